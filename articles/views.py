@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
+
+from .models import Article, Section
+
+FRONT_PAGE_PER_SECTION = 4
+
+
+class PublishedArticlesMixin:
+    """Lists of public stories, 20 a page; a bad ?page= is a 404 (ListView's own rule)."""
+
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class HomeView(TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = Article.objects.published()
+        lead = public.filter(is_featured=True).for_listing().first()
+        if lead is None:
+            lead = public.for_listing().first()
+        latest = public.latest_by_section(FRONT_PAGE_PER_SECTION + 1)
+        if lead is not None:
+            latest = latest.exclude(pk=lead.pk)
+        by_section = {}
+        for article in latest:
+            by_section.setdefault(article.section_id, []).append(article)
+        context["lead"] = lead
+        context["section_blocks"] = [
+            (section, by_section[section.pk][:FRONT_PAGE_PER_SECTION])
+            for section in Section.objects.all()
+            if section.pk in by_section
+        ]
+        return context
+
+
+class ArticleListView(PublishedArticlesMixin, ListView):
+    template_name = "articles/article_list.html"
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        articles = Article.objects.select_related("section", "author")
+        article = get_object_or_404(articles, slug=self.kwargs["slug"])
+        self.is_preview = not article.is_published()
+        if self.is_preview and not self.request.user.has_perm("articles.view_article"):
+            raise Http404("No public story at this address.")
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        context["is_preview"] = self.is_preview
+        context["tags"] = list(article.tags.all())
+        context["corrections"] = list(article.corrections.all())
+        context["related_articles"] = article.related_articles()
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.is_preview:
+            add_never_cache_headers(response)
+            response["Cache-Control"] += ", private"
+        return response
+
+
+class SectionView(PublishedArticlesMixin, ListView):
+    template_name = "articles/section_detail.html"
+
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, **kwargs)
+
+
+class TagView(PublishedArticlesMixin, ListView):
+    template_name = "articles/tag_detail.html"
+    allow_empty = False  # a tag with no public story is a 404: its name could leak one
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)

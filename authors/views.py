@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import ListView
+
+from articles.models import Article
+
+from .models import Author
+
+
+class AuthorListView(ListView):
+    template_name = "authors/author_list.html"
+    context_object_name = "authors"
+
+    def get_queryset(self):
+        public = Q(articles__status=Article.Status.PUBLISHED,
+                   articles__published_at__lte=timezone.now())
+        return Author.objects.annotate(public_count=Count("articles", filter=public))
+
+
+class AuthorDetailView(ListView):
+    """An author's profile and their public stories, paginated."""
+
+    template_name = "authors/author_detail.html"
+    context_object_name = "articles"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return Article.objects.published().by_author(self.author).for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)

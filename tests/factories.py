@@ -1,0 +1,97 @@
+import io
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import Article, Correction, Section
+from authors.models import Author
+
+
+def image_file(name="photo.jpg", size=(1200, 800), color=(40, 90, 140), fmt="JPEG"):
+    """A real image in memory, for ImageFields."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"reader{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("a-long-test-passphrase")
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Writer {n}")
+    slug = factory.Sequence(lambda n: f"writer-{n}")
+    title = "Staff writer"
+    bio = factory.Faker("paragraph")
+
+    class Params:
+        ai = factory.Trait(
+            is_ai=True,
+            ai_disclosure="Written by a language model; Jane Editor is accountable.",
+        )
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    headline = factory.Faker("sentence", nb_words=7)
+    slug = factory.Sequence(lambda n: f"story-{n}")
+    dek = factory.Faker("sentence", nb_words=16)
+    body = factory.Faker("paragraph", nb_sentences=12)
+    section = factory.SubFactory(SectionFactory)
+    author = factory.SubFactory(AuthorFactory)
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT, published_at=None)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+        )
+        with_image = factory.Trait(
+            image=factory.LazyFunction(image_file),
+            image_alt="A harbour at dawn",
+            image_caption="The harbour before the ferries leave.",
+            image_credit_source="Unsplash",
+            image_credit_photographer="Robert Bye",
+        )
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    article = factory.SubFactory(ArticleFactory)
+    kind = Correction.Kind.CORRECTION
+    text = "An earlier version misstated the year the bridge opened."
