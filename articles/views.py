@@ -35,6 +35,7 @@ class HomeView(TemplateView):
         by_section = {}
         for article in latest:
             by_section.setdefault(article.section_id, []).append(article)
+        context["is_home"] = True
         context["lead"] = lead
         context["section_blocks"] = [
             (section, by_section[section.pk][:FRONT_PAGE_PER_SECTION])

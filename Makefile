@@ -1,0 +1,36 @@
+# EVA DAILY: `make run` serves the demo site, `make test` runs the whole suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+# Settings refuse to start without SECRET_KEY when DEBUG is off; these
+# targets are for development and tests only.
+DEV_ENV := DEBUG=True
+TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production
+
+.PHONY: install run test check bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@python=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	test -x $(PY) || $$python -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
+	@echo "Serving EVA DAILY at http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+check: install
+	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+test: check
+	@scripts/ensure-chromium
+	$(TEST_ENV) $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) staticfiles .cache .pytest_cache
