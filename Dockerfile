@@ -3,7 +3,9 @@ FROM python:3.13-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATABASE_URL=sqlite:////app/data/db.sqlite3 \
+    MEDIA_ROOT=/app/data/media
 
 WORKDIR /app
 RUN useradd --create-home --uid 10001 evadaily
@@ -14,10 +16,11 @@ COPY . .
 
 # collectstatic needs settings to load; this key exists only during the build.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
-    && mkdir -p /app/media /app/.cache \
-    && chown -R evadaily:evadaily /app/media /app/.cache
+    && mkdir -p /app/data/media /app/.cache \
+    && chown -R evadaily:evadaily /app/data /app/.cache
 
 USER evadaily
+VOLUME /app/data
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"

@@ -10,10 +10,22 @@ from .models import Article, Section
 FRONT_PAGE_PER_SECTION = 4
 
 
-class PublishedArticlesMixin:
-    """Lists of public stories, 20 a page; a bad ?page= is a 404 (ListView's own rule)."""
+class StrictPageMixin:
+    """A ?page= that is not a plain positive number, or is out of range, is a 404."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+
+    def paginate_queryset(self, queryset, page_size):
+        page = self.request.GET.get(self.page_kwarg)
+        # ListView alone would also take "last" and an empty value.
+        if page is not None and not (page.isascii() and page.isdigit()):
+            raise Http404("No such page.")
+        return super().paginate_queryset(queryset, page_size)
+
+
+class PublishedArticlesMixin(StrictPageMixin):
+    """Lists of public stories, newest first."""
+
     context_object_name = "articles"
 
     def get_queryset(self):

@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import ListView
 
 from articles.models import Article
+from articles.views import StrictPageMixin
 
 from .models import Author
 
@@ -19,12 +19,11 @@ class AuthorListView(ListView):
         return Author.objects.annotate(public_count=Count("articles", filter=public))
 
 
-class AuthorDetailView(ListView):
+class AuthorDetailView(StrictPageMixin, ListView):
     """An author's profile and their public stories, paginated."""
 
     template_name = "authors/author_detail.html"
     context_object_name = "articles"
-    paginate_by = settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])

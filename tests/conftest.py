@@ -1,10 +1,6 @@
 import os
 
-# Settings refuse to start without SECRET_KEY when DEBUG is off (as in
-# production); the suite runs with DEBUG off, so give it a test-only key.
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

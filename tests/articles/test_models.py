@@ -1,0 +1,111 @@
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 2, 4, 23, 6, tzinfo=dt_timezone.utc)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_published_crosses_status_and_time_boundaries():
+    past = ArticleFactory(published_at=NOW - timedelta(seconds=1))
+    exactly_now = ArticleFactory(published_at=NOW)
+    future = ArticleFactory(published_at=NOW + timedelta(seconds=1))
+    draft_in_past = ArticleFactory(status=Article.Status.DRAFT,
+                                   published_at=NOW - timedelta(days=1))
+    draft_without_time = ArticleFactory(draft=True)
+
+    public = set(Article.objects.published())
+
+    assert public == {past, exactly_now}
+    assert future not in public and draft_in_past not in public
+    assert draft_without_time not in public
+    assert past.is_published() and exactly_now.is_published()
+    assert not future.is_published() and not draft_in_past.is_published()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_scheduled_story_becomes_public_at_its_time_with_no_job():
+    scheduled = ArticleFactory(published_at=NOW + timedelta(hours=2))
+    assert scheduled not in Article.objects.published()
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        assert scheduled in Article.objects.published()
+
+
+def test_save_renders_body_and_reading_time():
+    article = ArticleFactory(body="# Title\n\n" + "word " * 401)
+    assert article.body_html.startswith("<h2>Title</h2>")
+    assert article.reading_minutes == 3
+    article.body = "short"
+    article.save()
+    article.refresh_from_db()
+    assert article.body_html == "<p>short</p>"
+    assert article.reading_minutes == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "photographer", "ai", "credit"),
+    [
+        ("Unsplash", "Robert Bye", False, "Photo: Unsplash / Robert Bye"),
+        ("Unsplash", "", False, "Photo: Unsplash"),
+        ("", "Robert Bye", False, "Photo: Robert Bye"),
+        ("EVA DAILY", "", True, "Photo: EVA DAILY (AI-generated image)"),
+        ("", "", False, ""),
+    ],
+)
+def test_image_credit_format(source, photographer, ai, credit):
+    article = Article(image_credit_source=source, image_credit_photographer=photographer,
+                      image_is_ai_generated=ai)
+    assert article.image_credit == credit
+
+
+def test_renditions_are_made_once_on_save(django_assert_num_queries):
+    article = ArticleFactory(with_image=True)
+    renditions = article.image_renditions
+    assert [r["width"] for r in renditions["webp"]] == [480, 960, 1200]
+    assert [r["width"] for r in renditions["jpeg"]] == [480, 960, 1200]
+    storage = article.image.storage
+    assert all(storage.exists(r["name"]) for r in renditions["webp"] + renditions["jpeg"])
+    # Saving again without a new image makes no new renditions.
+    article.headline = "Changed"
+    article.save()
+    assert Article.objects.get(pk=article.pk).image_renditions == renditions
+    # Reading the hero costs nothing: no queries.
+    fresh = Article.objects.get(pk=article.pk)
+    with django_assert_num_queries(0):
+        hero = fresh.hero
+    assert hero["width"] == 1200 and hero["height"] == 800
+    assert "480w" in hero["webp_srcset"] and hero["url"].endswith("-960w.jpeg")
+
+
+def test_related_articles_picks_first_then_shared_tags_newest_first():
+    section = SectionFactory()
+    story = ArticleFactory(section=section, tags=["a", "b", "c"])
+    pick_two = ArticleFactory()
+    pick_one = ArticleFactory()
+    story.related_links.create(to_article=pick_one, position=0)
+    story.related_links.create(to_article=pick_two, position=1)
+    one_tag_newer = ArticleFactory(tags=["a"])
+    two_tags = ArticleFactory(tags=["a", "b"],
+                              published_at=timezone.now() - timedelta(days=3))
+    ArticleFactory(tags=["c"], published_at=timezone.now() - timedelta(days=9))
+    ArticleFactory(tags=["a", "b", "c"], draft=True)
+    ArticleFactory(tags=["a", "b", "c"], scheduled=True)
+    picked_draft = ArticleFactory(draft=True)
+    story.related_links.create(to_article=picked_draft, position=2)
+
+    assert story.related_articles() == [pick_one, pick_two, two_tags, one_tag_newer]
+
+
+def test_author_avatar_gets_renditions():
+    from tests.factories import image_file
+
+    author = AuthorFactory(avatar=image_file("face.png", size=(400, 400), fmt="PNG"))
+    assert [r["width"] for r in author.avatar_renditions["webp"]] == [96, 192]
+    assert author.avatar_image["url"].endswith("-96w.jpeg")
