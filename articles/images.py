@@ -2,6 +2,8 @@
 
 import io
 import posixpath
+import re
+import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -24,7 +26,12 @@ def check_image(fileobj):
                               params={"mb": size / 1024 / 1024}, code="too_large")
     try:
         fileobj.seek(0)
-        with Image.open(fileobj) as image:
+        # Pillow warns from MAX_PIXELS up to its error at twice that; the
+        # pixel count is refused below with a clearer message.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(fileobj)
+        with image:
             image_format = image.format
             width, height = image.size
             image.verify()
@@ -32,6 +39,9 @@ def check_image(fileobj):
         raise ValidationError("This image has too many pixels to be safe to open.",
                               code="bomb") from None
     except Exception:
+        if _looks_like_svg(fileobj):
+            raise ValidationError("SVG drawings are not accepted: they can carry scripts. "
+                                  "Use a JPEG, PNG, WebP or GIF image.", code="not_image") from None
         raise ValidationError("This file is not an image (JPEG, PNG, WebP or GIF).",
                               code="not_image") from None
     finally:
@@ -44,6 +54,34 @@ def check_image(fileobj):
                               params={"mp": width * height / 1_000_000}, code="too_many_pixels")
 
 
+def _looks_like_svg(fileobj):
+    fileobj.seek(0)
+    head = fileobj.read(1024)
+    if isinstance(head, str):
+        head = head.encode()
+    return b"<svg" in head.lower()
+
+
+def rendition_name(original, width, ext):
+    """photo.jpg at 480 px as WebP: photo-jpg-480w.webp (photo.png's never collide)."""
+    stem, original_ext = posixpath.splitext(original)
+    return f"{stem}-{original_ext.lstrip('.').lower()}-{width}w.{ext}"
+
+
+def delete_with_renditions(storage, name):
+    """Delete a stored original and every rendition made from it."""
+    folder, filename = posixpath.split(name)
+    prefix = posixpath.basename(rendition_name(name, 0, "x")).removesuffix("-0w.x")
+    rendition = re.compile(rf"{re.escape(prefix)}-\d+w\.(?:webp|jpeg)")
+    try:
+        _, files = storage.listdir(folder)
+    except OSError:
+        files = []
+    for other in files:
+        if other == filename or rendition.fullmatch(other):
+            storage.delete(posixpath.join(folder, other))
+
+
 def make_renditions(field_file, widths=RENDITION_WIDTHS):
     """Write WebP and JPEG renditions of field_file; return what templates need.
 
@@ -51,7 +89,6 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS):
     from pixels only). Widths larger than the original are not upscaled.
     """
     storage = field_file.storage
-    stem, _ = posixpath.splitext(field_file.name)
     field_file.open("rb")
     try:
         with Image.open(field_file) as original:
@@ -70,7 +107,7 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS):
                                                     "progressive": True})):
             buffer = io.BytesIO()
             resized.save(buffer, fmt, **options)
-            name = f"{stem}-{width}w.{ext}"
+            name = rendition_name(field_file.name, width, ext)
             if storage.exists(name):
                 storage.delete(name)
             saved = storage.save(name, ContentFile(buffer.getvalue()))

@@ -1,11 +1,18 @@
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, F, Q, Window
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import Count, F, Q, Subquery, Window
+from django.db.models.signals import m2m_changed
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 from taggit.managers import TaggableManager
+from taggit.utils import edit_string_for_tags
 
 from .images import check_image, fallback, make_renditions, srcset
 from .text import estimate_reading_minutes, render_markdown
@@ -36,6 +43,17 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now or timezone.now(),
         )
 
+    def scheduled(self, now=None):
+        """Articles set to publish at a time still to come."""
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__gt=now or timezone.now(),
+        )
+
+    def drafts(self):
+        """Articles that are neither public nor scheduled."""
+        return self.filter(Q(status=Article.Status.DRAFT) | Q(published_at__isnull=True))
+
     def for_listing(self):
         """Newest first, with what a story card shows, in one query."""
         return self.select_related("section", "author").order_by("-published_at", "-pk")
@@ -59,6 +77,37 @@ def _validate_image(fieldfile):
     check_image(fieldfile)
 
 
+SEARCH_CONFIG = "english"
+
+
+def search_document():
+    """What full-text search reads: headline over dek over body (weights A, B, C)."""
+    return (SearchVector("headline", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("dek", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body", weight="C", config=SEARCH_CONFIG))
+
+
+class SearchIndex(GinIndex):
+    """A GIN index on PostgreSQL; elsewhere, where the vector stays empty, a plain one."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
+class ArticleRevision(models.Model):
+    """What a revision keeps beside the article's own fields."""
+
+    # Tags live in taggit's tables, which history does not follow: each
+    # revision keeps their names as typed in a tag field ("Ports, \"New York\""),
+    # as they stood once the save and its tags were done.
+    tag_names = models.TextField("tags", blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -68,6 +117,13 @@ class Article(models.Model):
         NONE = "none", "None: written by people"
         ASSISTED = "assisted", "Assisted: people wrote it with AI tools"
         GENERATED = "generated", "Generated: an AI system wrote it"
+
+    class State(models.TextChoices):
+        """Where a story stands, computed from status and time (not stored)."""
+
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -105,8 +161,17 @@ class Article(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Filled on PostgreSQL only (see save()); other databases search the text itself.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+    # Derived fields are left out: a restored revision recomputes them on save.
+    history = HistoricalRecords(
+        verbose_name="article revision",
+        bases=[ArticleRevision],
+        excluded_fields=["body_html", "reading_minutes", "image_renditions",
+                         "search_vector"],
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -118,6 +183,7 @@ class Article(models.Model):
                          name="article_author_idx"),
             models.Index(fields=["is_featured", "status", "-published_at"],
                          name="article_featured_idx"),
+            SearchIndex(fields=["search_vector"], name="article_search_idx"),
         ]
 
     def __str__(self):
@@ -137,11 +203,62 @@ class Article(models.Model):
         if source != self.image_renditions.get("source", ""):
             self.image_renditions = make_renditions(self.image) if source else {}
             type(self).objects.filter(pk=self.pk).update(image_renditions=self.image_renditions)
+        using = kwargs.get("using") or self._state.db
+        searched = {"headline", "dek", "body"}
+        if connections[using].vendor == "postgresql" and (
+                update_fields is None or searched & set(update_fields)):
+            type(self).objects.using(using).filter(pk=self.pk).update(
+                search_vector=search_document())
+
+    def clean(self):
+        """Refuse what the newsroom must not publish; date an editor's review."""
+        errors = {}
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            errors["published_at"] = "A published story needs a publication time."
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = ("An image needs alt text: describe what it shows for "
+                                   "readers who cannot see it.")
+        if (self.author_id is not None and self.author.is_ai
+                and self.ai_involvement == self.AIInvolvement.NONE):
+            errors["ai_involvement"] = ("A story by an AI persona cannot have AI involvement "
+                                        "“None”: choose Assisted or Generated.")
+        if self.ai_reviewed_by_id is not None and not self.ai_reviewed_by.is_staff:
+            errors["ai_reviewed_by"] = "The reviewing editor must be a newsroom (staff) account."
+        elif (self.status == self.Status.PUBLISHED and self.ai_reviewed_by_id is None
+                and self.author_id is not None and self.needs_ai_review()):
+            errors["ai_reviewed_by"] = ("A story by an AI persona or generated by AI cannot be "
+                                        "published without a named reviewing editor.")
+        if self.ai_reviewed_at is not None and self.ai_reviewed_by_id is None:
+            errors["ai_reviewed_at"] = "Name the reviewing editor, or leave the review time empty."
+        if errors:
+            raise ValidationError(errors)
+        if self.ai_reviewed_by_id is not None and self.ai_reviewed_at is None:
+            self.ai_reviewed_at = timezone.now()
 
     def is_published(self, now=None):
         """True when readers may see this story now."""
         return (self.status == self.Status.PUBLISHED and self.published_at is not None
                 and self.published_at <= (now or timezone.now()))
+
+    @property
+    def state(self):
+        """Draft, Scheduled or Published: a publication time already past is Published."""
+        if self.status != self.Status.PUBLISHED or self.published_at is None:
+            return self.State.DRAFT
+        if self.published_at > timezone.now():
+            return self.State.SCHEDULED
+        return self.State.PUBLISHED
+
+    def needs_ai_review(self):
+        """True when a named editor must review the story before it is published."""
+        return self.author.is_ai or self.ai_involvement == self.AIInvolvement.GENERATED
+
+    @property
+    def ai_involvement_shown(self):
+        """The involvement readers are told: an AI persona's story is never "none"."""
+        if self.author.is_ai and self.ai_involvement == self.AIInvolvement.NONE:
+            return self.AIInvolvement.GENERATED
+        return self.AIInvolvement(self.ai_involvement)
 
     @property
     def image_credit(self):
@@ -211,6 +328,15 @@ class RelatedArticle(models.Model):
         return f"{self.from_article} → {self.to_article}"
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def public(self, now=None):
+        """Corrections on stories readers may see."""
+        return self.filter(
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=now or timezone.now(),
+        )
+
+
 class Correction(models.Model):
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
@@ -222,8 +348,32 @@ class Correction(models.Model):
     text = models.TextField()
     date = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = CorrectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["date", "pk"]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.article}"
+
+
+def _latest_revisions(article):
+    return Article.history.filter(pk=Subquery(article.history.values("pk")[:1]))
+
+
+def _record_tags(sender, instance, history_instance, **kwargs):
+    """Keep the tags' names in each revision: history does not follow taggit's tables."""
+    if history_instance.history_type != "+":
+        history_instance.tag_names = edit_string_for_tags(instance.tags.all())
+
+
+def _update_revision_tags(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags are saved after the article (admin, import): update its latest revision."""
+    if not isinstance(instance, Article) or reverse or instance.pk is None:
+        return
+    if action == "post_clear" or (action in ("post_add", "post_remove") and pk_set):
+        _latest_revisions(instance).update(tag_names=edit_string_for_tags(instance.tags.all()))
+
+
+pre_create_historical_record.connect(_record_tags, sender=Article.history.model)
+m2m_changed.connect(_update_revision_tags, sender=Article.tags.through)

@@ -5,7 +5,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from .models import Article, Section
+from .models import Article, Correction, Section
 
 FRONT_PAGE_PER_SECTION = 4
 
@@ -66,10 +66,11 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        articles = Article.objects.select_related("section", "author")
+        articles = Article.objects.select_related("section", "author", "ai_reviewed_by")
         article = get_object_or_404(articles, slug=self.kwargs["slug"])
         self.is_preview = not article.is_published()
-        if self.is_preview and not self.request.user.has_perm("articles.view_article"):
+        user = self.request.user
+        if self.is_preview and not (user.is_staff and user.has_perm("articles.view_article")):
             raise Http404("No public story at this address.")
         return article
 
@@ -111,3 +112,13 @@ class TagView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class CorrectionListView(StrictPageMixin, ListView):
+    """The public log of corrections and notes, newest first, each linking to its story."""
+
+    template_name = "articles/correction_list.html"
+    context_object_name = "corrections"
+
+    def get_queryset(self):
+        return Correction.objects.public().select_related("article").order_by("-date", "-pk")

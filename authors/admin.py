@@ -1,12 +1,74 @@
+from django import forms
 from django.contrib import admin
+from django.db.models import Count
+
+from articles.admin import CheckedImageField, StaffUserChoiceField, staff_users, thumbnail
 
 from .models import Author
 
 
+class AuthorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Author
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("is_ai") and not cleaned_data.get("ai_disclosure", "").strip():
+            self.add_error("ai_disclosure", "An AI persona needs a disclosure: name the system "
+                                            "that writes as it and the editor accountable.")
+        return cleaned_data
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "is_ai", "user"]
+    form = AuthorAdminForm
+    list_display = ["avatar_thumbnail", "name", "title", "is_ai", "user", "story_count"]
+    list_display_links = ["name"]
     list_filter = ["is_ai"]
+    list_select_related = ["user"]
+    ordering = ["name"]  # the story count's GROUP BY drops the model's own ordering
     search_fields = ["name", "title"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
+    readonly_fields = ["avatar_preview"]
+    fieldsets = [
+        ("Profile", {"fields": ["name", "slug", "title", "bio", "avatar", "avatar_preview"]}),
+        ("AI persona", {
+            "fields": ["is_ai", "ai_disclosure"],
+            "description": "Shown on the author page under “AI disclosure”, where every AI "
+                           "badge links.",
+        }),
+        ("Newsroom account", {"fields": ["user"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("articles"))
+
+    @admin.display(description="")
+    def avatar_thumbnail(self, author):
+        if not author.avatar:
+            return ""
+        return thumbnail(author.avatar_renditions, author.avatar.storage, author.name, 48)
+
+    @admin.display(description="current avatar")
+    def avatar_preview(self, author):
+        if not author.avatar:
+            return "No avatar yet."
+        return thumbnail(author.avatar_renditions, author.avatar.storage, author.name, 96)
+
+    @admin.display(description="stories", ordering="story_count")
+    def story_count(self, author):
+        return author.story_count
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "avatar":
+            kwargs["form_class"] = CheckedImageField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The linked user is offered from newsroom accounts only; editors may not
+        # browse users, so an autocomplete on the user admin would refuse them.
+        if db_field.name == "user":
+            kwargs["queryset"] = staff_users()
+            kwargs["form_class"] = StaffUserChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

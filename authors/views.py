@@ -26,7 +26,13 @@ class AuthorDetailView(StrictPageMixin, ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        # Counted in the author's own query, so the page costs no extra one.
+        corrections = Count("articles__corrections", filter=Q(
+            articles__status=Article.Status.PUBLISHED,
+            articles__published_at__lte=timezone.now(),
+        ))
+        authors = Author.objects.annotate(correction_count=corrections)
+        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
         return Article.objects.published().by_author(self.author).for_listing()
 
     def get_context_data(self, **kwargs):
