@@ -16,3 +16,26 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Tests for one database's own features: PostgreSQL full-text search, or what
+# only SQLite does. They are deselected (not skipped) on the other database.
+_DATABASE_MARKERS = {"postgresql": "runs only on PostgreSQL", "sqlite": "runs only on SQLite"}
+
+
+def pytest_configure(config):
+    for name, description in _DATABASE_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connections
+
+    vendor = connections["default"].vendor
+    other = [name for name in _DATABASE_MARKERS if name != vendor]
+    keep, deselected = [], []
+    for item in items:
+        (deselected if any(item.get_closest_marker(m) for m in other) else keep).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = keep

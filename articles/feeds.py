@@ -1,0 +1,196 @@
+"""RSS 2.0 and Atom feeds of public stories: the whole site, a section, an author, a tag."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from taggit.models import Tag
+
+from authors.models import Author
+
+from .models import Article, Section
+from .seo import absolute_url, hero_image, modified_at
+
+FEED_LENGTH = 20
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+
+
+def public_tags():
+    """Tags on at least one public story (a tag's name alone could reveal a hidden one)."""
+    return Tag.objects.filter(pk__in=Article.objects.published().values("tags"))
+
+
+class _MediaElements:
+    """Media RSS for the hero image: its URL, size, alt text and credit."""
+
+    def add_media_namespace(self, attrs):
+        attrs["xmlns:media"] = MEDIA_NS
+        return attrs
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        image = item.get("image")
+        if image:
+            handler.startElement("media:content", {
+                "url": image["url"], "medium": "image", "type": "image/jpeg",
+                "width": str(image["width"]), "height": str(image["height"]),
+            })
+            if image["alt"]:
+                handler.addQuickElement("media:description", image["alt"], {"type": "plain"})
+            if image["credit"]:
+                handler.addQuickElement("media:credit", image["credit"])
+            handler.endElement("media:content")
+
+
+class MediaRssFeed(_MediaElements, Rss201rev2Feed):
+    def rss_attributes(self):
+        return self.add_media_namespace(super().rss_attributes())
+
+
+class MediaAtomFeed(_MediaElements, Atom1Feed):
+    def root_attributes(self):
+        return self.add_media_namespace(super().root_attributes())
+
+
+class LatestArticlesFeed(Feed):
+    """The newest public stories, as RSS 2.0."""
+
+    feed_type = MediaRssFeed
+    language = "en"
+    url_name = "articles:feed"
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def description(self, obj=None):
+        return "Independent news, with every AI byline disclosed."
+
+    def link(self, obj=None):
+        return absolute_url(reverse("articles:home"))
+
+    def feed_url(self, obj=None):
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return absolute_url(reverse(self.url_name, kwargs=kwargs))
+
+    def stories(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return self.stories(obj).for_listing().prefetch_related("tags")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        # Readers treat an item's description as HTML: the dek is plain text.
+        return escape(item.dek)
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_author_name(self, item):
+        return item.author.name
+
+    def item_author_link(self, item):
+        return absolute_url(item.author.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return modified_at(item)
+
+    def item_categories(self, item):
+        return [item.section.name, *sorted(tag.name for tag in item.tags.all())]
+
+    def item_extra_kwargs(self, item):
+        image = hero_image(item)
+        if image:
+            image["credit"] = item.image_credit
+        return {"image": image}
+
+
+class SectionFeed(LatestArticlesFeed):
+    url_name = "articles:section-feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"The latest {obj.name} stories from {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return absolute_url(obj.get_absolute_url())
+
+    def stories(self, obj):
+        return Article.objects.published().filter(section=obj)
+
+
+class AuthorFeed(LatestArticlesFeed):
+    url_name = "authors:feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        if obj.is_ai:
+            return (f"Stories by {obj.name}, an AI persona: an AI system writes under this "
+                    "byline and a named human editor is accountable for its stories.")
+        return f"Stories by {obj.name} for {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return absolute_url(obj.get_absolute_url())
+
+    def stories(self, obj):
+        return Article.objects.published().by_author(obj)
+
+
+class TagFeed(LatestArticlesFeed):
+    url_name = "articles:tag-feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(public_tags(), slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"Stories about {obj.name} from {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return absolute_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
+
+    def stories(self, obj):
+        return Article.objects.published().filter(tags=obj)
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = MediaAtomFeed
+    url_name = "articles:feed-atom"
+    subtitle = LatestArticlesFeed.description
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = MediaAtomFeed
+    url_name = "articles:section-feed-atom"
+    subtitle = SectionFeed.description
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = MediaAtomFeed
+    url_name = "authors:feed-atom"
+    subtitle = AuthorFeed.description
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = MediaAtomFeed
+    url_name = "articles:tag-feed-atom"
+    subtitle = TagFeed.description

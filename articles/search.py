@@ -1,0 +1,210 @@
+"""Search over public stories.
+
+PostgreSQL ranks a stored, weighted search vector (headline over dek over body)
+against a `websearch` query and highlights matches with ts_headline. Other
+databases fall back to case-insensitive matching with the same weights and
+the same simple syntax: words, "quoted phrases", -exclusions and `or`.
+"""
+
+import html
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.functions import Concat, Replace
+from django.shortcuts import render
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.views.generic.list import MultipleObjectMixin
+
+from authors.models import Author
+
+from .models import SEARCH_CONFIG, Article
+from .views import StrictPageMixin
+
+MAX_QUERY_LENGTH = 200  # characters
+MAX_TERMS = 12  # the fallback scans three columns per term
+SNIPPET_CHARS = 240
+
+# Marks ts_headline puts around matches: private-use characters, stripped from the
+# text first, so that the text can be escaped before they become <mark> tags.
+_START, _STOP = "\ue000", "\ue001"
+_MARKERS = re.compile(f"({_START}|{_STOP})")
+# Control, format, private-use and surrogate characters have no place in a query;
+# PostgreSQL refuses NUL in text outright.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs"}
+_WHITESPACE = re.compile(r"\s+")
+_TOKENS = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+# The fallback's weights, as PostgreSQL's default weights for A, B and C.
+_WEIGHTS = (("headline", 1.0), ("dek", 0.4), ("body", 0.2))
+
+
+def clean_query(raw):
+    """The query as searched, and whether it had to be shortened."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(" " if unicodedata.category(c) in _DROPPED_CATEGORIES else c for c in text)
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_LENGTH:
+        return text[:MAX_QUERY_LENGTH].rstrip(), True
+    return text, False
+
+
+def _is_postgresql():
+    return connections[Article.objects.db].vendor == "postgresql"
+
+
+def search_articles(query):
+    """Public stories matching query, most relevant first, then newest."""
+    public = Article.objects.published().for_listing()
+    if _is_postgresql():
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return (public.filter(search_vector=search_query)
+                .annotate(rank=SearchRank(F("search_vector"), search_query))
+                .defer("body", "body_html", "search_vector")
+                .order_by("-rank", "-published_at", "-pk"))
+    groups, excluded = _parse(query)
+    if not groups and not excluded:
+        return public.none()
+    matches = Q()
+    for alternatives in groups:
+        matches &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
+    for term in excluded:
+        matches &= ~_contains(term)
+    rank = sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
+                     default=Value(0.0), output_field=FloatField())
+                for alternatives in groups for term in alternatives
+                for field, weight in _WEIGHTS), Value(0.0))
+    return (public.filter(matches).annotate(rank=rank)
+            .defer("body", "search_vector")
+            .order_by("-rank", "-published_at", "-pk"))
+
+
+def add_snippets(articles, query):
+    """Give each article a `snippet`: HTML-safe text around its matches, in <mark>."""
+    if not articles:
+        return
+    if _is_postgresql():
+        _add_postgresql_snippets(articles, query)
+        return
+    groups, _ = _parse(query)
+    terms = [term for alternatives in groups for term in alternatives]
+    for article in articles:
+        article.snippet = _plain_snippet(_searchable_text(article.dek, article.body_html), terms)
+
+
+def _contains(term):
+    return Q(headline__icontains=term) | Q(dek__icontains=term) | Q(body__icontains=term)
+
+
+def _parse(query):
+    """([[term, or_term, ...], ...], [excluded, ...]) from websearch-like syntax."""
+    groups, excluded, join_next = [], [], False
+    for match in _TOKENS.finditer(query):
+        negated = bool(match[1] or match[3])
+        term = (match[2] if match[2] is not None else match[4]).strip('"').strip()
+        if term.lower() == "or" and not negated:
+            join_next = bool(groups)
+            continue
+        if not any(c.isalnum() for c in term):
+            continue
+        if negated:
+            excluded.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+        if len(excluded) + sum(map(len, groups)) >= MAX_TERMS:
+            break
+    return groups, excluded
+
+
+def _searchable_text(dek, body_html):
+    return " ".join(f"{dek} {html.unescape(strip_tags(body_html))}".split())
+
+
+def _plain_snippet(text, terms):
+    """Up to SNIPPET_CHARS of text around the first match, matches in <mark>."""
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+    first = pattern.search(text) if pattern else None
+    start = 0
+    if first and first.start() > SNIPPET_CHARS // 3:
+        start = text.rfind(" ", 0, first.start() - SNIPPET_CHARS // 3) + 1
+    end = start + SNIPPET_CHARS
+    if end < len(text):
+        end = text.rfind(" ", start, end) if " " in text[start:end] else end
+    window = text[start:end]
+    pieces = []
+    position = 0
+    for match in (pattern.finditer(window) if pattern else ()):
+        pieces.append(escape(window[position:match.start()]))
+        pieces.append(f"<mark>{escape(match[0])}</mark>")
+        position = match.end()
+    pieces.append(escape(window[position:]))
+    snippet = "".join(pieces)
+    return mark_safe(("… " if start else "") + snippet + (" …" if end < len(text) else ""))
+
+
+def _add_postgresql_snippets(articles, query):
+    # One query for the page's snippets: ts_headline reads whole documents, so it
+    # runs on the twenty shown rather than on every match. It drops anything that
+    # looks like a tag, so the plain-text dek is escaped like body_html's text
+    # first; _marked() decodes both before escaping everything once.
+    dek = "dek"
+    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        dek = Replace(dek, Value(character), Value(entity), output_field=TextField())
+    text = Func(Concat(dek, Value(" "), "body_html", output_field=TextField()),
+                Value(f"<[^>]*>|[{_START}{_STOP}]"), Value(" "), Value("g"),
+                function="regexp_replace", output_field=TextField())
+    headline = SearchHeadline(
+        text, SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG),
+        config=SEARCH_CONFIG, start_sel=_START, stop_sel=_STOP,
+        max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+    )
+    snippets = dict(Article.objects.filter(pk__in=[a.pk for a in articles])
+                    .annotate(snippet=headline).values_list("pk", "snippet"))
+    for article in articles:
+        article.snippet = _marked(snippets.get(article.pk, ""))
+
+
+def _marked(highlighted):
+    """ts_headline's output as safe HTML: text escaped, only the markers become tags."""
+    pieces = []
+    for part in _MARKERS.split(highlighted):
+        if part == _START:
+            pieces.append("<mark>")
+        elif part == _STOP:
+            pieces.append("</mark>")
+        else:
+            pieces.append(escape(_WHITESPACE.sub(" ", html.unescape(part))))
+    return mark_safe("".join(pieces))
+
+
+class _Pages(StrictPageMixin, MultipleObjectMixin):
+    """The list pages' rules (20 a page, a bad ?page= is a 404), for a function view."""
+
+    def __init__(self, request):
+        self.request, self.kwargs = request, {}
+
+
+def article_search(request):
+    """/search/?q=: public stories matching q, optionally in one section or by one author."""
+    query, shortened = clean_query(request.GET.get("q", ""))
+    section = request.GET.get("section", "")
+    author = request.GET.get("author", "")
+    context = {"query": query, "shortened": shortened, "section_slug": section,
+               "author_slug": author, "authors": Author.objects.only("name", "slug")}
+    if query:
+        results = search_articles(query)
+        if section:
+            results = results.filter(section__slug=section)
+        if author:
+            results = results.filter(author__slug=author)
+        pages = _Pages(request)
+        paginator, page, articles, _ = pages.paginate_queryset(results, pages.paginate_by)
+        articles = list(articles)
+        add_snippets(articles, query)
+        context.update(paginator=paginator, page_obj=page, articles=articles)
+    return render(request, "articles/search.html", context)

@@ -1,0 +1,141 @@
+"""What the site tells machines about its pages: absolute URLs, share images, JSON-LD."""
+
+import json
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+# The site's share image and logo (static/img/), in pixels.
+SITE_IMAGE = ("img/og-default.png", 1200, 630)
+LOGO = ("img/logo.png", 512, 512)
+
+# As django.utils.html.json_script escapes: no "</script>" or "<!--" can close the block.
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def absolute_url(url):
+    """url on SITE_URL, unless it is absolute already (a CDN's, say)."""
+    url = str(url)
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + url
+
+
+def site_image():
+    """The site's own share image, for pages and stories without one."""
+    path, width, height = SITE_IMAGE
+    return {"url": absolute_url(static(path)), "width": width, "height": height,
+            "alt": f"{settings.SITE_NAME} masthead"}
+
+
+def hero_image(article):
+    """The hero's largest stored JPEG rendition as an absolute URL, or None (no I/O)."""
+    jpegs = article.image_renditions.get("jpeg") if article.image else None
+    if not jpegs:
+        return None
+    best = max(jpegs, key=lambda rendition: rendition["width"])
+    return {"url": absolute_url(article.image.storage.url(best["name"])),
+            "width": best["width"], "height": best["height"], "alt": article.image_alt}
+
+
+def share_image(article=None):
+    """The image a link preview shows: the story's hero, else the site's."""
+    return (hero_image(article) if article else None) or site_image()
+
+
+def modified_at(article, corrections=()):
+    """When the story last changed for readers; never before it was published."""
+    times = [article.published_at, article.updated_at, *(c.date for c in corrections)]
+    return max(t for t in times if t is not None)
+
+
+def json_ld(data):
+    """A JSON-LD block that is safe inside HTML, whatever the strings hold."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+def _iso(value):
+    return timezone.localtime(value).isoformat()
+
+
+def organization(full=False):
+    """The newsroom as a schema.org NewsMediaOrganization; full adds its policies."""
+    path, width, height = LOGO
+    data = {
+        "@type": "NewsMediaOrganization",
+        "name": settings.SITE_NAME,
+        "url": absolute_url("/"),
+        "logo": {"@type": "ImageObject", "url": absolute_url(static(path)),
+                 "width": width, "height": height},
+    }
+    if full:
+        about = absolute_url(reverse("pages:about"))
+        standards = absolute_url(reverse("pages:standards"))
+        data = {
+            "@context": "https://schema.org",
+            **data,
+            "description": "Independent news, with every AI byline disclosed.",
+            "masthead": about,
+            "publishingPrinciples": standards,
+            # The anchors are the standards page's headings (pages.models.render_page).
+            "ethicsPolicy": f"{standards}#ethics",
+            "verificationFactCheckingPolicy": f"{standards}#ethics",
+            "correctionsPolicy": f"{standards}#corrections-policy",
+            "actionableFeedbackPolicy": f"{standards}#how-bias-reports-are-handled",
+        }
+    return data
+
+
+def news_article(article, tags=(), corrections=()):
+    """The story as a schema.org NewsArticle."""
+    url = absolute_url(article.get_absolute_url())
+    author = article.author
+    image = hero_image(article)
+    if image:
+        image_data = {"@type": "ImageObject", "url": image["url"],
+                      "width": image["width"], "height": image["height"]}
+        if article.image_caption:
+            image_data["caption"] = article.image_caption
+        if article.image_credit:
+            image_data["creditText"] = article.image_credit
+    else:
+        fallback = site_image()
+        image_data = {"@type": "ImageObject", "url": fallback["url"],
+                      "width": fallback["width"], "height": fallback["height"]}
+    person = {"@type": "Person", "name": author.name,
+              "url": absolute_url(author.get_absolute_url())}
+    if author.title:
+        person["jobTitle"] = author.title
+    if author.is_ai:
+        person["description"] = ("AI persona: an AI system writes under this byline and a "
+                                 "named human editor is accountable for its stories.")
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.headline,
+        "description": article.dek or article.headline,
+        "image": [image_data],
+        "dateModified": _iso(modified_at(article, corrections)),
+        "author": [person],
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in tags],
+        "inLanguage": "en",
+        "isAccessibleForFree": True,
+        "publisher": organization(),
+    }
+    if article.published_at:
+        data["datePublished"] = _iso(article.published_at)
+    if corrections:
+        data["correction"] = [
+            {"@type": "CorrectionComment", "name": c.get_kind_display(), "text": c.text,
+             "datePublished": _iso(c.date), "url": f"{url}#correction-{c.pk}"}
+            for c in corrections
+        ]
+    return data

@@ -1,0 +1,128 @@
+"""Sitemaps of public pages, and a Google News sitemap of the last two days' stories."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Greatest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from authors.models import Author
+
+from .feeds import public_tags
+from .models import Article, Section
+from .seo import absolute_url, modified_at
+
+# Google News lists stories published in the last two days.
+NEWS_WINDOW = timedelta(days=2)
+NEWS_LIMIT = 1000
+
+
+class _SiteSitemap(Sitemap):
+    """Locations on SITE_URL, whatever host the request came to."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+def _latest_public(**filters):
+    """The newest publication time of the public stories matching filters, per row."""
+    newest = Article.objects.published().filter(**filters).order_by("-published_at")
+    return Subquery(newest.values("published_at")[:1])
+
+
+class ArticleSitemap(_SiteSitemap):
+    def items(self):
+        return Article.objects.published().order_by("-published_at", "-pk")
+
+    def lastmod(self, item):
+        return modified_at(item)
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(
+            latest=Max(Greatest("published_at", "updated_at")))["latest"]
+
+
+class SectionSitemap(_SiteSitemap):
+    def items(self):
+        return Section.objects.annotate(
+            latest=_latest_public(section=OuterRef("pk"))).order_by("position", "name")
+
+    def lastmod(self, item):
+        return item.latest
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
+
+
+class TagSitemap(_SiteSitemap):
+    def items(self):
+        return public_tags().annotate(
+            latest=_latest_public(tags=OuterRef("pk"))).order_by("name", "pk")
+
+    def location(self, item):
+        return reverse("articles:tag", kwargs={"slug": item.slug})
+
+    def lastmod(self, item):
+        return item.latest
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
+
+
+class AuthorSitemap(_SiteSitemap):
+    def items(self):
+        return Author.objects.annotate(
+            latest=_latest_public(author=OuterRef("pk"))).order_by("name", "pk")
+
+    def lastmod(self, item):
+        return item.latest
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
+
+
+class NewsSitemap(_SiteSitemap):
+    """Stories published in the last two days, for the Google News sitemap."""
+
+    limit = NEWS_LIMIT
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return (Article.objects.published().filter(published_at__gte=since)
+                .order_by("-published_at", "-pk")[:NEWS_LIMIT])
+
+    def lastmod(self, item):
+        return modified_at(item)
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "sections": SectionSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}
+NEWS_SITEMAPS = {"news": NewsSitemap}
+
+
+@x_robots_tag
+def index(request):
+    """The sitemap index, every address on SITE_URL (Django's own uses the request's host)."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = absolute_url(reverse("sitemap-section", kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(SitemapIndexItem(location, lastmod))
+        for page in range(2, sitemap.paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(f"{location}?p={page}", lastmod))
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries},
+                            content_type="application/xml")

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from .models import Page
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    readonly_fields = ["updated_at"]
+    fields = ["slug", "title", "description", "body", "updated_at"]

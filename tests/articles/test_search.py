@@ -1,0 +1,271 @@
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+import pytest
+import time_machine
+from django.db import connection
+
+from articles import search
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.markup import parse_html
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 2, 24, 20, 0, tzinfo=dt_timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _story(headline, body="Nothing to see here.", dek="", hours_ago=1, **kwargs):
+    return ArticleFactory(headline=headline, body=body, dek=dek,
+                          published_at=NOW - timedelta(hours=hours_ago), **kwargs)
+
+
+def _results(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response
+
+
+def _headlines(response):
+    return [article.headline for article in response.context["articles"]]
+
+
+@pytest.fixture(params=["database", "fallback"])
+def engine(request, monkeypatch):
+    """Each behaviour test runs with the database's own search, and with the fallback
+    that SQLite uses (forced on PostgreSQL too)."""
+    if request.param == "fallback":
+        monkeypatch.setattr(search, "_is_postgresql", lambda: False)
+    return request.param
+
+
+class TestSearch:
+    def test_finds_public_stories_only(self, client, engine):
+        _story("Harbour talks resume")
+        _story("Harbour draft", slug="harbour-draft", draft=True)
+        _story("Harbour tomorrow", slug="harbour-tomorrow", hours_ago=-2)
+        response = _results(client, q="harbour")
+        assert _headlines(response) == ["Harbour talks resume"]
+        text = response.content.decode()
+        assert "harbour-draft" not in text and "Harbour tomorrow" not in text
+        assert "1 result for “harbour”" in text
+
+    def test_headline_match_beats_dek_beats_body(self, client, engine):
+        _story("A quiet week", body="The lighthouse keeper retired.", hours_ago=1)
+        _story("Council meets", dek="The lighthouse is for sale.", hours_ago=2)
+        _story("Lighthouse sold at auction", hours_ago=3)
+        assert _headlines(_results(client, q="lighthouse")) == [
+            "Lighthouse sold at auction", "Council meets", "A quiet week"]
+
+    def test_every_word_must_match(self, client, engine):
+        _story("Ferry strike ends", body="The harbour reopens.", hours_ago=1)
+        _story("Ferry timetable", body="Nothing changes.", hours_ago=2)
+        assert _headlines(_results(client, q="ferry harbour")) == ["Ferry strike ends"]
+        assert _headlines(_results(client, q="FERRY")) == ["Ferry strike ends",
+                                                           "Ferry timetable"]
+
+    def test_filters_by_section_and_author(self, client, engine):
+        world = SectionFactory(name="World", slug="world")
+        li = AuthorFactory(name="Li Wei", slug="li-wei")
+        _story("Harbour in world by Li", section=world, author=li, hours_ago=1)
+        _story("Harbour in world by another", section=world, hours_ago=2)
+        _story("Harbour elsewhere by Li", author=li, hours_ago=3)
+        assert _headlines(_results(client, q="harbour", section="world")) == [
+            "Harbour in world by Li", "Harbour in world by another"]
+        assert _headlines(_results(client, q="harbour", author="li-wei")) == [
+            "Harbour in world by Li", "Harbour elsewhere by Li"]
+        assert _headlines(_results(client, q="harbour", section="world",
+                                   author="li-wei")) == ["Harbour in world by Li"]
+        assert _headlines(_results(client, q="harbour", section="nowhere")) == []
+
+    def test_snippet_highlights_the_match(self, client, engine):
+        _story("Port news", body="Yesterday the ferry returned to the harbour at dawn.")
+        [article] = _results(client, q="ferry").context["articles"]
+        assert "<mark>ferry</mark>" in str(article.snippet)
+        assert "harbour at dawn" in str(article.snippet)
+
+    def test_snippets_never_carry_article_html(self, client, engine):
+        _story("Port news", dek='<img src=x onerror="alert(1)"> ferry &amp; <b>bold</b>',
+               body="Ferry text with `<script>alert(2)</script>` and &lt;i&gt; too.")
+        response = _results(client, q="ferry")
+        [article] = response.context["articles"]
+        snippet = str(article.snippet)
+        assert "<img" not in snippet and "<script" not in snippet and "<b>" not in snippet
+        # The dek is plain text: shown as typed, escaped.
+        assert "&lt;b&gt;bold&lt;/b&gt;" in snippet and "&amp;amp;" in snippet
+        page = parse_html(response)
+        assert page.inline_handlers == []
+        assert all(attrs.get("src") or attrs.get("type") == "application/ld+json"
+                   for attrs, _ in page.scripts)
+
+    def test_paginated_twenty_a_page_with_the_total(self, client, engine):
+        for i in range(23):
+            _story(f"Harbour story {i:02d}", hours_ago=i + 1)
+        first = _results(client, q="harbour")
+        assert len(first.context["articles"]) == 20
+        assert "23 results for “harbour”" in first.content.decode()
+        second = _results(client, q="harbour", page="2")
+        assert _headlines(second) == ["Harbour story 20", "Harbour story 21",
+                                      "Harbour story 22"]
+        assert "Page 2 of 2" in second.content.decode()
+        # The pagination links keep the query.
+        assert "?q=harbour&amp;page=2" in first.content.decode()
+
+    @pytest.mark.parametrize("page", ["0", "3", "abc", "-1", "1.5", "last", ""])
+    def test_bad_pages_are_404(self, client, engine, page):
+        _story("Harbour talks")
+        assert client.get("/search/", {"q": "harbour", "page": page}).status_code == 404
+
+    def test_no_results_and_empty_queries_answer_calmly(self, client, engine):
+        _story("Harbour talks")
+        response = _results(client, q="zeppelin")
+        assert "0 results for “zeppelin”" in response.content.decode()
+        assert "No published story matches" in response.content.decode()
+        for query in ("", "   ", "\t\n"):
+            response = _results(client, q=query)
+            assert response.context.get("articles") is None
+            assert "Type a word or two" in response.content.decode()
+        assert _results(client).status_code == 200
+
+    def test_a_very_long_query_is_shortened_with_a_message(self, client, engine):
+        _story("Harbour talks")
+        response = _results(client, q="harbour " + "x" * 10_000)
+        assert response.context["query"] == ("harbour " + "x" * 10_000)[:200]
+        text = response.content.decode()
+        assert "only its first 200 characters" in text
+        assert "x" * 201 not in text
+
+    @pytest.mark.parametrize("query", [
+        "harbour\x00", "\x00", "harb\x00our", "'; DROP TABLE articles_article; --",
+        '"unbalanced', '"', "-", "--harbour", "or", "or or", "harbour or", "!!!", "&|!():*",
+        "%", "_", "\\", "\\x00", "<script>alert(1)</script>", "😀", "\u202eharbour",
+        "harbour\u200b", "e\u0301", "\ud800".encode("utf-8", "surrogatepass").decode(
+            "utf-8", "replace"), "\ue000harbour\ue001", "ﬁ" * 300, "a" * 199 + "é",
+        "the", "-the", "the and of", "harbour -talks", '"harbour talks"',
+    ])
+    def test_hostile_queries_never_500(self, client, engine, query):
+        _story("Harbour talks", body="A body with 100% of _the_ words.")
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200
+        assert "<script>alert(1)</script>" not in response.content.decode()
+
+    def test_nul_bytes_are_dropped_not_refused(self, client, engine):
+        _story("Harbour talks")
+        assert _headlines(_results(client, q="harbour\x00")) == ["Harbour talks"]
+        assert _headlines(_results(client, q="\x00harbour\x00talks")) == ["Harbour talks"]
+
+    def test_form_works_without_javascript(self, client, engine):
+        text = _results(client, q="harbour").content.decode()
+        assert '<form class="search-form" method="get" action="/search/" role="search">' in text
+        assert 'name="q" value="harbour"' in text
+        assert 'name="section"' in text and 'name="author"' in text
+
+
+class TestFallbackSyntax:
+    """The fallback (SQLite's search) understands the simple websearch syntax."""
+
+    @pytest.fixture(autouse=True)
+    def _fallback(self, monkeypatch):
+        monkeypatch.setattr(search, "_is_postgresql", lambda: False)
+
+    def test_phrases_exclusions_and_or(self, client):
+        _story("Harbour talks resume", hours_ago=1)
+        _story("Talks about the harbour", hours_ago=2)
+        _story("Ferry news", hours_ago=3)
+        assert _headlines(_results(client, q='"harbour talks"')) == ["Harbour talks resume"]
+        assert _headlines(_results(client, q="harbour -resume")) == ["Talks about the harbour"]
+        assert _headlines(_results(client, q="resume or ferry")) == [
+            "Harbour talks resume", "Ferry news"]
+        assert _headlines(_results(client, q="-harbour")) == ["Ferry news"]
+
+    def test_parse(self):
+        assert search._parse('a "b c" -d e or f -"g h" or') == (
+            [["a"], ["b c"], ["e", "f"]], ["d", "g h"])
+        assert search._parse("!!! - or") == ([], [])
+        assert len(search._parse(" ".join(f"w{i}" for i in range(50)))[0]) == search.MAX_TERMS
+
+    def test_clean_query(self):
+        assert search.clean_query("  a\x00b\u200bc \n d ") == ("a b c d", False)
+        assert search.clean_query("ﬁsh") == ("fish", False)
+        assert search.clean_query("x" * 250) == ("x" * 200, True)
+
+
+@pytest.mark.postgresql
+class TestPostgreSQL:
+    def test_search_vector_is_kept_current_on_save(self):
+        story = _story("Harbour talks", body="Plain words.")
+        vector = Article.objects.values_list("search_vector", flat=True).get(pk=story.pk)
+        assert "'harbour':1A" in vector and "'plain':" in vector
+        story.headline = "Lighthouse sold"
+        story.save()
+        vector = Article.objects.values_list("search_vector", flat=True).get(pk=story.pk)
+        assert "'lighthous':1A" in vector and "harbour" not in vector
+
+    def test_the_vector_has_a_gin_index(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                           ["article_search_idx"])
+            [(definition,)] = cursor.fetchall()
+        assert "USING gin (search_vector)" in definition
+
+    def test_stemming_and_websearch_syntax(self, client):
+        _story("Harbour talks resume", hours_ago=1)
+        _story("Talks about the harbour", hours_ago=2)
+        _story("Ferry news", body="The ferries are running.", hours_ago=3)
+        assert _headlines(_results(client, q="talk")) == [
+            "Harbour talks resume", "Talks about the harbour"]
+        assert _headlines(_results(client, q="ferry")) == ["Ferry news"]
+        assert _headlines(_results(client, q='"harbour talks"')) == ["Harbour talks resume"]
+        assert _headlines(_results(client, q="harbour -resume")) == ["Talks about the harbour"]
+        assert {a.headline for a in _results(client, q="resume or ferry").context["articles"]} == {
+            "Harbour talks resume", "Ferry news"}
+
+    def test_ranking_uses_weights_not_just_recency(self, client):
+        _story("Budget news", body="lighthouse " * 3, hours_ago=1)
+        _story("Lighthouse budget", hours_ago=48)
+        ranked = _results(client, q="lighthouse").context["articles"]
+        assert [a.headline for a in ranked] == ["Lighthouse budget", "Budget news"]
+        assert ranked[0].rank > ranked[1].rank
+
+    def test_headline_snippets_come_from_ts_headline(self, client):
+        _story("Port news", body="The ferries returned to the harbour at dawn.")
+        [article] = _results(client, q="ferry").context["articles"]
+        # Stemming: "ferry" highlights "ferries".
+        assert "<mark>ferries</mark>" in str(article.snippet)
+
+    def test_stop_words_alone_find_nothing_calmly(self, client):
+        _story("The harbour")
+        assert _headlines(_results(client, q="the")) == []
+
+
+@pytest.mark.sqlite
+def test_sqlite_leaves_the_vector_empty_and_searches_the_text(client):
+    story = _story("Harbour talks")
+    assert Article.objects.values_list("search_vector", flat=True).get(pk=story.pk) is None
+    assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+
+def _budget():
+    # Sections (navigation and filter), authors (filter), count, page of results,
+    # and on PostgreSQL the page's highlighted snippets.
+    return 5 if connection.vendor == "postgresql" else 4
+
+
+def test_search_queries_stay_constant_as_results_grow(client, django_assert_num_queries):
+    section, author = SectionFactory(), AuthorFactory()
+    for i in range(3):
+        _story(f"Harbour {i}", section=section, author=author, with_image=(i == 0))
+    with django_assert_num_queries(_budget()):
+        assert len(_results(client, q="harbour").context["articles"]) == 3
+    for i in range(40):
+        _story(f"Harbour more {i}", section=SectionFactory(), author=AuthorFactory())
+    with django_assert_num_queries(_budget()):
+        response = _results(client, q="harbour", page="2")
+    assert len(response.context["articles"]) == 20
+    with django_assert_num_queries(_budget()):
+        _results(client, q="harbour", section=section.slug, author=author.slug)

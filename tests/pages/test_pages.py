@@ -1,0 +1,67 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from pages.models import Page
+from tests.markup import parse_html
+
+pytestmark = pytest.mark.django_db
+
+
+def test_migration_creates_about_and_standards(client):
+    about = client.get("/about/")
+    assert about.status_code == 200
+    assert "<h1>About EVA DAILY</h1>" in about.content.decode()
+
+    standards = parse_html(client.get("/standards/"))
+    assert standards.title == "Standards and policies · EVA DAILY"
+    assert standards.meta["description"].startswith("Our ethics, how we use AI")
+    # Each policy is a linkable section.
+    assert {"ethics", "ai-policy", "corrections-policy",
+            "how-bias-reports-are-handled"} <= standards.ids
+    text = client.get("/standards/").content.decode()
+    assert "human editor is accountable" in text
+    assert "BR-000123" in text
+
+
+def test_pages_are_linked_from_every_page(client):
+    text = client.get("/articles/").content.decode()
+    assert 'href="/about/"' in text and 'href="/standards/"' in text
+
+
+def test_body_is_markdown_rendered_safely():
+    page = Page.objects.get(slug="about")
+    page.body = "## Who we are\n\nHello <script>alert(1)</script> [x](javascript:alert(1))\n\n# Top"
+    page.save()
+    assert '<h2 id="who-we-are">Who we are</h2>' in page.body_html
+    assert "<h2 id=\"top\">Top</h2>" in page.body_html  # an h1 becomes h2
+    assert "<script" not in page.body_html and "javascript:" not in page.body_html
+
+
+def test_editors_edit_pages_in_the_admin(client, django_user_model):
+    editor = django_user_model.objects.create_user("ed", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    page = Page.objects.get(slug="standards")
+    url = f"/admin/pages/page/{page.pk}/change/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"slug": "standards", "title": "Our standards",
+                                 "description": "How we work.",
+                                 "body": "## Ethics\n\nWe check facts."})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    text = client.get("/standards/").content.decode()
+    assert "<h1>Our standards</h1>" in text
+    assert '<h2 id="ethics">Ethics</h2>' in text
+
+
+def test_moderators_and_readers_cannot_edit_pages(client, django_user_model):
+    moderator = django_user_model.objects.create_user("mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(moderator)
+    page = Page.objects.get(slug="about")
+    assert client.get(f"/admin/pages/page/{page.pk}/change/").status_code == 403
+    assert not moderator.has_perm("pages.change_page")
+
+
+def test_page_urls():
+    assert Page.objects.get(slug="about").get_absolute_url() == "/about/"
+    assert Page.objects.get(slug="standards").get_absolute_url() == "/standards/"
