@@ -9,6 +9,10 @@ ROLES = {
         "taggit.tag": ("add", "change", "delete", "view"),
         "taggit.taggeditem": ("add", "change", "delete", "view"),
         "authors.author": ("add", "change", "delete", "view"),
+        # The about and standards pages: editors own the words, URLs fix the set.
+        "pages.page": ("add", "change", "view"),
+        # Editors read bias reports to act on them; moderators decide them.
+        "comments.biasreport": ("view",),
     },
     "Moderators": {
         "articles.section": ("view",),
@@ -16,6 +20,13 @@ ROLES = {
         "articles.correction": ("view",),
         "taggit.tag": ("view",),
         "authors.author": ("view",),
+        "comments.comment": ("view", "change"),
+        "comments.commentreport": ("view",),
+        "comments.biasreport": ("view", "change"),
+        "comments.reader": ("view", "change"),
+        "comments.readerstanding": ("add", "view", "change"),
+        "comments.wordrule": ("add", "change", "delete", "view"),
+        "comments.moderationaction": ("view",),
     },
 }
 
@@ -37,6 +48,12 @@ def sync_roles(apps, schema_editor=None, roles=ROLES):
         permissions = []
         for label, actions in models.items():
             app_label, model = label.split(".")
+            try:
+                apps.get_model(app_label, model)
+            except LookupError:
+                # Not created yet at this point of the migration history; the
+                # migration that creates it syncs the roles again.
+                continue
             for action in actions:
                 permissions.append(Permission.objects.get(
                     content_type__app_label=app_label,

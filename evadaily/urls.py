@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.static import serve
+
+from articles import sitemaps
+from comments.overview import moderation_overview
 
 from . import views
 
@@ -11,9 +16,22 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("admin/moderation/", admin.site.admin_view(moderation_overview),
+         name="moderation-overview"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("", include("authors.urls")),
+    path("", include("comments.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("pages.urls")),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt",
+                                            content_type="text/plain"), name="robots"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-news.xml", sitemap_views.sitemap,
+         {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "sitemap_news.xml"},
+         name="sitemap-news"),
+    path("sitemap-<slug:section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps.SITEMAPS},
+         name="sitemap-section"),
     # Uploaded images are served by the site itself while they are stored
     # locally, so gunicorn alone is a working deployment (DESIGN.md section 3).
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),

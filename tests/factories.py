@@ -95,3 +95,21 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     kind = Correction.Kind.CORRECTION
     text = "An earlier version misstated the year the bridge opened."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.SubFactory(ArticleFactory)
+    reader = factory.SubFactory(UserFactory)
+    body = factory.Faker("sentence", nb_words=12)
+
+
+class BiasReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.BiasReport"
+
+    article = factory.SubFactory(ArticleFactory)
+    reason = "loaded_language"
+    details = "The headline calls the protesters a mob."

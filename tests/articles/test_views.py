@@ -216,7 +216,7 @@ def _newsroom(n, sections, authors):
     stories = []
     for i in range(n):
         story = ArticleFactory(section=sections[i % len(sections)],
-                               author=authors[i % len(authors)], with_image=(i % 5 == 0),
+                               author=authors[i % len(authors)], with_image=(i % 50 == 0),
                                tags=[f"tag{i % 7}", f"tag{i % 3}", "common"])
         stories.append(story)
         if i:

@@ -1,0 +1,248 @@
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+COMMENT_MAX_CHARS = 250
+QUOTE_MAX_CHARS = 300
+DETAILS_MAX_CHARS = 1000
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """Comments readers may see."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def for_display(self):
+        """Approved comments of public stories, newest first, with their readers."""
+        return self.approved().select_related("reader").order_by("-created_at", "-pk")
+
+    def moderation_queue(self):
+        """Pending and reported comments first, each group oldest first."""
+        return self.annotate(
+            open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
+        ).annotate(
+            needs_review=models.Case(
+                models.When(Q(status="pending") | Q(open_reports__gt=0), then=0),
+                default=1,
+            ),
+        ).order_by("needs_review", "created_at", "pk")
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        PENDING = "pending", "Pending review"
+        HIDDEN = "hidden", "Hidden"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE,
+                                related_name="comments")
+    # A deleted account leaves its comments, shown as from "a former reader".
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="comments")
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.APPROVED)
+    hold_reason = models.CharField(max_length=120, blank=True,
+                                   help_text="Why a rule held this comment for review.")
+    created_at = models.DateTimeField(default=timezone.now)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderation_reason = models.CharField(max_length=300, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["article", "status", "-created_at"],
+                         name="comment_article_idx"),
+            models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            models.Index(fields=["reader", "-created_at"], name="comment_reader_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.body[:40]}"
+
+    @property
+    def author_name(self):
+        return self.reader.get_username() if self.reader_id else "a former reader"
+
+
+class CommentReport(models.Model):
+    """A reader's flag on a comment; an open report puts the comment in the queue."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abuse or harassment"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="comment_reports")
+    reason = models.CharField(max_length=10, choices=Reason)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"],
+                                    name="one_report_per_reader"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} report on comment {self.comment_id}"
+
+
+class WordRule(models.Model):
+    """A word that holds a comment for review (suspect) or refuses it (banned)."""
+
+    class Kind(models.TextChoices):
+        SUSPECT = "suspect", "Suspect: hold for review"
+        BANNED = "banned", "Banned: refuse the comment"
+
+    word = models.CharField(max_length=80, unique=True,
+                            help_text="Matched as a whole word, ignoring case.")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.SUSPECT)
+
+    class Meta:
+        ordering = ["kind", "word"]
+
+    def __str__(self):
+        return f"{self.word} ({self.get_kind_display()})"
+
+    def save(self, *args, **kwargs):
+        self.word = self.word.strip().casefold()
+        super().save(*args, **kwargs)
+
+
+class Reader(User):
+    """Readers as moderators see them: their standing, comments and reports."""
+
+    class Meta:
+        proxy = True
+
+
+class ReaderStanding(models.Model):
+    """How a reader may comment: freely, pre-moderated, suspended or banned."""
+
+    reader = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="standing")
+    is_premoderated = models.BooleanField(
+        "pre-moderation", default=False,
+        help_text="Hold every comment from this reader for review.")
+    suspended_until = models.DateTimeField(
+        null=True, blank=True, help_text="No comments until this time.")
+    is_banned = models.BooleanField("suspended for good", default=False)
+    note = models.CharField(max_length=300, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Standing of {self.reader}"
+
+    def is_suspended(self, now=None):
+        """True while the reader may not comment at all."""
+        now = now or timezone.now()
+        return self.is_banned or (self.suspended_until is not None
+                                  and self.suspended_until > now)
+
+
+class BiasReportQuerySet(models.QuerySet):
+    def open(self):
+        """Reports not yet decided."""
+        return self.filter(status__in=[BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW])
+
+    def decided(self):
+        """Reports upheld or dismissed."""
+        return self.filter(status__in=[BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED])
+
+
+class BiasReport(models.Model):
+    class Reason(models.TextChoices):
+        POLITICAL_SLANT = "political_slant", "Political slant"
+        ONE_SIDED_SOURCING = "one_sided_sourcing", "One-sided sourcing"
+        LOADED_LANGUAGE = "loaded_language", "Loaded language"
+        FACTUAL_ERROR = "factual_error", "Factual error"
+        MISSING_CONTEXT = "missing_context", "Missing context"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_REVIEW = "in_review", "In review"
+        UPHELD = "upheld", "Upheld"
+        DISMISSED = "dismissed", "Dismissed"
+
+    REASON_HELP = {
+        Reason.POLITICAL_SLANT: "The story favours one side of a political question.",
+        Reason.ONE_SIDED_SOURCING: "Only one side's sources were asked or quoted.",
+        Reason.LOADED_LANGUAGE: "Words that judge rather than describe.",
+        Reason.FACTUAL_ERROR: "Something stated as fact is wrong.",
+        Reason.MISSING_CONTEXT: "Facts that change the picture were left out.",
+        Reason.OTHER: "Something else: please describe it in the details.",
+    }
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE,
+                                related_name="bias_reports")
+    reason = models.CharField(max_length=20, choices=Reason)
+    quoted_passage = models.TextField(blank=True)
+    details = models.TextField(blank=True)
+    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="bias_reports")
+    contact_email = models.EmailField(blank=True)
+    # A keyed hash of the reporter's network address, never the address itself.
+    reporter_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BiasReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="biasreport_queue_idx"),
+            models.Index(fields=["article", "status"], name="biasreport_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} on {self.article}"
+
+    @property
+    def reference(self):
+        """What the reporter is shown: BR-000123."""
+        return f"BR-{self.pk:06d}" if self.pk else "BR-(unsaved)"
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.NEW, self.Status.IN_REVIEW)
+
+    def get_confirmation_url(self):
+        return reverse("comments:bias-report-received",
+                       kwargs={"slug": self.article.slug, "reference": self.reference})
+
+
+class ModerationAction(models.Model):
+    """The moderation log: every decision on a comment, report or reader."""
+
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=200)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -1,0 +1,211 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from articles.models import Article
+
+from . import ratelimit
+from .forms import BiasReportForm, CommentForm, CommentReportForm
+from .moderation import check_comment, comment_refusal
+from .models import BiasReport, Comment, CommentReport
+
+COMMENTS_PER_PAGE = 20
+
+
+def _public_article(slug):
+    return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+
+
+def _is_partial(request):
+    return request.GET.get("partial") == "1"
+
+
+def _page(request, queryset):
+    page = request.GET.get("page", "1")
+    if not (page.isascii() and page.isdigit()):
+        raise Http404("No such page.")
+    try:
+        return Paginator(queryset, COMMENTS_PER_PAGE).page(page)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such page.") from None
+
+
+def _comments_url(article, partial=False):
+    url = reverse("comments:list", kwargs={"slug": article.slug})
+    return f"{url}?partial=1" if partial else url
+
+
+def _render_comments(request, article, form=None, status=200, retry_after=None, notice=None):
+    page = _page(request, Comment.objects.for_display().filter(article=article))
+    if form is None and request.user.is_authenticated:
+        form = CommentForm()
+    template = "comments/comment_page.html"
+    if _is_partial(request):
+        template += "#comments-block"
+    response = render(request, template, {
+        "article": article,
+        "page_obj": page,
+        "comments": page.object_list,
+        "form": form,
+        "notice": notice,
+        "retry_after": retry_after,
+        "report_form": CommentReportForm(),
+        "login_url": f"{settings.LOGIN_URL}?next={_comments_url(article)}",
+        "partial": _is_partial(request),
+    }, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_list(request, slug):
+    """The comments block (a full page, or ?partial=1 for the script); POST adds one."""
+    article = _public_article(slug)
+    if request.method != "POST":
+        return _render_comments(request, article)
+    if not request.user.is_authenticated:
+        return _render_comments(request, article, status=403,
+                                notice="Sign in to comment. Nothing was posted.")
+
+    form = CommentForm(request.POST)
+    refusal = comment_refusal(request.user)
+    if refusal:
+        return _render_comments(request, article, form=form, status=403, notice=refusal)
+    if not form.is_valid():
+        return _render_comments(request, article, form=form, status=400)
+    body = form.cleaned_data["body"]
+    try:
+        status, hold_reason = check_comment(request.user, article, body)
+    except ValidationError as error:
+        form.add_error("body", error)
+        return _render_comments(request, article, form=form, status=400)
+
+    # Only accepted content uses up the reader's allowance.
+    wait = ratelimit.acquire(ratelimit.COMMENT_LIMITS, f"reader:{request.user.pk}")
+    if wait:
+        notice = (f"You are commenting faster than we allow. You can post again in "
+                  f"{ratelimit.human_wait(wait)}; your text is still here.")
+        return _render_comments(request, article, form=form, status=429,
+                                retry_after=wait, notice=notice)
+
+    comment = Comment.objects.create(article=article, reader=request.user, body=body,
+                                     status=status, hold_reason=hold_reason)
+    notice = ("Your comment is published." if status == Comment.Status.APPROVED else
+              "Thank you. Your comment will appear once a moderator has reviewed it.")
+    if _is_partial(request):
+        return _render_comments(request, article, notice=notice)
+    messages.success(request, notice)
+    anchor = f"#comment-{comment.pk}" if status == Comment.Status.APPROVED else "#comments"
+    return HttpResponseRedirect(_comments_url(article) + anchor, status=303)
+
+
+@never_cache
+@require_POST
+@login_required
+def report_comment(request, pk):
+    """A reader flags a comment; it joins the moderators' queue."""
+    comment = get_object_or_404(
+        Comment.objects.approved().filter(article__in=Article.objects.published()), pk=pk)
+    form = CommentReportForm(request.POST)
+    if not form.is_valid():
+        return _render_comments(request, comment.article, status=400,
+                                notice="Choose what is wrong with the comment to report it.")
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, reporter=request.user,
+                                         reason=form.cleaned_data["reason"])
+    except IntegrityError:
+        pass  # reported already: once is enough
+    notice = "Thank you. A moderator will look at the comment you reported."
+    if _is_partial(request):
+        return _render_comments(request, comment.article, notice=notice)
+    messages.success(request, notice)
+    return HttpResponseRedirect(_comments_url(comment.article) + "#comments", status=303)
+
+
+def _bias_template(request, name):
+    return f"comments/{name}.html" + ("#dialog-content" if _is_partial(request) else "")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_bias(request, slug):
+    """The bias-report form; POST files a report and redirects to its reference."""
+    article = _public_article(slug)
+    user = request.user if request.user.is_authenticated else None
+    context = {"article": article, "partial": _is_partial(request)}
+    if request.method != "POST":
+        form = BiasReportForm(initial={"contact_email": user.email if user else ""})
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form})
+
+    form = BiasReportForm(request.POST)
+    if not form.is_valid():
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form}, status=400)
+
+    address = ratelimit.fingerprint(ratelimit.client_address(request))
+    duplicate = _duplicate_report(article, form.cleaned_data, user, address)
+    if duplicate is not None:
+        return _to_confirmation(request, duplicate, duplicate=True)
+
+    wait = ratelimit.acquire(ratelimit.BIAS_REPORT_LIMITS, f"address:{address}")
+    if wait:
+        notice = (f"We accept at most five reports an hour from one connection. You can "
+                  f"send this one in {ratelimit.human_wait(wait)}; your text is still here.")
+        response = render(request, _bias_template(request, "bias_report_form"),
+                          {**context, "form": form, "notice": notice}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+    report = form.save(commit=False)
+    report.article = article
+    report.reader = user
+    report.reporter_fingerprint = address
+    report.save()
+    return _to_confirmation(request, report)
+
+
+def _duplicate_report(article, data, user, address):
+    """The same reader's (or connection's) identical report on this story, if any."""
+    same = BiasReport.objects.filter(
+        article=article, reason=data["reason"], quoted_passage=data["quoted_passage"],
+        details=data["details"],
+    )
+    who = {"reporter_fingerprint": address} if user is None else {"reader": user}
+    return same.filter(**who).first()
+
+
+def _to_confirmation(request, report, duplicate=False):
+    url = report.get_confirmation_url()
+    query = [q for q, on in (("partial=1", _is_partial(request)), ("again=1", duplicate)) if on]
+    return HttpResponseRedirect(url + ("?" + "&".join(query) if query else ""), status=303)
+
+
+@never_cache
+def bias_report_received(request, slug, reference):
+    """The confirmation a reporter lands on: their reference and what happens next."""
+    number = reference.removeprefix("BR-")
+    if not (reference.startswith("BR-") and number.isascii() and number.isdigit()
+            and len(number) <= 12):
+        raise Http404("No such report.")
+    report = get_object_or_404(BiasReport.objects.select_related("article"),
+                               pk=int(number), article__slug=slug)
+    if not report.article.is_published():
+        raise Http404("No such report.")
+    return render(request, _bias_template(request, "bias_report_received"), {
+        "article": report.article,
+        "report": report,
+        "again": request.GET.get("again") == "1",
+        "partial": _is_partial(request),
+    })

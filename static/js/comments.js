@@ -1,0 +1,178 @@
+// Progressive enhancement for the article page: the comments block, the live
+// character counters and the Report Bias dialog. Every feature here also
+// works without JavaScript through plain links and forms.
+import { attachCounters } from "./counter.js";
+
+function withPartial(url) {
+  const target = new URL(url, window.location.href);
+  target.searchParams.set("partial", "1");
+  return target.toString();
+}
+
+async function fetchHtml(url, options = {}) {
+  const response = await fetch(url, {
+    credentials: "same-origin",
+    headers: { "X-Requested-With": "fetch" },
+    ...options,
+  });
+  return { response, html: await response.text() };
+}
+
+// Comments --------------------------------------------------------------
+
+function wireCommentsBlock(container) {
+  attachCounters(container);
+  container.querySelectorAll("form[data-comment-form]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (form.dataset.overLimit === "true") {
+        form.querySelector("textarea")?.focus();
+        return;
+      }
+      const button = form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      try {
+        const { html } = await fetchHtml(withPartial(form.action), {
+          method: "POST",
+          body: new FormData(form),
+        });
+        // Refused, limited or accepted: the server answers with the block,
+        // the reader's text kept where it was refused.
+        replaceBlock(container, html);
+      } catch (error) {
+        if (button) button.disabled = false;
+        showError(container, "Your comment could not be sent. Check your connection and try again; your text is still here.");
+      }
+    });
+  });
+  container.querySelectorAll(".pagination a").forEach((link) => {
+    link.addEventListener("click", async (event) => {
+      event.preventDefault();
+      const { html } = await fetchHtml(withPartial(link.href));
+      replaceBlock(container, html);
+      container.scrollIntoView({ block: "start" });
+    });
+  });
+}
+
+function replaceBlock(container, html) {
+  container.innerHTML = html;
+  wireCommentsBlock(container);
+  const notice = container.querySelector(".notice, .field-errors");
+  if (notice) notice.setAttribute("tabindex", "-1");
+  const textarea = container.querySelector("textarea");
+  if (container.querySelector(".field-errors, .notice-wait") && textarea) textarea.focus();
+}
+
+function showError(container, message) {
+  let box = container.querySelector(".notice-error");
+  if (!box) {
+    box = document.createElement("p");
+    box.className = "notice notice-error";
+    box.setAttribute("role", "alert");
+    container.prepend(box);
+  }
+  box.textContent = message;
+}
+
+async function loadComments() {
+  const holder = document.querySelector("[data-comments-src]");
+  if (!holder) return;
+  const section = holder.closest("section");
+  const loading = section.querySelector(".comments-loading");
+  const link = section.querySelector(".comments-link");
+  loading.hidden = false;
+  try {
+    const { response, html } = await fetchHtml(holder.dataset.commentsSrc);
+    if (!response.ok) throw new Error(String(response.status));
+    holder.innerHTML = html;
+    link.hidden = true;
+    wireCommentsBlock(holder);
+  } catch (error) {
+    // The plain link still leads to the comments page.
+  } finally {
+    loading.hidden = true;
+  }
+}
+
+// Report Bias dialog ------------------------------------------------------
+
+function openBiasDialog(trigger) {
+  let dialog = document.getElementById("bias-dialog");
+  if (!dialog) {
+    dialog = document.createElement("dialog");
+    dialog.id = "bias-dialog";
+    dialog.className = "bias-dialog";
+    dialog.setAttribute("aria-labelledby", "bias-report-title");
+    document.body.append(dialog);
+    dialog.addEventListener("close", () => trigger.focus());
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+  }
+  return dialog;
+}
+
+function fillDialog(dialog, html) {
+  dialog.innerHTML = html;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "dialog-close";
+  close.textContent = "Close";
+  close.addEventListener("click", () => dialog.close());
+  dialog.prepend(close);
+  attachCounters(dialog);
+  dialog.querySelectorAll("[data-dialog-close]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      dialog.close();
+    });
+  });
+  const form = dialog.querySelector("form[data-bias-form]");
+  if (form) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (form.dataset.overLimit === "true") return;
+      try {
+        const { html: next } = await fetchHtml(withPartial(form.action), {
+          method: "POST",
+          body: new FormData(form),
+        });
+        fillDialog(dialog, next);
+      } catch (error) {
+        form.submit();
+      }
+    });
+  }
+  const focusTarget = dialog.querySelector(".field-errors, .notice") ?
+    dialog.querySelector("[aria-invalid], input:not([type=hidden]), textarea") :
+    dialog.querySelector("h1");
+  if (focusTarget) {
+    if (!focusTarget.matches("input, textarea, button, a")) focusTarget.setAttribute("tabindex", "-1");
+    focusTarget.focus();
+  }
+}
+
+function wireBiasButton() {
+  const trigger = document.querySelector("a[data-bias-dialog]");
+  if (!trigger || typeof HTMLDialogElement !== "function") return;
+  trigger.setAttribute("aria-haspopup", "dialog");
+  trigger.addEventListener("click", async (event) => {
+    event.preventDefault();
+    try {
+      const { response, html } = await fetchHtml(withPartial(trigger.href));
+      if (!response.ok) throw new Error(String(response.status));
+      const dialog = openBiasDialog(trigger);
+      dialog.showModal();
+      fillDialog(dialog, html);
+    } catch (error) {
+      window.location.href = trigger.href;
+    }
+  });
+}
+
+// Full pages (the comments page, the bias form page) post as plain forms
+// and get the counters.
+attachCounters(document);
+loadComments();
+wireBiasButton();

@@ -1,0 +1,95 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from comments.models import BiasReport, Comment
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def test_sign_up_signs_in_and_returns(client):
+    ArticleFactory(slug="harbour")
+    response = client.post("/accounts/signup/", {
+        "username": "newreader", "email": "new@example.org",
+        "password1": "a-long-harbour-passphrase", "password2": "a-long-harbour-passphrase",
+        "next": "/articles/harbour/comments/",
+    })
+    assert response.status_code == 302
+    assert response["Location"] == "/articles/harbour/comments/"
+    page = client.get("/articles/harbour/comments/").content.decode()
+    assert "Signed in as <strong>newreader</strong>" in page
+
+
+def test_sign_up_uses_django_password_validators_and_keeps_input(client):
+    response = client.post("/accounts/signup/", {
+        "username": "newreader", "email": "new@example.org",
+        "password1": "123", "password2": "123",
+    })
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This password is too short." in html
+    assert 'value="newreader"' in html and 'value="new@example.org"' in html
+    assert not User.objects.filter(username="newreader").exists()
+
+
+def test_sign_up_refuses_an_email_in_use(client):
+    UserFactory(email="taken@example.org")
+    response = client.post("/accounts/signup/", {
+        "username": "other", "email": "TAKEN@example.org",
+        "password1": "a-long-harbour-passphrase", "password2": "a-long-harbour-passphrase",
+    })
+    assert response.status_code == 400
+    assert "An account already uses this email." in response.content.decode()
+
+
+def test_sign_up_ignores_an_offsite_next(client):
+    response = client.post("/accounts/signup/", {
+        "username": "newreader", "email": "new@example.org",
+        "password1": "a-long-harbour-passphrase", "password2": "a-long-harbour-passphrase",
+        "next": "https://evil.example/",
+    })
+    assert response["Location"] == "/"
+
+
+def test_sign_in_and_sign_out_by_post(client):
+    UserFactory(username="ana")
+    response = client.post("/accounts/login/", {"username": "ana",
+                                                "password": "a-long-test-passphrase"})
+    assert response.status_code == 302
+    assert "Signed in as" in client.get("/").content.decode()
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "Signed in as" not in client.get("/").content.decode()
+
+
+def test_password_reset_sends_an_email_with_a_working_link(client):
+    UserFactory(username="ana", email="ana@example.org")
+    response = client.post("/accounts/password_reset/", {"email": "ana@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    form = client.get(path, follow=True)
+    assert "Choose a new password" in form.content.decode()
+
+
+def test_deleting_an_account_keeps_comments_as_a_former_reader(client):
+    reader = UserFactory(username="leaving", email="leaving@example.org")
+    comment = CommentFactory(reader=reader, body="my last word")
+    report = BiasReport.objects.create(article=comment.article, reason="other", details="d",
+                                       reader=reader, contact_email="leaving@example.org")
+    client.force_login(reader)
+    wrong = client.post("/accounts/delete/", {"password": "wrong"})
+    assert wrong.status_code == 400 and User.objects.filter(pk=reader.pk).exists()
+    response = client.post("/accounts/delete/", {"password": "a-long-test-passphrase"})
+    assert response.status_code == 302
+    assert not User.objects.filter(username="leaving").exists()
+    comment.refresh_from_db()
+    report.refresh_from_db()
+    assert comment.reader is None and comment.author_name == "a former reader"
+    assert report.reader is None and report.contact_email == ""
+    page = client.get(f"/articles/{comment.article.slug}/comments/").content.decode()
+    assert "a former reader" in page and "leaving" not in page
+    assert Comment.objects.count() == 1
