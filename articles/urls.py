@@ -1,21 +1,25 @@
 from django.urls import path
 
+from evadaily.pagecache import public_page
+
 from . import feeds, search, views
 
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("articles/", views.ArticleListView.as_view(), name="list"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
-    path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
-    path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("articles/", public_page(views.ArticleListView.as_view()), name="list"),
+    path("articles/<slug:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
+    path("sections/<slug:slug>/", public_page(views.SectionView.as_view()), name="section"),
+    path("tags/<slug:slug>/", public_page(views.TagView.as_view()), name="tag"),
     path("search/", search.article_search, name="search"),
-    path("feeds/latest/", feeds.LatestArticlesFeed(), name="feed"),
-    path("feeds/latest/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
-    path("sections/<slug:slug>/feed/", feeds.SectionFeed(), name="section-feed"),
-    path("sections/<slug:slug>/feed/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"),
-    path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
-    path("tags/<slug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
-    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path("feeds/latest/", public_page(feeds.LatestArticlesFeed()), name="feed"),
+    path("feeds/latest/atom/", public_page(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
+    path("sections/<slug:slug>/feed/", public_page(feeds.SectionFeed()), name="section-feed"),
+    path("sections/<slug:slug>/feed/atom/", public_page(feeds.SectionAtomFeed()),
+         name="section-feed-atom"),
+    path("tags/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed"),
+    path("tags/<slug:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag-feed-atom"),
+    path("corrections/", public_page(views.CorrectionListView.as_view()),
+         name="corrections"),
 ]

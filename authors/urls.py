@@ -1,14 +1,15 @@
 from django.urls import path
 
 from articles import feeds
+from evadaily.pagecache import public_page
 
 from . import views
 
 app_name = "authors"
 
 urlpatterns = [
-    path("authors/", views.AuthorListView.as_view(), name="list"),
-    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="detail"),
-    path("authors/<slug:slug>/feed/", feeds.AuthorFeed(), name="feed"),
-    path("authors/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="feed-atom"),
+    path("authors/", public_page(views.AuthorListView.as_view()), name="list"),
+    path("authors/<slug:slug>/", public_page(views.AuthorDetailView.as_view()), name="detail"),
+    path("authors/<slug:slug>/feed/", public_page(feeds.AuthorFeed()), name="feed"),
+    path("authors/<slug:slug>/feed/atom/", public_page(feeds.AuthorAtomFeed()), name="feed-atom"),
 ]

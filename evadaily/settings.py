@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,9 +46,18 @@ INSTALLED_APPS = [
     "accounts",
 ]
 
+# Order matters: the headers middleware sit outside the page cache so that
+# cached answers get them too; the page cache sits before sessions and
+# authentication so that a hit touches neither.
 MIDDLEWARE = [
+    "evadaily.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "evadaily.middleware.RequestSizeLimitMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "evadaily.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "evadaily.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -55,7 +65,6 @@ MIDDLEWARE = [
     # Records who made each article revision; after authentication.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "evadaily.urls"
@@ -71,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "evadaily.context_processors.site",
             ],
         },
@@ -148,7 +158,9 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
 # Email: EMAIL_URL (e.g. smtp+tls://user:pass@host:587) into Django 6.1's MAILERS.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# The console when developing; in production the machine's own mail server,
+# unless EMAIL_URL says otherwise (a console backend is no production setting).
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -190,9 +202,52 @@ X_FRAME_OPTIONS = "DENY"
 # Public pages: 20 stories a list page (DESIGN.md section 4).
 ARTICLES_PER_PAGE = 20
 
+# Whole-page cache for anonymous readers (evadaily/pagecache.py), in seconds.
+# Entries also end at midnight and at the next scheduled publication.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Browsers revalidate sooner than shared caches (s-maxage is the full lifetime).
+BROWSER_MAX_AGE = 60
+BENCH_BARE_VIEW = env.bool("BENCH_BARE_VIEW", default=False)
+
+# Content Security Policy. Public pages carry no inline script or style (they
+# are cached whole, and a nonce must never be reused); JSON-LD data blocks are
+# not executed, so script-src does not apply to them. Pages that are never
+# cached, such as the admin, may use the per-response nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "usb", "interest-cohort",
+]
+
+# Request bodies: readers send little; the admin uploads images (20 MB each).
+MAX_REQUEST_BYTES = 256 * 1024
+ADMIN_MAX_REQUEST_BYTES = 45 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Structured logs: one JSON object a line on stderr, requests and errors,
+# without addresses, cookies or query strings.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "evadaily.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "evadaily.requests": {"handlers": ["console"], "level": env.str(
+            "REQUEST_LOG_LEVEL", default="INFO"), "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

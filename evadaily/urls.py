@@ -3,12 +3,12 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
-from django.views.static import serve
 
 from articles import sitemaps
 from comments.overview import moderation_overview
 
 from . import views
+from .pagecache import public_page
 
 admin.site.site_header = "EVA DAILY newsroom"
 admin.site.site_title = "EVA DAILY newsroom"
@@ -24,15 +24,18 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("pages.urls")),
-    path("robots.txt", TemplateView.as_view(template_name="robots.txt",
-                                            content_type="text/plain"), name="robots"),
-    path("sitemap.xml", sitemaps.index, name="sitemap"),
-    path("sitemap-news.xml", sitemap_views.sitemap,
+    path("robots.txt", public_page(TemplateView.as_view(template_name="robots.txt",
+                                                        content_type="text/plain")),
+         name="robots"),
+    path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
+    path("sitemap-news.xml", public_page(sitemap_views.sitemap),
          {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "sitemap_news.xml"},
          name="sitemap-news"),
-    path("sitemap-<slug:section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps.SITEMAPS},
-         name="sitemap-section"),
-    # Uploaded images are served by the site itself while they are stored
-    # locally, so gunicorn alone is a working deployment (DESIGN.md section 3).
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("sitemap-<slug:section>.xml", public_page(sitemap_views.sitemap),
+         {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
+    re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]
+
+if settings.BENCH_BARE_VIEW:
+    # The benchmark's ceiling: a bare view, served by the same stack (bench/bench.py).
+    urlpatterns.append(path("bench/bare/", views.bench_bare))

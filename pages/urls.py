@@ -1,11 +1,13 @@
 from django.urls import path
 
+from evadaily.pagecache import public_page
+
 from . import views
 
 app_name = "pages"
 
 urlpatterns = [
-    path("about/", views.PageDetailView.as_view(), {"slug": "about"}, name="about"),
-    path("standards/", views.PageDetailView.as_view(), {"slug": "standards"},
-         name="standards"),
+    path("about/", public_page(views.PageDetailView.as_view()), {"slug": "about"}, name="about"),
+    path("standards/", public_page(views.PageDetailView.as_view()),
+         {"slug": "standards"}, name="standards"),
 ]

@@ -5,7 +5,12 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Fast hashing, uploads in a temporary folder, a fresh per-test cache."""
+    """Fast hashing, uploads in a temporary folder, a fresh per-test cache.
+
+    Views are measured without the whole-page cache (query budgets are the
+    views' own); tests/test_pagecache.py turns it on.
+    """
+    settings.PAGE_CACHE_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {

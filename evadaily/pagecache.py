@@ -1,0 +1,205 @@
+"""Whole-page cache for anonymous readers, shared by every process and server.
+
+A public page is stored once in the shared cache (CACHE_URL) under the
+current *site version*, a number kept in that cache and bumped by any change
+a reader could see (evadaily/signals.py). Every app server reads the version
+on each request, so a change shows everywhere at once; a small per-process
+layer in front of the shared cache answers repeat hits without a second
+round trip. Entries never outlive the next midnight in TIME_ZONE (the
+masthead date) nor the next scheduled publication.
+
+The middleware sits before sessions and authentication: a hit touches
+neither the session nor the database. Requests that carry a session (signed
+in readers, staff) or a pending message never use the cache.
+"""
+
+import hashlib
+import os
+import time
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+
+VERSION_KEY = "pagecache:version"
+NEXT_PUBLICATION_KEY = "pagecache:next-publication"
+NO_PUBLICATION = float("inf")
+LOCAL_ENTRIES = 512
+_local = OrderedDict()  # (version, key) -> entry; per process
+
+
+def public_page(view):
+    """Mark a view's successful answers as the same for every anonymous reader."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if getattr(request, "page_cache_eligible", False):
+            response.is_public_page = True
+        return response
+
+    return wrapper
+
+
+def site_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Never set, or evicted: start a fresh generation at a random number,
+        # so that nothing stale can be read back under a reused one.
+        version = int.from_bytes(os.urandom(6))
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def bump_site_version():
+    """Something readers can see changed: every cached page is now stale.
+
+    Bumped at once and again when the transaction commits: a reader who
+    renders between the two sees the old rows, and must not leave them cached
+    under the new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump():
+    cache.delete(NEXT_PUBLICATION_KEY)
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, int.from_bytes(os.urandom(6)), None)
+
+
+def _next_publication(now):
+    """When the next scheduled story goes public (a timestamp), kept in the shared cache.
+
+    Found with one query after a change, or once the stored time has passed.
+    """
+    from articles.models import Article
+
+    stored = cache.get(NEXT_PUBLICATION_KEY)
+    if stored is not None and stored > now:
+        return stored
+    upcoming = (Article.objects.scheduled(timezone.now()).order_by("published_at")
+                .values_list("published_at", flat=True).first())
+    stored = upcoming.timestamp() if upcoming else NO_PUBLICATION
+    cache.set(NEXT_PUBLICATION_KEY, stored, None)
+    return stored
+
+
+def seconds_until_stale(now):
+    """How long a page may be kept: until midnight in TIME_ZONE or the next scheduled story."""
+    local = timezone.localtime(datetime.fromtimestamp(now, tz=dt_timezone.utc))
+    midnight = timezone.make_aware(
+        datetime.combine(local.date() + timedelta(days=1), datetime.min.time()),
+        local.tzinfo,
+    )
+    limit = min(settings.PAGE_CACHE_SECONDS, midnight.timestamp() - now,
+                _next_publication(now) - now)
+    return max(0, int(limit))
+
+
+def _anonymous(request):
+    cookies = request.COOKIES
+    return (settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies)
+
+
+def _key(request, version):
+    raw = f"{request.get_host()}|{request.get_full_path()}".encode("utf-8", "surrogateescape")
+    return f"pagecache:{version}:{hashlib.sha256(raw).hexdigest()}"
+
+
+def _remember(key, entry):
+    _local[key] = entry
+    _local.move_to_end(key)
+    while len(_local) > LOCAL_ENTRIES:
+        _local.popitem(last=False)
+
+
+def _build(entry, request, now):
+    status, headers, content, expires_at, etag = entry
+    max_age = max(0, int(expires_at - now))
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+    response["ETag"] = etag
+    _public_headers(response, max_age)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _public_headers(response, max_age):
+    response.headers.pop("Cache-Control", None)
+    patch_cache_control(response, public=True, max_age=min(max_age, settings.BROWSER_MAX_AGE),
+                        s_maxage=max_age, stale_while_revalidate=30)
+
+
+class PageCacheMiddleware:
+    """Serve and store whole public pages for anonymous GET and HEAD requests."""
+
+    STORED_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD")
+                or not _anonymous(request)):
+            response = self.get_response(request)
+            if "Cache-Control" not in response:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        now = time.time()
+        version = site_version()
+        key = _key(request, version)
+        entry = _local.get(key)
+        if entry is None or entry[3] <= now:
+            entry = cache.get(key)
+            if entry is not None and entry[3] > now:
+                _remember(key, entry)
+        if entry is not None and entry[3] > now:
+            return _build(entry, request, now)
+
+        request.page_cache_eligible = True
+        response = self.get_response(request)
+        if not (getattr(response, "is_public_page", False)
+                and response.status_code == 200
+                and not response.cookies and not response.streaming
+                and "Cache-Control" not in response):
+            if "Cache-Control" not in response:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        ttl = seconds_until_stale(now)
+        etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
+        if ttl > 0:
+            headers = [(name, response[name]) for name in self.STORED_HEADERS
+                       if name in response]
+            entry = (response.status_code, headers, response.content, now + ttl, etag)
+            cache.set(key, entry, ttl)
+            _remember(key, entry)
+        response["ETag"] = etag
+        _public_headers(response, ttl)
+        response["X-Page-Cache"] = "miss"
+        if response.status_code == 200 and etag in parse_etags(
+                request.headers.get("If-None-Match", "")):
+            not_modified = HttpResponseNotModified()
+            for name in ("ETag", "Cache-Control", "X-Page-Cache"):
+                not_modified[name] = response[name]
+            return not_modified
+        return response

@@ -1,0 +1,230 @@
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+import pytest
+import time_machine
+from django.core.cache import cache
+
+from articles.models import Article
+from evadaily import pagecache
+from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory,
+                             SectionFactory, UserFactory)
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=dt_timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_ENABLED = True
+    pagecache._local.clear()
+
+
+@pytest.fixture
+def story():
+    section = SectionFactory(name="World", slug="world")
+    return ArticleFactory(headline="Original headline", slug="harbour", section=section,
+                          author=AuthorFactory(name="Ines Duarte", slug="ines"),
+                          tags=["ports"], published_at=NOW - timedelta(hours=1))
+
+
+PUBLIC_URLS = ["/", "/articles/", "/articles/harbour/", "/sections/world/", "/tags/ports/",
+               "/authors/", "/authors/ines/", "/feeds/latest/", "/feeds/latest/atom/",
+               "/sitemap.xml", "/sitemap-news.xml", "/robots.txt", "/corrections/"]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_second_anonymous_request_is_a_hit_with_no_queries(client, story, url,
+                                                           django_assert_num_queries):
+    first = client.get(url)
+    assert first.status_code == 200 and first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert not second.cookies  # no session was touched
+
+
+@time_machine.travel(NOW, tick=False)
+def test_public_pages_say_public_with_lifetimes_and_an_etag(client, story):
+    for response in (client.get("/articles/harbour/"), client.get("/articles/harbour/")):
+        control = response["Cache-Control"]
+        assert "public" in control and "max-age=60" in control
+        assert "s-maxage=600" in control and "stale-while-revalidate=30" in control
+        assert response["ETag"].startswith('"')
+
+
+@time_machine.travel(NOW, tick=False)
+def test_conditional_requests_get_304(client, story):
+    etag = client.get("/articles/harbour/")["ETag"]
+    hit = client.get("/articles/harbour/", HTTP_IF_NONE_MATCH=etag)
+    assert hit.status_code == 304 and hit.content == b""
+    pagecache._local.clear()
+    cache.clear()
+    miss = client.get("/articles/harbour/", HTTP_IF_NONE_MATCH=etag)
+    assert miss.status_code == 304 and miss["X-Page-Cache"] == "miss"
+    other = client.get("/articles/harbour/", HTTP_IF_NONE_MATCH='"something-else"')
+    assert other.status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_signed_in_readers_and_staff_bypass_the_cache(client, story):
+    client.get("/articles/harbour/")
+    client.force_login(UserFactory(username="ana"))
+    response = client.get("/articles/harbour/")
+    assert "X-Page-Cache" not in response
+    assert "Signed in as <strong>ana</strong>" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_personal_pages_are_private(client, story):
+    for url in ("/articles/harbour/comments/", "/articles/harbour/report-bias/",
+                "/accounts/login/", "/search/?q=harbour"):
+        response = client.get(url)
+        assert "public" not in response["Cache-Control"], url
+        assert "X-Page-Cache" not in response, url
+
+
+def _edit_headline(story):
+    story.headline = "Edited headline"
+    story.save()
+
+
+def _unpublish(story):
+    story.status = Article.Status.DRAFT
+    story.save()
+
+
+def _schedule(story):
+    story.published_at = NOW + timedelta(days=1)
+    story.save()
+
+
+def _correct(story):
+    CorrectionFactory(article=story, text="A brand new correction.")
+
+
+def _rename_author(story):
+    story.author.name = "Ines Duarte-Silva"
+    story.author.save()
+
+
+def _rename_section(story):
+    story.section.name = "Worldwide"
+    story.section.save()
+
+
+def _retag(story):
+    story.tags.add("Fresh tag")
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(("change", "url", "expected", "gone"), [
+    (_edit_headline, "/articles/", "Edited headline", "Original headline"),
+    (_edit_headline, "/feeds/latest/", "Edited headline", "Original headline"),
+    (_unpublish, "/", None, "Original headline"),
+    (_schedule, "/sections/world/", None, "Original headline"),
+    (_correct, "/articles/harbour/", "A brand new correction.", None),
+    (_correct, "/corrections/", "A brand new correction.", None),
+    (_rename_author, "/authors/", "Ines Duarte-Silva", None),
+    (_rename_section, "/", "Worldwide", None),
+    (_retag, "/articles/harbour/", "Fresh tag", None),
+])
+def test_changes_show_at_once(client, story, change, url, expected, gone):
+    before = client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    change(story)
+    after = client.get(url)
+    page = after.content.decode()
+    assert page != before
+    if expected:
+        assert expected in page
+    if gone:
+        assert gone not in page
+
+
+def test_publishing_a_new_story_shows_on_the_front_page(client, story):
+    with time_machine.travel(NOW, tick=False):
+        client.get("/")
+        ArticleFactory(headline="Breaking: ferry returns", published_at=NOW)
+        assert "Breaking: ferry returns" in client.get("/").content.decode()
+
+
+def test_a_scheduled_story_appears_on_time_with_no_write(client, story):
+    ArticleFactory(headline="Embargoed until noon", slug="embargo",
+                   published_at=NOW + timedelta(minutes=5), section=story.section)
+    with time_machine.travel(NOW, tick=False) as clock:
+        first = client.get("/")
+        assert "Embargoed until noon" not in first.content.decode()
+        assert "s-maxage=300" in first["Cache-Control"]  # lives only until then
+        assert client.get("/")["X-Page-Cache"] == "hit"
+        clock.shift(timedelta(minutes=5))
+        assert "Embargoed until noon" in client.get("/").content.decode()
+        assert "Embargoed until noon" in client.get("/sections/world/").content.decode()
+
+
+def test_pages_expire_at_midnight_in_time_zone(client, story, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    # 14:59:30 UTC is 23:59:30 in Tokyo: the masthead date changes in 30 s.
+    with time_machine.travel(datetime(2026, 3, 10, 14, 59, 30, tzinfo=dt_timezone.utc),
+                             tick=False) as clock:
+        response = client.get("/articles/")
+        assert "s-maxage=30" in response["Cache-Control"]
+        assert "Tuesday, March 10, 2026" in response.content.decode()
+        clock.shift(timedelta(seconds=31))
+        assert "Wednesday, March 11, 2026" in client.get("/articles/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_per_process_layer_answers_without_the_shared_entry(client, story, settings):
+    client.get("/articles/harbour/")
+    version = pagecache.site_version()
+    # Drop the shared entry but keep the version: this process still answers.
+    for key in list(pagecache._local):
+        cache.delete(key)
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+    # Another server bumps the version in the shared cache: the local copy is not used.
+    cache.incr(pagecache.VERSION_KEY)
+    assert pagecache.site_version() == version + 1
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_previews_are_never_cached(client, story, django_user_model):
+    from django.contrib.auth.models import Group
+
+    ArticleFactory(slug="draft-story", draft=True)
+    editor = django_user_model.objects.create_user("ed", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    response = client.get("/articles/draft-story/")
+    assert "no-store" in response["Cache-Control"]
+    client.logout()
+    assert client.get("/articles/draft-story/").status_code == 404
+
+
+def test_a_bump_in_another_process_invalidates_here(client, story, settings, tmp_path):
+    location = tmp_path / "shared"
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(location)}}
+    client.get("/articles/")
+    assert client.get("/articles/")["X-Page-Cache"] == "hit"
+    script = textwrap.dedent(f"""
+        import django, os
+        os.environ["DJANGO_SETTINGS_MODULE"] = "evadaily.settings"
+        os.environ.setdefault("SECRET_KEY", "test-only")
+        os.environ["CACHE_URL"] = "filecache://{location}"
+        django.setup()
+        from evadaily.pagecache import bump_site_version
+        bump_site_version()
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=settings.BASE_DIR,
+                   timeout=60, capture_output=True)
+    assert client.get("/articles/")["X-Page-Cache"] == "miss"
