@@ -35,6 +35,16 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+# Columns a story card never shows; the search vector is never read in Python.
+CARD_DEFERRED = ("body", "body_html", "search_vector")
+
+
+class ArticleManager(models.Manager):
+    def get_queryset(self):
+        # The stored search vector is for the database's own use.
+        return super().get_queryset().defer("search_vector")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """Articles readers may see: status published and published_at not in the future."""
@@ -55,8 +65,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(Q(status=Article.Status.DRAFT) | Q(published_at__isnull=True))
 
     def for_listing(self):
-        """Newest first, with what a story card shows, in one query."""
-        return self.select_related("section", "author").order_by("-published_at", "-pk")
+        """Newest first, with what a story card shows, in one query (no story bodies)."""
+        return (self.select_related("section", "author").defer(*CARD_DEFERRED)
+                .order_by("-published_at", "-pk"))
 
     def by_author(self, author):
         """One author's stories."""
@@ -164,7 +175,7 @@ class Article(models.Model):
     # Filled on PostgreSQL only (see save()); other databases search the text itself.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager.from_queryset(ArticleQuerySet)()
     # Derived fields are left out: a restored revision recomputes them on save.
     history = HistoricalRecords(
         verbose_name="article revision",
@@ -287,8 +298,12 @@ class Article(models.Model):
         image["height"] = self.image_renditions["height"]
         return image
 
-    def related_articles(self, limit=4):
-        """Up to `limit` public stories: editor's picks in order, then most shared tags."""
+    def related_articles(self, limit=4, tag_ids=None):
+        """Up to `limit` public stories: editor's picks in order, then most shared tags.
+
+        Pass the story's tag ids when they are already loaded: a plain list
+        plans far better than a subquery through taggit's generic relation.
+        """
         public = Article.objects.published()
         picks = list(
             public.filter(related_to__from_article=self)
@@ -296,13 +311,16 @@ class Article(models.Model):
             .order_by("related_to__position")[:limit]
         )
         if len(picks) < limit:
+            if tag_ids is None:
+                tag_ids = list(self.tags.values_list("pk", flat=True))
+            if not tag_ids:
+                return picks
             exclude = [self.pk, *(a.pk for a in picks)]
-            tag_ids = self.tags.values("pk")
             picks += list(
                 public.filter(tags__in=tag_ids)
                 .exclude(pk__in=exclude)
-                .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids)))
-                .select_related("section", "author")
+                .annotate(shared=Count("pk"))
+                .select_related("section", "author").defer(*CARD_DEFERRED)
                 .order_by("-shared", "-published_at", "-pk")[: limit - len(picks)]
             )
         return picks

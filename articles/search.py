@@ -62,7 +62,6 @@ def search_articles(query):
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         return (public.filter(search_vector=search_query)
                 .annotate(rank=SearchRank(F("search_vector"), search_query))
-                .defer("body", "body_html", "search_vector")
                 .order_by("-rank", "-published_at", "-pk"))
     groups, excluded = _parse(query)
     if not groups and not excluded:
@@ -76,8 +75,9 @@ def search_articles(query):
                      default=Value(0.0), output_field=FloatField())
                 for alternatives in groups for term in alternatives
                 for field, weight in _WEIGHTS), Value(0.0))
+    # Snippets come from the rendered body here (PostgreSQL makes its own).
     return (public.filter(matches).annotate(rank=rank)
-            .defer("body", "search_vector")
+            .defer(None).defer("body", "search_vector")
             .order_by("-rank", "-published_at", "-pk"))
 
 

@@ -80,7 +80,8 @@ class ArticleDetailView(DetailView):
         context["is_preview"] = self.is_preview
         context["tags"] = list(article.tags.all())
         context["corrections"] = list(article.corrections.all())
-        context["related_articles"] = article.related_articles()
+        context["related_articles"] = article.related_articles(
+            tag_ids=[tag.pk for tag in context["tags"]])
         return context
 
     def render_to_response(self, context, **response_kwargs):

@@ -58,7 +58,7 @@ class RequestLogMiddleware:
         request_log.info("request", extra={
             "method": request.method,
             # The route pattern, not the path: no query strings or search terms.
-            "route": match.route if match else "(unresolved)",
+            "route": match.route if match else getattr(request, "page_cache_route", ""),
             "view": match.view_name if match else "",
             "status": response.status_code,
             "ms": round((time.perf_counter() - started) * 1000, 1),

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
@@ -46,6 +47,7 @@ def public_page(view):
             response.is_public_page = True
         return response
 
+    wrapper.is_public_page = True
     return wrapper
 
 
@@ -113,6 +115,16 @@ def _anonymous(request):
     return (settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies)
 
 
+def _public_view(request):
+    """Whether the URL belongs to a view marked public_page (other URLs skip the cache)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    request.page_cache_route = match.route
+    return getattr(match.func, "is_public_page", False)
+
+
 def _key(request, version):
     raw = f"{request.get_host()}|{request.get_full_path()}".encode("utf-8", "surrogateescape")
     return f"pagecache:{version}:{hashlib.sha256(raw).hexdigest()}"
@@ -156,7 +168,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if (not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD")
-                or not _anonymous(request)):
+                or not _anonymous(request) or not _public_view(request)):
             response = self.get_response(request)
             if "Cache-Control" not in response:
                 patch_cache_control(response, private=True, no_cache=True)
