@@ -173,6 +173,8 @@ def main():
             manage(env, "shell", "-c",
                    "from django.db import connection; "
                    "connection.cursor().execute('ANALYZE')", quiet=True)
+            print("Query plans at scale size:", flush=True)
+            manage(env, "shell", "-c", (ROOT / "bench" / "explain.py").read_text())
             print("Measuring at scale size:", flush=True)
             rows += measure("scale", options.seconds, options.connections)
     finally:

@@ -154,6 +154,22 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded images on object storage (S3 or compatible) when MEDIA_STORAGE=s3;
+# install the "s3" extra (django-storages). Renditions are written there too.
+if env.str("MEDIA_STORAGE", default="local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("MEDIA_BUCKET"),
+            "endpoint_url": env.str("MEDIA_ENDPOINT_URL", default=None),
+            "region_name": env.str("MEDIA_REGION", default=None),
+            "custom_domain": env.str("MEDIA_CDN_DOMAIN", default=None),
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
 # Hashed file names never change content, so browsers may keep them a year.
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 

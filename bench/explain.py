@@ -1,0 +1,41 @@
+"""EXPLAIN the hot queries on the benchmark database: each must use an index.
+
+Run by bench/bench.py through `manage.py shell`; prints one line per query
+and exits non-zero when a plan scans a whole table of articles or comments.
+"""
+
+import sys
+
+from django.db import connection
+
+from articles.models import Article, Section
+from comments.models import Comment
+
+article = Article.objects.published().filter(comments__isnull=False).first()
+section = Section.objects.first()
+QUERIES = {
+    "front page: latest by section": Article.objects.published().latest_by_section(5),
+    "front page: featured lead": Article.objects.published().filter(is_featured=True)
+    .for_listing()[:1],
+    "article by slug": Article.objects.filter(slug=article.slug),
+    "section page": Article.objects.published().filter(section=section).for_listing()[:20],
+    "all articles page": Article.objects.published().for_listing()[:20],
+    "comments page": Comment.objects.for_display().filter(article=article)[:20],
+    "related by tags": Article.objects.published()
+    .filter(tags__in=list(article.tags.values_list("pk", flat=True)))[:4],
+}
+failed = False
+for label, queryset in QUERIES.items():
+    # QuerySet.explain() cannot wrap a query filtered on a window function.
+    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    big_scan = any(f"Seq Scan on {table}" in plan
+                   for table in ("articles_article", "comments_comment"))
+    uses_index = "Index" in plan
+    failed |= big_scan or not uses_index
+    verdict = "index" if uses_index and not big_scan else "NO INDEX"
+    print(f"  {verdict:<8} {label}: {plan.splitlines()[0].strip()[:90]}")
+if failed:
+    sys.exit("A hot query does not use an index at this size.")
