@@ -40,7 +40,9 @@ def acquire(limits, ident, now=None):
             if cache.add(key, now + limit.seconds, limit.seconds):
                 taken.append((key, None))
                 continue
-            wait = (cache.get(key) or now + 1) - now
+            # The marker holds another request's clock, which may be ahead of
+            # ours (a later request, another machine): never more than the period.
+            wait = min((cache.get(key) or now + 1) - now, limit.seconds)
         else:
             start = int(now // limit.seconds) * limit.seconds
             key = f"ratelimit:{limit.scope}:{ident}:{start}"

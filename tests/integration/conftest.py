@@ -1,0 +1,358 @@
+"""Integration fixtures: a fresh database, real gunicorn processes, a stdlib HTTP client.
+
+Nothing here uses pytest-django's test database. Each module gets its own
+database, migrated and seeded by manage.py subprocesses, and gunicorn
+servers on 127.0.0.1 that share it and one cache, as app servers behind a
+load balancer do:
+
+- when the suite's DATABASE_URL is a postgres URL: a new PostgreSQL database
+  `evadaily_it_<random>` on the same server, and Redis database 11;
+- otherwise (the SQLite default): a SQLite file and a file-based cache, both
+  in a temporary folder.
+
+Every subprocess and request has a timeout, and every server is stopped at
+teardown, before its database is dropped.
+"""
+
+import http.cookiejar
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+PASSWORD = "it-reader-password-7311"
+REDIS_URL = "redis://127.0.0.1:6379/11"  # private to these tests: flushed at start and end
+REQUEST_TIMEOUT = 20  # seconds, every HTTP request
+START_TIMEOUT = 30  # seconds for a server to answer /healthz
+
+
+def suite_database_url():
+    return os.environ.get("DATABASE_URL", "")
+
+
+def on_postgres():
+    return suite_database_url().startswith(("postgres://", "postgresql://", "pgsql://"))
+
+
+# ---------------------------------------------------------------------------
+# Databases and caches
+
+
+@contextmanager
+def _postgres_database():
+    import psycopg
+    import redis
+
+    parts = urllib.parse.urlsplit(suite_database_url())
+    name = f"evadaily_it_{secrets.token_hex(4)}"
+    server = parts._replace(scheme="postgresql", path="/postgres").geturl()
+    database_url = parts._replace(path=f"/{name}").geturl()
+    cache = redis.Redis.from_url(REDIS_URL, socket_timeout=10)
+    with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        cache.flushdb()
+        yield database_url, REDIS_URL
+    finally:
+        try:
+            cache.flushdb()
+        finally:
+            cache.close()
+            with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def _sqlite_database(folder):
+    yield f"sqlite:///{folder / 'db.sqlite3'}", f"filecache://{folder / 'cache'}"
+
+
+# ---------------------------------------------------------------------------
+# Static files: DEBUG is off, so pages need an up-to-date collectstatic manifest.
+
+
+def _manifest_is_stale():
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    try:
+        known = json.loads(manifest.read_text())["paths"]
+    except (OSError, ValueError, KeyError):
+        return True
+    built = manifest.stat().st_mtime
+    sources = [ROOT / "static", *(p for p in ROOT.glob("*/static") if p.parent.name != ".venv")]
+    for folder in sources:
+        for path in folder.rglob("*"):
+            if path.is_file() and (path.relative_to(folder).as_posix() not in known
+                                   or path.stat().st_mtime > built):
+                return True
+    return False
+
+
+@pytest.fixture(scope="session")
+def _collected_static():
+    if _manifest_is_stale():
+        env = {**os.environ, "DEBUG": "False", "SECRET_KEY": "test"}
+        subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                       env=env, check=True, timeout=120)
+
+
+# ---------------------------------------------------------------------------
+# Servers
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path):
+        return self.base + path
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until_up(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=5) as response:
+                    if response.read() == b"ok":
+                        return True
+            except OSError:
+                time.sleep(0.2)
+        return False
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()  # gunicorn's graceful shutdown
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                # The master leads its own session: this ends it and its workers.
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@dataclass
+class Site:
+    """One database and cache, and the gunicorn instances serving them."""
+
+    env: dict
+    folder: Path
+    servers: list = field(default_factory=list)
+
+    def manage(self, *args, timeout=120):
+        result = subprocess.run([PYTHON, "manage.py", *args], check=False, cwd=ROOT,
+                                env=self.env, capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, (
+            f"manage.py {' '.join(args)} exited {result.returncode}:\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        return result
+
+    def shell(self, code, timeout=120, **params):
+        """Run code in `manage.py shell`; it prints `RESULT <json>`, which is returned."""
+        prelude = f"import json\nPARAMS = json.loads({json.dumps(params)!r})\n"
+        output = self.manage("shell", "-v0", "-c", prelude + code, timeout=timeout).stdout
+        for line in reversed(output.splitlines()):
+            if line.startswith("RESULT "):
+                return json.loads(line.removeprefix("RESULT "))
+        raise AssertionError(f"no RESULT line in the shell's output:\n{output[-3000:]}")
+
+    def start(self, workers=2):
+        """A gunicorn instance on a free port, once it answers /healthz."""
+        for _ in range(3):  # a free port can be taken between the probe and the bind
+            port = _free_port()
+            log_path = self.folder / f"gunicorn-{port}.log"
+            with open(log_path, "wb") as log:
+                process = subprocess.Popen(
+                    [PYTHON, "-m", "gunicorn", "evadaily.wsgi",
+                     "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                     "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning",
+                     # Instances would otherwise share ~/.gunicorn/gunicorn.ctl.
+                     "--no-control-socket"],
+                    cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True)
+            server = Server(process, port, log_path)
+            self.servers.append(server)
+            if server.wait_until_up():
+                return server
+            server.stop()
+            if "Address already in use" not in server.log():
+                break
+        raise AssertionError(f"gunicorn did not start:\n{server.log()[-3000:]}")
+
+    def stop_all(self):
+        for server in self.servers:
+            server.stop()
+
+    def server_errors(self):
+        """Log lines of every server that tell of an error (a 500, a dead worker)."""
+        markers = ('"level": "ERROR"', '"level": "CRITICAL"', "Traceback", "[CRITICAL]",
+                   "WORKER TIMEOUT", "database is locked")
+        return [line for server in self.servers for line in server.log().splitlines()
+                if any(marker in line for marker in markers)]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, _collected_static):
+    """A migrated, empty site: start servers with site.start(), seed with site.shell()."""
+    folder = tmp_path_factory.mktemp("site")
+    database = _postgres_database() if on_postgres() else _sqlite_database(folder)
+    with database as (database_url, cache_url):
+        env = {
+            **os.environ,
+            "DEBUG": "False",
+            "SECRET_KEY": "test",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+            "CACHE_URL": cache_url,
+            "MEDIA_ROOT": str(folder / "media"),
+            "REQUEST_LOG_LEVEL": "WARNING",
+            "SITE_URL": "http://127.0.0.1",
+            "HTTPS": "False",
+            "PAGE_CACHE_ENABLED": "True",
+            "EMAIL_URL": "consolemail://",
+            "MEDIA_STORAGE": "local",
+        }
+        env.pop("BEHIND_PROXY", None)
+        site = Site(env, folder)
+        try:
+            site.manage("migrate", "--noinput", "-v0")
+            yield site
+        finally:
+            site.stop_all()
+
+
+NEWSROOM = """
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from articles.models import Article, Section
+from authors.models import Author
+
+User = get_user_model()
+password = make_password(PARAMS["password"])  # hashed once: it is slow on purpose
+editor = User.objects.create(username="it_editor", email="it_editor@example.org",
+                             password=password, is_staff=True)
+editor.groups.add(Group.objects.get(name="Editors"))
+for name in PARAMS["readers"]:
+    User.objects.create(username=name, email=f"{name}@example.org", password=password)
+world = Section.objects.create(name="World", slug="world", position=1)
+author = Author.objects.create(name="Ada Reporter", slug="ada-reporter")
+now = timezone.now()
+body = "The harbour authority met on Tuesday.\\n\\nIt agreed a new timetable."
+published = [
+    Article.objects.create(headline=f"Harbour story number {i}", slug=f"harbour-story-{i}",
+                           body=body, section=world, author=author, status="published",
+                           published_at=now - timedelta(hours=i + 1)).slug
+    for i in range(3)
+]
+draft = Article.objects.create(headline="Lighthouse keepers return to Cape Mara",
+                               slug="lighthouse-keepers-return", body=body, section=world,
+                               author=author, status="draft")
+print("RESULT " + json.dumps({"published": published, "draft": {
+    "id": draft.pk, "slug": draft.slug, "headline": draft.headline}}))
+"""
+
+READERS = ["reader_a", "reader_c"]
+
+
+@pytest.fixture(scope="module")
+def newsroom(site):
+    """Three public stories and a draft in World, an editor, readers (all with PASSWORD)."""
+    return site.shell(NEWSROOM, password=PASSWORD, readers=READERS)
+
+
+# ---------------------------------------------------------------------------
+# HTTP: the standard library, a cookie jar, CSRF from the csrftoken cookie
+
+
+@dataclass
+class Response:
+    status: int
+    headers: object  # an email.message.Message: case-insensitive get()
+    text: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 3xx itself is returned, to be checked
+
+
+class Client:
+    """A browser without JavaScript: one cookie jar, sent to every port on 127.0.0.1."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPCookieProcessor(self.jar),
+            _NoRedirect,
+        )
+
+    def cookie(self, name):
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def set_cookie(self, name, value):
+        self.jar.set_cookie(http.cookiejar.Cookie(
+            0, name, value, None, False, "127.0.0.1", False, False, "/", True, False,
+            None, False, None, None, {}))
+
+    def request(self, method, url, data=None, headers=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+                return Response(response.status, response.headers,
+                                response.read().decode("utf-8", "replace"))
+        except urllib.error.HTTPError as error:  # 3xx, 4xx and 5xx
+            with error:
+                return Response(error.code, error.headers,
+                                error.read().decode("utf-8", "replace"))
+
+    def get(self, url):
+        return self.request("GET", url)
+
+    def post(self, url, data):
+        """POST a form with the CSRF token from the cookie, as field and header."""
+        token = self.cookie("csrftoken")
+        assert token, "no csrftoken cookie yet: GET a page with a form first"
+        return self.request("POST", url, {**data, "csrfmiddlewaretoken": token},
+                            headers={"X-CSRFToken": token})
+
+    def login(self, server, username, password=PASSWORD):
+        page = self.get(server.url("/accounts/login/"))
+        assert page.status == 200, page.status
+        response = self.post(server.url("/accounts/login/"),
+                             {"username": username, "password": password, "next": "/"})
+        assert response.status == 302, (response.status, response.text[-2000:])
+        assert self.cookie("sessionid"), "signed in without a session cookie"
+        return response
