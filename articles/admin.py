@@ -24,6 +24,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags, parse_tags
 
+from comments import moderation
+from comments.models import BiasReport
+
 from .images import check_image, fallback
 from .models import Article, Correction, RelatedArticle, Section
 
@@ -182,9 +185,17 @@ class RelatedArticleInline(admin.TabularInline):
 
 class CorrectionInline(admin.StackedInline):
     model = Correction
-    fields = ["kind", "date", "text"]
+    fields = ["kind", "date", "text", "bias_report"]
+    raw_id_fields = ["bias_report"]
     extra = 0
     verbose_name_plural = "Corrections and editor's notes"
+
+
+def _tell_reporters(forms):
+    """Corrections newly citing an upheld bias report: its reporter gets the link."""
+    for form in forms:
+        if form.instance.pk is not None and "bias_report" in form.changed_data:
+            moderation.correction_cites_report(form.instance)
 
 
 @admin.register(Article)
@@ -283,6 +294,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
             kwargs["form_class"] = StaffUserChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Correction:
+            _tell_reporters(f for f in formset.forms if f not in formset.deleted_forms)
+
     def save_model(self, request, article, form, change):
         super().save_model(request, article, form, change)
         if article.state == Article.State.SCHEDULED:
@@ -366,7 +382,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
                     {"field": "Tags", "old": older.tag_names, "new": newer.tag_names},
                 ]
 
+    def history_view(self, request, object_id, extra_context=None):
+        _require_numbers(unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_numbers(unquote(object_id), version_id)
         # django-simple-history checks only view permission here, and its form
         # would save a revert for a user who may view but not change articles.
         if request.method == "POST" and not self.has_change_permission(request):
@@ -396,6 +417,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "history_url": reverse("admin:articles_article_history", args=[article.pk]),
         }
         return TemplateResponse(request, self.compare_template, context)
+
+
+def _require_numbers(*ids):
+    """404 unless every id is a number: django-simple-history looks revisions up by
+    ids as they come, and one that is not a number would be a server error."""
+    if not all(value.isascii() and value.isdigit() for value in ids):
+        raise Http404("No such revision.")
 
 
 def _local(moment):
@@ -464,8 +492,22 @@ def _compare_revisions(older, newer):
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):
-    list_display = ["article", "kind", "date"]
+    list_display = ["article", "kind", "date", "report_reference"]
     list_filter = ["kind"]
     list_select_related = ["article"]
     search_fields = ["text", "article__headline"]
+    # The add form takes ?article=<id>&bias_report=<id>&kind=... as its initial
+    # values: upholding a bias report links here to draft the correction.
+    fields = ["article", "bias_report", "kind", "date", "text"]
     autocomplete_fields = ["article"]
+    raw_id_fields = ["bias_report"]
+
+    @admin.display(description="after bias report", ordering="bias_report")
+    def report_reference(self, correction):
+        # The reference alone needs no query: BR-000123 is made from the id.
+        report_id = correction.bias_report_id
+        return BiasReport(pk=report_id).reference if report_id else ""
+
+    def save_model(self, request, correction, form, change):
+        super().save_model(request, correction, form, change)
+        _tell_reporters([form])

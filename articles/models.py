@@ -365,6 +365,12 @@ class Correction(models.Model):
     kind = models.CharField(max_length=15, choices=Kind, default=Kind.CORRECTION)
     text = models.TextField()
     date = models.DateTimeField(default=timezone.now, db_index=True)
+    # DESIGN.md section 6: a correction may cite the reader's report that led to it.
+    bias_report = models.ForeignKey(
+        "comments.BiasReport", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="corrections",
+        help_text="The reader's bias report that led to this note, if any. Its reporter "
+                  "is emailed a link to the note once the report is upheld.")
 
     objects = CorrectionQuerySet.as_manager()
 
@@ -373,6 +379,12 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.article}"
+
+    def clean(self):
+        """A cited bias report must be about the same story."""
+        if (self.bias_report_id is not None and self.article_id is not None
+                and self.bias_report.article_id != self.article_id):
+            raise ValidationError({"bias_report": "This bias report is about another story."})
 
 
 def _latest_revisions(article):

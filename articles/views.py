@@ -1,13 +1,28 @@
 from django.conf import settings
+from django.db.models import BooleanField, Case, F, Func, OuterRef, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
+from comments.models import BiasReport
+
 from .models import Article, Correction, Section
 
 FRONT_PAGE_PER_SECTION = 4
+
+
+def count_of(queryset):
+    """How many rows `queryset` has, as a subquery: no extra query, no GROUP BY outside."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
+def bias_report_counts(reports):
+    """Annotations counting decided reports (reviewed) and upheld ones among `reports`."""
+    decided = reports.decided()
+    return {"bias_reports_reviewed": count_of(decided),
+            "bias_reports_upheld": count_of(decided.filter(status=BiasReport.Status.UPHELD))}
 
 
 class StrictPageMixin:
@@ -66,7 +81,10 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        articles = Article.objects.select_related("section", "author", "ai_reviewed_by")
+        # The review record is counted in the article's own query: no extra one.
+        reports = BiasReport.objects.filter(article=OuterRef("pk"))
+        articles = (Article.objects.select_related("section", "author", "ai_reviewed_by")
+                    .annotate(**bias_report_counts(reports)))
         article = get_object_or_404(articles, slug=self.kwargs["slug"])
         self.is_preview = not article.is_published()
         user = self.request.user
@@ -79,9 +97,19 @@ class ArticleDetailView(DetailView):
         article = self.object
         context["is_preview"] = self.is_preview
         context["tags"] = list(article.tags.all())
-        context["corrections"] = list(article.corrections.all())
+        upheld = When(bias_report__status=BiasReport.Status.UPHELD, then=Value(True))
+        context["corrections"] = corrections = list(article.corrections.annotate(
+            follows_upheld_report=Case(upheld, default=Value(False),
+                                       output_field=BooleanField())))
         context["related_articles"] = article.related_articles(
             tag_ids=[tag.pk for tag in context["tags"]])
+        # Shown once a report is decided; open reports are not.
+        if article.bias_reports_reviewed:
+            context["review_record"] = {
+                "reviewed": article.bias_reports_reviewed,
+                "upheld": article.bias_reports_upheld,
+                "corrections": [c for c in corrections if c.follows_upheld_report],
+            }
         return context
 
     def render_to_response(self, context, **response_kwargs):

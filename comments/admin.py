@@ -1,10 +1,19 @@
+import csv
+from urllib.parse import urlencode
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from . import moderation
@@ -15,6 +24,45 @@ from .models import (BiasReport, Comment, CommentReport, ModerationAction, Reade
 class ReasonActionForm(ActionForm):
     reason = forms.CharField(required=False, label="Reason or note",
                              widget=forms.TextInput(attrs={"size": 40}))
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
+    value = "" if value is None else str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _when(moment):
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+class CSVExportMixin:
+    """An "Export CSV" link on the changelist: the rows as filtered, searched and sorted there."""
+
+    change_list_template = "admin/comments/export_change_list.html"
+    csv_name = ""
+    csv_header = []
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_export"
+        export = path("export.csv", self.admin_site.admin_view(self.export_csv), name=name)
+        return [export, *super().get_urls()]
+
+    def export_csv(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest("Those filters do not apply here.")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(self.csv_header)
+        for row in self.csv_rows(changelist.queryset.iterator(chunk_size=2000)):
+            writer.writerow([_cell(value) for value in row])
+        return response
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -218,8 +266,16 @@ class BiasReportStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+def draft_correction_url(report):
+    """The correction form, prefilled to cite this report."""
+    # A factual error is corrected; the other reasons usually call for a clarification.
+    kind = "correction" if report.reason == BiasReport.Reason.FACTUAL_ERROR else "clarification"
+    query = urlencode({"article": report.article_id, "bias_report": report.pk, "kind": kind})
+    return f"{reverse('admin:articles_correction_add')}?{query}"
+
+
 @admin.register(BiasReport)
-class BiasReportAdmin(admin.ModelAdmin):
+class BiasReportAdmin(CSVExportMixin, admin.ModelAdmin):
     list_display = ["reference", "article", "reason", "status", "waiting",
                     "open_on_story", "created_at"]
     list_filter = [BiasReportStatusFilter, "status", "reason",
@@ -232,10 +288,14 @@ class BiasReportAdmin(admin.ModelAdmin):
     actions = ["mark_in_review", "uphold", "dismiss"]
     fields = ["reference", "article", "reason", "quoted_passage", "details",
               "evidence_url", "contact_email", "created_at", "status", "resolution_note",
-              "moderator", "resolved_at"]
+              "moderator", "resolved_at", "follow_up"]
     readonly_fields = ["reference", "article", "reason", "quoted_passage", "details",
                        "evidence_url", "contact_email", "created_at", "moderator",
-                       "resolved_at"]
+                       "resolved_at", "follow_up", "follow_up_for_editors"]
+    # Reporters' emails and fingerprints stay out of the export.
+    csv_name = "bias-reports"
+    csv_header = ["reference", "story", "story_url", "reason", "status", "created",
+                  "resolved", "waiting_days"]
 
     def get_queryset(self, request):
         open_on_story = (BiasReport.objects.open().filter(article=OuterRef("article"))
@@ -248,7 +308,52 @@ class BiasReportAdmin(admin.ModelAdmin):
         # Reporters' emails are for moderators only (DESIGN.md section 7).
         if not request.user.has_perm("comments.change_biasreport"):
             fields.remove("contact_email")
+        # Those who may add corrections are offered to draft one.
+        if request.user.has_perm("articles.add_correction"):
+            fields[fields.index("follow_up")] = "follow_up_for_editors"
         return fields
+
+    def csv_rows(self, reports):
+        now = timezone.now()
+        for report in reports:
+            waited = (report.resolved_at or now) - report.created_at
+            yield [report.reference, report.article.headline,
+                   settings.SITE_URL + report.article.get_absolute_url(), report.reason,
+                   report.status, _when(report.created_at), _when(report.resolved_at),
+                   f"{waited.total_seconds() / 86400:.1f}"]
+
+    def _follow_up(self, report, offer_draft):
+        corrections = list(report.corrections.order_by("date", "pk"))
+        if corrections:
+            story = report.article.get_absolute_url()
+            return format_html_join(
+                ", ", '<a href="{}#correction-{}">{} of {}</a>',
+                ((story, c.pk, c.get_kind_display(),
+                  date_format(timezone.localtime(c.date), "M j, Y")) for c in corrections))
+        if report.status != BiasReport.Status.UPHELD:
+            return "None"
+        if offer_draft:
+            return format_html('<a href="{}">Draft a correction citing {}</a>',
+                               draft_correction_url(report), report.reference)
+        return "None yet: an editor drafts it."
+
+    @admin.display(description="correction")
+    def follow_up(self, report):
+        return self._follow_up(report, offer_draft=False)
+
+    @admin.display(description="correction")
+    def follow_up_for_editors(self, report):
+        return self._follow_up(report, offer_draft=True)
+
+    def _offer_correction(self, request, report):
+        """After an upheld decision: offer to draft the correction, or say who will."""
+        if request.user.has_perm("articles.add_correction"):
+            self.message_user(request, format_html(
+                '{} upheld. <a href="{}">Draft a correction citing it</a>.',
+                report.reference, draft_correction_url(report)), messages.INFO)
+        else:
+            self.message_user(request, f"{report.reference} upheld: an editor can now draft "
+                                       f"the correction from the report's page.", messages.INFO)
 
     @admin.display(description="reference", ordering="pk")
     def reference(self, report):
@@ -265,10 +370,14 @@ class BiasReportAdmin(admin.ModelAdmin):
 
     def _decide(self, request, queryset, status):
         note = request.POST.get("reason", "").strip()
-        for report in queryset.select_related("article"):
+        reports = list(queryset.select_related("article"))
+        for report in reports:
             moderation.decide_bias_report(report, status, request.user, note)
-        self.message_user(request, f"{queryset.count()} report(s) marked {status}.",
+        self.message_user(request, f"{len(reports)} report(s) marked {status}.",
                           messages.SUCCESS)
+        if status == BiasReport.Status.UPHELD:
+            for report in reports:
+                self._offer_correction(request, report)
 
     @admin.action(description="Mark selected reports in review", permissions=["change"])
     def mark_in_review(self, request, queryset):
@@ -286,6 +395,8 @@ class BiasReportAdmin(admin.ModelAdmin):
         if change and {"status", "resolution_note"} & set(form.changed_data):
             moderation.decide_bias_report(obj, obj.status, request.user,
                                           form.cleaned_data.get("resolution_note", ""))
+            if "status" in form.changed_data and obj.status == BiasReport.Status.UPHELD:
+                self._offer_correction(request, obj)
         else:
             super().save_model(request, obj, form, change)
 
@@ -297,11 +408,20 @@ class BiasReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(CSVExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "moderator", "action", "target", "reason"]
     list_filter = ["action", "created_at"]
+    list_select_related = ["moderator"]
     search_fields = ["target", "reason"]
     date_hierarchy = "created_at"
+    csv_name = "moderation-log"
+    csv_header = ["created", "moderator", "action", "target", "reason"]
+
+    def csv_rows(self, actions):
+        for action in actions:
+            moderator = action.moderator.get_username() if action.moderator_id else ""
+            yield [_when(action.created_at), moderator, action.action, action.target,
+                   action.reason]
 
     def has_add_permission(self, request):
         return False

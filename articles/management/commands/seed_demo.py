@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from articles.models import Article
+from articles.models import Article, Correction
 
 DEMO_PASSWORD = "evadaily-demo"
 HERO_SIZE = (1600, 900)
@@ -129,6 +129,16 @@ def _demo_conversation(now):
         created_at=now - timedelta(days=6))
     decide_bias_report(dismissed, BiasReport.Status.DISMISSED, moderator,
                        "Both coalition and opposition are quoted at similar length.")
+    upheld = BiasReport.objects.create(
+        article=stories[5], reason=BiasReport.Reason.MISSING_CONTEXT,
+        details="The story leaves out that the plan was first proposed by the opposition.",
+        created_at=now - timedelta(days=4))
+    decide_bias_report(upheld, BiasReport.Status.UPHELD, moderator,
+                       "The plan's origin matters to the story; we added it.")
+    Correction.objects.create(
+        article=stories[5], kind=Correction.Kind.CLARIFICATION, bias_report=upheld,
+        text="This story has been updated to say that the plan was first proposed by "
+             "the opposition, in 2024.", date=now - timedelta(days=3))
 
 
 def _ensure_accounts():

@@ -1,0 +1,115 @@
+"""Chart geometry for server-rendered SVG: numbers in, boxes and labels out.
+
+Coordinates are in viewBox units. The box is narrow (320 units) so that the
+labels stay legible when the chart shrinks to a 320-pixel screen; colours come
+from CSS classes (transparency.css), so charts follow dark mode and print.
+"""
+
+import math
+from dataclasses import dataclass
+
+WIDTH = 320
+FONT = 12  # viewBox units; about 11 px on a 320-pixel screen
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    css: str  # chart-s1 ... chart-s5 in transparency.css
+
+
+def _num(value):
+    """A coordinate as SVG text: at most one decimal, no localisation."""
+    return f"{round(value, 1):g}"
+
+
+def compact(n):
+    """A count short enough for a label: 950, 1.2k, 12k."""
+    if n < 1000:
+        return str(n)
+    if n < 10000:
+        return f"{n / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+    return f"{round(n / 1000)}k"
+
+
+def _scale(top):
+    """A round axis maximum at or above `top`, and its tick step (at most 4 steps)."""
+    top = max(top, 1)
+    magnitude = 10 ** max(0, math.floor(math.log10(top)) - 1)
+    for base in (1, 2, 5, 10, 20, 50, 100):
+        step = base * magnitude
+        if math.ceil(top / step) <= 4:
+            return math.ceil(top / step) * step, step
+    raise AssertionError("unreachable: 100 * magnitude always fits")
+
+
+def column_chart(chart_id, title, columns, series):
+    """Stacked columns, one a period: columns are (label, year or "", full label, {key: n})."""
+    left, right, top_pad, bottom = 30, 2, 18, 36
+    height = 220
+    plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
+    axis_max, step = _scale(max((sum(values.values()) for *_, values in columns), default=0))
+    slot = plot_w / max(1, len(columns))
+    bar_w = slot * 0.66
+    baseline = top_pad + plot_h
+    grid = [{"y": _num(baseline - plot_h * tick / axis_max), "label": compact(tick),
+             "label_y": _num(baseline - plot_h * tick / axis_max + FONT * 0.35)}
+            for tick in range(0, axis_max + 1, step)]
+    bars = []
+    for index, (label, year, full_label, values) in enumerate(columns):
+        x = left + slot * index + (slot - bar_w) / 2
+        y = baseline
+        segments = []
+        for s in series:
+            value = values.get(s.key, 0)
+            if value:
+                h = plot_h * value / axis_max
+                y -= h
+                segments.append({"y": _num(y), "height": _num(h), "css": s.css})
+        total = sum(values.values())
+        bars.append({
+            "x": _num(x), "width": _num(bar_w), "center": _num(x + bar_w / 2),
+            "segments": segments, "total": compact(total) if total else "",
+            "total_y": _num(y - 4),
+            "label": label, "year": year,
+            "title": f"{full_label}: " + ", ".join(
+                f"{values.get(s.key, 0)} {s.label.lower()}" for s in series),
+        })
+    return {
+        "id": chart_id, "title": title, "width": WIDTH, "height": height,
+        "left": left, "right": _num(WIDTH - right), "baseline": _num(baseline),
+        "label_y": _num(baseline + FONT + 4), "year_y": _num(baseline + 2 * FONT + 8),
+        "axis_x": left - 4, "grid": grid, "bars": bars, "legend": series,
+    }
+
+
+def bar_chart(chart_id, title, rows, series):
+    """Stacked horizontal bars with their labels above: rows are (label, {key: n})."""
+    row_h, bar_h, value_room = 38, 14, 36
+    top_pad = 4
+    plot_w = WIDTH - value_room
+    axis_max = max((sum(values.values()) for _, values in rows), default=0) or 1
+    bars = []
+    for index, (label, values) in enumerate(rows):
+        y = top_pad + index * row_h
+        x = 0
+        segments = []
+        for s in series:
+            value = values.get(s.key, 0)
+            if value:
+                w = plot_w * value / axis_max
+                segments.append({"x": _num(x), "width": _num(w), "css": s.css})
+                x += w
+        total = sum(values.values())
+        bars.append({
+            "label": label, "label_y": _num(y + FONT), "bar_y": _num(y + FONT + 5),
+            "height": bar_h, "segments": segments, "total": compact(total),
+            "total_x": _num(x + 5), "total_y": _num(y + FONT + 5 + bar_h * 0.8),
+            "title": f"{label}: " + ", ".join(
+                f"{values.get(s.key, 0)} {s.label.lower()}" for s in series),
+        })
+    return {
+        "id": chart_id, "title": title, "width": WIDTH,
+        "height": top_pad + len(rows) * row_h + 2, "bars": bars, "legend": series,
+    }

@@ -1,0 +1,207 @@
+"""The transparency report's figures (DESIGN.md section 4, `/transparency/`).
+
+Each block is one aggregate query that counts every period at once with
+filtered COUNTs, so the number of queries is fixed whatever the size of the
+archive; only the medians read rows (the decided reports' two dates, in one
+query). Periods are calendar months in TIME_ZONE. Only public stories count,
+and no figure identifies a reader.
+"""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from articles.models import Article, Correction
+from comments.models import BiasReport, Comment
+
+MONTHS_SHOWN = 12
+SECONDS_PER_DAY = 86400
+INVOLVEMENTS = [choice.value for choice in Article.AIInvolvement]
+OUTCOMES = ["upheld", "dismissed", "open"]
+CORRECTION_KINDS = [choice.value for choice in Correction.Kind]
+OPEN_STATUSES = {BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW}
+# What the report calls each comment status: "pending" comments are held for review.
+COMMENT_STATES = {Comment.Status.APPROVED: "approved", Comment.Status.PENDING: "held",
+                  Comment.Status.HIDDEN: "hidden"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span counted as one: [start, end), start None meaning since the beginning."""
+
+    key: str
+    label: str
+    start: datetime | None
+    end: datetime
+
+    def q(self, field):
+        """The rows whose `field` falls in this period."""
+        q = Q(**{f"{field}__lt": self.end})
+        if self.start is not None:
+            q &= Q(**{f"{field}__gte": self.start})
+        return q
+
+    def __contains__(self, moment):
+        return (self.start is None or moment >= self.start) and moment < self.end
+
+
+def _shift(year, month, months):
+    year, index = divmod(year * 12 + month - 1 + months, 12)
+    return year, index + 1
+
+
+def month_period(year, month):
+    """One calendar month in TIME_ZONE."""
+    next_year, next_month = _shift(year, month, 1)
+    return Period(
+        key=f"{year:04d}-{month:02d}",
+        label=date_format(date(year, month, 1), "F Y"),
+        start=timezone.make_aware(datetime(year, month, 1)),
+        end=timezone.make_aware(datetime(next_year, next_month, 1)),
+    )
+
+
+def recent_periods(now=None):
+    """The last MONTHS_SHOWN months (this one last), then their sum, then all time."""
+    local = timezone.localtime(now or timezone.now())
+    months = [month_period(*_shift(local.year, local.month, -back))
+              for back in range(MONTHS_SHOWN - 1, -1, -1)]
+    # Both totals end with this month, so that they add up from the months shown.
+    end = months[-1].end
+    return [*months, Period("last-12-months", f"Last {MONTHS_SHOWN} months",
+                            months[0].start, end),
+            Period("all-time", "All time", None, end)]
+
+
+def _counted(queryset, field, periods, group_by, **extra):
+    """Rows of `group_by` values with one count per period (p0, p1, ...), in one query."""
+    annotations = {f"p{i}": Count("pk", filter=period.q(field))
+                   for i, period in enumerate(periods)}
+    for name, condition in extra.items():
+        annotations.update({f"{name}{i}": Count("pk", filter=period.q(field) & condition)
+                            for i, period in enumerate(periods)})
+    return (queryset.filter(_outer(periods, field)).order_by().values(*group_by)
+            .annotate(**annotations))
+
+
+def _median_days(durations):
+    return round(statistics.median(durations), 1) if durations else None
+
+
+def _share(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _empty(period, reasons):
+    return {
+        "key": period.key,
+        "label": period.label,
+        "start": period.start,
+        "end": period.end,
+        "stories": {"total": 0, "by_ai_involvement": dict.fromkeys(INVOLVEMENTS, 0),
+                    "by_byline": {"ai_persona": 0, "human": 0}},
+        "ai_personas": [],
+        "bias_reports": {
+            "received": 0, **dict.fromkeys(OUTCOMES, 0), "median_days_to_decision": None,
+            "by_reason": [{"reason": value, "label": label, "received": 0,
+                           **dict.fromkeys(OUTCOMES, 0), "median_days_to_decision": None}
+                          for value, label in reasons],
+        },
+        "corrections": {"total": 0, **dict.fromkeys(CORRECTION_KINDS, 0),
+                        "after_upheld_bias_report": 0},
+        "comments": {"received": 0, **dict.fromkeys(COMMENT_STATES.values(), 0),
+                     **{f"share_{state}": None for state in COMMENT_STATES.values()}},
+    }
+
+
+def compute(periods, now=None):
+    """Every figure for each period, as plain data (dicts, lists, numbers): 6 queries."""
+    now = now or timezone.now()
+    public = Q(article__status=Article.Status.PUBLISHED, article__published_at__lte=now)
+    reasons = list(BiasReport.Reason.choices)
+    figures = [_empty(period, reasons) for period in periods]
+    indexed = list(enumerate(figures))
+
+    # Stories, by the involvement readers are told (an AI persona's is never "none").
+    shown = Case(
+        When(author__is_ai=True, ai_involvement=Article.AIInvolvement.NONE,
+             then=Value(Article.AIInvolvement.GENERATED)),
+        default=F("ai_involvement"), output_field=CharField(),
+    )
+    stories = _counted(Article.objects.published(now).annotate(shown=shown), "published_at",
+                       periods, ["shown", "author__is_ai"])
+    for row in stories:
+        byline = "ai_persona" if row["author__is_ai"] else "human"
+        for i, block in indexed:
+            n = row[f"p{i}"]
+            block["stories"]["total"] += n
+            block["stories"]["by_ai_involvement"][row["shown"]] += n
+            block["stories"]["by_byline"][byline] += n
+
+    personas = _counted(Article.objects.published(now).filter(author__is_ai=True),
+                        "published_at", periods, ["author_id", "author__name", "author__slug"])
+    for row in sorted(personas, key=lambda r: (r["author__name"].casefold(), r["author_id"])):
+        for i, block in indexed:
+            if row[f"p{i}"]:
+                block["ai_personas"].append({"name": row["author__name"],
+                                             "slug": row["author__slug"],
+                                             "stories": row[f"p{i}"]})
+
+    reports = _counted(BiasReport.objects.filter(public), "created_at", periods,
+                       ["reason", "status"])
+    reason_index = {value: index for index, (value, _) in enumerate(reasons)}
+    for row in reports:
+        outcome = "open" if row["status"] in OPEN_STATUSES else row["status"]
+        for i, block in indexed:
+            n = row[f"p{i}"]
+            for counts in (block["bias_reports"],
+                           block["bias_reports"]["by_reason"][reason_index[row["reason"]]]):
+                counts["received"] += n
+                counts[outcome] += n
+
+    # Medians need the rows themselves: the two dates of each decided report.
+    decided = (BiasReport.objects.decided()
+               .filter(public, _outer(periods, "created_at"), resolved_at__isnull=False)
+               .order_by().values_list("created_at", "resolved_at", "reason"))
+    durations = [([], {value: [] for value, _ in reasons}) for _ in periods]
+    for created_at, resolved_at, reason in decided:
+        days = (resolved_at - created_at).total_seconds() / SECONDS_PER_DAY
+        for i, period in enumerate(periods):
+            if created_at in period:
+                durations[i][0].append(days)
+                durations[i][1][reason].append(days)
+    for (overall, by_reason), block in zip(durations, figures):
+        block["bias_reports"]["median_days_to_decision"] = _median_days(overall)
+        for counts in block["bias_reports"]["by_reason"]:
+            counts["median_days_to_decision"] = _median_days(by_reason[counts["reason"]])
+
+    corrections = _counted(Correction.objects.public(now), "date", periods, ["kind"],
+                           upheld=Q(bias_report__status=BiasReport.Status.UPHELD))
+    for row in corrections:
+        for i, block in indexed:
+            block["corrections"]["total"] += row[f"p{i}"]
+            block["corrections"][row["kind"]] += row[f"p{i}"]
+            block["corrections"]["after_upheld_bias_report"] += row[f"upheld{i}"]
+
+    comments = _counted(Comment.objects.filter(public), "created_at", periods, ["status"])
+    for row in comments:
+        for i, block in indexed:
+            block["comments"]["received"] += row[f"p{i}"]
+            block["comments"][COMMENT_STATES[row["status"]]] += row[f"p{i}"]
+    for block in figures:
+        counts = block["comments"]
+        for state in COMMENT_STATES.values():
+            counts[f"share_{state}"] = _share(counts[state], counts["received"])
+    return figures
+
+
+def _outer(periods, field):
+    """The span covering all periods, so that the database can skip other rows."""
+    outer = Q(**{f"{field}__lt": max(p.end for p in periods)})
+    if all(p.start is not None for p in periods):
+        outer &= Q(**{f"{field}__gte": min(p.start for p in periods)})
+    return outer
