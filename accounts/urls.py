@@ -10,10 +10,7 @@ urlpatterns = [
     path("delete/", views.delete_account, name="delete"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password_reset/", auth_views.PasswordResetView.as_view(
-        success_url="/accounts/password_reset/done/",
-        email_template_name="registration/password_reset_email.txt"),
-        name="password_reset"),
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
     path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(

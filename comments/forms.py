@@ -4,6 +4,15 @@ from .models import (COMMENT_MAX_CHARS, DETAILS_MAX_CHARS, QUOTE_MAX_CHARS, Bias
                      CommentReport)
 from .text import clean_limited_text
 
+# The trap field of templates/includes/honeypot.html, on every public form.
+HONEYPOT_FIELD = "website"
+HONEYPOT_REFUSAL = "This form could not be sent, and nothing was saved. Please try again."
+
+
+def honeypot_filled(data):
+    """Whether the field people never see came back filled in: a bot sent the form."""
+    return any(data.getlist(HONEYPOT_FIELD))
+
 
 class CommentForm(forms.Form):
     # No max_length: the browser's count (UTF-16 units) is not ours (code points).

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from articles.models import Article
 
 from . import ratelimit
-from .forms import BiasReportForm, CommentForm, CommentReportForm
+from .forms import (HONEYPOT_REFUSAL, BiasReportForm, CommentForm, CommentReportForm,
+                    honeypot_filled)
 from .moderation import check_comment, comment_refusal
 from .models import BiasReport, Comment, CommentReport
 
@@ -78,6 +79,9 @@ def comment_list(request, slug):
                                 notice="Sign in to comment. Nothing was posted.")
 
     form = CommentForm(request.POST)
+    if honeypot_filled(request.POST):
+        return _render_comments(request, article, form=form, status=400,
+                                notice=HONEYPOT_REFUSAL)
     refusal = comment_refusal(request.user)
     if refusal:
         return _render_comments(request, article, form=form, status=403, notice=refusal)
@@ -150,6 +154,9 @@ def report_bias(request, slug):
                       {**context, "form": form})
 
     form = BiasReportForm(request.POST)
+    if honeypot_filled(request.POST):
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form, "notice": HONEYPOT_REFUSAL}, status=400)
     if not form.is_valid():
         return render(request, _bias_template(request, "bias_report_form"),
                       {**context, "form": form}, status=400)

@@ -32,6 +32,11 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
+            # Django reads only the bytes Content-Length announces, so a chunked
+            # body would arrive empty, and what the reader sent would be lost.
+            return HttpResponse("Send the body with a Content-Length.", status=400,
+                                content_type="text/plain")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -42,6 +47,24 @@ class RequestSizeLimitMiddleware:
             return HttpResponse(
                 f"Request too large: at most {limit // 1024} KB may be sent here.",
                 status=413, content_type="text/plain")
+        return self.get_response(request)
+
+
+class AdminQueryMiddleware:
+    """Refuse a NUL character in an admin query string: 400 rather than a server error.
+
+    The admin hands list-filter values to the database as they come, and
+    PostgreSQL refuses a NUL in text outright; public views clean their own.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/admin/") and any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.GET.lists()):
+            return HttpResponse("Bad query string.", status=400, content_type="text/plain")
         return self.get_response(request)
 
 

@@ -1,5 +1,6 @@
 """EVA DAILY settings: one module, configured from the environment (DESIGN.md section 3)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,23 +40,26 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "simple_history",
+    "axes",
     "articles",
     "authors",
     "comments",
     "pages",
     "accounts",
+    "transparency",
 ]
 
-# Order matters: the headers middleware sit outside the page cache so that
-# cached answers get them too; the page cache sits before sessions and
-# authentication so that a hit touches neither.
+# Order matters: the headers middleware sit outside the page cache and the
+# size limit so that cached answers and refusals get them too; the page cache
+# sits before sessions and authentication so that a hit touches neither.
 MIDDLEWARE = [
     "evadaily.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "evadaily.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "evadaily.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "evadaily.middleware.RequestSizeLimitMiddleware",
+    "evadaily.middleware.AdminQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "evadaily.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +69,8 @@ MIDDLEWARE = [
     # Records who made each article revision; after authentication.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Turns a sign-in lock-out into its 429 page; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "evadaily.urls"
@@ -130,6 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -214,6 +225,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Sign-in lock-out (django-axes): 5 failures for one username from one address
+# lock that pair out for 15 minutes. Failures are counted in the shared cache,
+# so the limit holds across workers and servers and no address is stored in
+# the database; a failure during the lock-out starts the 15 minutes again.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "comments.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    # axes.W001: the file cache is not shared between machines, and two failures
+    # at the same instant may count as one. It is shared by every process on
+    # one machine, which is what one machine needs (DESIGN.md section 3);
+    # several machines set CACHE_URL to Redis.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # Public pages: 20 stories a list page (DESIGN.md section 4).
 ARTICLES_PER_PAGE = 20

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("pages.urls")),
+    path("", include("transparency.urls")),
     path("robots.txt", public_page(TemplateView.as_view(template_name="robots.txt",
                                                         content_type="text/plain")),
          name="robots"),

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
@@ -31,7 +31,11 @@ def media(request, path):
     So gunicorn alone is a working deployment (DESIGN.md section 3); behind
     a CDN or with object storage this view is not reached.
     """
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:
+        # A name the file system refuses (too long, say) is no file of ours.
+        raise Http404("No such file.") from None
     # Originals and renditions never change under one name.
     response["Cache-Control"] = "public, max-age=604800"
     return response

@@ -1,0 +1,46 @@
+"""Sign-in lock-out with django-axes, counted in the shared cache (settings: AXES_*)."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cache_timeout
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.shortcuts import render
+
+from comments.ratelimit import human_wait
+
+
+@receiver(setting_changed)
+def _forget_axes_cache(setting, **kwargs):
+    """axes keeps the cache object it first finds; tests swap the cache per test."""
+    if setting in ("CACHES", "AXES_CACHE", "AXES_HANDLER"):
+        AxesProxyHandler.implementation = None
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """429: the sign-in page again, with the typed username and when to try again.
+
+    The login view has already re-rendered its form (the public one or the
+    admin's), keeping the username; its "did not match" error is replaced,
+    since no password was checked.
+    """
+    wait = get_cache_timeout(request)
+    message = (f"Too many failed attempts to sign in as this user. You can try again in "
+               f"{human_wait(wait)}.")
+    context = getattr(original_response, "context_data", None) or {}
+    form = context.get("form")
+    if form is not None and form.is_bound:
+        form.errors.pop(NON_FIELD_ERRORS, None)
+        form.add_error(None, ValidationError(message, code="locked_out"))
+        context["locked_out"] = message
+        original_response.content = original_response.rendered_content
+        response = original_response
+    else:
+        username = (credentials or {}).get("username") or ""
+        form = AuthenticationForm(request, initial={"username": username})
+        response = render(request, "registration/login.html",
+                          {"form": form, "locked_out": message})
+    response.status_code = 429
+    response["Retry-After"] = str(wait)
+    return response
