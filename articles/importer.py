@@ -43,6 +43,8 @@ MODEL_TO_IMPORT_FIELD = {
 }
 TAG_MAX_LENGTH = 100  # taggit's Tag.name
 PROGRESS_EVERY = 100  # articles
+# PostgreSQL refuses a NUL in text, even to look something up with it.
+NUL_PROBLEM = "must not contain a NUL character"
 
 
 def _max_length(model, name):
@@ -181,6 +183,9 @@ class _Fields:
         if not isinstance(value, kind):
             self.problem(key, f"must be {expected}, not {_json_type(value)}")
             return None
+        if isinstance(value, str) and "\x00" in value:
+            self.problem(key, NUL_PROBLEM)
+            return None
         return value
 
     def text(self, key, *, required=False, max_length=None, one_line=False):
@@ -238,6 +243,8 @@ class _Fields:
             item = normalize_text(item)
             if not item:
                 self.problem(name, "must not be blank")
+            elif "\x00" in item:
+                self.problem(name, NUL_PROBLEM)
             elif "\n" in item:
                 self.problem(name, "must be one line")
             elif max_length and len(item) > max_length:
@@ -465,6 +472,9 @@ def _read_author(article, plan, check_image_file):
         plan.author_slug = value.strip()
         if not plan.author_slug:
             article.problem("author", "must not be blank")
+        elif "\x00" in plan.author_slug:
+            article.problem("author", NUL_PROBLEM)
+            plan.author_slug = None
     elif isinstance(value, dict):
         author = article.nested("author", AUTHOR_KEYS)
         name = author.text("name", required=True, one_line=True,

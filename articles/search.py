@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.validators import slug_re
 from django.db import connections
 from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.functions import Concat, Replace
@@ -198,10 +199,13 @@ def article_search(request):
                "author_slug": author, "authors": Author.objects.only("name", "slug")}
     if query:
         results = search_articles(query)
+        # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).
         if section:
-            results = results.filter(section__slug=section)
+            results = (results.filter(section__slug=section) if slug_re.match(section)
+                       else results.none())
         if author:
-            results = results.filter(author__slug=author)
+            results = (results.filter(author__slug=author) if slug_re.match(author)
+                       else results.none())
         pages = _Pages(request)
         paginator, page, articles, _ = pages.paginate_queryset(results, pages.paginate_by)
         articles = list(articles)

@@ -99,6 +99,26 @@ def _serve_test_media(settings, monkeypatch):
 
 
 @pytest.fixture
+def roles(db):
+    """The Editors and Moderators groups, as the migrations make them.
+
+    Live-server tests empty the database after each test, groups included, so
+    a test that needs them after another one makes them again.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from evadaily.roles import ROLES
+
+    for name, models in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([
+            Permission.objects.get(content_type__app_label=label.split(".")[0],
+                                   codename=f"{action}_{label.split('.')[1]}")
+            for label, actions in models.items() for action in actions
+        ])
+
+
+@pytest.fixture
 def newsroom(db):
     """A small public newsroom: two sections, a human and an AI author, tags,
     corrections and related links, and a featured lead story with a photo."""

@@ -25,7 +25,7 @@ def choose(page, field, term, option):
 
 
 @pytest.fixture
-def editor():
+def editor(roles):
     user = UserFactory(username="jeditor", first_name="Jane", last_name="Editor",
                        is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
