@@ -56,7 +56,8 @@ class HomeView(TemplateView):
         lead = public.filter(is_featured=True).for_listing().first()
         if lead is None:
             lead = public.for_listing().first()
-        latest = public.latest_by_section(FRONT_PAGE_PER_SECTION + 1)
+        sections = list(Section.objects.all())
+        latest = public.latest_by_section(FRONT_PAGE_PER_SECTION + 1, sections)
         if lead is not None:
             latest = latest.exclude(pk=lead.pk)
         by_section = {}
@@ -66,7 +67,7 @@ class HomeView(TemplateView):
         context["lead"] = lead
         context["section_blocks"] = [
             (section, by_section[section.pk][:FRONT_PAGE_PER_SECTION])
-            for section in Section.objects.all()
+            for section in sections
             if section.pk in by_section
         ]
         return context

@@ -14,7 +14,8 @@ from comments.models import Comment
 article = Article.objects.published().filter(comments__isnull=False).first()
 section = Section.objects.first()
 QUERIES = {
-    "front page: latest by section": Article.objects.published().latest_by_section(5),
+    "front page: latest by section": Article.objects.published().latest_by_section(
+        5, list(Section.objects.all())),
     "front page: featured lead": Article.objects.published().filter(is_featured=True)
     .for_listing()[:1],
     "article by slug": Article.objects.filter(slug=article.slug),
