@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 from taggit.utils import edit_string_for_tags
 
 from .images import check_image, fallback, make_renditions, srcset
@@ -33,6 +35,9 @@ class Section(models.Model):
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
+
+# Tagged stories considered for "Related Articles", newest first.
+RELATED_CANDIDATES = 500
 
 # Columns a story card never shows; the search vector is never read in Python.
 CARD_DEFERRED = ("body", "body_html", "search_vector")
@@ -322,8 +327,14 @@ class Article(models.Model):
             if not tag_ids:
                 return picks
             exclude = [self.pk, *(a.pk for a in picks)]
+            # Only the newest stories carrying these tags are candidates: a
+            # popular tag can carry thousands, and counting them all is slow.
+            candidates = (TaggedItem.objects
+                          .filter(tag_id__in=tag_ids,
+                                  content_type=ContentType.objects.get_for_model(Article))
+                          .order_by("-object_id").values("object_id")[:RELATED_CANDIDATES])
             picks += list(
-                public.filter(tags__in=tag_ids)
+                public.filter(pk__in=candidates, tags__in=tag_ids)
                 .exclude(pk__in=exclude)
                 .annotate(shared=Count("pk"))
                 .select_related("section", "author").defer(*CARD_DEFERRED)
