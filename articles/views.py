@@ -1,12 +1,17 @@
+from functools import partial
+
 from django.conf import settings
 from django.db.models import BooleanField, Case, F, Func, OuterRef, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from comments.models import BiasReport
+from evadaily.context_processors import site_sections
+from evadaily.pagecache import cached_fragment
 
 from .models import Article, Correction, Section
 
@@ -56,7 +61,7 @@ class HomeView(TemplateView):
         lead = public.filter(is_featured=True).for_listing().first()
         if lead is None:
             lead = public.for_listing().first()
-        sections = list(Section.objects.all())
+        sections = site_sections(self.request)
         latest = public.latest_by_section(FRONT_PAGE_PER_SECTION + 1, sections)
         if lead is not None:
             latest = latest.exclude(pk=lead.pk)
@@ -82,36 +87,68 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        # The review record is counted in the article's own query: no extra one.
+        # A public story is read once per site version and shared; a preview
+        # is read afresh, and never kept in the cache.
+        article = cached_fragment(self.request, f"story:{self.kwargs['slug']}",
+                                  self.public_story)
+        self.is_preview = article is None
+        if self.is_preview:
+            article = self.story
+            user = self.request.user
+            if not (user.is_staff and user.has_perm("articles.view_article")):
+                raise Http404("No public story at this address.")
+        return article
+
+    @cached_property
+    def story(self):
+        """The story at this address, public or not."""
+        # The review record is counted in the story's own query: no extra one.
         reports = BiasReport.objects.filter(article=OuterRef("pk"))
         articles = (Article.objects.select_related("section", "author", "ai_reviewed_by")
+                    .defer("ai_reviewed_by__password")
                     .annotate(**bias_report_counts(reports)))
-        article = get_object_or_404(articles, slug=self.kwargs["slug"])
-        self.is_preview = not article.is_published()
-        user = self.request.user
-        if self.is_preview and not (user.is_staff and user.has_perm("articles.view_article")):
-            raise Http404("No public story at this address.")
-        return article
+        return get_object_or_404(articles, slug=self.kwargs["slug"])
+
+    def public_story(self):
+        return self.story if self.story.is_published() else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        article = self.object
         context["is_preview"] = self.is_preview
-        context["tags"] = list(article.tags.all())
+        # A public story's blocks are rendered once per site version
+        # ({% sitecache %}); a preview is rendered afresh every time.
+        context["story_key"] = None if self.is_preview else self.object.pk
+        # Loaded only when the blocks are rendered, not when they come from the cache.
+        for name in ("tags", "corrections", "related_articles", "review_record"):
+            context[name] = SimpleLazyObject(partial(getattr, self, name))
+        return context
+
+    @cached_property
+    def tags(self):
+        return list(self.object.tags.all())
+
+    @cached_property
+    def corrections(self):
         upheld = When(bias_report__status=BiasReport.Status.UPHELD, then=Value(True))
-        context["corrections"] = corrections = list(article.corrections.annotate(
+        return list(self.object.corrections.annotate(
             follows_upheld_report=Case(upheld, default=Value(False),
                                        output_field=BooleanField())))
-        context["related_articles"] = article.related_articles(
-            tag_ids=[tag.pk for tag in context["tags"]])
-        # Shown once a report is decided; open reports are not.
-        if article.bias_reports_reviewed:
-            context["review_record"] = {
-                "reviewed": article.bias_reports_reviewed,
-                "upheld": article.bias_reports_upheld,
-                "corrections": [c for c in corrections if c.follows_upheld_report],
-            }
-        return context
+
+    @property
+    def related_articles(self):
+        return self.object.related_articles(tag_ids=[tag.pk for tag in self.tags])
+
+    @property
+    def review_record(self):
+        """Shown once a report is decided; open reports are not."""
+        article = self.object
+        if not article.bias_reports_reviewed:
+            return None
+        return {
+            "reviewed": article.bias_reports_reviewed,
+            "upheld": article.bias_reports_upheld,
+            "corrections": [c for c in self.corrections if c.follows_upheld_report],
+        }
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

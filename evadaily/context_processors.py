@@ -2,14 +2,24 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from .pagecache import cached_fragment
+
+
+def site_sections(request):
+    """Every section in order, read once per request and kept per site version."""
+    from articles.models import Section
+
+    if not hasattr(request, "site_sections"):
+        request.site_sections = cached_fragment(
+            request, "sections", lambda: list(Section.objects.all()))
+    return request.site_sections
+
 
 def site(request):
     """Site-wide template values: name, canonical base URL, today, sections for the nav."""
-    from articles.models import Section
-
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
         "today": timezone.localdate(),
-        "nav_sections": SimpleLazyObject(lambda: list(Section.objects.all())),
+        "nav_sections": SimpleLazyObject(lambda: site_sections(request)),
     }

@@ -62,6 +62,40 @@ def site_version():
     return version
 
 
+def request_site_version(request):
+    """The site version, read once per request."""
+    version = getattr(request, "site_version", None)
+    if version is None:
+        version = request.site_version = site_version()
+    return version
+
+
+def cached_fragment(request, name, render):
+    """What `render` returns (a piece of a page, or data behind it), once per site version.
+
+    Pages that skip the page cache (signed-in readers, staff, a page-cache
+    miss) take the fragment from the per-process layer or the shared cache
+    instead of running its queries and templates again. Fragments follow the
+    page cache's lifetimes and its PAGE_CACHE_ENABLED switch.
+    """
+    if not settings.PAGE_CACHE_ENABLED:
+        return render()
+    now = time.time()
+    key = f"fragment:{request_site_version(request)}:{name}"
+    entry = _local.get(key)
+    if entry is not None and entry[1] > now:
+        return entry[0]
+    entry = cache.get(key)
+    if entry is None or entry[1] <= now:
+        ttl = seconds_until_stale(now)
+        if ttl <= 0:
+            return render()
+        entry = (render(), now + ttl)
+        cache.set(key, entry, ttl)
+    _remember(key, entry)
+    return entry[0]
+
+
 def bump_site_version():
     """Something readers can see changed: every cached page is now stale.
 
@@ -175,7 +209,7 @@ class PageCacheMiddleware:
             return response
 
         now = time.time()
-        version = site_version()
+        version = request_site_version(request)
         key = _key(request, version)
         entry = _local.get(key)
         if entry is None or entry[3] <= now:

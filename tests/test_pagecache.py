@@ -228,3 +228,68 @@ def test_a_bump_in_another_process_invalidates_here(client, story, settings, tmp
     subprocess.run([sys.executable, "-c", script], check=True, cwd=settings.BASE_DIR,
                    timeout=60, capture_output=True)
     assert client.get("/articles/")["X-Page-Cache"] == "miss"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_signed_in_readers_get_the_story_from_shared_fragments(client, story,
+                                                               django_assert_num_queries):
+    client.force_login(UserFactory(username="ana"))
+    first = client.get("/articles/harbour/").content.decode()
+    with django_assert_num_queries(1):  # the reader; session and story come from the cache
+        second = client.get("/articles/harbour/").content.decode()
+    assert second[second.index("<main"):] == first[first.index("<main"):]
+    assert "Signed in as <strong>ana</strong>" in second and "Original headline" in second
+    client.force_login(UserFactory(username="ben"))
+    assert "Signed in as <strong>ben</strong>" in client.get("/articles/harbour/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(("change", "expected", "gone"), [
+    (_edit_headline, "Edited headline", "Original headline"),
+    (_correct, "A brand new correction.", None),
+    (_rename_author, "Ines Duarte-Silva", None),
+    (_rename_section, "Worldwide", None),
+    (_retag, "Fresh tag", None),
+])
+def test_changes_show_at_once_to_signed_in_readers(client, story, change, expected, gone):
+    client.force_login(UserFactory(username="ana"))
+    before = client.get("/articles/harbour/").content.decode()
+    change(story)
+    page = client.get("/articles/harbour/").content.decode()
+    assert page != before and expected in page
+    if gone:
+        assert gone not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_unpublished_story_is_gone_for_signed_in_readers(client, story):
+    client.force_login(UserFactory(username="ana"))
+    assert client.get("/articles/harbour/").status_code == 200
+    _unpublish(story)
+    assert client.get("/articles/harbour/").status_code == 404
+
+
+def test_a_scheduled_related_story_appears_on_time_for_signed_in_readers(client, story):
+    ArticleFactory(headline="Embargoed port story", slug="embargo", tags=["ports"],
+                   published_at=NOW + timedelta(minutes=5), section=story.section)
+    client.force_login(UserFactory(username="ana"))
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert "Embargoed port story" not in client.get("/articles/harbour/").content.decode()
+        assert client.get("/articles/embargo/").status_code == 404
+        clock.shift(timedelta(minutes=5))
+        assert "Embargoed port story" in client.get("/articles/harbour/").content.decode()
+        assert client.get("/articles/embargo/").status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_preview_is_not_kept_in_the_cache(client, story, django_user_model):
+    from django.contrib.auth.models import Group
+
+    ArticleFactory(slug="draft-story", headline="Secret draft headline", draft=True)
+    editor = django_user_model.objects.create_user("ed", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    for _ in range(2):
+        assert "Secret draft headline" in client.get("/articles/draft-story/").content.decode()
+    kept = repr([cache.get(key) for key in pagecache._local]) + repr(list(pagecache._local.values()))
+    assert "Secret draft headline" not in kept
