@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PORT = 8100
 BASE = f"http://127.0.0.1:{PORT}"
+# The same site with PAGE_CACHE_ENABLED off: no page or fragment cache at all.
+COLD_PORT = 8101
+COLD = f"http://127.0.0.1:{COLD_PORT}"
 PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "evadaily_bench"
 
@@ -37,31 +40,38 @@ def psql(sql):
                    check=True, timeout=60, stdout=subprocess.DEVNULL)
 
 
-def get(path, headers=None):
-    request = urllib.request.Request(BASE + path, headers=headers or {})
+def get(path, headers=None, base=BASE):
+    request = urllib.request.Request(base + path, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.read()
 
 
-def wait_until_up(process):
+def gunicorn(env, port):
+    return subprocess.Popen(
+        [PY, "-m", "gunicorn", "evadaily.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "4", "--worker-class", "sync", "--log-level", "warning"],
+        cwd=ROOT, env=env)
+
+
+def wait_until_up(process, base):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit("gunicorn stopped during start-up")
         try:
-            if get("/healthz") == b"ok":
+            if get("/healthz", base=base) == b"ok":
                 return
         except OSError:
             time.sleep(0.3)
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
 
-def wrk(path, seconds, connections, headers=()):
+def wrk(path, seconds, connections, headers=(), base=BASE):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                "--latency"]
     for header in headers:
         command += ["-H", header]
-    output = subprocess.run(command + [BASE + path], capture_output=True, text=True,
+    output = subprocess.run(command + [base + path], capture_output=True, text=True,
                             check=True, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
@@ -80,36 +90,42 @@ def targets():
     import json
 
     env = os.environ
-    slug, section, tag = json.loads(subprocess.run(
+    slug, section, tag, session = json.loads(subprocess.run(
         [PY, "manage.py", "shell", "-c",
-         "import json; from articles.models import Article; "
+         "import json; from django.test import Client; "
+         "from django.contrib.auth.models import User; "
+         "from articles.models import Article; "
          "a = Article.objects.published().filter(comments__isnull=False).for_listing().first() "
          "or Article.objects.published().for_listing().first(); "
          "t = a.tags.first(); "
-         "print(json.dumps([a.slug, a.section.slug, t.slug if t else None]))"],
+         "c = Client(); "
+         "c.force_login(User.objects.get_or_create(username='bench-reader')[0]); "
+         "print(json.dumps([a.slug, a.section.slug, t.slug if t else None, "
+         "c.cookies['sessionid'].value]))"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
         .splitlines()[-1])
-    # A session cookie the server does not know: the request skips the page
-    # cache (as a signed-in reader's would) and renders the page in full.
-    uncached = ("Cookie: sessionid=bench-not-a-session",)
+    # A signed-in reader skips the page cache and gets a page of their own,
+    # built around the story's shared fragments.
+    signed_in = (f"Cookie: sessionid={session}",)
     return [
-        ("bare Django view, 30 KB (ceiling)", "/bench/bare/", ()),
-        ("front page", "/", ()),
-        ("article page, cached", f"/articles/{slug}/", ()),
-        ("article page, uncached", f"/articles/{slug}/", uncached),
-        ("comments page", f"/articles/{slug}/comments/", ()),
-        ("search", f"/search/?q={tag.split('-')[0] if tag else 'harbour'}", ()),
-        ("feed", "/feeds/latest/", ()),
-        ("section page", f"/sections/{section}/", ()),
+        ("bare Django view, 30 KB (ceiling)", "/bench/bare/", (), BASE),
+        ("front page", "/", (), BASE),
+        ("article page, cached", f"/articles/{slug}/", (), BASE),
+        ("article page, signed-in reader", f"/articles/{slug}/", signed_in, BASE),
+        ("article page, cold (no cache at all)", f"/articles/{slug}/", (), COLD),
+        ("comments page", f"/articles/{slug}/comments/", (), BASE),
+        ("search", f"/search/?q={tag.split('-')[0] if tag else 'harbour'}", (), BASE),
+        ("feed", "/feeds/latest/", (), BASE),
+        ("section page", f"/sections/{section}/", (), BASE),
     ]
 
 
 def measure(size, seconds, connections):
     rows = []
-    for label, path, headers in targets():
+    for label, path, headers, base in targets():
         for _ in range(3):  # warm the page cache and the workers
-            get(path, dict(h.split(": ", 1) for h in headers))
-        result = wrk(path, seconds, connections, headers)
+            get(path, dict(h.split(": ", 1) for h in headers), base)
+        result = wrk(path, seconds, connections, headers, base)
         rows.append({"size": size, "label": label, "path": path, **result})
         print(f"  {size:<6} {label:<36} {result['rps']:>8.0f} req/s  "
               f"p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms", flush=True)
@@ -156,13 +172,12 @@ def main():
     manage(env, "collectstatic", "--noinput", quiet=True)
     manage(env, "seed_demo", "--allow-without-debug", quiet=True)
 
-    server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "evadaily.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", "4", "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env=env)
+    server = gunicorn(env, PORT)
+    cold = gunicorn({**env, "PAGE_CACHE_ENABLED": "False"}, COLD_PORT)
     rows = []
     try:
-        wait_until_up(server)
+        wait_until_up(server, BASE)
+        wait_until_up(cold, COLD)
         print("Measuring at demo size:", flush=True)
         rows += measure("demo", options.seconds, options.connections)
         if not options.skip_scale:
@@ -178,8 +193,9 @@ def main():
             print("Measuring at scale size:", flush=True)
             rows += measure("scale", options.seconds, options.connections)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, cold):
+            process.terminate()
+            process.wait(timeout=30)
 
     result = table(rows)
     print()
