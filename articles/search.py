@@ -27,6 +27,9 @@ from .views import StrictPageMixin
 
 MAX_QUERY_LENGTH = 200  # characters
 MAX_TERMS = 12  # the fallback scans three columns per term
+# Only the newest matches are ranked: a common word can match most of the
+# archive, and ranking every match takes seconds at 100,000 stories.
+RANKED_MATCHES = 1000
 SNIPPET_CHARS = 240
 
 # Marks ts_headline puts around matches: private-use characters, stripped from the
@@ -56,30 +59,38 @@ def _is_postgresql():
     return connections[Article.objects.db].vendor == "postgresql"
 
 
-def search_articles(query):
-    """Public stories matching query, most relevant first, then newest."""
-    public = Article.objects.published().for_listing()
+def search_articles(query, stories=None):
+    """The newest RANKED_MATCHES public stories matching query, most relevant first.
+
+    `stories` narrows the search (one section, one author) before the newest
+    matches are picked.
+    """
+    public = Article.objects.published() if stories is None else stories
     if _is_postgresql():
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        return (public.filter(search_vector=search_query)
-                .annotate(rank=SearchRank(F("search_vector"), search_query))
-                .order_by("-rank", "-published_at", "-pk"))
-    groups, excluded = _parse(query)
-    if not groups and not excluded:
-        return public.none()
-    matches = Q()
-    for alternatives in groups:
-        matches &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
-    for term in excluded:
-        matches &= ~_contains(term)
-    rank = sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
-                     default=Value(0.0), output_field=FloatField())
-                for alternatives in groups for term in alternatives
-                for field, weight in _WEIGHTS), Value(0.0))
-    # Snippets come from the rendered body here (PostgreSQL makes its own).
-    return (public.filter(matches).annotate(rank=rank)
-            .defer(None).defer("body", "search_vector")
-            .order_by("-rank", "-published_at", "-pk"))
+        matches = public.filter(search_vector=search_query)
+        rank = SearchRank(F("search_vector"), search_query)
+    else:
+        groups, excluded = _parse(query)
+        if not groups and not excluded:
+            return public.none()
+        found = Q()
+        for alternatives in groups:
+            found &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
+        for term in excluded:
+            found &= ~_contains(term)
+        matches = public.filter(found)
+        rank = sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
+                         default=Value(0.0), output_field=FloatField())
+                    for alternatives in groups for term in alternatives
+                    for field, weight in _WEIGHTS), Value(0.0))
+    newest = matches.order_by("-published_at", "-pk").values("pk")[:RANKED_MATCHES]
+    results = (Article.objects.for_listing().filter(pk__in=newest).annotate(rank=rank)
+               .order_by("-rank", "-published_at", "-pk"))
+    if not _is_postgresql():
+        # Snippets come from the rendered body here (PostgreSQL makes its own).
+        results = results.defer(None).defer("body", "search_vector")
+    return results
 
 
 def add_snippets(articles, query):
@@ -198,17 +209,19 @@ def article_search(request):
     context = {"query": query, "shortened": shortened, "section_slug": section,
                "author_slug": author, "authors": Author.objects.only("name", "slug")}
     if query:
-        results = search_articles(query)
+        stories = Article.objects.published()
         # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).
         if section:
-            results = (results.filter(section__slug=section) if slug_re.match(section)
-                       else results.none())
+            stories = (stories.filter(section__slug=section) if slug_re.match(section)
+                       else stories.none())
         if author:
-            results = (results.filter(author__slug=author) if slug_re.match(author)
-                       else results.none())
+            stories = (stories.filter(author__slug=author) if slug_re.match(author)
+                       else stories.none())
+        results = search_articles(query, stories)
         pages = _Pages(request)
         paginator, page, articles, _ = pages.paginate_queryset(results, pages.paginate_by)
         articles = list(articles)
         add_snippets(articles, query)
-        context.update(paginator=paginator, page_obj=page, articles=articles)
+        context.update(paginator=paginator, page_obj=page, articles=articles,
+                       at_limit=paginator.count >= RANKED_MATCHES)
     return render(request, "articles/search.html", context)

@@ -15,6 +15,11 @@ def site_sections(request):
     return request.site_sections
 
 
+def _nav_links(request):
+    return cached_fragment(request, "nav-links", lambda: [
+        (section.get_absolute_url(), section.name) for section in site_sections(request)])
+
+
 def site(request):
     """Site-wide template values: name, canonical base URL, today, sections for the nav."""
     return {
@@ -22,4 +27,6 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         "today": timezone.localdate(),
         "nav_sections": SimpleLazyObject(lambda: site_sections(request)),
+        # (address, name) of each section, for the navigation bar.
+        "nav_links": SimpleLazyObject(lambda: _nav_links(request)),
     }

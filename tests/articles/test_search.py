@@ -116,6 +116,29 @@ class TestSearch:
         # The pagination links keep the query.
         assert "?q=harbour&amp;page=2" in first.content.decode()
 
+    def test_only_the_newest_matches_are_ranked_with_a_notice(self, client, engine,
+                                                              monkeypatch):
+        monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+        _story("Harbour in the headline, but old", hours_ago=50)
+        for i in range(4):
+            _story(f"Story {i}", body="A harbour in the body.", hours_ago=i + 1)
+        response = _results(client, q="harbour")
+        assert _headlines(response) == ["Story 0", "Story 1", "Story 2"]
+        page = response.content.decode()
+        assert "The 3 newest results for “harbour”" in page
+        assert "Older stories may match too" in page
+
+    def test_the_newest_matches_are_picked_within_the_section(self, client, engine,
+                                                             monkeypatch):
+        monkeypatch.setattr(search, "RANKED_MATCHES", 2)
+        world = SectionFactory(name="World", slug="world")
+        _story("Old world harbour", section=world, hours_ago=50)
+        for i in range(3):
+            _story(f"Harbour elsewhere {i}", hours_ago=i + 1)
+        response = _results(client, q="harbour", section="world")
+        assert _headlines(response) == ["Old world harbour"]
+        assert "1 result for “harbour”" in response.content.decode()
+
     @pytest.mark.parametrize("page", ["0", "3", "abc", "-1", "1.5", "last", ""])
     def test_bad_pages_are_404(self, client, engine, page):
         _story("Harbour talks")
