@@ -59,38 +59,46 @@ def _is_postgresql():
     return connections[Article.objects.db].vendor == "postgresql"
 
 
-def search_articles(query, stories=None):
-    """The newest RANKED_MATCHES public stories matching query, most relevant first.
+def ranked_ids(query, stories):
+    """Ids of the newest RANKED_MATCHES of `stories` matching query, most relevant first.
 
-    `stories` narrows the search (one section, one author) before the newest
-    matches are picked.
+    One query finds the matches and ranks them together, newest first; the
+    ranking by relevance, then recency, is done here on at most
+    RANKED_MATCHES rows.
     """
-    public = Article.objects.published() if stories is None else stories
     if _is_postgresql():
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        matches = public.filter(search_vector=search_query)
+        matches = stories.filter(search_vector=search_query)
         rank = SearchRank(F("search_vector"), search_query)
     else:
         groups, excluded = _parse(query)
         if not groups and not excluded:
-            return public.none()
+            return []
         found = Q()
         for alternatives in groups:
             found &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
         for term in excluded:
             found &= ~_contains(term)
-        matches = public.filter(found)
+        matches = stories.filter(found)
         rank = sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
                          default=Value(0.0), output_field=FloatField())
                     for alternatives in groups for term in alternatives
                     for field, weight in _WEIGHTS), Value(0.0))
-    newest = matches.order_by("-published_at", "-pk").values("pk")[:RANKED_MATCHES]
-    results = (Article.objects.for_listing().filter(pk__in=newest).annotate(rank=rank)
-               .order_by("-rank", "-published_at", "-pk"))
+    newest = (matches.annotate(rank=rank).order_by("-published_at", "-pk")
+              .values_list("rank", "published_at", "pk")[:RANKED_MATCHES])
+    return [pk for _, _, pk in sorted(newest, reverse=True)]
+
+
+def stories_by_id(ids):
+    """The stories with these ids, in that order, as cards.
+
+    The fallback also reads their text, for its snippets.
+    """
+    stories = Article.objects.for_listing()
     if not _is_postgresql():
-        # Snippets come from the rendered body here (PostgreSQL makes its own).
-        results = results.defer(None).defer("body", "search_vector")
-    return results
+        stories = stories.defer(None).defer("body", "search_vector")
+    found = stories.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def add_snippets(articles, query):
@@ -217,10 +225,10 @@ def article_search(request):
         if author:
             stories = (stories.filter(author__slug=author) if slug_re.match(author)
                        else stories.none())
-        results = search_articles(query, stories)
         pages = _Pages(request)
-        paginator, page, articles, _ = pages.paginate_queryset(results, pages.paginate_by)
-        articles = list(articles)
+        paginator, page, ids, _ = pages.paginate_queryset(
+            ranked_ids(query, stories), pages.paginate_by)
+        articles = stories_by_id(ids)
         add_snippets(articles, query)
         context.update(paginator=paginator, page_obj=page, articles=articles,
                        at_limit=paginator.count >= RANKED_MATCHES)
