@@ -82,7 +82,7 @@ def cached_fragment(request, name, render):
         return render()
     now = time.time()
     key = f"fragment:{request_site_version(request)}:{name}"
-    entry = _local.get(key)
+    entry = _recent(key)
     if entry is not None and entry[1] > now:
         return entry[0]
     entry = cache.get(key)
@@ -164,6 +164,14 @@ def _key(request, version):
     return f"pagecache:{version}:{hashlib.sha256(raw).hexdigest()}"
 
 
+def _recent(key):
+    """This process's entry for key, if any, marked as the most recently used."""
+    entry = _local.get(key)
+    if entry is not None:
+        _local.move_to_end(key)
+    return entry
+
+
 def _remember(key, entry):
     _local[key] = entry
     _local.move_to_end(key)
@@ -211,7 +219,7 @@ class PageCacheMiddleware:
         now = time.time()
         version = request_site_version(request)
         key = _key(request, version)
-        entry = _local.get(key)
+        entry = _recent(key)
         if entry is None or entry[3] <= now:
             entry = cache.get(key)
             if entry is not None and entry[3] > now:

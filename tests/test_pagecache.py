@@ -293,3 +293,22 @@ def test_a_preview_is_not_kept_in_the_cache(client, story, django_user_model):
         assert "Secret draft headline" in client.get("/articles/draft-story/").content.decode()
     kept = repr([cache.get(key) for key in pagecache._local]) + repr(list(pagecache._local.values()))
     assert "Secret draft headline" not in kept
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_per_process_layer_keeps_what_is_used_most_recently(rf, settings, monkeypatch):
+    monkeypatch.setattr(pagecache, "LOCAL_ENTRIES", 3)
+    request = rf.get("/")
+    renders = []
+
+    def fragment(name):
+        return pagecache.cached_fragment(request, name, lambda: renders.append(name) or name)
+
+    for name in ("nav", "a", "b"):
+        fragment(name)
+    fragment("nav")  # used again: now the most recent
+    fragment("c")  # evicts "a", the least recently used
+    cache.clear()
+    fragment("nav")
+    fragment("a")
+    assert renders == ["nav", "a", "b", "c", "a"]
