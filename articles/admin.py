@@ -21,11 +21,13 @@ from PIL import Image
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
+from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from comments import moderation
 from comments.models import BiasReport
+from core.admin import DeclaredLookupsOnly
 
 from .images import check_image, fallback
 from .models import Article, Correction, RelatedArticle, Section
@@ -166,8 +168,17 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
+# django-taggit registers its own admin for tags; this one adds the lookup rule.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(DeclaredLookupsOnly, TaggitTagAdmin):
+    pass
+
+
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -199,7 +210,7 @@ def _tell_reporters(forms):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
     form = ArticleAdminForm
     list_display = ["thumbnail", "headline", "section", "byline", "state", "is_featured",
                     "published_at", "updated_at", "site_link"]
@@ -491,7 +502,7 @@ def _compare_revisions(older, newer):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["article", "kind", "date", "report_reference"]
     list_filter = ["kind"]
     list_select_related = ["article"]

@@ -89,7 +89,7 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         # A public story is read once per site version and shared; a preview
         # is read afresh, and never kept in the cache.
-        article = cached_fragment(self.request, f"story:{self.kwargs['slug']}",
+        article = cached_fragment(self.request, f"article-by-slug:{self.kwargs['slug']}",
                                   self.public_story)
         self.is_preview = article is None
         if self.is_preview:

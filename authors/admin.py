@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from articles.admin import CheckedImageField, StaffUserChoiceField, staff_users, thumbnail
+from core.admin import DeclaredLookupsOnly
 
 from .models import Author
 
@@ -21,7 +22,7 @@ class AuthorAdminForm(forms.ModelForm):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     form = AuthorAdminForm
     list_display = ["avatar_thumbnail", "name", "title", "is_ai", "user", "story_count"]
     list_display_links = ["name"]

@@ -16,6 +16,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
+from core.admin import DeclaredLookupsOnly
+
 from . import moderation
 from .models import (BiasReport, Comment, CommentReport, ModerationAction, Reader,
                      ReaderStanding, WordRule)
@@ -90,7 +92,7 @@ class CommentReportInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
                     "open_reports", "created_at"]
     list_filter = [NeedsReviewFilter, "status", "created_at"]
@@ -196,7 +198,7 @@ class ReaderReportInline(admin.TabularInline):
 
 
 @admin.register(Reader)
-class ReaderAdmin(admin.ModelAdmin):
+class ReaderAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     """Per-reader history and standing: suspend, ban or pre-moderate."""
 
     list_display = ["username", "date_joined", "comment_count", "standing_summary"]
@@ -245,7 +247,7 @@ class ReaderAdmin(admin.ModelAdmin):
 
 
 @admin.register(WordRule)
-class WordRuleAdmin(admin.ModelAdmin):
+class WordRuleAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["word", "kind"]
     list_filter = ["kind"]
     search_fields = ["word"]
@@ -275,7 +277,7 @@ def draft_correction_url(report):
 
 
 @admin.register(BiasReport)
-class BiasReportAdmin(CSVExportMixin, admin.ModelAdmin):
+class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
     list_display = ["reference", "article", "reason", "status", "waiting",
                     "open_on_story", "created_at"]
     list_filter = [BiasReportStatusFilter, "status", "reason",
@@ -408,7 +410,7 @@ class BiasReportAdmin(CSVExportMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(CSVExportMixin, admin.ModelAdmin):
+class ModerationActionAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "moderator", "action", "target", "reason"]
     list_filter = ["action", "created_at"]
     list_select_related = ["moderator"]

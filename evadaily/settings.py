@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "axes",
+    "core",
     "articles",
     "authors",
     "comments",

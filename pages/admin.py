@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import DeclaredLookupsOnly
+
 from .models import Page
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["title", "slug", "updated_at"]
     readonly_fields = ["updated_at"]
     fields = ["slug", "title", "description", "body", "updated_at"]

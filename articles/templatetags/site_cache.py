@@ -17,7 +17,9 @@ class SiteCacheNode(template.Node):
         request = context.get("request")
         if key is None or request is None:
             return self.nodelist.render(context)
-        return mark_safe(cached_fragment(request, f"{self.name}:{key}",
+        # A namespace of its own, and the key's repr: a slug "5" and a pk 5
+        # (or a view's fragment name) never share an entry.
+        return mark_safe(cached_fragment(request, f"sitecache:{self.name}:{key!r}",
                                          lambda: self.nodelist.render(context)))
 
 
