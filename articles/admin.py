@@ -10,6 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,7 +31,8 @@ from comments.models import BiasReport
 from core.admin import DeclaredLookupsOnly
 
 from .images import check_image, fallback
-from .models import Article, Correction, RelatedArticle, Section
+from .models import (REPORT_ON_ANOTHER_STORY, Article, Correction, RelatedArticle, Section,
+                     reviewing_editors)
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -73,7 +75,7 @@ class StaffUserChoiceField(forms.ModelChoiceField):
 
 
 def staff_users():
-    """Newsroom accounts, which alone may review stories or stand behind an author."""
+    """Newsroom accounts, which alone may stand behind an author."""
     return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
 
 
@@ -99,6 +101,12 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        reviewer = self.fields.get("ai_reviewed_by")
+        if reviewer is not None and self.instance.ai_reviewed_by_id is not None:
+            # The reviewer on record stays a choice, even one who has since lost the right.
+            reviewer.queryset = reviewer.queryset.model.objects.filter(
+                Q(pk__in=reviewing_editors().values("pk"))
+                | Q(pk=self.instance.ai_reviewed_by_id)).order_by("username")
         revision = to_historic(self.instance)
         if revision is not None and "tags" in self.fields:
             # Restoring a revision restores its tags too.
@@ -194,10 +202,90 @@ class RelatedArticleInline(admin.TabularInline):
     verbose_name_plural = "Related stories: editor's picks, in order"
 
 
+# BR-000123, as reporters and moderators see it; "br-123" and "123" are read alike.
+REPORT_REFERENCE = re.compile(r"(?:BR-?)?0*([1-9]\d{0,18})", re.IGNORECASE)
+
+
+class BiasReportReferenceField(forms.CharField):
+    """A bias report chosen by its reference (BR-000123) rather than by its database id."""
+
+    default_error_messages = {
+        "invalid": "Give the bias report’s reference, like BR-000123.",
+        "unknown": "There is no bias report %(reference)s.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "BR-000123",
+                                                           "size": 12}))
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        # The stored id (or a ?bias_report=<id> link) is shown as its reference;
+        # anything else typed is shown as typed.
+        number = _report_id(value)
+        return value if number is None else BiasReport(pk=number).reference
+
+    def number(self, value):
+        """The report id a reference names, None when empty; ValidationError when malformed."""
+        text = super().to_python(value)
+        if not text:
+            return None
+        match = REPORT_REFERENCE.fullmatch(text)
+        if not match:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(match[1])
+
+    def to_python(self, value):
+        number = self.number(value)
+        if number is None:
+            return None
+        report = BiasReport.objects.filter(pk=number).first() if number < 2**63 else None
+        if report is None:
+            raise ValidationError(self.error_messages["unknown"], code="unknown",
+                                  params={"reference": BiasReport(pk=number).reference})
+        return report
+
+    def has_changed(self, initial, data):
+        try:
+            return _report_id(initial) != self.number(data)
+        except ValidationError:
+            return True
+
+
+def _report_id(value):
+    """The id in a stored or linked value (a report, an id, digits), else None."""
+    if isinstance(value, BiasReport):
+        return value.pk
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    return value if isinstance(value, int) and value > 0 else None
+
+
+class CorrectionForm(forms.ModelForm):
+    bias_report = BiasReportReferenceField(
+        label="Bias report", help_text="The reference of the reader’s bias report that led "
+                                       "to this note, if any (BR-000123). Once the report is "
+                                       "upheld, its reporter is emailed a link to the note.")
+
+    class Meta:
+        model = Correction
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # A story being added has no reports yet; the model's check, which compares
+        # saved stories, cannot tell.
+        article = cleaned_data.get("article")
+        if (cleaned_data.get("bias_report") is not None and article is not None
+                and article.pk is None):
+            self.add_error("bias_report", REPORT_ON_ANOTHER_STORY)
+        return cleaned_data
+
+
 class CorrectionInline(admin.StackedInline):
     model = Correction
+    form = CorrectionForm
     fields = ["kind", "date", "text", "bias_report"]
-    raw_id_fields = ["bias_report"]
     extra = 0
     verbose_name_plural = "Corrections and editor's notes"
 
@@ -301,7 +389,7 @@ class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "ai_reviewed_by":
-            kwargs["queryset"] = staff_users()
+            kwargs["queryset"] = reviewing_editors()
             kwargs["form_class"] = StaffUserChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -510,8 +598,8 @@ class CorrectionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     # The add form takes ?article=<id>&bias_report=<id>&kind=... as its initial
     # values: upholding a bias report links here to draft the correction.
     fields = ["article", "bias_report", "kind", "date", "text"]
+    form = CorrectionForm
     autocomplete_fields = ["article"]
-    raw_id_fields = ["bias_report"]
 
     @admin.display(description="after bias report", ordering="bias_report")
     def report_reference(self, correction):

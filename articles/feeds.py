@@ -22,6 +22,11 @@ def public_tags():
     return Tag.objects.filter(pk__in=Article.objects.published().values("tags"))
 
 
+def public_authors():
+    """Authors of at least one public story: only they are listed, in sitemaps and feeds."""
+    return Author.objects.filter(pk__in=Article.objects.published().values("author"))
+
+
 class _MediaElements:
     """Media RSS for the hero image: its URL, size, alt text and credit."""
 
@@ -135,7 +140,7 @@ class AuthorFeed(LatestArticlesFeed):
     url_name = "authors:feed"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(public_authors(), slug=slug)
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"

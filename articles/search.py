@@ -20,8 +20,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic.list import MultipleObjectMixin
 
-from authors.models import Author
-
+from .feeds import public_authors
 from .models import SEARCH_CONFIG, Article
 from .views import StrictPageMixin
 
@@ -215,7 +214,7 @@ def article_search(request):
     section = request.GET.get("section", "")
     author = request.GET.get("author", "")
     context = {"query": query, "shortened": shortened, "section_slug": section,
-               "author_slug": author, "authors": Author.objects.only("name", "slug")}
+               "author_slug": author, "authors": public_authors().only("name", "slug")}
     if query:
         stories = Article.objects.published()
         # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).

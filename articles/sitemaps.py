@@ -12,9 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from authors.models import Author
-
-from .feeds import public_tags
+from .feeds import public_authors, public_tags
 from .models import Article, Section
 from .seo import absolute_url, modified_at
 
@@ -80,7 +78,7 @@ class TagSitemap(_SiteSitemap):
 
 class AuthorSitemap(_SiteSitemap):
     def items(self):
-        return Author.objects.annotate(
+        return public_authors().annotate(
             latest=_latest_public(author=OuterRef("pk"))).order_by("name", "pk")
 
     def lastmod(self, item):

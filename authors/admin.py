@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
@@ -8,22 +7,8 @@ from core.admin import DeclaredLookupsOnly
 from .models import Author
 
 
-class AuthorAdminForm(forms.ModelForm):
-    class Meta:
-        model = Author
-        fields = "__all__"
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if cleaned_data.get("is_ai") and not cleaned_data.get("ai_disclosure", "").strip():
-            self.add_error("ai_disclosure", "An AI persona needs a disclosure: name the system "
-                                            "that writes as it and the editor accountable.")
-        return cleaned_data
-
-
 @admin.register(Author)
 class AuthorAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
-    form = AuthorAdminForm
     list_display = ["avatar_thumbnail", "name", "title", "is_ai", "user", "story_count"]
     list_display_links = ["name"]
     list_filter = ["is_ai"]
@@ -37,7 +22,8 @@ class AuthorAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         ("AI persona", {
             "fields": ["is_ai", "ai_disclosure"],
             "description": "Shown on the author page under “AI disclosure”, where every AI "
-                           "badge links.",
+                           "badge links. Once the author has a published or scheduled story, "
+                           "“AI persona” is fixed: create a new profile instead.",
         }),
         ("Newsroom account", {"fields": ["user"]}),
     ]

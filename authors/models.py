@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -8,6 +9,13 @@ from articles.images import check_image, fallback, make_renditions, srcset
 
 def _validate_avatar(fieldfile):
     check_image(fieldfile)
+
+
+AI_DISCLOSURE_REQUIRED = ("An AI persona needs a disclosure: name the system that writes as it "
+                          "and the editor accountable.")
+AI_FLAG_FIXED = ("This author has published or scheduled stories, and readers were told "
+                 "who wrote them: “AI persona” cannot be changed now. Create a new author "
+                 "profile instead.")
 
 
 class Author(models.Model):
@@ -38,7 +46,48 @@ class Author(models.Model):
     def get_absolute_url(self):
         return reverse("authors:detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        """Refuse an AI persona without a disclosure, and an AI flag turned on a public record."""
+        self.check_ai_rules()
+
+    def check_ai_rules(self):
+        """Raise ValidationError unless this author, as it stands, may be saved."""
+        was_ai = self.stored_is_ai()
+        changed = was_ai is not None and was_ai != self.is_ai
+        errors = self.ai_rule_errors(was_ai, changed and self.has_published_stories())
+        if errors:
+            raise ValidationError(errors)
+
+    def ai_rule_errors(self, was_ai, has_published):
+        """{field: message} for the AI persona rules; empty when this author meets them.
+
+        was_ai is the stored flag (None for a new author); has_published says
+        whether any story by the author has status published, scheduled ones too.
+        The importer calls this with the state its whole file would leave.
+        """
+        errors = {}
+        if self.is_ai and not (self.ai_disclosure or "").strip():
+            errors["ai_disclosure"] = AI_DISCLOSURE_REQUIRED
+        if was_ai is not None and was_ai != self.is_ai and has_published:
+            errors["is_ai"] = AI_FLAG_FIXED
+        return errors
+
+    def stored_is_ai(self):
+        """The AI flag as the database holds it, or None for an author not saved yet."""
+        if self._state.adding or self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("is_ai", flat=True).first()
+
+    def has_published_stories(self):
+        """True when a story by this author has status published (scheduled ones too)."""
+        if self.pk is None:
+            return False
+        article = self.articles.model
+        return self.articles.filter(status=article.Status.PUBLISHED).exists()
+
     def save(self, *args, **kwargs):
+        # The shell and scripts save without clean(): the AI rules hold there too.
+        self.check_ai_rules()
         super().save(*args, **kwargs)
         source = self.avatar.name if self.avatar else ""
         if source != self.avatar_renditions.get("source", ""):

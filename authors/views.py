@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import ListView
 
+from articles.feeds import public_authors
 from articles.models import Article
 from articles.views import StrictPageMixin, bias_report_counts, count_of
 from comments.models import BiasReport
@@ -15,9 +16,9 @@ class AuthorListView(ListView):
     context_object_name = "authors"
 
     def get_queryset(self):
-        public = Q(articles__status=Article.Status.PUBLISHED,
-                   articles__published_at__lte=timezone.now())
-        return Author.objects.annotate(public_count=Count("articles", filter=public))
+        # An author with nothing public is listed nowhere; their page stays, unindexed.
+        return public_authors().annotate(public_count=count_of(
+            Article.objects.published().filter(author=OuterRef("pk"))))
 
 
 class AuthorDetailView(StrictPageMixin, ListView):

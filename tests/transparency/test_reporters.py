@@ -156,7 +156,7 @@ def test_upholding_offers_editors_a_prefilled_correction(client, report, story):
     assert f'href="{url}"' in page
 
     form = client.get(url.replace("&amp;", "&")).content.decode()
-    assert f'name="bias_report" value="{report.pk}"' in form
+    assert f'name="bias_report" value="{report.reference}"' in form
     assert f'<option value="{story.pk}" selected>' in form
     assert '<option value="correction" selected>' in form
 
