@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_URL=sqlite:////app/data/db.sqlite3 \
-    MEDIA_ROOT=/app/data/media
+    MEDIA_ROOT=/app/data/media \
+    GUNICORN_BIND=0.0.0.0:8000
 
 WORKDIR /app
 RUN useradd --create-home --uid 10001 evadaily
@@ -24,4 +25,5 @@ VOLUME /app/data
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
-CMD ["gunicorn", "evadaily.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# Workers, threads and timeouts: gunicorn.conf.py (GUNICORN_WORKERS, GUNICORN_THREADS).
+CMD ["gunicorn", "evadaily.wsgi"]

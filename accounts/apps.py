@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Reader accounts"
 
     def ready(self):
-        from . import lockout  # noqa: F401  (connects its signal receiver)
+        from . import lockout, signals  # noqa: F401  (connect their signal receivers)

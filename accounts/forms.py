@@ -2,6 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from comments.text import is_blank_character
+
+from .models import UsernameSkeleton
+from .usernames import mixes_scripts_confusably
+
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
@@ -11,12 +16,27 @@ class SignupForm(UserCreationForm):
         model = get_user_model()
         fields = ["username", "email"]
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if get_user_model().objects.filter(email__iexact=email).exists():
+    # No check that the email is free: the answer would tell anyone which
+    # addresses have accounts. The owner is told by email instead (views.signup).
+
+    def clean_username(self):
+        username = super().clean_username()
+        if not username:
+            return username  # taken as typed: Django's message says so
+        if any(map(is_blank_character, username)):
             raise forms.ValidationError(
-                "An account already uses this email. Sign in, or reset its password.")
-        return email
+                "This username contains a character that shows as blank. Please use "
+                "letters, digits and @/./+/-/_ only.", code="blank_character")
+        if mixes_scripts_confusably(username):
+            raise forms.ValidationError(
+                "This username mixes alphabets with letters that look alike (such as a "
+                "Latin “o” and a Cyrillic “о”). Please write it in one alphabet.",
+                code="mixed_scripts")
+        if UsernameSkeleton.objects.looking_like(username).exists():
+            raise forms.ValidationError(
+                "This username looks too much like one already in use. Please choose "
+                "another.", code="look_alike")
+        return username
 
 
 class DeleteAccountForm(forms.Form):

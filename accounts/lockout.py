@@ -1,4 +1,4 @@
-"""Sign-in lock-out with django-axes, counted in the shared cache (settings: AXES_*)."""
+"""Sign-in lock-out with django-axes, counted in the security cache (settings: AXES_*)."""
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cache_timeout
@@ -43,4 +43,20 @@ def lockout_response(request, original_response=None, credentials=None):
                           {"form": form, "locked_out": message})
     response.status_code = 429
     response["Retry-After"] = str(wait)
+    return response
+
+
+def unavailable_response(request):
+    """503: the sign-in page again, with the typed username, while lock-outs cannot be checked.
+
+    No password is checked then (it could be a guess past a lock-out), and a
+    sign-in that got as far as the session is undone.
+    """
+    request.session.flush()
+    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    message = ("Signing in is paused for a moment while we check a part of the site. "
+               "Please try again in a minute.")
+    response = render(request, "registration/login.html", {
+        "form": form, "locked_out": message, "next": request.POST.get("next", "")}, status=503)
+    response["Retry-After"] = "60"
     return response

@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
@@ -13,9 +16,13 @@ from comments.forms import HONEYPOT_REFUSAL, honeypot_filled
 
 from .forms import DeleteAccountForm, SignupForm
 
+# Every sign-up attempt counts, refused ones too: a refused form is how one
+# would probe which usernames exist.
 SIGNUP_LIMITS = (ratelimit.Limit("signup-hourly", 5, 3600),)
 PASSWORD_RESET_ADDRESS_LIMITS = (ratelimit.Limit("password-reset-hourly", 5, 3600),)
 PASSWORD_RESET_EMAIL_LIMITS = (ratelimit.Limit("password-reset-email-hourly", 3, 3600),)
+UNAVAILABLE = ("We can't take posts for a moment; what you typed is still here. "
+               "Please try again in a minute.")
 
 
 def _address(request):
@@ -37,25 +44,54 @@ def signup(request):
         return redirect(_safe_next(request))
     form = SignupForm(request.POST or None)
     context = {"form": form, "next": _safe_next(request, "")}
+    if request.method == "POST":
+        try:
+            wait = ratelimit.acquire(SIGNUP_LIMITS, _address(request))
+        except ratelimit.Unavailable:
+            return _signup_not_now(request, context, UNAVAILABLE, status=503)
+        if wait:
+            notice = (f"We accept at most five sign-up attempts an hour from one connection. "
+                      f"You can try again in {ratelimit.human_wait(wait)}; what you typed "
+                      f"is still here, except the password.")
+            return _signup_not_now(request, context, notice, status=429, wait=wait)
     if honeypot_filled(request.POST):
         return render(request, "registration/signup.html",
                       {**context, "notice": HONEYPOT_REFUSAL}, status=400)
     if request.method == "POST" and form.is_valid():
-        wait = ratelimit.acquire(SIGNUP_LIMITS, _address(request))
-        if wait:
-            notice = (f"We accept at most five new accounts an hour from one connection. You "
-                      f"can create this one in {ratelimit.human_wait(wait)}; what you typed "
-                      f"is still here, except the password.")
-            response = render(request, "registration/signup.html",
-                              {**context, "notice": notice, "retry_after": wait}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
-        user = form.save()
+        with transaction.atomic():
+            user = form.save()
+            # An address already in use is not refused (that would tell anyone
+            # it has an account); its owner hears of the new account instead.
+            owners = list(get_user_model().objects.filter(
+                email__iexact=user.email, is_active=True).exclude(pk=user.pk))
+            transaction.on_commit(lambda: _tell_owners(owners))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
         return redirect(_safe_next(request))
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/signup.html", context, status=status)
+
+
+def _signup_not_now(request, context, notice, status, wait=None):
+    """The form as typed (passwords aside) without checking it: nothing was tried."""
+    form = SignupForm(initial={name: request.POST.get(name, "") for name in ("username", "email")})
+    response = render(request, "registration/signup.html",
+                      {**context, "form": form, "notice": notice, "retry_after": wait},
+                      status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+def _tell_owners(owners):
+    """Tell each account that shares the new account's email that it was created."""
+    context = {"reset_url": settings.SITE_URL + reverse("accounts:password_reset")}
+    for owner in owners:
+        context["user"] = owner
+        send_mail(
+            subject=render_to_string("registration/email_in_use_subject.txt", context).strip(),
+            message=render_to_string("registration/email_in_use_email.txt", context),
+            from_email=None, recipient_list=[owner.email])
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -75,8 +111,12 @@ class PasswordResetView(auth_views.PasswordResetView):
         # Per email too, so that nobody floods one inbox from many connections;
         # the same whether or not an account uses the address, which stays secret.
         email = "email:" + ratelimit.fingerprint(form.cleaned_data["email"].casefold())
-        wait = (ratelimit.acquire(PASSWORD_RESET_ADDRESS_LIMITS, _address(self.request))
-                or ratelimit.acquire(PASSWORD_RESET_EMAIL_LIMITS, email))
+        try:
+            wait = (ratelimit.acquire(PASSWORD_RESET_ADDRESS_LIMITS, _address(self.request))
+                    or ratelimit.acquire(PASSWORD_RESET_EMAIL_LIMITS, email))
+        except ratelimit.Unavailable:
+            return self.render_to_response(
+                self.get_context_data(form=form, notice=UNAVAILABLE), status=503)
         if wait:
             notice = (f"Too many reset links have been asked for. You can ask again in "
                       f"{ratelimit.human_wait(wait)}; your address is still here.")

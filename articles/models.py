@@ -331,7 +331,8 @@ class Article(models.Model):
     def _lowered_disclosure(self):
         """A published story's AI disclosure may grow, never shrink: it is on the public record."""
         stored = getattr(self, "_stored_disclosure", None)
-        if stored is None or stored[0] != self.Status.PUBLISHED:
+        # Unpublishing in the same save is a visible takedown, not a silent change.
+        if stored is None or not stored[0] == self.status == self.Status.PUBLISHED:
             return {}
         status, author_id, involvement = stored
         if (author_id, involvement) == (self.author_id, self.ai_involvement):

@@ -6,12 +6,14 @@ from . import feeds, search, views
 
 app_name = "articles"
 
+# Lists read ?page=; other pages read no query parameter (evadaily/pagecache.py).
 urlpatterns = [
     path("", public_page(views.HomeView.as_view()), name="home"),
-    path("articles/", public_page(views.ArticleListView.as_view()), name="list"),
+    path("articles/", public_page(views.ArticleListView.as_view(), params=("page",)), name="list"),
     path("articles/<slug:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
-    path("sections/<slug:slug>/", public_page(views.SectionView.as_view()), name="section"),
-    path("tags/<slug:slug>/", public_page(views.TagView.as_view()), name="tag"),
+    path("sections/<slug:slug>/", public_page(views.SectionView.as_view(), params=("page",)),
+         name="section"),
+    path("tags/<slug:slug>/", public_page(views.TagView.as_view(), params=("page",)), name="tag"),
     path("search/", search.article_search, name="search"),
     path("feeds/latest/", public_page(feeds.LatestArticlesFeed()), name="feed"),
     path("feeds/latest/atom/", public_page(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
@@ -20,6 +22,6 @@ urlpatterns = [
          name="section-feed-atom"),
     path("tags/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed"),
     path("tags/<slug:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag-feed-atom"),
-    path("corrections/", public_page(views.CorrectionListView.as_view()),
+    path("corrections/", public_page(views.CorrectionListView.as_view(), params=("page",)),
          name="corrections"),
 ]

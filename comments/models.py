@@ -51,6 +51,10 @@ class Comment(models.Model):
                                   on_delete=models.SET_NULL, related_name="+")
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderation_reason = models.CharField(max_length=300, blank=True)
+    # The random token of the form the comment was sent with: a form sent
+    # twice (a double click, a retry, two servers at once) stores one comment.
+    # Null for comments that came some other way.
+    submission_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -61,6 +65,10 @@ class Comment(models.Model):
                          name="comment_article_idx"),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["reader", "-created_at"], name="comment_reader_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "submission_token"],
+                                    name="one_comment_per_submission"),
         ]
 
     def __str__(self):

@@ -1,17 +1,26 @@
-"""Rate limits kept in the shared cache, so they hold across workers and machines.
+"""Rate limits kept in the security cache, so they hold across workers and machines.
 
 Callers validate content first and acquire an allowance only for content
-they accept, so refused text never uses up a reader's allowance.
+they accept, so refused text never uses up a reader's allowance. That cache
+(settings: CACHES["security"]) holds nothing else, so page traffic cannot push
+a limit out, and it fails closed: when it cannot be reached, `acquire`
+raises Unavailable and the action must not go ahead.
 """
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+
+class Unavailable(Exception):
+    """The store behind the limits cannot be reached."""
 
 
 @dataclass(frozen=True)
@@ -29,9 +38,10 @@ def acquire(limits, ident, now=None):
     """Use one of ident's allowances under every limit, atomically where the cache is.
 
     Returns 0 when the action may go ahead, else the seconds to wait (and
-    nothing is used up).
+    nothing is used up). Raises Unavailable when the limits cannot be checked.
     """
     now = time.time() if now is None else now
+    cache = caches["security"]
     taken = []
     for limit in limits:
         if limit.count == 1:
@@ -57,12 +67,12 @@ def acquire(limits, ident, now=None):
                 continue
             cache.decr(key)
             wait = start + limit.seconds - now
-        _give_back(taken)
+        _give_back(cache, taken)
         return max(1, math.ceil(wait))
     return 0
 
 
-def _give_back(taken):
+def _give_back(cache, taken):
     for key, limit in taken:
         if limit is None:
             cache.delete(key)
@@ -71,13 +81,48 @@ def _give_back(taken):
 
 
 def client_address(request):
-    """The reader's network address; the proxy's header only when one is declared."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            # The entry our proxy appended; earlier ones are the client's to forge.
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The reader's network address: X-Forwarded-For only as far as trusted proxies wrote it.
+
+    With BEHIND_PROXY, when the request comes from a trusted proxy, the
+    rightmost forwarded address that is not itself a trusted proxy: each
+    proxy appends the address it got the request from, and everything to the
+    left of the first untrusted one is the client's to forge.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not getattr(settings, "BEHIND_PROXY", False):
+        return remote
+    trusted = _networks(tuple(settings.TRUSTED_PROXIES))
+    if not _within(_address(remote), trusted):
+        return remote
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(entry)
+        if address is not None and not _within(address, trusted):
+            return str(address)
+    return remote
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies):
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies)
+
+
+def _address(text):
+    """An IP address from a header entry ("203.0.113.7", "[2001:db8::1]:443"), else None."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:  # an IPv4 address with a port
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # An IPv4 client of an IPv6 listener arrives as ::ffff:a.b.c.d.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _within(address, networks):
+    return address is not None and any(address in network for network in networks)
 
 
 def fingerprint(value):

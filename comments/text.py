@@ -6,6 +6,7 @@ and length in Unicode code points ([...text].length).
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -28,19 +29,107 @@ def count_chars(value):
     return len(normalize(value))
 
 
+# Letters and symbols that draw nothing: the Hangul fillers and the blank
+# braille pattern. Format characters, separators and marks are found by category.
+BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Unassigned default-ignorable code points: a future character there draws nothing.
+_IGNORABLE_RANGES = ((0x2065, 0x2065), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF))
+# Marks stacked on one letter: Vietnamese needs 2, pointed Hebrew with cantillation 3 or 4.
+MAX_STACKED_MARKS = 4
+# Embeddings and overrides close with PDF, isolates with PDI (Unicode bidi algorithm).
+_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def is_blank_character(char):
+    """Whether char draws nothing by itself: white space, a format character, a mark, a filler."""
+    category = unicodedata.category(char)
+    if category[0] in "ZM" or category in ("Cc", "Cf") or char in BLANK_CHARACTERS:
+        return True
+    code = ord(char)
+    return any(start <= code <= end for start, end in _IGNORABLE_RANGES)
+
+
+def has_visible_text(value):
+    """Whether value shows anything: at least one character that is not blank."""
+    return not all(map(is_blank_character, value))
+
+
+def most_stacked_marks(value):
+    """The most non-spacing marks stacked on one base (format characters between them ignored)."""
+    most = run = 0
+    for char in value:
+        category = unicodedata.category(char)
+        # Spacing marks (Mc: most Indic and Burmese vowel signs) sit beside
+        # the letter, so they end a stack rather than add to it.
+        if category in ("Mn", "Me"):
+            run += 1
+            most = max(most, run)
+        elif category != "Cf":
+            run = 0
+    return most
+
+
+def strip_unpaired_bidi(value):
+    """value without the direction controls that are not closed on their own line.
+
+    A paired embedding or isolate stays inside the text it wraps; an unpaired
+    one would reorder whatever is displayed after it.
+    """
+    keep = [True] * len(value)
+    open_controls = []  # (position, is_isolate), innermost last
+
+    def drop_open(until_isolate=False):
+        while open_controls:
+            position, is_isolate = open_controls.pop()
+            if until_isolate and is_isolate:
+                return
+            keep[position] = False
+
+    for position, char in enumerate(value):
+        if char == "\n":
+            drop_open()
+        elif char in _EMBEDDINGS or char in _ISOLATES:
+            open_controls.append((position, char in _ISOLATES))
+        elif char == _PDF:
+            if open_controls and not open_controls[-1][1]:
+                open_controls.pop()
+            else:
+                keep[position] = False
+        elif char == _PDI:
+            if any(is_isolate for _, is_isolate in open_controls):
+                drop_open(until_isolate=True)  # embeddings left open inside it go too
+            else:
+                keep[position] = False
+    drop_open()
+    return "".join(char for char, kept in zip(value, keep, strict=True) if kept)
+
+
 def clean_limited_text(value, limit, what, empty_message=None):
     """Normalise value and check it against limit; raise ValidationError saying why.
 
-    `what` names the kind of text in the plural ("Comments"); with an
-    empty_message, empty text is refused with it.
+    `what` names the kind of text in the plural ("Comments"); text with
+    nothing visible counts as empty, and with an empty_message empty text is
+    refused with it. Unpaired direction controls are removed (after the
+    count, so that the live counter and the server agree on the limit).
     """
     text = normalize(value)
     if "\x00" in text:
         raise ValidationError("Text cannot contain a null character.", code="null")
+    count = len(text)
+    text = normalize(strip_unpaired_bidi(text))
+    if not has_visible_text(text):
+        text = ""
     if empty_message and not text:
         raise ValidationError(empty_message, code="empty")
-    if len(text) > limit:
+    if count > limit:
         raise ValidationError(
             "%(what)s can be at most %(limit)d characters; this one has %(count)d.",
-            params={"what": what, "limit": limit, "count": len(text)}, code="too_long")
+            params={"what": what, "limit": limit, "count": count}, code="too_long")
+    if most_stacked_marks(text) > MAX_STACKED_MARKS:
+        raise ValidationError(
+            "Too many accents or marks are stacked on one character: at most %(most)d may "
+            "sit on a letter, or the text draws over the lines around it.",
+            params={"most": MAX_STACKED_MARKS}, code="stacked_marks")
     return text

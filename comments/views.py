@@ -13,12 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from articles.models import Article
 
 from . import ratelimit
-from .forms import (HONEYPOT_REFUSAL, BiasReportForm, CommentForm, CommentReportForm,
-                    honeypot_filled)
+from .forms import (HONEYPOT_REFUSAL, MISSING_TOKEN, BiasReportForm, CommentForm,
+                    CommentReportForm, honeypot_filled)
 from .moderation import check_comment, comment_refusal
 from .models import BiasReport, Comment, CommentReport
 
 COMMENTS_PER_PAGE = 20
+UNAVAILABLE = ("We can't take posts for a moment; your text is still here. "
+               "Please try again in a minute.")
 
 
 def _public_article(slug):
@@ -86,7 +88,12 @@ def comment_list(request, slug):
     if refusal:
         return _render_comments(request, article, form=form, status=403, notice=refusal)
     if not form.is_valid():
-        return _render_comments(request, article, form=form, status=400)
+        notice = MISSING_TOKEN if form.has_error("submission_token") else None
+        return _render_comments(request, article, form=form, status=400, notice=notice)
+    token = form.cleaned_data["submission_token"]
+    earlier = _submitted(request.user, token)
+    if earlier is not None:
+        return _comment_posted(request, earlier)
     body = form.cleaned_data["body"]
     try:
         status, hold_reason = check_comment(request.user, article, body)
@@ -94,23 +101,48 @@ def comment_list(request, slug):
         form.add_error("body", error)
         return _render_comments(request, article, form=form, status=400)
 
-    # Only accepted content uses up the reader's allowance.
-    wait = ratelimit.acquire(ratelimit.COMMENT_LIMITS, f"reader:{request.user.pk}")
+    try:
+        # The row goes in first: a twin of this submission in another process
+        # waits on the unique token and then fails, instead of racing the rate
+        # limit. Only accepted content uses up the reader's allowance.
+        with transaction.atomic():
+            comment = Comment.objects.create(article=article, reader=request.user, body=body,
+                                             status=status, hold_reason=hold_reason,
+                                             submission_token=token)
+            wait = ratelimit.acquire(ratelimit.COMMENT_LIMITS, f"reader:{request.user.pk}")
+            if wait:
+                transaction.set_rollback(True)
+    except IntegrityError:
+        earlier = _submitted(request.user, token)
+        if earlier is None:
+            raise
+        return _comment_posted(request, earlier)
+    except ratelimit.Unavailable:
+        return _render_comments(request, article, form=form, status=503, notice=UNAVAILABLE)
     if wait:
         notice = (f"You are commenting faster than we allow. You can post again in "
                   f"{ratelimit.human_wait(wait)}; your text is still here.")
         return _render_comments(request, article, form=form, status=429,
                                 retry_after=wait, notice=notice)
+    return _comment_posted(request, comment)
 
-    comment = Comment.objects.create(article=article, reader=request.user, body=body,
-                                     status=status, hold_reason=hold_reason)
-    notice = ("Your comment is published." if status == Comment.Status.APPROVED else
+
+def _submitted(reader, token):
+    """The reader's comment sent with this form token, if it was stored already."""
+    return (Comment.objects.select_related("article")
+            .filter(reader=reader, submission_token=token).first())
+
+
+def _comment_posted(request, comment):
+    """The answer to a stored comment's form, the same however often the form is sent."""
+    approved = comment.status == Comment.Status.APPROVED
+    notice = ("Your comment is published." if approved else
               "Thank you. Your comment will appear once a moderator has reviewed it.")
     if _is_partial(request):
-        return _render_comments(request, article, notice=notice)
+        return _render_comments(request, comment.article, notice=notice)
     messages.success(request, notice)
-    anchor = f"#comment-{comment.pk}" if status == Comment.Status.APPROVED else "#comments"
-    return HttpResponseRedirect(_comments_url(article) + anchor, status=303)
+    anchor = f"#comment-{comment.pk}" if approved else "#comments"
+    return HttpResponseRedirect(_comments_url(comment.article) + anchor, status=303)
 
 
 @never_cache
@@ -166,7 +198,11 @@ def report_bias(request, slug):
     if duplicate is not None:
         return _to_confirmation(request, duplicate, duplicate=True)
 
-    wait = ratelimit.acquire(ratelimit.BIAS_REPORT_LIMITS, f"address:{address}")
+    try:
+        wait = ratelimit.acquire(ratelimit.BIAS_REPORT_LIMITS, f"address:{address}")
+    except ratelimit.Unavailable:
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form, "notice": UNAVAILABLE}, status=503)
     if wait:
         notice = (f"We accept at most five reports an hour from one connection. You can "
                   f"send this one in {ratelimit.human_wait(wait)}; your text is still here.")

@@ -4,6 +4,9 @@ import time
 from django.conf import settings
 from django.http import HttpResponse
 
+from accounts.lockout import unavailable_response
+from comments.ratelimit import Unavailable
+
 request_log = logging.getLogger("evadaily.requests")
 
 
@@ -87,4 +90,30 @@ class RequestLogMiddleware:
             "ms": round((time.perf_counter() - started) * 1000, 1),
             "page_cache": response.get("X-Page-Cache", ""),
         })
+        return response
+
+
+class UnavailableMiddleware:
+    """503, never 500, when the security cache cannot be reached.
+
+    Sign-in, posting and sign-up wait for it rather than go ahead unchecked.
+    Views that keep what was typed catch comments.ratelimit.Unavailable
+    themselves; this answers for the rest, the admin's sign-in among them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Unavailable):
+            return None
+        request_log.warning("security cache unavailable", extra={"error": str(exception)})
+        if request.method == "POST" and "password" in request.POST:
+            return unavailable_response(request)
+        response = HttpResponse("This cannot be done for a moment. Please try again in a minute.",
+                                status=503, content_type="text/plain")
+        response["Retry-After"] = "60"
         return response

@@ -11,10 +11,16 @@ masthead date) nor the next scheduled publication.
 The middleware sits before sessions and authentication: a hit touches
 neither the session nor the database. Requests that carry a session (signed
 in readers, staff) or a pending message never use the cache.
+
+A page is keyed by host name, path and only the query parameters its view
+reads (`public_page(view, params=("page",))`): anything else in the query
+string leaves the page unchanged, so it can neither store a second copy nor
+push other entries out of the cache.
 """
 
 import hashlib
 import os
+import threading
 import time
 from collections import OrderedDict
 from datetime import datetime, timedelta
@@ -25,20 +31,27 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
+from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import parse_etags
+from django.utils.http import parse_etags, urlencode
 
 VERSION_KEY = "pagecache:version"
 NEXT_PUBLICATION_KEY = "pagecache:next-publication"
 NO_PUBLICATION = float("inf")
 LOCAL_ENTRIES = 512
 _local = OrderedDict()  # (version, key) -> entry; per process
+# Threads of one process share _local; reordering it is not safe without this.
+_local_lock = threading.Lock()
 
 
-def public_page(view):
-    """Mark a view's successful answers as the same for every anonymous reader."""
+def public_page(view, params=()):
+    """Mark a view's successful answers as the same for every anonymous reader.
+
+    params names the query parameters the view reads; the page is the same
+    whatever else the query string holds.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -48,6 +61,7 @@ def public_page(view):
         return response
 
     wrapper.is_public_page = True
+    wrapper.page_cache_params = tuple(params)
     return wrapper
 
 
@@ -156,27 +170,47 @@ def _public_view(request):
     except Resolver404:
         return False
     request.page_cache_route = match.route
-    return getattr(match.func, "is_public_page", False)
+    if not getattr(match.func, "is_public_page", False):
+        return False
+    request.page_cache_params = match.func.page_cache_params
+    return True
 
 
 def _key(request, version):
-    raw = f"{request.get_host()}|{request.get_full_path()}".encode("utf-8", "surrogateescape")
+    """The page's key: host name (no port), path, and the parameters its view reads."""
+    query = ""
+    if request.page_cache_params and request.GET:
+        # The view reads the last value of a repeated parameter, as QueryDict.get does.
+        query = urlencode([(name, _canonical(request.GET[name]))
+                           for name in request.page_cache_params if name in request.GET])
+    # Any port passes ALLOWED_HOSTS and no page shows it (links use SITE_URL).
+    host, _ = split_domain_port(request.get_host())
+    raw = f"{host}|{request.path}?{query}".encode("utf-8", "surrogateescape")
     return f"pagecache:{version}:{hashlib.sha256(raw).hexdigest()}"
+
+
+def _canonical(value):
+    """A number by its value: ?page=007 is page 7, not one more copy of it."""
+    if value.isascii() and value.isdigit():
+        return value.lstrip("0") or "0"
+    return value
 
 
 def _recent(key):
     """This process's entry for key, if any, marked as the most recently used."""
-    entry = _local.get(key)
-    if entry is not None:
-        _local.move_to_end(key)
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None:
+            _local.move_to_end(key)
     return entry
 
 
 def _remember(key, entry):
-    _local[key] = entry
-    _local.move_to_end(key)
-    while len(_local) > LOCAL_ENTRIES:
-        _local.popitem(last=False)
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
 
 
 def _build(entry, request, now):

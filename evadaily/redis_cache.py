@@ -1,15 +1,43 @@
-"""Django's Redis cache, keeping one client per connection pool.
+"""Django's Redis cache: one client per connection pool, and a site that outlives Redis.
 
 Django builds a new `redis.Redis` for every cache call, and each one builds
 its table of response callbacks: a few hundred dictionary writes on every
 page-cache hit. A client is safe to share between threads (it takes a
 connection from the pool for each command), so one per pool is kept.
+
+`RedisCache` (pages, fragments, sessions) treats an unreachable Redis as an
+empty cache: a read is a miss, a write does nothing, and pages come from the
+database. The first failure is logged and Redis is left alone for
+RETRY_AFTER seconds, then tried again, so pages never wait on it twice in a
+row. Every key whose write was lost is deleted when Redis is back, before
+anything is read from it, so nothing changed during the outage is hidden by
+what Redis held before it: the site version a lost bump left behind, the
+session of a reader who signed out meanwhile.
+
+`SecurityRedisCache` (rate limits, lock-outs) fails closed instead: it raises
+comments.ratelimit.Unavailable, and what it guards does not go ahead.
 """
 
-from django.core.cache.backends import redis
+import logging
+import threading
+import time
+
+import redis
+from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+
+from comments.ratelimit import Unavailable
+
+log = logging.getLogger("evadaily.cache")
+
+OUTAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+SOCKET_TIMEOUT = 0.5  # seconds to connect, and to wait for an answer
+RETRY_AFTER = 2  # seconds without trying Redis after a failure
+MAX_LOST_KEYS = 10_000  # beyond this, the whole cache is emptied on recovery
+_MISSING = object()
 
 
-class RedisCacheClient(redis.RedisCacheClient):
+class RedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
@@ -22,7 +50,207 @@ class RedisCacheClient(redis.RedisCacheClient):
         return client
 
 
-class RedisCache(redis.RedisCache):
+def _with_timeouts(params):
+    options = {"socket_connect_timeout": SOCKET_TIMEOUT, "socket_timeout": SOCKET_TIMEOUT,
+               **params.get("OPTIONS", {})}
+    return {**params, "OPTIONS": options}
+
+
+class _Outage:
+    """What this process knows of one Redis location being down; shared by its threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.down = False
+        self.retry_at = 0.0  # time.monotonic()
+        self.lost = set()  # keys whose writes did not reach Redis
+        self.lost_track = False  # too many to list: empty the cache instead
+
+    def lose(self, keys):
+        with self.lock:
+            if self.lost_track:
+                return
+            self.lost.update(keys)
+            if len(self.lost) > MAX_LOST_KEYS:
+                self.lost_track = True
+                self.lost = set()
+
+    def fail(self, error, keys=()):
+        with self.lock:
+            first = not self.down
+            self.down = True
+            self.retry_at = time.monotonic() + RETRY_AFTER
+        self.lose(keys)
+        if first:
+            # The error names the server, never its password.
+            log.warning("Cache unreachable: pages come from the database until it is back.",
+                        extra={"error": str(error)})
+
+    def lose_track(self):
+        with self.lock:
+            self.lost, self.lost_track = set(), True
+
+    def take_lost(self):
+        with self.lock:
+            lost, clear = self.lost, self.lost_track
+            self.lost, self.lost_track = set(), False
+        return lost, clear
+
+
+_outages = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_for(location):
+    with _outages_lock:
+        return _outages.setdefault(location, _Outage())
+
+
+class RedisCache(django_redis.RedisCache):
+    """Pages, fragments and sessions: an unreachable Redis is an empty cache."""
+
     def __init__(self, server, params):
-        super().__init__(server, params)
+        super().__init__(server, _with_timeouts(params))
         self._class = RedisCacheClient
+        self._outage = _outage_for(tuple(self._servers))
+
+    def _run(self, default, lost, method, *args):
+        """method(*args), or default while Redis cannot be reached.
+
+        lost: (keys, version) that the call writes, to be deleted once Redis
+        is back if the write is lost; None for reads.
+        """
+        outage = self._outage
+        if outage.down and not self._back():
+            if lost is not None:
+                outage.lose(self._keys(lost))
+            return default
+        try:
+            return method(*args)
+        except OUTAGE_ERRORS as error:
+            outage.fail(error, self._keys(lost) if lost is not None else ())
+            return default
+
+    def _keys(self, lost):
+        keys, version = lost
+        return [self.make_and_validate_key(key, version=version) for key in keys]
+
+    def _back(self):
+        """Whether Redis answers again (tried every RETRY_AFTER); lost writes are undone first."""
+        outage = self._outage
+        with outage.lock:
+            if time.monotonic() < outage.retry_at:
+                return False
+            outage.retry_at = time.monotonic() + RETRY_AFTER  # one probe at a time
+        client = self._cache.get_client(write=True)
+        undone = 0
+        while True:
+            lost, clear = outage.take_lost()
+            try:
+                if clear:
+                    client.flushdb()
+                elif lost:
+                    lost = list(lost)
+                    for start in range(0, len(lost), 500):
+                        client.delete(*lost[start:start + 500])
+                else:
+                    client.ping()
+            except OUTAGE_ERRORS as error:
+                outage.fail(error, lost)
+                if clear:
+                    outage.lose_track()
+                return False
+            undone = "all" if clear or undone == "all" else undone + len(lost)
+            with outage.lock:
+                # Other threads may have lost writes meanwhile: undo those too.
+                if not (outage.lost or outage.lost_track):
+                    outage.down = False
+                    break
+        log.warning("Cache reachable again.", extra={"undone_writes": undone})
+        return True
+
+    def get(self, key, default=None, version=None):
+        return self._run(default, None, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._run({}, None, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._run(False, None, super().has_key, key, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(False, ([key], version), super().add, key, value, timeout, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(None, ([key], version), super().set, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run([], (list(data), version), super().set_many, data, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(False, ([key], version), super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._run(False, ([key], version), super().delete, key, version)
+
+    def delete_many(self, keys, version=None):
+        keys = list(keys)
+        return self._run(None, (keys, version), super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        value = self._run(_MISSING, ([key], version), super().incr, key, delta, version)
+        if value is _MISSING:
+            raise ValueError(f"Key '{key}' not found")  # as for a key that is not there
+        return value
+
+    def clear(self):
+        outage = self._outage
+        if self._run(_MISSING, None, super().clear) is _MISSING:
+            outage.lose_track()
+
+
+class SecurityRedisCache(django_redis.RedisCache):
+    """Rate limits and lock-outs: an unreachable Redis raises Unavailable."""
+
+    def __init__(self, server, params):
+        super().__init__(server, _with_timeouts(params))
+        self._class = RedisCacheClient
+
+    def _run(self, method, *args):
+        try:
+            return method(*args)
+        except OUTAGE_ERRORS as error:
+            raise Unavailable(f"The security cache cannot be reached: {error}") from error
+
+    def get(self, key, default=None, version=None):
+        return self._run(super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._run(super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._run(super().has_key, key, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(super().add, key, value, timeout, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(super().set, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(super().set_many, data, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._run(super().delete, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._run(super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._run(super().incr, key, delta, version)
+
+    def clear(self):
+        return self._run(super().clear)

@@ -1,7 +1,9 @@
 """EVA DAILY settings: one module, configured from the environment (DESIGN.md section 3)."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     # Records who made each article revision; after authentication.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 503 when rate limits or lock-outs cannot be checked (the security cache).
+    "evadaily.middleware.UnavailableMiddleware",
     # Turns a sign-in lock-out into its 429 page; last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,14 +129,44 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every process on the machine by default; Redis (or any
-# CACHE_URL) when there are several machines.
+# CACHE_URL) when there are several machines. On Redis, pages and sessions
+# are read from the database while Redis cannot be reached.
+_REDIS = "django.core.cache.backends.redis.RedisCache"
+_FILES = "django.core.cache.backends.filebased.FileBasedCache"
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}"
     ),
 }
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "evadaily.redis_cache.RedisCache"
+# Rate limits and sign-in lock-outs get a store of their own, so that page
+# traffic can never push them out, and it fails closed: while it cannot be
+# reached, nothing it guards goes ahead. By default: on Redis, the next
+# database number on the same server; with the file cache, a folder beside
+# it that keeps every live entry; any other shared cache needs its own URL.
+if env.str("SECURITY_CACHE_URL", default=""):
+    CACHES["security"] = env.cache_url("SECURITY_CACHE_URL")
+elif CACHES["default"]["BACKEND"] == _REDIS:
+    CACHES["security"] = {**CACHES["default"], "LOCATION": ",".join(
+        # Redis has databases 0 to 15 unless configured otherwise.
+        url._replace(path=f"/{(int(url.path.strip('/') or 0) + 1) % 16}").geturl()
+        for url in map(urlsplit, CACHES["default"]["LOCATION"].split(",")))}
+elif CACHES["default"]["BACKEND"] == _FILES:
+    CACHES["security"] = {"BACKEND": _FILES,
+                          "LOCATION": f"{CACHES['default']['LOCATION'].rstrip('/')}-security"}
+elif CACHES["default"]["BACKEND"].endswith((".LocMemCache", ".DummyCache")):
+    CACHES["security"] = {**CACHES["default"], "LOCATION": "security"}  # one process only
+if "security" not in CACHES or CACHES["security"].get("LOCATION") == CACHES["default"].get(
+        "LOCATION"):
+    # Emptying the page cache (after a Redis outage, say) must not lift lock-outs.
+    raise ImproperlyConfigured("Set SECURITY_CACHE_URL to a store other than CACHE_URL's.")
+_CACHE_BACKENDS = {
+    "default": {_REDIS: "evadaily.redis_cache.RedisCache"},
+    "security": {_REDIS: "evadaily.redis_cache.SecurityRedisCache",
+                 _FILES: "evadaily.security_cache.SecurityFileCache"},
+}
+for _alias, _backends in _CACHE_BACKENDS.items():
+    _config = CACHES[_alias]
+    _config["BACKEND"] = _backends.get(_config["BACKEND"], _config["BACKEND"])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -220,8 +254,23 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-# Trust X-Forwarded-Proto only when a proxy that sets it is declared.
-if env.bool("BEHIND_PROXY", default=False):
+# Behind a proxy: X-Forwarded-Proto is trusted, and X-Forwarded-For only from
+# the proxies listed (addresses or networks, comma list): any other sender
+# could write any address there (comments.ratelimit.client_address).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from None
+if BEHIND_PROXY:
+    if not TRUSTED_PROXIES:
+        # Otherwise every reader would share the proxy's address, and one
+        # reader's rate limits and sign-in lock-outs would be everyone's.
+        raise ImproperlyConfigured(
+            "Set TRUSTED_PROXIES (the proxies' addresses) when BEHIND_PROXY is on.")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are read from the shared cache and written through to the database.
@@ -232,10 +281,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Sign-in lock-out (django-axes): 5 failures for one username from one address
-# lock that pair out for 15 minutes. Failures are counted in the shared cache,
-# so the limit holds across workers and servers and no address is stored in
-# the database; a failure during the lock-out starts the 15 minutes again.
+# lock that pair out for 15 minutes. Failures are counted in the security
+# cache, so the limit holds across workers and servers and no address is
+# stored in the database; a failure during the lock-out starts the 15 minutes
+# again.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "security"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -245,12 +296,6 @@ AXES_CLIENT_IP_CALLABLE = "comments.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
-    # axes.W001: the file cache is not shared between machines, and two failures
-    # at the same instant may count as one. It is shared by every process on
-    # one machine, which is what one machine needs (DESIGN.md section 3);
-    # several machines set CACHE_URL to Redis.
-    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # Public pages: 20 stories a list page (DESIGN.md section 4).
 ARTICLES_PER_PAGE = 20

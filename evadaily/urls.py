@@ -29,10 +29,11 @@ urlpatterns = [
                                                         content_type="text/plain")),
          name="robots"),
     path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
-    path("sitemap-news.xml", public_page(sitemap_views.sitemap),
+    # Django's sitemap view reads its page number from ?p=.
+    path("sitemap-news.xml", public_page(sitemap_views.sitemap, params=("p",)),
          {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "sitemap_news.xml"},
          name="sitemap-news"),
-    path("sitemap-<slug:section>.xml", public_page(sitemap_views.sitemap),
+    path("sitemap-<slug:section>.xml", public_page(sitemap_views.sitemap, params=("p",)),
          {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]

@@ -13,10 +13,11 @@ def _test_settings(settings, tmp_path):
     settings.PAGE_CACHE_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                    "LOCATION": f"tests-{os.getpid()}-{tmp_path.name}"}
-    }
+    # One store behind both aliases, so that cache.clear() also lifts limits
+    # and lock-outs; the two stores are kept apart in tests/integration/.
+    store = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+             "LOCATION": f"tests-{os.getpid()}-{tmp_path.name}"}
+    settings.CACHES = {"default": store, "security": store}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

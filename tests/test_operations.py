@@ -51,12 +51,13 @@ def test_request_logs_are_json_without_personal_data(client, caplog):
         assert secret not in line
 
 
-def test_healthz_is_503_when_the_cache_fails(client, monkeypatch):
+def test_healthz_names_a_failed_cache_and_stays_200(client, monkeypatch):
     class BrokenCache:
         def set(self, *args, **kwargs):
             raise ConnectionError("cache down")
 
     monkeypatch.setattr("evadaily.views.cache", BrokenCache())
     response = client.get("/healthz")
-    assert response.status_code == 503
+    # Readers are still served from the database: no reason to leave the pool.
+    assert response.status_code == 200
     assert response.content == b"cache unavailable"

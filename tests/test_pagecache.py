@@ -312,3 +312,38 @@ def test_the_per_process_layer_keeps_what_is_used_most_recently(rf, settings, mo
     fragment("nav")
     fragment("a")
     assert renders == ["nav", "a", "b", "c", "a"]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("first, second", [
+    ("/robots.txt", "/robots.txt?z=a-query-string-never-sent-before"),
+    ("/articles/harbour/?utm_source=newsletter", "/articles/harbour/?ref=1&ref=2"),
+    ("/feeds/latest/?a=1", "/feeds/latest/?b=2"),
+    ("/articles/?page=1", "/articles/?page=1&z=junk"),
+    ("/articles/?page=1", "/articles/?page=01"),  # the same page, as the view reads it
+    ("/sitemap-articles.xml?p=1", "/sitemap-articles.xml?p=1&z=junk"),
+])
+def test_query_parameters_the_view_ignores_store_no_second_page(client, story, first, second):
+    assert client.get(first)["X-Page-Cache"] == "miss"
+    shared = set(pagecache._local)
+    response = client.get(second)
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+    assert set(pagecache._local) == shared
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_parameters_a_view_reads_are_part_of_the_key(client, story):
+    for n in range(20):
+        ArticleFactory(section=story.section, published_at=NOW - timedelta(days=1, hours=n))
+    first, second = client.get("/articles/?page=1"), client.get("/articles/?page=2")
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
+    assert first.content != second.content
+    assert client.get("/articles/?page=2&z=1")["X-Page-Cache"] == "hit"
+    assert client.get("/articles/?page=3").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_port_in_the_host_header_stores_no_second_page(client, story):
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
+    response = client.get("/articles/harbour/", HTTP_HOST="testserver:8123")
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"

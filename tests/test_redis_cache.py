@@ -1,12 +1,18 @@
+import logging
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
 
-from evadaily.redis_cache import RedisCache
+from comments.ratelimit import Unavailable
+from evadaily import redis_cache as backend
+from evadaily.redis_cache import RedisCache, SecurityRedisCache
+from tests.redis_server import RedisServer, free_port
 
-# These need the Redis server on 127.0.0.1:6379, as the integration tests do.
+# The first two need the Redis server on 127.0.0.1:6379, as the integration
+# tests do; the others start and stop a redis-server of their own.
 
 
 @pytest.fixture
@@ -26,8 +32,90 @@ def test_one_client_serves_every_call(redis_cache):
 def test_the_settings_use_it_for_a_redis_cache_url():
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.CACHES['default']['BACKEND'])"],
+         "print(settings.CACHES['default']['BACKEND'], settings.CACHES['security']['BACKEND'],"
+         " settings.CACHES['security']['LOCATION'])"],
         env={"DJANGO_SETTINGS_MODULE": "evadaily.settings", "SECRET_KEY": "test-only",
              "CACHE_URL": "redis://127.0.0.1:6379/12", "PATH": "/usr/bin:/bin"},
         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60, check=True)
-    assert result.stdout.strip() == "evadaily.redis_cache.RedisCache"
+    # Rate limits and lock-outs in the next database of the same server.
+    assert result.stdout.split() == ["evadaily.redis_cache.RedisCache",
+                                     "evadaily.redis_cache.SecurityRedisCache",
+                                     "redis://127.0.0.1:6379/13"]
+
+
+@pytest.fixture
+def quick_retry(monkeypatch):
+    monkeypatch.setattr(backend, "RETRY_AFTER", 0.2)
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_an_unreachable_redis_is_an_empty_cache_logged_once(caplog):
+    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", {})  # nothing listens there
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="evadaily.cache"):
+        for _ in range(50):
+            assert cache.get("page", "missing") == "missing"
+            assert cache.get_many(["a", "b"]) == {}
+            assert not cache.has_key("page")
+            cache.set("page", "html", 30)
+            assert cache.add("version", 1) is False
+            assert cache.delete("page") is False
+            with pytest.raises(ValueError):
+                cache.incr("version")
+    assert time.monotonic() - started < 2
+    assert [r.message for r in caplog.records] == [
+        "Cache unreachable: pages come from the database until it is back."]
+
+
+def test_what_was_written_during_an_outage_is_not_read_stale_afterwards(server, quick_retry,
+                                                                         caplog):
+    cache = RedisCache(f"{server.url}/0", {})
+    cache.set("version", 7, None)
+    cache.set("session", {"user": 1}, None)
+    cache.set("untouched", "kept", None)
+    server.save()
+    server.stop()
+
+    assert cache.get("version") is None
+    with pytest.raises(ValueError):
+        cache.incr("version")  # a bump that does not reach Redis
+    cache.delete("session")  # a reader signs out
+    cache.set("page", "rendered during the outage", 30)
+
+    server.start()  # with what it held before the outage
+    time.sleep(0.3)
+    with caplog.at_level(logging.WARNING, logger="evadaily.cache"):
+        assert cache.get("version") is None  # not 7: that bump was lost
+    assert cache.get("session") is None  # not resurrected
+    assert cache.get("untouched") == "kept"
+    assert "Cache reachable again." in [r.message for r in caplog.records]
+    cache.set("page", "cached again", 30)
+    assert cache.get("page") == "cached again"
+
+
+def test_too_many_lost_writes_empty_the_cache_when_it_is_back(server, quick_retry, monkeypatch):
+    monkeypatch.setattr(backend, "MAX_LOST_KEYS", 3)
+    cache = RedisCache(f"{server.url}/0", {})
+    cache.set("before", "stale", None)
+    server.save()
+    server.stop()
+    for n in range(5):
+        cache.set(f"lost-{n}", n, 30)
+    server.start()
+    time.sleep(0.3)
+    assert cache.get("before") is None
+
+
+def test_the_security_cache_fails_closed():
+    cache = SecurityRedisCache(f"redis://127.0.0.1:{free_port()}/0", {})
+    for call in (lambda: cache.get("limit"), lambda: cache.add("limit", 1, 10),
+                 lambda: cache.incr("limit"), lambda: cache.set("limit", 1, 10)):
+        with pytest.raises(Unavailable):
+            call()

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from comments.models import Comment, CommentReport, ReaderStanding, WordRule
+from tests.commenting import post_comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,7 @@ def reader(client):
 
 
 def post(client, body, partial=False, **extra):
-    url = "/articles/harbour/comments/" + ("?partial=1" if partial else "")
-    return client.post(url, {"body": body, **extra})
+    return post_comment(client, "harbour", body, partial=partial, **extra)
 
 
 class TestShowingComments:
@@ -136,7 +136,8 @@ class TestPostingComments:
         assert not Comment.objects.exists()
 
     def test_anonymous_post_stores_nothing(self, client, article):
-        response = post(client, "hello")
+        response = client.post("/articles/harbour/comments/",
+                               {"body": "hello", "submission_token": "a" * 24})
         assert response.status_code == 403
         assert not Comment.objects.exists()
 

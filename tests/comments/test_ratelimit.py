@@ -1,12 +1,15 @@
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 import time_machine
 
 from comments import ratelimit
 from comments.models import BiasReport, Comment
+from tests.commenting import post_comment
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,17 +30,17 @@ def reader():
 def test_one_comment_per_ten_seconds(client, article, reader):
     with time_machine.travel(T0, tick=False) as clock:
         client.force_login(reader)  # sessions are dated: sign in at the pinned time
-        assert client.post("/articles/harbour/comments/", {"body": "first"}).status_code == 303
+        assert post_comment(client, "harbour", "first").status_code == 303
         clock.shift(4)
-        response = client.post("/articles/harbour/comments/", {"body": "second, too soon"})
+        response = post_comment(client, "harbour", "second, too soon")
         assert response.status_code == 429
         assert response["Retry-After"] == "6"
         html = response.content.decode()
         assert "You can post again in 6 seconds" in html
         assert "second, too soon" in html  # the typed text is kept
+        assert Comment.objects.count() == 1
         clock.shift(6)
-        assert client.post("/articles/harbour/comments/",
-                           {"body": "second, later"}).status_code == 303
+        assert post_comment(client, "harbour", "second, later").status_code == 303
     assert Comment.objects.count() == 2
 
 
@@ -45,10 +48,9 @@ def test_twenty_comments_an_hour(client, article, reader):
     with time_machine.travel(T0, tick=False) as clock:
         client.force_login(reader)
         for i in range(20):
-            assert client.post("/articles/harbour/comments/",
-                               {"body": f"comment {i}"}).status_code == 303
+            assert post_comment(client, "harbour", f"comment {i}").status_code == 303
             clock.shift(11)
-        response = client.post("/articles/harbour/comments/", {"body": "twenty-first"})
+        response = post_comment(client, "harbour", "twenty-first")
         assert response.status_code == 429
         assert int(response["Retry-After"]) == 3600 - 20 * 11
         assert "minutes" in response.content.decode()
@@ -58,17 +60,17 @@ def test_twenty_comments_an_hour(client, article, reader):
 def test_refused_content_does_not_use_the_allowance(client, article, reader):
     with time_machine.travel(T0, tick=False):
         client.force_login(reader)
-        assert client.post("/articles/harbour/comments/", {"body": "x" * 251}).status_code == 400
-        assert client.post("/articles/harbour/comments/", {"body": "  "}).status_code == 400
-        assert client.post("/articles/harbour/comments/", {"body": "fine"}).status_code == 303
+        assert post_comment(client, "harbour", "x" * 251).status_code == 400
+        assert post_comment(client, "harbour", "  ").status_code == 400
+        assert post_comment(client, "harbour", "fine").status_code == 303
 
 
 def test_limits_are_per_reader(client, article, reader):
     with time_machine.travel(T0, tick=False):
         client.force_login(reader)
-        client.post("/articles/harbour/comments/", {"body": "mine"})
+        post_comment(client, "harbour", "mine")
         client.force_login(UserFactory())
-        assert client.post("/articles/harbour/comments/", {"body": "theirs"}).status_code == 303
+        assert post_comment(client, "harbour", "theirs").status_code == 303
 
 
 def test_five_bias_reports_an_hour_per_address(client, article):
@@ -89,26 +91,72 @@ def test_five_bias_reports_an_hour_per_address(client, article):
     assert BiasReport.objects.count() == 6
 
 
-def test_limits_hold_across_two_processes_sharing_the_cache(settings, tmp_path):
-    """Another process uses the allowance; this one is then refused."""
-    location = tmp_path / "shared-cache"
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(location)}}
-    script = textwrap.dedent(f"""
-        import django, os
-        os.environ["DJANGO_SETTINGS_MODULE"] = "evadaily.settings"
-        os.environ.setdefault("SECRET_KEY", "test-only")
-        os.environ["CACHE_URL"] = "filecache://{location}"
-        django.setup()
-        from comments import ratelimit
-        print(ratelimit.acquire(ratelimit.COMMENT_LIMITS, "reader:42"))
-    """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=settings.BASE_DIR, timeout=60)
-    assert out.stdout.strip() == "0"
-    assert 1 <= ratelimit.acquire(ratelimit.COMMENT_LIMITS, "reader:42") <= 10
-    assert ratelimit.acquire(ratelimit.COMMENT_LIMITS, "reader:43") == 0
+def _file_cache_env(tmp_path):
+    """Production settings with the default file cache in tmp_path (settings.py picks the rest)."""
+    return {"PATH": "/usr/bin:/bin", "SECRET_KEY": "test-only",
+            "DJANGO_SETTINGS_MODULE": "evadaily.settings",
+            "CACHE_URL": f"filecache://{tmp_path / 'cache'}"}
+
+
+ACQUIRE = textwrap.dedent("""
+    import django, sys, time
+    django.setup()
+    from comments import ratelimit
+    start = float(sys.argv[1])
+    time.sleep(max(0, start - time.time()))
+    print(ratelimit.acquire((ratelimit.Limit("burst", 1, 10),), "reader:42"),
+          ratelimit.acquire((ratelimit.Limit("hourly", 3, 3600),), "reader:7"))
+""")
+
+
+def test_limits_hold_across_processes_acting_at_the_same_instant(settings, tmp_path):
+    """Eight processes at once on the default file cache: one burst allowance, three hourly."""
+    env = _file_cache_env(tmp_path)
+    start = str(time.time() + 3)  # after every process has started Django
+    processes = [subprocess.Popen([sys.executable, "-c", ACQUIRE, start], env=env,
+                                  cwd=settings.BASE_DIR, stdout=subprocess.PIPE, text=True)
+                 for _ in range(8)]
+    results = []
+    for process in processes:
+        out, _ = process.communicate(timeout=60)
+        assert process.returncode == 0
+        results.append([int(wait) for wait in out.split()])
+    assert sorted(burst == 0 for burst, _ in results).count(True) == 1, results
+    assert sorted(hourly == 0 for _, hourly in results).count(True) == 3, results
+
+    # This process, on the same store, is refused too; other readers are not.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                       "security": {"BACKEND": "evadaily.security_cache.SecurityFileCache",
+                                    "LOCATION": f"{tmp_path / 'cache'}-security"}}
+    assert 1 <= ratelimit.acquire((ratelimit.Limit("burst", 1, 10),), "reader:42") <= 10
+    assert ratelimit.acquire((ratelimit.Limit("burst", 1, 10),), "reader:43") == 0
+
+
+def test_the_hourly_count_keeps_its_hour_on_the_file_cache(settings, tmp_path):
+    # Django's own file cache restarts an entry's lifetime (300 s) on incr.
+    settings.CACHES = {**settings.CACHES,
+                       "security": {"BACKEND": "evadaily.security_cache.SecurityFileCache",
+                                    "LOCATION": str(tmp_path / "security")}}
+    limits = (ratelimit.Limit("hourly", 2, 3600),)
+    with time_machine.travel(T0, tick=False) as clock:
+        assert ratelimit.acquire(limits, "x") == 0
+        assert ratelimit.acquire(limits, "x") == 0
+        clock.shift(1800)  # past Django's default lifetime of 300 seconds
+        assert ratelimit.acquire(limits, "x") == 1800
+
+
+def test_a_security_cache_that_cannot_be_reached_raises_unavailable(settings):
+    settings.CACHES = {**settings.CACHES, "security": {
+        "BACKEND": "evadaily.redis_cache.SecurityRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
+    with pytest.raises(ratelimit.Unavailable):
+        ratelimit.acquire(ratelimit.COMMENT_LIMITS, "reader:42")
+
+
+def _closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens once the probe is closed
 
 
 def test_acquire_gives_back_what_it_took_when_another_limit_refuses():

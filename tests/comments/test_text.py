@@ -3,7 +3,16 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comments.text import JS_WHITESPACE, clean_limited_text, count_chars, normalize
+from comments.text import (
+    JS_WHITESPACE,
+    MAX_STACKED_MARKS,
+    clean_limited_text,
+    count_chars,
+    has_visible_text,
+    most_stacked_marks,
+    normalize,
+    strip_unpaired_bidi,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +78,17 @@ def test_limit_accepts_exactly_what_the_count_allows(text):
     if "\x00" in normalize(text):
         return
     if count <= 250:
-        assert clean_limited_text(text, 250, "Comments") == normalize(text)
+        try:
+            stored = clean_limited_text(text, 250, "Comments")
+        except ValidationError as error:
+            assert error.code == "stacked_marks"
+            assert most_stacked_marks(text) > MAX_STACKED_MARKS
+        else:
+            # Stored as counted, less unpaired direction controls; blank text is empty.
+            expected = normalize(strip_unpaired_bidi(normalize(text)))
+            assert stored == (expected if has_visible_text(expected) else "")
+            assert len(stored) <= count
     else:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as error:
             clean_limited_text(text, 250, "Comments")
+        assert error.value.code == "too_long"

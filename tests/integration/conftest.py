@@ -6,9 +6,13 @@ servers on 127.0.0.1 that share it and one cache, as app servers behind a
 load balancer do:
 
 - when the suite's DATABASE_URL is a postgres URL: a new PostgreSQL database
-  `evadaily_it_<random>` on the same server, and Redis database 11;
+  `evadaily_it_<random>` on the same server, Redis database 11 as the cache
+  and 13 as the security cache;
 - otherwise (the SQLite default): a SQLite file and a file-based cache, both
-  in a temporary folder.
+  in a temporary folder (the security cache beside it, as settings.py does).
+
+Tests that stop Redis start their own `redis-server` (the `redis_server`
+fixture) on a free port, never touching the shared one.
 
 Every subprocess and request has a timeout, and every server is stopped at
 teardown, before its database is dropped.
@@ -32,10 +36,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.redis_server import RedisServer
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PASSWORD = "it-reader-password-7311"
 REDIS_URL = "redis://127.0.0.1:6379/11"  # private to these tests: flushed at start and end
+SECURITY_REDIS_URL = "redis://127.0.0.1:6379/13"  # likewise
 REQUEST_TIMEOUT = 20  # seconds, every HTTP request
 START_TIMEOUT = 30  # seconds for a server to answer /healthz
 
@@ -61,24 +68,28 @@ def _postgres_database():
     name = f"evadaily_it_{secrets.token_hex(4)}"
     server = parts._replace(scheme="postgresql", path="/postgres").geturl()
     database_url = parts._replace(path=f"/{name}").geturl()
-    cache = redis.Redis.from_url(REDIS_URL, socket_timeout=10)
+    caches = [redis.Redis.from_url(url, socket_timeout=10)
+              for url in (REDIS_URL, SECURITY_REDIS_URL)]
     with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        cache.flushdb()
-        yield database_url, REDIS_URL
+        for cache in caches:
+            cache.flushdb()
+        yield database_url, {"CACHE_URL": REDIS_URL, "SECURITY_CACHE_URL": SECURITY_REDIS_URL}
     finally:
         try:
-            cache.flushdb()
+            for cache in caches:
+                cache.flushdb()
         finally:
-            cache.close()
+            for cache in caches:
+                cache.close()
             with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
 def _sqlite_database(folder):
-    yield f"sqlite:///{folder / 'db.sqlite3'}", f"filecache://{folder / 'cache'}"
+    yield f"sqlite:///{folder / 'db.sqlite3'}", {"CACHE_URL": f"filecache://{folder / 'cache'}"}
 
 
 # ---------------------------------------------------------------------------
@@ -184,20 +195,32 @@ class Site:
                 return json.loads(line.removeprefix("RESULT "))
         raise AssertionError(f"no RESULT line in the shell's output:\n{output[-3000:]}")
 
-    def start(self, workers=2):
-        """A gunicorn instance on a free port, once it answers /healthz."""
+    def start(self, workers=2, env=None):
+        """A gunicorn instance on a free port, once it answers /healthz.
+
+        env: variables to set or override for this instance only.
+        """
+        return self._start(lambda port: [
+            PYTHON, "-m", "gunicorn", "evadaily.wsgi",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning",
+            # Instances would otherwise share ~/.gunicorn/gunicorn.ctl.
+            "--no-control-socket"], lambda port: env or {})
+
+    def start_as_in_production(self):
+        """gunicorn started as the Dockerfile starts it: no flags, only gunicorn.conf.py."""
+        gunicorn = str(Path(PYTHON).parent / "gunicorn")
+        return self._start(lambda port: [gunicorn, "evadaily.wsgi"],
+                           lambda port: {"GUNICORN_BIND": f"127.0.0.1:{port}"})
+
+    def _start(self, command, env):
         for _ in range(3):  # a free port can be taken between the probe and the bind
             port = _free_port()
             log_path = self.folder / f"gunicorn-{port}.log"
             with open(log_path, "wb") as log:
                 process = subprocess.Popen(
-                    [PYTHON, "-m", "gunicorn", "evadaily.wsgi",
-                     "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                     "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning",
-                     # Instances would otherwise share ~/.gunicorn/gunicorn.ctl.
-                     "--no-control-socket"],
-                    cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                    start_new_session=True)
+                    command(port), cwd=ROOT, env={**self.env, **env(port)}, stdout=log,
+                    stderr=subprocess.STDOUT, start_new_session=True)
             server = Server(process, port, log_path)
             self.servers.append(server)
             if server.wait_until_up():
@@ -224,14 +247,14 @@ def site(tmp_path_factory, _collected_static):
     """A migrated, empty site: start servers with site.start(), seed with site.shell()."""
     folder = tmp_path_factory.mktemp("site")
     database = _postgres_database() if on_postgres() else _sqlite_database(folder)
-    with database as (database_url, cache_url):
+    with database as (database_url, cache_urls):
         env = {
             **os.environ,
             "DEBUG": "False",
             "SECRET_KEY": "test",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url,
-            "CACHE_URL": cache_url,
+            **cache_urls,
             "MEDIA_ROOT": str(folder / "media"),
             "REQUEST_LOG_LEVEL": "WARNING",
             "SITE_URL": "http://127.0.0.1",
@@ -240,13 +263,28 @@ def site(tmp_path_factory, _collected_static):
             "EMAIL_URL": "consolemail://",
             "MEDIA_STORAGE": "local",
         }
-        env.pop("BEHIND_PROXY", None)
+        # What the machine's environment says of these would change what is tested.
+        for name in ("BEHIND_PROXY", "TRUSTED_PROXIES", "SECURITY_CACHE_URL", "GUNICORN_BIND",
+                     "GUNICORN_WORKERS", "GUNICORN_THREADS"):
+            if name not in cache_urls:
+                env.pop(name, None)
         site = Site(env, folder)
         try:
             site.manage("migrate", "--noinput", "-v0")
             yield site
         finally:
             site.stop_all()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A running redis-server of this test's own (not the shared one on 6379)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 NEWSROOM = """

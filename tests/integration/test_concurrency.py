@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.commenting import submission_token
+
 from .conftest import PYTHON, ROOT, Client, on_postgres
 
 pytestmark = pytest.mark.integration
@@ -72,26 +74,32 @@ def test_readers_commenting_at_once_store_each_accepted_comment_once(site, serve
         readers.append((name, client, home, other, f"/articles/{stories[i % 3]}/comments/"))
 
     def prepare(reader):
-        name, client, home, _, path = reader
-        return name, client.get(home.url(path))  # also sets the csrftoken cookie
+        name, client, home, other, path = reader
+        # Two forms, as two tabs would hold: each comment is its own submission.
+        return name, client.get(home.url(path)), client.get(other.url(path))
 
+    tokens = {}
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for name, page in pool.map(prepare, readers, timeout=120):
+        for name, page, second in pool.map(prepare, readers, timeout=120):
             assert page.status == 200, (name, page.status)
             assert f"Signed in as <strong>{name}</strong>" in page.text
+            tokens[name] = [submission_token(page.text), submission_token(second.text)]
 
     posts = []
     for name, client, home, other, path in readers:
-        posts.append((name, client, home, path, f"Burst comment 1 from {name}."))
+        posts.append((name, client, home, path, f"Burst comment 1 from {name}.",
+                      tokens[name][0]))
         if int(name[-2:]) % 2 == 0:
-            posts.append((name, client, other, path, f"Burst comment 2 from {name}."))
+            posts.append((name, client, other, path, f"Burst comment 2 from {name}.",
+                          tokens[name][1]))
     assert len(posts) <= 80
     start = threading.Barrier(len(posts), timeout=30)
 
     def send(post):
-        name, client, server, path, body = post
+        name, client, server, path, body, token = post
         start.wait()
-        return name, body, client.post(server.url(path), {"body": body})
+        return name, body, client.post(server.url(path),
+                                       {"body": body, "submission_token": token})
 
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(posts)) as pool:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.commenting import submission_token
+
 from .conftest import Client
 
 pytestmark = pytest.mark.integration
@@ -58,17 +60,20 @@ def test_comments_and_their_rate_limit_are_shared(servers, newsroom):
     comments = f"/articles/{newsroom['published'][0]}/comments/"
     reader = Client()
     reader.login(a, "reader_c")
-    assert reader.get(a.url(comments)).status == 200
+    page = reader.get(a.url(comments))
+    assert page.status == 200
 
     first = "Posted through instance A, read through instance B."
-    response = reader.post(a.url(comments), {"body": first})
+    response = reader.post(a.url(comments),
+                           {"body": first, "submission_token": submission_token(page.text)})
     assert response.status == 303, response.text[-2000:]
     assert response.headers["Location"].startswith(comments + "#comment-")
     assert first in Client().get(b.url(comments)).text
 
     # Within the 10-second burst limit, through the other instance.
     second = "A second thought, too soon after the first."
-    response = reader.post(b.url(comments), {"body": second})
+    token = submission_token(reader.get(b.url(comments)).text)  # a new form
+    response = reader.post(b.url(comments), {"body": second, "submission_token": token})
     assert response.status == 429, response.text[-2000:]
     assert 1 <= int(response.headers["Retry-After"]) <= 10
     assert "You are commenting faster than we allow" in response.text

@@ -69,8 +69,8 @@ def test_the_check_still_catches_a_weak_key(tmp_path):
 
 
 def test_the_check_still_catches_a_lockout_cache_that_is_not_shared(tmp_path):
-    # Silencing axes.W001 is for the file cache only; a per-process cache
-    # would let every worker count sign-in failures on its own.
+    # The lock-out store (the security cache) follows CACHE_URL; a per-process
+    # cache would let every worker count sign-in failures on its own.
     result, ids = deploy_check(tmp_path, HTTPS="True", CACHE_URL="locmemcache://")
     assert result.returncode != 0
     assert ids == {"axes.W001"}
@@ -104,3 +104,48 @@ def test_start_up_refuses_without_a_secret_key_and_names_it(tmp_path):
 def test_a_development_machine_needs_no_secret_key(tmp_path):
     result = manage("check", tmp_path=tmp_path, SECRET_KEY="", DEBUG="True")
     assert result.returncode == 0, result.stderr
+
+
+def test_behind_a_proxy_start_up_needs_the_trusted_proxies(tmp_path):
+    result = manage("check", tmp_path=tmp_path, BEHIND_PROXY="True")
+    assert result.returncode != 0
+    assert "Set TRUSTED_PROXIES" in result.stderr
+    result = manage("check", tmp_path=tmp_path, BEHIND_PROXY="True",
+                    TRUSTED_PROXIES="10.0.0.0/8,proxy.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.internal' is not an address or a network." in result.stderr
+
+
+def test_behind_trusted_proxies_the_deploy_check_is_clean(tmp_path):
+    result, ids = deploy_check(tmp_path, HTTPS="True", BEHIND_PROXY="True",
+                               TRUSTED_PROXIES="10.0.0.0/8,2001:db8::1")
+    assert result.returncode == 0, result.stderr
+    assert ids == set()
+
+
+def _caches(tmp_path, **variables):
+    code = ("import json; from django.conf import settings; "
+            "print(json.dumps(settings.CACHES))")
+    result = manage("shell", "-c", code, tmp_path=tmp_path, **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_limits_and_lock_outs_have_a_cache_of_their_own(tmp_path):
+    caches = _caches(tmp_path)
+    assert caches["security"] == {"BACKEND": "evadaily.security_cache.SecurityFileCache",
+                                  "LOCATION": f"{tmp_path / 'cache'}-security"}
+    caches = _caches(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1")
+    assert caches["security"] == {"BACKEND": "evadaily.redis_cache.SecurityRedisCache",
+                                  "LOCATION": "redis://127.0.0.1:6379/2"}
+    caches = _caches(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1",
+                     SECURITY_CACHE_URL="redis://10.0.0.5:6379/0")
+    assert caches["security"]["LOCATION"] == "redis://10.0.0.5:6379/0"
+    result = manage("check", tmp_path=tmp_path, CACHE_URL="redis://127.0.0.1:6379/1",
+                    SECURITY_CACHE_URL="redis://127.0.0.1:6379/1")
+    assert result.returncode != 0
+    assert "Set SECURITY_CACHE_URL to a store other than CACHE_URL's." in result.stderr
+    # A memcached server evicts what it likes: limits need a store of their own.
+    result = manage("check", tmp_path=tmp_path, CACHE_URL="pymemcache://127.0.0.1:11211")
+    assert result.returncode != 0
+    assert "Set SECURITY_CACHE_URL" in result.stderr

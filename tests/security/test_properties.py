@@ -23,7 +23,15 @@ from articles.importer import (
 )
 from articles.text import render_markdown
 from comments.models import Comment
-from comments.text import count_chars, normalize
+from comments.text import (
+    MAX_STACKED_MARKS,
+    count_chars,
+    has_visible_text,
+    most_stacked_marks,
+    normalize,
+    strip_unpaired_bidi,
+)
+from tests.commenting import comment_form
 from tests.factories import ArticleFactory, UserFactory
 
 # Database work in each example: no deadline, and fixtures shared by the examples.
@@ -39,7 +47,8 @@ COMMENT_TEXT = st.one_of(
     st.text(TEXT, max_size=300),
     st.text(TEXT, min_size=245, max_size=256),  # around the limit
     st.lists(st.sampled_from(["é", "👍🏽", "🇫🇷", "\r\n", "\r", " ", "\u3000", "\ufeff", "\x00",
-                              "e\u0301", "<b>", "a"]), max_size=260).map("".join),
+                              "e\u0301", "<b>", "a", "\u200b", "\u3164", "\u0301", "\u202e",
+                              "\u202c", "\u2067", "\u2069", "\u200d"]), max_size=260).map("".join),
 )
 
 
@@ -57,20 +66,29 @@ def commenting(db):
 @example(text="x" * 251).via("one over")
 @example(text="line\r\n" * 50).via("CR LF counts once")
 @example(text=" \t\u3000 ").via("only white space")
+@example(text="\u200b" * 50).via("only zero-width spaces")
+@example(text="a" + "\u0301" * 249).via("stacked accents")
+@example(text="\u202eevil").via("an unpaired override")
 def test_any_comment_is_stored_normalised_within_the_limit_or_refused(commenting, text):
     client = commenting
     cache.clear()  # the rate limit is tested elsewhere
     before = Comment.objects.count()
-    response = client.post("/articles/harbour/comments/", {"body": text})
+    response = client.post("/articles/harbour/comments/",
+                           comment_form(client, "harbour", body=text))
     assert response.status_code in (303, 400), response.status_code
+    # Stored as counted, less the direction controls nothing closes.
+    stored = normalize(strip_unpaired_bidi(normalize(text)))
     if response.status_code == 303:
         comment = Comment.objects.latest("pk")
         assert Comment.objects.count() == before + 1
-        assert comment.body == normalize(text)
+        assert comment.body == stored
         assert 1 <= len(comment.body) <= 250 and "\r" not in comment.body
+        assert has_visible_text(comment.body)
+        assert most_stacked_marks(comment.body) <= MAX_STACKED_MARKS
     else:
         assert Comment.objects.count() == before
-        assert count_chars(text) > 250 or not normalize(text) or "\x00" in text
+        assert (count_chars(text) > 250 or not has_visible_text(stored) or "\x00" in text
+                or most_stacked_marks(stored) > MAX_STACKED_MARKS)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,295 @@
+"""A gunicorn worker whose threads never wait for a client (gunicorn.conf.py).
+
+gunicorn's gthread worker hands each new connection to a thread, which then
+reads the request from the socket: a client that sends half a request line
+and stops holds that thread for good, and one that sends nothing holds it
+for five seconds. A few such connections stop a server that has no buffering
+proxy in front of it. Here the worker's event loop reads every request whole,
+without blocking, before a thread takes it: the request line and headers
+within READ_TIMEOUT, the body at MIN_BODY_RATE at least (large bodies, the
+admin's uploads, go to a temporary file). A client that is slower is
+disconnected. A thread's writes to a client are bounded in time too.
+"""
+
+import errno
+import os
+import re
+import selectors
+import socket
+import tempfile
+import time
+from concurrent import futures
+from functools import partial
+
+from gunicorn.http2 import negotiation
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+READ_TIMEOUT = 10  # seconds for a request's line and headers to arrive
+MIN_BODY_RATE = 16 * 1024  # bytes a second, on average, after READ_TIMEOUT's grace
+MAX_HEAD = 64 * 1024  # bytes; far above what browsers send
+MAX_BODY = 64 * 1024 * 1024  # bytes; the site's own limits are lower (settings)
+MEMORY_BODY = 64 * 1024  # bytes; a larger body waits in a temporary file
+THREAD_READ_TIMEOUT = 30  # seconds; a thread should find the request already read
+WRITE_TIMEOUT = 30  # seconds for one write of a response to reach a client
+DEFAULT_THREADS = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?$",
+                             re.IGNORECASE | re.MULTILINE)
+_TRANSFER_ENCODING = re.compile(rb"^transfer-encoding[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_EXPECT_CONTINUE = re.compile(rb"^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$",
+                              re.IGNORECASE | re.MULTILINE)
+
+
+class TooSlow(ConnectionResetError):
+    """The client took too long; treated like a client that went away."""
+
+    def __init__(self):
+        super().__init__(errno.ECONNRESET, "client too slow")
+
+
+class ClientSocket:
+    """A client's socket: reads are served from what the event loop read, then by a deadline."""
+
+    def __init__(self, sock):
+        self.raw = sock
+        self.buffered = bytearray()
+        self.spool = None  # a temporary file after buffered, for a large body
+        self.read_deadline = None  # time.monotonic(); set when a thread takes the request
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def fileno(self):
+        return self.raw.fileno()
+
+    def recv(self, size, *flags):
+        if self.buffered:
+            data = bytes(self.buffered[:size])
+            del self.buffered[:size]
+            return data
+        if self.spool is not None:
+            data = self.spool.read(size)
+            if data:
+                return data
+            self.close_spool()
+        if self.read_deadline is None:
+            return self.raw.recv(size, *flags)
+        return self._bounded(self.read_deadline - time.monotonic(), self.raw.recv, size, *flags)
+
+    def sendall(self, data, *flags):
+        return self._bounded(WRITE_TIMEOUT, self.raw.sendall, data, *flags)
+
+    def send(self, data, *flags):
+        return self._bounded(WRITE_TIMEOUT, self.raw.send, data, *flags)
+
+    def sendfile(self, file, offset=0, count=None):
+        return self._bounded(WRITE_TIMEOUT, self.raw.sendfile, file, offset, count)
+
+    def close_spool(self):
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+    def close(self):
+        self.close_spool()
+        self.raw.close()
+
+    def _bounded(self, seconds, method, *args):
+        prior = self.raw.gettimeout()
+        if prior is not None and prior < seconds:
+            seconds = prior  # a shorter bound set by gunicorn itself
+        if seconds <= 0:
+            raise TooSlow()
+        self.raw.settimeout(seconds)
+        try:
+            return method(*args)
+        except TimeoutError:
+            raise TooSlow() from None
+        finally:
+            self.raw.settimeout(prior)
+
+
+class BufferedConn(TConn):
+    def __init__(self, cfg, sock, client, server):
+        super().__init__(cfg, ClientSocket(sock), client, server)
+        self.body_left = None  # bytes of the body still to come, once the head is in
+        self.body_received = 0
+        self.body_started = 0.0  # time.monotonic()
+
+    def init(self):
+        super().init()
+        # Called by the thread for every request it takes on this connection.
+        self.sock.read_deadline = time.monotonic() + THREAD_READ_TIMEOUT
+
+    def close(self, graceful=False):
+        """Close without waiting for the client: this runs in the event loop.
+
+        gthread's graceful close waits up to two seconds for the client to
+        hang up; here only what it has already sent is drained, so that the
+        last response is not cut short by a reset.
+        """
+        sock = self.sock.raw
+        try:
+            if graceful:
+                sock.shutdown(socket.SHUT_WR)
+                sock.setblocking(False)
+                for _ in range(16):
+                    if not sock.recv(4096):
+                        break
+        except OSError:
+            pass
+        finally:
+            self.sock.close()
+
+
+class BufferingThreadWorker(ThreadWorker):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading = {}  # connection -> deadline
+
+    def get_thread_pool(self):
+        threads = self.cfg.threads if self.cfg.threads > 1 else DEFAULT_THREADS
+        return futures.ThreadPoolExecutor(max_workers=threads)
+
+    def accept(self, listener):
+        try:
+            sock, client = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        if self.cfg.is_ssl or negotiation.prior_knowledge_allowed(self.cfg, client):
+            # TLS and HTTP/2 prior knowledge read the socket first: gthread's own way.
+            sock.setblocking(True)
+            self.enqueue_req(TConn(self.cfg, sock, client, listener.getsockname()))
+            return
+        self._read_request(BufferedConn(self.cfg, sock, client, listener.getsockname()))
+
+    def on_client_socket_readable(self, conn, client):
+        """A kept-alive connection sends its next request: read it here too."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        if isinstance(conn, BufferedConn):
+            self._read_request(conn)
+        else:
+            self.enqueue_req(conn)
+
+    def finish_request(self, conn, fs):
+        super().finish_request(conn, fs)
+        # A pipelined request read along with the last one will not wake the poller.
+        if (isinstance(conn, BufferedConn) and (conn.sock.buffered or conn.sock.spool)
+                and conn in self.keepalived_conns):
+            self.keepalived_conns.remove(conn)
+            self.poller.unregister(conn.sock)
+            if conn.sock.spool is not None:  # rare: keep it simple, read it afresh
+                conn.sock.buffered += conn.sock.spool.read()
+                conn.sock.close_spool()
+            self._read_request(conn)
+            self._on_readable(conn, conn.sock, received=b"")
+
+    def _read_request(self, conn):
+        conn.body_left = None
+        conn.sock.read_deadline = None
+        conn.sock.setblocking(False)
+        self.reading[conn] = time.monotonic() + READ_TIMEOUT
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+
+    def _on_readable(self, conn, client, received=None):
+        sock = conn.sock
+        if received is None:
+            try:
+                received = sock.raw.recv(256 * 1024)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                received = b""
+            if not received:
+                self._drop(conn)
+                return
+        if conn.body_left is not None:
+            self._take_body(conn, received)
+            return
+        sock.buffered += received
+        head = _HEAD_END.search(sock.buffered)
+        if head is None:
+            if len(sock.buffered) > MAX_HEAD:
+                self._refuse(conn, b"431 Request Header Fields Too Large")
+            return
+        lengths = _CONTENT_LENGTH.findall(sock.buffered, 0, head.start())
+        if _TRANSFER_ENCODING.search(sock.buffered, 0, head.start()):
+            # A body of unknown length: the site wants a Content-Length anyway.
+            self._refuse(conn, b"411 Length Required")
+            return
+        if len(lengths) > 1:
+            self._hand_over(conn)  # ambiguous: gunicorn's parser refuses it
+            return
+        length = int(lengths[0]) if lengths else 0
+        if length > MAX_BODY:
+            self._refuse(conn, b"413 Content Too Large")
+            return
+        body = sock.buffered[head.end():]
+        del sock.buffered[head.end():]
+        conn.body_left, conn.body_received = length, 0
+        conn.body_started = time.monotonic()
+        if length > MEMORY_BODY:
+            sock.spool = tempfile.TemporaryFile()
+        if length > len(body) and _EXPECT_CONTINUE.search(sock.buffered, 0, head.start()):
+            # The client waits for this before it sends the body (gunicorn sends
+            # it again later, which clients ignore).
+            self._send(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
+        self._take_body(conn, body)
+
+    def _take_body(self, conn, data):
+        sock = conn.sock
+        if sock.spool is not None:
+            sock.spool.write(data)
+        else:
+            sock.buffered += data
+        conn.body_left -= len(data)
+        conn.body_received += len(data)
+        if conn.body_left <= 0:
+            if sock.spool is not None:
+                sock.spool.seek(0)
+            self._hand_over(conn)
+            return
+        # After READ_TIMEOUT's grace the body must keep up MIN_BODY_RATE on average.
+        earned = conn.body_started + READ_TIMEOUT + conn.body_received / MIN_BODY_RATE
+        self.reading[conn] = max(self.reading[conn], earned)
+
+    def _hand_over(self, conn):
+        del self.reading[conn]
+        self.poller.unregister(conn.sock)
+        conn.data_ready = True
+        self.enqueue_req(conn)
+
+    def _refuse(self, conn, status):
+        self._send(conn, b"HTTP/1.1 " + status + b"\r\nConnection: close\r\n"
+                         b"Content-Length: 0\r\n\r\n")
+        self._drop(conn)
+
+    @staticmethod
+    def _send(conn, data):
+        """A few bytes, without waiting: a client that cannot take them loses them."""
+        try:
+            conn.sock.raw.send(data)
+        except OSError:
+            pass
+
+    def _drop(self, conn):
+        del self.reading[conn]
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_pending(self):
+        super().murder_pending()
+        now = time.monotonic()
+        for conn, deadline in list(self.reading.items()):
+            # A stopping worker drops at once the connections that sent nothing.
+            if deadline <= now or not (self.alive or conn.sock.buffered):
+                self._drop(conn)

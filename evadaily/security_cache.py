@@ -1,0 +1,134 @@
+"""The file cache that keeps rate limits and sign-in lock-outs on one machine.
+
+Django's file cache suits pages but not counters: two processes can both
+`add` the same key or both read a count before either writes it back, its
+`incr` resets the entry's lifetime to the default, and when full it deletes
+a random third of its entries, lock-outs included. Here every change is made
+under one lock file shared by all the machine's processes, `incr` keeps the
+lifetime, and a full cache first drops expired entries, then refuses new
+ones (comments.ratelimit.Unavailable) rather than forget live ones.
+"""
+
+import fcntl
+import os
+import pickle
+import time
+import zlib
+from contextlib import contextmanager
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
+
+from comments.ratelimit import Unavailable
+
+# Far above what a flood can create: each sign-in failure (one entry, kept 15
+# minutes) costs a password hash, about 0.3 s of a core here, so two cores
+# make some 6,000 in 15 minutes; every other limit allows a few entries an
+# hour per reader or address.
+MAX_ENTRIES = 100_000
+
+
+class SecurityFileCache(FileBasedCache):
+    def __init__(self, dir, params):
+        options = params.get("OPTIONS", {})
+        params = {**params, "OPTIONS": {"MAX_ENTRIES": MAX_ENTRIES, **options}}
+        try:
+            super().__init__(dir, params)
+        except OSError as error:
+            raise Unavailable(f"The security cache folder cannot be made: {error}") from error
+        self._lock_path = os.path.join(self._dir, "lock")  # not a *.djcache entry
+
+    @contextmanager
+    def _locked(self):
+        try:
+            self._createdir()
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            raise Unavailable(f"The security cache cannot be written: {error}") from error
+        try:
+            # One open file description each: this also excludes other threads.
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        except OSError as error:
+            raise Unavailable(f"The security cache cannot be written: {error}") from error
+        finally:
+            os.close(fd)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except OSError as error:
+            raise Unavailable(f"The security cache cannot be read: {error}") from error
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except OSError as error:
+            raise Unavailable(f"The security cache cannot be read: {error}") from error
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._locked():
+            if super().has_key(key, version):
+                return False
+            # The parent's set: ours would wait for the lock this call holds.
+            super().set(key, value, timeout, version)
+            return True
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._locked():
+            super().set(key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._locked():
+            return super().touch(key, timeout, version)
+
+    def delete(self, key, version=None):
+        with self._locked():
+            return super().delete(key, version)
+
+    def clear(self):
+        with self._locked():
+            super().clear()
+
+    def incr(self, key, delta=1, version=None):
+        """Add delta to a live entry, keeping its expiry time."""
+        fname = self._key_to_file(key, version)
+        with self._locked():
+            try:
+                with open(fname, "rb") as f:
+                    if self._is_expired(f):
+                        raise ValueError(f"Key '{key}' not found")
+                    f.seek(0)
+                    expiry = pickle.load(f)
+                    value = pickle.loads(zlib.decompress(f.read())) + delta
+            except FileNotFoundError:
+                raise ValueError(f"Key '{key}' not found") from None
+            self._write(fname, expiry, value)
+        return value
+
+    def _write(self, fname, expiry, value):
+        tmp_path = f"{fname}.{os.getpid()}.tmp"
+        with open(tmp_path, "wb") as f:
+            f.write(pickle.dumps(expiry, self.pickle_protocol))
+            f.write(zlib.compress(pickle.dumps(value, self.pickle_protocol)))
+        os.replace(tmp_path, fname)
+
+    def _cull(self):
+        """Make room by dropping expired entries only; refuse when every entry is live."""
+        files = self._list_cache_files()
+        if len(files) < self._max_entries:
+            return
+        now = time.time()
+        live = 0
+        for fname in files:
+            try:
+                with open(fname, "rb") as f:
+                    expiry = pickle.load(f)
+            except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+                continue
+            if expiry is not None and expiry < now:
+                self._delete(fname)
+            else:
+                live += 1
+        if live >= self._max_entries:
+            raise Unavailable(f"The security cache holds {live} live entries, its limit.")
