@@ -10,18 +10,6 @@ from tests.factories import ArticleFactory, CommentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def article():
-    return ArticleFactory(slug="harbour")
-
-
-@pytest.fixture
-def reader(client):
-    user = UserFactory(username="ana")
-    client.force_login(user)
-    return user
-
-
 def post(client, body, partial=False, **extra):
     return post_comment(client, "harbour", body, partial=partial, **extra)
 

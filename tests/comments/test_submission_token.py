@@ -8,25 +8,13 @@ from django.core.cache import cache
 from comments import ratelimit, views
 from comments.models import Comment
 from tests.commenting import comment_form, submission_token
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/articles/harbour/comments/"
 RELOAD = ("This form was incomplete, so nothing was posted. Your text is still here: "
           "please post again (reload the page if this keeps happening).")
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory(slug="harbour")
-
-
-@pytest.fixture
-def reader(client):
-    user = UserFactory(username="ana")
-    client.force_login(user)
-    return user
 
 
 def test_every_rendered_form_carries_a_fresh_token(client, article, reader):

@@ -323,6 +323,38 @@ print("RESULT " + json.dumps({"published": published, "draft": {
 READERS = ["reader_a", "reader_c"]
 
 
+_SIGNED_IN_READERS = """
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from importlib import import_module
+
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+backend = next(b for b in settings.AUTHENTICATION_BACKENDS if b.endswith(".ModelBackend"))
+sessions = {}
+for name in PARAMS["names"]:
+    user = get_user_model()(username=name, email=f"{name}@example.org")
+    user.set_unusable_password()
+    user.save()
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = backend
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    sessions[name] = session.session_key
+print("RESULT " + json.dumps(sessions))
+"""
+
+
+def signed_in_readers(site, names):
+    """New readers with sessions made as a sign-in makes them: {name: session key}.
+
+    Made directly: hashing a password per reader (slow on purpose) would take
+    most of a test's time.
+    """
+    return site.shell(_SIGNED_IN_READERS, names=names)
+
+
 @pytest.fixture(scope="module")
 def newsroom(site):
     """Three public stories and a draft in World, an editor, readers (all with PASSWORD)."""

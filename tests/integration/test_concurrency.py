@@ -11,36 +11,12 @@ import pytest
 
 from tests.commenting import submission_token
 
-from .conftest import PYTHON, ROOT, Client, on_postgres
+from .conftest import PYTHON, ROOT, Client, on_postgres, signed_in_readers
 
 pytestmark = pytest.mark.integration
 
 READERS = 40
 IMPORTED = 200
-
-SIGNED_IN_READERS = """
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth import get_user_model
-from importlib import import_module
-
-# Sessions made here, as a sign-in would make them: hashing 40 passwords
-# (on purpose slow) would take most of the test's time.
-SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
-backend = next(b for b in settings.AUTHENTICATION_BACKENDS if b.endswith(".ModelBackend"))
-sessions = {}
-for name in PARAMS["names"]:
-    user = get_user_model()(username=name, email=f"{name}@example.org")
-    user.set_unusable_password()
-    user.save()
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = backend
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    sessions[name] = session.session_key
-print("RESULT " + json.dumps(sessions))
-"""
 
 STORED_COMMENTS = """
 from django.db.models import Count
@@ -61,7 +37,7 @@ def servers(site, newsroom):
 def test_readers_commenting_at_once_store_each_accepted_comment_once(site, servers, newsroom):
     a, b = servers
     names = [f"burst_{i:02d}" for i in range(READERS)]
-    sessions = site.shell(SIGNED_IN_READERS, names=names)
+    sessions = signed_in_readers(site, names)
     stories = newsroom["published"]
 
     # Each reader is served by A or B; every other reader also sends a second

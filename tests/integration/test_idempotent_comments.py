@@ -12,35 +12,12 @@ import pytest
 
 from tests.commenting import submission_token
 
-from .conftest import Client
+from .conftest import Client, signed_in_readers
 
 pytestmark = pytest.mark.integration
 
 READERS = 10
 COPIES = 5  # of one form, per reader, all at the same moment
-
-SIGNED_IN_READERS = """
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth import get_user_model
-
-# Sessions made as a sign-in makes them, without hashing a password per reader.
-SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
-backend = next(b for b in settings.AUTHENTICATION_BACKENDS if b.endswith(".ModelBackend"))
-sessions = {}
-for name in PARAMS["names"]:
-    user = get_user_model()(username=name, email=f"{name}@example.org")
-    user.set_unusable_password()
-    user.save()
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = backend
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    sessions[name] = session.session_key
-print("RESULT " + json.dumps(sessions))
-"""
 
 STORED_COMMENTS = """
 from comments.models import Comment
@@ -53,7 +30,7 @@ print("RESULT " + json.dumps([[c.pk, c.reader.username, c.body] for c in rows]))
 def test_each_form_sent_five_times_at_once_is_stored_once(site, newsroom):
     server = site.start(workers=4)
     names = [f"double_{i:02d}" for i in range(READERS)]
-    sessions = site.shell(SIGNED_IN_READERS, names=names)
+    sessions = signed_in_readers(site, names)
     path = f"/articles/{newsroom['published'][0]}/comments/"
 
     forms = []
