@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -64,7 +65,8 @@ def signup(request):
             # it has an account); its owner hears of the new account instead.
             owners = list(get_user_model().objects.filter(
                 email__iexact=user.email, is_active=True).exclude(pk=user.pk))
-            transaction.on_commit(lambda: _tell_owners(owners))
+            # Either way one email goes out, so the time taken tells nothing either.
+            transaction.on_commit(lambda: _tell_owners(owners) if owners else _welcome(user))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
         return redirect(_safe_next(request))
@@ -83,15 +85,23 @@ def _signup_not_now(request, context, notice, status, wait=None):
     return response
 
 
+def _welcome(user):
+    """Confirm a new account to its address, which no other account uses."""
+    _send(user, "registration/welcome_subject.txt", "registration/welcome_email.txt")
+
+
+def _send(user, subject_template, body_template):
+    context = {"user": user, "reset_url": settings.SITE_URL + reverse("accounts:password_reset")}
+    send_mail(subject=render_to_string(subject_template, context).strip(),
+              message=render_to_string(body_template, context),
+              from_email=None, recipient_list=[user.email])
+
+
 def _tell_owners(owners):
     """Tell each account that shares the new account's email that it was created."""
-    context = {"reset_url": settings.SITE_URL + reverse("accounts:password_reset")}
     for owner in owners:
-        context["user"] = owner
-        send_mail(
-            subject=render_to_string("registration/email_in_use_subject.txt", context).strip(),
-            message=render_to_string("registration/email_in_use_email.txt", context),
-            from_email=None, recipient_list=[owner.email])
+        _send(owner, "registration/email_in_use_subject.txt",
+              "registration/email_in_use_email.txt")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -134,10 +144,18 @@ def delete_account(request):
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        with transaction.atomic():
-            # Addresses left for outcome notices are personal data too.
-            user.bias_reports.update(contact_email="")
-            user.delete()
+        try:
+            with transaction.atomic():
+                # Addresses left for outcome notices are personal data too.
+                user.bias_reports.update(contact_email="")
+                user.delete()
+        except ProtectedError:
+            # A reviewing editor's name is on the public record of their stories.
+            form.add_error(None, "This account is named as the reviewing editor of published "
+                                 "stories, so it cannot be deleted here. Ask the newsroom's "
+                                 "administrator to deactivate it instead.")
+            return render(request, "registration/delete_account.html", {"form": form},
+                          status=400)
         logout(request)
         messages.success(request, "Your account and personal data have been deleted.")
         return redirect("/")

@@ -218,8 +218,10 @@ class Article(models.Model):
 
     ai_involvement = models.CharField("AI involvement", max_length=10,
                                       choices=AIInvolvement, default=AIInvolvement.NONE)
+    # PROTECT: deleting the account would silently take the reviewer's name off
+    # the public record of a published story.
     ai_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+",
+                                       on_delete=models.PROTECT, related_name="+",
                                        verbose_name="reviewing editor")
     ai_reviewed_at = models.DateTimeField("reviewed at", null=True, blank=True)
 

@@ -39,15 +39,18 @@ class TestTakenEmail:
         UserFactory(username="ana", email="ana@example.org")
         with django_capture_on_commit_callbacks(execute=True):
             new = sign_up(Client(), "fresh", "fresh@example.org", next="/articles/")
-        assert mail.outbox == []
+        # One email either way: a welcome to a new address, a notice to a used one.
+        assert [m.to for m in mail.outbox] == [["fresh@example.org"]]
+        assert mail.outbox[0].subject == "Welcome to EVA DAILY"
+        assert 'account "fresh"' in mail.outbox[0].body
         with django_capture_on_commit_callbacks(execute=True):
             taken = sign_up(Client(), "copycat", "ANA@example.org", next="/articles/")
 
         assert _shape(taken) == _shape(new) == (302, "/articles/", "")
         # Created and signed in, like any account.
         assert User.objects.filter(username="copycat", email="ANA@example.org").exists()
-        assert len(mail.outbox) == 1
-        notice = mail.outbox[0]
+        assert len(mail.outbox) == 2
+        notice = mail.outbox[1]
         assert notice.to == ["ana@example.org"]
         assert notice.subject == "A new EVA DAILY account uses your email address"
         assert "Hello ana," in notice.body

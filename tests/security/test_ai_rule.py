@@ -267,3 +267,32 @@ class TestAPublishedDisclosureIsNeverLowered:
         draft.ai_involvement = "none"
         draft.save()
         assert Article.objects.get(pk=draft.pk).ai_involvement == "none"
+
+
+class TestTheReviewerStaysOnRecord:
+    """Deleting a reviewer's account would take their name off a published story's note."""
+
+    def test_the_shell_cannot_delete_a_reviewer(self, editor):
+        from django.db.models import ProtectedError
+
+        story = ArticleFactory(author=AuthorFactory(ai=True), ai_involvement="generated",
+                               ai_reviewed_by=editor)
+        with pytest.raises(ProtectedError):
+            editor.delete()
+        assert Article.objects.get(pk=story.pk).ai_reviewed_by == editor
+
+    def test_the_admin_says_why_it_cannot_delete_one(self, client, editor):
+        ArticleFactory(author=AuthorFactory(ai=True), ai_involvement="generated",
+                       ai_reviewed_by=editor, headline="Tide tables for the winter")
+        client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+        page = html(client.get(f"/admin/auth/user/{editor.pk}/delete/"))
+        assert "would require deleting the following protected related objects" in page
+        assert "Tide tables for the winter" in page
+
+    def test_deleting_ones_own_account_says_why_and_keeps_it(self, client, editor):
+        ArticleFactory(author=AuthorFactory(ai=True), ai_involvement="generated",
+                       ai_reviewed_by=editor)
+        response = client.post("/accounts/delete/", {"password": "a-long-test-passphrase"})
+        assert response.status_code == 400
+        assert "named as the reviewing editor of published stories" in html(response)
+        assert type(editor).objects.filter(pk=editor.pk).exists()
