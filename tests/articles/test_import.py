@@ -1,4 +1,4 @@
-"""import_articles (DESIGN.md section 8) and the seed_demo newsroom built on it."""
+"""import_articles (DESIGN.md section 8)."""
 
 import io
 import json
@@ -7,12 +7,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from django.utils.html import strip_tags
 from PIL import Image
 from taggit.models import Tag
 
@@ -616,65 +614,3 @@ def test_a_model_rule_the_checks_missed_still_stops_the_import(settings, copy_di
     lines = refused_lines(settings, copy_dir, {"articles": [story(), story(slug="b")]})
     assert lines == ['article 2 (slug "b"): field "image.alt": Say more.',
                      'article 2 (slug "b"): field "headline": Too vague.']
-
-
-# ---------------------------------------------------------------------------
-# The demo newsroom
-
-
-def test_seed_demo_builds_a_public_newsroom_with_hidden_drafts():
-    out = io.StringIO()
-    call_command("seed_demo", "--allow-without-debug", stdout=out)
-
-    public = Article.objects.published()
-    assert public.count() >= 24
-    assert Section.objects.filter(articles__in=public).distinct().count() >= 5
-    assert Author.objects.count() >= 6
-    ai_authors = Author.objects.filter(is_ai=True)
-    assert ai_authors.count() >= 2
-    for author in ai_authors:
-        assert "Irene Sallis" in author.ai_disclosure and author.avatar
-    assert public.filter(is_featured=True).count() == 2
-    hidden = Article.objects.exclude(pk__in=public)
-    assert hidden.filter(status=Article.Status.DRAFT).count() >= 2
-    scheduled = hidden.filter(status=Article.Status.PUBLISHED)
-    assert scheduled.count() == 1 and scheduled.get().published_at > timezone.now()
-    assert Tag.objects.filter(taggit_taggeditem_items__isnull=False).count() > 10
-    assert RelatedArticle.objects.count() >= 20
-    for article in Article.objects.all():
-        words = len(strip_tags(article.body_html).split())
-        assert 300 <= words <= 900, article.slug
-        assert article.image_renditions["width"] == 1600
-        assert article.published_at is None or article.published_at > timezone.now() - \
-            timedelta(weeks=5)
-    images = {a.image.read() for a in Article.objects.all()}
-    assert len(images) == Article.objects.count()  # a different picture for every story
-    for article in public.filter(author__is_ai=True):
-        assert article.ai_reviewed_by.username == "editor"
-    credits = {a.image_credit for a in public}
-    assert "Photo: EVA DAILY / Anja Roos" in credits
-    assert "Photo: Port Evander City Council" in credits
-    assert any(credit.endswith("(AI-generated image)") for credit in credits)
-
-    users = {u.username: u for u in get_user_model().objects.all()}
-    assert users["editor"].is_staff and users["editor"].groups.filter(name="Editors").exists()
-    assert users["moderator"].groups.filter(name="Moderators").exists()
-    assert not users["reader"].is_staff
-    assert all(users[name].check_password("evadaily-demo")
-               for name in ("editor", "moderator", "reader"))
-    assert 'password "evadaily-demo"' in out.getvalue()
-
-    # A second run updates in place; --if-empty then leaves everything alone.
-    count = Article.objects.count()
-    call_command("seed_demo", "--allow-without-debug", stdout=io.StringIO())
-    assert Article.objects.count() == count
-    out = io.StringIO()
-    call_command("seed_demo", "--if-empty", "--allow-without-debug", stdout=out)
-    assert "already has articles" in out.getvalue()
-
-
-def test_seed_demo_refuses_to_make_public_passwords_without_debug(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("seed_demo", stdout=io.StringIO())
-    assert not Article.objects.exists()
