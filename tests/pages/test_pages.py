@@ -1,7 +1,13 @@
-import pytest
-from django.contrib.auth.models import Group
+import importlib
 
-from pages.models import Page
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from pages import loader
+from pages.models import Page, render_page
 from tests.markup import parse_html
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +71,36 @@ def test_moderators_and_readers_cannot_edit_pages(client, django_user_model):
 def test_page_urls():
     assert Page.objects.get(slug="about").get_absolute_url() == "/about/"
     assert Page.objects.get(slug="standards").get_absolute_url() == "/standards/"
+
+
+@pytest.mark.parametrize("slug", ["about", "standards"])
+def test_a_fresh_database_has_the_copy_of_the_fixture_file(client, slug):
+    # The test database was migrated from nothing; the file is the copy's only home.
+    page = Page.objects.get(slug=slug)
+    fixture = (settings.BASE_DIR / "pages" / "fixtures" / f"{slug}.md").read_text(encoding="utf-8")
+    assert fixture == (f"---\ntitle: {page.title}\ndescription: {page.description}\n---\n"
+                       f"{page.body}")
+    assert page.body_html == render_page(page.body)
+    assert page.body_html in client.get(f"/{slug}/").content.decode()
+
+
+def test_the_migration_takes_the_copy_from_the_fixture_files(client, tmp_path, monkeypatch):
+    for slug in ("about", "standards"):
+        (tmp_path / f"{slug}.md").write_text(
+            f"---\ntitle: New {slug}\ndescription: Told by the file.\n---\n"
+            f"## From the file\n\nWritten for {slug}.\n", encoding="utf-8")
+    monkeypatch.setattr(loader, "FIXTURES", tmp_path)
+    name = "0002_about_and_standards"
+    migration = importlib.import_module(f"pages.migrations.{name}")
+    state = MigrationExecutor(connection).loader.project_state(("pages", name))
+    Page.objects.filter(slug="about").delete()
+
+    migration.create_pages(state.apps, schema_editor=None)
+
+    about = parse_html(client.get("/about/"))
+    assert about.title == "New about · EVA DAILY"
+    assert about.meta["description"] == "Told by the file."
+    assert "from-the-file" in about.ids
+    assert "Written for about." in client.get("/about/").content.decode()
+    # A page that exists keeps its editors' words.
+    assert Page.objects.get(slug="standards").title == "Standards and policies"
