@@ -1,8 +1,9 @@
 """`make bench`: gunicorn (4 sync workers) on PostgreSQL and Redis, measured with wrk.
 
 Runs on 127.0.0.1 only; every wrk run is bounded in time. Prints a table
-with each figure as a ratio to a bare Django view served by the same
-gunicorn, and writes it to bench/results.md.
+with each figure as a ratio to the ceiling, an independent bare Django project
+(bench/bare/) served by the same gunicorn command, and writes it to
+bench/results.md.
 """
 
 import argparse
@@ -22,6 +23,10 @@ BASE = f"http://127.0.0.1:{PORT}"
 # The same site with PAGE_CACHE_ENABLED off: no page or fragment cache at all.
 COLD_PORT = 8101
 COLD = f"http://127.0.0.1:{COLD_PORT}"
+# The ceiling: an independent bare Django project (bench/bare/), none of the site's apps.
+BARE_PORT = 8102
+BARE = f"http://127.0.0.1:{BARE_PORT}"
+CEILING = "bare Django project, 30 KB (ceiling)"
 PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "evadaily_bench"
 
@@ -46,24 +51,32 @@ def get(path, headers=None, base=BASE):
         return response.read()
 
 
-def gunicorn(env, port):
+def gunicorn(env, port, app="evadaily.wsgi", extra=()):
+    # Started from the project folder, so every server reads its gunicorn.conf.py.
     return subprocess.Popen(
-        [PY, "-m", "gunicorn", "evadaily.wsgi", "--bind", f"127.0.0.1:{port}",
+        [PY, "-m", "gunicorn", app, *extra, "--bind", f"127.0.0.1:{port}",
          "--workers", "4", "--worker-class", "sync", "--log-level", "warning"],
         cwd=ROOT, env=env)
 
 
-def wait_until_up(process, base):
+def bare_gunicorn(env):
+    return gunicorn({**env, "DJANGO_SETTINGS_MODULE": "bareproject.settings"}, BARE_PORT,
+                    "bareproject.wsgi", ("--pythonpath", str(ROOT / "bench" / "bare")))
+
+
+def wait_until_up(process, base, path="/healthz", expect=b"ok"):
+    """Wait for path to answer (with expect, unless that is None)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit("gunicorn stopped during start-up")
         try:
-            if get("/healthz", base=base) == b"ok":
+            body = get(path, base=base)
+            if expect is None or body == expect:
                 return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+    raise SystemExit(f"gunicorn did not answer {path} within 30 s")
 
 
 def wrk(path, seconds, connections, headers=(), base=BASE):
@@ -108,7 +121,7 @@ def targets():
     # built around the story's shared fragments.
     signed_in = (f"Cookie: sessionid={session}",)
     return [
-        ("bare Django view, 30 KB (ceiling)", "/bench/bare/", (), BASE),
+        (CEILING, "/", (), BARE),
         ("front page", "/", (), BASE),
         ("article page, cached", f"/articles/{slug}/", (), BASE),
         ("article page, signed-in reader", f"/articles/{slug}/", signed_in, BASE),
@@ -133,7 +146,7 @@ def measure(size, seconds, connections):
 
 
 def table(rows):
-    bare = {row["size"]: row["rps"] for row in rows if row["path"] == "/bench/bare/"}
+    bare = {row["size"]: row["rps"] for row in rows if row["label"] == CEILING}
     demo = {row["label"]: row for row in rows if row["size"] == "demo"}
     lines = ["| size | target | requests/s | ratio to bare | p50 ms | p99 ms | scale/demo time |",
              "|---|---|---:|---:|---:|---:|---:|"]
@@ -160,7 +173,7 @@ def main():
         raise SystemExit("wrk is not installed: apt-get install wrk")
     env = {**os.environ, "DEBUG": "False", "SECRET_KEY": "bench-only-secret-key",
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "DATABASE_URL": f"{PG}/{DB_NAME}",
-           "CACHE_URL": "redis://127.0.0.1:6379/3", "BENCH_BARE_VIEW": "True",
+           "CACHE_URL": "redis://127.0.0.1:6379/3",
            "SITE_URL": BASE, "REQUEST_LOG_LEVEL": "WARNING"}
     os.environ.update(env)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
@@ -174,10 +187,12 @@ def main():
 
     server = gunicorn(env, PORT)
     cold = gunicorn({**env, "PAGE_CACHE_ENABLED": "False"}, COLD_PORT)
+    bare = bare_gunicorn(env)
     rows = []
     try:
         wait_until_up(server, BASE)
         wait_until_up(cold, COLD)
+        wait_until_up(bare, BARE, "/", expect=None)
         print("Measuring at demo size:", flush=True)
         rows += measure("demo", options.seconds, options.connections)
         if not options.skip_scale:
@@ -193,7 +208,7 @@ def main():
             print("Measuring at scale size:", flush=True)
             rows += measure("scale", options.seconds, options.connections)
     finally:
-        for process in (server, cold):
+        for process in (server, cold, bare):
             process.terminate()
             process.wait(timeout=30)
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
@@ -37,7 +36,3 @@ urlpatterns = [
          {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]
-
-if settings.BENCH_BARE_VIEW:
-    # The benchmark's ceiling: a bare view, served by the same stack (bench/bench.py).
-    urlpatterns.append(path("bench/bare/", views.bench_bare))

@@ -5,8 +5,6 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
-BENCH_BODY = b"x" * 30 * 1024
-
 
 @never_cache
 def healthz(request):
@@ -61,8 +59,3 @@ def media(request, path):
     # Originals and renditions never change under one name.
     response["Cache-Control"] = "public, max-age=604800"
     return response
-
-
-def bench_bare(request):
-    return HttpResponse(BENCH_BODY, content_type="text/html")
-
