@@ -54,13 +54,22 @@ class ArticleManager(models.Manager):
         return super().get_queryset().defer("search_vector")
 
 
+def public_story(via="", now=None):
+    """The one rule for what readers may see, as a condition on the story at path `via`.
+
+    A story is public when its status is published and its published_at is not
+    in the future. `via` reaches the story from another model ("article__",
+    "articles__"), so corrections, comments, reports and counts take their
+    visibility from here too.
+    """
+    return Q(**{f"{via}status": Article.Status.PUBLISHED,
+                f"{via}published_at__lte": now or timezone.now()})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """Articles readers may see: status published and published_at not in the future."""
-        return self.filter(
-            status=Article.Status.PUBLISHED,
-            published_at__lte=now or timezone.now(),
-        )
+        return self.filter(public_story(now=now))
 
     def scheduled(self, now=None):
         """Articles set to publish at a time still to come."""
@@ -464,10 +473,7 @@ REPORT_ON_ANOTHER_STORY = "This bias report is about another story."
 class CorrectionQuerySet(models.QuerySet):
     def public(self, now=None):
         """Corrections on stories readers may see."""
-        return self.filter(
-            article__status=Article.Status.PUBLISHED,
-            article__published_at__lte=now or timezone.now(),
-        )
+        return self.filter(public_story("article__", now))
 
 
 class Correction(models.Model):

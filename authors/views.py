@@ -1,10 +1,10 @@
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import ListView
 
 from articles.feeds import public_authors
-from articles.models import Article
+from articles.models import Article, public_story
 from articles.views import StrictPageMixin, bias_report_counts, count_of
 from comments.models import BiasReport
 
@@ -29,14 +29,10 @@ class AuthorDetailView(StrictPageMixin, ListView):
 
     def get_queryset(self):
         # Counted in the author's own query, so the page costs no extra one.
-        corrections = Count("articles__corrections", filter=Q(
-            articles__status=Article.Status.PUBLISHED,
-            articles__published_at__lte=timezone.now(),
-        ))
         now = timezone.now()
+        corrections = Count("articles__corrections", filter=public_story("articles__", now))
         # An AI persona's review record beside the newsroom's, in the same query.
-        public_reports = BiasReport.objects.filter(
-            article__status=Article.Status.PUBLISHED, article__published_at__lte=now)
+        public_reports = BiasReport.objects.filter(public_story("article__", now))
         newsroom = bias_report_counts(public_reports)
         authors = Author.objects.annotate(
             correction_count=corrections,

@@ -5,6 +5,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import public_story
+
 COMMENT_MAX_CHARS = 250
 QUOTE_MAX_CHARS = 300
 DETAILS_MAX_CHARS = 1000
@@ -17,7 +19,8 @@ class CommentQuerySet(models.QuerySet):
 
     def for_display(self):
         """Approved comments of public stories, newest first, with their readers."""
-        return self.approved().select_related("reader").order_by("-created_at", "-pk")
+        return (self.approved().filter(public_story("article__"))
+                .select_related("reader").order_by("-created_at", "-pk"))
 
     def moderation_queue(self):
         """Pending and reported comments first, each group oldest first."""

@@ -15,7 +15,7 @@ from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles.models import Article, Correction
+from articles.models import Article, Correction, public_story
 from comments.models import BiasReport, Comment
 
 MONTHS_SHOWN = 12
@@ -121,7 +121,7 @@ def _empty(period, reasons):
 def compute(periods, now=None):
     """Every figure for each period, as plain data (dicts, lists, numbers): 6 queries."""
     now = now or timezone.now()
-    public = Q(article__status=Article.Status.PUBLISHED, article__published_at__lte=now)
+    public = public_story("article__", now)
     reasons = list(BiasReport.Reason.choices)
     figures = [_empty(period, reasons) for period in periods]
     indexed = list(enumerate(figures))

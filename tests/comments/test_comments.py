@@ -229,3 +229,11 @@ class TestReportingComments:
         assert client.post(f"/comments/{comment.pk}/report/",
                            {"reason": "nonsense"}).status_code == 400
         assert not CommentReport.objects.exists()
+
+
+def test_for_display_keeps_only_comments_of_public_stories():
+    public = CommentFactory(body="On a public story")
+    CommentFactory(body="On a draft", article=ArticleFactory(draft=True))
+    CommentFactory(body="On a scheduled story", article=ArticleFactory(scheduled=True))
+    CommentFactory(body="Hidden", article=public.article, status="hidden")
+    assert [c.body for c in Comment.objects.for_display()] == ["On a public story"]
