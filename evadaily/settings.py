@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pages",
     "accounts",
     "transparency",
+    "demo",
 ]
 
 # Order matters: the headers middleware sit outside the page cache and the
@@ -306,7 +307,6 @@ PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Browsers revalidate sooner than shared caches (s-maxage is the full lifetime).
 BROWSER_MAX_AGE = 60
-BENCH_BARE_VIEW = env.bool("BENCH_BARE_VIEW", default=False)
 
 # Content Security Policy. Public pages carry no inline script or style (they
 # are cached whole, and a nonce must never be reused); JSON-LD data blocks are
