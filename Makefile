@@ -27,6 +27,8 @@ run: install
 check: install
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+# The apps' layering: [tool.importlinter] in pyproject.toml.
+	$(VENV)/bin/lint-imports --no-cache
 
 test: check
 	@scripts/ensure-chromium

@@ -2,7 +2,7 @@
 
 gunicorn serves clients directly here (the Dockerfile runs nothing in front
 of it), so slow or idle clients must not tie up the workers: the worker
-reads each request in full before a thread takes it (evadaily/gunicorn_worker.py).
+reads each request in full before a thread takes it (core/gunicorn_worker.py).
 Command-line flags override what is set here.
 """
 
@@ -13,7 +13,7 @@ bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 # Threads per worker come from GUNICORN_THREADS (4) in the worker itself: a
 # `threads` setting here would turn `--worker-class sync` into gthread.
-worker_class = "evadaily.gunicorn_worker.BufferingThreadWorker"
+worker_class = "core.gunicorn_worker.BufferingThreadWorker"
 worker_connections = 1000  # open connections per worker, idle ones included
 
 # Seconds. keepalive: how long an idle connection is kept between requests.
@@ -28,13 +28,13 @@ limit_request_fields = 64
 limit_request_field_size = 8190
 
 # The site logs each request itself, as JSON without addresses
-# (evadaily/middleware.py); gunicorn's own messages take the same form.
+# (core/middleware.py); gunicorn's own messages take the same form.
 accesslog = None
 loglevel = "info"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "evadaily.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
     "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json",
                           "stream": "ext://sys.stderr"}},
     "root": {"level": "WARNING", "handlers": ["json"]},

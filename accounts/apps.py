@@ -6,4 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Reader accounts"
 
     def ready(self):
+        from core.middleware import answer_unavailable_with
+
         from . import lockout, signals  # noqa: F401  (connect their signal receivers)
+
+        answer_unavailable_with(lockout.unavailable_response)

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from comments.text import is_blank_character
+from core.text import is_blank_character
 
 from .models import UsernameSkeleton
 from .usernames import mixes_scripts_confusably

@@ -8,7 +8,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.shortcuts import render
 
-from comments.ratelimit import human_wait
+from core.ratelimit import human_wait
 
 
 @receiver(setting_changed)
@@ -49,9 +49,13 @@ def lockout_response(request, original_response=None, credentials=None):
 def unavailable_response(request):
     """503: the sign-in page again, with the typed username, while lock-outs cannot be checked.
 
-    No password is checked then (it could be a guess past a lock-out), and a
-    sign-in that got as far as the session is undone.
+    Answers a sign-in (a POST with a password); other requests are left to
+    core.middleware.UnavailableMiddleware. No password is checked then (it
+    could be a guess past a lock-out), and a sign-in that got as far as the
+    session is undone.
     """
+    if not (request.method == "POST" and "password" in request.POST):
+        return None
     request.session.flush()
     form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     message = ("Signing in is paused for a moment while we check a part of the site. "

@@ -12,7 +12,7 @@ from functools import cache
 from confusable_homoglyphs.categories import alias
 from confusable_homoglyphs.confusables import confusables_data, is_confusable
 
-from comments.text import is_blank_character
+from core.text import is_blank_character
 
 # The package's copy of confusables.txt marks right-to-left characters with
 # LEFT-TO-RIGHT MARKs for display; they are not part of the characters.

@@ -12,8 +12,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from comments import ratelimit
-from comments.forms import HONEYPOT_REFUSAL, honeypot_filled
+from core import ratelimit
+from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 
 from .forms import DeleteAccountForm, SignupForm
 

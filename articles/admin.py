@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -18,7 +17,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
-from PIL import Image
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -28,9 +26,9 @@ from taggit.utils import edit_string_for_tags, parse_tags
 
 from comments import moderation
 from comments.models import BiasReport
-from core.admin import DeclaredLookupsOnly
+from core.admin import DeclaredLookupsOnly, StaffUserChoiceField
+from core.images import CheckedImageField, thumbnail
 
-from .images import check_image, fallback
 from .models import (REPORT_ON_ANOTHER_STORY, Article, Correction, RelatedArticle, Section,
                      reviewing_editors)
 
@@ -43,50 +41,6 @@ REVISION_FIELDS = [
 ]
 # Long text is shown once, with the words taken out and put in marked.
 LONG_TEXT_FIELDS = {"dek", "body"}
-
-
-class CheckedImageField(forms.ImageField):
-    """An upload field that gives the newsroom's reason for refusing a file.
-
-    Django's own ImageField answers every refusal with one generic message, and
-    its checks run before the model's validators, so ours go first.
-    """
-
-    def to_python(self, data):
-        if data not in self.empty_values:
-            check_image(data)
-            # verify() does not decode the pixels; the renditions made on save
-            # will, so a truncated file is refused now rather than failing then.
-            try:
-                with Image.open(data) as image:
-                    image.load()
-            except Exception:
-                raise ValidationError("The image data is damaged or incomplete.",
-                                      code="damaged") from None
-            finally:
-                data.seek(0)
-        return super().to_python(data)
-
-
-class StaffUserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        full_name = user.get_full_name()
-        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
-
-
-def staff_users():
-    """Newsroom accounts, which alone may stand behind an author."""
-    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
-
-
-def thumbnail(renditions, storage, alt, width):
-    """An <img> of the smallest stored rendition (no file look-ups), or an empty string."""
-    image = fallback(renditions, storage, target=0)
-    if image is None:
-        return ""
-    height = round(image["height"] * width / image["width"])
-    return format_html('<img src="{}" alt="{}" width="{}" height="{}" class="admin-thumbnail">',
-                       image["url"], alt, width, height)
 
 
 class ArticleAdminForm(forms.ModelForm):

@@ -9,9 +9,9 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from authors.models import Author
+from core.seo import absolute_url, hero_image, modified_at
 
 from .models import Article, Section
-from .seo import absolute_url, hero_image, modified_at
 
 FEED_LENGTH = 20
 MEDIA_NS = "http://search.yahoo.com/mrss/"

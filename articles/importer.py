@@ -19,13 +19,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image
 
 from authors.models import Author
+from core.images import check_image_decodes, delete_with_renditions
+from core.text import normalize
 
-from .images import check_image, delete_with_renditions
 from .models import REVIEWER_NOT_STAFF, Article, RelatedArticle, Section, reviewer_problem
-from .text import normalize_text
 
 ARTICLE_KEYS = {"slug", "headline", "dek", "body", "section", "author", "status",
                 "published_at", "featured", "image", "tags", "related", "ai"}
@@ -193,7 +192,7 @@ class _Fields:
         value = self.typed(key, str, "a string", required)
         if value is None:
             return None
-        value = normalize_text(value)
+        value = normalize(value)
         if required and not value:
             self.problem(key, "must not be blank")
             return None
@@ -240,7 +239,7 @@ class _Fields:
             if not isinstance(item, str):
                 self.problem(name, f"must be a string, not {_json_type(item)}")
                 continue
-            item = normalize_text(item)
+            item = normalize(item)
             if not item:
                 self.problem(name, "must not be blank")
             elif "\x00" in item:
@@ -330,18 +329,13 @@ class _ImageChecker:
         except OSError as error:
             return f"cannot read {path}: {error.strerror}"
         try:
-            check_image(ContentFile(data, name=path.name))
+            check_image_decodes(ContentFile(data, name=path.name))
         except ValidationError as error:
             if error.code == "not_image":
                 return "not an image (JPEG, PNG, WebP or GIF)"
+            if error.code == "damaged":
+                return "the image data is damaged or incomplete"
             return " ".join(error.messages)
-        # check_image's verify() does not decode the pixels; renditions will, so
-        # a truncated file must be caught now rather than halfway through writing.
-        try:
-            with Image.open(ContentFile(data)) as image:
-                image.load()
-        except Exception:
-            return "the image data is damaged or incomplete"
         return None
 
 

@@ -17,8 +17,8 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 from taggit.utils import edit_string_for_tags
 
-from .images import check_image, fallback, make_renditions, srcset
-from .text import estimate_reading_minutes, render_markdown
+from core.images import check_image, fallback, make_renditions, srcset
+from core.text import estimate_reading_minutes, render_markdown
 
 
 class Section(models.Model):

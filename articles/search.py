@@ -20,9 +20,10 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic.list import MultipleObjectMixin
 
+from core.pagination import StrictPageMixin
+
 from .feeds import public_authors
 from .models import SEARCH_CONFIG, Article
-from .views import StrictPageMixin
 
 MAX_QUERY_LENGTH = 200  # characters
 MAX_TERMS = 12  # the fallback scans three columns per term

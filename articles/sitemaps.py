@@ -12,9 +12,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from core.seo import absolute_url, modified_at
+
 from .feeds import public_authors, public_tags
 from .models import Article, Section
-from .seo import absolute_url, modified_at
 
 # Google News lists stories published in the last two days.
 NEWS_WINDOW = timedelta(days=2)

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from evadaily.pagecache import public_page
+from core.pagecache import public_page
 
 from . import feeds, search, views
 
 app_name = "articles"
 
-# Lists read ?page=; other pages read no query parameter (evadaily/pagecache.py).
+# Lists read ?page=; other pages read no query parameter (core/pagecache.py).
 urlpatterns = [
     path("", public_page(views.HomeView.as_view()), name="home"),
     path("articles/", public_page(views.ArticleListView.as_view(), params=("page",)), name="list"),

@@ -1,6 +1,5 @@
 from functools import partial
 
-from django.conf import settings
 from django.db.models import BooleanField, Case, F, Func, OuterRef, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -10,9 +9,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from comments.models import BiasReport
-from evadaily.context_processors import site_sections
-from evadaily.pagecache import cached_fragment
+from core.pagecache import cached_fragment
+from core.pagination import StrictPageMixin
 
+from .context_processors import site_sections
 from .models import Article, Correction, Section
 
 FRONT_PAGE_PER_SECTION = 4
@@ -28,19 +28,6 @@ def bias_report_counts(reports):
     decided = reports.decided()
     return {"bias_reports_reviewed": count_of(decided),
             "bias_reports_upheld": count_of(decided.filter(status=BiasReport.Status.UPHELD))}
-
-
-class StrictPageMixin:
-    """A ?page= that is not a plain positive number, or is out of range, is a 404."""
-
-    paginate_by = settings.ARTICLES_PER_PAGE
-
-    def paginate_queryset(self, queryset, page_size):
-        page = self.request.GET.get(self.page_kwarg)
-        # ListView alone would also take "last" and an empty value.
-        if page is not None and not (page.isascii() and page.isdigit()):
-            raise Http404("No such page.")
-        return super().paginate_queryset(queryset, page_size)
 
 
 class PublishedArticlesMixin(StrictPageMixin):

@@ -1,10 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 
-from articles.admin import CheckedImageField, StaffUserChoiceField, staff_users, thumbnail
-from core.admin import DeclaredLookupsOnly
+from core.admin import DeclaredLookupsOnly, StaffUserChoiceField
+from core.images import CheckedImageField, thumbnail
 
 from .models import Author
+
+
+def staff_users():
+    """Newsroom accounts, which alone may stand behind an author."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
 
 
 @admin.register(Author)

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from articles.images import check_image, fallback, make_renditions, srcset
+from core.images import check_image, fallback, make_renditions, srcset
 
 
 def _validate_avatar(fieldfile):

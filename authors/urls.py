@@ -1,7 +1,7 @@
 from django.urls import path
 
 from articles import feeds
-from evadaily.pagecache import public_page
+from core.pagecache import public_page
 
 from . import views
 

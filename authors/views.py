@@ -5,8 +5,9 @@ from django.views.generic import ListView
 
 from articles.feeds import public_authors
 from articles.models import Article, public_story
-from articles.views import StrictPageMixin, bias_report_counts, count_of
+from articles.views import bias_report_counts, count_of
 from comments.models import BiasReport
+from core.pagination import StrictPageMixin
 
 from .models import Author
 

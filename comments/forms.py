@@ -3,19 +3,10 @@ import secrets
 
 from django import forms
 
+from core.text import clean_limited_text
+
 from .models import (COMMENT_MAX_CHARS, DETAILS_MAX_CHARS, QUOTE_MAX_CHARS, BiasReport,
                      CommentReport)
-from .text import clean_limited_text
-
-# The trap field of templates/includes/honeypot.html, on every public form.
-HONEYPOT_FIELD = "website"
-HONEYPOT_REFUSAL = "This form could not be sent, and nothing was saved. Please try again."
-
-
-def honeypot_filled(data):
-    """Whether the field people never see came back filled in: a bot sent the form."""
-    return any(data.getlist(HONEYPOT_FIELD))
-
 
 SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MISSING_TOKEN = ("This form was incomplete, so nothing was posted. Your text is still here: "

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -11,10 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
+from core import ratelimit
+from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.pagination import strict_page
 
-from . import ratelimit
-from .forms import (HONEYPOT_REFUSAL, MISSING_TOKEN, BiasReportForm, CommentForm,
-                    CommentReportForm, honeypot_filled)
+from .forms import MISSING_TOKEN, BiasReportForm, CommentForm, CommentReportForm
 from .moderation import check_comment, comment_refusal
 from .models import BiasReport, Comment, CommentReport
 
@@ -31,23 +31,14 @@ def _is_partial(request):
     return request.GET.get("partial") == "1"
 
 
-def _page(request, queryset):
-    page = request.GET.get("page", "1")
-    if not (page.isascii() and page.isdigit()):
-        raise Http404("No such page.")
-    try:
-        return Paginator(queryset, COMMENTS_PER_PAGE).page(page)
-    except (EmptyPage, PageNotAnInteger):
-        raise Http404("No such page.") from None
-
-
 def _comments_url(article, partial=False):
     url = reverse("comments:list", kwargs={"slug": article.slug})
     return f"{url}?partial=1" if partial else url
 
 
 def _render_comments(request, article, form=None, status=200, retry_after=None, notice=None):
-    page = _page(request, Comment.objects.for_display().filter(article=article))
+    page = strict_page(request, Comment.objects.for_display().filter(article=article),
+                       COMMENTS_PER_PAGE)
     if form is None and request.user.is_authenticated:
         form = CommentForm()
     template = "comments/comment_page.html"

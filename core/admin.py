@@ -9,6 +9,7 @@ allowed only on what `list_filter` and `date_hierarchy` declare, which are
 the filters people see in the sidebar.
 """
 
+from django import forms
 from django.contrib.admin import widgets
 from django.contrib.admin.filters import SimpleListFilter
 from django.db.models.constants import LOOKUP_SEP
@@ -48,3 +49,11 @@ def _raw_id_popup_lookup(model, lookup, value):
         if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
             return True
     return False
+
+
+class StaffUserChoiceField(forms.ModelChoiceField):
+    """A newsroom account named as people know it: "Full Name (username)"."""
+
+    def label_from_instance(self, user):
+        full_name = user.get_full_name()
+        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()

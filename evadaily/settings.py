@@ -57,15 +57,15 @@ INSTALLED_APPS = [
 # size limit so that cached answers and refusals get them too; the page cache
 # sits before sessions and authentication so that a hit touches neither.
 MIDDLEWARE = [
-    "evadaily.middleware.RequestLogMiddleware",
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "evadaily.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "evadaily.middleware.RequestSizeLimitMiddleware",
-    "evadaily.middleware.AdminQueryMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.AdminQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "evadaily.pagecache.PageCacheMiddleware",
+    "core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # 503 when rate limits or lock-outs cannot be checked (the security cache).
-    "evadaily.middleware.UnavailableMiddleware",
+    "core.middleware.UnavailableMiddleware",
     # Turns a sign-in lock-out into its 429 page; last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "evadaily.context_processors.site",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -161,9 +161,9 @@ if "security" not in CACHES or CACHES["security"].get("LOCATION") == CACHES["def
     # Emptying the page cache (after a Redis outage, say) must not lift lock-outs.
     raise ImproperlyConfigured("Set SECURITY_CACHE_URL to a store other than CACHE_URL's.")
 _CACHE_BACKENDS = {
-    "default": {_REDIS: "evadaily.redis_cache.RedisCache"},
-    "security": {_REDIS: "evadaily.redis_cache.SecurityRedisCache",
-                 _FILES: "evadaily.security_cache.SecurityFileCache"},
+    "default": {_REDIS: "core.redis_cache.RedisCache"},
+    "security": {_REDIS: "core.redis_cache.SecurityRedisCache",
+                 _FILES: "core.security_cache.SecurityFileCache"},
 }
 for _alias, _backends in _CACHE_BACKENDS.items():
     _config = CACHES[_alias]
@@ -257,7 +257,7 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
 # Behind a proxy: X-Forwarded-Proto is trusted, and X-Forwarded-For only from
 # the proxies listed (addresses or networks, comma list): any other sender
-# could write any address there (comments.ratelimit.client_address).
+# could write any address there (core.ratelimit.client_address).
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
@@ -293,7 +293,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "comments.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
@@ -301,7 +301,7 @@ AXES_ENABLE_ADMIN = False
 # Public pages: 20 stories a list page (DESIGN.md section 4).
 ARTICLES_PER_PAGE = 20
 
-# Whole-page cache for anonymous readers (evadaily/pagecache.py), in seconds.
+# Whole-page cache for anonymous readers (core/pagecache.py), in seconds.
 # Entries also end at midnight and at the next scheduled publication.
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
@@ -340,7 +340,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "evadaily.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

@@ -5,9 +5,8 @@ from django.views.generic import TemplateView
 
 from articles import sitemaps
 from comments.overview import moderation_overview
-
-from . import views
-from .pagecache import public_page
+from core import views
+from core.pagecache import public_page
 
 admin.site.site_header = "EVA DAILY newsroom"
 admin.site.site_title = "EVA DAILY newsroom"

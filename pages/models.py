@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from articles.text import render_markdown
+from core.text import render_markdown
 
 _H2 = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
 

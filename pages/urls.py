@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evadaily.pagecache import public_page
+from core.pagecache import public_page
 
 from . import views
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from comments.models import BiasReport
-from evadaily.logs import JsonFormatter
+from core.logs import JsonFormatter
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_healthz_names_a_failed_cache_and_stays_200(client, monkeypatch):
         def set(self, *args, **kwargs):
             raise ConnectionError("cache down")
 
-    monkeypatch.setattr("evadaily.views.cache", BrokenCache())
+    monkeypatch.setattr("core.views.cache", BrokenCache())
     response = client.get("/healthz")
     # Readers are still served from the database: no reason to leave the pool.
     assert response.status_code == 200

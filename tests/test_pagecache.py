@@ -8,7 +8,8 @@ import time_machine
 from django.core.cache import cache
 
 from articles.models import Article
-from evadaily import pagecache
+from core import pagecache
+from pages.models import Page
 from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory,
                              SectionFactory, UserFactory)
 
@@ -124,6 +125,12 @@ def _retag(story):
     story.tags.add("Fresh tag")
 
 
+def _rewrite_about_page(story):
+    page = Page.objects.get(slug="about")
+    page.body = "A rewritten about page."
+    page.save()
+
+
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize(("change", "url", "expected", "gone"), [
     (_edit_headline, "/articles/", "Edited headline", "Original headline"),
@@ -135,6 +142,7 @@ def _retag(story):
     (_rename_author, "/authors/", "Ines Duarte-Silva", None),
     (_rename_section, "/", "Worldwide", None),
     (_retag, "/articles/harbour/", "Fresh tag", None),
+    (_rewrite_about_page, "/about/", "A rewritten about page.", None),
 ])
 def test_changes_show_at_once(client, story, change, url, expected, gone):
     before = client.get(url).content.decode()
@@ -222,7 +230,7 @@ def test_a_bump_in_another_process_invalidates_here(client, story, settings, tmp
         os.environ.setdefault("SECRET_KEY", "test-only")
         os.environ["CACHE_URL"] = "filecache://{location}"
         django.setup()
-        from evadaily.pagecache import bump_site_version
+        from core.pagecache import bump_site_version
         bump_site_version()
     """)
     subprocess.run([sys.executable, "-c", script], check=True, cwd=settings.BASE_DIR,

@@ -8,9 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.cache.backends import redis as django_redis
 
-from comments.ratelimit import Unavailable
-from evadaily import redis_cache as backend
-from evadaily.redis_cache import RedisCache, SecurityRedisCache
+from core import redis_cache as backend
+from core.ratelimit import Unavailable
+from core.redis_cache import RedisCache, SecurityRedisCache
 from tests.redis_server import RedisServer, free_port
 
 # The first two need the Redis server on 127.0.0.1:6379, as the integration
@@ -55,8 +55,8 @@ def test_the_settings_use_it_for_a_redis_cache_url():
              "CACHE_URL": "redis://127.0.0.1:6379/12", "PATH": "/usr/bin:/bin"},
         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60, check=True)
     # Rate limits and lock-outs in the next database of the same server.
-    assert result.stdout.split() == ["evadaily.redis_cache.RedisCache",
-                                     "evadaily.redis_cache.SecurityRedisCache",
+    assert result.stdout.split() == ["core.redis_cache.RedisCache",
+                                     "core.redis_cache.SecurityRedisCache",
                                      "redis://127.0.0.1:6379/13"]
 
 

@@ -1,8 +1,8 @@
 import pytest
 import time_machine
 
-from comments.ratelimit import Unavailable
-from evadaily.security_cache import SecurityFileCache
+from core.ratelimit import Unavailable
+from core.security_cache import SecurityFileCache
 
 T0 = 1_800_000_000
 

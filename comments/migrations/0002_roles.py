@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from evadaily.roles import sync_roles
+from core.roles import sync_roles
 
 
 class Migration(migrations.Migration):

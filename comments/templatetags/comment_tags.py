@@ -1,6 +1,6 @@
 from django import template
 
-from comments.text import count_chars
+from core.text import count_chars
 
 register = template.Library()
 

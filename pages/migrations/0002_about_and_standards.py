@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from evadaily.roles import sync_roles
+from core.roles import sync_roles
 from pages.loader import load_pages
 
 # The copy lives in pages/fixtures/ (pages/loader.py).

@@ -1,5 +1,5 @@
 // Live character counters. They count exactly as the server does
-// (comments/text.py): CR LF and lone CR become LF, white space is trimmed
+// (core/text.py): CR LF and lone CR become LF, white space is trimmed
 // from both ends as String.prototype.trim does, and characters are Unicode
 // code points, so an emoji flag counts 2 and an accented letter 1 or 2
 // depending on how it was typed, here and on the server alike.

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from comments import ratelimit
+from core import ratelimit
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.utils import timezone
 from PIL import Image
 from taggit.models import Tag
 
-from articles.images import make_renditions
 from articles.models import Article, RelatedArticle, Section
 from authors.models import Author
+from core.images import make_renditions
 from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
@@ -193,6 +193,14 @@ def test_time_without_offset_is_read_in_time_zone(settings, copy_dir):
     run_import(copy_dir, {"articles": [story(published_at="2026-02-04T18:06:00")]})
     expected = datetime(2026, 2, 4, 18, 6, tzinfo=ZoneInfo("America/New_York"))
     assert Article.objects.get().published_at == expected
+
+
+def test_text_is_trimmed_by_the_same_rule_as_reader_text(copy_dir):
+    """JavaScript's trim() (DESIGN.md section 6): unlike str.strip(), it removes U+FEFF."""
+    run_import(copy_dir, {"articles": [
+        story(headline="\ufeffHarbour reopens\u3000", dek="Ferries run again.\ufeff")]})
+    article = Article.objects.get()
+    assert (article.headline, article.dek) == ("Harbour reopens", "Ferries run again.")
 
 
 def test_status_defaults_to_published_only_with_a_date(copy_dir):

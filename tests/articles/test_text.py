@@ -1,6 +1,6 @@
 import pytest
 
-from articles.text import estimate_reading_minutes, normalize_text, render_markdown
+from core.text import estimate_reading_minutes, normalize, render_markdown
 
 
 @pytest.mark.parametrize(
@@ -54,5 +54,5 @@ def test_safe_links_are_kept_with_rel():
     assert 'rel="noopener noreferrer"' in html
 
 
-def test_normalize_text_trims_and_turns_crlf_into_lf():
-    assert normalize_text("  a\r\nb\rc\n ") == "a\nb\nc"
+def test_normalize_trims_and_turns_crlf_into_lf():
+    assert normalize("  a\r\nb\rc\n ") == "a\nb\nc"

@@ -108,7 +108,7 @@ def roles(db):
     """
     from django.contrib.auth.models import Group, Permission
 
-    from evadaily.roles import ROLES
+    from core.roles import ROLES
 
     for name, models in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)

@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from comments.models import BiasReport, Comment, WordRule
-from comments.text import count_chars, normalize
+from core.text import count_chars, normalize
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

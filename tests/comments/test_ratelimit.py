@@ -7,8 +7,8 @@ import time
 import pytest
 import time_machine
 
-from comments import ratelimit
 from comments.models import BiasReport, Comment
+from core import ratelimit
 from tests.commenting import post_comment
 from tests.factories import ArticleFactory, UserFactory
 
@@ -101,7 +101,7 @@ def _file_cache_env(tmp_path):
 ACQUIRE = textwrap.dedent("""
     import django, sys, time
     django.setup()
-    from comments import ratelimit
+    from core import ratelimit
     start = float(sys.argv[1])
     time.sleep(max(0, start - time.time()))
     print(ratelimit.acquire((ratelimit.Limit("burst", 1, 10),), "reader:42"),
@@ -126,7 +126,7 @@ def test_limits_hold_across_processes_acting_at_the_same_instant(settings, tmp_p
 
     # This process, on the same store, is refused too; other readers are not.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-                       "security": {"BACKEND": "evadaily.security_cache.SecurityFileCache",
+                       "security": {"BACKEND": "core.security_cache.SecurityFileCache",
                                     "LOCATION": f"{tmp_path / 'cache'}-security"}}
     assert 1 <= ratelimit.acquire((ratelimit.Limit("burst", 1, 10),), "reader:42") <= 10
     assert ratelimit.acquire((ratelimit.Limit("burst", 1, 10),), "reader:43") == 0
@@ -135,7 +135,7 @@ def test_limits_hold_across_processes_acting_at_the_same_instant(settings, tmp_p
 def test_the_hourly_count_keeps_its_hour_on_the_file_cache(settings, tmp_path):
     # Django's own file cache restarts an entry's lifetime (300 s) on incr.
     settings.CACHES = {**settings.CACHES,
-                       "security": {"BACKEND": "evadaily.security_cache.SecurityFileCache",
+                       "security": {"BACKEND": "core.security_cache.SecurityFileCache",
                                     "LOCATION": str(tmp_path / "security")}}
     limits = (ratelimit.Limit("hourly", 2, 3600),)
     with time_machine.travel(T0, tick=False) as clock:
@@ -147,7 +147,7 @@ def test_the_hourly_count_keeps_its_hour_on_the_file_cache(settings, tmp_path):
 
 def test_a_security_cache_that_cannot_be_reached_raises_unavailable(settings):
     settings.CACHES = {**settings.CACHES, "security": {
-        "BACKEND": "evadaily.redis_cache.SecurityRedisCache",
+        "BACKEND": "core.redis_cache.SecurityRedisCache",
         "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
     with pytest.raises(ratelimit.Unavailable):
         ratelimit.acquire(ratelimit.COMMENT_LIMITS, "reader:42")

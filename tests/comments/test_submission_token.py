@@ -5,8 +5,9 @@ from html import unescape
 import pytest
 from django.core.cache import cache
 
-from comments import ratelimit, views
+from comments import views
 from comments.models import Comment
+from core import ratelimit
 from tests.commenting import comment_form, submission_token
 from tests.factories import UserFactory
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comments.text import (
+from core.text import (
     JS_WHITESPACE,
     MAX_STACKED_MARKS,
     clean_limited_text,

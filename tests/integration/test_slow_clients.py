@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 SLOW = 32  # connections: twice the threads of the four workers the image runs
 PROMPT = 2.0  # seconds a normal request may take meanwhile
-READ_TIMEOUT = 10  # seconds; evadaily/gunicorn_worker.py
+READ_TIMEOUT = 10  # seconds; core/gunicorn_worker.py
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def _timed_get(server, path="/"):
 
 def test_production_settings_come_from_the_conf_file(server):
     log = server.log()
-    assert "Using worker: evadaily.gunicorn_worker.BufferingThreadWorker" in log
+    assert "Using worker: core.gunicorn_worker.BufferingThreadWorker" in log
     assert log.count("Booting worker with pid") == 4
 
 

@@ -7,7 +7,7 @@ another story's page render `None` or answer 500 for everyone.
 
 import pytest
 
-from evadaily import pagecache
+from core import pagecache
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -133,10 +133,10 @@ def _caches(tmp_path, **variables):
 
 def test_limits_and_lock_outs_have_a_cache_of_their_own(tmp_path):
     caches = _caches(tmp_path)
-    assert caches["security"] == {"BACKEND": "evadaily.security_cache.SecurityFileCache",
+    assert caches["security"] == {"BACKEND": "core.security_cache.SecurityFileCache",
                                   "LOCATION": f"{tmp_path / 'cache'}-security"}
     caches = _caches(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1")
-    assert caches["security"] == {"BACKEND": "evadaily.redis_cache.SecurityRedisCache",
+    assert caches["security"] == {"BACKEND": "core.redis_cache.SecurityRedisCache",
                                   "LOCATION": "redis://127.0.0.1:6379/2"}
     caches = _caches(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1",
                      SECURITY_CACHE_URL="redis://10.0.0.5:6379/0")

@@ -21,14 +21,14 @@ from articles.importer import (
     read_json,
     validate,
 )
-from articles.text import render_markdown
 from comments.models import Comment
-from comments.text import (
+from core.text import (
     MAX_STACKED_MARKS,
     count_chars,
     has_visible_text,
     most_stacked_marks,
     normalize,
+    render_markdown,
     strip_unpaired_bidi,
 )
 from tests.commenting import comment_form

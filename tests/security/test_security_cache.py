@@ -13,7 +13,7 @@ LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 
 def _unreachable(backend):
-    return {"BACKEND": f"evadaily.redis_cache.{backend}",
+    return {"BACKEND": f"core.redis_cache.{backend}",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}  # nothing listens there
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from comments.ratelimit import client_address
+from core.ratelimit import client_address
 from tests.factories import UserFactory
 
 from .conftest import PASSWORD

@@ -4,7 +4,7 @@ import pytest
 
 from comments.models import BiasReport, Comment
 from comments.moderation import decide_bias_report, decide_comments
-from evadaily import pagecache
+from core import pagecache
 from tests.factories import (ArticleFactory, BiasReportFactory, CommentFactory,
                              CorrectionFactory, UserFactory)
 

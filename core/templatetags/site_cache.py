@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from evadaily.pagecache import cached_fragment
+from core.pagecache import cached_fragment
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ class SiteCacheNode(template.Node):
 def sitecache(parser, token):
     """{% sitecache "name" key %}…{% endsitecache %}: the same for every reader.
 
-    Rendered once per site version (evadaily.pagecache.cached_fragment); a
+    Rendered once per site version (core.pagecache.cached_fragment); a
     key of None renders afresh, for content that must not be shared, such as
     a staff preview; so does a template rendered without a request.
     """

@@ -2,13 +2,13 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .pagecache import cached_fragment
+from core.pagecache import cached_fragment
+
+from .models import Section
 
 
 def site_sections(request):
     """Every section in order, read once per request and kept per site version."""
-    from articles.models import Section
-
     if not hasattr(request, "site_sections"):
         request.site_sections = cached_fragment(
             request, "sections", lambda: list(Section.objects.all()))

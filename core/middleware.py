@@ -4,10 +4,17 @@ import time
 from django.conf import settings
 from django.http import HttpResponse
 
-from accounts.lockout import unavailable_response
-from comments.ratelimit import Unavailable
+from .ratelimit import Unavailable
 
 request_log = logging.getLogger("evadaily.requests")
+# Apps that answer some requests better than plain text (accounts: the sign-in page).
+_unavailable_answers = []
+
+
+def answer_unavailable_with(answer):
+    """Let answer(request) reply when the security cache cannot be reached; None passes it on."""
+    if answer not in _unavailable_answers:
+        _unavailable_answers.append(answer)
 
 
 class SecurityHeadersMiddleware:
@@ -97,8 +104,9 @@ class UnavailableMiddleware:
     """503, never 500, when the security cache cannot be reached.
 
     Sign-in, posting and sign-up wait for it rather than go ahead unchecked.
-    Views that keep what was typed catch comments.ratelimit.Unavailable
-    themselves; this answers for the rest, the admin's sign-in among them.
+    Views that keep what was typed catch core.ratelimit.Unavailable
+    themselves; this answers for the rest, the admin's sign-in among them
+    (with the page answer_unavailable_with registered).
     """
 
     def __init__(self, get_response):
@@ -111,8 +119,10 @@ class UnavailableMiddleware:
         if not isinstance(exception, Unavailable):
             return None
         request_log.warning("security cache unavailable", extra={"error": str(exception)})
-        if request.method == "POST" and "password" in request.POST:
-            return unavailable_response(request)
+        for answer in _unavailable_answers:
+            response = answer(request)
+            if response is not None:
+                return response
         response = HttpResponse("This cannot be done for a moment. Please try again in a minute.",
                                 status=503, content_type="text/plain")
         response["Retry-After"] = "60"

@@ -12,7 +12,7 @@ what Redis held before it: the site version a lost bump left behind, the
 session of a reader who signed out meanwhile.
 
 `SecurityRedisCache` (rate limits, lock-outs) fails closed instead: it raises
-comments.ratelimit.Unavailable, and what it guards does not go ahead.
+core.ratelimit.Unavailable, and what it guards does not go ahead.
 """
 
 import logging
@@ -23,7 +23,7 @@ import redis
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
-from comments.ratelimit import Unavailable
+from .ratelimit import Unavailable
 
 log = logging.getLogger("evadaily.cache")
 

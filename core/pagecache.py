@@ -2,11 +2,14 @@
 
 A public page is stored once in the shared cache (CACHE_URL) under the
 current *site version*, a number kept in that cache and bumped by any change
-a reader could see (evadaily/signals.py). Every app server reads the version
-on each request, so a change shows everywhere at once; a small per-process
-layer in front of the shared cache answers repeat hits without a second
-round trip. Entries never outlive the next midnight in TIME_ZONE (the
-masthead date) nor the next scheduled publication.
+a reader could see: each app registers its own models from its
+AppConfig.ready() (invalidate_on_change). One site-wide version is exact (no
+page can miss a change that affects it) and cheap: publishing is rare next
+to reading. Every app server reads the version on each request, so a change
+shows everywhere at once; a small per-process layer in front of the shared
+cache answers repeat hits without a second round trip. Entries never outlive
+the next midnight in TIME_ZONE (the masthead date) nor the next scheduled
+publication.
 
 The middleware sits before sessions and authentication: a hit touches
 neither the session nor the database. Requests that carry a session (signed
@@ -30,6 +33,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
@@ -44,6 +48,8 @@ LOCAL_ENTRIES = 512
 _local = OrderedDict()  # (version, key) -> entry; per process
 # Threads of one process share _local; reordering it is not safe without this.
 _local_lock = threading.Lock()
+# Registered by the app that schedules stories (next_publication_from).
+_next_publication_source = None
 
 
 def public_page(view, params=()):
@@ -129,18 +135,54 @@ def _bump():
         cache.set(VERSION_KEY, int.from_bytes(os.urandom(6)), None)
 
 
+def invalidate_on_change(model, when_saved=None):
+    """Bump the site version whenever a row of model is saved or deleted.
+
+    when_saved(instance, created, update_fields) narrows which saves count;
+    every delete does.
+    """
+
+    def saved(sender, instance, created, update_fields=None, **kwargs):
+        if when_saved is None or when_saved(instance, created, update_fields):
+            bump_site_version()
+
+    # A closure: weak=False keeps it alive.
+    post_save.connect(saved, sender=model, weak=False,
+                      dispatch_uid=f"pagecache-save-{model._meta.label}")
+    post_delete.connect(_changed, sender=model,
+                        dispatch_uid=f"pagecache-delete-{model._meta.label}")
+
+
+def invalidate_on_m2m_change(through):
+    """Bump the site version whenever the many-to-many relation kept in `through` changes."""
+    m2m_changed.connect(_changed, sender=through,
+                        dispatch_uid=f"pagecache-m2m-{through._meta.label}")
+
+
+def _changed(sender, **kwargs):
+    bump_site_version()
+
+
+def next_publication_from(source):
+    """Let source() tell when the next scheduled story goes public (an aware datetime, or None).
+
+    Pages are kept no longer than that, so a scheduled story appears on time.
+    """
+    global _next_publication_source
+    _next_publication_source = source
+
+
 def _next_publication(now):
     """When the next scheduled story goes public (a timestamp), kept in the shared cache.
 
     Found with one query after a change, or once the stored time has passed.
     """
-    from articles.models import Article
-
+    if _next_publication_source is None:
+        return NO_PUBLICATION
     stored = cache.get(NEXT_PUBLICATION_KEY)
     if stored is not None and stored > now:
         return stored
-    upcoming = (Article.objects.scheduled(timezone.now()).order_by("published_at")
-                .values_list("published_at", flat=True).first())
+    upcoming = _next_publication_source()
     stored = upcoming.timestamp() if upcoming else NO_PUBLICATION
     cache.set(NEXT_PUBLICATION_KEY, stored, None)
     return stored

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.encoding import escape_uri_path
 
-from articles import seo
+from core import seo
 
 register = template.Library()
 

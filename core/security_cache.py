@@ -6,7 +6,7 @@ Django's file cache suits pages but not counters: two processes can both
 a random third of its entries, lock-outs included. Here every change is made
 under one lock file shared by all the machine's processes, `incr` keeps the
 lifetime, and a full cache first drops expired entries, then refuses new
-ones (comments.ratelimit.Unavailable) rather than forget live ones.
+ones (core.ratelimit.Unavailable) rather than forget live ones.
 """
 
 import fcntl
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
-from comments.ratelimit import Unavailable
+from .ratelimit import Unavailable
 
 # Far above what a flood can create: each sign-in failure (one entry, kept 15
 # minutes) costs a password hash, about 0.3 s of a core here, so two cores

@@ -18,9 +18,9 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, RelatedArticle, Section, search_document
-from articles.text import estimate_reading_minutes, render_markdown
 from authors.models import Author
 from comments.models import Comment
+from core.text import estimate_reading_minutes, render_markdown
 
 BATCH = 5000
 SECTIONS = ["World", "Politics", "Business", "Science", "Climate", "Culture", "Sport",
@@ -70,7 +70,7 @@ class Command(BaseCommand):
                                          run, out)
             readers = self._readers(options["readers"], run, out)
             self._comments(rng, options["comments"], article_ids, readers, out)
-        from evadaily.pagecache import bump_site_version
+        from core.pagecache import bump_site_version
 
         bump_site_version()
         self.stdout.write(self.style.SUCCESS(

@@ -1,14 +1,20 @@
-"""How reader text is counted and stored (DESIGN.md section 6).
+"""Text: how it is normalised, counted and stored (DESIGN.md section 6), Markdown, read time.
 
-The live counter in static/js/counter.js applies exactly these rules, so
-they are written to match JavaScript: String.prototype.trim's white space,
-and length in Unicode code points ([...text].length).
+Pure functions, no database. One rule normalises all stored text, from
+readers and from the importer alike. The live counter in static/js/counter.js
+applies exactly these rules, so they are written to match JavaScript:
+String.prototype.trim's white space, and length in Unicode code points
+([...text].length).
 """
 
+import math
 import re
 import unicodedata
 
+import markdown
+import nh3
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 
 # The characters JavaScript's trim() removes; Python's str.strip() differs
 # (it keeps U+FEFF and removes U+001C-U+001F and U+0085).
@@ -133,3 +139,42 @@ def clean_limited_text(value, limit, what, empty_message=None):
             "sit on a letter, or the text draws over the lines around it.",
             params={"most": MAX_STACKED_MARKS}, code="stacked_marks")
     return text
+
+
+WORDS_PER_MINUTE = 200
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"align"},
+    "th": {"align"},
+}
+_H1 = re.compile(r"<(/?)h1(\W)", re.IGNORECASE)
+
+
+def render_markdown(source):
+    """Render editor Markdown to HTML that is safe to show as is.
+
+    The headline is the page's only h1, so a level-1 heading in the body
+    becomes level 2 before sanitising.
+    """
+    html = markdown.markdown(source or "", extensions=["extra", "sane_lists"])
+    html = _H1.sub(r"<\1h2\2", html)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def estimate_reading_minutes(html):
+    """Minutes to read rendered HTML: ceil(words / 200), at least 1."""
+    words = len(strip_tags(html or "").split())
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))

@@ -5,8 +5,10 @@ import posixpath
 import re
 import warnings
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.html import format_html
 from PIL import Image, ImageOps
 
 RENDITION_WIDTHS = (480, 960, 1600)
@@ -52,6 +54,36 @@ def check_image(fileobj):
     if width * height > MAX_PIXELS:
         raise ValidationError("Images can be at most 40 megapixels; this one has %(mp).1f.",
                               params={"mp": width * height / 1_000_000}, code="too_many_pixels")
+
+
+def check_image_decodes(fileobj):
+    """check_image, then decode every pixel: raise ValidationError unless the whole image reads.
+
+    verify() does not decode the pixels; the renditions made on save will, so
+    a truncated file is refused now rather than failing halfway through them.
+    """
+    check_image(fileobj)
+    try:
+        with Image.open(fileobj) as image:
+            image.load()
+    except Exception:
+        raise ValidationError("The image data is damaged or incomplete.",
+                              code="damaged") from None
+    finally:
+        fileobj.seek(0)
+
+
+class CheckedImageField(forms.ImageField):
+    """An upload field that gives the newsroom's reason for refusing a file.
+
+    Django's own ImageField answers every refusal with one generic message, and
+    its checks run before the model's validators, so ours go first.
+    """
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            check_image_decodes(data)
+        return super().to_python(data)
 
 
 def _looks_like_svg(fileobj):
@@ -127,3 +159,13 @@ def fallback(renditions, storage, target=960):
         return None
     best = min(jpegs, key=lambda r: abs(r["width"] - target))
     return {"url": storage.url(best["name"]), "width": best["width"], "height": best["height"]}
+
+
+def thumbnail(renditions, storage, alt, width):
+    """An <img> of the smallest stored rendition (no file look-ups), or an empty string."""
+    image = fallback(renditions, storage, target=0)
+    if image is None:
+        return ""
+    height = round(image["height"] * width / image["width"])
+    return format_html('<img src="{}" alt="{}" width="{}" height="{}" class="admin-thumbnail">',
+                       image["url"], alt, width, height)
