@@ -622,3 +622,55 @@ def test_a_model_rule_the_checks_missed_still_stops_the_import(settings, copy_di
     lines = refused_lines(settings, copy_dir, {"articles": [story(), story(slug="b")]})
     assert lines == ['article 2 (slug "b"): field "image.alt": Say more.',
                      'article 2 (slug "b"): field "headline": Too vague.']
+
+
+# ---------------------------------------------------------------------------
+# The forms behind the import (articles/forms.py)
+
+
+@pytest.mark.parametrize("article, expected", [
+    (story(image={"alt": "The harbour"}), f'{FIRST}: field "image.file": required'),
+    (story(author="robert\x00-bye"),
+     f'{FIRST}: field "author": must not contain a NUL character'),
+    (story(ai={"involvement": "assisted", "reviewed_by": 7}),
+     f'{FIRST}: field "ai.reviewed_by": must be a string, not a number'),
+    (story(tags=["One\ntwo"]), f'{FIRST}: field "tags[0]": must be one line'),
+], ids=["image without a file", "NUL in an author slug", "reviewer not a string",
+        "tag on two lines"])
+def test_more_refusals(settings, refusal_setup, article, expected):
+    assert expected in refused_lines(settings, refusal_setup, {"articles": [article]})
+
+
+def test_null_is_not_given(copy_dir):
+    run_import(copy_dir, {"articles": [story(
+        dek=None, status=None, featured=None, tags=None, related=None,
+        ai={"involvement": None, "reviewed_by": None, "reviewed_at": None})]})
+    article = Article.objects.get()
+    assert (article.dek, article.status, article.is_featured) == ("", "published", False)
+    assert article.ai_involvement == Article.AIInvolvement.NONE
+
+
+def test_a_published_story_cannot_be_reimported_with_less_ai_disclosure(settings, copy_dir):
+    staff("Editors", username="jane")
+    run_import(copy_dir, {"articles": [
+        story(ai={"involvement": "generated", "reviewed_by": "jane"})]})
+    before = Article.objects.values_list("ai_involvement", "headline").get()
+    lines = refused_lines_keeping_files(settings, copy_dir, {"articles": [
+        story(headline="Quietly rewritten", ai={"involvement": "none"})]})
+    assert lines == [
+        f'{FIRST}: field "ai.involvement": This story was published as “Generated: an AI '
+        'system wrote it”. Its AI record is part of the public record and cannot be lowered '
+        'while it is published: add a correction, or unpublish it first.']
+    assert Article.objects.values_list("ai_involvement", "headline").get() == before
+
+
+def refused_lines_keeping_files(settings, folder, data):
+    """refused_lines for a site that already has pictures: the refusal adds none."""
+    before = media_files(settings)
+    path = folder / "articles.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"problems?; nothing was imported\."):
+        call_command("import_articles", str(path), stdout=io.StringIO(), stderr=err)
+    assert media_files(settings) == before
+    return err.getvalue().splitlines()
