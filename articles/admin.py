@@ -24,13 +24,10 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags, parse_tags
 
-from comments import moderation
-from comments.models import BiasReport
 from core.admin import DeclaredLookupsOnly, StaffUserChoiceField
 from core.images import CheckedImageField, thumbnail
 
-from .models import (REPORT_ON_ANOTHER_STORY, Article, Correction, RelatedArticle, Section,
-                     reviewing_editors)
+from .models import Article, RelatedArticle, Section, reviewing_editors
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -156,101 +153,6 @@ class RelatedArticleInline(admin.TabularInline):
     verbose_name_plural = "Related stories: editor's picks, in order"
 
 
-# BR-000123, as reporters and moderators see it; "br-123" and "123" are read alike.
-REPORT_REFERENCE = re.compile(r"(?:BR-?)?0*([1-9]\d{0,18})", re.IGNORECASE)
-
-
-class BiasReportReferenceField(forms.CharField):
-    """A bias report chosen by its reference (BR-000123) rather than by its database id."""
-
-    default_error_messages = {
-        "invalid": "Give the bias report’s reference, like BR-000123.",
-        "unknown": "There is no bias report %(reference)s.",
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "BR-000123",
-                                                           "size": 12}))
-        super().__init__(required=False, **kwargs)
-
-    def prepare_value(self, value):
-        # The stored id (or a ?bias_report=<id> link) is shown as its reference;
-        # anything else typed is shown as typed.
-        number = _report_id(value)
-        return value if number is None else BiasReport(pk=number).reference
-
-    def number(self, value):
-        """The report id a reference names, None when empty; ValidationError when malformed."""
-        text = super().to_python(value)
-        if not text:
-            return None
-        match = REPORT_REFERENCE.fullmatch(text)
-        if not match:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return int(match[1])
-
-    def to_python(self, value):
-        number = self.number(value)
-        if number is None:
-            return None
-        report = BiasReport.objects.filter(pk=number).first() if number < 2**63 else None
-        if report is None:
-            raise ValidationError(self.error_messages["unknown"], code="unknown",
-                                  params={"reference": BiasReport(pk=number).reference})
-        return report
-
-    def has_changed(self, initial, data):
-        try:
-            return _report_id(initial) != self.number(data)
-        except ValidationError:
-            return True
-
-
-def _report_id(value):
-    """The id in a stored or linked value (a report, an id, digits), else None."""
-    if isinstance(value, BiasReport):
-        return value.pk
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
-        value = int(value)
-    return value if isinstance(value, int) and value > 0 else None
-
-
-class CorrectionForm(forms.ModelForm):
-    bias_report = BiasReportReferenceField(
-        label="Bias report", help_text="The reference of the reader’s bias report that led "
-                                       "to this note, if any (BR-000123). Once the report is "
-                                       "upheld, its reporter is emailed a link to the note.")
-
-    class Meta:
-        model = Correction
-        fields = "__all__"
-
-    def clean(self):
-        cleaned_data = super().clean()
-        # A story being added has no reports yet; the model's check, which compares
-        # saved stories, cannot tell.
-        article = cleaned_data.get("article")
-        if (cleaned_data.get("bias_report") is not None and article is not None
-                and article.pk is None):
-            self.add_error("bias_report", REPORT_ON_ANOTHER_STORY)
-        return cleaned_data
-
-
-class CorrectionInline(admin.StackedInline):
-    model = Correction
-    form = CorrectionForm
-    fields = ["kind", "date", "text", "bias_report"]
-    extra = 0
-    verbose_name_plural = "Corrections and editor's notes"
-
-
-def _tell_reporters(forms):
-    """Corrections newly citing an upheld bias report: its reporter gets the link."""
-    for form in forms:
-        if form.instance.pk is not None and "bias_report" in form.changed_data:
-            moderation.correction_cites_report(form.instance)
-
-
 @admin.register(Article)
 class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
     form = ArticleAdminForm
@@ -265,7 +167,8 @@ class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["author", "section"]
     readonly_fields = ["image_preview", "state_note"]
-    inlines = [RelatedArticleInline, CorrectionInline]
+    # Apps above articles add theirs (standards: corrections) from their own admin.
+    inlines = [RelatedArticleInline]
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "dek", "body", "section"]}),
@@ -349,8 +252,10 @@ class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
-        if formset.model is Correction:
-            _tell_reporters(f for f in formset.forms if f not in formset.deleted_forms)
+        # An inline added from above (standards' corrections) acts on its saved rows.
+        saved = getattr(formset, "after_save", None)
+        if saved is not None:
+            saved()
 
     def save_model(self, request, article, form, change):
         super().save_model(request, article, form, change)
@@ -541,26 +446,3 @@ def _compare_revisions(older, newer):
     rows.append({"label": "Tags", "old": older.tag_names or "—", "new": newer.tag_names or "—",
                  "changed": older.tag_names != newer.tag_names, "diff": None})
     return rows
-
-
-@admin.register(Correction)
-class CorrectionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
-    list_display = ["article", "kind", "date", "report_reference"]
-    list_filter = ["kind"]
-    list_select_related = ["article"]
-    search_fields = ["text", "article__headline"]
-    # The add form takes ?article=<id>&bias_report=<id>&kind=... as its initial
-    # values: upholding a bias report links here to draft the correction.
-    fields = ["article", "bias_report", "kind", "date", "text"]
-    form = CorrectionForm
-    autocomplete_fields = ["article"]
-
-    @admin.display(description="after bias report", ordering="bias_report")
-    def report_reference(self, correction):
-        # The reference alone needs no query: BR-000123 is made from the id.
-        report_id = correction.bias_report_id
-        return BiasReport(pk=report_id).reference if report_id else ""
-
-    def save_model(self, request, correction, form, change):
-        super().save_model(request, correction, form, change)
-        _tell_reporters([form])

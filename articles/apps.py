@@ -11,9 +11,9 @@ class ArticlesConfig(AppConfig):
 
         from core import pagecache
 
-        from .models import Article, Correction, RelatedArticle, Section
+        from .models import Article, RelatedArticle, Section
 
-        for model in (Article, Section, Correction, RelatedArticle, Tag, TaggedItem):
+        for model in (Article, Section, RelatedArticle, Tag, TaggedItem):
             pagecache.invalidate_on_change(model)
         pagecache.invalidate_on_m2m_change(Article.tags.through)
         pagecache.next_publication_from(_next_publication)

@@ -467,47 +467,6 @@ class RelatedArticle(models.Model):
         return f"{self.from_article} → {self.to_article}"
 
 
-REPORT_ON_ANOTHER_STORY = "This bias report is about another story."
-
-
-class CorrectionQuerySet(models.QuerySet):
-    def public(self, now=None):
-        """Corrections on stories readers may see."""
-        return self.filter(public_story("article__", now))
-
-
-class Correction(models.Model):
-    class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        EDITORS_NOTE = "editors_note", "Editor's note"
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
-    kind = models.CharField(max_length=15, choices=Kind, default=Kind.CORRECTION)
-    text = models.TextField()
-    date = models.DateTimeField(default=timezone.now, db_index=True)
-    # DESIGN.md section 6: a correction may cite the reader's report that led to it.
-    bias_report = models.ForeignKey(
-        "comments.BiasReport", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="corrections",
-        help_text="The reader's bias report that led to this note, if any. Its reporter "
-                  "is emailed a link to the note once the report is upheld.")
-
-    objects = CorrectionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["date", "pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} on {self.article}"
-
-    def clean(self):
-        """A cited bias report must be about the same story."""
-        if (self.bias_report_id is not None and self.article_id is not None
-                and self.bias_report.article_id != self.article_id):
-            raise ValidationError({"bias_report": REPORT_ON_ANOTHER_STORY})
-
-
 def _latest_revisions(article):
     return Article.history.filter(pk=Subquery(article.history.values("pk")[:1]))
 

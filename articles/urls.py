@@ -22,6 +22,4 @@ urlpatterns = [
          name="section-feed-atom"),
     path("tags/<slug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed"),
     path("tags/<slug:slug>/feed/atom/", public_page(feeds.TagAtomFeed()), name="tag-feed-atom"),
-    path("corrections/", public_page(views.CorrectionListView.as_view(), params=("page",)),
-         name="corrections"),
 ]

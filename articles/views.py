@@ -1,6 +1,6 @@
 from functools import partial
 
-from django.db.models import BooleanField, Case, F, Func, OuterRef, Subquery, Value, When
+from django.db.models import F, Func, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
@@ -8,12 +8,11 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from comments.models import BiasReport
 from core.pagecache import cached_fragment
 from core.pagination import StrictPageMixin
 
 from .context_processors import site_sections
-from .models import Article, Correction, Section
+from .models import Article, Section
 
 FRONT_PAGE_PER_SECTION = 4
 
@@ -23,11 +22,14 @@ def count_of(queryset):
     return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
 
 
-def bias_report_counts(reports):
-    """Annotations counting decided reports (reviewed) and upheld ones among `reports`."""
-    decided = reports.decided()
-    return {"bias_reports_reviewed": count_of(decided),
-            "bias_reports_upheld": count_of(decided.filter(status=BiasReport.Status.UPHELD))}
+# Apps above articles count their rows about a story inside the story's own
+# query (standards: its review record), so the article page costs no extra one.
+_story_annotations = []
+
+
+def register_story_annotations(annotations):
+    """Add annotations() -> {name: expression over the story} to the article page's query."""
+    _story_annotations.append(annotations)
 
 
 class PublishedArticlesMixin(StrictPageMixin):
@@ -89,11 +91,10 @@ class ArticleDetailView(DetailView):
     @cached_property
     def story(self):
         """The story at this address, public or not."""
-        # The review record is counted in the story's own query: no extra one.
-        reports = BiasReport.objects.filter(article=OuterRef("pk"))
         articles = (Article.objects.select_related("section", "author", "ai_reviewed_by")
-                    .defer("ai_reviewed_by__password")
-                    .annotate(**bias_report_counts(reports)))
+                    .defer("ai_reviewed_by__password"))
+        for annotations in _story_annotations:
+            articles = articles.annotate(**annotations())
         return get_object_or_404(articles, slug=self.kwargs["slug"])
 
     def public_story(self):
@@ -106,7 +107,8 @@ class ArticleDetailView(DetailView):
         # ({% sitecache %}); a preview is rendered afresh every time.
         context["story_key"] = None if self.is_preview else self.object.pk
         # Loaded only when the blocks are rendered, not when they come from the cache.
-        for name in ("tags", "corrections", "related_articles", "review_record"):
+        # Corrections and the review record come from standards' template tags.
+        for name in ("tags", "related_articles"):
             context[name] = SimpleLazyObject(partial(getattr, self, name))
         return context
 
@@ -114,28 +116,9 @@ class ArticleDetailView(DetailView):
     def tags(self):
         return list(self.object.tags.all())
 
-    @cached_property
-    def corrections(self):
-        upheld = When(bias_report__status=BiasReport.Status.UPHELD, then=Value(True))
-        return list(self.object.corrections.annotate(
-            follows_upheld_report=Case(upheld, default=Value(False),
-                                       output_field=BooleanField())))
-
     @property
     def related_articles(self):
         return self.object.related_articles(tag_ids=[tag.pk for tag in self.tags])
-
-    @property
-    def review_record(self):
-        """Shown once a report is decided; open reports are not."""
-        article = self.object
-        if not article.bias_reports_reviewed:
-            return None
-        return {
-            "reviewed": article.bias_reports_reviewed,
-            "upheld": article.bias_reports_upheld,
-            "corrections": [c for c in self.corrections if c.follows_upheld_report],
-        }
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -166,13 +149,3 @@ class TagView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
-
-
-class CorrectionListView(StrictPageMixin, ListView):
-    """The public log of corrections and notes, newest first, each linking to its story."""
-
-    template_name = "articles/correction_list.html"
-    context_object_name = "corrections"
-
-    def get_queryset(self):
-        return Correction.objects.public().select_related("article").order_by("-date", "-pk")

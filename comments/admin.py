@@ -1,26 +1,20 @@
 import csv
-from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.timesince import timesince
+from django.utils.html import format_html
 
 from core.admin import DeclaredLookupsOnly
 
 from . import moderation
-from .models import (BiasReport, Comment, CommentReport, ModerationAction, Reader,
-                     ReaderStanding, WordRule)
+from .models import Comment, CommentReport, ModerationAction, Reader, ReaderStanding, WordRule
 
 
 class ReasonActionForm(ActionForm):
@@ -34,7 +28,8 @@ def _cell(value):
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _when(moment):
+def local_iso(moment):
+    """A time as CSV exports write it: local, to the second; empty for None."""
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
 
@@ -253,162 +248,6 @@ class WordRuleAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     search_fields = ["word"]
 
 
-class BiasReportStatusFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("open", "Open (new or in review)"), ("decided", "Decided")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.open()
-        if self.value() == "decided":
-            return queryset.decided()
-        return queryset
-
-
-def draft_correction_url(report):
-    """The correction form, prefilled to cite this report."""
-    # A factual error is corrected; the other reasons usually call for a clarification.
-    kind = "correction" if report.reason == BiasReport.Reason.FACTUAL_ERROR else "clarification"
-    query = urlencode({"article": report.article_id, "bias_report": report.pk, "kind": kind})
-    return f"{reverse('admin:articles_correction_add')}?{query}"
-
-
-@admin.register(BiasReport)
-class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
-    list_display = ["reference", "article", "reason", "status", "waiting",
-                    "open_on_story", "created_at"]
-    list_filter = [BiasReportStatusFilter, "status", "reason",
-                   ("article__section", admin.RelatedOnlyFieldListFilter),
-                   ("article__author", admin.RelatedOnlyFieldListFilter),
-                   ("article__author__is_ai", admin.BooleanFieldListFilter)]
-    list_select_related = ["article"]
-    search_fields = ["article__headline", "details", "quoted_passage"]
-    action_form = ReasonActionForm
-    actions = ["mark_in_review", "uphold", "dismiss"]
-    fields = ["reference", "article", "reason", "quoted_passage", "details",
-              "evidence_url", "contact_email", "created_at", "status", "resolution_note",
-              "moderator", "resolved_at", "follow_up"]
-    readonly_fields = ["reference", "article", "reason", "quoted_passage", "details",
-                       "evidence_url", "contact_email", "created_at", "moderator",
-                       "resolved_at", "follow_up", "follow_up_for_editors"]
-    # Reporters' emails and fingerprints stay out of the export.
-    csv_name = "bias-reports"
-    csv_header = ["reference", "story", "story_url", "reason", "status", "created",
-                  "resolved", "waiting_days"]
-
-    def get_queryset(self, request):
-        open_on_story = (BiasReport.objects.open().filter(article=OuterRef("article"))
-                         .values("article").annotate(n=Count("pk")).values("n"))
-        return super().get_queryset(request).annotate(
-            open_count=Coalesce(Subquery(open_on_story), 0))
-
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        # Reporters' emails are for moderators only (DESIGN.md section 7).
-        if not request.user.has_perm("comments.change_biasreport"):
-            fields.remove("contact_email")
-        # Those who may add corrections are offered to draft one.
-        if request.user.has_perm("articles.add_correction"):
-            fields[fields.index("follow_up")] = "follow_up_for_editors"
-        return fields
-
-    def csv_rows(self, reports):
-        now = timezone.now()
-        for report in reports:
-            waited = (report.resolved_at or now) - report.created_at
-            yield [report.reference, report.article.headline,
-                   settings.SITE_URL + report.article.get_absolute_url(), report.reason,
-                   report.status, _when(report.created_at), _when(report.resolved_at),
-                   f"{waited.total_seconds() / 86400:.1f}"]
-
-    def _follow_up(self, report, offer_draft):
-        corrections = list(report.corrections.order_by("date", "pk"))
-        if corrections:
-            story = report.article.get_absolute_url()
-            return format_html_join(
-                ", ", '<a href="{}#correction-{}">{} of {}</a>',
-                ((story, c.pk, c.get_kind_display(),
-                  date_format(timezone.localtime(c.date), "M j, Y")) for c in corrections))
-        if report.status != BiasReport.Status.UPHELD:
-            return "None"
-        if offer_draft:
-            return format_html('<a href="{}">Draft a correction citing {}</a>',
-                               draft_correction_url(report), report.reference)
-        return "None yet: an editor drafts it."
-
-    @admin.display(description="correction")
-    def follow_up(self, report):
-        return self._follow_up(report, offer_draft=False)
-
-    @admin.display(description="correction")
-    def follow_up_for_editors(self, report):
-        return self._follow_up(report, offer_draft=True)
-
-    def _offer_correction(self, request, report):
-        """After an upheld decision: offer to draft the correction, or say who will."""
-        if request.user.has_perm("articles.add_correction"):
-            self.message_user(request, format_html(
-                '{} upheld. <a href="{}">Draft a correction citing it</a>.',
-                report.reference, draft_correction_url(report)), messages.INFO)
-        else:
-            self.message_user(request, f"{report.reference} upheld: an editor can now draft "
-                                       f"the correction from the report's page.", messages.INFO)
-
-    @admin.display(description="reference", ordering="pk")
-    def reference(self, report):
-        return report.reference
-
-    @admin.display(description="waiting", ordering="created_at")
-    def waiting(self, report):
-        end = report.resolved_at or timezone.now()
-        return timesince(report.created_at, end)
-
-    @admin.display(description="open reports on story", ordering="open_count")
-    def open_on_story(self, report):
-        return report.open_count
-
-    def _decide(self, request, queryset, status):
-        note = request.POST.get("reason", "").strip()
-        reports = list(queryset.select_related("article"))
-        for report in reports:
-            moderation.decide_bias_report(report, status, request.user, note)
-        self.message_user(request, f"{len(reports)} report(s) marked {status}.",
-                          messages.SUCCESS)
-        if status == BiasReport.Status.UPHELD:
-            for report in reports:
-                self._offer_correction(request, report)
-
-    @admin.action(description="Mark selected reports in review", permissions=["change"])
-    def mark_in_review(self, request, queryset):
-        self._decide(request, queryset, BiasReport.Status.IN_REVIEW)
-
-    @admin.action(description="Uphold selected reports", permissions=["change"])
-    def uphold(self, request, queryset):
-        self._decide(request, queryset, BiasReport.Status.UPHELD)
-
-    @admin.action(description="Dismiss selected reports", permissions=["change"])
-    def dismiss(self, request, queryset):
-        self._decide(request, queryset, BiasReport.Status.DISMISSED)
-
-    def save_model(self, request, obj, form, change):
-        if change and {"status", "resolution_note"} & set(form.changed_data):
-            moderation.decide_bias_report(obj, obj.status, request.user,
-                                          form.cleaned_data.get("resolution_note", ""))
-            if "status" in form.changed_data and obj.status == BiasReport.Status.UPHELD:
-                self._offer_correction(request, obj)
-        else:
-            super().save_model(request, obj, form, change)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ModerationAction)
 class ModerationActionAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "moderator", "action", "target", "reason"]
@@ -422,7 +261,7 @@ class ModerationActionAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmi
     def csv_rows(self, actions):
         for action in actions:
             moderator = action.moderator.get_username() if action.moderator_id else ""
-            yield [_when(action.created_at), moderator, action.action, action.target,
+            yield [local_iso(action.created_at), moderator, action.action, action.target,
                    action.reason]
 
     def has_add_permission(self, request):

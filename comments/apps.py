@@ -8,9 +8,8 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from core import pagecache
 
-        from .models import BiasReport, Comment
+        from .models import Comment
 
-        pagecache.invalidate_on_change(BiasReport)
         pagecache.invalidate_on_change(Comment, when_saved=_moderated)
 
 

@@ -2,14 +2,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import public_story
 
 COMMENT_MAX_CHARS = 250
-QUOTE_MAX_CHARS = 300
-DETAILS_MAX_CHARS = 1000
 
 
 class CommentQuerySet(models.QuerySet):
@@ -162,84 +159,6 @@ class ReaderStanding(models.Model):
         now = now or timezone.now()
         return self.is_banned or (self.suspended_until is not None
                                   and self.suspended_until > now)
-
-
-class BiasReportQuerySet(models.QuerySet):
-    def open(self):
-        """Reports not yet decided."""
-        return self.filter(status__in=[BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW])
-
-    def decided(self):
-        """Reports upheld or dismissed."""
-        return self.filter(status__in=[BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED])
-
-
-class BiasReport(models.Model):
-    class Reason(models.TextChoices):
-        POLITICAL_SLANT = "political_slant", "Political slant"
-        ONE_SIDED_SOURCING = "one_sided_sourcing", "One-sided sourcing"
-        LOADED_LANGUAGE = "loaded_language", "Loaded language"
-        FACTUAL_ERROR = "factual_error", "Factual error"
-        MISSING_CONTEXT = "missing_context", "Missing context"
-        OTHER = "other", "Other"
-
-    class Status(models.TextChoices):
-        NEW = "new", "New"
-        IN_REVIEW = "in_review", "In review"
-        UPHELD = "upheld", "Upheld"
-        DISMISSED = "dismissed", "Dismissed"
-
-    REASON_HELP = {
-        Reason.POLITICAL_SLANT: "The story favours one side of a political question.",
-        Reason.ONE_SIDED_SOURCING: "Only one side's sources were asked or quoted.",
-        Reason.LOADED_LANGUAGE: "Words that judge rather than describe.",
-        Reason.FACTUAL_ERROR: "Something stated as fact is wrong.",
-        Reason.MISSING_CONTEXT: "Facts that change the picture were left out.",
-        Reason.OTHER: "Something else: please describe it in the details.",
-    }
-
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE,
-                                related_name="bias_reports")
-    reason = models.CharField(max_length=20, choices=Reason)
-    quoted_passage = models.TextField(blank=True)
-    details = models.TextField(blank=True)
-    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
-    reader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="bias_reports")
-    contact_email = models.EmailField(blank=True)
-    # A keyed hash of the reporter's network address, never the address itself.
-    reporter_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    resolution_note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    objects = BiasReportQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["status", "created_at"], name="biasreport_queue_idx"),
-            models.Index(fields=["article", "status"], name="biasreport_article_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.reference} on {self.article}"
-
-    @property
-    def reference(self):
-        """What the reporter is shown: BR-000123."""
-        return f"BR-{self.pk:06d}" if self.pk else "BR-(unsaved)"
-
-    @property
-    def is_open(self):
-        return self.status in (self.Status.NEW, self.Status.IN_REVIEW)
-
-    def get_confirmation_url(self):
-        return reverse("comments:bias-report-received",
-                       kwargs={"slug": self.article.slug, "reference": self.reference})
 
 
 class ModerationAction(models.Model):

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -14,9 +14,9 @@ from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.pagination import strict_page
 
-from .forms import MISSING_TOKEN, BiasReportForm, CommentForm, CommentReportForm
+from .forms import MISSING_TOKEN, CommentForm, CommentReportForm
 from .moderation import check_comment, comment_refusal
-from .models import BiasReport, Comment, CommentReport
+from .models import Comment, CommentReport
 
 COMMENTS_PER_PAGE = 20
 UNAVAILABLE = ("We can't take posts for a moment; your text is still here. "
@@ -158,88 +158,3 @@ def report_comment(request, pk):
         return _render_comments(request, comment.article, notice=notice)
     messages.success(request, notice)
     return HttpResponseRedirect(_comments_url(comment.article) + "#comments", status=303)
-
-
-def _bias_template(request, name):
-    return f"comments/{name}.html" + ("#dialog-content" if _is_partial(request) else "")
-
-
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def report_bias(request, slug):
-    """The bias-report form; POST files a report and redirects to its reference."""
-    article = _public_article(slug)
-    user = request.user if request.user.is_authenticated else None
-    context = {"article": article, "partial": _is_partial(request)}
-    if request.method != "POST":
-        form = BiasReportForm(initial={"contact_email": user.email if user else ""})
-        return render(request, _bias_template(request, "bias_report_form"),
-                      {**context, "form": form})
-
-    form = BiasReportForm(request.POST)
-    if honeypot_filled(request.POST):
-        return render(request, _bias_template(request, "bias_report_form"),
-                      {**context, "form": form, "notice": HONEYPOT_REFUSAL}, status=400)
-    if not form.is_valid():
-        return render(request, _bias_template(request, "bias_report_form"),
-                      {**context, "form": form}, status=400)
-
-    address = ratelimit.fingerprint(ratelimit.client_address(request))
-    duplicate = _duplicate_report(article, form.cleaned_data, user, address)
-    if duplicate is not None:
-        return _to_confirmation(request, duplicate, duplicate=True)
-
-    try:
-        wait = ratelimit.acquire(ratelimit.BIAS_REPORT_LIMITS, f"address:{address}")
-    except ratelimit.Unavailable:
-        return render(request, _bias_template(request, "bias_report_form"),
-                      {**context, "form": form, "notice": UNAVAILABLE}, status=503)
-    if wait:
-        notice = (f"We accept at most five reports an hour from one connection. You can "
-                  f"send this one in {ratelimit.human_wait(wait)}; your text is still here.")
-        response = render(request, _bias_template(request, "bias_report_form"),
-                          {**context, "form": form, "notice": notice}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
-
-    report = form.save(commit=False)
-    report.article = article
-    report.reader = user
-    report.reporter_fingerprint = address
-    report.save()
-    return _to_confirmation(request, report)
-
-
-def _duplicate_report(article, data, user, address):
-    """The same reader's (or connection's) identical report on this story, if any."""
-    same = BiasReport.objects.filter(
-        article=article, reason=data["reason"], quoted_passage=data["quoted_passage"],
-        details=data["details"],
-    )
-    who = {"reporter_fingerprint": address} if user is None else {"reader": user}
-    return same.filter(**who).first()
-
-
-def _to_confirmation(request, report, duplicate=False):
-    url = report.get_confirmation_url()
-    query = [q for q, on in (("partial=1", _is_partial(request)), ("again=1", duplicate)) if on]
-    return HttpResponseRedirect(url + ("?" + "&".join(query) if query else ""), status=303)
-
-
-@never_cache
-def bias_report_received(request, slug, reference):
-    """The confirmation a reporter lands on: their reference and what happens next."""
-    number = reference.removeprefix("BR-")
-    if not (reference.startswith("BR-") and number.isascii() and number.isdigit()
-            and len(number) <= 12):
-        raise Http404("No such report.")
-    report = get_object_or_404(BiasReport.objects.select_related("article"),
-                               pk=int(number), article__slug=slug)
-    if not report.article.is_published():
-        raise Http404("No such report.")
-    return render(request, _bias_template(request, "bias_report_received"), {
-        "article": report.article,
-        "report": report,
-        "again": request.GET.get("again") == "1",
-        "partial": _is_partial(request),
-    })

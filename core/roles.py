@@ -4,7 +4,7 @@ ROLES = {
     "Editors": {
         "articles.section": ("add", "change", "delete", "view"),
         "articles.article": ("add", "change", "delete", "view"),
-        "articles.correction": ("add", "change", "delete", "view"),
+        "standards.correction": ("add", "change", "delete", "view"),
         "articles.relatedarticle": ("add", "change", "delete", "view"),
         "taggit.tag": ("add", "change", "delete", "view"),
         "taggit.taggeditem": ("add", "change", "delete", "view"),
@@ -12,17 +12,17 @@ ROLES = {
         # The about and standards pages: editors own the words, URLs fix the set.
         "pages.page": ("add", "change", "view"),
         # Editors read bias reports to act on them; moderators decide them.
-        "comments.biasreport": ("view",),
+        "standards.biasreport": ("view",),
     },
     "Moderators": {
         "articles.section": ("view",),
         "articles.article": ("view",),
-        "articles.correction": ("view",),
+        "standards.correction": ("view",),
         "taggit.tag": ("view",),
         "authors.author": ("view",),
         "comments.comment": ("view", "change"),
         "comments.commentreport": ("view",),
-        "comments.biasreport": ("view", "change"),
+        "standards.biasreport": ("view", "change"),
         "comments.reader": ("view", "change"),
         "comments.readerstanding": ("add", "view", "change"),
         "comments.wordrule": ("add", "change", "delete", "view"),

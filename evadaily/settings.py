@@ -47,9 +47,9 @@ INSTALLED_APPS = [
     "articles",
     "authors",
     "comments",
+    "standards",
     "pages",
     "accounts",
-    "transparency",
     "demo",
 ]
 

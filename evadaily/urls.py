@@ -4,9 +4,9 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles import sitemaps
-from comments.overview import moderation_overview
 from core import views
 from core.pagecache import public_page
+from standards.overview import moderation_overview
 
 admin.site.site_header = "EVA DAILY newsroom"
 admin.site.site_title = "EVA DAILY newsroom"
@@ -18,11 +18,11 @@ urlpatterns = [
          name="moderation-overview"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
-    path("", include("authors.urls")),
+    path("", include(("articles.authors", "authors"))),
     path("", include("comments.urls")),
+    path("", include("standards.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("pages.urls")),
-    path("", include("transparency.urls")),
     path("robots.txt", public_page(TemplateView.as_view(template_name="robots.txt",
                                                         content_type="text/plain")),
          name="robots"),

@@ -8,8 +8,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Correction, Section
+from articles.models import Article, Section
 from authors.models import Author
+from standards.models import Correction
 
 
 def image_file(name="photo.jpg", size=(1200, 800), color=(40, 90, 140), fmt="JPEG"):
@@ -131,7 +132,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
 
 class BiasReportFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "comments.BiasReport"
+        model = "standards.BiasReport"
 
     article = factory.SubFactory(ArticleFactory)
     reason = "loaded_language"

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from comments.models import BiasReport
 from core.logs import JsonFormatter
+from standards.models import BiasReport
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,23 +13,23 @@ def perms(group):
 
 def test_editors_manage_the_newsroom_and_read_bias_reports():
     editors = perms("Editors")
-    for model in ("articles.article", "articles.section", "articles.correction",
+    for model in ("articles.article", "articles.section", "standards.correction",
                   "taggit.tag", "authors.author"):
         app, name = model.split(".")
         for action in ("add", "change", "delete", "view"):
             assert f"{app}.{action}_{name}" in editors
-    assert "comments.view_biasreport" in editors
-    assert "comments.change_biasreport" not in editors
+    assert "standards.view_biasreport" in editors
+    assert "standards.change_biasreport" not in editors
     assert "comments.change_comment" not in editors
 
 
 def test_moderators_review_but_do_not_publish():
     moderators = perms("Moderators")
     for codename in ("comments.view_comment", "comments.change_comment",
-                     "comments.view_biasreport", "comments.change_biasreport"):
+                     "standards.view_biasreport", "standards.change_biasreport"):
         assert codename in moderators
     assert "comments.delete_comment" not in moderators
-    assert "comments.delete_biasreport" not in moderators
+    assert "standards.delete_biasreport" not in moderators
     for model in ("articles.article", "articles.section", "authors.author", "taggit.tag"):
         app, name = model.split(".")
         assert f"{app}.view_{name}" in moderators

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from comments.models import BiasReport, Comment
+from comments.models import Comment
+from standards.models import BiasReport
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

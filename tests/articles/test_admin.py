@@ -15,8 +15,9 @@ from PIL import Image
 from taggit.models import Tag
 
 from articles import models as article_models
-from articles.models import Article, Correction
+from articles.models import Article
 from authors.models import Author
+from standards.models import Correction
 from tests.articles.newsroom import (ADD_URL, LIST_URL, article_form, change_url, form_errors,
                                      history_url, staff)
 from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory,

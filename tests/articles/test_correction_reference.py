@@ -4,14 +4,14 @@ import re
 
 import pytest
 
-from articles.models import Correction
+from standards.models import Correction
 from tests.articles.newsroom import ADD_URL, article_form, change_url, staff
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory, CorrectionFactory,
                              SectionFactory)
 
 pytestmark = pytest.mark.django_db
 
-CORRECTION_ADD = "/admin/articles/correction/add/"
+CORRECTION_ADD = "/admin/standards/correction/add/"
 ANOTHER_STORY = "This bias report is about another story."
 
 
@@ -64,7 +64,7 @@ class TestCorrectionAdmin:
         correction = Correction.objects.get()
         assert correction.bias_report == report
 
-        page = html(client.get(f"/admin/articles/correction/{correction.pk}/change/"))
+        page = html(client.get(f"/admin/standards/correction/{correction.pk}/change/"))
         assert re.fullmatch(r"BR-\d{6,}", report.reference)
         assert field_value(page, "bias_report") == report.reference
 

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Correction
+from standards.models import Correction
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from django.utils import timezone  # noqa: E402
 from django.views.static import serve  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from articles.models import Correction, RelatedArticle  # noqa: E402
+from articles.models import RelatedArticle  # noqa: E402
+from standards.models import Correction  # noqa: E402
 from tests.factories import (  # noqa: E402
     ArticleFactory,
     AuthorFactory,

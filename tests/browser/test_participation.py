@@ -12,8 +12,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from comments.models import BiasReport, Comment, WordRule
+from comments.models import Comment, WordRule
 from core.text import count_chars, normalize
+from standards.models import BiasReport
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

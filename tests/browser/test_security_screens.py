@@ -10,7 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 
-from comments.models import BiasReport, Comment
+from comments.models import Comment
+from standards.models import BiasReport
 from tests.browser.test_participation import PASSWORD, sign_in
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
@@ -92,7 +93,7 @@ def test_a_correction_cites_a_bias_report_by_reference(live_server, newsroom, ro
     page.fill("#id_username", "jeditor")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    add = f"{live_server.url}/admin/articles/correction/add/?article={article.pk}"
+    add = f"{live_server.url}/admin/standards/correction/add/?article={article.pk}"
 
     page.goto(add)
     page.fill("#id_bias_report", "BR-999999")
@@ -115,7 +116,7 @@ def test_a_correction_cites_a_bias_report_by_reference(live_server, newsroom, ro
     page.click("input[name=_save]")
     correction = article.corrections.get(text__startswith="The crossing")
     assert correction.bias_report == report
-    page.goto(f"{live_server.url}/admin/articles/correction/{correction.pk}/change/")
+    page.goto(f"{live_server.url}/admin/standards/correction/{correction.pk}/change/")
     assert page.input_value("#id_bias_report") == report.reference
     for width, scheme in VIEWS[:2]:
         view = new_page(width=width, color_scheme=scheme)

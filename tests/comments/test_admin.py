@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
-from comments.models import (BiasReport, Comment, CommentReport, ModerationAction,
-                             ReaderStanding)
+from comments.models import Comment, CommentReport, ModerationAction, ReaderStanding
+from standards.models import BiasReport
 from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,14 +93,14 @@ def test_bias_report_queue_filters_and_waiting_times(client, moderator):
     BiasReport.objects.create(article=story, reason="loaded_language")
     BiasReport.objects.create(article=human_story, reason="other", details="d",
                               status="upheld")
-    html = client.get("/admin/comments/biasreport/?state=open").content.decode()
+    html = client.get("/admin/standards/biasreport/?state=open").content.decode()
     assert "AI persona story" in html and "Human story" not in html
     assert "3\xa0days" in html
-    ai_only = client.get("/admin/comments/biasreport/?article__author__is_ai__exact=1")
+    ai_only = client.get("/admin/standards/biasreport/?article__author__is_ai__exact=1")
     assert "Human story" not in ai_only.content.decode()
     report = BiasReport.objects.get(reason="political_slant")
     assert BiasReport.objects.open().count() == 2
-    queue = client.get("/admin/comments/biasreport/").context["cl"].result_list
+    queue = client.get("/admin/standards/biasreport/").context["cl"].result_list
     assert {r.pk: r.open_count for r in queue}[report.pk] == 2
 
 
@@ -109,7 +109,7 @@ def test_deciding_a_report_in_the_admin_emails_the_reporter(
     report = BiasReport.objects.create(article=ArticleFactory(), reason="factual_error",
                                        contact_email="r@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/comments/biasreport/", {
+        response = client.post("/admin/standards/biasreport/", {
             "action": "uphold", "_selected_action": [report.pk], "reason": "We were wrong.",
         })
     assert response.status_code == 302
@@ -143,10 +143,10 @@ def test_readers_and_editors_cannot_moderate(client):
     assert client.get("/admin/moderation/").status_code == 200  # editors read reports
     report = BiasReport.objects.create(article=ArticleFactory(), reason="other", details="d",
                                        contact_email="private@example.org")
-    page = client.get(f"/admin/comments/biasreport/{report.pk}/change/")
+    page = client.get(f"/admin/standards/biasreport/{report.pk}/change/")
     assert page.status_code == 200
     assert "private@example.org" not in page.content.decode()
-    client.post("/admin/comments/biasreport/", {"action": "uphold",
+    client.post("/admin/standards/biasreport/", {"action": "uphold",
                                                 "_selected_action": [report.pk]})
     report.refresh_from_db()
     assert report.status == "new"

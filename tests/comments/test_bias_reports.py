@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from comments.models import BiasReport
+from standards.models import BiasReport
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_unknown_confirmation_is_404(client, article, reference):
 
 
 def test_outcome_email_reaches_the_reporter(article, django_capture_on_commit_callbacks):
-    from comments.moderation import decide_bias_report
+    from standards.workflow import decide_bias_report
 
     moderator = UserFactory(username="mod", is_staff=True)
     report = BiasReport.objects.create(article=article, reason="factual_error",
@@ -146,7 +146,7 @@ def test_outcome_email_reaches_the_reporter(article, django_capture_on_commit_ca
 
 
 def test_no_email_without_an_address(article, django_capture_on_commit_callbacks):
-    from comments.moderation import decide_bias_report
+    from standards.workflow import decide_bias_report
 
     report = BiasReport.objects.create(article=article, reason="other", details="d")
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,8 +7,9 @@ import time
 import pytest
 import time_machine
 
-from comments.models import BiasReport, Comment
+from comments.models import Comment
 from core import ratelimit
+from standards.models import BiasReport
 from tests.commenting import post_comment
 from tests.factories import ArticleFactory, UserFactory
 

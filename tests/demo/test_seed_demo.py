@@ -101,7 +101,7 @@ def test_a_second_run_finds_the_newsroom_in_place_and_writes_nothing(small_pictu
     with time_machine.travel(T0, tick=False):
         seed()
     before = _everything()
-    assert len(before["comments.Comment"]) == 7 and len(before["comments.BiasReport"]) == 4
+    assert len(before["comments.Comment"]) == 7 and len(before["standards.BiasReport"]) == 4
 
     with time_machine.travel(T0 + timedelta(hours=5), tick=False):
         output = seed()

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from articles.models import Correction
+from standards.models import Correction
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,

@@ -14,7 +14,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
-from comments.models import BiasReport, Comment
+from comments.models import Comment
+from standards.models import BiasReport
 from tests.commenting import comment_form
 from tests.factories import UserFactory
 

@@ -21,8 +21,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from comments import moderation
-from comments.models import BiasReport, CommentReport, WordRule
+from comments.models import CommentReport, WordRule
 from core.admin import DeclaredLookupsOnly, declared_filters
+from standards.models import BiasReport
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory, CommentFactory,
                              CorrectionFactory, UserFactory)
 
@@ -150,9 +151,9 @@ def test_no_hidden_field_lookup_changes_the_rows_listed(client, newsroom, role):
     fields = {lookup.rsplit("__", 1)[0] for lookup in narrowing}
     if role == "Moderators":
         assert {"comments.Reader.password", "comments.Reader.email",
-                "comments.BiasReport.contact_email"} <= fields
+                "standards.BiasReport.contact_email"} <= fields
     if role == "Editors":
-        assert "comments.BiasReport.contact_email" in fields
+        assert "standards.BiasReport.contact_email" in fields
 
 
 def test_declared_filters_still_filter(client, newsroom):
@@ -161,15 +162,15 @@ def test_declared_filters_still_filter(client, newsroom):
     response = client.get("/admin/comments/comment/", {"status__exact": "pending"})
     assert response.status_code == 200
     assert [c.body for c in response.context["cl"].result_list] == ["Second view"]
-    reports = client.get("/admin/comments/biasreport/", {"reason__exact": "other"})
+    reports = client.get("/admin/standards/biasreport/", {"reason__exact": "other"})
     assert [r.details for r in reports.context["cl"].result_list] == ["Another one"]
 
 
 @pytest.mark.parametrize(("role", "url", "lookup"), [
     ("Moderators", "/admin/comments/reader/", "password__lt"),
     ("Moderators", "/admin/comments/reader/", "email__startswith"),
-    ("Editors", "/admin/comments/biasreport/", "contact_email__startswith"),
-    ("Editors", "/admin/comments/biasreport/", "reader__email__startswith"),
+    ("Editors", "/admin/standards/biasreport/", "contact_email__startswith"),
+    ("Editors", "/admin/standards/biasreport/", "reader__email__startswith"),
     ("Editors", "/admin/authors/author/", "user__password__startswith"),
 ])
 def test_the_reported_oracles_answer_400(client, newsroom, role, url, lookup):

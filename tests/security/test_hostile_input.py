@@ -18,7 +18,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from articles.models import Article
-from comments.models import BiasReport, Comment
+from comments.models import Comment
+from standards.models import BiasReport
 from tests.factories import UserFactory
 
 from .conftest import newsroom

@@ -6,7 +6,8 @@ from html import unescape
 import pytest
 from django.core.cache import cache
 
-from comments.models import BiasReport, Comment
+from comments.models import Comment
+from standards.models import BiasReport
 from tests.commenting import post_comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 

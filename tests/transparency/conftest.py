@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 
-from articles.models import Article, Correction
+from articles.models import Article
+from standards.models import Correction
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory,
                              CommentFactory, CorrectionFactory, UserFactory)
 

@@ -2,9 +2,11 @@
 
 import pytest
 
-from comments.models import BiasReport, Comment
-from comments.moderation import decide_bias_report, decide_comments
+from comments.models import Comment
+from comments.moderation import decide_comments
 from core import pagecache
+from standards.models import BiasReport
+from standards.workflow import decide_bias_report
 from tests.factories import (ArticleFactory, BiasReportFactory, CommentFactory,
                              CorrectionFactory, UserFactory)
 

@@ -52,10 +52,10 @@ def reports(clock):
 def test_bias_report_queue_as_filtered(client, reports):
     decided, waiting = reports
     client.force_login(staff("Moderators", "mod"))
-    changelist = client.get("/admin/comments/biasreport/?state=open").content.decode()
-    assert 'href="/admin/comments/biasreport/export.csv?state=open"' in changelist
+    changelist = client.get("/admin/standards/biasreport/?state=open").content.decode()
+    assert 'href="/admin/standards/biasreport/export.csv?state=open"' in changelist
 
-    everything = rows(client.get("/admin/comments/biasreport/export.csv"))
+    everything = rows(client.get("/admin/standards/biasreport/export.csv"))
     assert everything[0] == ["reference", "story", "story_url", "reason", "status", "created",
                              "resolved", "waiting_days"]
     assert everything[1:] == [
@@ -67,25 +67,25 @@ def test_bias_report_queue_as_filtered(client, reports):
          f"http://127.0.0.1:8000{waiting.article.get_absolute_url()}", "other", "new",
          "2026-03-08T04:00:00-04:00", "", "2.3"],
     ]
-    only_open = rows(client.get("/admin/comments/biasreport/export.csv?state=open"))
+    only_open = rows(client.get("/admin/standards/biasreport/export.csv?state=open"))
     assert [row[0] for row in only_open[1:]] == [waiting.reference]
-    searched = rows(client.get("/admin/comments/biasreport/export.csv?q=Quiet"))
+    searched = rows(client.get("/admin/standards/biasreport/export.csv?q=Quiet"))
     assert [row[0] for row in searched[1:]] == [waiting.reference]
 
-    text = client.get("/admin/comments/biasreport/export.csv").content.decode()
+    text = client.get("/admin/standards/biasreport/export.csv").content.decode()
     assert "@example.org" not in text and "f" * 64 not in text
 
 
 def test_editors_may_export_the_queue_but_readers_may_not(client, reports):
     client.force_login(UserFactory(username="reader"))
-    assert client.get("/admin/comments/biasreport/export.csv").status_code == 302  # to login
+    assert client.get("/admin/standards/biasreport/export.csv").status_code == 302  # to login
     client.force_login(staff("Editors", "ed"))
-    assert len(rows(client.get("/admin/comments/biasreport/export.csv"))) == 3
+    assert len(rows(client.get("/admin/standards/biasreport/export.csv"))) == 3
 
 
 def test_unknown_filters_are_refused(client, reports):
     client.force_login(staff("Moderators", "mod"))
-    response = client.get("/admin/comments/biasreport/export.csv?nonsense=1")
+    response = client.get("/admin/standards/biasreport/export.csv?nonsense=1")
     assert response.status_code == 400
 
 

@@ -7,10 +7,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from standards import figures
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory,
                              CommentFactory, CorrectionFactory, UserFactory)
 from tests.markup import parse_html
-from transparency import figures
 
 from .conftest import NOW, tables, utc
 

@@ -5,9 +5,8 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from articles.models import Correction
-from comments.models import BiasReport
-from comments.moderation import decide_bias_report
+from standards.models import BiasReport, Correction
+from standards.workflow import decide_bias_report
 from tests.factories import ArticleFactory, BiasReportFactory, CorrectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +69,7 @@ def test_saving_a_correction_citing_an_upheld_report_sends_the_link_once(
     report.save()
     client.force_login(staff("Editors", "ed"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/articles/correction/add/", {
+        response = client.post("/admin/standards/correction/add/", {
             "article": story.pk, "bias_report": report.pk, "kind": "correction",
             "date_0": "2026-03-08", "date_1": "12:00:00", "text": "The pier opened in 1998.",
         })
@@ -85,7 +84,7 @@ def test_saving_a_correction_citing_an_upheld_report_sends_the_link_once(
 
     # Editing the correction later tells nobody again.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/articles/correction/{correction.pk}/change/", {
+        response = client.post(f"/admin/standards/correction/{correction.pk}/change/", {
             "article": story.pk, "bias_report": report.pk, "kind": "correction",
             "date_0": "2026-03-08", "date_1": "12:00:00", "text": "The pier opened in 1999.",
         })
@@ -124,7 +123,7 @@ def test_no_email_for_an_open_report_or_without_an_address(
     client.force_login(staff("Editors", "ed"))
     for cited in (report, silent):  # open, then without an address
         with django_capture_on_commit_callbacks(execute=True):
-            client.post("/admin/articles/correction/add/", {
+            client.post("/admin/standards/correction/add/", {
                 "article": story.pk, "bias_report": cited.pk, "kind": "correction",
                 "date_0": "2026-03-08", "date_1": "12:00:00", "text": "Fixed.",
             })
@@ -144,15 +143,15 @@ def test_upholding_offers_editors_a_prefilled_correction(client, report, story):
     editor_moderator = staff("Moderators", "both")
     editor_moderator.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor_moderator)
-    response = client.post("/admin/comments/biasreport/", {
+    response = client.post("/admin/standards/biasreport/", {
         "action": "uphold", "_selected_action": [report.pk], "reason": "Right.",
     }, follow=True)
     html = response.content.decode()
-    url = (f"/admin/articles/correction/add/?article={story.pk}&amp;bias_report={report.pk}"
+    url = (f"/admin/standards/correction/add/?article={story.pk}&amp;bias_report={report.pk}"
            f"&amp;kind=correction")
     assert f'{report.reference} upheld. <a href="{url}">Draft a correction citing it</a>' in html
     # The report's own page offers the same until a correction cites it.
-    page = client.get(f"/admin/comments/biasreport/{report.pk}/change/").content.decode()
+    page = client.get(f"/admin/standards/biasreport/{report.pk}/change/").content.decode()
     assert f'href="{url}"' in page
 
     form = client.get(url.replace("&amp;", "&")).content.decode()
@@ -163,12 +162,12 @@ def test_upholding_offers_editors_a_prefilled_correction(client, report, story):
 
 def test_moderators_who_cannot_add_corrections_are_told_who_will(client, report):
     client.force_login(staff("Moderators", "mod"))
-    html = client.post("/admin/comments/biasreport/", {
+    html = client.post("/admin/standards/biasreport/", {
         "action": "uphold", "_selected_action": [report.pk],
     }, follow=True).content.decode()
     assert "upheld: an editor can now draft the correction" in html
-    assert "/admin/articles/correction/add/" not in html
-    page = client.get(f"/admin/comments/biasreport/{report.pk}/change/").content.decode()
+    assert "/admin/standards/correction/add/" not in html
+    page = client.get(f"/admin/standards/biasreport/{report.pk}/change/").content.decode()
     assert "None yet: an editor drafts it." in page
 
 
@@ -176,7 +175,7 @@ def test_upholding_from_the_change_form_offers_the_draft_too(client, report, sto
     user = staff("Moderators", "both")
     user.groups.add(Group.objects.get(name="Editors"))
     client.force_login(user)
-    response = client.post(f"/admin/comments/biasreport/{report.pk}/change/", {
+    response = client.post(f"/admin/standards/biasreport/{report.pk}/change/", {
         "status": "upheld", "resolution_note": "The year was wrong.",
     }, follow=True)
     assert "Draft a correction citing it" in response.content.decode()

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Correction
+from standards.models import Correction
 from tests.articles.test_views import PAGE_BUDGETS
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory,
                              CorrectionFactory)

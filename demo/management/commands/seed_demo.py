@@ -18,11 +18,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, Correction
+from articles.models import Article
 from authors.models import Author
-from comments.models import BiasReport, Comment
-from comments.moderation import decide_bias_report
+from comments.models import Comment
 from demo import illustrations
+from standards.models import BiasReport, Correction
+from standards.workflow import decide_bias_report
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "evadaily-demo"

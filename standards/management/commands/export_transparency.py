@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from transparency import figures
+from standards import figures
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 

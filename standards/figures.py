@@ -15,8 +15,10 @@ from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles.models import Article, Correction, public_story
-from comments.models import BiasReport, Comment
+from articles.models import Article, public_story
+from comments.models import Comment
+
+from .models import BiasReport, Correction
 
 MONTHS_SHOWN = 12
 SECONDS_PER_DAY = 86400

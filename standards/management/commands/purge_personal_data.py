@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from comments.models import BiasReport
+from standards.models import BiasReport
 
 RETENTION_DAYS = 30
 

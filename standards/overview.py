@@ -9,7 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import BiasReport, Comment, CommentReport
+from comments.models import Comment, CommentReport
+
+from .models import BiasReport
 
 CHART_DAYS = 30
 BAR_HEIGHT = 22
@@ -42,7 +44,7 @@ def _chart(rows):
 
 def moderation_overview(request):
     if not (request.user.has_perm("comments.view_comment")
-            or request.user.has_perm("comments.view_biasreport")):
+            or request.user.has_perm("standards.view_biasreport")):
         raise PermissionDenied
     now = timezone.now()
     since = now - timedelta(days=CHART_DAYS)
@@ -67,7 +69,7 @@ def moderation_overview(request):
              "url": reverse("admin:comments_comment_changelist") + "?queue=review"},
             {"label": "Open bias reports", "count": open_reports.count(),
              "oldest": open_reports.aggregate(at=Min("created_at"))["at"],
-             "url": reverse("admin:comments_biasreport_changelist") + "?state=open"},
+             "url": reverse("admin:standards_biasreport_changelist") + "?state=open"},
         ],
         "charts": _chart(rows),
         "chart_days": CHART_DAYS,

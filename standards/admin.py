@@ -1,0 +1,308 @@
+"""Bias reports and corrections in the newsroom: deciding reports, drafting the notes that follow."""
+
+import re
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+
+from articles.admin import ArticleAdmin
+from comments.admin import CSVExportMixin, ReasonActionForm, local_iso
+from core.admin import DeclaredLookupsOnly
+
+from . import notices, workflow
+from .models import REPORT_ON_ANOTHER_STORY, BiasReport, Correction
+
+# BR-000123, as reporters and moderators see it; "br-123" and "123" are read alike.
+REPORT_REFERENCE = re.compile(r"(?:BR-?)?0*([1-9]\d{0,18})", re.IGNORECASE)
+
+
+class BiasReportReferenceField(forms.CharField):
+    """A bias report chosen by its reference (BR-000123) rather than by its database id."""
+
+    default_error_messages = {
+        "invalid": "Give the bias report’s reference, like BR-000123.",
+        "unknown": "There is no bias report %(reference)s.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "BR-000123",
+                                                           "size": 12}))
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        # The stored id (or a ?bias_report=<id> link) is shown as its reference;
+        # anything else typed is shown as typed.
+        number = _report_id(value)
+        return value if number is None else BiasReport(pk=number).reference
+
+    def number(self, value):
+        """The report id a reference names, None when empty; ValidationError when malformed."""
+        text = super().to_python(value)
+        if not text:
+            return None
+        match = REPORT_REFERENCE.fullmatch(text)
+        if not match:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(match[1])
+
+    def to_python(self, value):
+        number = self.number(value)
+        if number is None:
+            return None
+        report = BiasReport.objects.filter(pk=number).first() if number < 2**63 else None
+        if report is None:
+            raise ValidationError(self.error_messages["unknown"], code="unknown",
+                                  params={"reference": BiasReport(pk=number).reference})
+        return report
+
+    def has_changed(self, initial, data):
+        try:
+            return _report_id(initial) != self.number(data)
+        except ValidationError:
+            return True
+
+
+def _report_id(value):
+    """The id in a stored or linked value (a report, an id, digits), else None."""
+    if isinstance(value, BiasReport):
+        return value.pk
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    return value if isinstance(value, int) and value > 0 else None
+
+
+class CorrectionForm(forms.ModelForm):
+    bias_report = BiasReportReferenceField(
+        label="Bias report", help_text="The reference of the reader’s bias report that led "
+                                       "to this note, if any (BR-000123). Once the report is "
+                                       "upheld, its reporter is emailed a link to the note.")
+
+    class Meta:
+        model = Correction
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # A story being added has no reports yet; the model's check, which compares
+        # saved stories, cannot tell.
+        article = cleaned_data.get("article")
+        if (cleaned_data.get("bias_report") is not None and article is not None
+                and article.pk is None):
+            self.add_error("bias_report", REPORT_ON_ANOTHER_STORY)
+        return cleaned_data
+
+
+class CorrectionFormSet(forms.BaseInlineFormSet):
+    def after_save(self):
+        """Called by ArticleAdmin.save_formset once the story's corrections are saved."""
+        _tell_reporters(f for f in self.forms if f not in self.deleted_forms)
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    form = CorrectionForm
+    formset = CorrectionFormSet
+    fields = ["kind", "date", "text", "bias_report"]
+    extra = 0
+    verbose_name_plural = "Corrections and editor's notes"
+
+
+def _tell_reporters(forms):
+    """Corrections newly citing an upheld bias report: its reporter gets the link."""
+    for form in forms:
+        if form.instance.pk is not None and "bias_report" in form.changed_data:
+            notices.correction_cites_report(form.instance)
+
+
+
+@admin.register(Correction)
+class CorrectionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
+    list_display = ["article", "kind", "date", "report_reference"]
+    list_filter = ["kind"]
+    list_select_related = ["article"]
+    search_fields = ["text", "article__headline"]
+    # The add form takes ?article=<id>&bias_report=<id>&kind=... as its initial
+    # values: upholding a bias report links here to draft the correction.
+    fields = ["article", "bias_report", "kind", "date", "text"]
+    form = CorrectionForm
+    autocomplete_fields = ["article"]
+
+    @admin.display(description="after bias report", ordering="bias_report")
+    def report_reference(self, correction):
+        # The reference alone needs no query: BR-000123 is made from the id.
+        report_id = correction.bias_report_id
+        return BiasReport(pk=report_id).reference if report_id else ""
+
+    def save_model(self, request, correction, form, change):
+        super().save_model(request, correction, form, change)
+        _tell_reporters([form])
+
+
+# After the editor's picks, as before the move (issue 13).
+ArticleAdmin.inlines = [*ArticleAdmin.inlines, CorrectionInline]
+
+
+class BiasReportStatusFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open (new or in review)"), ("decided", "Decided")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() == "decided":
+            return queryset.decided()
+        return queryset
+
+
+def draft_correction_url(report):
+    """The correction form, prefilled to cite this report."""
+    # A factual error is corrected; the other reasons usually call for a clarification.
+    kind = "correction" if report.reason == BiasReport.Reason.FACTUAL_ERROR else "clarification"
+    query = urlencode({"article": report.article_id, "bias_report": report.pk, "kind": kind})
+    return f"{reverse('admin:standards_correction_add')}?{query}"
+
+
+@admin.register(BiasReport)
+class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
+    list_display = ["reference", "article", "reason", "status", "waiting",
+                    "open_on_story", "created_at"]
+    list_filter = [BiasReportStatusFilter, "status", "reason",
+                   ("article__section", admin.RelatedOnlyFieldListFilter),
+                   ("article__author", admin.RelatedOnlyFieldListFilter),
+                   ("article__author__is_ai", admin.BooleanFieldListFilter)]
+    list_select_related = ["article"]
+    search_fields = ["article__headline", "details", "quoted_passage"]
+    action_form = ReasonActionForm
+    actions = ["mark_in_review", "uphold", "dismiss"]
+    fields = ["reference", "article", "reason", "quoted_passage", "details",
+              "evidence_url", "contact_email", "created_at", "status", "resolution_note",
+              "moderator", "resolved_at", "follow_up"]
+    readonly_fields = ["reference", "article", "reason", "quoted_passage", "details",
+                       "evidence_url", "contact_email", "created_at", "moderator",
+                       "resolved_at", "follow_up", "follow_up_for_editors"]
+    # Reporters' emails and fingerprints stay out of the export.
+    csv_name = "bias-reports"
+    csv_header = ["reference", "story", "story_url", "reason", "status", "created",
+                  "resolved", "waiting_days"]
+
+    def get_queryset(self, request):
+        open_on_story = (BiasReport.objects.open().filter(article=OuterRef("article"))
+                         .values("article").annotate(n=Count("pk")).values("n"))
+        return super().get_queryset(request).annotate(
+            open_count=Coalesce(Subquery(open_on_story), 0))
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        # Reporters' emails are for moderators only (DESIGN.md section 7).
+        if not request.user.has_perm("standards.change_biasreport"):
+            fields.remove("contact_email")
+        # Those who may add corrections are offered to draft one.
+        if request.user.has_perm("standards.add_correction"):
+            fields[fields.index("follow_up")] = "follow_up_for_editors"
+        return fields
+
+    def csv_rows(self, reports):
+        now = timezone.now()
+        for report in reports:
+            waited = (report.resolved_at or now) - report.created_at
+            yield [report.reference, report.article.headline,
+                   settings.SITE_URL + report.article.get_absolute_url(), report.reason,
+                   report.status, local_iso(report.created_at), local_iso(report.resolved_at),
+                   f"{waited.total_seconds() / 86400:.1f}"]
+
+    def _follow_up(self, report, offer_draft):
+        corrections = list(report.corrections.order_by("date", "pk"))
+        if corrections:
+            story = report.article.get_absolute_url()
+            return format_html_join(
+                ", ", '<a href="{}#correction-{}">{} of {}</a>',
+                ((story, c.pk, c.get_kind_display(),
+                  date_format(timezone.localtime(c.date), "M j, Y")) for c in corrections))
+        if report.status != BiasReport.Status.UPHELD:
+            return "None"
+        if offer_draft:
+            return format_html('<a href="{}">Draft a correction citing {}</a>',
+                               draft_correction_url(report), report.reference)
+        return "None yet: an editor drafts it."
+
+    @admin.display(description="correction")
+    def follow_up(self, report):
+        return self._follow_up(report, offer_draft=False)
+
+    @admin.display(description="correction")
+    def follow_up_for_editors(self, report):
+        return self._follow_up(report, offer_draft=True)
+
+    def _offer_correction(self, request, report):
+        """After an upheld decision: offer to draft the correction, or say who will."""
+        if request.user.has_perm("standards.add_correction"):
+            self.message_user(request, format_html(
+                '{} upheld. <a href="{}">Draft a correction citing it</a>.',
+                report.reference, draft_correction_url(report)), messages.INFO)
+        else:
+            self.message_user(request, f"{report.reference} upheld: an editor can now draft "
+                                       f"the correction from the report's page.", messages.INFO)
+
+    @admin.display(description="reference", ordering="pk")
+    def reference(self, report):
+        return report.reference
+
+    @admin.display(description="waiting", ordering="created_at")
+    def waiting(self, report):
+        end = report.resolved_at or timezone.now()
+        return timesince(report.created_at, end)
+
+    @admin.display(description="open reports on story", ordering="open_count")
+    def open_on_story(self, report):
+        return report.open_count
+
+    def _decide(self, request, queryset, status):
+        note = request.POST.get("reason", "").strip()
+        reports = list(queryset.select_related("article"))
+        for report in reports:
+            workflow.decide_bias_report(report, status, request.user, note)
+        self.message_user(request, f"{len(reports)} report(s) marked {status}.",
+                          messages.SUCCESS)
+        if status == BiasReport.Status.UPHELD:
+            for report in reports:
+                self._offer_correction(request, report)
+
+    @admin.action(description="Mark selected reports in review", permissions=["change"])
+    def mark_in_review(self, request, queryset):
+        self._decide(request, queryset, BiasReport.Status.IN_REVIEW)
+
+    @admin.action(description="Uphold selected reports", permissions=["change"])
+    def uphold(self, request, queryset):
+        self._decide(request, queryset, BiasReport.Status.UPHELD)
+
+    @admin.action(description="Dismiss selected reports", permissions=["change"])
+    def dismiss(self, request, queryset):
+        self._decide(request, queryset, BiasReport.Status.DISMISSED)
+
+    def save_model(self, request, obj, form, change):
+        if change and {"status", "resolution_note"} & set(form.changed_data):
+            workflow.decide_bias_report(obj, obj.status, request.user,
+                                          form.cleaned_data.get("resolution_note", ""))
+            if "status" in form.changed_data and obj.status == BiasReport.Status.UPHELD:
+                self._offer_correction(request, obj)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

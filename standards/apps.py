@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class StandardsConfig(AppConfig):
+    name = "standards"
+    verbose_name = "Standards"
+
+    def ready(self):
+        from articles.authors import register_author_annotations
+        from articles.views import register_story_annotations
+        from core import pagecache
+
+        from .models import BiasReport, Correction
+        from .views import author_review_counts, story_review_counts
+
+        for model in (Correction, BiasReport):
+            pagecache.invalidate_on_change(model)
+        register_story_annotations(story_review_counts)
+        register_author_annotations(author_review_counts)

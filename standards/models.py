@@ -1,0 +1,136 @@
+"""Corrections and readers' bias reports: the newsroom's public record of its own errors."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import public_story
+
+QUOTE_MAX_CHARS = 300
+DETAILS_MAX_CHARS = 1000
+
+
+class BiasReportQuerySet(models.QuerySet):
+    def open(self):
+        """Reports not yet decided."""
+        return self.filter(status__in=[BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW])
+
+    def decided(self):
+        """Reports upheld or dismissed."""
+        return self.filter(status__in=[BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED])
+
+
+class BiasReport(models.Model):
+    class Reason(models.TextChoices):
+        POLITICAL_SLANT = "political_slant", "Political slant"
+        ONE_SIDED_SOURCING = "one_sided_sourcing", "One-sided sourcing"
+        LOADED_LANGUAGE = "loaded_language", "Loaded language"
+        FACTUAL_ERROR = "factual_error", "Factual error"
+        MISSING_CONTEXT = "missing_context", "Missing context"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_REVIEW = "in_review", "In review"
+        UPHELD = "upheld", "Upheld"
+        DISMISSED = "dismissed", "Dismissed"
+
+    REASON_HELP = {
+        Reason.POLITICAL_SLANT: "The story favours one side of a political question.",
+        Reason.ONE_SIDED_SOURCING: "Only one side's sources were asked or quoted.",
+        Reason.LOADED_LANGUAGE: "Words that judge rather than describe.",
+        Reason.FACTUAL_ERROR: "Something stated as fact is wrong.",
+        Reason.MISSING_CONTEXT: "Facts that change the picture were left out.",
+        Reason.OTHER: "Something else: please describe it in the details.",
+    }
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE,
+                                related_name="bias_reports")
+    reason = models.CharField(max_length=20, choices=Reason)
+    quoted_passage = models.TextField(blank=True)
+    details = models.TextField(blank=True)
+    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="bias_reports")
+    contact_email = models.EmailField(blank=True)
+    # A keyed hash of the reporter's network address, never the address itself.
+    reporter_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BiasReportQuerySet.as_manager()
+
+    class Meta:
+        # Moved from comments (issue 13) with its rows: the table keeps its name.
+        db_table = "comments_biasreport"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="biasreport_queue_idx"),
+            models.Index(fields=["article", "status"], name="biasreport_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} on {self.article}"
+
+    @property
+    def reference(self):
+        """What the reporter is shown: BR-000123."""
+        return f"BR-{self.pk:06d}" if self.pk else "BR-(unsaved)"
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.NEW, self.Status.IN_REVIEW)
+
+    def get_confirmation_url(self):
+        return reverse("standards:bias-report-received",
+                       kwargs={"slug": self.article.slug, "reference": self.reference})
+
+
+
+REPORT_ON_ANOTHER_STORY = "This bias report is about another story."
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self, now=None):
+        """Corrections on stories readers may see."""
+        return self.filter(public_story("article__", now))
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        EDITORS_NOTE = "editors_note", "Editor's note"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=15, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField()
+    date = models.DateTimeField(default=timezone.now, db_index=True)
+    # DESIGN.md section 6: a correction may cite the reader's report that led to it.
+    bias_report = models.ForeignKey(
+        "standards.BiasReport", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="corrections",
+        help_text="The reader's bias report that led to this note, if any. Its reporter "
+                  "is emailed a link to the note once the report is upheld.")
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        # Moved from articles (issue 13) with its rows: the table keeps its name.
+        db_table = "articles_correction"
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.article}"
+
+    def clean(self):
+        """A cited bias report must be about the same story."""
+        if (self.bias_report_id is not None and self.article_id is not None
+                and self.bias_report.article_id != self.article_id):
+            raise ValidationError({"bias_report": REPORT_ON_ANOTHER_STORY})

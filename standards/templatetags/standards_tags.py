@@ -1,0 +1,58 @@
+"""The standards blocks on pages articles serves: a story's corrections and review records."""
+
+from django import template
+from django.db.models import BooleanField, Case, Value, When
+
+from ..models import BiasReport
+
+register = template.Library()
+
+
+@register.simple_tag
+def story_corrections(article):
+    """The story's corrections, each marked when it followed an upheld report; read once."""
+    if not hasattr(article, "_standards_corrections"):
+        upheld = When(bias_report__status=BiasReport.Status.UPHELD, then=Value(True))
+        article._standards_corrections = list(article.corrections.annotate(
+            follows_upheld_report=Case(upheld, default=Value(False),
+                                       output_field=BooleanField())))
+    return article._standards_corrections
+
+
+@register.simple_tag
+def story_review_record(article):
+    """Shown once a report is decided; open reports are not."""
+    if not article.bias_reports_reviewed:
+        return None
+    return {
+        "reviewed": article.bias_reports_reviewed,
+        "upheld": article.bias_reports_upheld,
+        "corrections": [c for c in story_corrections(article) if c.follows_upheld_report],
+    }
+
+
+@register.simple_tag
+def author_review_record(author):
+    """An AI persona's review record beside the newsroom's, per 10 public stories."""
+    return {
+        "reviewed": author.bias_reports_reviewed, "upheld": author.bias_reports_upheld,
+        "stories": author.public_stories, "newsroom_stories": author.newsroom_stories,
+        "per_10": _per_10(author.bias_reports_reviewed, author.bias_reports_upheld,
+                          author.public_stories),
+        "newsroom_per_10": _per_10(author.newsroom_reviewed, author.newsroom_upheld,
+                                   author.newsroom_stories),
+    }
+
+
+def _per_10(reviewed, upheld, stories):
+    """Reports reviewed and upheld per 10 public stories, to one decimal (None without stories)."""
+    if not stories:
+        return None
+    return {"reviewed": round(10 * reviewed / stories, 1),
+            "upheld": round(10 * upheld / stories, 1)}
+
+
+@register.inclusion_tag("standards/includes/report_bias.html")
+def report_bias_link(article):
+    """The article page's "Report Bias" button, opening the form in a dialog."""
+    return {"article": article}

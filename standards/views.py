@@ -1,0 +1,250 @@
+from datetime import date
+
+from django.conf import settings
+from django.db.models import OuterRef
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django.views.generic import ListView, TemplateView
+
+from articles.models import Article, public_story
+from articles.views import count_of
+from comments.views import UNAVAILABLE
+from core import ratelimit
+from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.pagination import StrictPageMixin
+
+from . import figures
+from .charts import Series, bar_chart, column_chart
+from .forms import BiasReportForm
+from .models import BiasReport, Correction
+
+
+def bias_report_counts(reports):
+    """Annotations counting decided reports (reviewed) and upheld ones among `reports`."""
+    decided = reports.decided()
+    return {"bias_reports_reviewed": count_of(decided),
+            "bias_reports_upheld": count_of(decided.filter(status=BiasReport.Status.UPHELD))}
+
+
+def story_review_counts():
+    """The story's review record, counted in the article page's own query."""
+    return bias_report_counts(BiasReport.objects.filter(article=OuterRef("pk")))
+
+
+def author_review_counts(now):
+    """An author's corrections and review record beside the newsroom's, in the author's query."""
+    public_reports = BiasReport.objects.filter(public_story("article__", now))
+    newsroom = bias_report_counts(public_reports)
+    return {
+        "correction_count": count_of(Correction.objects.filter(
+            public_story("article__", now), article__author=OuterRef("pk"))),
+        **bias_report_counts(public_reports.filter(article__author=OuterRef("pk"))),
+        "newsroom_reviewed": newsroom["bias_reports_reviewed"],
+        "newsroom_upheld": newsroom["bias_reports_upheld"],
+    }
+
+
+class CorrectionListView(StrictPageMixin, ListView):
+    """The public log of corrections and notes, newest first, each linking to its story."""
+
+    template_name = "standards/correction_list.html"
+    context_object_name = "corrections"
+
+    def get_queryset(self):
+        return Correction.objects.public().select_related("article").order_by("-date", "-pk")
+
+
+def _public_article(slug):
+    return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+
+
+def _is_partial(request):
+    return request.GET.get("partial") == "1"
+
+
+def _bias_template(request, name):
+    return f"standards/{name}.html" + ("#dialog-content" if _is_partial(request) else "")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_bias(request, slug):
+    """The bias-report form; POST files a report and redirects to its reference."""
+    article = _public_article(slug)
+    user = request.user if request.user.is_authenticated else None
+    context = {"article": article, "partial": _is_partial(request)}
+    if request.method != "POST":
+        form = BiasReportForm(initial={"contact_email": user.email if user else ""})
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form})
+
+    form = BiasReportForm(request.POST)
+    if honeypot_filled(request.POST):
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form, "notice": HONEYPOT_REFUSAL}, status=400)
+    if not form.is_valid():
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form}, status=400)
+
+    address = ratelimit.fingerprint(ratelimit.client_address(request))
+    duplicate = _duplicate_report(article, form.cleaned_data, user, address)
+    if duplicate is not None:
+        return _to_confirmation(request, duplicate, duplicate=True)
+
+    try:
+        wait = ratelimit.acquire(ratelimit.BIAS_REPORT_LIMITS, f"address:{address}")
+    except ratelimit.Unavailable:
+        return render(request, _bias_template(request, "bias_report_form"),
+                      {**context, "form": form, "notice": UNAVAILABLE}, status=503)
+    if wait:
+        notice = (f"We accept at most five reports an hour from one connection. You can "
+                  f"send this one in {ratelimit.human_wait(wait)}; your text is still here.")
+        response = render(request, _bias_template(request, "bias_report_form"),
+                          {**context, "form": form, "notice": notice}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+    report = form.save(commit=False)
+    report.article = article
+    report.reader = user
+    report.reporter_fingerprint = address
+    report.save()
+    return _to_confirmation(request, report)
+
+
+def _duplicate_report(article, data, user, address):
+    """The same reader's (or connection's) identical report on this story, if any."""
+    same = BiasReport.objects.filter(
+        article=article, reason=data["reason"], quoted_passage=data["quoted_passage"],
+        details=data["details"],
+    )
+    who = {"reporter_fingerprint": address} if user is None else {"reader": user}
+    return same.filter(**who).first()
+
+
+def _to_confirmation(request, report, duplicate=False):
+    url = report.get_confirmation_url()
+    query = [q for q, on in (("partial=1", _is_partial(request)), ("again=1", duplicate)) if on]
+    return HttpResponseRedirect(url + ("?" + "&".join(query) if query else ""), status=303)
+
+
+@never_cache
+def bias_report_received(request, slug, reference):
+    """The confirmation a reporter lands on: their reference and what happens next."""
+    number = reference.removeprefix("BR-")
+    if not (reference.startswith("BR-") and number.isascii() and number.isdigit()
+            and len(number) <= 12):
+        raise Http404("No such report.")
+    report = get_object_or_404(BiasReport.objects.select_related("article"),
+                               pk=int(number), article__slug=slug)
+    if not report.article.is_published():
+        raise Http404("No such report.")
+    return render(request, _bias_template(request, "bias_report_received"), {
+        "article": report.article,
+        "report": report,
+        "again": request.GET.get("again") == "1",
+        "partial": _is_partial(request),
+    })
+
+
+INVOLVEMENT_SERIES = [
+    Series("none", "Written by people", "chart-s1"),
+    Series("assisted", "AI-assisted", "chart-s2"),
+    Series("generated", "AI-generated", "chart-s3"),
+]
+OUTCOME_SERIES = [
+    Series("upheld", "Upheld", "chart-s4"),
+    Series("dismissed", "Dismissed", "chart-s1"),
+    Series("open", "Still open", "chart-s5"),
+]
+CORRECTION_SERIES = [
+    Series(Correction.Kind.CORRECTION, "Corrections", "chart-s4"),
+    Series(Correction.Kind.CLARIFICATION, "Clarifications", "chart-s3"),
+    Series(Correction.Kind.EDITORS_NOTE, "Editor's notes", "chart-s1"),
+]
+COMMENT_SERIES = [
+    Series("approved", "Approved", "chart-s2"),
+    Series("held", "Held for review", "chart-s5"),
+    Series("hidden", "Hidden", "chart-s4"),
+]
+
+
+def _columns(months, pick):
+    """(short label, year shown under it, full label, values) for each month."""
+    columns = []
+    for index, month in enumerate(months):
+        start = timezone.localtime(month["start"])
+        label = date_format(date(start.year, start.month, 1), "M")
+        # The year under each January and the first month; a December first
+        # leaves it to the January beside it, which has no room to spare.
+        year = str(start.year) if start.month == 1 or (index == 0 and start.month < 12) else ""
+        columns.append((label, year, month["label"], pick(month)))
+    return columns
+
+
+def _personas(periods):
+    """One row per AI persona: its stories in each total (last 12 months, all time)."""
+    rows = {}
+    for index, period in enumerate(periods):
+        for persona in period["ai_personas"]:
+            row = rows.setdefault(persona["slug"], {"name": persona["name"],
+                                                   "slug": persona["slug"],
+                                                   "counts": [0] * len(periods)})
+            row["counts"][index] = persona["stories"]
+    return sorted(rows.values(), key=lambda row: row["name"].casefold())
+
+
+class TransparencyReportView(TemplateView):
+    """The newsroom's public record, month by month (DESIGN.md section 4)."""
+
+    template_name = "transparency/report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        periods = figures.compute(figures.recent_periods(now), now)
+        months, totals = periods[:figures.MONTHS_SHOWN], periods[figures.MONTHS_SHOWN:]
+        span = f"{months[0]['label']} to {months[-1]['label']}"
+        last_12 = totals[0]
+        context.update({
+            "now": now,
+            "time_zone": settings.TIME_ZONE,
+            "span": span,
+            "months": months,
+            "totals": totals,
+            "personas": _personas(totals),
+            "stories_chart": column_chart(
+                "chart-stories",
+                f"Stories published each month by AI involvement, {span}",
+                _columns(months, lambda m: m["stories"]["by_ai_involvement"]),
+                INVOLVEMENT_SERIES),
+            "reports_chart": column_chart(
+                "chart-reports",
+                f"Bias reports received each month by outcome, {span}",
+                _columns(months, lambda m: {k: m["bias_reports"][k]
+                                            for k in figures.OUTCOMES}),
+                OUTCOME_SERIES),
+            "reasons_chart": bar_chart(
+                "chart-reasons",
+                f"Bias reports received in the last 12 months by reason and outcome, {span}",
+                [(reason["label"], {k: reason[k] for k in figures.OUTCOMES})
+                 for reason in last_12["bias_reports"]["by_reason"]],
+                OUTCOME_SERIES),
+            "corrections_chart": column_chart(
+                "chart-corrections",
+                f"Corrections, clarifications and editor's notes each month, {span}",
+                _columns(months, lambda m: {k: m["corrections"][k]
+                                            for k in figures.CORRECTION_KINDS}),
+                CORRECTION_SERIES),
+            "comments_chart": column_chart(
+                "chart-comments",
+                f"Comments received each month by moderation status, {span}",
+                _columns(months, lambda m: {k: m["comments"][k]
+                                            for k in ("approved", "held", "hidden")}),
+                COMMENT_SERIES),
+        })
+        return context
