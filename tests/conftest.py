@@ -45,3 +45,12 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = keep
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The whole-page cache and fragments on, with an empty per-process layer."""
+    from core import pagecache
+
+    settings.PAGE_CACHE_ENABLED = True
+    pagecache._local.clear()

@@ -13,15 +13,9 @@ from pages.models import Page
 from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory,
                              SectionFactory, UserFactory)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=dt_timezone.utc)
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_ENABLED = True
-    pagecache._local.clear()
 
 
 @pytest.fixture

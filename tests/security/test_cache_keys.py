@@ -7,16 +7,9 @@ another story's page render `None` or answer 500 for everyone.
 
 import pytest
 
-from core import pagecache
 from tests.factories import ArticleFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_ENABLED = True
-    pagecache._local.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture
