@@ -1,65 +1,12 @@
-import csv
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import DeclaredLookupsOnly
+from core.admin import CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm, local_iso
 
 from . import moderation
 from .models import Comment, CommentReport, ModerationAction, Reader, ReaderStanding, WordRule
-
-
-class ReasonActionForm(ActionForm):
-    reason = forms.CharField(required=False, label="Reason or note",
-                             widget=forms.TextInput(attrs={"size": 40}))
-
-
-def _cell(value):
-    """A CSV cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
-    value = "" if value is None else str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def local_iso(moment):
-    """A time as CSV exports write it: local, to the second; empty for None."""
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
-
-
-class CSVExportMixin:
-    """An "Export CSV" link on the changelist: the rows as filtered, searched and sorted there."""
-
-    change_list_template = "admin/comments/export_change_list.html"
-    csv_name = ""
-    csv_header = []
-
-    def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_export"
-        export = path("export.csv", self.admin_site.admin_view(self.export_csv), name=name)
-        return [export, *super().get_urls()]
-
-    def export_csv(self, request):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            return HttpResponseBadRequest("Those filters do not apply here.")
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y-%m-%d")
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(self.csv_header)
-        for row in self.csv_rows(changelist.queryset.iterator(chunk_size=2000)):
-            writer.writerow([_cell(value) for value in row])
-        return response
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):

@@ -6,11 +6,16 @@ class CommentsConfig(AppConfig):
     verbose_name = "Readers"
 
     def ready(self):
-        from core import pagecache
+        from core import hooks, pagecache
 
         from .models import Comment
+        from .moderation import comment_queues, log_decision
+        from .transparency import comment_figures
 
         pagecache.invalidate_on_change(Comment, when_saved=_moderated)
+        hooks.transparency_figures.register(comment_figures)
+        hooks.moderation_queues.register(comment_queues)
+        hooks.moderated.connect(log_decision, dispatch_uid="comments-moderation-log")
 
 
 def _moderated(comment, created, update_fields):

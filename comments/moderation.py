@@ -4,9 +4,11 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import Comment, ModerationAction, WordRule
+from .models import Comment, CommentReport, ModerationAction, WordRule
 
 _LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|cn|xyz|top)\b)",
                    re.IGNORECASE)
@@ -63,6 +65,28 @@ def comment_refusal(reader):
 def log(moderator, action, target, reason=""):
     ModerationAction.objects.create(moderator=moderator, action=action,
                                     target=str(target)[:200], reason=reason[:300])
+
+
+def log_decision(sender, moderator, action, target, reason="", **kwargs):
+    """Receiver of core.hooks.moderated: other apps' decisions land in the same log."""
+    log(moderator, action, target, reason)
+
+
+def comment_queues():
+    """The comment queues on the moderation overview: held, and reported (open reports)."""
+    changelist = reverse("admin:comments_comment_changelist")
+    held = Comment.objects.filter(status=Comment.Status.PENDING)
+    reported = Comment.objects.filter(reports__isnull=False,
+                                      reports__resolved_at__isnull=True).distinct()
+    return [
+        {"label": "Comments held for review", "count": held.count(),
+         "oldest": held.aggregate(at=Min("created_at"))["at"],
+         "url": changelist + "?status__exact=pending"},
+        {"label": "Reported comments", "count": reported.count(),
+         "oldest": CommentReport.objects.filter(resolved_at__isnull=True)
+         .aggregate(at=Min("created_at"))["at"],
+         "url": changelist + "?queue=review"},
+    ]
 
 
 @transaction.atomic

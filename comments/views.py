@@ -19,8 +19,6 @@ from .moderation import check_comment, comment_refusal
 from .models import Comment, CommentReport
 
 COMMENTS_PER_PAGE = 20
-UNAVAILABLE = ("We can't take posts for a moment; your text is still here. "
-               "Please try again in a minute.")
 
 
 def _public_article(slug):
@@ -109,7 +107,7 @@ def comment_list(request, slug):
             raise
         return _comment_posted(request, earlier)
     except ratelimit.Unavailable:
-        return _render_comments(request, article, form=form, status=503, notice=UNAVAILABLE)
+        return _render_comments(request, article, form=form, status=503, notice=ratelimit.UNAVAILABLE_NOTICE)
     if wait:
         notice = (f"You are commenting faster than we allow. You can post again in "
                   f"{ratelimit.human_wait(wait)}; your text is still here.")

@@ -23,6 +23,11 @@ class Unavailable(Exception):
     """The store behind the limits cannot be reached."""
 
 
+# What a reader posting a comment or a report is told while Unavailable holds.
+UNAVAILABLE_NOTICE = ("We can't take posts for a moment; your text is still here. "
+                      "Please try again in a minute.")
+
+
 @dataclass(frozen=True)
 class Limit:
     scope: str

@@ -16,8 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from articles.admin import ArticleAdmin
-from comments.admin import CSVExportMixin, ReasonActionForm, local_iso
-from core.admin import DeclaredLookupsOnly
+from core.admin import CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm, local_iso
 
 from . import notices, workflow
 from .models import REPORT_ON_ANOTHER_STORY, BiasReport, Correction

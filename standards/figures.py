@@ -8,15 +8,15 @@ and no figure identifies a reader.
 """
 
 import statistics
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from articles.models import Article, public_story
-from comments.models import Comment
+from core import hooks
+from core.periods import Period, counted, outer
 
 from .models import BiasReport, Correction
 
@@ -26,29 +26,6 @@ INVOLVEMENTS = [choice.value for choice in Article.AIInvolvement]
 OUTCOMES = ["upheld", "dismissed", "open"]
 CORRECTION_KINDS = [choice.value for choice in Correction.Kind]
 OPEN_STATUSES = {BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW}
-# What the report calls each comment status: "pending" comments are held for review.
-COMMENT_STATES = {Comment.Status.APPROVED: "approved", Comment.Status.PENDING: "held",
-                  Comment.Status.HIDDEN: "hidden"}
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span counted as one: [start, end), start None meaning since the beginning."""
-
-    key: str
-    label: str
-    start: datetime | None
-    end: datetime
-
-    def q(self, field):
-        """The rows whose `field` falls in this period."""
-        q = Q(**{f"{field}__lt": self.end})
-        if self.start is not None:
-            q &= Q(**{f"{field}__gte": self.start})
-        return q
-
-    def __contains__(self, moment):
-        return (self.start is None or moment >= self.start) and moment < self.end
 
 
 def _shift(year, month, months):
@@ -79,23 +56,8 @@ def recent_periods(now=None):
             Period("all-time", "All time", None, end)]
 
 
-def _counted(queryset, field, periods, group_by, **extra):
-    """Rows of `group_by` values with one count per period (p0, p1, ...), in one query."""
-    annotations = {f"p{i}": Count("pk", filter=period.q(field))
-                   for i, period in enumerate(periods)}
-    for name, condition in extra.items():
-        annotations.update({f"{name}{i}": Count("pk", filter=period.q(field) & condition)
-                            for i, period in enumerate(periods)})
-    return (queryset.filter(_outer(periods, field)).order_by().values(*group_by)
-            .annotate(**annotations))
-
-
 def _median_days(durations):
     return round(statistics.median(durations), 1) if durations else None
-
-
-def _share(part, whole):
-    return round(100 * part / whole, 1) if whole else None
 
 
 def _empty(period, reasons):
@@ -115,8 +77,6 @@ def _empty(period, reasons):
         },
         "corrections": {"total": 0, **dict.fromkeys(CORRECTION_KINDS, 0),
                         "after_upheld_bias_report": 0},
-        "comments": {"received": 0, **dict.fromkeys(COMMENT_STATES.values(), 0),
-                     **{f"share_{state}": None for state in COMMENT_STATES.values()}},
     }
 
 
@@ -134,7 +94,7 @@ def compute(periods, now=None):
              then=Value(Article.AIInvolvement.GENERATED)),
         default=F("ai_involvement"), output_field=CharField(),
     )
-    stories = _counted(Article.objects.published(now).annotate(shown=shown), "published_at",
+    stories = counted(Article.objects.published(now).annotate(shown=shown), "published_at",
                        periods, ["shown", "author__is_ai"])
     for row in stories:
         byline = "ai_persona" if row["author__is_ai"] else "human"
@@ -144,7 +104,7 @@ def compute(periods, now=None):
             block["stories"]["by_ai_involvement"][row["shown"]] += n
             block["stories"]["by_byline"][byline] += n
 
-    personas = _counted(Article.objects.published(now).filter(author__is_ai=True),
+    personas = counted(Article.objects.published(now).filter(author__is_ai=True),
                         "published_at", periods, ["author_id", "author__name", "author__slug"])
     for row in sorted(personas, key=lambda r: (r["author__name"].casefold(), r["author_id"])):
         for i, block in indexed:
@@ -153,7 +113,7 @@ def compute(periods, now=None):
                                              "slug": row["author__slug"],
                                              "stories": row[f"p{i}"]})
 
-    reports = _counted(BiasReport.objects.filter(public), "created_at", periods,
+    reports = counted(BiasReport.objects.filter(public), "created_at", periods,
                        ["reason", "status"])
     reason_index = {value: index for index, (value, _) in enumerate(reasons)}
     for row in reports:
@@ -167,7 +127,7 @@ def compute(periods, now=None):
 
     # Medians need the rows themselves: the two dates of each decided report.
     decided = (BiasReport.objects.decided()
-               .filter(public, _outer(periods, "created_at"), resolved_at__isnull=False)
+               .filter(public, outer(periods, "created_at"), resolved_at__isnull=False)
                .order_by().values_list("created_at", "resolved_at", "reason"))
     durations = [([], {value: [] for value, _ in reasons}) for _ in periods]
     for created_at, resolved_at, reason in decided:
@@ -181,29 +141,18 @@ def compute(periods, now=None):
         for counts in block["bias_reports"]["by_reason"]:
             counts["median_days_to_decision"] = _median_days(by_reason[counts["reason"]])
 
-    corrections = _counted(Correction.objects.public(now), "date", periods, ["kind"],
-                           upheld=Q(bias_report__status=BiasReport.Status.UPHELD))
+    corrections = counted(Correction.objects.public(now), "date", periods, ["kind"],
+                          upheld=Q(bias_report__status=BiasReport.Status.UPHELD))
     for row in corrections:
         for i, block in indexed:
             block["corrections"]["total"] += row[f"p{i}"]
             block["corrections"][row["kind"]] += row[f"p{i}"]
             block["corrections"]["after_upheld_bias_report"] += row[f"upheld{i}"]
 
-    comments = _counted(Comment.objects.filter(public), "created_at", periods, ["status"])
-    for row in comments:
-        for i, block in indexed:
-            block["comments"]["received"] += row[f"p{i}"]
-            block["comments"][COMMENT_STATES[row["status"]]] += row[f"p{i}"]
-    for block in figures:
-        counts = block["comments"]
-        for state in COMMENT_STATES.values():
-            counts[f"share_{state}"] = _share(counts[state], counts["received"])
+    # Blocks other apps keep (comments: their moderation), in the same way.
+    for contribute in hooks.transparency_figures:
+        name, values = contribute(periods, now)
+        for block, value in zip(figures, values):
+            block[name] = value
     return figures
 
-
-def _outer(periods, field):
-    """The span covering all periods, so that the database can skip other rows."""
-    outer = Q(**{f"{field}__lt": max(p.end for p in periods)})
-    if all(p.start is not None for p in periods):
-        outer &= Q(**{f"{field}__gte": min(p.start for p in periods)})
-    return outer

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, CommentReport
+from core import hooks
 
 from .models import BiasReport
 
@@ -48,8 +48,6 @@ def moderation_overview(request):
         raise PermissionDenied
     now = timezone.now()
     since = now - timedelta(days=CHART_DAYS)
-    pending = Comment.objects.filter(status=Comment.Status.PENDING)
-    reported = Comment.objects.filter(reports__resolved_at__isnull=True).distinct()
     open_reports = BiasReport.objects.open()
     rows = list(
         BiasReport.objects.filter(created_at__gte=since)
@@ -60,13 +58,7 @@ def moderation_overview(request):
         **admin.site.each_context(request),
         "title": "Moderation overview",
         "open_items": [
-            {"label": "Comments held for review", "count": pending.count(),
-             "oldest": pending.aggregate(at=Min("created_at"))["at"],
-             "url": reverse("admin:comments_comment_changelist") + "?status__exact=pending"},
-            {"label": "Reported comments", "count": reported.count(),
-             "oldest": CommentReport.objects.filter(resolved_at__isnull=True)
-             .aggregate(at=Min("created_at"))["at"],
-             "url": reverse("admin:comments_comment_changelist") + "?queue=review"},
+            *(item for queues in hooks.moderation_queues for item in queues()),
             {"label": "Open bias reports", "count": open_reports.count(),
              "oldest": open_reports.aggregate(at=Min("created_at"))["at"],
              "url": reverse("admin:standards_biasreport_changelist") + "?state=open"},
@@ -77,4 +69,4 @@ def moderation_overview(request):
         "chart_width": CHART_WIDTH,
         "bar_height": BAR_HEIGHT,
     }
-    return TemplateResponse(request, "admin/comments/moderation_overview.html", context)
+    return TemplateResponse(request, "admin/moderation_overview.html", context)

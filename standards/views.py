@@ -12,7 +12,6 @@ from django.views.generic import ListView, TemplateView
 
 from articles.models import Article, public_story
 from articles.views import count_of
-from comments.views import UNAVAILABLE
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.pagination import StrictPageMixin
@@ -99,7 +98,7 @@ def report_bias(request, slug):
         wait = ratelimit.acquire(ratelimit.BIAS_REPORT_LIMITS, f"address:{address}")
     except ratelimit.Unavailable:
         return render(request, _bias_template(request, "bias_report_form"),
-                      {**context, "form": form, "notice": UNAVAILABLE}, status=503)
+                      {**context, "form": form, "notice": ratelimit.UNAVAILABLE_NOTICE}, status=503)
     if wait:
         notice = (f"We accept at most five reports an hour from one connection. You can "
                   f"send this one in {ratelimit.human_wait(wait)}; your text is still here.")

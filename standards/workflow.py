@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from comments.moderation import log
+from core.hooks import record_decision
 
 from .models import BiasReport
 from .notices import send_outcome
@@ -19,6 +19,6 @@ def decide_bias_report(report, status, moderator, note=""):
     decided = status in (BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED)
     report.resolved_at = timezone.now() if decided else None
     report.save()
-    log(moderator, f"bias report {status}", report.reference, note)
+    record_decision(moderator, f"bias report {status}", report.reference, note)
     if decided and report.contact_email:
         transaction.on_commit(lambda: send_outcome(report))

@@ -117,6 +117,10 @@ def test_deciding_a_report_in_the_admin_emails_the_reporter(
     assert report.status == "upheld" and report.moderator == moderator
     assert report.resolution_note == "We were wrong."
     assert len(mail.outbox) == 1
+    # standards does not import comments: the decision reaches its log through core.hooks.
+    log = ModerationAction.objects.get()
+    assert (log.moderator, log.action, log.target, log.reason) == (
+        moderator, "bias report upheld", report.reference, "We were wrong.")
 
 
 def test_overview_page_with_svg_chart(client, moderator):
@@ -132,6 +136,22 @@ def test_overview_page_with_svg_chart(client, moderator):
     assert html.count('<svg role="img"') == 2
     assert "AI personas" in html and "Human authors" in html
     assert "<td>Nova Quill</td><td>2</td>" in html and "<td>Ines Duarte</td><td>1</td>" in html
+
+
+def test_overview_counts_only_comments_with_open_reports(client, moderator):
+    """Hand-counted: 2 held; 1 comment with two open reports; none for closed or no reports."""
+    CommentFactory.create_batch(2, status="pending")
+    CommentFactory.create_batch(3)  # approved, never reported
+    reported = CommentFactory()
+    closed = CommentFactory()
+    for reader in UserFactory.create_batch(2):
+        CommentReport.objects.create(comment=reported, reporter=reader, reason="spam")
+    CommentReport.objects.create(comment=closed, reporter=UserFactory(), reason="spam",
+                                 resolved_at=timezone.now())
+    items = {item["label"]: item["count"]
+             for item in client.get("/admin/moderation/").context["open_items"]}
+    assert items == {"Comments held for review": 2, "Reported comments": 1,
+                     "Open bias reports": 0}
 
 
 def test_readers_and_editors_cannot_moderate(client):

@@ -1,0 +1,25 @@
+"""What the transparency report (standards) says about comments: received and moderated."""
+
+from articles.models import public_story
+from core.periods import counted, share
+
+from .models import Comment
+
+# What the report calls each comment status: "pending" comments are held for review.
+COMMENT_STATES = {Comment.Status.APPROVED: "approved", Comment.Status.PENDING: "held",
+                  Comment.Status.HIDDEN: "hidden"}
+
+
+def comment_figures(periods, now):
+    """("comments", one block per period), counted in one query: comments on public stories."""
+    blocks = [{"received": 0, **dict.fromkeys(COMMENT_STATES.values(), 0)} for _ in periods]
+    rows = counted(Comment.objects.filter(public_story("article__", now)), "created_at",
+                   periods, ["status"])
+    for row in rows:
+        for i, block in enumerate(blocks):
+            block["received"] += row[f"p{i}"]
+            block[COMMENT_STATES[row["status"]]] += row[f"p{i}"]
+    for block in blocks:
+        for state in COMMENT_STATES.values():
+            block[f"share_{state}"] = share(block[state], block["received"])
+    return "comments", blocks

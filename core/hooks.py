@@ -1,0 +1,51 @@
+"""Where an app shows or clears what another app, one it must not import, keeps.
+
+`comments` and `standards` sit side by side above `articles` and import
+neither each other; `accounts` builds on `core` alone. Yet the transparency
+report (standards) counts comments, the moderation overview (standards)
+lists the comment queues, every moderation decision lands in one log
+(comments), and purge_personal_data (accounts) clears what every app keeps.
+Each of those takes its pieces from here: an app registers them in its
+AppConfig.ready(), and the owner calls whatever is registered.
+"""
+
+from django.dispatch import Signal
+
+
+class Hook:
+    """An ordered set of functions, called in the order the apps registered them."""
+
+    def __init__(self, doc):
+        self.__doc__ = doc
+        self._functions = []
+
+    def register(self, function):
+        if function not in self._functions:
+            self._functions.append(function)
+        return function
+
+    def __iter__(self):
+        return iter(list(self._functions))
+
+
+transparency_figures = Hook(
+    "fn(periods, now) -> (name, [one dict of figures per period]); "
+    "the report shows each block under its name.")
+
+moderation_queues = Hook(
+    "fn() -> [{'label', 'count', 'oldest', 'url'}]: what waits for a moderator, "
+    "listed on the moderation overview before the owner's own queues.")
+
+personal_data = Hook(
+    "fn(cutoff) -> [(count, 'what was removed')]: personal data older than cutoff, "
+    "removed by purge_personal_data inside its transaction.")
+
+# A moderator decided something (a comment, a bias report, a reader's standing).
+# Arguments: moderator, action, target (its str() is kept), reason.
+moderated = Signal()
+
+
+def record_decision(moderator, action, target, reason=""):
+    """Announce a moderation decision; the moderation log writes it down."""
+    moderated.send(sender=None, moderator=moderator, action=action, target=target,
+                   reason=reason)
