@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 
 from core.admin import DeclaredLookupsOnly
 
+from .models import Reader
+
 # django.contrib.auth registers these; the project's versions add the lookup
 # rule (core/admin.py): Django's UserAdmin refuses password lookups only.
 User = get_user_model()
@@ -20,3 +22,26 @@ class UserAdmin(DeclaredLookupsOnly, auth_admin.UserAdmin):
 @admin.register(Group)
 class GroupAdmin(DeclaredLookupsOnly, auth_admin.GroupAdmin):
     pass
+
+
+@admin.register(Reader)
+class ReaderAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
+    """Readers' accounts, staff left out; nobody is added or deleted from here.
+
+    Apps that keep something about readers extend it with their columns and
+    inlines (comments: standing, comments and reports).
+    """
+
+    list_display = ["username", "date_joined"]
+    search_fields = ["username"]
+    fields = ["username", "date_joined", "last_login"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_staff=False)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

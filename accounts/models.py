@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 
@@ -32,3 +33,10 @@ class UsernameSkeleton(models.Model):
         skeleton, folded = readings(user.get_username())
         cls.objects.update_or_create(user=user,
                                      defaults={"skeleton": skeleton, "folded": folded})
+
+
+class Reader(User):
+    """Readers' accounts as the newsroom's admin shows them (staff are left out there)."""
+
+    class Meta:
+        proxy = True

@@ -3,10 +3,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm, local_iso
+from accounts.admin import ReaderAdmin
+from accounts.models import Reader
+from core.admin import (CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm,
+                        decision_action, local_iso)
 
 from . import moderation
-from .models import Comment, CommentReport, ModerationAction, Reader, ReaderStanding, WordRule
+from .models import Comment, CommentReport, ModerationAction, ReaderStanding, WordRule
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -76,13 +79,8 @@ class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {status}.",
                           messages.SUCCESS)
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
-    def approve(self, request, queryset):
-        self._decide(request, queryset, Comment.Status.APPROVED)
-
-    @admin.action(description="Hide selected comments", permissions=["change"])
-    def hide(self, request, queryset):
-        self._decide(request, queryset, Comment.Status.HIDDEN)
+    approve = decision_action(Comment.Status.APPROVED, "Approve selected comments")
+    hide = decision_action(Comment.Status.HIDDEN, "Hide selected comments")
 
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:
@@ -106,52 +104,48 @@ class ReaderStandingInline(admin.StackedInline):
     verbose_name_plural = "Commenting standing"
 
 
-class ReaderCommentInline(admin.TabularInline):
-    model = Comment
-    fk_name = "reader"
+class HistoryInline(admin.TabularInline):
+    """A reader's record, shown as it is: nothing added or changed from here."""
+
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReaderCommentInline(HistoryInline):
+    model = Comment
+    fk_name = "reader"
     fields = ["created_at", "article", "body", "status", "moderation_reason"]
     readonly_fields = fields
     ordering = ["-created_at"]
     verbose_name_plural = "Comments (all, newest first)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReaderReportInline(admin.TabularInline):
+class ReaderReportInline(HistoryInline):
     model = CommentReport
     fk_name = "reporter"
-    extra = 0
-    can_delete = False
     fields = ["created_at", "comment", "reason", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = "Comments this reader reported"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class CommentingReaderAdmin(ReaderAdmin):
+    """The readers' admin with their commenting: history and standing.
 
+    Moderators suspend, ban or pre-moderate a reader from here.
+    """
 
-@admin.register(Reader)
-class ReaderAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
-    """Per-reader history and standing: suspend, ban or pre-moderate."""
-
-    list_display = ["username", "date_joined", "comment_count", "standing_summary"]
-    search_fields = ["username"]
-    fields = ["username", "date_joined", "last_login"]
-    readonly_fields = fields
+    list_display = [*ReaderAdmin.list_display, "comment_count", "standing_summary"]
     inlines = [ReaderStandingInline, ReaderCommentInline, ReaderReportInline]
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).filter(is_staff=False)
-                .select_related("standing").annotate(comment_total=Count("comments")))
+        return (super().get_queryset(request).select_related("standing")
+                .annotate(comment_total=Count("comments")))
 
     @admin.display(description="comments", ordering="comment_total")
     def comment_count(self, reader):
@@ -181,11 +175,9 @@ class ReaderAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
                     f"for good={'yes' if instance.is_banned else 'no'}")
         formset.save_m2m()
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+admin.site.unregister(Reader)
+admin.site.register(Reader, CommentingReaderAdmin)
 
 
 @admin.register(WordRule)

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -126,13 +125,6 @@ class WordRule(models.Model):
     def save(self, *args, **kwargs):
         self.word = self.word.strip().casefold()
         super().save(*args, **kwargs)
-
-
-class Reader(User):
-    """Readers as moderators see them: their standing, comments and reports."""
-
-    class Meta:
-        proxy = True
 
 
 class ReaderStanding(models.Model):

@@ -15,6 +15,7 @@ as filtered, and the action form with a reason.
 import csv
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin import widgets
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -68,6 +69,19 @@ class StaffUserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         full_name = user.get_full_name()
         return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
+def decision_action(status, description):
+    """An admin action that hands the selected rows to the admin's `_decide(request, rows, status)`.
+
+    Moderation queues offer one action per outcome; each only names its outcome.
+    """
+
+    @admin.action(description=description, permissions=["change"])
+    def decide(model_admin, request, queryset):
+        model_admin._decide(request, queryset, status)
+
+    return decide
 
 
 class ReasonActionForm(ActionForm):

@@ -23,7 +23,7 @@ ROLES = {
         "comments.comment": ("view", "change"),
         "comments.commentreport": ("view",),
         "standards.biasreport": ("view", "change"),
-        "comments.reader": ("view", "change"),
+        "accounts.reader": ("view", "change"),
         "comments.readerstanding": ("add", "view", "change"),
         "comments.wordrule": ("add", "change", "delete", "view"),
         "comments.moderationaction": ("view",),

@@ -16,7 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from articles.admin import ArticleAdmin
-from core.admin import CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm, local_iso
+from core.admin import (CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm,
+                        decision_action, local_iso)
 
 from . import notices, workflow
 from .models import REPORT_ON_ANOTHER_STORY, BiasReport, Correction
@@ -279,17 +280,10 @@ class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
             for report in reports:
                 self._offer_correction(request, report)
 
-    @admin.action(description="Mark selected reports in review", permissions=["change"])
-    def mark_in_review(self, request, queryset):
-        self._decide(request, queryset, BiasReport.Status.IN_REVIEW)
-
-    @admin.action(description="Uphold selected reports", permissions=["change"])
-    def uphold(self, request, queryset):
-        self._decide(request, queryset, BiasReport.Status.UPHELD)
-
-    @admin.action(description="Dismiss selected reports", permissions=["change"])
-    def dismiss(self, request, queryset):
-        self._decide(request, queryset, BiasReport.Status.DISMISSED)
+    mark_in_review = decision_action(BiasReport.Status.IN_REVIEW,
+                                     "Mark selected reports in review")
+    uphold = decision_action(BiasReport.Status.UPHELD, "Uphold selected reports")
+    dismiss = decision_action(BiasReport.Status.DISMISSED, "Dismiss selected reports")
 
     def save_model(self, request, obj, form, change):
         if change and {"status", "resolution_note"} & set(form.changed_data):

@@ -172,8 +172,26 @@ COMMENT_SERIES = [
 ]
 
 
-def _columns(months, pick):
-    """(short label, year shown under it, full label, values) for each month."""
+# Column charts of one block of figures a month: (context name, id, title, where
+# the figures are in a month's block, their series).
+MONTHLY_CHARTS = [
+    ("stories_chart", "chart-stories", "Stories published each month by AI involvement",
+     ("stories", "by_ai_involvement"), INVOLVEMENT_SERIES),
+    ("reports_chart", "chart-reports", "Bias reports received each month by outcome",
+     ("bias_reports",), OUTCOME_SERIES),
+    ("corrections_chart", "chart-corrections",
+     "Corrections, clarifications and editor's notes each month", ("corrections",),
+     CORRECTION_SERIES),
+    ("comments_chart", "chart-comments", "Comments received each month by moderation status",
+     ("comments",), COMMENT_SERIES),
+]
+
+
+def _columns(months, path, series):
+    """(short label, year shown under it, full label, values) for each month.
+
+    The values are the series' figures, found in each month's block at path.
+    """
     columns = []
     for index, month in enumerate(months):
         start = timezone.localtime(month["start"])
@@ -181,7 +199,10 @@ def _columns(months, pick):
         # The year under each January and the first month; a December first
         # leaves it to the January beside it, which has no room to spare.
         year = str(start.year) if start.month == 1 or (index == 0 and start.month < 12) else ""
-        columns.append((label, year, month["label"], pick(month)))
+        figures_at = month
+        for key in path:
+            figures_at = figures_at[key]
+        columns.append((label, year, month["label"], {s.key: figures_at[s.key] for s in series}))
     return columns
 
 
@@ -216,34 +237,14 @@ class TransparencyReportView(TemplateView):
             "months": months,
             "totals": totals,
             "personas": _personas(totals),
-            "stories_chart": column_chart(
-                "chart-stories",
-                f"Stories published each month by AI involvement, {span}",
-                _columns(months, lambda m: m["stories"]["by_ai_involvement"]),
-                INVOLVEMENT_SERIES),
-            "reports_chart": column_chart(
-                "chart-reports",
-                f"Bias reports received each month by outcome, {span}",
-                _columns(months, lambda m: {k: m["bias_reports"][k]
-                                            for k in figures.OUTCOMES}),
-                OUTCOME_SERIES),
             "reasons_chart": bar_chart(
                 "chart-reasons",
                 f"Bias reports received in the last 12 months by reason and outcome, {span}",
                 [(reason["label"], {k: reason[k] for k in figures.OUTCOMES})
                  for reason in last_12["bias_reports"]["by_reason"]],
                 OUTCOME_SERIES),
-            "corrections_chart": column_chart(
-                "chart-corrections",
-                f"Corrections, clarifications and editor's notes each month, {span}",
-                _columns(months, lambda m: {k: m["corrections"][k]
-                                            for k in figures.CORRECTION_KINDS}),
-                CORRECTION_SERIES),
-            "comments_chart": column_chart(
-                "chart-comments",
-                f"Comments received each month by moderation status, {span}",
-                _columns(months, lambda m: {k: m["comments"][k]
-                                            for k in ("approved", "held", "hidden")}),
-                COMMENT_SERIES),
+            **{name: column_chart(chart_id, f"{title}, {span}", _columns(months, path, series),
+                                  series)
+               for name, chart_id, title, path, series in MONTHLY_CHARTS},
         })
         return context

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # The last migrations before standards/ was cut out (issue 13).
 BEFORE = [("standards", None), ("articles", "0006_reviewer_is_kept_on_record"),
-          ("comments", "0003_comment_submission_token")]
+          ("comments", "0003_comment_submission_token"),
+          ("accounts", "0002_username_skeletons_of_existing_users")]
 T = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
 PERMISSIONS = [("articles", "correction", "add"), ("articles", "correction", "change"),
                ("comments", "biasreport", "view"), ("comments", "biasreport", "change")]

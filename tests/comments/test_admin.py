@@ -63,10 +63,10 @@ def test_reader_history_and_standing(client, moderator):
     reader = UserFactory(username="loud")
     CommentFactory(reader=reader, body="first words")
     CommentFactory(reader=reader, body="second words", status="hidden")
-    html = client.get(f"/admin/comments/reader/{reader.pk}/change/").content.decode()
+    html = client.get(f"/admin/accounts/reader/{reader.pk}/change/").content.decode()
     assert "first words" in html and "second words" in html
     until = (timezone.now() + timedelta(days=7)).strftime("%Y-%m-%d")
-    response = client.post(f"/admin/comments/reader/{reader.pk}/change/", {
+    response = client.post(f"/admin/accounts/reader/{reader.pk}/change/", {
         "standing-TOTAL_FORMS": "1", "standing-INITIAL_FORMS": "0",
         "standing-MIN_NUM_FORMS": "0", "standing-MAX_NUM_FORMS": "1",
         "standing-0-is_premoderated": "on",

@@ -150,7 +150,7 @@ def test_no_hidden_field_lookup_changes_the_rows_listed(client, newsroom, role):
     # The walk is not vacuous: these lookups would have narrowed the lists.
     fields = {lookup.rsplit("__", 1)[0] for lookup in narrowing}
     if role == "Moderators":
-        assert {"comments.Reader.password", "comments.Reader.email",
+        assert {"accounts.Reader.password", "accounts.Reader.email",
                 "standards.BiasReport.contact_email"} <= fields
     if role == "Editors":
         assert "standards.BiasReport.contact_email" in fields
@@ -167,8 +167,8 @@ def test_declared_filters_still_filter(client, newsroom):
 
 
 @pytest.mark.parametrize(("role", "url", "lookup"), [
-    ("Moderators", "/admin/comments/reader/", "password__lt"),
-    ("Moderators", "/admin/comments/reader/", "email__startswith"),
+    ("Moderators", "/admin/accounts/reader/", "password__lt"),
+    ("Moderators", "/admin/accounts/reader/", "email__startswith"),
     ("Editors", "/admin/standards/biasreport/", "contact_email__startswith"),
     ("Editors", "/admin/standards/biasreport/", "reader__email__startswith"),
     ("Editors", "/admin/authors/author/", "user__password__startswith"),
