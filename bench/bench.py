@@ -1,17 +1,30 @@
 """`make bench`: gunicorn (4 sync workers) on PostgreSQL and Redis, measured with wrk.
 
-Runs on 127.0.0.1 only; every wrk run is bounded in time. Prints a table
-with each figure as a ratio to the ceiling, an independent bare Django project
-(bench/bare/) served by the same gunicorn command, and writes it to
-bench/results.md.
+Runs on 127.0.0.1 only; every wrk run and the newsroom writer are bounded in
+time, and every server is stopped by its PID. Three stages, each measured
+against the ceiling, an independent bare Django project (bench/bare/) served
+by the same gunicorn command:
+
+- demo: the demo newsroom, one page at a time;
+- mix: about 2,000 stories (seed_scale) read as readers read them, a skewed
+  visit mix (bench/visit_mix.lua): quiet, under newsroom churn
+  (bench/churn.py), and through Varnish when it is installed;
+- scale: 100,000 stories and 1,000,000 comments, one page at a time.
+
+Prints a table with each figure as a ratio to the ceiling and the goal of
+issue 14 where it sets one, and writes it to bench/results.md.
 """
 
 import argparse
+import json
 import os
+import random
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -26,9 +39,25 @@ COLD = f"http://127.0.0.1:{COLD_PORT}"
 # The ceiling: an independent bare Django project (bench/bare/), none of the site's apps.
 BARE_PORT = 8102
 BARE = f"http://127.0.0.1:{BARE_PORT}"
-CEILING = "bare Django project, 30 KB (ceiling)"
 PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "evadaily_bench"
+MIX_SCRIPT = ROOT / "bench" / "visit_mix.lua"
+CHURN = ROOT / "bench" / "churn.py"
+VARNISHD = Path("/usr/sbin/varnishd")
+VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+# Popularity of the visit mix: the story ranked r is read in proportion to 1 / r**SKEW.
+SKEW = 1.1
+VISITS = 50_000  # the length of the visit sequence wrk cycles through
+# A word in most stories at every size, and one in a single demo story only.
+COMMON_WORD, RARE_WORD = "harbour", "flour"
+
+CEILING = "bare Django project, 30 KB (ceiling)"
+HOT = "article page, cached"
+COLD_ARTICLE = "article page, cold (no cache at all)"
+SEARCHES = (f"search, common word ({COMMON_WORD})", f"search, rare word ({RARE_WORD})")
+MIX_QUIET = "visit mix, warm and quiet"
+MIX_CHURN = "visit mix, newsroom churn"
+MIX_VARNISH = "visit mix through Varnish"
 
 
 def run(*args, env, quiet=False, timeout=1800):
@@ -40,6 +69,19 @@ def manage(env, *args, quiet=False, timeout=1800):
     run(PY, "manage.py", *args, env=env, quiet=quiet, timeout=timeout)
 
 
+def manage_json(code):
+    """Run code in `manage.py shell` and read the JSON it prints last."""
+    output = subprocess.run([PY, "manage.py", "shell", "-c", code], cwd=ROOT, env=os.environ,
+                            capture_output=True, text=True, check=True, timeout=300).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def analyze(env):
+    manage(env, "shell", "-c",
+           "from django.db import connection; connection.cursor().execute('ANALYZE')",
+           quiet=True)
+
+
 def psql(sql):
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql],
                    check=True, timeout=60, stdout=subprocess.DEVNULL)
@@ -49,6 +91,12 @@ def get(path, headers=None, base=BASE):
     request = urllib.request.Request(base + path, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.read()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def gunicorn(env, port, app="evadaily.wsgi", extra=()):
@@ -64,27 +112,43 @@ def bare_gunicorn(env):
                     "bareproject.wsgi", ("--pythonpath", str(ROOT / "bench" / "bare")))
 
 
+def stop(process):
+    """Stop a server this bench started, by its PID."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
 def wait_until_up(process, base, path="/healthz", expect=b"ok"):
     """Wait for path to answer (with expect, unless that is None)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit("gunicorn stopped during start-up")
+            raise SystemExit(f"the server for {base} stopped during start-up")
         try:
             body = get(path, base=base)
             if expect is None or body == expect:
                 return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer {path} within 30 s")
+    raise SystemExit(f"{base} did not answer {path} within 30 s")
 
 
-def wrk(path, seconds, connections, headers=(), base=BASE):
+def wrk(path, seconds, connections, headers=(), base=BASE, script=None, script_args=()):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                "--latency"]
     for header in headers:
         command += ["-H", header]
-    output = subprocess.run(command + [base + path], capture_output=True, text=True,
+    if script:
+        command += ["-s", str(script)]
+    command.append(base + path)
+    if script_args:
+        command += ["--", *script_args]
+    output = subprocess.run(command, capture_output=True, text=True,
                             check=True, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
@@ -98,75 +162,249 @@ def _ms(value):
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def targets():
-    """(label, path, extra headers) for one data size; paths picked from the data."""
-    import json
+# Goals (issue 14) ---------------------------------------------------------------
 
-    env = os.environ
-    slug, section, tag, session = json.loads(subprocess.run(
-        [PY, "manage.py", "shell", "-c",
-         "import json; from django.test import Client; "
-         "from django.contrib.auth.models import User; "
-         "from articles.models import Article; "
-         "a = Article.objects.published().filter(comments__isnull=False).for_listing().first() "
-         "or Article.objects.published().for_listing().first(); "
-         "t = a.tags.first(); "
-         "c = Client(); "
-         "c.force_login(User.objects.get_or_create(username='bench-reader')[0]); "
-         "print(json.dumps([a.slug, a.section.slug, t.slug if t else None, "
-         "c.cookies['sessionid'].value]))"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
-        .splitlines()[-1])
+def _find(rows, size, label):
+    return next((row for row in rows if row["size"] == size and row["label"] == label), None)
+
+
+def _verdict(goal, met):
+    return f"{goal}: {'met' if met else 'MISSED'}"
+
+
+def goal(row, rows):
+    """Issue 14's goal for this row and whether it is met; "" where it sets none."""
+    label, ratio = row["label"], row["ratio"]
+    if label == HOT:
+        return _verdict("≥ 0.80 of bare", ratio >= 0.80)
+    if label == COLD_ARTICLE:
+        return _verdict("≥ 0.10 of bare", ratio >= 0.10)
+    if label == MIX_QUIET:
+        return _verdict("≥ 0.50 of bare", ratio >= 0.50)
+    if label == MIX_CHURN:
+        quiet = _find(rows, row["size"], MIX_QUIET)
+        share = row["rps"] / quiet["rps"]
+        return _verdict(f"≥ 0.80 of quiet ({share:.2f}), p99 ≤ 250 ms",
+                        share >= 0.80 and row["p99"] <= 250)
+    times = slowdown(row, rows)
+    if label in SEARCHES and times is not None:
+        return _verdict("scale/demo time ≤ 1.5x", times <= 1.5)
+    return ""
+
+
+def slowdown(row, rows):
+    """How many times longer a request takes at scale than at demo size, or None."""
+    demo = _find(rows, "demo", row["label"])
+    if row["size"] != "scale" or demo is None:
+        return None
+    return demo["rps"] / row["rps"]
+
+
+def record(rows, size, label, result):
+    """Add a measurement, as a ratio to the ceiling measured first at the same stage."""
+    bare = _find(rows, size, CEILING)
+    row = {"size": size, "label": label, **result,
+           "ratio": result["rps"] / (bare or result)["rps"]}
+    rows.append(row)
+    errors = f"  {row['errors']} errors" if row["errors"] else ""
+    print(f"  {size:<5} {label:<38} {row['rps']:>7.0f} req/s {row['ratio']:5.2f} of bare  "
+          f"p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms  {goal(row, rows)}{errors}",
+          flush=True)
+
+
+# One page at a time ----------------------------------------------------------------
+
+def targets():
+    """(label, path, extra headers, server) for one data size; paths picked from the data."""
+    slug, section, session = manage_json(
+        "import json; from django.test import Client; "
+        "from django.contrib.auth.models import User; "
+        "from articles.models import Article; "
+        "a = Article.objects.published().filter(comments__isnull=False).for_listing().first() "
+        "or Article.objects.published().for_listing().first(); "
+        "c = Client(); "
+        "c.force_login(User.objects.get_or_create(username='bench-reader')[0]); "
+        "print(json.dumps([a.slug, a.section.slug, c.cookies['sessionid'].value]))")
     # A signed-in reader skips the page cache and gets a page of their own,
     # built around the story's shared fragments.
     signed_in = (f"Cookie: sessionid={session}",)
     return [
         (CEILING, "/", (), BARE),
         ("front page", "/", (), BASE),
-        ("article page, cached", f"/articles/{slug}/", (), BASE),
+        (HOT, f"/articles/{slug}/", (), BASE),
         ("article page, signed-in reader", f"/articles/{slug}/", signed_in, BASE),
-        ("article page, cold (no cache at all)", f"/articles/{slug}/", (), COLD),
+        (COLD_ARTICLE, f"/articles/{slug}/", (), COLD),
         ("comments page", f"/articles/{slug}/comments/", (), BASE),
-        ("search", f"/search/?q={tag.split('-')[0] if tag else 'harbour'}", (), BASE),
+        ("comments block (?partial=1)", f"/articles/{slug}/comments/?partial=1", (), BASE),
+        (SEARCHES[0], f"/search/?q={COMMON_WORD}", (), BASE),
+        (SEARCHES[1], f"/search/?q={RARE_WORD}", (), BASE),
         ("feed", "/feeds/latest/", (), BASE),
         ("section page", f"/sections/{section}/", (), BASE),
     ]
 
 
-def measure(size, seconds, connections):
-    rows = []
+def measure(size, options, rows):
     for label, path, headers, base in targets():
         for _ in range(3):  # warm the page cache and the workers
             get(path, dict(h.split(": ", 1) for h in headers), base)
-        result = wrk(path, seconds, connections, headers, base)
-        rows.append({"size": size, "label": label, "path": path, **result})
-        print(f"  {size:<6} {label:<36} {result['rps']:>8.0f} req/s  "
-              f"p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms", flush=True)
-    return rows
+        record(rows, size, label, wrk(path, options.seconds, options.connections, headers,
+                                      base))
 
+
+# The visit mix ----------------------------------------------------------------------
+
+def write_visit_mix(folder, slugs, seed):
+    """Write the story and visit files of bench/visit_mix.lua; return their paths and
+    the share of visits that go to the most read 1% of stories."""
+    stories = folder / "stories.tsv"
+    stories.write_text("".join(f"/articles/{slug}/\t/articles/{slug}/comments/?partial=1\n"
+                               for slug in slugs))
+    weights = [1 / (rank + 1) ** SKEW for rank in range(len(slugs))]
+    picks = random.Random(seed).choices(range(len(slugs)), weights, k=VISITS)
+    visits = folder / "visits.txt"
+    visits.write_text("".join(f"{pick}\n" for pick in picks))
+    top = max(1, len(slugs) // 100)
+    return stories, visits, sum(weights[:top]) / sum(weights)
+
+
+def visit_mix(env, options, rows, notes):
+    """Seed the mix's stories, then read them quiet, under churn and through Varnish."""
+    print(f"Seeding {options.mix_stories:,} stories and {options.mix_comments:,} comments "
+          "for the visit mix...", flush=True)
+    manage(env, "seed_scale", "--articles", str(options.mix_stories),
+           "--comments", str(options.mix_comments), "--readers", "500",
+           "--seed", str(options.seed), quiet=True, timeout=1800)
+    analyze(env)
+    # The newest stories are the most read, as on a news site's front page.
+    slugs = manage_json(
+        "import json; from articles.models import Article; "
+        "print(json.dumps(list(Article.objects.published().order_by('-published_at', '-pk')"
+        f".values_list('slug', flat=True)[:{options.mix_stories}])))")
+    with tempfile.TemporaryDirectory(prefix="evadaily-bench-") as work:
+        stories, visits, top_share = write_visit_mix(Path(work), slugs, options.seed)
+        notes.append(f"Visit mix: {len(slugs):,} published stories, popularity 1/rank^{SKEW}: "
+                     f"the most read 1% draw {top_share:.0%} of visits; each visit is the "
+                     "article page and its comments block.")
+        mix = {"script": MIX_SCRIPT, "script_args": (str(stories), str(visits))}
+
+        def read(base, seconds=options.seconds):
+            return wrk("/", seconds, options.connections, base=base, **mix)
+
+        print(f"Measuring the visit mix ({len(slugs):,} stories):", flush=True)
+        record(rows, "mix", CEILING, wrk("/", options.seconds, options.connections,
+                                         base=BARE))
+        warm_up(read, BASE, options)
+        record(rows, "mix", MIX_QUIET, read(BASE))
+        result, counts = under_churn(env, options, stories, Path(work), read)
+        record(rows, "mix", MIX_CHURN, result)
+        notes.append("Newsroom churn during the run (bench/churn.py): " + ", ".join(
+            f"{name.replace('_', ' ')} {value}" for name, value in counts.items()) + ".")
+        result = through_varnish(options, read, notes)
+        if result is not None:
+            record(rows, "mix", MIX_VARNISH, result)
+
+
+def warm_up(read, base, options):
+    """A short visit mix first, unmeasured: the caches fill as readers would fill them."""
+    if options.warmup > 0:
+        read(base, options.warmup)
+
+
+def under_churn(env, options, stories, work, read):
+    """The visit mix while bench/churn.py edits, comments, reports and moderates."""
+    ready = work / "churn-ready"
+    writer = subprocess.Popen(
+        [PY, str(CHURN), "--seconds", str(options.seconds + 1), "--stories", str(stories),
+         "--ready-file", str(ready), "--seed", str(options.seed)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            if writer.poll() is not None:
+                raise SystemExit("The newsroom writer (bench/churn.py) stopped during start-up.")
+            if time.monotonic() > deadline:
+                raise SystemExit("The newsroom writer (bench/churn.py) did not start in 60 s.")
+            time.sleep(0.2)
+        result = read(BASE)
+        output, _ = writer.communicate(timeout=60)
+    finally:
+        stop(writer)
+    if writer.returncode != 0:
+        raise SystemExit("The newsroom writer (bench/churn.py) failed: see above.")
+    return result, json.loads(output.strip().splitlines()[-1])
+
+
+def through_varnish(options, read, notes):
+    """The visit mix through Varnish in front of the cached server, or None if skipped."""
+    vcl = Path(options.vcl)
+    reason = ("--skip-varnish" if options.skip_varnish else
+              f"{VARNISHD} is not installed (apt-get install varnish varnish-modules)"
+              if not VARNISHD.exists() else
+              f"{vcl} does not exist" if not vcl.exists() else None)
+    if reason:
+        print(f"  {MIX_VARNISH}: skipped, {reason}", flush=True)
+        notes.append(f"{MIX_VARNISH}: skipped, {reason}.")
+        return None
+    with tempfile.TemporaryDirectory(prefix="evadaily-varnish-") as work:
+        # Varnish compiles the VCL as an unprivileged user, who must read this folder.
+        os.chmod(work, 0o755)
+        # Found before the shipped backends.vcl, which default.vcl includes.
+        (Path(work) / "backends.vcl").write_text(
+            f'backend default {{\n    .host = "127.0.0.1";\n    .port = "{PORT}";\n}}\n')
+        port = free_port()
+        log = Path(work) / "varnishd.log"
+        with log.open("w") as output:
+            varnish = subprocess.Popen(
+                [str(VARNISHD), "-F", "-a", f"127.0.0.1:{port}", "-T", "none", "-f", str(vcl),
+                 "-n", str(Path(work) / "varnish"), "-P", str(Path(work) / "varnishd.pid"),
+                 "-s", "malloc,256m", "-p", f"vcl_path={work}:{vcl.parent}"],
+                cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            edge = f"http://127.0.0.1:{port}"
+            try:
+                wait_until_up(varnish, edge)
+            except SystemExit as error:
+                # The edge cache is optional here: the stages after this one still run.
+                print(log.read_text()[-2000:], file=sys.stderr)
+                print(f"  {MIX_VARNISH}: skipped, {error}", flush=True)
+                notes.append(f"{MIX_VARNISH}: skipped, {error} (varnishd's output above).")
+                return None
+            warm_up(read, edge, options)
+            return read(edge)
+        finally:
+            stop(varnish)
+
+
+# The report -------------------------------------------------------------------------
 
 def table(rows):
-    bare = {row["size"]: row["rps"] for row in rows if row["label"] == CEILING}
-    demo = {row["label"]: row for row in rows if row["size"] == "demo"}
-    lines = ["| size | target | requests/s | ratio to bare | p50 ms | p99 ms | scale/demo time |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| size | target | requests/s | ratio to bare | p50 ms | p99 ms | scale/demo time "
+             "| goal (issue 14) |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
     for row in rows:
-        ratio = row["rps"] / bare[row["size"]]
-        slowdown = ""
-        if row["size"] == "scale" and row["label"] in demo:
-            slowdown = f"{demo[row['label']]['rps'] / row['rps']:.2f}x"
-        lines.append(f"| {row['size']} | {row['label']} | {row['rps']:.0f} | {ratio:.2f} | "
-                     f"{row['p50']:.1f} | {row['p99']:.1f} | {slowdown} |")
+        times = slowdown(row, rows)
+        lines.append(f"| {row['size']} | {row['label']} | {row['rps']:.0f} | "
+                     f"{row['ratio']:.2f} | {row['p50']:.1f} | {row['p99']:.1f} | "
+                     f"{f'{times:.2f}x' if times else ''} | {goal(row, rows)} |")
     return "\n".join(lines)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per target")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-mix", action="store_true", help="no visit mix stage")
+    parser.add_argument("--mix-stories", type=int, default=2_000,
+                        help="stories seeded for the visit mix")
+    parser.add_argument("--mix-comments", type=int, default=20_000)
+    parser.add_argument("--warmup", type=int, default=5,
+                        help="seconds of visit mix before each measured one")
+    parser.add_argument("--skip-varnish", action="store_true")
+    parser.add_argument("--vcl", default=str(VCL), help="the edge cache's VCL")
+    parser.add_argument("--seed", type=int, default=14, help="of the data and the visits")
     options = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -188,37 +426,39 @@ def main():
     server = gunicorn(env, PORT)
     cold = gunicorn({**env, "PAGE_CACHE_ENABLED": "False"}, COLD_PORT)
     bare = bare_gunicorn(env)
-    rows = []
+    rows, notes = [], []
     try:
         wait_until_up(server, BASE)
         wait_until_up(cold, COLD)
         wait_until_up(bare, BARE, "/", expect=None)
         print("Measuring at demo size:", flush=True)
-        rows += measure("demo", options.seconds, options.connections)
+        measure("demo", options, rows)
+        if not options.skip_mix:
+            visit_mix(env, options, rows, notes)
         if not options.skip_scale:
             print(f"Seeding {options.articles:,} articles and {options.comments:,} "
                   "comments...", flush=True)
             manage(env, "seed_scale", "--articles", str(options.articles),
                    "--comments", str(options.comments), timeout=3600)
-            manage(env, "shell", "-c",
-                   "from django.db import connection; "
-                   "connection.cursor().execute('ANALYZE')", quiet=True)
+            analyze(env)
             print("Query plans at scale size:", flush=True)
             manage(env, "shell", "-c", (ROOT / "bench" / "explain.py").read_text())
             print("Measuring at scale size:", flush=True)
-            rows += measure("scale", options.seconds, options.connections)
+            measure("scale", options, rows)
     finally:
         for process in (server, cold, bare):
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process)
 
     result = table(rows)
     print()
     print(result)
+    for note in notes:
+        print(note)
     out = ROOT / "bench" / "results.md"
     out.write_text(f"# make bench, {time.strftime('%Y-%m-%d %H:%M')}\n\n"
                    f"gunicorn 4 sync workers, PostgreSQL, Redis, "
-                   f"`wrk -t2 -c{options.connections} -d{options.seconds}s`\n\n{result}\n")
+                   f"`wrk -t2 -c{options.connections} -d{options.seconds}s`\n\n{result}\n\n"
+                   + "".join(f"{note}\n\n" for note in notes))
     print(f"\nWritten to {out.relative_to(ROOT)}")
 
 
