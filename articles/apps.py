@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils import timezone
 
 
 class ArticlesConfig(AppConfig):
@@ -11,17 +10,14 @@ class ArticlesConfig(AppConfig):
 
         from core import pagecache
 
+        from . import invalidation as changes
         from .models import Article, RelatedArticle, Section
 
-        for model in (Article, Section, RelatedArticle, Tag, TaggedItem):
-            pagecache.invalidate_on_change(model)
-        pagecache.invalidate_on_m2m_change(Article.tags.through)
-        pagecache.next_publication_from(_next_publication)
-
-
-def _next_publication():
-    """When the next scheduled story goes public, or None."""
-    from .models import Article
-
-    return (Article.objects.scheduled(timezone.now()).order_by("published_at")
-            .values_list("published_at", flat=True).first())
+        pagecache.remember_before_save(Article, changes.snapshot)
+        pagecache.invalidate_on_change(Article, changes.article_change)
+        pagecache.invalidate_on_change(Section, changes.section_change)
+        pagecache.invalidate_on_change(RelatedArticle, changes.related_change)
+        pagecache.invalidate_on_change(Tag, changes.tag_change)
+        # taggit adds and removes a story's tags as TaggedItem rows, with their signals.
+        pagecache.invalidate_on_change(TaggedItem, changes.tagging_change)
+        pagecache.publication_sweep_from(changes.next_publication, changes.published_between)

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.views.generic import ListView
 
 from authors.models import Author
-from core.pagecache import public_page
+from core.pagecache import public_page, tag
 from core.pagination import StrictPageMixin
 
 from . import feeds
 from .feeds import public_authors
+from .invalidation import FEED_TAGS, tag_cards
 from .models import Article
 from .views import count_of
 
@@ -35,6 +36,13 @@ class AuthorListView(ListView):
         return public_authors().annotate(public_count=count_of(
             Article.objects.published().filter(author=OuterRef("pk"))))
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Who is listed, and their counts, change with every story published.
+        tag(self.request, "authors", "stories-all",
+            *(f"author-{author.pk}" for author in context["authors"]))
+        return context
+
 
 class AuthorDetailView(StrictPageMixin, ListView):
     """An author's profile and their public stories, paginated."""
@@ -55,7 +63,12 @@ class AuthorDetailView(StrictPageMixin, ListView):
         return Article.objects.published(now).by_author(self.author).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        # The profile sets the author's record beside the newsroom's (all stories,
+        # corrections and decided bias reports).
+        tag_cards(self.request, context["object_list"], f"author-{self.author.pk}",
+                  f"stories-author-{self.author.pk}", "stories-all", "review-record")
+        return context
 
 
 # Included by evadaily/urls.py under the "authors" namespace: the URLs and their
@@ -64,6 +77,8 @@ urlpatterns = [
     path("authors/", public_page(AuthorListView.as_view()), name="list"),
     path("authors/<slug:slug>/", public_page(AuthorDetailView.as_view(), params=("page",)),
          name="detail"),
-    path("authors/<slug:slug>/feed/", public_page(feeds.AuthorFeed()), name="feed"),
-    path("authors/<slug:slug>/feed/atom/", public_page(feeds.AuthorAtomFeed()), name="feed-atom"),
+    path("authors/<slug:slug>/feed/", public_page(feeds.AuthorFeed(), tags=FEED_TAGS),
+         name="feed"),
+    path("authors/<slug:slug>/feed/atom/", public_page(feeds.AuthorAtomFeed(), tags=FEED_TAGS),
+         name="feed-atom"),
 ]

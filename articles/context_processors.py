@@ -1,17 +1,25 @@
+from functools import partial
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from core.pagecache import cached_fragment
+from core.pagecache import cached_fragment, tag
 
 from .models import Section
 
 
+def _sections(request):
+    tag(request, "sections")
+    return list(Section.objects.all())
+
+
 def site_sections(request):
-    """Every section in order, read once per request and kept per site version."""
+    """Every section in order, read once per request and kept until one changes."""
     if not hasattr(request, "site_sections"):
-        request.site_sections = cached_fragment(
-            request, "sections", lambda: list(Section.objects.all()))
+        request.site_sections = cached_fragment(request, "sections", partial(_sections, request))
+    # Each page and fragment that shows them (the navigation) goes stale with them.
+    tag(request, "sections")
     return request.site_sections
 
 

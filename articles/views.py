@@ -1,17 +1,16 @@
-from functools import partial
-
 from django.db.models import F, Func, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from core.pagecache import cached_fragment
+from core.pagecache import Shown, cached_fragment, tag
 from core.pagination import StrictPageMixin
 
 from .context_processors import site_sections
+from .invalidation import card_tags, tag_cards
 from .models import Article, Section
 
 FRONT_PAGE_PER_SECTION = 4
@@ -36,9 +35,15 @@ class PublishedArticlesMixin(StrictPageMixin):
     """Lists of public stories, newest first."""
 
     context_object_name = "articles"
+    list_tags = ("stories-all",)  # which list of stories the page shows (articles/invalidation.py)
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tag_cards(self.request, context["object_list"], *self.list_tags)
+        return context
 
 
 class HomeView(TemplateView):
@@ -57,6 +62,7 @@ class HomeView(TemplateView):
         by_section = {}
         for article in latest:
             by_section.setdefault(article.section_id, []).append(article)
+        tag_cards(self.request, [lead, *latest], "stories-all")
         context["is_home"] = True
         context["lead"] = lead
         context["section_blocks"] = [
@@ -98,6 +104,8 @@ class ArticleDetailView(DetailView):
         return get_object_or_404(articles, slug=self.kwargs["slug"])
 
     def public_story(self):
+        # Kept as None while the story is not public: publishing it stales that too.
+        tag(self.request, *card_tags(self.story))
         return self.story if self.story.is_published() else None
 
     def get_context_data(self, **kwargs):
@@ -106,10 +114,15 @@ class ArticleDetailView(DetailView):
         # A public story's blocks are rendered once per site version
         # ({% sitecache %}); a preview is rendered afresh every time.
         context["story_key"] = None if self.is_preview else self.object.pk
+        # The story's blocks show the story itself, its corrections and review
+        # record (standards' template tags): all stale with story-<pk>.
+        context["story_tags"] = card_tags(self.object)
         # Loaded only when the blocks are rendered, not when they come from the cache.
-        # Corrections and the review record come from standards' template tags.
-        for name in ("tags", "related_articles"):
-            context[name] = SimpleLazyObject(partial(getattr, self, name))
+        context["tags"] = Shown(self.request, lambda: self.tags, lambda tags: [
+            name for t in tags for name in (f"tag-{t.pk}", f"stories-tag-{t.pk}")])
+        context["related_articles"] = Shown(
+            self.request, lambda: self.related_articles,
+            lambda stories: [name for story in stories for name in card_tags(story)])
         return context
 
     @cached_property
@@ -133,6 +146,7 @@ class SectionView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        self.list_tags = (f"stories-section-{self.section.pk}", f"section-{self.section.pk}")
         return super().get_queryset().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
@@ -145,6 +159,7 @@ class TagView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.list_tags = (f"stories-tag-{self.tag.pk}", f"tag-{self.tag.pk}")
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):

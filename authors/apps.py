@@ -9,4 +9,11 @@ class AuthorsConfig(AppConfig):
 
         from .models import Author
 
-        pagecache.invalidate_on_change(Author)
+        pagecache.invalidate_on_change(Author, _author_change)
+
+
+def _author_change(author, event):
+    """An author's byline is on every card and story of theirs, and on the authors' pages."""
+    from core.pagecache import Change
+
+    return Change(frozenset({f"author-{author.pk}", "authors", "syndication"}), takedown=event == "deleted")

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import pre_delete
 
 
 class CommentsConfig(AppConfig):
@@ -12,17 +14,39 @@ class CommentsConfig(AppConfig):
         from .moderation import comment_queues, log_decision
         from .transparency import comment_figures
 
-        pagecache.invalidate_on_change(Comment, when_saved=_moderated)
+        pagecache.invalidate_on_change(Comment, _comment_change)
+        # Deleting an account turns its name under each comment into "former reader".
+        pre_delete.connect(_reader_leaving, sender=settings.AUTH_USER_MODEL,
+                           dispatch_uid="comments-reader-leaving")
         hooks.transparency_figures.register(comment_figures)
         hooks.moderation_queues.register(comment_queues)
         hooks.moderated.connect(log_decision, dispatch_uid="comments-moderation-log")
 
 
-def _moderated(comment, created, update_fields):
-    """A comment's status changed: the transparency report counts it (approved, held, hidden).
+def _comment_change(comment, event):
+    """A comment shows in its story's comments block, once approved.
 
-    A new comment does not bump: every comment would empty the whole cache.
-    The report's "comments received" may lag instead, by at most one page
-    lifetime (PAGE_CACHE_SECONDS); decisions show at once.
+    A new held comment is shown nowhere. A decision also changes the
+    transparency report's moderation figures; a hidden or deleted comment is
+    taken down. New comments alone leave the report's "received" figures to
+    lag by at most one page lifetime (PAGE_CACHE_SECONDS).
     """
-    return not created and (update_fields is None or "status" in update_fields)
+    from core.pagecache import Change
+
+    from .models import Comment
+
+    block = f"comments-{comment.article_id}"
+    if event == "created":
+        return Change(frozenset({block})) if comment.status == Comment.Status.APPROVED else None
+    return Change(frozenset({block, "transparency"}),
+                  takedown=event == "deleted" or comment.status != Comment.Status.APPROVED)
+
+
+def _reader_leaving(sender, instance, **kwargs):
+    from core.pagecache import changed
+
+    from .models import Comment
+
+    stories = set(Comment.objects.filter(reader=instance).values_list("article_id", flat=True))
+    if stories:
+        changed({f"comments-{pk}" for pk in stories}, takedown=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from articles.models import Article
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.pagecache import tag
 from core.pagination import strict_page
 
 from .forms import MISSING_TOKEN, CommentForm, CommentReportForm
@@ -58,11 +59,17 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
     return response
 
 
-@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_list(request, slug):
-    """The comments block (a full page, or ?partial=1 for the script); POST adds one."""
+    """The comments block (a full page, or ?partial=1 for the script); POST adds one.
+
+    Anonymous readers' copies come from the page cache (comments/urls.py);
+    everyone else's answers are private (core.pagecache.PageCacheMiddleware).
+    """
     article = _public_article(slug)
+    # The block shows the comments; the full page also the story's headline.
+    tag(request, f"comments-{article.pk}", *(() if _is_partial(request) else
+                                             (f"story-{article.pk}",)))
     if request.method != "POST":
         return _render_comments(request, article)
     if not request.user.is_authenticated:

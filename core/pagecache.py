@@ -1,19 +1,42 @@
 """Whole-page cache for anonymous readers, shared by every process and server.
 
-A public page is stored once in the shared cache (CACHE_URL) under the
-current *site version*, a number kept in that cache and bumped by any change
-a reader could see: each app registers its own models from its
-AppConfig.ready() (invalidate_on_change). One site-wide version is exact (no
-page can miss a change that affects it) and cheap: publishing is rare next
-to reading. Every app server reads the version on each request, so a change
-shows everywhere at once; a small per-process layer in front of the shared
-cache answers repeat hits without a second round trip. Entries never outlive
-the next midnight in TIME_ZONE (the masthead date) nor the next scheduled
-publication.
+A public page is stored once in the shared cache (CACHE_URL) with the *tags*
+of what it shows: `story-12` for a story (on its own page, as a card in a
+list, among "Related Articles"), `author-4`, `section-3`, `stories-all` for
+"which stories are public, in which order", `comments-12` for a story's
+comments block, `site` on every page. Views and template fragments name them
+(tag()) as they read the rows; each app says which tags a change of its rows
+touches, from its AppConfig.ready() (invalidate_on_change). A change stamps
+its tags with the time, after the transaction commits; a page is stale when
+one of its tags was stamped after its render began. Nothing else goes cold:
+a new comment renews one comments block, an edit the pages showing that
+story.
+
+Reading stays one round trip in the common case. A counter of changes is
+bumped after the stamps; a page stored under the current count is fresh
+without looking at its tags, and one stored under an older count has its
+tags' stamps read once (one get_many) per process and count. A small
+per-process layer answers repeat hits without the shared entry.
+
+Stale is not gone. When a popular page goes stale, one request renders it
+anew while the others serve the previous copy for a few seconds (GRACE),
+marked so that no other cache keeps it. A takedown (a story unpublished or
+deleted, a comment hidden) stamps its tags as hard: such a page is never
+served again.
+
+Scheduled stories need no job: the first request after a scheduled time
+stamps the tags of the stories that went public (publication_sweep), and
+edge caches keep public pages no longer than the next scheduled time, so
+that a request reaches an app server then. Pages are fresh until midnight in
+TIME_ZONE (the masthead's date) and at most PAGE_CACHE_SECONDS.
+
+Edge caches (core/edge.py) get the tags in an `xkey` header, and a purge by
+the same tags on every change.
 
 The middleware sits before sessions and authentication: a hit touches
 neither the session nor the database. Requests that carry a session (signed
-in readers, staff) or a pending message never use the cache.
+in readers, staff) or a pending message never use the page cache; they take
+shared fragments (cached_fragment, {% sitecache %}) under the same rules.
 
 A page is keyed by host name, path and only the query parameters its view
 reads (`public_page(view, params=("page",))`): anything else in the query
@@ -26,14 +49,15 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
@@ -41,26 +65,69 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, urlencode
 
-VERSION_KEY = "pagecache:version"
+from core import edge
+
+CHANGES_KEY = "pagecache:changes"
 NEXT_PUBLICATION_KEY = "pagecache:next-publication"
+SWEEP_LOCK_KEY = "pagecache:sweep"
+SWEPT_KEY = "pagecache:swept-until"
 NO_PUBLICATION = float("inf")
+SITE_TAG = "site"  # on every page and fragment: changed(SITE_TAG) empties the whole cache
+# Added to a change's time: servers' clocks may differ by this much and a
+# change still makes every page rendered before it stale.
+STAMP_MARGIN = 1.0
+GRACE = 10  # seconds a stale page is served while one request renders it anew
+RENDER_LOCK_SECONDS = 10
 LOCAL_ENTRIES = 512
-_local = OrderedDict()  # (version, key) -> entry; per process
+_local = OrderedDict()  # key -> Entry; per process
 # Threads of one process share _local; reordering it is not safe without this.
 _local_lock = threading.Lock()
-# Registered by the app that schedules stories (next_publication_from).
+# Registered by the app that schedules stories (publication_sweep).
 _next_publication_source = None
+_published_between = None
 
 
-def public_page(view, params=()):
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A stored page or fragment and what it was made of."""
+
+    value: object  # a page: (status, headers, content, etag); a fragment: render()'s result
+    tags: frozenset
+    rendered_at: float  # when the request that rendered it began
+    changes: int  # the count of changes then
+    fresh_until: float  # midnight or PAGE_CACHE_SECONDS, whichever comes first
+
+
+FRESH, STALE, GONE = "fresh", "stale", "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a change of one row touches: the tags of the pages showing it.
+
+    A takedown's pages are never served again, not even while they render anew.
+    """
+
+    tags: frozenset
+    takedown: bool = False
+
+
+# ---------------------------------------------------------------------------
+# Views and fragments
+
+
+def public_page(view, params=(), tags=()):
     """Mark a view's successful answers as the same for every anonymous reader.
 
     params names the query parameters the view reads; the page is the same
-    whatever else the query string holds.
+    whatever else the query string holds. tags: what every answer shows,
+    for views that do not name it themselves.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if tags:
+            tag(request, *tags)
         response = view(request, *args, **kwargs)
         if getattr(request, "page_cache_eligible", False):
             response.is_public_page = True
@@ -71,133 +138,370 @@ def public_page(view, params=()):
     return wrapper
 
 
-def site_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # Never set, or evicted: start a fresh generation at a random number,
-        # so that nothing stale can be read back under a reused one.
-        version = int.from_bytes(os.urandom(6))
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+class _RequestState:
+    """What one request knows of the cache: when it began, the count of changes, its tags."""
+
+    __slots__ = ("started", "_changes", "collectors")
+
+    def __init__(self):
+        self.started = time.time()
+        self._changes = None
+        self.collectors = [{SITE_TAG}]
+
+    @property
+    def changes(self):
+        """The count of changes, read once, before the request reads what it renders."""
+        if self._changes is None:
+            self._changes, next_publication = _read_counters()
+            if next_publication <= self.started:
+                publication_sweep(self.started)
+                self._changes, _ = _read_counters()
+        return self._changes
 
 
-def request_site_version(request):
-    """The site version, read once per request."""
-    version = getattr(request, "site_version", None)
-    if version is None:
-        version = request.site_version = site_version()
-    return version
+def _request_state(request):
+    state = getattr(request, "_pagecache", None)
+    if state is None:
+        state = request._pagecache = _RequestState()
+    return state
+
+
+def tag(request, *tags):
+    """Say that what is being rendered for request shows these things.
+
+    The page, and each fragment being rendered around this call, carries
+    the tags, and goes stale when one of them changes.
+    """
+    if not settings.PAGE_CACHE_ENABLED:
+        return
+    for collector in _request_state(request).collectors:
+        collector.update(tags)
+
+
+def page_tags(request):
+    """The tags of everything the request's page showed so far."""
+    return frozenset(_request_state(request).collectors[0])
+
+
+class Shown:
+    """A value loaded when a template first reads it, that tags the request on every read.
+
+    Two fragments of one page may read the same value (the story's tags in
+    its meta block and in its body); each must carry what it shows, not only
+    the first. tags_of(value) gives the tags.
+    """
+
+    _unloaded = object()
+
+    def __init__(self, request, load, tags_of):
+        self._request, self._load, self._tags_of = request, load, tags_of
+        self._value = self._unloaded
+
+    def _read(self):
+        if self._value is self._unloaded:
+            self._value = self._load()
+            self._tags = self._tags_of(self._value)
+        tag(self._request, *self._tags)
+        return self._value
+
+    def __iter__(self):
+        return iter(self._read())
+
+    def __len__(self):
+        return len(self._read())
+
+    def __bool__(self):
+        return bool(self._read())
+
+    def __getitem__(self, index):
+        return self._read()[index]
 
 
 def cached_fragment(request, name, render):
-    """What `render` returns (a piece of a page, or data behind it), once per site version.
+    """What `render` returns (a piece of a page, or data behind it), kept until its tags change.
 
     Pages that skip the page cache (signed-in readers, staff, a page-cache
     miss) take the fragment from the per-process layer or the shared cache
-    instead of running its queries and templates again. Fragments follow the
-    page cache's lifetimes and its PAGE_CACHE_ENABLED switch.
+    instead of running its queries and templates again. Tags named while
+    render() runs belong to the fragment and to the page around it.
+    Fragments follow the page cache's lifetimes and its PAGE_CACHE_ENABLED
+    switch.
     """
     if not settings.PAGE_CACHE_ENABLED:
         return render()
-    now = time.time()
-    key = f"fragment:{request_site_version(request)}:{name}"
-    entry = _recent(key)
-    if entry is not None and entry[1] > now:
-        return entry[0]
-    entry = cache.get(key)
-    if entry is None or entry[1] <= now:
-        ttl = seconds_until_stale(now)
-        if ttl <= 0:
-            return render()
-        entry = (render(), now + ttl)
-        cache.set(key, entry, ttl)
-    _remember(key, entry)
-    return entry[0]
-
-
-def bump_site_version():
-    """Something readers can see changed: every cached page is now stale.
-
-    Bumped at once and again when the transaction commits: a reader who
-    renders between the two sees the old rows, and must not leave them cached
-    under the new version.
-    """
-    _bump()
-    transaction.on_commit(_bump)
-
-
-def _bump():
-    cache.delete(NEXT_PUBLICATION_KEY)
+    state = _request_state(request)
+    changes = state.changes  # before render() reads anything
+    key = f"fragment:{name}"
+    entry = _lookup(key)
+    if entry is not None and _judge(entry, changes, time.time())[0] == FRESH:
+        tag(request, *entry.tags)
+        return entry.value
+    collector = set()
+    state.collectors.append(collector)
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, int.from_bytes(os.urandom(6)), None)
+        value = render()
+    finally:
+        state.collectors.pop()  # fragments nest: the innermost ends first
+    tags = frozenset(collector | {SITE_TAG})
+    tag(request, *tags)
+    _store(key, Entry(value, tags, state.started, changes, _fresh_until(state.started)))
+    return value
 
 
-def invalidate_on_change(model, when_saved=None):
-    """Bump the site version whenever a row of model is saved or deleted.
+# ---------------------------------------------------------------------------
+# Changes
 
-    when_saved(instance, created, update_fields) narrows which saves count;
-    every delete does.
+
+def invalidate_on_change(model, change_of=None):
+    """Stale the pages showing a row of model whenever one is saved or deleted.
+
+    change_of(instance, event) says what the change touches (a Change, or
+    None for nothing a reader sees); event is "created", "updated" or
+    "deleted". Without it, every page goes stale.
     """
+    change_of = change_of or _everything
 
-    def saved(sender, instance, created, update_fields=None, **kwargs):
-        if when_saved is None or when_saved(instance, created, update_fields):
-            bump_site_version()
+    def saved(sender, instance, created, **kwargs):
+        _apply(change_of(instance, "created" if created else "updated"))
 
-    # A closure: weak=False keeps it alive.
+    def deleted(sender, instance, **kwargs):
+        _apply(change_of(instance, "deleted"))
+
+    # Closures: weak=False keeps them alive.
     post_save.connect(saved, sender=model, weak=False,
                       dispatch_uid=f"pagecache-save-{model._meta.label}")
-    post_delete.connect(_changed, sender=model,
+    post_delete.connect(deleted, sender=model, weak=False,
                         dispatch_uid=f"pagecache-delete-{model._meta.label}")
 
 
-def invalidate_on_m2m_change(through):
-    """Bump the site version whenever the many-to-many relation kept in `through` changes."""
-    m2m_changed.connect(_changed, sender=through,
+def remember_before_save(model, snapshot):
+    """Keep snapshot(instance) of the stored row on the instance before it is saved.
+
+    change_of functions compare it with the new values (a story moved to
+    another section stales both sections' lists): `instance._pagecache_before`,
+    None for a new row.
+    """
+
+    def before(sender, instance, raw=False, **kwargs):
+        instance._pagecache_before = None if instance._state.adding else snapshot(instance)
+
+    pre_save.connect(before, sender=model, weak=False,
+                     dispatch_uid=f"pagecache-before-{model._meta.label}")
+
+
+def invalidate_on_m2m_change(through, change_of):
+    """Stale pages when the many-to-many relation kept in `through` changes.
+
+    change_of(instance, action, pk_set) is called for every m2m_changed
+    action (pre_clear included, to note what a clear removes) and says what
+    the change touches, or None.
+    """
+
+    def changed_m2m(sender, instance, action, pk_set=None, **kwargs):
+        _apply(change_of(instance, action, pk_set))
+
+    m2m_changed.connect(changed_m2m, sender=through, weak=False,
                         dispatch_uid=f"pagecache-m2m-{through._meta.label}")
 
 
-def _changed(sender, **kwargs):
-    bump_site_version()
+def _everything(instance, event):
+    return Change(frozenset({SITE_TAG}), takedown=event == "deleted")
 
 
-def next_publication_from(source):
-    """Let source() tell when the next scheduled story goes public (an aware datetime, or None).
+def _apply(change):
+    if change is not None and change.tags:
+        changed(change.tags, takedown=change.takedown)
 
-    Pages are kept no longer than that, so a scheduled story appears on time.
+
+def changed(tags, takedown=False):
+    """Things readers can see changed: the pages showing them go stale.
+
+    Stamped at once and again when the transaction commits: a reader who
+    renders between the two sees the old rows, and must not leave them
+    cached as current.
     """
-    global _next_publication_source
-    _next_publication_source = source
+    tags = frozenset(tags)
+    _stamp(tags, takedown)
+    transaction.on_commit(partial(_stamp, tags, takedown))
 
 
-def _next_publication(now):
-    """When the next scheduled story goes public (a timestamp), kept in the shared cache.
+def _stamp(tags, takedown):
+    at = time.time() + STAMP_MARGIN
+    stamps = {_soft_key(t): at for t in tags}
+    if takedown:
+        stamps.update({_hard_key(t): at for t in tags})
+    cache.set_many(stamps, stamps_ttl())
+    # A change may move the next scheduled publication (or be one).
+    cache.delete(NEXT_PUBLICATION_KEY)
+    try:
+        cache.incr(CHANGES_KEY)
+    except ValueError:
+        cache.set(CHANGES_KEY, _random_count(), None)
+    edge.purge(sorted(tags))
 
-    Found with one query after a change, or once the stored time has passed.
+
+def stamps_ttl():
+    """How long a change's stamps are kept: longer than any page rendered before it lives.
+
+    So a tag with no stamp has not changed since any live page was rendered.
     """
+    return settings.PAGE_CACHE_SECONDS + 2 * GRACE + int(STAMP_MARGIN) + 60
+
+
+def _soft_key(name):
+    return f"pagecache:tag:{name}"
+
+
+def _hard_key(name):
+    return f"pagecache:takedown:{name}"
+
+
+def _random_count():
+    # Never set, or evicted: start at a random number, so that no entry
+    # stored under a reused count can pass as fresh.
+    return int.from_bytes(os.urandom(6))
+
+
+# ---------------------------------------------------------------------------
+# Scheduled publication
+
+
+def publication_sweep_from(next_publication, published_between):
+    """Let the app that schedules stories say when they go public and what they touch.
+
+    next_publication(after) returns the first scheduled time after `after`
+    (aware datetimes) or None; published_between(start, end) returns the
+    tags that the stories going public in [start, end] touch.
+    """
+    global _next_publication_source, _published_between
+    _next_publication_source = next_publication
+    _published_between = published_between
+
+
+def _read_counters():
+    """(count of changes, next scheduled publication as a timestamp), in one round trip."""
+    values = cache.get_many([CHANGES_KEY, NEXT_PUBLICATION_KEY])
+    changes = values.get(CHANGES_KEY)
+    if changes is None:
+        cache.add(CHANGES_KEY, _random_count(), None)
+        changes = cache.get(CHANGES_KEY, 0)
+    next_publication = values.get(NEXT_PUBLICATION_KEY)
+    if next_publication is None:
+        next_publication = _find_next_publication()
+    return changes, next_publication
+
+
+def _swept_until(now):
+    """Until when scheduled publications have been stamped.
+
+    Unknown (never swept, or evicted): as far back as any live page goes,
+    so that no publication a cached page predates is missed.
+    """
+    return cache.get(SWEPT_KEY) or now - settings.PAGE_CACHE_SECONDS - GRACE
+
+
+def _find_next_publication():
+    """The first scheduled publication not yet swept, kept in the shared cache."""
     if _next_publication_source is None:
         return NO_PUBLICATION
+    after = datetime.fromtimestamp(_swept_until(time.time()), tz=dt_timezone.utc)
+    upcoming = _next_publication_source(after)
+    found = upcoming.timestamp() if upcoming else NO_PUBLICATION
+    cache.set(NEXT_PUBLICATION_KEY, found, None)
+    return found
+
+
+def publication_sweep(now):
+    """Scheduled stories went public: stamp what they touch (one request does it)."""
+    if _published_between is None or not cache.add(SWEEP_LOCK_KEY, 1, RENDER_LOCK_SECONDS):
+        return
+    try:
+        start = datetime.fromtimestamp(_swept_until(now), tz=dt_timezone.utc)
+        tags = _published_between(start, datetime.fromtimestamp(now, tz=dt_timezone.utc))
+        # Stamped now (no transaction to wait for): the stories are public already.
+        _stamp(frozenset(tags), takedown=False)
+        cache.set(SWEPT_KEY, now, None)
+        _find_next_publication()
+    finally:
+        cache.delete(SWEEP_LOCK_KEY)
+
+
+def next_publication():
+    """When the next scheduled story goes public (a timestamp, or infinity)."""
     stored = cache.get(NEXT_PUBLICATION_KEY)
-    if stored is not None and stored > now:
-        return stored
-    upcoming = _next_publication_source()
-    stored = upcoming.timestamp() if upcoming else NO_PUBLICATION
-    cache.set(NEXT_PUBLICATION_KEY, stored, None)
-    return stored
+    return stored if stored is not None else _find_next_publication()
 
 
-def seconds_until_stale(now):
-    """How long a page may be kept: until midnight in TIME_ZONE or the next scheduled story."""
+# ---------------------------------------------------------------------------
+# Freshness
+
+
+def _fresh_until(now):
+    """Midnight in TIME_ZONE (the masthead's date) or PAGE_CACHE_SECONDS from now."""
     local = timezone.localtime(datetime.fromtimestamp(now, tz=dt_timezone.utc))
     midnight = timezone.make_aware(
         datetime.combine(local.date() + timedelta(days=1), datetime.min.time()),
         local.tzinfo,
     )
-    limit = min(settings.PAGE_CACHE_SECONDS, midnight.timestamp() - now,
-                _next_publication(now) - now)
-    return max(0, int(limit))
+    return min(now + settings.PAGE_CACHE_SECONDS, midnight.timestamp())
+
+
+def _judge(entry, changes, now):
+    """(FRESH, STALE or GONE, the entry as known to be current)."""
+    if entry.changes == changes:
+        if now < entry.fresh_until:
+            return FRESH, entry
+        return (STALE if now < entry.fresh_until + GRACE else GONE), entry
+    soft_keys = [_soft_key(t) for t in entry.tags]
+    hard_keys = [_hard_key(t) for t in entry.tags]
+    # A missing stamp: no change for longer than any entry lives (stamps_ttl()).
+    stamps = cache.get_many(soft_keys + hard_keys)
+    if any(stamps.get(key, 0) >= entry.rendered_at for key in hard_keys):
+        return GONE, entry
+    latest = max((stamps.get(key, 0) for key in soft_keys), default=0)
+    if latest >= entry.rendered_at:
+        changed_at = latest - STAMP_MARGIN
+        return (STALE if now < changed_at + GRACE else GONE), entry
+    # Nothing it shows changed: it is current under today's count.
+    current = replace(entry, changes=changes)
+    if now >= entry.fresh_until:
+        return (STALE if now < entry.fresh_until + GRACE else GONE), current
+    return FRESH, current
+
+
+def _lookup(key):
+    entry = _recent(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            _remember(key, entry)
+    return entry
+
+
+def _store(key, entry):
+    cache.set(key, entry, max(1, int(entry.fresh_until + GRACE - entry.rendered_at)))
+    _remember(key, entry)
+
+
+def _recent(key):
+    """This process's entry for key, if any, marked as the most recently used."""
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None:
+            _local.move_to_end(key)
+    return entry
+
+
+def _remember(key, entry):
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+# ---------------------------------------------------------------------------
+# The middleware
 
 
 def _anonymous(request):
@@ -218,7 +522,7 @@ def _public_view(request):
     return True
 
 
-def _key(request, version):
+def _key(request):
     """The page's key: host name (no port), path, and the parameters its view reads."""
     query = ""
     if request.page_cache_params and request.GET:
@@ -228,7 +532,7 @@ def _key(request, version):
     # Any port passes ALLOWED_HOSTS and no page shows it (links use SITE_URL).
     host, _ = split_domain_port(request.get_host())
     raw = f"{host}|{request.path}?{query}".encode("utf-8", "surrogateescape")
-    return f"pagecache:{version}:{hashlib.sha256(raw).hexdigest()}"
+    return f"pagecache:{hashlib.sha256(raw).hexdigest()}"
 
 
 def _canonical(value):
@@ -238,26 +542,8 @@ def _canonical(value):
     return value
 
 
-def _recent(key):
-    """This process's entry for key, if any, marked as the most recently used."""
-    with _local_lock:
-        entry = _local.get(key)
-        if entry is not None:
-            _local.move_to_end(key)
-    return entry
-
-
-def _remember(key, entry):
-    with _local_lock:
-        _local[key] = entry
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
-
-
-def _build(entry, request, now):
-    status, headers, content, expires_at, etag = entry
-    max_age = max(0, int(expires_at - now))
+def _build(entry, request, now, verdict):
+    status, headers, content, etag = entry.value
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
@@ -265,15 +551,26 @@ def _build(entry, request, now):
         for name, value in headers:
             response[name] = value
     response["ETag"] = etag
-    _public_headers(response, max_age)
-    response["X-Page-Cache"] = "hit"
+    if verdict == FRESH:
+        _public_headers(response, entry, now)
+        response["X-Page-Cache"] = "hit"
+    else:
+        # The previous copy, while another request renders the page anew:
+        # no other cache may keep it.
+        patch_cache_control(response, no_cache=True)
+        response["X-Page-Cache"] = "stale"
     return response
 
 
-def _public_headers(response, max_age):
+def _public_headers(response, entry, now):
+    """Lifetimes for browsers and edge caches, and the tags edge caches purge by."""
+    # Edge caches cannot run the publication sweep: they keep a page no longer
+    # than the next scheduled story, so that a request then reaches us.
+    max_age = max(0, int(min(entry.fresh_until, next_publication()) - now))
     response.headers.pop("Cache-Control", None)
     patch_cache_control(response, public=True, max_age=min(max_age, settings.BROWSER_MAX_AGE),
                         s_maxage=max_age, stale_while_revalidate=30)
+    response["xkey"] = " ".join(sorted(entry.tags))
 
 
 class PageCacheMiddleware:
@@ -292,17 +589,29 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        now = time.time()
-        version = request_site_version(request)
-        key = _key(request, version)
-        entry = _recent(key)
-        if entry is None or entry[3] <= now:
-            entry = cache.get(key)
-            if entry is not None and entry[3] > now:
-                _remember(key, entry)
-        if entry is not None and entry[3] > now:
-            return _build(entry, request, now)
+        state = _request_state(request)
+        now = state.started
+        changes = state.changes  # before the view reads anything
+        key = _key(request)
+        entry = _lookup(key)
+        stale = None
+        if entry is not None:
+            verdict, current = _judge(entry, changes, now)
+            if verdict == FRESH:
+                if current is not entry:
+                    _remember(key, current)
+                return _build(current, request, now, FRESH)
+            if verdict == STALE:
+                if not cache.add(f"{key}:rendering", 1, RENDER_LOCK_SECONDS):
+                    return _build(entry, request, now, STALE)
+                stale = key
+        try:
+            return self._render(request, key, state)
+        finally:
+            if stale:
+                cache.delete(f"{key}:rendering")
 
+    def _render(self, request, key, state):
         request.page_cache_eligible = True
         response = self.get_response(request)
         if not (getattr(response, "is_public_page", False)
@@ -315,21 +624,25 @@ class PageCacheMiddleware:
 
         if hasattr(response, "render") and callable(response.render):
             response.render()
-        ttl = seconds_until_stale(now)
+        now = time.time()
         etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
-        if ttl > 0:
-            headers = [(name, response[name]) for name in self.STORED_HEADERS
-                       if name in response]
-            entry = (response.status_code, headers, response.content, now + ttl, etag)
-            cache.set(key, entry, ttl)
-            _remember(key, entry)
+        headers = [(name, response[name]) for name in self.STORED_HEADERS if name in response]
+        entry = Entry((response.status_code, headers, response.content, etag),
+                      page_tags(request), state.started, state.changes,
+                      _fresh_until(state.started))
         response["ETag"] = etag
-        _public_headers(response, ttl)
-        response["X-Page-Cache"] = "miss"
-        if response.status_code == 200 and etag in parse_etags(
-                request.headers.get("If-None-Match", "")):
+        if _judge(entry, _read_counters()[0], now)[0] == FRESH:
+            _store(key, entry)
+            _public_headers(response, entry, now)
+            response["X-Page-Cache"] = "miss"
+        else:
+            # Something it shows changed while it rendered: serve it, keep it nowhere.
+            patch_cache_control(response, no_cache=True)
+            response["X-Page-Cache"] = "stale"
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
             not_modified = HttpResponseNotModified()
-            for name in ("ETag", "Cache-Control", "X-Page-Cache"):
-                not_modified[name] = response[name]
+            for name in ("ETag", "Cache-Control", "X-Page-Cache", "xkey"):
+                if name in response:
+                    not_modified[name] = response[name]
             return not_modified
         return response

@@ -307,6 +307,9 @@ PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Browsers revalidate sooner than shared caches (s-maxage is the full lifetime).
 BROWSER_MAX_AGE = 60
+# Edge caches (Varnish, deploy/varnish/) purged by cache tag, comma list of URLs
+# such as http://127.0.0.1:6081/ (core/edge.py); empty: no edge cache.
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
 
 # Content Security Policy. Public pages carry no inline script or style (they
 # are cached whole, and a nonce must never be reused); JSON-LD data blocks are

@@ -26,12 +26,14 @@ urlpatterns = [
     path("robots.txt", public_page(TemplateView.as_view(template_name="robots.txt",
                                                         content_type="text/plain")),
          name="robots"),
-    path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
+    path("sitemap.xml", public_page(sitemaps.index, tags=["syndication"]), name="sitemap"),
     # Django's sitemap view reads its page number from ?p=.
-    path("sitemap-news.xml", public_page(sitemap_views.sitemap, params=("p",)),
+    path("sitemap-news.xml", public_page(sitemap_views.sitemap, params=("p",),
+                                         tags=["syndication"]),
          {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "sitemap_news.xml"},
          name="sitemap-news"),
-    path("sitemap-<slug:section>.xml", public_page(sitemap_views.sitemap, params=("p",)),
+    path("sitemap-<slug:section>.xml", public_page(sitemap_views.sitemap, params=("p",),
+                                                   tags=["syndication"]),
          {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
     re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]

@@ -10,4 +10,10 @@ class PagesConfig(AppConfig):
 
         from .models import Page
 
-        pagecache.invalidate_on_change(Page)
+        pagecache.invalidate_on_change(Page, _page_change)
+
+
+def _page_change(page, event):
+    from core.pagecache import Change
+
+    return Change(frozenset({f"page-{page.slug}"}), takedown=event == "deleted")

@@ -7,7 +7,8 @@ from . import views
 app_name = "pages"
 
 urlpatterns = [
-    path("about/", public_page(views.PageDetailView.as_view()), {"slug": "about"}, name="about"),
-    path("standards/", public_page(views.PageDetailView.as_view()),
+    path("about/", public_page(views.PageDetailView.as_view(), tags=["page-about"]),
+         {"slug": "about"}, name="about"),
+    path("standards/", public_page(views.PageDetailView.as_view(), tags=["page-standards"]),
          {"slug": "standards"}, name="standards"),
 ]

@@ -14,8 +14,28 @@ class StandardsConfig(AppConfig):
         from .personal_data import purge_reporters
         from .views import author_review_counts, story_review_counts
 
-        for model in (Correction, BiasReport):
-            pagecache.invalidate_on_change(model)
+        pagecache.invalidate_on_change(Correction, _correction_change)
+        pagecache.invalidate_on_change(BiasReport, _bias_report_change)
         register_story_annotations(story_review_counts)
         register_author_annotations(author_review_counts)
         hooks.personal_data.register(purge_reporters)
+
+
+def _correction_change(correction, event):
+    """A correction shows on its story, in the corrections log and in the review record."""
+    from core.pagecache import Change
+
+    return Change(frozenset({f"story-{correction.article_id}", "corrections",
+                             "review-record"}), takedown=event == "deleted")
+
+
+def _bias_report_change(report, event):
+    """A new report is shown nowhere; its decision is, on its story and in the review record.
+
+    The transparency report's "received" figures may lag by one page lifetime.
+    """
+    from core.pagecache import Change
+
+    if event == "created":
+        return None
+    return Change(frozenset({f"story-{report.article_id}", "review-record"}))

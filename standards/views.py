@@ -14,6 +14,7 @@ from articles.models import Article, public_story
 from articles.views import count_of
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.pagecache import tag
 from core.pagination import StrictPageMixin
 
 from . import figures
@@ -55,6 +56,13 @@ class CorrectionListView(StrictPageMixin, ListView):
 
     def get_queryset(self):
         return Correction.objects.public().select_related("article").order_by("-date", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A story's corrections are public with the story (stories-all).
+        tag(self.request, "corrections", "stories-all",
+            *(f"story-{correction.article_id}" for correction in context["corrections"]))
+        return context
 
 
 def _public_article(slug):

@@ -33,6 +33,9 @@ def test_the_move_keeps_the_content_type_permissions_and_log_entries():
     apps = executor.loader.project_state(today + BEFORE).apps
     ContentType_ = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
+    # A database at those migrations knows the proxy under comments only (migrating
+    # this test database back leaves the newer content type behind).
+    ContentType_.objects.filter(app_label="accounts", model="reader").delete()
     reader_type, _ = ContentType_.objects.get_or_create(app_label="comments", model="reader")
     desk = apps.get_model("auth", "Group").objects.create(name="Reader desk")
     for action in ("view", "change"):
@@ -46,6 +49,7 @@ def test_the_move_keeps_the_content_type_permissions_and_log_entries():
         action_flag=2, action_time=T)
 
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    ContentType.objects.clear_cache()  # this process cached the row's old id
 
     moved = ContentType.objects.get_for_model(Reader, for_concrete_model=False)
     assert (moved.pk, moved.app_label) == (reader_type.pk, "accounts")

@@ -1,0 +1,120 @@
+"""What the reading site shows, as page-cache tags, and which pages a change stales.
+
+The tags (core/pagecache.py):
+
+- `story-<pk>`: the story, on its page and wherever its card is shown;
+  `author-<pk>` and `section-<pk>`: a byline or a section's name, shown on
+  every card and story page; `tag-<pk>`: a tag's name.
+- `stories-all`, `stories-section-<pk>`, `stories-author-<pk>`,
+  `stories-tag-<pk>`: which stories are public in that list, and in which
+  order (lists, pages after the first, "Related Articles" by shared tags).
+- `sections`: the navigation, on every page; `syndication`: feeds and
+  sitemaps, which show every story's last change.
+- `comments-<pk>`: the story's comments block (comments/), which exists
+  while the story is public: publishing or taking down the story stales it.
+
+A story's edit stales `story-<pk>` (and syndication); publishing,
+unpublishing or moving it also stales the lists it joins or leaves.
+"""
+
+from django.utils import timezone
+
+from core.pagecache import Change, tag
+
+from .models import Article
+
+# Feeds and sitemaps: they go stale with every edit of a public story.
+FEED_TAGS = ["syndication"]
+LISTED_FIELDS = ("status", "published_at", "section_id", "author_id", "is_featured", "slug")
+
+
+def card_tags(story):
+    return (f"story-{story.pk}", f"author-{story.author_id}", f"section-{story.section_id}")
+
+
+def tag_cards(request, stories, *scope):
+    """The request's page shows these stories' cards, in the lists named by scope."""
+    tag(request, *scope)
+    for story in stories:
+        if story is not None:
+            tag(request, *card_tags(story))
+
+
+def _lists(section_id, author_id, tag_ids):
+    return {"stories-all", "syndication", f"stories-section-{section_id}",
+            f"stories-author-{author_id}", *(f"stories-tag-{pk}" for pk in tag_ids)}
+
+
+def snapshot(article):
+    """The stored row's list-deciding fields, before a save changes them."""
+    return Article.objects.filter(pk=article.pk).values(*LISTED_FIELDS).first()
+
+
+def article_change(article, event):
+    now = timezone.now()
+    if event == "deleted":
+        before, was_public, public = None, article.is_published(now), False
+    else:
+        before = article.__dict__.pop("_pagecache_before", None)
+        was_public = before is not None and Article(
+            status=before["status"], published_at=before["published_at"]).is_published(now)
+        public = article.is_published(now)
+    tags = {f"story-{article.pk}"}
+    moved = before is not None and any(before[name] != getattr(article, name)
+                                       for name in LISTED_FIELDS)
+    if public != was_public or (public and moved):
+        tags.add(f"comments-{article.pk}")
+        tag_ids = [] if event == "deleted" else list(article.tags.values_list("pk", flat=True))
+        tags |= _lists(article.section_id, article.author_id, tag_ids)
+        if before is not None:
+            tags |= _lists(before["section_id"], before["author_id"], tag_ids)
+    elif public:
+        tags.add("syndication")  # every edit is a feed item's and a sitemap's last change
+    moved_away = before is not None and before["slug"] != article.slug
+    return Change(frozenset(tags), takedown=was_public and (not public or moved_away))
+
+
+def tagging_change(tagged_item, event):
+    """A story gained or lost a tag: its page and that tag's lists."""
+    return Change(frozenset({f"story-{tagged_item.object_id}",
+                             f"stories-tag-{tagged_item.tag_id}"}))
+
+
+def tag_change(tag_row, event):
+    return Change(frozenset({f"tag-{tag_row.pk}", f"stories-tag-{tag_row.pk}", "syndication"}),
+                  takedown=event == "deleted")
+
+
+def section_change(section, event):
+    """A section's name is in the navigation of every page."""
+    return Change(frozenset({"sections", f"section-{section.pk}",
+                             f"stories-section-{section.pk}", "syndication"}),
+                  takedown=event == "deleted")
+
+
+def related_change(related, event):
+    """An editor's pick for "Related Articles" changed on one story's page."""
+    return Change(frozenset({f"story-{related.from_article_id}"}))
+
+
+def next_publication(after):
+    """When the first story set to publish after `after` goes public, or None."""
+    return (Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=after)
+            .order_by("published_at").values_list("published_at", flat=True).first())
+
+
+def published_between(start, end):
+    """What the stories that went public in [start, end] touch: their pages and lists."""
+    from taggit.models import TaggedItem
+
+    stories = list(Article.objects.published(end).filter(published_at__gte=start)
+                   .values_list("pk", "section_id", "author_id"))
+    tag_ids = dict.fromkeys(pk for pk, _, _ in stories)
+    for object_id, tag_id in (TaggedItem.objects.filter(object_id__in=list(tag_ids))
+                              .values_list("object_id", "tag_id")):
+        tag_ids[object_id] = [*(tag_ids[object_id] or []), tag_id]
+    tags = set()
+    for pk, section_id, author_id in stories:
+        tags |= {f"story-{pk}", f"comments-{pk}",
+                 *_lists(section_id, author_id, tag_ids[pk] or [])}
+    return tags

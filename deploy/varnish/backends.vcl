@@ -1,0 +1,42 @@
+# The app servers behind the edge cache; default.vcl includes this file.
+# Edit it here, not in default.vcl, so that the cache rules stay as shipped.
+
+# One app server (gunicorn on this host, as `make run` and the Dockerfile serve it).
+backend default {
+    .host = "127.0.0.1";
+    .port = "8000";
+}
+
+# Several app servers: replace the backend above with one backend each, a probe
+# and a round-robin director. The probe asks /healthz, which answers 503 while a
+# server cannot reach its database, so the director stops sending readers there.
+# The probe's Host must be one of ALLOWED_HOSTS (Django refuses any other), and
+# with HTTPS=True it must say X-Forwarded-Proto: https (else the site redirects
+# it). default.vcl already imports directors.
+#
+# probe healthz {
+#     .request =
+#         "GET /healthz HTTP/1.1"
+#         "Host: www.example.com"
+#         "X-Forwarded-Proto: https"
+#         "Connection: close";
+#     .timeout = 2s;
+#     .interval = 5s;
+#     # Sick after 3 failures in the last 5 probes; healthy again after 3 successes.
+#     .window = 5;
+#     .threshold = 3;
+# }
+#
+# backend app1 { .host = "10.0.0.11"; .port = "8000"; .probe = healthz; }
+# backend app2 { .host = "10.0.0.12"; .port = "8000"; .probe = healthz; }
+#
+# sub vcl_init {
+#     new app = directors.round_robin();
+#     app.add_backend(app1);
+#     app.add_backend(app2);
+# }
+#
+# # Runs before default.vcl's vcl_recv (this file is included first).
+# sub vcl_recv {
+#     set req.backend_hint = app.backend();
+# }

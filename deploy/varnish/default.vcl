@@ -1,0 +1,149 @@
+# EVA DAILY's edge cache: Varnish 7.1 with xkey from varnish-modules
+# (Debian: apt-get install varnish varnish-modules).
+#
+# The contract with the site:
+# - a public page answers `Cache-Control: public, max-age=<=60, s-maxage=N,
+#   stale-while-revalidate=30` and names what it shows in `xkey: story-12
+#   section-3 site`; every other answer is `private, no-cache` (or no-store);
+# - when something readers can see changes, the site (core/edge.py) sends
+#   `PURGE /` with `xkey-purge: <tags>` to every URL in EDGE_PURGE_URLS.
+#
+# Install: put this file and backends.vcl in /etc/varnish/ (a folder of the
+# vcl_path parameter), list the app servers in backends.vcl, and run e.g.
+#   varnishd -a :6081 -f /etc/varnish/default.vcl -s malloc,1g
+# The app servers then run with EDGE_PURGE_URLS=http://<this cache>:6081/,
+# BEHIND_PROXY=True and TRUSTED_PROXIES=<this cache's address>: Varnish adds
+# the reader's address to X-Forwarded-For, and rate limits count by it.
+
+vcl 4.1;
+
+import directors;
+import std;
+import xkey;
+
+# The app servers and how requests are spread over them.
+include "backends.vcl";
+
+# Who may purge. Add the address (or network, "10.0.0.0"/24;) of every app
+# server: the site purges from wherever it runs. Anyone who may purge can empty
+# the cache and send every reader to the app servers at once.
+# A TLS terminator on this host must speak the PROXY protocol to Varnish
+# (-a :6086,PROXY): otherwise every reader arrives from 127.0.0.1 and may purge.
+acl purgers {
+    "127.0.0.1";
+    "::1";
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        if (!req.http.xkey-purge) {
+            return (synth(400, "No xkey-purge header"));
+        }
+        # A hard purge: the objects are gone, not kept for grace. A story taken
+        # down must never be served again, not even stale while one fetch
+        # refreshes it.
+        set req.http.n-gone = xkey.purge(req.http.xkey-purge);
+        return (synth(200, "Invalidated " + req.http.n-gone + " objects"));
+    }
+
+    # Only reading is cached: posting a comment, signing in or reporting bias
+    # always reaches the site, and is never answered from a stored page. It
+    # passes with its cookies, before they are dropped below: a form post
+    # needs its csrftoken.
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+
+    # The newsroom and readers' accounts are personal whatever they answer:
+    # no mistake in their headers may ever put them in the shared cache.
+    # (Varnish turns GET http://host/admin/ into /admin/ before this runs.)
+    if (req.url ~ "^/(admin|accounts)(/|$)") {
+        return (pass);
+    }
+
+    # Signed-in readers and staff (sessionid) and anyone with a notice waiting
+    # (messages) see pages made for them: they are never served a stored page,
+    # and what they get is never stored. The site's own page cache
+    # (core/pagecache.py) draws the same line. Cookies sent on several header
+    # lines are read as one.
+    std.collect(req.http.Cookie, "; ");
+    if (req.http.Cookie ~ "(^|;)\s*(sessionid|messages)=") {
+        return (pass);
+    }
+    # Credentials, like a session, make the answer personal.
+    if (req.http.Authorization) {
+        return (pass);
+    }
+
+    # Any other cookie (csrftoken, a consent choice) changes nothing on a
+    # public page: drop it, so that every anonymous reader shares one copy and
+    # the site never renders a shared page from one reader's cookie. A form
+    # page fetched this way sets a fresh csrftoken, which is not stored (below).
+    # The built-in vcl_recv runs next (it checks the Host header) and looks the
+    # page up; it would pass any request that still carried a cookie.
+    unset req.http.Cookie;
+}
+
+sub vcl_backend_response {
+    # Passed requests are never stored; nothing to decide.
+    if (bereq.uncacheable) {
+        return (deliver);
+    }
+
+    # Store only what the site marks shareable. A response that sets a cookie
+    # or says private/no-cache/no-store is one reader's. A response with no
+    # Cache-Control at all is not stored either: Varnish would otherwise keep
+    # it for default_ttl, e.g. the HTTPS redirect that Django's
+    # SecurityMiddleware sends before the page cache can mark it.
+    if (!beresp.http.Cache-Control
+            || beresp.http.Cache-Control ~ "(?i)(private|no-cache|no-store)"
+            || beresp.http.Set-Cookie
+            || beresp.http.Vary == "*"
+            || beresp.ttl <= 0s) {
+        # "Hit-for-miss" for 2 minutes: requests for this URL go straight to
+        # the site, side by side, instead of queueing behind one fetch.
+        set beresp.ttl = 120s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
+
+    # The TTL comes from s-maxage (Varnish reads it before max-age). Once it
+    # has run out, a popular page is still served for 30 seconds while a single
+    # fetch refreshes it, instead of every reader waiting on the site at once.
+    # Varnish reads the contract's stale-while-revalidate=30 as this grace by
+    # itself; setting it here also covers answers that name none (static
+    # files) and caps a longer one. Purges are hard, so grace never brings
+    # back a page that was purged.
+    set beresp.grace = 30s;
+
+    # Skip the built-in vcl_backend_response: the rules above replace it.
+    return (deliver);
+}
+
+sub vcl_deliver {
+    # The tags are for this cache alone: they would tell readers what the
+    # newsroom links together, and make every answer longer.
+    unset resp.http.xkey;
+
+    # For debugging: whether this answer came from the cache. A request that
+    # passed (signed in, POST, /admin/) is always a MISS.
+    if (obj.hits > 0) {
+        set resp.http.X-Edge-Cache = "HIT";
+    } else {
+        set resp.http.X-Edge-Cache = "MISS";
+    }
+}
+
+sub vcl_synth {
+    # The purge's answer in plain text ("Invalidated 3 objects") for the
+    # site's logs, rather than the built-in HTML error page.
+    if (req.method == "PURGE") {
+        set resp.http.Content-Type = "text/plain; charset=utf-8";
+        set resp.body = resp.reason + {"
+"};
+        return (deliver);
+    }
+}

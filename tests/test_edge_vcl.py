@@ -1,0 +1,449 @@
+"""The edge cache's rules (deploy/varnish/default.vcl) and the site's purge client (core/edge.py).
+
+A real varnishd runs the shipped VCL in front of a tiny app server that counts
+the requests reaching it and answers with the headers a test asks for. One
+varnishd serves the whole module; each test uses paths and tags of its own.
+"""
+
+import http.client
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from core import edge
+from tests.redis_server import free_port
+from tests.varnish import Varnish
+
+# What the site sends on a public page (the contract), and on a personal one.
+PUBLIC = "public, max-age=60, s-maxage=600, stale-while-revalidate=30"
+PRIVATE = "private, no-cache"
+TIMEOUT = 5  # seconds, for every request a test makes
+
+
+class Backend:
+    """An app server in a thread: counts requests per path, answers with the headers set for it.
+
+    The body names the path and how many times it was asked for ("/a #2"), so a
+    test can tell a stored answer from a fresh one.
+    """
+
+    def __init__(self):
+        self.hits = Counter()
+        self.seen = {}  # path -> the headers of its last request
+        self.purges = []  # xkey-purge headers of PURGE requests (as an edge cache would get them)
+        self.answers = {}  # path -> [(header, value), ...]
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def address(self):
+        return self.server.server_address
+
+    def answer(self, path, *headers):
+        """Answer path with these (header, value) pairs; by default a public page tagged `site`."""
+        self.answers[path] = list(headers)
+
+    def _handler(self):
+        backend = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _respond(self, body=True):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                path = self.path
+                with backend.lock:
+                    backend.hits[path] += 1
+                    backend.seen[path] = self.headers
+                    number = backend.hits[path]
+                headers = backend.answers.get(path, [("Cache-Control", PUBLIC), ("xkey", "site")])
+                content = f"{path} #{number}".encode()
+                self.send_response(200)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(content)
+
+            def do_GET(self):
+                self._respond()
+
+            def do_POST(self):
+                self._respond()
+
+            def do_HEAD(self):
+                self._respond(body=False)
+
+            def do_PURGE(self):
+                with backend.lock:
+                    backend.purges.append(self.headers["xkey-purge"])
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def backend():
+    with Backend() as backend:
+        yield backend
+
+
+@pytest.fixture(scope="module")
+def varnish(backend):
+    with Varnish(backends=[backend.address]) as varnish:
+        yield varnish
+
+
+@pytest.fixture
+def unique():
+    """A prefix for this test's paths and tags: the cache lives for the whole module."""
+    return uuid.uuid4().hex[:12]
+
+
+def fetch(varnish, path, method="GET", headers=None, source="127.0.0.1"):
+    """(status, headers with lower-case names, body) of one request to the cache.
+
+    headers: a dict, or (name, value) pairs when a name repeats.
+    """
+    connection = http.client.HTTPConnection("127.0.0.1", varnish.port, timeout=TIMEOUT,
+                                            source_address=(source, 0))
+    body = b"x=1" if method == "POST" else b""
+    pairs = headers.items() if isinstance(headers, dict) else headers or []
+    try:
+        connection.putrequest(method, path)
+        for name, value in pairs:
+            connection.putheader(name, value)
+        if body:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body or None)
+        response = connection.getresponse()
+        body = response.read().decode()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        connection.close()
+
+
+def purge(varnish, tags, source="127.0.0.1"):
+    return fetch(varnish, "/", method="PURGE", headers={"xkey-purge": tags}, source=source)
+
+
+def wait_for(condition, seconds=TIMEOUT):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+# Caching ---------------------------------------------------------------------------------------
+
+
+def test_anonymous_get_is_stored_and_shared(varnish, backend, unique):
+    path = f"/{unique}/story/"
+    first = fetch(varnish, path)
+    second = fetch(varnish, path)
+    head = fetch(varnish, path, method="HEAD")
+    assert first[0] == second[0] == head[0] == 200
+    assert (first[1]["x-edge-cache"], second[1]["x-edge-cache"]) == ("MISS", "HIT")
+    assert head[1]["x-edge-cache"] == "HIT"
+    assert second[2] == first[2] == f"{path} #1"
+    assert backend.hits[path] == 1
+
+
+@pytest.mark.parametrize("cookie", ["sessionid=abc", "messages=xyz",
+                                    "csrftoken=t; sessionid=abc", "csrftoken=t;messages=xyz"])
+def test_signed_in_readers_always_reach_the_site(varnish, backend, unique, cookie):
+    """Never answered from the cache, and what they get is never stored for others."""
+    path = f"/{unique}/story/"
+    # Their page first: it must not be kept for anonymous readers.
+    assert fetch(varnish, path, headers={"Cookie": cookie})[2] == f"{path} #1"
+    assert fetch(varnish, path)[2] == f"{path} #2"  # anonymous, stored now
+    for number in (3, 4):
+        status, headers, body = fetch(varnish, path, headers={"Cookie": cookie})
+        assert (status, body, headers["x-edge-cache"]) == (200, f"{path} #{number}", "MISS")
+    # Their cookie reaches the site (it is not stripped as an anonymous one is).
+    assert backend.seen[path]["Cookie"] == cookie
+    assert backend.hits[path] == 4
+
+
+def test_a_session_on_a_second_cookie_line_counts(varnish, backend, unique):
+    path = f"/{unique}/story/"
+    fetch(varnish, path)
+    status, headers, body = fetch(varnish, path, headers=[("Cookie", "csrftoken=t"),
+                                                          ("Cookie", "sessionid=abc")])
+    assert (body, headers["x-edge-cache"]) == (f"{path} #2", "MISS")
+    assert backend.seen[path]["Cookie"] == "csrftoken=t; sessionid=abc"
+
+
+def test_requests_with_credentials_pass(varnish, backend, unique):
+    path = f"/{unique}/story/"
+    fetch(varnish, path)
+    for number in (2, 3):
+        status, headers, body = fetch(varnish, path, headers={"Authorization": "Basic eDp5",
+                                                              "Cookie": "csrftoken=t"})
+        assert (body, headers["x-edge-cache"]) == (f"{path} #{number}", "MISS")
+        assert backend.seen[path]["Cookie"] == "csrftoken=t"
+
+
+@pytest.mark.parametrize("cookie", ["csrftoken=t", "consent=yes; csrftoken=t", "oldsessionid=1"])
+def test_other_cookies_are_dropped_and_the_page_shared(varnish, backend, unique, cookie):
+    path = f"/{unique}/story/"
+    fetch(varnish, path, headers={"Cookie": cookie})
+    # The site rendered the stored page without anyone's cookie.
+    assert "Cookie" not in backend.seen[path]
+    status, headers, body = fetch(varnish, path, headers={"Cookie": cookie})
+    assert (headers["x-edge-cache"], body) == ("HIT", f"{path} #1")
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    assert backend.hits[path] == 1
+
+
+@pytest.mark.parametrize("headers", [
+    [("Cache-Control", PUBLIC), ("Set-Cookie", "csrftoken=t; Path=/")],
+    [("Cache-Control", PRIVATE)],
+    [("Cache-Control", "no-store")],
+    [("Cache-Control", "public, no-cache, s-maxage=600")],
+    [("Cache-Control", "private, s-maxage=600")],
+    [("Cache-Control", "public, max-age=0, s-maxage=0")],
+    [("Cache-Control", PUBLIC), ("Vary", "*")],
+    # No Cache-Control at all: Varnish alone would keep it for default_ttl.
+    [],
+], ids=["set-cookie", "private-no-cache", "no-store", "no-cache", "private", "s-maxage-0",
+        "vary-star", "no-cache-control"])
+def test_personal_answers_are_not_stored(varnish, backend, unique, headers):
+    path = f"/{unique}/page/"
+    backend.answer(path, *headers, ("xkey", f"{unique}-tag"))
+    bodies = [fetch(varnish, path)[2] for _ in range(3)]
+    assert bodies == [f"{path} #{number}" for number in (1, 2, 3)]
+    assert backend.hits[path] == 3
+
+
+def test_post_passes_with_its_cookies(varnish, backend, unique):
+    """An anonymous form post (a bias report) keeps the csrftoken it needs."""
+    path = f"/{unique}/articles/a/report-bias/"
+    assert fetch(varnish, path)[2] == f"{path} #1"  # a stored public page
+    for number in (2, 3):
+        status, headers, body = fetch(varnish, path, method="POST",
+                                      headers={"Cookie": "csrftoken=t"})
+        assert (body, headers["x-edge-cache"]) == (f"{path} #{number}", "MISS")
+        assert backend.seen[path]["Cookie"] == "csrftoken=t"
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    assert backend.hits[path] == 3
+
+
+@pytest.mark.parametrize("prefix", ["/admin/", "/accounts/", "http://localhost/admin/"])
+def test_newsroom_and_accounts_always_pass(varnish, backend, unique, prefix):
+    """Even when an answer there claims to be public."""
+    path = f"{prefix}{unique}/"
+    bodies = [fetch(varnish, path)[2] for _ in range(2)]
+    seen = path.removeprefix("http://localhost")  # how the site sees it
+    assert bodies == [f"{seen} #1", f"{seen} #2"]
+
+
+def test_tags_are_not_shown_to_readers(varnish, backend, unique):
+    path = f"/{unique}/story/"
+    backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", f"story-{unique} site"))
+    for _ in range(2):  # a miss, then a hit
+        status, headers, body = fetch(varnish, path)
+        assert status == 200 and "xkey" not in headers
+    assert backend.hits[path] == 1
+
+
+def test_an_expired_page_is_served_while_one_fetch_refreshes_it(varnish, backend, unique):
+    """Grace: readers do not wait on the site once s-maxage runs out.
+
+    Varnish reads stale-while-revalidate as grace by itself; this page names
+    none, so the grace seen here is the VCL's own.
+    """
+    path = f"/{unique}/popular/"
+    backend.answer(path, ("Cache-Control", "public, max-age=1, s-maxage=1"), ("xkey", "site"))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    time.sleep(1.5)
+    status, headers, body = fetch(varnish, path)
+    assert (body, headers["x-edge-cache"]) == (f"{path} #1", "HIT")  # stale, at once
+    wait_for(lambda: backend.hits[path] == 2)  # refreshed in the background
+    wait_for(lambda: fetch(varnish, path)[2] == f"{path} #2")
+
+
+# Purging ---------------------------------------------------------------------------------------
+
+
+def _stored(varnish, backend, path, tags):
+    backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", tags))
+    fetch(varnish, path)
+    assert fetch(varnish, path)[1]["x-edge-cache"] == "HIT"
+
+
+def test_purge_drops_exactly_the_pages_with_the_tag(varnish, backend, unique):
+    one, two, other = (f"/{unique}/{name}/" for name in ("one", "two", "other"))
+    _stored(varnish, backend, one, f"story-{unique}-1 section-{unique}-1 site")
+    _stored(varnish, backend, two, f"story-{unique}-2 section-{unique}-1 site")
+    _stored(varnish, backend, other, f"story-{unique}-3 section-{unique}-2 site")
+
+    status, headers, body = purge(varnish, f"section-{unique}-1")
+    assert (status, body) == (200, "Invalidated 2 objects\n")
+
+    assert fetch(varnish, one)[2] == f"{one} #2"
+    assert fetch(varnish, two)[2] == f"{two} #2"
+    assert fetch(varnish, other)[1]["x-edge-cache"] == "HIT"
+    assert fetch(varnish, other)[2] == f"{other} #1"
+
+
+def test_purge_is_hard_even_within_grace(varnish, backend, unique):
+    """A page taken down is never served again, not even stale while the site answers."""
+    path = f"/{unique}/takedown/"
+    _stored(varnish, backend, path, f"story-{unique}")
+    assert purge(varnish, f"story-{unique}")[2] == "Invalidated 1 objects\n"
+    status, headers, body = fetch(varnish, path)
+    assert (body, headers["x-edge-cache"]) == (f"{path} #2", "MISS")
+
+
+def test_purge_only_from_the_purgers_acl(varnish, backend, unique):
+    """127.0.0.2 is this host too, but not in the ACL (which lists 127.0.0.1 and ::1)."""
+    path = f"/{unique}/story/"
+    _stored(varnish, backend, path, f"story-{unique}")
+    status, headers, body = purge(varnish, f"story-{unique}", source="127.0.0.2")
+    assert status == 403
+    assert fetch(varnish, path)[1]["x-edge-cache"] == "HIT"
+    assert purge(varnish, f"story-{unique}")[0] == 200
+    assert fetch(varnish, path)[1]["x-edge-cache"] == "MISS"
+    # A purge never reaches the site.
+    assert backend.hits["/"] == 0
+
+
+def test_purge_without_tags_is_refused(varnish):
+    assert fetch(varnish, "/", method="PURGE")[0] == 400
+
+
+# The site's purge client (core/edge.py) --------------------------------------------------------
+
+
+def test_edge_purge_drops_tagged_pages(varnish, backend, unique, settings):
+    settings.EDGE_PURGE_URLS = [varnish.purge_url]
+    kept, gone = f"/{unique}/kept/", f"/{unique}/gone/"
+    _stored(varnish, backend, kept, f"story-{unique}-1")
+    _stored(varnish, backend, gone, f"story-{unique}-2")
+    assert edge.purge([f"story-{unique}-2"]) is True
+    assert fetch(varnish, gone)[2] == f"{gone} #2"
+    assert fetch(varnish, kept)[2] == f"{kept} #1"
+
+
+def test_edge_purge_splits_long_tag_lists(varnish, backend, unique, settings):
+    """Over Varnish's 8 KB header limit in one piece; the tag that matters comes last."""
+    settings.EDGE_PURGE_URLS = [varnish.purge_url]
+    path = f"/{unique}/story/"
+    _stored(varnish, backend, path, f"story-{unique}-last")
+    tags = [f"story-{unique}-{number}" for number in range(1000)] + [f"story-{unique}-last"]
+    assert edge.purge(tags) is True
+    assert fetch(varnish, path)[2] == f"{path} #2"
+
+
+def test_edge_purge_sends_each_tag_once_to_every_cache(settings):
+    with Backend() as first, Backend() as second:
+        settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{first.address[1]}/",
+                                    f"http://127.0.0.1:{second.address[1]}"]
+        tags = [f"tag-{number % 700}" for number in range(2100)]  # every tag three times
+        assert edge.purge(tags) is True
+        for cache in (first, second):
+            sent = [tag for header in cache.purges for tag in header.split(" ")]
+            assert sorted(sent) == sorted(f"tag-{number}" for number in range(700))
+            assert len(cache.purges) > 1
+            assert all(len(header) <= edge.HEADER_LIMIT for header in cache.purges)
+
+
+def test_edge_purge_reads_tags_as_xkey_does(settings):
+    with Backend() as cache:
+        settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{cache.address[1]}/"]
+        assert edge.purge("story-1 site") is True
+        assert edge.purge(["story-1,section-2", "site", "café", "", "bad\r\nheader"]) is True
+        assert cache.purges == ["story-1 site", "story-1 section-2 site bad header"]
+
+
+def test_edge_purge_without_caches_sends_nothing(settings, monkeypatch):
+    settings.EDGE_PURGE_URLS = []
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("no edge cache is set: nothing to send")
+
+    monkeypatch.setattr(http.client, "HTTPConnection", refuse)
+    assert edge.purge(["story-1"]) is True
+
+
+def test_edge_purge_to_a_dead_or_silent_cache_logs_and_returns(varnish, backend, unique,
+                                                                settings, caplog):
+    """Refused at once, or accepted and never answered: at most TIMEOUT each, and no exception.
+
+    The live cache listed after them is still purged.
+    """
+    path = f"/{unique}/story/"
+    _stored(varnish, backend, path, f"story-{unique}")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the kernel accepts connections; nobody reads or answers
+        settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/",
+                                    f"http://127.0.0.1:{silent.getsockname()[1]}/",
+                                    "not a url",
+                                    varnish.purge_url]
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="core.edge"):
+            # Long enough for two headers: a failing cache is not tried again in one call.
+            confirmed = edge.purge([f"story-{unique}"] + [f"x-{n:05}" for n in range(500)])
+        elapsed = time.monotonic() - started
+    assert confirmed is False
+    assert elapsed < 2 * edge.TIMEOUT + 1
+    failures = [record.getMessage() for record in caplog.records]
+    assert len(failures) == 3, failures
+    assert fetch(varnish, path)[2] == f"{path} #2"
+
+
+def test_edge_purge_reports_a_refusal(varnish, settings, monkeypatch, caplog):
+    """A cache that refuses (here: a request that is not from its ACL) is logged."""
+    settings.EDGE_PURGE_URLS = [varnish.purge_url]
+    original = http.client.HTTPConnection
+
+    def from_outside_the_acl(*args, **kwargs):
+        return original(*args, source_address=("127.0.0.2", 0), **kwargs)
+
+    monkeypatch.setattr(http.client, "HTTPConnection", from_outside_the_acl)
+    with caplog.at_level(logging.WARNING, logger="core.edge"):
+        assert edge.purge(["story-1"]) is False
+    assert "answered 403" in caplog.text
+
+
+# Several app servers ---------------------------------------------------------------------------
+
+
+def test_several_backends_share_the_misses(unique):
+    """backends.vcl's round-robin director works with the shipped default.vcl."""
+    with Backend() as first, Backend() as second, \
+            Varnish(backends=[first.address, second.address]) as varnish:
+        paths = [f"/{unique}/{number}/" for number in range(4)]
+        for path in paths:
+            fetch(varnish, path)
+            assert fetch(varnish, path)[1]["x-edge-cache"] == "HIT"
+        served = [sum(backend.hits[path] for path in paths) for backend in (first, second)]
+        assert served == [2, 2]
