@@ -31,7 +31,7 @@ check: install
 	$(VENV)/bin/lint-imports --no-cache
 
 test: check
-	@scripts/ensure-chromium
+	@scripts/ensure-test-tools
 	$(TEST_ENV) $(PY) -m pytest
 
 # Benchmark: gunicorn (4 sync workers) on PostgreSQL and Redis at 127.0.0.1,

@@ -72,7 +72,7 @@ class StaffUserChoiceField(forms.ModelChoiceField):
 
 
 def decision_action(status, description):
-    """An admin action that hands the selected rows to the admin's `_decide(request, rows, status)`.
+    """An admin action handing the selected rows to the admin's `_decide(request, rows, status)`.
 
     Moderation queues offer one action per outcome; each only names its outcome.
     """

@@ -139,6 +139,10 @@ CACHES = {
         "CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}"
     ),
 }
+if CACHES["default"]["BACKEND"] == _FILES:
+    # Django's default of 300 entries would throw out pages, and the page
+    # cache's change stamps (core/pagecache.py), a third at a time.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 # Rate limits and sign-in lock-outs get a store of their own, so that page
 # traffic can never push them out, and it fails closed: while it cannot be
 # reached, nothing it guards goes ahead. By default: on Redis, the next
