@@ -68,6 +68,7 @@ from django.utils.http import parse_etags, urlencode
 from core import edge
 
 CHANGES_KEY = "pagecache:changes"
+EPOCH_KEY = "pagecache:epoch"
 NEXT_PUBLICATION_KEY = "pagecache:next-publication"
 SWEEP_LOCK_KEY = "pagecache:sweep"
 SWEPT_KEY = "pagecache:swept-until"
@@ -94,7 +95,7 @@ class Entry:
     value: object  # a page: (status, headers, content, etag); a fragment: render()'s result
     tags: frozenset
     rendered_at: float  # when the request that rendered it began
-    changes: int  # the count of changes then
+    changes: tuple  # (epoch, count of changes) then
     fresh_until: float  # midnight or PAGE_CACHE_SECONDS, whichever comes first
 
 
@@ -336,7 +337,7 @@ def _stamp(tags, takedown):
     try:
         cache.incr(CHANGES_KEY)
     except ValueError:
-        cache.set(CHANGES_KEY, _random_count(), None)
+        _new_epoch()
     edge.purge(sorted(tags))
 
 
@@ -356,12 +357,6 @@ def _hard_key(name):
     return f"pagecache:takedown:{name}"
 
 
-def _random_count():
-    # Never set, or evicted: start at a random number, so that no entry
-    # stored under a reused count can pass as fresh.
-    return int.from_bytes(os.urandom(6))
-
-
 # ---------------------------------------------------------------------------
 # Scheduled publication
 
@@ -379,16 +374,25 @@ def publication_sweep_from(next_publication, published_between):
 
 
 def _read_counters():
-    """(count of changes, next scheduled publication as a timestamp), in one round trip."""
-    values = cache.get_many([CHANGES_KEY, NEXT_PUBLICATION_KEY])
-    changes = values.get(CHANGES_KEY)
-    if changes is None:
-        cache.add(CHANGES_KEY, _random_count(), None)
-        changes = cache.get(CHANGES_KEY, 0)
+    """((epoch, count of changes), next scheduled publication as a timestamp), in one round trip.
+
+    A new epoch starts whenever the count is missing (never set, evicted, or
+    its write lost while Redis was away): entries from an older epoch are
+    never served, since changes may have gone unrecorded.
+    """
+    values = cache.get_many([EPOCH_KEY, CHANGES_KEY, NEXT_PUBLICATION_KEY])
+    if EPOCH_KEY not in values or CHANGES_KEY not in values:
+        _new_epoch()
+        values.update(cache.get_many([EPOCH_KEY, CHANGES_KEY]))
     next_publication = values.get(NEXT_PUBLICATION_KEY)
     if next_publication is None:
         next_publication = _find_next_publication()
-    return changes, next_publication
+    return (values.get(EPOCH_KEY), values.get(CHANGES_KEY)), next_publication
+
+
+def _new_epoch():
+    cache.set(EPOCH_KEY, int.from_bytes(os.urandom(6)), None)
+    cache.set(CHANGES_KEY, 0, None)
 
 
 def _swept_until(now):
@@ -452,6 +456,8 @@ def _judge(entry, changes, now):
         if now < entry.fresh_until:
             return FRESH, entry
         return (STALE if now < entry.fresh_until + GRACE else GONE), entry
+    if entry.changes[0] != changes[0]:
+        return GONE, entry  # stored before changes may have gone unrecorded
     soft_keys = [_soft_key(t) for t in entry.tags]
     hard_keys = [_hard_key(t) for t in entry.tags]
     # A missing stamp: no change for longer than any entry lives (stamps_ttl()).
