@@ -142,21 +142,22 @@ def public_page(view, params=(), tags=()):
 class _RequestState:
     """What one request knows of the cache: when it began, the count of changes, its tags."""
 
-    __slots__ = ("started", "_changes", "collectors")
+    __slots__ = ("started", "_changes", "next_publication", "collectors")
 
     def __init__(self):
         self.started = time.time()
         self._changes = None
+        self.next_publication = NO_PUBLICATION
         self.collectors = [{SITE_TAG}]
 
     @property
     def changes(self):
         """The count of changes, read once, before the request reads what it renders."""
         if self._changes is None:
-            self._changes, next_publication = _read_counters()
-            if next_publication <= self.started:
+            self._changes, self.next_publication = _read_counters()
+            if self.next_publication <= self.started:
                 publication_sweep(self.started)
-                self._changes, _ = _read_counters()
+                self._changes, self.next_publication = _read_counters()
         return self._changes
 
 
@@ -430,12 +431,6 @@ def publication_sweep(now):
         cache.delete(SWEEP_LOCK_KEY)
 
 
-def next_publication():
-    """When the next scheduled story goes public (a timestamp, or infinity)."""
-    stored = cache.get(NEXT_PUBLICATION_KEY)
-    return stored if stored is not None else _find_next_publication()
-
-
 # ---------------------------------------------------------------------------
 # Freshness
 
@@ -548,7 +543,7 @@ def _canonical(value):
     return value
 
 
-def _build(entry, request, now, verdict):
+def _build(entry, request, now, verdict, next_publication):
     status, headers, content, etag = entry.value
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
@@ -558,7 +553,7 @@ def _build(entry, request, now, verdict):
             response[name] = value
     response["ETag"] = etag
     if verdict == FRESH:
-        _public_headers(response, entry, now)
+        _public_headers(response, entry, now, next_publication)
         response["X-Page-Cache"] = "hit"
     else:
         # The previous copy, while another request renders the page anew:
@@ -568,15 +563,16 @@ def _build(entry, request, now, verdict):
     return response
 
 
-def _public_headers(response, entry, now):
+def _public_headers(response, entry, now, next_publication):
     """Lifetimes for browsers and edge caches, and the tags edge caches purge by."""
     # Edge caches cannot run the publication sweep: they keep a page no longer
     # than the next scheduled story, so that a request then reaches us.
-    max_age = max(0, int(min(entry.fresh_until, next_publication()) - now))
+    max_age = max(0, int(min(entry.fresh_until, next_publication) - now))
     response.headers.pop("Cache-Control", None)
     patch_cache_control(response, public=True, max_age=min(max_age, settings.BROWSER_MAX_AGE),
                         s_maxage=max_age, stale_while_revalidate=30)
-    response["xkey"] = " ".join(sorted(entry.tags))
+    # Varnish's xkey reads the first; CDNs that purge by surrogate key, the second.
+    response["xkey"] = response["Surrogate-Key"] = " ".join(sorted(entry.tags))
 
 
 class PageCacheMiddleware:
@@ -606,10 +602,10 @@ class PageCacheMiddleware:
             if verdict == FRESH:
                 if current is not entry:
                     _remember(key, current)
-                return _build(current, request, now, FRESH)
+                return _build(current, request, now, FRESH, state.next_publication)
             if verdict == STALE:
                 if not cache.add(f"{key}:rendering", 1, RENDER_LOCK_SECONDS):
-                    return _build(entry, request, now, STALE)
+                    return _build(entry, request, now, STALE, state.next_publication)
                 stale = key
         try:
             return self._render(request, key, state)
@@ -639,7 +635,7 @@ class PageCacheMiddleware:
         response["ETag"] = etag
         if _judge(entry, _read_counters()[0], now)[0] == FRESH:
             _store(key, entry)
-            _public_headers(response, entry, now)
+            _public_headers(response, entry, now, state.next_publication)
             response["X-Page-Cache"] = "miss"
         else:
             # Something it shows changed while it rendered: serve it, keep it nowhere.
@@ -647,7 +643,7 @@ class PageCacheMiddleware:
             response["X-Page-Cache"] = "stale"
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             not_modified = HttpResponseNotModified()
-            for name in ("ETag", "Cache-Control", "X-Page-Cache", "xkey"):
+            for name in ("ETag", "Cache-Control", "X-Page-Cache", "xkey", "Surrogate-Key"):
                 if name in response:
                     not_modified[name] = response[name]
             return not_modified

@@ -127,6 +127,7 @@ sub vcl_deliver {
     # The tags are for this cache alone: they would tell readers what the
     # newsroom links together, and make every answer longer.
     unset resp.http.xkey;
+    unset resp.http.Surrogate-Key;
 
     # For debugging: whether this answer came from the cache. A request that
     # passed (signed in, POST, /admin/) is always a MISS.
