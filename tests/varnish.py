@@ -8,7 +8,9 @@ in /etc/varnish/ would be found.
     with Varnish(backends=[("127.0.0.1", 8123)]) as edge:
         urllib.request.urlopen(edge.url + "/articles/")
 
-It listens on a free port at 127.0.0.1 and is stopped by its PID.
+It listens on a free port at 127.0.0.1 (or one chosen in advance, for app
+servers that must know where to purge before the cache starts) and is
+stopped by its PID.
 """
 
 import http.client
@@ -32,9 +34,10 @@ class Varnish:
     /healthz, as backends.vcl's commented example does.
     """
 
-    def __init__(self, backends, storage="malloc,32m"):
+    def __init__(self, backends, storage="malloc,32m", port=None):
         self.backends = list(backends)
         self.storage = storage
+        self._chosen_port = port  # None: a free one, found at start()
         self.port = None
         self.process = None
         self._folder = None
@@ -71,7 +74,7 @@ class Varnish:
         self._folder = tempfile.TemporaryDirectory(prefix="varnish-")
         folder = Path(self._folder.name)
         (folder / "backends.vcl").write_text(backends_vcl(self.backends))
-        self.port = free_port()
+        self.port = self._chosen_port or free_port()
         self._log_path = folder / "varnishd.log"
         with open(self._log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
