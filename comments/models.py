@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from articles.models import public_story
@@ -28,6 +28,23 @@ class CommentQuerySet(models.QuerySet):
                 default=1,
             ),
         ).order_by("needs_review", "created_at", "pk")
+
+    def awaiting_decision(self):
+        """Held or reported comments, longest waiting first.
+
+        A held comment waits from when it was posted; a reported one from its
+        first open report (an old comment reported today has waited a day).
+        """
+        open_report = Q(reports__resolved_at__isnull=True)
+        return self.annotate(
+            open_reports=Count("reports", filter=open_report),
+            first_report_at=Min("reports__created_at", filter=open_report),
+        ).filter(Q(status=Comment.Status.PENDING) | Q(open_reports__gt=0)).annotate(
+            waiting_since=models.Case(
+                models.When(status=Comment.Status.PENDING, then=F("created_at")),
+                default=F("first_report_at"),
+            ),
+        ).order_by("waiting_since", "pk")
 
 
 class Comment(models.Model):
@@ -162,9 +179,17 @@ class ModerationAction(models.Model):
     action = models.CharField(max_length=40)
     target = models.CharField(max_length=200)
     reason = models.CharField(max_length=300, blank=True)
+    # A decision on a comment keeps what it changed, so that its moderator can
+    # put it back for a while (moderation.UNDO_WINDOW): the comment's previous
+    # status, the reports it closed and the reader's standing before it.
+    undo = models.JSONField(null=True, blank=True, editable=False)
+    undone_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["moderator", "-created_at"], name="moderation_by_moderator_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

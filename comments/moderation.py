@@ -1,6 +1,7 @@
-"""Moderation workflows: which comments are held, and recording decisions."""
+"""Moderation workflows: which comments are held, deciding them, and undoing a decision."""
 
 import re
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +9,12 @@ from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Comment, CommentReport, ModerationAction, WordRule
+from .models import Comment, CommentReport, ModerationAction, ReaderStanding, WordRule
+
+# How long the moderator who decided a comment may put it back as it was.
+UNDO_MINUTES = 10
+UNDO_WINDOW = timedelta(minutes=UNDO_MINUTES)
+RESTRICTED = "comment hidden, reader restricted"
 
 _LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|cn|xyz|top)\b)",
                    re.IGNORECASE)
@@ -74,35 +80,158 @@ def log_decision(sender, moderator, action, target, reason="", **kwargs):
 
 def comment_queues():
     """The comment queues on the moderation overview: held, and reported (open reports)."""
-    changelist = reverse("admin:comments_comment_changelist")
+    desk = reverse("moderation-comments")
     held = Comment.objects.filter(status=Comment.Status.PENDING)
     reported = Comment.objects.filter(reports__isnull=False,
                                       reports__resolved_at__isnull=True).distinct()
     return [
         {"label": "Comments held for review", "count": held.count(),
          "oldest": held.aggregate(at=Min("created_at"))["at"],
-         "url": changelist + "?status__exact=pending"},
+         "url": desk + "?show=held", "permission": "comments.view_comment"},
         {"label": "Reported comments", "count": reported.count(),
          "oldest": CommentReport.objects.filter(resolved_at__isnull=True)
          .aggregate(at=Min("created_at"))["at"],
-         "url": changelist + "?queue=review"},
+         "url": desk + "?show=reported", "permission": "comments.view_comment"},
     ]
+
+
+def describe_standing(standing, now=None):
+    """A reader's standing in a few words, as moderators read it."""
+    if standing is None:
+        return "free to comment"
+    if standing.is_banned:
+        return "suspended for good"
+    parts = []
+    if standing.is_suspended(now):
+        until = timezone.localtime(standing.suspended_until)
+        parts.append(f"suspended until {until:%Y-%m-%d %H:%M}")
+    if standing.is_premoderated:
+        parts.append("pre-moderated")
+    return ", then ".join(parts) or "free to comment"
 
 
 @transaction.atomic
 def decide_comments(comments, status, moderator, reason=""):
     """Approve or hide comments; their open reports are resolved. Returns how many."""
-    now = timezone.now()
     count = 0
     for comment in comments:
-        comment.status = status
-        comment.moderator = moderator
-        comment.moderated_at = now
-        comment.moderation_reason = reason
-        comment.save(update_fields=["status", "moderator", "moderated_at",
-                                    "moderation_reason"])
-        comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
-        log(moderator, f"comment {status}", f"comment {comment.pk} by {comment.author_name}",
-            reason)
+        decide_comment(comment, status, moderator, reason)
         count += 1
     return count
+
+
+@transaction.atomic
+def decide_comment(comment, status, moderator, reason="", restrict=False):
+    """Approve or hide one comment and close its open reports; returns the log entry.
+
+    With restrict (hiding only), the reader is pre-moderated from now on. The
+    entry keeps what the decision changed, so that undo_decision() can put it back.
+    """
+    if restrict and status != Comment.Status.HIDDEN:
+        raise ValueError("Only a hidden comment restricts its reader.")
+    now = timezone.now()
+    reports = list(comment.reports.filter(resolved_at__isnull=True).values_list("pk", flat=True))
+    before = {
+        "comment": comment.pk, "status": comment.status, "moderator": comment.moderator_id,
+        "moderated_at": comment.moderated_at.isoformat() if comment.moderated_at else None,
+        "moderation_reason": comment.moderation_reason, "reports": reports,
+    }
+    comment.status = status
+    comment.moderator = moderator
+    comment.moderated_at = now
+    comment.moderation_reason = reason
+    comment.save(update_fields=["status", "moderator", "moderated_at", "moderation_reason"])
+    CommentReport.objects.filter(pk__in=reports).update(resolved_at=now)
+    action = f"comment {status}"
+    if restrict and comment.reader_id:
+        before["standing"] = _restrict(comment, moderator)
+        action = RESTRICTED
+    return ModerationAction.objects.create(
+        moderator=moderator, created_at=now, action=action,
+        target=f"comment {comment.pk} by {comment.author_name}"[:200], reason=reason[:300],
+        undo=before)
+
+
+def _restrict_note(comment):
+    return f"Pre-moderated after comment {comment.pk} was hidden."
+
+
+def _restrict(comment, moderator):
+    """Put the comment's reader in pre-moderation; returns their standing as it was."""
+    standing, created = ReaderStanding.objects.get_or_create(reader_id=comment.reader_id)
+    before = {"is_premoderated": standing.is_premoderated, "note": standing.note,
+              "updated_by": standing.updated_by_id}
+    standing.is_premoderated = True
+    standing.updated_by = moderator
+    if not standing.note:
+        standing.note = _restrict_note(comment)
+    standing.save()
+    return before
+
+
+class UndoRefused(Exception):
+    """Why a decision cannot be undone, in words for the moderator."""
+
+
+def undoable_decisions(moderator, now=None):
+    """The moderator's own decisions they may still undo, newest first."""
+    now = now or timezone.now()
+    return ModerationAction.objects.filter(
+        moderator=moderator, undo__isnull=False, undone_at__isnull=True,
+        created_at__gte=now - UNDO_WINDOW)
+
+
+@transaction.atomic
+def undo_decision(action, moderator, now=None):
+    """Put a comment (and its reports and reader) back as they were before `action`.
+
+    Only its own moderator may, within UNDO_WINDOW, and only while the comment
+    has not been decided again since. The undoing is logged too. Returns the comment.
+    """
+    now = now or timezone.now()
+    action = ModerationAction.objects.select_for_update().get(pk=action.pk)
+    if action.undo is None:
+        raise UndoRefused("This entry of the log cannot be undone.")
+    if action.undone_at is not None:
+        raise UndoRefused("This decision has already been undone.")
+    if action.moderator_id != moderator.pk:
+        raise UndoRefused("Only the moderator who made a decision can undo it.")
+    if now - action.created_at > UNDO_WINDOW:
+        raise UndoRefused(f"A decision can be undone for {UNDO_MINUTES} minutes only; decide "
+                          f"the comment again instead.")
+    before = action.undo
+    comment = (Comment.objects.select_for_update(of=("self",)).select_related("reader")
+               .filter(pk=before["comment"]).first())
+    if comment is None:
+        raise UndoRefused("That comment no longer exists.")
+    if comment.moderated_at != action.created_at:
+        raise UndoRefused("The comment has been decided again since; undo that decision "
+                          "instead.")
+    comment.status = before["status"]
+    comment.moderator_id = before["moderator"]
+    comment.moderated_at = (datetime.fromisoformat(before["moderated_at"])
+                            if before["moderated_at"] else None)
+    comment.moderation_reason = before["moderation_reason"]
+    comment.save(update_fields=["status", "moderator", "moderated_at", "moderation_reason"])
+    CommentReport.objects.filter(pk__in=before["reports"]).update(resolved_at=None)
+    if "standing" in before and comment.reader_id:
+        _unrestrict(comment, before["standing"])
+    action.undone_at = now
+    action.save(update_fields=["undone_at"])
+    decided_at = timezone.localtime(action.created_at)
+    ModerationAction.objects.create(
+        moderator=moderator, created_at=now, action=f"undo {action.action}"[:40],
+        target=action.target, reason=f"Undid the decision of {decided_at:%Y-%m-%d %H:%M:%S}.")
+    return comment
+
+
+def _unrestrict(comment, before):
+    """The reader's pre-moderation as it was; a note the restriction wrote goes with it."""
+    standing = ReaderStanding.objects.filter(reader_id=comment.reader_id).first()
+    if standing is None:
+        return
+    standing.is_premoderated = before["is_premoderated"]
+    standing.updated_by_id = before["updated_by"]
+    if standing.note == _restrict_note(comment):
+        standing.note = before["note"]
+    standing.save()

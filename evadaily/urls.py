@@ -4,8 +4,10 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles import sitemaps
+from comments import desk as comment_desk
 from core import views
 from core.pagecache import public_page
+from standards import desk as report_desk
 from standards.overview import moderation_overview
 
 admin.site.site_header = "EVA DAILY newsroom"
@@ -14,8 +16,20 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # The moderation desk, before the admin's own URLs (their catch-all would take these).
     path("admin/moderation/", admin.site.admin_view(moderation_overview),
          name="moderation-overview"),
+    path("admin/moderation/comments/", admin.site.admin_view(comment_desk.comment_queue),
+         name="moderation-comments"),
+    path("admin/moderation/comments/<int:pk>/decide/",
+         admin.site.admin_view(comment_desk.decide_comment), name="moderation-comment-decide"),
+    path("admin/moderation/decisions/<int:pk>/undo/",
+         admin.site.admin_view(comment_desk.undo_decision), name="moderation-undo"),
+    path("admin/moderation/bias-reports/", admin.site.admin_view(report_desk.bias_report_triage),
+         name="moderation-bias-reports"),
+    path("admin/moderation/bias-reports/<int:pk>/decide/",
+         admin.site.admin_view(report_desk.decide_bias_report),
+         name="moderation-bias-report-decide"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("", include(("articles.authors", "authors"))),

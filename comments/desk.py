@@ -1,0 +1,248 @@
+"""The moderation desk's comment queue (/admin/moderation/comments/).
+
+Each waiting comment comes with what a decision needs: its story and the
+comments around it, why it is held, its open reports, and its reader's
+standing and recent comments. Approve, Hide and Hide-and-restrict are plain
+POST forms; static/js/desk.js sends them without a page load and answers
+with the fragment that takes the comment's place (a receipt with Undo).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import moderation
+from .models import Comment, CommentReport, ModerationAction
+
+PER_PAGE = 10
+AROUND = 2  # comments shown before and after the waiting one on its story
+HISTORY = 4  # the reader's latest other comments shown
+SHOWS = {"": "Everything waiting", "held": "Held", "reported": "Reported"}
+DECISIONS = {
+    "approve": (Comment.Status.APPROVED, False),
+    "hide": (Comment.Status.HIDDEN, False),
+    "restrict": (Comment.Status.HIDDEN, True),
+}
+TEMPLATE = "admin/moderation/comment_queue.html"
+
+
+def _can_decide(user):
+    return user.has_perm("comments.change_comment")
+
+
+def _can_restrict(user):
+    return (_can_decide(user) and user.has_perm("comments.add_readerstanding")
+            and user.has_perm("comments.change_readerstanding"))
+
+
+def _is_fetch(request):
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _queue(show):
+    """The waiting comments for one view of the queue, with what their cards show."""
+    comments = Comment.objects.awaiting_decision()
+    if show == "held":
+        comments = comments.filter(status=Comment.Status.PENDING)
+    elif show == "reported":
+        comments = comments.filter(open_reports__gt=0)
+    open_reports = (CommentReport.objects.filter(resolved_at__isnull=True)
+                    .select_related("reporter").order_by("created_at", "pk"))
+    return comments.select_related("article", "reader__standing").prefetch_related(
+        Prefetch("reports", queryset=open_reports, to_attr="open_report_list"))
+
+
+def _around(comment):
+    """The comments posted just before and just after this one on its story."""
+    story = Comment.objects.filter(article_id=comment.article_id).select_related("reader")
+    earlier = Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at,
+                                                         pk__lt=comment.pk)
+    later = Q(created_at__gt=comment.created_at) | Q(created_at=comment.created_at,
+                                                      pk__gt=comment.pk)
+    before = list(story.filter(earlier).order_by("-created_at", "-pk")[:AROUND])
+    after = list(story.filter(later).order_by("created_at", "pk")[:AROUND])
+    return [*reversed(before), comment, *after]
+
+
+def _histories(comments):
+    """Each reader's comment counts by status and latest comments: two queries for a page."""
+    readers = {c.reader_id for c in comments if c.reader_id}
+    counts = {}
+    for row in (Comment.objects.filter(reader_id__in=readers).values("reader_id", "status")
+                .annotate(n=Count("pk")).order_by()):
+        counts.setdefault(row["reader_id"], {})[row["status"]] = row["n"]
+    latest = {}
+    recent = (Comment.objects.filter(reader_id__in=readers).select_related("article", "reader")
+              .annotate(row=Window(RowNumber(), partition_by=[F("reader_id")],
+                                   order_by=[F("created_at").desc(), F("pk").desc()]))
+              .filter(row__lte=HISTORY + 1).order_by("reader_id", "row"))
+    for comment in recent:
+        latest.setdefault(comment.reader_id, []).append(comment)
+    return counts, latest
+
+
+def _items(comments, user):
+    """What each waiting comment's card shows."""
+    comments = list(comments)
+    counts, latest = _histories(comments)
+    now = timezone.now()
+    items = []
+    for comment in comments:
+        standing = getattr(comment.reader, "standing", None) if comment.reader_id else None
+        by_status = counts.get(comment.reader_id, {})
+        items.append({
+            "comment": comment,
+            "thread": _around(comment),
+            "standing": moderation.describe_standing(standing, now),
+            "counts": [(by_status.get(status, 0), label.lower())
+                       for status, label in Comment.Status.choices],
+            "total": sum(by_status.values()),
+            "history": [c for c in latest.get(comment.reader_id, []) if c.pk != comment.pk]
+            [:HISTORY],
+            "may_restrict": (_can_restrict(user) and comment.reader_id is not None
+                             and not (standing and standing.is_premoderated)),
+            "version": _version(comment),
+        })
+    return items
+
+
+def _done(action, comment):
+    """What a decision did, in a sentence for its receipt."""
+    name = comment.author_name
+    if action.action == moderation.RESTRICTED:
+        return f"Hid the comment by {name} and put {name} in pre-moderation."
+    verb = "Approved" if comment.status == Comment.Status.APPROVED else "Hid"
+    return f"{verb} the comment by {name}."
+
+
+def _version(comment):
+    """What the card was drawn from: a decision made since then is not overwritten blindly."""
+    return comment.moderated_at.isoformat() if comment.moderated_at else "new"
+
+
+def _context(request, **extra):
+    user = request.user
+    return {
+        **admin.site.each_context(request),
+        "can_decide": _can_decide(user),
+        "undo_minutes": moderation.UNDO_MINUTES,
+        **extra,
+    }
+
+
+def _fragment(request, name, status=200, **extra):
+    """A piece of the queue page for the script, with how many comments wait now."""
+    return TemplateResponse(request, f"{TEMPLATE}#{name}", _context(
+        request, waiting=Comment.objects.awaiting_decision().count(), **extra), status=status)
+
+
+def comment_queue(request):
+    """Held and reported comments, longest waiting first, ten to a page."""
+    if not request.user.has_perm("comments.view_comment"):
+        raise PermissionDenied
+    show = request.GET.get("show", "")
+    if show not in SHOWS:
+        show = ""
+    page = Paginator(_queue(show), PER_PAGE).get_page(request.GET.get("page"))
+    here = reverse("moderation-comments") + (f"?show={show}" if show else "")
+    joiner = "&" if show else "?"
+    context = _context(
+        request, title="Comment queue", page=page, show=show,
+        shows=[(key, label, f"?show={key}" if key else "?") for key, label in SHOWS.items()],
+        items=_items(page.object_list, request.user),
+        # Where a decision returns to (this page of the queue), and where the
+        # script asks for the comments that come next.
+        next_url=here + (f"{joiner}page={page.number}" if page.number > 1 else ""),
+        more_url=f"{here}{joiner}partial=1",
+        undoable=(moderation.undoable_decisions(request.user)[:5]
+                  if _can_decide(request.user) else []),
+        page_query=here + joiner,
+    )
+    partial = request.GET.get("partial") == "1"
+    return TemplateResponse(request, TEMPLATE + ("#queue-items" if partial else ""), context)
+
+
+def _next(request):
+    """The queue page a decision came from, or the queue."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("moderation-comments")
+
+
+def _back(request):
+    return HttpResponseRedirect(_next(request), status=303)
+
+
+@require_POST
+def decide_comment(request, pk):
+    """Approve, hide, or hide and restrict the reader: one click from the queue."""
+    if not _can_decide(request.user):
+        raise PermissionDenied
+    decision = request.POST.get("decision", "")
+    if decision not in DECISIONS:
+        return HttpResponseBadRequest("Approve, hide or restrict.")
+    status, restrict = DECISIONS[decision]
+    if restrict and not _can_restrict(request.user):
+        raise PermissionDenied
+    reason = " ".join(request.POST.get("reason", "").split())[:300]
+    with transaction.atomic():
+        # Locks the comment alone: PostgreSQL cannot lock the outer join to a former reader.
+        locked = Comment.objects.select_for_update(of=("self",)).select_related("reader")
+        comment = get_object_or_404(locked, pk=pk)
+        if request.POST.get("version") != _version(comment):
+            return _already_decided(request, comment)
+        action = moderation.decide_comment(comment, status, request.user, reason, restrict)
+    done = _done(action, comment)
+    if _is_fetch(request):
+        return _fragment(request, "receipt", action=action, done=done, next_url=_next(request))
+    messages.success(request, f"{done} You can undo it under “Your last decisions” for "
+                              f"{moderation.UNDO_MINUTES} minutes.")
+    return _back(request)
+
+
+def _already_decided(request, comment):
+    """Someone decided the comment after the card was drawn: say so rather than overrule them."""
+    by = comment.moderator.get_username() if comment.moderator_id else "another moderator"
+    text = (f"{by} has already decided this comment ({comment.get_status_display().lower()}) "
+            f"since the page was loaded. Nothing was changed.")
+    if _is_fetch(request):
+        return _fragment(request, "notice", status=409, notice=text)
+    messages.warning(request, text)
+    return _back(request)
+
+
+@require_POST
+def undo_decision(request, pk):
+    """Put a comment back as it was before the moderator's own recent decision."""
+    if not _can_decide(request.user):
+        raise PermissionDenied
+    action = get_object_or_404(ModerationAction, pk=pk, moderator=request.user)
+    try:
+        comment = moderation.undo_decision(action, request.user)
+    except moderation.UndoRefused as refusal:
+        if _is_fetch(request):
+            return _fragment(request, "notice", status=409, notice=str(refusal))
+        messages.error(request, str(refusal))
+        return _back(request)
+    text = (f"Undone: the comment by {comment.author_name} is "
+            f"{comment.get_status_display().lower()} again.")
+    if _is_fetch(request):
+        waiting = list(_queue("").filter(pk=comment.pk))
+        if waiting:
+            return _fragment(request, "queue-item", item=_items(waiting, request.user)[0],
+                             next_url=_next(request))
+        return _fragment(request, "notice", notice=text)
+    messages.success(request, text)
+    return _back(request)

@@ -1,0 +1,172 @@
+"""The moderation desk's bias-report triage (/admin/moderation/bias-reports/).
+
+Open reports come first, oldest first; decided ones sit behind a filter.
+Each report shows its story with the quoted passage marked where it occurs,
+so that a moderator judges the words in place. Editors read the page
+(they act on upheld reports) but get no buttons, and never see who filed a
+report or their contact email, which are for moderators only (DESIGN.md
+section 7; BiasReportAdmin likewise hides the email from them).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from core.text import normalize
+
+from . import workflow
+from .admin import draft_correction_url
+from .models import BiasReport
+from .passages import excerpt, mark_passage, story_blocks
+
+PER_PAGE = 10
+NOTE_MAX_CHARS = 2000
+STATES = {"open": "Open", "decided": "Decided"}
+DECISIONS = {
+    "in_review": BiasReport.Status.IN_REVIEW,
+    "uphold": BiasReport.Status.UPHELD,
+    "dismiss": BiasReport.Status.DISMISSED,
+}
+
+
+def _can_decide(user):
+    return user.has_perm("standards.change_biasreport")
+
+
+def _reports(state):
+    open_on_story = (BiasReport.objects.open().filter(article=OuterRef("article"))
+                     .values("article").annotate(n=Count("pk")).values("n"))
+    reports = (BiasReport.objects.open().order_by("created_at", "pk") if state == "open"
+               else BiasReport.objects.decided().order_by("-resolved_at", "-pk"))
+    return (reports.select_related("article__author", "reader", "moderator")
+            .prefetch_related("corrections")
+            .annotate(open_on_story=Coalesce(Subquery(open_on_story), 0)))
+
+
+def _reporters(reports):
+    """How many reports each signed-in reporter on the page has filed, and how many were upheld."""
+    readers = {report.reader_id for report in reports if report.reader_id}
+    rows = (BiasReport.objects.filter(reader_id__in=readers).values("reader_id")
+            .annotate(total=Count("pk"), upheld=Count("pk", filter=Q(status="upheld")))
+            .order_by())
+    return {row["reader_id"]: row for row in rows}
+
+
+def _item(report, user, reporters):
+    article = report.article
+    blocks = story_blocks(article.headline, article.dek, article.body_html)
+    found = mark_passage(blocks, report.quoted_passage) if report.quoted_passage else 0
+    corrections = list(report.corrections.all())
+    may_draft = (user.has_perm("standards.add_correction")
+                 and report.status == BiasReport.Status.UPHELD and not corrections)
+    return {
+        "report": report,
+        "reason_help": BiasReport.REASON_HELP.get(report.reason, ""),
+        "found": found,
+        "excerpt": excerpt(blocks),
+        "blocks": blocks,
+        "reporter": reporters.get(report.reader_id),
+        "corrections": corrections,
+        "draft_url": draft_correction_url(report) if may_draft else "",
+        "evidence_is_web": report.evidence_url.lower().startswith(("https://", "http://")),
+    }
+
+
+def bias_report_triage(request):
+    """Open reports oldest first; ?state=decided shows the decided ones, latest first."""
+    if not request.user.has_perm("standards.view_biasreport"):
+        raise PermissionDenied
+    state = request.GET.get("state", "open")
+    if state not in STATES:
+        state = "open"
+    page = Paginator(_reports(state), PER_PAGE).get_page(request.GET.get("page"))
+    reports = list(page.object_list)
+    # Who reported, and how to reach them, is for those who decide (as in BiasReportAdmin).
+    show_reporter = _can_decide(request.user)
+    reporters = _reporters(reports) if show_reporter else {}
+    counts = {"open": BiasReport.objects.open().count(),
+              "decided": BiasReport.objects.decided().count()}
+    context = {
+        **admin.site.each_context(request),
+        "title": "Bias-report triage",
+        "state": state,
+        "states": [(key, label, counts[key], f"?state={key}") for key, label in STATES.items()],
+        "page": page,
+        "items": [_item(report, request.user, reporters) for report in reports],
+        "can_decide": _can_decide(request.user),
+        "show_reporter": show_reporter,
+        "can_draft": request.user.has_perm("standards.add_correction"),
+        "next_url": request.get_full_path(),
+        "note_max": NOTE_MAX_CHARS,
+    }
+    return TemplateResponse(request, "admin/moderation/bias_reports.html", context)
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if not (target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
+        target = reverse("moderation-bias-reports")
+    return HttpResponseRedirect(target, status=303)
+
+
+@require_POST
+def decide_bias_report(request, pk):
+    """In review, Uphold (then draft the correction) or Dismiss with a note for the reporter."""
+    if not _can_decide(request.user):
+        raise PermissionDenied
+    decision = request.POST.get("decision", "")
+    if decision not in DECISIONS:
+        return HttpResponseBadRequest("In review, uphold or dismiss.")
+    status = DECISIONS[decision]
+    note = normalize(request.POST.get("note", ""))[:NOTE_MAX_CHARS]
+    with transaction.atomic():
+        locked = (BiasReport.objects.select_for_update(of=("self",))
+                  .select_related("article", "moderator"))
+        report = get_object_or_404(locked, pk=pk)
+        refusal = _refusal(report, status, note)
+        if refusal:
+            messages.error(request, refusal)
+            return _back(request)
+        workflow.decide_bias_report(report, status, request.user, note)
+    return _after(request, report)
+
+
+def _refusal(report, status, note):
+    """Why this decision is not taken, or None."""
+    if not report.is_open:
+        by = report.moderator.get_username() if report.moderator_id else "a moderator"
+        return (f"{report.reference} was already {report.get_status_display().lower()} by {by}; "
+                f"change it from the report’s admin page if it must be reopened.")
+    if status == BiasReport.Status.IN_REVIEW and report.status == status:
+        return f"{report.reference} is already in review."
+    if status == BiasReport.Status.DISMISSED and not note:
+        return (f"{report.reference} was not dismissed: write the note the reporter will "
+                f"receive with the decision.")
+    return None
+
+
+def _after(request, report):
+    """Where a decision leads: an upheld report to its correction draft, if one may be written."""
+    if report.status == BiasReport.Status.UPHELD:
+        if request.user.has_perm("standards.add_correction"):
+            messages.success(request, f"{report.reference} upheld. Draft the correction "
+                                      f"citing it below.")
+            return HttpResponseRedirect(draft_correction_url(report), status=303)
+        messages.success(request, f"{report.reference} upheld: an editor drafts the "
+                                  f"correction (the triage’s decided list offers them the draft).")
+    elif report.status == BiasReport.Status.DISMISSED:
+        told = " The reporter is emailed your note." if report.contact_email else ""
+        messages.success(request, f"{report.reference} dismissed.{told}")
+    else:
+        messages.success(request, f"{report.reference} is in review.")
+    return _back(request)
