@@ -27,3 +27,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
 # Workers, threads and timeouts: gunicorn.conf.py (GUNICORN_WORKERS, GUNICORN_THREADS).
 CMD ["gunicorn", "evadaily.wsgi"]
+# The same image runs the task worker that sends every email and the daily
+# edition, on any machine that reaches the shared database (the queue is a
+# table there); run one or more beside the web servers:
+#   docker run -d --env-file evadaily.env --no-healthcheck IMAGE python manage.py db_worker
+# and have cron or a scheduler queue the edition at EDITION_TIME (safe to repeat):
+#   docker run --rm --env-file evadaily.env --no-healthcheck IMAGE python manage.py send_edition

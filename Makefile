@@ -18,10 +18,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
+# The task worker (every email, the daily edition) runs beside the server and
+# stops with it; emails go to the console unless EMAIL_URL says otherwise.
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
-	@echo "Serving EVA DAILY at http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "Serving EVA DAILY at http://127.0.0.1:8000 with a task worker (Ctrl-C stops both)"
+	@$(DEV_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 check: install

@@ -38,7 +38,8 @@ moderation_queues = Hook(
 
 personal_data = Hook(
     "fn(cutoff) -> [(count, 'what was removed')]: personal data older than cutoff, "
-    "removed by purge_personal_data inside its transaction.")
+    "removed by purge_personal_data inside its transaction; data kept under a rule of "
+    "its own gives it third: (count, 'what', 'older than 7 days').")
 
 # A moderator decided something (a comment, a bias report, a reader's standing).
 # Arguments: moderator, action, target (its str() is kept), reason.

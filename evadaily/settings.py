@@ -1,7 +1,7 @@
 """EVA DAILY settings: one module, configured from the environment (DESIGN.md section 3)."""
 
 import ipaddress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "standards",
     "pages",
     "accounts",
+    # The task queue (django.tasks with a database backend) before the newsletter,
+    # whose admin re-registers the queue's (core.E001).
+    "django_tasks_db",
+    "newsletter",
     "demo",
 ]
 
@@ -247,8 +251,28 @@ MAILERS = {
         },
     }
 }
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    # A mail server that stops answering must not hold a task worker forever (seconds).
+    MAILERS["default"]["OPTIONS"].setdefault("timeout", 30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EVA DAILY <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Slow work (every email, the daily edition) runs in a task worker, never in a
+# request: `manage.py db_worker`. The queue is a table in the shared database,
+# so a worker may run on any machine, and a task is stored in the transaction
+# that queues it. Tests use the immediate backend (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The daily edition goes out at this local time (TIME_ZONE), when cron or a
+# scheduler runs `manage.py send_edition`.
+EDITION_TIME = env.str("EDITION_TIME", default="06:00")
+try:
+    EDITION_TIME = datetime.strptime(EDITION_TIME, "%H:%M").time()
+except ValueError:
+    raise ImproperlyConfigured(
+        f"EDITION_TIME: {EDITION_TIME!r} is not a time of day such as 06:00.") from None
+# Seconds without progress after which an edition's unsent part is queued again
+# (its worker died); no subscriber gets an edition twice either way.
+EDITION_STALL_SECONDS = env.int("EDITION_STALL_SECONDS", default=600)
 
 # HTTPS: when on, the site answers only over HTTPS.
 HTTPS = env.bool("HTTPS", default=False)

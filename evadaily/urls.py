@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("standards.urls")),
     path("accounts/", include("accounts.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("", include("pages.urls")),
     path("robots.txt", public_page(TemplateView.as_view(template_name="robots.txt",
                                                         content_type="text/plain")),

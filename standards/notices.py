@@ -1,8 +1,9 @@
 """What a reporter is told: the decision on their bias report, and the correction that followed."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+
+from core.mail import queue_email
 
 from .models import BiasReport
 
@@ -20,7 +21,7 @@ OUTCOME_TEXT = {
 
 
 def send_outcome(report):
-    """Email the reporter the decision on their report (their address is used for nothing else)."""
+    """Queue the decision for the reporter (their address is used for nothing else)."""
     story_url = settings.SITE_URL + report.article.get_absolute_url()
     lines = [
         "Hello,",
@@ -41,12 +42,8 @@ def send_outcome(report):
         else:
             lines += ["", "We will email you a link to the correction once it is published."]
     lines += ["", f"The story: {story_url}", "", "EVA DAILY"]
-    send_mail(
-        subject=f"Your bias report {report.reference}: {report.get_status_display().lower()}",
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=[report.contact_email],
-    )
+    queue_email(f"Your bias report {report.reference}: {report.get_status_display().lower()}",
+                "\n".join(lines), [report.contact_email])
 
 
 def correction_url(correction):
@@ -70,7 +67,7 @@ def correction_cites_report(correction):
 
 
 def send_correction(correction):
-    """Email the reporter of an upheld report the correction that followed it."""
+    """Queue the email giving the reporter of an upheld report the correction that followed it."""
     report = correction.bias_report
     lines = [
         "Hello,",
@@ -86,10 +83,6 @@ def send_correction(correction):
         "",
         "EVA DAILY",
     ]
-    send_mail(
-        subject=f"Your bias report {report.reference}: the "
+    queue_email(f"Your bias report {report.reference}: the "
                 f"{correction.get_kind_display().lower()} is published",
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=[report.contact_email],
-    )
+                "\n".join(lines), [report.contact_email])

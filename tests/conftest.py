@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Fast hashing, uploads in a temporary folder, a fresh per-test cache.
+    """Fast hashing, uploads in a temporary folder, a fresh per-test cache, tasks run at once.
 
     Views are measured without the whole-page cache (query budgets are the
     views' own); tests/test_pagecache.py turns it on.
@@ -22,6 +22,9 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Queued work (every email, the edition's batches) runs at once, in the test;
+    # tests/integration/ runs the database queue and a real worker.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 # Tests for one database's own features: PostgreSQL full-text search, or what

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class NewsletterConfig(AppConfig):
+    name = "newsletter"
+    verbose_name = "Newsletter"
+
+    def ready(self):
+        from core import hooks
+
+        from .personal_data import purge_unconfirmed
+
+        hooks.personal_data.register(purge_unconfirmed)

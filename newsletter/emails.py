@@ -1,0 +1,195 @@
+"""The newsletter's emails: the confirmation, "already subscribed", and the edition itself.
+
+Each is built by the task worker when it sends, so the queue holds ids, not
+addresses or signed links.
+"""
+
+from collections import OrderedDict
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.safestring import mark_safe
+
+from core.images import fallback
+
+from . import tokens
+
+LEAD_IMAGE_WIDTH = 536  # px: the 600 px column less its side padding
+
+
+def absolute(path_or_url):
+    """A link that works from an inbox: relative paths get SITE_URL in front."""
+    return path_or_url if "://" in path_or_url else settings.SITE_URL + path_or_url
+
+
+def link(name, subscriber, purpose):
+    return absolute(reverse(name, args=[tokens.make(subscriber, purpose)]))
+
+
+def _host():
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def follows(subscriber):
+    """What a subscriber follows, in words: ["the daily edition", "World", "Li Wei (AI)"]."""
+    names = ["the daily edition"] if subscriber.is_daily else []
+    names += [section.name for section in subscriber.sections.all()]
+    names += [f"{author.name} (AI persona)" if author.is_ai else author.name
+              for author in subscriber.authors.all()]
+    return names
+
+
+def confirmation(subscriber):
+    """Ask the address's owner to confirm; the only email an unconfirmed address gets."""
+    context = {"confirm_url": link("newsletter:confirm", subscriber, tokens.CONFIRM),
+               "follows": follows(subscriber), "days": tokens.CONFIRM_DAYS,
+               "SITE_NAME": settings.SITE_NAME}
+    return EmailMultiAlternatives(
+        f"Confirm your {settings.SITE_NAME} subscription",
+        render_to_string("newsletter/email/confirm.txt", context), None, [subscriber.email])
+
+
+def already_subscribed(subscriber):
+    """Someone subscribed an address that already receives editions: tell its owner only."""
+    context = {"preferences_url": link("newsletter:preferences", subscriber, tokens.MANAGE),
+               "follows": follows(subscriber), "SITE_NAME": settings.SITE_NAME}
+    return EmailMultiAlternatives(
+        f"You already receive {settings.SITE_NAME}",
+        render_to_string("newsletter/email/already.txt", context), None, [subscriber.email])
+
+
+# The edition ------------------------------------------------------------------------
+
+def involvement(story):
+    """The story's AI involvement line, as on its page: (label, the rest)."""
+    shown = story.ai_involvement_shown
+    if shown == "generated":
+        persona = (f", writing as the persona {story.author.name}" if story.author.is_ai
+                   else "")
+        label, text = "AI involvement: generated.", f"An AI system wrote this story{persona}."
+    elif shown == "assisted":
+        label, text = ("AI involvement: assisted.",
+                       "People wrote this story with the help of AI tools.")
+    else:
+        return ("AI involvement: none.",
+                "People reported and wrote this story without AI tools.")
+    reviewer = story.ai_reviewed_by
+    if reviewer is not None:
+        text += f" Reviewed by {reviewer.get_full_name() or reviewer.get_username()}, " \
+                "a human editor."
+    else:
+        text += " No editor’s review is on record."
+    return label, text
+
+
+def lead_image(story):
+    """The story's picture for the top of an edition: absolute URL, width, height; or None."""
+    if not story.image:
+        return None
+    image = fallback(story.image_renditions, story.image.storage, target=2 * LEAD_IMAGE_WIDTH)
+    if image is None:
+        return None
+    return {"url": absolute(image["url"]), "width": LEAD_IMAGE_WIDTH,
+            "height": round(image["height"] * LEAD_IMAGE_WIDTH / image["width"])}
+
+
+# Stand-ins for a subscriber's own links in a body rendered for everyone who
+# follows the same things; plain words, so escaping leaves them as they are.
+_PREFERENCES = "EVADAILY-PREFERENCES-URL"
+_UNSUBSCRIBE = "EVADAILY-UNSUBSCRIBE-URL"
+
+
+class Renders:
+    """What a batch renders once and sends many times.
+
+    Each story's HTML and text are rendered once whoever gets them, and each
+    distinct edition body (subscribers who follow the same things get the
+    same stories) once, with the subscriber's own links put in afterwards.
+    """
+
+    BODIES = 64  # distinct bodies kept at a time: memory stays bounded
+
+    def __init__(self):
+        self._blocks = {}
+        self._bodies = OrderedDict()
+
+    def story(self, story, lead=False):
+        key = (story.pk, lead)
+        if key not in self._blocks:
+            author_url = absolute(story.author.get_absolute_url())
+            label, text = involvement(story)
+            context = {
+                "story": story, "url": absolute(story.get_absolute_url()),
+                "author_url": author_url, "involvement_label": label,
+                "involvement_text": text,
+                "published_at": timezone.localtime(story.published_at),
+                "image": lead_image(story) if lead else None,
+            }
+            self._blocks[key] = (
+                mark_safe(render_to_string("newsletter/email/story.html", context)),
+                render_to_string("newsletter/email/story.txt", context).strip())
+        return self._blocks[key]
+
+    def body(self, edition, stories, corrections, follow_names):
+        """(text, html) of an edition, with stand-ins for the subscriber's links."""
+        key = (edition.pk, tuple(s.pk for s in stories), tuple(c.pk for c in corrections),
+               tuple(follow_names))
+        if key in self._bodies:
+            self._bodies.move_to_end(key)
+        else:
+            self._bodies[key] = self._render(edition, stories, corrections, follow_names)
+            if len(self._bodies) > self.BODIES:
+                self._bodies.popitem(last=False)
+        return self._bodies[key]
+
+    def _render(self, edition, stories, corrections, follow_names):
+        groups = []
+        for story in stories:  # already in section order
+            if not groups or groups[-1]["section"] != story.section:
+                groups.append({"section": story.section, "html": [], "text": []})
+            html, text = self.story(story, lead=story is stories[0])
+            groups[-1]["html"].append(html)
+            groups[-1]["text"].append(text)
+        context = {
+            "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL,
+            "date": timezone.localtime(edition.scheduled_at), "groups": groups,
+            "count": len(stories),
+            "corrections": [{"correction": c, "url": absolute(
+                f"{c.article.get_absolute_url()}#correction-{c.pk}")} for c in corrections],
+            "follows": follow_names,
+            "preferences_url": _PREFERENCES, "unsubscribe_url": _UNSUBSCRIBE,
+        }
+        return (render_to_string("newsletter/email/edition.txt", context),
+                render_to_string("newsletter/email/edition.html", context))
+
+
+def edition(edition, subscriber, stories, corrections, renders, follow_names):
+    """One subscriber's edition: HTML and plain text, with one-click unsubscribe headers."""
+    text, html = renders.body(edition, stories, corrections, follow_names)
+    preferences_url = link("newsletter:preferences", subscriber, tokens.MANAGE)
+    unsubscribe_url = link("newsletter:unsubscribe", subscriber, tokens.MANAGE)
+
+    def own(body):
+        return body.replace(_PREFERENCES, preferences_url).replace(_UNSUBSCRIBE,
+                                                                   unsubscribe_url)
+
+    moment = timezone.localtime(edition.scheduled_at)
+    host = _host()
+    message = EmailMultiAlternatives(
+        f"{settings.SITE_NAME} for {dateformat.format(moment, 'l, F j, Y')}", own(text), None,
+        [subscriber.email], headers={
+            # RFC 2369 and RFC 8058: mail clients offer a one-click "Unsubscribe"
+            # that POSTs to this address.
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"{settings.SITE_NAME} editions <editions.{host}>",
+            # The same id whenever this edition is sent to this subscriber, so
+            # that a copy sent again after a crash can be recognised as one.
+            "Message-ID": f"<edition-{edition.pk}.{subscriber.pk}@{host}>",
+        })
+    message.attach_alternative(own(html), "text/html")
+    return message

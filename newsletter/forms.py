@@ -1,0 +1,59 @@
+import re
+
+from django import forms
+
+from articles.models import Section
+from authors.models import Author
+
+NOTHING_CHOSEN = ("Choose at least one edition: the daily edition, a section or an author.")
+GONE_CHOICE = ("One of the sections or authors you chose is no longer offered. "
+               "Please check your choices.")
+
+
+class Choices(forms.ModelMultipleChoiceField):
+    """Checkboxes of rows by id; ids that could be no row's are refused before the query."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, required=False, error_messages={
+            "invalid_choice": GONE_CHOICE, "invalid_pk_value": GONE_CHOICE}, **kwargs)
+
+    def _check_values(self, value):
+        # SQLite cannot even compare an integer over 64 bits: it raises.
+        if any(not re.fullmatch(r"[0-9]{1,18}", str(pk)) for pk in value):
+            raise forms.ValidationError(GONE_CHOICE, code="invalid_pk_value")
+        return super()._check_values(value)
+
+
+class EditionsForm(forms.Form):
+    """What a subscriber follows: the daily edition and/or sections and authors."""
+
+    is_daily = forms.BooleanField(
+        label="The daily edition", required=False,
+        help_text="Every morning: the new stories of every section.")
+    sections = Choices(Section.objects.all())
+    authors = Choices(Author.objects.order_by("name"))
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("is_daily") or data.get("sections")
+                                    or data.get("authors")):
+            raise forms.ValidationError(NOTHING_CHOSEN, code="nothing_chosen")
+        return data
+
+
+class SubscribeForm(EditionsForm):
+    email = forms.EmailField(
+        label="Your email address", max_length=254,
+        help_text="Used for the editions you choose, nothing else. We send a confirmation "
+                  "link first.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Enter an email address such as name@example.org.",
+                        "required": "Enter the email address the editions should go to."})
+
+    field_order = ["email", "is_daily", "sections", "authors"]
+
+    def clean_email(self):
+        # One inbox, one subscriber: addresses are kept in lower case.
+        return self.cleaned_data["email"].strip().lower()

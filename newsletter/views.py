@@ -1,0 +1,194 @@
+"""Subscribing (double opt-in), confirming, preferences and leaving, without a sign-in.
+
+Subscribing answers the same whatever the address: a new one gets a
+confirmation link, one awaiting confirmation gets it again, one already
+subscribed gets a note with its preferences link. Nothing is stored or
+changed for an address that is already there, so the form tells nobody
+whether an address is subscribed. Links in emails carry signed tokens
+(newsletter.tokens).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import dateformat, timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from core import ratelimit
+from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+
+from . import tokens
+from .forms import EditionsForm, SubscribeForm
+from .models import Subscriber
+from .tasks import send_subscription_email
+
+# Every attempt counts, as for sign-up: a refused form is how one would probe.
+SUBSCRIBE_LIMITS = (ratelimit.Limit("newsletter-hourly", 5, 3600),)
+# Emails to one address, whoever asks: nobody can flood an inbox from many connections.
+ADDRESS_LIMITS = (ratelimit.Limit("newsletter-email-hourly", 3, 3600),)
+UNAVAILABLE = ("We can't take subscriptions for a moment; what you typed is still here. "
+               "Please try again in a minute.")
+BAD_LINK = {
+    "broken": (400, "This link does not work",
+               "The link is incomplete or was changed. Copy the whole link from the email, "
+               "or subscribe again."),
+    "expired": (410, "This confirmation link has expired",
+                "Confirmation links work for 7 days, and the address is then forgotten. "
+                "Subscribe again to get a new link."),
+    "gone": (410, "This subscription no longer exists",
+             "The address left the newsletter, or was never confirmed and has been "
+             "forgotten. Nothing more is sent to it. You can subscribe again at any time."),
+}
+
+
+def _address(request):
+    return "address:" + ratelimit.fingerprint(ratelimit.client_address(request))
+
+
+@never_cache
+def subscribe(request):
+    """The subscription form; a signed-in reader's address is filled in, one click away."""
+    account_email = request.user.email if request.user.is_authenticated else ""
+    form = SubscribeForm(request.POST or None,
+                         initial={"email": account_email, "is_daily": True})
+    context = {"form": form, "account_email": account_email,
+               "edition_time": f"{dateformat.time_format(settings.EDITION_TIME, 'g:i A')} "
+                               f"({settings.TIME_ZONE} time)"}
+    if request.method == "POST":
+        try:
+            wait = ratelimit.acquire(SUBSCRIBE_LIMITS, _address(request))
+        except ratelimit.Unavailable:
+            return _not_now(request, context, UNAVAILABLE, status=503)
+        if wait:
+            notice = (f"We accept at most five subscriptions an hour from one connection. "
+                      f"You can try again in {ratelimit.human_wait(wait)}; what you typed "
+                      f"is still here.")
+            return _not_now(request, context, notice, status=429, wait=wait)
+        if honeypot_filled(request.POST):
+            return render(request, "newsletter/subscribe.html",
+                          {**context, "notice": HONEYPOT_REFUSAL}, status=400)
+        if form.is_valid():
+            try:
+                _subscribe(form.cleaned_data)
+            except ratelimit.Unavailable:
+                return _not_now(request, context, UNAVAILABLE, status=503)
+            return redirect("newsletter:check-inbox", permanent=False)
+        return render(request, "newsletter/subscribe.html", context, status=400)
+    return render(request, "newsletter/subscribe.html", context)
+
+
+def _not_now(request, context, notice, status, wait=None):
+    """The form as typed, not checked: nothing was tried."""
+    response = render(request, "newsletter/subscribe.html",
+                      {**context, "notice": notice, "retry_after": wait}, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+def _subscribe(data):
+    """Store a new address with its choices, and queue the one email the address gets."""
+    with transaction.atomic():
+        subscriber, created = Subscriber.objects.get_or_create(
+            email=data["email"], defaults={"is_daily": data["is_daily"]})
+        if created:
+            subscriber.sections.set(data["sections"])
+            subscriber.authors.set(data["authors"])
+        # An address already known keeps what it had; its owner hears of the request.
+        email = "email:" + ratelimit.fingerprint(data["email"])
+        if not ratelimit.acquire(ADDRESS_LIMITS, email):
+            send_subscription_email.enqueue(subscriber.pk)
+
+
+@never_cache
+def check_inbox(request):
+    return render(request, "newsletter/check_inbox.html")
+
+
+def _bad_link(request, reason):
+    status, title, text = BAD_LINK[reason]
+    return render(request, "newsletter/bad_link.html", {"title": title, "text": text},
+                  status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    """GET shows a button, POST confirms: link checkers that open links confirm nothing."""
+    try:
+        subscriber = tokens.read(token, tokens.CONFIRM)
+    except tokens.BadLink as bad:
+        return _bad_link(request, bad.reason)
+    if subscriber.confirmation_expired():
+        return _bad_link(request, "expired")  # not yet purged, but past its time
+    if request.method == "POST":
+        if not subscriber.is_confirmed:
+            Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
+                confirmed_at=timezone.now())
+            messages.success(request, "You are subscribed. The next edition comes at "
+                                      "the usual time; you can change it here at any time.")
+        return redirect("newsletter:preferences", tokens.make(subscriber, tokens.MANAGE))
+    return render(request, "newsletter/confirm.html", {
+        "subscriber": subscriber, "token": token,
+        "manage_token": tokens.make(subscriber, tokens.MANAGE)})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences(request, token):
+    """Change what is followed, pause or resume; the page links to leaving."""
+    try:
+        subscriber = tokens.read(token, tokens.MANAGE)
+    except tokens.BadLink as bad:
+        return _bad_link(request, bad.reason)
+    current = {"is_daily": subscriber.is_daily, "sections": subscriber.sections.all(),
+               "authors": subscriber.authors.all()}
+    action = request.POST.get("action", "save")
+    form = EditionsForm(request.POST if action == "save" and request.method == "POST"
+                        else None, initial=current)
+    if request.method == "POST":
+        if action in ("pause", "resume"):
+            _pause(subscriber, action == "pause")
+            return redirect("newsletter:preferences", token)
+        if form.is_valid():
+            with transaction.atomic():
+                subscriber.is_daily = form.cleaned_data["is_daily"]
+                subscriber.save(update_fields=["is_daily"])
+                subscriber.sections.set(form.cleaned_data["sections"])
+                subscriber.authors.set(form.cleaned_data["authors"])
+            messages.success(request, "Saved. The next edition follows your new choices.")
+            return redirect("newsletter:preferences", token)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "newsletter/preferences.html",
+                  {"form": form, "subscriber": subscriber, "token": token}, status=status)
+
+
+def _pause(subscriber, pause):
+    if pause:
+        Subscriber.objects.filter(pk=subscriber.pk, paused_at__isnull=True).update(
+            paused_at=timezone.now())
+    else:
+        # Back from a pause, the next edition reaches back 24 hours, as a first one.
+        Subscriber.objects.filter(pk=subscriber.pk).update(paused_at=None, served_until=None)
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: mail providers POST here without cookies; the token is the proof.
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """GET asks; POST (a mail client's one-click, or the button) deletes the address."""
+    try:
+        subscriber = tokens.read(token, tokens.MANAGE)
+    except tokens.BadLink as bad:
+        if bad.reason == "gone" and request.method == "POST":
+            # Already gone: leaving twice is still leaving.
+            return render(request, "newsletter/left.html")
+        return _bad_link(request, bad.reason)
+    if request.method == "POST":
+        subscriber.delete()
+        return render(request, "newsletter/left.html")
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber,
+                                                           "token": token})

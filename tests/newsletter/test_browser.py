@@ -1,0 +1,123 @@
+"""The newsletter in a real Chromium: the edition email at 600 and 375 px, and the pages.
+
+Screenshots go to screenshots/issue-16/ (git-ignored): the email at 600 and
+375 px and the /newsletter/ and preferences pages at 1280 and 390 px, light
+and dark, to be looked at by a person.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.utils import timezone
+
+from newsletter.edition import due_moment
+from newsletter.models import Subscriber
+from tests.browser.conftest import _serve_test_media, browser, new_page  # noqa: F401
+from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
+
+from .test_edition import send_edition
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "issue-16"
+
+
+def shoot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def serious(page):
+    results = Axe().run(page)
+    return [v["id"] for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def edition(live_server, settings):
+    """A morning's edition for a daily subscriber, with a photo, an AI byline, a correction."""
+    settings.SITE_URL = live_server.url
+    moment = due_moment()
+    world = SectionFactory(name="World", slug="world", position=0)
+    business = SectionFactory(name="Business", slug="business", position=1)
+    human = AuthorFactory(name="Margaret Okonkwo", slug="margaret-okonkwo")
+    ai = AuthorFactory(ai=True, name="Li Wei", slug="li-wei")
+    lead = ArticleFactory(
+        with_image=True, section=world, author=human, slug="harbour-ferries",
+        headline="Harbour authority shortens ferry crossings after a year of consultation",
+        dek="Crossings between the island and the mainland will be twelve minutes shorter "
+            "from March, the authority said.",
+        published_at=moment - timedelta(hours=1))
+    ArticleFactory(section=world, author=human, slug="bridge", published_at=moment
+                   - timedelta(hours=2), headline="Old swing bridge to reopen for cyclists")
+    ArticleFactory(section=business, author=ai, slug="port-profits", ai_involvement="generated",
+                   headline="Port operator reports record profits as container traffic grows",
+                   published_at=moment - timedelta(hours=3))
+    CorrectionFactory(article=lead, date=moment - timedelta(minutes=20),
+                      text="An earlier version gave the wrong length for the new crossing.")
+    Subscriber.objects.create(email="ana@example.org", is_daily=True,
+                              confirmed_at=timezone.now())
+    send_edition()
+    (message,) = mail.outbox
+    return message
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_the_edition_renders_in_a_mail_sized_window(new_page, edition, width):
+    html = edition.alternatives[0].content
+    for scheme in ("light", "dark"):
+        # Mail clients run no scripts.
+        page = new_page(width=width, height=900, color_scheme=scheme, javascript=False)
+        page.set_content(html, wait_until="load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        image = page.locator("img")
+        assert image.count() == 1
+        assert image.evaluate("i => i.complete && i.naturalWidth > 0")
+        assert image.evaluate("i => i.getBoundingClientRect().right") <= width
+        body = page.locator("body")
+        background = body.evaluate("b => getComputedStyle(b).backgroundColor")
+        name = page.get_by_role("link", name="EVA DAILY", exact=True)
+        colour = name.evaluate("a => getComputedStyle(a).color")
+        if scheme == "dark":
+            assert (background, colour) == ("rgb(13, 14, 16)", "rgb(236, 235, 231)")
+        else:
+            assert (background, colour) == ("rgb(241, 238, 231)", "rgb(23, 22, 20)")
+        assert page.get_by_role("link", name="AI-generated author").count() == 1
+        shoot(page, f"edition-{width}-{scheme}")
+
+
+def test_the_subscription_pages_in_light_and_dark(live_server, new_page, edition):
+    preferences = next(line for line in edition.body.splitlines()
+                       if "/newsletter/preferences/" in line).split(": ", 1)[1]
+    for width, scheme in [(1280, "light"), (390, "dark"), (1280, "dark"), (390, "light")]:
+        # axe runs as a script; the pages themselves have none.
+        page = new_page(width=width, color_scheme=scheme)
+        page.goto(f"{live_server.url}/newsletter/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert serious(page) == []
+        shoot(page, f"subscribe-{width}-{scheme}")
+        page.goto(preferences)
+        assert page.get_by_role("heading", name="Your newsletter preferences").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert serious(page) == []
+        shoot(page, f"preferences-{width}-{scheme}")
+
+
+def test_a_mistake_keeps_what_was_typed_in_the_browser(live_server, new_page, edition):
+    page = new_page(width=390, javascript=False)
+    page.goto(f"{live_server.url}/newsletter/")
+    page.get_by_label("Your email address").fill("ana.example.org")
+    page.get_by_label("Business").check()
+    page.get_by_label("The daily edition").uncheck()
+    page.get_by_role("button", name="Subscribe").click()
+    assert "Enter an email address such as name@example.org." in page.content()
+    assert page.get_by_label("Your email address").input_value() == "ana.example.org"
+    assert page.get_by_label("Business").is_checked()
+    assert not page.get_by_label("The daily edition").is_checked()
+    shoot(page, "subscribe-error-390-light")
+    page.get_by_label("Your email address").fill("bo@example.org")
+    page.get_by_role("button", name="Subscribe").click()
+    assert page.get_by_role("heading", name="Check your inbox").is_visible()
