@@ -1,33 +1,36 @@
 """The newsroom: editors write, schedule, revise and correct stories here."""
 
 import datetime
-import difflib
-import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminFileWidget, AdminRadioSelect, AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.forms import Script
+from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.admin import TagAdmin as TaggitTagAdmin
+from taggit.forms import TagWidget
 from taggit.models import Tag
-from taggit.utils import edit_string_for_tags, parse_tags
+from taggit.utils import parse_tags
 
-from core.admin import DeclaredLookupsOnly, StaffUserChoiceField
+from core.admin import DeclaredLookupsOnly, EditConflictMixin, StaffUserChoiceField, word_diff
 from core.images import CheckedImageField, thumbnail
+from core.text import render_markdown
 
-from .models import Article, RelatedArticle, Section, reviewing_editors
+from .models import Article, RelatedArticle, Section, reading_stats, reviewing_editors
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -40,15 +43,69 @@ REVISION_FIELDS = [
 LONG_TEXT_FIELDS = {"dek", "body"}
 
 
+def _stats_text(words, minutes):
+    return f"{words} word{'' if words == 1 else 's'} · {minutes} min read"
+
+
+class StoryBodyWidget(forms.Textarea):
+    """The body, with its word count and read time as the site counts them, and a preview.
+
+    Without JavaScript the Preview button posts the form to the preview page
+    in a new tab, so the form keeps what was typed; story_admin.js instead
+    shows the preview under the body and keeps the count current as one types.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 28, **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        textarea = super().render(name, value, attrs, renderer)
+        words, minutes = reading_stats(render_markdown(value))
+        field_id = (attrs or {}).get("id") or f"id_{name}"
+        return format_html(
+            '{textarea}<div class="story-body-tools">'
+            '<p class="story-stats" id="{id}_stats" data-story-stats="{id}" '
+            'data-preview-url="{url}">{stats}</p>'
+            '<button type="submit" class="button story-preview-button" formaction="{url}" '
+            'formtarget="_blank" formmethod="post" formnovalidate name="_preview" '
+            'aria-controls="{id}_preview" data-story-preview="{id}">Preview</button></div>'
+            '<section class="story-preview" id="{id}_preview" hidden aria-label="Preview of '
+            'the body"></section>',
+            textarea=textarea, id=field_id, url=reverse("admin:articles_article_preview"),
+            stats=_stats_text(words, minutes),
+        )
+
+
+NOT_YET = ("This time is still to come, so the story would be scheduled, not published. "
+           "Choose Scheduled, or clear the time to publish now.")
+PASSED = "This time has passed. Choose Published, or give a time still to come."
+NEEDS_TIME = "A scheduled story needs the time it becomes public."
+
+
 class ArticleAdminForm(forms.ModelForm):
-    new_tags = forms.CharField(
-        label="New tags", required=False,
-        help_text="Tags not in the list yet, separated by commas.",
+    # One control for where the story stands; the model keeps draft or
+    # published, and the time tells published from scheduled.
+    status = forms.ChoiceField(
+        label="State", choices=Article.State.choices,
+        widget=AdminRadioSelect(attrs={"class": "radiolist inline"}),
+        initial=Article.State.DRAFT,
+        help_text="Draft: not public. Scheduled: public by itself at the publication time. "
+                  "Published: public now (with no time given, from now).",
     )
 
     class Meta:
         model = Article
         fields = "__all__"
+        widgets = {
+            # A box that grows with the headline: an input cuts a long one.
+            "headline": forms.Textarea(attrs={"rows": 1, "maxlength": 200}),
+            "dek": forms.Textarea(attrs={"rows": 3}),
+            "body": StoryBodyWidget,
+            "tags": TagWidget(attrs={"data-tag-suggestions": reverse_lazy("admin:autocomplete")}),
+        }
+        labels = {"published_at": "Publication time"}
+        help_texts = {"tags": "Separate tags with commas; a tag of several words can be "
+                              "typed as it is, or in quotes. New tags are created."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,28 +115,55 @@ class ArticleAdminForm(forms.ModelForm):
             reviewer.queryset = reviewer.queryset.model.objects.filter(
                 Q(pk__in=reviewing_editors().values("pk"))
                 | Q(pk=self.instance.ai_reviewed_by_id)).order_by("username")
+        if self.instance.pk is not None:
+            self.initial["status"] = self.instance.state
         revision = to_historic(self.instance)
         if revision is not None and "tags" in self.fields:
             # Restoring a revision restores its tags too.
-            names = parse_tags(revision.tag_names)
-            existing = list(Tag.objects.filter(name__in=names))
-            known = {tag.name for tag in existing}
-            self.initial["tags"] = [tag.pk for tag in existing]
-            self.initial["new_tags"] = edit_string_for_tags(
-                [Tag(name=name) for name in names if name not in known]
-            )
+            self.initial["tags"] = [Tag(name=name) for name in parse_tags(revision.tag_names)]
+
+    def clean_tags(self):
+        # A tag typed in another case is the tag already on the site, not a new one.
+        names = self.cleaned_data["tags"]
+        if not names:
+            return names
+        known = {tag.name.lower(): tag.name for tag in Tag.objects.filter(
+            Q.create([Q(name__iexact=name) for name in names], connector=Q.OR))}
+        unique = {}
+        for name in names:
+            unique.setdefault(name.lower(), known.get(name.lower(), name))
+        return list(unique.values())
+
+    def clean_headline(self):
+        # The headline's box wraps; the headline itself stays one line.
+        return " ".join(self.cleaned_data["headline"].split())
 
     def clean(self):
         cleaned_data = super().clean()
-        if "tags" in self.fields:
-            tags = list(cleaned_data.get("tags") or [])
-            known = {tag.name.lower() for tag in tags}
-            for name in parse_tags(cleaned_data.get("new_tags", "")):
-                if name.lower() not in known:
-                    known.add(name.lower())
-                    tags.append(name)
-            cleaned_data["tags"] = tags
+        state = cleaned_data.get("status")
+        if state is None:
+            return cleaned_data
+        moment, now = cleaned_data.get("published_at"), timezone.now()
+        if state == Article.State.DRAFT:
+            cleaned_data["status"] = Article.Status.DRAFT
+            return cleaned_data
+        cleaned_data["status"] = Article.Status.PUBLISHED
+        if state == Article.State.PUBLISHED:
+            if moment is None and "published_at" not in self.errors:
+                cleaned_data["published_at"] = now
+            elif moment is not None and moment > now:
+                self.add_error("published_at", NOT_YET)
+        elif moment is None:
+            if "published_at" not in self.errors:
+                self.add_error("published_at", NEEDS_TIME)
+        elif moment <= now and not self._time_passed_while_scheduled():
+            self.add_error("published_at", PASSED)
         return cleaned_data
+
+    def _time_passed_while_scheduled(self):
+        """Whether this is the stored schedule, whose time came while the form was open."""
+        return (self.instance.pk is not None and self.instance.status == Article.Status.PUBLISHED
+                and "published_at" not in self.changed_data)
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -137,7 +221,7 @@ class TagAdmin(DeclaredLookupsOnly, TaggitTagAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
+class SectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -152,12 +236,24 @@ class RelatedArticleInline(admin.TabularInline):
     verbose_name = "related story (editor's pick)"
     verbose_name_plural = "Related stories: editor's picks, in order"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "to_article":
+            # The whole width of the column, so a long headline is not cut.
+            kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site,
+                                                  attrs={"data-width": "100%"})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# The filters' own template: a row of closed drop-downs above the list, so
+# the table has the page's width (a sidebar of open lists took a quarter).
+FILTER_TEMPLATE = "admin/articles/article/filter.html"
+
 
 @admin.register(Article)
-class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
+class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
     form = ArticleAdminForm
-    list_display = ["thumbnail", "headline", "section", "byline", "state", "is_featured",
-                    "published_at", "updated_at", "site_link"]
+    list_display = ["thumbnail", "headline", "state", "publication_time", "byline", "section",
+                    "last_edit"]
     list_display_links = ["headline"]
     list_filter = [StateFilter, "section", "author", AuthorKindFilter, "is_featured",
                    "ai_involvement", TagFilter]
@@ -166,37 +262,57 @@ class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["author", "section"]
-    readonly_fields = ["image_preview", "state_note"]
+    readonly_fields = ["image_preview"]
     # Apps above articles add theirs (standards: corrections) from their own admin.
     inlines = [RelatedArticleInline]
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
+    # The form is long: Save at the top too. It also makes Save, not the body's
+    # Preview button, the button that Enter in a field presses.
+    save_on_top = True
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "dek", "body", "section"]}),
         ("Byline", {
-            "fields": ["author", "ai_involvement", "ai_reviewed_by", "ai_reviewed_at"],
+            "fields": [("author", "ai_involvement"), ("ai_reviewed_by", "ai_reviewed_at")],
             "description": "A story by an AI persona, or generated by AI, needs a named "
                            "reviewing editor before it is published.",
         }),
         ("Photo", {"fields": ["image", "image_preview", "image_alt", "image_caption",
-                              "image_credit_source", "image_credit_photographer",
+                              ("image_credit_source", "image_credit_photographer"),
                               "image_is_ai_generated"]}),
-        ("Publishing", {
-            "fields": ["status", "published_at", "state_note", "is_featured"],
-            "description": "A published story with a publication time still to come is "
-                           "scheduled: it becomes public at that time by itself.",
-        }),
-        ("Related", {"fields": ["tags", "new_tags"]}),
+        ("Publishing", {"fields": [("status", "published_at"), "is_featured"]}),
+        ("Related", {"fields": ["tags"]}),
     ]
+    object_history_form_template = "admin/articles/article/object_history_form.html"
     object_history_list_template = "admin/articles/article/object_history_list.html"
     compare_template = "admin/articles/article/compare_revisions.html"
+    preview_template = "admin/articles/article/preview.html"
+
+    class Media:
+        css = {"all": ["css/admin_story.css"]}
+        js = [Script("js/story_admin.js", type="module")]
 
     # The changelist.
 
-    @admin.display(description="")
+    def get_queryset(self, request):
+        revisions = Article.history.model.objects.filter(id=OuterRef("pk")).order_by(
+            "-history_date", "-history_id")
+        name = Coalesce(NullIf(Trim(Concat("history_user__first_name", Value(" "),
+                                           "history_user__last_name")), Value("")),
+                        F("history_user__username"))
+        return super().get_queryset(request).annotate(
+            last_editor=Subquery(revisions.values(name=name)[:1]))
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        for spec in changelist.filter_specs:
+            spec.template = FILTER_TEMPLATE
+        return changelist
+
+    @admin.display(description="", empty_value="")
     def thumbnail(self, article):
         if not article.image:
             return ""
-        return thumbnail(article.image_renditions, article.image.storage, article.image_alt, 80)
+        return thumbnail(article.image_renditions, article.image.storage, article.image_alt, 48)
 
     @admin.display(description="author", ordering="author__name")
     def byline(self, article):
@@ -206,12 +322,26 @@ class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
 
     @admin.display(description="state", ordering="status")
     def state(self, article):
-        return article.state.label
+        state = article.state
+        label = "View on site" if state == Article.State.PUBLISHED else "Preview"
+        featured = ""
+        if article.is_featured:
+            featured = format_html('<span class="story-featured">{}</span>', "Featured")
+        return format_html('<span class="story-state story-state-{}">{}</span>{}'
+                           '<a class="story-site-link" href="{}">{}</a>', state, state.label,
+                           featured, article.get_absolute_url(), label)
 
-    @admin.display(description="on site")
-    def site_link(self, article):
-        label = "View on site" if article.is_published() else "Preview"
-        return format_html('<a href="{}">{}</a>', article.get_absolute_url(), label)
+    @admin.display(description="publication time", ordering="published_at")
+    def publication_time(self, article):
+        if article.published_at is None:
+            return "—"
+        return _time_element(article.published_at)
+
+    @admin.display(description="last edited", ordering="updated_at")
+    def last_edit(self, article):
+        editor = (format_html('<span class="story-editor">{}</span>', article.last_editor)
+                  if article.last_editor else "")
+        return format_html("{} {}", editor, _time_element(article.updated_at))
 
     # The change form.
 
@@ -225,23 +355,12 @@ class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
             return "No image yet."
         return thumbnail(article.image_renditions, article.image.storage, article.image_alt, 240)
 
-    @admin.display(description="state")
-    def state_note(self, article):
-        if article.pk is None:
-            return "Draft"
-        if article.state == Article.State.SCHEDULED:
-            return f"Scheduled: public from {_local(article.published_at)}"
-        return article.state.label
-
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "image":
             kwargs["form_class"] = CheckedImageField
-        if db_field.name == "tags":
-            return forms.ModelMultipleChoiceField(
-                queryset=Tag.objects.all(), required=False,
-                widget=AutocompleteSelectMultiple(db_field, self.admin_site),
-                help_text="Existing tags; type to search.",
-            )
+            # The field's label is the legend around "Currently" and "Change": the
+            # file input itself needs a name of its own.
+            kwargs["widget"] = AdminFileWidget(attrs={"aria-label": "Image file"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -316,16 +435,46 @@ class ArticleAdmin(DeclaredLookupsOnly, SimpleHistoryAdmin):
 
         self._save_each(request, queryset, unfeature, "Unfeatured")
 
+    # The body's preview, rendered by the site's own Markdown and sanitiser.
+
+    def preview_view(self, request):
+        """The body as readers would see it, with its word count and read time.
+
+        story_admin.js asks for JSON as one types; without JavaScript the form's
+        Preview button posts here and gets a page in a new tab.
+        """
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        html = render_markdown(body)
+        words, minutes = reading_stats(html)
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"html": html, "words": words, "minutes": minutes,
+                                 "stats": _stats_text(words, minutes)})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Preview",
+            "opts": self.model._meta,
+            "headline": request.POST.get("headline", ""),
+            "dek": request.POST.get("dek", ""),
+            "html": html,
+            "stats": _stats_text(words, minutes),
+        }
+        return TemplateResponse(request, self.preview_template, context)
+
     # Revisions: listed on the history page, compared two at a time, restored.
 
     def get_urls(self):
+        preview = path("preview/", self.admin_site.admin_view(require_POST(self.preview_view)),
+                       name="articles_article_preview")
         compare = path(
             "<path:object_id>/history/compare/",
             self.admin_site.admin_view(self.compare_view),
             name="articles_article_compare",
         )
-        # Ahead of django-simple-history's "<id>/history/<version>/", which would match too.
-        return [compare, *super().get_urls()]
+        # Ahead of the admin's "<id>/" and django-simple-history's "<id>/history/<version>/",
+        # which would match too.
+        return [preview, compare, *super().get_urls()]
 
     def get_historical_record_context_helper(self, request, historical_record):
         return RevisionContextHelper(self.model, historical_record)
@@ -388,6 +537,14 @@ def _local(moment):
     return date_format(timezone.localtime(moment), "l, F j, Y \\a\\t g:i A")
 
 
+def _time_element(moment):
+    """A time as the story list shows it: short, local, on two lines that do not break."""
+    local = timezone.localtime(moment)
+    return format_html('<time datetime="{}"><span>{}</span> <span>{}</span></time>',
+                       local.isoformat(), date_format(local, "M j, Y"),
+                       date_format(local, "g:i A"))
+
+
 def _display(field, value):
     """A field's value as an editor reads it."""
     if value is None or value == "":
@@ -416,22 +573,6 @@ class RevisionContextHelper(HistoricalRecordContextHelper):
         return _display(self.model._meta.get_field(change.field), value)
 
 
-def _word_diff(old, new):
-    """(kind, text) runs, kind being "same", "removed" or "added", word by word."""
-    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
-    runs = []
-    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            runs.append(("same", "".join(old_words[i1:i2])))
-            continue
-        if i2 > i1:
-            runs.append(("removed", "".join(old_words[i1:i2])))
-        if j2 > j1:
-            runs.append(("added", "".join(new_words[j1:j2])))
-    return runs
-
-
 def _compare_revisions(older, newer):
     """One row per field: label, both values, whether it changed, a word diff for long text."""
     rows = []
@@ -440,7 +581,7 @@ def _compare_revisions(older, newer):
         old, new = _revision_value(older, name), _revision_value(newer, name)
         diff = None
         if name in LONG_TEXT_FIELDS and old != new:
-            diff = _word_diff(getattr(older, name), getattr(newer, name))
+            diff = word_diff(getattr(older, name), getattr(newer, name))
         rows.append({"label": label, "old": old, "new": new, "changed": old != new,
                      "diff": diff})
     rows.append({"label": "Tags", "old": older.tag_names or "—", "new": newer.tag_names or "—",

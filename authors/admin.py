@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
-from core.admin import DeclaredLookupsOnly, StaffUserChoiceField
+from core.admin import DeclaredLookupsOnly, EditConflictMixin, StaffUserChoiceField
 from core.images import CheckedImageField, thumbnail
 
 from .models import Author
@@ -14,7 +14,7 @@ def staff_users():
 
 
 @admin.register(Author)
-class AuthorAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
+class AuthorAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     list_display = ["avatar_thumbnail", "name", "title", "is_ai", "user", "story_count"]
     list_display_links = ["name"]
     list_filter = ["is_ai"]

@@ -9,22 +9,39 @@ allowed only on what `list_filter` and `date_hierarchy` declare, which are
 the filters people see in the sidebar.
 
 It also holds what several apps' admins share: CSV export of a changelist
-as filtered, and the action form with a reason.
+as filtered, the action form with a reason, and the refusal of a save over
+someone else's newer one (EditConflictMixin).
 """
 
+import base64
+import binascii
 import csv
+import datetime
+import difflib
+import hashlib
+import json
+import re
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets
-from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
 from django.contrib.admin.filters import SimpleListFilter
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.fields.files import FieldFile
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+
+from .text import normalize
 
 
 class DeclaredLookupsOnly:
@@ -127,3 +144,265 @@ class CSVExportMixin:
         for row in self.csv_rows(changelist.queryset.iterator(chunk_size=2000)):
             writer.writerow([_cell(value) for value in row])
         return response
+
+
+# Edit conflicts.
+#
+# Two editors open the same story; the second save used to replace the first
+# without a word. A change form now carries a token of the version it was
+# opened on, and a save over a version saved since is refused with the
+# editor's input kept and the differences shown.
+
+EDIT_VERSION_FIELD = "_edit_version"
+# Text longer than this is compared word by word rather than shown twice.
+LONG_TEXT = 160
+
+
+class EditItem:
+    """A part of a stored row as the conflict check sees it: a field, tags, an inline's rows."""
+
+    def __init__(self, key, label, value, display, inline=False):
+        self.key, self.label, self.display, self.inline = key, label, display, inline
+        self.digest = digest(value)
+
+
+def digest(text):
+    """A short fingerprint of a value's canonical text: enough to tell versions apart."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def canonical(value):
+    """A value as text that is equal exactly when two values mean the same to the row."""
+    if value is None or value is False or value == "":
+        return ""
+    if value is True:
+        return "1"
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, datetime.datetime):
+        # Forms keep whole seconds; the database may hold microseconds.
+        return value.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, UploadedFile):
+        return f"upload:{value.name}"
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
+        return "\n".join(sorted(str(item) for item in value))
+    return normalize(str(value))
+
+
+def display(value, field=None):
+    """A value as a person reads it in the conflict table."""
+    if value is None or value == "" or (isinstance(value, (list, tuple)) and not value):
+        return "—"
+    if value is False and isinstance(field, models.FileField):
+        return "— (removed)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field is not None and getattr(field, "choices", None) and isinstance(value, str):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "M j, Y, g:i A")
+    if isinstance(value, datetime.date):
+        return date_format(value, "M j, Y")
+    if isinstance(value, FieldFile):
+        return value.name or "—"
+    if isinstance(value, UploadedFile):
+        return f"{value.name} (new upload)"
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
+        return ", ".join(sorted(str(item) for item in value))
+    return str(value)
+
+
+def encode_version(items, opened_at=None):
+    """The hidden token: when the form was opened and each part's fingerprint."""
+    payload = {"at": (opened_at or timezone.now()).isoformat(),
+               "v": {item.key: item.digest for item in items}}
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
+def decode_version(token):
+    """(opened_at, {key: fingerprint}) from a token; (None, {}) when it cannot be read."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token.encode()))
+        opened_at = datetime.datetime.fromisoformat(payload["at"])
+        fingerprints = {str(k): str(v) for k, v in payload["v"].items()}
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
+        return None, {}
+    return opened_at, fingerprints
+
+
+def word_diff(old, new):
+    """(kind, text) runs, kind being "same", "removed" or "added", word by word."""
+    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    runs = []
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            runs.append(("same", "".join(old_words[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("removed", "".join(old_words[i1:i2])))
+        if j2 > j1:
+            runs.append(("added", "".join(new_words[j1:j2])))
+    return runs
+
+
+class EditVersionForm:
+    """Mixed into a change form by EditConflictMixin: carries and checks the version token.
+
+    The subclass made in EditConflictMixin.get_form supplies edit_items(lock),
+    the stored row's parts (locked until the save ends when lock is true),
+    and saved_since(opened_at), who saved the row after the form was opened.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edit_conflict = None
+        if self.is_bound:
+            # None when the client sent no token (a script, an old page): not checked.
+            self.edit_version = self.data.get(EDIT_VERSION_FIELD)
+        else:
+            self.edit_version = encode_version(self.edit_items(lock=False))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.edit_version is not None:
+            self._check_version(cleaned_data)
+        return cleaned_data
+
+    def _check_version(self, cleaned_data):
+        opened_at, opened = decode_version(self.edit_version)
+        stored = self.edit_items(lock=True)
+        theirs_changed = {item.key for item in stored if opened.get(item.key) != item.digest}
+        if not theirs_changed:
+            return
+        rows, lost = [], False
+        for item in stored:
+            they = item.key in theirs_changed
+            if item.inline:
+                if they:
+                    # The rows posted cannot be read back reliably: always a conflict.
+                    lost = True
+                    rows.append({"label": item.label, "theirs": item.display, "inline": True,
+                                 "who": "them"})
+                continue
+            yours = self._yours(item.key, cleaned_data)
+            if digest(canonical(yours)) == item.digest:
+                continue  # the same as theirs: nothing to lose
+            you = opened.get(item.key) != digest(canonical(yours))
+            lost = lost or they
+            rows.append(self._row(item, yours, they, you))
+        if not lost:
+            return  # they changed only what this form leaves as they saved it
+        self.edit_conflict = {"rows": rows, "saved_since": self.saved_since(opened_at),
+                              "has_diff": any("diff" in row for row in rows)}
+        # The form now carries the version shown beside the editor's input:
+        # saving again after looking keeps the editor's version.
+        self.edit_version = encode_version(stored)
+        name = self._meta.model._meta.verbose_name
+        self.add_error(None, ValidationError(
+            f"Someone else saved this {name} after you opened it, so your changes are not "
+            "saved yet. They are kept in the form below. Compare them with the saved version "
+            "in the table, then save again to keep yours.", code="edit_conflict"))
+
+    def _yours(self, name, cleaned_data):
+        if name in cleaned_data:
+            return cleaned_data[name]
+        # Input that did not validate is shown as typed.
+        field = self.fields[name]
+        return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+
+    def _row(self, item, yours, they, you):
+        field = _model_field(self._meta.model, item.key)
+        yours_shown = display(yours, field)
+        row = {"label": item.label, "theirs": item.display, "yours": yours_shown,
+               "who": "both" if they and you else ("them" if they else "you")}
+        if max(len(item.display), len(yours_shown)) > LONG_TEXT or "\n" in item.display:
+            diff = word_diff(item.display, yours_shown)
+            same = sum(len(text) for kind, text in diff if kind == "same" and text.strip())
+            # Texts that share little read better whole, side by side.
+            if same >= max(len(item.display), len(yours_shown)) / 2:
+                row["diff"] = diff
+        return row
+
+
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+class EditConflictMixin:
+    """A change form refuses to save over a version saved after it was opened; nothing is lost.
+
+    The version is a fingerprint of each field the form edits, read from the
+    stored row, its tags and other many-to-many fields, and the rows of each
+    inline. A save whose opened version no longer matches the stored one, in
+    a part that the save would overwrite, is refused: the form comes back with
+    the editor's input, an error at the top, and a table of "their version"
+    beside "your version" for each field that differs.
+    """
+
+    change_form_template = "admin/edit_conflict_change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or obj.pk is None:
+            return form
+        model_admin, pk = self, obj.pk
+
+        class VersionedForm(EditVersionForm, form):
+            def edit_items(self, lock):
+                return model_admin.edit_items(request, pk, self, lock)
+
+            def saved_since(self, opened_at):
+                return model_admin.edit_saved_since(request, pk, opened_at)
+
+        VersionedForm.__name__ = form.__name__
+        return VersionedForm
+
+    def edit_items(self, request, pk, form, lock):
+        """The stored row's parts, in form order, as the conflict check compares them."""
+        queryset = self.model._default_manager.all()
+        if lock and transaction.get_connection(queryset.db).in_atomic_block:
+            # A second save waits here until this one is done, then sees its version.
+            queryset = queryset.select_for_update()
+        stored = queryset.get(pk=pk)
+        items = []
+        for name, form_field in form.fields.items():
+            field = _model_field(self.model, name)
+            if field is None or field.auto_created or not (field.concrete or field.many_to_many):
+                continue
+            value = (list(field.value_from_object(stored)) if field.many_to_many
+                     else getattr(stored, name) if field.is_relation
+                     else field.value_from_object(stored))
+            items.append(EditItem(name, capfirst(form_field.label or name), canonical(value),
+                                  display(value, field)))
+        for inline in self.get_inline_instances(request, stored):
+            formset = inline.get_formset(request, stored)
+            names = [name for name in formset.form.base_fields if name != formset.fk.name]
+            rows = list(inline.get_queryset(request).filter(**{formset.fk.name: stored})
+                        .order_by("pk"))
+            values = [[getattr(row, name) for name in names] for row in rows]
+            text = "\n".join(f"{row.pk}|" + "|".join(canonical(v) for v in vs)
+                             for row, vs in zip(rows, values))
+            shown = "\n".join(" · ".join(display(v, _model_field(inline.model, n))
+                                         for n, v in zip(names, vs)) for vs in values)
+            items.append(EditItem(f"inline:{formset.get_default_prefix()}",
+                                  capfirst(inline.verbose_name_plural), text, shown or "—",
+                                  inline=True))
+        return items
+
+    def edit_saved_since(self, request, pk, opened_at):
+        """Who saved the row through the admin after opened_at, newest first."""
+        if opened_at is None:
+            return []
+        entries = (LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=str(pk),
+            action_time__gt=opened_at).select_related("user").order_by("-action_time"))
+        return [{"user": entry.user.get_full_name() or entry.user.get_username(),
+                 "at": entry.action_time} for entry in entries[:5]]

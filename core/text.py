@@ -174,7 +174,11 @@ def render_markdown(source):
     )
 
 
+def count_words(html):
+    """The words of rendered HTML: its text, tags stripped, split at whitespace."""
+    return len(strip_tags(html or "").split())
+
+
 def estimate_reading_minutes(html):
     """Minutes to read rendered HTML: ceil(words / 200), at least 1."""
-    words = len(strip_tags(html or "").split())
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+    return max(1, math.ceil(count_words(html) / WORDS_PER_MINUTE))

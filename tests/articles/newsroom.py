@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from taggit.models import Tag
+from taggit.utils import edit_string_for_tags
 
 from tests.factories import UserFactory
 
@@ -35,8 +37,10 @@ def _split(moment):
 def article_form(article=None, **fields):
     """POST data for the article admin form: the article's values, then the overrides.
 
-    Give `section` and `author` as objects; `tags` as a list of Tag objects;
-    `published_at` and `ai_reviewed_at` as datetimes; an `image` as a file.
+    Give `section` and `author` as objects; `tags` as a list of Tag objects or
+    names, or as typed in the field ("Ports, \"New York\""); `status` as the
+    form's state (draft, scheduled, published); `published_at` and
+    `ai_reviewed_at` as datetimes; an `image` as a file.
     """
     values = {
         "headline": "", "slug": "", "dek": "", "body": "", "section": None, "author": None,
@@ -44,12 +48,12 @@ def article_form(article=None, **fields):
         "image_alt": "", "image_caption": "", "image_credit_source": "",
         "image_credit_photographer": "", "image_is_ai_generated": False,
         "status": "draft", "published_at": None, "is_featured": False, "tags": [],
-        "new_tags": "",
     }
     if article is not None:
         for name in values:
-            if name not in ("tags", "new_tags"):
+            if name != "tags":
                 values[name] = getattr(article, name)
+        values["status"] = article.state
         values["tags"] = list(article.tags.all())
     values.update(fields)
 
@@ -61,7 +65,8 @@ def article_form(article=None, **fields):
         elif name in ("section", "author", "ai_reviewed_by"):
             data[name] = "" if value is None else value.pk
         elif name == "tags":
-            data[name] = [tag.pk for tag in value]
+            data[name] = value if isinstance(value, str) else edit_string_for_tags(
+                [tag if isinstance(tag, Tag) else Tag(name=tag) for tag in value])
         elif isinstance(value, bool):
             if value:
                 data[name] = "on"

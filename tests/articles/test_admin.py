@@ -68,8 +68,11 @@ class TestChangelist:
     @time_machine.travel(NOW, tick=False)
     def test_columns_show_state_byline_marker_thumbnail_and_links(self, client, editor, world,
                                                                   human, persona):
-        ArticleFactory(headline="Public story", section=world, author=persona,
-                       with_image=True, is_featured=True)
+        public = ArticleFactory(headline="Public story", section=world, author=persona,
+                                with_image=True, is_featured=True)
+        # The last editor is whoever saved the latest revision.
+        client.post(change_url(public), article_form(public, ai_involvement="generated",
+                                                     ai_reviewed_by=editor))
         ArticleFactory(headline="Scheduled story", section=world, author=human,
                        published_at=NOW + timedelta(hours=3))
         ArticleFactory(headline="Draft story", section=world, author=human, draft=True)
@@ -81,19 +84,29 @@ class TestChangelist:
 
         rows = {row: re.search(rf"<tr>(?:(?!</tr>).)*{row}.*?</tr>", page, re.S).group(0)
                 for row in ("Public story", "Scheduled story", "Draft story", "Late story")}
-        assert '<td class="field-state">Published</td>' in rows["Public story"]
-        assert '<td class="field-state">Scheduled</td>' in rows["Scheduled story"]
-        assert '<td class="field-state">Draft</td>' in rows["Draft story"]
-        assert '<td class="field-state">Published</td>' in rows["Late story"]
+        state = '<span class="story-state story-state-{0}">{1}</span>'
+        assert state.format("published", "Published") in rows["Public story"]
+        assert state.format("scheduled", "Scheduled") in rows["Scheduled story"]
+        assert state.format("draft", "Draft") in rows["Draft story"]
+        assert state.format("published", "Published") in rows["Late story"]
+        assert '<span class="story-featured">Featured</span>' in rows["Public story"]
+        assert "Featured" not in rows["Late story"]
         assert 'Li Wei <abbr title="AI persona">(AI)</abbr>' in rows["Public story"]
         assert "(AI)" not in rows["Draft story"]
         assert re.search(r'<img src="/media/articles/[^"]+-480w\.jpeg" alt="A harbour at dawn"',
                          rows["Public story"])
         assert '>View on site</a>' in rows["Public story"]
         assert '>Preview</a>' in rows["Scheduled story"] and '>Preview</a>' in rows["Draft story"]
-        for column in ("field-section", "field-is_featured", "field-published_at",
-                       "field-updated_at"):
+        assert ('<td class="field-publication_time"><time datetime="2026-02-24T23:00:00+00:00">'
+                "<span>Feb 24, 2026</span> <span>11:00 PM</span></time></td>"
+                in rows["Scheduled story"])
+        assert '<td class="field-publication_time">—</td>' in rows["Draft story"]
+        assert '<span class="story-editor">Jane Editor</span>' in rows["Public story"]
+        assert "story-editor" not in rows["Late story"]  # saved by no one in the newsroom
+        for column in ("field-section", "field-byline", "field-last_edit"):
             assert column in rows["Public story"]
+        for gone in ("field-is_featured", "field-updated_at", "field-site_link"):
+            assert gone not in page
 
     @time_machine.travel(NOW, tick=False)
     @pytest.mark.parametrize(("query", "expected"), [
@@ -152,9 +165,17 @@ class TestChangeForm:
         assert "Corrections and editor&#x27;s notes" in page
         prepopulated = re.search(r'data-prepopulated-fields="([^"]+)"', page).group(1)
         assert "#id_slug" in prepopulated and "headline" in prepopulated
-        for field in ("author", "tags"):
+        for field in ("author", "section"):
             assert re.search(rf'<select name="{field}"[^>]*class="admin-autocomplete"', page)
         assert 'data-field-name="to_article"' in page
+        # One tags field, typed, with suggestions from the autocomplete view.
+        assert re.search(r'<input type="text" name="tags"[^>]*'
+                         r'data-tag-suggestions="/admin/autocomplete/"', page)
+        assert "new_tags" not in page
+        # One state control: no separate read-only state.
+        assert re.findall(r'<input type="radio" name="status" value="(\w+)"', page) == [
+            "draft", "scheduled", "published"]
+        assert "field-state_note" not in page
 
     def test_autocomplete_answers_editors_for_author_tags_and_related(self, client, editor,
                                                                       persona):
@@ -176,7 +197,7 @@ class TestChangeForm:
         data = article_form(
             headline="Harbour talks resume", slug="harbour-talks", body="Talks resume.",
             section=world, author=human, status="published", published_at=NOW,
-            tags=list(Tag.objects.all()), new_tags="Trade, Shipping",
+            tags="Ports, Trade, Shipping",
             image=image_file("hero.jpg"), image_alt="Cranes at dawn",
             image_credit_source="Unsplash", image_is_ai_generated=True,
         )
@@ -227,9 +248,33 @@ class TestValidation:
         assert message in html(response)
         assert not Article.objects.exists()
 
-    def test_published_story_needs_a_publication_time(self, client, editor):
-        self.assert_refused(self.post(client, status="published"),
-                            "A published story needs a publication time.")
+    @time_machine.travel(NOW, tick=False)
+    def test_published_without_a_time_is_published_now(self, client, editor):
+        response = self.post(client, status="published")
+        assert response.status_code == 302, form_errors(response)
+        article = Article.objects.get()
+        assert article.published_at == NOW and article.state == Article.State.PUBLISHED
+
+    @time_machine.travel(NOW, tick=False)
+    @pytest.mark.parametrize(("state", "moment", "message"), [
+        ("published", NOW + timedelta(hours=1), "This time is still to come, so the story would "
+                                                "be scheduled, not published."),
+        ("scheduled", NOW - timedelta(hours=1), "This time has passed. Choose Published"),
+        ("scheduled", None, "A scheduled story needs the time it becomes public."),
+    ])
+    def test_the_state_must_agree_with_the_time(self, client, editor, state, moment, message):
+        self.assert_refused(self.post(client, status=state, published_at=moment), message)
+
+    def test_a_schedule_whose_time_came_while_the_form_was_open_is_kept(self, client, editor):
+        with time_machine.travel(NOW, tick=False):
+            article = ArticleFactory(published_at=NOW + timedelta(minutes=5))
+            data = article_form(article)
+        assert data["status"] == "scheduled"
+        with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+            response = client.post(change_url(article), data)
+        assert response.status_code == 302, form_errors(response)
+        article.refresh_from_db()
+        assert article.state == Article.State.PUBLISHED
 
     def test_image_needs_alt_text(self, client, editor):
         self.assert_refused(
@@ -280,7 +325,7 @@ class TestValidation:
 
     @time_machine.travel(NOW, tick=False)
     def test_scheduled_story_says_when_it_goes_public(self, client, editor):
-        response = self.post(client, status="published", published_at=NOW + timedelta(days=1))
+        response = self.post(client, status="scheduled", published_at=NOW + timedelta(days=1))
         assert response.status_code == 302
         messages = [str(m) for m in response.wsgi_request._messages]
         assert ("“A story” is scheduled: it becomes public on Wednesday, February 25, 2026 at "
@@ -294,7 +339,8 @@ class TestValidation:
         article = Article.objects.get()
         assert article.state == Article.State.PUBLISHED
         assert not any("scheduled" in str(m) for m in response.wsgi_request._messages)
-        assert '<div class="readonly">Published</div>' in html(client.get(change_url(article)))
+        assert re.search(r'<input type="radio" name="status" value="published"[^>]* checked',
+                         html(client.get(change_url(article))))
         assert client.logout() is None
         assert client.get(article.get_absolute_url()).status_code == 200
 
@@ -449,7 +495,7 @@ class TestRevisions:
         article = ArticleFactory(headline="First headline", body="First body.", tags=["Ports"])
 
         self.edit(client, article, headline="Second headline", dek="A new standfirst",
-                  tags=[ports], new_tags="Trade")
+                  tags=[ports, "Trade"])
         self.edit(client, article, body="Second body.", ai_involvement="assisted")
 
         revisions = list(article.history.all())
@@ -512,7 +558,7 @@ class TestRevisions:
                                  tags=["Ports", "Old Tag"])
         original = article.history.get()
         self.edit(client, article, headline="Edited headline", body="Edited body.",
-                  tags=[], new_tags="Fresh")
+                  tags=["Fresh"])
         Tag.objects.filter(name="Old Tag").delete()  # a tag since removed from the site
 
         revert_url = f"{history_url(article)}{original.pk}/"
@@ -520,11 +566,12 @@ class TestRevisions:
         assert form_page.status_code == 200
         form = form_page.context["adminform"].form
         assert form.initial["headline"] == "Original headline"
-        assert form.initial["tags"] == [Tag.objects.get(name="Ports").pk]
-        assert form.initial["new_tags"] == '"Old Tag"'
-        data = article_form(form.instance, tags=Tag.objects.filter(pk__in=form.initial["tags"]),
-                            new_tags=form.initial["new_tags"])
+        assert [tag.name for tag in form.initial["tags"]] == ["Old Tag", "Ports"]
+        assert 'name="tags" value="&quot;Old Tag&quot;, Ports"' in html(form_page)
+        assert f'name="_edit_version" value="{form.edit_version}"' in html(form_page)
+        data = article_form(form.instance, tags=form.initial["tags"])
         data["_save"] = "Revert"
+        data["_edit_version"] = form.edit_version
 
         response = client.post(revert_url, data)
 
