@@ -9,12 +9,14 @@ the same simple syntax: words, "quoted phrases", -exclusions and `or`.
 import html
 import re
 import unicodedata
+from operator import itemgetter
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.validators import slug_re
 from django.db import connections
 from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
-from django.db.models.functions import Concat, Replace
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat, Left, Replace
 from django.shortcuts import render
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -31,6 +33,10 @@ MAX_TERMS = 12  # the fallback scans three columns per term
 # archive, and ranking every match takes seconds at 100,000 stories.
 RANKED_MATCHES = 1000
 SNIPPET_CHARS = 240
+# Characters of a story's text. ts_headline parses all the text it is given, so
+# PostgreSQL's snippets come from the opening when a match is there, and from the
+# whole story otherwise.
+OPENING_CHARS = 2000
 
 # Marks ts_headline puts around matches: private-use characters, stripped from the
 # text first, so that the text can be escaped before they become <mark> tags.
@@ -66,27 +72,36 @@ def ranked_ids(query, stories):
     ranking by relevance, then recency, is done here on at most
     RANKED_MATCHES rows.
     """
+    # The sort is stable, also reversed: equal ranks stay newest first.
+    return [pk for _, pk in sorted(newest_matches(query, stories), key=itemgetter(0),
+                                   reverse=True)]
+
+
+def newest_matches(query, stories):
+    """(rank, pk) of the newest RANKED_MATCHES of `stories` matching query, newest first.
+
+    On PostgreSQL a common word is found by walking the stories newest first
+    (article_public_idx and its siblings) and testing each one's vector until
+    RANKED_MATCHES match; a rare one through the vector's GIN index.
+    """
     if _is_postgresql():
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         matches = stories.filter(search_vector=search_query)
         rank = SearchRank(F("search_vector"), search_query)
     else:
         groups, excluded = _parse(query)
-        if not groups and not excluded:
-            return []
         found = Q()
         for alternatives in groups:
             found &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
         for term in excluded:
             found &= ~_contains(term)
-        matches = stories.filter(found)
+        matches = stories.filter(found) if groups or excluded else stories.none()
         rank = sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
                          default=Value(0.0), output_field=FloatField())
                     for alternatives in groups for term in alternatives
                     for field, weight in _WEIGHTS), Value(0.0))
-    newest = (matches.annotate(rank=rank).order_by("-published_at", "-pk")
-              .values_list("rank", "published_at", "pk")[:RANKED_MATCHES])
-    return [pk for _, _, pk in sorted(newest, reverse=True)]
+    return (matches.annotate(rank=rank).order_by("-published_at", "-pk")
+            .values_list("rank", "pk")[:RANKED_MATCHES])
 
 
 def stories_by_id(ids):
@@ -178,15 +193,44 @@ def _add_postgresql_snippets(articles, query):
     text = Func(Concat(dek, Value(" "), "body_html", output_field=TextField()),
                 Value(f"<[^>]*>|[{_START}{_STOP}]"), Value(" "), Value("g"),
                 function="regexp_replace", output_field=TextField())
-    headline = SearchHeadline(
-        text, SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG),
-        config=SEARCH_CONFIG, start_sel=_START, stop_sel=_STOP,
-        max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-    )
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    options = {"config": SEARCH_CONFIG, "start_sel": _START, "stop_sel": _STOP,
+               "max_words": 35, "min_words": 15, "max_fragments": 2,
+               "fragment_delimiter": " … "}
+    story_text = RawSQL(_OpeningOrWhole.text_column, (), output_field=TextField())
+    headline = _OpeningOrWhole(
+        text,
+        SearchHeadline(Left(story_text, OPENING_CHARS), search_query, **options),
+        SearchHeadline(story_text, search_query, **options))
     snippets = dict(Article.objects.filter(pk__in=[a.pk for a in articles])
                     .annotate(snippet=headline).values_list("pk", "snippet"))
     for article in articles:
         article.snippet = _marked(snippets.get(article.pk, ""))
+
+
+class _OpeningOrWhole(Func):
+    """The opening's headline when it marks a match, else the whole text's.
+
+    Subqueries name the text and the opening's headline, so that each is
+    computed once; CASE computes the whole text's headline only for the stories
+    whose opening has no match. Both headlines read the text as `text_column`.
+    """
+
+    output_field = TextField()
+    text_column = "story_text"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text, opening, whole = self.get_source_expressions()
+        text_sql, text_params = compiler.compile(text)
+        opening_sql, opening_params = compiler.compile(opening)
+        whole_sql, whole_params = compiler.compile(whole)
+        # OFFSET 0 keeps PostgreSQL from folding a subquery into the expressions
+        # that use its columns, which would compute them once per use.
+        return (f"(SELECT CASE WHEN strpos(opening, %s) > 0 THEN opening ELSE {whole_sql} END "
+                f"FROM (SELECT {self.text_column}, {opening_sql} AS opening "
+                f"FROM (SELECT {text_sql} AS {self.text_column} OFFSET 0) AS story "
+                f"OFFSET 0) AS headline)",
+                (_START, *whole_params, *opening_params, *text_params))
 
 
 def _marked(highlighted):

@@ -8,6 +8,7 @@ import sys
 
 from django.db import connection
 
+from articles import search
 from articles.models import Article, Section
 from comments.models import Comment
 
@@ -24,6 +25,9 @@ QUERIES = {
     "comments page": Comment.objects.for_display().filter(article=article)[:20],
     "related by tags": Article.objects.published()
     .filter(tags__in=list(article.tags.values_list("pk", flat=True)))[:4],
+    # bench.py's two words: in most stories (walk the newest), in one (the GIN index).
+    "search, common word": search.newest_matches("harbour", Article.objects.published()),
+    "search, rare word": search.newest_matches("flour", Article.objects.published()),
 }
 failed = False
 for label, queryset in QUERIES.items():

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles import search
 from articles.models import Article
@@ -235,6 +236,8 @@ class TestPostgreSQL:
                            ["article_search_idx"])
             [(definition,)] = cursor.fetchall()
         assert "USING gin (search_vector)" in definition
+        # No pending list for every search to read through until a vacuum.
+        assert "fastupdate=off" in definition
 
     def test_stemming_and_websearch_syntax(self, client):
         _story("Harbour talks resume", hours_ago=1)
@@ -259,6 +262,43 @@ class TestPostgreSQL:
         [article] = _results(client, q="ferry").context["articles"]
         # Stemming: "ferry" highlights "ferries".
         assert "<mark>ferries</mark>" in str(article.snippet)
+
+    def test_the_vector_is_kept_in_the_row(self):
+        # Out of line, in the TOAST table, each vector a search tests costs three
+        # more page reads; a common word tests a thousand or more.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                           "'articles_article'::regclass AND attname = 'search_vector'")
+            [(storage,)] = cursor.fetchall()
+        assert storage == "m"
+
+    def test_a_match_in_the_opening_gives_the_snippet(self, client):
+        # ts_headline's cost grows with the text it reads: the rest of a long story
+        # is not read when its opening already matches.
+        filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
+        _story("Port news", body=f"The ferry left early. {filler} Later the ferry sank.")
+        [article] = _results(client, q="ferry").context["articles"]
+        assert "<mark>ferry</mark> left early" in str(article.snippet)
+        assert "sank" not in str(article.snippet)
+
+    def test_a_match_past_the_opening_still_gives_the_snippet(self, client):
+        filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
+        _story("Port news", body=f"{filler} Later the ferry sank.")
+        [article] = _results(client, q="ferry").context["articles"]
+        assert "<mark>ferry</mark> sank" in str(article.snippet)
+
+    def test_the_text_and_the_opening_are_computed_once_per_story(self):
+        story = _story("Port news", body="The ferry left early.")
+        with CaptureQueriesContext(connection) as queries:
+            search.add_snippets([story], "ferry")
+        [sql] = [q["sql"] for q in queries if "ts_headline" in q["sql"]]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN VERBOSE " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        # A headline for the opening and one, in CASE, for the whole text; subqueries
+        # folded into the expressions using them would repeat both.
+        assert plan.count("ts_headline(") == 2
+        assert plan.count("regexp_replace(") == 1
 
     def test_stop_words_alone_find_nothing_calmly(self, client):
         _story("The harbour")
