@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, Q, Subquery
 from django.db.models.signals import m2m_changed
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
@@ -18,7 +17,8 @@ from taggit.models import TaggedItem
 from taggit.utils import edit_string_for_tags
 
 from core.images import check_image, fallback, make_renditions, srcset
-from core.text import estimate_reading_minutes, render_markdown
+from core.seo import route
+from core.text import count_words, estimate_reading_minutes, render_markdown
 
 
 class Section(models.Model):
@@ -35,7 +35,12 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return route("articles:section", self.slug)
+
+
+def reading_stats(html):
+    """(words, minutes) for a rendered body, counted as the article page counts them."""
+    return count_words(html), estimate_reading_minutes(html)
 
 
 # A field value not loaded from the database.
@@ -46,6 +51,11 @@ RELATED_CANDIDATES = 500
 
 # Columns a story card never shows; the search vector is never read in Python.
 CARD_DEFERRED = ("body", "body_html", "search_vector")
+# What a story card shows (articles/includes/article_card.html) and its cache tags
+# read, and nothing more: each column costs the query compiler and every row.
+CARD_FIELDS = ("headline", "slug", "dek", "published_at", "reading_minutes", "image",
+               "image_alt", "image_renditions", "section__name", "section__slug",
+               "author__name", "author__slug", "author__is_ai")
 
 
 class ArticleManager(models.Manager):
@@ -258,14 +268,18 @@ class Article(models.Model):
                          name="article_author_idx"),
             models.Index(fields=["is_featured", "status", "-published_at"],
                          name="article_featured_idx"),
-            SearchIndex(fields=["search_vector"], name="article_search_idx"),
+            # fastupdate off: new entries go straight into the index, not into a
+            # pending list that every search reads through until a vacuum merges
+            # it (230 pages, most of a rare word's search, after seed_scale).
+            SearchIndex(fields=["search_vector"], name="article_search_idx",
+                        fastupdate=False),
         ]
 
     def __str__(self):
         return self.headline
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return route("articles:detail", self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
@@ -416,13 +430,14 @@ class Article(models.Model):
     def related_articles(self, limit=4, tag_ids=None):
         """Up to `limit` public stories: editor's picks in order, then most shared tags.
 
-        Pass the story's tag ids when they are already loaded: a plain list
-        plans far better than a subquery through taggit's generic relation.
+        Loaded as cards: what a card shows and no more (CARD_FIELDS). Pass
+        the story's tag ids when they are already loaded: a plain list plans
+        far better than a subquery through taggit's generic relation.
         """
-        public = Article.objects.published()
+        public = Article.objects.published().select_related("section", "author").only(
+            *CARD_FIELDS)
         picks = list(
             public.filter(related_to__from_article=self)
-            .for_listing()
             .order_by("related_to__position")[:limit]
         )
         if len(picks) < limit:
@@ -441,7 +456,6 @@ class Article(models.Model):
                 public.filter(pk__in=candidates, tags__in=tag_ids)
                 .exclude(pk__in=exclude)
                 .annotate(shared=Count("pk"))
-                .select_related("section", "author").defer(*CARD_DEFERRED)
                 .order_by("-shared", "-published_at", "-pk")[: limit - len(picks)]
             )
         return picks

@@ -6,6 +6,15 @@ from core import seo
 register = template.Library()
 
 
+@register.simple_tag
+def route(name, slug=None):
+    """{% route "articles:list" %}, {% route "articles:tag" tag.slug %}: {% url %}, reversed once.
+
+    For the links on every page (header, footer) and in loops (core.seo.route).
+    """
+    return seo.route(name, slug)
+
+
 @register.filter
 def absolute(url):
     """url on SITE_URL (for feeds, sitemaps and meta tags)."""
