@@ -447,6 +447,8 @@ def _fresh_until(now):
 
 def _judge(entry, changes, now):
     """(FRESH, STALE or GONE, the entry as known to be current)."""
+    if changes[0] is None:
+        return GONE, entry  # the cache cannot be read: nothing is known to be current
     if entry.changes == changes:
         if now < entry.fresh_until:
             return FRESH, entry
@@ -480,6 +482,8 @@ def _lookup(key):
 
 
 def _store(key, entry):
+    if entry.changes[0] is None:
+        return  # rendered while the cache could not be read
     cache.set(key, entry, max(1, int(entry.fresh_until + GRACE - entry.rendered_at)))
     _remember(key, entry)
 
@@ -633,7 +637,9 @@ class PageCacheMiddleware:
                       page_tags(request), state.started, state.changes,
                       _fresh_until(state.started))
         response["ETag"] = etag
-        if _judge(entry, _read_counters()[0], now)[0] == FRESH:
+        # While the cache cannot be read (changes unknown), pages come from the
+        # database and are kept nowhere here; edge caches are still purged.
+        if state.changes[0] is None or _judge(entry, _read_counters()[0], now)[0] == FRESH:
             _store(key, entry)
             _public_headers(response, entry, now, state.next_publication)
             response["X-Page-Cache"] = "miss"

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from newsletter.edition import due_moment
 from newsletter.models import Subscriber
-from tests.browser.conftest import _serve_test_media, browser, new_page  # noqa: F401
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
-from .test_edition import send_edition
+from tests.newsletter.test_edition import send_edition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
