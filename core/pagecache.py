@@ -57,7 +57,7 @@ from functools import partial, wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
@@ -289,21 +289,6 @@ def remember_before_save(model, snapshot):
 
     pre_save.connect(before, sender=model, weak=False,
                      dispatch_uid=f"pagecache-before-{model._meta.label}")
-
-
-def invalidate_on_m2m_change(through, change_of):
-    """Stale pages when the many-to-many relation kept in `through` changes.
-
-    change_of(instance, action, pk_set) is called for every m2m_changed
-    action (pre_clear included, to note what a clear removes) and says what
-    the change touches, or None.
-    """
-
-    def changed_m2m(sender, instance, action, pk_set=None, **kwargs):
-        _apply(change_of(instance, action, pk_set))
-
-    m2m_changed.connect(changed_m2m, sender=through, weak=False,
-                        dispatch_uid=f"pagecache-m2m-{through._meta.label}")
 
 
 def _everything(instance, event):
