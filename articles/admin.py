@@ -36,8 +36,8 @@ from .models import Article, RelatedArticle, Section, reading_stats, reviewing_e
 REVISION_FIELDS = [
     "headline", "slug", "dek", "body", "section", "author", "status", "published_at",
     "is_featured", "image", "image_alt", "image_caption", "image_credit_source",
-    "image_credit_photographer", "image_is_ai_generated", "ai_involvement",
-    "ai_reviewed_by", "ai_reviewed_at",
+    "image_credit_photographer", "image_is_ai_generated", "image_is_illustration",
+    "ai_involvement", "ai_reviewed_by", "ai_reviewed_at",
 ]
 # Long text is shown once, with the words taken out and put in marked.
 LONG_TEXT_FIELDS = {"dek", "body"}
@@ -278,7 +278,7 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
         }),
         ("Photo", {"fields": ["image", "image_preview", "image_alt", "image_caption",
                               ("image_credit_source", "image_credit_photographer"),
-                              "image_is_ai_generated"]}),
+                              ("image_is_illustration", "image_is_ai_generated")]}),
         ("Publishing", {"fields": [("status", "published_at"), "is_featured"]}),
         ("Related", {"fields": ["tags"]}),
     ]
@@ -541,7 +541,7 @@ def _time_element(moment):
     """A time as the story list shows it: short, local, on two lines that do not break."""
     local = timezone.localtime(moment)
     return format_html('<time datetime="{}"><span>{}</span> <span>{}</span></time>',
-                       local.isoformat(), date_format(local, "M j, Y"),
+                       local.isoformat(timespec="seconds"), date_format(local, "M j, Y"),
                        date_format(local, "g:i A"))
 
 

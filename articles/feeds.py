@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds of public stories: the whole site, a section, an author, a tag."""
 
+import mimetypes
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -39,7 +41,8 @@ class _MediaElements:
         image = item.get("image")
         if image:
             handler.startElement("media:content", {
-                "url": image["url"], "medium": "image", "type": "image/jpeg",
+                "url": image["url"], "medium": "image",
+                "type": mimetypes.guess_type(image["url"])[0] or "image/jpeg",
                 "width": str(image["width"]), "height": str(image["height"]),
             })
             if image["alt"]:

@@ -32,7 +32,7 @@ ARTICLE_KEYS = {
     "image.file": "image", "image.alt": "image_alt", "image.caption": "image_caption",
     "image.credit_source": "image_credit_source",
     "image.credit_photographer": "image_credit_photographer",
-    "image.ai_generated": "image_is_ai_generated",
+    "image.ai_generated": "image_is_ai_generated", "image.illustration": "image_is_illustration",
     "ai.involvement": "ai_involvement", "ai.reviewed_by": "ai_reviewed_by",
     "ai.reviewed_at": "ai_reviewed_at",
 }
@@ -379,8 +379,8 @@ class ArticleImportForm(forms.ModelForm):
         model = Article
         fields = ["headline", "slug", "dek", "body", "status", "published_at", "is_featured",
                   "image_alt", "image_caption", "image_credit_source",
-                  "image_credit_photographer", "image_is_ai_generated", "ai_involvement",
-                  "ai_reviewed_by", "ai_reviewed_at"]
+                  "image_credit_photographer", "image_is_ai_generated", "image_is_illustration",
+                  "ai_involvement", "ai_reviewed_by", "ai_reviewed_at"]
         formfield_callback = import_formfield
 
     def __init__(self, data, *, instance, base_dir, checked_images, image_given):

@@ -16,9 +16,11 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 from taggit.utils import edit_string_for_tags
 
-from core.images import check_image, fallback, make_renditions, srcset
+from core.images import check_image, keep_made_renditions, picture, queue_renditions
 from core.seo import route
 from core.text import count_words, estimate_reading_minutes, render_markdown
+
+from .tasks import make_hero_renditions
 
 
 class Section(models.Model):
@@ -228,6 +230,9 @@ class Article(models.Model):
     image_credit_photographer = models.CharField("credit photographer", max_length=100,
                                                  blank=True)
     image_is_ai_generated = models.BooleanField("AI-generated image", default=False)
+    image_is_illustration = models.BooleanField(
+        "illustration", default=False,
+        help_text="Drawn rather than photographed: credited “Illustration: source / artist”.")
     image_renditions = models.JSONField(default=dict, blank=True, editable=False)
 
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
@@ -304,14 +309,13 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
+        keep_made_renditions(self, "image", kwargs.get("using"))
         super().save(*args, **kwargs)
         self._stored_reviewer_id = self.ai_reviewed_by_id
         self._stored_disclosure = (self.status, self.author_id, self.ai_involvement)
-        source = self.image.name if self.image else ""
-        if source != self.image_renditions.get("source", ""):
-            self.image_renditions = make_renditions(self.image) if source else {}
-            type(self).objects.filter(pk=self.pk).update(image_renditions=self.image_renditions)
         using = kwargs.get("using") or self._state.db
+        # A new image: its renditions are made by the task worker after the commit.
+        queue_renditions(self, "image", make_hero_renditions, using)
         searched = {"headline", "dek", "body"}
         if connections[using].vendor == "postgresql" and (
                 update_fields is None or searched & set(update_fields)):
@@ -402,30 +406,26 @@ class Article(models.Model):
 
     @property
     def image_credit(self):
-        """`Photo: <source> / <photographer>`, either alone, and the AI mark."""
+        """`Photo: <source> / <photographer>` (`Illustration:` for a drawing), either
+        alone, and the AI mark."""
         parts = [p for p in (self.image_credit_source, self.image_credit_photographer) if p]
         if not parts and not self.image_is_ai_generated:
             return ""
-        credit = f"Photo: {' / '.join(parts)}" if parts else "Photo:"
+        kind = "Illustration:" if self.image_is_illustration else "Photo:"
+        credit = f"{kind} {' / '.join(parts)}" if parts else kind
         if self.image_is_ai_generated:
             credit += " (AI-generated image)"
         return credit
 
     @cached_property
     def hero(self):
-        """The hero's fallback JPEG and both srcsets, from stored renditions (no I/O)."""
+        """The hero's fallback JPEG and both srcsets, from stored renditions (no I/O).
+
+        The original image until the task worker has made the renditions.
+        """
         if not self.image:
             return None
-        storage = self.image.storage
-        image = fallback(self.image_renditions, storage)
-        if image is None:
-            return None
-        image["jpeg_srcset"] = srcset(self.image_renditions, "jpeg", storage)
-        image["webp_srcset"] = srcset(self.image_renditions, "webp", storage)
-        # width and height keep the original's aspect ratio for layout.
-        image["width"] = self.image_renditions["width"]
-        image["height"] = self.image_renditions["height"]
-        return image
+        return picture(self.image_renditions, self.image.storage)
 
     def related_articles(self, limit=4, tag_ids=None):
         """Up to `limit` public stories: editor's picks in order, then most shared tags.

@@ -4,7 +4,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from core.images import check_image, fallback, make_renditions, srcset
+from core.images import check_image, keep_made_renditions, picture, queue_renditions
+
+from .tasks import make_avatar_renditions
 
 
 def _validate_avatar(fieldfile):
@@ -88,18 +90,18 @@ class Author(models.Model):
     def save(self, *args, **kwargs):
         # The shell and scripts save without clean(): the AI rules hold there too.
         self.check_ai_rules()
+        keep_made_renditions(self, "avatar", kwargs.get("using"))
         super().save(*args, **kwargs)
-        source = self.avatar.name if self.avatar else ""
-        if source != self.avatar_renditions.get("source", ""):
-            self.avatar_renditions = (
-                make_renditions(self.avatar, widths=(96, 192)) if source else {}
-            )
-            type(self).objects.filter(pk=self.pk).update(avatar_renditions=self.avatar_renditions)
+        # A new avatar: its renditions are made by the task worker after the commit.
+        queue_renditions(self, "avatar", make_avatar_renditions, kwargs.get("using"))
 
     @cached_property
     def avatar_image(self):
-        """The avatar's small JPEG rendition and WebP srcset, or None."""
-        image = fallback(self.avatar_renditions, self.avatar.storage, target=96)
-        if image:
-            image["webp_srcset"] = srcset(self.avatar_renditions, "webp", self.avatar.storage)
-        return image
+        """The avatar's small JPEG rendition and WebP srcset, or None (no I/O).
+
+        The original picture (and no WebP srcset) until the task worker has
+        made the renditions.
+        """
+        if not self.avatar:
+            return None
+        return picture(self.avatar_renditions, self.avatar.storage, target=96)

@@ -1,17 +1,31 @@
-"""Image checks and renditions, made once when an image is saved, never per request."""
+"""Image checks and renditions, made once per saved image by the task worker, never per request.
+
+A save that brings a new image records only the original (its name and
+size, read from the file's header) and queues the renditions for after the
+commit (queue_renditions); until the worker has stored them (store_renditions),
+pages show the original. Renditions are WebP and JPEG at several widths and,
+where asked, JPEG centre crops at fixed aspect ratios for search engines.
+"""
 
 import io
 import posixpath
 import re
 import warnings
+from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.html import format_html
 from PIL import Image, ImageOps
 
 RENDITION_WIDTHS = (480, 960, 1600)
+# Centre crops: (name, aspect width, aspect height, largest width in pixels).
+# Google asks for 16:9, 4:3 and 1:1 versions of an article's image.
+CROPS = (("16x9", 16, 9, 1200), ("4x3", 4, 3, 1200), ("1x1", 1, 1, 1200))
+# What store_renditions did, as the task's return value.
+STORED, STALE, GONE, DONE = "stored", "stale", "gone", "done already"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -94,17 +108,22 @@ def _looks_like_svg(fileobj):
     return b"<svg" in head.lower()
 
 
-def rendition_name(original, width, ext):
-    """photo.jpg at 480 px as WebP: photo-jpg-480w.webp (photo.png's never collide)."""
+def rendition_name(original, width, ext, crop=""):
+    """photo.jpg at 480 px as WebP: photo-jpg-480w.webp (photo.png's never collide).
+
+    A crop names its ratio: photo-jpg-16x9-1200w.jpeg.
+    """
     stem, original_ext = posixpath.splitext(original)
-    return f"{stem}-{original_ext.lstrip('.').lower()}-{width}w.{ext}"
+    crop = f"-{crop}" if crop else ""
+    return f"{stem}-{original_ext.lstrip('.').lower()}{crop}-{width}w.{ext}"
 
 
 def delete_with_renditions(storage, name):
-    """Delete a stored original and every rendition made from it."""
+    """Delete a stored original and every rendition and crop made from it."""
     folder, filename = posixpath.split(name)
     prefix = posixpath.basename(rendition_name(name, 0, "x")).removesuffix("-0w.x")
-    rendition = re.compile(rf"{re.escape(prefix)}-\d+w\.(?:webp|jpeg)")
+    crops = "|".join(re.escape(crop) for crop, *_ in CROPS)
+    rendition = re.compile(rf"{re.escape(prefix)}(?:-(?:{crops}))?-\d+w\.(?:webp|jpeg)")
     try:
         _, files = storage.listdir(folder)
     except OSError:
@@ -114,11 +133,18 @@ def delete_with_renditions(storage, name):
             storage.delete(posixpath.join(folder, other))
 
 
-def make_renditions(field_file, widths=RENDITION_WIDTHS):
-    """Write WebP and JPEG renditions of field_file; return what templates need.
+_FORMATS = (("WEBP", "webp", {"quality": 80, "method": 4}),
+            ("JPEG", "jpeg", {"quality": 82, "optimize": True, "progressive": True}))
+_JPEG_OPTIONS = _FORMATS[1][2]
+
+
+def make_renditions(field_file, widths=RENDITION_WIDTHS, crops=()):
+    """Write WebP and JPEG renditions of field_file, and JPEG crops; return what templates need.
 
     EXIF orientation is applied and metadata dropped (renditions are re-encoded
     from pixels only). Widths larger than the original are not upscaled.
+    crops are CROPS entries: each is the largest centred box of its ratio,
+    scaled down to its width when wider, never up.
     """
     storage = field_file.storage
     field_file.open("rb")
@@ -128,23 +154,166 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS):
     finally:
         field_file.close()
 
+    def store(pixels, name, fmt, options):
+        buffer = io.BytesIO()
+        pixels.save(buffer, fmt, **options)
+        if storage.exists(name):
+            storage.delete(name)
+        return storage.save(name, ContentFile(buffer.getvalue()))
+
     sizes = sorted({min(w, image.width) for w in widths})
     result = {"source": field_file.name, "width": image.width, "height": image.height,
               "webp": [], "jpeg": []}
     for width in sizes:
         height = round(image.height * width / image.width)
         resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
-        for fmt, ext, options in (("WEBP", "webp", {"quality": 80, "method": 4}),
-                                  ("JPEG", "jpeg", {"quality": 82, "optimize": True,
-                                                    "progressive": True})):
-            buffer = io.BytesIO()
-            resized.save(buffer, fmt, **options)
-            name = rendition_name(field_file.name, width, ext)
-            if storage.exists(name):
-                storage.delete(name)
-            saved = storage.save(name, ContentFile(buffer.getvalue()))
+        for fmt, ext, options in _FORMATS:
+            saved = store(resized, rendition_name(field_file.name, width, ext), fmt, options)
             result[ext].append({"name": saved, "width": width, "height": height})
+    if crops:
+        result["crops"] = {}
+    for crop, ratio_w, ratio_h, max_width in crops:
+        box_w = min(image.width, image.height * ratio_w // ratio_h)
+        box_h = min(image.height, round(box_w * ratio_h / ratio_w))
+        left, top = (image.width - box_w) // 2, (image.height - box_h) // 2
+        width = min(box_w, max_width)
+        height = round(box_h * width / box_w)
+        cropped = image.resize((width, height), Image.LANCZOS,
+                               box=(left, top, left + box_w, top + box_h))
+        saved = store(cropped, rendition_name(field_file.name, width, "jpeg", crop), "JPEG",
+                      _JPEG_OPTIONS)
+        result["crops"][crop] = {"name": saved, "width": width, "height": height}
     return result
+
+
+def rendition_files(renditions):
+    """The stored names of every rendition and crop in renditions (not the original)."""
+    return [r["name"] for fmt in ("webp", "jpeg") for r in renditions.get(fmt, [])] + [
+        crop["name"] for crop in renditions.get("crops", {}).values()]
+
+
+def original_only(field_file):
+    """What a newly saved image records until its renditions are made: its name and size.
+
+    The size is read from the file's header (no pixels are decoded), turned as
+    the EXIF orientation turns it, so pages can show the original meanwhile.
+    An unreadable header records the name alone: pages then show no image,
+    and the renditions task reports the file.
+    """
+    record = {"source": field_file.name}
+    try:
+        field_file.open("rb")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(field_file) as image:
+                    width, height = image.size
+                    # Orientations 5 to 8 turn the picture a quarter.
+                    if image.getexif().get(0x0112) in (5, 6, 7, 8):
+                        width, height = height, width
+        finally:
+            field_file.close()
+    except Exception:  # not an image, a decompression bomb, a missing file
+        return record
+    return record | {"width": width, "height": height}
+
+
+def is_made(renditions):
+    """True when the worker has stored renditions for the recorded source."""
+    return "jpeg" in renditions
+
+
+def queue_renditions(instance, field, task, using=None):
+    """After instance is saved: if its image changed, record the original and queue its renditions.
+
+    The image's record is `<field>_renditions`. The task, task(pk=..., source=...),
+    is queued when the transaction commits: a rolled-back save queues nothing.
+    update() writes the record without signals or a new revision.
+    """
+    attname = f"{field}_renditions"
+    field_file = getattr(instance, field)
+    source = field_file.name if field_file else ""
+    if source == getattr(instance, attname).get("source", ""):
+        return
+    record = original_only(field_file) if source else {}
+    setattr(instance, attname, record)
+    manager = type(instance)._default_manager.using(using or instance._state.db)
+    manager.filter(pk=instance.pk).update(**{attname: record})
+    if source:
+        transaction.on_commit(partial(task.enqueue, pk=instance.pk, source=source),
+                              using=using or instance._state.db)
+
+
+def keep_made_renditions(instance, field, using=None):
+    """Before instance is saved: if it still holds the original's record, take the renditions
+    the worker has stored since, rather than write the record over them."""
+    attname = f"{field}_renditions"
+    record = getattr(instance, attname)
+    field_file = getattr(instance, field)
+    if (instance._state.adding or is_made(record) or not record.get("source")
+            or not field_file or field_file.name != record["source"]):
+        return
+    stored = (type(instance)._default_manager.using(using or instance._state.db)
+              .filter(pk=instance.pk).values_list(attname, flat=True).first())
+    if stored and stored.get("source") == record["source"] and is_made(stored):
+        setattr(instance, attname, stored)
+
+
+class RenditionError(Exception):
+    """An image's renditions could not be made: the task fails, and says why."""
+
+
+def store_renditions(model, pk, field, source, **options):
+    """Make the renditions of row pk's image and store them, unless it changed meanwhile.
+
+    For the task worker. Returns GONE (the row was deleted), STALE (the row
+    holds another image now; nothing is kept), DONE (they were stored
+    already) or STORED. A file that cannot be read raises RenditionError,
+    naming the row and the file; the task fails once and is logged.
+    """
+    attname = f"{field}_renditions"
+    manager = model._default_manager
+    row = manager.filter(pk=pk).values_list(field, attname).first()
+    if row is None:
+        return GONE
+    name, record = row
+    if name != source:
+        return STALE
+    if record.get("source") == source and is_made(record):
+        return DONE
+    field_file = getattr(model(pk=pk, **{field: source}), field)
+    try:
+        made = make_renditions(field_file, **options)
+    except Exception as error:
+        raise RenditionError(f"{model._meta.verbose_name} {pk}: the renditions of {source!r} "
+                             f"could not be made: {error}") from error
+    # Stored only while the row still holds this image: an editor may have
+    # replaced it while the renditions were made.
+    if not manager.filter(pk=pk, **{field: source}).update(**{attname: made}):
+        for made_name in rendition_files(made):
+            field_file.storage.delete(made_name)
+        return GONE if not manager.filter(pk=pk).exists() else STALE
+    return STORED
+
+
+def picture(renditions, storage, target=960):
+    """What a <picture> shows (no I/O): the JPEG closest to target width as src, the srcsets,
+    and the original's width and height; the original alone until renditions are made.
+
+    None when there is nothing to show (no record, or an unreadable original).
+    """
+    image = fallback(renditions, storage, target)
+    if image is None:
+        return None
+    if is_made(renditions):
+        image["jpeg_srcset"] = srcset(renditions, "jpeg", storage)
+        image["webp_srcset"] = srcset(renditions, "webp", storage)
+    else:
+        image["jpeg_srcset"] = f"{image['url']} {image['width']}w"
+        image["webp_srcset"] = ""
+    # width and height keep the original's aspect ratio for layout.
+    image["width"], image["height"] = renditions["width"], renditions["height"]
+    return image
 
 
 def srcset(renditions, fmt, storage):
@@ -153,9 +322,16 @@ def srcset(renditions, fmt, storage):
 
 
 def fallback(renditions, storage, target=960):
-    """The JPEG rendition closest to target width, for the img src."""
+    """The JPEG rendition closest to target width, for the img src (no I/O).
+
+    Until the renditions are made, the original, at its own size; None when
+    its size could not be read.
+    """
     jpegs = renditions.get("jpeg") or []
     if not jpegs:
+        if renditions.get("source") and renditions.get("width"):
+            return {"url": storage.url(renditions["source"]), "width": renditions["width"],
+                    "height": renditions["height"]}
         return None
     best = min(jpegs, key=lambda r: abs(r["width"] - target))
     return {"url": storage.url(best["name"]), "width": best["width"], "height": best["height"]}

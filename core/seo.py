@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from core.images import CROPS
 
 # The site's share image and logo (static/img/), in pixels.
 SITE_IMAGE = ("img/og-default.png", 1200, 630)
@@ -70,19 +73,39 @@ def site_image():
             "alt": f"{settings.SITE_NAME} masthead"}
 
 
+def _stored_image(article, stored):
+    return {"url": absolute_url(article.image.storage.url(stored["name"])),
+            "width": stored["width"], "height": stored["height"], "alt": article.image_alt}
+
+
 def hero_image(article):
-    """The hero's largest stored JPEG rendition as an absolute URL, or None (no I/O)."""
-    jpegs = article.image_renditions.get("jpeg") if article.image else None
-    if not jpegs:
+    """The hero's largest stored JPEG rendition as an absolute URL, or None (no I/O).
+
+    The original image until the task worker has made the renditions.
+    """
+    if not article.image:
         return None
-    best = max(jpegs, key=lambda rendition: rendition["width"])
-    return {"url": absolute_url(article.image.storage.url(best["name"])),
-            "width": best["width"], "height": best["height"], "alt": article.image_alt}
+    renditions = article.image_renditions
+    jpegs = renditions.get("jpeg")
+    if jpegs:
+        return _stored_image(article, max(jpegs, key=lambda rendition: rendition["width"]))
+    if renditions.get("source") == article.image.name and renditions.get("width"):
+        return _stored_image(article, {"name": renditions["source"], "width": renditions["width"],
+                                       "height": renditions["height"]})
+    return None
+
+
+def hero_crops(article):
+    """The hero's 16:9, 4:3 and 1:1 crops (core.images.CROPS), or [] before they are made."""
+    crops = article.image_renditions.get("crops") if article.image else None
+    return [_stored_image(article, crops[name]) for name, *_ in CROPS if name in (crops or {})]
 
 
 def share_image(article=None):
-    """The image a link preview shows: the story's hero, else the site's."""
-    return (hero_image(article) if article else None) or site_image()
+    """The image a link preview shows: the story's 16:9 crop or hero, else the site's."""
+    if not article:  # templates pass "" for no story
+        return site_image()
+    return next(iter(hero_crops(article)), None) or hero_image(article) or site_image()
 
 
 def modified_at(article, corrections=()):
@@ -101,8 +124,19 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
-def _iso(value):
-    return timezone.localtime(value).isoformat()
+def iso_datetime(value):
+    """A date and time for machines (datetime attributes, meta tags, JSON-LD), in TIME_ZONE.
+
+    To the second: the HTML standard (and the W3C checker) allows at most three
+    digits of a second, and timezone.now() gives six.
+    """
+    if not value:
+        return ""
+    if not isinstance(value, datetime):
+        return value.isoformat()  # a date
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat(timespec="seconds")
 
 
 def organization(full=False):
@@ -137,18 +171,17 @@ def news_article(article, tags=(), corrections=()):
     """The story as a schema.org NewsArticle."""
     url = absolute_url(article.get_absolute_url())
     author = article.author
-    image = hero_image(article)
-    if image:
-        image_data = {"@type": "ImageObject", "url": image["url"],
-                      "width": image["width"], "height": image["height"]}
-        if article.image_caption:
-            image_data["caption"] = article.image_caption
-        if article.image_credit:
-            image_data["creditText"] = article.image_credit
-    else:
-        fallback = site_image()
-        image_data = {"@type": "ImageObject", "url": fallback["url"],
-                      "width": fallback["width"], "height": fallback["height"]}
+    # Google asks for 16:9, 4:3 and 1:1 versions; before they are made, the hero alone.
+    images = hero_crops(article) or [image for image in [hero_image(article)] if image]
+    image_data = []
+    for image in images or [site_image()]:
+        data = {"@type": "ImageObject", "url": image["url"],
+                "width": image["width"], "height": image["height"]}
+        if images and article.image_caption:
+            data["caption"] = article.image_caption
+        if images and article.image_credit:
+            data["creditText"] = article.image_credit
+        image_data.append(data)
     person = {"@type": "Person", "name": author.name,
               "url": absolute_url(author.get_absolute_url())}
     if author.title:
@@ -163,8 +196,8 @@ def news_article(article, tags=(), corrections=()):
         "url": url,
         "headline": article.headline,
         "description": article.dek or article.headline,
-        "image": [image_data],
-        "dateModified": _iso(modified_at(article, corrections)),
+        "image": image_data,
+        "dateModified": iso_datetime(modified_at(article, corrections)),
         "author": [person],
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in tags],
@@ -173,11 +206,11 @@ def news_article(article, tags=(), corrections=()):
         "publisher": organization(),
     }
     if article.published_at:
-        data["datePublished"] = _iso(article.published_at)
+        data["datePublished"] = iso_datetime(article.published_at)
     if corrections:
         data["correction"] = [
             {"@type": "CorrectionComment", "name": c.get_kind_display(), "text": c.text,
-             "datePublished": _iso(c.date), "url": f"{url}#correction-{c.pk}"}
+             "datePublished": iso_datetime(c.date), "url": f"{url}#correction-{c.pk}"}
             for c in corrections
         ]
     return data

@@ -9,7 +9,10 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Section
+from articles.tasks import make_hero_renditions
 from authors.models import Author
+from authors.tasks import make_avatar_renditions
+from core.images import is_made
 from standards.models import Correction
 
 
@@ -18,6 +21,21 @@ def image_file(name="photo.jpg", size=(1200, 800), color=(40, 90, 140), fmt="JPE
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)
     return ContentFile(buffer.getvalue(), name=name)
+
+
+def run_renditions_task(instance, field, task, create, extracted):
+    """Run the renditions task a save queued (core.images.queue_renditions), as the worker would.
+
+    A test's transaction never commits, so the queued task would never run:
+    factory rows show their images as they are once the worker has been.
+    `renditions=False` leaves the original alone, as before the worker runs.
+    """
+    field_file = getattr(instance, field)
+    if not create or extracted is False or not field_file:
+        return
+    if not is_made(getattr(instance, f"{field}_renditions")):
+        task.call(pk=instance.pk, source=field_file.name)
+        instance.refresh_from_db(fields=[f"{field}_renditions"])
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -47,6 +65,7 @@ AI_DISCLOSURE = "Written by a language model; Jane Editor is accountable."
 class AuthorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Author
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Writer {n}")
     slug = factory.Sequence(lambda n: f"writer-{n}")
@@ -58,6 +77,10 @@ class AuthorFactory(factory.django.DjangoModelFactory):
 
     class Params:
         ai = factory.Trait(is_ai=True)
+
+    @factory.post_generation
+    def renditions(self, create, extracted, **kwargs):
+        run_renditions_task(self, "avatar", make_avatar_renditions, create, extracted)
 
 
 def desk_editor():
@@ -101,6 +124,10 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+    @factory.post_generation
+    def renditions(self, create, extracted, **kwargs):
+        run_renditions_task(self, "image", make_hero_renditions, create, extracted)
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

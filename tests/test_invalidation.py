@@ -16,6 +16,8 @@ from django.core.cache import cache
 from taggit.models import Tag
 
 from articles.models import Article, RelatedArticle
+from articles.tasks import make_hero_renditions
+from authors.tasks import make_avatar_renditions
 from comments.models import Comment
 from comments.moderation import decide_comments
 from core import pagecache
@@ -23,7 +25,7 @@ from pages.models import Page
 from standards.models import BiasReport
 from standards.workflow import decide_bias_report
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory, CommentFactory,
-                             CorrectionFactory, SectionFactory, UserFactory)
+                             CorrectionFactory, SectionFactory, UserFactory, image_file)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
@@ -253,3 +255,36 @@ def test_pages_name_their_tags_for_edge_caches(newsroom, client):
             assert {f"story-{story.pk}", f"author-{story.author_id}",
                     f"section-{story.section_id}", "sections", "site"} <= tags
             assert f"story-{newsroom['b'].pk}" in tags  # related
+
+
+def test_renditions_made_by_the_worker_renew_the_pages_showing_the_image(newsroom, client):
+    """The task stores them with update(), which sends no signal: it stamps the tags itself."""
+    story, author = newsroom["a"], newsroom["a"].author
+    with time_machine.travel(T0, tick=False):
+        # Saved in the fixture's transaction: the queued tasks wait for the worker.
+        story.image, story.image_alt = image_file("harbour.jpg"), "The harbour at dawn"
+        story.save()
+        author.avatar = image_file("ines.jpg", size=(300, 300))
+        author.save()
+    with time_machine.travel(RENDERED, tick=False):
+        assert f'src="/media/{story.image.name}"' in client.get("/articles/a/").content.decode()
+
+    def hero_made(newsroom, clock):
+        assert make_hero_renditions.call(pk=story.pk, source=story.image.name) == "stored"
+
+    purged, pages = _purged_by(client, hero_made, newsroom)
+    assert purged == SHOWS_A
+    for name in ("story a", "front", "story b", "world"):
+        assert f'src="/media/{story.image.name}"' not in pages[name], name
+        assert "-960w.jpeg" in pages[name], name
+
+    def avatar_made(newsroom, clock):
+        assert make_avatar_renditions.call(pk=author.pk, source=author.avatar.name) == "stored"
+
+    purged, pages = _purged_by(client, avatar_made, newsroom)
+    # Every page tagged with her (author-<pk>): her bylines and cards, the authors' list,
+    # and the feed and sitemap, which name her.
+    assert purged == {"front", "latest", "story a", "story b", "story c", "comments page a",
+                      "world", "business", "tag ports", "tag markets", "authors", "ines",
+                      "feed", "sitemap"}
+    assert "-96w.jpeg" in pages["story a"] and "-96w.jpeg" in pages["ines"]

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 from taggit.models import Tag
 
-from articles import models as article_models
 from articles.models import Article
 from authors.models import Author
+from core import images
 from standards.models import Correction
 from tests.articles.newsroom import (ADD_URL, LIST_URL, article_form, change_url, form_errors,
                                      history_url, staff)
@@ -191,8 +191,8 @@ class TestChangeForm:
             assert [r["text"] for r in response.json()["results"]] == [found]
 
     @time_machine.travel(NOW, tick=False)
-    def test_editor_writes_a_story_with_tags_photo_and_a_correction(self, client, editor, world,
-                                                                    human):
+    def test_editor_writes_a_story_with_tags_photo_and_a_correction(
+            self, client, editor, world, human, django_capture_on_commit_callbacks):
         Tag.objects.create(name="Ports", slug="ports")
         data = article_form(
             headline="Harbour talks resume", slug="harbour-talks", body="Talks resume.",
@@ -205,7 +205,9 @@ class TestChangeForm:
                      "corrections-0-date_0": "2026-02-24", "corrections-0-date_1": "19:00:00",
                      "corrections-0-text": "The talks are in Geneva."})
 
-        response = client.post(ADD_URL, data)
+        # The commit queues the renditions; the tests' task backend makes them at once.
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(ADD_URL, data)
 
         assert response.status_code == 302, form_errors(response)
         article = Article.objects.get(slug="harbour-talks")
@@ -387,23 +389,26 @@ class TestRefusedUploads:
 
 class TestRenditions:
     def test_made_once_when_the_image_is_saved_never_when_a_page_renders(
-            self, client, editor, monkeypatch):
+            self, client, editor, monkeypatch, django_capture_on_commit_callbacks):
         calls = []
-        real = article_models.make_renditions
-        monkeypatch.setattr(article_models, "make_renditions",
+        real = images.make_renditions
+        monkeypatch.setattr(images, "make_renditions",
                             lambda *a, **k: calls.append(a) or real(*a, **k))
         data = article_form(headline="A story", slug="a-story", body="Words.",
                             section=SectionFactory(), author=AuthorFactory(),
                             image=image_file("hero.jpg"), image_alt="Alt",
                             status="published", published_at=datetime(2026, 1, 1,
                                                                       tzinfo=dt_timezone.utc))
-        assert client.post(ADD_URL, data).status_code == 302
+        # The commit queues the renditions; the tests' task backend makes them at once.
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(ADD_URL, data).status_code == 302
         article = Article.objects.get()
         assert len(calls) == 1
 
         # Editing other fields keeps the renditions.
-        assert client.post(change_url(article),
-                           article_form(article, headline="A new headline")).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(change_url(article),
+                               article_form(article, headline="A new headline")).status_code == 302
         assert len(calls) == 1
 
         # The page renders from the stored names: no storage call at all.

@@ -234,3 +234,15 @@ def test_feed_queries_stay_constant_as_stories_grow(client, django_assert_num_qu
         response = client.get(url)
     assert len(parse_xml(response).findall(".//item") or
                parse_xml(response).findall(f".//{ATOM}entry")) == 20
+
+
+@pytest.mark.django_db
+def test_a_png_waiting_for_its_renditions_is_labelled_as_a_png(client):
+    """Before the worker has made JPEG renditions, the feed points at the original."""
+    from tests.factories import image_file
+
+    ArticleFactory(image=image_file("chart.png", fmt="PNG"), image_alt="A chart",
+                   renditions=False)
+    media = parse_xml(client.get("/feeds/latest/")).find(f".//{MEDIA}content")
+    assert media.get("url").endswith(".png")
+    assert media.get("type") == "image/png"

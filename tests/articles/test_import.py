@@ -8,15 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 from taggit.models import Tag
 
 from articles.models import Article, RelatedArticle, Section
 from authors.models import Author
-from core.images import make_renditions
+from core import images
 from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 
@@ -92,7 +94,7 @@ def refused_lines(settings, folder, data):
 # A valid import
 
 
-def test_full_import_saves_every_field(settings, copy_dir):
+def test_full_import_saves_every_field(settings, copy_dir, django_capture_on_commit_callbacks):
     settings.TIME_ZONE = "UTC"
     editor = staff("Editors", username="jane")
     existing_author = AuthorFactory(name="Robert Bye", slug="robert-bye", title="Old title",
@@ -121,14 +123,16 @@ def test_full_import_saves_every_field(settings, copy_dir):
             "section": "World",
             "author": {"name": "Robert Bye", "title": "Photographer"},
             "image": {"file": "images/other.png", "alt": "An orange square",
-                      "credit_source": "Agency", "ai_generated": True},
+                      "credit_source": "Agency", "ai_generated": True, "illustration": True},
             "tags": ["Storms"],
         },
         {"slug": "third", "headline": "Third", "body": "Body.", "section": "Culture",
          "author": "robert-bye", "published_at": "2026-02-05T09:00:00+01:00"},
     ]}
 
-    out, err = run_import(copy_dir, data)
+    # The commit queues the pictures' renditions; the tests' task backend makes them at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        out, err = run_import(copy_dir, data)
 
     assert err == ""
     assert out.strip().splitlines()[-1] == "Imported 3 articles (3 created, 0 updated)."
@@ -166,7 +170,7 @@ def test_full_import_saves_every_field(settings, copy_dir):
 
     second = Article.objects.get(slug="second-story")
     assert second.status == Article.Status.DRAFT and second.published_at is None
-    assert second.image_credit == "Photo: Agency (AI-generated image)"
+    assert second.image_credit == "Illustration: Agency (AI-generated image)"
     existing_author.refresh_from_db()
     assert second.author == existing_author
     assert existing_author.title == "Photographer"
@@ -216,16 +220,18 @@ def test_status_defaults_to_published_only_with_a_date(copy_dir):
 def test_reimport_replaces_the_article_and_clears_what_is_left_out(
         settings, copy_dir, django_capture_on_commit_callbacks):
     reviewer = staff("Editors", username="jane")
-    run_import(copy_dir, {"articles": [
-        story(featured=True, tags=["Harbour"], related=["other"],
-              image={"file": "images/hero.jpg", "alt": "Alt", "caption": "Caption",
-                     "credit_source": "Unsplash", "ai_generated": True},
-              ai={"involvement": "assisted", "reviewed_by": "jane",
-                  "reviewed_at": "2026-02-04T22:00:00Z"}),
-        story(slug="other", headline="Other", image=None),
-    ]})
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(copy_dir, {"articles": [
+            story(featured=True, tags=["Harbour"], related=["other"],
+                  image={"file": "images/hero.jpg", "alt": "Alt", "caption": "Caption",
+                         "credit_source": "Unsplash", "ai_generated": True},
+                  ai={"involvement": "assisted", "reviewed_by": "jane",
+                      "reviewed_at": "2026-02-04T22:00:00Z"}),
+            story(slug="other", headline="Other", image=None),
+        ]})
     article = Article.objects.get(slug="harbour-story")
-    old_files = {article.image.name, *(r["name"] for r in article.image_renditions["jpeg"])}
+    old_files = {article.image.name, *images.rendition_files(article.image_renditions)}
+    assert len(old_files) == 8  # the original, 2 widths in 2 formats, 3 crops
     assert article.ai_reviewed_by == reviewer
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -598,19 +604,45 @@ def test_ai_story_with_named_reviewer_or_left_as_draft_is_accepted(copy_dir):
 
 
 def test_failure_while_writing_rolls_back_and_deletes_stored_files(
-        settings, copy_dir, monkeypatch):
-    calls = []
+        settings, copy_dir, monkeypatch, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    stored = []
+    real_save = FileSystemStorage._save
 
-    def renditions_then_full_disk(field_file, *args, **kwargs):
-        calls.append(field_file.name)
-        if len(calls) == 2:
-            make_renditions(field_file, widths=(480,))  # half done, then the disk fills up
+    def full_disk_at_the_second_story(storage, name, content):
+        if name.startswith("articles/") and any(n.startswith("articles/") for n in stored):
             raise OSError("No space left on device")
-        return make_renditions(field_file, *args, **kwargs)
+        stored.append(real_save(storage, name, content))
+        return stored[-1]
 
-    monkeypatch.setattr("articles.models.make_renditions", renditions_then_full_disk)
-    lines = refused_lines(settings, copy_dir, {"articles": [story(), story(slug="b")]})
+    monkeypatch.setattr(FileSystemStorage, "_save", full_disk_at_the_second_story)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lines = refused_lines(settings, copy_dir, {"articles": [story(), story(slug="b")]})
     assert lines == ['article 2 (slug "b"): could not be saved: No space left on device']
+    # The avatar and the first story's picture had been stored; they are gone again,
+    # and no renditions were queued for them.
+    assert [name.split("/")[0] for name in stored] == ["avatars", "articles"]
+    assert callbacks == [] and not DBTaskResult.objects.exists()
+
+
+def test_renditions_are_queued_for_the_worker_when_the_import_commits(
+        settings, copy_dir, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks() as callbacks:
+        run_import(copy_dir, {"articles": [story()]})
+    article = Article.objects.get()
+    # The import stored the originals and no renditions; the commit queues them.
+    assert article.image_renditions == {"source": article.image.name, "width": 640,
+                                        "height": 360}
+    originals = (article.image.name, article.author.avatar.name)
+    assert media_files(settings) == sorted(Path(settings.MEDIA_ROOT) / name for name in originals)
+    assert not DBTaskResult.objects.exists()
+    for callback in callbacks:
+        callback()
+    assert sorted((task.task_path, task.args_kwargs["kwargs"]["source"])
+                  for task in DBTaskResult.objects.all()) == [
+        ("articles.tasks.make_hero_renditions", article.image.name),
+        ("authors.tasks.make_avatar_renditions", article.author.avatar.name)]
 
 
 def test_a_model_rule_the_checks_missed_still_stops_the_import(settings, copy_dir, monkeypatch):

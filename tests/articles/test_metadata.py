@@ -1,10 +1,15 @@
 from datetime import datetime, timedelta, timezone as dt_timezone
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
 
-from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
+from PIL import Image
+
+from core.images import delete_with_renditions
+from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory,
+                             image_file)
 from tests.markup import parse_html
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +67,9 @@ class TestArticlePage:
         assert meta["og:url"] == f"{SITE}/articles/harbour-talks/"
         assert meta["og:site_name"] == "EVA DAILY"
         assert meta["og:image"].startswith(f"{SITE}/media/articles/")
-        assert meta["og:image"].endswith("-1200w.jpeg")
-        assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "800")
+        # The 16:9 crop of the 1200 x 800 picture.
+        assert meta["og:image"].endswith("-16x9-1200w.jpeg")
+        assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "675")
         assert meta["og:image:alt"] == "A harbour at dawn"
         assert meta["twitter:card"] == "summary_large_image"
         assert meta["twitter:image"] == meta["og:image"]
@@ -86,9 +92,10 @@ class TestArticlePage:
         assert ld["headline"] == "Harbour talks resume"
         assert ld["description"] == "Negotiators return to the table after a week."
         assert ld["mainEntityOfPage"]["@id"] == ld["url"] == f"{SITE}/articles/harbour-talks/"
-        [image] = ld["image"]
-        assert image["url"].startswith(f"{SITE}/media/") and image["width"] == 1200
-        assert image["creditText"] == "Photo: Unsplash / Robert Bye"
+        [wide, standard, square] = ld["image"]
+        assert wide["url"].startswith(f"{SITE}/media/") and wide["width"] == 1200
+        assert all(image["creditText"] == "Photo: Unsplash / Robert Bye"
+                   for image in (wide, standard, square))
         assert datetime.fromisoformat(ld["datePublished"]) == NOW - timedelta(hours=3)
         # The correction is the latest change.
         assert datetime.fromisoformat(ld["dateModified"]) == NOW - timedelta(hours=1)
@@ -106,6 +113,37 @@ class TestArticlePage:
         assert correction["@type"] == "CorrectionComment"
         assert correction["text"] == "The talks began on a Monday."
         assert datetime.fromisoformat(correction["datePublished"]) == NOW - timedelta(hours=1)
+
+    def test_json_ld_lists_16_9_4_3_and_1_1_crops_of_the_hero(self, client, story, settings):
+        ld = _article_ld(_page(client, story.get_absolute_url()))
+        images = ld["image"]
+        # Centre crops of the 1200 x 800 picture, at most 1200 wide, never enlarged.
+        sizes = [(1200, 675), (1066, 800), (800, 800)]
+        assert [(image["width"], image["height"]) for image in images] == sizes
+        assert [image["url"].rsplit("-", 2)[-2:] for image in images] == [
+            ["16x9", "1200w.jpeg"], ["4x3", "1066w.jpeg"], ["1x1", "800w.jpeg"]]
+        assert all(image["@type"] == "ImageObject" for image in images)
+        assert all(image["caption"] == "The harbour before the ferries leave." for image in images)
+        for image, size in zip(images, sizes, strict=True):
+            path = Path(settings.MEDIA_ROOT) / image["url"].removeprefix(f"{SITE}/media/")
+            with Image.open(path) as stored:
+                assert (stored.format, stored.size) == ("JPEG", size)
+        # The crops sit beside the renditions, and go with the original.
+        stored = story.image_renditions["crops"]
+        assert sorted(stored) == ["16x9", "1x1", "4x3"]
+        delete_with_renditions(story.image.storage, story.image.name)
+        assert list((Path(settings.MEDIA_ROOT) / "articles").rglob("*.*")) == []
+
+    def test_before_the_worker_runs_the_original_is_the_shared_image(self, client):
+        story = ArticleFactory(with_image=True, renditions=False,
+                               image=image_file("wide.png", size=(1600, 900), fmt="PNG"))
+        assert client.get(story.get_absolute_url()).status_code == 200
+        page = _page(client, story.get_absolute_url())
+        original = f"{SITE}/media/{story.image.name}"
+        assert page.meta["og:image"] == original
+        assert (page.meta["og:image:width"], page.meta["og:image:height"]) == ("1600", "900")
+        [image] = _article_ld(page)["image"]
+        assert (image["url"], image["width"], image["height"]) == (original, 1600, 900)
 
     def test_json_ld_without_corrections_has_none(self, client):
         ld = _article_ld(_page(client, ArticleFactory().get_absolute_url()))

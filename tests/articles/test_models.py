@@ -5,6 +5,8 @@ import time_machine
 from django.utils import timezone
 
 from articles.models import Article
+from authors.models import Author
+from authors.tasks import make_avatar_renditions
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +67,29 @@ def test_image_credit_format(source, photographer, ai, credit):
     assert article.image_credit == credit
 
 
-def test_renditions_are_made_once_on_save(django_assert_num_queries):
-    article = ArticleFactory(with_image=True)
+@pytest.mark.parametrize(
+    ("source", "artist", "ai", "credit"),
+    [
+        ("EVA DAILY", "Noor Lindqvist", False, "Illustration: EVA DAILY / Noor Lindqvist"),
+        ("", "Noor Lindqvist", False, "Illustration: Noor Lindqvist"),
+        ("EVA DAILY", "", True, "Illustration: EVA DAILY (AI-generated image)"),
+    ],
+)
+def test_an_illustration_is_credited_as_one(source, artist, ai, credit):
+    article = Article(image_credit_source=source, image_credit_photographer=artist,
+                      image_is_ai_generated=ai, image_is_illustration=True)
+    assert article.image_credit == credit
+
+
+def test_renditions_are_made_once_on_save(django_assert_num_queries,
+                                          django_capture_on_commit_callbacks):
+    # The save queues them for the task worker, which runs when the transaction
+    # commits (here the tests' backend runs it at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(with_image=True, renditions=False)
+        assert article.image_renditions == {"source": article.image.name, "width": 1200,
+                                            "height": 800}
+    article.refresh_from_db()
     renditions = article.image_renditions
     assert [r["width"] for r in renditions["webp"]] == [480, 960, 1200]
     assert [r["width"] for r in renditions["jpeg"]] == [480, 960, 1200]
@@ -106,6 +129,10 @@ def test_related_articles_picks_first_then_shared_tags_newest_first():
 def test_author_avatar_gets_renditions():
     from tests.factories import image_file
 
-    author = AuthorFactory(avatar=image_file("face.png", size=(400, 400), fmt="PNG"))
+    author = AuthorFactory(avatar=image_file("face.png", size=(400, 400), fmt="PNG"),
+                           renditions=False)
+    assert author.avatar_image["url"] == f"/media/{author.avatar.name}"  # until the worker runs
+    assert make_avatar_renditions.call(pk=author.pk, source=author.avatar.name) == "stored"
+    author = Author.objects.get(pk=author.pk)
     assert [r["width"] for r in author.avatar_renditions["webp"]] == [96, 192]
     assert author.avatar_image["url"].endswith("-96w.jpeg")

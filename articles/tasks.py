@@ -1,0 +1,43 @@
+"""What the task worker does for stories: a hero image's renditions and crops.
+
+Article.save() queues make_hero_renditions when a story's image changes
+(core.images.queue_renditions); until the worker has run it, pages show the
+original image.
+"""
+
+from django.apps import apps
+from django.tasks import task
+
+from authors.tasks import make_avatar_renditions
+from core.images import CROPS, STORED, store_renditions
+from core import pagecache
+
+
+@task
+def make_hero_renditions(pk, source):
+    """Make and store story pk's renditions and crops of image `source`; stale its pages."""
+    article = apps.get_model("articles", "Article")
+    outcome = store_renditions(article, pk, "image", source, crops=CROPS)
+    if outcome == STORED:
+        # update() sends no signal: the pages showing the story are told here.
+        tags = {f"story-{pk}"}
+        if article.objects.published().filter(pk=pk).exists():
+            tags.add("syndication")  # feeds carry the image
+        pagecache.changed(tags)
+    return outcome
+
+
+def make_waiting_renditions():
+    """Make now, in this process, every avatar's and story's renditions still waiting for the worker.
+
+    For seed_demo: the demo is complete when the command ends. The queued
+    tasks then find the renditions made and do nothing.
+    """
+    waiting = ((apps.get_model("authors", "Author"), "avatar", make_avatar_renditions),
+               (apps.get_model("articles", "Article"), "image", make_hero_renditions))
+    for model, field, renditions_task in waiting:
+        rows = (model._default_manager.exclude(**{field: ""})
+                .exclude(**{f"{field}_renditions__has_key": "jpeg"})
+                .order_by("pk").values_list("pk", field))
+        for pk, source in rows:
+            renditions_task.call(pk=pk, source=source)
