@@ -23,6 +23,7 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
+	@$(DEV_ENV) $(PY) manage.py demo_tour
 	@echo "Serving EVA DAILY at http://127.0.0.1:8000 with a task worker (Ctrl-C stops both)"
 	@$(DEV_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

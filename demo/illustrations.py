@@ -45,6 +45,23 @@ PALETTES = {
 
 SCENES = ("harbour", "hills", "city", "abstract")
 
+# What hero_image draws, in words, for alt text: change these with the drawing.
+SCENE_WORDS = {
+    "harbour": "small sailing boats and a long jetty on a calm sea below a low headland",
+    "hills": "layers of rolling hills fading into the distance",
+    "city": "a row of tower blocks beside the water",
+    "abstract": "overlapping see-through circles crossed by slanting bands of colour",
+}
+LIGHT_WORDS = {
+    "dawn": "a pale sun in a pink dawn sky",
+    "day": "a white sun in a clear blue sky",
+    "dusk": "an orange sun in a dark evening sky",
+    "night": "a full moon in a dark night sky",
+    "storm": "a pale sun behind a grey storm sky",
+    "autumn": "a pale sun in a sky turning golden, in autumn colours",
+}
+LIT_CITY = 0.25  # the share of lit windows from which a city's windows are worth a mention
+
 
 def _mix(a, b, t):
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
@@ -146,17 +163,26 @@ def hero_image(seed, scene, palette_name, size=None):
     return buffer.getvalue()
 
 
+def describe(scene, palette_name):
+    """What hero_image(seed, scene, palette_name) shows, as alt text."""
+    if scene not in SCENES:
+        raise ValueError(f'unknown scene "{scene}"; the scenes are {", ".join(SCENES)}')
+    words = SCENE_WORDS[scene]
+    if scene == "city" and PALETTES[palette_name].lit_windows >= LIT_CITY:
+        words = words.replace("tower blocks", "tower blocks with lit windows")
+    return f"Illustration: {words}, with {LIGHT_WORDS[palette_name]}."
+
+
 def avatar_image(name, colour, is_ai, size=None):
-    """A PNG of the name's initials: a circle for people, a rounded square for AI personas."""
+    """A PNG of the name's initials on the author's colour, edge to edge.
+
+    The site gives avatars their shape (a circle for people, a rounded square
+    for AI personas: static/css/site.css), so the picture has no frame or
+    background of its own to show as a ring. is_ai is kept for callers.
+    """
     size = size or AVATAR_SIZE
-    image = Image.new("RGB", (size, size), (244, 241, 234))
+    image = Image.new("RGB", (size, size), tuple(colour))
     draw = ImageDraw.Draw(image)
-    margin = size // 16
-    box = (margin, margin, size - margin, size - margin)
-    if is_ai:
-        draw.rounded_rectangle(box, radius=size // 6, fill=colour)
-    else:
-        draw.ellipse(box, fill=colour)
     initials = "".join(word[0] for word in name.split()[:2]).upper()
     font = ImageFont.load_default(size=size * 0.38)
     draw.text((size / 2, size / 2), initials, font=font, anchor="mm", fill=(255, 255, 255))

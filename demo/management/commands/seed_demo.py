@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
+from articles.tasks import make_waiting_renditions
 from authors.models import Author
 from comments.models import Comment
 from demo import illustrations
@@ -79,6 +80,9 @@ class Command(BaseCommand):
             path = _write_import(Path(folder), missing, now)
             call_command("import_articles", str(path), stdout=self.stdout,
                          stderr=self.stderr, verbosity=verbosity)
+        # The import queued the pictures' renditions for the task worker; the demo
+        # is complete without one.
+        make_waiting_renditions()
 
 
 def _ensure_accounts():
@@ -126,8 +130,10 @@ def _write_import(folder, stories, now):
         (folder / image).write_bytes(
             illustrations.hero_image(slug, picture["scene"], picture["palette"]))
         article = {k: v for k, v in story.items() if k not in ("days_ago", "illustration")}
+        drawn = {"file": image, "illustration": True,
+                 "alt": illustrations.describe(picture["scene"], picture["palette"])}
         article |= {"body": (DATA / "stories" / f"{slug}.md").read_text(encoding="utf-8"),
-                    "author": authors[story["author"]], "image": {"file": image} | story["image"]}
+                    "author": authors[story["author"]], "image": drawn | story["image"]}
         if "days_ago" in story:  # else an undated draft; negative is scheduled
             published_at = now - timedelta(days=story["days_ago"])
             article["published_at"] = published_at.isoformat()
@@ -147,9 +153,11 @@ def _demo_conversation(now):
     data = _load("conversation.json")
     User = get_user_model()
     moderator = User.objects.get(username="moderator")
+    comments = [comment | {"story": pool["story"]} for pool in data["comment_pools"]
+                for comment in pool["comments"]]
     stories = Article.objects.in_bulk(
-        [item["story"] for item in data["comments"] + data["bias_reports"]], field_name="slug")
-    for item in map(dict, data["comments"]):
+        [item["story"] for item in comments + data["bias_reports"]], field_name="slug")
+    for item in map(dict, comments):
         username = item.pop("reader")
         reader, _ = User.objects.get_or_create(username=username, defaults={
             "email": f"{username}@example.org", "password": make_password(None)})
