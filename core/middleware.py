@@ -1,8 +1,10 @@
 import logging
+import re
 import time
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 
 from .ratelimit import Unavailable
 
@@ -15,6 +17,33 @@ def answer_unavailable_with(answer):
     """Let answer(request) reply when the security cache cannot be reached; None passes it on."""
     if answer not in _unavailable_answers:
         _unavailable_answers.append(answer)
+
+
+# Text, and the XML and JSON the site sends; never images or files already compressed.
+_COMPRESSIBLE = re.compile(r"text/|application/(json|xml|javascript|[\w.-]+\+(xml|json))\b")
+
+
+def compressible(content_type):
+    """Whether an answer of this Content-Type is worth compressing."""
+    return _COMPRESSIBLE.match(content_type) is not None
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """gzip for text answers not served by the page cache: signed-in pages, forms, the admin.
+
+    Public pages come compressed from the page cache (core/pagecache.py), which
+    compresses each page once, when it stores it; their answers carry
+    X-Page-Cache and are left alone here. BREACH, the attack that guesses a
+    secret in a compressed page from its size, is why these answers are
+    compressed with Django's GZipMiddleware: it pads each answer with a random
+    number of bytes (Heal the Breach), Django masks the CSRF token anew in each
+    answer, and the session lives in a cookie, never in the page.
+    """
+
+    def process_response(self, request, response):
+        if "X-Page-Cache" in response or not compressible(response.get("Content-Type", "")):
+            return response
+        return super().process_response(request, response)
 
 
 class SecurityHeadersMiddleware:

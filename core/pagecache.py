@@ -33,6 +33,12 @@ TIME_ZONE (the masthead's date) and at most PAGE_CACHE_SECONDS.
 Edge caches (core/edge.py) get the tags in an `xkey` header, and a purge by
 the same tags on every change.
 
+A page is kept plain and, from the first request that accepts gzip (its
+render, or a hit), compressed too: the compressed copy is stored with it, so
+a hit is never compressed again, and readers that do not ask for gzip cost
+what they did before. core.middleware.CompressionMiddleware compresses what
+does not come from here (signed-in pages, forms, the admin).
+
 The middleware sits before sessions and authentication: a hit touches
 neither the session nor the database. Requests that carry a session (signed
 in readers, staff) or a pending message never use the page cache; they take
@@ -44,6 +50,7 @@ string leaves the page unchanged, so it can neither store a second copy nor
 push other entries out of the cache.
 """
 
+import gzip
 import hashlib
 import os
 import threading
@@ -60,12 +67,14 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.request import split_domain_port
+from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, urlencode
 
 from core import edge
+from core.middleware import compressible
 
 CHANGES_KEY = "pagecache:changes"
 EPOCH_KEY = "pagecache:epoch"
@@ -80,6 +89,11 @@ STAMP_MARGIN = 1.0
 GRACE = 10  # seconds a stale page is served while one request renders it anew
 RENDER_LOCK_SECONDS = 10
 LOCAL_ENTRIES = 512
+# Pages are keyed under this: a release that changes what a stored page holds
+# bumps it, and never reads an older release's entries.
+PAGE_FORMAT = 2
+COMPRESS_MIN_BYTES = 200  # shorter pages are sent as they are, as GZipMiddleware does
+NOT_YET = b""  # a page's compressed copy before any reader asked for gzip (never a gzip body)
 _local = OrderedDict()  # key -> Entry; per process
 # Threads of one process share _local; reordering it is not safe without this.
 _local_lock = threading.Lock()
@@ -92,7 +106,9 @@ _published_between = None
 class Entry:
     """A stored page or fragment and what it was made of."""
 
-    value: object  # a page: (status, headers, content, etag); a fragment: render()'s result
+    # A page: (status, headers, content, etag, gzipped): gzipped is its compressed copy,
+    # NOT_YET, or None when it is not worth compressing. A fragment: render()'s result.
+    value: object
     tags: frozenset
     rendered_at: float  # when the request that rendered it began
     changes: tuple  # (epoch, count of changes) then
@@ -522,7 +538,7 @@ def _key(request):
     # Any port passes ALLOWED_HOSTS and no page shows it (links use SITE_URL).
     host, _ = split_domain_port(request.get_host())
     raw = f"{host}|{request.path}?{query}".encode("utf-8", "surrogateescape")
-    return f"pagecache:{hashlib.sha256(raw).hexdigest()}"
+    return f"pagecache:{PAGE_FORMAT}:{hashlib.sha256(raw).hexdigest()}"
 
 
 def _canonical(value):
@@ -532,14 +548,60 @@ def _canonical(value):
     return value
 
 
+def compress(content):
+    """A page's gzip copy, made once per stored page.
+
+    Without GZipMiddleware's random padding against BREACH: a stored page is
+    the same for every anonymous reader and holds no secret (no CSRF token,
+    no session: answers that set a cookie are never stored).
+    """
+    return gzip.compress(content, compresslevel=6, mtime=0)
+
+
+def _accepts_gzip(request):
+    return re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+def _gzip_etag(etag):
+    # The compressed copy is another representation: a strong ETag may not name both
+    # (RFC 9110 8.8.1). Its weak form still matches the page in If-None-Match.
+    return "W/" + etag
+
+
+def _not_modified(request, etag):
+    """If-None-Match names this page, by weak comparison (RFC 9110 13.1.2)."""
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    opaque = etag.removeprefix("W/")
+    return any(tag == "*" or tag.removeprefix("W/") == opaque for tag in parse_etags(header))
+
+
+def _with_gzip(key, entry):
+    """The entry with its compressed copy, stored for every process to serve."""
+    status, headers, content, etag, _ = entry.value
+    entry = replace(entry, value=(status, headers, content, etag, compress(content)))
+    cache.set(key, entry, max(1, int(entry.fresh_until + GRACE - time.time())))
+    _remember(key, entry)
+    return entry
+
+
 def _build(entry, request, now, verdict, next_publication):
-    status, headers, content, etag = entry.value
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    status, headers, content, etag, gzipped = entry.value
+    encoded = bool(gzipped) and _accepts_gzip(request)
+    if encoded:
+        content, etag = gzipped, _gzip_etag(etag)
+    if _not_modified(request, etag):
         response = HttpResponseNotModified()
+        for name, value in headers:
+            if name == "Vary":
+                response[name] = value
     else:
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value
+        if encoded:
+            response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
     if verdict == FRESH:
         _public_headers(response, entry, now, next_publication)
@@ -589,7 +651,9 @@ class PageCacheMiddleware:
         if entry is not None:
             verdict, current = _judge(entry, changes, now)
             if verdict == FRESH:
-                if current is not entry:
+                if current.value[4] == NOT_YET and _accepts_gzip(request):
+                    current = _with_gzip(key, current)
+                elif current is not entry:
                     _remember(key, current)
                 return _build(current, request, now, FRESH, state.next_publication)
             if verdict == STALE:
@@ -616,11 +680,21 @@ class PageCacheMiddleware:
         if hasattr(response, "render") and callable(response.render):
             response.render()
         now = time.time()
-        etag = '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
+        content = response.content
+        etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
+        gzipped = None
+        if len(content) >= COMPRESS_MIN_BYTES and compressible(response.get("Content-Type", "")):
+            gzipped = compress(content) if _accepts_gzip(request) else NOT_YET
+            patch_vary_headers(response, ("Accept-Encoding",))
         headers = [(name, response[name]) for name in self.STORED_HEADERS if name in response]
-        entry = Entry((response.status_code, headers, response.content, etag),
+        entry = Entry((response.status_code, headers, content, etag, gzipped),
                       page_tags(request), state.started, state.changes,
                       _fresh_until(state.started))
+        if gzipped:
+            etag = _gzip_etag(etag)
+            response.content = gzipped
+            response["Content-Encoding"] = "gzip"
+            response["Content-Length"] = str(len(gzipped))
         response["ETag"] = etag
         # While the cache cannot be read (changes unknown), pages come from the
         # database and are kept nowhere here; edge caches are still purged.
@@ -632,9 +706,9 @@ class PageCacheMiddleware:
             # Something it shows changed while it rendered: serve it, keep it nowhere.
             patch_cache_control(response, no_cache=True)
             response["X-Page-Cache"] = "stale"
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        if _not_modified(request, etag):
             not_modified = HttpResponseNotModified()
-            for name in ("ETag", "Cache-Control", "X-Page-Cache", "xkey", "Surrogate-Key"):
+            for name in ("ETag", "Vary", "Cache-Control", "X-Page-Cache", "xkey", "Surrogate-Key"):
                 if name in response:
                     not_modified[name] = response[name]
             return not_modified

@@ -5,6 +5,7 @@ the requests reaching it and answers with the headers a test asks for. One
 varnishd serves the whole module; each test uses paths and tags of its own.
 """
 
+import gzip
 import http.client
 import logging
 import socket
@@ -38,6 +39,7 @@ class Backend:
         self.seen = {}  # path -> the headers of its last request
         self.purges = []  # xkey-purge headers of PURGE requests (as an edge cache would get them)
         self.answers = {}  # path -> [(header, value), ...]
+        self.compressing = set()  # paths answered with gzip when asked, as the site does
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -71,6 +73,11 @@ class Backend:
                 self.send_response(200)
                 for name, value in headers:
                     self.send_header(name, value)
+                if path in backend.compressing:
+                    self.send_header("Vary", "Accept-Encoding")
+                    if "gzip" in self.headers.get("Accept-Encoding", ""):
+                        content = gzip.compress(content)
+                        self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
@@ -136,14 +143,19 @@ def fetch(varnish, path, method="GET", headers=None, source="127.0.0.1"):
     body = b"x=1" if method == "POST" else b""
     pairs = headers.items() if isinstance(headers, dict) else headers or []
     try:
-        connection.putrequest(method, path)
+        # http.client asks for identity unless a test names its own Accept-Encoding.
+        connection.putrequest(method, path, skip_accept_encoding=any(
+            name.lower() == "accept-encoding" for name, _ in pairs))
         for name, value in pairs:
             connection.putheader(name, value)
         if body:
             connection.putheader("Content-Length", str(len(body)))
         connection.endheaders(body or None)
         response = connection.getresponse()
-        body = response.read().decode()
+        body = response.read()
+        if response.getheader("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        body = body.decode()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body
     finally:
         connection.close()
@@ -270,6 +282,23 @@ def test_tags_are_not_shown_to_readers(varnish, backend, unique):
     for _ in range(2):  # a miss, then a hit
         status, headers, body = fetch(varnish, path)
         assert status == 200 and "xkey" not in headers
+    assert backend.hits[path] == 1
+
+
+def test_compressed_pages_are_stored_once_and_served_either_way(varnish, backend, unique):
+    """The site answers gzip to whoever asks for it (Vary: Accept-Encoding); Varnish asks
+    for it on every fetch, keeps the compressed copy and decompresses it for readers
+    that do not accept gzip."""
+    path = f"/{unique}/story/"
+    backend.compressing.add(path)
+    plain = fetch(varnish, path)
+    assert backend.seen[path]["Accept-Encoding"] == "gzip"
+    packed = fetch(varnish, path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    again = fetch(varnish, path, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain[1] and "content-encoding" not in again[1]
+    assert packed[1]["content-encoding"] == "gzip"
+    assert plain[2] == packed[2] == again[2] == f"{path} #1"
+    assert (packed[1]["x-edge-cache"], again[1]["x-edge-cache"]) == ("HIT", "HIT")
     assert backend.hits[path] == 1
 
 

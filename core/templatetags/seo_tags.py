@@ -21,6 +21,15 @@ def absolute(url):
     return seo.absolute_url(url)
 
 
+@register.filter
+def iso_datetime(value):
+    """{{ story.published_at|iso_datetime }}: for datetime attributes and meta tags.
+
+    Not |date:"c", which prints the microseconds the HTML standard refuses.
+    """
+    return seo.iso_datetime(value)
+
+
 @register.simple_tag(takes_context=True)
 def canonical_path(context):
     """This page's path, with ?page=N beyond the first page of a list."""
