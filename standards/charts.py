@@ -1,15 +1,17 @@
 """Chart geometry for server-rendered SVG: numbers in, boxes and labels out.
 
-Coordinates are in viewBox units. The box is narrow (320 units) so that the
-labels stay legible when the chart shrinks to a 320-pixel screen; colours come
-from CSS classes (transparency.css), so charts follow dark mode and print.
+Charts are as wide as the text column at every screen width, and their text
+is never scaled: across, everything is a percentage of the chart's width;
+down, everything is in CSS pixels. (A viewBox would scale the text with the
+width: a chart legible at 320 pixels would have letters twice as tall at
+640.) Colours come from CSS classes (transparency.css), so charts follow
+dark mode and print.
 """
 
 import math
 from dataclasses import dataclass
 
-WIDTH = 320
-FONT = 12  # viewBox units; about 11 px on a 320-pixel screen
+FONT = 12  # CSS pixels: values and axis labels; month names are 11 (transparency.css)
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,13 @@ class Series:
 
 
 def _num(value):
-    """A coordinate as SVG text: at most one decimal, no localisation."""
+    """A coordinate in pixels as SVG text: at most one decimal, no localisation."""
     return f"{round(value, 1):g}"
+
+
+def _pct(value):
+    """A coordinate across, in percent of the chart's width, as SVG text."""
+    return f"{round(value, 2):g}%"
 
 
 def compact(n):
@@ -45,12 +52,16 @@ def _scale(top):
 
 
 def column_chart(chart_id, title, columns, series):
-    """Stacked columns, one a period: columns are (label, year or "", full label, {key: n})."""
-    left, right, top_pad, bottom = 30, 2, 18, 36
-    height = 220
-    plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
+    """Stacked columns, one a period: columns are (label, year or "", full label, {key: n}).
+
+    Across, in percent: the axis labels end at `left`, the columns share the
+    rest. Down, in pixels.
+    """
+    left, right = 9, 99  # percent of the width
+    height, top_pad, bottom = 184, 18, 36  # pixels
+    plot_h = height - top_pad - bottom
     axis_max, step = _scale(max((sum(values.values()) for *_, values in columns), default=0))
-    slot = plot_w / max(1, len(columns))
+    slot = (right - left) / max(1, len(columns))
     bar_w = slot * 0.66
     baseline = top_pad + plot_h
     grid = [{"y": _num(baseline - plot_h * tick / axis_max), "label": compact(tick),
@@ -69,7 +80,7 @@ def column_chart(chart_id, title, columns, series):
                 segments.append({"y": _num(y), "height": _num(h), "css": s.css})
         total = sum(values.values())
         bars.append({
-            "x": _num(x), "width": _num(bar_w), "center": _num(x + bar_w / 2),
+            "x": _pct(x), "width": _pct(bar_w), "center": _pct(x + bar_w / 2),
             "segments": segments, "total": compact(total) if total else "",
             "total_y": _num(y - 4),
             "label": label, "year": year,
@@ -77,18 +88,21 @@ def column_chart(chart_id, title, columns, series):
                 f"{values.get(s.key, 0)} {s.label.lower()}" for s in series),
         })
     return {
-        "id": chart_id, "title": title, "width": WIDTH, "height": height,
-        "left": left, "right": _num(WIDTH - right), "baseline": _num(baseline),
+        "id": chart_id, "title": title, "height": height,
+        "left": _pct(left), "right": _pct(right), "baseline": _num(baseline),
         "label_y": _num(baseline + FONT + 4), "year_y": _num(baseline + 2 * FONT + 8),
-        "axis_x": left - 4, "grid": grid, "bars": bars, "legend": series,
+        "grid": grid, "bars": bars, "legend": series,
     }
 
 
 def bar_chart(chart_id, title, rows, series):
-    """Stacked horizontal bars with their labels above: rows are (label, {key: n})."""
-    row_h, bar_h, value_room = 38, 14, 36
+    """Stacked horizontal bars with their labels above: rows are (label, {key: n}).
+
+    The longest bar ends at `plot_w` percent, leaving room for its total.
+    """
+    row_h, bar_h = 38, 14  # pixels
+    plot_w = 86  # percent
     top_pad = 4
-    plot_w = WIDTH - value_room
     axis_max = max((sum(values.values()) for _, values in rows), default=0) or 1
     bars = []
     for index, (label, values) in enumerate(rows):
@@ -99,17 +113,17 @@ def bar_chart(chart_id, title, rows, series):
             value = values.get(s.key, 0)
             if value:
                 w = plot_w * value / axis_max
-                segments.append({"x": _num(x), "width": _num(w), "css": s.css})
+                segments.append({"x": _pct(x), "width": _pct(w), "css": s.css})
                 x += w
         total = sum(values.values())
         bars.append({
             "label": label, "label_y": _num(y + FONT), "bar_y": _num(y + FONT + 5),
             "height": bar_h, "segments": segments, "total": compact(total),
-            "total_x": _num(x + 5), "total_y": _num(y + FONT + 5 + bar_h * 0.8),
+            "total_x": _pct(x), "total_y": _num(y + FONT + 5 + bar_h * 0.8),
             "title": f"{label}: " + ", ".join(
                 f"{values.get(s.key, 0)} {s.label.lower()}" for s in series),
         })
     return {
-        "id": chart_id, "title": title, "width": WIDTH,
+        "id": chart_id, "title": title,
         "height": top_pad + len(rows) * row_h + 2, "bars": bars, "legend": series,
     }

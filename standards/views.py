@@ -17,7 +17,7 @@ from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.pagecache import tag
 from core.pagination import StrictPageMixin
 
-from . import figures
+from . import figures, transparency
 from .charts import Series, bar_chart, column_chart
 from .forms import BiasReportForm
 from .models import BiasReport, Correction
@@ -214,14 +214,14 @@ def _columns(months, path, series):
     return columns
 
 
-def _personas(periods):
-    """One row per AI persona: its stories in each total (last 12 months, all time)."""
+def _personas(totals):
+    """One row per AI persona: its stories in each total row (transparency.total_rows)."""
     rows = {}
-    for index, period in enumerate(periods):
-        for persona in period["ai_personas"]:
+    for index, total in enumerate(totals):
+        for persona in total["figures"]["ai_personas"]:
             row = rows.setdefault(persona["slug"], {"name": persona["name"],
                                                    "slug": persona["slug"],
-                                                   "counts": [0] * len(periods)})
+                                                   "counts": [0] * len(totals)})
             row["counts"][index] = persona["stories"]
     return sorted(rows.values(), key=lambda row: row["name"].casefold())
 
@@ -238,13 +238,20 @@ class TransparencyReportView(TemplateView):
         months, totals = periods[:figures.MONTHS_SHOWN], periods[figures.MONTHS_SHOWN:]
         span = f"{months[0]['label']} to {months[-1]['label']}"
         last_12 = totals[0]
+        byline_totals = transparency.total_rows(totals, "stories", "ai_personas")
         context.update({
             "now": now,
             "time_zone": settings.TIME_ZONE,
             "span": span,
-            "months": months,
-            "totals": totals,
-            "personas": _personas(totals),
+            "first_month": months[0]["label"],
+            "both_totals": transparency.BOTH_TOTALS,
+            "tables": transparency.tables(months, totals),
+            "byline_totals": byline_totals,
+            "personas": _personas(byline_totals),
+            "reason_totals": transparency.total_rows(totals, "bias_reports"),
+            "all_totals_same": transparency.same_totals(totals, *transparency.BLOCKS),
+            "some_totals_same": any(transparency.same_totals(totals, name)
+                                    for name in transparency.BLOCKS),
             "reasons_chart": bar_chart(
                 "chart-reasons",
                 f"Bias reports received in the last 12 months by reason and outcome, {span}",

@@ -29,7 +29,9 @@ def page_cache_on(settings, clock):
 def _row(client, table):
     response = client.get(URL)
     found, _ = tables(response)
-    return response["X-Page-Cache"], found[table]["March 2026"]
+    # March's own row, or the folded row that ends with it when nothing was counted.
+    return response["X-Page-Cache"], next(
+        cells for name, cells in found[table].items() if name.endswith("March 2026"))
 
 
 def test_a_second_request_is_a_hit_without_queries(client, django_assert_num_queries):
@@ -70,6 +72,7 @@ def test_a_new_comment_alone_does_not_empty_the_cache(client):
 def test_a_correction_citing_a_report_shows_at_once(client):
     story = ArticleFactory()
     report = BiasReportFactory(article=story, status="upheld")
-    assert _row(client, "corrections-table-title") == ("miss", ["0", "0", "0", "0"])
+    assert _row(client, "corrections-table-title") == (
+        "miss", ["None in any of these 12 months"])
     CorrectionFactory(article=story, bias_report=report)
     assert _row(client, "corrections-table-title") == ("miss", ["1", "0", "0", "1"])
