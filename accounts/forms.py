@@ -1,6 +1,6 @@
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, UserCreationForm
 
 from core.text import is_blank_character
 
@@ -8,9 +8,32 @@ from .models import UsernameSkeleton
 from .usernames import mixes_scripts_confusably
 
 
+def password_help():
+    """What AUTH_PASSWORD_VALIDATORS ask for, in one plain sentence instead of Django's list."""
+    lengths = [validator.min_length
+               for validator in password_validation.get_default_password_validators()
+               if isinstance(validator, password_validation.MinimumLengthValidator)]
+    length = f"At least {max(lengths)} characters" if lengths else "Any length"
+    return (f"{length}, not only digits, not a common password and not like your "
+            f"username or email. A few unrelated words make a strong one.")
+
+
+def _plain_password_words(form, new, again):
+    form.fields[new].help_text = password_help()
+    form.fields[again].label = "The same password again"
+    form.fields[again].help_text = "So that a typing mistake does not lock you out."
+
+
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
         label="Email", help_text="For password resets only; never shown to anyone.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = (
+            "Shown publicly beside your comments. Up to 150 letters, digits and "
+            "@ . + - _ (no spaces).")
+        _plain_password_words(self, "password1", "password2")
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
@@ -37,6 +60,23 @@ class SignupForm(UserCreationForm):
                 "This username looks too much like one already in use. Please choose "
                 "another.", code="look_alike")
         return username
+
+
+class PlainPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the site's words for what a password needs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Your current password"
+        _plain_password_words(self, "new_password1", "new_password2")
+
+
+class PlainSetPasswordForm(SetPasswordForm):
+    """Django's new password after a reset link, with the site's words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_password_words(self, "new_password1", "new_password2")
 
 
 class DeleteAccountForm(forms.Form):

@@ -6,15 +6,19 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("", views.account, name="account"),
     path("signup/", views.signup, name="signup"),
     path("delete/", views.delete_account, name="delete"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/done/", views.PasswordChangeDoneView.as_view(),
+         name="password_change_done"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        success_url="/accounts/reset/done/"), name="password_reset_confirm"),
+    path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
 ]

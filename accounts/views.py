@@ -16,11 +16,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
 
-from core import ratelimit
+from core import hooks, ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import PRIORITY_NOTICE, queue_email
 
-from .forms import DeleteAccountForm, SignupForm
+from .forms import (
+    DeleteAccountForm,
+    PlainPasswordChangeForm,
+    PlainSetPasswordForm,
+    SignupForm,
+)
 
 # Every sign-up attempt counts, refused ones too: a refused form is how one
 # would probe which usernames exist.
@@ -174,6 +179,32 @@ class PasswordResetView(auth_views.PasswordResetView):
             response["Retry-After"] = str(wait)
             return response
         return super().form_valid(form)
+
+
+@never_cache
+@login_required
+def account(request):
+    """The reader's own page: their details, then what other apps keep for them (core.hooks)."""
+    sections = [section for provider in hooks.account_sections
+                if (section := provider(request)) is not None]
+    return render(request, "accounts/account.html", {"sections": sections})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, in the site's look (the admin keeps its own templates)."""
+
+    form_class = PlainPasswordChangeForm
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PlainSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
 
 
 @never_cache

@@ -4,7 +4,8 @@
 neither each other; `accounts` builds on `core` alone. Yet the transparency
 report (standards) counts comments, the moderation overview (standards)
 lists the comment queues, every moderation decision lands in one log
-(comments), and purge_personal_data (accounts) clears what every app keeps.
+(comments), purge_personal_data (accounts) clears what every app keeps, and
+the reader's account page (accounts) shows their comments and newsletter.
 Each of those takes its pieces from here: an app registers them in its
 AppConfig.ready(), and the owner calls whatever is registered.
 """
@@ -40,6 +41,11 @@ personal_data = Hook(
     "fn(cutoff) -> [(count, 'what was removed')]: personal data older than cutoff, "
     "removed by purge_personal_data inside its transaction; data kept under a rule of "
     "its own gives it third: (count, 'what', 'older than 7 days').")
+
+account_sections = Hook(
+    "fn(request) -> {'template', 'context'} or None: a part of the signed-in reader's "
+    "account page (accounts) about what another app keeps for them, shown in order after "
+    "the account's own details.")
 
 # A moderator decided something (a comment, a bias report, a reader's standing).
 # Arguments: moderator, action, target (its str() is kept), reason.

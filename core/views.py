@@ -1,9 +1,18 @@
+from functools import cache as remember
+from pathlib import Path
+
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache, caches
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.static import serve
+
+# How long browsers and caches keep /favicon.ico, in seconds (a week): its
+# URL cannot change with its content, as the hashed static names do.
+FAVICON_MAX_AGE = 7 * 24 * 3600
 
 
 @never_cache
@@ -58,4 +67,17 @@ def media(request, path):
         raise Http404("No such file.") from None
     # Originals and renditions never change under one name.
     response["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
+@remember
+def _favicon_bytes():
+    return Path(finders.find("img/favicon.ico")).read_bytes()
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page, the admin's included."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = f"public, max-age={FAVICON_MAX_AGE}"
     return response

@@ -28,6 +28,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "EVA DAILY"
+# Where readers write to the newsroom: shown on /about/ (pages).
+NEWSROOM_EMAIL = env.str("NEWSROOM_EMAIL", default="newsroom@example.org")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +71,9 @@ MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",
     "core.middleware.AdminQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for what the page cache does not serve (it keeps its pages compressed);
+    # after WhiteNoise, which serves static files compressed already.
+    "core.middleware.CompressionMiddleware",
     "core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -16,6 +16,7 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # The moderation desk, before the admin's own URLs (their catch-all would take these).
     path("admin/moderation/", admin.site.admin_view(moderation_overview),
          name="moderation-overview"),

@@ -18,11 +18,12 @@ def render_page(source):
 
 
 class Page(models.Model):
-    """A standing page of the newsroom (about, standards), written by editors."""
+    """A standing page of the newsroom (about, standards, privacy), written by editors."""
 
     class Slug(models.TextChoices):
         ABOUT = "about", "About"
         STANDARDS = "standards", "Standards"
+        PRIVACY = "privacy", "Privacy"
 
     # The set of pages is fixed by the URLs; editors own their words.
     slug = models.SlugField(max_length=40, unique=True, choices=Slug)

@@ -11,4 +11,6 @@ urlpatterns = [
          {"slug": "about"}, name="about"),
     path("standards/", public_page(views.PageDetailView.as_view(), tags=["page-standards"]),
          {"slug": "standards"}, name="standards"),
+    path("privacy/", public_page(views.PageDetailView.as_view(), tags=["page-privacy"]),
+         {"slug": "privacy"}, name="privacy"),
 ]

@@ -71,9 +71,10 @@ def test_moderators_and_readers_cannot_edit_pages(client, django_user_model):
 def test_page_urls():
     assert Page.objects.get(slug="about").get_absolute_url() == "/about/"
     assert Page.objects.get(slug="standards").get_absolute_url() == "/standards/"
+    assert Page.objects.get(slug="privacy").get_absolute_url() == "/privacy/"
 
 
-@pytest.mark.parametrize("slug", ["about", "standards"])
+@pytest.mark.parametrize("slug", ["about", "standards", "privacy"])
 def test_a_fresh_database_has_the_copy_of_the_fixture_file(client, slug):
     # The test database was migrated from nothing; the file is the copy's only home.
     page = Page.objects.get(slug=slug)

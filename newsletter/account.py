@@ -1,0 +1,14 @@
+"""The newsletter on the reader's account page (accounts shows it through core.hooks).
+
+Subscriptions belong to email addresses, not to accounts, and an account's
+address is not proven to be its owner's (sign-up never refuses an address in
+use: views.signup in accounts). So the page says nothing about whether the
+account's address is subscribed, and holds no preferences link: that link is
+sent only to the address itself (views.subscribe emails it to a subscribed
+address asked for again).
+"""
+
+
+def newsletter_choices(request):
+    return {"template": "accounts/sections/newsletter.html",
+            "context": {"account_email": request.user.email}}
