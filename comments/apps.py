@@ -10,6 +10,7 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from core import hooks, pagecache
 
+        from .account import comment_history
         from .models import Comment
         from .moderation import comment_queues, log_decision
         from .transparency import comment_figures
@@ -20,6 +21,7 @@ class CommentsConfig(AppConfig):
                            dispatch_uid="comments-reader-leaving")
         hooks.transparency_figures.register(comment_figures)
         hooks.moderation_queues.register(comment_queues)
+        hooks.account_sections.register(comment_history)
         hooks.moderated.connect(log_decision, dispatch_uid="comments-moderation-log")
 
 

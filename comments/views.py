@@ -1,5 +1,6 @@
+from urllib.parse import quote
+
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +21,10 @@ from .moderation import check_comment, comment_refusal
 from .models import Comment, CommentReport
 
 COMMENTS_PER_PAGE = 20
+# The news of the reader's last post or report on a story (its pk follows),
+# shown once on the page the no-JavaScript redirect leads to:
+# {"notice": text, "comment": pk or None}.
+OUTCOME_SESSION_KEY = "comments:outcome:"
 
 
 def _public_article(slug):
@@ -35,24 +40,50 @@ def _comments_url(article, partial=False):
     return f"{url}?partial=1" if partial else url
 
 
-def _render_comments(request, article, form=None, status=200, retry_after=None, notice=None):
+def _with_next(url, target):
+    # The anchor goes inside next (%23): a fragment is never sent to the server.
+    return f"{url}?next={quote(target, safe='/')}"
+
+
+def _render_comments(request, article, form=None, status=200, retry_after=None, notice=None,
+                     outcome=None):
+    """The comments block (or the whole page) with its form, list and pagination.
+
+    notice concerns the form's text (a refusal) and shows above the form;
+    outcome, the news of a post or report, shows with that comment (or, when
+    it is not on the page, under the form), so that it never sits above the
+    form while the reader writes the next comment.
+    """
     page = strict_page(request, Comment.objects.for_display().filter(article=article),
                        COMMENTS_PER_PAGE)
-    if form is None and request.user.is_authenticated:
-        form = CommentForm()
+    if request.user.is_authenticated:
+        if form is None:
+            form = CommentForm()
+        if outcome is None:
+            outcome = request.session.pop(f"{OUTCOME_SESSION_KEY}{article.pk}", None)
+    comments = list(page.object_list)
+    partial = _is_partial(request)
+    # Signing in leads back to where the form will be: the story's comments
+    # (the block on the story page), or this page for readers without JavaScript.
+    back = (article.get_absolute_url() if partial else _comments_url(article)) + "#comments"
     template = "comments/comment_page.html"
-    if _is_partial(request):
+    if partial:
         template += "#comments-block"
     response = render(request, template, {
         "article": article,
         "page_obj": page,
-        "comments": page.object_list,
+        "comments": comments,
+        "comment_count": page.paginator.count,
         "form": form,
         "notice": notice,
+        "outcome": outcome,
+        "outcome_elsewhere": outcome is not None and outcome.get("comment") not in {
+            comment.pk for comment in comments},
         "retry_after": retry_after,
         "report_form": CommentReportForm(),
-        "login_url": f"{settings.LOGIN_URL}?next={_comments_url(article)}",
-        "partial": _is_partial(request),
+        "login_url": _with_next(settings.LOGIN_URL, back),
+        "signup_url": _with_next(reverse("accounts:signup"), back),
+        "partial": partial,
     }, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -132,13 +163,19 @@ def _submitted(reader, token):
 def _comment_posted(request, comment):
     """The answer to a stored comment's form, the same however often the form is sent."""
     approved = comment.status == Comment.Status.APPROVED
-    notice = ("Your comment is published." if approved else
-              "Thank you. Your comment will appear once a moderator has reviewed it.")
+    outcome = {"notice": "Your comment is published.", "comment": comment.pk} if approved else {
+        "notice": "Thank you. Your comment will appear once a moderator has reviewed it.",
+        "comment": None}
+    return _answer(request, comment.article, outcome,
+                   f"#comment-{comment.pk}" if approved else "#comments")
+
+
+def _answer(request, article, outcome, anchor):
+    """The block with the outcome for the script; else a redirect to the page showing it once."""
     if _is_partial(request):
-        return _render_comments(request, comment.article, notice=notice)
-    messages.success(request, notice)
-    anchor = f"#comment-{comment.pk}" if approved else "#comments"
-    return HttpResponseRedirect(_comments_url(comment.article) + anchor, status=303)
+        return _render_comments(request, article, outcome=outcome)
+    request.session[f"{OUTCOME_SESSION_KEY}{article.pk}"] = outcome
+    return HttpResponseRedirect(_comments_url(article) + anchor, status=303)
 
 
 @never_cache
@@ -158,8 +195,6 @@ def report_comment(request, pk):
                                          reason=form.cleaned_data["reason"])
     except IntegrityError:
         pass  # reported already: once is enough
-    notice = "Thank you. A moderator will look at the comment you reported."
-    if _is_partial(request):
-        return _render_comments(request, comment.article, notice=notice)
-    messages.success(request, notice)
-    return HttpResponseRedirect(_comments_url(comment.article) + "#comments", status=303)
+    outcome = {"notice": "Thank you. A moderator will look at the comment you reported.",
+               "comment": comment.pk}
+    return _answer(request, comment.article, outcome, f"#comment-{comment.pk}")

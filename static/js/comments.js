@@ -55,13 +55,41 @@ function wireCommentsBlock(container) {
   });
 }
 
+// The story's "Comments" heading with the count of published comments the
+// block was rendered with: "Comments (12)". The story page is cached whole
+// and must not change with every comment, so the count comes with the block.
+function showCount(container) {
+  const block = container.querySelector("[data-comment-count]");
+  const heading = document.getElementById("comments-heading");
+  if (!block || !heading) return;
+  let count = heading.querySelector(".comments-count");
+  if (!count) {
+    count = document.createElement("span");
+    count.className = "comments-count";
+    heading.append(" ", count);
+  }
+  count.textContent = `(${block.dataset.commentCount})`;
+}
+
 function replaceBlock(container, html) {
   container.innerHTML = html;
   wireCommentsBlock(container);
+  showCount(container);
   const notice = container.querySelector(".notice, .field-errors");
   if (notice) notice.setAttribute("tabindex", "-1");
   const textarea = container.querySelector("textarea");
-  if (container.querySelector(".field-errors, .notice-wait") && textarea) textarea.focus();
+  if (container.querySelector(".field-errors, .notice-wait") && textarea) {
+    textarea.focus();
+    return;
+  }
+  // The news of a post or report, beside that comment (or under the form):
+  // read out, and where the reader's focus now is.
+  const outcome = container.querySelector(".comment-outcome");
+  if (outcome) {
+    outcome.setAttribute("tabindex", "-1");
+    outcome.focus({ preventScroll: true });
+    outcome.scrollIntoView({ block: "nearest" });
+  }
 }
 
 function showError(container, message) {
@@ -88,6 +116,7 @@ async function loadComments() {
     holder.innerHTML = html;
     link.hidden = true;
     wireCommentsBlock(holder);
+    showCount(holder);
   } catch (error) {
     // The plain link still leads to the comments page.
   } finally {

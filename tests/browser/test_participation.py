@@ -242,7 +242,7 @@ def test_comments_block_counter_and_posting_in_place(live_server, newsroom, new_
     page.evaluate("window.__stillHere = true")
     block.get_by_role("button", name="Post comment").click()
 
-    notice = block.locator(".notice")
+    notice = block.locator(".comment-outcome")
     expect(notice).to_have_text("Your comment is published.")
     assert page.url == url, "posting from the block must not navigate"
     assert page.evaluate("window.__stillHere") is True, "the page was reloaded"
@@ -280,7 +280,7 @@ def test_signed_out_readers_get_a_sign_in_link_in_the_block(live_server, newsroo
     expect(block.locator("textarea")).to_have_count(0)
     link = block.get_by_role("link", name="Sign in to comment")
     assert link.get_attribute("href") == (
-        f"/accounts/login/?next=/articles/{article.slug}/comments/")
+        f"/accounts/login/?next=/articles/{article.slug}/%23comments")
     assert _body_as_text(block.locator(".comment-body")) == "First line\nSecond line"
 
 
@@ -375,7 +375,7 @@ def test_banned_word_is_refused_in_the_block_and_the_text_kept(live_server, news
     assert textarea.get_attribute("aria-invalid") is None
     textarea.fill(text.replace("blarg", "baffling"))
     block.get_by_role("button", name="Post comment").click()
-    expect(block.locator(".notice")).to_have_text("Your comment is published.")
+    expect(block.locator(".comment-outcome")).to_have_text("Your comment is published.")
     expect(block.locator(".field-errors")).to_have_count(0)
     assert Comment.objects.get().body == normalize(text.replace("blarg", "baffling"))
 
@@ -524,7 +524,7 @@ def test_comments_without_javascript(live_server, newsroom, new_page):
     link.click()
     comments_url = f"{live_server.url}/articles/{article.slug}/comments/"
     assert page.url == comments_url
-    expect(page.locator("h1")).to_have_text(f"Comments on \u201c{article.headline}\u201d")
+    expect(page.locator("h1")).to_have_text(f"Comments on \u201c{article.headline}\u201d (0)")
 
     textarea = page.get_by_label("Your comment")
     assert textarea.get_attribute("maxlength") == "250"  # the fallback
