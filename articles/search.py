@@ -160,9 +160,17 @@ def _searchable_text(dek, body_html):
     return " ".join(f"{dek} {html.unescape(strip_tags(body_html))}".split())
 
 
+def _quote_tolerant(term):
+    """A pattern for term that also matches the typographic quotes bodies are shown with."""
+    pattern = re.escape(term)
+    for straight, curly in (("'", "'‘’"), ('"', '"“”')):
+        pattern = pattern.replace(re.escape(straight), f"[{curly}]")
+    return pattern
+
+
 def _plain_snippet(text, terms):
     """Up to SNIPPET_CHARS of text around the first match, matches in <mark>."""
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+    pattern = re.compile("|".join(_quote_tolerant(t) for t in terms), re.IGNORECASE) if terms else None
     first = pattern.search(text) if pattern else None
     start = 0
     if first and first.start() > SNIPPET_CHARS // 3:

@@ -36,12 +36,13 @@ class PublishedArticlesMixin(StrictPageMixin):
 
     context_object_name = "articles"
     list_tags = ("stories-all",)  # which list of stories the page shows (articles/invalidation.py)
+    show_section = True  # each card's section label; a section's own page leaves it out
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        context = super().get_context_data(show_section=self.show_section, **kwargs)
         tag_cards(self.request, context["object_list"], *self.list_tags)
         return context
 
@@ -143,6 +144,7 @@ class ArticleDetailView(DetailView):
 
 class SectionView(PublishedArticlesMixin, ListView):
     template_name = "articles/section_detail.html"
+    show_section = False
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])

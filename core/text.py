@@ -154,7 +154,14 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
 }
+TABLE_SCROLL_OPEN = ('<div class="table-scroll" role="region" tabindex="0" '
+                     'aria-label="Table (scrolls sideways)"><table>')
 _H1 = re.compile(r"<(/?)h1(\W)", re.IGNORECASE)
+# Typographic quotes and apostrophes only: smarty's dashes and ellipses would
+# also rewrite "--" and "..." inside URLs written out as text. Code spans,
+# code blocks, link targets and attributes keep their straight quotes.
+SMARTY_QUOTES_ONLY = {"smart_dashes": False, "smart_ellipses": False,
+                      "smart_angled_quotes": False}
 
 
 def render_markdown(source):
@@ -163,15 +170,40 @@ def render_markdown(source):
     The headline is the page's only h1, so a level-1 heading in the body
     becomes level 2 before sanitising.
     """
-    html = markdown.markdown(source or "", extensions=["extra", "sane_lists"])
+    html = markdown.markdown(source or "", extensions=["extra", "sane_lists", "smarty"],
+                             extension_configs={"smarty": SMARTY_QUOTES_ONLY})
     html = _H1.sub(r"<\1h2\2", html)
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    # A wide table scrolls sideways inside a box that keyboard users can reach.
+    return html.replace("<table>", TABLE_SCROLL_OPEN).replace("</table>", "</table></div>")
+
+
+# A quote opens at the start of the text or after white space, an opening
+# bracket or a dash; anywhere else it closes (or, for ', is an apostrophe).
+_OPENS_AFTER = r"(?:^|(?<=[\s(\[{\u2014\u2013\-/\u201c\u2018'\"]))"
+_OPENING_DOUBLE = re.compile(_OPENS_AFTER + '"(?=\\S)')
+# 'Tis and '90s: an apostrophe for the missing letters or century, not a quote.
+_OPENING_SINGLE = re.compile(_OPENS_AFTER + r"'(?=[^\W\d_])(?!tis\b|twas\b|em\b|n\b)",
+                             re.IGNORECASE)
+
+
+def smart_quotes(text):
+    """Plain text (a headline, a dek, a caption) with typographic quotes and apostrophes.
+
+    The same choices as the bodies' smarty extension: "…" becomes “…”, '…'
+    becomes ‘…’, and every other ' is an apostrophe (’). For text shown as
+    text only: never for URLs, code or attributes.
+    """
+    if not text or ('"' not in text and "'" not in text):
+        return text
+    text = _OPENING_DOUBLE.sub("\u201c", text).replace('"', "\u201d")
+    return _OPENING_SINGLE.sub("\u2018", text).replace("'", "\u2019")
 
 
 def count_words(html):

@@ -1,14 +1,18 @@
 """Where a reader's quoted passage occurs in a story, for bias-report triage.
 
 Readers copy a passage with other spaces, quotes and dashes than the story's
-own, or retype it in another case. The search folds those differences on the
-text readers see (headline, dek and the rendered body), and maps each match
-back onto that text, so that the triage page can mark it where it stands.
+own, or retype it in another case: the page prints typographic quotes (“…”, ’)
+where the editor typed straight ones, and a reader may type either. The search
+folds those differences on the text readers see (headline, dek and the
+rendered body), and maps each match back onto that text, so that the triage
+page can mark it where it stands.
 Pure functions: no database, no HTML out (the template escapes the text).
 """
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from core.text import smart_quotes
 
 # Elements whose text reads as a block of its own in the rendered body.
 _BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "tr", "dt", "dd",
@@ -18,6 +22,7 @@ _CELLS = {"td", "th"}
 # What a reader may type for what the story prints, each folded to one form.
 _FOLDS = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u00b4": "'", "\u02bc": "'", "\u2039": "'", "\u203a": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u00ab": '"', "\u00bb": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
@@ -99,13 +104,17 @@ class _BodyText(HTMLParser):
 
 
 def story_blocks(headline, dek, body_html):
-    """The story's text as readers read it: headline, dek, then the body's blocks."""
+    """The story's text as readers read it: headline, dek, then the body's blocks.
+
+    The headline and dek get the typographic quotes the page shows them with
+    (the body's HTML has them already).
+    """
     parser = _BodyText()
     parser.feed(body_html)
     parser.close()
-    lead = [Block("headline", " ".join(headline.split()))]
+    lead = [Block("headline", smart_quotes(" ".join(headline.split())))]
     if dek.strip():
-        lead.append(Block("dek", " ".join(dek.split())))
+        lead.append(Block("dek", smart_quotes(" ".join(dek.split()))))
     return lead + parser.blocks
 
 

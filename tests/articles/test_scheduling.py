@@ -115,10 +115,10 @@ class TestOnTime:
                        published_at=NOW - timedelta(days=1))
         ArticleFactory(headline="Tonight's lead", section=world, is_featured=True,
                        published_at=AT)
-        assert "Tonight&#x27;s lead" not in html(client.get("/"))
+        assert "Tonight’s lead" not in html(client.get("/"))
         with time_machine.travel(AT, tick=False):
             page = html(client.get("/"))
-        assert page.index("Tonight&#x27;s lead") < page.index("Yesterday&#x27;s lead")
+        assert page.index("Tonight’s lead") < page.index("Yesterday’s lead")
 
 
 class TestState:

@@ -331,3 +331,11 @@ def test_search_queries_stay_constant_as_results_grow(client, django_assert_num_
     assert len(response.context["articles"]) == 20
     with django_assert_num_queries(_budget()):
         _results(client, q="harbour", section=section.slug, author=author.slug)
+
+
+def test_snippets_mark_a_straight_quoted_term_in_typographic_text():
+    """Bodies are shown with typographic quotes; a reader types straight ones."""
+    snippet = search._plain_snippet("The council\u2019s vote was close.", ["council's"])
+    assert "<mark>council\u2019s</mark>" in snippet
+    snippet = search._plain_snippet("He said \u201cno\u201d twice.", ['"no"'])
+    assert "<mark>\u201cno\u201d</mark>" in snippet

@@ -56,3 +56,12 @@ def test_safe_links_are_kept_with_rel():
 
 def test_normalize_trims_and_turns_crlf_into_lf():
     assert normalize("  a\r\nb\rc\n ") == "a\nb\nc"
+
+
+def test_tables_scroll_inside_a_box_keyboard_users_can_reach():
+    html = render_markdown("| Route | Time |\n|---|---|\n| North | 45 min |\n\n"
+                           "<table><tr><td onclick=\"x()\">raw</td></tr></table>")
+    assert html.count('<div class="table-scroll" role="region" tabindex="0" '
+                      'aria-label="Table (scrolls sideways)"><table>') == 2
+    assert html.count("</table></div>") == 2
+    assert "onclick" not in html

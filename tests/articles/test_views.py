@@ -175,7 +175,11 @@ class TestLists:
         ArticleFactory(headline="Elsewhere")
         page = html(client.get("/sections/world/"))
         assert "In world" in page and "Elsewhere" not in page
-        assert '<span class="section-name">World</span>' in page
+        assert '<p class="list-kind">Section</p>\n  <h1>World</h1>' in page
+        # The section's own page does not label every card with it; other lists do.
+        assert 'class="kicker"' not in page
+        assert '<p class="kicker"><a href="/sections/world/">World</a></p>' in html(
+            client.get("/articles/"))
 
     def test_empty_section_keeps_its_page(self, client, world):
         response = client.get("/sections/world/")

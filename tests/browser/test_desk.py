@@ -98,8 +98,8 @@ def desk(newsroom, roles):
     quoted = BiasReportFactory(
         article=lead, reason="one_sided_sourcing", contact_email=EMAIL,
         reader=regulars[0],
-        # Typed with curly quotes; the story has straight ones.
-        quoted_passage="“We listened to the people who use these boats every day,” "
+        # Typed with straight quotes; the story shows typographic ones.
+        quoted_passage='"We listened to the people who use these boats every day," '
                        "the harbour master said.",
         details="Only the harbour master is quoted; the crews and the island council are not.",
         evidence_url="https://example.org/island-council-minutes",
@@ -317,7 +317,7 @@ def test_triage_shows_the_passage_in_its_story_and_the_moderator_decides(
         f"report-{desk['quoted'].pk}", f"report-{desk['missing'].pk}"]
     quoted = page.locator(f"#report-{desk['quoted'].pk}")
     expect(quoted.locator(".desk-story-text mark").first).to_have_text(
-        '"We listened to the people who use these boats every day," the harbour master said.')
+        "“We listened to the people who use these boats every day,” the harbour master said.")
     expect(quoted).to_contain_text(EMAIL)
     expect(page.locator(f"#report-{desk['missing'].pk} .desk-not-found")).to_be_visible()
 

@@ -207,6 +207,11 @@ def _scheme(url):
     return re.sub(r"[\t\n\r]", "", unescape(url or "").strip(C0_AND_SPACE)).lower()
 
 
+# The box core.text wraps every table in (its only attributes, fixed by the code).
+TABLE_BOX = {("class", "table-scroll"), ("role", "region"), ("tabindex", "0"),
+             ("aria-label", "Table (scrolls sideways)")}
+
+
 @settings(max_examples=100, deadline=None)
 @given(source=MARKUP)
 @example(source='<a href="java\tscript:alert(1)">x</a>').via("a tab in the scheme")
@@ -217,6 +222,6 @@ def test_no_markup_survives_as_script(source):
     assert not {"script", "style", "iframe", "object", "svg", "math", "form"} & set(output.tags)
     for name, value in output.attrs:
         assert not name.lower().startswith("on"), (name, value)
-        assert name in {"href", "title", "align", "rel"}, name
+        assert name in {"href", "title", "align", "rel"} or (name, value) in TABLE_BOX, name
         if name == "href":
             assert not _scheme(value).startswith(DANGEROUS_SCHEMES), value
