@@ -164,3 +164,23 @@ class BiasReportFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     reason = "loaded_language"
     details = "The headline calls the protesters a mob."
+
+
+def make_roles():
+    """The Editors and Moderators groups with their permissions, as the migrations make them.
+
+    Tests that empty the database (live-server and other transactional tests)
+    remove the groups the data migrations made; this makes them again. Not
+    core.roles.sync_roles, which is for migrations' historical apps.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from core.roles import ROLES
+
+    for name, models in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([
+            Permission.objects.get(content_type__app_label=label.split(".")[0],
+                                   codename=f"{action}_{label.split('.')[1]}")
+            for label, actions in models.items() for action in actions
+        ])

@@ -1,13 +1,11 @@
 """Helpers for tests that work the newsroom admin as its staff would."""
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags
 
-from core.roles import sync_roles
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_roles
 
 ADD_URL = "/admin/articles/article/add/"
 LIST_URL = "/admin/articles/article/"
@@ -19,7 +17,7 @@ def staff(group=None, **kwargs):
     if group:
         if not Group.objects.filter(name=group).exists():
             # A transactional test before this one flushed the migrations' roles.
-            sync_roles(apps)
+            make_roles()
         user.groups.add(Group.objects.get(name=group))
     return user
 

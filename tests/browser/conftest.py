@@ -21,6 +21,7 @@ from tests.factories import (  # noqa: E402
     CorrectionFactory,
     SectionFactory,
     image_file,
+    make_roles,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -107,17 +108,7 @@ def roles(db):
     Live-server tests empty the database after each test, groups included, so
     a test that needs them after another one makes them again.
     """
-    from django.contrib.auth.models import Group, Permission
-
-    from core.roles import ROLES
-
-    for name, models in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([
-            Permission.objects.get(content_type__app_label=label.split(".")[0],
-                                   codename=f"{action}_{label.split('.')[1]}")
-            for label, actions in models.items() for action in actions
-        ])
+    make_roles()
 
 
 @pytest.fixture
