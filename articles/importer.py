@@ -184,8 +184,11 @@ def validate(data, base_dir, progress=None):
              if (plan := _read_article(number, item, authors, images, problems))]
     _check_unique_slugs(plans)
     _check_authors(plans, authors, problems)
-    on_site = Article.objects.in_bulk({plan.slug for plan in plans if plan.slug},
-                                      field_name="slug")
+    # A slug with a NUL byte names no story (the form refuses it), and PostgreSQL
+    # refuses to compare text with one.
+    on_site = Article.objects.in_bulk(
+        {plan.slug for plan in plans if plan.slug and "\x00" not in plan.slug},
+        field_name="slug")
     for plan in plans:
         plan.form = ArticleImportForm(plan.data, instance=on_site.get(plan.slug) or Article(),
                                       image_given=plan.image_given, **images)

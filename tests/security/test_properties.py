@@ -133,6 +133,10 @@ IMPORT_FILES = st.one_of(
 @DB_EXAMPLES
 @given(data=IMPORT_FILES)
 @example(data={"articles": [{"author": "\x00"}]}).via("PostgreSQL refuses NUL")
+@example(data={"articles": [{"slug": "\x00"}]}).via("NUL in the slug looked up")
+@example(data={"articles": [{"headline": "H", "body": "B", "section": "\x00",
+                             "author": "\x00", "tags": ["\x00"], "slug": "a\x00"}]}
+         ).via("NUL in section, tags and slug")
 @example(data={"articles": [{"headline": "H", "body": "B", "section": "S",
                              "author": {"name": "a\x00"}, "related": ["\x00"],
                              "ai": {"reviewed_by": "\x00"}}]}).via("NUL in lookups")
