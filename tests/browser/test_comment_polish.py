@@ -21,19 +21,32 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-passphrase"
 SHOTS = Path(settings.BASE_DIR) / "screenshots" / "issue-17"
-VIEWS = [(width, scheme) for width in (1280, 390) for scheme in ("light", "dark")]
+WIDTHS = (1280, 390)
+# Each step is looked at in both schemes on the same page (emulated media).
+SCHEMES = ("light", "dark")
 
 
 def _shot(page, name, locator=None):
+    """A screenshot in light and in dark: comments-<name>-<scheme>.png."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     target = locator or page
-    target.screenshot(path=str(SHOTS / f"comments-{name}.png"))
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        target.screenshot(path=str(SHOTS / f"comments-{name}-{scheme}.png"))
+    page.emulate_media(color_scheme="light")
 
 
 def _serious(page, context=None):
-    results = Axe().run(page, context=context)
-    return [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    """axe's serious and critical findings, in light and in dark."""
+    found = []
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        results = Axe().run(page, context=context)
+        found += [f"{scheme} {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
+                  for v in results.response["violations"]
+                  if v["impact"] in ("serious", "critical")]
+    page.emulate_media(color_scheme="light")
+    return found
 
 
 def _box(locator):
@@ -55,12 +68,12 @@ def _comments_on(article):
     CommentFactory(article=article, status=Comment.Status.HIDDEN, body="hidden by a moderator")
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
-def test_count_sign_in_news_and_a_steady_button(live_server, newsroom, new_page, width, scheme):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_count_sign_in_news_and_a_steady_button(live_server, newsroom, new_page, width):
     article = newsroom["lead"]
     _comments_on(article)
     reader = UserFactory(username="ana")
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page(width=width, color_scheme="light")
     story = live_server.url + article.get_absolute_url()
     page.goto(story)
 
@@ -71,7 +84,7 @@ def test_count_sign_in_news_and_a_steady_button(live_server, newsroom, new_page,
     expect(block.locator(".comment")).to_have_count(2)
     section = page.locator("section.comments")
     section.scroll_into_view_if_needed()
-    _shot(page, f"signed-out-{width}-{scheme}", section)
+    _shot(page, f"signed-out-{width}", section)
 
     # Signing in from the block leads back to the story at its comments.
     sign_in = block.get_by_role("link", name="Sign in to comment")
@@ -96,7 +109,7 @@ def test_count_sign_in_news_and_a_steady_button(live_server, newsroom, new_page,
     comments = block.locator(".comment-list")
     still = (_box(button), _box(textarea))
     below = _box(comments)
-    _shot(page, f"form-empty-{width}-{scheme}", section)
+    _shot(page, f"form-empty-{width}", section)
     for text, shown in [("T", "1/250"), ("Ten chars!", "10/250"), ("x" * 100, "100/250"),
                         ("x" * 250, "250/250")]:
         textarea.fill(text)
@@ -108,7 +121,7 @@ def test_count_sign_in_news_and_a_steady_button(live_server, newsroom, new_page,
     expect(counter).to_have_text("251/250")
     expect(block.locator(".counter-error")).to_be_visible()
     assert (_box(button), _box(textarea)) == still, "the form moved past the limit"
-    _shot(page, f"form-over-limit-{width}-{scheme}", section)
+    _shot(page, f"form-over-limit-{width}", section)
 
     # Posted: the news sits with the new comment, and the count follows.
     textarea.fill("Earlier boats will help the market traders most.")
@@ -123,7 +136,7 @@ def test_count_sign_in_news_and_a_steady_button(live_server, newsroom, new_page,
     assert block.locator("form.comment-form").evaluate(
         "(form, news) => !!(form.compareDocumentPosition(news) & Node.DOCUMENT_POSITION_FOLLOWING)",
         outcome.element_handle())
-    _shot(page, f"posted-{width}-{scheme}", section)
+    _shot(page, f"posted-{width}", section)
     # The comments section: the story body above it has scans of its own.
     assert _serious(page, "section.comments") == []
 
@@ -135,20 +148,20 @@ def test_count_sign_in_news_and_a_steady_button(live_server, newsroom, new_page,
     textarea.press_sequentially("And a")
     expect(block.locator(".counter")).to_have_text("5/250")
     assert (_box(button), _box(textarea)) == before
-    _shot(page, f"next-comment-{width}-{scheme}", section)
+    _shot(page, f"next-comment-{width}", section)
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_without_javascript_the_news_shows_once_with_the_comment(live_server, newsroom, new_page,
-                                                                 width, scheme):
+                                                                 width):
     article = newsroom["lead"]
     _comments_on(article)
     reader = UserFactory(username="ana")
-    page = new_page(width=width, color_scheme=scheme, javascript=False)
+    page = new_page(width=width, color_scheme="light", javascript=False)
     comments_url = f"{live_server.url}/articles/{article.slug}/comments/"
     page.goto(comments_url)
     expect(page.locator("h1")).to_have_text(f"Comments on \u201c{article.headline}\u201d (2)")
-    _shot(page, f"nojs-page-{width}-{scheme}", page.locator(".page-header"))
+    _shot(page, f"nojs-page-{width}", page.locator(".page-header"))
 
     # Signing in from this page (the story's no-script path) comes back to it.
     sign_in = page.get_by_role("link", name="Sign in to comment")
@@ -171,7 +184,7 @@ def test_without_javascript_the_news_shows_once_with_the_comment(live_server, ne
     expect(page.locator(".comment-outcome")).to_have_count(1)
     expect(page.locator(".notice, .notices")).to_have_count(0)
     expect(page.locator("h1")).to_have_text(f"Comments on \u201c{article.headline}\u201d (3)")
-    _shot(page, f"nojs-posted-{width}-{scheme}")
+    _shot(page, f"nojs-posted-{width}")
 
     # Once: the page again has the comment, without the news.
     page.reload()
@@ -181,7 +194,7 @@ def test_without_javascript_the_news_shows_once_with_the_comment(live_server, ne
 
     # axe needs a script: the same page, where the script only adds the
     # counter (this page's form posts as a plain form).
-    scanned = new_page(width=width, color_scheme=scheme)
+    scanned = new_page(width=width, color_scheme="light")
     scanned.goto(f"{live_server.url}/accounts/login/?next=/articles/{article.slug}/comments/")
     scanned.get_by_label("Username").fill(UserFactory(username="bo").username)
     scanned.get_by_label("Password").fill(PASSWORD)
@@ -195,12 +208,11 @@ def test_without_javascript_the_news_shows_once_with_the_comment(live_server, ne
     assert _serious(scanned) == []
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
-def test_a_held_comment_is_acknowledged_under_the_form(live_server, newsroom, new_page, width,
-                                                       scheme):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_held_comment_is_acknowledged_under_the_form(live_server, newsroom, new_page, width):
     article = newsroom["lead"]
     reader = UserFactory(username="ana")
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page(width=width, color_scheme="light")
     page.goto(f"{live_server.url}/accounts/login/?next={article.get_absolute_url()}%23comments")
     page.get_by_label("Username").fill(reader.username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -221,5 +233,5 @@ def test_a_held_comment_is_acknowledged_under_the_form(live_server, newsroom, ne
     assert _box(block.get_by_role("button", name="Post comment")) == still
     assert block.get_by_label("Your comment").input_value() == ""
     section = page.locator("section.comments")
-    _shot(page, f"held-{width}-{scheme}", section)
+    _shot(page, f"held-{width}", section)
     assert _serious(page, "section.comments") == []

@@ -21,7 +21,9 @@ from tests.factories import CommentFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "issue-17"
-SIZES = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
+WIDTHS = [1280, 390]
+# Each page is loaded once per width and looked at in both schemes.
+SCHEMES = ("light", "dark")
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -51,7 +53,7 @@ def signed_in(newsroom):
             "value": client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
-def _open(new_page, live_server, path, width, scheme, cookie=None, javascript=True):
+def _open(new_page, live_server, path, width, scheme="light", cookie=None, javascript=True):
     page = new_page(width=width, color_scheme=scheme, javascript=javascript)
     if cookie:
         page.context.add_cookies([{**cookie, "url": live_server.url}])
@@ -65,19 +67,27 @@ def _serious(page):
             if v["impact"] in ("serious", "critical")]
 
 
-def _check(page, name, width, scheme):
-    """No sideways scrolling, axe clean, and a screenshot to look at."""
+def _check(page, name, width, also=None):
+    """In light and dark: no sideways scrolling, axe clean, and a screenshot to look at.
+
+    also(scheme), when given, runs in each scheme too (e.g. a close-up screenshot).
+    """
     assert page.evaluate(NO_HORIZONTAL_SCROLL), (
         name, page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]"))
-    assert not _serious(page), f"{name} {width} {scheme}: {_serious(page)}"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        assert page.evaluate(f"matchMedia('(prefers-color-scheme: {scheme})').matches")
+        assert not _serious(page), f"{name} {width} {scheme}: {_serious(page)}"
+        if also:
+            also(scheme)
+        page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
 
 
-@pytest.mark.parametrize("width, scheme", SIZES)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_header_search_is_a_box_on_wide_screens_and_a_link_on_phones(
-        live_server, newsroom, new_page, width, scheme):
-    page, _ = _open(new_page, live_server, "/", width, scheme)
+        live_server, newsroom, new_page, width):
+    page, _ = _open(new_page, live_server, "/", width, "light")
     box = page.get_by_label("Search stories")
     link = page.locator(".account-bar .header-search-link")
     if width >= 1280:
@@ -88,9 +98,8 @@ def test_header_search_is_a_box_on_wide_screens_and_a_link_on_phones(
     else:
         assert link.is_visible() and not box.is_visible()
         assert link.inner_text() == "Search"
-    page.locator(".site-header").screenshot(
-        path=str(SHOTS / f"header-{width}-{scheme}.png"))
-    _check(page, "header-front-page", width, scheme)
+    _check(page, "header-front-page", width, also=lambda scheme: page.locator(
+        ".site-header").screenshot(path=str(SHOTS / f"header-{width}-{scheme}.png")))
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -108,9 +117,9 @@ def test_header_search_works_without_javascript(live_server, newsroom, new_page,
     assert page.locator("h1").inner_text() == "Search"
 
 
-@pytest.mark.parametrize("width, scheme", SIZES)
-def test_account_page(live_server, newsroom, signed_in, new_page, width, scheme):
-    page, response = _open(new_page, live_server, "/accounts/", width, scheme,
+@pytest.mark.parametrize("width", WIDTHS)
+def test_account_page(live_server, newsroom, signed_in, new_page, width):
+    page, response = _open(new_page, live_server, "/accounts/", width, "light",
                            cookie=signed_in)
     assert response.status == 200
     assert "private" in response.headers["cache-control"]
@@ -128,31 +137,31 @@ def test_account_page(live_server, newsroom, signed_in, new_page, width, scheme)
     assert story.get_attribute("href") == newsroom["lead"].get_absolute_url() + "#comments"
     assert page.get_by_role("link", name="newsletter page").is_visible()
     assert page.get_by_role("link", name="Delete your account…").is_visible()
-    _check(page, "account", width, scheme)
+    _check(page, "account", width)
 
 
-@pytest.mark.parametrize("width, scheme", SIZES)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_signup_says_the_username_is_public(live_server, standing_pages, new_page,
-                                            width, scheme):
-    page, _ = _open(new_page, live_server, "/accounts/signup/", width, scheme)
+                                            width):
+    page, _ = _open(new_page, live_server, "/accounts/signup/", width, "light")
     assert page.get_by_text("username is shown publicly").is_visible()
     help_text = page.locator("#id_username_helptext")
     assert help_text.inner_text().startswith("Shown publicly beside your comments.")
     assert page.get_by_label("Username").get_attribute("aria-describedby") \
         == "id_username_helptext"
     assert "can’t be too similar" not in page.locator("main").inner_text()
-    _check(page, "signup", width, scheme)
+    _check(page, "signup", width)
 
 
 def _left(page, selector):
     return page.locator(selector).first.evaluate("el => el.getBoundingClientRect().left")
 
 
-@pytest.mark.parametrize("width, scheme", SIZES)
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("slug", ["about", "standards", "privacy"])
 def test_standing_pages_align_title_and_text(live_server, standing_pages, new_page,
-                                             slug, width, scheme):
-    page, response = _open(new_page, live_server, f"/{slug}/", width, scheme)
+                                             slug, width):
+    page, response = _open(new_page, live_server, f"/{slug}/", width, "light")
     assert response.status == 200
     title = _left(page, ".standing-page h1")
     assert title == _left(page, ".standing-page .story-body p")
@@ -162,7 +171,7 @@ def test_standing_pages_align_title_and_text(live_server, standing_pages, new_pa
         assert _left(page, "#contact h2") == title
         assert contact.get_by_role("link", name="newsroom@example.org").get_attribute(
             "href") == "mailto:newsroom@example.org"
-    _check(page, f"page-{slug}", width, scheme)
+    _check(page, f"page-{slug}", width)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -179,13 +188,13 @@ def test_footer_links_privacy_and_the_newsroom(live_server, standing_pages, new_
         "el => el.getBoundingClientRect().top") < page.viewport_size["height"]
 
 
-@pytest.mark.parametrize("width, scheme", SIZES)
-def test_404_page_offers_search(live_server, newsroom, new_page, width, scheme):
-    page, response = _open(new_page, live_server, "/articles/no-such-story/", width, scheme)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_404_page_offers_search(live_server, newsroom, new_page, width):
+    page, response = _open(new_page, live_server, "/articles/no-such-story/", width, "light")
     assert response.status == 404
     box = page.get_by_label("Search our stories")
     assert box.is_visible()
-    _check(page, "404-search", width, scheme)
+    _check(page, "404-search", width)
     box.fill("harbour")
     page.locator(".error-search").get_by_role("button", name="Search").click()
     page.wait_for_url("**/search/?q=harbour")

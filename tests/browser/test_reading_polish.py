@@ -96,6 +96,14 @@ def open_page(browser, width, scheme, scale=1):
     return context, context.new_page()
 
 
+def each_scheme(page):
+    """Look at the loaded page in light, then dark, then leave it light again."""
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        yield scheme
+    page.emulate_media(color_scheme="light")
+
+
 def assert_axe_clean(page, what):
     violations = [violation for violation in Axe().run(page).response["violations"]
                   if violation["impact"] in ("serious", "critical")]
@@ -103,10 +111,9 @@ def assert_axe_clean(page, what):
                                    for v in violations])
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_card_meta_items_wrap_as_wholes(live_server, reading, browser, width, scheme):
-    context, page = open_page(browser, width, scheme)
+def test_card_meta_items_wrap_as_wholes(live_server, reading, browser, width):
+    context, page = open_page(browser, width, "light")
     try:
         for name, url in (("latest", "/articles/"), ("front", "/"),
                           ("author", reading["ai"].get_absolute_url())):
@@ -124,19 +131,19 @@ def test_card_meta_items_wrap_as_wholes(live_server, reading, browser, width, sc
                     "metas => metas.map(m => m.getClientRects()[0].height / "
                     "parseFloat(getComputedStyle(m).lineHeight))")
                 assert max(heights) >= 1.9, heights
-            shoot(page, f"cards-{name}-{width}-{scheme}", full_page=False)
+            for scheme in each_scheme(page):
+                shoot(page, f"cards-{name}-{width}-{scheme}", full_page=False)
     finally:
         context.close()
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_article_shows_its_date_in_the_dateline_and_the_byline_line_only(
-        live_server, reading, browser, width, scheme):
+        live_server, reading, browser, width):
     story = reading["story"]
     local = timezone.localtime(story.published_at)
     short = f"{local:%b} {local.day}, {local.year}"
-    context, page = open_page(browser, width, scheme)
+    context, page = open_page(browser, width, "light")
     try:
         page.goto(live_server.url + story.get_absolute_url())
         header = page.locator(".story-header").inner_text()
@@ -150,8 +157,9 @@ def test_the_article_shows_its_date_in_the_dateline_and_the_byline_line_only(
         assert page.locator(".dek").inner_text().startswith("‘Fair enough’, say")
         assert "“the quay stays”. It’s the third" in page.locator(".story-body").inner_text()
         assert page.locator("figure.hero figcaption").inner_text().startswith("The “old” quay")
-        shoot(page, f"article-header-{width}-{scheme}", full_page=False)
-        assert_axe_clean(page, f"article {width} {scheme}")
+        for scheme in each_scheme(page):
+            shoot(page, f"article-header-{width}-{scheme}", full_page=False)
+            assert_axe_clean(page, f"article {width} {scheme}")
 
         # A correction on a later day is news: it shows, once.
         page.goto(live_server.url + reading["later"].get_absolute_url())
@@ -188,12 +196,11 @@ def near(pixel, colour, tolerance=24):
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour))
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_avatars_are_whole_shapes_without_a_light_ring(
-        live_server, reading, browser, width, scheme):
-    context, page = open_page(browser, width, scheme)
-    paper = (251, 250, 247) if scheme == "light" else (19, 20, 22)
+        live_server, reading, browser, width):
+    context, page = open_page(browser, width, "light")
+    papers = {"light": (251, 250, 247), "dark": (19, 20, 22)}
     try:
         places = [
             ("byline", reading["story"].get_absolute_url(), ".byline img.avatar", AI_COLOUR, True),
@@ -205,20 +212,21 @@ def test_avatars_are_whole_shapes_without_a_light_ring(
         ]
         for name, url, selector, colour, is_ai in places:
             page.goto(live_server.url + url)
-            seen = avatar_pixels(page, selector)
-            # People are round, AI personas rounded squares: a shape chosen, not clipped.
-            if is_ai:
-                radius = seen["radius"]
-                assert radius.endswith("%") and 10 <= float(radius[:-1]) <= 30, seen
-            else:
-                assert seen["radius"] == "50%", seen
-            # The corner outside the shape is the page; inside the edge is the avatar's
-            # colour right away, not a cream frame.
-            assert near(seen["corner"], paper, 40), (name, seen)
-            assert near(seen["top"], colour) and near(seen["left"], colour), (name, seen)
-            assert seen["ring"] != "none", seen
-            page.locator(selector).first.scroll_into_view_if_needed()
-            shoot(page, f"avatar-{name}-{width}-{scheme}", full_page=False)
+            for scheme in each_scheme(page):
+                seen = avatar_pixels(page, selector)
+                # People are round, AI personas rounded squares: a shape chosen, not clipped.
+                if is_ai:
+                    radius = seen["radius"]
+                    assert radius.endswith("%") and 10 <= float(radius[:-1]) <= 30, seen
+                else:
+                    assert seen["radius"] == "50%", seen
+                # The corner outside the shape is the page; inside the edge is the avatar's
+                # colour right away, not a cream frame.
+                assert near(seen["corner"], papers[scheme], 40), (name, scheme, seen)
+                assert near(seen["top"], colour) and near(seen["left"], colour), (name, seen)
+                assert seen["ring"] != "none", seen
+                page.locator(selector).first.scroll_into_view_if_needed()
+                shoot(page, f"avatar-{name}-{width}-{scheme}", full_page=False)
     finally:
         context.close()
 
@@ -269,11 +277,10 @@ def test_the_first_card_image_of_a_list_is_fetched_at_once(live_server, reading,
         context.close()
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_list_pages_share_one_heading_and_a_follow_control(
-        live_server, reading, browser, width, scheme):
-    context, page = open_page(browser, width, scheme)
+        live_server, reading, browser, width):
+    context, page = open_page(browser, width, "light")
     styles = {}
     try:
         for name, url, kind, title in (
@@ -304,8 +311,9 @@ def test_list_pages_share_one_heading_and_a_follow_control(
                 assert follow.get_by_role("link", name="sign up" if name == "section"
                                           else "get the daily edition").get_attribute(
                     "href") == "/newsletter/"
-            shoot(page, f"list-{name}-{width}-{scheme}", full_page=False)
-            assert_axe_clean(page, f"{name} {width} {scheme} (follow open)")
+            for scheme in each_scheme(page):
+                shoot(page, f"list-{name}-{width}-{scheme}", full_page=False)
+                assert_axe_clean(page, f"{name} {width} {scheme} (follow open)")
 
             kickers = page.locator(".story-list .card .kicker")
             if name == "section":
