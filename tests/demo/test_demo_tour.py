@@ -43,7 +43,7 @@ def test_the_tour_names_the_demo_accounts_and_pages_that_answer(monkeypatch, set
     assert 'password is "evadaily-demo"' in text
     sections = _sections(text)
     assert set(sections) == {None, "reader", "editor", "moderator"}
-    for role, wanted in [("reader", ("/comments/", "/report-bias/")),
+    for role, wanted in [("reader", ("/#comments", "/report-bias/")),
                          ("editor", ("/admin/articles/article/add/", "/change/",
                                      "/articles/council-budget-options/", "/corrections/")),
                          ("moderator", ("/admin/moderation/", "/admin/moderation/comments/",

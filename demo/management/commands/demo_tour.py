@@ -48,7 +48,7 @@ class Command(BaseCommand):
             lines += ["", f'As {role}, sign in as "{account.username}"{name}:']
             if group is None and lead:
                 lines += [
-                    link("Comment on the lead:", reverse("comments:list", args=[lead.slug])),
+                    link("Comment on the lead:", lead.get_absolute_url() + "#comments"),
                     link("Report bias in it:", reverse("standards:report-bias",
                                                        args=[lead.slug])),
                 ]
