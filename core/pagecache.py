@@ -382,7 +382,10 @@ def _read_counters():
     its write lost while Redis was away): entries from an older epoch are
     never served, since changes may have gone unrecorded.
     """
-    values = cache.get_many([EPOCH_KEY, CHANGES_KEY, NEXT_PUBLICATION_KEY])
+    # Read from Redis once per process and again only when one changes
+    # (core.redis_cache._Watch): most hits make no round trip at all.
+    read = getattr(cache, "watched_get_many", cache.get_many)
+    values = read([EPOCH_KEY, CHANGES_KEY, NEXT_PUBLICATION_KEY])
     if EPOCH_KEY not in values or CHANGES_KEY not in values:
         _new_epoch()
         values.update(cache.get_many([EPOCH_KEY, CHANGES_KEY]))

@@ -11,11 +11,16 @@ anything is read from it, so nothing changed during the outage is hidden by
 what Redis held before it: the site version a lost bump left behind, the
 session of a reader who signed out meanwhile.
 
+`RedisCache.watched_get_many()` reads a few keys that every request needs
+(the page cache's count of changes) once per process, and again only when
+Redis says that one of them changed: a cache hit then costs no round trip.
+
 `SecurityRedisCache` (rate limits, lock-outs) fails closed instead: it raises
 core.ratelimit.Unavailable, and what it guards does not go ahead.
 """
 
 import logging
+import os
 import threading
 import time
 
@@ -130,12 +135,120 @@ def _outage_for(cache, server):
             (location, cache.key_prefix, cache.version, cache.key_func), _Outage())
 
 
+class _Watch:
+    """A few keys' values, kept in this process until Redis says that one of them changed.
+
+    Redis's client tracking (CLIENT TRACKING, RESP3): the server remembers
+    which keys this connection read and pushes an `invalidate` message on it
+    when one of them is written, expires or is evicted, or the database is
+    emptied. Each read first polls the connection without waiting; anything
+    there (a push, or the server closing it) forgets every value, and they
+    are read again. Redis sends a key's push before the reply to any later
+    read, so a value kept here is never older than the last push received.
+
+    The push reaches this process a moment after the writer's reply reaches
+    the writer, so this process forgets at once what it writes itself
+    (forget()), and another process learns of a change within that moment:
+    before any request that the change's answer could have caused.
+
+    redis-py's own client-side cache does this too, but only with Redis 7.4
+    or later; this needs Redis 6 (the first with tracking). One connection
+    per process, to the primary; a fork starts a new one.
+    """
+
+    def __init__(self, pool, decode):
+        self._pool = pool
+        self._decode = decode
+        self._lock = threading.Lock()
+        self._connection = None
+        self._pid = None
+        self._values = {}
+
+    def get_many(self, keys):
+        """{key: value} of the keys present in Redis; keys as Redis names them."""
+        with self._lock:
+            try:
+                return self._get_many(keys)
+            except OUTAGE_ERRORS:
+                # The server may have closed an idle connection: one more try on a new one.
+                return self._get_many(keys)
+
+    def _get_many(self, keys):
+        try:
+            connection = self._connected()
+            if connection.can_read(timeout=0):
+                self._values = {}
+                while connection.can_read(timeout=0):
+                    connection.read_response(push_request=True)
+            missing = [key for key in keys if key not in self._values]
+            if missing:
+                # A push that arrives before the reply is for a change the
+                # reply already shows: read past it.
+                connection.send_command("MGET", *missing)
+                raw = connection.read_response(disable_decoding=True)
+                self._values.update(
+                    (key, None if value is None else self._decode(value))
+                    for key, value in zip(missing, raw))
+        except Exception:
+            self._close()
+            raise
+        return {key: self._values[key] for key in keys if self._values[key] is not None}
+
+    def forget(self):
+        with self._lock:
+            self._values = {}
+
+    def _connected(self):
+        if self._connection is None or self._pid != os.getpid():
+            self._values = {}
+            connection = self._pool.connection_class(
+                **{**self._pool.connection_kwargs, "protocol": 3})
+            connection.connect()
+            connection.send_command("CLIENT", "TRACKING", "ON")
+            if connection.read_response() not in (b"OK", "OK"):
+                connection.disconnect()
+                raise redis.exceptions.ConnectionError("Redis refused CLIENT TRACKING.")
+            self._connection, self._pid = connection, os.getpid()
+        return self._connection
+
+    def _close(self):
+        self._values = {}
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.disconnect()
+        self._connection = None
+
+
 class RedisCache(_SharedClients):
     """Pages, fragments and sessions: an unreachable Redis is an empty cache."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._outage = _outage_for(self, server)
+        self._watches = {}  # frozenset of made keys -> _Watch
+
+    def watched_get_many(self, keys, version=None):
+        """get_many() for a few keys read on every request, answered in this process.
+
+        Read from Redis once, then again only after Redis says that one of
+        them changed (_Watch). Writes through this cache forget them at once.
+        """
+        if self._outage.down:
+            return self.get_many(keys, version)
+        made = {self.make_and_validate_key(key, version=version): key for key in keys}
+        watch = self._watches.get(frozenset(made))
+        if watch is None:
+            watch = self._watches.setdefault(frozenset(made), _Watch(
+                self._cache._get_connection_pool(True), self._cache._serializer.loads))
+        try:
+            values = watch.get_many(list(made))
+        except OUTAGE_ERRORS as error:
+            self._outage.fail(error)
+            return {}
+        return {made[key]: value for key, value in values.items()}
+
+    def _forget_watched(self):
+        for watch in list(self._watches.values()):
+            watch.forget()
 
     def _run(self, default, lost, method, *args):
         """method(*args), or default while Redis cannot be reached.
@@ -153,6 +266,10 @@ class RedisCache(_SharedClients):
         except OUTAGE_ERRORS as error:
             outage.fail(error, self._keys(lost) if lost is not None else ())
             return default
+        finally:
+            if lost is not None:
+                # What this process writes, it knows at once (_Watch).
+                self._forget_watched()
 
     def _keys(self, lost):
         keys, version = lost
@@ -187,6 +304,7 @@ class RedisCache(_SharedClients):
                 if not (outage.lost or outage.lost_track):
                     outage.down = False
                     break
+        self._forget_watched()
         log.warning("Cache reachable again.", extra={"undone_writes": undone})
         return True
 
@@ -234,8 +352,11 @@ class RedisCache(_SharedClients):
 
     def clear(self):
         outage = self._outage
-        if self._run(_MISSING, None, super().clear) is _MISSING:
-            outage.lose_track()
+        try:
+            if self._run(_MISSING, None, super().clear) is _MISSING:
+                outage.lose_track()
+        finally:
+            self._forget_watched()
 
 
 class SecurityRedisCache(_SharedClients):

@@ -375,3 +375,37 @@ def test_entries_from_before_a_lost_count_of_changes_are_never_served(client, st
         cache.delete(pagecache.CHANGES_KEY)
         assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
         assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_on_redis_a_hit_makes_no_round_trip_and_a_change_elsewhere_shows_at_once(
+        client, story, settings, monkeypatch):
+    """The count of changes is watched (core.redis_cache._Watch): Redis pushes its changes."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/12"
+    settings.CACHES = {"default": {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": url}}
+    cache.clear()
+    client.get("/articles/harbour/")
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command",
+                        lambda self, command, *a, **k: sent.append(command) or send(
+                            self, command, *a, **k))
+    for _ in range(5):
+        assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+    assert sent == []
+    script = textwrap.dedent(f"""
+        import django, os
+        os.environ["DJANGO_SETTINGS_MODULE"] = "evadaily.settings"
+        os.environ.setdefault("SECRET_KEY", "test-only")
+        os.environ["CACHE_URL"] = "{url}"
+        django.setup()
+        from core.pagecache import changed
+        changed({{"story-{story.pk}"}})
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=settings.BASE_DIR,
+                   timeout=60, capture_output=True)
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
+    cache.clear()

@@ -5,6 +5,7 @@ import sys
 import time
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache.backends import redis as django_redis
 
@@ -139,3 +140,100 @@ def test_the_security_cache_fails_closed():
                  lambda: cache.incr("limit"), lambda: cache.set("limit", 1, 10)):
         with pytest.raises(Unavailable):
             call()
+
+
+# Keys read on every request (the page cache's count of changes): read from
+# Redis once per process, then again only when Redis pushes that one changed.
+
+
+@pytest.fixture
+def commands(monkeypatch):
+    """The names of the commands this process sends to Redis, as they are sent."""
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def spy(self, command, *args, **kwargs):
+        packed = b"".join(command) if isinstance(command, list) else command
+        sent.append(packed.split(b"\r\n")[2].decode().upper())
+        return send(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", spy)
+    return sent
+
+
+def _eventually(read, expected, seconds=2.0):
+    """read() until it returns expected, for at most seconds (a push takes a moment)."""
+    deadline = time.monotonic() + seconds
+    value = read()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+        value = read()
+    return value
+
+
+def test_watched_keys_are_read_once_until_one_changes(redis_cache, commands):
+    redis_cache.set("count", 4, None)
+    redis_cache.set("epoch", 99, None)
+    assert redis_cache.watched_get_many(["count", "epoch", "absent"]) == {"count": 4, "epoch": 99}
+    commands.clear()
+    for _ in range(20):
+        assert redis_cache.watched_get_many(["count", "epoch", "absent"]) == {
+            "count": 4, "epoch": 99}
+    assert commands == []  # answered in this process
+
+
+def test_a_change_by_another_client_is_pushed_and_read_again(redis_cache, commands):
+    other = redis.Redis.from_url("redis://127.0.0.1:6379/12")
+    redis_cache.set("count", 4, None)
+    redis_cache.watched_get_many(["count", "absent"])
+    other.incr(redis_cache.make_key("count"))
+    assert _eventually(lambda: redis_cache.watched_get_many(["count", "absent"]),
+                       {"count": 5}) == {"count": 5}
+    other.set(redis_cache.make_key("absent"), 1)  # a key that was missing is watched too
+    assert _eventually(lambda: redis_cache.watched_get_many(["count", "absent"]),
+                       {"count": 5, "absent": 1}) == {"count": 5, "absent": 1}
+    other.flushdb()
+    assert _eventually(lambda: redis_cache.watched_get_many(["count", "absent"]), {}) == {}
+    assert "MGET" in commands
+
+
+def test_what_this_process_writes_is_read_at_once(redis_cache):
+    redis_cache.set("count", 4, None)
+    redis_cache.watched_get_many(["count"])
+    redis_cache.incr("count")  # no waiting for Redis's push
+    assert redis_cache.watched_get_many(["count"]) == {"count": 5}
+    redis_cache.delete("count")
+    assert redis_cache.watched_get_many(["count"]) == {}
+    redis_cache.set("count", 1, None)
+    assert redis_cache.watched_get_many(["count"]) == {"count": 1}
+    redis_cache.clear()
+    assert redis_cache.watched_get_many(["count"]) == {}
+
+
+def test_a_key_that_expires_is_forgotten(redis_cache):
+    redis_cache.set("count", 4, 1)
+    assert redis_cache.watched_get_many(["count"]) == {"count": 4}
+    assert _eventually(lambda: redis_cache.watched_get_many(["count"]), {}, seconds=5) == {}
+
+
+def test_watched_keys_survive_a_restart_and_an_outage_as_other_reads_do(server, quick_retry):
+    cache = RedisCache(f"{server.url}/0", {})
+    cache.set("count", 7, None)
+    assert cache.watched_get_many(["count"]) == {"count": 7}
+    server.save()
+    server.stop()
+    assert cache.watched_get_many(["count"]) == {}  # an empty cache, as get_many is
+    with pytest.raises(ValueError):
+        cache.incr("count")  # a bump that does not reach Redis
+    server.start()  # with the 7 it saved before the outage
+    time.sleep(0.3)
+    assert cache.watched_get_many(["count"]) == {}  # not 7: that bump was lost
+
+    cache.set("count", 1, None)
+    assert cache.watched_get_many(["count"]) == {"count": 1}
+    server.stop()
+    server.start()  # the watching connection is gone: a new one reads again
+    other = redis.Redis.from_url(f"{server.url}/0")
+    other.set(cache.make_key("count"), 2)
+    assert cache.watched_get_many(["count"]) == {"count": 2}
+    assert not cache._outage.down
