@@ -12,11 +12,15 @@ one of its tags was stamped after its render began. Nothing else goes cold:
 a new comment renews one comments block, an edit the pages showing that
 story.
 
-Reading stays one round trip in the common case. A counter of changes is
+A hit costs no round trip in the common case. A counter of changes is
 bumped after the stamps; a page stored under the current count is fresh
-without looking at its tags, and one stored under an older count has its
-tags' stamps read once (one get_many) per process and count. A small
-per-process layer answers repeat hits without the shared entry.
+without looking at its tags. Each process watches the count with Redis's
+client tracking (core.redis_cache), so it reads it again only after a
+change. Each change is also written to a log under its count (which tags,
+when, whether a takedown): a page stored under an older count is judged by
+the changes counted since, read once per process, and by its tags' stamps
+only when the log cannot answer. A small per-process layer answers repeat
+hits without the shared entry.
 
 Stale is not gone. When a popular page goes stale, one request renders it
 anew while the others serve the previous copy for a few seconds (GRACE),
@@ -95,6 +99,9 @@ PAGE_FORMAT = 2
 COMPRESS_MIN_BYTES = 200  # shorter pages are sent as they are, as GZipMiddleware does
 NOT_YET = b""  # a page's compressed copy before any reader asked for gzip (never a gzip body)
 _local = OrderedDict()  # key -> Entry; per process
+# The log of changes as this process read it: (epoch, count) -> (stamp, tags, takedown).
+_log = OrderedDict()
+LOG_SPAN = 500  # at most this many changes are read from the log to judge one entry
 # Threads of one process share _local; reordering it is not safe without this.
 _local_lock = threading.Lock()
 # Registered by the app that schedules stories (publication_sweep).
@@ -336,10 +343,15 @@ def _stamp(tags, takedown):
     cache.set_many(stamps, stamps_ttl())
     # A change may move the next scheduled publication (or be one).
     cache.delete(NEXT_PUBLICATION_KEY)
+    epoch = cache.get(EPOCH_KEY)
     try:
-        cache.incr(CHANGES_KEY)
+        count = cache.incr(CHANGES_KEY)
     except ValueError:
         _new_epoch()
+    else:
+        # The log of changes: what the change with this count touched (_changes_since).
+        if epoch is not None:
+            cache.set(_log_key(epoch, count), (at, tags, takedown), stamps_ttl())
     edge.purge(sorted(tags))
 
 
@@ -353,6 +365,10 @@ def stamps_ttl():
 
 def _soft_key(name):
     return f"pagecache:tag:{name}"
+
+
+def _log_key(epoch, count):
+    return f"pagecache:log:{epoch}:{count}"
 
 
 def _hard_key(name):
@@ -459,14 +475,19 @@ def _judge(entry, changes, now):
         return (STALE if now < entry.fresh_until + GRACE else GONE), entry
     if entry.changes[0] != changes[0]:
         return GONE, entry  # stored before changes may have gone unrecorded
-    soft_keys = [_soft_key(t) for t in entry.tags]
-    hard_keys = [_hard_key(t) for t in entry.tags]
-    # A missing stamp: no change for longer than any entry lives (stamps_ttl()).
-    stamps = cache.get_many(soft_keys + hard_keys)
-    if any(stamps.get(key, 0) >= entry.rendered_at for key in hard_keys):
-        return GONE, entry
-    latest = max((stamps.get(key, 0) for key in soft_keys), default=0)
-    if latest >= entry.rendered_at:
+    since = _changes_since(changes[0], entry.changes[1], changes[1])
+    if since is not None:
+        # Every change counted after the render read the count, and nothing
+        # else, can be missing from it (changed() stamps again on commit).
+        touched = [(at, takedown) for at, tags, takedown in since if tags & entry.tags]
+        if any(takedown for _, takedown in touched):
+            return GONE, entry
+        latest = max((at for at, _ in touched), default=None)
+    else:
+        latest = _latest_stamp(entry)
+        if latest is GONE:
+            return GONE, entry
+    if latest is not None:
         changed_at = latest - STAMP_MARGIN
         return (STALE if now < changed_at + GRACE else GONE), entry
     # Nothing it shows changed: it is current under today's count.
@@ -474,6 +495,51 @@ def _judge(entry, changes, now):
     if now >= entry.fresh_until:
         return (STALE if now < entry.fresh_until + GRACE else GONE), current
     return FRESH, current
+
+
+def _latest_stamp(entry):
+    """The time of the latest change to what entry shows since it was rendered (None: none).
+
+    GONE when one of them is a takedown. Read from the tags' stamps, in one
+    round trip: what the log of changes cannot answer.
+    """
+    soft_keys = [_soft_key(t) for t in entry.tags]
+    hard_keys = [_hard_key(t) for t in entry.tags]
+    # A missing stamp: no change for longer than any entry lives (stamps_ttl()).
+    stamps = cache.get_many(soft_keys + hard_keys)
+    if any(stamps.get(key, 0) >= entry.rendered_at for key in hard_keys):
+        return GONE
+    latest = max((stamps.get(key, 0) for key in soft_keys), default=0)
+    return latest if latest >= entry.rendered_at else None
+
+
+def _changes_since(epoch, old, new):
+    """[(stamp, tags, takedown)] of the changes counted old + 1 to new, or None if unknown.
+
+    Each is read from the shared cache once per process and kept (it never
+    changes), so a newsroom at work costs each process one round trip per
+    change, not one per page it serves. Unknown when the log is missing an
+    entry (evicted, or its change still writing it) or spans more than
+    LOG_SPAN changes: the tags' stamps answer then.
+    """
+    if new - old > LOG_SPAN:
+        return None
+    counts = range(old + 1, new + 1)
+    with _local_lock:
+        known = {n: _log.get((epoch, n)) for n in counts}
+    missing = [n for n, change in known.items() if change is None]
+    if missing:
+        found = cache.get_many([_log_key(epoch, n) for n in missing])
+        for n in missing:
+            known[n] = found.get(_log_key(epoch, n))
+        if any(change is None for change in known.values()):
+            return None
+        with _local_lock:
+            for n in missing:
+                _log[(epoch, n)] = known[n]
+            while len(_log) > LOG_SPAN * 4:
+                _log.popitem(last=False)
+    return list(known.values())
 
 
 def _lookup(key):

@@ -57,3 +57,4 @@ def page_cache_on(settings):
 
     settings.PAGE_CACHE_ENABLED = True
     pagecache._local.clear()
+    pagecache._log.clear()

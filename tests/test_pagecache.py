@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
@@ -409,3 +410,66 @@ def test_on_redis_a_hit_makes_no_round_trip_and_a_change_elsewhere_shows_at_once
                    timeout=60, capture_output=True)
     assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
     cache.clear()
+
+
+@pytest.fixture
+def shared_reads(monkeypatch):
+    """The keys this process reads from the shared cache with get_many, call by call."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    reads, real = [], backend.get_many
+    monkeypatch.setattr(backend, "get_many",
+                        lambda keys, *args, **kwargs: reads.append(list(keys)) or real(
+                            keys, *args, **kwargs))
+    return reads
+
+
+def _stamp_reads(reads):
+    return [key for keys in reads for key in keys if key.startswith("pagecache:tag:")]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_changes_to_other_things_are_judged_from_the_log_without_reading_stamps(
+        client, story, shared_reads):
+    client.get("/articles/harbour/")
+    for n in range(3):  # a newsroom at work elsewhere
+        pagecache.changed({f"story-{story.pk + 100 + n}"})
+        assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+    assert _stamp_reads(shared_reads) == []
+    pagecache.changed({f"story-{story.pk}"})
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
+
+
+def test_without_the_log_the_stamps_judge_as_before(client, story, shared_reads):
+    # Stamps are times: the fixture's own changes must be past (STAMP_MARGIN).
+    with time_machine.travel(time.time() + 5, tick=False):
+        client.get("/articles/harbour/")
+        client.get("/tags/ports/")
+        epoch, count = pagecache._read_counters()[0]
+        pagecache.changed({"story-999999"})
+        cache.delete(pagecache._log_key(epoch, count + 1))  # evicted
+        assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+        assert _stamp_reads(shared_reads)  # asked the tags instead
+        pagecache.changed({f"story-{story.pk}"}, takedown=True)
+        cache.delete(pagecache._log_key(epoch, count + 2))
+        assert cache.add(f"{pagecache._key(_request('/tags/ports/'))}:rendering", 1, 10)
+        # Another request renders it: after a takedown, never the previous copy meanwhile.
+        assert client.get("/tags/ports/")["X-Page-Cache"] == "miss"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_takedown_in_the_log_is_never_served_stale(client, story):
+    client.get("/tags/ports/")
+    pagecache.changed({f"story-{story.pk}"}, takedown=True)
+    assert cache.add(f"{pagecache._key(_request('/tags/ports/'))}:rendering", 1, 10)
+    # Another request is rendering it: a soft change would get the previous copy.
+    assert client.get("/tags/ports/")["X-Page-Cache"] == "miss"
+
+
+def _request(path):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    assert pagecache._public_view(request)
+    return request
