@@ -59,6 +59,7 @@ import hashlib
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -72,7 +73,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.request import split_domain_port
 from django.middleware.gzip import re_accepts_gzip
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, urlencode
@@ -99,6 +100,9 @@ PAGE_FORMAT = 2
 COMPRESS_MIN_BYTES = 200  # shorter pages are sent as they are, as GZipMiddleware does
 NOT_YET = b""  # a page's compressed copy before any reader asked for gzip (never a gzip body)
 _local = OrderedDict()  # key -> Entry; per process
+_routes = weakref.WeakKeyDictionary()  # URL resolver -> {path: (route, view) or None}
+ROUTES = 4096
+_UNKNOWN = object()
 # The log of changes as this process read it: (epoch, count) -> (stamp, tags, takedown).
 _log = OrderedDict()
 LOG_SPAN = 500  # at most this many changes are read from the log to judge one entry
@@ -586,15 +590,39 @@ def _anonymous(request):
 
 def _public_view(request):
     """Whether the URL belongs to a view marked public_page (other URLs skip the cache)."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
+    found = _route(request.path_info)
+    if found is None:
         return False
-    request.page_cache_route = match.route
-    if not getattr(match.func, "is_public_page", False):
+    request.page_cache_route, view = found
+    if not getattr(view, "is_public_page", False):
         return False
-    request.page_cache_params = match.func.page_cache_params
+    request.page_cache_params = view.page_cache_params
     return True
+
+
+def _route(path):
+    """(route, view) of the URL path, or None: resolved once per process and path.
+
+    Resolving walks the URL patterns; a hit would spend a third of its time
+    there. Kept per resolver, so a new URLconf (tests change it) starts
+    afresh, and at most ROUTES paths, so that made-up URLs cannot fill memory.
+    """
+    resolver = get_resolver(get_urlconf())
+    routes = _routes.get(resolver)
+    if routes is None:
+        routes = _routes.setdefault(resolver, {})
+    found = routes.get(path, _UNKNOWN)
+    if found is _UNKNOWN:
+        try:
+            match = resolver.resolve(path)
+        except Resolver404:
+            found = None
+        else:
+            found = (match.route, match.func)
+        if len(routes) >= ROUTES:
+            routes.clear()
+        routes[path] = found
+    return found
 
 
 def _key(request):

@@ -473,3 +473,28 @@ def _request(path):
     request = RequestFactory().get(path)
     assert pagecache._public_view(request)
     return request
+
+
+def test_routes_are_resolved_once_per_path_and_kept_bounded(monkeypatch):
+    from django.urls.resolvers import URLResolver
+
+    monkeypatch.setattr(pagecache, "ROUTES", 3)
+    resolved, real = [], URLResolver.resolve
+    monkeypatch.setattr(URLResolver, "resolve",
+                        lambda self, path: resolved.append(path) or real(self, path))
+    pagecache._routes.clear()
+    assert pagecache._route("/articles/")[0] == "articles/"
+    assert pagecache._route("/articles/")[0] == "articles/"
+    assert pagecache._route("/no-such-page/") is None
+    assert pagecache._route("/no-such-page/") is None
+    top_level = [path for path in resolved if path.startswith("/")]
+    assert top_level == ["/articles/", "/no-such-page/"]
+    for n in range(5):  # made-up URLs never hold more than ROUTES paths
+        pagecache._route(f"/made-up-{n}/")
+    assert all(len(routes) <= 3 for routes in pagecache._routes.values())
+
+
+def test_a_new_urlconf_is_resolved_afresh(settings):
+    assert pagecache._route("/articles/")[0] == "articles/"
+    settings.ROOT_URLCONF = "tests.urls_without_articles"
+    assert pagecache._route("/articles/") is None

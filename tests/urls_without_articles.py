@@ -1,0 +1,3 @@
+"""A URLconf with no stories, for tests that change ROOT_URLCONF."""
+
+urlpatterns = []
