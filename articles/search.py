@@ -16,7 +16,8 @@ from django.core.validators import slug_re
 from django.db import connections
 from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat, Left, Replace
+from django.db.models.functions import (Coalesce, Concat, Greatest, Least, Left, Lower,
+                                        NullIf, Replace, StrIndex, Substr)
 from django.shortcuts import render
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -34,9 +35,11 @@ MAX_TERMS = 12  # the fallback scans three columns per term
 RANKED_MATCHES = 1000
 SNIPPET_CHARS = 240
 # Characters of a story's text. ts_headline parses all the text it is given, so
-# PostgreSQL's snippets come from the opening when a match is there, and from the
-# whole story otherwise.
+# PostgreSQL's snippets come from this much text around the first place a query
+# word is written as typed (from the opening when none is), and from the whole
+# story when that window has no match (a word found only through its stem).
 OPENING_CHARS = 2000
+LEAD_CHARS = 300  # of the window, before that first place
 
 # Marks ts_headline puts around matches: private-use characters, stripped from the
 # text first, so that the text can be escaped before they become <mark> tags.
@@ -208,12 +211,29 @@ def _add_postgresql_snippets(articles, query):
     story_text = RawSQL(_OpeningOrWhole.text_column, (), output_field=TextField())
     headline = _OpeningOrWhole(
         text,
-        SearchHeadline(Left(story_text, OPENING_CHARS), search_query, **options),
+        SearchHeadline(_window(story_text, query), search_query, **options),
         SearchHeadline(story_text, search_query, **options))
     snippets = dict(Article.objects.filter(pk__in=[a.pk for a in articles])
                     .annotate(snippet=headline).values_list("pk", "snippet"))
     for article in articles:
         article.snippet = _marked(snippets.get(article.pk, ""))
+
+
+def _window(story_text, query):
+    """OPENING_CHARS of the text from a little before the first query word as typed.
+
+    From the opening when no word is there as typed. A long story's match is
+    often far into it; parsing all of it for each result is what made a
+    common word's search slow on an archive of long stories.
+    """
+    groups, _ = _parse(query)
+    places = [NullIf(StrIndex(Lower(story_text), Value(term.lower())), Value(0))
+              for alternatives in groups for term in alternatives]
+    if not places:
+        return Left(story_text, OPENING_CHARS)
+    first = places[0] if len(places) == 1 else Least(*places)
+    start = Greatest(Coalesce(first - Value(LEAD_CHARS), Value(1)), Value(1))
+    return Substr(story_text, start, OPENING_CHARS)
 
 
 class _OpeningOrWhole(Func):

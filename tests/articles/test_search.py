@@ -287,6 +287,22 @@ class TestPostgreSQL:
         [article] = _results(client, q="ferry").context["articles"]
         assert "<mark>ferry</mark> sank" in str(article.snippet)
 
+    def test_a_match_far_into_a_long_story_is_read_around_its_first_place(self, client):
+        # Only OPENING_CHARS around the first "ferry" as typed are parsed, not the
+        # whole story: the later, denser passage is never read.
+        filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
+        _story("Port news", body=f"{filler} Later the ferry sank. {filler} "
+                                 "Ferry ferry ferry: the ferry festival.")
+        [article] = _results(client, q="ferry").context["articles"]
+        assert "<mark>ferry</mark> sank" in str(article.snippet)
+        assert "festival" not in str(article.snippet)
+
+    def test_a_word_found_only_through_its_stem_still_gives_the_snippet(self, client):
+        filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
+        _story("Port news", body=f"{filler} Later both ferries sank.")
+        [article] = _results(client, q="ferry").context["articles"]
+        assert "<mark>ferries</mark> sank" in str(article.snippet)
+
     def test_the_text_and_the_opening_are_computed_once_per_story(self):
         story = _story("Port news", body="The ferry left early.")
         with CaptureQueriesContext(connection) as queries:
