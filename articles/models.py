@@ -5,15 +5,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
-from django.db.models import Count, Q, Subquery
+from django.db import connections, models, router
+from django.db.models import Q, Subquery
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
 from core.images import check_image, keep_made_renditions, picture, queue_renditions
@@ -76,6 +76,16 @@ def public_story(via="", now=None):
     """
     return Q(**{f"{via}status": Article.Status.PUBLISHED,
                 f"{via}published_at__lte": now or timezone.now()})
+
+
+def public_story_sql(alias, connection, now=None):
+    """public_story() as SQL on the story table under `alias`, and its parameters.
+
+    For the few queries written as SQL (related_sql()); keep the two in step.
+    """
+    published_at = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    return (f"{alias}.status = %s AND {alias}.published_at <= %s",
+            [Article.Status.PUBLISHED, published_at])
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -427,38 +437,131 @@ class Article(models.Model):
             return None
         return picture(self.image_renditions, self.image.storage)
 
+    def tag_list(self):
+        """list(self.tags.all()): the story's tags in the order they were added, in one query.
+
+        Written as SQL: taggit's manager and the ORM took longer to build and
+        compile it than the database to run it, on every cold render of a story page.
+        """
+        using = self._state.db or router.db_for_read(Article)
+        name = connections[using].ops.quote_name
+        content_type = ContentType.objects.db_manager(using).get_for_model(Article)
+        return list(Tag.objects.db_manager(using).raw(
+            f"SELECT t.* FROM {name(Tag._meta.db_table)} t "
+            f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
+            "WHERE i.content_type_id = %s AND i.object_id = %s ORDER BY i.id",
+            [content_type.pk, self.pk]))
+
     def related_articles(self, limit=4, tag_ids=None):
         """Up to `limit` public stories: editor's picks in order, then most shared tags.
 
-        Loaded as cards: what a card shows and no more (CARD_FIELDS). Pass
-        the story's tag ids when they are already loaded: a plain list plans
-        far better than a subquery through taggit's generic relation.
+        Loaded as cards (CARD_FIELDS), in one query (related_sql()). Pass the
+        story's tag ids when they are already loaded.
         """
-        public = Article.objects.published().select_related("section", "author").only(
-            *CARD_FIELDS)
-        picks = list(
-            public.filter(related_to__from_article=self)
-            .order_by("related_to__position")[:limit]
-        )
-        if len(picks) < limit:
-            if tag_ids is None:
-                tag_ids = list(self.tags.values_list("pk", flat=True))
-            if not tag_ids:
-                return picks
-            exclude = [self.pk, *(a.pk for a in picks)]
-            # Only the newest stories carrying these tags are candidates: a
-            # popular tag can carry thousands, and counting them all is slow.
-            candidates = (TaggedItem.objects
-                          .filter(tag_id__in=tag_ids,
-                                  content_type=ContentType.objects.get_for_model(Article))
-                          .order_by("-object_id").values("object_id")[:RELATED_CANDIDATES])
-            picks += list(
-                public.filter(pk__in=candidates, tags__in=tag_ids)
-                .exclude(pk__in=exclude)
-                .annotate(shared=Count("pk"))
-                .order_by("-shared", "-published_at", "-pk")[: limit - len(picks)]
-            )
-        return picks
+        if tag_ids is None:
+            tag_ids = list(self.tags.values_list("pk", flat=True))
+        using = self._state.db or router.db_for_read(Article)
+        sql, params = related_sql(self.pk, tag_ids, limit, connections[using])
+        return cards_from_sql(sql, params, using)
+
+
+def related_sql(story_pk, tag_ids, limit, connection, now=None):
+    """SQL for a story's related stories as cards (card_columns()), best first, and its params.
+
+    Editor's picks in their order, then the stories sharing the most of
+    tag_ids, newest first, among the newest tagged stories only
+    (RELATED_CANDIDATES: a popular tag can carry thousands, and counting
+    them all is slow). Public stories only, each once. Written as SQL: the
+    ORM took longer to build and compile these queries than the database
+    to run them, on every cold render of every story page.
+    """
+    name = connection.ops.quote_name
+    story, link = name(Article._meta.db_table), name(RelatedArticle._meta.db_table)
+    tagged = name(TaggedItem._meta.db_table)
+    public, public_params = public_story_sql("a", connection, now)
+    ranked = f"""
+        SELECT a.id, 0 AS by_tags, r.position, 0 AS shared, a.published_at
+        FROM {link} r JOIN {story} a ON a.id = r.to_article_id
+        WHERE r.from_article_id = %s AND {public}"""
+    params = [story_pk, *public_params]
+    if tag_ids:
+        content_type = ContentType.objects.db_manager(connection.alias).get_for_model(Article)
+        tags = ", ".join(["%s"] * len(tag_ids))
+        ranked += f"""
+        UNION ALL
+        SELECT a.id, 1, 0, COUNT(*), a.published_at
+        FROM {tagged} t JOIN {story} a ON a.id = t.object_id
+        WHERE t.content_type_id = %s AND t.tag_id IN ({tags})
+          AND t.object_id IN (SELECT object_id FROM {tagged}
+                              WHERE content_type_id = %s AND tag_id IN ({tags})
+                              ORDER BY object_id DESC LIMIT %s)
+          AND {public} AND a.id <> %s
+          AND a.id NOT IN (SELECT to_article_id FROM {link} WHERE from_article_id = %s)
+        GROUP BY a.id, a.published_at"""
+        params += [content_type.pk, *tag_ids, content_type.pk, *tag_ids, RELATED_CANDIDATES,
+                   *public_params, story_pk, story_pk]
+    order = "by_tags, position, shared DESC, published_at DESC, id DESC"
+    # The best `limit` first, then their cards: a card is read for each story shown only.
+    sql = f"""
+        SELECT {card_columns(connection)}
+        FROM (SELECT * FROM ({ranked}) candidates ORDER BY {order} LIMIT %s) related
+        JOIN {story} a ON a.id = related.id {card_joins(connection)}
+        ORDER BY {", ".join(f"related.{term}" for term in order.split(", "))}"""
+    return sql, [*params, limit]
+
+
+# The tables of a card's related rows, by the story's foreign key, in card_columns().
+_CARD_RELATIONS = {"section": "s", "author": "u"}
+
+
+def card_columns(connection):
+    """The SELECT list of a story card (CARD_FIELDS): the story as `a`, its section and
+    author as in card_joins(). Their fields come as "section__name" and so on."""
+    name = connection.ops.quote_name
+    meta = Article._meta
+    columns = [f"a.{name(meta.pk.column)}",
+               *(f"a.{name(meta.get_field(relation).column)}" for relation in _CARD_RELATIONS)]
+    for path in CARD_FIELDS:
+        relation, _, field = path.rpartition("__")
+        if relation:
+            column = meta.get_field(relation).related_model._meta.get_field(field).column
+            columns.append(f"{_CARD_RELATIONS[relation]}.{name(column)} AS {name(path)}")
+        else:
+            columns.append(f"a.{name(meta.get_field(path).column)}")
+    return ", ".join(columns)
+
+
+def card_joins(connection):
+    """The JOINs card_columns() reads the story's section and author from."""
+    name = connection.ops.quote_name
+    joins = []
+    for relation, alias in _CARD_RELATIONS.items():
+        field = Article._meta.get_field(relation)
+        table, key = field.related_model._meta.db_table, field.target_field.column
+        joins.append(f"JOIN {name(table)} {alias} ON {alias}.{name(key)} = a.{name(field.column)}")
+    return " ".join(joins)
+
+
+def cards_from_sql(sql, params, using):
+    """Story cards from a query selecting card_columns(), in its order.
+
+    As Article.objects.select_related("section", "author").only(*CARD_FIELDS)
+    loads them. The section's and author's fields on a card are text and
+    flags, which to_python() reads as the database adapters would.
+    """
+    cards = list(Article.objects.db_manager(using).raw(sql, params))
+    for relation in _CARD_RELATIONS:
+        field = Article._meta.get_field(relation)
+        model = field.related_model
+        names = [path.partition("__")[2] for path in CARD_FIELDS
+                 if path.startswith(f"{relation}__")]
+        fields = [model._meta.get_field(name) for name in names]
+        for card in cards:
+            values = [f.to_python(card.__dict__.pop(f"{relation}__{f.name}")) for f in fields]
+            setattr(card, relation, model.from_db(
+                card._state.db, [model._meta.pk.attname, *names],
+                [getattr(card, field.attname), *values]))
+    return cards
 
 
 class RelatedArticle(models.Model):

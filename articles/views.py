@@ -128,7 +128,7 @@ class ArticleDetailView(DetailView):
 
     @cached_property
     def tags(self):
-        return list(self.object.tags.all())
+        return self.object.tag_list()
 
     @property
     def related_articles(self):

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from core.images import check_image, keep_made_renditions, picture, queue_renditions
+from core.seo import route
 
 from .tasks import make_avatar_renditions
 
@@ -46,7 +46,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return route("authors:detail", self.slug)
 
     def clean(self):
         """Refuse an AI persona without a disclosure, and an AI flag turned on a public record."""

@@ -8,8 +8,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.models import Article
 from standards.models import Correction
-from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
+from standards.templatetags.standards_tags import story_corrections
+from tests.factories import ArticleFactory, AuthorFactory, BiasReportFactory, CorrectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,27 @@ def test_corrections_end_the_story_dated_with_their_kind_and_update_it(client):
 def test_story_without_corrections_is_not_marked_updated(client):
     page = html(client.get(ArticleFactory().get_absolute_url()))
     assert "Updated" not in page and "corrections-heading" not in page
+
+
+def test_a_storys_corrections_are_read_in_date_order_with_their_reports_outcome(
+        django_assert_num_queries):
+    story = ArticleFactory()
+    upheld = BiasReportFactory(article=story, status="upheld")
+    dismissed = BiasReportFactory(article=story, status="dismissed")
+    later = CorrectionFactory(article=story, date=datetime(2026, 2, 5, tzinfo=dt_timezone.utc))
+    earlier = CorrectionFactory(article=story, bias_report=upheld,
+                                date=datetime(2026, 2, 3, tzinfo=dt_timezone.utc))
+    other = CorrectionFactory(article=story, bias_report=dismissed, date=later.date)
+    CorrectionFactory(article=ArticleFactory())
+    story = Article.objects.get(pk=story.pk)
+    with django_assert_num_queries(1):
+        corrections = story_corrections(story)
+        assert story_corrections(story) is corrections  # read once
+    assert corrections == [earlier, later, other]
+    assert [c.follows_upheld_report for c in corrections] == [True, False, False]
+    assert corrections[0].date == earlier.date and corrections[0].text == earlier.text
+    with django_assert_num_queries(0):
+        assert all(correction.article is story for correction in corrections)
 
 
 class TestCorrectionLog:

@@ -4,7 +4,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles.models import Article
+import articles.models
+from articles.models import CARD_FIELDS, Article
 from authors.models import Author
 from authors.tasks import make_avatar_renditions
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
@@ -124,6 +125,74 @@ def test_related_articles_picks_first_then_shared_tags_newest_first():
     story.related_links.create(to_article=picked_draft, position=2)
 
     assert story.related_articles() == [pick_one, pick_two, two_tags, one_tag_newer]
+
+
+def test_related_articles_show_each_story_once_picks_first_up_to_the_limit():
+    story = ArticleFactory(tags=["a", "b"])
+    shared_pick = ArticleFactory(tags=["a", "b"])  # a pick that shares tags: once, as a pick
+    pick = ArticleFactory()
+    story.related_links.create(to_article=shared_pick, position=0)
+    story.related_links.create(to_article=pick, position=1)
+    both = ArticleFactory(tags=["a", "b"], published_at=timezone.now() - timedelta(days=2))
+    one = ArticleFactory(tags=["b"])
+
+    assert story.related_articles() == [shared_pick, pick, both, one]
+    assert story.related_articles(limit=3) == [shared_pick, pick, both]
+    assert story.related_articles(limit=1) == [shared_pick]
+    assert story.related_articles(tag_ids=[]) == [shared_pick, pick]
+    assert both.related_articles() == [shared_pick, story, one]  # newest first on a tie
+
+
+def test_related_articles_count_shared_tags_among_the_newest_tagged_stories_only(monkeypatch):
+    story = ArticleFactory(tags=["a", "b"])
+    older = ArticleFactory(tags=["a", "b"])  # shares more tags, but is not among the newest
+    newer = ArticleFactory(tags=["a"])
+    newest = ArticleFactory(tags=["b"])
+    assert story.related_articles()[0] == older
+    monkeypatch.setattr(articles.models, "RELATED_CANDIDATES", 2)
+    assert set(story.related_articles()) == {newer, newest}
+
+
+def test_related_articles_are_loaded_as_the_orm_loads_cards(django_assert_num_queries):
+    story = ArticleFactory(tags=["a"])
+    pick = ArticleFactory(with_image=True, author=AuthorFactory(ai=True))
+    story.related_links.create(to_article=pick, position=0)
+    tagged = ArticleFactory(tags=["a"], with_image=True, renditions=False)
+    newer = ArticleFactory(tags=["a"], author=pick.author)
+    tag_ids = [tag.pk for tag in story.tag_list()]
+    with django_assert_num_queries(1):
+        cards = story.related_articles(tag_ids=tag_ids)
+    loaded = (Article.objects.select_related("section", "author").only(*CARD_FIELDS)
+              .in_bulk([card.pk for card in cards]))
+    assert cards == [pick, newer, tagged]
+    with django_assert_num_queries(0):
+        for card in cards:
+            expected = loaded[card.pk]
+            for path in ("pk", "section_id", "author_id", *CARD_FIELDS):
+                mine, orm = card, expected
+                *relations, name = path.split("__")
+                for relation in relations:
+                    mine, orm = getattr(mine, relation), getattr(orm, relation)
+                assert getattr(mine, name) == getattr(orm, name), path
+                assert type(getattr(mine, name)) is type(getattr(orm, name)), path
+            assert card.hero == expected.hero and card.get_absolute_url()
+            assert card.section.get_absolute_url() == expected.section.get_absolute_url()
+            assert card.author.get_absolute_url() == expected.author.get_absolute_url()
+    for card in cards:
+        expected = loaded[card.pk]
+        assert card.get_deferred_fields() == expected.get_deferred_fields()
+        assert card.section.get_deferred_fields() == expected.section.get_deferred_fields()
+        assert card.author.get_deferred_fields() == expected.author.get_deferred_fields()
+        assert not (card._state.adding or card.section._state.adding or card.author._state.adding)
+
+
+def test_tag_list_is_the_tags_in_the_order_they_were_added():
+    story = ArticleFactory(tags=["zebra", "apple"])
+    story.tags.add("mango")
+    ArticleFactory(tags=["apple", "other"])
+    assert [tag.name for tag in story.tag_list()] == ["zebra", "apple", "mango"]
+    assert story.tag_list() == list(story.tags.all())
+    assert ArticleFactory().tag_list() == []
 
 
 def test_author_avatar_gets_renditions():

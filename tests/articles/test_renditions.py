@@ -280,3 +280,17 @@ def test_crops_are_centred_and_never_enlarged(settings):
                                                             (0, 160, 0), strict=True))
     images.delete_with_renditions(field_file.storage, "tall.png")
     assert media(settings) == []
+
+
+@pytest.mark.parametrize("base_url", [None, "https://cdn.example/media/"])
+def test_rendition_urls_are_what_the_storage_gives(base_url):
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    storage = FileSystemStorage(base_url=base_url) if base_url else default_storage
+    names = ["articles/2026/02/photo-jpg-480w.webp", "avatars/face.png", "dir/a.b.c",
+             "~x/y-z_1.JPEG", "a b.jpg", "x/../y.jpg", "./z.jpg", "é.jpg", "a:b.jpg",
+             "a?b#c.jpg", "/abs.jpg", "a//b.jpg", "back\\slash.jpg", ".hidden/x.jpg"]
+    url = images.url_maker(storage)
+    assert [url(name) for name in names] == [storage.url(name) for name in names]
+    assert images.srcset({"jpeg": [{"name": names[3], "width": 480}]}, "jpeg", storage) \
+        == f"{storage.url(names[3])} 480w"

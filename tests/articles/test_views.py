@@ -239,7 +239,7 @@ PAGE_BUDGETS = {
     "/tags/common/": 5,
     "/authors/": 2,
     "/authors/a0/": 4,
-    "ARTICLE": 6,
+    "ARTICLE": 5,
 }
 
 
