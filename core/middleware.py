@@ -116,6 +116,8 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
+        if not request_log.isEnabledFor(logging.INFO):
+            return response
         match = getattr(request, "resolver_match", None)
         request_log.info("request", extra={
             "method": request.method,

@@ -224,7 +224,7 @@ class RedisCache(_SharedClients):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._outage = _outage_for(self, server)
-        self._watches = {}  # frozenset of made keys -> _Watch
+        self._watches = {}  # (keys, version) -> ({made key: key}, _Watch)
 
     def watched_get_many(self, keys, version=None):
         """get_many() for a few keys read on every request, answered in this process.
@@ -234,11 +234,12 @@ class RedisCache(_SharedClients):
         """
         if self._outage.down:
             return self.get_many(keys, version)
-        made = {self.make_and_validate_key(key, version=version): key for key in keys}
-        watch = self._watches.get(frozenset(made))
-        if watch is None:
-            watch = self._watches.setdefault(frozenset(made), _Watch(
-                self._cache._get_connection_pool(True), self._cache._serializer.loads))
+        found = self._watches.get((tuple(keys), version))
+        if found is None:
+            made = {self.make_and_validate_key(key, version=version): key for key in keys}
+            found = self._watches.setdefault((tuple(keys), version), (made, _Watch(
+                self._cache._get_connection_pool(True), self._cache._serializer.loads)))
+        made, watch = found
         try:
             values = watch.get_many(list(made))
         except OUTAGE_ERRORS as error:
@@ -247,7 +248,7 @@ class RedisCache(_SharedClients):
         return {made[key]: value for key, value in values.items()}
 
     def _forget_watched(self):
-        for watch in list(self._watches.values()):
+        for _, watch in list(self._watches.values()):
             watch.forget()
 
     def _run(self, default, lost, method, *args):

@@ -231,18 +231,22 @@ def test_a_bump_in_another_process_invalidates_here(client, story, settings, tmp
         "LOCATION": str(location)}}
     client.get("/articles/")
     assert client.get("/articles/")["X-Page-Cache"] == "hit"
+    _changed_in_another_process(f"filecache://{location}", f"story-{story.pk}", settings)
+    assert client.get("/articles/")["X-Page-Cache"] == "miss"
+
+
+def _changed_in_another_process(cache_url, tag, settings):
     script = textwrap.dedent(f"""
         import django, os
         os.environ["DJANGO_SETTINGS_MODULE"] = "evadaily.settings"
         os.environ.setdefault("SECRET_KEY", "test-only")
-        os.environ["CACHE_URL"] = "filecache://{location}"
+        os.environ["CACHE_URL"] = "{cache_url}"
         django.setup()
         from core.pagecache import changed
-        changed({{"story-{story.pk}"}})
+        changed({{"{tag}"}})
     """)
     subprocess.run([sys.executable, "-c", script], check=True, cwd=settings.BASE_DIR,
                    timeout=60, capture_output=True)
-    assert client.get("/articles/")["X-Page-Cache"] == "miss"
 
 
 @time_machine.travel(NOW, tick=False)
@@ -397,17 +401,7 @@ def test_on_redis_a_hit_makes_no_round_trip_and_a_change_elsewhere_shows_at_once
     for _ in range(5):
         assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
     assert sent == []
-    script = textwrap.dedent(f"""
-        import django, os
-        os.environ["DJANGO_SETTINGS_MODULE"] = "evadaily.settings"
-        os.environ.setdefault("SECRET_KEY", "test-only")
-        os.environ["CACHE_URL"] = "{url}"
-        django.setup()
-        from core.pagecache import changed
-        changed({{"story-{story.pk}"}})
-    """)
-    subprocess.run([sys.executable, "-c", script], check=True, cwd=settings.BASE_DIR,
-                   timeout=60, capture_output=True)
+    _changed_in_another_process(url, f"story-{story.pk}", settings)
     assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
     cache.clear()
 

@@ -272,36 +272,24 @@ class TestPostgreSQL:
             [(storage,)] = cursor.fetchall()
         assert storage == "m"
 
-    def test_a_match_in_the_opening_gives_the_snippet(self, client):
-        # ts_headline's cost grows with the text it reads: the rest of a long story
-        # is not read when its opening already matches.
+    # ts_headline's cost grows with the text it reads: it reads OPENING_CHARS from
+    # a little before the first "ferry" as typed (the opening when there is none),
+    # and the whole story only when that has no match.
+    @pytest.mark.parametrize("body, shown, not_shown", [
+        ("The ferry left early. {filler} Later the ferry sank.",
+         "<mark>ferry</mark> left early", "sank"),
+        ("{filler} Later the ferry sank.", "<mark>ferry</mark> sank", None),
+        # The later, denser passage is never read.
+        ("{filler} Later the ferry sank. {filler} Ferry ferry ferry: the ferry festival.",
+         "<mark>ferry</mark> sank", "festival"),
+        ("{filler} Later both ferries sank.", "<mark>ferries</mark> sank", None),  # its stem
+    ], ids=["in the opening", "past the opening", "far into a long story", "by its stem"])
+    def test_the_snippet_is_read_around_the_first_match(self, client, body, shown, not_shown):
         filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
-        _story("Port news", body=f"The ferry left early. {filler} Later the ferry sank.")
+        _story("Port news", body=body.format(filler=filler))
         [article] = _results(client, q="ferry").context["articles"]
-        assert "<mark>ferry</mark> left early" in str(article.snippet)
-        assert "sank" not in str(article.snippet)
-
-    def test_a_match_past_the_opening_still_gives_the_snippet(self, client):
-        filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
-        _story("Port news", body=f"{filler} Later the ferry sank.")
-        [article] = _results(client, q="ferry").context["articles"]
-        assert "<mark>ferry</mark> sank" in str(article.snippet)
-
-    def test_a_match_far_into_a_long_story_is_read_around_its_first_place(self, client):
-        # Only OPENING_CHARS around the first "ferry" as typed are parsed, not the
-        # whole story: the later, denser passage is never read.
-        filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
-        _story("Port news", body=f"{filler} Later the ferry sank. {filler} "
-                                 "Ferry ferry ferry: the ferry festival.")
-        [article] = _results(client, q="ferry").context["articles"]
-        assert "<mark>ferry</mark> sank" in str(article.snippet)
-        assert "festival" not in str(article.snippet)
-
-    def test_a_word_found_only_through_its_stem_still_gives_the_snippet(self, client):
-        filler = "Quiet weather over the bay. " * (search.OPENING_CHARS // 20)
-        _story("Port news", body=f"{filler} Later both ferries sank.")
-        [article] = _results(client, q="ferry").context["articles"]
-        assert "<mark>ferries</mark> sank" in str(article.snippet)
+        assert shown in str(article.snippet)
+        assert not_shown is None or not_shown not in str(article.snippet)
 
     def test_the_text_and_the_opening_are_computed_once_per_story(self):
         story = _story("Port news", body="The ferry left early.")
