@@ -65,7 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's, with the policy built once per process (core.middleware).
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
