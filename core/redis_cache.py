@@ -36,6 +36,7 @@ OUTAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError
 SOCKET_TIMEOUT = 0.5  # seconds to connect, and to wait for an answer
 RETRY_AFTER = 2  # seconds without trying Redis after a failure
 MAX_LOST_KEYS = 10_000  # beyond this, the whole cache is emptied on recovery
+TRACKING = ("CLIENT", "TRACKING", "ON")  # Redis 6 and later
 _MISSING = object()
 
 
@@ -204,10 +205,12 @@ class _Watch:
             connection = self._pool.connection_class(
                 **{**self._pool.connection_kwargs, "protocol": 3})
             connection.connect()
-            connection.send_command("CLIENT", "TRACKING", "ON")
-            if connection.read_response() not in (b"OK", "OK"):
+            try:
+                connection.send_command(*TRACKING)
+                connection.read_response()
+            except redis.exceptions.ResponseError:
                 connection.disconnect()
-                raise redis.exceptions.ConnectionError("Redis refused CLIENT TRACKING.")
+                raise
             self._connection, self._pid = connection, os.getpid()
         return self._connection
 
@@ -225,6 +228,7 @@ class RedisCache(_SharedClients):
         super().__init__(server, params)
         self._outage = _outage_for(self, server)
         self._watches = {}  # (keys, version) -> ({made key: key}, _Watch)
+        self._untracked = False
 
     def watched_get_many(self, keys, version=None):
         """get_many() for a few keys read on every request, answered in this process.
@@ -232,7 +236,7 @@ class RedisCache(_SharedClients):
         Read from Redis once, then again only after Redis says that one of
         them changed (_Watch). Writes through this cache forget them at once.
         """
-        if self._outage.down:
+        if self._outage.down or self._untracked:
             return self.get_many(keys, version)
         found = self._watches.get((tuple(keys), version))
         if found is None:
@@ -245,6 +249,13 @@ class RedisCache(_SharedClients):
         except OUTAGE_ERRORS as error:
             self._outage.fail(error)
             return {}
+        except redis.exceptions.ResponseError as error:
+            # A server before Redis 6, or one that does not allow CLIENT: read
+            # them every time, as other keys are.
+            self._untracked = True
+            log.warning("Redis refused client tracking: the count of changes is read on "
+                        "every request.", extra={"error": str(error)})
+            return self.get_many(keys, version)
         return {made[key]: value for key, value in values.items()}
 
     def _forget_watched(self):

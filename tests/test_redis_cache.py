@@ -237,3 +237,15 @@ def test_watched_keys_survive_a_restart_and_an_outage_as_other_reads_do(server, 
     other.set(cache.make_key("count"), 2)
     assert cache.watched_get_many(["count"]) == {"count": 2}
     assert not cache._outage.down
+
+
+def test_a_redis_that_refuses_tracking_is_read_every_time(redis_cache, monkeypatch, caplog):
+    monkeypatch.setattr(backend, "TRACKING", ("CLIENT", "NO-SUCH-SUBCOMMAND"))
+    redis_cache.set("count", 4, None)
+    with caplog.at_level(logging.WARNING, logger="evadaily.cache"):
+        assert redis_cache.watched_get_many(["count"]) == {"count": 4}
+        redis.Redis.from_url("redis://127.0.0.1:6379/12").incr(redis_cache.make_key("count"))
+        assert redis_cache.watched_get_many(["count"]) == {"count": 5}  # at once: no watch
+    assert [r.message for r in caplog.records] == [
+        "Redis refused client tracking: the count of changes is read on every request."]
+    assert not redis_cache._outage.down
