@@ -106,7 +106,7 @@ _UNKNOWN = object()
 # The log of changes as this process read it: (epoch, count) -> (stamp, tags, takedown).
 _log = OrderedDict()
 LOG_SPAN = 500  # at most this many changes are read from the log to judge one entry
-# Threads of one process share _local; reordering it is not safe without this.
+# Threads of one process share _local and _log; reordering them is not safe without this.
 _local_lock = threading.Lock()
 # Registered by the app that schedules stories (publication_sweep).
 _next_publication_source = None
