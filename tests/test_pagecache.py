@@ -13,6 +13,7 @@ from core import pagecache
 from pages.models import Page
 from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory,
                              SectionFactory, UserFactory)
+from tests.redis_dbs import redis_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
@@ -388,7 +389,7 @@ def test_on_redis_a_hit_makes_no_round_trip_and_a_change_elsewhere_shows_at_once
     """The count of changes is watched (core.redis_cache._Watch): Redis pushes its changes."""
     import redis
 
-    url = "redis://127.0.0.1:6379/12"
+    url = redis_url(1)
     settings.CACHES = {"default": {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": url}}
     cache.clear()
     client.get("/articles/harbour/")

@@ -12,6 +12,7 @@ from django.core.cache.backends import redis as django_redis
 from core import redis_cache as backend
 from core.ratelimit import Unavailable
 from core.redis_cache import RedisCache, SecurityRedisCache
+from tests.redis_dbs import redis_url
 from tests.redis_server import RedisServer, free_port
 
 # The first two need the Redis server on 127.0.0.1:6379, as the integration
@@ -20,7 +21,7 @@ from tests.redis_server import RedisServer, free_port
 
 @pytest.fixture
 def redis_cache():
-    cache = RedisCache("redis://127.0.0.1:6379/12", {})
+    cache = RedisCache(redis_url(1), {})
     cache.clear()
     yield cache
     cache.clear()
@@ -38,13 +39,13 @@ def test_the_django_internals_that_the_shared_client_relies_on_are_unchanged():
     client = django_redis.RedisCacheClient
     assert str(inspect.signature(client._get_connection_pool)) == "(self, write)"
     assert str(inspect.signature(client.get_client)) == "(self, key=None, *, write=False)"
-    stock = django_redis.RedisCache("redis://127.0.0.1:6379/12", {})
+    stock = django_redis.RedisCache(redis_url(1), {})
     assert stock._class is client
     assert stock._cache._get_connection_pool(False) is stock._cache._get_connection_pool(True)
     # Django still builds a new client on every call, so sharing one still pays.
     assert stock._cache.get_client() is not stock._cache.get_client()
     for ours in (RedisCache, SecurityRedisCache):
-        assert type(ours("redis://127.0.0.1:6379/12", {})._cache) is backend.RedisCacheClient
+        assert type(ours(redis_url(1), {})._cache) is backend.RedisCacheClient
 
 
 def test_the_settings_use_it_for_a_redis_cache_url():
@@ -53,12 +54,12 @@ def test_the_settings_use_it_for_a_redis_cache_url():
          "print(settings.CACHES['default']['BACKEND'], settings.CACHES['security']['BACKEND'],"
          " settings.CACHES['security']['LOCATION'])"],
         env={"DJANGO_SETTINGS_MODULE": "evadaily.settings", "SECRET_KEY": "test-only",
-             "CACHE_URL": "redis://127.0.0.1:6379/12", "PATH": "/usr/bin:/bin"},
+             "CACHE_URL": redis_url(1), "PATH": "/usr/bin:/bin"},
         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60, check=True)
     # Rate limits and lock-outs in the next database of the same server.
     assert result.stdout.split() == ["core.redis_cache.RedisCache",
                                      "core.redis_cache.SecurityRedisCache",
-                                     "redis://127.0.0.1:6379/13"]
+                                     redis_url(2)]
 
 
 @pytest.fixture
@@ -183,7 +184,7 @@ def test_watched_keys_are_read_once_until_one_changes(redis_cache, commands):
 
 
 def test_a_change_by_another_client_is_pushed_and_read_again(redis_cache, commands):
-    other = redis.Redis.from_url("redis://127.0.0.1:6379/12")
+    other = redis.Redis.from_url(redis_url(1))
     redis_cache.set("count", 4, None)
     redis_cache.watched_get_many(["count", "absent"])
     other.incr(redis_cache.make_key("count"))
@@ -244,7 +245,7 @@ def test_a_redis_that_refuses_tracking_is_read_every_time(redis_cache, monkeypat
     redis_cache.set("count", 4, None)
     with caplog.at_level(logging.WARNING, logger="evadaily.cache"):
         assert redis_cache.watched_get_many(["count"]) == {"count": 4}
-        redis.Redis.from_url("redis://127.0.0.1:6379/12").incr(redis_cache.make_key("count"))
+        redis.Redis.from_url(redis_url(1)).incr(redis_cache.make_key("count"))
         assert redis_cache.watched_get_many(["count"]) == {"count": 5}  # at once: no watch
     assert [r.message for r in caplog.records] == [
         "Redis refused client tracking: the count of changes is read on every request."]

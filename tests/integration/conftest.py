@@ -36,13 +36,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.redis_dbs import redis_url
 from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PASSWORD = "it-reader-password-7311"
-REDIS_URL = "redis://127.0.0.1:6379/11"  # private to these tests: flushed at start and end
-SECURITY_REDIS_URL = "redis://127.0.0.1:6379/13"  # likewise
+REDIS_URL = redis_url(0)  # private to these tests: flushed at start and end
+SECURITY_REDIS_URL = redis_url(2)  # likewise
 REQUEST_TIMEOUT = 20  # seconds, every HTTP request
 START_TIMEOUT = 30  # seconds for a server to answer /healthz
 
