@@ -136,15 +136,12 @@ else:
     # (VERIFIED.md); health checks drop connections that died in between.
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     _db["CONN_HEALTH_CHECKS"] = True
-    # Server-side binding lets psycopg prepare a query the second time a
-    # connection runs it: PostgreSQL then plans it once, not on every run.
-    # Planning took longer than running a story page's queries: preparing
-    # them cut the database's CPU per cold story page from 3.0 to 1.3 ms.
-    # Off behind a connection pooler in transaction mode that cannot keep
-    # prepared statements (PgBouncer before 1.21).
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        _db.setdefault("OPTIONS", {}).update({"server_side_binding": True,
-                                              "prepare_threshold": 1})
+    # Queries go with their parameters bound by psycopg on the client, as
+    # Django does by default. Server-side binding would let the server keep
+    # each query's plan (its CPU per cold story page fell from 3.0 to 1.3 ms)
+    # but limits a query to 65,535 parameters (seed_scale's update of 100,000
+    # stories by id failed), and a kept plan no longer fits each search's
+    # words (articles/search.py): README, Speed.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
