@@ -12,7 +12,11 @@ by the same gunicorn command:
 - scale: 100,000 stories and 1,000,000 comments, one page at a time.
 
 Prints a table with each figure as a ratio to the ceiling and the goal of
-issue 14 where it sets one, and writes it to bench/results.md.
+issue 14 where it sets one, and writes it to bench/results.md. The ceiling
+is measured again right before each target, and each ratio is taken
+against that measurement: the shared machine's speed drifts by half within
+minutes, and a ceiling measured once per stage turned that drift into the
+ratios.
 """
 
 import argparse
@@ -80,15 +84,18 @@ def manage_json(code):
 
 def analyze(env):
     """What autovacuum does on a live server (this machine kind runs without it):
-    seed_scale writes each story twice, leaving a dead row behind for each."""
+    seed_scale writes each story twice, leaving a dead row behind for each.
+    Then a checkpoint writes out what seeding and vacuuming left in memory
+    now, not while the scale stage is measured."""
     manage(env, "shell", "-c",
            "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
            quiet=True, timeout=1800)
+    psql("CHECKPOINT", timeout=600)
 
 
-def psql(sql):
+def psql(sql, timeout=60):
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql],
-                   check=True, timeout=60, stdout=subprocess.DEVNULL)
+                   check=True, timeout=timeout, stdout=subprocess.DEVNULL)
 
 
 def get(path, headers=None, base=BASE):
@@ -187,7 +194,7 @@ def goal(row, rows):
         return _verdict("≥ 0.50 of bare", ratio >= 0.50)
     if label == MIX_CHURN:
         quiet = _find(rows, row["size"], MIX_QUIET)
-        share = row["rps"] / quiet["rps"]
+        share = ratio / quiet["ratio"]
         return _verdict(f"≥ 0.80 of quiet ({share:.2f}), p99 ≤ 250 ms",
                         share >= 0.80 and row["p99"] <= 250)
     times = slowdown(row, rows)
@@ -197,21 +204,34 @@ def goal(row, rows):
 
 
 def slowdown(row, rows):
-    """How many times longer a request takes at scale than at demo size, or None."""
+    """How many times longer a request takes at scale than at demo size, or None.
+
+    From the ratios to the ceiling, so that the machine's drift between the
+    two stages does not count.
+    """
     demo = _find(rows, "demo", row["label"])
     if row["size"] != "scale" or demo is None:
         return None
-    return demo["rps"] / row["rps"]
+    return demo["ratio"] / row["ratio"]
 
 
-def record(rows, size, label, result):
-    """Add a measurement, as a ratio to the ceiling measured first at the same stage."""
-    bare = _find(rows, size, CEILING)
-    row = {"size": size, "label": label, **result,
-           "ratio": result["rps"] / (bare or result)["rps"]}
+def ceiling(options):
+    """The bare project, measured now: the ceiling of the target measured next."""
+    return wrk("/", options.seconds, options.connections, base=BARE)
+
+
+def record(rows, size, label, result, bare=None):
+    """Add a measurement, as a ratio to the ceiling `bare` measured right before it.
+
+    The ceiling's own row (bare None) has the ratio 1.
+    """
+    bare_rps = (bare or result)["rps"]
+    row = {"size": size, "label": label, **result, "bare_rps": bare_rps,
+           "ratio": result["rps"] / bare_rps}
     rows.append(row)
     errors = f"  {row['errors']} errors" if row["errors"] else ""
-    print(f"  {size:<5} {label:<38} {row['rps']:>7.0f} req/s {row['ratio']:5.2f} of bare  "
+    print(f"  {size:<5} {label:<38} {row['rps']:>7.0f} req/s {row['ratio']:5.2f} of bare "
+          f"({bare_rps:.0f})  "
           f"p50 {row['p50']:6.1f} ms  p99 {row['p99']:6.1f} ms  {goal(row, rows)}{errors}",
           flush=True)
 
@@ -251,8 +271,9 @@ def measure(size, options, rows):
     for label, path, headers, base in targets():
         for _ in range(3):  # warm the page cache and the workers
             get(path, dict(h.split(": ", 1) for h in headers), base)
+        bare = None if label == CEILING else ceiling(options)
         record(rows, size, label, wrk(path, options.seconds, options.connections, headers,
-                                      base))
+                                      base), bare)
 
 
 # The visit mix ----------------------------------------------------------------------
@@ -295,17 +316,18 @@ def visit_mix(env, options, rows, notes):
             return wrk("/", seconds, options.connections, base=base, **mix)
 
         print(f"Measuring the visit mix ({len(slugs):,} stories):", flush=True)
-        record(rows, "mix", CEILING, wrk("/", options.seconds, options.connections,
-                                         base=BARE))
+        record(rows, "mix", CEILING, ceiling(options))
         warm_up(read, BASE, options, stories)
-        record(rows, "mix", MIX_QUIET, read(BASE))
+        bare = ceiling(options)
+        record(rows, "mix", MIX_QUIET, read(BASE), bare)
+        bare = ceiling(options)
         result, counts = under_churn(env, options, stories, Path(work), read)
-        record(rows, "mix", MIX_CHURN, result)
+        record(rows, "mix", MIX_CHURN, result, bare)
         notes.append("Newsroom churn during the run (bench/churn.py): " + ", ".join(
             f"{name.replace('_', ' ')} {value}" for name, value in counts.items()) + ".")
-        result = through_varnish(options, read, notes, stories)
-        if result is not None:
-            record(rows, "mix", MIX_VARNISH, result)
+        measured = through_varnish(options, read, notes, stories)
+        if measured is not None:
+            record(rows, "mix", MIX_VARNISH, *measured)
 
 
 def warm_up(read, base, options, stories):
@@ -356,7 +378,8 @@ def under_churn(env, options, stories, work, read):
 
 
 def through_varnish(options, read, notes, stories):
-    """The visit mix through Varnish in front of the cached server, or None if skipped."""
+    """The visit mix through Varnish in front of the cached server and the ceiling
+    measured right before it, or None if skipped."""
     vcl = Path(options.vcl)
     reason = ("--skip-varnish" if options.skip_varnish else
               f"{VARNISHD} is not installed (apt-get install varnish varnish-modules)"
@@ -391,7 +414,8 @@ def through_varnish(options, read, notes, stories):
                 notes.append(f"{MIX_VARNISH}: skipped, {error} (varnishd's output above).")
                 return None
             warm_up(read, edge, options, stories)
-            return read(edge)
+            bare = ceiling(options)
+            return read(edge), bare
         finally:
             stop(varnish)
 
@@ -399,12 +423,13 @@ def through_varnish(options, read, notes, stories):
 # The report -------------------------------------------------------------------------
 
 def table(rows):
-    lines = ["| size | target | requests/s | ratio to bare | p50 ms | p99 ms | scale/demo time "
-             "| goal (issue 14) |",
-             "|---|---|---:|---:|---:|---:|---:|---|"]
+    lines = ["| size | target | requests/s | bare req/s just before | ratio to bare "
+             "| p50 ms | p99 ms | scale/demo time | goal (issue 14) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for row in rows:
         times = slowdown(row, rows)
         lines.append(f"| {row['size']} | {row['label']} | {row['rps']:.0f} | "
+                     f"{row['bare_rps']:.0f} | "
                      f"{row['ratio']:.2f} | {row['p50']:.1f} | {row['p99']:.1f} | "
                      f"{f'{times:.2f}x' if times else ''} | {goal(row, rows)} |")
     return "\n".join(lines)
