@@ -79,6 +79,41 @@ class PlainSetPasswordForm(SetPasswordForm):
         _plain_password_words(self, "new_password1", "new_password2")
 
 
+class EmailChangeForm(forms.Form):
+    """A new address for the account, asked with the password: a session left open on a
+    shared computer is not enough to take the account's password resets elsewhere."""
+
+    email = forms.EmailField(
+        label="New email address",
+        max_length=get_user_model()._meta.get_field("email").max_length,
+        help_text="We send a link to it. Nothing changes until you follow that link.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Enter an email address such as name@example.org.",
+                        "required": "Enter the new address for your account."})
+    password = forms.CharField(
+        label="Your current password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password, so that we know it is you."})
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
+        if email.casefold() == self.user.email.casefold():
+            raise forms.ValidationError(
+                "This is already your account’s email address. Enter the new one.",
+                code="same_address")
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password
+
+
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(label="Your password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete":

@@ -15,13 +15,17 @@ from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from core import hooks, ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import PRIORITY_NOTICE, queue_email
 
+from . import email_change
 from .forms import (
     DeleteAccountForm,
+    EmailChangeForm,
     PlainPasswordChangeForm,
     PlainSetPasswordForm,
     SignupForm,
@@ -32,6 +36,10 @@ from .forms import (
 SIGNUP_LIMITS = (ratelimit.Limit("signup-hourly", 5, 3600),)
 PASSWORD_RESET_ADDRESS_LIMITS = (ratelimit.Limit("password-reset-hourly", 5, 3600),)
 PASSWORD_RESET_EMAIL_LIMITS = (ratelimit.Limit("password-reset-email-hourly", 3, 3600),)
+# Every request counts, refused ones too: each one checks the password.
+EMAIL_CHANGE_LIMITS = (ratelimit.Limit("email-change-hourly", 5, 3600),)
+# Emails to one new address, whoever asks: nobody can flood an inbox from many accounts.
+EMAIL_CHANGE_ADDRESS_LIMITS = (ratelimit.Limit("email-change-email-hourly", 3, 3600),)
 UNAVAILABLE = ("We can't take posts for a moment; what you typed is still here. "
                "Please try again in a minute.")
 
@@ -231,3 +239,122 @@ def delete_account(request):
         return redirect("/")
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/delete_account.html", {"form": form}, status=status)
+
+
+EMAIL_CHANGE_SENT_TO = "accounts:email-change-sent-to"  # session key: the "check your inbox" page
+EMAIL_CHANGE_BAD_LINK = {
+    "broken": (400, "This link does not work",
+               "The link is incomplete or was changed. Copy the whole link from the email, "
+               "or ask for a new one from your account page."),
+    "expired": (410, "This link has expired",
+                f"Links to confirm a new email address work for {email_change.LINK_DAYS} "
+                f"days, so this one changed nothing. To change your account’s address, "
+                f"ask again from your account page."),
+    "gone": (410, "This link no longer works",
+             "The account it was sent for has been deleted or closed, so nothing was "
+             "changed."),
+    "done": (410, "This link has been used",
+             "Your account already uses this email address. There is nothing more to do."),
+    "stale": (410, "This link no longer works",
+              "Your account’s email address or password has changed since the link was "
+              "sent, so it changed nothing. To change the address, ask again from your "
+              "account page."),
+    "taken": (409, "Another account uses this address",
+              "Since the link was sent, this email address has come to belong to another "
+              "account, so it cannot be moved to yours. Nothing was changed. To use that "
+              "account, choose a new password for it from the sign-in page."),
+}
+
+
+def _email_change_notes(user):
+    """What other apps keep by email address, and what a change means for it (core.hooks)."""
+    return [note for provider in hooks.email_change_notes if (note := provider(user))]
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("password")
+def change_email(request):
+    """Ask for a new address, with the password; a link to the new address makes the change."""
+    form = EmailChangeForm(request.user, request.POST if request.method == "POST" else None)
+    context = {"form": form, "notes": _email_change_notes(request.user)}
+    if request.method == "POST":
+        try:
+            wait = ratelimit.acquire(EMAIL_CHANGE_LIMITS, _address(request))
+        except ratelimit.Unavailable:
+            return _email_change_not_now(request, context, UNAVAILABLE, status=503)
+        if wait:
+            notice = (f"We accept at most five requests to change the email address an hour "
+                      f"from one connection. You can try again in "
+                      f"{ratelimit.human_wait(wait)}; the address you typed is still here.")
+            return _email_change_not_now(request, context, notice, status=429, wait=wait)
+        if honeypot_filled(request.POST):
+            return render(request, "accounts/email_change_form.html",
+                          {**context, "notice": HONEYPOT_REFUSAL}, status=400)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            try:
+                wait = ratelimit.acquire(EMAIL_CHANGE_ADDRESS_LIMITS,
+                                         "email:" + ratelimit.fingerprint(email.casefold()))
+            except ratelimit.Unavailable:
+                return _email_change_not_now(request, context, UNAVAILABLE, status=503)
+            if wait:
+                # Counted the same whether or not another account uses the address.
+                notice = (f"We have sent that address as many emails as we send it in an "
+                          f"hour. You can ask again in {ratelimit.human_wait(wait)}; the "
+                          f"address you typed is still here.")
+                return _email_change_not_now(request, context, notice, status=429, wait=wait)
+            email_change.send_link.enqueue(user_id=request.user.pk, email=email,
+                                           old_email=request.user.email)
+            request.session[EMAIL_CHANGE_SENT_TO] = email
+            return redirect("accounts:email_change_sent")
+        return render(request, "accounts/email_change_form.html", context, status=400)
+    return render(request, "accounts/email_change_form.html", context)
+
+
+def _email_change_not_now(request, context, notice, status, wait=None):
+    """The form as typed (the password aside) without checking it: nothing was tried."""
+    form = EmailChangeForm(request.user, initial={"email": request.POST.get("email", "")})
+    response = render(request, "accounts/email_change_form.html",
+                      {**context, "form": form, "notice": notice, "retry_after": wait},
+                      status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@never_cache
+@login_required
+def email_change_sent(request):
+    """Check your inbox: the address the link went to, and what happens next."""
+    email = request.session.get(EMAIL_CHANGE_SENT_TO)
+    if not email:
+        return redirect("accounts:email_change")
+    return render(request, "accounts/email_change_sent.html",
+                  {"email": email, "days": email_change.LINK_DAYS})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_change_confirm(request, token):
+    """GET shows the change and a button, POST makes it: mail scanners that open links
+    change nothing. No sign-in needed: the link proves the inbox, the request the password."""
+    try:
+        change = (email_change.apply if request.method == "POST" else email_change.read)(token)
+    except email_change.BadLink as bad:
+        status, title, text = EMAIL_CHANGE_BAD_LINK[bad.reason]
+        return render(request, "accounts/email_change_bad_link.html",
+                      {"title": title, "text": text}, status=status)
+    user = change.user
+    if request.method == "POST":
+        request.session.pop(EMAIL_CHANGE_SENT_TO, None)
+        if request.user.pk == user.pk:
+            done = f"Your account’s email address is now {change.email}."
+        else:
+            done = f"The account “{user.get_username()}” now uses {change.email}."
+        messages.success(request, f"{done} Password-reset emails go there from now on.")
+        return redirect("accounts:account")
+    return render(request, "accounts/email_change_confirm.html", {
+        "change": change, "token": token,
+        "current": email_change.mask(user.email) if user.email else "",
+        "notes": _email_change_notes(user)})

@@ -47,6 +47,11 @@ account_sections = Hook(
     "account page (accounts) about what another app keeps for them, shown in order after "
     "the account's own details.")
 
+email_change_notes = Hook(
+    "fn(user) -> a sentence or None: what changing the account's email address means for "
+    "what another app keeps by address, shown where the reader asks for and confirms the "
+    "change (accounts).")
+
 # A moderator decided something (a comment, a bias report, a reader's standing).
 # Arguments: moderator, action, target (its str() is kept), reason.
 moderated = Signal()

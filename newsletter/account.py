@@ -12,3 +12,10 @@ address asked for again).
 def newsletter_choices(request):
     return {"template": "accounts/sections/newsletter.html",
             "context": {"account_email": request.user.email}}
+
+
+def email_change_note(user):
+    """Said whether or not the account's old address is subscribed, which must not show."""
+    return ("The newsletter does not follow your account: it keeps going to the address "
+            "that subscribed, so to move it, subscribe the new address and leave with the "
+            "link at the end of an edition sent to the old one.")

@@ -1,0 +1,165 @@
+"""Changing an account's email address: a link to the new address, then a notice to the old.
+
+The reader asks with their password; nothing changes until the link sent to
+the new address is followed and its button pressed. The link is signed and
+names the account, the new address and a keyed hash of the account's address
+and password when it was sent, so it expires after LINK_DAYS and stops
+working once either changes: a used link, or one sent before a later change
+or a password reset, cannot be replayed. The hash keeps the current address
+out of the link, which shows in browser histories and server logs.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from core.mail import PRIORITY_NOTICE, queue_email
+
+SALT = "accounts.email-change"
+LINK_DAYS = 3
+
+
+class BadLink(Exception):
+    """A link that changes nothing; `reason` is a key of views.EMAIL_CHANGE_BAD_LINK."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        # "broken", "expired", "gone" (no such active account), "done" (the
+        # account already uses the address), "stale" (its address or password
+        # changed since) or "taken" (another account now uses the address)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Change:
+    user: object
+    email: str
+
+
+def _state(user):
+    """A keyed hash of what a link is issued against: the account's address and password."""
+    state = f"{user.email.casefold()}\n{user.password}"
+    return salted_hmac(SALT, state, algorithm="sha256").hexdigest()[:24]
+
+
+def make_token(user, email):
+    return signing.dumps({"user": user.pk, "email": email, "state": _state(user)},
+                         salt=SALT, compress=True)
+
+
+def link(user, email):
+    return settings.SITE_URL + reverse("accounts:email_change_confirm",
+                                       args=[make_token(user, email)])
+
+
+def other_owners(email, user):
+    """The other active accounts that use this address (any case)."""
+    return list(get_user_model()._default_manager.filter(
+        email__iexact=email, is_active=True).exclude(pk=user.pk))
+
+
+def read(token, for_update=False):
+    """The change a link asks for, if it can still be made; raises BadLink otherwise."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=timedelta(days=LINK_DAYS))
+    except signing.SignatureExpired:
+        raise BadLink("expired") from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise BadLink("broken") from None
+    if not (isinstance(data, dict) and isinstance(data.get("user"), int)
+            and isinstance(data.get("email"), str) and isinstance(data.get("state"), str)):
+        raise BadLink("broken")
+    users = get_user_model()._default_manager.filter(is_active=True)
+    if for_update:
+        users = users.select_for_update()
+    user = users.filter(pk=data["user"]).first()
+    if user is None:
+        raise BadLink("gone")
+    if user.email.casefold() == data["email"].casefold():
+        raise BadLink("done")
+    if not constant_time_compare(_state(user), data["state"]):
+        raise BadLink("stale")
+    if other_owners(data["email"], user):
+        raise BadLink("taken")
+    return Change(user=user, email=data["email"])
+
+
+def apply(token):
+    """Make the change a link asks for and tell the old address; raises BadLink."""
+    with transaction.atomic():
+        # Locked, so that two presses of the button make one change and one notice.
+        change = read(token, for_update=True)
+        user, old = change.user, change.user.email
+        user.email = change.email
+        user.save(update_fields=["email"])
+        if old:
+            _tell_old_address(user, old)
+    return change
+
+
+def mask(email):
+    """'n•••@example.org': enough for the owner to recognise, not enough to write to."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email[:1] + "•••"
+    return f"{local[:1]}•••@{domain}"
+
+
+def _tell_old_address(user, old):
+    """The notice the account's previous address gets: what changed, and what to do if it
+    was not its owner (a reset link would go to the new address now)."""
+    context = {
+        "user": user, "masked": mask(user.email), "changed_at": timezone.now(),
+        "TIME_ZONE": settings.TIME_ZONE,
+        "newsroom_email": getattr(settings, "NEWSROOM_EMAIL", ""),
+        "sign_in_url": settings.SITE_URL + reverse("accounts:login"),
+        "password_change_url": settings.SITE_URL + reverse("accounts:password_change"),
+        "email_change_url": settings.SITE_URL + reverse("accounts:email_change"),
+    }
+    queue_email(render_to_string("registration/email_changed_subject.txt", context),
+                render_to_string("registration/email_changed_email.txt", context), [old])
+
+
+LINK_SUBJECT = "registration/email_change_subject.txt"
+LINK_EMAIL = "registration/email_change_email.txt"
+IN_USE_SUBJECT = "registration/email_change_in_use_subject.txt"
+IN_USE_EMAIL = "registration/email_change_in_use_email.txt"
+
+
+@task(priority=PRIORITY_NOTICE)
+def send_link(user_id, email, old_email):
+    """Email the confirmation link to the new address, or, when another account already
+    uses that address, a note to it instead (the page that asked shows the same either way).
+
+    Queued with the addresses, not the link: the worker makes the token when it
+    sends, so no live link sits in the database.
+    """
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None or user.email.casefold() != old_email.casefold():
+        return "not sent: the account changed since the change was asked for"
+    owners = other_owners(email, user)
+    for owner in owners:
+        _send(IN_USE_SUBJECT, IN_USE_EMAIL, owner.email, {
+            "user": owner,
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset")})
+    if owners:
+        return "sent: the address is in use"
+    _send(LINK_SUBJECT, LINK_EMAIL, email,
+          {"user": user, "email": email, "confirm_url": link(user, email), "days": LINK_DAYS})
+    return "sent"
+
+
+def _send(subject_template, body_template, to, context):
+    # Sent from here, not queued again: a queued email would hold the link.
+    EmailMessage(" ".join(render_to_string(subject_template, context).split()),
+                 render_to_string(body_template, context), None, [to]).send()
