@@ -44,10 +44,6 @@ UNAVAILABLE = ("We can't take posts for a moment; what you typed is still here. 
                "Please try again in a minute.")
 
 
-def _address(request):
-    return "address:" + ratelimit.fingerprint(ratelimit.client_address(request))
-
-
 def _safe_next(request, default="/"):
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
@@ -65,7 +61,7 @@ def signup(request):
     context = {"form": form, "next": _safe_next(request, "")}
     if request.method == "POST":
         try:
-            wait = ratelimit.acquire(SIGNUP_LIMITS, _address(request))
+            wait = ratelimit.acquire(SIGNUP_LIMITS, ratelimit.address_key(request))
         except ratelimit.Unavailable:
             return _signup_not_now(request, context, UNAVAILABLE, status=503)
         if wait:
@@ -95,12 +91,8 @@ def signup(request):
 def _signup_not_now(request, context, notice, status, wait=None):
     """The form as typed (passwords aside) without checking it: nothing was tried."""
     form = SignupForm(initial={name: request.POST.get(name, "") for name in ("username", "email")})
-    response = render(request, "registration/signup.html",
-                      {**context, "form": form, "notice": notice, "retry_after": wait},
-                      status=status)
-    if wait:
-        response["Retry-After"] = str(wait)
-    return response
+    return ratelimit.refusal(request, "registration/signup.html", {**context, "form": form},
+                             notice, status, wait)
 
 
 def _welcome(user):
@@ -172,9 +164,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         # Per email too, so that nobody floods one inbox from many connections;
         # the same whether or not an account uses the address, which stays secret.
-        email = "email:" + ratelimit.fingerprint(form.cleaned_data["email"].casefold())
+        email = ratelimit.email_key(form.cleaned_data["email"])
         try:
-            wait = (ratelimit.acquire(PASSWORD_RESET_ADDRESS_LIMITS, _address(self.request))
+            wait = (ratelimit.acquire(PASSWORD_RESET_ADDRESS_LIMITS,
+                                     ratelimit.address_key(self.request))
                     or ratelimit.acquire(PASSWORD_RESET_EMAIL_LIMITS, email))
         except ratelimit.Unavailable:
             return self.render_to_response(
@@ -280,7 +273,7 @@ def change_email(request):
     context = {"form": form, "notes": _email_change_notes(request.user)}
     if request.method == "POST":
         try:
-            wait = ratelimit.acquire(EMAIL_CHANGE_LIMITS, _address(request))
+            wait = ratelimit.acquire(EMAIL_CHANGE_LIMITS, ratelimit.address_key(request))
         except ratelimit.Unavailable:
             return _email_change_not_now(request, context, UNAVAILABLE, status=503)
         if wait:
@@ -294,8 +287,7 @@ def change_email(request):
         if form.is_valid():
             email = form.cleaned_data["email"]
             try:
-                wait = ratelimit.acquire(EMAIL_CHANGE_ADDRESS_LIMITS,
-                                         "email:" + ratelimit.fingerprint(email.casefold()))
+                wait = ratelimit.acquire(EMAIL_CHANGE_ADDRESS_LIMITS, ratelimit.email_key(email))
             except ratelimit.Unavailable:
                 return _email_change_not_now(request, context, UNAVAILABLE, status=503)
             if wait:
@@ -315,12 +307,8 @@ def change_email(request):
 def _email_change_not_now(request, context, notice, status, wait=None):
     """The form as typed (the password aside) without checking it: nothing was tried."""
     form = EmailChangeForm(request.user, initial={"email": request.POST.get("email", "")})
-    response = render(request, "accounts/email_change_form.html",
-                      {**context, "form": form, "notice": notice, "retry_after": wait},
-                      status=status)
-    if wait:
-        response["Retry-After"] = str(wait)
-    return response
+    return ratelimit.refusal(request, "accounts/email_change_form.html",
+                             {**context, "form": form}, notice, status, wait)
 
 
 @never_cache

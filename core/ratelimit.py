@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
+from django.shortcuts import render
 
 
 class Unavailable(Exception):
@@ -134,6 +135,27 @@ def fingerprint(value):
     """A keyed hash: lets us match an address without storing it."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def address_key(request):
+    """What a connection's attempts are counted under: its address, hashed."""
+    return "address:" + fingerprint(client_address(request))
+
+
+def email_key(email):
+    """What the emails sent to one address are counted under, in any case."""
+    return "email:" + fingerprint(email.casefold())
+
+
+def refusal(request, template, context, notice, status, wait=None):
+    """A form page answered without checking the form, nothing tried: `notice` says
+    why. 429 with Retry-After (`wait` seconds) when a limit is reached, 503 when the
+    limits cannot be read."""
+    response = render(request, template, {**context, "notice": notice, "retry_after": wait},
+                      status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def human_wait(seconds):

@@ -44,10 +44,6 @@ BAD_LINK = {
 }
 
 
-def _address(request):
-    return "address:" + ratelimit.fingerprint(ratelimit.client_address(request))
-
-
 @never_cache
 def subscribe(request):
     """The subscription form; a signed-in reader's address is filled in, one click away."""
@@ -59,7 +55,7 @@ def subscribe(request):
                                f"({settings.TIME_ZONE} time)"}
     if request.method == "POST":
         try:
-            wait = ratelimit.acquire(SUBSCRIBE_LIMITS, _address(request))
+            wait = ratelimit.acquire(SUBSCRIBE_LIMITS, ratelimit.address_key(request))
         except ratelimit.Unavailable:
             return _not_now(request, context, UNAVAILABLE, status=503)
         if wait:
@@ -82,11 +78,7 @@ def subscribe(request):
 
 def _not_now(request, context, notice, status, wait=None):
     """The form as typed, not checked: nothing was tried."""
-    response = render(request, "newsletter/subscribe.html",
-                      {**context, "notice": notice, "retry_after": wait}, status=status)
-    if wait:
-        response["Retry-After"] = str(wait)
-    return response
+    return ratelimit.refusal(request, "newsletter/subscribe.html", context, notice, status, wait)
 
 
 def _subscribe(data):
@@ -98,8 +90,7 @@ def _subscribe(data):
             subscriber.sections.set(data["sections"])
             subscriber.authors.set(data["authors"])
         # An address already known keeps what it had; its owner hears of the request.
-        email = "email:" + ratelimit.fingerprint(data["email"])
-        if not ratelimit.acquire(ADDRESS_LIMITS, email):
+        if not ratelimit.acquire(ADDRESS_LIMITS, ratelimit.email_key(data["email"])):
             send_subscription_email.enqueue(subscriber.pk)
 
 

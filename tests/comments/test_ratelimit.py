@@ -186,3 +186,19 @@ def test_addresses_are_stored_as_keyed_hashes(client, article):
     assert "198.51.100.7" not in report.reporter_fingerprint
     assert report.reporter_fingerprint == ratelimit.fingerprint("198.51.100.7")
     assert len(report.reporter_fingerprint) == 64
+
+
+def test_the_keys_limits_count_under_are_keyed_hashes_and_ignore_an_addresss_case(rf):
+    request = rf.get("/", REMOTE_ADDR="198.51.100.7")
+    assert ratelimit.address_key(request) == "address:" + ratelimit.fingerprint("198.51.100.7")
+    assert ratelimit.email_key("Ana@Example.org") == ratelimit.email_key("ana@example.org")
+    assert "ana" not in ratelimit.email_key("ana@example.org")
+
+
+def test_a_refusal_keeps_the_form_and_says_when_to_try_again(rf):
+    request = rf.post("/newsletter/", {"email": "ana@example.org"})
+    refused = ratelimit.refusal(request, "newsletter/subscribe.html", {}, "Not now.", 429, 90)
+    assert refused.status_code == 429 and refused["Retry-After"] == "90"
+    unavailable = ratelimit.refusal(request, "newsletter/subscribe.html", {}, "Not now.", 503)
+    assert unavailable.status_code == 503 and "Retry-After" not in unavailable
+    assert "Not now." in unavailable.content.decode()
