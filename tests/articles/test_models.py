@@ -2,6 +2,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 import articles.models
@@ -151,6 +152,14 @@ def test_related_articles_count_shared_tags_among_the_newest_tagged_stories_only
     assert story.related_articles()[0] == older
     monkeypatch.setattr(articles.models, "RELATED_CANDIDATES", 2)
     assert set(story.related_articles()) == {newer, newest}
+
+
+def test_tagged_items_are_indexed_by_tag_for_the_newest_of_each_tag():
+    """related_sql() reads each tag's newest stories in order from this index (0011)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "taggit_taggeditem")
+    index = constraints["taggeditem_tag_object_idx"]
+    assert index["index"] and index["columns"] == ["content_type_id", "tag_id", "object_id"]
 
 
 def test_related_articles_are_loaded_as_the_orm_loads_cards(django_assert_num_queries):
