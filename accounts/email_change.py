@@ -15,7 +15,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
@@ -23,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.mail import PRIORITY_NOTICE, queue_email
+from core.mail import PRIORITY_NOTICE, queue_email, send_rendered
 
 SALT = "accounts.email-change"
 LINK_DAYS = 3
@@ -149,17 +148,13 @@ def send_link(user_id, email, old_email):
         return "not sent: the account changed since the change was asked for"
     owners = other_owners(email, user)
     for owner in owners:
-        _send(IN_USE_SUBJECT, IN_USE_EMAIL, owner.email, {
+        send_rendered(IN_USE_SUBJECT, IN_USE_EMAIL, {
             "user": owner,
-            "reset_url": settings.SITE_URL + reverse("accounts:password_reset")})
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset")}, owner.email)
     if owners:
         return "sent: the address is in use"
-    _send(LINK_SUBJECT, LINK_EMAIL, email,
-          {"user": user, "email": email, "confirm_url": link(user, email), "days": LINK_DAYS})
+    send_rendered(LINK_SUBJECT, LINK_EMAIL,
+                  {"user": user, "email": email, "confirm_url": link(user, email),
+                   "days": LINK_DAYS}, email)
     return "sent"
 
-
-def _send(subject_template, body_template, to, context):
-    # Sent from here, not queued again: a queued email would hold the link.
-    EmailMessage(" ".join(render_to_string(subject_template, context).split()),
-                 render_to_string(body_template, context), None, [to]).send()

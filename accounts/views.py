@@ -5,7 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import hooks, ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
-from core.mail import PRIORITY_NOTICE, queue_email
+from core.mail import PRIORITY_NOTICE, queue_email, send_rendered
 
 from . import email_change
 from .forms import (
@@ -140,9 +139,7 @@ def send_password_reset(user_id, email, domain, protocol):
     context = {"email": email, "domain": domain, "site_name": domain, "user": user,
                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
                "token": default_token_generator.make_token(user), "protocol": protocol}
-    # Sent from here, not queued again: a queued email would hold the link.
-    EmailMessage(" ".join(render_to_string(RESET_SUBJECT, context).split()),
-                 render_to_string(RESET_EMAIL, context), None, [email]).send()
+    send_rendered(RESET_SUBJECT, RESET_EMAIL, context, email)
     return "sent"
 
 

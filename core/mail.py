@@ -7,6 +7,7 @@ tells of was committed, and is not lost if the process dies after the commit.
 """
 
 from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.tasks import task
 
 # Task priorities (django.tasks: -100 to 100, higher first). A reader waiting
@@ -22,6 +23,14 @@ def send_email(subject, body, to, html=None, headers=None):
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+def send_rendered(subject_template, body_template, context, to):
+    """Render one plain-text email and send it now, from a task already in the worker:
+    for a message holding a link, which must not sit in the task table."""
+    subject = " ".join(render_to_string(subject_template, context).split())
+    EmailMultiAlternatives(subject, render_to_string(body_template, context), None,
+                           [to]).send()
 
 
 def queue_email(subject, body, to, *, html=None, headers=None):
