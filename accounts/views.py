@@ -205,6 +205,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
+ACCOUNT_DELETED = "accounts:deleted"  # session key: the deletion's confirmation, shown once
+
+
 @never_cache
 @login_required
 def delete_account(request):
@@ -225,10 +228,20 @@ def delete_account(request):
             return render(request, "registration/delete_account.html", {"form": form},
                           status=400)
         logout(request)
-        messages.success(request, "Your account and personal data have been deleted.")
-        return redirect("/")
+        # The new, empty session carries one flag to the page that says it is done
+        # (the front page is the same for everyone, and shows no personal notice).
+        request.session[ACCOUNT_DELETED] = True
+        return redirect("accounts:deleted")
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/delete_account.html", {"form": form}, status=status)
+
+
+@never_cache
+def account_deleted(request):
+    """Said once, to the browser that deleted the account; anyone else goes to the front page."""
+    if not request.session.pop(ACCOUNT_DELETED, False):
+        return redirect("/")
+    return render(request, "registration/account_deleted.html")
 
 
 EMAIL_CHANGE_SENT_TO = "accounts:email-change-sent-to"  # session key: the "check your inbox" page

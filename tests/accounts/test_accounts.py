@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 
 from comments.models import Comment
 from standards.models import BiasReport
@@ -86,7 +87,7 @@ def test_deleting_an_account_keeps_comments_as_a_former_reader(client):
     wrong = client.post("/accounts/delete/", {"password": "wrong"})
     assert wrong.status_code == 400 and User.objects.filter(pk=reader.pk).exists()
     response = client.post("/accounts/delete/", {"password": "a-long-test-passphrase"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/accounts/deleted/"
     assert not User.objects.filter(username="leaving").exists()
     comment.refresh_from_db()
     report.refresh_from_db()
@@ -95,3 +96,24 @@ def test_deleting_an_account_keeps_comments_as_a_former_reader(client):
     page = client.get(f"/articles/{comment.article.slug}/comments/").content.decode()
     assert "a former reader" in page and "leaving" not in page
     assert Comment.objects.count() == 1
+
+
+def test_deletion_is_confirmed_once_where_the_reader_lands(client):
+    article = ArticleFactory()
+    # The front page is the same for everyone: the confirmation has a page of its
+    # own, shown once, and is not left over for the next page that shows notices.
+    client.force_login(UserFactory(username="leaving"))
+    response = client.post("/accounts/delete/", {"password": "a-long-test-passphrase"},
+                           follow=True)
+    assert response.redirect_chain == [("/accounts/deleted/", 302)]
+    page = response.content.decode()
+    assert "<h1>Your account is deleted</h1>" in page
+    assert 'Your comments stay, shown as from “a former reader”' in page
+    assert "no-cache" in response["Cache-Control"]
+    assert '<meta name="robots" content="noindex">' in page
+    comments = client.get(f"/articles/{article.slug}/comments/").content.decode()
+    assert "deleted" not in comments and 'class="notices"' not in comments
+    # Again, or from anyone else: nothing was deleted here, so the front page.
+    again = client.get("/accounts/deleted/")
+    assert again.status_code == 302 and again["Location"] == "/"
+    assert Client().get("/accounts/deleted/")["Location"] == "/"

@@ -141,6 +141,23 @@ def test_account_page(live_server, newsroom, signed_in, new_page, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_deleting_the_account_ends_on_its_confirmation(live_server, newsroom, signed_in,
+                                                       new_page, width):
+    page, _ = _open(new_page, live_server, "/accounts/", width, "light", cookie=signed_in)
+    page.get_by_role("link", name="Delete your account…").click()
+    assert page.locator("h1").inner_text() == "Delete your account"
+    _check(page, "delete-account", width)
+    page.get_by_label("Password").fill("a-long-test-passphrase")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete my account").click()
+    assert page.url == f"{live_server.url}/accounts/deleted/"
+    assert page.locator("h1").inner_text() == "Your account is deleted"
+    assert page.get_by_role("status").inner_text().startswith("Your account, your email")
+    assert page.locator(".site-header").get_by_role("link", name="Sign in").is_visible()
+    _check(page, "account-deleted", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_signup_says_the_username_is_public(live_server, standing_pages, new_page,
                                             width):
     page, _ = _open(new_page, live_server, "/accounts/signup/", width, "light")

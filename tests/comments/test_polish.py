@@ -130,7 +130,8 @@ class TestSigningInToComment:
         assert response.status_code == 302
         assert response["Location"] == "/articles/harbour/#comments"
         block = get(client, BLOCK)
-        assert "Welcome, newcomer. You can comment now." in block
+        assert ('<div role="status"><ul class="notices"><li>Welcome, newcomer. You can comment '
+                'now.</li></ul></div>') in block
         assert block.index("Welcome, newcomer") < block.index('name="body"')
         assert "Welcome, newcomer" not in get(client, BLOCK)  # once
 
