@@ -3,10 +3,11 @@
 The reader asks with their password; nothing changes until the link sent to
 the new address is followed and its button pressed. The link is signed and
 names the account, the new address and a keyed hash of the account's address
-and password when it was sent, so it expires after LINK_DAYS and stops
-working once either changes: a used link, or one sent before a later change
-or a password reset, cannot be replayed. The hash keeps the current address
-out of the link, which shows in browser histories and server logs.
+and password and of when that address last changed (models.EmailChanged),
+so it expires after LINK_DAYS and stops working once any of them changes: a
+used link, or one sent before a later change or a password reset, cannot be
+replayed, even after the address changes back. The hash keeps the current
+address out of the link, which shows in browser histories and server logs.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.mail import PRIORITY_NOTICE, queue_email, send_rendered
+
+from .models import EmailChanged
 
 SALT = "accounts.email-change"
 LINK_DAYS = 3
@@ -46,8 +49,10 @@ class Change:
 
 
 def _state(user):
-    """A keyed hash of what a link is issued against: the account's address and password."""
-    state = f"{user.email.casefold()}\n{user.password}"
+    """A keyed hash of what a link is issued against: the account's address and password,
+    and when the address last changed (so A → B → A does not revive a link sent for A)."""
+    changed = EmailChanged.objects.filter(user=user).values_list("at", flat=True).first()
+    state = f"{user.email.casefold()}\n{user.password}\n{changed.isoformat() if changed else ''}"
     return salted_hmac(SALT, state, algorithm="sha256").hexdigest()[:24]
 
 

@@ -35,6 +35,21 @@ class UsernameSkeleton(models.Model):
                                      defaults={"skeleton": skeleton, "folded": folded})
 
 
+class EmailChanged(models.Model):
+    """When an account's email address last changed, however it was changed.
+
+    Email-change links are issued against it (email_change._state): a link
+    sent before a change stays void even after the address changes back.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                primary_key=True, related_name="+")
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user_id}: {self.at:%Y-%m-%d %H:%M}"
+
+
 class Reader(User):
     """Readers' accounts as the newsroom's admin shows them (staff are left out there)."""
 

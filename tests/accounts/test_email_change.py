@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import email_change
+from accounts.models import EmailChanged
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL
 from newsletter.models import Subscriber
@@ -310,6 +311,36 @@ class TestTheLink:
             assert response.status_code == 410
             assert "has changed since the link was sent" in text(response)
         assert email_of(reader) == "second@example.org"
+
+    def test_changing_back_does_not_revive_a_link_sent_before(self, client, reader):
+        # Sent for ana@, then the address moves away and back: ana@ with the same
+        # password again, but the link asked for before stays void.
+        before = asked_link(client, "typo@example.org")
+        assert client.post(asked_link(client, "new@example.org")).status_code == 302
+        assert client.post(asked_link(client, "ana@example.org")).status_code == 302
+        assert email_of(reader) == "ana@example.org"
+        response = client.post(before)
+        assert response.status_code == 410
+        assert "has changed since the link was sent" in text(response)
+        assert email_of(reader) == "ana@example.org"
+
+    def test_a_change_made_elsewhere_voids_the_links_too(self, client, reader):
+        # The admin (or a shell) saves the user: the change is noted all the same.
+        path = asked_link(client)
+        reader.email = "desk-set@example.org"
+        reader.save()
+        reader.email = "ana@example.org"
+        reader.save()
+        assert client.post(path).status_code == 410
+        assert email_of(reader) == "ana@example.org"
+
+    def test_a_sign_in_or_a_new_link_notes_no_change(self, client, reader):
+        reader.last_login = timezone.now()
+        reader.save(update_fields=["last_login"])
+        reader.save()  # the same address
+        assert not EmailChanged.objects.exists()
+        assert client.post(asked_link(client)).status_code == 302
+        assert EmailChanged.objects.get().user_id == reader.pk
 
     def test_a_new_password_voids_the_links_sent_before(self, client, reader):
         path = asked_link(client)
