@@ -59,15 +59,13 @@ def signup(request):
     form = SignupForm(request.POST or None)
     context = {"form": form, "next": _safe_next(request, "")}
     if request.method == "POST":
-        try:
-            wait = ratelimit.acquire(SIGNUP_LIMITS, ratelimit.address_key(request))
-        except ratelimit.Unavailable:
-            return _signup_not_now(request, context, UNAVAILABLE, status=503)
-        if wait:
-            notice = (f"We accept at most five sign-up attempts an hour from one connection. "
-                      f"You can try again in {ratelimit.human_wait(wait)}; what you typed "
-                      f"is still here, except the password.")
-            return _signup_not_now(request, context, notice, status=429, wait=wait)
+        refused = ratelimit.check(
+            SIGNUP_LIMITS, ratelimit.address_key(request),
+            "We accept at most five sign-up attempts an hour from one connection. You can "
+            "try again in {wait}; what you typed is still here, except the password.",
+            UNAVAILABLE)
+        if refused:
+            return _signup_not_now(request, context, refused)
     if honeypot_filled(request.POST):
         return render(request, "registration/signup.html",
                       {**context, "notice": HONEYPOT_REFUSAL}, status=400)
@@ -87,11 +85,11 @@ def signup(request):
     return render(request, "registration/signup.html", context, status=status)
 
 
-def _signup_not_now(request, context, notice, status, wait=None):
+def _signup_not_now(request, context, refused):
     """The form as typed (passwords aside) without checking it: nothing was tried."""
     form = SignupForm(initial={name: request.POST.get(name, "") for name in ("username", "email")})
     return ratelimit.refusal(request, "registration/signup.html", {**context, "form": form},
-                             notice, status, wait)
+                             refused)
 
 
 def _welcome(user):
@@ -161,21 +159,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         # Per email too, so that nobody floods one inbox from many connections;
         # the same whether or not an account uses the address, which stays secret.
-        email = ratelimit.email_key(form.cleaned_data["email"])
-        try:
-            wait = (ratelimit.acquire(PASSWORD_RESET_ADDRESS_LIMITS,
-                                     ratelimit.address_key(self.request))
-                    or ratelimit.acquire(PASSWORD_RESET_EMAIL_LIMITS, email))
-        except ratelimit.Unavailable:
-            return self.render_to_response(
-                self.get_context_data(form=form, notice=UNAVAILABLE), status=503)
-        if wait:
-            notice = (f"Too many reset links have been asked for. You can ask again in "
-                      f"{ratelimit.human_wait(wait)}; your address is still here.")
-            response = self.render_to_response(
-                self.get_context_data(form=form, notice=notice, retry_after=wait), status=429)
-            response["Retry-After"] = str(wait)
-            return response
+        too_many = ("Too many reset links have been asked for. You can ask again in {wait}; "
+                    "your address is still here.")
+        refused = (ratelimit.check(PASSWORD_RESET_ADDRESS_LIMITS,
+                                   ratelimit.address_key(self.request), too_many, UNAVAILABLE)
+                   or ratelimit.check(PASSWORD_RESET_EMAIL_LIMITS,
+                                      ratelimit.email_key(form.cleaned_data["email"]),
+                                      too_many, UNAVAILABLE))
+        if refused:
+            return ratelimit.refusal(self.request, self.get_template_names(),
+                                     self.get_context_data(form=form), refused)
         return super().form_valid(form)
 
 
@@ -282,30 +275,25 @@ def change_email(request):
     form = EmailChangeForm(request.user, request.POST if request.method == "POST" else None)
     context = {"form": form, "notes": _email_change_notes(request.user)}
     if request.method == "POST":
-        try:
-            wait = ratelimit.acquire(EMAIL_CHANGE_LIMITS, ratelimit.address_key(request))
-        except ratelimit.Unavailable:
-            return _email_change_not_now(request, context, UNAVAILABLE, status=503)
-        if wait:
-            notice = (f"We accept at most five requests to change the email address an hour "
-                      f"from one connection. You can try again in "
-                      f"{ratelimit.human_wait(wait)}; the address you typed is still here.")
-            return _email_change_not_now(request, context, notice, status=429, wait=wait)
+        refused = ratelimit.check(
+            EMAIL_CHANGE_LIMITS, ratelimit.address_key(request),
+            "We accept at most five requests to change the email address an hour from one "
+            "connection. You can try again in {wait}; the address you typed is still here.",
+            UNAVAILABLE)
+        if refused:
+            return _email_change_not_now(request, context, refused)
         if honeypot_filled(request.POST):
             return render(request, "accounts/email_change_form.html",
                           {**context, "notice": HONEYPOT_REFUSAL}, status=400)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            try:
-                wait = ratelimit.acquire(EMAIL_CHANGE_ADDRESS_LIMITS, ratelimit.email_key(email))
-            except ratelimit.Unavailable:
-                return _email_change_not_now(request, context, UNAVAILABLE, status=503)
-            if wait:
-                # Counted the same whether or not another account uses the address.
-                notice = (f"We have sent that address as many emails as we send it in an "
-                          f"hour. You can ask again in {ratelimit.human_wait(wait)}; the "
-                          f"address you typed is still here.")
-                return _email_change_not_now(request, context, notice, status=429, wait=wait)
+            # Counted the same whether or not another account uses the address.
+            refused = ratelimit.check(
+                EMAIL_CHANGE_ADDRESS_LIMITS, ratelimit.email_key(email),
+                "We have sent that address as many emails as we send it in an hour. You can "
+                "ask again in {wait}; the address you typed is still here.", UNAVAILABLE)
+            if refused:
+                return _email_change_not_now(request, context, refused)
             email_change.send_link.enqueue(user_id=request.user.pk, email=email,
                                            old_email=request.user.email)
             request.session[EMAIL_CHANGE_SENT_TO] = email
@@ -314,11 +302,11 @@ def change_email(request):
     return render(request, "accounts/email_change_form.html", context)
 
 
-def _email_change_not_now(request, context, notice, status, wait=None):
+def _email_change_not_now(request, context, refused):
     """The form as typed (the password aside) without checking it: nothing was tried."""
     form = EmailChangeForm(request.user, initial={"email": request.POST.get("email", "")})
     return ratelimit.refusal(request, "accounts/email_change_form.html",
-                             {**context, "form": form}, notice, status, wait)
+                             {**context, "form": form}, refused)
 
 
 @never_cache

@@ -147,14 +147,37 @@ def email_key(email):
     return "email:" + fingerprint(email.casefold())
 
 
-def refusal(request, template, context, notice, status, wait=None):
-    """A form page answered without checking the form, nothing tried: `notice` says
-    why. 429 with Retry-After (`wait` seconds) when a limit is reached, 503 when the
-    limits cannot be read."""
-    response = render(request, template, {**context, "notice": notice, "retry_after": wait},
-                      status=status)
+@dataclass(frozen=True)
+class Refused:
+    """Why an action does not go ahead now: what the reader is told, 429 (a limit is
+    reached; `wait` seconds until it is not) or 503 (the limits cannot be read)."""
+
+    notice: str
+    status: int
+    wait: int | None = None
+
+
+def check(limits, ident, too_many, unavailable=UNAVAILABLE_NOTICE):
+    """Use one of ident's allowances under limits: None when the action may go ahead,
+    else Refused. `too_many` is the notice for a reached limit; "{wait}" in it
+    becomes how long to wait ("12 minutes")."""
+    try:
+        wait = acquire(limits, ident)
+    except Unavailable:
+        return Refused(unavailable, 503)
     if wait:
-        response["Retry-After"] = str(wait)
+        return Refused(too_many.format(wait=human_wait(wait)), 429, wait)
+    return None
+
+
+def refusal(request, template, context, refused):
+    """A form page answered without going ahead, the form as the caller left it in
+    context: the notice says why, with Retry-After when a limit is reached."""
+    response = render(request, template,
+                      {**context, "notice": refused.notice, "retry_after": refused.wait},
+                      status=refused.status)
+    if refused.wait:
+        response["Retry-After"] = str(refused.wait)
     return response
 
 

@@ -54,15 +54,12 @@ def subscribe(request):
                "edition_time": f"{dateformat.time_format(settings.EDITION_TIME, 'g:i A')} "
                                f"({settings.TIME_ZONE} time)"}
     if request.method == "POST":
-        try:
-            wait = ratelimit.acquire(SUBSCRIBE_LIMITS, ratelimit.address_key(request))
-        except ratelimit.Unavailable:
-            return _not_now(request, context, UNAVAILABLE, status=503)
-        if wait:
-            notice = (f"We accept at most five subscriptions an hour from one connection. "
-                      f"You can try again in {ratelimit.human_wait(wait)}; what you typed "
-                      f"is still here.")
-            return _not_now(request, context, notice, status=429, wait=wait)
+        refused = ratelimit.check(
+            SUBSCRIBE_LIMITS, ratelimit.address_key(request),
+            "We accept at most five subscriptions an hour from one connection. You can try "
+            "again in {wait}; what you typed is still here.", UNAVAILABLE)
+        if refused:
+            return _not_now(request, context, refused)
         if honeypot_filled(request.POST):
             return render(request, "newsletter/subscribe.html",
                           {**context, "notice": HONEYPOT_REFUSAL}, status=400)
@@ -70,15 +67,15 @@ def subscribe(request):
             try:
                 _subscribe(form.cleaned_data)
             except ratelimit.Unavailable:
-                return _not_now(request, context, UNAVAILABLE, status=503)
+                return _not_now(request, context, ratelimit.Refused(UNAVAILABLE, 503))
             return redirect("newsletter:check-inbox", permanent=False)
         return render(request, "newsletter/subscribe.html", context, status=400)
     return render(request, "newsletter/subscribe.html", context)
 
 
-def _not_now(request, context, notice, status, wait=None):
+def _not_now(request, context, refused):
     """The form as typed, not checked: nothing was tried."""
-    return ratelimit.refusal(request, "newsletter/subscribe.html", context, notice, status, wait)
+    return ratelimit.refusal(request, "newsletter/subscribe.html", context, refused)
 
 
 def _subscribe(data):

@@ -129,18 +129,13 @@ def report_bias(request, slug):
     if duplicate is not None:
         return _to_confirmation(request, duplicate, duplicate=True)
 
-    try:
-        wait = ratelimit.acquire(ratelimit.BIAS_REPORT_LIMITS, f"address:{address}")
-    except ratelimit.Unavailable:
-        return render(request, _bias_template(request, "bias_report_form"),
-                      {**context, "form": form, "notice": ratelimit.UNAVAILABLE_NOTICE}, status=503)
-    if wait:
-        notice = (f"We accept at most five reports an hour from one connection. You can "
-                  f"send this one in {ratelimit.human_wait(wait)}; your text is still here.")
-        response = render(request, _bias_template(request, "bias_report_form"),
-                          {**context, "form": form, "notice": notice}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+    refused = ratelimit.check(
+        ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
+        "We accept at most five reports an hour from one connection. You can send this one "
+        "in {wait}; your text is still here.")
+    if refused:
+        return ratelimit.refusal(request, _bias_template(request, "bias_report_form"),
+                                 {**context, "form": form}, refused)
 
     report = form.save(commit=False)
     report.article = article

@@ -197,8 +197,30 @@ def test_the_keys_limits_count_under_are_keyed_hashes_and_ignore_an_addresss_cas
 
 def test_a_refusal_keeps_the_form_and_says_when_to_try_again(rf):
     request = rf.post("/newsletter/", {"email": "ana@example.org"})
-    refused = ratelimit.refusal(request, "newsletter/subscribe.html", {}, "Not now.", 429, 90)
+    refused = ratelimit.refusal(request, "newsletter/subscribe.html", {},
+                                ratelimit.Refused("Not now.", 429, 90))
     assert refused.status_code == 429 and refused["Retry-After"] == "90"
-    unavailable = ratelimit.refusal(request, "newsletter/subscribe.html", {}, "Not now.", 503)
+    assert 'class="notice notice-wait"' in refused.content.decode()
+    unavailable = ratelimit.refusal(request, "newsletter/subscribe.html", {},
+                                    ratelimit.Refused("Not now.", 503))
     assert unavailable.status_code == 503 and "Retry-After" not in unavailable
     assert "Not now." in unavailable.content.decode()
+
+
+def test_check_uses_an_allowance_or_says_why_not(monkeypatch):
+    limits = (ratelimit.Limit("check-test", 2, 3600),)
+    too_many = "Too many; try again in {wait}."
+    with time_machine.travel(1_800_000_000, tick=False):
+        assert ratelimit.check(limits, "address:x", too_many) is None
+        assert ratelimit.check(limits, "address:x", too_many) is None
+        assert ratelimit.check(limits, "address:x", too_many) == ratelimit.Refused(
+            "Too many; try again in 60 minutes.", 429, 3600)
+        assert ratelimit.check(limits, "address:y", too_many) is None  # counted apart
+
+    def unavailable(limits, ident, now=None):
+        raise ratelimit.Unavailable("the store is down")
+
+    monkeypatch.setattr(ratelimit, "acquire", unavailable)
+    assert ratelimit.check(limits, "address:z", too_many) == ratelimit.Refused(
+        ratelimit.UNAVAILABLE_NOTICE, 503)
+    assert ratelimit.check(limits, "address:z", too_many, "Not now.").notice == "Not now."
