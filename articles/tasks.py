@@ -9,7 +9,7 @@ from django.apps import apps
 from django.tasks import task
 
 from authors.tasks import make_avatar_renditions
-from core.images import CROPS, STORED, store_renditions
+from core.images import CROPS, STORED, made_filter, store_renditions
 from core import pagecache
 
 
@@ -27,17 +27,28 @@ def make_hero_renditions(pk, source):
     return outcome
 
 
+def waiting_renditions():
+    """Every avatar and story whose renditions lack something its task makes, model by model.
+
+    Yields (model, task, rows of (pk, source)): images uploaded since the
+    worker last ran, and stories without every crop make_hero_renditions
+    makes (their renditions were made before the site made crops).
+    """
+    images = ((apps.get_model("authors", "Author"), "avatar", make_avatar_renditions, ()),
+              (apps.get_model("articles", "Article"), "image", make_hero_renditions, CROPS))
+    for model, field, renditions_task, crops in images:
+        rows = (model._default_manager.exclude(**{field: ""})
+                .exclude(made_filter(field, crops))
+                .order_by("pk").values_list("pk", field))
+        yield model, renditions_task, rows
+
+
 def make_waiting_renditions():
     """Make now, in this process, every avatar's and story's renditions still waiting for the worker.
 
     For seed_demo: the demo is complete when the command ends. The queued
     tasks then find the renditions made and do nothing.
     """
-    waiting = ((apps.get_model("authors", "Author"), "avatar", make_avatar_renditions),
-               (apps.get_model("articles", "Article"), "image", make_hero_renditions))
-    for model, field, renditions_task in waiting:
-        rows = (model._default_manager.exclude(**{field: ""})
-                .exclude(**{f"{field}_renditions__has_key": "jpeg"})
-                .order_by("pk").values_list("pk", field))
+    for _model, renditions_task, rows in waiting_renditions():
         for pk, source in rows:
             renditions_task.call(pk=pk, source=source)

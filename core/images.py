@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.db.models import Q
 from django.utils.html import format_html
 from PIL import Image, ImageOps
 
@@ -219,9 +220,26 @@ def original_only(field_file):
     return record | {"width": width, "height": height}
 
 
-def is_made(renditions):
-    """True when the worker has stored renditions for the recorded source."""
-    return "jpeg" in renditions
+def is_made(renditions, crops=()):
+    """True when the worker has stored renditions for the recorded source, and every crop asked.
+
+    crops are CROPS entries, as make_renditions takes them: renditions made
+    before the site made crops are not made for a task that asks for them.
+    """
+    return "jpeg" in renditions and all(
+        crop in renditions.get("crops", {}) for crop, *_ in crops)
+
+
+def made_filter(field, crops=()):
+    """The rows whose image's record is_made(record, crops), as a filter in SQL."""
+    attname = f"{field}_renditions"
+    if not crops:
+        return Q(**{f"{attname}__has_key": "jpeg"})
+    # "crops" is asked for beside "jpeg" so that a record without it is simply
+    # not made: a lookup into a missing key is NULL on PostgreSQL, and NOT NULL
+    # would leave the row out of an exclude().
+    return Q(**{f"{attname}__has_keys": ["jpeg", "crops"],
+                f"{attname}__crops__has_keys": [crop for crop, *_ in crops]})
 
 
 def queue_renditions(instance, field, task, using=None):
@@ -269,8 +287,10 @@ def store_renditions(model, pk, field, source, **options):
 
     For the task worker. Returns GONE (the row was deleted), STALE (the row
     holds another image now; nothing is kept), DONE (they were stored
-    already) or STORED. A file that cannot be read raises RenditionError,
-    naming the row and the file; the task fails once and is logged.
+    already, with every crop asked) or STORED. Renditions stored before the
+    site made crops are all made again, with the crops. A file that cannot be
+    read raises RenditionError, naming the row and the file; the task fails
+    once and is logged.
     """
     attname = f"{field}_renditions"
     manager = model._default_manager
@@ -280,7 +300,7 @@ def store_renditions(model, pk, field, source, **options):
     name, record = row
     if name != source:
         return STALE
-    if record.get("source") == source and is_made(record):
+    if record.get("source") == source and is_made(record, options.get("crops", ())):
         return DONE
     field_file = getattr(model(pk=pk, **{field: source}), field)
     try:
