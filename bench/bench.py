@@ -46,6 +46,7 @@ BARE_PORT = 8102
 BARE = f"http://127.0.0.1:{BARE_PORT}"
 PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = "evadaily_bench"
+BARE_DB_NAME = "evadaily_bench_bare"  # Django's own tables, for the bare three-query page
 MIX_SCRIPT = ROOT / "bench" / "visit_mix.lua"
 CHURN = ROOT / "bench" / "churn.py"
 VARNISHD = Path("/usr/sbin/varnishd")
@@ -58,6 +59,8 @@ WARM_SECONDS = 600  # at most this long reading every page of the mix once
 COMMON_WORD, RARE_WORD = "harbour", "flour"
 
 CEILING = "bare Django project, 30 KB (ceiling)"
+# What issue 14 sets the cold article's goal by, measured here rather than assumed.
+PLAIN = "bare Django project, three-query page"
 HOT = "article page, cached"
 COLD_ARTICLE = "article page, cold (no cache at all)"
 SEARCHES = (f"search, common word ({COMMON_WORD})", f"search, rare word ({RARE_WORD})")
@@ -118,9 +121,23 @@ def gunicorn(env, port, app="evadaily.wsgi", extra=()):
         cwd=ROOT, env=env)
 
 
+def bare_env(env):
+    return {**env, "DJANGO_SETTINGS_MODULE": "bareproject.settings",
+            "BARE_DATABASE": BARE_DB_NAME}
+
+
 def bare_gunicorn(env):
-    return gunicorn({**env, "DJANGO_SETTINGS_MODULE": "bareproject.settings"}, BARE_PORT,
-                    "bareproject.wsgi", ("--pythonpath", str(ROOT / "bench" / "bare")))
+    return gunicorn(bare_env(env), BARE_PORT, "bareproject.wsgi",
+                    ("--pythonpath", str(ROOT / "bench" / "bare")))
+
+
+def prepare_bare(env):
+    """The bare project's own database: Django's auth and contenttypes tables."""
+    psql(f"DROP DATABASE IF EXISTS {BARE_DB_NAME}")
+    psql(f"CREATE DATABASE {BARE_DB_NAME}")
+    subprocess.run([PY, "-m", "django", "migrate", "--noinput"], cwd=ROOT / "bench" / "bare",
+                   env={**bare_env(env), "PYTHONPATH": str(ROOT / "bench" / "bare")},
+                   check=True, timeout=300, stdout=subprocess.DEVNULL)
 
 
 def stop(process):
@@ -189,7 +206,9 @@ def goal(row, rows):
     if label == HOT:
         return _verdict("≥ 0.80 of bare", ratio >= 0.80)
     if label == COLD_ARTICLE:
-        return _verdict("≥ 0.10 of bare", ratio >= 0.10)
+        plain = _find(rows, row["size"], PLAIN)
+        beside = f" (the plain page: {plain['ratio']:.2f})" if plain else ""
+        return _verdict("≥ 0.10 of bare", ratio >= 0.10) + beside
     if label == MIX_QUIET:
         return _verdict("≥ 0.50 of bare", ratio >= 0.50)
     if label == MIX_CHURN:
@@ -254,6 +273,7 @@ def targets():
     signed_in = (f"Cookie: sessionid={session}",)
     return [
         (CEILING, "/", (), BARE),
+        (PLAIN, "/three-queries/", (), BARE),
         ("front page", "/", (), BASE),
         (HOT, f"/articles/{slug}/", (), BASE),
         ("article page, signed-in reader", f"/articles/{slug}/", signed_in, BASE),
@@ -464,6 +484,7 @@ def main():
     os.environ.update(env)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
     psql(f"CREATE DATABASE {DB_NAME}")
+    prepare_bare(env)
     subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], check=True, timeout=30,
                    stdout=subprocess.DEVNULL)
     print("Preparing the demo newsroom...", flush=True)

@@ -9,6 +9,11 @@ database (seed_demo's newsroom) is rendered through the whole WSGI handler,
 middleware included, as an anonymous reader with DEBUG off, round-robin so
 that every story is measured under the same machine noise.
 
+With --parts it prints where a render's CPU goes instead: each of the
+page's queries as the page makes it (the view's and the template tags' own
+code), and the templates rendered again once every value they show is
+loaded.
+
 Reads DATABASE_URL like the site (default: the project's db.sqlite3); the
 cache is a per-process local memory cache unless CACHE_URL says otherwise,
 and request logging is off unless REQUEST_LOG_LEVEL says otherwise.
@@ -118,6 +123,59 @@ def queries(path):
     return len(captured.captured_queries)
 
 
+def parts(paths, renders):
+    """{part: [CPU ms, ...]}: the page's queries one at a time, then its templates alone.
+
+    The queries run through the code the page runs them with (the view, the
+    sections' context processor, the corrections' template tag); the
+    templates are timed on a second render of each response, when the
+    story, its tags, related stories, corrections and the sections are
+    loaded already, so that render runs no query.
+    """
+    from django.template.response import TemplateResponse
+    from django.test import RequestFactory
+
+    from articles.context_processors import _sections
+    from articles.views import ArticleDetailView
+    from standards.templatetags.standards_tags import _corrections_of
+
+    def timed(part, function):
+        start = time.process_time()
+        value = function()
+        cpu.setdefault(part, []).append((time.process_time() - start) * 1000)
+        return value
+
+    rendered_content = TemplateResponse.rendered_content
+
+    def render_twice(response):
+        first = rendered_content.fget(response)
+        with CaptureQueriesContext(connection) as again:
+            timed("templates, every value loaded", lambda: rendered_content.fget(response))
+        if again.captured_queries:
+            raise SystemExit(f"The second render ran {len(again.captured_queries)} queries.")
+        return first
+
+    cpu, factory = {}, RequestFactory()
+    for _ in range(renders):
+        for path in paths:
+            timed("the whole request", lambda: get(path))
+            TemplateResponse.rendered_content = property(render_twice)
+            try:
+                get(path)
+            finally:
+                TemplateResponse.rendered_content = rendered_content
+            request = factory.get(path)
+            view = ArticleDetailView()
+            view.setup(request, slug=path.strip("/").rsplit("/", 1)[-1])
+            view.object = timed("query: the story, section, author, reviewer, counts",
+                                lambda: view.story)
+            timed("query: its tags", lambda: view.tags)
+            timed("query: related stories", lambda: list(view.related_articles))
+            timed("query: its corrections", lambda: _corrections_of(view.object))
+            timed("query: the sections (navigation)", lambda: _sections(request))
+    return cpu
+
+
 def profile(paths, renders, kind):
     if kind == "pyinstrument":
         from pyinstrument import Profiler
@@ -143,6 +201,8 @@ def main():
     parser.add_argument("--renders", type=int, default=100, help="rounds over every story")
     parser.add_argument("--warmup", type=int, default=3, help="rounds not measured")
     parser.add_argument("--profile", choices=("pyinstrument", "cprofile"))
+    parser.add_argument("--parts", action="store_true",
+                        help="CPU per render of each query and of the templates alone")
     parser.add_argument("--save-html", type=Path, metavar="DIR",
                         help="write each story page's HTML to DIR and stop")
     args = parser.parse_args()
@@ -163,6 +223,11 @@ def main():
     measure(paths, args.warmup)
     if args.profile:
         profile(paths, args.renders, args.profile)
+        return
+    if args.parts:
+        print(f"CPU per render, median of {len(paths)} stories x {args.renders} rounds:")
+        for part, values in parts(paths, args.renders).items():
+            print(f"  {statistics.median(values):6.2f} ms  {part}")
         return
     times, cpu, database = measure(paths, args.renders)
     counts = {path: queries(path) for path in paths}

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.page),
+    path("three-queries/", views.three_queries),
 ]
