@@ -120,3 +120,22 @@ def test_a_mistake_keeps_what_was_typed_in_the_browser(live_server, new_page, ed
     page.get_by_label("Your email address").fill("bo@example.org")
     page.get_by_role("button", name="Subscribe").click()
     assert page.get_by_role("heading", name="Check your inbox").is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_saved_choices_are_announced_in_a_live_region(live_server, new_page, edition, width):
+    preferences = next(line for line in edition.body.splitlines()
+                       if "/newsletter/preferences/" in line).split(": ", 1)[1]
+    page = new_page(width=width, color_scheme="light")
+    page.goto(preferences)
+    page.get_by_label("Business").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save choices").click()
+    # The list of notices keeps its role; the live region is around it.
+    status = page.get_by_role("status").filter(has_text="Saved.")
+    assert status.locator("ul.notices li").inner_text() == (
+        "Saved. The next edition follows your new choices.")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert serious(page) == []
+        shoot(page, f"preferences-saved-{width}-{scheme}")
