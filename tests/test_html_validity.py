@@ -162,6 +162,12 @@ def _pages(client, newsroom):
     assert response.status_code == 200 and "Preview — not public" in response.content.decode()
     pages["preview"] = response.content.decode()
     client.logout()
+
+    client.force_login(UserFactory(username="leaving"))
+    response = client.post("/accounts/delete/", {"password": "a-long-test-passphrase"},
+                           follow=True)
+    assert response.redirect_chain == [("/accounts/deleted/", 302)]
+    pages["account-deleted"] = response.content.decode()
     return pages
 
 
