@@ -16,7 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
-from core.images import check_image, keep_made_renditions, picture, queue_renditions
+from core.images import CROPS, check_image, keep_made_renditions, picture, queue_renditions
 from core.seo import route
 from core.text import count_words, estimate_reading_minutes, render_markdown
 
@@ -319,7 +319,7 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
-        keep_made_renditions(self, "image", kwargs.get("using"))
+        keep_made_renditions(self, "image", kwargs.get("using"), crops=CROPS)
         super().save(*args, **kwargs)
         self._stored_reviewer_id = self.ai_reviewed_by_id
         self._stored_disclosure = (self.status, self.author_id, self.ai_involvement)

@@ -263,18 +263,22 @@ def queue_renditions(instance, field, task, using=None):
                               using=using or instance._state.db)
 
 
-def keep_made_renditions(instance, field, using=None):
-    """Before instance is saved: if it still holds the original's record, take the renditions
-    the worker has stored since, rather than write the record over them."""
+def keep_made_renditions(instance, field, using=None, crops=()):
+    """Before instance is saved: if its record still lacks what the worker makes (the
+    renditions, or the crops of a record made before them), take what the worker has
+    stored since, rather than write the record over it."""
     attname = f"{field}_renditions"
     record = getattr(instance, attname)
     field_file = getattr(instance, field)
-    if (instance._state.adding or is_made(record) or not record.get("source")
+    if (instance._state.adding or is_made(record, crops) or not record.get("source")
             or not field_file or field_file.name != record["source"]):
         return
     stored = (type(instance)._default_manager.using(using or instance._state.db)
               .filter(pk=instance.pk).values_list(attname, flat=True).first())
-    if stored and stored.get("source") == record["source"] and is_made(stored):
+    if not stored or stored.get("source") != record["source"]:
+        return
+    # Stored holds more: every crop, or at least the renditions the record lacks.
+    if is_made(stored, crops) or (is_made(stored) and not is_made(record)):
         setattr(instance, attname, stored)
 
 

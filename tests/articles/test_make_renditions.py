@@ -97,6 +97,16 @@ class TestWhatIsWaiting:
             images.DONE)
         assert waiting() == {Author: [], Article: []}
 
+    def test_a_story_loaded_before_its_crops_were_made_keeps_them_when_saved_after(self):
+        story = made_before_crops()
+        loaded = Article.objects.get(pk=story.pk)  # an editor's form, a script
+        assert make_hero_renditions.call(pk=story.pk, source=story.image.name) == images.STORED
+        made = Article.objects.get(pk=story.pk).image_renditions
+        loaded.headline = "A later edit"
+        loaded.save()
+        assert Article.objects.get(pk=story.pk).image_renditions == made
+        assert waiting()[Article] == []
+
     def test_seed_demo_makes_the_crops_too(self):
         story = made_before_crops()
         make_waiting_renditions()
