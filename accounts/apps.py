@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from core.middleware import answer_unavailable_with
 
-        from . import lockout, signals  # noqa: F401  (connect their signal receivers)
+        from . import lockout, signals  # noqa: F401  (lockout connects its receivers)
 
         answer_unavailable_with(lockout.unavailable_response)
+        signals.connect()

@@ -1,12 +1,11 @@
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import EmailChanged, UsernameSkeleton
 
 
-@receiver(post_save, sender=get_user_model(), dispatch_uid="accounts-username-skeleton")
 def _username_saved(sender, instance, created, update_fields=None, **kwargs):
     """Keep the username's skeleton current, however the user was saved (admin, shell, fixture)."""
     if not created and update_fields is not None and "username" not in update_fields:
@@ -14,7 +13,6 @@ def _username_saved(sender, instance, created, update_fields=None, **kwargs):
     UsernameSkeleton.keep_up(instance)
 
 
-@receiver(pre_save, sender=get_user_model(), dispatch_uid="accounts-email-changed")
 def _email_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     """Note when an existing account's address changes (the form's link, the admin, a shell)."""
     if raw or instance._state.adding or (update_fields is not None
@@ -25,3 +23,16 @@ def _email_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     if before is not None and before != instance.email:
         EmailChanged.objects.update_or_create(user_id=instance.pk,
                                               defaults={"at": timezone.now()})
+
+
+def connect():
+    """Listen to saves of the user model and of every proxy of it (accounts.Reader, and
+    any an app adds): Django names a proxy, not the model behind it, as a save's sender."""
+    user = get_user_model()
+    for model in apps.get_models():
+        if model._meta.concrete_model is user:
+            label = model._meta.label_lower
+            post_save.connect(_username_saved, sender=model,
+                              dispatch_uid=f"accounts-username-skeleton-{label}")
+            pre_save.connect(_email_saved, sender=model,
+                             dispatch_uid=f"accounts-email-changed-{label}")

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import email_change
-from accounts.models import EmailChanged
+from accounts.models import EmailChanged, Reader
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL
 from newsletter.models import Subscriber
@@ -333,6 +333,17 @@ class TestTheLink:
         reader.save()
         assert client.post(path).status_code == 410
         assert email_of(reader) == "ana@example.org"
+
+    def test_a_change_saved_through_the_reader_proxy_voids_them_too(self, client, reader):
+        # Django names accounts.Reader, not the user model, as that save's sender.
+        path = asked_link(client)
+        proxy = Reader.objects.get(pk=reader.pk)
+        proxy.email = "desk-set@example.org"
+        proxy.save()
+        assert EmailChanged.objects.get().user_id == reader.pk
+        proxy.email = "ana@example.org"
+        proxy.save()
+        assert client.post(path).status_code == 410
 
     def test_a_sign_in_or_a_new_link_notes_no_change(self, client, reader):
         reader.last_login = timezone.now()

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from accounts.models import UsernameSkeleton
+from accounts.models import Reader, UsernameSkeleton
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,14 @@ def test_the_skeleton_follows_a_renamed_user_and_leaves_with_a_deleted_one(moder
     assert sign_up("desk_mоderator", address="192.0.2.1").status_code == 400
     moderator.delete()
     assert sign_up("desk_moderator", address="192.0.2.2").status_code == 302
+
+
+def test_a_rename_saved_through_the_reader_proxy_moves_the_skeleton_too(moderator):
+    reader = Reader.objects.get(pk=UserFactory(username="harbourmaster").pk)
+    reader.username = "quaykeeper"
+    reader.save()
+    assert sign_up("harbourmaster").status_code == 302
+    assert sign_up("quaykeeрer", address="192.0.2.1").status_code == 400  # a Cyrillic р
 
 
 def test_signing_in_does_not_rewrite_the_skeleton(moderator, client,
