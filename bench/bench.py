@@ -5,7 +5,8 @@ time, and every server is stopped by its PID. Three stages, each measured
 against the ceiling, an independent bare Django project (bench/bare/) served
 by the same gunicorn command:
 
-- demo: the demo newsroom, one page at a time;
+- demo: the demo newsroom, one page at a time, and the cold article's
+  floor (bench/floor/: its SQL and its bytes without the ORM or templates);
 - mix: about 2,000 stories (seed_scale) read as readers read them, a skewed
   visit mix (bench/visit_mix.lua): quiet, under newsroom churn
   (bench/churn.py), and through Varnish when it is installed;
@@ -63,6 +64,9 @@ CEILING = "bare Django project, 30 KB (ceiling)"
 PLAIN = "bare Django project, three-query page"
 HOT = "article page, cached"
 COLD_ARTICLE = "article page, cold (no cache at all)"
+# The cold article's floor (bench/floor/): its SQL sent again and its bytes, no ORM, no templates.
+FLOOR = "cold article: its SQL alone"
+STACK = "cold article: middleware alone"
 SEARCHES = (f"search, common word ({COMMON_WORD})", f"search, rare word ({RARE_WORD})")
 MIX_QUIET = "visit mix, warm and quiet"
 MIX_CHURN = "visit mix, newsroom churn"
@@ -206,9 +210,11 @@ def goal(row, rows):
     if label == HOT:
         return _verdict("≥ 0.80 of bare", ratio >= 0.80)
     if label == COLD_ARTICLE:
-        plain = _find(rows, row["size"], PLAIN)
-        beside = f" (the plain page: {plain['ratio']:.2f})" if plain else ""
-        return _verdict("≥ 0.10 of bare", ratio >= 0.10) + beside
+        beside = [f"{name}: {reference['ratio']:.2f}"
+                  for name, label in (("the plain page", PLAIN), ("its SQL alone", FLOOR))
+                  if (reference := _find(rows, row["size"], label))]
+        return _verdict("≥ 0.10 of bare", ratio >= 0.10) + (
+            f" ({'; '.join(beside)})" if beside else "")
     if label == MIX_QUIET:
         return _verdict("≥ 0.50 of bare", ratio >= 0.50)
     if label == MIX_CHURN:
@@ -277,6 +283,8 @@ def targets():
         ("front page", "/", (), BASE),
         (HOT, f"/articles/{slug}/", (), BASE),
         ("article page, signed-in reader", f"/articles/{slug}/", signed_in, BASE),
+        (FLOOR, f"/bench-floor/{slug}/", (), COLD),
+        (STACK, f"/bench-floor/{slug}/bytes/", (), COLD),
         (COLD_ARTICLE, f"/articles/{slug}/", (), COLD),
         ("comments page", f"/articles/{slug}/comments/", (), BASE),
         ("comments block (?partial=1)", f"/articles/{slug}/comments/?partial=1", (), BASE),
@@ -493,7 +501,10 @@ def main():
     manage(env, "seed_demo", "--allow-without-debug", quiet=True)
 
     server = gunicorn(env, PORT)
-    cold = gunicorn({**env, "PAGE_CACHE_ENABLED": "False"}, COLD_PORT)
+    # The cold server also serves the cold article's floor (bench/floor/).
+    cold = gunicorn({**env, "PAGE_CACHE_ENABLED": "False",
+                     "DJANGO_SETTINGS_MODULE": "floor_settings"}, COLD_PORT,
+                    extra=("--pythonpath", str(ROOT / "bench" / "floor")))
     bare = bare_gunicorn(env)
     rows, notes = [], []
     try:
