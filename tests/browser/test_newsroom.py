@@ -75,6 +75,9 @@ def test_editor_writes_previews_and_schedules_a_story_a_reader_sees_it_on_time(
         page.get_by_role("link", name="Preview").click()
         assert page.locator(".preview-banner").inner_text() == "Preview — not public"
         assert page.locator("h1").inner_text() == HEADLINE
+        # A click waits for the new page to arrive, not for its images: wait for
+        # the load event, which comes after the hero has loaded or failed.
+        page.wait_for_load_state("load")
         assert page.locator("figure.hero img").evaluate(
             "img => img.complete && img.naturalWidth > 0")
         page.go_back()
