@@ -8,9 +8,7 @@ from datetime import timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from django.urls import get_resolver  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from django.views.static import serve  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from articles.models import RelatedArticle  # noqa: E402
@@ -87,18 +85,6 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-@pytest.fixture(autouse=True)
-def _serve_test_media(settings, monkeypatch):
-    """Serve uploads from the per-test MEDIA_ROOT.
-
-    evadaily/urls.py binds `document_root` when the URLconf is imported, so
-    without this the live server looks for test images in the real media/.
-    """
-    for pattern in get_resolver().url_patterns:
-        if getattr(pattern, "callback", None) is serve:
-            monkeypatch.setitem(pattern.default_args, "document_root", settings.MEDIA_ROOT)
 
 
 @pytest.fixture
