@@ -11,6 +11,7 @@ import re
 import unicodedata
 from operator import itemgetter
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.validators import slug_re
 from django.db import connections
@@ -23,6 +24,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic.list import MultipleObjectMixin
 
+from core import ratelimit
 from core.pagination import StrictPageMixin
 
 from .feeds import public_authors
@@ -281,6 +283,26 @@ class _Pages(StrictPageMixin, MultipleObjectMixin):
         self.request, self.kwargs = request, {}
 
 
+TOO_MANY_SEARCHES = ("You have searched many times in the last minute. Please wait "
+                     "{wait} and search again; your words are still in the box.")
+
+
+def _wait_before_searching(request):
+    """Seconds this address must wait before its next search, or 0.
+
+    Searching is reading: when the limits' store cannot be reached, the
+    search goes ahead rather than the page refusing everyone.
+    """
+    per_minute = settings.SEARCH_LIMIT_PER_MINUTE
+    if per_minute <= 0:
+        return 0
+    limits = (ratelimit.Limit("search-minute", per_minute, 60),)
+    try:
+        return ratelimit.acquire(limits, ratelimit.address_key(request))
+    except ratelimit.Unavailable:
+        return 0
+
+
 def article_search(request):
     """/search/?q=: public stories matching q, optionally in one section or by one author."""
     query, shortened = clean_query(request.GET.get("q", ""))
@@ -288,6 +310,9 @@ def article_search(request):
     author = request.GET.get("author", "")
     context = {"query": query, "shortened": shortened, "section_slug": section,
                "author_slug": author, "authors": public_authors().only("name", "slug")}
+    if query and (wait := _wait_before_searching(request)):
+        return ratelimit.refusal(request, "articles/search.html", context, ratelimit.Refused(
+            TOO_MANY_SEARCHES.format(wait=ratelimit.human_wait(wait)), 429, wait))
     if query:
         stories = Article.objects.published()
         # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).

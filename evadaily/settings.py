@@ -340,6 +340,9 @@ AXES_ENABLE_ADMIN = False
 
 # Public pages: 20 stories a list page (DESIGN.md section 4).
 ARTICLES_PER_PAGE = 20
+# Searches one address may make a minute (articles/search.py); 0 for no limit.
+# A search is the dearest page a reader can ask for, and no cache answers it.
+SEARCH_LIMIT_PER_MINUTE = env.int("SEARCH_LIMIT_PER_MINUTE", default=30)
 
 # Whole-page cache for anonymous readers (core/pagecache.py), in seconds.
 # Entries also end at midnight and at the next scheduled publication.

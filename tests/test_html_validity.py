@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.test import override_settings
 from django.utils import timezone
 
 from comments.models import Comment
@@ -139,6 +140,12 @@ def _pages(client, newsroom):
 
     assert lead.headline in pages["search-results"]
     assert lead.headline not in pages["search-none"]
+
+    with override_settings(SEARCH_LIMIT_PER_MINUTE=1):
+        client.get("/search/?q=harbour")
+        response = client.get("/search/?q=harbour+ferries")
+    assert response.status_code == 429
+    pages["search-too-many"] = response.content.decode()
 
     response = client.post("/accounts/signup/", {"username": "", "email": "not-an-address",
                                                  "password1": "a", "password2": "b"})

@@ -343,3 +343,72 @@ def test_snippets_mark_a_straight_quoted_term_in_typographic_text():
     assert "<mark>council\u2019s</mark>" in snippet
     snippet = search._plain_snippet("He said \u201cno\u201d twice.", ['"no"'])
     assert "<mark>\u201cno\u201d</mark>" in snippet
+
+
+class TestTooManySearches:
+    """One address may search SEARCH_LIMIT_PER_MINUTE times a minute: a search is the
+    dearest page a reader can ask for, and no cache answers it."""
+
+    def test_past_the_limit_it_waits_with_the_words_and_filters_kept(self, client, settings):
+        settings.SEARCH_LIMIT_PER_MINUTE = 3
+        _story("Harbour talks", section=SectionFactory(name="World", slug="world"))
+        for _ in range(3):
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+        with CaptureQueriesContext(connection) as refused_queries:
+            response = client.get("/search/", {"q": "harbour talks", "section": "world"})
+        assert response.status_code == 429
+        assert 1 <= int(response["Retry-After"]) <= 60
+        text = response.content.decode()
+        wait = int(response["Retry-After"])
+        assert ('<p class="search-notice" role="status">You have searched many times in the '
+                f"last minute. Please wait {search.ratelimit.human_wait(wait)} and search "
+                "again; your words are still in the box.</p>") in text
+        assert 'name="q" value="harbour talks"' in text
+        assert '<option value="world" selected>World</option>' in text
+        assert "search-result" not in text and "Harbour talks" not in text
+        # No search ran: the form's sections and authors only.
+        assert not any("LIKE" in q["sql"] or "@@" in q["sql"]
+                       for q in refused_queries.captured_queries)
+
+    def test_the_next_minute_searches_again(self, client, settings):
+        settings.SEARCH_LIMIT_PER_MINUTE = 1
+        _story("Harbour talks")
+        _results(client, q="harbour")
+        assert client.get("/search/", {"q": "harbour"}).status_code == 429
+        with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+    def test_each_address_has_its_own_allowance(self, settings):
+        from django.test import Client
+
+        settings.SEARCH_LIMIT_PER_MINUTE = 1
+        _story("Harbour talks")
+        first, second = Client(REMOTE_ADDR="192.0.2.1"), Client(REMOTE_ADDR="192.0.2.2")
+        _results(first, q="harbour")
+        assert first.get("/search/", {"q": "harbour"}).status_code == 429
+        assert _headlines(_results(second, q="harbour")) == ["Harbour talks"]
+
+    def test_the_empty_search_page_is_not_counted(self, client, settings):
+        settings.SEARCH_LIMIT_PER_MINUTE = 1
+        _story("Harbour talks")
+        for query in ("", "   ", ""):
+            assert "Type a word or two" in _results(client, q=query).content.decode()
+        assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+    def test_with_the_limits_store_down_search_still_answers(self, client, settings,
+                                                              monkeypatch):
+        settings.SEARCH_LIMIT_PER_MINUTE = 1
+        _story("Harbour talks")
+
+        def unavailable(limits, ident, now=None):
+            raise search.ratelimit.Unavailable("redis is down")
+
+        monkeypatch.setattr(search.ratelimit, "acquire", unavailable)
+        for _ in range(3):
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+    def test_zero_lifts_the_limit(self, client, settings):
+        settings.SEARCH_LIMIT_PER_MINUTE = 0
+        _story("Harbour talks")
+        for _ in range(5):
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]

@@ -118,6 +118,20 @@ def test_header_search_works_without_javascript(live_server, newsroom, new_page,
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_too_many_searches_keeps_the_words_and_says_how_long(live_server, newsroom, new_page,
+                                                             settings, width):
+    settings.SEARCH_LIMIT_PER_MINUTE = 1
+    page, response = _open(new_page, live_server, "/search/?q=harbour", width, "light")
+    assert response.status == 200
+    response = page.goto(live_server.url + "/search/?q=harbour+ferries")
+    assert response.status == 429
+    notice = page.get_by_role("status")
+    assert notice.inner_text().startswith("You have searched many times in the last minute.")
+    assert page.locator(".search-form input[name=q]").input_value() == "harbour ferries"
+    _check(page, "search-too-many", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_account_page(live_server, newsroom, signed_in, new_page, width):
     page, response = _open(new_page, live_server, "/accounts/", width, "light",
                            cookie=signed_in)
