@@ -287,20 +287,17 @@ TOO_MANY_SEARCHES = ("You have searched many times in the last minute. Please wa
                      "{wait} and search again; your words are still in the box.")
 
 
-def _wait_before_searching(request):
-    """Seconds this address must wait before its next search, or 0.
+def _refused_search(request):
+    """Why this address may not search now (ratelimit.Refused), or None.
 
     Searching is reading: when the limits' store cannot be reached, the
     search goes ahead rather than the page refusing everyone.
     """
     per_minute = settings.SEARCH_LIMIT_PER_MINUTE
     if per_minute <= 0:
-        return 0
-    limits = (ratelimit.Limit("search-minute", per_minute, 60),)
-    try:
-        return ratelimit.acquire(limits, ratelimit.address_key(request))
-    except ratelimit.Unavailable:
-        return 0
+        return None
+    return ratelimit.check((ratelimit.Limit("search-minute", per_minute, 60),),
+                           ratelimit.address_key(request), TOO_MANY_SEARCHES, unavailable=None)
 
 
 def article_search(request):
@@ -310,9 +307,8 @@ def article_search(request):
     author = request.GET.get("author", "")
     context = {"query": query, "shortened": shortened, "section_slug": section,
                "author_slug": author, "authors": public_authors().only("name", "slug")}
-    if query and (wait := _wait_before_searching(request)):
-        return ratelimit.refusal(request, "articles/search.html", context, ratelimit.Refused(
-            TOO_MANY_SEARCHES.format(wait=ratelimit.human_wait(wait)), 429, wait))
+    if query and (refused := _refused_search(request)):
+        return ratelimit.refusal(request, "articles/search.html", context, refused)
     if query:
         stories = Article.objects.published()
         # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).

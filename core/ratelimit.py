@@ -160,11 +160,13 @@ class Refused:
 def check(limits, ident, too_many, unavailable=UNAVAILABLE_NOTICE):
     """Use one of ident's allowances under limits: None when the action may go ahead,
     else Refused. `too_many` is the notice for a reached limit; "{wait}" in it
-    becomes how long to wait ("12 minutes")."""
+    becomes how long to wait ("12 minutes"). `unavailable` is the notice when the
+    limits cannot be read, or None to go ahead without them (reading, where
+    refusing everyone would be worse than the abuse the limit guards against)."""
     try:
         wait = acquire(limits, ident)
     except Unavailable:
-        return Refused(unavailable, 503)
+        return None if unavailable is None else Refused(unavailable, 503)
     if wait:
         return Refused(too_many.format(wait=human_wait(wait)), 429, wait)
     return None

@@ -360,7 +360,7 @@ class TestTooManySearches:
         assert 1 <= int(response["Retry-After"]) <= 60
         text = response.content.decode()
         wait = int(response["Retry-After"])
-        assert ('<p class="search-notice" role="status">You have searched many times in the '
+        assert ('<p class="notice notice-wait" role="alert">You have searched many times in the '
                 f"last minute. Please wait {search.ratelimit.human_wait(wait)} and search "
                 "again; your words are still in the box.</p>") in text
         assert 'name="q" value="harbour talks"' in text

@@ -125,7 +125,7 @@ def test_too_many_searches_keeps_the_words_and_says_how_long(live_server, newsro
     assert response.status == 200
     response = page.goto(live_server.url + "/search/?q=harbour+ferries")
     assert response.status == 429
-    notice = page.get_by_role("status")
+    notice = page.get_by_role("alert")
     assert notice.inner_text().startswith("You have searched many times in the last minute.")
     assert page.locator(".search-form input[name=q]").input_value() == "harbour ferries"
     _check(page, "search-too-many", width)
