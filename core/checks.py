@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.core import checks
 
+from . import edge
 from .admin import DeclaredLookupsOnly
 
 
@@ -17,4 +19,19 @@ def admins_refuse_undeclared_lookups(app_configs, **kwargs):
         )
         for model, model_admin in admin.site._registry.items()
         if not isinstance(model_admin, DeclaredLookupsOnly)
+    ]
+
+
+@checks.register()
+def edge_purge_urls_are_addresses(app_configs, **kwargs):
+    """Every EDGE_PURGE_URLS entry is an edge cache's http:// or https:// address."""
+    return [
+        checks.Error(
+            f"EDGE_PURGE_URLS: {url!r} is not an edge cache's address: {problem}.",
+            hint="List each cache as http://host:port/ (comma-separated), "
+                 "e.g. http://10.0.0.5:6081/.",
+            id="core.E002",
+        )
+        for url in settings.EDGE_PURGE_URLS
+        if (problem := edge.url_problem(url)) is not None
     ]

@@ -10,18 +10,41 @@ caused the purge: each request waits at most TIMEOUT seconds, a cache that
 fails is skipped for the rest of the call, and failures are logged rather
 than raised. The standard library's http.client sends the requests; unlike
 urllib it ignores http_proxy, which must never see a purge.
+
+A purge a cache missed is not forgotten: the task worker sends it again
+(purge_again), after 5 seconds, then 10, 20... for as long as that cache may
+still hold a page stored before the change: PAGE_CACHE_SECONDS (the longest
+s-maxage the site gives) and the VCL's grace. So a story taken down while
+an edge cache could not be reached leaves it as soon as the cache can be
+reached again, not when its copy runs out.
 """
 
 import http.client
 import logging
 import re
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import DatabaseError
+from django.tasks import task
+from django.tasks.exceptions import InvalidTask
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 1  # seconds, for connecting and for each read
+# A missed purge is sent again after FIRST_RETRY seconds, then after twice the
+# wait each time, never more than LONGEST_RETRY apart.
+FIRST_RETRY = 5
+LONGEST_RETRY = 600
+# How long Varnish may still serve a page after its s-maxage has run out
+# (deploy/varnish/default.vcl, beresp.grace).
+EDGE_GRACE = 30
+# Task priority (django.tasks, higher first): before every email, since a page
+# that had to go may still be served meanwhile.
+PRIORITY_PURGE = 60
 # Bytes of tags in one xkey-purge header; Varnish refuses a header line over
 # 8 KB (http_req_hdr_len) and proxies often stop at 4 KB.
 HEADER_LIMIT = 4000
@@ -30,12 +53,13 @@ _SEPARATORS = re.compile(r"[\s,]+")
 _TAG = re.compile(r"[!-~]+")  # visible ASCII: a header value carries nothing else safely
 
 
-def purge(tags):
+def purge(tags, retry=True):
     """Drop every page carrying any of tags from every edge cache.
 
     tags: an iterable of tags, or one string (xkey reads spaces and commas
     in it as separators). True when every cache confirmed every purge (also
-    when no cache is set).
+    when no cache is set). With retry, what a cache missed is queued for the
+    task worker to send again (purge_again).
     """
     urls = settings.EDGE_PURGE_URLS
     if isinstance(tags, str):
@@ -45,12 +69,50 @@ def purge(tags):
         return True
     confirmed = True
     for url in urls:
-        for header in _headers(tags):
-            if not _send(url, header):
-                # Down or refusing: the next chunk would fail the same way.
-                confirmed = False
-                break
+        if not _purge_at(url, tags):
+            confirmed = False
+            # What is not an address fails for good (manage.py check says so: core.E002).
+            if retry and url_problem(url) is None:
+                deadline = time.time() + settings.PAGE_CACHE_SECONDS + EDGE_GRACE
+                _retry_later(url, tags, deadline, attempt=1)
     return confirmed
+
+
+@task(priority=PRIORITY_PURGE)
+def purge_again(url, tags, deadline, attempt):
+    """Send a purge url missed again (in the worker); if it fails once more, later again.
+
+    deadline: the time (a Unix timestamp) by which every page that cache may
+    have stored before the change has run out, after which no purge is needed.
+    """
+    if _purge_at(url, tags):
+        logger.info("Edge purge to %s went through, sent again %d time(s)", url, attempt)
+    else:
+        _retry_later(url, tags, deadline, attempt + 1)
+
+
+def _purge_at(url, tags):
+    """Whether one cache confirmed the purge of every tag."""
+    # all() stops at a failure: down or refusing, the next chunk would fail the same way.
+    return all(_send(url, header) for header in _headers(tags))
+
+
+def _retry_later(url, tags, deadline, attempt):
+    """Queue the purge's `attempt`-th sending again, if it is still needed by then."""
+    wait = min(FIRST_RETRY * 2 ** (attempt - 1), LONGEST_RETRY)
+    left = deadline - time.time()
+    if wait >= left:
+        logger.warning("Edge purge to %s not sent again: what that cache may hold from "
+                       "before the change runs out within %d seconds", url, max(0, left))
+        return
+    try:
+        purge_again.using(run_after=timezone.now() + timedelta(seconds=wait)).enqueue(
+            url=url, tags=list(tags), deadline=deadline, attempt=attempt)
+    except (InvalidTask, DatabaseError) as error:
+        # The task backend runs nothing later (the immediate one), or its table is
+        # out of reach: the pages stay at that cache until their s-maxage runs out.
+        logger.error("Edge purge to %s cannot be sent again: %s: %s",
+                     url, type(error).__name__, error)
 
 
 def _unique(tags):
@@ -83,9 +145,7 @@ def _send(url, header):
     """One PURGE to one cache; whether it answered 200."""
     connection = None
     try:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("not an http:// or https:// URL")
+        parts = _parts(url)
         connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
                             else http.client.HTTPConnection)
         connection = connection_class(parts.hostname, parts.port, timeout=TIMEOUT)
@@ -103,3 +163,21 @@ def _send(url, header):
         return False
     logger.info("Edge purge to %s: %s", url, body)
     return True
+
+
+def _parts(url):
+    """urlsplit(url) of an edge cache's address; ValueError for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("not an http:// or https:// URL")
+    parts.port  # ValueError for a port that is not a number from 0 to 65535
+    return parts
+
+
+def url_problem(url):
+    """Why url cannot be an edge cache's address in EDGE_PURGE_URLS, or None."""
+    try:
+        _parts(url)
+    except ValueError as error:
+        return str(error)
+    return None

@@ -335,11 +335,12 @@ def changed(tags, takedown=False):
     cached as current.
     """
     tags = frozenset(tags)
-    _stamp(tags, takedown)
+    # What an edge cache misses now is sent again after the commit's purge only.
+    _stamp(tags, takedown, retry=False)
     transaction.on_commit(partial(_stamp, tags, takedown))
 
 
-def _stamp(tags, takedown):
+def _stamp(tags, takedown, retry=True):
     at = time.time() + STAMP_MARGIN
     stamps = {_soft_key(t): at for t in tags}
     if takedown:
@@ -356,7 +357,7 @@ def _stamp(tags, takedown):
         # The log of changes: what the change with this count touched (_changes_since).
         if epoch is not None:
             cache.set(_log_key(epoch, count), (at, tags, takedown), stamps_ttl())
-    edge.purge(sorted(tags))
+    edge.purge(sorted(tags), retry=retry)
 
 
 def stamps_ttl():

@@ -7,6 +7,7 @@ varnishd serves the whole module; each test uses paths and tags of its own.
 
 import gzip
 import http.client
+import io
 import logging
 import socket
 import threading
@@ -14,10 +15,15 @@ import time
 import uuid
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from core import edge
+from core import checks, edge, pagecache
 from tests.redis_server import free_port
 from tests.varnish import Varnish
 
@@ -34,14 +40,14 @@ class Backend:
     test can tell a stored answer from a fresh one.
     """
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.hits = Counter()
         self.seen = {}  # path -> the headers of its last request
         self.purges = []  # xkey-purge headers of PURGE requests (as an edge cache would get them)
         self.answers = {}  # path -> [(header, value), ...]
         self.compressing = set()  # paths answered with gzip when asked, as the site does
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
@@ -444,9 +450,15 @@ def test_edge_purge_to_a_dead_or_silent_cache_logs_and_returns(varnish, backend,
         elapsed = time.monotonic() - started
     assert confirmed is False
     assert elapsed < 2 * edge.TIMEOUT + 1
-    failures = [record.getMessage() for record in caplog.records]
-    assert len(failures) == 3, failures
+    messages = [record.getMessage() for record in caplog.records]
+    failures = [message for message in messages if " failed: " in message]
+    assert len(failures) == 3, messages
     assert fetch(varnish, path)[2] == f"{path} #2"
+    # The tests' task backend runs nothing later: the two caches' purges cannot be
+    # sent again, and say so. What is not an address is not tried again at all.
+    unsent = [message for message in messages if "cannot be sent again" in message]
+    assert len(unsent) == 2, messages
+    assert not any("not a url" in message for message in unsent)
 
 
 def test_edge_purge_reports_a_refusal(varnish, settings, monkeypatch, caplog):
@@ -461,6 +473,103 @@ def test_edge_purge_reports_a_refusal(varnish, settings, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="core.edge"):
         assert edge.purge(["story-1"]) is False
     assert "answered 403" in caplog.text
+
+
+# A purge a cache missed, sent again by the task worker ----------------------------------------
+
+
+@pytest.fixture
+def database_queue(settings, transactional_db):
+    """Queued tasks wait in the database for the worker, as in production (which commits)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_due_tasks():
+    """Make every queued task due now and run them all in a worker, as db_worker would later."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0,
+                 stdout=io.StringIO())
+
+
+def queued_wait(task):
+    """Seconds between a task being queued and when it may run."""
+    return round((task.run_after - task.enqueued_at).total_seconds())
+
+
+def test_a_missed_purge_is_sent_again_once_the_cache_answers(settings, database_queue,
+                                                              caplog):
+    port = free_port()
+    settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{port}/"]
+    assert edge.purge(["story-1", "site"]) is False  # nothing listens there yet
+
+    (task,) = DBTaskResult.objects.all()
+    assert task.task_path == "core.edge.purge_again"
+    assert task.priority == edge.PRIORITY_PURGE
+    kwargs = task.args_kwargs["kwargs"]
+    assert (kwargs["url"], kwargs["tags"], kwargs["attempt"]) == (
+        f"http://127.0.0.1:{port}/", ["story-1", "site"], 1)
+    assert queued_wait(task) == edge.FIRST_RETRY
+    # Until every page stored before the change has run out at the edge.
+    assert kwargs["deadline"] == pytest.approx(
+        time.time() + settings.PAGE_CACHE_SECONDS + edge.EDGE_GRACE, abs=5)
+
+    with Backend(port=port) as cache, caplog.at_level(logging.INFO, logger="core.edge"):
+        run_due_tasks()
+        assert cache.purges == ["story-1 site"]
+    assert f"Edge purge to http://127.0.0.1:{port}/ went through, sent again 1 time(s)" \
+        in caplog.text
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"]
+
+
+def test_a_purge_missed_again_waits_twice_as_long_until_no_page_can_be_left(
+        settings, database_queue, monkeypatch, caplog):
+    settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]
+    settings.PAGE_CACHE_SECONDS = 150  # the longest a cache keeps a page, then 30 s of grace
+    clock = SimpleNamespace(now=time.time())  # core.edge's clock, moved on as the worker's
+    monkeypatch.setattr(edge, "time", SimpleNamespace(time=lambda: clock.now))
+    edge.purge(["story-1"])
+    waits = []
+    with caplog.at_level(logging.INFO, logger="core.edge"):
+        while (waiting := DBTaskResult.objects.filter(status="READY")) and len(waits) < 10:
+            waits.append(queued_wait(waiting.get()))
+            clock.now += waits[-1]  # the worker runs it when it is due
+            run_due_tasks()
+    # Sent again 5, 15, 35, 75 and 155 s after the change; 160 s more is past its 180.
+    assert waits == [5, 10, 20, 40, 80]
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 5
+    assert ("not sent again: what that cache may hold from before the change runs out "
+            "within 25 seconds") in caplog.text
+    assert "went through" not in caplog.text
+
+
+def test_missed_purges_never_wait_more_than_the_longest_retry(settings, database_queue):
+    settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]
+    edge.purge_again.call(url=settings.EDGE_PURGE_URLS[0], tags=["story-1"],
+                          deadline=time.time() + 3600, attempt=9)
+    assert queued_wait(DBTaskResult.objects.get()) == edge.LONGEST_RETRY
+
+
+def test_a_change_sends_one_retry_per_cache_that_missed_it(settings, database_queue):
+    """Purged at once and when the change commits; only the commit's purge is sent again."""
+    with Backend() as live:
+        dead = [f"http://127.0.0.1:{free_port()}/", f"http://127.0.0.1:{free_port()}/"]
+        settings.EDGE_PURGE_URLS = [*dead, f"http://127.0.0.1:{live.address[1]}/"]
+        with transaction.atomic():
+            pagecache.changed({"story-7"}, takedown=True)
+            assert live.purges == ["story-7"]
+        assert live.purges == ["story-7", "story-7"]
+    queued = DBTaskResult.objects.order_by("args_kwargs__kwargs__url")
+    assert [task.args_kwargs["kwargs"]["url"] for task in queued] == sorted(dead)
+
+
+def test_a_malformed_cache_address_is_reported_by_manage_py_check(settings):
+    settings.EDGE_PURGE_URLS = ["http://10.0.0.5:6081/", "https://edge.example/",
+                                "10.0.0.6:6081", "http://10.0.0.7:608100/", "ftp://edge/"]
+    errors = checks.edge_purge_urls_are_addresses(None)
+    assert [error.id for error in errors] == ["core.E002"] * 3
+    assert "'10.0.0.6:6081' is not an edge cache's address" in errors[0].msg
+    assert "Port out of range" in errors[1].msg
+    assert "'ftp://edge/'" in errors[2].msg
 
 
 # Several app servers ---------------------------------------------------------------------------
