@@ -243,6 +243,30 @@ class Site:
                 if any(marker in line for marker in markers)]
 
 
+class Worker:
+    """`manage.py db_worker` in a session of its own, stopped (or killed) by its PID."""
+
+    def __init__(self, env, log_path):
+        self.log_path = log_path
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [PYTHON, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay",
+                 "--no-reload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()  # finishes the task in hand, then exits
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, _collected_static):
     """A migrated, empty site: start servers with site.start(), seed with site.shell()."""

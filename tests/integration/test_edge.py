@@ -12,19 +12,25 @@ off by gunicorn.conf.py's logging config, and an X-Edge-Cache header alone
 would only be the edge's word for it. The log names the route, not the path,
 so a test counts the requests for a route across both servers while it alone
 is talking to them (the director's /healthz probes have a route of their own).
+
+The last test has an edge cache, an app server and a task worker of its own:
+the server purges the edge through a relay the test shuts and opens again.
 """
 
 import json
+import socket
+import threading
 import time
 from html.parser import HTMLParser
 
 import pytest
 
+from core import edge as edge_purges
 from tests.commenting import submission_token
 from tests.redis_server import free_port
 from tests.varnish import Varnish
 
-from .conftest import Client
+from .conftest import Client, Worker
 
 pytestmark = pytest.mark.integration
 
@@ -96,6 +102,7 @@ def stories(site, newsroom):
         "edited": "Fish market reopens after repairs",
         "signed-in": "Breakwater survey finds cracks",
         "comments": "Lighthouse fund reaches its target",
+        "missed": "Coastal road reopens after landslide",
     })
 
 
@@ -306,3 +313,100 @@ def test_a_new_comment_shows_in_the_comments_block_at_the_edge_at_once(edge, sto
     assert (page.status, page.headers["X-Edge-Cache"]) == (200, "HIT")
     assert (edge.requests_for(STORY_ROUTE), edge.requests_for(COMMENTS_ROUTE)) == (
         before[0], before[1] + 1)
+
+
+class Door:
+    """A relay from a port of its own to the edge cache's, which a test opens and shuts.
+
+    The app servers purge through it, so that purges can fail to reach the
+    edge while readers still reach it.
+    """
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.port = free_port()
+        self._shut = None
+
+    def open(self):
+        listener = socket.create_server(("127.0.0.1", self.port))
+        listener.settimeout(0.1)
+        self._shut = threading.Event()
+        threading.Thread(target=self._accept, args=(listener, self._shut), daemon=True).start()
+
+    def shut(self):
+        """From now on a connection is refused; it is as soon as this returns."""
+        self._shut.set()
+        while self._shut.is_set():  # until the listener is closed
+            time.sleep(0.01)
+
+    def _accept(self, listener, shut):
+        with listener:
+            while not shut.is_set():
+                try:
+                    client, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                client.settimeout(None)
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+                for source, sink in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+        shut.clear()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+def test_a_takedown_the_edge_missed_leaves_it_once_purges_reach_it_again(site, newsroom,
+                                                                         stories):
+    """A purge that cannot reach the edge is sent again by the task worker (core/edge.py)."""
+    story = stories["missed"]
+    path = f"/articles/{story['slug']}/"
+    edge_port = free_port()
+    door = Door(edge_port)
+    door.open()
+    env = {"EDGE_PURGE_URLS": f"http://127.0.0.1:{door.port}/"}
+    server = site.start(workers=2, env=env)
+    worker = Worker({**site.env, **env}, site.folder / "edge-worker.log")
+    try:
+        with Varnish(backends=[("127.0.0.1", server.port)], port=edge_port) as varnish:
+            edge = Edge(varnish, [server])
+            cached_twice(edge, path)
+            door.shut()
+            editor = Client()
+            editor.login(server, "it_editor")
+            changelist = server.url("/admin/articles/article/")
+            assert editor.get(changelist).status == 200
+            response = editor.post(changelist, {"action": "unpublish", "index": "0",
+                                                "select_across": "0",
+                                                "_selected_action": str(story["id"])})
+            assert response.status == 302, response.text[-2000:]
+            assert "Edge purge to" in server.log()  # ... failed: ConnectionRefusedError
+
+            # The edge could not be told: it still serves the story it holds.
+            stale = Client().get(edge.url(path))
+            assert (stale.status, stale.headers["X-Edge-Cache"]) == (200, "HIT")
+
+            door.open()
+            missed_at = time.monotonic()
+            while time.monotonic() - missed_at < edge_purges.FIRST_RETRY + 15:
+                answer = Client().get(edge.url(path))
+                if answer.status == 404:
+                    break
+                time.sleep(0.25)
+            assert answer.status == 404, worker.log_path.read_text()[-3000:]
+            assert answer.headers["X-Edge-Cache"] == "MISS"
+    finally:
+        worker.stop()
+        server.stop()
+    assert "Traceback" not in worker.log_path.read_text()

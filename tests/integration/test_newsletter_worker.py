@@ -12,10 +12,7 @@ which sends each subscriber exactly one copy.
 import asyncio
 import email
 import email.policy
-import os
-import signal
 import socket
-import subprocess
 import threading
 import time
 import urllib.parse
@@ -24,7 +21,7 @@ from datetime import UTC, datetime
 import pytest
 from aiosmtpd.controller import Controller
 
-from .conftest import PYTHON, ROOT, Client
+from .conftest import Client, Worker
 
 pytestmark = pytest.mark.integration
 
@@ -74,30 +71,6 @@ def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-class Worker:
-    """`manage.py db_worker` in a session of its own, stopped (or killed) by its PID."""
-
-    def __init__(self, env, log_path):
-        self.log_path = log_path
-        with open(log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [PYTHON, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay",
-                 "--no-reload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-
-    def kill(self):
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()  # finishes the task in hand, then exits
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture(scope="module")
