@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.mail import PRIORITY_NOTICE, queue_email, send_rendered
+from core.mail import PRIORITY_NOTICE, queue_email, send_rendered, sends_mail
 
 from .models import EmailChanged
 
@@ -141,6 +141,7 @@ IN_USE_EMAIL = "registration/email_change_in_use_email.txt"
 
 
 @task(priority=PRIORITY_NOTICE)
+@sends_mail
 def send_link(user_id, email, old_email):
     """Email the confirmation link to the new address, or, when another account already
     uses that address, a note to it instead (the page that asked shows the same either way).

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import hooks, ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
-from core.mail import PRIORITY_NOTICE, queue_email, send_rendered
+from core.mail import PRIORITY_NOTICE, queue_email, send_rendered, sends_mail
 
 from . import email_change
 from .forms import (
@@ -128,6 +128,7 @@ RESET_EMAIL = "registration/password_reset_email.txt"
 
 
 @task(priority=PRIORITY_NOTICE)
+@sends_mail
 def send_password_reset(user_id, email, domain, protocol):
     """Email a reset link to an account that, now as when it was asked, may reset by email."""
     user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()

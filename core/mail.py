@@ -4,19 +4,78 @@
 (`manage.py db_worker`) sends it. With the database queue the task row is
 written in the caller's transaction, so an email goes out only if what it
 tells of was committed, and is not lost if the process dies after the commit.
+
+Nor is it lost when the mail server cannot take it for a while (out of
+reach, or a 4xx answer: busy, greylisting): a task that sends one
+(@sends_mail) is queued again for a minute later, then 5, 30 and 120. What
+the server refuses for good (a 5xx answer) fails the task at once, and the
+worker logs it. The daily edition has its own way back (newsletter.tasks).
 """
 
+import functools
+import logging
+import smtplib
+import sys
+from datetime import timedelta
+
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.tasks import task
+from django.tasks.exceptions import InvalidTask
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 # Task priorities (django.tasks: -100 to 100, higher first). A reader waiting
 # for a reset link or a confirmation goes before the daily edition's batches.
 PRIORITY_NOTICE = 50
 PRIORITY_BULK = -10
 
+# Seconds before each new try of an email the mail server could not take yet.
+SEND_AGAIN_AFTER = (60, 300, 1800, 7200)
+
+
+def may_pass(error):
+    """Whether the mail server's failure to take an email may pass by itself."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return not all(500 <= code < 600 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return not 500 <= error.smtp_code < 600
+    # Every smtplib error is an OSError: left are a refused, dropped or timed-out
+    # connection and the like.
+    return isinstance(error, OSError)
+
+
+def sends_mail(function):
+    """For a task (under @task) that sends an email: a failure that may pass queues it again.
+
+    The task takes one more keyword argument, attempt (how many times it was
+    tried before). Past the last of SEND_AGAIN_AFTER, or when the failure will
+    not pass, the error fails the task as it would without this.
+    """
+    @functools.wraps(function)
+    def send(*args, attempt=0, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OSError as error:
+            if attempt >= len(SEND_AGAIN_AFTER) or not may_pass(error):
+                raise
+            wait = SEND_AGAIN_AFTER[attempt]
+            this_task = getattr(sys.modules[function.__module__], function.__name__)
+            try:
+                this_task.using(run_after=timezone.now() + timedelta(seconds=wait)).enqueue(
+                    *args, attempt=attempt + 1, **kwargs)
+            except InvalidTask:
+                raise error from None  # a task backend that runs nothing later
+            logger.warning("%s: the mail server could not take it (%s: %s); trying again "
+                           "in %d seconds", this_task.module_path, type(error).__name__,
+                           error, wait)
+            return f"not sent yet: {type(error).__name__}, trying again in {wait} seconds"
+    return send
+
 
 @task(priority=PRIORITY_NOTICE)
+@sends_mail
 def send_email(subject, body, to, html=None, headers=None):
     """Send one email now (in the worker); a failure fails the task, and it is logged."""
     message = EmailMultiAlternatives(subject, body, None, to, headers=headers or None)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.tasks import default_task_backend, task
 from django.utils import dateformat, timezone
 
-from core.mail import PRIORITY_BULK, PRIORITY_NOTICE
+from core.mail import PRIORITY_BULK, PRIORITY_NOTICE, sends_mail
 
 from . import emails
 from .edition import MAX_WINDOW, due_moment, is_superseded, serve_batch, stories_between
@@ -27,6 +27,7 @@ BATCH_SIZE = 500  # subscribers per task: one mail-server connection, bounded me
 
 
 @task(priority=PRIORITY_NOTICE)
+@sends_mail
 def send_subscription_email(subscriber_id):
     """The confirmation link, or, for an address already confirmed, a note to its owner."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()

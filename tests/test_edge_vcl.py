@@ -7,7 +7,6 @@ varnishd serves the whole module; each test uses paths and tags of its own.
 
 import gzip
 import http.client
-import io
 import logging
 import socket
 import threading
@@ -18,13 +17,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core import checks, edge, pagecache
 from tests.redis_server import free_port
+from tests.tasks import queued_wait, run_due_tasks
 from tests.varnish import Varnish
 
 # What the site sends on a public page (the contract), and on a personal one.
@@ -482,18 +480,6 @@ def test_edge_purge_reports_a_refusal(varnish, settings, monkeypatch, caplog):
 def database_queue(settings, transactional_db):
     """Queued tasks wait in the database for the worker, as in production (which commits)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def run_due_tasks():
-    """Make every queued task due now and run them all in a worker, as db_worker would later."""
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0,
-                 stdout=io.StringIO())
-
-
-def queued_wait(task):
-    """Seconds between a task being queued and when it may run."""
-    return round((task.run_after - task.enqueued_at).total_seconds())
 
 
 def test_a_missed_purge_is_sent_again_once_the_cache_answers(settings, database_queue,
