@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from articles.models import CARD_DEFERRED, Article, Section
 from authors.models import Author
+from core.mail import may_pass
 from standards.models import Correction
 
 from . import emails
@@ -177,8 +178,7 @@ def serve(edition, subscriber, follow, content, connection):
         try:
             connection.send_messages([message])
         except (smtplib.SMTPRecipientsRefused, ValueError) as error:
-            if isinstance(error, smtplib.SMTPRecipientsRefused) and not all(
-                    500 <= code < 600 for code, _ in error.recipients.values()):
+            if isinstance(error, smtplib.SMTPRecipientsRefused) and may_pass(error):
                 raise  # a temporary refusal: the batch is tried again later
             # Refused for good (no such mailbox, an address no server takes):
             # served, with nothing sent.
