@@ -53,13 +53,13 @@ _SEPARATORS = re.compile(r"[\s,]+")
 _TAG = re.compile(r"[!-~]+")  # visible ASCII: a header value carries nothing else safely
 
 
-def purge(tags, retry=True):
+def purge(tags):
     """Drop every page carrying any of tags from every edge cache.
 
     tags: an iterable of tags, or one string (xkey reads spaces and commas
     in it as separators). True when every cache confirmed every purge (also
-    when no cache is set). With retry, what a cache missed is queued for the
-    task worker to send again (purge_again).
+    when no cache is set). What a cache missed is queued for the task worker
+    to send again (purge_again).
     """
     urls = settings.EDGE_PURGE_URLS
     if isinstance(tags, str):
@@ -72,7 +72,7 @@ def purge(tags, retry=True):
         if not _purge_at(url, tags):
             confirmed = False
             # What is not an address fails for good (manage.py check says so: core.E002).
-            if retry and url_problem(url) is None:
+            if url_problem(url) is None:
                 deadline = time.time() + settings.PAGE_CACHE_SECONDS + EDGE_GRACE
                 _retry_later(url, tags, deadline, attempt=1)
     return confirmed

@@ -335,12 +335,13 @@ def changed(tags, takedown=False):
     cached as current.
     """
     tags = frozenset(tags)
-    # What an edge cache misses now is sent again after the commit's purge only.
-    _stamp(tags, takedown, retry=False)
+    # Edge caches are purged after the commit only: until then the page they
+    # hold is still the current one, and a purge now would only be sent twice.
+    _stamp(tags, takedown, purge_edge=False)
     transaction.on_commit(partial(_stamp, tags, takedown))
 
 
-def _stamp(tags, takedown, retry=True):
+def _stamp(tags, takedown, purge_edge=True):
     at = time.time() + STAMP_MARGIN
     stamps = {_soft_key(t): at for t in tags}
     if takedown:
@@ -357,7 +358,8 @@ def _stamp(tags, takedown, retry=True):
         # The log of changes: what the change with this count touched (_changes_since).
         if epoch is not None:
             cache.set(_log_key(epoch, count), (at, tags, takedown), stamps_ttl())
-    edge.purge(sorted(tags), retry=retry)
+    if purge_edge:
+        edge.purge(sorted(tags))
 
 
 def stamps_ttl():
