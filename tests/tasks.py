@@ -1,10 +1,17 @@
-"""Queued tasks in tests that use the database queue, as production does."""
+"""Queued tasks in tests that use the database queue, as production does, and a mail
+server for them that fails as a test tells it to."""
 
 import io
+import smtplib
 
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+from core.mail import SEND_AGAIN_AFTER, queue_email
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def run_due_tasks():
@@ -17,3 +24,37 @@ def run_due_tasks():
 def queued_wait(task):
     """Seconds between a task being queued and when it may run."""
     return round((task.run_after - task.enqueued_at).total_seconds())
+
+
+class FlakyServer:
+    """MAILERS' backend: raises `failure` while it is set, else delivers to mail.outbox.
+
+    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.FlakyServer"}}
+    """
+
+    failure = None
+
+    def __init__(self, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def send_messages(self, messages):
+        if FlakyServer.failure is not None:
+            raise FlakyServer.failure
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def failed_email(subject="Your bias report BR-000007: upheld", to="ana@example.org"):
+    """A notice the mail server would not take after every try: its task, FAILED."""
+    FlakyServer.failure = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    queue_email(subject, "Thank you.", [to])
+    for _ in range(len(SEND_AGAIN_AFTER) + 1):
+        run_due_tasks()
+    FlakyServer.failure = None
+    return DBTaskResult.objects.get(status="FAILED", args_kwargs__kwargs__subject=subject)

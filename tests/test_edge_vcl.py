@@ -22,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core import checks, edge, pagecache
 from tests.redis_server import free_port
-from tests.tasks import queued_wait, run_due_tasks
+from tests.tasks import DATABASE_QUEUE, queued_wait, run_due_tasks
 from tests.varnish import Varnish
 
 # What the site sends on a public page (the contract), and on a personal one.
@@ -479,7 +479,7 @@ def test_edge_purge_reports_a_refusal(varnish, settings, monkeypatch, caplog):
 @pytest.fixture
 def database_queue(settings, transactional_db):
     """Queued tasks wait in the database for the worker, as in production (which commits)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_QUEUE
 
 
 def test_a_missed_purge_is_sent_again_once_the_cache_answers(settings, database_queue,

@@ -13,34 +13,13 @@ from django_tasks_db.models import DBTaskResult
 
 from core.mail import SEND_AGAIN_AFTER, queue_email
 from tests.factories import UserFactory
-from tests.tasks import queued_wait, run_due_tasks
-
-
-class FlakyServer:
-    """MAILERS' backend: raises `failure` while it is set, else delivers to mail.outbox."""
-
-    failure = None
-
-    def __init__(self, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        return False
-
-    def send_messages(self, messages):
-        if FlakyServer.failure is not None:
-            raise FlakyServer.failure
-        mail.outbox.extend(messages)
-        return len(messages)
+from tests.tasks import DATABASE_QUEUE, FlakyServer, queued_wait, run_due_tasks
 
 
 @pytest.fixture
 def server(settings, transactional_db):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FlakyServer"}}
+    settings.TASKS = DATABASE_QUEUE
+    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.FlakyServer"}}
     FlakyServer.failure = None
     yield FlakyServer
     FlakyServer.failure = None

@@ -1,0 +1,65 @@
+"""The task queue's "Queue again" action in a real Chromium (newsletter/admin.py).
+
+A superuser finds an email that failed after every try, queues it again from
+the list, and sees it waiting. Screenshots go to screenshots/task-queue/
+(git-ignored), at 1280 px and 390 px, light and dark, to be looked at.
+"""
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django_tasks_db.models import DBTaskResult
+
+from tests.factories import UserFactory
+from tests.tasks import DATABASE_QUEUE, FlakyServer, failed_email
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "task-queue"
+VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
+PASSWORD = "a-long-test-passphrase"  # UserFactory's
+LIST = "/admin/django_tasks_database/dbtaskresult/"
+
+
+@pytest.fixture
+def failed(settings):
+    settings.TASKS = DATABASE_QUEUE
+    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.FlakyServer"}}
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    try:
+        yield failed_email()
+    finally:
+        FlakyServer.failure = None
+
+
+@pytest.mark.parametrize(("width", "scheme"), VIEWS)
+def test_a_superuser_queues_a_failed_email_again(live_server, new_page, failed, width, scheme):
+    page = new_page(width=width, color_scheme=scheme)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}{LIST}?status__exact=FAILED")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def queue_again(name):
+        rows = page.locator("#result_list tbody tr")
+        assert rows.count() == 1  # the failed email, still failed: its new task is another
+        rows.locator("input.action-select").check()
+        page.select_option("select[name=action]", "queue_again")
+        page.click("button[name=index]")
+        page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+        violations = [v["id"] for v in Axe().run(page).response["violations"]
+                      if v["impact"] in ("serious", "critical")]
+        assert violations == [], name
+
+    queue_again("queued-again")
+    assert page.locator(".messagelist .success").inner_text() == "Queued 1 task again."
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.args_kwargs == failed.args_kwargs
+
+    queue_again("queued-once")  # a second click queues nothing more
+    assert page.locator(".messagelist .warning").inner_text().startswith(
+        "1 left as it was: only a task that failed")
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
