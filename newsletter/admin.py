@@ -49,7 +49,7 @@ class TaskResultAdmin(DeclaredLookupsOnly, DBTaskResultAdmin):
                 left += 1
                 continue
             try:
-                task = result.task.using(run_after=None)
+                task = result.task  # as queued before: its run_after has passed, it runs now
             except (ImportError, SuspiciousOperation, InvalidTask):
                 broken.append(result.task_path)
                 continue

@@ -44,6 +44,7 @@ def test_a_failed_email_is_queued_again_once_and_sent(server, admin_client):
     assert texts(response) == ["Queued 1 task again."]
     again = DBTaskResult.objects.get(status="READY")
     assert (again.task_path, again.args_kwargs) == (failed.task_path, failed.args_kwargs)
+    assert again.run_after <= timezone.now()  # due at once
 
     # A second click (or a colleague's) queues nothing more.
     response = queue_again(admin_client, failed)
