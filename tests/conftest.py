@@ -75,3 +75,16 @@ def page_cache_on(settings):
     settings.PAGE_CACHE_ENABLED = True
     pagecache._local.clear()
     pagecache._log.clear()
+
+
+@pytest.fixture
+def flaky_mail(settings, transactional_db):
+    """Tasks wait in the database queue (tests.tasks.run_due_tasks runs them), and the mail
+    server is tests.tasks.FlakyServer, which fails while its `failure` is set."""
+    from tests.tasks import DATABASE_QUEUE, FlakyServer
+
+    settings.TASKS = DATABASE_QUEUE
+    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.FlakyServer"}}
+    FlakyServer.failure = None
+    yield FlakyServer
+    FlakyServer.failure = None

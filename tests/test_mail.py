@@ -1,8 +1,8 @@
 """Emails the mail server cannot take yet are sent again later (core/mail.py, @sends_mail).
 
 The tasks wait in the database queue, as in production; a worker runs them
-when the test makes them due (tests/tasks.py). The mail server is a backend
-of the test's own that fails as the test tells it to.
+when the test makes them due. The mail server fails as the test tells it to
+(the flaky_mail fixture, tests/tasks.py).
 """
 
 import smtplib
@@ -13,24 +13,15 @@ from django_tasks_db.models import DBTaskResult
 
 from core.mail import SEND_AGAIN_AFTER, queue_email
 from tests.factories import UserFactory
-from tests.tasks import DATABASE_QUEUE, FlakyServer, queued_wait, run_due_tasks
-
-
-@pytest.fixture
-def server(settings, transactional_db):
-    settings.TASKS = DATABASE_QUEUE
-    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.FlakyServer"}}
-    FlakyServer.failure = None
-    yield FlakyServer
-    FlakyServer.failure = None
+from tests.tasks import queued_wait, run_due_tasks
 
 
 def statuses():
     return list(DBTaskResult.objects.order_by("enqueued_at").values_list("status", flat=True))
 
 
-def test_an_email_the_server_cannot_take_yet_goes_out_a_minute_later(server, caplog):
-    server.failure = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+def test_an_email_the_server_cannot_take_yet_goes_out_a_minute_later(flaky_mail, caplog):
+    flaky_mail.failure = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
     queue_email("Your bias report BR-000001: upheld", "Thank you.", ["ana@example.org"])
     run_due_tasks()
     assert mail.outbox == []
@@ -43,7 +34,7 @@ def test_an_email_the_server_cannot_take_yet_goes_out_a_minute_later(server, cap
     assert queued_wait(again) == 60
     assert "core.mail.send_email: the mail server could not take it" in caplog.text
 
-    server.failure = None
+    flaky_mail.failure = None
     run_due_tasks()
     assert statuses() == ["SUCCESSFUL", "SUCCESSFUL"]
     [message] = mail.outbox
@@ -51,8 +42,8 @@ def test_an_email_the_server_cannot_take_yet_goes_out_a_minute_later(server, cap
                                              ["ana@example.org"])
 
 
-def test_the_waits_grow_and_then_the_failure_fails_the_task(server):
-    server.failure = ConnectionRefusedError(111, "Connection refused")
+def test_the_waits_grow_and_then_the_failure_fails_the_task(flaky_mail):
+    flaky_mail.failure = ConnectionRefusedError(111, "Connection refused")
     queue_email("Subject", "Body", ["ana@example.org"])
     waits = []
     for _ in range(len(SEND_AGAIN_AFTER) + 2):
@@ -77,18 +68,18 @@ def test_the_waits_grow_and_then_the_failure_fails_the_task(server):
     (smtplib.SMTPConnectError(421, b"Too many connections"), True),
     (TimeoutError("timed out"), True),
 ])
-def test_only_a_failure_that_may_pass_is_tried_again(server, failure, again):
+def test_only_a_failure_that_may_pass_is_tried_again(flaky_mail, failure, again):
     """A 5xx answer is the server's last word; a 4xx one, or no answer, may pass."""
-    server.failure = failure
+    flaky_mail.failure = failure
     queue_email("Subject", "Body", ["ana@example.org"])
     run_due_tasks()
     assert statuses() == (["SUCCESSFUL", "READY"] if again else ["FAILED"])
 
 
-def test_a_reset_link_the_server_could_not_take_is_made_and_sent_later(server, client):
+def test_a_reset_link_the_server_could_not_take_is_made_and_sent_later(flaky_mail, client):
     """The task holds the address, not the link: the worker makes a fresh one when it sends."""
     UserFactory(username="ana", email="ana@example.org")
-    server.failure = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    flaky_mail.failure = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
     response = client.post("/accounts/password_reset/", {"email": "ana@example.org"})
     assert response.status_code == 302
     run_due_tasks()
@@ -99,7 +90,7 @@ def test_a_reset_link_the_server_could_not_take_is_made_and_sent_later(server, c
                                                    "user_id"]
     assert again.args_kwargs["kwargs"]["attempt"] == 1
 
-    server.failure = None
+    flaky_mail.failure = None
     run_due_tasks()
     [message] = mail.outbox
     link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line)

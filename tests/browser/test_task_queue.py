@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import UserFactory
-from tests.tasks import DATABASE_QUEUE, FlakyServer, failed_email
+from tests.tasks import failed_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +23,9 @@ LIST = "/admin/django_tasks_database/dbtaskresult/"
 
 
 @pytest.fixture
-def failed(settings):
-    settings.TASKS = DATABASE_QUEUE
-    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.FlakyServer"}}
+def failed(flaky_mail):
     UserFactory(username="root", is_staff=True, is_superuser=True)
-    try:
-        yield failed_email()
-    finally:
-        FlakyServer.failure = None
+    return failed_email()
 
 
 @pytest.mark.parametrize(("width", "scheme"), VIEWS)

@@ -9,18 +9,9 @@ from django_tasks_db.models import DBTaskResult
 
 from core.mail import queue_email
 from tests.factories import UserFactory
-from tests.tasks import DATABASE_QUEUE, FlakyServer, failed_email, run_due_tasks
+from tests.tasks import failed_email, run_due_tasks
 
 LIST = "/admin/django_tasks_database/dbtaskresult/"
-
-
-@pytest.fixture
-def server(settings, transactional_db):
-    settings.TASKS = DATABASE_QUEUE
-    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.FlakyServer"}}
-    FlakyServer.failure = None
-    yield FlakyServer
-    FlakyServer.failure = None
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def texts(response):
     return [str(message) for message in response.context["messages"]]
 
 
-def test_a_failed_email_is_queued_again_once_and_sent(server, admin_client):
+def test_a_failed_email_is_queued_again_once_and_sent(flaky_mail, admin_client):
     failed = failed_email()
     response = queue_again(admin_client, failed)
     assert texts(response) == ["Queued 1 task again."]
@@ -56,7 +47,7 @@ def test_a_failed_email_is_queued_again_once_and_sent(server, admin_client):
     assert message.subject == "Your bias report BR-000007: upheld"
 
 
-def test_a_task_a_worker_left_unfinished_is_marked_and_queued_again(server, admin_client):
+def test_a_task_a_worker_left_unfinished_is_marked_and_queued_again(flaky_mail, admin_client):
     queue_email("Welcome", "Hello.", ["bo@example.org"])
     result = DBTaskResult.objects.get()
     started = timezone.now() - timedelta(minutes=31)
@@ -71,7 +62,7 @@ def test_a_task_a_worker_left_unfinished_is_marked_and_queued_again(server, admi
     assert [m.to for m in mail.outbox] == [["bo@example.org"]]
 
 
-def test_running_waiting_and_finished_tasks_are_left_as_they_are(server, admin_client):
+def test_running_waiting_and_finished_tasks_are_left_as_they_are(flaky_mail, admin_client):
     for address in ("a@example.org", "b@example.org", "c@example.org"):
         queue_email("Subject", "Body", [address])
     waiting, running, done = DBTaskResult.objects.order_by("enqueued_at")
@@ -86,7 +77,7 @@ def test_running_waiting_and_finished_tasks_are_left_as_they_are(server, admin_c
     assert DBTaskResult.objects.count() == 3
 
 
-def test_a_task_that_no_longer_exists_is_named_and_not_queued(server, admin_client):
+def test_a_task_that_no_longer_exists_is_named_and_not_queued(flaky_mail, admin_client):
     failed = failed_email()
     DBTaskResult.objects.filter(pk=failed.pk).update(task_path="core.mail.gone_task")
     response = queue_again(admin_client, failed)
@@ -94,6 +85,6 @@ def test_a_task_that_no_longer_exists_is_named_and_not_queued(server, admin_clie
     assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
-def test_only_superusers_reach_the_queue(server, client):
+def test_only_superusers_reach_the_queue(flaky_mail, client):
     client.force_login(UserFactory(username="ed", is_staff=True))
     assert client.get(LIST).status_code == 403
