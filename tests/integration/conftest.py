@@ -1,9 +1,9 @@
 """Integration fixtures: a fresh database, real gunicorn processes, a stdlib HTTP client.
 
 Nothing here uses pytest-django's test database. Each module gets its own
-database, migrated and seeded by manage.py subprocesses, and gunicorn
-servers on 127.0.0.1 that share it and one cache, as app servers behind a
-load balancer do:
+database, a copy of one migrated once per session by `manage.py migrate` and
+seeded by manage.py subprocesses, and gunicorn servers on 127.0.0.1 that
+share it and one cache, as app servers behind a load balancer do:
 
 - when the suite's DATABASE_URL is a postgres URL: a new PostgreSQL database
   `evadaily_it_<random>` on the same server, Redis database 11 as the cache
@@ -22,6 +22,7 @@ import http.cookiejar
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -60,23 +61,35 @@ def on_postgres():
 # Databases and caches
 
 
-@contextmanager
-def _postgres_database():
+def _postgres_server():
+    """The suite's PostgreSQL server: its maintenance database, and a URL for a database on it."""
+    parts = urllib.parse.urlsplit(suite_database_url())
+    return (parts._replace(scheme="postgresql", path="/postgres").geturl(),
+            lambda name: parts._replace(path=f"/{name}").geturl())
+
+
+def _postgres_admin(sql):
     import psycopg
+
+    server, _ = _postgres_server()
+    with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
+        connection.execute(sql)
+
+
+@contextmanager
+def _postgres_database(template):
+    """A copy of the migrated template database, and the Redis databases, flushed."""
     import redis
 
-    parts = urllib.parse.urlsplit(suite_database_url())
     name = f"evadaily_it_{secrets.token_hex(4)}"
-    server = parts._replace(scheme="postgresql", path="/postgres").geturl()
-    database_url = parts._replace(path=f"/{name}").geturl()
+    _, database_url = _postgres_server()
     caches = [redis.Redis.from_url(url, socket_timeout=10)
               for url in (REDIS_URL, SECURITY_REDIS_URL)]
-    with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+    _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         for cache in caches:
             cache.flushdb()
-        yield database_url, {"CACHE_URL": REDIS_URL, "SECURITY_CACHE_URL": SECURITY_REDIS_URL}
+        yield database_url(name), {"CACHE_URL": REDIS_URL, "SECURITY_CACHE_URL": SECURITY_REDIS_URL}
     finally:
         try:
             for cache in caches:
@@ -84,13 +97,38 @@ def _postgres_database():
         finally:
             for cache in caches:
                 cache.close()
-            with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
-def _sqlite_database(folder):
+def _sqlite_database(folder, template):
+    """A copy of the migrated template file, and a file-based cache beside it."""
+    shutil.copyfile(template, folder / "db.sqlite3")
     yield f"sqlite:///{folder / 'db.sqlite3'}", {"CACHE_URL": f"filecache://{folder / 'cache'}"}
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory, _collected_static):
+    """Migrated once per session; each module's site starts from a copy of it.
+
+    A PostgreSQL database copied with CREATE DATABASE … TEMPLATE, or a SQLite file
+    copied whole: seconds cheaper than running every migration again per module.
+    """
+    folder = tmp_path_factory.mktemp("template")
+    if on_postgres():
+        name = f"evadaily_it_template_{secrets.token_hex(4)}"
+        _postgres_admin(f'CREATE DATABASE "{name}"')
+        database_url = _postgres_server()[1](name)
+    else:
+        name = folder / "db.sqlite3"
+        database_url = f"sqlite:///{name}"
+    env = _site_env(folder, database_url, {"CACHE_URL": f"filecache://{folder / 'cache'}"})
+    try:
+        Site(env, folder).manage("migrate", "--noinput", "-v0")
+        yield name
+    finally:
+        if on_postgres():
+            _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # ---------------------------------------------------------------------------
@@ -267,35 +305,39 @@ class Worker:
                 self.kill()
 
 
+def _site_env(folder, database_url, cache_urls):
+    env = {
+        **os.environ,
+        "DEBUG": "False",
+        "SECRET_KEY": "test",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        **cache_urls,
+        "MEDIA_ROOT": str(folder / "media"),
+        "REQUEST_LOG_LEVEL": "WARNING",
+        "SITE_URL": "http://127.0.0.1",
+        "HTTPS": "False",
+        "PAGE_CACHE_ENABLED": "True",
+        "EMAIL_URL": "consolemail://",
+        "MEDIA_STORAGE": "local",
+    }
+    # What the machine's environment says of these would change what is tested.
+    for name in ("BEHIND_PROXY", "TRUSTED_PROXIES", "SECURITY_CACHE_URL", "GUNICORN_BIND",
+                 "GUNICORN_WORKERS", "GUNICORN_THREADS"):
+        if name not in cache_urls:
+            env.pop(name, None)
+    return env
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, _collected_static):
+def site(tmp_path_factory, _migrated_template):
     """A migrated, empty site: start servers with site.start(), seed with site.shell()."""
     folder = tmp_path_factory.mktemp("site")
-    database = _postgres_database() if on_postgres() else _sqlite_database(folder)
+    database = (_postgres_database(_migrated_template) if on_postgres()
+                else _sqlite_database(folder, _migrated_template))
     with database as (database_url, cache_urls):
-        env = {
-            **os.environ,
-            "DEBUG": "False",
-            "SECRET_KEY": "test",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": database_url,
-            **cache_urls,
-            "MEDIA_ROOT": str(folder / "media"),
-            "REQUEST_LOG_LEVEL": "WARNING",
-            "SITE_URL": "http://127.0.0.1",
-            "HTTPS": "False",
-            "PAGE_CACHE_ENABLED": "True",
-            "EMAIL_URL": "consolemail://",
-            "MEDIA_STORAGE": "local",
-        }
-        # What the machine's environment says of these would change what is tested.
-        for name in ("BEHIND_PROXY", "TRUSTED_PROXIES", "SECURITY_CACHE_URL", "GUNICORN_BIND",
-                     "GUNICORN_WORKERS", "GUNICORN_THREADS"):
-            if name not in cache_urls:
-                env.pop(name, None)
-        site = Site(env, folder)
+        site = Site(_site_env(folder, database_url, cache_urls), folder)
         try:
-            site.manage("migrate", "--noinput", "-v0")
             yield site
         finally:
             site.stop_all()
