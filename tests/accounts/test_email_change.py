@@ -471,3 +471,30 @@ def test_the_queue_holds_the_addresses_not_the_link(client, settings):
     (message,) = mail.outbox
     assert Client().post(link_in(message)).status_code == 302
     assert email_of(reader) == "new@example.org"
+
+
+def test_a_note_the_mail_server_dropped_goes_again_alone(client, flaky_mail, monkeypatch):
+    """Two accounts share the address asked for: each gets its note once, even when the
+    mail server takes the first and drops the connection on the second."""
+    import smtplib
+
+    from tests.tasks import run_due_tasks
+
+    for name in ("bo", "cy"):
+        UserFactory(username=name, email="shared@example.org")
+    client.force_login(UserFactory(username="ana", email="ana@example.org"))
+    answers = iter([None, smtplib.SMTPServerDisconnected("Connection unexpectedly closed")])
+    deliver = flaky_mail.send_messages
+
+    def takes_one_then_drops_one(server, messages):
+        flaky_mail.failure = next(answers, None)
+        return deliver(server, messages)
+
+    monkeypatch.setattr(flaky_mail, "send_messages", takes_one_then_drops_one)
+    assert ask(client, "shared@example.org").status_code == 302
+    run_due_tasks()  # the link task queues a note per account; one is dropped
+    assert len(mail.outbox) == 1
+    run_due_tasks()  # a minute later, the dropped one alone
+    greetings = sorted(message.body.splitlines()[0] for message in mail.outbox)
+    assert greetings == ["Hello bo,", "Hello cy,"]
+    assert all(message.to == ["shared@example.org"] for message in mail.outbox)
