@@ -26,6 +26,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from core.mail import PRIORITY_NOTICE, queue_email, send_rendered, sends_mail
 
 from .models import EmailChanged
+from .notices import queue_notice
 
 SALT = "accounts.email-change"
 LINK_DAYS = 3
@@ -154,12 +155,9 @@ def send_link(user_id, email, old_email):
         return "not sent: the account changed since the change was asked for"
     owners = other_owners(email, user)
     for owner in owners:
-        # A note per account, each its own task: it holds no link, and a mail server
-        # that fails one note sends that one again, not the ones already delivered.
-        context = {"user": owner,
-                   "reset_url": settings.SITE_URL + reverse("accounts:password_reset")}
-        queue_email(render_to_string(IN_USE_SUBJECT, context),
-                    render_to_string(IN_USE_EMAIL, context), [owner.email])
+        # A note per account, each its own task: a mail server that fails one
+        # note sends that one again, not the ones already delivered.
+        queue_notice(owner, IN_USE_SUBJECT, IN_USE_EMAIL)
     if owners:
         return f"not sent: the address is in use; a note queued to {len(owners)} account(s)"
     send_rendered(LINK_SUBJECT, LINK_EMAIL,

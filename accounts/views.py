@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
@@ -9,8 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
 from django.tasks import task
-from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
@@ -19,9 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from core import hooks, ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
-from core.mail import PRIORITY_NOTICE, queue_email, send_rendered, sends_mail
+from core.mail import PRIORITY_NOTICE, send_rendered, sends_mail
 
 from . import email_change
+from .notices import queue_notice
 from .forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -94,20 +93,14 @@ def _signup_not_now(request, context, refused):
 
 def _welcome(user):
     """Confirm a new account to its address, which no other account uses."""
-    _send(user, "registration/welcome_subject.txt", "registration/welcome_email.txt")
-
-
-def _send(user, subject_template, body_template):
-    context = {"user": user, "reset_url": settings.SITE_URL + reverse("accounts:password_reset")}
-    queue_email(render_to_string(subject_template, context),
-                render_to_string(body_template, context), [user.email])
+    queue_notice(user, "registration/welcome_subject.txt", "registration/welcome_email.txt")
 
 
 def _tell_owners(owners):
     """Tell each account that shares the new account's email that it was created."""
     for owner in owners:
-        _send(owner, "registration/email_in_use_subject.txt",
-              "registration/email_in_use_email.txt")
+        queue_notice(owner, "registration/email_in_use_subject.txt",
+                     "registration/email_in_use_email.txt")
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
