@@ -61,18 +61,17 @@ def on_postgres():
 # Databases and caches
 
 
-def _postgres_server():
-    """The suite's PostgreSQL server: its maintenance database, and a URL for a database on it."""
-    parts = urllib.parse.urlsplit(suite_database_url())
-    return (parts._replace(scheme="postgresql", path="/postgres").geturl(),
-            lambda name: parts._replace(path=f"/{name}").geturl())
+def _postgres_url(name):
+    """The URL of database `name` on the suite's PostgreSQL server."""
+    return urllib.parse.urlsplit(suite_database_url())._replace(path=f"/{name}").geturl()
 
 
 def _postgres_admin(sql):
+    """Run sql in the server's maintenance database (CREATE and DROP DATABASE)."""
     import psycopg
 
-    server, _ = _postgres_server()
-    with psycopg.connect(server, autocommit=True, connect_timeout=10) as connection:
+    server = urllib.parse.urlsplit(_postgres_url("postgres"))._replace(scheme="postgresql")
+    with psycopg.connect(server.geturl(), autocommit=True, connect_timeout=10) as connection:
         connection.execute(sql)
 
 
@@ -82,14 +81,14 @@ def _postgres_database(template):
     import redis
 
     name = f"evadaily_it_{secrets.token_hex(4)}"
-    _, database_url = _postgres_server()
     caches = [redis.Redis.from_url(url, socket_timeout=10)
               for url in (REDIS_URL, SECURITY_REDIS_URL)]
     _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         for cache in caches:
             cache.flushdb()
-        yield database_url(name), {"CACHE_URL": REDIS_URL, "SECURITY_CACHE_URL": SECURITY_REDIS_URL}
+        yield _postgres_url(name), {"CACHE_URL": REDIS_URL,
+                                    "SECURITY_CACHE_URL": SECURITY_REDIS_URL}
     finally:
         try:
             for cache in caches:
@@ -118,7 +117,7 @@ def _migrated_template(tmp_path_factory, _collected_static):
     if on_postgres():
         name = f"evadaily_it_template_{secrets.token_hex(4)}"
         _postgres_admin(f'CREATE DATABASE "{name}"')
-        database_url = _postgres_server()[1](name)
+        database_url = _postgres_url(name)
     else:
         name = folder / "db.sqlite3"
         database_url = f"sqlite:///{name}"
