@@ -20,7 +20,6 @@ from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import PRIORITY_NOTICE, send_rendered, sends_mail
 
 from . import email_change
-from .notices import queue_notice
 from .forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -28,6 +27,7 @@ from .forms import (
     PlainSetPasswordForm,
     SignupForm,
 )
+from .notices import queue_notice
 
 # Every sign-up attempt counts, refused ones too: a refused form is how one
 # would probe which usernames exist.

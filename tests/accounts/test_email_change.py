@@ -2,6 +2,7 @@
 address, told to the old one; refused, limited and expired links answer plainly."""
 
 import re
+import smtplib
 from html import unescape
 
 import pytest
@@ -18,6 +19,7 @@ from core.honeypot import HONEYPOT_REFUSAL
 from newsletter.models import Subscriber
 from tests.factories import UserFactory
 from tests.markup import parse_html
+from tests.tasks import run_due_tasks
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -476,10 +478,6 @@ def test_the_queue_holds_the_addresses_not_the_link(client, settings):
 def test_a_note_the_mail_server_dropped_goes_again_alone(client, flaky_mail, monkeypatch):
     """Two accounts share the address asked for: each gets its note once, even when the
     mail server takes the first and drops the connection on the second."""
-    import smtplib
-
-    from tests.tasks import run_due_tasks
-
     for name in ("bo", "cy"):
         UserFactory(username=name, email="shared@example.org")
     client.force_login(UserFactory(username="ana", email="ana@example.org"))
