@@ -107,10 +107,12 @@ def published_between(start, end):
     """What the stories that went public in [start, end] touch: their pages and lists."""
     from taggit.models import TaggedItem
 
-    stories = list(Article.objects.published(end).filter(published_at__gte=start)
-                   .values_list("pk", "section_id", "author_id"))
+    went_public = Article.objects.published(end).filter(published_at__gte=start)
+    stories = list(went_public.values_list("pk", "section_id", "author_id"))
     tag_ids = dict.fromkeys(pk for pk, _, _ in stories)
-    for object_id, tag_id in (TaggedItem.objects.filter(object_id__in=list(tag_ids))
+    # A subquery, not the ids: a whole import may go public at once, and a
+    # public page's prepared queries carry at most 65,535 values (core.database).
+    for object_id, tag_id in (TaggedItem.objects.filter(object_id__in=went_public.values("pk"))
                               .values_list("object_id", "tag_id")):
         tag_ids[object_id] = [*(tag_ids[object_id] or []), tag_id]
     tags = set()

@@ -1,3 +1,5 @@
+import weakref
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -446,8 +448,11 @@ class Article(models.Model):
         using = self._state.db or router.db_for_read(Article)
         name = connections[using].ops.quote_name
         content_type = ContentType.objects.db_manager(using).get_for_model(Article)
+        # Columns named, not t.*: a kept plan (core.backends.postgresql) must
+        # not change its result when a migration adds a column.
+        columns = ", ".join(f"t.{name(field.column)}" for field in Tag._meta.concrete_fields)
         return list(Tag.objects.db_manager(using).raw(
-            f"SELECT t.* FROM {name(Tag._meta.db_table)} t "
+            f"SELECT {columns} FROM {name(Tag._meta.db_table)} t "
             f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
             "WHERE i.content_type_id = %s AND i.object_id = %s ORDER BY i.id",
             [content_type.pk, self.pk]))
@@ -569,6 +574,96 @@ def cards_from_sql(sql, params, using):
                 card._state.db, [model._meta.pk.attname, *names],
                 [getattr(card, field.attname), *values]))
     return cards
+
+
+# What the article page's story query joins: (relation, alias, join, fields left out).
+_STORY_JOINS = (("section", "s", "JOIN", ()), ("author", "u", "JOIN", ()),
+                ("ai_reviewed_by", "r", "LEFT JOIN", ("password",)))
+
+
+def story_by_slug(slug, annotations, using=None):
+    """The story at `slug`, public or not, with its section, author and reviewer; or None.
+
+    As Article.objects.select_related("section", "author", "ai_reviewed_by")
+    .defer("ai_reviewed_by__password").annotate(**annotations).get(slug=slug)
+    loads it, in one query. annotations: {name: RawSQL over the story's
+    table}. Written as SQL, built once per connection: the ORM took longer
+    to build and compile this query than the database to run it, on every
+    cold render of a story page.
+    """
+    connection = connections[using or router.db_for_read(Article)]
+    names = tuple(annotations)
+    key = tuple((name, annotations[name].sql) for name in names)
+    known = _STORY_QUERIES.setdefault(connection, {})
+    if key not in known:
+        known[key] = _StoryQuery(connection, [annotations[name] for name in names])
+    return known[key].get([param for name in names for param in annotations[name].params]
+                          + [slug], names)
+
+
+_STORY_QUERIES = weakref.WeakKeyDictionary()  # {connection: {annotations: _StoryQuery}}
+
+
+class _StoryQuery:
+    """story_by_slug()'s SQL for one connection, and how its row becomes instances."""
+
+    def __init__(self, connection, annotations):
+        name = connection.ops.quote_name
+        table = name(Article._meta.db_table)
+        self.connection = connection
+        self.parts = []  # (model, attnames, conversions), in the row's order
+        columns, joins = [], []
+        for relation, alias, join, left_out in ((None, table, "", ("search_vector",)),
+                                                *_STORY_JOINS):
+            model = Article
+            if relation:
+                field = Article._meta.get_field(relation)
+                model = field.related_model
+                joins.append(f"{join} {name(model._meta.db_table)} {alias} ON "
+                             f"{alias}.{name(field.target_field.column)} = "
+                             f"{table}.{name(field.column)}")
+            fields = [f for f in model._meta.concrete_fields if f.name not in left_out]
+            columns += [f"{alias}.{name(f.column)}" for f in fields]
+            self.parts.append((model, [f.attname for f in fields],
+                               self._conversions([f.get_col(alias) for f in fields])))
+        columns += [f"({annotation.sql})" for annotation in annotations]
+        self.annotations = self._conversions(annotations)
+        self.sql = (f"SELECT {', '.join(columns)} FROM {table} {' '.join(joins)} "
+                    f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s")
+
+    def _conversions(self, expressions):
+        """[(index, expression, converters)] where a value needs converting, as the ORM does."""
+        connection = self.connection
+        return [(index, expression, converters) for index, expression in enumerate(expressions)
+                if (converters := connection.ops.get_db_converters(expression)
+                    + expression.get_db_converters(connection))]
+
+    def _convert(self, values, conversions):
+        for index, expression, converters in conversions:
+            for convert in converters:
+                values[index] = convert(values[index], expression, self.connection)
+        return values
+
+    def get(self, params, annotation_names):
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        start, instances = 0, []
+        for model, attnames, conversions in self.parts:
+            values = list(row[start:start + len(attnames)])
+            start += len(attnames)
+            # The reviewer's outer join: no reviewer, no row.
+            instances.append(None if values[0] is None else model.from_db(
+                self.connection.alias, attnames, self._convert(values, conversions)))
+        story, *related = instances
+        for (relation, *_), instance in zip(_STORY_JOINS, related):
+            setattr(story, relation, instance)
+        for name, value in zip(annotation_names,
+                               self._convert(list(row[start:]), self.annotations)):
+            setattr(story, name, value)
+        return story
 
 
 class RelatedArticle(models.Model):

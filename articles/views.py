@@ -11,7 +11,7 @@ from core.pagination import StrictPageMixin
 
 from .context_processors import site_sections
 from .invalidation import card_tags, tag_cards
-from .models import Article, Section
+from .models import Article, Section, story_by_slug
 
 FRONT_PAGE_PER_SECTION = 4
 
@@ -27,7 +27,7 @@ _story_annotations = []
 
 
 def register_story_annotations(annotations):
-    """Add annotations() -> {name: expression over the story} to the article page's query."""
+    """Add annotations() -> {name: RawSQL over the story's table} to the article page's query."""
     _story_annotations.append(annotations)
 
 
@@ -98,11 +98,12 @@ class ArticleDetailView(DetailView):
     @cached_property
     def story(self):
         """The story at this address, public or not."""
-        articles = (Article.objects.select_related("section", "author", "ai_reviewed_by")
-                    .defer("ai_reviewed_by__password"))
-        for annotations in _story_annotations:
-            articles = articles.annotate(**annotations())
-        return get_object_or_404(articles, slug=self.kwargs["slug"])
+        story = story_by_slug(self.kwargs["slug"], {
+            name: expression for annotations in _story_annotations
+            for name, expression in annotations().items()})
+        if story is None:
+            raise Http404("No story at this address.")
+        return story
 
     def public_story(self):
         # Kept as None while the story is not public: publishing it stales that too.

@@ -16,7 +16,9 @@ loaded.
 
 Reads DATABASE_URL like the site (default: the project's db.sqlite3); the
 cache is a per-process local memory cache unless CACHE_URL says otherwise,
-and request logging is off unless REQUEST_LOG_LEVEL says otherwise.
+and request logging is off unless REQUEST_LOG_LEVEL says otherwise. On a
+PostgreSQL server on this machine, it also reads the CPU its backend
+process spent (/proc), which the process's own CPU figure leaves out.
 """
 
 import argparse
@@ -115,6 +117,25 @@ def measure(paths, renders):
                 if not status.startswith("200"):
                     raise SystemExit(f"{path}: {status}")
     return times, cpu, database
+
+
+class ServerCPU:
+    """CPU time of this connection's PostgreSQL backend process, when it runs on this machine."""
+
+    def __init__(self):
+        self.stat = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+            self.stat = stat if stat.exists() else None
+
+    def seconds(self):
+        """utime + stime so far, in seconds (None when it cannot be read)."""
+        if self.stat is None:
+            return None
+        fields = self.stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def queries(path):
@@ -229,7 +250,10 @@ def main():
         for part, values in parts(paths, args.renders).items():
             print(f"  {statistics.median(values):6.2f} ms  {part}")
         return
+    server = ServerCPU()
+    server_start = server.seconds()
     times, cpu, database = measure(paths, args.renders)
+    server_end = server.seconds()
     counts = {path: queries(path) for path in paths}
     every = [ms for values in times.values() for ms in values]
     print(f"{connection.vendor}, {len(paths)} stories x {args.renders} renders, "
@@ -242,6 +266,9 @@ def main():
           f"in the database driver median {statistics.median(database):.2f} ms; "
           f"queries {min(counts.values())}-{max(counts.values())} "
           f"(mean {statistics.fmean(counts.values()):.1f})")
+    if server_start is not None:
+        print(f"the database server's CPU: mean {(server_end - server_start) * 1000 / len(cpu):.2f}"
+              " ms per render")
     slowest = sorted(paths, key=lambda path: statistics.median(times[path]), reverse=True)
     for path in slowest[:5]:
         print(f"  {statistics.median(times[path]):6.2f} ms  {counts[path]} queries  {path}")

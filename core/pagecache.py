@@ -79,6 +79,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, urlencode
 
 from core import edge
+from core.database import prepare_queries
 from core.middleware import compressible
 
 CHANGES_KEY = "pagecache:changes"
@@ -154,6 +155,10 @@ def public_page(view, params=(), tags=()):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        # Its queries are few, small and the same on every visit (tested):
+        # worth the database keeping their plans (core.database).
+        if request.method in ("GET", "HEAD"):
+            prepare_queries()
         if tags:
             tag(request, *tags)
         response = view(request, *args, **kwargs)

@@ -137,11 +137,17 @@ else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     _db["CONN_HEALTH_CHECKS"] = True
     # Queries go with their parameters bound by psycopg on the client, as
-    # Django does by default. Server-side binding would let the server keep
-    # each query's plan (its CPU per cold story page fell from 3.0 to 1.3 ms)
-    # but limits a query to 65,535 parameters (seed_scale's update of 100,000
-    # stories by id failed), and a kept plan no longer fits each search's
-    # words (articles/search.py): README, Speed.
+    # Django does by default. Server-side binding for every query would let
+    # the server keep each query's plan but limits a query to 65,535
+    # parameters (seed_scale's update of 100,000 stories by id failed), and a
+    # kept plan no longer fits each search's words (articles/search.py). So
+    # only the public pages' queries, few and small, are prepared: Django's
+    # backend with that one addition (core/backends/postgresql). Off behind
+    # a connection pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21).
+    if (_db["ENGINE"] == "django.db.backends.postgresql"
+            and env.bool("DATABASE_PREPARED_STATEMENTS", default=True)):
+        _db["ENGINE"] = "core.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -24,10 +24,16 @@ def database_settings(**environ):
 
 
 def test_postgresql_connections_are_kept_and_bind_parameters_on_the_client():
-    """Server-side binding was measured and refused (settings.py): see the next test."""
-    postgres = database_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/evadaily")
+    """Server-side binding for every query was measured and refused (settings.py): see
+    the last test. Public pages' queries alone are prepared (tests/test_prepared_statements.py),
+    unless a connection pooler cannot keep prepared statements."""
+    url = "postgres://postgres@127.0.0.1:5432/evadaily"
+    postgres = database_settings(DATABASE_URL=url)
     assert postgres["CONN_MAX_AGE"] == 600 and postgres["CONN_HEALTH_CHECKS"] is True
     assert "server_side_binding" not in postgres.get("OPTIONS", {})
+    assert postgres["ENGINE"] == "core.backends.postgresql"
+    pooled = database_settings(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="False")
+    assert pooled["ENGINE"] == "django.db.backends.postgresql"
 
 
 def test_sqlite_waits_for_locks_and_takes_the_write_lock_up_front():

@@ -30,8 +30,11 @@ def _corrections_of(article):
     using = article._state.db or router.db_for_read(Correction)
     name = connections[using].ops.quote_name
     corrections, reports = name(Correction._meta.db_table), name(BiasReport._meta.db_table)
+    # Columns named, not c.*: a kept plan (core.backends.postgresql) must
+    # not change its result when a migration adds a column.
+    columns = ", ".join(f"c.{name(field.column)}" for field in Correction._meta.concrete_fields)
     return list(Correction.objects.db_manager(using).raw(
-        f"SELECT c.*, r.status AS report_status FROM {corrections} c "
+        f"SELECT {columns}, r.status AS report_status FROM {corrections} c "
         f"LEFT JOIN {reports} r ON r.id = c.bias_report_id "
         "WHERE c.article_id = %s ORDER BY c.date, c.id", [article.pk]))
 

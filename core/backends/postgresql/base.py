@@ -1,0 +1,75 @@
+"""Django's PostgreSQL backend, able to prepare the queries of public pages.
+
+Planning a small query costs PostgreSQL more than running it: preparing a
+story page's queries cut the server's CPU per cold page from 4.4-5.1 ms to
+1.8-2.2 ms (bench/cold_article.py, 2026-12-02). A prepared statement is
+planned once per connection and run again with new parameters. Django binds
+parameters on the client by default, which cannot prepare; binding them on
+the server for every query was measured and refused (evadaily/settings.py):
+it caps a query at 65,535 parameters and a kept plan would not fit each
+search's words. So only the queries run while `prepare_queries` is true are
+prepared: public pages set it (core.database, core.pagecache.public_page),
+and their queries are few, fixed in shape and small whatever the archive's
+size (PAGE_BUDGETS, tests/articles/test_views.py).
+"""
+
+from django.db.backends.postgresql import base
+from django.db.backends.postgresql.operations import DatabaseOperations as BaseOperations
+from django.db.backends.postgresql.psycopg_any import errors
+
+
+class PreparedCursor(base.ServerBindingCursor):
+    """Parameters bound on the server, and every statement prepared from its first run.
+
+    psycopg names each statement and keeps the connection's most recent 100.
+    """
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)
+        except errors.FeatureNotSupported:
+            # "cached plan must not change result type": a migration run from
+            # elsewhere changed a column under a kept plan. Outside a
+            # transaction nothing is lost: forget every plan and plan again.
+            if not self.connection.autocommit:
+                raise
+            super().execute("DEALLOCATE ALL", prepare=False)
+            return super().execute(query, params, prepare=True, binary=binary)
+
+
+class DatabaseOperations(BaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        # What Django's debug logging and query capture show: the statement
+        # with its values, as for the queries bound on the client.
+        if isinstance(cursor, PreparedCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except errors.DataError:
+                pass
+        return super().last_executed_query(cursor, sql, params)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepare_queries = False
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        # Django's None turns psycopg's prepared statements off altogether.
+        # Only PreparedCursor binds on the server: the client-side cursors
+        # Django uses otherwise never prepare, whatever the threshold.
+        params["prepare_threshold"] = 0
+        return params
+
+    def create_cursor(self, name=None):
+        if name or not self.prepare_queries:
+            return super().create_cursor(name)
+        connection = self.connection
+        factory, connection.cursor_factory = connection.cursor_factory, PreparedCursor
+        try:
+            return super().create_cursor(name)
+        finally:
+            connection.cursor_factory = factory
