@@ -6,12 +6,12 @@ from django.utils.functional import SimpleLazyObject
 
 from core.pagecache import cached_fragment, tag
 
-from .models import Section
+from .models import sections_in_order
 
 
 def _sections(request):
     tag(request, "sections")
-    return list(Section.objects.all())
+    return sections_in_order()
 
 
 def site_sections(request):

@@ -1,5 +1,3 @@
-import weakref
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -18,6 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
+from core.rows import ModelRows, once_per_connection
 from core.images import CROPS, check_image, keep_made_renditions, picture, queue_renditions
 from core.seo import route
 from core.text import count_words, estimate_reading_minutes, render_markdown
@@ -40,6 +39,25 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return route("articles:section", self.slug)
+
+
+def sections_in_order(using=None):
+    """list(Section.objects.all()), in Meta's order, for the navigation on every page.
+
+    Written as SQL: the ORM took longer to build and compile it than the
+    database to run it.
+    """
+    connection = connections[using or router.db_for_read(Section)]
+    rows, sql = once_per_connection(connection, "sections", _sections_query)
+    return [section for section, in rows.fetch(sql, None)]
+
+
+def _sections_query(connection):
+    name = connection.ops.quote_name
+    rows = ModelRows(connection, [(Section, "s", None)])
+    order = ", ".join(f"s.{name(Section._meta.get_field(field).column)}"
+                      for field in Section._meta.ordering)
+    return rows, f"SELECT {rows.columns} FROM {name(Section._meta.db_table)} s ORDER BY {order}"
 
 
 def reading_stats(html):
@@ -445,17 +463,10 @@ class Article(models.Model):
         Written as SQL: taggit's manager and the ORM took longer to build and
         compile it than the database to run it, on every cold render of a story page.
         """
-        using = self._state.db or router.db_for_read(Article)
-        name = connections[using].ops.quote_name
-        content_type = ContentType.objects.db_manager(using).get_for_model(Article)
-        # Columns named, not t.*: a kept plan (core.backends.postgresql) must
-        # not change its result when a migration adds a column.
-        columns = ", ".join(f"t.{name(field.column)}" for field in Tag._meta.concrete_fields)
-        return list(Tag.objects.db_manager(using).raw(
-            f"SELECT {columns} FROM {name(Tag._meta.db_table)} t "
-            f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
-            "WHERE i.content_type_id = %s AND i.object_id = %s ORDER BY i.id",
-            [content_type.pk, self.pk]))
+        connection = connections[self._state.db or router.db_for_read(Article)]
+        rows, sql = once_per_connection(connection, "story-tags", _tags_query)
+        content_type = ContentType.objects.db_manager(connection.alias).get_for_model(Article)
+        return [tag for tag, in rows.fetch(sql, [content_type.pk, self.pk])]
 
     def related_articles(self, limit=4, tag_ids=None):
         """Up to `limit` public stories: editor's picks in order, then most shared tags.
@@ -528,19 +539,17 @@ _CARD_RELATIONS = {"section": "s", "author": "u"}
 
 def card_columns(connection):
     """The SELECT list of a story card (CARD_FIELDS): the story as `a`, its section and
-    author as in card_joins(). Their fields come as "section__name" and so on."""
-    name = connection.ops.quote_name
-    meta = Article._meta
-    columns = [f"a.{name(meta.pk.column)}",
-               *(f"a.{name(meta.get_field(relation).column)}" for relation in _CARD_RELATIONS)]
-    for path in CARD_FIELDS:
-        relation, _, field = path.rpartition("__")
-        if relation:
-            column = meta.get_field(relation).related_model._meta.get_field(field).column
-            columns.append(f"{_CARD_RELATIONS[relation]}.{name(column)} AS {name(path)}")
-        else:
-            columns.append(f"a.{name(meta.get_field(path).column)}")
-    return ", ".join(columns)
+    author as in card_joins()."""
+    return once_per_connection(connection, "cards", _card_rows).columns
+
+
+def _card_rows(connection):
+    parts = [(Article, "a", ["id", *_CARD_RELATIONS, *(f for f in CARD_FIELDS if "__" not in f)])]
+    for relation, alias in _CARD_RELATIONS.items():
+        parts.append((Article._meta.get_field(relation).related_model, alias,
+                      ["id", *(path.partition("__")[2] for path in CARD_FIELDS
+                               if path.startswith(f"{relation}__"))]))
+    return ModelRows(connection, parts)
 
 
 def card_joins(connection):
@@ -555,25 +564,28 @@ def card_joins(connection):
 
 
 def cards_from_sql(sql, params, using):
-    """Story cards from a query selecting card_columns(), in its order.
+    """Story cards from a query selecting card_columns() first, in its order.
 
     As Article.objects.select_related("section", "author").only(*CARD_FIELDS)
-    loads them. The section's and author's fields on a card are text and
-    flags, which to_python() reads as the database adapters would.
+    loads them.
     """
-    cards = list(Article.objects.db_manager(using).raw(sql, params))
-    for relation in _CARD_RELATIONS:
-        field = Article._meta.get_field(relation)
-        model = field.related_model
-        names = [path.partition("__")[2] for path in CARD_FIELDS
-                 if path.startswith(f"{relation}__")]
-        fields = [model._meta.get_field(name) for name in names]
-        for card in cards:
-            values = [f.to_python(card.__dict__.pop(f"{relation}__{f.name}")) for f in fields]
-            setattr(card, relation, model.from_db(
-                card._state.db, [model._meta.pk.attname, *names],
-                [getattr(card, field.attname), *values]))
+    cards = []
+    for card, *related in once_per_connection(connections[using], "cards", _card_rows).fetch(
+            sql, params):
+        for relation, instance in zip(_CARD_RELATIONS, related):
+            setattr(card, relation, instance)
+        cards.append(card)
     return cards
+
+
+def _tags_query(connection):
+    # Columns named, not t.*: a kept plan (core.backends.postgresql) must not
+    # change its result when a migration adds a column.
+    name = connection.ops.quote_name
+    rows = ModelRows(connection, [(Tag, "t", None)])
+    return rows, (f"SELECT {rows.columns} FROM {name(Tag._meta.db_table)} t "
+                  f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
+                  "WHERE i.content_type_id = %s AND i.object_id = %s ORDER BY i.id")
 
 
 # What the article page's story query joins: (relation, alias, join, fields left out).
@@ -593,77 +605,37 @@ def story_by_slug(slug, annotations, using=None):
     """
     connection = connections[using or router.db_for_read(Article)]
     names = tuple(annotations)
-    key = tuple((name, annotations[name].sql) for name in names)
-    known = _STORY_QUERIES.setdefault(connection, {})
-    if key not in known:
-        known[key] = _StoryQuery(connection, [annotations[name] for name in names])
-    return known[key].get([param for name in names for param in annotations[name].params]
-                          + [slug], names)
+    rows, sql = once_per_connection(
+        connection, ("story", *((name, annotations[name].sql) for name in names)),
+        lambda connection: _story_query(connection, [(name, annotations[name]) for name in names]))
+    found = rows.fetch(sql, [param for name in names for param in annotations[name].params]
+                       + [slug])
+    if not found:
+        return None
+    story, *related = found[0]
+    for (relation, *_), instance in zip(_STORY_JOINS, related):
+        setattr(story, relation, instance)
+    return story
 
 
-_STORY_QUERIES = weakref.WeakKeyDictionary()  # {connection: {annotations: _StoryQuery}}
-
-
-class _StoryQuery:
-    """story_by_slug()'s SQL for one connection, and how its row becomes instances."""
-
-    def __init__(self, connection, annotations):
-        name = connection.ops.quote_name
-        table = name(Article._meta.db_table)
-        self.connection = connection
-        self.parts = []  # (model, attnames, conversions), in the row's order
-        columns, joins = [], []
-        for relation, alias, join, left_out in ((None, table, "", ("search_vector",)),
-                                                *_STORY_JOINS):
-            model = Article
-            if relation:
-                field = Article._meta.get_field(relation)
-                model = field.related_model
-                joins.append(f"{join} {name(model._meta.db_table)} {alias} ON "
-                             f"{alias}.{name(field.target_field.column)} = "
-                             f"{table}.{name(field.column)}")
-            fields = [f for f in model._meta.concrete_fields if f.name not in left_out]
-            columns += [f"{alias}.{name(f.column)}" for f in fields]
-            self.parts.append((model, [f.attname for f in fields],
-                               self._conversions([f.get_col(alias) for f in fields])))
-        columns += [f"({annotation.sql})" for annotation in annotations]
-        self.annotations = self._conversions(annotations)
-        self.sql = (f"SELECT {', '.join(columns)} FROM {table} {' '.join(joins)} "
-                    f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s")
-
-    def _conversions(self, expressions):
-        """[(index, expression, converters)] where a value needs converting, as the ORM does."""
-        connection = self.connection
-        return [(index, expression, converters) for index, expression in enumerate(expressions)
-                if (converters := connection.ops.get_db_converters(expression)
-                    + expression.get_db_converters(connection))]
-
-    def _convert(self, values, conversions):
-        for index, expression, converters in conversions:
-            for convert in converters:
-                values[index] = convert(values[index], expression, self.connection)
-        return values
-
-    def get(self, params, annotation_names):
-        with self.connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        start, instances = 0, []
-        for model, attnames, conversions in self.parts:
-            values = list(row[start:start + len(attnames)])
-            start += len(attnames)
-            # The reviewer's outer join: no reviewer, no row.
-            instances.append(None if values[0] is None else model.from_db(
-                self.connection.alias, attnames, self._convert(values, conversions)))
-        story, *related = instances
-        for (relation, *_), instance in zip(_STORY_JOINS, related):
-            setattr(story, relation, instance)
-        for name, value in zip(annotation_names,
-                               self._convert(list(row[start:]), self.annotations)):
-            setattr(story, name, value)
-        return story
+def _story_query(connection, annotations):
+    name = connection.ops.quote_name
+    # The story's table unaliased: the annotations' SQL names it.
+    table = name(Article._meta.db_table)
+    parts = [(Article, table, [f.name for f in Article._meta.concrete_fields
+                               if f.name != "search_vector"])]
+    joins = []
+    for relation, alias, join, left_out in _STORY_JOINS:
+        field = Article._meta.get_field(relation)
+        model = field.related_model
+        parts.append((model, alias, [f.name for f in model._meta.concrete_fields
+                                     if f.name not in left_out]))
+        joins.append(f"{join} {name(model._meta.db_table)} {alias} ON "
+                     f"{alias}.{name(field.target_field.column)} = {table}.{name(field.column)}")
+    rows = ModelRows(connection, parts, extra=annotations)
+    selected = ", ".join([rows.columns, *(f"({expression.sql})" for _, expression in annotations)])
+    return rows, (f"SELECT {selected} FROM {table} {' '.join(joins)} "
+                  f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s")
 
 
 class RelatedArticle(models.Model):

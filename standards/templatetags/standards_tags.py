@@ -3,6 +3,8 @@
 from django import template
 from django.db import connections, router
 
+from core.rows import ModelRows, once_per_connection
+
 from ..models import BiasReport, Correction
 
 register = template.Library()
@@ -27,16 +29,21 @@ def _corrections_of(article):
     took longer to build and compile this than the database to run it, on
     every cold render of a story page.
     """
-    using = article._state.db or router.db_for_read(Correction)
-    name = connections[using].ops.quote_name
+    connection = connections[article._state.db or router.db_for_read(Correction)]
+    rows, sql = once_per_connection(connection, "story-corrections", _corrections_query)
+    return [correction for correction, in rows.fetch(sql, [article.pk])]
+
+
+def _corrections_query(connection):
+    # Columns named, not c.*: a kept plan (core.backends.postgresql) must not
+    # change its result when a migration adds a column.
+    name = connection.ops.quote_name
     corrections, reports = name(Correction._meta.db_table), name(BiasReport._meta.db_table)
-    # Columns named, not c.*: a kept plan (core.backends.postgresql) must
-    # not change its result when a migration adds a column.
-    columns = ", ".join(f"c.{name(field.column)}" for field in Correction._meta.concrete_fields)
-    return list(Correction.objects.db_manager(using).raw(
-        f"SELECT {columns}, r.status AS report_status FROM {corrections} c "
-        f"LEFT JOIN {reports} r ON r.id = c.bias_report_id "
-        "WHERE c.article_id = %s ORDER BY c.date, c.id", [article.pk]))
+    rows = ModelRows(connection, [(Correction, "c", None)],
+                     extra=[("report_status", BiasReport._meta.get_field("status").get_col("r"))])
+    return rows, (f"SELECT {rows.columns}, r.status FROM {corrections} c "
+                  f"LEFT JOIN {reports} r ON r.id = c.bias_report_id "
+                  "WHERE c.article_id = %s ORDER BY c.date, c.id")
 
 
 @register.simple_tag
