@@ -148,7 +148,8 @@ def parts(paths, renders):
     """{part: [CPU ms, ...]}: the page's queries one at a time, then its templates alone.
 
     The queries run through the code the page runs them with (the view, the
-    sections' context processor, the corrections' template tag); the
+    sections' context processor, the corrections' template tag), prepared
+    as the page's are; the
     templates are timed on a second render of each response, when the
     story, its tags, related stories, corrections and the sections are
     loaded already, so that render runs no query.
@@ -158,6 +159,7 @@ def parts(paths, renders):
 
     from articles.context_processors import _sections
     from articles.views import ArticleDetailView
+    from core.database import prepare_queries, stop_preparing
     from standards.templatetags.standards_tags import _corrections_of
 
     def timed(part, function):
@@ -186,6 +188,7 @@ def parts(paths, renders):
             finally:
                 TemplateResponse.rendered_content = rendered_content
             request = factory.get(path)
+            prepare_queries()  # as the page's own queries are (core.database)
             view = ArticleDetailView()
             view.setup(request, slug=path.strip("/").rsplit("/", 1)[-1])
             view.object = timed("query: the story, section, author, reviewer, counts",
@@ -194,6 +197,7 @@ def parts(paths, renders):
             timed("query: related stories", lambda: list(view.related_articles))
             timed("query: its corrections", lambda: _corrections_of(view.object))
             timed("query: the sections (navigation)", lambda: _sections(request))
+            stop_preparing()
     return cpu
 
 
