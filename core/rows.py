@@ -30,12 +30,12 @@ def once_per_connection(connection, key, build):
 class ModelRows:
     """Several models' fields side by side in one row, and the instances a row makes.
 
-    parts: (model, alias, field names) in the row's order, each part's
-    fields in the model's order and among them its primary key (names None:
-    every concrete field); a part whose primary key is NULL (an outer join
-    found nothing) makes None. extra: (name, expression)
-    of values after the models' fields (a RawSQL, another field's Col), set
-    on the first part's instance.
+    parts: (model, alias, field names), in the row's order. A part's names
+    must include its primary key (None: every concrete field); its columns
+    come in the model's field order, whatever the order of the names. A part
+    whose primary key is NULL (an outer join found nothing) makes None.
+    extra: (name, expression) of values after the models' columns (a
+    RawSQL, another model's Col), set on the first part's instance.
     """
 
     def __init__(self, connection, parts, extra=()):
@@ -55,7 +55,6 @@ class ModelRows:
                                [field.primary_key for field in fields].index(True),
                                self._conversions([field.get_col(alias) for field in fields])))
         self.columns = ", ".join(columns)
-        self.width = len(columns)
         self.extra_names = [extra_name for extra_name, _ in extra]
         self.extra = self._conversions([expression for _, expression in extra])
 

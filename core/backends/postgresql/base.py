@@ -30,7 +30,8 @@ class PreparedCursor(base.ServerBindingCursor):
         except errors.FeatureNotSupported:
             # "cached plan must not change result type": a migration run from
             # elsewhere changed a column under a kept plan. Outside a
-            # transaction nothing is lost: forget every plan and plan again.
+            # transaction nothing is lost: forget every plan and plan again
+            # (any other unsupported feature fails again, and is raised).
             if not self.connection.autocommit:
                 raise
             super().execute("DEALLOCATE ALL", prepare=False)
