@@ -16,8 +16,8 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
-from core.rows import ModelRows, once_per_connection
 from core.images import CROPS, check_image, keep_made_renditions, picture, queue_renditions
+from core.rows import ModelRows, once_per_connection
 from core.seo import route
 from core.text import count_words, estimate_reading_minutes, render_markdown
 
@@ -49,12 +49,12 @@ def sections_in_order(using=None):
     """
     connection = connections[using or router.db_for_read(Section)]
     rows, sql = once_per_connection(connection, "sections", _sections_query)
-    return [section for section, in rows.fetch(sql, None)]
+    return rows.fetch(sql, None)
 
 
 def _sections_query(connection):
     name = connection.ops.quote_name
-    rows = ModelRows(connection, [(Section, "s", None)])
+    rows = ModelRows(connection, Section, "s")
     order = ", ".join(f"s.{name(Section._meta.get_field(field).column)}"
                       for field in Section._meta.ordering)
     return rows, f"SELECT {rows.columns} FROM {name(Section._meta.db_table)} s ORDER BY {order}"
@@ -466,7 +466,7 @@ class Article(models.Model):
         connection = connections[self._state.db or router.db_for_read(Article)]
         rows, sql = once_per_connection(connection, "story-tags", _tags_query)
         content_type = ContentType.objects.db_manager(connection.alias).get_for_model(Article)
-        return [tag for tag, in rows.fetch(sql, [content_type.pk, self.pk])]
+        return rows.fetch(sql, [content_type.pk, self.pk])
 
     def related_articles(self, limit=4, tag_ids=None):
         """Up to `limit` public stories: editor's picks in order, then most shared tags.
@@ -540,16 +540,15 @@ _CARD_RELATIONS = {"section": "s", "author": "u"}
 def card_columns(connection):
     """The SELECT list of a story card (CARD_FIELDS): the story as `a`, its section and
     author as in card_joins()."""
-    return once_per_connection(connection, "cards", _card_rows).columns
+    return _card_rows(connection).columns
 
 
 def _card_rows(connection):
-    parts = [(Article, "a", ["id", *_CARD_RELATIONS, *(f for f in CARD_FIELDS if "__" not in f)])]
-    for relation, alias in _CARD_RELATIONS.items():
-        parts.append((Article._meta.get_field(relation).related_model, alias,
-                      ["id", *(path.partition("__")[2] for path in CARD_FIELDS
-                               if path.startswith(f"{relation}__"))]))
-    return ModelRows(connection, parts)
+    return once_per_connection(connection, "cards", lambda connection: ModelRows(
+        connection, Article, "a", ["id", *_CARD_RELATIONS, *(f for f in CARD_FIELDS if "__" not in f)],
+        related=[(relation, alias, ["id", *(path.partition("__")[2] for path in CARD_FIELDS
+                                            if path.startswith(f"{relation}__"))])
+                 for relation, alias in _CARD_RELATIONS.items()]))
 
 
 def card_joins(connection):
@@ -569,20 +568,14 @@ def cards_from_sql(sql, params, using):
     As Article.objects.select_related("section", "author").only(*CARD_FIELDS)
     loads them.
     """
-    cards = []
-    for card, *related in once_per_connection(connections[using], "cards", _card_rows).fetch(
-            sql, params):
-        for relation, instance in zip(_CARD_RELATIONS, related):
-            setattr(card, relation, instance)
-        cards.append(card)
-    return cards
+    return _card_rows(connections[using]).fetch(sql, params)
 
 
 def _tags_query(connection):
     # Columns named, not t.*: a kept plan (core.backends.postgresql) must not
     # change its result when a migration adds a column.
     name = connection.ops.quote_name
-    rows = ModelRows(connection, [(Tag, "t", None)])
+    rows = ModelRows(connection, Tag, "t")
     return rows, (f"SELECT {rows.columns} FROM {name(Tag._meta.db_table)} t "
                   f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
                   "WHERE i.content_type_id = %s AND i.object_id = %s ORDER BY i.id")
@@ -610,29 +603,24 @@ def story_by_slug(slug, annotations, using=None):
         lambda connection: _story_query(connection, [(name, annotations[name]) for name in names]))
     found = rows.fetch(sql, [param for name in names for param in annotations[name].params]
                        + [slug])
-    if not found:
-        return None
-    story, *related = found[0]
-    for (relation, *_), instance in zip(_STORY_JOINS, related):
-        setattr(story, relation, instance)
-    return story
+    return found[0] if found else None
 
 
 def _story_query(connection, annotations):
     name = connection.ops.quote_name
     # The story's table unaliased: the annotations' SQL names it.
     table = name(Article._meta.db_table)
-    parts = [(Article, table, [f.name for f in Article._meta.concrete_fields
-                               if f.name != "search_vector"])]
-    joins = []
+    related, joins = [], []
     for relation, alias, join, left_out in _STORY_JOINS:
         field = Article._meta.get_field(relation)
         model = field.related_model
-        parts.append((model, alias, [f.name for f in model._meta.concrete_fields
-                                     if f.name not in left_out]))
+        related.append((relation, alias, [f.name for f in model._meta.concrete_fields
+                                          if f.name not in left_out]))
         joins.append(f"{join} {name(model._meta.db_table)} {alias} ON "
                      f"{alias}.{name(field.target_field.column)} = {table}.{name(field.column)}")
-    rows = ModelRows(connection, parts, extra=annotations)
+    rows = ModelRows(connection, Article, table, [f.name for f in Article._meta.concrete_fields
+                                                  if f.name != "search_vector"],
+                     related=related, extra=annotations)
     selected = ", ".join([rows.columns, *(f"({expression.sql})" for _, expression in annotations)])
     return rows, (f"SELECT {selected} FROM {table} {' '.join(joins)} "
                   f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s")

@@ -28,35 +28,46 @@ def once_per_connection(connection, key, build):
 
 
 class ModelRows:
-    """Several models' fields side by side in one row, and the instances a row makes.
+    """One model's rows, the rows its foreign keys point to beside them, and their instances.
 
-    parts: (model, alias, field names), in the row's order. A part's names
-    must include its primary key (None: every concrete field); its columns
-    come in the model's field order, whatever the order of the names. A part
-    whose primary key is NULL (an outer join found nothing) makes None.
-    extra: (name, expression) of values after the models' columns (a
-    RawSQL, another model's Col), set on the first part's instance.
+    The model's table is under `alias`; names: the fields read (None: every
+    concrete field). related: (foreign key, alias, names) of each joined
+    row, set on the instance as that relation; a joined row whose primary
+    key is NULL (an outer join found nothing) is set as None. Each part's
+    names must include its primary key, and its columns come in the model's
+    field order, whatever the order of the names. extra: (name, expression)
+    of values after the models' columns (a RawSQL, another model's Col),
+    set on the instance as attributes.
     """
 
-    def __init__(self, connection, parts, extra=()):
-        name = connection.ops.quote_name
+    def __init__(self, connection, model, alias, names=None, related=(), extra=()):
         self.connection = connection
+        self.relations = [relation for relation, _, _ in related]
         self.parts, columns = [], []
-        for model, alias, names in parts:
-            # In the model's own order, as Model.from_db() takes them.
-            fields = [field for field in model._meta.concrete_fields
-                      if names is None or field.name in names]
-            if names is not None and len(fields) != len(set(names)):
-                raise ValueError(f"Not all of {names} are {model.__name__}'s concrete fields.")
-            if not any(field.primary_key for field in fields):
-                raise ValueError(f"{model.__name__}'s part must hold its primary key.")
-            columns += [f"{alias}.{name(field.column)}" for field in fields]
-            self.parts.append((model, [field.attname for field in fields],
+        for part_model, part_alias, part_names in [
+                (model, alias, names),
+                *((model._meta.get_field(relation).related_model, related_alias, related_names)
+                  for relation, related_alias, related_names in related)]:
+            fields = self._fields(part_model, part_names)
+            columns += [f"{part_alias}.{connection.ops.quote_name(field.column)}"
+                        for field in fields]
+            self.parts.append((part_model, [field.attname for field in fields],
                                [field.primary_key for field in fields].index(True),
-                               self._conversions([field.get_col(alias) for field in fields])))
+                               self._conversions([field.get_col(part_alias) for field in fields])))
         self.columns = ", ".join(columns)
         self.extra_names = [extra_name for extra_name, _ in extra]
         self.extra = self._conversions([expression for _, expression in extra])
+
+    @staticmethod
+    def _fields(model, names):
+        """The fields read, in the model's own order, as Model.from_db() takes them."""
+        fields = [field for field in model._meta.concrete_fields
+                  if names is None or field.name in names]
+        if names is not None and len(fields) != len(set(names)):
+            raise ValueError(f"Not all of {names} are {model.__name__}'s concrete fields.")
+        if not any(field.primary_key for field in fields):
+            raise ValueError(f"{model.__name__}'s part must hold its primary key.")
+        return fields
 
     def _conversions(self, expressions):
         """[(index, expression, converters)] of the values that need converting."""
@@ -71,22 +82,24 @@ class ModelRows:
                 values[index] = convert(values[index], expression, self.connection)
         return values
 
-    def instances(self, row):
-        """Each part's instance (or None), the extra values set on the first."""
+    def instance(self, row):
+        """The row's instance, its related rows and extra values set on it."""
         start, instances = 0, []
         for model, attnames, pk_index, conversions in self.parts:
             values = list(row[start:start + len(attnames)])
             start += len(attnames)
             instances.append(None if values[pk_index] is None else model.from_db(
                 self.connection.alias, attnames, self._converted(values, conversions)))
-        if self.extra_names:
-            extra = self._converted(list(row[start:]), self.extra)
-            for extra_name, value in zip(self.extra_names, extra):
-                setattr(instances[0], extra_name, value)
-        return instances
+        instance, *related = instances
+        for relation, value in zip(self.relations, related):
+            setattr(instance, relation, value)
+        for extra_name, value in zip(self.extra_names,
+                                     self._converted(list(row[start:]), self.extra)):
+            setattr(instance, extra_name, value)
+        return instance
 
     def fetch(self, sql, params):
-        """[instances(row) for each row] of the query, which selects self.columns first."""
+        """[instance(row) for each row] of the query, which selects self.columns first."""
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [self.instances(row) for row in cursor.fetchall()]
+            return [self.instance(row) for row in cursor.fetchall()]

@@ -31,7 +31,7 @@ def _corrections_of(article):
     """
     connection = connections[article._state.db or router.db_for_read(Correction)]
     rows, sql = once_per_connection(connection, "story-corrections", _corrections_query)
-    return [correction for correction, in rows.fetch(sql, [article.pk])]
+    return rows.fetch(sql, [article.pk])
 
 
 def _corrections_query(connection):
@@ -39,7 +39,7 @@ def _corrections_query(connection):
     # change its result when a migration adds a column.
     name = connection.ops.quote_name
     corrections, reports = name(Correction._meta.db_table), name(BiasReport._meta.db_table)
-    rows = ModelRows(connection, [(Correction, "c", None)],
+    rows = ModelRows(connection, Correction, "c",
                      extra=[("report_status", BiasReport._meta.get_field("status").get_col("r"))])
     return rows, (f"SELECT {rows.columns}, r.status FROM {corrections} c "
                   f"LEFT JOIN {reports} r ON r.id = c.bias_report_id "
