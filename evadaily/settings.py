@@ -212,7 +212,9 @@ LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
-USE_I18N = True
+# The site is in English only; without translation machinery each date,
+# gettext and {% translate %} skips looking up the active language.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
