@@ -228,7 +228,7 @@ if not MEDIA_ROOT.is_absolute():
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "core.storage.StaticFilesStorage"
     },
 }
 # Uploaded images on object storage (S3 or compatible) when MEDIA_STORAGE=s3;
