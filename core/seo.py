@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from core.images import CROPS
+from core.images import CROPS, url_maker
 
 # The site's share image and logo (static/img/), in pixels.
 SITE_IMAGE = ("img/og-default.png", 1200, 630)
@@ -74,7 +74,7 @@ def site_image():
 
 
 def _stored_image(article, stored):
-    return {"url": absolute_url(article.image.storage.url(stored["name"])),
+    return {"url": absolute_url(url_maker(article.image.storage)(stored["name"])),
             "width": stored["width"], "height": stored["height"], "alt": article.image_alt}
 
 
