@@ -195,7 +195,9 @@ def parts(paths, renders):
                                 lambda: view.story)
             timed("query: its tags", lambda: view.tags)
             timed("query: related stories", lambda: list(view.related_articles))
-            timed("query: its corrections", lambda: _corrections_of(view.object))
+            if view.object.correction_count:  # with none, the page does not read them
+                timed("query: its corrections (stories with any)",
+                      lambda: _corrections_of(view.object))
             timed("query: the sections (navigation)", lambda: _sections(request))
             stop_preparing()
     return cpu

@@ -34,11 +34,12 @@ def bias_report_counts(reports):
 
 
 def story_review_counts():
-    """The story's review record, counted in the article page's own query.
+    """The story's review record and corrections, counted in the article page's own query.
 
     The counts of bias_report_counts() on the story's reports, as SQL: the
     ORM's two count subqueries took longer to build and compile than the
-    database to run them, on every cold render of a story page.
+    database to run them, on every cold render of a story page. Most stories
+    have no correction: counted here, their page does not ask for the list.
     """
     count = _story_reports_count_sql()
     upheld, dismissed = BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED  # decided()
@@ -46,20 +47,29 @@ def story_review_counts():
         "bias_reports_reviewed": RawSQL(f"{count} IN (%s, %s)", [upheld, dismissed],
                                         output_field=IntegerField()),
         "bias_reports_upheld": RawSQL(f"{count} = %s", [upheld], output_field=IntegerField()),
+        "correction_count": RawSQL(_story_corrections_count_sql(), [],
+                                   output_field=IntegerField()),
     }
+
+
+def _column(model, field):
+    name = connection.ops.quote_name
+    return f"{name(model._meta.db_table)}.{name(model._meta.get_field(field).column)}"
 
 
 @cache
 def _story_reports_count_sql():
     """SELECT COUNT(*) of the reports on the story of the outer query, up to their status."""
-    name = connection.ops.quote_name
+    return (f"SELECT COUNT(*) FROM {connection.ops.quote_name(BiasReport._meta.db_table)} "
+            f"WHERE {_column(BiasReport, 'article')} = {_column(Article, 'id')} "
+            f"AND {_column(BiasReport, 'status')}")
 
-    def column(model, field):
-        return f"{name(model._meta.db_table)}.{name(model._meta.get_field(field).column)}"
 
-    return (f"SELECT COUNT(*) FROM {name(BiasReport._meta.db_table)} "
-            f"WHERE {column(BiasReport, 'article')} = {column(Article, 'id')} "
-            f"AND {column(BiasReport, 'status')}")
+@cache
+def _story_corrections_count_sql():
+    """SELECT COUNT(*) of the corrections on the story of the outer query."""
+    return (f"SELECT COUNT(*) FROM {connection.ops.quote_name(Correction._meta.db_table)} "
+            f"WHERE {_column(Correction, 'article')} = {_column(Article, 'id')}")
 
 
 def author_review_counts(now):

@@ -12,9 +12,13 @@ register = template.Library()
 
 @register.simple_tag
 def story_corrections(article):
-    """The story's corrections, each marked when it followed an upheld report; read once."""
+    """The story's corrections, each marked when it followed an upheld report; read once.
+
+    Not read at all when the story's own query counted none (correction_count,
+    story_review_counts()).
+    """
     if not hasattr(article, "_standards_corrections"):
-        corrections = _corrections_of(article)
+        corrections = [] if getattr(article, "correction_count", None) == 0 else _corrections_of(article)
         for correction in corrections:
             correction.article = article
             correction.follows_upheld_report = correction.report_status == BiasReport.Status.UPHELD
