@@ -13,9 +13,12 @@ and their queries are few, fixed in shape and small whatever the archive's
 size (PAGE_BUDGETS, tests/articles/test_views.py).
 """
 
+import select
+
 from django.db.backends.postgresql import base
 from django.db.backends.postgresql.operations import DatabaseOperations as BaseOperations
 from django.db.backends.postgresql.psycopg_any import errors
+from psycopg import pq
 
 
 class PreparedCursor(base.ServerBindingCursor):
@@ -64,6 +67,30 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Django uses otherwise never prepare, whatever the threshold.
         params["prepare_threshold"] = 0
         return params
+
+    def is_usable(self):
+        """Django's health check, without a round trip while nothing says otherwise.
+
+        With CONN_HEALTH_CHECKS, Django asks the server (SELECT 1) before a
+        request's first query: 0.11 ms of the worker's CPU and 0.08 ms of the
+        server's, on a cold story page that takes about 7. An idle connection
+        receives nothing it did not ask for, except when the server ends it
+        (a restart, pg_terminate_backend(), an idle timeout): then the server
+        sends its error and closes the socket. So a connection outside any
+        transaction whose socket has nothing to read is usable; in any other
+        case Django's check decides. A connection lost without a word (a
+        cable cut) fails on its first query instead, and Django drops it.
+        """
+        connection = self.connection
+        if connection is None or connection.closed:
+            return False
+        if (connection.info.transaction_status == pq.TransactionStatus.IDLE
+                and hasattr(select, "poll")):
+            socket = select.poll()
+            socket.register(connection.fileno(), select.POLLIN)
+            if not socket.poll(0):
+                return True
+        return super().is_usable()
 
     def create_cursor(self, name=None):
         if name or not self.prepare_queries:
