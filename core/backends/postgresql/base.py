@@ -11,6 +11,9 @@ search's words. So only the queries run while `prepare_queries` is true are
 prepared: public pages set it (core.database, core.pagecache.public_page),
 and their queries are few, fixed in shape and small whatever the archive's
 size (PAGE_BUDGETS, tests/articles/test_views.py).
+
+It also checks a kept connection's health without a round trip
+(DatabaseWrapper.is_usable).
 """
 
 import select
