@@ -18,7 +18,8 @@ def story_corrections(article):
     story_review_counts()).
     """
     if not hasattr(article, "_standards_corrections"):
-        corrections = [] if getattr(article, "correction_count", None) == 0 else _corrections_of(article)
+        counted_none = getattr(article, "correction_count", None) == 0
+        corrections = [] if counted_none else _corrections_of(article)
         for correction in corrections:
             correction.article = article
             correction.follows_upheld_report = correction.report_status == BiasReport.Status.UPHELD
