@@ -1,0 +1,40 @@
+"""The <picture> element of an uploaded image, one markup for every page that shows one."""
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag
+def picture(image, *, alt, sizes, css_class="", width=None, height=None, loading="lazy",
+            fetchpriority=""):
+    """<picture>: the WebP renditions where they are made, then the JPEG ones.
+
+    image is what core.images.picture() gives (a story's `hero`, an author's
+    `avatar_image`); nothing is shown without one. sizes: the widths the CSS
+    gives the image. width and height default to the original's (they keep
+    its aspect ratio for layout); loading="" leaves the browser's default,
+    fetchpriority="high" marks the image that opens the page.
+
+    Built in Python rather than in a template: a story page shows six of
+    them, and the template took most of each card's rendering time.
+    """
+    if not image:
+        return ""
+    sizes = conditional_escape(sizes)
+    webp = image["webp_srcset"]
+    source = (f'<source type="image/webp" srcset="{conditional_escape(webp)}" sizes="{sizes}">'
+              if webp else "")
+    attributes = [
+        f' class="{conditional_escape(css_class)}"' if css_class else "",
+        f' src="{conditional_escape(image["url"])}"',
+        f' srcset="{conditional_escape(image["jpeg_srcset"])}" sizes="{sizes}"',
+        f' alt="{conditional_escape(alt)}"',
+        f' width="{conditional_escape(image["width"] if width is None else width)}"',
+        f' height="{conditional_escape(image["height"] if height is None else height)}"',
+        f' loading="{conditional_escape(loading)}"' if loading else "",
+        f' fetchpriority="{conditional_escape(fetchpriority)}"' if fetchpriority else "",
+    ]
+    return mark_safe(f'<picture>{source}<img{"".join(attributes)} decoding="async"></picture>')
