@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -6,7 +8,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Q, Subquery
+from django.db.models import Q, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -587,26 +590,34 @@ _STORY_JOINS = (("section", "s", "JOIN", ()), ("author", "u", "JOIN", ()),
 
 
 def story_by_slug(slug, annotations, using=None):
-    """The story at `slug`, public or not, with its section, author and reviewer; or None.
+    """(the story at `slug`, public or not, with its section, author and reviewer; its tags), or None.
 
     As Article.objects.select_related("section", "author", "ai_reviewed_by")
     .defer("ai_reviewed_by__password").annotate(**annotations).get(slug=slug)
-    loads it, in one query. annotations: {name: RawSQL over the story's
-    table}. Written as SQL, built once per connection: the ORM took longer
-    to build and compile this query than the database to run it, on every
-    cold render of a story page.
+    and its tag_list() load them, in one query. annotations: {name: RawSQL
+    over the story's table}. Written as SQL, built once per connection: the
+    ORM took longer to build and compile this query than the database to run
+    it, on every cold render of a story page. The tags come as one JSON value
+    (_tags_as_json()); on a database without its JSON functions they are None,
+    and tag_list() asks for them.
     """
     connection = connections[using or router.db_for_read(Article)]
     names = tuple(annotations)
-    rows, sql = once_per_connection(
+    rows, sql, tags = once_per_connection(
         connection, ("story", *((name, annotations[name].sql) for name in names)),
         lambda connection: _story_query(connection, [(name, annotations[name]) for name in names]))
-    found = rows.fetch(sql, [param for name in names for param in annotations[name].params]
-                       + [slug])
-    return found[0] if found else None
+    params = [param for name in names for param in annotations[name].params]
+    if tags:
+        params.append(ContentType.objects.db_manager(connection.alias).get_for_model(Article).pk)
+    found = rows.fetch(sql, [*params, slug])
+    if not found:
+        return None
+    [story] = found
+    return story, tags(story.__dict__.pop("tags_json")) if tags else None
 
 
 def _story_query(connection, annotations):
+    """(ModelRows, SQL, what makes the tags of its JSON or None) of story_by_slug()."""
     name = connection.ops.quote_name
     # The story's table unaliased: the annotations' SQL names it.
     table = name(Article._meta.db_table)
@@ -618,12 +629,47 @@ def _story_query(connection, annotations):
                                           if f.name not in left_out]))
         joins.append(f"{join} {name(model._meta.db_table)} {alias} ON "
                      f"{alias}.{name(field.target_field.column)} = {table}.{name(field.column)}")
+    tags_sql, tags = _tags_as_json(connection, table)
+    if tags_sql:
+        annotations = [*annotations, ("tags_json", RawSQL(tags_sql, [], output_field=TextField()))]
     rows = ModelRows(connection, Article, table, [f.name for f in Article._meta.concrete_fields
                                                   if f.name != "search_vector"],
                      related=related, extra=annotations)
     selected = ", ".join([rows.columns, *(f"({expression.sql})" for _, expression in annotations)])
     return rows, (f"SELECT {selected} FROM {table} {' '.join(joins)} "
-                  f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s")
+                  f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s"), tags
+
+
+# Each array of values as JSON, and the arrays of a group as one JSON array, as text.
+_JSON_ROWS = {"postgresql": "json_agg(json_build_array({}))::text",
+              "sqlite": "json_group_array(json_array({}))"}
+
+
+def _tags_as_json(connection, story_table):
+    """(SQL of the story's tags as one JSON value, json -> [Tag] in the order they were added).
+
+    A subquery of the story's query, whose one parameter is Article's
+    content type; (None, None) on a database without these JSON functions.
+    The tags' fields are numbers and text, which JSON keeps as they are.
+    """
+    template = _JSON_ROWS.get(connection.vendor)
+    if template is None:
+        return None, None
+    name = connection.ops.quote_name
+    fields = Tag._meta.concrete_fields
+    attnames = [field.attname for field in fields]
+    values = ", ".join(["i.id", *(f"t.{name(field.column)}" for field in fields)])
+    sql = (f"SELECT {template.format(values)} FROM {name(Tag._meta.db_table)} t "
+           f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
+           f"WHERE i.content_type_id = %s AND i.object_id = {story_table}.id")
+    alias = connection.alias
+
+    def tags(text):
+        # Neither database promises the order of an aggregate's rows: the tagging's id gives it.
+        return [Tag.from_db(alias, attnames, row[1:])
+                for row in sorted(json.loads(text) if text else [])]
+
+    return sql, tags
 
 
 class RelatedArticle(models.Model):

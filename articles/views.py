@@ -98,11 +98,12 @@ class ArticleDetailView(DetailView):
     @cached_property
     def story(self):
         """The story at this address, public or not."""
-        story = story_by_slug(self.kwargs["slug"], {
+        found = story_by_slug(self.kwargs["slug"], {
             name: expression for annotations in _story_annotations
             for name, expression in annotations().items()})
-        if story is None:
+        if found is None:
             raise Http404("No story at this address.")
+        story, self.loaded_tags = found
         return story
 
     def public_story(self):
@@ -129,7 +130,10 @@ class ArticleDetailView(DetailView):
 
     @cached_property
     def tags(self):
-        return self.object.tag_list()
+        # Loaded with the story when this request read it. A story kept in the
+        # cache is kept without them: a renamed tag does not stale it.
+        loaded = getattr(self, "loaded_tags", None)
+        return self.object.tag_list() if loaded is None else loaded
 
     @property
     def related_articles(self):

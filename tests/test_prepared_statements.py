@@ -148,16 +148,21 @@ def fields(instance):
 def test_the_story_query_loads_what_the_orm_loads(reviewed):
     # An AI persona's story names its reviewer (the factory's desk editor).
     author = AuthorFactory(ai=reviewed, avatar=image_file("portrait.jpg"))
-    story = ArticleFactory(author=author, with_image=True)
+    story = ArticleFactory(author=author, with_image=True, tags=["zebra", "apple"])
+    story.tags.add("mango")  # the order they were added, not their ids' or their names'
+    ArticleFactory(tags=["apple", "other"])
     BiasReportFactory(article=story, status="upheld")
     BiasReportFactory(article=story, status="dismissed")
     BiasReportFactory(article=story)
     annotations = {name: expression for made in _story_annotations
                    for name, expression in made().items()}
 
-    loaded, expected = story_by_slug(story.slug, annotations), orm_story(story.slug)
+    (loaded, tags), expected = story_by_slug(story.slug, annotations), orm_story(story.slug)
 
     assert fields(loaded) == fields(expected)
+    assert [fields(tag) for tag in tags] == [fields(tag) for tag in expected.tags.all()]
+    assert [tag.name for tag in tags] == ["zebra", "apple", "mango"]
+    assert not any(tag._state.adding for tag in tags)
     assert (loaded.bias_reports_reviewed, loaded.bias_reports_upheld) == (2, 1)
     assert fields(loaded.section) == fields(expected.section)
     assert fields(loaded.author) == fields(expected.author)
@@ -167,4 +172,5 @@ def test_the_story_query_loads_what_the_orm_loads(reviewed):
         assert "password" in loaded.ai_reviewed_by.get_deferred_fields()
     else:
         assert loaded.ai_reviewed_by is None
+    assert story_by_slug(ArticleFactory().slug, annotations)[1] == []  # no tags
     assert story_by_slug("no-such-story", annotations) is None
