@@ -23,6 +23,15 @@ def site_sections(request):
     return request.site_sections
 
 
+def keep_sections(request, sections):
+    """Every section in order, read by the view in its own query: site_sections() needs no other.
+
+    None (not read) changes nothing.
+    """
+    if sections is not None and not hasattr(request, "site_sections"):
+        request.site_sections = sections
+
+
 def _nav_links(request):
     return cached_fragment(request, "nav-links", lambda: [
         (section.get_absolute_url(), section.name) for section in site_sections(request)])

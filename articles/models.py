@@ -590,34 +590,43 @@ _STORY_JOINS = (("section", "s", "JOIN", ()), ("author", "u", "JOIN", ()),
 
 
 def story_by_slug(slug, annotations, using=None):
-    """(the story at `slug`, public or not, with its section, author and reviewer; its tags), or None.
+    """(the story at `slug`, public or not, with its section, author and reviewer;
+    its tags; every section), or None.
 
     As Article.objects.select_related("section", "author", "ai_reviewed_by")
-    .defer("ai_reviewed_by__password").annotate(**annotations).get(slug=slug)
-    and its tag_list() load them, in one query. annotations: {name: RawSQL
-    over the story's table}. Written as SQL, built once per connection: the
-    ORM took longer to build and compile this query than the database to run
-    it, on every cold render of a story page. The tags come as one JSON value
-    (_tags_as_json()); on a database without its JSON functions they are None,
-    and tag_list() asks for them.
+    .defer("ai_reviewed_by__password").annotate(**annotations).get(slug=slug),
+    its tag_list() and sections_in_order() load them, in one query: a story
+    page's navigation shows the sections. annotations: {name: RawSQL over the
+    story's table}. Written as SQL, built once per connection: the ORM took
+    longer to build and compile this query than the database to run it, on
+    every cold render of a story page, and each query is a round trip. The
+    tags and the sections come as JSON (_json_rows()); on a database without
+    its JSON functions they are None, and are asked for on their own.
     """
     connection = connections[using or router.db_for_read(Article)]
     names = tuple(annotations)
-    rows, sql, tags = once_per_connection(
+    rows, sql, lists = once_per_connection(
         connection, ("story", *((name, annotations[name].sql) for name in names)),
         lambda connection: _story_query(connection, [(name, annotations[name]) for name in names]))
     params = [param for name in names for param in annotations[name].params]
-    if tags:
+    if lists:
         params.append(ContentType.objects.db_manager(connection.alias).get_for_model(Article).pk)
     found = rows.fetch(sql, [*params, slug])
     if not found:
         return None
     [story] = found
-    return story, tags(story.__dict__.pop("tags_json")) if tags else None
+    if not lists:
+        return story, None, None
+    tags, sections = lists
+    return (story, tags(story.__dict__.pop("tags_json")),
+            sections(story.__dict__.pop("sections_json")))
 
 
 def _story_query(connection, annotations):
-    """(ModelRows, SQL, what makes the tags of its JSON or None) of story_by_slug()."""
+    """(ModelRows, SQL, what makes the tags and the sections of their JSON) of story_by_slug().
+
+    The last is None on a database without the JSON functions _json_rows() uses.
+    """
     name = connection.ops.quote_name
     # The story's table unaliased: the annotations' SQL names it.
     table = name(Article._meta.db_table)
@@ -629,47 +638,61 @@ def _story_query(connection, annotations):
                                           if f.name not in left_out]))
         joins.append(f"{join} {name(model._meta.db_table)} {alias} ON "
                      f"{alias}.{name(field.target_field.column)} = {table}.{name(field.column)}")
-    tags_sql, tags = _tags_as_json(connection, table)
-    if tags_sql:
-        annotations = [*annotations, ("tags_json", RawSQL(tags_sql, [], output_field=TextField()))]
+    lists = None
+    if connection.vendor in _JSON_ROWS:
+        # One parameter: Article's content type.
+        tags_sql, tags = _json_rows(
+            connection, Tag, "t",
+            f"{name(Tag._meta.db_table)} t JOIN {name(TaggedItem._meta.db_table)} i "
+            f"ON i.tag_id = t.id WHERE i.content_type_id = %s AND i.object_id = "
+            f"{table}.{name(Article._meta.pk.column)}", "i.id")
+        sections_sql, sections = _json_rows(
+            connection, Section, "s", f"{name(Section._meta.db_table)} s",
+            ", ".join(f"s.{name(Section._meta.get_field(field).column)}"
+                      for field in Section._meta.ordering))
+        annotations = [*annotations,
+                       ("tags_json", RawSQL(tags_sql, [], output_field=TextField())),
+                       ("sections_json", RawSQL(sections_sql, [], output_field=TextField()))]
+        lists = tags, sections
     rows = ModelRows(connection, Article, table, [f.name for f in Article._meta.concrete_fields
                                                   if f.name != "search_vector"],
                      related=related, extra=annotations)
     selected = ", ".join([rows.columns, *(f"({expression.sql})" for _, expression in annotations)])
     return rows, (f"SELECT {selected} FROM {table} {' '.join(joins)} "
-                  f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s"), tags
+                  f"WHERE {table}.{name(Article._meta.get_field('slug').column)} = %s"), lists
 
 
 # Each array of values as JSON, and the arrays of a group as one JSON array, as text.
 _JSON_ROWS = {"postgresql": "json_agg(json_build_array({}))::text",
               "sqlite": "json_group_array(json_array({}))"}
+# Fields whose values JSON keeps as they are: numbers and text.
+_JSON_SAFE = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+              "SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+              "PositiveBigIntegerField", "CharField", "SlugField", "TextField"}
 
 
-def _tags_as_json(connection, story_table):
-    """(SQL of the story's tags as one JSON value, json -> [Tag] in the order they were added).
+def _json_rows(connection, model, alias, source, order):
+    """(SQL of a subquery giving rows of model as one JSON value, text -> [instances] in order).
 
-    A subquery of the story's query, whose one parameter is Article's
-    content type; (None, None) on a database without these JSON functions.
-    The tags' fields are numbers and text, which JSON keeps as they are.
+    source: FROM's tables and any WHERE, naming the model's table `alias`;
+    order: the rows' order. Neither database promises the order of an
+    aggregate's rows, so each row carries its place (row_number()).
     """
-    template = _JSON_ROWS.get(connection.vendor)
-    if template is None:
-        return None, None
+    fields = model._meta.concrete_fields
+    if unsafe := [f.name for f in fields if f.get_internal_type() not in _JSON_SAFE]:
+        raise ValueError(f"{model.__name__}.{unsafe}: JSON would not keep their values as they are.")
     name = connection.ops.quote_name
-    fields = Tag._meta.concrete_fields
-    attnames = [field.attname for field in fields]
-    values = ", ".join(["i.id", *(f"t.{name(field.column)}" for field in fields)])
-    sql = (f"SELECT {template.format(values)} FROM {name(Tag._meta.db_table)} t "
-           f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
-           f"WHERE i.content_type_id = %s AND i.object_id = {story_table}.id")
-    alias = connection.alias
+    columns = ", ".join(f"{alias}.{name(field.column)} AS c{n}" for n, field in enumerate(fields))
+    values = ", ".join(["n", *(f"c{n}" for n in range(len(fields)))])
+    sql = (f"SELECT {_JSON_ROWS[connection.vendor].format(values)} FROM "
+           f"(SELECT row_number() OVER (ORDER BY {order}) AS n, {columns} FROM {source}) listed")
+    attnames, using = [field.attname for field in fields], connection.alias
 
-    def tags(text):
-        # Neither database promises the order of an aggregate's rows: the tagging's id gives it.
-        return [Tag.from_db(alias, attnames, row[1:])
+    def instances(text):
+        return [model.from_db(using, attnames, row[1:])
                 for row in sorted(json.loads(text) if text else [])]
 
-    return sql, tags
+    return sql, instances
 
 
 class RelatedArticle(models.Model):

@@ -9,7 +9,7 @@ from taggit.models import Tag
 from core.pagecache import Shown, cached_fragment, tag
 from core.pagination import StrictPageMixin
 
-from .context_processors import site_sections
+from .context_processors import keep_sections, site_sections
 from .invalidation import card_tags, tag_cards
 from .models import Article, Section, story_by_slug
 
@@ -103,7 +103,8 @@ class ArticleDetailView(DetailView):
             for name, expression in annotations().items()})
         if found is None:
             raise Http404("No story at this address.")
-        story, self.loaded_tags = found
+        story, self.loaded_tags, sections = found
+        keep_sections(self.request, sections)  # the navigation's, read with the story
         return story
 
     def public_story(self):
