@@ -148,16 +148,15 @@ def parts(paths, renders):
     """{part: [CPU ms, ...]}: the page's queries one at a time, then its templates alone.
 
     The queries run through the code the page runs them with (the view, the
-    sections' context processor, the corrections' template tag), prepared
-    as the page's are; the
-    templates are timed on a second render of each response, when the
-    story, its tags, related stories, corrections and the sections are
-    loaded already, so that render runs no query.
+    corrections' template tag), prepared as the page's are; the story's
+    query brings its tags and the navigation's sections too. The templates
+    are timed on a second render of each response, when the story, its
+    tags, related stories, corrections and the sections are loaded already,
+    so that render runs no query.
     """
     from django.template.response import TemplateResponse
     from django.test import RequestFactory
 
-    from articles.context_processors import _sections
     from articles.views import ArticleDetailView
     from core.database import prepare_queries, stop_preparing
     from standards.templatetags.standards_tags import _corrections_of
@@ -191,14 +190,12 @@ def parts(paths, renders):
             prepare_queries()  # as the page's own queries are (core.database)
             view = ArticleDetailView()
             view.setup(request, slug=path.strip("/").rsplit("/", 1)[-1])
-            view.object = timed("query: the story, section, author, reviewer, counts",
-                                lambda: view.story)
-            timed("query: its tags", lambda: view.tags)
+            view.object = timed("query: the story, section, author, reviewer, counts, "
+                                "tags, sections", lambda: view.story)
             timed("query: related stories", lambda: list(view.related_articles))
             if view.object.correction_count:  # with none, the page does not read them
                 timed("query: its corrections (stories with any)",
                       lambda: _corrections_of(view.object))
-            timed("query: the sections (navigation)", lambda: _sections(request))
             stop_preparing()
     return cpu
 
