@@ -508,9 +508,9 @@ def related_sql(story_pk, tag_ids, limit, connection, now=None):
         # The newest candidates of all the tags are among the newest of each tag,
         # which each come from the index by tag (migration 0011) in order. A
         # candidate is in the list of each of the tags it shares: had one of
-        # them 500 newer stories, 500 newer would be listed and it would not be
-        # a candidate. So counting its places in the lists counts the tags it
-        # shares, with no second read of the tagged items.
+        # them RELATED_CANDIDATES newer stories, as many newer would be listed
+        # and it would not be a candidate. So counting its places in the lists
+        # counts the tags it shares, with no second read of the tagged items.
         newest = " UNION ALL ".join(
             f"SELECT object_id FROM (SELECT object_id FROM {tagged} "
             f"WHERE content_type_id = %s AND tag_id = %s "
@@ -680,7 +680,8 @@ def _json_rows(connection, model, alias, source, order):
     """
     fields = model._meta.concrete_fields
     if unsafe := [f.name for f in fields if f.get_internal_type() not in _JSON_SAFE]:
-        raise ValueError(f"{model.__name__}.{unsafe}: JSON would not keep their values as they are.")
+        raise ValueError(f"{model.__name__}.{unsafe}: JSON would not keep their values "
+                         "as they are.")
     name = connection.ops.quote_name
     columns = ", ".join(f"{alias}.{name(field.column)} AS c{n}" for n, field in enumerate(fields))
     values = ", ".join(["n", *(f"c{n}" for n in range(len(fields)))])
