@@ -56,11 +56,20 @@ def sections_in_order(using=None):
 
 
 def _sections_query(connection):
-    name = connection.ops.quote_name
     rows = ModelRows(connection, Section, "s")
-    order = ", ".join(f"s.{name(Section._meta.get_field(field).column)}"
-                      for field in Section._meta.ordering)
-    return rows, f"SELECT {rows.columns} FROM {name(Section._meta.db_table)} s ORDER BY {order}"
+    return rows, (f"SELECT {rows.columns} FROM {_sections_source(connection)} "
+                  f"ORDER BY {_sections_order(connection)}")
+
+
+def _sections_source(connection):
+    return f"{connection.ops.quote_name(Section._meta.db_table)} s"
+
+
+def _sections_order(connection):
+    """Meta's order of the sections under alias s, as SQL."""
+    name = connection.ops.quote_name
+    return ", ".join(f"s.{name(Section._meta.get_field(field).column)}"
+                     for field in Section._meta.ordering)
 
 
 def reading_stats(html):
@@ -577,11 +586,19 @@ def cards_from_sql(sql, params, using):
 def _tags_query(connection):
     # Columns named, not t.*: a kept plan (core.backends.postgresql) must not
     # change its result when a migration adds a column.
-    name = connection.ops.quote_name
     rows = ModelRows(connection, Tag, "t")
-    return rows, (f"SELECT {rows.columns} FROM {name(Tag._meta.db_table)} t "
-                  f"JOIN {name(TaggedItem._meta.db_table)} i ON i.tag_id = t.id "
-                  "WHERE i.content_type_id = %s AND i.object_id = %s ORDER BY i.id")
+    return rows, f"SELECT {rows.columns} FROM {_tags_source(connection, '%s')} ORDER BY i.id"
+
+
+def _tags_source(connection, story_id):
+    """A story's tags (t) and their taggings (i), as FROM and WHERE.
+
+    Its first parameter is Article's content type; story_id is the story's
+    id as SQL (a column, or another parameter).
+    """
+    name = connection.ops.quote_name
+    return (f"{name(Tag._meta.db_table)} t JOIN {name(TaggedItem._meta.db_table)} i "
+            f"ON i.tag_id = t.id WHERE i.content_type_id = %s AND i.object_id = {story_id}")
 
 
 # What the article page's story query joins: (relation, alias, join, fields left out).
@@ -643,13 +660,10 @@ def _story_query(connection, annotations):
         # One parameter: Article's content type.
         tags_sql, tags = _json_rows(
             connection, Tag, "t",
-            f"{name(Tag._meta.db_table)} t JOIN {name(TaggedItem._meta.db_table)} i "
-            f"ON i.tag_id = t.id WHERE i.content_type_id = %s AND i.object_id = "
-            f"{table}.{name(Article._meta.pk.column)}", "i.id")
-        sections_sql, sections = _json_rows(
-            connection, Section, "s", f"{name(Section._meta.db_table)} s",
-            ", ".join(f"s.{name(Section._meta.get_field(field).column)}"
-                      for field in Section._meta.ordering))
+            _tags_source(connection, f"{table}.{name(Article._meta.pk.column)}"), "i.id")
+        sections_sql, sections = _json_rows(connection, Section, "s",
+                                            _sections_source(connection),
+                                            _sections_order(connection))
         annotations = [*annotations,
                        ("tags_json", RawSQL(tags_sql, [], output_field=TextField())),
                        ("sections_json", RawSQL(sections_sql, [], output_field=TextField()))]
