@@ -6,6 +6,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.tasks import task
 from django.urls import reverse_lazy
@@ -43,9 +44,15 @@ UNAVAILABLE = ("We can't take posts for a moment; what you typed is still here. 
 
 
 def _safe_next(request, default="/"):
+    """Where ?next= (or the form's next) asks to go, if it is a path on this site.
+
+    Our pages only ever send a path (request.get_full_path()). Anything else,
+    another site's address or a word such as "abc", which redirect() would
+    take for a view's name, goes to default.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
 
@@ -54,7 +61,7 @@ def _safe_next(request, default="/"):
 def signup(request):
     """A reader account: username, email and a password Django's validators accept."""
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     form = SignupForm(request.POST or None)
     context = {"form": form, "next": _safe_next(request, "")}
     if request.method == "POST":
@@ -79,7 +86,7 @@ def signup(request):
             transaction.on_commit(lambda: _tell_owners(owners) if owners else _welcome(user))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/signup.html", context, status=status)
 

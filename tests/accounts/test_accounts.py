@@ -56,6 +56,38 @@ def test_sign_up_ignores_an_offsite_next(client):
     assert response["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["abc", "-1", "articles", "<script>", "//evil.example/",
+                                    "https://evil.example/", "http://testserver/articles/"])
+def test_sign_up_sends_a_next_that_is_not_a_path_here_to_the_front_page(client, target):
+    # A word such as "abc" was taken by redirect() for a view's name: a 500.
+    UserFactory(username="ana")
+    reader = Client()
+    reader.force_login(User.objects.get(username="ana"))
+    signed_in = reader.get("/accounts/signup/", {"next": target})
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
+    response = client.post("/accounts/signup/", {
+        "username": "newreader", "email": "new@example.org",
+        "password1": "a-long-harbour-passphrase", "password2": "a-long-harbour-passphrase",
+        "next": target,
+    })
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert User.objects.filter(username="newreader").exists()
+
+
+def test_a_signed_in_reader_at_sign_up_goes_where_next_says(client):
+    UserFactory(username="ana")
+    client.force_login(User.objects.get(username="ana"))
+    response = client.get("/accounts/signup/", {"next": "/articles/?page=2"})
+    assert response.status_code == 302 and response["Location"] == "/articles/?page=2"
+
+
+def test_the_sign_up_form_keeps_only_a_path_as_next(client):
+    kept = client.get("/accounts/signup/", {"next": "/articles/harbour/"}).content.decode()
+    assert 'name="next" value="/articles/harbour/"' in kept
+    dropped = client.get("/accounts/signup/", {"next": "abc"}).content.decode()
+    assert 'name="next" value=""' in dropped and "?next=" not in dropped
+
+
 def test_sign_in_and_sign_out_by_post(client):
     UserFactory(username="ana")
     response = client.post("/accounts/login/", {"username": "ana",
