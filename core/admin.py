@@ -9,8 +9,10 @@ allowed only on what `list_filter` and `date_hierarchy` declare, which are
 the filters people see in the sidebar.
 
 It also holds what several apps' admins share: CSV export of a changelist
-as filtered, the action form with a reason, and the refusal of a save over
-someone else's newer one (EditConflictMixin).
+as filtered, the action form with a reason, the refusal of a save over
+someone else's newer one (EditConflictMixin), and the admin site itself
+(NewsroomAdminSite), whose autocomplete answers and drop-downs refuse what
+their fields cannot hold rather than fail.
 """
 
 import base64
@@ -26,13 +28,15 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets
 from django.contrib.admin.filters import SimpleListFilter
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.fields.files import FieldFile
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -45,13 +49,35 @@ from .text import normalize
 
 
 class DeclaredLookupsOnly:
-    """Refuse changelist lookups other than the declared filters' (400 Bad Request)."""
+    """Refuse changelist lookups other than the declared filters' (400 Bad Request).
+
+    And what the list's own forms never send, which Django looked up as it
+    came (a 500): an action on "selected" rows, or edited rows, that are not
+    ids, and a number a filter's column cannot hold.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's own form (list_editable) sends each row's id beside its fields.
+        pk = self.model._meta.pk
+        row = re.compile(rf"^form-\d+-{re.escape(pk.name)}$")
+        if request.method == "POST" and not all(
+                _holds(pk, value) for key, value in request.POST.items() if row.match(key)):
+            return HttpResponseBadRequest("The rows sent are not rows of this list.")
+        return super().changelist_view(request, extra_context)
+
+    def response_action(self, request, queryset, **kwargs):
+        pk = self.model._meta.pk
+        if not all(_holds(pk, value) for value in request.POST.getlist(ACTION_CHECKBOX_NAME)):
+            return HttpResponseBadRequest("The rows chosen are not rows of this list.")
+        return super().response_action(request, queryset, **kwargs)
 
     def lookup_allowed(self, lookup, value, request):
         if _raw_id_popup_lookup(self.model, lookup, value):
             return True
         if not any(lookup == name or lookup.startswith(name + LOOKUP_SEP)
                    for name in declared_filters(self, request)):
+            return False
+        if _out_of_range(self.model, lookup, value):
             return False
         # Django's own rule then limits how far a declared relation may be followed.
         return super().lookup_allowed(lookup, value, request)
@@ -78,6 +104,98 @@ def _raw_id_popup_lookup(model, lookup, value):
         if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
             return True
     return False
+
+
+class CheckedAutocompleteJsonView(AutocompleteJsonView):
+    """Django's autocomplete answers, refusing a reverse relation as it refuses an unknown field.
+
+    Only a model's own relation fields have autocomplete drop-downs. Asked for
+    a reverse one (?app_label=taggit&model_name=tag&field_name=article),
+    Django's view failed with an AttributeError: a 500.
+    """
+
+    def process_request(self, request):
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        if isinstance(source_field, ForeignObjectRel):
+            raise PermissionDenied
+        return term, model_admin, source_field, to_field_name
+
+
+class NewsroomAdminSite(admin.AdminSite):
+    """The admin site: Django's, with CheckedAutocompleteJsonView (core.apps.NewsroomAdminConfig)."""
+
+    def autocomplete_view(self, request):
+        return CheckedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+
+class CheckedAutocompleteSelect(widgets.AutocompleteSelect):
+    """Django's autocomplete drop-down, which shows no option for a value its field cannot hold.
+
+    Django's widget looks up what was sent as it is: a form sent back with
+    "abc" for an id failed with a ValueError (a 500) when it was shown again,
+    where the field itself says "Select a valid choice".
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        target = self.field.remote_field
+        to_field = target.model._meta.get_field(
+            getattr(target, "field_name", None) or target.model._meta.pk.name)
+        return super().optgroups(name, [v for v in value if _holds(to_field, v)], attrs)
+
+
+def _holds(field, value):
+    """Whether field can hold value: of its kind and, for a number, in the database's range.
+
+    SQLite cannot even compare a column with an integer beyond 64 bits
+    (OverflowError); Django guards only some lookups against one.
+    """
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+def _out_of_range(model, lookup, value):
+    """Whether a changelist lookup compares an integer column with a number it cannot hold.
+
+    Only numbers too large or too small: a value that is not a number at all
+    is refused by Django's own handling (the list with ?e=1).
+    """
+    opts, field, name = model._meta, None, "exact"
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            name = part  # the lookup itself: exact, in, gte...
+            break
+        if field.is_relation and field.related_model is not None:
+            opts = field.related_model._meta
+    if field is None or not field.concrete:
+        return False
+    if field.is_relation:
+        field = field.target_field
+    if not isinstance(field, (models.IntegerField, models.AutoField)):
+        return False
+    values = str(value).split(",") if name == "in" else [value]
+    for one in values:
+        try:
+            number = field.to_python(one)
+        except ValidationError:
+            continue
+        if number is not None and not _holds(field, number):
+            return True
+    return False
+
+
+class CheckedAutocomplete:
+    """For a ModelAdmin with autocomplete_fields: CheckedAutocompleteSelect for each."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site,
+                                                         using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StaffUserChoiceField(forms.ModelChoiceField):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
@@ -14,3 +15,10 @@ class CoreConfig(AppConfig):
 
         request_started.connect(stop_preparing)
         request_finished.connect(stop_preparing)
+
+
+class NewsroomAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app, on the newsroom's site (core.admin.NewsroomAdminSite)."""
+
+    default = False  # "core" in INSTALLED_APPS is CoreConfig; this one is named there in full
+    default_site = "core.admin.NewsroomAdminSite"

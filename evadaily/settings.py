@@ -32,7 +32,7 @@ SITE_NAME = "EVA DAILY"
 NEWSROOM_EMAIL = env.str("NEWSROOM_EMAIL", default="newsroom@example.org")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.NewsroomAdminConfig",  # django.contrib.admin on its own AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
