@@ -19,5 +19,6 @@ class ArticlesConfig(AppConfig):
         pagecache.invalidate_on_change(RelatedArticle, changes.related_change)
         pagecache.invalidate_on_change(Tag, changes.tag_change)
         # taggit adds and removes a story's tags as TaggedItem rows, with their signals.
+        pagecache.remember_before_save(TaggedItem, changes.tagging_snapshot)
         pagecache.invalidate_on_change(TaggedItem, changes.tagging_change)
         pagecache.publication_sweep_from(changes.next_publication, changes.published_between)

@@ -18,6 +18,7 @@ unpublishing or moving it also stales the lists it joins or leaves.
 """
 
 from django.utils import timezone
+from taggit.models import TaggedItem
 
 from core.pagecache import Change, tag
 
@@ -74,10 +75,22 @@ def article_change(article, event):
     return Change(frozenset(tags), takedown=was_public and (not public or moved_away))
 
 
+def tagging_snapshot(tagged_item):
+    """The tag a stored tagging had, before a save moves it to another (taggit's merge)."""
+    return TaggedItem.objects.filter(pk=tagged_item.pk).values_list("tag_id", flat=True).first()
+
+
 def tagging_change(tagged_item, event):
-    """A story gained or lost a tag: its page and that tag's lists."""
-    return Change(frozenset({f"story-{tagged_item.object_id}",
-                             f"stories-tag-{tagged_item.tag_id}"}))
+    """A story gained or lost a tag, or one of its tags became another.
+
+    Its page, the lists of the tags it joined or left, and the feeds, whose
+    items name their tags: a tag's own admin and its merge change taggings
+    without saving the story.
+    """
+    before = None if event == "deleted" else tagged_item.__dict__.pop("_pagecache_before", None)
+    tag_ids = {tagged_item.tag_id} | ({before} if before is not None else set())
+    return Change(frozenset({f"story-{tagged_item.object_id}", *FEED_TAGS,
+                             *(f"stories-tag-{pk}" for pk in tag_ids)}))
 
 
 def tag_change(tag_row, event):

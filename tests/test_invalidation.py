@@ -9,11 +9,13 @@ they show were saved, and the change comes seconds later again.
 
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core.cache import cache
-from taggit.models import Tag
+from django.test import Client
+from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, RelatedArticle
 from articles.tasks import make_hero_renditions
@@ -24,6 +26,7 @@ from core import pagecache
 from pages.models import Page
 from standards.models import BiasReport
 from standards.workflow import decide_bias_report
+from tests.articles.newsroom import staff
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory, CommentFactory,
                              CorrectionFactory, SectionFactory, UserFactory, image_file)
 
@@ -163,6 +166,17 @@ def _rename_tag(newsroom, clock):
     tag.save()
 
 
+def _merge_tags(newsroom, clock):
+    """taggit's merge, in the tags' admin: story A's ports becomes markets, B's is dropped."""
+    editor = Client()
+    editor.force_login(staff("Editors"))
+    ports = Tag.objects.get(slug="ports")
+    editor.post("/admin/taggit/tag/", {"action": "render_tag_form", "_selected_action": [ports.pk]})
+    assert editor.post("/admin/taggit/tag/merge-tags/",
+                       {"new_tag_name": "markets"}).status_code == 302
+    assert sorted(newsroom["a"].tags.names()) == ["markets"]
+
+
 def _pick_related(newsroom, clock):
     RelatedArticle.objects.create(from_article=newsroom["c"], to_article=newsroom["a"],
                                   position=1)
@@ -197,6 +211,10 @@ CASES = [
     (_rename_section, NAV, {"about": "Money", "business": "Money"}),
     (_rename_tag, {"story a", "story b", "tag ports", "feed", "sitemap"},
      {"story a": "Harbours", "tag ports": "Harbours"}),
+    # A's and B's tags change: their pages and cards (story-<pk>, as for any change of
+    # a story's tags) and the feed; both tags' lists, and C's related stories, read them.
+    (_merge_tags, SHOWS_A | {"nova", "story c", "tag markets"},
+     {"tag markets": "Harbour reopens", "story a": "/tags/markets/"}),
     (_pick_related, {"front", "latest", "story c", "story b", "business", "tag markets", "ines"},
      {"story c": "Harbour reopens"}),
     (_rewrite_about, {"about"}, {"about": "A rewritten about page."}),
@@ -212,6 +230,18 @@ def test_a_change_stales_exactly_the_pages_that_show_it(newsroom, client, change
                                 f"served from cache but showing the change: {expected - purged}")
     for name, text in shown.items():
         assert text in pages[name], name
+
+
+def test_a_tagging_moved_to_another_tag_stales_both_tags_lists(newsroom):
+    """As taggit's merge moves them: the list the story leaves shifts too (its later pages)."""
+    markets, ports = Tag.objects.get(slug="markets"), Tag.objects.get(slug="ports")
+    moved = TaggedItem.objects.get(object_id=newsroom["c"].pk, tag=markets)
+    with mock.patch("core.pagecache.changed") as changed:
+        moved.tag = ports
+        moved.save()
+    (tags,), _ = changed.call_args
+    assert {f"story-{newsroom['c'].pk}", f"stories-tag-{markets.pk}", f"stories-tag-{ports.pk}",
+            "syndication"} <= tags
 
 
 def test_a_takedown_is_never_served_stale(newsroom, client, rf):
