@@ -122,7 +122,7 @@ class CheckedAutocompleteJsonView(AutocompleteJsonView):
 
 
 class NewsroomAdminSite(admin.AdminSite):
-    """The admin site: Django's, with CheckedAutocompleteJsonView (core.apps.NewsroomAdminConfig)."""
+    """Django's admin site, with CheckedAutocompleteJsonView (core.apps.NewsroomAdminConfig)."""
 
     def autocomplete_view(self, request):
         return CheckedAutocompleteJsonView.as_view(admin_site=self)(request)
@@ -175,7 +175,7 @@ def _out_of_range(model, lookup, value):
         return False
     if field.is_relation:
         field = field.target_field
-    if not isinstance(field, (models.IntegerField, models.AutoField)):
+    if not isinstance(field, models.IntegerField):  # AutoField and BigAutoField among them
         return False
     values = str(value).split(",") if name == "in" else [value]
     for one in values:

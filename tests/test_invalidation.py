@@ -171,7 +171,8 @@ def _merge_tags(newsroom, clock):
     editor = Client()
     editor.force_login(staff("Editors"))
     ports = Tag.objects.get(slug="ports")
-    editor.post("/admin/taggit/tag/", {"action": "render_tag_form", "_selected_action": [ports.pk]})
+    editor.post("/admin/taggit/tag/",
+                {"action": "render_tag_form", "_selected_action": [ports.pk]})
     assert editor.post("/admin/taggit/tag/merge-tags/",
                        {"new_tag_name": "markets"}).status_code == 302
     assert sorted(newsroom["a"].tags.names()) == ["markets"]
