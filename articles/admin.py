@@ -8,7 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminFileWidget, AdminRadioSelect
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.forms import Script
 from django.http import Http404, JsonResponse
@@ -25,7 +25,7 @@ from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.forms import TagWidget
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 from taggit.utils import parse_tags
 
 from core.admin import (CheckedAutocomplete, CheckedAutocompleteSelect, DeclaredLookupsOnly,
@@ -218,34 +218,89 @@ class TagFilter(admin.SimpleListFilter):
 admin.site.unregister(Tag)
 
 
+class MergeTagsForm(forms.Form):
+    into = forms.CharField(
+        label="Merge them into", max_length=Tag._meta.get_field("name").max_length,
+        help_text="A new tag's name, or a tag on the site in any case (“ports” is “Ports”).")
+
+    def clean_into(self):
+        return " ".join(self.cleaned_data["into"].split())
+
+
 @admin.register(Tag)
 class TagAdmin(DeclaredLookupsOnly, TaggitTagAdmin):
-    """taggit's admin, with its merge held to the permissions it needs and the tags that exist.
+    """taggit's admin, with a merge of our own.
 
-    taggit's merge page asks only for a staff account, so a moderator, who may
-    only view tags, could move every story's tags to another; and it made the
-    new tag before it read the chosen ones, failing with a 500 (and the tag
-    made) when none were chosen.
+    taggit's merge asked only for a staff account (a moderator, who may only
+    view tags, could retag every story); made the new tag before it read the
+    chosen ones (a 500, and the tag left, when none were chosen); took the
+    tag off every story when the tags were merged into one of themselves;
+    and made "ports" beside "Ports". This one needs the permissions a merge
+    uses, matches the name in any case as the story form does, and moves the
+    stories and removes the merged tags in one transaction.
     """
 
-    @admin.action(description="Merge selected tags", permissions=["add", "change"])
+    merge_template = "admin/taggit/tag/merge_tags.html"
+
+    @admin.action(description="Merge selected tags", permissions=["add", "change", "delete"])
     def render_tag_form(self, request, queryset):
-        return super().render_tag_form(request, queryset)
+        request.session["selected_tag_ids"] = ",".join(
+            str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect("admin:taggit_tag_merge_tags")
 
     def merge_tags_view(self, request):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)
+                and self.has_delete_permission(request)):
             raise PermissionDenied
         chosen = request.session.get("selected_tag_ids", "").split(",")
-        existing = list(Tag.objects.filter(pk__in=[pk for pk in chosen if pk.isdigit()])
-                        .order_by("pk").values_list("pk", flat=True))
-        if not existing:
+        tags = list(Tag.objects.filter(pk__in=[pk for pk in chosen if pk.isdigit()])
+                    .annotate(stories=Count("taggit_taggeditem_items")).order_by("name"))
+        if not tags:
             request.session.pop("selected_tag_ids", None)
             self.message_user(request, "Choose the tags to merge in the list, then the action "
                               "“Merge selected tags”.", messages.WARNING)
             return redirect("admin:taggit_tag_changelist")
-        request.session["selected_tag_ids"] = ",".join(map(str, existing))
-        with transaction.atomic():  # the new tag too: nothing is left of a merge that fails
-            return super().merge_tags_view(request)
+        form = MergeTagsForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            into = _merge_tags(tags, form.cleaned_data["into"])
+            request.session.pop("selected_tag_ids", None)
+            merged = [tag.name for tag in tags if tag.pk != into.pk]
+            if merged:
+                self.message_user(request, f"Merged {_names(merged)} into “{into.name}”: "
+                                  f"{TaggedItem.objects.filter(tag=into).count()} tagged with "
+                                  "it.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"Nothing to merge: “{into.name}” was the only tag "
+                                  "chosen.", messages.WARNING)
+            return redirect("admin:taggit_tag_changelist")
+        context = {**self.admin_site.each_context(request), "title": "Merge tags",
+                   "opts": self.model._meta, "tags": tags, "form": form}
+        return TemplateResponse(request, self.merge_template, context,
+                                status=400 if form.errors else 200)
+
+
+def _merge_tags(tags, name):
+    """Move every tagging of tags to the tag named name (made if need be); remove the others."""
+    with transaction.atomic():
+        into = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        for tag in tags:
+            if tag.pk == into.pk:
+                continue
+            for item in TaggedItem.objects.filter(tag=tag):
+                if TaggedItem.objects.filter(tag=into, content_type_id=item.content_type_id,
+                                             object_id=item.object_id).exists():
+                    item.delete()  # the story has both: it keeps the one merged into
+                else:
+                    item.tag = into
+                    item.save()  # one by one: each sends the signals that stale its pages
+            tag.delete()
+    return into
+
+
+def _names(names):
+    """“A”, “A” and “B”, “A”, “B” and “C”."""
+    quoted = [f"“{name}”" for name in names]
+    return " and ".join(filter(None, [", ".join(quoted[:-1]), quoted[-1]]))
 
 
 @admin.register(Section)

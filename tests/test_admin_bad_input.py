@@ -3,9 +3,10 @@
 Found by sending every admin form and list each field's worst values: an
 autocomplete field given a word where an id goes, an action on "rows" that
 are not ids, the autocomplete view asked about a reverse relation, and
-taggit's tag merge asked for by someone who may not merge, or with no tags
-chosen. On SQLite, also any number beyond 64 bits where an id goes: SQLite
-cannot compare a column with one (OverflowError).
+taggit's tag merge asked for by someone who may not merge or with no tags
+chosen (which, in plain use, also took a tag off every story when tags were
+merged into one of themselves). On SQLite, also a number beyond 64 bits
+where an id goes: SQLite cannot compare a column with one (OverflowError).
 """
 
 HUGE = "99999999999999999999"
@@ -92,17 +93,44 @@ class TestTagMerge:
         return (ArticleFactory(headline="Harbour reopens", tags=["Ports"]),
                 ArticleFactory(headline="Quay closes", tags=["Harbours", "Ports"]))
 
-    def test_an_editor_merges_two_tags_into_one(self, editor, tagged):
+    def test_an_editor_merges_two_tags_into_a_new_one(self, editor, tagged):
         ports, harbours = Tag.objects.get(name="Ports"), Tag.objects.get(name="Harbours")
         assert choose(editor, ports, harbours).status_code == 302
-        response = editor.post(MERGE, {"new_tag_name": "Harbours and ports"})
-        assert response.status_code == 302
+        page = html(editor.get(MERGE))
+        assert "“Harbours”: 1 tagged" in page and "“Ports”: 2 tagged" in page
+        response = editor.post(MERGE, {"into": "Harbours and ports"}, follow=True)
+        assert "Merged “Harbours” and “Ports” into “Harbours and ports”: 2 tagged with it." \
+            in html(response)
         for story in tagged:
             assert set(story.tags.names()) == {"Harbours and ports"}
+        assert set(Tag.objects.values_list("name", flat=True)) == {"Harbours and ports"}
+
+    @pytest.mark.parametrize("typed", ["Ports", "ports", "  PORTS "])
+    def test_merging_into_one_of_them_keeps_it_on_every_story(self, editor, tagged, typed):
+        # taggit's own merge took the kept tag off every story that had it.
+        ports, harbours = Tag.objects.get(name="Ports"), Tag.objects.get(name="Harbours")
+        choose(editor, ports, harbours)
+        assert editor.post(MERGE, {"into": typed}).status_code == 302
+        for story in tagged:
+            assert list(story.tags.names()) == ["Ports"]
+        assert list(Tag.objects.values_list("pk", flat=True)) == [ports.pk]
+
+    def test_one_tag_merged_into_itself_is_left_as_it_was(self, editor, tagged):
+        ports = Tag.objects.get(name="Ports")
+        choose(editor, ports)
+        response = editor.post(MERGE, {"into": "ports"}, follow=True)
+        assert "Nothing to merge: “Ports” was the only tag chosen." in html(response)
+        assert [list(story.tags.names()) for story in tagged] == [["Ports"], ["Harbours", "Ports"]]
+
+    def test_an_empty_name_is_refused_and_the_tags_stay(self, editor, tagged):
+        choose(editor, *Tag.objects.all())
+        response = editor.post(MERGE, {"into": "   "})
+        assert response.status_code == 400 and "This field is required." in html(response)
+        assert Tag.objects.count() == 2
 
     def test_with_no_tags_chosen_nothing_is_made_and_the_editor_is_told(self, editor, tagged):
         before = set(Tag.objects.values_list("name", flat=True))
-        response = editor.post(MERGE, {"new_tag_name": "Waterfront"}, follow=True)
+        response = editor.post(MERGE, {"into": "Waterfront"}, follow=True)
         assert response.status_code == 200
         assert "Choose the tags to merge in the list" in html(response)
         assert set(Tag.objects.values_list("name", flat=True)) == before
@@ -111,7 +139,7 @@ class TestTagMerge:
         ports, harbours = Tag.objects.get(name="Ports"), Tag.objects.get(name="Harbours")
         choose(editor, ports, harbours)
         harbours.delete()
-        assert editor.post(MERGE, {"new_tag_name": "Waterfront"}).status_code == 302
+        assert editor.post(MERGE, {"into": "Waterfront"}).status_code == 302
         assert [set(story.tags.names()) for story in tagged] == [{"Waterfront"}, {"Waterfront"}]
 
     def test_a_moderator_who_may_only_view_tags_cannot_merge_them(self, moderator, tagged):
@@ -122,7 +150,7 @@ class TestTagMerge:
         session["selected_tag_ids"] = f"{ports.pk},{harbours.pk}"  # as if chosen
         session.save()
         assert moderator.get(MERGE).status_code == 403
-        assert moderator.post(MERGE, {"new_tag_name": "Waterfront"}).status_code == 403
+        assert moderator.post(MERGE, {"into": "Waterfront"}).status_code == 403
         assert not Tag.objects.filter(name="Waterfront").exists()
         assert set(tagged[1].tags.names()) == {"Harbours", "Ports"}
 
