@@ -81,15 +81,16 @@ def tagging_snapshot(tagged_item):
 
 
 def tagging_change(tagged_item, event):
-    """A story gained or lost a tag, or one of its tags became another.
+    """A story gained or lost a tag, or one of its tags became another (a merge moves them).
 
-    Its page, the lists of the tags it joined or left, and the feeds, whose
-    items name their tags: a tag's own admin and its merge change taggings
-    without saving the story.
+    Its page and the lists of the tags it joined or left. Feeds, whose items
+    name their tags, go stale with the story's own save, or with the tag's
+    (the tag's admin saves the tag; a merge removes the merged tags), so a
+    draft's tags change no feed.
     """
     before = None if event == "deleted" else tagged_item.__dict__.pop("_pagecache_before", None)
     tag_ids = {tagged_item.tag_id} | ({before} if before is not None else set())
-    return Change(frozenset({f"story-{tagged_item.object_id}", *FEED_TAGS,
+    return Change(frozenset({f"story-{tagged_item.object_id}",
                              *(f"stories-tag-{pk}" for pk in tag_ids)}))
 
 
