@@ -275,12 +275,12 @@ class ImportImageField(_FromJSON, forms.Field):
 
     def _problem(self, path):
         """The ValidationError for the file at path, or None for a picture we accept."""
-        if not path.is_file():
-            return ValidationError(self.error_messages["missing"], code="missing",
-                                   params={"path": path})
         try:
+            if not path.is_file():
+                return ValidationError(self.error_messages["missing"], code="missing",
+                                       params={"path": path})
             content = ContentFile(path.read_bytes(), name=path.name)
-        except OSError as error:
+        except OSError as error:  # a name too long for the file system, say
             return ValidationError(self.error_messages["unreadable"], code="unreadable",
                                    params={"path": path, "reason": error.strerror})
         try:

@@ -369,6 +369,14 @@ ARTICLE_REFUSALS = {
     "missing image file": (
         story(image={"file": "images/missing.jpg"}),
         f'{FIRST}: field "image.file": no such file: {{folder}}/images/missing.jpg'),
+    "image file name too long for the file system": (
+        story(image={"file": "x" * 300 + ".jpg"}),
+        f'{FIRST}: field "image.file": cannot read {{folder}}/{"x" * 300}.jpg: '
+        'File name too long'),
+    "avatar file name too long for the file system": (
+        story(author={"name": "Li Wei", "avatar": "a" * 300 + ".jpg"}),
+        f'{FIRST}: field "author.avatar": cannot read {{folder}}/{"a" * 300}.jpg: '
+        'File name too long'),
     "blank image file": (
         story(image={"file": ""}), f'{FIRST}: field "image.file": must not be blank'),
     "not an image": (
