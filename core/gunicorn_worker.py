@@ -97,6 +97,10 @@ class ClientSocket:
 
     def _bounded(self, seconds, method, *args):
         prior = self.raw.gettimeout()
+        if prior == 0.0:
+            # Non-blocking: gunicorn's best-effort writes (write_nonblock), such as
+            # the 400 for a request it cannot parse. Bounding them would refuse them.
+            return method(*args)
         if prior is not None and prior < seconds:
             seconds = prior  # a shorter bound set by gunicorn itself
         if seconds <= 0:

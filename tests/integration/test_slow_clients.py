@@ -177,3 +177,25 @@ def test_a_client_that_waits_for_100_continue_gets_it(server):
             chunk = connection.recv(65536)
             assert chunk, answer[:500]
             answer += chunk
+
+
+@pytest.mark.parametrize(("request_head", "status"), [
+    (b"get / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"400 Bad Request"),
+    (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n", b"400 Bad Request"),
+    (b"GET /\xc3\xa9/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"400 Bad Request"),
+    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"414 URI Too Long"),
+], ids=["lower-case method", "header without a colon", "raw UTF-8 path", "long request line"])
+def test_a_request_gunicorn_cannot_parse_is_answered_with_its_reason(server, request_head,
+                                                                      status):
+    # gunicorn writes these answers without blocking; the worker's bounded writes
+    # took that for a deadline already passed, and the client got no answer at all.
+    with _connect(server) as connection:
+        connection.sendall(request_head)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(65536)
+            assert chunk, f"closed without an answer: {answer[:200]!r}"
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 " + status + b"\r\n"), answer[:200]
+    status_now, seconds = _timed_get(server)
+    assert status_now == 200 and seconds < PROMPT
