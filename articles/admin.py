@@ -28,8 +28,8 @@ from taggit.forms import TagWidget
 from taggit.models import Tag, TaggedItem
 from taggit.utils import parse_tags
 
-from core.admin import (CheckedAutocomplete, CheckedAutocompleteSelect, DeclaredLookupsOnly,
-                        EditConflictMixin, StaffUserChoiceField, word_diff)
+from core.admin import (CheckedAutocompleteSelect, DeclaredLookupsOnly, EditConflictMixin,
+                        StaffUserChoiceField, word_diff)
 from core.images import CheckedImageField, thumbnail
 from core.text import render_markdown
 
@@ -333,8 +333,7 @@ FILTER_TEMPLATE = "admin/articles/article/filter.html"
 
 
 @admin.register(Article)
-class ArticleAdmin(DeclaredLookupsOnly, CheckedAutocomplete, EditConflictMixin,
-                   SimpleHistoryAdmin):
+class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
     form = ArticleAdminForm
     list_display = ["thumbnail", "headline", "state", "publication_time", "byline", "section",
                     "last_edit"]

@@ -51,10 +51,18 @@ from .text import normalize
 class DeclaredLookupsOnly:
     """Refuse changelist lookups other than the declared filters' (400 Bad Request).
 
-    And what the list's own forms never send, which Django looked up as it
+    And what the admin's own forms never send, which Django looked up as it
     came (a 500): an action on "selected" rows, or edited rows, that are not
-    ids, and a number a filter's column cannot hold.
+    ids, a number a filter's column cannot hold, and an autocomplete field's
+    value that its field cannot hold (CheckedAutocompleteSelect). Every
+    ModelAdmin inherits this class (core.E001), so every admin gets all of it.
     """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site,
+                                                         using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changelist_view(self, request, extra_context=None):
         # The list's own form (list_editable) sends each row's id beside its fields.
@@ -186,16 +194,6 @@ def _out_of_range(model, lookup, value):
         if number is not None and not _holds(field, number):
             return True
     return False
-
-
-class CheckedAutocomplete:
-    """For a ModelAdmin with autocomplete_fields: CheckedAutocompleteSelect for each."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site,
-                                                         using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StaffUserChoiceField(forms.ModelChoiceField):

@@ -16,8 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from articles.admin import ArticleAdmin
-from core.admin import (CheckedAutocomplete, CSVExportMixin, DeclaredLookupsOnly,
-                        EditConflictMixin, ReasonActionForm, decision_action, local_iso)
+from core.admin import (CSVExportMixin, DeclaredLookupsOnly, EditConflictMixin,
+                        ReasonActionForm, decision_action, local_iso)
 
 from . import notices, workflow
 from .models import REPORT_ON_ANOTHER_STORY, BiasReport, Correction
@@ -126,8 +126,7 @@ def _tell_reporters(forms):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(DeclaredLookupsOnly, CheckedAutocomplete, EditConflictMixin,
-                      admin.ModelAdmin):
+class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     list_display = ["article", "kind", "date", "report_reference"]
     list_filter = ["kind"]
     list_select_related = ["article"]
