@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -9,7 +9,8 @@ from core.admin import (CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm,
                         decision_action, local_iso)
 
 from . import moderation
-from .models import Comment, CommentReport, ModerationAction, ReaderStanding, WordRule
+from .models import (Comment, CommentReport, ModerationAction, ReaderStanding, WordRule,
+                     waiting)
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -21,7 +22,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "review":
-            return queryset.filter(Q(status=Comment.Status.PENDING) | Q(open_reports__gt=0))
+            return queryset.filter(waiting())
         return queryset
 
 

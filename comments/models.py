@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Min, Q
+from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from articles.models import public_story
@@ -21,12 +21,8 @@ class CommentQuerySet(models.QuerySet):
     def moderation_queue(self):
         """Pending and reported comments first, each group oldest first."""
         return self.annotate(
-            open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
-        ).annotate(
-            needs_review=models.Case(
-                models.When(Q(status="pending") | Q(open_reports__gt=0), then=0),
-                default=1,
-            ),
+            open_reports=_open_report_count(),
+            needs_review=models.Case(models.When(waiting(), then=0), default=1),
         ).order_by("needs_review", "created_at", "pk")
 
     def awaiting_decision(self):
@@ -34,17 +30,42 @@ class CommentQuerySet(models.QuerySet):
 
         A held comment waits from when it was posted; a reported one from its
         first open report (an old comment reported today has waited a day).
+
+        The waiting comments are found first, through the queue's index and
+        the open reports, and only they are counted and dated: grouping every
+        comment of a million with its reports took the desk 14 seconds.
         """
-        open_report = Q(reports__resolved_at__isnull=True)
-        return self.annotate(
-            open_reports=Count("reports", filter=open_report),
-            first_report_at=Min("reports__created_at", filter=open_report),
-        ).filter(Q(status=Comment.Status.PENDING) | Q(open_reports__gt=0)).annotate(
+        held = Comment.objects.filter(status=Comment.Status.PENDING).order_by().values("pk")
+        reported = (CommentReport.objects.filter(resolved_at__isnull=True).order_by()
+                    .values("comment_id"))
+        return self.filter(pk__in=held.union(reported)).annotate(
+            open_reports=_open_report_count(),
+            first_report_at=Subquery(_open_reports().order_by("created_at")
+                                     .values("created_at")[:1]),
             waiting_since=models.Case(
                 models.When(status=Comment.Status.PENDING, then=F("created_at")),
                 default=F("first_report_at"),
             ),
         ).order_by("waiting_since", "pk")
+
+
+def waiting():
+    """Held, or with an open report. The open reports are read once for the
+    whole query, not counted again for each comment."""
+    return Q(status=Comment.Status.PENDING) | Q(pk__in=CommentReport.objects.filter(
+        resolved_at__isnull=True).values("comment_id"))
+
+
+def _open_reports():
+    """The open reports of the comment in the outer query."""
+    return CommentReport.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+
+
+def _open_report_count():
+    """How many open reports the comment in the outer query has, read per comment
+    rather than by grouping every comment with its reports."""
+    return Subquery(_open_reports().order_by()
+                    .annotate(n=Func(F("pk"), function="COUNT")).values("n"))
 
 
 class Comment(models.Model):

@@ -39,6 +39,22 @@ def test_queue_puts_pending_and_reported_first_oldest_first(client, moderator):
     assert "fine old" not in review and "pending new" in review
 
 
+def test_the_comment_list_counts_open_reports_without_grouping_every_comment(client, moderator):
+    """At a million comments, grouping each with its reports took the list 22 seconds."""
+    reported = CommentFactory(body="twice reported")
+    for resolved_at in (None, None, timezone.now()):
+        CommentReport.objects.create(comment=reported, reporter=UserFactory(), reason="spam",
+                                     resolved_at=resolved_at)
+    CommentFactory(body="never reported")
+    queue = Comment.objects.moderation_queue()
+    assert "GROUP BY" not in str(queue.query)
+    assert [(c.body, c.open_reports, c.needs_review) for c in queue] == [
+        ("twice reported", 2, 0), ("never reported", 0, 1)]
+    review = client.get("/admin/comments/comment/?queue=review")
+    assert "GROUP BY" not in str(review.context["cl"].queryset.query)
+    assert [c.body for c in review.context["cl"].result_list] == ["twice reported"]
+
+
 @pytest.mark.parametrize(("action", "status"), [("approve", "approved"), ("hide", "hidden")])
 def test_actions_record_moderator_time_and_reason(client, moderator, action, status):
     comment = CommentFactory(status="pending")

@@ -67,6 +67,30 @@ def test_queue_shows_held_and_reported_first_longest_waiting_first(client, moder
     assert "reported today" in reported_only and "held an hour" not in reported_only
 
 
+def test_the_queue_reads_only_the_waiting_comments():
+    """Held comments come through their index and reported ones through their open
+    reports; only those are counted and dated. Grouping every comment of the
+    archive with its reports took the desk 14 seconds at a million comments."""
+    now = timezone.now()
+    held = CommentFactory(status="pending", created_at=now - timedelta(hours=3))
+    reported = CommentFactory(created_at=now - timedelta(days=5))
+    both = CommentFactory(status="pending", created_at=now - timedelta(hours=1))
+    for comment, hours in [(reported, 2), (both, 5), (both, 4)]:
+        CommentReport.objects.create(comment=comment, reporter=UserFactory(), reason="spam",
+                                     created_at=now - timedelta(hours=hours))
+    CommentReport.objects.create(comment=reported, reporter=UserFactory(), reason="abuse",
+                                 created_at=now - timedelta(days=1), resolved_at=now)
+    CommentFactory.create_batch(3)
+
+    queue = Comment.objects.awaiting_decision()
+    assert "GROUP BY" not in str(queue.query)
+    # Held since it was posted; reported since its first open report.
+    assert [(c, c.open_reports) for c in queue] == [(held, 0), (reported, 1), (both, 2)]
+    assert [c.waiting_since for c in queue] == [
+        held.created_at, now - timedelta(hours=2), both.created_at]
+    assert queue.count() == 3
+
+
 def test_each_comment_comes_with_its_story_neighbours_and_reader_history(client, moderator):
     now = timezone.now()
     story = ArticleFactory(headline="Ferry fares rise again")
