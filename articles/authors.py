@@ -10,12 +10,12 @@ from django.views.generic import ListView
 from authors.models import Author
 from core.pagecache import public_page, tag
 from core.pagination import StrictPageMixin
+from core.queries import count_of
 
 from . import feeds
 from .feeds import public_authors
 from .invalidation import FEED_TAGS, tag_cards
 from .models import Article
-from .views import count_of
 
 # Apps above articles count their rows about an author inside the author's own
 # query (standards: corrections and the review record): the page costs no extra one.

@@ -1,4 +1,3 @@
-from django.db.models import F, Func, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
@@ -14,11 +13,6 @@ from .invalidation import card_tags, tag_cards
 from .models import Article, Section, story_by_slug
 
 FRONT_PAGE_PER_SECTION = 4
-
-
-def count_of(queryset):
-    """How many rows `queryset` has, as a subquery: no extra query, no GROUP BY outside."""
-    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
 
 
 # Apps above articles count their rows about a story inside the story's own

@@ -1,12 +1,16 @@
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import OuterRef
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from core.admin import (CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm,
                         decision_action, local_iso)
+from core.queries import count_of
 
 from . import moderation
 from .models import (Comment, CommentReport, ModerationAction, ReaderStanding, WordRule,
@@ -26,6 +30,25 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReaderFilter(admin.SimpleListFilter):
+    """One reader's comments, linked from the reader's page.
+
+    By username, and listed only while it is chosen: a list of every reader
+    would be longer than the comments it filters.
+    """
+
+    title = "reader"
+    parameter_name = "reader"
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), self.value())] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(reader__username=self.value())
+        return queryset
+
+
 class CommentReportInline(admin.TabularInline):
     model = CommentReport
     extra = 0
@@ -41,7 +64,7 @@ class CommentReportInline(admin.TabularInline):
 class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
                     "open_reports", "created_at"]
-    list_filter = [NeedsReviewFilter, "status", "created_at"]
+    list_filter = [NeedsReviewFilter, "status", "created_at", ReaderFilter]
     list_select_related = ["reader", "article"]
     search_fields = ["body", "reader__username"]
     action_form = ReasonActionForm
@@ -118,21 +141,45 @@ class HistoryInline(admin.TabularInline):
         return False
 
 
+class LatestOnly(BaseInlineFormSet):
+    """The latest `shown` rows of an inline: a reader with thousands of comments
+    made a page that took seconds and a form that could not be saved (Django
+    refuses a POST of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields)."""
+
+    shown = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_latest"):
+            self._latest = super().get_queryset()[:self.shown]
+        return self._latest
+
+
 class ReaderCommentInline(HistoryInline):
     model = Comment
+    formset = LatestOnly
     fk_name = "reader"
     fields = ["created_at", "article", "body", "status", "moderation_reason"]
     readonly_fields = fields
-    ordering = ["-created_at"]
-    verbose_name_plural = "Comments (all, newest first)"
+    ordering = ["-created_at", "-pk"]
+    verbose_name_plural = f"Latest comments (newest first, at most {LatestOnly.shown})"
+
+    def get_queryset(self, request):
+        # The reader too: each row's title names them (the formset sets only reader_id).
+        return super().get_queryset(request).select_related("article", "reader")
 
 
 class ReaderReportInline(HistoryInline):
     model = CommentReport
+    formset = LatestOnly
     fk_name = "reporter"
     fields = ["created_at", "comment", "reason", "resolved_at"]
     readonly_fields = fields
-    verbose_name_plural = "Comments this reader reported"
+    ordering = ["-created_at", "-pk"]
+    verbose_name_plural = (f"Comments this reader reported (newest first, at most "
+                           f"{LatestOnly.shown})")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("comment__reader")
 
 
 class CommentingReaderAdmin(ReaderAdmin):
@@ -142,15 +189,27 @@ class CommentingReaderAdmin(ReaderAdmin):
     """
 
     list_display = [*ReaderAdmin.list_display, "comment_count", "standing_summary"]
+    fields = [*ReaderAdmin.fields, "all_comments"]
+    readonly_fields = fields
     inlines = [ReaderStandingInline, ReaderCommentInline, ReaderReportInline]
 
     def get_queryset(self, request):
         return (super().get_queryset(request).select_related("standing")
-                .annotate(comment_total=Count("comments")))
+                .annotate(comment_total=count_of(Comment.objects.filter(reader=OuterRef("pk")))))
 
     @admin.display(description="comments", ordering="comment_total")
     def comment_count(self, reader):
         return reader.comment_total
+
+    @admin.display(description="comments")
+    def all_comments(self, reader):
+        count = reader.comments.count()
+        if not count:
+            return "none"
+        return format_html('<a href="{}?{}">{} comment{}, in the comment list</a>',
+                           reverse("admin:comments_comment_changelist"),
+                           urlencode({ReaderFilter.parameter_name: reader.get_username()}),
+                           count, "" if count == 1 else "s")
 
     @admin.display(description="standing")
     def standing_summary(self, reader):

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from articles.models import public_story
+from core.queries import count_of
 
 COMMENT_MAX_CHARS = 250
 
@@ -62,10 +63,8 @@ def _open_reports():
 
 
 def _open_report_count():
-    """How many open reports the comment in the outer query has, read per comment
-    rather than by grouping every comment with its reports."""
-    return Subquery(_open_reports().order_by()
-                    .annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    """How many open reports the comment in the outer query has."""
+    return count_of(_open_reports())
 
 
 class Comment(models.Model):

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
 from articles.models import Article, public_story
-from articles.views import count_of
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.queries import count_of
 from core.pagecache import tag
 from core.pagination import StrictPageMixin
 

@@ -1,0 +1,70 @@
+"""A tag's page and a reader's page: a count and a link instead of every row.
+
+An editor renames a tag from its page and follows the link to its stories;
+a moderator opens a prolific reader's page, sees the latest fifty comments
+and follows the link to all of them. Screenshots at 1280 px and 390 px,
+light and dark, go to screenshots/admin-at-scale/ (git-ignored), to be
+looked at by a person.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from taggit.models import Tag
+
+from comments.models import Comment
+from tests.browser.test_desk import sign_in, staff
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "admin-at-scale"
+LOOKS = [(width, scheme) for scheme in ("light", "dark") for width in (1280, 390)]
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_a_tags_page_counts_its_stories_and_links_to_them(live_server, new_page, roles):
+    staff("Editors", "jeditor")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for number, (width, scheme) in enumerate(LOOKS):
+        name = f"Harbour {number}"
+        for headline in ("Quay closes", "Ferry returns", "Dredging starts"):
+            ArticleFactory(headline=f"{headline} {number}", tags=[name])
+        tag = Tag.objects.get(name=name)
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jeditor")
+        page.goto(f"{live_server.url}/admin/taggit/tag/{tag.pk}/change/")
+        link = page.get_by_role("link", name="3 stories")
+        expect(link).to_be_visible()
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"tag-{width}-{scheme}.png", full_page=True)
+
+        page.fill("#id_name", f"Harbours {number}")
+        page.locator("input[name=_continue]").click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        page.get_by_role("link", name="3 stories").click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(3)
+        expect(page.locator("#result_list")).to_contain_text(f"Dredging starts {number}")
+
+
+def test_a_readers_page_shows_the_latest_fifty_and_links_to_all(live_server, new_page, roles):
+    staff("Moderators", "mod")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    story = ArticleFactory(headline="Night ferry timetable")
+    for number, (width, scheme) in enumerate(LOOKS):
+        reader = UserFactory(username=f"loud{number}")
+        Comment.objects.bulk_create(
+            Comment(article=story, reader=reader, body=f"Comment {n} by loud{number}")
+            for n in range(55))
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "mod")
+        page.goto(f"{live_server.url}/admin/accounts/reader/{reader.pk}/change/")
+        expect(page.get_by_text("Latest comments (newest first, at most 50)")).to_be_visible()
+        expect(page.locator("#comments-group tbody tr.has_original")).to_have_count(50)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"reader-{width}-{scheme}.png", full_page=False)
+
+        page.get_by_role("link", name="55 comments, in the comment list").click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(55)
+        page.screenshot(path=SHOTS / f"reader-comments-{width}-{scheme}.png", full_page=False)

@@ -1,0 +1,178 @@
+"""Admin pages whose cost does not grow with the archive.
+
+Found by opening every admin page at 100,000 stories and a million comments
+(`bench/desks.py`): a tag's page listed each of its taggings as a form (a
+tag on 28,000 stories never finished loading), a reader's page listed every
+comment with a query for each, and either form, once long, could no longer
+be saved: Django refuses a POST of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+fields. The moderation queue's own cost is tested in tests/comments.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article
+from comments.models import Comment, CommentReport
+from tests.articles.newsroom import staff
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Fields(HTMLParser):
+    """The name=value pairs a browser submits with the page's form `form_id`."""
+
+    def __init__(self, html, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.pairs = form_id, False, []
+        self._select = self._textarea = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "file", "button"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.pairs.append((name, attrs.get("value") or ""))
+        elif tag == "select" and name:
+            self._select = [name, None, None]  # name, selected, first option
+        elif tag == "option" and self._select:
+            value = attrs.get("value") or ""
+            self._select[2] = value if self._select[2] is None else self._select[2]
+            if "selected" in attrs:
+                self._select[1] = value
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self._select:
+            name, selected, first = self._select
+            self.pairs.append((name, selected if selected is not None else first or ""))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.pairs.append(tuple(self._textarea))
+            self._textarea = None
+
+    def data(self, **changes):
+        data = {}
+        for name, value in self.pairs:
+            data.setdefault(name, []).append(value)
+        return {**data, **changes}
+
+
+def queries(client, url):
+    client.get(url)  # what Django keeps once read (content types, permissions) is read
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+class TestATagsPage:
+    @pytest.fixture
+    def editor(self, client):
+        client.force_login(staff("Editors", username="editor"))
+        return client
+
+    def test_it_costs_the_same_for_one_story_or_many(self, editor):
+        few, many = Tag.objects.create(name="Ferries"), Tag.objects.create(name="Harbour")
+        ArticleFactory(headline="One ferry story").tags.add(few)
+        for n in range(6):
+            ArticleFactory(headline=f"Harbour story {n}").tags.add(many)
+        assert queries(editor, f"/admin/taggit/tag/{many.pk}/change/") == \
+            queries(editor, f"/admin/taggit/tag/{few.pk}/change/")
+
+    def test_it_links_to_its_stories_in_the_story_list(self, editor):
+        tag = Tag.objects.create(name="Harbour")
+        for headline in ("Quay closes", "Ferry returns"):
+            ArticleFactory(headline=headline).tags.add(tag)
+        ArticleFactory(headline="Untagged story")
+        page = editor.get(f"/admin/taggit/tag/{tag.pk}/change/").content.decode()
+        assert '<a href="/admin/articles/article/?tag=harbour">2 stories</a>' in page
+        listed = editor.get("/admin/articles/article/?tag=harbour").content.decode()
+        assert "Quay closes" in listed and "Ferry returns" in listed
+        assert "Untagged story" not in listed
+
+    def test_a_tag_on_more_stories_than_a_form_may_post_is_renamed(self, editor):
+        tag = Tag.objects.create(name="Harbour")
+        story_type = ContentType.objects.get_for_model(Article)
+        TaggedItem.objects.bulk_create(TaggedItem(tag=tag, content_type=story_type, object_id=n)
+                                       for n in range(1, 400))
+        url = f"/admin/taggit/tag/{tag.pk}/change/"
+        form = Fields(editor.get(url).content.decode(), "tag_form")
+        response = editor.post(url, form.data(name=["Harbours"]))
+        assert response.status_code == 302, response.content.decode()[:500]
+        tag.refresh_from_db()
+        assert tag.name == "Harbours" and TaggedItem.objects.filter(tag=tag).count() == 399
+
+
+class TestAReadersPage:
+    @pytest.fixture
+    def moderator(self, client):
+        client.force_login(staff("Moderators", username="moderator"))
+        return client
+
+    @staticmethod
+    def comments(reader, count, story):
+        Comment.objects.bulk_create(Comment(article=story, reader=reader, body=f"Comment {n}")
+                                    for n in range(count))
+
+    def test_it_costs_the_same_for_two_comments_or_sixty(self, moderator):
+        quiet, loud = UserFactory(username="quiet"), UserFactory(username="loud")
+        stories = ArticleFactory.create_batch(3)
+        for n, story in enumerate(stories):
+            self.comments(quiet, 1 if n < 2 else 0, story)
+            self.comments(loud, 20, story)
+            for comment in Comment.objects.filter(article=story)[:2]:
+                CommentReport.objects.create(comment=comment, reason="spam",
+                                             reporter=loud if n else quiet)
+        assert queries(moderator, f"/admin/accounts/reader/{loud.pk}/change/") == \
+            queries(moderator, f"/admin/accounts/reader/{quiet.pk}/change/")
+
+    def test_it_shows_the_latest_fifty_and_links_to_them_all(self, moderator):
+        reader, story = UserFactory(username="loud"), ArticleFactory()
+        self.comments(reader, 60, story)
+        self.comments(UserFactory(username="other"), 1, story)
+        response = moderator.get(f"/admin/accounts/reader/{reader.pk}/change/")
+        page = response.content.decode()
+        assert "Latest comments (newest first, at most 50)" in page
+        shown = next(inline.formset for inline in response.context["inline_admin_formsets"]
+                     if inline.formset.model is Comment)
+        assert [form.instance.body for form in shown] == [f"Comment {n}"
+                                                          for n in range(59, 9, -1)]
+        assert '<a href="/admin/comments/comment/?reader=loud">60 comments, in the comment ' \
+            'list</a>' in page
+        listed = moderator.get("/admin/comments/comment/?reader=loud")
+        assert listed.context["cl"].result_count == 60
+
+    def test_a_reader_with_more_comments_than_a_form_may_post_is_suspended(self, moderator):
+        reader = UserFactory(username="loud")
+        self.comments(reader, 600, ArticleFactory())
+        url = f"/admin/accounts/reader/{reader.pk}/change/"
+        form = Fields(moderator.get(url).content.decode(), "reader_form")
+        response = moderator.post(url, form.data(**{
+            "standing-0-is_premoderated": ["on"], "standing-0-note": ["Cooling off"]}))
+        assert response.status_code == 302, response.content.decode()[:500]
+        assert reader.standing.is_premoderated
+
+    def test_the_reader_list_counts_comments_without_grouping_every_comment(self, moderator):
+        reader = UserFactory(username="loud")
+        self.comments(reader, 3, ArticleFactory())
+        response = moderator.get("/admin/accounts/reader/?q=loud")
+        assert "GROUP BY" not in str(response.context["cl"].queryset.query)
+        assert [r.comment_total for r in response.context["cl"].result_list] == [3]
