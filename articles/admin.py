@@ -35,6 +35,7 @@ from core.images import CheckedImageField, thumbnail
 from core.text import render_markdown
 
 from .models import Article, RelatedArticle, Section, reading_stats, reviewing_editors
+from .search import beginning_with, clean_query, matching
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -359,7 +360,10 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
     list_filter = [StateFilter, "section", "author", AuthorKindFilter, "is_featured",
                    "ai_involvement", TagFilter]
     list_select_related = ["section", "author"]
-    search_fields = ["headline", "dek", "body"]
+    search_fields = ["headline", "dek", "body"]  # what get_search_results() reads
+    search_help_text = ("Words of the headline, dek or body in any form (“ferry” finds "
+                        "“ferries”), “a phrase” in quotes, -word to leave one out, or a "
+                        "story’s slug.")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["author", "section"]
@@ -402,6 +406,24 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
                         F("history_user__username"))
         return super().get_queryset(request).annotate(
             last_editor=Subquery(revisions.values(name=name)[:1]))
+
+    def get_search_results(self, request, queryset, search_term):
+        """The site's own search, drafts included, or the story with that slug.
+
+        Django's search matched each word anywhere in the three columns: every
+        search read every story's body, three times a page (13 seconds at
+        100,000 stories). On PostgreSQL this reads the stored search vector
+        through its index; other databases match the words as the site's
+        search does there. A story field's suggestions match the beginnings of
+        the words typed.
+        """
+        query, _ = clean_query(search_term)
+        if not query:
+            return queryset, False
+        match = request.resolver_match
+        if match and match.url_name == "autocomplete":  # a story field, as it is typed
+            return beginning_with(query, queryset) | queryset.filter(slug=query), False
+        return matching(query, queryset) | queryset.filter(slug=query), False
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

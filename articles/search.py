@@ -1,4 +1,5 @@
-"""Search over public stories.
+"""Search over stories: the public search page, and the newsroom's story list and
+story fields in the admin (articles.admin.ArticleAdmin.get_search_results).
 
 PostgreSQL ranks a stored, weighted search vector (headline over dek over body)
 against a `websearch` query and highlights matches with ts_headline. Other
@@ -51,6 +52,7 @@ _MARKERS = re.compile(f"({_START}|{_STOP})")
 # PostgreSQL refuses NUL in text outright.
 _DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs"}
 _WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")  # no character to_tsquery reads as an operator
 _TOKENS = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 # The fallback's weights, as PostgreSQL's default weights for A, B and C.
 _WEIGHTS = (("headline", 1.0), ("dek", 0.4), ("body", 0.2))
@@ -89,24 +91,57 @@ def newest_matches(query, stories):
     (article_public_idx and its siblings) and testing each one's vector until
     RANKED_MATCHES match; a rare one through the vector's GIN index.
     """
+    return (matching(query, stories).annotate(rank=_rank(query))
+            .order_by("-published_at", "-pk").values_list("rank", "pk")[:RANKED_MATCHES])
+
+
+def matching(query, stories):
+    """The stories matching query (a cleaned one: clean_query()), unranked.
+
+    PostgreSQL reads the stored search vector through its GIN index; other
+    databases match each term in the headline, dek or body.
+    """
     if _is_postgresql():
-        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        matches = stories.filter(search_vector=search_query)
-        rank = SearchRank(F("search_vector"), search_query)
-    else:
-        groups, excluded = _parse(query)
-        found = Q()
-        for alternatives in groups:
-            found &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
-        for term in excluded:
-            found &= ~_contains(term)
-        matches = stories.filter(found) if groups or excluded else stories.none()
-        rank = sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
-                         default=Value(0.0), output_field=FloatField())
-                    for alternatives in groups for term in alternatives
-                    for field, weight in _WEIGHTS), Value(0.0))
-    return (matches.annotate(rank=rank).order_by("-published_at", "-pk")
-            .values_list("rank", "pk")[:RANKED_MATCHES])
+        return stories.filter(search_vector=_search_query(query))
+    groups, excluded = _parse(query)
+    found = Q()
+    for alternatives in groups:
+        found &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
+    for term in excluded:
+        found &= ~_contains(term)
+    return stories.filter(found) if groups or excluded else stories.none()
+
+
+def beginning_with(query, stories):
+    """The stories whose words begin as query's do: the story being typed in a field.
+
+    Every word counts, the last one too, however far it is typed ("night fe"
+    finds "Night ferry"). PostgreSQL reads the search vector's index (headline,
+    dek and body, a word's beginning matched against its stem); other
+    databases read the headline.
+    """
+    words = _WORD.findall(query)
+    if not words:
+        return stories.none()
+    if _is_postgresql():
+        prefixes = " & ".join(f"{word}:*" for word in words)
+        return stories.filter(search_vector=SearchQuery(prefixes, search_type="raw",
+                                                        config=SEARCH_CONFIG))
+    return stories.filter(*(Q(headline__icontains=word) for word in words))
+
+
+def _search_query(query):
+    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _rank(query):
+    if _is_postgresql():
+        return SearchRank(F("search_vector"), _search_query(query))
+    groups, _ = _parse(query)
+    return sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
+                     default=Value(0.0), output_field=FloatField())
+                for alternatives in groups for term in alternatives
+                for field, weight in _WEIGHTS), Value(0.0))
 
 
 def stories_by_id(ids):
