@@ -5,10 +5,12 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget, AdminRadioSelect
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.forms import Script
 from django.http import Http404, JsonResponse
@@ -34,7 +36,8 @@ from core.admin import (CheckedAutocompleteSelect, DeclaredLookupsOnly, EditConf
 from core.images import CheckedImageField, thumbnail
 from core.text import render_markdown
 
-from .models import Article, RelatedArticle, Section, reading_stats, reviewing_editors
+from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, reading_stats,
+                     reviewing_editors)
 from .search import beginning_with, clean_query, matching
 
 # Fields shown when two revisions are compared, in the order of the form.
@@ -202,12 +205,23 @@ class AuthorKindFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StoryChangeList(ChangeList):
+    """The story list reads no story's text: a page of them, body and HTML, was 1 MB."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*CARD_DEFERRED)
+
+
 class TagFilter(admin.SimpleListFilter):
     title = "tag"
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
-        tags = Tag.objects.filter(article__isnull=False).distinct().order_by("name")
+        # Whether a tag is on any story, asked tag by tag through the taggings'
+        # index: joining every tagging and story took 0.35 s at 100,000 stories.
+        on_a_story = TaggedItem.objects.filter(
+            tag=OuterRef("pk"), content_type=ContentType.objects.get_for_model(Article))
+        tags = Tag.objects.filter(Exists(on_a_story)).order_by("name")
         return [(tag.slug, tag.name) for tag in tags]
 
     def queryset(self, request, queryset):
@@ -425,6 +439,9 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
             return beginning_with(query, queryset) | queryset.filter(slug=query), False
         return matching(query, queryset) | queryset.filter(slug=query), False
 
+    def get_changelist(self, request, **kwargs):
+        return StoryChangeList
+
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         for spec in changelist.filter_specs:
@@ -509,7 +526,8 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
 
     def _save_each(self, request, queryset, change, verb):
         done, refused = 0, []
-        for article in queryset.select_related("author", "ai_reviewed_by"):
+        # Whole stories (the list defers their text): save() renders the body.
+        for article in queryset.defer(None).select_related("author", "ai_reviewed_by"):
             change(article)
             try:
                 article.clean()

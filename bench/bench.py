@@ -10,7 +10,9 @@ by the same gunicorn command:
 - mix: about 2,000 stories (seed_scale) read as readers read them, a skewed
   visit mix (bench/visit_mix.lua): quiet, under newsroom churn
   (bench/churn.py), and through Varnish when it is installed;
-- scale: 100,000 stories and 1,000,000 comments, one page at a time.
+- scale: 100,000 stories and 1,000,000 comments, one page at a time; then
+  the newsroom's desks in the admin at that size (bench/desks.py, in-process,
+  with comment and bias reports added for the queues).
 
 Prints a table with each figure as a ratio to the ceiling and the goal of
 issue 14 where it sets one, and writes it to bench/results.md. The ceiling
@@ -527,6 +529,10 @@ def main():
             manage(env, "shell", "-c", (ROOT / "bench" / "explain.py").read_text())
             print("Measuring at scale size:", flush=True)
             measure("scale", options, rows)
+            print("The desks at scale size (bench/desks.py):", flush=True)
+            notes.append(subprocess.run(
+                [PY, str(ROOT / "bench" / "desks.py"), "--add-reports"], cwd=ROOT, env=env,
+                check=True, timeout=1800, capture_output=True, text=True).stdout.strip())
     finally:
         for process in (server, cold, bare):
             stop(process)
