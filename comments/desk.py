@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from articles.models import CARD_DEFERRED, Article
+
 from . import moderation
 from .models import Comment, CommentReport, ModerationAction
 
@@ -58,7 +60,10 @@ def _queue(show):
         comments = comments.filter(open_reports__gt=0)
     open_reports = (CommentReport.objects.filter(resolved_at__isnull=True)
                     .select_related("reporter").order_by("created_at", "pk"))
-    return comments.select_related("article", "reader__standing").prefetch_related(
+    # Stories and readers are read for the page's comments alone: joined in, they were
+    # read for every waiting comment before the page was taken (1.5 s at 28,000).
+    return comments.prefetch_related(
+        Prefetch("article", Article.objects.defer(*CARD_DEFERRED)), "reader__standing",
         Prefetch("reports", queryset=open_reports, to_attr="open_report_list"))
 
 

@@ -280,3 +280,25 @@ class TestTheStoryList:
         tag_sql = [q["sql"] for q in captured.captured_queries
                    if q["sql"].startswith('SELECT') and '"taggit_tag"."name"' in q["sql"]]
         assert tag_sql and "EXISTS" in tag_sql[0] and "DISTINCT" not in tag_sql[0]
+
+
+@pytest.mark.parametrize(("path", "ordered_by"), [
+    ("/admin/comments/comment/", "needs_review"),
+    ("/admin/moderation/comments/", "waiting_since")])
+def test_a_page_of_comments_is_taken_before_their_stories_and_readers_are_read(
+        client, path, ordered_by):
+    """Joined into the query that orders the comments, stories and readers were read
+    for every comment before a page was taken: PostgreSQL sorted a million comments
+    on disk for the comment list (2.2 s, 0.9 s without the joins)."""
+    client.force_login(staff("Moderators", username="moderator"))
+    for n in range(3):
+        comment = Comment.objects.create(article=ArticleFactory(), body=f"Held {n}",
+                                         reader=UserFactory(), status="pending")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(path).content.decode()
+    assert "Held 0" in page and comment.article.headline in page
+    assert comment.reader.get_username() in page
+    paged = [q["sql"] for q in captured.captured_queries
+             if q["sql"].startswith("SELECT") and f'AS "{ordered_by}"' in q["sql"]
+             and "COUNT(*)" not in q["sql"]]
+    assert len(paged) == 1 and "JOIN" not in paged[0]

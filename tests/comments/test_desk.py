@@ -138,10 +138,11 @@ def test_queue_page_runs_a_fixed_number_of_queries(client, moderator,
         comment = CommentFactory(status="pending")
         CommentReport.objects.create(comment=comment, reporter=UserFactory(), reason="spam")
         CommentFactory(reader=comment.reader, article=comment.article)
-    # The user and their two sets of permissions; the queue's count, page and open
-    # reports; the readers' counts and latest comments; the undo list; and two
-    # queries per comment on the page for its neighbours on the story.
-    with django_assert_max_num_queries(9 + 2 * 10):
+    # The user and their two sets of permissions; the queue's count, page, stories,
+    # readers, their standings and open reports; the readers' counts and latest
+    # comments; the undo list; and two queries per comment on the page for its
+    # neighbours on the story.
+    with django_assert_max_num_queries(12 + 2 * 10):
         response = client.get(QUEUE)
     assert len(response.context["items"]) == 10
 
