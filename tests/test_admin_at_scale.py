@@ -75,6 +75,18 @@ class Fields(HTMLParser):
         return {**data, **changes}
 
 
+@pytest.fixture
+def editor(client):
+    client.force_login(staff("Editors", username="editor"))
+    return client
+
+
+@pytest.fixture
+def moderator(client):
+    client.force_login(staff("Moderators", username="moderator"))
+    return client
+
+
 def queries(client, url):
     client.get(url)  # what Django keeps once read (content types, permissions) is read
     with CaptureQueriesContext(connection) as captured:
@@ -84,11 +96,6 @@ def queries(client, url):
 
 
 class TestATagsPage:
-    @pytest.fixture
-    def editor(self, client):
-        client.force_login(staff("Editors", username="editor"))
-        return client
-
     def test_it_costs_the_same_for_one_story_or_many(self, editor):
         few, many = Tag.objects.create(name="Ferries"), Tag.objects.create(name="Harbour")
         ArticleFactory(headline="One ferry story").tags.add(few)
@@ -122,11 +129,6 @@ class TestATagsPage:
 
 
 class TestAReadersPage:
-    @pytest.fixture
-    def moderator(self, client):
-        client.force_login(staff("Moderators", username="moderator"))
-        return client
-
     @staticmethod
     def comments(reader, count, story):
         Comment.objects.bulk_create(Comment(article=story, reader=reader, body=f"Comment {n}")
@@ -182,11 +184,6 @@ class TestTheStoryListsSearch:
     """Django's search read every story's body with LIKE, three times a page:
     13 seconds for a word at 100,000 stories, and as long for each keystroke in
     a story field (a related story, a correction's story)."""
-
-    @pytest.fixture
-    def editor(self, client):
-        client.force_login(staff("Editors", username="editor"))
-        return client
 
     @pytest.fixture
     def stories(self):
@@ -246,11 +243,6 @@ class TestTheStoryListsSearch:
 
 
 class TestTheStoryList:
-    @pytest.fixture
-    def editor(self, client):
-        client.force_login(staff("Editors", username="editor"))
-        return client
-
     def test_a_page_of_stories_is_read_without_their_text(self, editor):
         ArticleFactory(headline="Harbour talks", body="A long body. " * 200)
         with CaptureQueriesContext(connection) as captured:
@@ -286,16 +278,15 @@ class TestTheStoryList:
     ("/admin/comments/comment/", "needs_review"),
     ("/admin/moderation/comments/", "waiting_since")])
 def test_a_page_of_comments_is_taken_before_their_stories_and_readers_are_read(
-        client, path, ordered_by):
+        moderator, path, ordered_by):
     """Joined into the query that orders the comments, stories and readers were read
     for every comment before a page was taken: PostgreSQL sorted a million comments
     on disk for the comment list (2.2 s, 0.9 s without the joins)."""
-    client.force_login(staff("Moderators", username="moderator"))
     for n in range(3):
         comment = Comment.objects.create(article=ArticleFactory(), body=f"Held {n}",
                                          reader=UserFactory(), status="pending")
     with CaptureQueriesContext(connection) as captured:
-        page = client.get(path).content.decode()
+        page = moderator.get(path).content.decode()
     assert "Held 0" in page and comment.article.headline in page
     assert comment.reader.get_username() in page
     paged = [q["sql"] for q in captured.captured_queries

@@ -15,13 +15,12 @@ from taggit.models import Tag
 
 from comments.models import Comment
 from tests.browser.test_desk import sign_in, staff
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "admin-at-scale"
-LOOKS = [(width, scheme) for scheme in ("light", "dark") for width in (1280, 390)]
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def test_a_tags_page_counts_its_stories_and_links_to_them(live_server, new_page, roles):
