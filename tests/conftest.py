@@ -88,3 +88,21 @@ def flaky_mail(settings, transactional_db):
     FlakyServer.failure = None
     yield FlakyServer
     FlakyServer.failure = None
+
+
+@pytest.fixture
+def editor(client):
+    """The test client signed in as an editor (a module may define its own)."""
+    from tests.articles.newsroom import staff
+
+    client.force_login(staff("Editors", username="editor"))
+    return client
+
+
+@pytest.fixture
+def moderator(client):
+    """The test client signed in as a moderator (a module may define its own)."""
+    from tests.articles.newsroom import staff
+
+    client.force_login(staff("Moderators", username="moderator"))
+    return client

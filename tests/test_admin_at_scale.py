@@ -18,7 +18,6 @@ from taggit.models import Tag, TaggedItem
 
 from articles.models import Article
 from comments.models import Comment, CommentReport
-from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,18 +72,6 @@ class Fields(HTMLParser):
         for name, value in self.pairs:
             data.setdefault(name, []).append(value)
         return {**data, **changes}
-
-
-@pytest.fixture
-def editor(client):
-    client.force_login(staff("Editors", username="editor"))
-    return client
-
-
-@pytest.fixture
-def moderator(client):
-    client.force_login(staff("Moderators", username="moderator"))
-    return client
 
 
 def queries(client, url):

@@ -17,7 +17,7 @@ import pytest
 from taggit.models import Tag
 
 from articles.models import Article
-from tests.articles.newsroom import ADD_URL, article_form, change_url, staff
+from tests.articles.newsroom import ADD_URL, article_form, change_url
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,18 +28,6 @@ MERGE = "/admin/taggit/tag/merge-tags/"
 
 def html(response):
     return response.content.decode()
-
-
-@pytest.fixture
-def editor(client):
-    client.force_login(staff("Editors", username="editor"))
-    return client
-
-
-@pytest.fixture
-def moderator(client):
-    client.force_login(staff("Moderators", username="moderator"))
-    return client
 
 
 def choose(client, *tags):
