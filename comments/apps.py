@@ -30,8 +30,9 @@ def _comment_change(comment, event):
 
     A new held comment is shown nowhere. A decision also changes the
     transparency report's moderation figures; a hidden or deleted comment is
-    taken down. New comments alone leave the report's "received" figures to
-    lag by at most one page lifetime (PAGE_CACHE_SECONDS).
+    taken down from its story, and only counted again in the report. New
+    comments alone leave the report's "received" figures to lag by at most
+    one page lifetime (PAGE_CACHE_SECONDS).
     """
     from core.pagecache import Change
 
@@ -40,7 +41,7 @@ def _comment_change(comment, event):
     block = f"comments-{comment.article_id}"
     if event == "created":
         return Change(frozenset({block})) if comment.status == Comment.Status.APPROVED else None
-    return Change(frozenset({block, "transparency"}),
+    return Change(frozenset({block}), counted=frozenset({"transparency"}),
                   takedown=event == "deleted" or comment.status != Comment.Status.APPROVED)
 
 

@@ -135,10 +135,15 @@ class Change:
     """What a change of one row touches: the tags of the pages showing it.
 
     A takedown's pages are never served again, not even while they render anew.
+    counted: the tags of pages that only count such rows (the transparency
+    report's figures). They go stale, but a takedown does not take them down:
+    nothing they show is taken away, and a report that takes seconds to count
+    a million comments would otherwise be counted by every reader at once.
     """
 
     tags: frozenset
     takedown: bool = False
+    counted: frozenset = frozenset()
 
 
 # ---------------------------------------------------------------------------
@@ -328,8 +333,15 @@ def _everything(instance, event):
 
 
 def _apply(change):
-    if change is not None and change.tags:
-        changed(change.tags, takedown=change.takedown)
+    if change is None:
+        return
+    if change.takedown:
+        if change.tags:
+            changed(change.tags, takedown=True)
+        if change.counted - change.tags:
+            changed(change.counted - change.tags)
+    elif change.tags | change.counted:
+        changed(change.tags | change.counted)
 
 
 def changed(tags, takedown=False):

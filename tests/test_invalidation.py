@@ -259,6 +259,23 @@ def test_a_takedown_is_never_served_stale(newsroom, client, rf):
         assert front["X-Page-Cache"] != "stale" and "Harbour reopens" not in front.content.decode()
 
 
+def test_a_hidden_comment_is_taken_down_from_its_story_and_only_counted_again_in_the_report(
+        newsroom, client, rf):
+    """The report shows counts, not the comment: while one request counts a million
+    comments anew (seconds), the others get the previous figures, not a count each."""
+    with time_machine.travel(RENDERED, tick=False):
+        for url in ("/articles/a/comments/?partial=1", "/transparency/"):
+            assert client.get(url).status_code == 200
+    with time_machine.travel(CHANGED, tick=False):
+        _hide_comment(newsroom, None)
+        for url in ("/articles/a/comments/?partial=1", "/transparency/"):
+            cache.add(_render_lock(rf, url), 1, 30)
+        block = client.get("/articles/a/comments/?partial=1")
+        assert block["X-Page-Cache"] != "stale"
+        assert "First comment on the harbour." not in block.content.decode()
+        assert client.get("/transparency/")["X-Page-Cache"] == "stale"
+
+
 def test_while_one_request_renders_an_edited_page_the_others_get_the_previous_copy(
         newsroom, client, rf):
     with time_machine.travel(RENDERED, tick=False):
