@@ -177,7 +177,7 @@ class TagFeed(LatestArticlesFeed):
         return absolute_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
     def stories(self, obj):
-        return Article.objects.published().filter(tags=obj)
+        return Article.objects.published().tagged(obj)
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -145,6 +145,19 @@ class ArticleQuerySet(models.QuerySet):
         """One author's stories."""
         return self.filter(author=author)
 
+    def tagged(self, tag):
+        """The stories with this tag, as a list of their ids for the database to look up.
+
+        Not taggit's join (`filter(tags=tag)`): it compares ids through a
+        cast, which no index serves, so at 100,000 stories PostgreSQL read the
+        tag's 28,000 taggings again for each story it tried; the busiest
+        tag's page took 170-290 ms for its first twenty. As a list of ids, each
+        story newest first is looked up in the taggings' own index: 8 ms.
+        """
+        content_type = ContentType.objects.db_manager(self.db).get_for_model(Article)
+        return self.filter(pk__in=TaggedItem.objects.filter(
+            content_type=content_type, tag=tag).values("object_id"))
+
     def latest_by_section(self, per_section, sections):
         """Up to per_section newest stories of each section, in one query.
 
@@ -308,10 +321,13 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
-            models.Index(fields=["section", "status", "-published_at"],
+            # The lists' indexes end with the id, as the lists are ordered: a
+            # later page's ids, and a count of public stories joined to another
+            # table (a tag's), are read from the index alone (migration 0012).
+            models.Index(fields=["status", "-published_at", "-id"], name="article_public_idx"),
+            models.Index(fields=["section", "status", "-published_at", "-id"],
                          name="article_section_idx"),
-            models.Index(fields=["author", "status", "-published_at"],
+            models.Index(fields=["author", "status", "-published_at", "-id"],
                          name="article_author_idx"),
             models.Index(fields=["is_featured", "status", "-published_at"],
                          name="article_featured_idx"),

@@ -162,7 +162,7 @@ class TagView(PublishedArticlesMixin, ListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         self.list_tags = (f"stories-tag-{self.tag.pk}", f"tag-{self.tag.pk}")
-        return super().get_queryset().filter(tags=self.tag)
+        return super().get_queryset().tagged(self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -1,6 +1,6 @@
 """What the transparency report (standards) says about comments: received and moderated."""
 
-from articles.models import public_story
+from articles.models import Article
 from core.periods import counted, share
 
 from .models import Comment
@@ -13,8 +13,11 @@ COMMENT_STATES = {Comment.Status.APPROVED: "approved", Comment.Status.PENDING: "
 def comment_figures(periods, now):
     """("comments", one block per period), counted in one query: comments on public stories."""
     blocks = [{"received": 0, **dict.fromkeys(COMMENT_STATES.values(), 0)} for _ in periods]
-    rows = counted(Comment.objects.filter(public_story("article__", now)), "created_at",
-                   periods, ["status"])
+    # Comments on public stories, as a list of those stories: joined to the
+    # stories, PostgreSQL looked each of a million comments' story up in turn
+    # (1.5 s; 0.7 s with the list).
+    rows = counted(Comment.objects.filter(article__in=Article.objects.published(now)),
+                   "created_at", periods, ["status"])
     for row in rows:
         for i, block in enumerate(blocks):
             block["received"] += row[f"p{i}"]

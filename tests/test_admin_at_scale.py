@@ -278,5 +278,5 @@ def test_a_page_of_comments_is_taken_before_their_stories_and_readers_are_read(
     assert comment.reader.get_username() in page
     paged = [q["sql"] for q in captured.captured_queries
              if q["sql"].startswith("SELECT") and f'AS "{ordered_by}"' in q["sql"]
-             and "COUNT(*)" not in q["sql"]]
+             and not q["sql"].startswith("SELECT COUNT(*)")]
     assert len(paged) == 1 and "JOIN" not in paged[0]
