@@ -6,13 +6,17 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Greatest
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import http_date
 
-from core.seo import absolute_url, modified_at
+from core.seo import absolute_url, modified_at, route
 
 from .feeds import public_authors, public_tags
 from .models import Article, Section
@@ -39,11 +43,18 @@ def _latest_public(**filters):
 
 
 class ArticleSitemap(_SiteSitemap):
+    """Every public story: rows of (slug, published_at, updated_at), 50,000 to a page."""
+
     def items(self):
-        return Article.objects.published().order_by("-published_at", "-pk")
+        return (Article.objects.published().order_by("-published_at", "-pk")
+                .values_list("slug", "published_at", "updated_at"))
+
+    def location(self, item):
+        return route("articles:detail", item[0])
 
     def lastmod(self, item):
-        return modified_at(item)
+        # As modified_at(): when the story last changed for readers.
+        return max(moment for moment in item[1:] if moment is not None)
 
     def get_latest_lastmod(self):
         return Article.objects.published().aggregate(
@@ -64,8 +75,11 @@ class SectionSitemap(_SiteSitemap):
 
 class TagSitemap(_SiteSitemap):
     def items(self):
+        # tagged(), not taggit's join, which no index serves: 2.5 s at 100,000 stories.
+        newest = (Article.objects.published().tagged(OuterRef(OuterRef("pk")))
+                  .order_by("-published_at", "-pk"))
         return public_tags().annotate(
-            latest=_latest_public(tags=OuterRef("pk"))).order_by("name", "pk")
+            latest=Subquery(newest.values("published_at")[:1])).order_by("name", "pk")
 
     def location(self, item):
         return reverse("articles:tag", kwargs={"slug": item.slug})
@@ -110,6 +124,39 @@ SITEMAPS = {
     "authors": AuthorSitemap,
 }
 NEWS_SITEMAPS = {"news": NewsSitemap}
+
+
+@x_robots_tag
+def sitemap(request, section):
+    """A page (?p=) of one of SITEMAPS, as Django's sitemap view answers, written in Python.
+
+    A page lists up to 50,000 stories. Django's view made a dictionary for
+    each and its template formatted each date: 9 s for a page at 100,000
+    stories, most of it in the template's `date` filter.
+    """
+    if section not in SITEMAPS:
+        raise Http404(f"No sitemap available for section: {section!r}")
+    site = SITEMAPS[section]()
+    try:
+        items = site.paginator.page(request.GET.get("p", 1)).object_list
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such page.") from None
+    base, zone = f"{site.get_protocol()}://{site.get_domain()}", timezone.get_current_timezone()
+    urls, lastmods = [], []
+    for item in items:
+        lastmod = site.lastmod(item)
+        lastmods.append(lastmod)
+        # The day in TIME_ZONE, as the `date` filter of Django's template wrote it.
+        shown = (f"<lastmod>{lastmod.astimezone(zone).date().isoformat()}</lastmod>"
+                 if lastmod else "")
+        urls.append(f"<url><loc>{escape(base + site.location(item))}</loc>{shown}</url>")
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "\n".join(urls) + "\n</urlset>\n", content_type="application/xml")
+    if lastmods and all(lastmods):
+        response.headers["Last-Modified"] = http_date(max(lastmods).timestamp())
+    return response
 
 
 @x_robots_tag

@@ -48,8 +48,8 @@ urlpatterns = [
                                          tags=["syndication"]),
          {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "sitemap_news.xml"},
          name="sitemap-news"),
-    path("sitemap-<slug:section>.xml", public_page(sitemap_views.sitemap, params=("p",),
+    path("sitemap-<slug:section>.xml", public_page(sitemaps.sitemap, params=("p",),
                                                    tags=["syndication"]),
-         {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
+         name="sitemap-section"),
     re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]

@@ -2,8 +2,8 @@
 
 Found by opening every public page with no page cache at 100,000 stories
 and a million comments (`bench/desks.py`): the authors' list took 400 ms,
-the busiest tag's page 330 ms, page 4,000 of the latest stories 380 ms and
-the transparency report 1.9 s. What each did wrong shows in its SQL, which
+the busiest tag's page 330 ms, page 4,000 of the latest stories 380 ms,
+the transparency report 1.9 s and a page of the stories' sitemap 9 s. What each did wrong shows in its SQL, which
 these tests read; the timings are the bench's.
 """
 
@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import http_date
 
 from articles.models import Article
 from core.pagination import ArchivePaginator
@@ -112,3 +113,32 @@ def test_the_report_counts_comments_on_public_stories_from_a_list_of_them(client
                          re.S)
     assert comments and "<td>2</td>" in comments.group(0)
     assert "<td>3</td>" not in comments.group(0)
+
+
+def test_a_sitemap_page_reads_only_what_its_urls_show(client):
+    """A page lists 50,000 stories: whole stories and Django's template took 9 s for one
+    at 100,000 stories; their slugs and dates written out in Python, about 1 s."""
+    now = timezone.now()
+    older = ArticleFactory(slug="older", published_at=now - timedelta(days=3))
+    newer = ArticleFactory(slug="newer", published_at=now - timedelta(days=2))
+    response, sql = _queries(client, "/sitemap-articles.xml", '"articles_article"."slug"')
+    assert len(sql) == 1 and '"articles_article"."body' not in sql[0]
+    page = response.content.decode()
+    assert page.index("/articles/newer/") < page.index("/articles/older/")
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    # As Django's view says it: the newest of the page's last changes.
+    latest = max(newer.published_at, newer.updated_at, older.updated_at)
+    assert response["Last-Modified"] == http_date(latest.timestamp())
+
+
+def test_a_tags_sitemap_finds_each_tags_newest_story_by_id(client):
+    """Through taggit's join, the tags' sitemap took 2.5 s at 100,000 stories; 0.7 s."""
+    now = timezone.now()
+    ArticleFactory(tags=["harbour"], published_at=now - timedelta(days=3))
+    ArticleFactory(tags=["harbour"], published_at=now - timedelta(days=1))
+    ArticleFactory(tags=["harbour"], scheduled=True)
+    response, sql = _queries(client, "/sitemap-tags.xml", '"taggit_tag"."name"')
+    newest = re.search(r'\(SELECT "V0"\."published_at" .*? LIMIT 1\)', sql[0])
+    assert newest and "JOIN" not in newest.group(0)
+    day = timezone.localdate(now - timedelta(days=1)).isoformat()
+    assert f"/tags/harbour/</loc><lastmod>{day}</lastmod>" in response.content.decode()
