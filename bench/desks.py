@@ -1,13 +1,16 @@
-"""The newsroom's desks at the archive's size: ms and queries per admin page.
+"""The desks and the readers' pages at the archive's size: ms and queries per page.
 
     python bench/desks.py [--rounds 3] [--add-reports]
 
 Opens the pages editors and moderators work in (the moderation desk, the
 comment and reader lists, a prolific reader's and the busiest tag's pages,
 the story list and its search, a story field's suggestions, the bias
-reports, and the transparency report with no page cache), as a superuser
-through Django's test client, and prints a Markdown table: the median time
-of `--rounds` loads after one not counted, the queries and the slowest one.
+reports) as a superuser, then readers' pages with no page cache (the lists
+and their later pages, the busiest tag's and the most prolific author's
+pages, feeds, sitemaps, the transparency report) as an anonymous reader,
+through Django's test client, and prints two Markdown tables: the median
+time of `--rounds` loads after one not counted, the queries and the
+slowest one.
 `make bench` runs it on its 100,000-story database after the scale stage,
 with --add-reports: 20,000 comment reports (about a fifth open) and 20,000
 bias reports, when the database has none, for the queues to hold something.
@@ -27,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["PAGE_CACHE_ENABLED"] = "False"  # the transparency report as a miss renders it
+os.environ["PAGE_CACHE_ENABLED"] = "False"  # readers' pages as a miss renders them
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evadaily.settings")
 os.environ.setdefault("REQUEST_LOG_LEVEL", "WARNING")
 
@@ -103,9 +106,46 @@ def pages():
         ("story field, suggestions for 'harb'", f"{SUGGEST}&term=harb"),
         ("bias-report triage", "/admin/moderation/bias-reports/"),
         ("bias-report list", "/admin/standards/biasreport/"),
-        ("transparency report, no page cache", "/transparency/"),
     ]
     return [(label, path) for label, path in found if "None" not in path]
+
+
+def reader_pages():
+    """(label, path) of readers' pages, the lists' last pages among them."""
+    public = Article.objects.published()
+    tag = Tag.objects.annotate(n=Count("taggit_taggeditem_items")).order_by("-n").first()
+    author = public.values("author__slug").annotate(n=Count("pk")).order_by("-n").first()
+    section = public.values("section__slug").annotate(n=Count("pk")).order_by("-n").first()
+    found = [
+        ("front page", "/"),
+        ("latest stories", "/articles/"),
+        ("latest stories, last page", f"/articles/?page={_last(public.count())}"),
+        ("busiest section", f"/sections/{section['section__slug']}/"),
+        ("busiest section, last page", f"/sections/{section['section__slug']}/"
+         f"?page={_last(public.filter(section__slug=section['section__slug']).count())}"),
+        ("authors", "/authors/"),
+        ("most prolific author", f"/authors/{author['author__slug']}/"),
+        ("most prolific author, last page", f"/authors/{author['author__slug']}/"
+         f"?page={_last(author['n'])}"),
+        ("corrections", "/corrections/"),
+        ("sitemap index", "/sitemap.xml"),
+        ("stories' sitemap, first page", "/sitemap-articles.xml"),
+        ("tags' sitemap", "/sitemap-tags.xml"),
+        ("news sitemap", "/sitemap-news.xml"),
+        ("feed", "/feeds/latest/"),
+        ("transparency report", "/transparency/"),
+    ]
+    if tag is not None:
+        count = public.tagged(tag).count()
+        found[5:5] = [("busiest tag", f"/tags/{tag.slug}/"),
+                      ("busiest tag, last page", f"/tags/{tag.slug}/?page={_last(count)}"),
+                      ("busiest tag's feed", f"/tags/{tag.slug}/feed/")]
+    return found
+
+
+def _last(count):
+    """The number of a list's last page."""
+    return max(1, -(-count // settings.ARTICLES_PER_PAGE))
 
 
 def measure(client, path, rounds):
@@ -143,6 +183,12 @@ def main():
              "| page | ms | queries | slowest query ms |", "|---|---:|---:|---:|"]
     for label, path in pages():
         ms, count, slowest = measure(client, path, options.rounds)
+        lines.append(f"| {label} | {ms:.0f} | {count} | {slowest:.0f} |")
+        print(lines[-1], file=sys.stderr, flush=True)
+    lines += ["", "Readers' pages, anonymous, with no page cache (what a miss costs):", "",
+              "| page | ms | queries | slowest query ms |", "|---|---:|---:|---:|"]
+    for label, path in reader_pages():
+        ms, count, slowest = measure(Client(), path, options.rounds)
         lines.append(f"| {label} | {ms:.0f} | {count} | {slowest:.0f} |")
         print(lines[-1], file=sys.stderr, flush=True)
     print("\n".join(lines))

@@ -9,11 +9,15 @@ import sys
 from django.db import connection
 
 from articles import search
+from django.db.models import Count
+from taggit.models import Tag
+
 from articles.models import Article, Section
 from comments.models import Comment
 
 article = Article.objects.published().filter(comments__isnull=False).first()
 section = Section.objects.first()
+tag = Tag.objects.annotate(n=Count("taggit_taggeditem_items")).order_by("-n").first()
 QUERIES = {
     "front page: latest by section": Article.objects.published().latest_by_section(
         5, list(Section.objects.all())),
@@ -22,6 +26,12 @@ QUERIES = {
     "article by slug": Article.objects.filter(slug=article.slug),
     "section page": Article.objects.published().filter(section=section).for_listing()[:20],
     "all articles page": Article.objects.published().for_listing()[:20],
+    # core.pagination.ArchivePaginator: a later page's ids, from the index alone.
+    "all articles, page 1,000's ids": Article.objects.published().for_listing()
+    .values("pk")[19980:20000],
+    "busiest tag's page": Article.objects.published().tagged(tag).for_listing()[:20],
+    "busiest tag's stories (its count)": Article.objects.published().tagged(tag).order_by()
+    .values("pk"),
     "comments page": Comment.objects.for_display().filter(article=article)[:20],
     "related by tags": Article.objects.published()
     .filter(tags__in=list(article.tags.values_list("pk", flat=True)))[:4],
