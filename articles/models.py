@@ -331,6 +331,9 @@ class Article(models.Model):
                          name="article_author_idx"),
             models.Index(fields=["is_featured", "status", "-published_at"],
                          name="article_featured_idx"),
+            # The newsroom's story list, every state, newest first (the admin's
+            # order): its first page read and sorted all 100,000 stories (165 ms).
+            models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
             # fastupdate off: new entries go straight into the index, not into a
             # pending list that every search reads through until a vacuum merges
             # it (230 pages, most of a rare word's search, after seed_scale).

@@ -14,6 +14,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Section
 from comments.models import Comment
+from standards.models import BiasReport
 
 article = Article.objects.published().filter(comments__isnull=False).first()
 section = Section.objects.first()
@@ -35,6 +36,11 @@ QUERIES = {
     "comments page": Comment.objects.for_display().filter(article=article)[:20],
     "related by tags": Article.objects.published()
     .filter(tags__in=list(article.tags.values_list("pk", flat=True)))[:4],
+    # The newsroom's lists in the admin, every state, in their models' order.
+    "admin: story list": Article.objects.select_related("section", "author")
+    .order_by("-published_at", "-pk")[:100],
+    "admin: bias-report list": BiasReport.objects.select_related("article")
+    .order_by("created_at", "pk")[:100],
     # bench.py's two words: in most stories (walk the newest), in one (the GIN index).
     "search, common word": search.newest_matches("harbour", Article.objects.published()),
     "search, rare word": search.newest_matches("flour", Article.objects.published()),

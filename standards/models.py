@@ -73,6 +73,9 @@ class BiasReport(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="biasreport_queue_idx"),
             models.Index(fields=["article", "status"], name="biasreport_article_idx"),
+            # The admin's list of every report, in Meta's order: its first page
+            # joined every story to every report before sorting them (145 ms).
+            models.Index(fields=["created_at", "id"], name="biasreport_created_idx"),
         ]
 
     def __str__(self):

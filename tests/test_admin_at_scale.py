@@ -8,6 +8,7 @@ be saved: Django refuses a POST of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
 fields. The moderation queue's own cost is tested in tests/comments.
 """
 
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -18,6 +19,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.models import Article
 from comments.models import Comment, CommentReport
+from standards.models import BiasReport
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +231,55 @@ class TestTheStoryListsSearch:
             assert searches and not any("LIKE" in sql for sql in searches)
 
 
+def _listed(client, path, table):
+    """The SQL of the query that took the page's rows of table, ordered."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    head = f'SELECT "{table}"."id",'
+    listed = [q["sql"] for q in captured.captured_queries
+              if q["sql"].startswith(head) and "ORDER BY" in q["sql"]]
+    assert len(listed) == 1
+    return listed[0]
+
+
+def _indexes_read(sql):
+    """The indexes the database reads to answer sql, as the first page of a long list.
+
+    On PostgreSQL the tables here are too small for the planner to prefer an
+    index to a scan and a sort, so both are priced out: what it reads then
+    is what it can read the order from.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return {word for row in cursor.fetchall() for word in row[-1].split()
+                    if word.endswith("_idx")}
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    found, nodes = set(), [plan[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        found.add(node.get("Index Name"))
+        nodes.extend(node.get("Plans", []))
+    return found - {None}
+
+
 class TestTheStoryList:
+    def test_its_first_page_is_read_in_order_from_an_index(self, editor):
+        """Every story, drafts too, newest first: no index held that order without
+        a state in front, so each visit read and sorted the whole table (165 ms of
+        310 at 100,000 stories, migration articles 0013)."""
+        ArticleFactory.create_batch(3)
+        ArticleFactory(draft=True)
+        sql = _listed(editor, "/admin/articles/article/", "articles_article")
+        assert 'ORDER BY "articles_article"."published_at" DESC, "articles_article"."id" DESC' in sql
+        assert "article_newest_idx" in _indexes_read(sql)
+
     def test_a_page_of_stories_is_read_without_their_text(self, editor):
         ArticleFactory(headline="Harbour talks", body="A long body. " * 200)
         with CaptureQueriesContext(connection) as captured:
@@ -259,6 +309,17 @@ class TestTheStoryList:
         tag_sql = [q["sql"] for q in captured.captured_queries
                    if q["sql"].startswith('SELECT') and '"taggit_tag"."name"' in q["sql"]]
         assert tag_sql and "EXISTS" in tag_sql[0] and "DISTINCT" not in tag_sql[0]
+
+
+def test_the_bias_report_list_reads_its_first_page_in_order_from_an_index(moderator):
+    """Oldest first, as BiasReport.Meta orders them: with no index in that order,
+    every story was joined to every report before a hundred were shown (145 ms
+    at 20,000 reports, migration standards 0003)."""
+    for story in ArticleFactory.create_batch(2):
+        BiasReport.objects.create(article=story, reason="loaded_language", details="One-sided.")
+    sql = _listed(moderator, "/admin/standards/biasreport/", "comments_biasreport")
+    assert 'ORDER BY "comments_biasreport"."created_at" ASC, "comments_biasreport"."id" ASC' in sql
+    assert "biasreport_created_idx" in _indexes_read(sql)
 
 
 @pytest.mark.parametrize(("path", "ordered_by"), [
