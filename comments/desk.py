@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from articles.models import CARD_DEFERRED, Article
 
 from . import moderation
-from .models import Comment, CommentReport, ModerationAction
+from .models import Comment, CommentReport, ModerationAction, WaitingComments, waiting
 
 PER_PAGE = 10
 AROUND = 2  # comments shown before and after the waiting one on its story
@@ -51,20 +51,20 @@ def _is_fetch(request):
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _queue(show):
-    """The waiting comments for one view of the queue, with what their cards show."""
-    comments = Comment.objects.awaiting_decision()
-    if show == "held":
-        comments = comments.filter(status=Comment.Status.PENDING)
-    elif show == "reported":
-        comments = comments.filter(open_reports__gt=0)
+def _comments():
+    """Waiting comments with what their cards show: story, reader, open reports."""
     open_reports = (CommentReport.objects.filter(resolved_at__isnull=True)
                     .select_related("reporter").order_by("created_at", "pk"))
     # Stories and readers are read for the page's comments alone: joined in, they were
     # read for every waiting comment before the page was taken (1.5 s at 28,000).
-    return comments.prefetch_related(
+    return Comment.objects.with_waiting_since().prefetch_related(
         Prefetch("article", Article.objects.defer(*CARD_DEFERRED)), "reader__standing",
         Prefetch("reports", queryset=open_reports, to_attr="open_report_list"))
+
+
+def _queue(show):
+    """The waiting comments for one view of the queue, with what their cards show."""
+    return WaitingComments(_comments(), show)
 
 
 def _around(comment):
@@ -88,6 +88,7 @@ def _histories(comments):
         counts.setdefault(row["reader_id"], {})[row["status"]] = row["n"]
     latest = {}
     recent = (Comment.objects.filter(reader_id__in=readers).select_related("article", "reader")
+              .defer(*(f"article__{name}" for name in CARD_DEFERRED))
               .annotate(row=Window(RowNumber(), partition_by=[F("reader_id")],
                                    order_by=[F("created_at").desc(), F("pk").desc()]))
               .filter(row__lte=HISTORY + 1).order_by("reader_id", "row"))
@@ -148,7 +149,7 @@ def _context(request, **extra):
 def _fragment(request, name, status=200, **extra):
     """A piece of the queue page for the script, with how many comments wait now."""
     return TemplateResponse(request, f"{TEMPLATE}#{name}", _context(
-        request, waiting=Comment.objects.awaiting_decision().count(), **extra), status=status)
+        request, waiting=_queue("").count(), **extra), status=status)
 
 
 def comment_queue(request):
@@ -244,9 +245,9 @@ def undo_decision(request, pk):
     text = (f"Undone: the comment by {comment.author_name} is "
             f"{comment.get_status_display().lower()} again.")
     if _is_fetch(request):
-        waiting = list(_queue("").filter(pk=comment.pk))
-        if waiting:
-            return _fragment(request, "queue-item", item=_items(waiting, request.user)[0],
+        waiting_again = list(_comments().filter(waiting(), pk=comment.pk))
+        if waiting_again:
+            return _fragment(request, "queue-item", item=_items(waiting_again, request.user)[0],
                              next_url=_next(request))
         return _fragment(request, "notice", notice=text)
     messages.success(request, text)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from articles.models import public_story
@@ -34,10 +34,16 @@ class CommentQuerySet(models.QuerySet):
 
         The waiting comments are found first, through the queue's index and
         the open reports, and only they are counted and dated: grouping every
-        comment of a million with its reports took the desk 14 seconds.
+        comment of a million with its reports took the desk 14 seconds. The
+        desk pages through WaitingComments, which sorts only their keys.
         """
         held = Comment.objects.filter(status=Comment.Status.PENDING).order_by().values("pk")
-        return self.filter(pk__in=held.union(_reported())).annotate(
+        return (self.filter(pk__in=held.union(_reported())).with_waiting_since()
+                .order_by("waiting_since", "pk"))
+
+    def with_waiting_since(self):
+        """Each comment with its count of open reports and since when it has waited."""
+        return self.annotate(
             open_reports=_open_report_count(),
             first_report_at=Subquery(_open_reports().order_by("created_at")
                                      .values("created_at")[:1]),
@@ -45,7 +51,56 @@ class CommentQuerySet(models.QuerySet):
                 models.When(status=Comment.Status.PENDING, then=F("created_at")),
                 default=F("first_report_at"),
             ),
-        ).order_by("waiting_since", "pk")
+        )
+
+
+class WaitingComments:
+    """The waiting comments as the desk pages through them: a count, and slices.
+
+    The same comments in the same order as awaiting_decision(), read in two
+    steps. A slice's keys come first: each comment's id and since when it has
+    waited, held ones from their index (comment_queue_idx ends with the id)
+    and reported ones from their open reports, sorted together. Then only
+    that slice's comments are read, from `comments` (with_waiting_since(),
+    and whatever the page shows of them). Sorting the waiting comments
+    themselves joined them to the whole table of comments: 0.3 to 0.5 s a
+    page, and 0.13 s for the count, at 25,000 held of a million.
+
+    show: "" for all of them, "held" or "reported".
+    """
+
+    def __init__(self, comments, show=""):
+        self.comments, self.show = comments, show
+
+    def _held(self):
+        held = Comment.objects.filter(status=Comment.Status.PENDING)
+        if self.show == "reported":
+            held = held.filter(pk__in=_reported())
+        return held.order_by()
+
+    def _reported_only(self):
+        """(comment id, first open report) of the reported comments that are not held."""
+        return (CommentReport.objects.filter(resolved_at__isnull=True)
+                .exclude(comment__status=Comment.Status.PENDING)
+                .order_by().values("comment_id").annotate(since=Min("created_at")))
+
+    def keys(self):
+        """(id, waiting since) of every waiting comment shown, in the queue's order."""
+        held = self._held().values_list("id", "created_at")
+        if self.show == "held":
+            return held.order_by("created_at", "id")
+        reported = self._reported_only().values_list("comment_id", "since")
+        return held.union(reported, all=True).order_by("created_at", "id")
+
+    def count(self):
+        return self.keys().order_by().count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        ids = [pk for pk, _ in self.keys()[index]]
+        found = self.comments.filter(pk__in=ids).order_by().in_bulk()
+        return [found[pk] for pk in ids if pk in found]
 
 
 def waiting():
@@ -101,7 +156,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "-created_at"],
                          name="comment_article_idx"),
-            models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            # Ends with the id, as the desk orders held comments (WaitingComments).
+            models.Index(fields=["status", "created_at", "id"], name="comment_queue_idx"),
             models.Index(fields=["reader", "-created_at"], name="comment_reader_idx"),
         ]
         constraints = [

@@ -1,14 +1,18 @@
 """The moderation desk's comment queue: one-click decisions, undo, roles, the log, the overview."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments import moderation
-from comments.models import Comment, CommentReport, ModerationAction, ReaderStanding
+from comments.models import (Comment, CommentReport, ModerationAction, ReaderStanding,
+                             WaitingComments)
 from standards.models import BiasReport
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
@@ -91,6 +95,68 @@ def test_the_queue_reads_only_the_waiting_comments():
     assert queue.count() == 3
 
 
+def _waiting_mix():
+    """Held, reported, both, and neither, some posted or reported at the same moment."""
+    now = timezone.now().replace(microsecond=0)
+    for hours in (9, 7, 7, 7, 3):
+        CommentFactory(status="pending", created_at=now - timedelta(hours=hours))
+    for hours, reports in ((8, 1), (7, 2), (5, 1), (1, 1)):
+        reported = CommentFactory(created_at=now - timedelta(days=hours))
+        for n in range(reports):
+            CommentReport.objects.create(comment=reported, reporter=UserFactory(),
+                                         reason="spam", created_at=now - timedelta(hours=hours - n))
+    both = CommentFactory(status="pending", created_at=now - timedelta(hours=2))
+    CommentReport.objects.create(comment=both, reporter=UserFactory(), reason="abuse",
+                                 created_at=now - timedelta(hours=6))
+    hidden = CommentFactory(status="hidden", created_at=now - timedelta(days=2))
+    CommentReport.objects.create(comment=hidden, reporter=UserFactory(), reason="spam",
+                                 created_at=now - timedelta(hours=4))
+    closed = CommentFactory(created_at=now - timedelta(days=3))
+    CommentReport.objects.create(comment=closed, reporter=UserFactory(), reason="spam",
+                                 created_at=now - timedelta(hours=5), resolved_at=now)
+    CommentFactory.create_batch(3)
+
+
+@pytest.mark.parametrize("show", ["", "held", "reported"])
+def test_the_desk_pages_through_the_waiting_comments_in_their_order(show):
+    """WaitingComments sorts keys, not comments; the pages hold what
+    awaiting_decision() holds, in its order, ties included."""
+    _waiting_mix()
+    expected = Comment.objects.awaiting_decision()
+    if show == "held":
+        expected = expected.filter(status="pending")
+    elif show == "reported":
+        expected = expected.filter(open_reports__gt=0)
+    expected = [(c.pk, c.open_reports, c.waiting_since) for c in expected]
+    queue = WaitingComments(Comment.objects.with_waiting_since(), show)
+    assert queue.count() == len(expected) == {"": 11, "held": 6, "reported": 6}[show]
+    paged = [c for start in range(0, len(expected), 4) for c in queue[start:start + 4]]
+    assert [(c.pk, c.open_reports, c.waiting_since) for c in paged] == expected
+    assert queue[len(expected):len(expected) + 4] == []
+
+
+def test_a_page_of_the_queue_sorts_keys_and_reads_only_its_comments(client, moderator):
+    """Sorting the waiting comments themselves joined them to the whole table of
+    comments: 0.3-0.5 s a page at 25,000 held of a million, and 0.13 s to count
+    them. Their keys come from the held comments' index and the open reports."""
+    _waiting_mix()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(QUEUE)
+    assert "11 comments waiting" in response.content.decode()
+    sql = [q["sql"] for q in captured.captured_queries]
+    keys = [q for q in sql if "UNION ALL" in q and "LIMIT" in q]
+    assert len(keys) == 1
+    assert ('SELECT "comments_comment"."id" AS "id", "comments_comment"."created_at" AS '
+            '"created_at" FROM "comments_comment" WHERE') in keys[0]
+    read = [q for q in sql if q.startswith('SELECT "comments_comment"."id"')
+            and 'AS "waiting_since"' in q]
+    # By their ids alone: no list of every waiting comment, and no sort.
+    assert len(read) == 1 and "UNION" not in read[0]
+    assert re.search(r'WHERE "comments_comment"\."id" IN \([\d, ]+\)$', read[0])
+    ids = [item["comment"].pk for item in response.context["items"]]
+    assert len(ids) == 10 and all(str(pk) in read[0] for pk in ids)
+
+
 def test_each_comment_comes_with_its_story_neighbours_and_reader_history(client, moderator):
     now = timezone.now()
     story = ArticleFactory(headline="Ferry fares rise again")
@@ -138,11 +204,11 @@ def test_queue_page_runs_a_fixed_number_of_queries(client, moderator,
         comment = CommentFactory(status="pending")
         CommentReport.objects.create(comment=comment, reporter=UserFactory(), reason="spam")
         CommentFactory(reader=comment.reader, article=comment.article)
-    # The user and their two sets of permissions; the queue's count, page, stories,
-    # readers, their standings and open reports; the readers' counts and latest
-    # comments; the undo list; and two queries per comment on the page for its
-    # neighbours on the story.
-    with django_assert_max_num_queries(12 + 2 * 10):
+    # The user and their two sets of permissions; the queue's count, the page's
+    # keys and comments, their stories, readers, the readers' standings and open
+    # reports; the readers' counts and latest comments; the undo list; and two
+    # queries per comment on the page for its neighbours on the story.
+    with django_assert_max_num_queries(13 + 2 * 10):
         response = client.get(QUEUE)
     assert len(response.context["items"]) == 10
 
