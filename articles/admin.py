@@ -434,10 +434,17 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
         query, _ = clean_query(search_term)
         if not query:
             return queryset, False
+        stories = Article.objects.all()
         match = request.resolver_match
         if match and match.url_name == "autocomplete":  # a story field, as it is typed
-            return beginning_with(query, queryset) | queryset.filter(slug=query), False
-        return matching(query, queryset) | queryset.filter(slug=query), False
+            found = beginning_with(query, stories)
+        else:
+            found = matching(query, stories)
+        # As a list of ids: the date links' MIN() and MAX() of the matches, asked
+        # of the story table alone, made PostgreSQL walk the stories newest first
+        # (article_newest_idx) testing each one, 0.35-0.4 s for a word in none.
+        found = found | stories.filter(slug=query)
+        return queryset.filter(pk__in=found.order_by().values("pk")), False
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList

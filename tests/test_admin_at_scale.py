@@ -9,6 +9,7 @@ fields. The moderation queue's own cost is tested in tests/comments.
 """
 
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -212,6 +213,19 @@ class TestTheStoryListsSearch:
         assert self.suggested(editor, "light") == {"Lighthouse reopens"}
         assert self.suggested(editor, "night li") == set()
         assert self.suggested(editor, "!!") == set()
+
+    def test_the_date_links_ask_for_the_matches_by_their_ids(self, editor, stories):
+        """The date links take the first and last dates of what matched. Asked of
+        the story table alone, with the search as its filter, MIN() and MAX()
+        made PostgreSQL walk every story newest first (article_newest_idx),
+        testing each one: 0.35-0.4 s at 100,000 stories for a word in none."""
+        with CaptureQueriesContext(connection) as captured:
+            assert self.found(editor, "ferry") == {"Night ferry timetable",
+                                                   "Lighthouse reopens"}
+        ranged = [q["sql"] for q in captured.captured_queries
+                  if q["sql"].startswith('SELECT MIN("articles_article"."published_at")')]
+        assert len(ranged) == 1
+        assert re.search(r'WHERE "articles_article"\."id" IN \(SELECT', ranged[0])
 
     @pytest.mark.postgresql
     def test_on_postgresql_it_reads_the_search_vector_in_any_form_of_a_word(
