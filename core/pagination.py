@@ -27,6 +27,34 @@ class ArchivePaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
+class LookAheadPaginator(Paginator):
+    """Pages that know whether another follows by reading one row more, not by counting.
+
+    For suggestions as a field is typed (the admin's autocomplete asks only
+    whether there are more): counting every story that matched the first
+    letters took 90 ms of each keystroke at 100,000 stories. Its count and
+    number of pages are only as far as the page read.
+    """
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom:bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        self.count = bottom + len(rows)  # Paginator.count is a cached_property
+        return self._get_page(rows[:self.per_page], number, self)
+
+
 def check_page_number(value):
     """Raise Http404 unless value (a ?page=, None when absent) is written in plain digits."""
     # Django's own pagination would also take "last", an empty value and other digits ("٣").

@@ -10,12 +10,14 @@ fields. The moderation queue's own cost is tested in tests/comments.
 
 import json
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article
@@ -213,6 +215,40 @@ class TestTheStoryListsSearch:
         assert self.suggested(editor, "light") == {"Lighthouse reopens"}
         assert self.suggested(editor, "night li") == set()
         assert self.suggested(editor, "!!") == set()
+
+    def test_suggestions_come_newest_first_drafts_last_without_counting_them(self, editor):
+        """A field asks only whether more suggestions follow: counting every story
+        that began so took 90 ms of each keystroke at 100,000 stories. Newest first
+        as the story list is, PostgreSQL walked every story whenever it guessed that
+        more began so than did (0.3-0.6 s for a beginning in no story): drafts come
+        last, an order no index holds, so matches are found first and then sorted."""
+        now = timezone.now()
+        ArticleFactory(headline="Harbour draft", status="draft", published_at=None)
+        for hours in range(22):
+            ArticleFactory(headline=f"Harbour news {hours}",
+                           published_at=now - timedelta(hours=hours + 1))
+        params = {"term": "harb", "app_label": "articles", "model_name": "relatedarticle",
+                  "field_name": "to_article"}
+        pages = []
+        for page in (1, 2):
+            with CaptureQueriesContext(connection) as captured:
+                response = editor.get("/admin/autocomplete/", {**params, "page": page})
+            assert response.status_code == 200
+            assert not any("COUNT(" in q["sql"] for q in captured.captured_queries)
+            listed = [q["sql"] for q in captured.captured_queries
+                      if q["sql"].startswith('SELECT "articles_article"."id"')]
+            assert len(listed) == 1 and '"articles_article"."body"' not in listed[0]
+            pages.append(response.json())
+        assert [r["text"] for r in pages[0]["results"]] == [
+            f"Harbour news {hours}" for hours in range(20)]
+        assert pages[0]["pagination"] == {"more": True}
+        assert [r["text"] for r in pages[1]["results"]] == [
+            "Harbour news 20", "Harbour news 21", "Harbour draft"]
+        assert pages[1]["pagination"] == {"more": False}
+        response = editor.get("/admin/autocomplete/", {**params, "page": 3})
+        assert response.status_code == 404
+        response = editor.get("/admin/autocomplete/", {**params, "term": "zzq"})
+        assert response.json() == {"results": [], "pagination": {"more": False}}
 
     def test_the_date_links_ask_for_the_matches_by_their_ids(self, editor, stories):
         """The date links take the first and last dates of what matched. Asked of
