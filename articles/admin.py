@@ -191,7 +191,10 @@ class StateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         match self.value():
             case Article.State.DRAFT:
-                return queryset.drafts()
+                # As a list of ids: the date links' MIN() and MAX() of the drafts,
+                # asked of the story table alone, made PostgreSQL walk every story
+                # newest first (article_newest_idx) for a draft with a date (0.4 s).
+                return queryset.filter(pk__in=Article.objects.drafts().values("pk"))
             case Article.State.SCHEDULED:
                 return queryset.scheduled()
             case Article.State.PUBLISHED:
