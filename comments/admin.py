@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
-from django.db.models import OuterRef, Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import smart_split, unescape_string_literal
 
 from accounts.admin import ReaderAdmin
 from accounts.models import Reader
@@ -61,6 +63,15 @@ class CommentReportInline(admin.TabularInline):
         return False
 
 
+def _search_terms(search_term):
+    """The words and "quoted phrases" of an admin search, as Django's own search splits them."""
+    for bit in smart_split(search_term):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        if bit:
+            yield bit
+
+
 @admin.register(Comment)
 class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
@@ -85,6 +96,21 @@ class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
 
     def get_ordering(self, request):
         return ["needs_review", "created_at", "pk"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Comments with every word (or "quoted phrase") in their text or their reader's name.
+
+        Django's search joined every comment to its reader to match either, so
+        no index could answer (0.5-0.8 s for each of a search's two queries at a
+        million comments). The readers whose names match are found first; on
+        PostgreSQL the comments' text is then read through its trigram index
+        (migration comments 0008).
+        """
+        for term in _search_terms(search_term):
+            readers = list(get_user_model().objects.filter(username__icontains=term)
+                           .values_list("pk", flat=True))
+            queryset = queryset.filter(Q(body__icontains=term) | Q(reader_id__in=readers))
+        return queryset, False
 
     @admin.display(description="comment")
     def short_body(self, comment):
