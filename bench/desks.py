@@ -91,12 +91,17 @@ def pages():
               .annotate(n=Count("pk")).order_by("-n").values_list("reader", flat=True).first())
     tag = (Tag.objects.annotate(n=Count("taggit_taggeditem_items")).order_by("-n")
            .values_list("pk", flat=True).first())
+    reader_name = (get_user_model().objects.filter(pk=reader).values_list("username", flat=True)
+                   .first())
     found = [
         ("moderation overview", "/admin/moderation/"),
         ("comment queue (desk)", "/admin/moderation/comments/"),
         ("comment queue, reported", "/admin/moderation/comments/?show=reported"),
         ("comment list", "/admin/comments/comment/"),
         ("comment list, needs review", "/admin/comments/comment/?queue=review"),
+        ("comment list, search: common word", "/admin/comments/comment/?q=harbour"),
+        ("comment list, search: a reader's name",
+         f"/admin/comments/comment/?q={reader_name}"),
         ("reader list", "/admin/accounts/reader/"),
         ("most prolific reader's page", f"/admin/accounts/reader/{reader}/change/"),
         ("busiest tag's page", f"/admin/taggit/tag/{tag}/change/"),
