@@ -27,6 +27,9 @@ class ArchivePaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
+_LARGEST_OFFSET = 2**63 - 1  # a signed 64-bit integer, in SQL as in SQLite
+
+
 class LookAheadPaginator(Paginator):
     """Pages that know whether another follows by reading one row more, not by counting.
 
@@ -43,6 +46,8 @@ class LookAheadPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number * self.per_page >= _LARGEST_OFFSET:  # databases refuse a larger OFFSET
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number):

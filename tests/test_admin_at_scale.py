@@ -245,8 +245,9 @@ class TestTheStoryListsSearch:
         assert [r["text"] for r in pages[1]["results"]] == [
             "Harbour news 20", "Harbour news 21", "Harbour draft"]
         assert pages[1]["pagination"] == {"more": False}
-        response = editor.get("/admin/autocomplete/", {**params, "page": 3})
-        assert response.status_code == 404
+        for page in (3, 0, "x", 10**23, 2**63 // 20):  # past the end, or not a page at all
+            response = editor.get("/admin/autocomplete/", {**params, "page": page})
+            assert response.status_code == 404, page
         response = editor.get("/admin/autocomplete/", {**params, "term": "zzq"})
         assert response.json() == {"results": [], "pagination": {"more": False}}
 
