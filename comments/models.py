@@ -26,23 +26,14 @@ class CommentQuerySet(models.QuerySet):
             needs_review=models.Case(models.When(waiting(), then=0), default=1),
         ).order_by("needs_review", "created_at", "pk")
 
-    def awaiting_decision(self):
-        """Held or reported comments, longest waiting first.
+    def with_waiting_since(self):
+        """Each comment with its count of open reports and since when it has waited.
 
         A held comment waits from when it was posted; a reported one from its
         first open report (an old comment reported today has waited a day).
-
-        The waiting comments are found first, through the queue's index and
-        the open reports, and only they are counted and dated: grouping every
-        comment of a million with its reports took the desk 14 seconds. The
-        desk pages through WaitingComments, which sorts only their keys.
+        Counted and dated per comment, in subqueries: grouping every comment of
+        a million with its reports took the desk 14 seconds.
         """
-        held = Comment.objects.filter(status=Comment.Status.PENDING).order_by().values("pk")
-        return (self.filter(pk__in=held.union(_reported())).with_waiting_since()
-                .order_by("waiting_since", "pk"))
-
-    def with_waiting_since(self):
-        """Each comment with its count of open reports and since when it has waited."""
         return self.annotate(
             open_reports=_open_report_count(),
             first_report_at=Subquery(_open_reports().order_by("created_at")
@@ -55,16 +46,16 @@ class CommentQuerySet(models.QuerySet):
 
 
 class WaitingComments:
-    """The waiting comments as the desk pages through them: a count, and slices.
+    """Held or reported comments, longest waiting first, as the desk pages through
+    them: a count, and slices (what Paginator asks of a list).
 
-    The same comments in the same order as awaiting_decision(), read in two
-    steps. A slice's keys come first: each comment's id and since when it has
-    waited, held ones from their index (comment_queue_idx ends with the id)
-    and reported ones from their open reports, sorted together. Then only
-    that slice's comments are read, from `comments` (with_waiting_since(),
-    and whatever the page shows of them). Sorting the waiting comments
-    themselves joined them to the whole table of comments: 0.3 to 0.5 s a
-    page, and 0.13 s for the count, at 25,000 held of a million.
+    Read in two steps. A slice's keys come first: each comment's id and since
+    when it has waited, held ones from their index (comment_queue_idx ends
+    with the id) and reported ones from their open reports, sorted together.
+    Then only that slice's comments are read, from `comments`
+    (with_waiting_since(), and whatever the page shows of them). Sorting the
+    waiting comments themselves joined them to the whole table of comments:
+    0.3 to 0.5 s a page, and 0.13 s for the count, at 25,000 held of a million.
 
     show: "" for all of them, "held" or "reported".
     """
