@@ -28,8 +28,10 @@ limit_request_fields = 64
 limit_request_field_size = 8190
 
 # The site logs each request itself, as JSON without addresses
-# (core/middleware.py); gunicorn's own messages take the same form.
+# (core/middleware.py); gunicorn's own messages take the same form. Its
+# access log has no handler, and this logger skips building its lines.
 accesslog = None
+logger_class = "core.gunicorn_logging.Logger"
 loglevel = "info"
 logconfig_dict = {
     "version": 1,

@@ -120,7 +120,8 @@ def free_port():
 
 
 def gunicorn(env, port, app="evadaily.wsgi", extra=()):
-    # Started from the project folder, so every server reads its gunicorn.conf.py.
+    # Started from the project folder, so the site's servers read its
+    # gunicorn.conf.py; the bare project names a file of its own.
     return subprocess.Popen(
         [PY, "-m", "gunicorn", app, *extra, "--bind", f"127.0.0.1:{port}",
          "--workers", "4", "--worker-class", "sync", "--log-level", "warning"],
@@ -134,7 +135,8 @@ def bare_env(env):
 
 def bare_gunicorn(env):
     return gunicorn(bare_env(env), BARE_PORT, "bareproject.wsgi",
-                    ("--pythonpath", str(ROOT / "bench" / "bare")))
+                    ("--pythonpath", str(ROOT / "bench" / "bare"),
+                     "--config", str(ROOT / "bench" / "bare" / "gunicorn.conf.py")))
 
 
 def prepare_bare(env):
