@@ -136,6 +136,10 @@ else:
     # (VERIFIED.md); health checks drop connections that died in between.
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     _db["CONN_HEALTH_CHECKS"] = True
+    # Seconds to wait for a new connection: a database host that does not
+    # answer at all held a worker for the system's two minutes, long past
+    # gunicorn's timeout. `?connect_timeout=` in DATABASE_URL overrides it.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # Queries go with their parameters bound by psycopg on the client, as
     # Django does by default. Server-side binding for every query would let
     # the server keep each query's plan but limits a query to 65,535

@@ -36,6 +36,13 @@ def test_postgresql_connections_are_kept_and_bind_parameters_on_the_client():
     assert pooled["ENGINE"] == "django.db.backends.postgresql"
 
 
+def test_a_postgresql_host_that_does_not_answer_is_given_up_on_in_seconds():
+    url = "postgres://postgres@127.0.0.1:5432/evadaily"
+    assert database_settings(DATABASE_URL=url)["OPTIONS"]["connect_timeout"] == 5
+    longer = database_settings(DATABASE_URL=url + "?connect_timeout=20")
+    assert longer["OPTIONS"]["connect_timeout"] == 20
+
+
 def test_sqlite_waits_for_locks_and_takes_the_write_lock_up_front():
     options = database_settings()["OPTIONS"]
     assert options["timeout"] == 20 and options["transaction_mode"] == "IMMEDIATE"
