@@ -68,7 +68,7 @@ from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.request import split_domain_port
@@ -193,7 +193,12 @@ class _RequestState:
         if self._changes is None:
             self._changes, self.next_publication = _read_counters()
             if self.next_publication <= self.started:
-                publication_sweep(self.started)
+                try:
+                    publication_sweep(self.started)
+                except DatabaseError:
+                    # The database is away: kept pages are still served (their
+                    # lifetimes end now), and a later request sweeps.
+                    return self._changes
                 self._changes, self.next_publication = _read_counters()
         return self._changes
 
@@ -454,7 +459,12 @@ def _find_next_publication():
     if _next_publication_source is None:
         return NO_PUBLICATION
     after = datetime.fromtimestamp(_swept_until(time.time()), tz=dt_timezone.utc)
-    upcoming = _next_publication_source(after)
+    try:
+        upcoming = _next_publication_source(after)
+    except DatabaseError:
+        # Unknown while the database is away: kept pages are served with
+        # lifetimes that end now, so that no other cache keeps them.
+        return time.time()
     found = upcoming.timestamp() if upcoming else NO_PUBLICATION
     cache.set(NEXT_PUBLICATION_KEY, found, None)
     return found
@@ -778,10 +788,15 @@ class PageCacheMiddleware:
                     return _build(entry, request, now, STALE, state.next_publication)
                 stale = key
         try:
-            return self._render(request, key, state)
+            response = self._render(request, key, state)
         finally:
             if stale:
                 cache.delete(f"{key}:rendering")
+        if stale and getattr(response, "database_unavailable", False):
+            # The database is away (core.views.server_error): the previous
+            # copy, as while another request renders it, rather than a 503.
+            return _build(entry, request, now, STALE, state.next_publication)
+        return response
 
     def _render(self, request, key, state):
         request.page_cache_eligible = True

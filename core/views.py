@@ -1,11 +1,15 @@
+import sys
 from functools import cache as remember
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache, caches
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
+from django.template import loader
+from django.utils.cache import patch_cache_control
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -13,6 +17,8 @@ from django.views.static import serve
 # How long browsers and caches keep /favicon.ico, in seconds (a week): its
 # URL cannot change with its content, as the hashed static names do.
 FAVICON_MAX_AGE = 7 * 24 * 3600
+# Seconds a reader, or an edge cache, is asked to wait while the database is away.
+DATABASE_RETRY_AFTER = 30
 
 
 @never_cache
@@ -81,3 +87,33 @@ def favicon(request):
     response = HttpResponse(_favicon_bytes(), content_type="image/vnd.microsoft.icon")
     response["Cache-Control"] = f"public, max-age={FAVICON_MAX_AGE}"
     return response
+
+
+def server_error(request):
+    """handler500: a 500, or a 503 while the database cannot be reached.
+
+    A restart or a fail-over takes the database away for seconds or a
+    minute. Readers are told that, and when to come back (Retry-After),
+    and a public page's previous copy is served instead where the page
+    cache has one (core.pagecache). Django calls this view while it handles
+    the error; the database counts as away when a new connection to it
+    fails too, so a query that is wrong stays a 500.
+    """
+    error = sys.exc_info()[1]
+    if not isinstance(error, DatabaseError) or database_reachable():
+        return defaults.server_error(request)
+    sent = request.method not in ("GET", "HEAD", "OPTIONS")
+    response = HttpResponse(loader.get_template("503.html").render({"sent": sent}), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    patch_cache_control(response, private=True, no_cache=True)
+    response.database_unavailable = True
+    return response
+
+
+def database_reachable():
+    """Whether a new connection to the database opens; the request's own may be broken."""
+    try:
+        connection.get_new_connection(connection.get_connection_params()).close()
+    except Exception:
+        return False
+    return True

@@ -10,6 +10,9 @@ from core.pagecache import public_page
 from standards import desk as report_desk
 from standards.overview import moderation_overview
 
+# A 503 rather than a 500 while the database is away (core.views.server_error).
+handler500 = views.server_error
+
 admin.site.site_header = "EVA DAILY newsroom"
 admin.site.site_title = "EVA DAILY newsroom"
 admin.site.index_title = "Newsroom"

@@ -18,6 +18,12 @@ async function fetchHtml(url, options = {}) {
   return { response, html: await response.text() };
 }
 
+// A whole page is no block: the server could not answer with one (its error
+// page: the database away, say). Then the form and the reader's text stay.
+function isWholePage(html) {
+  return /^\s*(<!--[\s\S]*?-->\s*)*<!doctype/i.test(html);
+}
+
 // Comments --------------------------------------------------------------
 
 function wireCommentsBlock(container) {
@@ -32,16 +38,17 @@ function wireCommentsBlock(container) {
       const button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
       try {
-        const { html } = await fetchHtml(withPartial(form.action), {
+        const { response, html } = await fetchHtml(withPartial(form.action), {
           method: "POST",
           body: new FormData(form),
         });
+        if (isWholePage(html)) throw new Error(String(response.status));
         // Refused, limited or accepted: the server answers with the block,
         // the reader's text kept where it was refused.
         replaceBlock(container, html);
       } catch (error) {
         if (button) button.disabled = false;
-        showError(container, "Your comment could not be sent. Check your connection and try again; your text is still here.");
+        showError(container, "Your comment could not be sent. Please try again in a minute; your text is still here.");
       }
     });
   });
@@ -101,6 +108,7 @@ function showError(container, message) {
     container.prepend(box);
   }
   box.textContent = message;
+  return box;
 }
 
 async function loadComments() {
@@ -167,6 +175,11 @@ function fillDialog(dialog, html) {
           method: "POST",
           body: new FormData(form),
         });
+        if (isWholePage(next)) {
+          showError(form, "Your report could not be sent. Please try again in a minute; your text is still here.")
+            .scrollIntoView({ block: "nearest" });
+          return;
+        }
         fillDialog(dialog, next);
       } catch (error) {
         form.submit();
