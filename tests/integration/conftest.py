@@ -438,6 +438,16 @@ class Response:
     text: str
 
 
+def until(condition, seconds=10):
+    """condition()'s first true value within seconds, else its last one."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # the 3xx itself is returned, to be checked

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import Client
+from .conftest import Client, until
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgresql]
 
@@ -75,15 +75,6 @@ def _through(url, proxy):
                           else f"127.0.0.1:{proxy.port}").geturl()
 
 
-def _until(condition, seconds=15):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.3)
-
-
 def test_reading_goes_on_while_the_database_is_away(site, newsroom, proxy):
     server = site.start(workers=2, env={"DATABASE_URL": _through(site.env["DATABASE_URL"],
                                                                  proxy)})
@@ -108,9 +99,12 @@ def test_reading_goes_on_while_the_database_is_away(site, newsroom, proxy):
     assert health.status == 503 and "database unavailable" in health.text
 
     proxy.start()
-    back = _until(lambda: (lambda r: r if r.status == 200 and "corrected headline" in r.text
-                           else None)(reader.get(server.url(f"/articles/{edited}/"))))
-    assert back, "the edited story did not show once the database was back"
+
+    def shows_the_edit():
+        page = reader.get(server.url(f"/articles/{edited}/"))
+        return page.status == 200 and "corrected headline" in page.text
+
+    assert until(shows_the_edit, seconds=15), "the edit did not show once the database was back"
     assert reader.get(server.url(f"/articles/{unseen}/")).status == 200
     assert reader.get(server.url("/healthz")).text == "ok"
     # Told as the outage it was, never as the site's own fault (a 500, a dead worker).

@@ -4,13 +4,11 @@ Three gunicorn workers share a redis-server of the test's own (the cache and,
 in the next database, the security cache) and the suite's database.
 """
 
-import time
-
 import pytest
 
 from tests.commenting import submission_token
 
-from .conftest import PASSWORD, Client
+from .conftest import PASSWORD, Client, until
 
 pytestmark = pytest.mark.integration
 
@@ -18,16 +16,6 @@ STORY_ID = """
 from articles.models import Article
 print("RESULT " + json.dumps(Article.objects.get(slug=PARAMS["slug"]).pk))
 """
-
-
-def _until(condition, seconds=10):
-    """condition()'s first true value within seconds, else its last one."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 def test_reading_survives_a_redis_outage_and_recovery_hides_nothing(site, newsroom,
@@ -97,8 +85,8 @@ def test_reading_survives_a_redis_outage_and_recovery_hides_nothing(site, newsro
         anonymous.get(server.url("/articles/"))
         return anonymous.get(server.url("/articles/")).headers["X-Page-Cache"] == "hit"
 
-    assert _until(healthy), "healthz did not recover"
-    assert _until(cached_again), "pages are not cached again"
+    assert until(healthy), "healthz did not recover"
+    assert until(cached_again), "pages are not cached again"
     for _ in range(6):  # on every worker: never the story from before the outage
         assert anonymous.get(server.url(f"/articles/{unpublished}/")).status == 404
         front = anonymous.get(server.url("/"))
