@@ -108,6 +108,7 @@ def pages():
         ("story list", "/admin/articles/article/"),
         ("story list, search: common word", "/admin/articles/article/?q=harbour"),
         ("story list, search: rare word", "/admin/articles/article/?q=flour"),
+        ("story list, AI-generated", "/admin/articles/article/?ai_involvement__exact=generated"),
         ("story field, suggestions for 'harb'", f"{SUGGEST}&term=harb"),
         ("bias-report triage", "/admin/moderation/bias-reports/"),
         ("bias-report list", "/admin/standards/biasreport/"),
