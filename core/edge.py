@@ -40,8 +40,9 @@ TIMEOUT = 1  # seconds, for connecting and for each read
 FIRST_RETRY = 5
 LONGEST_RETRY = 600
 # How long Varnish may still serve a page after its s-maxage has run out
-# (deploy/varnish/default.vcl, beresp.grace).
-EDGE_GRACE = 30
+# (deploy/varnish/default.vcl, beresp.grace): 30 seconds while an app server
+# answers, and this long while none does.
+EDGE_GRACE = 6 * 3600
 # Task priority (django.tasks, higher first): before every email, since a page
 # that had to go may still be served meanwhile.
 PRIORITY_PURGE = 60

@@ -5,9 +5,12 @@ the requests reaching it and answers with the headers a test asks for. One
 varnishd serves the whole module; each test uses paths and tags of its own.
 """
 
+import base64
 import gzip
+import hashlib
 import http.client
 import logging
+import re
 import socket
 import threading
 import time
@@ -23,12 +26,14 @@ from django_tasks_db.models import DBTaskResult
 from core import checks, edge, pagecache
 from tests.redis_server import free_port
 from tests.tasks import DATABASE_QUEUE, queued_wait, run_due_tasks
-from tests.varnish import Varnish
+from tests.varnish import CONFIG, Varnish
 
 # What the site sends on a public page (the contract), and on a personal one.
 PUBLIC = "public, max-age=60, s-maxage=600, stale-while-revalidate=30"
 PRIVATE = "private, no-cache"
 TIMEOUT = 5  # seconds, for every request a test makes
+# Seconds past its lifetime a page is still served while any app server answers.
+EDGE_GRACE_WHILE_ANSWERED = 30
 
 
 class Backend:
@@ -43,6 +48,10 @@ class Backend:
         self.seen = {}  # path -> the headers of its last request
         self.purges = []  # xkey-purge headers of PURGE requests (as an edge cache would get them)
         self.answers = {}  # path -> [(header, value), ...]
+        self.statuses = {}  # path -> the status it is answered with, when not 200
+        # Every request, /healthz included, answered 503 and private, as the
+        # site answers while its database is away (core.views.server_error).
+        self.down = False
         self.compressing = set()  # paths answered with gzip when asked, as the site does
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -53,9 +62,11 @@ class Backend:
     def address(self):
         return self.server.server_address
 
-    def answer(self, path, *headers):
-        """Answer path with these (header, value) pairs; by default a public page tagged `site`."""
+    def answer(self, path, *headers, status=200):
+        """Answer path with status and these (header, value) pairs; by default a public page
+        tagged `site`."""
         self.answers[path] = list(headers)
+        self.statuses[path] = status
 
     def _handler(self):
         backend = self
@@ -73,8 +84,11 @@ class Backend:
                     backend.seen[path] = self.headers
                     number = backend.hits[path]
                 headers = backend.answers.get(path, [("Cache-Control", PUBLIC), ("xkey", "site")])
+                status = backend.statuses.get(path, 200)
+                if backend.down:
+                    headers, status = [("Cache-Control", PRIVATE), ("Retry-After", "30")], 503
                 content = f"{path} #{number}".encode()
-                self.send_response(200)
+                self.send_response(status)
                 for name, value in headers:
                     self.send_header(name, value)
                 if path in backend.compressing:
@@ -322,6 +336,103 @@ def test_an_expired_page_is_served_while_one_fetch_refreshes_it(varnish, backend
     wait_for(lambda: fetch(varnish, path)[2] == f"{path} #2")
 
 
+# While the site fails --------------------------------------------------------------------------
+
+# What the tests below store: a page that runs out after a second.
+SHORT_LIVED = ("Cache-Control", "public, max-age=1, s-maxage=1")
+
+
+def test_a_refresh_that_fails_keeps_the_stale_page(varnish, backend, unique):
+    """The site answers 503 while its database is away: readers keep the copy they had,
+    not the error, and get the page anew once the site answers again."""
+    path = f"/{unique}/refresh-fails/"
+    backend.answer(path, SHORT_LIVED, ("xkey", "site"))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    backend.answer(path, ("Cache-Control", PRIVATE), status=503)
+    time.sleep(1.5)
+    assert fetch(varnish, path)[:3:2] == (200, f"{path} #1")  # stale; one refresh asks the site
+    wait_for(lambda: backend.hits[path] == 2)
+    time.sleep(0.2)  # the refresh's answer has been read and dropped
+    status, headers, body = fetch(varnish, path)
+    assert (status, body, headers["x-edge-cache"]) == (200, f"{path} #1", "HIT")
+
+    backend.answer(path, SHORT_LIVED, ("xkey", "site"))
+    wait_for(lambda: fetch(varnish, path)[2] not in (f"{path} #1", f"{path} #2"))
+
+
+def test_while_no_app_server_answers_pages_are_served_long_past_their_grace(unique):
+    """Once the health probes find every app server failing, readers get every page the
+    edge still holds, however old, instead of an error; while any answers, no page is
+    served more than 30 seconds past its lifetime, and this test waits that long.
+
+    Until the probes notice, a page past that grace is fetched and the error passed on:
+    that must not drop the copy the edge holds."""
+    with Backend() as first, Backend() as second, \
+            Varnish(backends=[first.address, second.address]) as varnish:
+        path, unknown = f"/{unique}/outage/", f"/{unique}/never-stored/"
+        for backend in (first, second):
+            backend.answer(path, SHORT_LIVED, ("xkey", "site"))
+        assert fetch(varnish, path)[2] == f"{path} #1"
+        time.sleep(1 + EDGE_GRACE_WHILE_ANSWERED + 0.5)
+        for backend in (first, second):
+            backend.answer(path, ("Cache-Control", PRIVATE), status=503)
+        assert fetch(varnish, path)[0] == 503  # the probes still find the servers healthy
+
+        first.down = second.down = True
+        wait_for(lambda: fetch(varnish, path)[:3:2] == (200, f"{path} #1"))
+        assert fetch(varnish, path)[:3:2] == (200, f"{path} #1")
+        assert fetch(varnish, unknown)[0] == 503  # nothing stored: nothing to serve
+
+        first.down = second.down = False
+        for backend in (first, second):
+            backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", "site"))
+        # Healthy again within a few probes; the page is fetched anew, not served stale.
+        wait_for(lambda: fetch(varnish, path)[2] not in (f"{path} #1", f"{path} #2"))
+
+
+def test_a_503_while_fetching_is_answered_with_the_edge_page(varnish, backend, unique):
+    """What the site answers while its database is away is dropped, not stored (it would
+    drop the copy kept for outages); the reader gets the edge's own 503 page. A post
+    passes and gets the site's own answer, which says whether it was saved."""
+    path = f"/{unique}/away/"
+    backend.answer(path, ("Cache-Control", PRIVATE), status=503)
+    status, headers, body = fetch(varnish, path)
+    assert status == 503 and "<h1>We are back in a moment</h1>" in body
+    status, headers, body = fetch(varnish, path, method="POST")
+    assert (status, body) == (503, f"{path} #2")
+
+
+def test_with_no_app_server_answering_readers_get_a_page_that_says_so(unique):
+    """Not Varnish's "Guru Meditation": the site's words, self-contained, with a
+    Retry-After, never stored, and a policy that allows its one style block only."""
+    with Varnish(backends=[("127.0.0.1", free_port())]) as varnish:  # nothing listens there
+        status, headers, body = fetch(varnish, f"/{unique}/story/")
+        assert status == 503
+        assert "<title>Back in a moment · EVA DAILY</title>" in body
+        assert "<h1>We are back in a moment</h1>" in body
+        assert "Our servers are not answering just now. Please try again in a minute." in body
+        assert "Guru Meditation" not in body
+        assert (headers["retry-after"], headers["cache-control"]) == ("30", "no-store")
+        assert headers["content-type"] == "text/html; charset=utf-8"
+        (style,) = re.findall(r"<style>(.*?)</style>", body, re.DOTALL)
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        policy = headers["content-security-policy"]
+        assert f"style-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy
+        assert "<script" not in body
+
+        status, headers, body = fetch(varnish, f"/{unique}/story/comments/", method="POST")
+        assert status == 503
+        assert "What you sent was not saved: please send it again in a minute." in body
+
+
+def test_the_purge_retries_cover_the_edge_grace():
+    """core.edge retries a missed purge for as long as the VCL may serve a page stored
+    before the change: its lifetime and the grace kept for outages."""
+    vcl = (CONFIG / "default.vcl").read_text()
+    assert re.search(r"set beresp\.grace = (\d+)h;", vcl).group(1) == str(edge.EDGE_GRACE // 3600)
+    assert f"set req.grace = {EDGE_GRACE_WHILE_ANSWERED}s;" in vcl
+
+
 # Purging ---------------------------------------------------------------------------------------
 
 
@@ -510,7 +621,8 @@ def test_a_missed_purge_is_sent_again_once_the_cache_answers(settings, database_
 def test_a_purge_missed_again_waits_twice_as_long_until_no_page_can_be_left(
         settings, database_queue, monkeypatch, caplog):
     settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]
-    settings.PAGE_CACHE_SECONDS = 150  # the longest a cache keeps a page, then 30 s of grace
+    settings.PAGE_CACHE_SECONDS = 150  # the longest a cache keeps a page
+    monkeypatch.setattr(edge, "EDGE_GRACE", 30)  # then this much grace
     clock = SimpleNamespace(now=time.time())  # core.edge's clock, moved on as the worker's
     monkeypatch.setattr(edge, "time", SimpleNamespace(time=lambda: clock.now))
     edge.purge(["story-1"])

@@ -9,7 +9,10 @@ backend default {
 
 # Several app servers: replace the backend above with one backend each, a probe
 # and a round-robin director. The probe asks /healthz, which answers 503 while a
-# server cannot reach its database, so the director stops sending readers there.
+# server cannot reach its database, so the director stops sending readers there;
+# when no server answers, default.vcl serves every page it keeps, however old.
+# A backend without a probe always counts as healthy: give a single app server
+# the probe too (`.probe = healthz;` in its backend) for that.
 # The probe's Host must be one of ALLOWED_HOSTS (Django refuses any other), and
 # with HTTPS=True it must say X-Forwarded-Proto: https (else the site redirects
 # it). default.vcl already imports directors.

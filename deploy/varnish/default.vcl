@@ -78,6 +78,16 @@ sub vcl_recv {
         return (pass);
     }
 
+    # A page past its lifetime is served for at most 30 seconds more while one
+    # fetch refreshes it (vcl_backend_response keeps pages far longer). When
+    # the health probes find no app server answering (backends.vcl: /healthz
+    # fails while the database is away), there is nothing to refresh from:
+    # readers get whatever page is still kept, however old, rather than an
+    # error. A backend without a probe always counts as healthy.
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 30s;
+    }
+
     # Any other cookie (csrftoken, a consent choice) changes nothing on a
     # public page: drop it, so that every anonymous reader shares one copy and
     # the site never renders a shared page from one reader's cookie. A form
@@ -88,6 +98,21 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    # While the site's database is away it answers 503 (core.views). Storing
+    # anything then, even a hit-for-miss, would drop the copy this cache keeps
+    # of the page, which is what readers get once the probes find no app
+    # server answering (vcl_recv). So the answer is dropped instead: a
+    # refresh of a stale page leaves the stale copy served, and a reader
+    # who was fetching gets this cache's own 503 page (vcl_synth). Any 5xx
+    # drops a refresh; a passed request (a post, the admin) gets the site's
+    # own answer, which says whether what was sent was saved.
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        return (abandon);
+    }
+    if (beresp.status == 503 && !bereq.uncacheable) {
+        return (abandon);
+    }
+
     # Passed requests are never stored; nothing to decide.
     if (bereq.uncacheable) {
         return (deliver);
@@ -112,12 +137,14 @@ sub vcl_backend_response {
 
     # The TTL comes from s-maxage (Varnish reads it before max-age). Once it
     # has run out, a popular page is still served for 30 seconds while a single
-    # fetch refreshes it, instead of every reader waiting on the site at once.
-    # Varnish reads the contract's stale-while-revalidate=30 as this grace by
-    # itself; setting it here also covers answers that name none (static
-    # files) and caps a longer one. Purges are hard, so grace never brings
-    # back a page that was purged.
-    set beresp.grace = 30s;
+    # fetch refreshes it, instead of every reader waiting on the site at once
+    # (req.grace, vcl_recv; the contract's stale-while-revalidate=30). The page
+    # is kept for 6 hours past its lifetime, to be served only while no app
+    # server answers (vcl_recv). core/edge.py's EDGE_GRACE is this figure: it
+    # retries a purge this cache missed until no page from before could be
+    # served. Purges are hard, so grace never brings back a page that was
+    # purged.
+    set beresp.grace = 6h;
 
     # Skip the built-in vcl_backend_response: the rules above replace it.
     return (deliver);
@@ -138,12 +165,57 @@ sub vcl_deliver {
     }
 }
 
+sub vcl_backend_error {
+    # No app server could be reached (all sick, refused, timed out): a stale
+    # copy being refreshed stays as it is, and a reader who was fetching gets
+    # the 503 page below rather than the built-in "Guru Meditation".
+    return (abandon);
+}
+
 sub vcl_synth {
     # The purge's answer in plain text ("Invalidated 3 objects") for the
     # site's logs, rather than the built-in HTML error page.
     if (req.method == "PURGE") {
         set resp.http.Content-Type = "text/plain; charset=utf-8";
         set resp.body = resp.reason + {"
+"};
+        return (deliver);
+    }
+
+    # No app server answered and no copy of the page is kept: the site's own
+    # "back in a moment" (templates/503.html), self-contained, since the
+    # site's stylesheet may be out of reach too. Its one style block is
+    # allowed by its hash (tests/test_edge_vcl.py checks it).
+    if (resp.status == 503) {
+        if (req.method == "POST") {
+            set req.http.eva-advice = "What you sent was not saved: please send it again in a minute.";
+        } else {
+            set req.http.eva-advice = "Please try again in a minute.";
+        }
+        set resp.http.Content-Type = "text/html; charset=utf-8";
+        set resp.http.Cache-Control = "no-store";
+        set resp.http.Retry-After = "30";
+        set resp.http.Content-Security-Policy = "default-src 'none'; style-src 'sha256-oIA10iL0deYsVSBgvsW08H3thX1pTz9ylB+p4e0wBU0='; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        set resp.http.X-Content-Type-Options = "nosniff";
+        set resp.http.Referrer-Policy = "strict-origin-when-cross-origin";
+        set resp.body = {"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>Back in a moment · EVA DAILY</title>
+<style>body{max-width:36rem;margin:0 auto;padding:1.5rem 1.25rem;font:1.125rem/1.6 system-ui,sans-serif}a{color:inherit}h1{font-size:1.75rem;line-height:1.25;margin:2rem 0 1rem}.name{margin:0;padding-bottom:.75rem;border-bottom:2px solid;font-weight:800;letter-spacing:.08em}.name a{text-decoration:none}</style>
+</head>
+<body>
+<header><p class="name"><a href="/">EVA DAILY</a></p></header>
+<main>
+<h1>We are back in a moment</h1>
+<p>Our servers are not answering just now. "} + req.http.eva-advice + {"</p>
+<p><a href="/">Go to the front page</a></p>
+</main>
+</body>
+</html>
 "};
         return (deliver);
     }
