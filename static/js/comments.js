@@ -55,9 +55,17 @@ function wireCommentsBlock(container) {
   container.querySelectorAll(".pagination a").forEach((link) => {
     link.addEventListener("click", async (event) => {
       event.preventDefault();
-      const { html } = await fetchHtml(withPartial(link.href));
-      replaceBlock(container, html);
-      container.scrollIntoView({ block: "start" });
+      try {
+        const { response, html } = await fetchHtml(withPartial(link.href));
+        if (isWholePage(html)) throw new Error(String(response.status));
+        replaceBlock(container, html);
+        container.scrollIntoView({ block: "start" });
+      } catch (error) {
+        // The page of comments in view stays, and the form with any text
+        // the reader was writing; the notice is read out where it shows.
+        const box = showError(container, "Those comments could not be loaded. Please try again in a minute.");
+        box.scrollIntoView({ block: "nearest" });
+      }
     });
   });
 }

@@ -1,4 +1,5 @@
-"""While the database is away, a reader's comment and bias report stay in their forms.
+"""While the database is away, a reader's comment and bias report stay in their forms,
+and so does the page of comments in view.
 
 The server answers a form's post with its 503 page (core.views.server_error)
 instead of the block the script asked for; the script keeps the form and
@@ -16,7 +17,9 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from standards.models import BiasReport
-from tests.browser.test_participation import _reader, _wait_for_block, sign_in
+from tests.browser.test_participation import (
+    _many_comments, _reader, _wait_for_block, sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +75,37 @@ def test_the_comment_and_the_bias_report_keep_their_text(live_server, newsroom, 
     expect(dialog.get_by_text("We are back in a moment")).to_have_count(0)
     page.screenshot(path=str(SHOTS / f"bias-report-{width}-{scheme}.png"))
     assert Comment.objects.count() == 0 and BiasReport.objects.count() == 0
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (390, "dark")])
+def test_another_page_of_comments_that_cannot_load_leaves_the_block_as_it_was(
+        live_server, newsroom, new_page, width, scheme):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    article = newsroom["lead"]
+    _many_comments(article)  # 21: newest first, 20 a page
+    page = new_page(width=width, color_scheme=scheme)
+    sign_in(page, live_server, _reader(), next_url=article.get_absolute_url())
+    url = page.url
+    block = _wait_for_block(page)
+    away = render_to_string("503.html", {"sent": False})
+    page.route(re.compile(r"[?&]page=2"), lambda route: route.fulfill(
+        status=503, content_type="text/html; charset=utf-8", body=away,
+        headers={"Retry-After": "30"}))
+    block.get_by_label("Your comment").fill("Half written while the database is away.")
+
+    block.get_by_role("link", name="Older comments").click()
+    holder = page.locator("[data-comments-src]")
+    expect(holder.locator(".notice-error")).to_have_text(
+        "Those comments could not be loaded. Please try again in a minute.")
+    expect(block.locator(".pagination-current")).to_have_text("Page 1 of 2")
+    expect(block.locator(".comment")).to_have_count(20)
+    expect(page.get_by_text("We are back in a moment")).to_have_count(0)
+    assert block.get_by_label("Your comment").input_value() == (
+        "Half written while the database is away.")
+    assert page.url == url
+    holder.locator(".notice-error").screenshot(
+        path=str(SHOTS / f"comment-pages-{width}-{scheme}.png"))
+    page.screenshot(path=str(SHOTS / f"comment-pages-page-{width}-{scheme}.png"))
 
 
 @pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (390, "dark")])
