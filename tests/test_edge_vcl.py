@@ -360,6 +360,26 @@ def test_a_refresh_that_fails_keeps_the_stale_page(varnish, backend, unique):
     wait_for(lambda: fetch(varnish, path)[2] not in (f"{path} #1", f"{path} #2"))
 
 
+def test_a_refresh_answered_with_the_sites_previous_copy_keeps_the_edge_copy(
+        varnish, backend, unique):
+    """While one of its workers renders a page anew (or its database is away) the site
+    answers with its previous copy, marked stale and no-cache: a refresh that gets it
+    keeps the edge's own copy for readers, rather than sending them all to the site."""
+    path = f"/{unique}/rendering/"
+    backend.answer(path, SHORT_LIVED, ("xkey", "site"))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    backend.answer(path, ("Cache-Control", PRIVATE), ("X-Page-Cache", "stale"))
+    time.sleep(1.5)
+    assert fetch(varnish, path)[2] == f"{path} #1"  # stale; one refresh asks the site
+    wait_for(lambda: backend.hits[path] == 2)
+    time.sleep(0.2)  # the refresh's answer has been read and dropped
+    status, headers, body = fetch(varnish, path)
+    assert (status, body, headers["x-edge-cache"]) == (200, f"{path} #1", "HIT")
+
+    backend.answer(path, SHORT_LIVED, ("xkey", "site"))  # rendered
+    wait_for(lambda: fetch(varnish, path)[2] not in (f"{path} #1", f"{path} #2", f"{path} #3"))
+
+
 def test_while_no_app_server_answers_pages_are_served_long_past_their_grace(unique):
     """Once the health probes find every app server failing, readers get every page the
     edge still holds, however old, instead of an error; while any answers, no page is

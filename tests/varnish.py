@@ -22,6 +22,7 @@ from pathlib import Path
 from tests.redis_server import free_port
 
 VARNISHD = "/usr/sbin/varnishd"
+VARNISHADM = "/usr/bin/varnishadm"
 CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "varnish"
 START_SECONDS = 30  # compiling the VCL takes a C compiler run
 STOP_SECONDS = 10
@@ -102,6 +103,14 @@ class Varnish:
             finally:
                 connection.close()
         raise AssertionError(f"varnishd did not answer within {START_SECONDS} s:\n{self.log()}")
+
+    def health(self):
+        """{backend or director: "healthy" or "sick"}, as the probes find them now."""
+        listing = subprocess.run(
+            [VARNISHADM, "-n", str(Path(self._folder.name) / "work"), "backend.list"],
+            capture_output=True, text=True, check=True, timeout=STOP_SECONDS).stdout
+        return {name: health for name, _, _, health, *_ in
+                (line.split() for line in listing.splitlines()[1:] if line.strip())}
 
     def log(self):
         try:

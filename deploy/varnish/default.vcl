@@ -106,7 +106,12 @@ sub vcl_backend_response {
     # who was fetching gets this cache's own 503 page (vcl_synth). Any 5xx
     # drops a refresh; a passed request (a post, the admin) gets the site's
     # own answer, which says whether what was sent was saved.
-    if (beresp.status >= 500 && bereq.is_bgfetch) {
+    # A refresh answered with the site's own previous copy (X-Page-Cache:
+    # stale, while one of its workers renders the page anew, or while its
+    # database is away) is dropped too: this cache's copy is as new, and the
+    # next reader's refresh finds the page rendered.
+    if (bereq.is_bgfetch
+            && (beresp.status >= 500 || beresp.http.X-Page-Cache == "stale")) {
         return (abandon);
     }
     if (beresp.status == 503 && !bereq.uncacheable) {

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.varnish import Varnish
+
 from .conftest import Client, until
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgresql]
@@ -27,6 +29,22 @@ story = Article.objects.get(slug=PARAMS["slug"])
 story.headline = "Harbour story, corrected headline"
 story.save()
 print("RESULT " + json.dumps(story.pk))
+"""
+
+# Two stories no other test has read: their pages are in no cache yet.
+STORIES = """
+from django.utils import timezone
+from articles.models import Article, Section
+from authors.models import Author
+
+section, author = Section.objects.get(slug="world"), Author.objects.get(slug="ada-reporter")
+slugs = []
+for name in ("outage-kept", "outage-unseen"):
+    Article.objects.create(headline=f"Harbour story {name}", slug=name, section=section,
+                           author=author, body="The harbour master explained.",
+                           status="published", published_at=timezone.now())
+    slugs.append(name)
+print("RESULT " + json.dumps(slugs))
 """
 
 
@@ -108,4 +126,36 @@ def test_reading_goes_on_while_the_database_is_away(site, newsroom, proxy):
     assert reader.get(server.url(f"/articles/{unseen}/")).status == 200
     assert reader.get(server.url("/healthz")).text == "ok"
     # Told as the outage it was, never as the site's own fault (a 500, a dead worker).
+    assert [line for line in site.server_errors() if '"status_code": 503' not in line] == []
+
+
+def test_the_edge_serves_what_it_keeps_while_no_app_server_reaches_the_database(
+        site, newsroom, proxy):
+    """Varnish (deploy/varnish/) in front of two app servers whose database goes away:
+    once the /healthz probes find neither answering, a page the edge keeps is served
+    however long past its lifetime, and a page it never kept gets its 503 page."""
+    env = {"DATABASE_URL": _through(site.env["DATABASE_URL"], proxy),
+           "PAGE_CACHE_SECONDS": "2"}  # an s-maxage of 1 s at the edge
+    kept, unseen = site.shell(STORIES)
+    servers = [site.start(workers=1, env=env), site.start(workers=1, env=env)]
+    reader = Client()
+    with Varnish(backends=[("127.0.0.1", server.port) for server in servers]) as edge:
+        first = reader.get(f"{edge.url}/articles/{kept}/")
+        assert first.status == 200 and "s-maxage=1," in first.headers["Cache-Control"]
+        # Past its lifetime and past the 30 s a page is served stale while a server answers.
+        time.sleep(1 + 30 + 1)
+        proxy.stop()
+        assert until(lambda: set(edge.health().values()) == {"sick"}, seconds=15)
+
+        page = reader.get(f"{edge.url}/articles/{kept}/")
+        assert (page.status, page.headers["X-Edge-Cache"]) == (200, "HIT")
+        assert page.text == first.text
+        away = reader.get(f"{edge.url}/articles/{unseen}/")
+        assert away.status == 503 and away.headers["Retry-After"] == "30"
+        assert "We are back in a moment" in away.text
+
+        proxy.start()
+        assert until(lambda: set(edge.health().values()) == {"healthy"}, seconds=15)
+        assert until(lambda: reader.get(f"{edge.url}/articles/{unseen}/").status == 200,
+                     seconds=15)
     assert [line for line in site.server_errors() if '"status_code": 503' not in line] == []
