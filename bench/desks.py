@@ -99,6 +99,12 @@ def pages():
         ("comment queue, reported", "/admin/moderation/comments/?show=reported"),
         ("comment list", "/admin/comments/comment/"),
         ("comment list, needs review", "/admin/comments/comment/?queue=review"),
+        # A click on a column's heading: status, reader, hold reason, open reports.
+        ("comment list by status", "/admin/comments/comment/?o=4"),
+        ("comment list by reader", "/admin/comments/comment/?o=2"),
+        ("comment list by hold reason", "/admin/comments/comment/?o=5"),
+        ("comment list, most reported first", "/admin/comments/comment/?o=-6"),
+        ("comment list, page 500", "/admin/comments/comment/?p=500"),
         ("comment list, search: common word", "/admin/comments/comment/?q=harbour"),
         ("comment list, search: a reader's name",
          f"/admin/comments/comment/?q={reader_name}"),

@@ -14,7 +14,7 @@ from django.db.models import Count
 from taggit.models import Tag
 
 from articles.models import Article, Section
-from comments.models import Comment, WaitingComments
+from comments.models import Comment, WaitingComments, waiting
 from standards.models import BiasReport
 
 article = Article.objects.published().filter(comments__isnull=False).first()
@@ -42,6 +42,10 @@ QUERIES = {
     .order_by("-published_at", "-pk")[:100],
     "admin: bias-report list": BiasReport.objects.select_related("article")
     .order_by("created_at", "pk")[:100],
+    # The comment list, past those needing review (comments.admin._in_parts).
+    "admin: comment list, the rest": Comment.objects.exclude(waiting())
+    .order_by("created_at", "pk")[:100],
+    "admin: comment list by status": Comment.objects.order_by("status", "created_at", "pk")[:100],
     # The moderation desk: a page of the waiting comments' keys (WaitingComments).
     "desk: a page of waiting comments": WaitingComments(None).keys()[:10],
     # bench.py's two words: in most stories (walk the newest), in one (the GIN index).

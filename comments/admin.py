@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
@@ -13,11 +14,12 @@ from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article
 from core.admin import (CSVExportMixin, DeclaredLookupsOnly, ReasonActionForm,
                         decision_action, local_iso)
+from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
 from . import moderation
 from .models import (Comment, CommentReport, ModerationAction, ReaderStanding, WordRule,
-                     waiting)
+                     count_waiting, reported, waiting)
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -63,6 +65,49 @@ class CommentReportInline(admin.TabularInline):
         return False
 
 
+class CommentChangeList(ChangeList):
+    def get_ordering(self, request, queryset):
+        """A column's order, and among equals the comments' own (posted, then
+        id) the same way, as an index holds it (comment_queue_idx for their
+        status). Django breaks the ties by id newest first whichever way the
+        column goes, an order no index holds: sorted by status, a million
+        comments took 1.9 s to show a hundred."""
+        ordering = super().get_ordering(request, queryset)
+        match ordering:
+            case [str(column), "-pk"]:
+                way = "-" if column.startswith("-") else ""
+                ties = ["pk"] if column.lstrip("-") == "created_at" else ["created_at", "pk"]
+                return [column, *(way + tie for tie in ties)]
+        return ordering
+
+
+def _in_parts(comments):
+    """The comment list's comments, filtered and ordered, read in parts when their
+    order puts some first by a value no index holds.
+
+    Needing review first (the list's own order), or by their count of open
+    reports: either way the database worked the value out for each of a
+    million comments and sorted them all to show a hundred (0.4-2 s). The
+    waiting or reported comments are read apart from the rest, each part in
+    the order of an index (comment_created_idx, comment_queue_idx).
+    """
+    order = comments.query.order_by
+    if order == ("needs_review", "created_at", "pk"):
+        oldest = order[1:]
+        return Parts(comments,
+                     (comments.filter(waiting()).order_by(*oldest),
+                      lambda: count_waiting(comments)),
+                     (comments.exclude(waiting()).order_by(*oldest), None))
+    if order and order[0] in ("open_reports", "-open_reports"):
+        with_reports = (comments.filter(reported()).order_by(*order),
+                        lambda: comments.filter(reported()).order_by().count())
+        without = (comments.exclude(reported()).order_by(*order[1:]), None)
+        if order[0].startswith("-"):
+            return Parts(comments, with_reports, without)
+        return Parts(comments, without, with_reports)
+    return comments
+
+
 def _search_terms(search_term):
     """The words and "quoted phrases" of an admin search, as Django's own search splits them."""
     for bit in smart_split(search_term):
@@ -84,18 +129,28 @@ class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     action_form = ReasonActionForm
     actions = ["approve", "hide"]
     inlines = [CommentReportInline]
+    paginator = KeysFirstPaginator  # pages of Parts (_in_parts) are read as they are
     fields = ["article", "reader", "body", "status", "hold_reason", "created_at",
               "moderator", "moderated_at", "moderation_reason"]
     readonly_fields = ["article", "reader", "body", "hold_reason", "created_at",
                        "moderator", "moderated_at"]
 
     def get_queryset(self, request):
-        # Annotate before the admin orders by the annotation (get_ordering).
-        return Comment.objects.moderation_queue().prefetch_related(
+        # Annotate before the admin orders by the annotation (get_ordering);
+        # the list's order is get_ordering's or a column's alone.
+        return Comment.objects.moderation_queue().order_by().prefetch_related(
             "reader", Prefetch("article", Article.objects.defer(*CARD_DEFERRED)))
 
     def get_ordering(self, request):
         return ["needs_review", "created_at", "pk"]
+
+    def get_changelist(self, request, **kwargs):
+        return CommentChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0,
+                      allow_empty_first_page=True):
+        return super().get_paginator(request, _in_parts(queryset), per_page, orphans,
+                                     allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         """Comments with every word (or "quoted phrase") in their text or their reader's name.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 
 class ArchivePaginator(Paginator):
@@ -15,16 +16,30 @@ class ArchivePaginator(Paginator):
     the index alone and only those rows are read (29 ms).
     """
 
+    first_page_by_ids = False
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom == 0 or not isinstance(self.object_list, QuerySet):
+        if (bottom == 0 and not self.first_page_by_ids
+                or not isinstance(self.object_list, QuerySet)):
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         rows = self.object_list.filter(pk__in=self.object_list.values("pk")[bottom:top])
         return self._get_page(rows, number, self)
+
+
+class KeysFirstPaginator(ArchivePaginator):
+    """Every page's ids first, the first page's too.
+
+    For a list sorted on a column no index holds: the database sorts the
+    column and the ids alone, not whole rows with what is worked out for
+    each. A million comments by their hold reason: 0.33 s, not 0.85-0.97.
+    """
+
+    first_page_by_ids = True
 
 
 _LARGEST_OFFSET = 2**63 - 1  # a signed 64-bit integer, in SQL as in SQLite
@@ -58,6 +73,56 @@ class LookAheadPaginator(Paginator):
             raise EmptyPage("That page contains no results")
         self.count = bottom + len(rows)  # Paginator.count is a cached_property
         return self._get_page(rows[:self.per_page], number, self)
+
+
+class Parts:
+    """A list read as parts one after another, each a queryset in its own order:
+    a count, and slices (what Paginator asks of a list).
+
+    For an order that puts some rows before the rest by a value worked out
+    for each row (the comments that need review, say), no index holds it and
+    the database sorts every row to take a page. Read part by part, each in
+    an order an index holds, it reads about the rows the page shows.
+
+    whole: the queryset the parts make up. parts: (queryset, count) pairs, in
+    order, that together hold each row of whole once; count is a function
+    giving the part's size, or None for the one part that is whole's count
+    less the others'.
+    """
+
+    def __init__(self, whole, *parts):
+        if sum(count is None for _, count in parts) != 1:
+            raise ValueError("Exactly one part is counted as what the others leave.")
+        self.whole, self.parts = whole, parts
+
+    @cached_property
+    def _count(self):
+        return self.whole.count()
+
+    def count(self):
+        return self._count
+
+    @cached_property
+    def _sizes(self):
+        sizes = [count and count() for _, count in self.parts]
+        rest = self._count - sum(size for size in sizes if size is not None)
+        return [rest if size is None else size for size in sizes]
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        if index.step not in (None, 1) or (index.start or 0) < 0 or (index.stop or 0) < 0:
+            raise ValueError("Parts are sliced forwards, from non-negative indexes.")
+        start, stop = index.start or 0, self._count if index.stop is None else index.stop
+        rows = []
+        for (queryset, _), size in zip(self.parts, self._sizes):
+            if start < size and stop > 0:
+                rows.extend(queryset[max(start, 0):min(stop, size)])
+            start, stop = start - size, stop - size
+        return rows
 
 
 def check_page_number(value):

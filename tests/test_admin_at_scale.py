@@ -484,3 +484,90 @@ def test_a_page_of_comments_is_taken_before_their_stories_and_readers_are_read(
              if q["sql"].startswith("SELECT") and f'AS "{ordered_by}"' in q["sql"]
              and not q["sql"].startswith("SELECT COUNT(*)")]
     assert len(paged) == 1 and "JOIN" not in paged[0]
+
+
+class TestTheCommentListsOrders:
+    """Each of the comment list's orders sorted every comment to show a hundred, at
+    a million comments: needing review first, its own order, 0.55 s; by status
+    2.1 s; by open reports 2.0 s; by hold reason or reader 0.6-1 s. The
+    comments needing review and those reported are now read apart from the
+    rest, each part in an index's order, and a column no index holds sorts
+    the comments' ids alone (`comments.admin`, `core.pagination.Parts`)."""
+
+    @pytest.fixture
+    def comments(self, monkeypatch):
+        from comments.admin import CommentAdmin
+
+        monkeypatch.setattr(CommentAdmin, "list_per_page", 3)  # a part ends mid-page
+        now, story, reader = timezone.now(), ArticleFactory(), UserFactory()
+        rows = [  # body, minutes ago, status, open reports, hold reason
+            ("a", 70, "approved", 0, ""), ("b", 60, "pending", 0, "link"),
+            ("c", 50, "approved", 2, ""), ("d", 40, "hidden", 0, ""),
+            ("e", 30, "approved", 1, ""), ("f", 20, "pending", 0, "word"),
+            ("g", 10, "approved", 0, "")]
+        for body, minutes, status, reports, hold_reason in rows:
+            comment = Comment.objects.create(
+                article=story, reader=reader, body=body, status=status, hold_reason=hold_reason,
+                created_at=now - timedelta(minutes=minutes))
+            for _ in range(reports):
+                CommentReport.objects.create(comment=comment, reporter=UserFactory(),
+                                             reason="spam")
+        # A decided report does not count.
+        CommentReport.objects.create(comment=Comment.objects.get(body="g"), reporter=reader,
+                                     reason="spam", resolved_at=now)
+
+    def listed(self, client, query=""):
+        """The bodies of every page of the list, in order, and the SQL each page ran."""
+        bodies, sql, page = [], [], 1
+        while True:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(f"/admin/comments/comment/?{query}&p={page}")
+            assert response.status_code == 200
+            changelist = response.context["cl"]
+            bodies += [comment.body for comment in changelist.result_list]
+            sql += [q["sql"] for q in captured.captured_queries]
+            if page == changelist.paginator.num_pages:
+                return "".join(bodies), sql
+            page += 1
+
+    @pytest.mark.parametrize(("query", "order"), [
+        ("", "bcefadg"),  # held or reported first, each part oldest first
+        ("status__exact=approved", "ceag"),
+        ("o=7", "abcdefg"), ("o=-7", "gfedcba"),
+        ("o=4", "acegdbf"), ("o=-4", "fbdgeca"),  # among equals, oldest or newest first
+        ("o=-6", "cegfdba"), ("o=6", "abdfgec"),  # most reports first, or last
+        ("o=5", "acdegbf"), ("o=-5", "fbgedca"),
+    ])
+    def test_each_order_holds_across_its_pages(self, moderator, comments, query, order):
+        assert self.listed(moderator, query)[0] == order
+
+    def test_those_needing_review_and_the_rest_are_read_in_the_order_of_an_index(
+            self, moderator, comments):
+        _, sql = self.listed(moderator)
+        assert not any("CASE" in q.partition("ORDER BY")[2] for q in sql)
+        rest = [q for q in sql if q.startswith('SELECT "comments_comment"."id"') and re.search(
+            r'WHERE NOT .* ORDER BY "comments_comment"."created_at" ASC, '
+            r'"comments_comment"."id" ASC LIMIT', q)]
+        assert rest and all("comment_created_idx" in _indexes_read(q) for q in rest)
+
+    @pytest.mark.parametrize("query", ["o=4", "o=-4"])
+    def test_by_status_it_reads_the_queues_index(self, moderator, comments, query):
+        _, sql = self.listed(moderator, query)
+        paged = [q for q in sql if q.startswith('SELECT "comments_comment"."id"')
+                 and 'ORDER BY "comments_comment"."status"' in q]
+        assert paged and all("comment_queue_idx" in _indexes_read(q) for q in paged)
+
+    @pytest.mark.parametrize("query", ["o=6", "o=-6"])
+    def test_by_open_reports_only_the_reported_are_counted_for_their_order(
+            self, moderator, comments, query):
+        _, sql = self.listed(moderator, query)
+        paged = [q for q in sql if q.startswith('SELECT "comments_comment"."id"') and " LIMIT " in q]
+        reported = 'WHERE "comments_comment"."id" IN (SELECT "U0"."comment_id"'
+        by_time = ' ORDER BY "comments_comment"."created_at" '
+        assert paged and all(reported in q or by_time in q for q in paged)
+
+    def test_by_a_column_no_index_holds_only_the_ids_are_sorted(self, moderator, comments):
+        _, sql = self.listed(moderator, "o=5")
+        by_reason = [q for q in sql if '"hold_reason" ASC' in q.partition("ORDER BY")[2]]
+        ids = 'IN (SELECT "V0"."id" AS "pk" FROM "comments_comment" "V0" ORDER BY "V0"."hold_reason"'
+        assert by_reason and all(ids in q for q in by_reason)
