@@ -34,7 +34,7 @@ from taggit.utils import parse_tags
 from core.admin import (CheckedAutocompleteSelect, DeclaredLookupsOnly, EditConflictMixin,
                         StaffUserChoiceField, word_diff)
 from core.images import CheckedImageField, thumbnail
-from core.pagination import LookAheadPaginator
+from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.text import render_markdown
 
 from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, reading_stats,
@@ -392,6 +392,7 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
     list_filter = [StateFilter, "section", "author", AuthorKindFilter, "is_featured",
                    "ai_involvement", TagFilter]
     list_select_related = ["section", "author"]
+    paginator = KeysFirstPaginator
     search_fields = ["headline", "dek", "body"]  # what get_search_results() reads
     search_help_text = ("Words of the headline, dek or body in any form (“ferry” finds "
                         "“ferries”), “a phrase” in quotes, -word to leave one out, or a "

@@ -340,6 +340,23 @@ class TestTheStoryList:
         assert 'ORDER BY "articles_article"."published_at" DESC, "articles_article"."id" DESC' in sql
         assert "article_newest_idx" in _indexes_read(sql)
 
+    def test_sorted_by_a_column_it_sorts_the_stories_ids_alone(self, editor, monkeypatch):
+        """A click on a heading (headline, state, section, last edited) sorted whole
+        stories, with their sections, authors and last editors, to show a hundred:
+        0.3-0.6 s at 100,000 stories, 0.15-0.4 s with their ids alone."""
+        from articles.admin import ArticleAdmin
+
+        monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
+        for headline in ("Cranes", "Anchors", "Buoys"):
+            ArticleFactory(headline=headline)
+        with CaptureQueriesContext(connection) as captured:
+            pages = [editor.get("/admin/articles/article/", {"o": "2", "p": n}) for n in (1, 2)]
+        assert [[story.headline for story in page.context["cl"].result_list]
+                for page in pages] == [["Anchors", "Buoys"], ["Cranes"]]
+        by_headline = [q["sql"] for q in captured.captured_queries if '"headline" ASC' in q["sql"]]
+        ids = 'IN (SELECT "V0"."id" AS "pk" FROM "articles_article" "V0"'
+        assert len(by_headline) == 2 and all(ids in sql for sql in by_headline)
+
     def test_filtered_by_ai_involvement_it_reads_an_index(self, editor):
         """Editors reviewing what AI wrote: the filtered list's page and its count each
         read the whole table (150 ms apiece at 100,000 stories, migration articles 0014)."""
