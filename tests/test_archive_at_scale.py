@@ -131,14 +131,19 @@ def test_a_sitemap_page_reads_only_what_its_urls_show(client):
     assert response["Last-Modified"] == http_date(latest.timestamp())
 
 
-def test_a_tags_sitemap_finds_each_tags_newest_story_by_id(client):
-    """Through taggit's join, the tags' sitemap took 2.5 s at 100,000 stories; 0.7 s."""
+def test_a_tags_sitemap_groups_the_public_stories_taggings_once(client):
+    """Through taggit's join, the tags' sitemap took 2.5 s at 100,000 stories; tag by
+    tag, each walking the newest stories for one it was on, 0.77 s; grouped, 0.09 s."""
     now = timezone.now()
     ArticleFactory(tags=["harbour"], published_at=now - timedelta(days=3))
-    ArticleFactory(tags=["harbour"], published_at=now - timedelta(days=1))
-    ArticleFactory(tags=["harbour"], scheduled=True)
-    response, sql = _queries(client, "/sitemap-tags.xml", '"taggit_tag"."name"')
-    newest = re.search(r'\(SELECT "V0"\."published_at" .*? LIMIT 1\)', sql[0])
-    assert newest and "JOIN" not in newest.group(0)
+    ArticleFactory(tags=["harbour", "ferries"], published_at=now - timedelta(days=1))
+    ArticleFactory(tags=["harbour", "secret"], scheduled=True)
+    ArticleFactory(tags=["draft-only"], draft=True)
+    response, sql = _queries(client, "/sitemap-tags.xml", '"taggit_taggeditem"')
+    assert len(sql) == 1 and " LIMIT " not in sql[0]
+    assert sql[0].startswith('SELECT "taggit_taggeditem"."tag_id"') and "GROUP BY" in sql[0]
     day = timezone.localdate(now - timedelta(days=1)).isoformat()
-    assert f"/tags/harbour/</loc><lastmod>{day}</lastmod>" in response.content.decode()
+    page = response.content.decode()
+    assert f"/tags/harbour/</loc><lastmod>{day}</lastmod>" in page
+    assert page.index("/tags/ferries/") < page.index("/tags/harbour/")
+    assert "secret" not in page and "draft-only" not in page  # only public stories' tags
