@@ -104,7 +104,7 @@ class Parts:
 
     @cached_property
     def _sizes(self):
-        sizes = [count and count() for _, count in self.parts]
+        sizes = [None if count is None else count() for _, count in self.parts]
         rest = self._count - sum(size for size in sizes if size is not None)
         return [rest if size is None else size for size in sizes]
 
