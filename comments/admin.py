@@ -89,7 +89,7 @@ def _in_parts(comments):
     reports: either way the database worked the value out for each of a
     million comments and sorted them all to show a hundred (0.4-2 s). The
     waiting or reported comments are read apart from the rest, each part in
-    the order of an index (comment_created_idx, comment_queue_idx).
+    the order of an index (comment_list_idx, comment_queue_idx).
     """
     order = comments.query.order_by
     if order == ("needs_review", "created_at", "pk"):

@@ -165,8 +165,9 @@ class Comment(models.Model):
                          name="comment_article_idx"),
             # Ends with the id, as the desk orders held comments (WaitingComments).
             models.Index(fields=["status", "created_at", "id"], name="comment_queue_idx"),
-            # The comment list's order, and the order of those not waiting in it.
-            models.Index(fields=["created_at", "id"], name="comment_created_idx"),
+            # The comment list's order, and the order of those not waiting in it;
+            # with their status, a later page's ids are read from it alone.
+            models.Index(fields=["created_at", "id", "status"], name="comment_list_idx"),
             models.Index(fields=["reader", "-created_at"], name="comment_reader_idx"),
         ]
         constraints = [

@@ -120,9 +120,22 @@ class Parts:
         rows = []
         for (queryset, _), size in zip(self.parts, self._sizes):
             if start < size and stop > 0:
-                rows.extend(queryset[max(start, 0):min(stop, size)])
+                rows.extend(_rows(queryset, max(start, 0), min(stop, size)))
             start, stop = start - size, stop - size
         return rows
+
+
+def _rows(rows, start, stop):
+    """rows[start:stop]; past a queryset's first rows, their ids are read first.
+
+    An OFFSET reads every row it skips, as ArchivePaginator says: page 9,000
+    of a million comments read 900,000 of them whole (2.9 s). The ids come
+    as a list, not a subquery: the database would read the rows for them
+    after testing the part's conditions on every row it guessed might pass.
+    """
+    if start == 0 or not isinstance(rows, QuerySet):
+        return rows[start:stop]
+    return rows.filter(pk__in=list(rows.values_list("pk", flat=True)[start:stop]))
 
 
 def check_page_number(value):

@@ -565,7 +565,21 @@ class TestTheCommentListsOrders:
         rest = [q for q in sql if q.startswith('SELECT "comments_comment"."id"') and re.search(
             r'WHERE NOT .* ORDER BY "comments_comment"."created_at" ASC, '
             r'"comments_comment"."id" ASC LIMIT', q)]
-        assert rest and all("comment_created_idx" in _indexes_read(q) for q in rest)
+        assert rest and all("comment_list_idx" in _indexes_read(q) for q in rest)
+
+    def test_a_later_pages_comments_are_read_by_their_ids_taken_from_the_index(
+            self, moderator, comments):
+        """An OFFSET reads every row it skips: page 9,000 read 900,000 comments whole
+        (2.9 s); their ids, from the index alone, 0.4 s."""
+        with CaptureQueriesContext(connection) as captured:
+            page = moderator.get("/admin/comments/comment/?p=3")  # the rest's 3rd to 5th
+        assert [comment.body for comment in page.context["cl"].result_list] == ["g"]
+        sql = [q["sql"] for q in captured.captured_queries]
+        ids = [q for q in sql if q.startswith('SELECT "comments_comment"."id" AS "pk" FROM')]
+        assert len(ids) == 1 and " OFFSET 2" in ids[0]
+        assert "comment_list_idx" in _indexes_read(ids[0])
+        rows = [q for q in sql if '"comments_comment"."body"' in q]
+        assert len(rows) == 1 and " OFFSET " not in rows[0]
 
     @pytest.mark.parametrize("query", ["o=4", "o=-4"])
     def test_by_status_it_reads_the_queues_index(self, moderator, comments, query):
@@ -579,7 +593,7 @@ class TestTheCommentListsOrders:
             self, moderator, comments, query):
         _, sql = self.listed(moderator, query)
         paged = [q for q in sql if q.startswith('SELECT "comments_comment"."id"') and " LIMIT " in q]
-        reported = 'WHERE "comments_comment"."id" IN (SELECT "U0"."comment_id"'
+        reported = '"comments_comment"."id" IN (SELECT "U0"."comment_id"'
         by_time = ' ORDER BY "comments_comment"."created_at" '
         assert paged and all(reported in q or by_time in q for q in paged)
 
