@@ -88,8 +88,8 @@ def _in_parts(comments):
     Needing review first (the list's own order), or by their count of open
     reports: either way the database worked the value out for each of a
     million comments and sorted them all to show a hundred (0.4-2 s). The
-    waiting or reported comments are read apart from the rest, each part in
-    the order of an index (comment_list_idx, comment_queue_idx).
+    waiting or reported comments, a few thousand, are sorted apart from the
+    rest, which are read in the order of comment_list_idx.
     """
     order = comments.query.order_by
     if order == ("needs_review", "created_at", "pk"):
