@@ -320,6 +320,39 @@ def test_compressed_pages_are_stored_once_and_served_either_way(varnish, backend
     assert backend.hits[path] == 1
 
 
+def test_tracking_parameters_share_the_page_and_never_reach_the_site(varnish, backend, unique):
+    """Readers from social sites and newsletters (a new fbclid on every click) get the
+    stored page; the site is asked once, for the URL without them."""
+    path = f"/{unique}/story/"
+    arrivals = [f"{path}?utm_source=newsletter&utm_medium=email",
+                f"{path}?fbclid=IwAR0abc", f"{path}?fbclid=IwAR1def",
+                f"{path}?gclid=Cj0&utm_campaign=spring", f"{path}?utm_source=",
+                f"{path}?msclkid=9&_ga=2.1&igshid=x", path]
+    answers = [fetch(varnish, arrival) for arrival in arrivals]
+    assert [headers["x-edge-cache"] for _, headers, _ in answers] == ["MISS"] + ["HIT"] * 6
+    assert {body for _, _, body in answers} == {f"{path} #1"}
+    assert [p for p in backend.hits if p.startswith(f"/{unique}/")] == [path]
+
+
+def test_the_parameters_a_page_reads_are_kept_in_one_order(varnish, backend, unique):
+    path = f"/{unique}/search/"
+    first = fetch(varnish, f"{path}?q=harbour&page=2")
+    again = fetch(varnish, f"{path}?utm_source=x&page=2&fbclid=1&q=harbour")
+    other = fetch(varnish, f"{path}?q=harbour&page=3&utm_content=y")
+    assert [r[1]["x-edge-cache"] for r in (first, again, other)] == ["MISS", "HIT", "MISS"]
+    assert backend.hits[f"{path}?page=2&q=harbour"] == 1
+    assert backend.hits[f"{path}?page=3&q=harbour"] == 1
+
+
+def test_look_alike_parameters_and_values_are_left_alone(varnish, backend, unique):
+    """Only a parameter named exactly so is taken off: not one whose name merely
+    contains it, and never a reader's search for the words."""
+    path = f"/{unique}/search/"
+    for query in ("q=utm_source%3Dx", "q=fbclid=1", "xfbclid=1", "utm=1", "my_gclid=2"):
+        status, _, body = fetch(varnish, f"{path}?{query}")
+        assert status == 200 and body == f"{path}?{query} #1", query
+
+
 def test_an_expired_page_is_served_while_one_fetch_refreshes_it(varnish, backend, unique):
     """Grace: readers do not wait on the site once s-maxage runs out.
 

@@ -64,6 +64,21 @@ sub vcl_recv {
         return (pass);
     }
 
+    # Links shared on social sites and in newsletters carry tracking
+    # parameters that change nothing on the page, and some are new on every
+    # click (fbclid, gclid). Kept in the URL, each would be one more copy here
+    # and one more trip to the app servers, so readers arriving from social
+    # sites would always miss this cache. They are taken off before the page
+    # is looked up (the app never reads them: its own page cache keys on the
+    # parameters a view reads, core/pagecache.py), and the others are put in
+    # one order, so that ?q=x&page=2 and ?page=2&q=x share a copy.
+    if (req.url ~ "\?") {
+        set req.url = regsuball(req.url,
+            "(?<=[?&])(utm_[A-Za-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|twclid|ttclid|igshid|yclid|mc_cid|mc_eid|_ga|_gl)(=[^&]*)?(&|$)",
+            "");
+        set req.url = std.querysort(regsub(req.url, "[?&]+$", ""));
+    }
+
     # Signed-in readers and staff (sessionid) and anyone with a notice waiting
     # (messages) see pages made for them: they are never served a stored page,
     # and what they get is never stored. The site's own page cache
