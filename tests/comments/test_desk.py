@@ -461,6 +461,23 @@ def test_overview_counts_against_hand_counted_fixtures(client, moderator):
     assert BiasReport.objects.open().count() == 3
 
 
+def test_overview_counts_reported_comments_from_their_open_reports_alone(client, moderator):
+    """Joined to the comments and made DISTINCT, the count compared every reported
+    comment's whole row, its text too (85 ms at 4,000 reported comments)."""
+    twice = CommentFactory()
+    for reporter in UserFactory.create_batch(2):
+        CommentReport.objects.create(comment=twice, reporter=reporter, reason="spam")
+    CommentReport.objects.create(comment=CommentFactory(), reporter=UserFactory(),
+                                 reason="abuse")
+    with CaptureQueriesContext(connection) as captured:
+        items = {item["label"]: item for item in
+                 client.get("/admin/moderation/").context["open_items"]}
+    assert items["Reported comments"]["count"] == 2
+    counts = [q["sql"] for q in captured.captured_queries
+              if "COUNT(" in q["sql"] and "comments_commentreport" in q["sql"]]
+    assert counts and not any('"comments_comment"."body"' in sql for sql in counts), counts
+
+
 def test_overview_links_to_the_desk_queues_and_its_chart_scales(client, moderator):
     BiasReportFactory()
     html = client.get("/admin/moderation/").content.decode()
