@@ -97,6 +97,10 @@ def pages():
            .values_list("pk", flat=True).first())
     reader_name = (get_user_model().objects.filter(pk=reader).values_list("username", flat=True)
                    .first())
+    talked_about = (Comment.objects.values("article").annotate(n=Count("pk")).order_by("-n")
+                    .values_list("article", flat=True).first())
+    section = (Article.objects.values("section").annotate(n=Count("pk")).order_by("-n")
+               .values_list("section", flat=True).first())
     found = [
         ("moderation overview", "/admin/moderation/"),
         ("comment queue (desk)", "/admin/moderation/comments/"),
@@ -122,6 +126,10 @@ def pages():
         ("story field, suggestions for 'harb'", f"{SUGGEST}&term=harb"),
         ("bias-report triage", "/admin/moderation/bias-reports/"),
         ("bias-report list", "/admin/standards/biasreport/"),
+        # Deleting: what would go with the object, or what keeps it from going.
+        ("most commented story's delete page", f"/admin/articles/article/{talked_about}/delete/"),
+        ("busiest section's delete page", f"/admin/articles/section/{section}/delete/"),
+        ("busiest tag's delete page", f"/admin/taggit/tag/{tag}/delete/"),
     ]
     return [(label, path) for label, path in found if "None" not in path]
 

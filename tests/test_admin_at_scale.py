@@ -20,10 +20,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article
+from articles.models import Article, Section
 from comments.models import Comment, CommentReport
 from standards.models import BiasReport
-from tests.factories import ArticleFactory, AuthorFactory, UserFactory
+from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, SectionFactory,
+                             UserFactory)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +188,55 @@ class TestTheAuthorList:
             "Ines Duarte": 3, "Ivo Duarte": 1}
         fewest_first = editor.get("/admin/authors/author/?q=Duarte&o=6").context["cl"].result_list
         assert [a.name for a in fewest_first] == ["Ivo Duarte", "Ines Duarte"]
+
+
+class TestADeleteConfirmation:
+    """Django's listed every object going with the one deleted, named, linked and
+    checked: 15 s and 9,000 queries for a story with 21,000 comments, 4.5 s for a
+    section's 28,000 stories, read whole. It names ten of each kind and counts the rest."""
+
+    def test_a_section_with_stories_names_ten_and_counts_the_rest_unread(self, admin_client):
+        section = SectionFactory(name="Harbour")
+        ArticleFactory.create_batch(14, section=section)
+        url = f"/admin/articles/section/{section.pk}/delete/"
+        with CaptureQueriesContext(connection) as captured:
+            page = admin_client.get(url).content.decode()
+        assert "Cannot delete section" in page
+        assert page.count("<li>Article: <a href=") == 10
+        assert "<li>…and 4 more articles</li>" in page
+        # The ten named are read; the rest are only counted.
+        read = [q["sql"] for q in captured.captured_queries if '"articles_article"."body"' in q["sql"]]
+        assert read and all("LIMIT 10" in sql for sql in read), read
+        admin_client.post(url, {"post": "yes"})
+        assert Section.objects.filter(pk=section.pk).exists()
+
+    def test_what_a_delete_takes_is_named_ten_at_a_time_and_counted_in_full(self, admin_client):
+        tag = Tag.objects.create(name="Harbours", slug="harbours")
+        for story in ArticleFactory.create_batch(13):
+            story.tags.add(tag)
+        url = f"/admin/taggit/tag/{tag.pk}/delete/"
+        page = admin_client.get(url).content.decode()
+        assert page.count("<li>Tagged item: ") == 10
+        assert "<li>…and 3 more tagged items</li>" in page
+        assert re.search(r"Tagged items: 13\b", page)
+        assert admin_client.post(url, {"post": "yes"}).status_code == 302
+        assert not Tag.objects.filter(pk=tag.pk).exists()
+        assert not TaggedItem.objects.filter(tag_id=tag.pk).exists()
+
+    def test_a_story_with_many_comments_costs_what_one_with_a_few_does(self, admin_client):
+        """Comments are hidden, never deleted: the story cannot go, and saying so
+        read each comment's reader."""
+        costs = []
+        for count in (12, 40):
+            story = ArticleFactory()
+            CommentFactory.create_batch(count, article=story)
+            url = f"/admin/articles/article/{story.pk}/delete/"
+            admin_client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                response = admin_client.get(url)
+            assert "Cannot delete article" in response.content.decode()
+            costs.append(len(captured.captured_queries))
+        assert costs[0] == costs[1]
 
 
 def _date_links_ask_by_ids(captured):

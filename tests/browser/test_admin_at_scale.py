@@ -16,7 +16,7 @@ from taggit.models import Tag
 from comments.models import Comment
 from tests.browser.test_desk import sign_in, staff
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,3 +67,32 @@ def test_a_readers_page_shows_the_latest_fifty_and_links_to_all(live_server, new
         page.get_by_role("link", name="55 comments, in the comment list").click()
         expect(page.locator("#result_list tbody tr")).to_have_count(55)
         page.screenshot(path=SHOTS / f"reader-comments-{width}-{scheme}.png", full_page=False)
+
+
+def test_a_delete_names_ten_of_each_kind_and_counts_the_rest(live_server, new_page, roles):
+    """A section with stories cannot go: ten of them are named, the rest counted. A tag
+    on fourteen stories can: ten of its taggings are named, and it is deleted."""
+    staff("Editors", "deditor")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for number, (width, scheme) in enumerate(LOOKS):
+        section = SectionFactory(name=f"Harbour desk {number}")
+        ArticleFactory.create_batch(14, section=section, tags=[f"Quays {number}"])
+        tag = Tag.objects.get(name=f"Quays {number}")
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "deditor")
+
+        page.goto(f"{live_server.url}/admin/articles/section/{section.pk}/delete/")
+        expect(page.get_by_role("heading", name="Cannot delete section")).to_be_visible()
+        expect(page.locator("#content ul li")).to_have_count(11)
+        expect(page.locator("#content ul li").last).to_have_text("…and 4 more articles")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"delete-section-{width}-{scheme}.png", full_page=True)
+
+        page.goto(f"{live_server.url}/admin/taggit/tag/{tag.pk}/delete/")
+        expect(page.get_by_text("Tagged items: 14")).to_be_visible()
+        expect(page.get_by_text("…and 4 more tagged items")).to_be_visible()
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"delete-tag-{width}-{scheme}.png", full_page=True)
+        page.get_by_role("button", name="Yes, I’m sure").click()
+        expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
+        assert not Tag.objects.filter(pk=tag.pk).exists()
