@@ -191,7 +191,7 @@ if "security" not in CACHES or CACHES["security"].get("LOCATION") == CACHES["def
     # Emptying the page cache (after a Redis outage, say) must not lift lock-outs.
     raise ImproperlyConfigured("Set SECURITY_CACHE_URL to a store other than CACHE_URL's.")
 _CACHE_BACKENDS = {
-    "default": {_REDIS: "core.redis_cache.RedisCache"},
+    "default": {_REDIS: "core.redis_cache.RedisCache", _FILES: "core.file_cache.FileCache"},
     "security": {_REDIS: "core.redis_cache.SecurityRedisCache",
                  _FILES: "core.security_cache.SecurityFileCache"},
 }
