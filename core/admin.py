@@ -29,7 +29,7 @@ import re
 from collections import Counter
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
@@ -45,7 +45,7 @@ from django.db.models import ForeignObjectRel
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.fields.files import FieldFile
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -183,13 +183,23 @@ def _more(model, count):
     return f"…and {count:,} more {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
 
 
+# Rows an action may take at once. Each story or comment decided is saved
+# on its own, with its revision, log entry and purges (11 ms a story, 5-6 ms
+# a comment at 100,000 stories and a million comments): "Select all" on the
+# 25,000 held comments took over two minutes, past gunicorn's 30 seconds,
+# and was rolled back.
+ACTION_LIMIT = 500
+
+
 class DeclaredLookupsOnly(ShortDeletionList):
     """Refuse changelist lookups other than the declared filters' (400 Bad Request).
 
     And what the admin's own forms never send, which Django looked up as it
     came (a 500): an action on "selected" rows, or edited rows, that are not
     ids, a number a filter's column cannot hold, and an autocomplete field's
-    value that its field cannot hold (CheckedAutocompleteSelect). Every
+    value that its field cannot hold (CheckedAutocompleteSelect). And an
+    action on more than ACTION_LIMIT rows at once ("Select all" on a long
+    list), which would outlast the worker's timeout and be undone. Every
     ModelAdmin inherits this class (core.E001), so every admin gets all of it.
     """
 
@@ -212,6 +222,17 @@ class DeclaredLookupsOnly(ShortDeletionList):
         pk = self.model._meta.pk
         if not all(_holds(pk, value) for value in request.POST.getlist(ACTION_CHECKBOX_NAME)):
             return HttpResponseBadRequest("The rows chosen are not rows of this list.")
+        if forms.BooleanField(required=False).clean(request.POST.get("select_across")):
+            chosen = queryset.count()  # "Select all": the whole list as filtered
+        else:
+            chosen = len(set(request.POST.getlist(ACTION_CHECKBOX_NAME)))
+        if chosen > ACTION_LIMIT:
+            self.message_user(
+                request, f"An action takes at most {ACTION_LIMIT} "
+                         f"{self.model._meta.verbose_name_plural} at once, and {chosen:,} were "
+                         "chosen: nothing was changed. Narrow the list with its filters or "
+                         "search first.", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset, **kwargs)
 
     def lookup_allowed(self, lookup, value, request):

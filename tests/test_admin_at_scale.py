@@ -21,6 +21,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Section
+from core import admin as core_admin
 from comments.models import Comment, CommentReport
 from standards.models import BiasReport
 from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, SectionFactory,
@@ -237,6 +238,33 @@ class TestADeleteConfirmation:
             assert "Cannot delete article" in response.content.decode()
             costs.append(len(captured.captured_queries))
         assert costs[0] == costs[1]
+
+
+class TestAnActionOnALongList:
+    """"Select all" on the 25,000 held comments, then "Approve", ran past the worker's
+    timeout (5-6 ms a comment) and was rolled back: an action takes at most 500."""
+
+    def test_more_than_it_may_take_are_refused_and_nothing_changes(self, moderator,
+                                                                 monkeypatch):
+        monkeypatch.setattr(core_admin, "ACTION_LIMIT", 3)
+        held = CommentFactory.create_batch(4, status="pending")
+        url = "/admin/comments/comment/?status__exact=pending"
+        chosen = {"action": "approve", "select_across": "1", "index": "0",
+                  "_selected_action": [held[0].pk]}
+        response = moderator.post(url, chosen, follow=True)
+        assert response.redirect_chain == [(url, 302)]
+        assert ("An action takes at most 3 comments at once, and 4 were chosen: nothing was "
+                "changed.") in response.content.decode()
+        assert set(Comment.objects.values_list("status", flat=True)) == {"pending"}
+        # Chosen one by one, as many are refused too.
+        moderator.post(url, {**chosen, "select_across": "0",
+                             "_selected_action": [c.pk for c in held]})
+        assert set(Comment.objects.values_list("status", flat=True)) == {"pending"}
+
+        Comment.objects.filter(pk=held[3].pk).update(status="hidden")
+        moderator.post(url, chosen)
+        assert list(Comment.objects.order_by("pk").values_list("status", flat=True)) == [
+            "approved", "approved", "approved", "hidden"]
 
 
 def _date_links_ask_by_ids(captured):

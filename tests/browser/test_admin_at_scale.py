@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from taggit.models import Tag
 
 from comments.models import Comment
+from core import admin as core_admin
 from tests.browser.test_desk import sign_in, staff
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
@@ -96,3 +97,27 @@ def test_a_delete_names_ten_of_each_kind_and_counts_the_rest(live_server, new_pa
         page.get_by_role("button", name="Yes, I’m sure").click()
         expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
         assert not Tag.objects.filter(pk=tag.pk).exists()
+
+
+def test_an_action_on_more_than_it_may_take_says_so_and_changes_nothing(
+        live_server, new_page, roles, monkeypatch):
+    monkeypatch.setattr(core_admin, "ACTION_LIMIT", 3)
+    staff("Moderators", "amod")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    story = ArticleFactory(headline="Night ferry timetable")
+    for width, scheme in LOOKS:
+        Comment.objects.all().delete()
+        Comment.objects.bulk_create(
+            Comment(article=story, body=f"Held comment {n}", status=Comment.Status.PENDING)
+            for n in range(4))
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "amod")
+        page.goto(f"{live_server.url}/admin/comments/comment/?status__exact=pending")
+        page.locator("#action-toggle").check()
+        page.select_option("select[name=action]", "approve")
+        page.locator("button[name=index]").click()
+        expect(page.locator(".messagelist .error")).to_contain_text(
+            "An action takes at most 3 comments at once, and 4 were chosen: nothing was changed.")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"action-refused-{width}-{scheme}.png", full_page=False)
+        assert set(Comment.objects.values_list("status", flat=True)) == {"pending"}
