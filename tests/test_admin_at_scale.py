@@ -241,8 +241,8 @@ class TestADeleteConfirmation:
 
 
 class TestAnActionOnALongList:
-    """"Select all" on the 25,000 held comments, then "Approve", ran past the worker's
-    timeout (5-6 ms a comment) and was rolled back: an action takes at most 500."""
+    """"Select all" on the 25,000 held comments, then "Approve", ran for over two minutes
+    (5-6 ms a comment), every comment locked meanwhile: an action takes at most 500."""
 
     def test_more_than_it_may_take_are_refused_and_nothing_changes(self, moderator,
                                                                  monkeypatch):
