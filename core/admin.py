@@ -60,12 +60,13 @@ from .text import normalize
 # Before a delete, Django's admin lists every object that goes with the one
 # deleted, each with its name, a link and a permission check, and works the
 # list out again when the delete is confirmed. A story with 21,000 comments
-# took 15 s and more than 9,000 queries each way (each comment's name reads
-# its reader), so a story with a few thousand more could not be deleted
-# within gunicorn's timeout. A section or an author that still has stories
-# cannot be deleted (their stories PROTECT them), and Django read every one
-# of those stories, text and all, to list them: 4.5 s for a section of
-# 28,000. Now a few of each kind are named and the rest counted.
+# took 15 s and more than 9,000 queries (each comment's name reads its
+# reader) to say that it could not be deleted (comments are hidden, never
+# deleted), and a tag on 28,000 stories 21 s. A section or an author that
+# still has stories cannot be deleted (their stories PROTECT them), and
+# Django read every one of those stories, text and all, to list them: 4.5 s
+# for a section of 28,000. Now a few of each kind are named and the rest
+# counted.
 
 DELETION_SHOWN = 10  # objects of each kind named before the rest are counted
 
