@@ -247,6 +247,23 @@ class TagFilter(admin.SimpleListFilter):
             return queryset.filter(tags__slug=self.value())
         return queryset
 
+    def get_facet_queryset(self, changelist):
+        """ "Show counts": each tag's stories in the list as filtered, {"<n>__c": count}.
+
+        Django counts each tag as `id IN (its stories)`: one subquery per tag
+        through taggit's join, which compares ids through a cast no index
+        serves (13 s for 534 tags at 100,000 stories). The filtered stories'
+        taggings are counted by tag in one query instead.
+        """
+        stories = changelist.get_queryset(self.request,
+                                          exclude_parameters=self.expected_parameters())
+        counts = dict(TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article),
+            object_id__in=stories.order_by().values("pk"),
+        ).order_by().values_list("tag__slug").annotate(Count("pk")))
+        return {f"{number}__c": counts.get(slug, 0)
+                for number, (slug, _) in enumerate(self.lookup_choices)}
+
 
 # django-taggit registers its own admin for tags; this one adds the lookup rule.
 admin.site.unregister(Tag)

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,13 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         if self.value() == "review":
             return queryset.filter(waiting())
         return queryset
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        # "Show counts": Django counts a choice as `id IN (the list filtered by
+        # it)`. With the OR of held and reported inside, PostgreSQL worked that
+        # list out again for each of a million comments, and the page ran for
+        # over ten minutes. The condition is counted in the same pass instead.
+        return {"0__c": Count(pk_attname, filter=waiting())}
 
 
 class ReaderFilter(admin.SimpleListFilter):

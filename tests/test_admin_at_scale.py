@@ -267,6 +267,42 @@ class TestAnActionOnALongList:
             "approved", "approved", "approved", "hidden"]
 
 
+class TestShowCounts:
+    """The lists' "Show counts" (?_facets=True). Django counts each choice of a filter
+    of our own as `id IN (the list filtered by it)`: the comment list's queue ran for
+    over ten minutes at a million comments, the story list's tags 13 s at 100,000."""
+
+    def test_the_comment_lists_queue_is_counted_in_one_pass(self, moderator):
+        held = CommentFactory.create_batch(2, status="pending")
+        reported, approved = CommentFactory(), CommentFactory()
+        CommentReport.objects.create(comment=reported, reporter=UserFactory(), reason="spam")
+        CommentReport.objects.create(comment=held[0], reporter=UserFactory(), reason="spam")
+        with CaptureQueriesContext(connection) as captured:
+            page = moderator.get("/admin/comments/comment/?_facets=True").content.decode()
+        assert "Needs review (pending or reported) (3)" in page
+        assert approved.status == "approved" and "Pending review (2)" in page
+        assert not any('FROM "comments_comment" "V0"' in q["sql"]
+                       for q in captured.captured_queries)
+
+    def test_the_story_lists_tags_are_counted_in_one_query_for_the_list_as_filtered(
+            self, editor):
+        harbour, world = SectionFactory(name="Harbour"), SectionFactory(name="World")
+        ArticleFactory.create_batch(2, section=harbour, tags=["ferries", "quays"])
+        ArticleFactory(section=harbour, tags=["ferries"])
+        ArticleFactory(section=world, tags=["ferries", "elections"])
+        costs = []
+        for extra in ([], [f"tag {n}" for n in range(12)]):
+            ArticleFactory(section=world, tags=extra or ["weather"])
+            url = f"/admin/articles/article/?_facets=True&section__id__exact={harbour.pk}"
+            with CaptureQueriesContext(connection) as captured:
+                page = editor.get(url).content.decode()
+            costs.append(len(captured.captured_queries))
+            assert "ferries (3)" in page and "quays (2)" in page and "elections (0)" in page
+            assert not any("FILTER" in q["sql"] and "taggit_tag" in q["sql"]
+                           for q in captured.captured_queries)
+        assert costs[0] == costs[1]
+
+
 def _date_links_ask_by_ids(captured):
     """Whether the story list's date links asked MIN() and MAX() of a list of ids."""
     ranged = [q["sql"] for q in captured.captured_queries
