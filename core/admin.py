@@ -117,12 +117,12 @@ class ShortDeletionList:
         if protecting:
             # Refused whatever else would go with it: the rest need not be found.
             protected = [(type(row), format_callback(row)) for row in protecting]
-            named = Counter(kind for kind, item in protected if not isinstance(item, _Unnamed))
+            shown = Counter(kind for kind, item in protected if not isinstance(item, _Unnamed))
             return [], {}, perms_needed, [
                 *(item for _, item in protected if not isinstance(item, _Unnamed)),
-                *(_more(kind, total - named[kind])
+                *(_more(kind, total - shown[kind])
                   for kind, total in _protecting_counts(model, objs).items()
-                  if total > named[kind])]
+                  if total > shown[kind])]
         collector = NestedObjects(using=router.db_for_write(model), origin=objs)
         collector.collect(objs)
         to_delete = _collapse(collector.nested(format_callback))
