@@ -53,7 +53,7 @@ def _is_fetch(request):
 
 def _comments():
     """Waiting comments with what their cards show: story, reader, open reports."""
-    open_reports = (CommentReport.objects.filter(resolved_at__isnull=True)
+    open_reports = (CommentReport.objects.open()
                     .select_related("reporter").order_by("created_at", "pk"))
     # Stories and readers are read for the page's comments alone: joined in, they were
     # read for every waiting comment before the page was taken (1.5 s at 28,000).

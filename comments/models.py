@@ -71,7 +71,7 @@ class WaitingComments:
 
     def _reported_only(self):
         """(comment id, first open report) of the reported comments that are not held."""
-        return (CommentReport.objects.filter(resolved_at__isnull=True)
+        return (CommentReport.objects.open()
                 .exclude(comment__status=Comment.Status.PENDING)
                 .order_by().values("comment_id").annotate(since=Min("created_at")))
 
@@ -118,12 +118,12 @@ def count_waiting(comments):
 
 def _reported():
     """The ids of the comments with an open report."""
-    return CommentReport.objects.filter(resolved_at__isnull=True).order_by().values("comment_id")
+    return CommentReport.objects.open().order_by().values("comment_id")
 
 
 def _open_reports():
     """The open reports of the comment in the outer query."""
-    return CommentReport.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+    return CommentReport.objects.open().filter(comment=OuterRef("pk"))
 
 
 def _open_report_count():
@@ -183,6 +183,12 @@ class Comment(models.Model):
         return self.reader.get_username() if self.reader_id else "a former reader"
 
 
+class CommentReportQuerySet(models.QuerySet):
+    def open(self):
+        """Reports no moderator has closed yet: each puts its comment in the queue."""
+        return self.filter(resolved_at__isnull=True)
+
+
 class CommentReport(models.Model):
     """A reader's flag on a comment; an open report puts the comment in the queue."""
 
@@ -198,6 +204,8 @@ class CommentReport(models.Model):
     reason = models.CharField(max_length=10, choices=Reason)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -82,7 +82,7 @@ def comment_queues():
     """The comment queues on the moderation overview: held, and reported (open reports)."""
     desk = reverse("moderation-comments")
     held = Comment.objects.filter(status=Comment.Status.PENDING)
-    open_reports = CommentReport.objects.filter(resolved_at__isnull=True)
+    open_reports = CommentReport.objects.open()
     return [
         {"label": "Comments held for review", "count": held.count(),
          "oldest": held.aggregate(at=Min("created_at"))["at"],
@@ -133,7 +133,7 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     if restrict and status != Comment.Status.HIDDEN:
         raise ValueError("Only a hidden comment restricts its reader.")
     now = timezone.now()
-    reports = list(comment.reports.filter(resolved_at__isnull=True).values_list("pk", flat=True))
+    reports = list(comment.reports.open().values_list("pk", flat=True))
     before = {
         "comment": comment.pk, "status": comment.status, "moderator": comment.moderator_id,
         "moderated_at": comment.moderated_at.isoformat() if comment.moderated_at else None,

@@ -76,6 +76,15 @@ def test_queue_shows_held_and_reported_first_longest_waiting_first(client, moder
     assert "reported today" in reported_only and "held an hour" not in reported_only
 
 
+def test_open_reports_are_the_ones_no_moderator_has_closed():
+    comment = CommentFactory()
+    waiting = CommentReport.objects.create(comment=comment, reporter=UserFactory(), reason="spam")
+    CommentReport.objects.create(comment=comment, reporter=UserFactory(), reason="abuse",
+                                 resolved_at=timezone.now())
+    assert list(CommentReport.objects.open()) == [waiting]
+    assert list(comment.reports.open()) == [waiting]
+
+
 def test_the_queue_reads_only_the_waiting_comments():
     """Held comments come through their index and reported ones through their open
     reports; only those are counted and dated. Grouping every comment of the
