@@ -31,14 +31,15 @@ from taggit.forms import TagWidget
 from taggit.models import Tag, TaggedItem
 from taggit.utils import parse_tags
 
-from core.admin import (CheckedAutocompleteSelect, DeclaredLookupsOnly, EditConflictMixin,
+from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
+                        EditConflictMixin,
                         StaffUserChoiceField, word_diff)
 from core.images import CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.text import render_markdown
 
-from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, reading_stats,
-                     reviewing_editors)
+from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, draft_story,
+                     public_story, reading_stats, reviewing_editors, scheduled_story)
 from .search import beginning_with, clean_query, matching
 
 # Fields shown when two revisions are compared, in the order of the form.
@@ -192,35 +193,34 @@ class ArticleAdminForm(forms.ModelForm):
                 and "published_at" not in self.changed_data)
 
 
-class StateFilter(admin.SimpleListFilter):
+class StateFilter(ConditionFilter):
     title = "state"
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
         return Article.State.choices
 
+    def conditions(self):
+        now = timezone.now()
+        return {Article.State.DRAFT: draft_story(),
+                Article.State.SCHEDULED: scheduled_story(now),
+                Article.State.PUBLISHED: public_story(now=now)}
+
     def queryset(self, request, queryset):
-        match self.value():
-            case Article.State.DRAFT:
-                return _among(queryset, Article.objects.drafts())
-            case Article.State.SCHEDULED:
-                return queryset.scheduled()
-            case Article.State.PUBLISHED:
-                return queryset.published()
-        return queryset
+        if self.value() == Article.State.DRAFT:
+            return _among(queryset, Article.objects.drafts())
+        return super().queryset(request, queryset)
 
 
-class AuthorKindFilter(admin.SimpleListFilter):
+class AuthorKindFilter(ConditionFilter):
     title = "AI or human author"
     parameter_name = "author_kind"
 
     def lookups(self, request, model_admin):
         return [("ai", "AI persona"), ("human", "Human")]
 
-    def queryset(self, request, queryset):
-        if self.value() in ("ai", "human"):
-            return queryset.filter(author__is_ai=self.value() == "ai")
-        return queryset
+    def conditions(self):
+        return {"ai": Q(author__is_ai=True), "human": Q(author__is_ai=False)}
 
 
 class StoryChangeList(ChangeList):

@@ -110,6 +110,16 @@ def public_story(via="", now=None):
                 f"{via}published_at__lte": now or timezone.now()})
 
 
+def scheduled_story(now=None):
+    """A story set to publish at a time still to come, as a condition."""
+    return Q(status=Article.Status.PUBLISHED, published_at__gt=now or timezone.now())
+
+
+def draft_story():
+    """A story neither public nor scheduled, as a condition."""
+    return Q(status=Article.Status.DRAFT) | Q(published_at__isnull=True)
+
+
 def public_story_sql(alias, connection, now=None):
     """public_story() as SQL on the story table under `alias`, and its parameters.
 
@@ -127,14 +137,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self, now=None):
         """Articles set to publish at a time still to come."""
-        return self.filter(
-            status=Article.Status.PUBLISHED,
-            published_at__gt=now or timezone.now(),
-        )
+        return self.filter(scheduled_story(now))
 
     def drafts(self):
         """Articles that are neither public nor scheduled."""
-        return self.filter(Q(status=Article.Status.DRAFT) | Q(published_at__isnull=True))
+        return self.filter(draft_story())
 
     def for_listing(self):
         """Newest first, with what a story card shows, in one query (no story bodies)."""

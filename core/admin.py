@@ -41,7 +41,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, router, transaction
-from django.db.models import ForeignObjectRel
+from django.db.models import Count, ForeignObjectRel
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.fields.files import FieldFile
@@ -192,6 +192,31 @@ def _more(model, count):
 # the edge cache (60 s) had given up and shown an error. At 500, an action
 # takes a few seconds.
 ACTION_LIMIT = 500
+
+
+class ConditionFilter(SimpleListFilter):
+    """A list filter whose choices are conditions ({value: Q} from conditions()).
+
+    Its "Show counts" counts each choice by its condition in the one pass over
+    the list that counts the other filters' choices. Django counts a choice of
+    a SimpleListFilter as `id IN (the list filtered by that choice)`, which
+    works the list's own filters and search out again inside each count: the
+    comment list's queue ran for over ten minutes at a million comments, and a
+    search for a common word with counts shown took 2 s on the story list at
+    100,000 stories and 1.7 s on 20,000 bias reports.
+    """
+
+    def conditions(self):
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        condition = self.conditions().get(self.value())
+        return queryset if condition is None else queryset.filter(condition)
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        conditions = self.conditions()
+        return {f"{number}__c": Count(pk_attname, filter=conditions[value])
+                for number, (value, _) in enumerate(self.lookup_choices)}
 
 
 class DeclaredLookupsOnly(ShortDeletionList):

@@ -16,11 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from articles.admin import ArticleAdmin
-from core.admin import (CSVExportMixin, DeclaredLookupsOnly, EditConflictMixin,
-                        ReasonActionForm, decision_action, local_iso)
+from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
+                        EditConflictMixin, ReasonActionForm, decision_action, local_iso)
 
 from . import notices, workflow
-from .models import REPORT_ON_ANOTHER_STORY, BiasReport, Correction
+from .models import (REPORT_ON_ANOTHER_STORY, BiasReport, Correction, decided_report,
+                     open_report)
 
 # BR-000123, as reporters and moderators see it; "br-123" and "123" are read alike.
 REPORT_REFERENCE = re.compile(r"(?:BR-?)?0*([1-9]\d{0,18})", re.IGNORECASE)
@@ -152,19 +153,15 @@ class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
 ArticleAdmin.inlines = [*ArticleAdmin.inlines, CorrectionInline]
 
 
-class BiasReportStatusFilter(admin.SimpleListFilter):
+class BiasReportStatusFilter(ConditionFilter):
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [("open", "Open (new or in review)"), ("decided", "Decided")]
 
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.open()
-        if self.value() == "decided":
-            return queryset.decided()
-        return queryset
+    def conditions(self):
+        return {"open": open_report(), "decided": decided_report()}
 
 
 def draft_correction_url(report):

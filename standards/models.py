@@ -12,14 +12,24 @@ QUOTE_MAX_CHARS = 300
 DETAILS_MAX_CHARS = 1000
 
 
+def open_report():
+    """A report not yet decided, as a condition."""
+    return models.Q(status__in=[BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW])
+
+
+def decided_report():
+    """A report upheld or dismissed, as a condition."""
+    return models.Q(status__in=[BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED])
+
+
 class BiasReportQuerySet(models.QuerySet):
     def open(self):
         """Reports not yet decided."""
-        return self.filter(status__in=[BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW])
+        return self.filter(open_report())
 
     def decided(self):
         """Reports upheld or dismissed."""
-        return self.filter(status__in=[BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED])
+        return self.filter(decided_report())
 
 
 class BiasReport(models.Model):
