@@ -8,6 +8,7 @@ and no figure identifies a reader.
 """
 
 import statistics
+from bisect import bisect_left
 from datetime import date, datetime
 
 from django.db.models import Case, CharField, F, Q, Value, When
@@ -125,19 +126,25 @@ def compute(periods, now=None):
                 counts["received"] += n
                 counts[outcome] += n
 
-    # Medians need the rows themselves: the two dates of each decided report.
+    # Medians need the rows themselves: the two dates of each decided report,
+    # oldest first, so that each period's reports are one slice of them.
+    # Testing every report against every period took 0.16 s of the page's
+    # CPU at 16,000 decided reports.
     decided = (BiasReport.objects.decided()
                .filter(public, outer(periods, "created_at"), resolved_at__isnull=False)
-               .order_by().values_list("created_at", "resolved_at", "reason"))
-    durations = [([], {value: [] for value, _ in reasons}) for _ in periods]
+               .order_by("created_at").values_list("created_at", "resolved_at", "reason"))
+    created, days, reason_of = [], [], []
     for created_at, resolved_at, reason in decided:
-        days = (resolved_at - created_at).total_seconds() / SECONDS_PER_DAY
-        for i, period in enumerate(periods):
-            if created_at in period:
-                durations[i][0].append(days)
-                durations[i][1][reason].append(days)
-    for (overall, by_reason), block in zip(durations, figures):
-        block["bias_reports"]["median_days_to_decision"] = _median_days(overall)
+        created.append(created_at)
+        days.append((resolved_at - created_at).total_seconds() / SECONDS_PER_DAY)
+        reason_of.append(reason)
+    for period, block in zip(periods, figures):
+        first = 0 if period.start is None else bisect_left(created, period.start)
+        last = bisect_left(created, period.end)
+        by_reason = {value: [] for value, _ in reasons}
+        for n in range(first, last):
+            by_reason[reason_of[n]].append(days[n])
+        block["bias_reports"]["median_days_to_decision"] = _median_days(days[first:last])
         for counts in block["bias_reports"]["by_reason"]:
             counts["median_days_to_decision"] = _median_days(by_reason[counts["reason"]])
 
