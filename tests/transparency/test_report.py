@@ -7,6 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.periods import Period
 from standards import figures
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory,
                              CommentFactory, CorrectionFactory, UserFactory)
@@ -158,6 +159,22 @@ def test_figures_match_the_page_for_the_export(newsroom):
     assert march["bias_reports"]["median_days_to_decision"] == 1.5
     assert march["corrections"]["after_upheld_bias_report"] == 1
     assert march["comments"]["share_held"] == 20.0
+
+
+def test_a_decision_counts_in_the_month_it_was_reported_to_the_second(clock):
+    """A month starts at its first instant and ends just before the next month's."""
+    story = ArticleFactory(published_at=utc(2026, 1, 5))
+    march_starts = utc(2026, 3, 1, 5)  # midnight in New York
+    for created, days in ((march_starts, 3), (march_starts - timedelta(seconds=1), 7),
+                          (march_starts + timedelta(seconds=1), 5)):
+        BiasReportFactory(article=story, status="dismissed", created_at=created,
+                          resolved_at=created + timedelta(days=days))
+    february, march, both = figures.compute([
+        figures.month_period(2026, 2), figures.month_period(2026, 3),
+        Period("both", "Both", utc(2026, 2, 1, 5), utc(2026, 4, 1, 4))])
+    assert february["bias_reports"]["median_days_to_decision"] == 7.0
+    assert march["bias_reports"]["median_days_to_decision"] == 4.0
+    assert both["bias_reports"]["median_days_to_decision"] == 5.0
 
 
 @pytest.mark.parametrize(("published_at", "rows"), [
