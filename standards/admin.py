@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from articles.admin import ArticleAdmin
+from articles.models import CARD_DEFERRED
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReasonActionForm, decision_action, local_iso)
 
@@ -199,7 +200,8 @@ class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
         open_on_story = (BiasReport.objects.open().filter(article=OuterRef("article"))
                          .values("article").annotate(n=Count("pk")).values("n"))
         return super().get_queryset(request).annotate(
-            open_count=Coalesce(Subquery(open_on_story), 0))
+            open_count=Coalesce(Subquery(open_on_story), 0)).defer(
+            *(f"article__{name}" for name in CARD_DEFERRED))
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
