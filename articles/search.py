@@ -320,6 +320,12 @@ class _Pages(StrictPageMixin, MultipleObjectMixin):
 
 TOO_MANY_SEARCHES = ("You have searched many times in the last minute. Please wait "
                      "{wait} and search again; your words are still in the box.")
+BUSY = ("Search is busy right now. Please try again in a few seconds; your words are "
+        "still in the box.")
+BUSY_RETRY = 5  # seconds, for Retry-After
+# A search's place is given back when it ends; one whose worker died holding it
+# frees itself after this long (gunicorn's timeout).
+PLACE_SECONDS = 30
 
 
 def _refused_search(request):
@@ -345,19 +351,28 @@ def article_search(request):
     if query and (refused := _refused_search(request)):
         return ratelimit.refusal(request, "articles/search.html", context, refused)
     if query:
-        stories = Article.objects.published()
-        # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).
-        if section:
-            stories = (stories.filter(section__slug=section) if slug_re.match(section)
-                       else stories.none())
-        if author:
-            stories = (stories.filter(author__slug=author) if slug_re.match(author)
-                       else stories.none())
-        pages = _Pages(request)
-        paginator, page, ids, _ = pages.paginate_queryset(
-            ranked_ids(query, stories), pages.paginate_by)
-        articles = stories_by_id(ids)
-        add_snippets(articles, query)
-        context.update(paginator=paginator, page_obj=page, articles=articles,
-                       at_limit=paginator.count >= RANKED_MATCHES)
+        with ratelimit.place("search", settings.SEARCH_CONCURRENCY, PLACE_SECONDS) as placed:
+            if not placed:
+                return ratelimit.refusal(request, "articles/search.html", context,
+                                         ratelimit.Refused(BUSY, 503, BUSY_RETRY))
+            _run_search(request, query, section, author, context)
     return render(request, "articles/search.html", context)
+
+
+def _run_search(request, query, section, author, context):
+    """Run the search, and put its page of results into context."""
+    stories = Article.objects.published()
+    # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).
+    if section:
+        stories = (stories.filter(section__slug=section) if slug_re.match(section)
+                   else stories.none())
+    if author:
+        stories = (stories.filter(author__slug=author) if slug_re.match(author)
+                   else stories.none())
+    pages = _Pages(request)
+    paginator, page, ids, _ = pages.paginate_queryset(
+        ranked_ids(query, stories), pages.paginate_by)
+    articles = stories_by_id(ids)
+    add_snippets(articles, query)
+    context.update(paginator=paginator, page_obj=page, articles=articles,
+                   at_limit=paginator.count >= RANKED_MATCHES)

@@ -493,8 +493,10 @@ def main():
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "DATABASE_URL": f"{PG}/{DB_NAME}",
            "CACHE_URL": "redis://127.0.0.1:6379/3",
            "SITE_URL": BASE, "REQUEST_LOG_LEVEL": "WARNING",
-           # wrk searches from one address: a limit it never reaches, still checked.
-           "SEARCH_LIMIT_PER_MINUTE": "100000000"}
+           # wrk searches from one address: a limit it never reaches, still checked;
+           # and with as many connections as the searches' places, each still taken.
+           "SEARCH_LIMIT_PER_MINUTE": "100000000",
+           "SEARCH_CONCURRENCY": str(options.connections)}
     os.environ.update(env)
     psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
     psql(f"CREATE DATABASE {DB_NAME}")

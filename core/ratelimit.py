@@ -11,7 +11,10 @@ import hashlib
 import hmac
 import ipaddress
 import math
+import random
+import secrets
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -84,6 +87,41 @@ def _give_back(cache, taken):
             cache.delete(key)
         else:
             cache.decr(key)
+
+
+@contextmanager
+def place(scope, places, seconds):
+    """Take one of `places` places for a dear action, shared by every worker and machine.
+
+    Yields True with a place taken, given back on leaving; False when every
+    place is taken; True with none taken when the store cannot be reached or
+    `places` is 0 (the action goes ahead). A place whose worker died holding
+    it frees itself after `seconds`.
+    """
+    cache, held, full = caches["security"], None, False
+    token = secrets.token_hex(8)
+    try:
+        for number in random.sample(range(places), places):
+            key = f"place:{scope}:{number}"
+            if cache.add(key, token, seconds):
+                held = key
+                break
+        else:
+            full = places > 0
+    except Unavailable:
+        pass
+    if full:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        if held:
+            try:
+                if cache.get(held) == token:  # not a place taken since it freed itself
+                    cache.delete(held)
+            except Unavailable:
+                pass  # it frees itself after `seconds`
 
 
 def client_address(request):

@@ -355,6 +355,11 @@ ARTICLES_PER_PAGE = 20
 # Searches one address may make a minute (articles/search.py); 0 for no limit.
 # A search is the dearest page a reader can ask for, and no cache answers it.
 SEARCH_LIMIT_PER_MINUTE = env.int("SEARCH_LIMIT_PER_MINUTE", default=30)
+# Searches running at once, counted across every worker and machine; past that
+# the search page asks the reader to try again in a few seconds, so that a
+# flood of searches from many addresses cannot take every worker and the
+# database from readers. 0 for no cap.
+SEARCH_CONCURRENCY = env.int("SEARCH_CONCURRENCY", default=4)
 
 # Whole-page cache for anonymous readers (core/pagecache.py), in seconds.
 # Entries also end at midnight and at the next scheduled publication.

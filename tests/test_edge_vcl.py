@@ -294,6 +294,17 @@ def test_newsroom_and_accounts_always_pass(varnish, backend, unique, prefix):
     assert bodies == [f"{seen} #1", f"{seen} #2"]
 
 
+def test_a_search_passes_and_its_busy_answer_reaches_the_reader(varnish, backend, unique):
+    """Never stored, even when an answer claims to be public; the site's own 503 (search
+    busy, the words kept in the box) is delivered, not the edge's "back in a moment"."""
+    path = f"/search/?q={unique}"
+    backend.answer(path, ("Cache-Control", PRIVATE), ("Retry-After", "5"), status=503)
+    status, headers, body = fetch(varnish, path)
+    assert (status, headers["retry-after"], body) == (503, "5", f"{path} #1")
+    backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", "site"))
+    assert [fetch(varnish, path)[2] for _ in range(2)] == [f"{path} #2", f"{path} #3"]
+
+
 def test_tags_are_not_shown_to_readers(varnish, backend, unique):
     path = f"/{unique}/story/"
     backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", f"story-{unique} site"))

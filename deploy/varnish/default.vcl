@@ -64,6 +64,14 @@ sub vcl_recv {
         return (pass);
     }
 
+    # A search is the reader's own words, never stored (the site caches no
+    # search either): passed, so that what the site answers reaches the reader
+    # as written, its "search is busy" 503 too, with the words kept in the box,
+    # rather than this cache's own 503 page.
+    if (req.url ~ "^/search/") {
+        return (pass);
+    }
+
     # Links shared on social sites and in newsletters carry tracking
     # parameters that change nothing on the page, and some are new on every
     # click (fbclid, gclid). Kept in the URL, each would be one more copy here

@@ -412,3 +412,74 @@ class TestTooManySearches:
         _story("Harbour talks")
         for _ in range(5):
             assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+
+class TestSearchBusy:
+    """At most SEARCH_CONCURRENCY searches run at once, counted across every worker and
+    machine: a flood of searches from many addresses, each within its own allowance,
+    must not take every worker and the database from readers."""
+
+    def test_with_every_place_taken_the_search_waits_with_the_words_kept(self, client,
+                                                                          settings):
+        settings.SEARCH_CONCURRENCY = 1
+        _story("Harbour talks", section=SectionFactory(name="World", slug="world"))
+        with search.ratelimit.place("search", 1, search.PLACE_SECONDS) as placed:
+            assert placed
+            with CaptureQueriesContext(connection) as refused_queries:
+                response = client.get("/search/", {"q": "harbour talks", "section": "world"})
+        assert response.status_code == 503 and response["Retry-After"] == "5"
+        text = response.content.decode()
+        assert ('<p class="notice notice-wait" role="alert">Search is busy right now. Please '
+                "try again in a few seconds; your words are still in the box.</p>") in text
+        assert 'name="q" value="harbour talks"' in text
+        assert '<option value="world" selected>World</option>' in text
+        assert not any("LIKE" in q["sql"] or "@@" in q["sql"]
+                       for q in refused_queries.captured_queries)
+        # The place is given back when its search ends.
+        for _ in range(3):
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+    def test_as_many_searches_as_places_run_at_once(self, settings):
+        settings.SEARCH_CONCURRENCY = 3
+        with search.ratelimit.place("search", 3, 30) as first, \
+                search.ratelimit.place("search", 3, 30) as second, \
+                search.ratelimit.place("search", 3, 30) as third:
+            assert first and second and third
+            with search.ratelimit.place("search", 3, 30) as fourth:
+                assert not fourth
+        with search.ratelimit.place("search", 3, 30) as again:
+            assert again
+
+    def test_a_place_whose_worker_died_holding_it_frees_itself(self, client, settings):
+        settings.SEARCH_CONCURRENCY = 1
+        _story("Harbour talks")
+        died = search.ratelimit.place("search", 1, search.PLACE_SECONDS)
+        assert died.__enter__()  # and never leaves
+        assert client.get("/search/", {"q": "harbour"}).status_code == 503
+        later = NOW + timedelta(seconds=search.PLACE_SECONDS + 1)
+        with time_machine.travel(later, tick=False):
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+    def test_a_search_that_fails_gives_its_place_back(self, client, settings):
+        settings.SEARCH_CONCURRENCY = 1
+        _story("Harbour talks")
+        assert client.get("/search/", {"q": "harbour", "page": "9"}).status_code == 404
+        assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+    def test_with_the_store_down_search_still_answers(self, client, settings, monkeypatch):
+        settings.SEARCH_CONCURRENCY = 1
+        _story("Harbour talks")
+
+        def unavailable(*args, **kwargs):
+            raise search.ratelimit.Unavailable("redis is down")
+
+        monkeypatch.setattr(search.ratelimit.caches["security"], "add", unavailable)
+        for _ in range(2):
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
+
+    def test_zero_lifts_the_cap(self, client, settings):
+        settings.SEARCH_CONCURRENCY = 0
+        _story("Harbour talks")
+        with search.ratelimit.place("search", 0, 30) as placed:
+            assert placed
+            assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]

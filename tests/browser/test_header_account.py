@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment
+from core import ratelimit
 from pages.loader import load_pages
 from pages.models import Page
 from tests.factories import CommentFactory, UserFactory
@@ -129,6 +130,20 @@ def test_too_many_searches_keeps_the_words_and_says_how_long(live_server, newsro
     assert notice.inner_text().startswith("You have searched many times in the last minute.")
     assert page.locator(".search-form input[name=q]").input_value() == "harbour ferries"
     _check(page, "search-too-many", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_busy_search_keeps_the_words_and_asks_to_try_again(live_server, newsroom, new_page,
+                                                             settings, width):
+    settings.SEARCH_CONCURRENCY = 1
+    with ratelimit.place("search", 1, 30):  # the one place, taken by another search
+        page, response = _open(new_page, live_server, "/search/?q=harbour+ferries", width,
+                               "light")
+    assert response.status == 503 and response.headers["retry-after"] == "5"
+    notice = page.get_by_role("alert")
+    assert notice.inner_text().startswith("Search is busy right now.")
+    assert page.locator(".search-form input[name=q]").input_value() == "harbour ferries"
+    _check(page, "search-busy", width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
