@@ -95,9 +95,10 @@ def place(scope, places, seconds):
 
     Yields True with a place taken, given back on leaving; False when every
     place is taken; True with none taken when the store cannot be reached or
-    `places` is 0 (the action goes ahead). A place whose worker died holding
-    it frees itself after `seconds`.
+    `places` is 0 or less (the action goes ahead). A place whose worker died
+    holding it frees itself after `seconds`.
     """
+    places = max(places, 0)
     cache, held, full = caches["security"], None, False
     token = secrets.token_hex(8)
     try:

@@ -477,9 +477,10 @@ class TestSearchBusy:
         for _ in range(2):
             assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
 
-    def test_zero_lifts_the_cap(self, client, settings):
-        settings.SEARCH_CONCURRENCY = 0
+    @pytest.mark.parametrize("places", [0, -1])
+    def test_zero_lifts_the_cap(self, client, settings, places):
+        settings.SEARCH_CONCURRENCY = places
         _story("Harbour talks")
-        with search.ratelimit.place("search", 0, 30) as placed:
+        with search.ratelimit.place("search", places, 30) as placed:
             assert placed
             assert _headlines(_results(client, q="harbour")) == ["Harbour talks"]
