@@ -324,7 +324,7 @@ BUSY = ("Search is busy right now. Please try again in a few seconds; your words
         "still in the box.")
 BUSY_RETRY = 5  # seconds, for Retry-After
 # A search's place is given back when it ends; one whose worker died holding it
-# frees itself after this long (gunicorn's timeout).
+# frees itself after this long, far longer than a search takes.
 PLACE_SECONDS = 30
 
 
