@@ -1,5 +1,6 @@
 """The reader's comments on their account page (accounts shows it through core.hooks)."""
 
+from articles.models import CARD_DEFERRED
 from core.pagination import strict_page
 
 from .models import Comment
@@ -17,8 +18,10 @@ STATUS_TEXT = {
 
 def comment_history(request):
     """Every comment the reader wrote, newest first, with its story and where it stands."""
-    comments = (Comment.objects.filter(reader=request.user)
-                .select_related("article").order_by("-created_at", "-pk"))
+    # The stories' headlines and links, not their text.
+    comments = (Comment.objects.filter(reader=request.user).select_related("article")
+                .defer(*(f"article__{name}" for name in CARD_DEFERRED))
+                .order_by("-created_at", "-pk"))
     page = strict_page(request, comments, HISTORY_PER_PAGE)
     entries = [{
         "comment": comment,

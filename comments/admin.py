@@ -248,7 +248,9 @@ class ReaderCommentInline(HistoryInline):
 
     def get_queryset(self, request):
         # The reader too: each row's title names them (the formset sets only reader_id).
-        return super().get_queryset(request).select_related("article", "reader")
+        # The stories' headlines, not their text.
+        return (super().get_queryset(request).select_related("article", "reader")
+                .defer(*(f"article__{name}" for name in CARD_DEFERRED)))
 
 
 class ReaderReportInline(HistoryInline):

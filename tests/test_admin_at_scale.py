@@ -140,6 +140,14 @@ class TestAReadersPage:
         assert queries(moderator, f"/admin/accounts/reader/{loud.pk}/change/") == \
             queries(moderator, f"/admin/accounts/reader/{quiet.pk}/change/")
 
+    def test_it_reads_the_stories_headlines_not_their_text(self, moderator):
+        reader = UserFactory(username="loud")
+        self.comments(reader, 3, ArticleFactory(headline="Harbour reopens"))
+        with CaptureQueriesContext(connection) as captured:
+            page = moderator.get(f"/admin/accounts/reader/{reader.pk}/change/")
+        assert "Harbour reopens" in page.content.decode()
+        assert not any('"articles_article"."body' in q["sql"] for q in captured.captured_queries)
+
     def test_it_shows_the_latest_fifty_and_links_to_them_all(self, moderator):
         reader, story = UserFactory(username="loud"), ArticleFactory()
         self.comments(reader, 60, story)

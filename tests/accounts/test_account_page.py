@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -83,6 +85,14 @@ def test_comment_history_with_story_links_and_status(client, reader):
     statuses = re.findall(r'<span class="comment-status [^"]+">([^<]+)</span>', html)
     assert statuses == ["Hidden by a moderator", "Waiting for a moderator", "Published"]
     assert "Somebody else" not in html
+
+
+def test_comment_history_reads_the_stories_headlines_not_their_text(client, reader):
+    CommentFactory(article=ArticleFactory(headline="Harbour reopens"), reader=reader)
+    with CaptureQueriesContext(connection) as captured:
+        html = _text(client.get("/accounts/"))
+    assert "Harbour reopens" in html
+    assert not any('"articles_article"."body' in q["sql"] for q in captured.captured_queries)
 
 
 def test_no_comments_yet(client, reader):
