@@ -85,6 +85,12 @@ RELATED_CANDIDATES = 500
 
 # Columns a story card never shows; the search vector is never read in Python.
 CARD_DEFERRED = ("body", "body_html", "search_vector")
+
+
+def story_text(via):
+    """CARD_DEFERRED reached from another model through `via` ("article__"), for defer()."""
+    return [f"{via}{name}" for name in CARD_DEFERRED]
+
 # What a story card shows (articles/includes/article_card.html) and its cache tags
 # read, and nothing more: each column costs the query compiler and every row.
 CARD_FIELDS = ("headline", "slug", "dek", "published_at", "reading_minutes", "image",

@@ -1,6 +1,6 @@
 """The reader's comments on their account page (accounts shows it through core.hooks)."""
 
-from articles.models import CARD_DEFERRED
+from articles.models import story_text
 from core.pagination import strict_page
 
 from .models import Comment
@@ -20,7 +20,7 @@ def comment_history(request):
     """Every comment the reader wrote, newest first, with its story and where it stands."""
     # The stories' headlines and links, not their text.
     comments = (Comment.objects.filter(reader=request.user).select_related("article")
-                .defer(*(f"article__{name}" for name in CARD_DEFERRED))
+                .defer(*story_text("article__"))
                 .order_by("-created_at", "-pk"))
     page = strict_page(request, comments, HISTORY_PER_PAGE)
     entries = [{

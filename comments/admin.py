@@ -11,7 +11,7 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from accounts.admin import ReaderAdmin
 from accounts.models import Reader
-from articles.models import CARD_DEFERRED, Article
+from articles.models import CARD_DEFERRED, Article, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         ReasonActionForm, decision_action, local_iso)
 from core.pagination import KeysFirstPaginator, Parts
@@ -250,7 +250,7 @@ class ReaderCommentInline(HistoryInline):
         # The reader too: each row's title names them (the formset sets only reader_id).
         # The stories' headlines, not their text.
         return (super().get_queryset(request).select_related("article", "reader")
-                .defer(*(f"article__{name}" for name in CARD_DEFERRED)))
+                .defer(*story_text("article__")))
 
 
 class ReaderReportInline(HistoryInline):

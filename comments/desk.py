@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from articles.models import CARD_DEFERRED, Article
+from articles.models import CARD_DEFERRED, Article, story_text
 
 from . import moderation
 from .models import Comment, CommentReport, ModerationAction, WaitingComments, waiting
@@ -88,7 +88,7 @@ def _histories(comments):
         counts.setdefault(row["reader_id"], {})[row["status"]] = row["n"]
     latest = {}
     recent = (Comment.objects.filter(reader_id__in=readers).select_related("article", "reader")
-              .defer(*(f"article__{name}" for name in CARD_DEFERRED))
+              .defer(*story_text("article__"))
               .annotate(row=Window(RowNumber(), partition_by=[F("reader_id")],
                                    order_by=[F("created_at").desc(), F("pk").desc()]))
               .filter(row__lte=HISTORY + 1).order_by("reader_id", "row"))

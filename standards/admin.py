@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from articles.admin import ArticleAdmin
-from articles.models import CARD_DEFERRED
+from articles.models import story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReasonActionForm, decision_action, local_iso)
 
@@ -201,7 +201,7 @@ class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
                          .values("article").annotate(n=Count("pk")).values("n"))
         return super().get_queryset(request).annotate(
             open_count=Coalesce(Subquery(open_on_story), 0)).defer(
-            *(f"article__{name}" for name in CARD_DEFERRED))
+            *story_text("article__"))
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

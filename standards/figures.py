@@ -26,7 +26,6 @@ SECONDS_PER_DAY = 86400
 INVOLVEMENTS = [choice.value for choice in Article.AIInvolvement]
 OUTCOMES = ["upheld", "dismissed", "open"]
 CORRECTION_KINDS = [choice.value for choice in Correction.Kind]
-OPEN_STATUSES = {BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW}
 
 
 def _shift(year, month, months):
@@ -118,7 +117,7 @@ def compute(periods, now=None):
                        ["reason", "status"])
     reason_index = {value: index for index, (value, _) in enumerate(reasons)}
     for row in reports:
-        outcome = "open" if row["status"] in OPEN_STATUSES else row["status"]
+        outcome = "open" if row["status"] in BiasReport.OPEN_STATUSES else row["status"]
         for i, block in indexed:
             n = row[f"p{i}"]
             for counts in (block["bias_reports"],

@@ -14,7 +14,7 @@ DETAILS_MAX_CHARS = 1000
 
 def open_report():
     """A report not yet decided, as a condition."""
-    return models.Q(status__in=[BiasReport.Status.NEW, BiasReport.Status.IN_REVIEW])
+    return models.Q(status__in=BiasReport.OPEN_STATUSES)
 
 
 def decided_report():
@@ -46,6 +46,9 @@ class BiasReport(models.Model):
         IN_REVIEW = "in_review", "In review"
         UPHELD = "upheld", "Upheld"
         DISMISSED = "dismissed", "Dismissed"
+
+    # Not yet decided.
+    OPEN_STATUSES = (Status.NEW, Status.IN_REVIEW)
 
     REASON_HELP = {
         Reason.POLITICAL_SLANT: "The story favours one side of a political question.",
