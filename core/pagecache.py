@@ -70,7 +70,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.http.request import split_domain_port
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, get_resolver, get_urlconf
@@ -164,6 +164,11 @@ def public_page(view, params=(), tags=()):
         # worth the database keeping their plans (core.database).
         if request.method in ("GET", "HEAD"):
             prepare_queries()
+        if getattr(request, "page_cache_eligible", False) and request.GET:
+            # A page that may be kept is kept under these parameters alone, so
+            # it sees no others: the pages' links ({% querystring %}) copied
+            # anyone's ?utm_source=... into the copy every reader was served.
+            request.GET = declared_query(request.GET, params)
         if tags:
             tag(request, *tags)
         response = view(request, *args, **kwargs)
@@ -174,6 +179,17 @@ def public_page(view, params=(), tags=()):
     wrapper.is_public_page = True
     wrapper.page_cache_params = tuple(params)
     return wrapper
+
+
+def declared_query(query, params):
+    """query with only the parameters named in params, each with its last value (as the page
+    cache's key has them)."""
+    kept = QueryDict(mutable=True)
+    for name in params:
+        if name in query:
+            kept[name] = query[name]
+    kept._mutable = False
+    return kept
 
 
 class _RequestState:

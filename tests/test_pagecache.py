@@ -363,6 +363,27 @@ def test_the_parameters_a_view_reads_are_part_of_the_key(client, story):
 
 
 @time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("url", ["/articles/", "/sections/world/", "/tags/ports/",
+                                 "/authors/ines/"])
+def test_a_kept_page_shows_nothing_of_the_parameters_it_is_not_kept_under(client, story, url):
+    """Its links once copied the whole query string: the first visitor's
+    ?utm_source=... went into the copy every other reader was served."""
+    for n in range(20):
+        ArticleFactory(section=story.section, author=story.author, tags=["ports"],
+                       published_at=NOW - timedelta(days=1, hours=n))
+    planted = client.get(url + "?utm_source=attacker&ref=spam-site")
+    assert planted["X-Page-Cache"] == "miss"
+    assert b'href="?page=2"' in planted.content
+    served = client.get(url)
+    assert served["X-Page-Cache"] == "hit"
+    assert b"attacker" not in served.content and b"spam-site" not in served.content
+    assert b'href="?page=2"' in served.content
+    # Page 2 keeps its own parameter, the only one it is kept under.
+    second = client.get(url + "?page=2&utm_source=attacker").content
+    assert b"attacker" not in second and b'href="?page=1"' in second
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_port_in_the_host_header_stores_no_second_page(client, story):
     assert client.get("/articles/harbour/")["X-Page-Cache"] == "miss"
     response = client.get("/articles/harbour/", HTTP_HOST="testserver:8123")
