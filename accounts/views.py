@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
@@ -52,9 +54,25 @@ def _safe_next(request, default="/"):
     """
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith("/") and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) and urlsplit(target).path != request.path:  # back here would go round in a loop
         return target
     return default
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, which sends a reader already signed in where ?next= says.
+
+    A ?next= that is this page itself would send them round in a loop;
+    Django raised an error for it (a 500 from a link anyone can send), and a
+    query string after it made a loop of redirects. They go home instead.
+    """
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        target = super().get_redirect_url()
+        return "" if target and urlsplit(target).path == self.request.path else target
 
 
 @never_cache

@@ -149,3 +149,38 @@ def test_deletion_is_confirmed_once_where_the_reader_lands(client):
     again = client.get("/accounts/deleted/")
     assert again.status_code == 302 and again["Location"] == "/"
     assert Client().get("/accounts/deleted/")["Location"] == "/"
+
+
+@pytest.mark.parametrize("url", [
+    "/accounts/login/?next=/accounts/login/",
+    "/accounts/login/?next=%2Faccounts%2Flogin%2F",
+    "/accounts/login/?next=/accounts/login/%3Fnext%3D/",
+    "/accounts/signup/?next=/accounts/signup/",
+])
+def test_a_signed_in_reader_sent_back_to_the_same_page_goes_home(client, url):
+    """A link anyone can send: it was a 500 (Django's "Redirection loop") or a loop of
+    redirects."""
+    client.force_login(UserFactory())
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_signed_in_reader_still_goes_where_next_says(client):
+    client.force_login(UserFactory())
+    response = client.get("/accounts/login/?next=/accounts/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/"
+
+
+@pytest.mark.parametrize("data, missing", [
+    ({"username": "", "password": ""}, ("username", "password")),
+    ({"username": "reader", "password": ""}, ("password",)),
+    ({"username": "read\x00er", "password": "x"}, ("username",)),
+])
+def test_a_sign_in_form_missing_a_field_says_which(client, data, missing):
+    response = client.post("/accounts/login/", data)
+    html = response.content.decode()
+    assert "didn’t match" not in html  # no password was compared
+    assert "Please check the fields marked below." in html
+    for name in missing:
+        assert f'id="id_{name}_error"' in html
+    assert 'value="reader"' in html or data["username"] != "reader"
