@@ -1,19 +1,22 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 
 from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
-from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
-                        ReasonActionForm, decision_action, local_iso)
+from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly, EditConflictMixin,
+                        ReasonActionForm, decision_action, drawn_at, local_iso)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
@@ -115,8 +118,26 @@ def _search_terms(search_term):
             yield bit
 
 
+def _chosen(request):
+    """The ids of the rows ticked on the list (DeclaredLookupsOnly has checked they are ids)."""
+    return [int(pk) for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)]
+
+
+def _comments(count):
+    return f"{count} comment{'' if count == 1 else 's'}"
+
+
+def _named(comments, shown=5):
+    """Comments as a moderator knows them: who wrote them and how they begin."""
+    names = [f"{comment.author_name}’s “{Truncator(comment.body).chars(40)}”"
+             for comment in comments[:shown]]
+    if len(comments) > shown:
+        names.append(f"{len(comments) - shown} more")
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 @admin.register(Comment)
-class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
+class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
                     "open_reports", "created_at"]
     list_filter = [NeedsReviewFilter, "status", "created_at", ReaderFilter]
@@ -173,7 +194,8 @@ class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     def reader_link(self, comment):
         if not comment.reader_id:
             return "a former reader"
-        return format_html('<a href="../reader/{}/change/">{}</a>', comment.reader_id,
+        return format_html('<a href="{}">{}</a>',
+                           reverse("admin:accounts_reader_change", args=[comment.reader_id]),
                            comment.reader.get_username())
 
     @admin.display(description="open reports", ordering="open_reports")
@@ -181,10 +203,27 @@ class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         return comment.open_reports
 
     def _decide(self, request, queryset, status):
+        """Decide the chosen comments but those decided since the list was drawn, and say so.
+
+        A comment chosen but no longer in the list as filtered (decided since
+        on a "needs review" list) is left alone too, and named.
+        """
         reason = request.POST.get("reason", "").strip()
-        count = moderation.decide_comments(queryset, status, request.user, reason)
-        self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {status}.",
-                          messages.SUCCESS)
+        comments = list(queryset.order_by("pk"))
+        decided = moderation.decide_comments(comments, status, request.user, reason,
+                                             drawn_at=drawn_at(request) or timezone.now())
+        if decided:
+            self.message_user(request, f"{_comments(len(decided))} {status}.", messages.SUCCESS)
+        left = {comment.pk for comment in comments} - {comment.pk for comment in decided}
+        if request.POST.get("select_across") != "1":
+            left |= set(_chosen(request)) - {comment.pk for comment in comments}
+        if left:
+            others = list(Comment.objects.filter(pk__in=left).select_related("reader")
+                          .order_by("pk"))
+            self.message_user(request, f"Left as {'they are' if len(others) > 1 else 'it is'}, "
+                                       f"decided by someone else since this list was loaded: "
+                                       f"{_named(others)}. Look again before you decide.",
+                              messages.WARNING)
 
     approve = decision_action(Comment.Status.APPROVED, "Approve selected comments")
     hide = decision_action(Comment.Status.HIDDEN, "Hide selected comments")
@@ -203,8 +242,32 @@ class CommentAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         return False
 
 
+class ReaderStandingForm(forms.ModelForm):
+    """A reader's standing, refused plainly when another moderator set it first.
+
+    Two moderators open a reader who has no standing yet; the first to save
+    makes it. The second form still adds one, and Django's refusal (one
+    standing per reader) fell on the hidden reader field, where no one saw it.
+    """
+
+    def validate_unique(self):
+        if self.instance.pk is None and self.instance.reader_id is not None:
+            standing = (ReaderStanding.objects.select_related("updated_by")
+                        .filter(reader_id=self.instance.reader_id).first())
+            if standing is not None:
+                by = standing.updated_by.get_username() if standing.updated_by else "Someone"
+                self.add_error(None, ValidationError(
+                    f"{by} set this reader’s standing after you opened the page: "
+                    f"{moderation.describe_standing(standing)}. Nothing was saved. Your choices "
+                    f"are kept below; reload the page to start from the standing as it is now.",
+                    code="standing_set_since"))
+                return
+        super().validate_unique()
+
+
 class ReaderStandingInline(admin.StackedInline):
     model = ReaderStanding
+    form = ReaderStandingForm
     fk_name = "reader"
     can_delete = False
     fields = ["is_premoderated", "suspended_until", "is_banned", "note"]

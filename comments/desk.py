@@ -7,6 +7,8 @@ POST forms; static/js/desk.js sends them without a page load and answers
 with the fragment that takes the comment's place (a receipt with Undo).
 """
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -147,9 +149,11 @@ def _context(request, **extra):
 
 
 def _fragment(request, name, status=200, **extra):
-    """A piece of the queue page for the script, with how many comments wait now."""
+    """A piece of the queue page for the script, with how many comments wait now in the view
+    of the queue the decision was made on (its `show`, read from the page it returns to)."""
+    show = parse_qs(urlsplit(_next(request)).query).get("show", [""])[-1]
     return TemplateResponse(request, f"{TEMPLATE}#{name}", _context(
-        request, waiting=_queue("").count(), **extra), status=status)
+        request, waiting=_queue(show if show in SHOWS else "").count(), **extra), status=status)
 
 
 def comment_queue(request):

@@ -1,4 +1,7 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -225,8 +228,17 @@ class WordRule(models.Model):
         SUSPECT = "suspect", "Suspect: hold for review"
         BANNED = "banned", "Banned: refuse the comment"
 
-    word = models.CharField(max_length=80, unique=True,
-                            help_text="Matched as a whole word, ignoring case.")
+    # What moderation.check_comment reads a comment as: its words, in order,
+    # with the punctuation and spacing between them dropped.
+    WORD = re.compile(r"\w+")
+    # A rule is one such word, or a phrase of them with single spaces between.
+    PHRASE = re.compile(r"\w+(?: \w+)*")
+
+    word = models.CharField(
+        max_length=80, unique=True,
+        help_text="A word, or a phrase of words separated by spaces, in letters and digits. "
+                  "Matched as whole words, ignoring case; a phrase matches its words in "
+                  "this order, even with punctuation between them.")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.SUSPECT)
 
     class Meta:
@@ -235,9 +247,54 @@ class WordRule(models.Model):
     def __str__(self):
         return f"{self.word} ({self.get_kind_display()})"
 
+    @staticmethod
+    def normalize(word):
+        """The form a rule is stored and compared in: casefolded, single spaces between words."""
+        return " ".join(word.split()).casefold()
+
+    def clean(self):
+        """Refuse a rule no comment could match.
+
+        Normalised here, not only in save(), so that the uniqueness check that
+        follows clean() compares the stored form: "SpamWord" beside "spamword"
+        is a form error, not an IntegrityError.
+        """
+        typed = self.word or ""
+        self.word = self.normalize(typed)
+        if not self.word:
+            if typed:  # an empty one is the field's own "blank" error
+                raise ValidationError({"word": ValidationError(
+                    "Write a word: this rule is only spaces.", code="no_word")})
+            return
+        if not self.PHRASE.fullmatch(self.word):
+            raise ValidationError({"word": ValidationError(
+                "Comments are compared word by word and their punctuation is ignored, so "
+                "“%(rule)s” would be read as %(read_as)s and never match. Write the rule in "
+                "letters and digits, with spaces between the words of a phrase.",
+                params={"rule": self.word, "read_as": _read_as(self.WORD.findall(self.word))},
+                code="not_words")})
+        # Casefolding can lengthen a word ("ß" is "ss"): the field checked the typed one.
+        max_length = self._meta.get_field("word").max_length
+        if len(self.word) > max_length:
+            raise ValidationError({"word": ValidationError(
+                "Rules can be at most %(max)d characters once lower-cased; this one has "
+                "%(length)d.", params={"max": max_length, "length": len(self.word)},
+                code="too_long")})
+
     def save(self, *args, **kwargs):
-        self.word = self.word.strip().casefold()
+        # Rules created in code (the shell, a data migration) skip clean().
+        self.word = self.normalize(self.word)
         super().save(*args, **kwargs)
+
+
+def _read_as(words):
+    """How a comment's words would read a rule with punctuation in it, in a sentence."""
+    if not words:
+        return "no word at all"
+    quoted = [f"“{word}”" for word in words]
+    if len(quoted) == 1:
+        return f"the word {quoted[0]}"
+    return f"the {len(quoted)} words {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 class ReaderStanding(models.Model):

@@ -21,24 +21,44 @@ _LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|cn|x
 
 
 def _words(text):
-    return set(re.findall(r"\w+", text.casefold()))
+    """The text's words in order, casefolded, as word rules are written (WordRule.PHRASE)."""
+    return WordRule.WORD.findall(text.casefold())
 
 
 def _rules():
-    rules = {WordRule.Kind.SUSPECT: set(), WordRule.Kind.BANNED: set()}
+    """Each kind's rules, read once per comment: a set of single words, a list of phrases."""
+    rules = {WordRule.Kind.SUSPECT: (set(), []), WordRule.Kind.BANNED: (set(), [])}
     for word, kind in WordRule.objects.values_list("word", "kind"):
-        rules[kind].add(word)
+        single, phrases = rules[kind]
+        if " " in word:
+            phrases.append(word)
+        else:
+            single.add(word)
     return rules
+
+
+def _matching(rules, words, spaced):
+    """The rules the words hold, in alphabetical order.
+
+    A phrase matches its words in a row: `spaced` is the words joined by single
+    spaces with a space at each end, so "free money" is found in "Free, money!"
+    (punctuation between words is dropped like any other) but neither in
+    "freemoney" nor in "free the money".
+    """
+    single, phrases = rules
+    return sorted((single & set(words)).union(
+        phrase for phrase in phrases if f" {phrase} " in spaced))
 
 
 def check_comment(reader, article, body):
     """Decide how a new comment arrives: returns (status, hold_reason).
 
-    Raises ValidationError for a banned word: such a comment is refused outright.
+    Raises ValidationError for a banned word or phrase: such a comment is refused outright.
     """
     rules = _rules()
     words = _words(body)
-    banned = sorted(rules[WordRule.Kind.BANNED] & words)
+    spaced = f" {' '.join(words)} "
+    banned = _matching(rules[WordRule.Kind.BANNED], words, spaced)
     if banned:
         raise ValidationError(
             "This comment uses a word we do not publish (“%(word)s”). "
@@ -48,7 +68,7 @@ def check_comment(reader, article, body):
         return Comment.Status.PENDING, "Reader is in pre-moderation"
     if _LINK.search(body):
         return Comment.Status.PENDING, "Contains a link"
-    suspect = sorted(rules[WordRule.Kind.SUSPECT] & words)
+    suspect = _matching(rules[WordRule.Kind.SUSPECT], words, spaced)
     if suspect:
         return Comment.Status.PENDING, f"Contains a suspect word: {suspect[0]}"
     previous = reader.comments.order_by("-created_at", "-pk").values_list("body", flat=True).first()
@@ -114,13 +134,25 @@ def describe_standing(standing, now=None):
 
 
 @transaction.atomic
-def decide_comments(comments, status, moderator, reason=""):
-    """Approve or hide comments; their open reports are resolved. Returns how many."""
-    count = 0
+def decide_comments(comments, status, moderator, reason="", drawn_at=None):
+    """Approve or hide comments; their open reports are resolved. Returns those decided.
+
+    With drawn_at, when the moderator's list was drawn, a comment decided by
+    anyone after that is left as it was decided: the moderator chose on what
+    they saw, and it has changed since.
+    """
+    decided = []
     for comment in comments:
-        decide_comment(comment, status, moderator, reason)
-        count += 1
-    return count
+        with transaction.atomic():
+            if drawn_at is not None:
+                # Locked, then read again: a decision made meanwhile is seen.
+                comment = (Comment.objects.select_for_update(of=("self",))
+                           .select_related("reader").get(pk=comment.pk))
+                if comment.moderated_at is not None and comment.moderated_at > drawn_at:
+                    continue
+            decide_comment(comment, status, moderator, reason)
+            decided.append(comment)
+    return decided
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -19,6 +20,7 @@ from articles.admin import ArticleAdmin
 from articles.models import story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReasonActionForm, decision_action, local_iso)
+from core.text import normalize
 
 from . import notices, workflow
 from .models import (REPORT_ON_ANOTHER_STORY, BiasReport, Correction, decided_report,
@@ -173,8 +175,22 @@ def draft_correction_url(report):
     return f"{reverse('admin:standards_correction_add')}?{query}"
 
 
+class BiasReportForm(forms.ModelForm):
+    """A report's own page: a dismissal carries its note to the reporter, as on the desk."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if ("status" in self.changed_data
+                and cleaned_data.get("status") == BiasReport.Status.DISMISSED
+                and not normalize(cleaned_data.get("resolution_note", ""))):
+            self.add_error("resolution_note", "Write the note the reporter will receive with "
+                                              "the dismissal.")
+        return cleaned_data
+
+
 @admin.register(BiasReport)
-class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
+class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, admin.ModelAdmin):
+    form = BiasReportForm
     list_display = ["reference", "article", "reason", "status", "waiting",
                     "open_on_story", "created_at"]
     list_filter = [BiasReportStatusFilter, "status", "reason",
@@ -269,14 +285,31 @@ class BiasReportAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
         return report.open_count
 
     def _decide(self, request, queryset, status):
-        note = request.POST.get("reason", "").strip()
-        reports = list(queryset.select_related("article"))
-        for report in reports:
-            workflow.decide_bias_report(report, status, request.user, note)
-        self.message_user(request, f"{len(reports)} report(s) marked {status}.",
-                          messages.SUCCESS)
+        """Decide the chosen reports by the desk's rule (workflow.refusal), each refusal said.
+
+        A list loaded before another moderator decided a report no longer
+        decides it again: only its own page reopens a decided report.
+        """
+        note = normalize(request.POST.get("reason", ""))[:workflow.NOTE_MAX_CHARS]
+        decided, refused = [], []
+        for pk in queryset.order_by("pk").values_list("pk", flat=True):
+            with transaction.atomic():
+                report = (BiasReport.objects.select_for_update(of=("self",))
+                          .select_related("article", "moderator").get(pk=pk))
+                refusal = workflow.refusal(report, status, note)
+                if refusal:
+                    refused.append(refusal)
+                    continue
+                workflow.decide_bias_report(report, status, request.user, note)
+                decided.append(report)
+        if decided:
+            self.message_user(request, f"{len(decided)} report{'' if len(decided) == 1 else 's'} "
+                                       f"marked {BiasReport.Status(status).label.lower()}.",
+                              messages.SUCCESS)
+        for refusal in refused:
+            self.message_user(request, refusal, messages.WARNING)
         if status == BiasReport.Status.UPHELD:
-            for report in reports:
+            for report in decided:
                 self._offer_correction(request, report)
 
     mark_in_review = decision_action(BiasReport.Status.IN_REVIEW,

@@ -29,7 +29,6 @@ from .models import BiasReport
 from .passages import excerpt, mark_passage, story_blocks
 
 PER_PAGE = 10
-NOTE_MAX_CHARS = 2000
 STATES = {"open": "Open", "decided": "Decided"}
 DECISIONS = {
     "in_review": BiasReport.Status.IN_REVIEW,
@@ -106,7 +105,7 @@ def bias_report_triage(request):
         "show_reporter": show_reporter,
         "can_draft": request.user.has_perm("standards.add_correction"),
         "next_url": request.get_full_path(),
-        "note_max": NOTE_MAX_CHARS,
+        "note_max": workflow.NOTE_MAX_CHARS,
     }
     return TemplateResponse(request, "admin/moderation/bias_reports.html", context)
 
@@ -128,31 +127,17 @@ def decide_bias_report(request, pk):
     if decision not in DECISIONS:
         return HttpResponseBadRequest("In review, uphold or dismiss.")
     status = DECISIONS[decision]
-    note = normalize(request.POST.get("note", ""))[:NOTE_MAX_CHARS]
+    note = normalize(request.POST.get("note", ""))[:workflow.NOTE_MAX_CHARS]
     with transaction.atomic():
         locked = (BiasReport.objects.select_for_update(of=("self",))
                   .select_related("article", "moderator"))
         report = get_object_or_404(locked, pk=pk)
-        refusal = _refusal(report, status, note)
+        refusal = workflow.refusal(report, status, note)
         if refusal:
             messages.error(request, refusal)
             return _back(request)
         workflow.decide_bias_report(report, status, request.user, note)
     return _after(request, report)
-
-
-def _refusal(report, status, note):
-    """Why this decision is not taken, or None."""
-    if not report.is_open:
-        by = report.moderator.get_username() if report.moderator_id else "a moderator"
-        return (f"{report.reference} was already {report.get_status_display().lower()} by {by}; "
-                f"change it from the report’s admin page if it must be reopened.")
-    if status == BiasReport.Status.IN_REVIEW and report.status == status:
-        return f"{report.reference} is already in review."
-    if status == BiasReport.Status.DISMISSED and not note:
-        return (f"{report.reference} was not dismissed: write the note the reporter will "
-                f"receive with the decision.")
-    return None
 
 
 def _after(request, report):

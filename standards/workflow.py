@@ -8,14 +8,38 @@ from core.hooks import record_decision
 from .models import BiasReport
 from .notices import send_outcome
 
+# A decision's note to the reporter, at most (the desk's field and the lists' reason).
+NOTE_MAX_CHARS = 2000
+
+
+def refusal(report, status, note):
+    """Why a moderator's decision on a report from the desk or a list is not taken, or None.
+
+    A decided report is reopened or decided again only from its own admin
+    page, where the moderator sees the decision they change.
+    """
+    if not report.is_open:
+        by = report.moderator.get_username() if report.moderator_id else "a moderator"
+        return (f"{report.reference} was already {report.get_status_display().lower()} by {by}; "
+                f"change it from the report’s admin page if it must be reopened.")
+    if status == BiasReport.Status.IN_REVIEW and report.status == status:
+        return f"{report.reference} is already in review."
+    if status == BiasReport.Status.DISMISSED and not note:
+        return (f"{report.reference} was not dismissed: write the note the reporter will "
+                f"receive with the decision.")
+    return None
+
 
 @transaction.atomic
 def decide_bias_report(report, status, moderator, note=""):
-    """Move a bias report along new -> in_review -> upheld/dismissed; tell the reporter."""
+    """Move a bias report along new -> in_review -> upheld/dismissed; tell the reporter.
+
+    The note is this decision's: a decision without one leaves none, rather
+    than the note of a decision it replaces.
+    """
     report.status = status
     report.moderator = moderator
-    if note:
-        report.resolution_note = note
+    report.resolution_note = note
     decided = status in (BiasReport.Status.UPHELD, BiasReport.Status.DISMISSED)
     report.resolved_at = timezone.now() if decided else None
     report.save()

@@ -1,0 +1,79 @@
+"""What a moderator sees when another got there first, and a reader's sign-in with a field
+left empty.
+
+Screenshots at 1280 px and 390 px, light and dark, go to
+screenshots/moderation-conflicts/ (git-ignored), to be looked at by a person.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from comments import moderation
+from comments.models import Comment, ReaderStanding
+from tests.browser.test_desk import sign_in, staff
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "moderation-conflicts"
+
+
+def test_a_list_action_on_a_comment_decided_since_says_so(live_server, new_page, roles):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    staff("Moderators", "jmod")
+    other = staff("Moderators", "kmod")
+    for width, scheme in LOOKS:
+        comment = CommentFactory(body=f"Held at {width} {scheme}: see my site", status="pending")
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jmod")
+        page.goto(f"{live_server.url}/admin/comments/comment/?status__exact=pending")
+        expect(page.locator(".actions")).not_to_contain_text("Drawn")  # a hidden field
+        moderation.decide_comments([comment], Comment.Status.APPROVED, other, "fine")
+        page.locator(f"input[name=_selected_action][value='{comment.pk}']").check()
+        page.select_option("select[name=action]", "hide")
+        page.click("button[name=index]")
+        warning = page.locator(".messagelist .warning")
+        expect(warning).to_contain_text("decided by someone else since this list was loaded")
+        expect(warning).to_contain_text(f"Held at {width} {scheme}")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"comment-list-{width}-{scheme}.png", full_page=False)
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.APPROVED
+
+
+def test_a_standing_set_since_the_page_opened_is_said(live_server, new_page, roles):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    staff("Moderators", "jmod")
+    other = staff("Moderators", "kmod")
+    for width, scheme in LOOKS:
+        reader = UserFactory(username=f"loud{width}{scheme}")
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jmod")
+        page.goto(f"{live_server.url}/admin/accounts/reader/{reader.pk}/change/")
+        ReaderStanding.objects.create(reader=reader, is_banned=True, updated_by=other)
+        page.check("#id_standing-0-is_premoderated")
+        page.click("input[name=_save]")
+        error = page.locator(".inline-group .errorlist")
+        expect(error).to_contain_text("kmod set this reader’s standing after you opened the "
+                                      "page: suspended for good")
+        expect(page.locator("#id_standing-0-is_premoderated")).to_be_checked()
+        error.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / f"standing-{width}-{scheme}.png", full_page=False)
+
+
+def test_a_sign_in_with_a_field_left_empty_says_which(live_server, new_page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, scheme in LOOKS:
+        page = new_page(width=width, color_scheme=scheme)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "reader")
+        page.evaluate("document.querySelector('#id_password').removeAttribute('required')")
+        page.click(".stacked-form button[type=submit]")
+        expect(page.locator(".notice")).to_have_text("Please check the fields marked below.")
+        expect(page.locator("#id_password_error")).to_contain_text("This field is required.")
+        expect(page.locator("#id_username")).to_have_value("reader")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"sign-in-{width}-{scheme}.png", full_page=False)

@@ -1,0 +1,102 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from comments.models import Comment, WordRule
+from tests.commenting import post_comment
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/admin/comments/wordrule/add/"
+
+
+@pytest.fixture
+def moderator(client):
+    """A moderator, signed in on the test client (the role that keeps word rules)."""
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(user)
+    return user
+
+
+def post(client, body):
+    # One comment each ten seconds per reader: the limit is not what is tested here.
+    cache.clear()
+    return post_comment(client, "harbour", body)
+
+
+class TestAddingRulesInTheAdmin:
+    def test_a_rule_differing_only_in_case_is_a_form_error_not_a_crash(self, client,
+                                                                        moderator):
+        WordRule.objects.create(word="spamword")
+        response = client.post(ADD, {"word": "SpamWord", "kind": "suspect"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Word rule with this Word already exists." in html
+        assert 'value="SpamWord"' in html
+        assert list(WordRule.objects.values_list("word", flat=True)) == ["spamword"]
+
+    def test_a_phrase_is_stored_lower_cased_with_single_spaces(self, client, moderator):
+        response = client.post(ADD, {"word": "  Free \t  Money ", "kind": "suspect"})
+        assert response.status_code == 302
+        assert WordRule.objects.get().word == "free money"
+
+    @pytest.mark.parametrize(("typed", "read_as"), [
+        ("f*ck", "the 2 words “f” and “ck”"),
+        ("e-mail-me", "the 3 words “e”, “mail” and “me”"),
+        ("win!", "the word “win”"),
+        ("***", "no word at all"),
+    ])
+    def test_a_rule_with_punctuation_is_refused_saying_why(self, client, moderator,
+                                                            typed, read_as):
+        response = client.post(ADD, {"word": typed, "kind": "banned"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert (f"Comments are compared word by word and their punctuation is ignored, "
+                f"so “{typed}” would be read as {read_as} and never match.") in html
+        assert "with spaces between the words of a phrase" in html
+        assert not WordRule.objects.exists()
+
+
+def test_a_rule_of_only_spaces_is_refused_in_code_too():
+    rule = WordRule(word="   ", kind=WordRule.Kind.SUSPECT)
+    with pytest.raises(ValidationError) as refused:
+        rule.full_clean()
+    assert refused.value.message_dict == {"word": ["Write a word: this rule is only spaces."]}
+
+
+class TestPhrasesInComments:
+    def test_a_suspect_phrase_holds_a_comment_across_punctuation_and_case(self, client,
+                                                                          article, reader):
+        WordRule.objects.create(word="free money", kind=WordRule.Kind.SUSPECT)
+        post(client, "Click for FREE,\nmoney now")
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.PENDING
+        assert comment.hold_reason == "Contains a suspect word: free money"
+
+    def test_a_banned_phrase_refuses_a_comment_with_its_text_kept(self, client, article,
+                                                                  reader):
+        WordRule.objects.create(word="Free Money", kind=WordRule.Kind.BANNED)
+        response = post(client, "Get free... money!")
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert "uses a word we do not publish (“free money”)" in html
+        assert "Get free... money!" in html
+        assert not Comment.objects.exists()
+
+    def test_a_phrase_matches_only_its_whole_words_in_a_row(self, client, article, reader):
+        WordRule.objects.create(word="free money", kind=WordRule.Kind.SUSPECT)
+        post(client, "free money")
+        for body in ("freemoney for all", "free the money", "a free moneybag",
+                     "carefree money", "money free"):
+            post(client, body)
+        assert dict(Comment.objects.values_list("body", "status")) == {
+            "free money": Comment.Status.PENDING,
+            "freemoney for all": Comment.Status.APPROVED,
+            "free the money": Comment.Status.APPROVED,
+            "a free moneybag": Comment.Status.APPROVED,
+            "carefree money": Comment.Status.APPROVED,
+            "money free": Comment.Status.APPROVED,
+        }
