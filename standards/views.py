@@ -137,7 +137,8 @@ def report_bias(request, slug):
     address = ratelimit.fingerprint(ratelimit.client_address(request))
     duplicate = _duplicate_report(article, form.cleaned_data, user, address)
     if duplicate is not None:
-        return _to_confirmation(request, duplicate, duplicate=True)
+        added = _keep_new_contact(duplicate, form.cleaned_data)
+        return _to_confirmation(request, duplicate, duplicate=True, added=added)
 
     refused = ratelimit.check(
         ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
@@ -165,9 +166,31 @@ def _duplicate_report(article, data, user, address):
     return same.filter(**who).first()
 
 
-def _to_confirmation(request, report, duplicate=False):
+# What a re-sent report may add to the one already filed, by the name the
+# confirmation's `added` parameter gives it.
+CONTACT_FIELDS = {"email": "contact_email", "link": "evidence_url"}
+
+
+def _keep_new_contact(report, data):
+    """Keep a re-sent report's email and evidence link on the open report it repeats.
+
+    Returns the names (CONTACT_FIELDS) of those kept. A field left empty
+    erases nothing. A decided report keeps nothing: its decision has been sent.
+    """
+    given = {name: data[field] for name, field in CONTACT_FIELDS.items() if data[field]}
+    if not given or not report.is_open:
+        return []
+    # Only while still open: a moderator may decide it meanwhile, and the
+    # decision goes to the address the report had then.
+    still_open = BiasReport.objects.open().filter(pk=report.pk).update(
+        **{CONTACT_FIELDS[name]: value for name, value in given.items()})
+    return list(given) if still_open else []
+
+
+def _to_confirmation(request, report, duplicate=False, added=()):
     url = report.get_confirmation_url()
-    query = [q for q, on in (("partial=1", _is_partial(request)), ("again=1", duplicate)) if on]
+    query = [q for q, on in (("partial=1", _is_partial(request)), ("again=1", duplicate),
+                             (f"added={','.join(added)}", added)) if on]
     return HttpResponseRedirect(url + ("?" + "&".join(query) if query else ""), status=303)
 
 
@@ -182,10 +205,17 @@ def bias_report_received(request, slug, reference):
                                pk=int(number), article__slug=slug)
     if not report.article.is_published():
         raise Http404("No such report.")
+    again = request.GET.get("again") == "1"
+    # What a re-send kept, as the redirect named it; only what the report
+    # holds is confirmed, so an edited address cannot make the page claim more.
+    named = request.GET.get("added", "").split(",") if again and report.is_open else []
+    added = [name for name, field in CONTACT_FIELDS.items()
+             if name in named and getattr(report, field)]
     return render(request, _bias_template(request, "bias_report_received"), {
         "article": report.article,
         "report": report,
-        "again": request.GET.get("again") == "1",
+        "again": again,
+        "added": added,
         "partial": _is_partial(request),
     })
 
