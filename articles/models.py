@@ -23,6 +23,7 @@ from core.images import CROPS, check_image, keep_made_renditions, picture, queue
 from core.rows import ModelRows, once_per_connection
 from core.seo import route
 from core.text import count_words, estimate_reading_minutes, render_markdown
+from core.validators import within_calendar
 
 from .tasks import make_hero_renditions
 
@@ -287,7 +288,7 @@ class Article(models.Model):
     author = models.ForeignKey("authors.Author", on_delete=models.PROTECT,
                                related_name="articles")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, validators=[within_calendar])
     is_featured = models.BooleanField("featured", default=False)
 
     image = models.ImageField(upload_to="articles/%Y/%m/", blank=True,
@@ -315,7 +316,8 @@ class Article(models.Model):
     ai_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+",
                                        verbose_name="reviewing editor")
-    ai_reviewed_at = models.DateTimeField("reviewed at", null=True, blank=True)
+    ai_reviewed_at = models.DateTimeField("reviewed at", null=True, blank=True,
+                                          validators=[within_calendar])
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -547,7 +549,7 @@ def related_sql(story_pk, tag_ids, limit, connection, now=None):
     ranked = f"""
         SELECT a.id, 0 AS by_tags, r.position, 0 AS shared, a.published_at
         FROM {link} r JOIN {story} a ON a.id = r.to_article_id
-        WHERE r.from_article_id = %s AND {public}"""
+        WHERE r.from_article_id = %s AND a.id <> r.from_article_id AND {public}"""
     params = [story_pk, *public_params]
     if tag_ids:
         content_type = ContentType.objects.db_manager(connection.alias).get_for_model(Article)
@@ -765,6 +767,11 @@ class RelatedArticle(models.Model):
 
     def __str__(self):
         return f"{self.from_article} → {self.to_article}"
+
+    def clean(self):
+        # Readers saw the story recommend itself under "Related Articles".
+        if self.from_article_id is not None and self.from_article_id == self.to_article_id:
+            raise ValidationError({"to_article": "A story cannot be related to itself."})
 
 
 def _latest_revisions(article):

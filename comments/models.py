@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from articles.models import public_story
 from core.queries import count_of
+from core.validators import within_calendar
 
 COMMENT_MAX_CHARS = 250
 
@@ -306,7 +307,8 @@ class ReaderStanding(models.Model):
         "pre-moderation", default=False,
         help_text="Hold every comment from this reader for review.")
     suspended_until = models.DateTimeField(
-        null=True, blank=True, help_text="No comments until this time.")
+        null=True, blank=True, help_text="No comments until this time.",
+        validators=[within_calendar])
     is_banned = models.BooleanField("suspended for good", default=False)
     note = models.CharField(max_length=300, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import public_story
+from core.validators import within_calendar
 
 QUOTE_MAX_CHARS = 300
 DETAILS_MAX_CHARS = 1000
@@ -127,7 +128,8 @@ class Correction(models.Model):
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=15, choices=Kind, default=Kind.CORRECTION)
     text = models.TextField()
-    date = models.DateTimeField(default=timezone.now, db_index=True)
+    date = models.DateTimeField(default=timezone.now, db_index=True,
+                                validators=[within_calendar])
     # DESIGN.md section 6: a correction may cite the reader's report that led to it.
     bias_report = models.ForeignKey(
         "standards.BiasReport", null=True, blank=True, on_delete=models.SET_NULL,
