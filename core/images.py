@@ -31,13 +31,21 @@ STORED, STALE, GONE, DONE = "stored", "stale", "gone", "done already"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# Pillow calls a JPEG that carries a Multi-Picture Format segment (the second
+# picture that cameras and phones embed: a preview, a gain map) "MPO". Browsers
+# show its first picture, as a JPEG, and Pillow reads that first picture.
+SAME_AS = {"MPO": "JPEG"}
 
 # Pillow's own guard: an image over twice this raises DecompressionBombError.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-def check_image(fileobj):
-    """Raise ValidationError unless fileobj is a real raster image we accept."""
+def check_image(fileobj, widths=RENDITION_WIDTHS):
+    """Raise ValidationError unless fileobj is a real raster image we accept.
+
+    widths are those its renditions are made at: each must come out at
+    least 1 px tall (check_proportions).
+    """
     size = getattr(fileobj, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError("Images can be at most 20 MB; this file is %(mb).1f MB.",
@@ -50,7 +58,7 @@ def check_image(fileobj):
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(fileobj)
         with image:
-            image_format = image.format
+            image_format = SAME_AS.get(image.format, image.format)
             width, height = image.size
             image.verify()
     except Image.DecompressionBombError:
@@ -70,15 +78,52 @@ def check_image(fileobj):
     if width * height > MAX_PIXELS:
         raise ValidationError("Images can be at most 40 megapixels; this one has %(mp).1f.",
                               params={"mp": width * height / 1_000_000}, code="too_many_pixels")
+    if max(width, height) > min(widths) * min(width, height):
+        # A thin strip: which way it is shown is its EXIF orientation's to say,
+        # read only now (for a PNG, that decodes it).
+        try:
+            with Image.open(fileobj) as image:
+                width, height = _shown_size(image)
+        except Exception:
+            raise ValidationError("The image data is damaged or incomplete.",
+                                  code="damaged") from None
+        finally:
+            fileobj.seek(0)
+        check_proportions(width, height, widths)
 
 
-def check_image_decodes(fileobj):
+def check_proportions(width, height, widths=RENDITION_WIDTHS):
+    """Raise ValidationError unless an image of width × height (as shown) fits every rendition.
+
+    Renditions are scaled to widths (never up), so only a wide image can
+    fail: the narrowest rendition, n px wide, is height × n / width px tall,
+    under 1 px once the image is more than n times as wide as it is tall.
+    """
+    narrowest = min(widths)
+    if width > narrowest * height:
+        raise ValidationError(
+            "This image is %(width)d × %(height)d pixels, too thin a strip to show: images "
+            "can be at most %(ratio)d times as wide as they are tall.",
+            params={"width": width, "height": height, "ratio": narrowest},
+            code="proportions")
+
+
+def _shown_size(image):
+    """The image's width and height as shown: turned as its EXIF orientation says."""
+    width, height = image.size
+    # Orientations 5 to 8 turn the picture a quarter.
+    if image.getexif().get(0x0112) in (5, 6, 7, 8):
+        width, height = height, width
+    return width, height
+
+
+def check_image_decodes(fileobj, widths=RENDITION_WIDTHS):
     """check_image, then decode every pixel: raise ValidationError unless the whole image reads.
 
     verify() does not decode the pixels; the renditions made on save will, so
     a truncated file is refused now rather than failing halfway through them.
     """
-    check_image(fileobj)
+    check_image(fileobj, widths)
     try:
         with Image.open(fileobj) as image:
             image.load()
@@ -93,13 +138,23 @@ class CheckedImageField(forms.ImageField):
     """An upload field that gives the newsroom's reason for refusing a file.
 
     Django's own ImageField answers every refusal with one generic message, and
-    its checks run before the model's validators, so ours go first.
+    its checks run before the model's validators, so ours go first. widths
+    are those the image's renditions are made at (check_image).
     """
+
+    def __init__(self, *, widths=RENDITION_WIDTHS, **kwargs):
+        super().__init__(**kwargs)
+        self.widths = widths
 
     def to_python(self, data):
         if data not in self.empty_values:
-            check_image_decodes(data)
-        return super().to_python(data)
+            check_image_decodes(data, self.widths)
+        upload = super().to_python(data)
+        # Object storage serves the file with this type: a JPEG's, not "image/mpo".
+        image = getattr(upload, "image", None)
+        if image is not None and image.format in SAME_AS:
+            upload.content_type = Image.MIME[SAME_AS[image.format]]
+        return upload
 
 
 def _looks_like_svg(fileobj):
@@ -167,7 +222,9 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS, crops=()):
     result = {"source": field_file.name, "width": image.width, "height": image.height,
               "webp": [], "jpeg": []}
     for width in sizes:
-        height = round(image.height * width / image.width)
+        # At least 1 px: a strip stored before check_proportions, or checked
+        # for wider renditions than these, still gets its renditions.
+        height = max(1, round(image.height * width / image.width))
         resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
         for fmt, ext, options in _FORMATS:
             saved = store(resized, rendition_name(field_file.name, width, ext), fmt, options)
@@ -209,10 +266,7 @@ def original_only(field_file):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 with Image.open(field_file) as image:
-                    width, height = image.size
-                    # Orientations 5 to 8 turn the picture a quarter.
-                    if image.getexif().get(0x0112) in (5, 6, 7, 8):
-                        width, height = height, width
+                    width, height = _shown_size(image)
         finally:
             field_file.close()
     except Exception:  # not an image, a decompression bomb, a missing file
@@ -403,6 +457,6 @@ def thumbnail(renditions, storage, alt, width):
     image = fallback(renditions, storage, target=0)
     if image is None:
         return ""
-    height = round(image["height"] * width / image["width"])
+    height = max(1, round(image["height"] * width / image["width"]))
     return format_html('<img src="{}" alt="{}" width="{}" height="{}" class="admin-thumbnail">',
                        image["url"], alt, width, height)
