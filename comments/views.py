@@ -1,14 +1,14 @@
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 from core import ratelimit
@@ -45,14 +45,24 @@ def _with_next(url, target):
     return f"{url}?next={quote(target, safe='/')}"
 
 
+def _comment_url(comment):
+    """The comments page that shows comment (20 a page, newest first), at its anchor."""
+    newer = Comment.objects.for_display().filter(article=comment.article).filter(
+        Q(created_at__gt=comment.created_at) | Q(created_at=comment.created_at, pk__gt=comment.pk))
+    page = newer.count() // COMMENTS_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{_comments_url(comment.article)}{query}#comment-{comment.pk}"
+
+
 def _render_comments(request, article, form=None, status=200, retry_after=None, notice=None,
-                     outcome=None):
+                     outcome=None, unsent=""):
     """The comments block (or the whole page) with its form, list and pagination.
 
     notice concerns the form's text (a refusal) and shows above the form;
     outcome, the news of a post or report, shows with that comment (or, when
     it is not on the page, under the form), so that it never sits above the
-    form while the reader writes the next comment.
+    form while the reader writes the next comment. unsent: the text of a
+    comment sent by a reader who is signed out by now, shown for them to copy.
     """
     page = strict_page(request, Comment.objects.for_display().filter(article=article),
                        COMMENTS_PER_PAGE)
@@ -84,6 +94,7 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
         "login_url": _with_next(settings.LOGIN_URL, back),
         "signup_url": _with_next(reverse("accounts:signup"), back),
         "partial": partial,
+        "unsent": unsent,
     }, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -104,8 +115,15 @@ def comment_list(request, slug):
     if request.method != "POST":
         return _render_comments(request, article)
     if not request.user.is_authenticated:
-        return _render_comments(request, article, status=403,
-                                notice="Sign in to comment. Nothing was posted.")
+        # Signed out since the form was shown (in another tab, say): what they
+        # wrote stays on screen to copy, and the script keeps it for after sign-in.
+        unsent = request.POST.get("body", "")
+        if not unsent.strip():
+            return _render_comments(request, article, status=403,
+                                    notice="Sign in to comment. Nothing was posted.")
+        return _render_comments(request, article, status=403, unsent=unsent, notice=(
+            "You are signed out, so your comment was not posted. Sign in to post it; "
+            "your text is below."))
 
     form = CommentForm(request.POST)
     if honeypot_filled(request.POST):
@@ -179,12 +197,25 @@ def _answer(request, article, outcome, anchor):
 
 
 @never_cache
-@require_POST
-@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_comment(request, pk):
-    """A reader flags a comment; it joins the moderators' queue."""
+    """A reader flags a comment; it joins the moderators' queue.
+
+    A GET files nothing: it leads to the comment, as signing in does for a
+    reader whose session ended before they sent the report.
+    """
     comment = get_object_or_404(
         Comment.objects.approved().filter(article__in=Article.objects.published()), pk=pk)
+    if request.method != "POST":
+        return HttpResponseRedirect(_comment_url(comment))
+    if not request.user.is_authenticated:
+        if _is_partial(request):
+            return _render_comments(request, comment.article, status=403,
+                                    notice="Sign in to report a comment. Nothing was reported.")
+        return HttpResponseRedirect(_with_next(settings.LOGIN_URL, _comment_url(comment)))
+    if comment.reader_id == request.user.pk:
+        return _render_comments(request, comment.article, status=403,
+                                notice="You cannot report your own comment. Nothing was reported.")
     form = CommentReportForm(request.POST)
     if not form.is_valid():
         return _render_comments(request, comment.article, status=400,

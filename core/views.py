@@ -7,6 +7,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache, caches
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import patch_cache_control
 from django.views import defaults
@@ -108,6 +109,18 @@ def server_error(request):
     patch_cache_control(response, private=True, no_cache=True)
     response.database_unavailable = True
     return response
+
+
+@never_cache
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form refused for its token, explained in the site's layout.
+
+    Usually its page belongs to a session that has ended: the reader signed
+    out, or in again, in another tab. Django's own view renders 403_csrf.html
+    without the request, so without the site's header and footer. reason is
+    for the security log (Django writes it there), never for the page.
+    """
+    return render(request, "403_csrf.html", status=403)
 
 
 def database_reachable():

@@ -329,6 +329,8 @@ SESSION_COOKIE_HTTPONLY = True
 # Sessions are read from the shared cache and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A form refused for its CSRF token gets the site's page, which says what to do.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

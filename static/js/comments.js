@@ -26,30 +26,122 @@ function isWholePage(html) {
 
 // Comments --------------------------------------------------------------
 
+// The text of a comment, kept in this tab from the moment it is sent until it
+// is posted or back in a comment box: when the session ended or changed in
+// another tab, the answer is a block without the form (signed out) or a page
+// that refuses the form's token, and the text must outlive both, through a
+// reload and a sign-in. Only the one tab keeps it, until it is closed.
+const DRAFT_KEY = `evadaily:comment-draft:${window.location.pathname}`;
+const COMMENT_BOX = "form[data-comment-form] textarea[name=body]";
+
+function keepDraft(text) {
+  try {
+    if (text && text.trim()) sessionStorage.setItem(DRAFT_KEY, text);
+  } catch (error) {
+    // No storage (refused or full): the text still shows where it was.
+  }
+}
+
+function readDraft() {
+  try {
+    return sessionStorage.getItem(DRAFT_KEY);
+  } catch (error) {
+    return null;
+  }
+}
+
+function dropDraft() {
+  try {
+    sessionStorage.removeItem(DRAFT_KEY);
+  } catch (error) {
+    // Nothing was kept.
+  }
+}
+
+function note(before, text) {
+  const line = document.createElement("p");
+  line.className = "notice";
+  line.setAttribute("role", "status");
+  line.textContent = text;
+  before.before(line);
+}
+
+// A kept draft goes back into an empty comment box; without one (signed
+// out), the reader learns that signing in brings it back.
+function restoreDraft(container, announce) {
+  const draft = readDraft();
+  if (!draft) return;
+  const box = container.querySelector(COMMENT_BOX);
+  if (box) {
+    if (!box.value.trim()) {
+      box.value = draft;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      if (announce) {
+        note(box.form, "Your comment was not posted earlier. Its text is back in the box: post it when you are ready.");
+      }
+    }
+    dropDraft();
+    return;
+  }
+  const prompt = container.querySelector(".sign-in-prompt");
+  if (prompt && !container.querySelector("[data-unsent-comment]")) {
+    note(prompt, "Your comment was not posted: this tab keeps its text. Sign in and it will be back in the comment box.");
+  }
+}
+
+const MESSAGES = {
+  comment: {
+    failed: "Your comment could not be sent. Please try again in a minute; your text is still here.",
+    outdated: "Your comment was not sent: you signed out or in again in another tab or window, so this page is out of date. Reload the page to post it; your text is kept and will be back in the box.",
+  },
+  report: {
+    failed: "Your report could not be sent. Please try again in a minute.",
+    outdated: "Your report was not sent: you signed out or in again in another tab or window, so this page is out of date. Reload the page and report the comment again.",
+  },
+};
+
+async function sendForm(container, form, kind) {
+  const button = form.querySelector("button[type=submit]");
+  if (button) button.disabled = true;
+  let answer = null;
+  try {
+    answer = await fetchHtml(withPartial(form.action), { method: "POST", body: new FormData(form) });
+  } catch (error) {
+    // The network: as a server that could not answer.
+  }
+  if (answer && !isWholePage(answer.html)) {
+    // Refused, limited or accepted: the server answers with the block,
+    // the reader's text kept where it was refused.
+    replaceBlock(container, answer.html, { posted: kind === "comment" && answer.response.ok });
+    return;
+  }
+  if (button) button.disabled = false;
+  // A whole page that is a 403 is the refusal of the form's CSRF token
+  // (core.views.csrf_failure): the page belongs to a session that has ended,
+  // so only a reload, never another try, can send it.
+  const outdated = answer !== null && answer.response.status === 403;
+  const message = MESSAGES[kind][outdated ? "outdated" : "failed"];
+  const box = showError(kind === "comment" ? container : form, message, outdated ? container : null);
+  box.scrollIntoView({ block: "nearest" });
+}
+
 function wireCommentsBlock(container) {
   attachCounters(container);
   container.querySelectorAll("form[data-comment-form]").forEach((form) => {
-    form.addEventListener("submit", async (event) => {
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
       if (form.dataset.overLimit === "true") {
         form.querySelector("textarea")?.focus();
         return;
       }
-      const button = form.querySelector("button[type=submit]");
-      if (button) button.disabled = true;
-      try {
-        const { response, html } = await fetchHtml(withPartial(form.action), {
-          method: "POST",
-          body: new FormData(form),
-        });
-        if (isWholePage(html)) throw new Error(String(response.status));
-        // Refused, limited or accepted: the server answers with the block,
-        // the reader's text kept where it was refused.
-        replaceBlock(container, html);
-      } catch (error) {
-        if (button) button.disabled = false;
-        showError(container, "Your comment could not be sent. Please try again in a minute; your text is still here.");
-      }
+      keepDraft(form.querySelector("textarea")?.value);
+      sendForm(container, form, "comment");
+    });
+  });
+  container.querySelectorAll("form[data-report-form]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendForm(container, form, "report");
     });
   });
   container.querySelectorAll(".pagination a").forEach((link) => {
@@ -86,10 +178,15 @@ function showCount(container) {
   count.textContent = `(${block.dataset.commentCount})`;
 }
 
-function replaceBlock(container, html) {
+function replaceBlock(container, html, { posted = false } = {}) {
+  // What the reader is writing outlives the block (another page of comments,
+  // a report, a refusal, a session that ended), unless it was just posted.
+  if (posted) dropDraft();
+  else keepDraft(container.querySelector(COMMENT_BOX)?.value);
   container.innerHTML = html;
   wireCommentsBlock(container);
   showCount(container);
+  restoreDraft(container, false);
   const notice = container.querySelector(".notice, .field-errors");
   if (notice) notice.setAttribute("tabindex", "-1");
   const textarea = container.querySelector("textarea");
@@ -107,8 +204,10 @@ function replaceBlock(container, html) {
   }
 }
 
-function showError(container, message) {
-  let box = container.querySelector(".notice-error");
+// reloadKeeping: the comments block whose comment box is kept for after a
+// reload; the message then offers one.
+function showError(container, message, reloadKeeping = null) {
+  let box = container.querySelector(":scope > .notice-error");
   if (!box) {
     box = document.createElement("p");
     box.className = "notice notice-error";
@@ -116,6 +215,17 @@ function showError(container, message) {
     container.prepend(box);
   }
   box.textContent = message;
+  if (reloadKeeping) {
+    const reload = document.createElement("button");
+    reload.type = "button";
+    reload.className = "button button-quiet";
+    reload.textContent = "Reload the page";
+    reload.addEventListener("click", () => {
+      keepDraft(reloadKeeping.querySelector(COMMENT_BOX)?.value);
+      window.location.reload();
+    });
+    box.append(" ", reload);
+  }
   return box;
 }
 
@@ -133,6 +243,7 @@ async function loadComments() {
     link.hidden = true;
     wireCommentsBlock(holder);
     showCount(holder);
+    restoreDraft(holder, true);
   } catch (error) {
     // The plain link still leads to the comments page.
   } finally {
