@@ -29,7 +29,6 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.forms import TagWidget
 from taggit.models import Tag, TaggedItem
-from taggit.utils import parse_tags
 
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
                         EditConflictMixin,
@@ -38,9 +37,11 @@ from core.images import CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.text import render_markdown
 
+from .forms import OneTimeError
 from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, draft_story,
                      public_story, reading_stats, reviewing_editors, scheduled_story)
 from .search import beginning_with, clean_query, matching
+from .tags import as_on_site, check_tag_name, lookalike, parse_tags
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -109,7 +110,7 @@ PASSED = "This time has passed. Choose Published, or give a time still to come."
 NEEDS_TIME = "A scheduled story needs the time it becomes public."
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(OneTimeError, forms.ModelForm):
     # One control for where the story stands; the model keeps draft or
     # published, and the time tells published from scheduled.
     status = forms.ChoiceField(
@@ -151,15 +152,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_tags(self):
         # A tag typed in another case is the tag already on the site, not a new one.
-        names = self.cleaned_data["tags"]
-        if not names:
-            return names
-        known = {tag.name.lower(): tag.name for tag in Tag.objects.filter(
-            Q.create([Q(name__iexact=name) for name in names], connector=Q.OR))}
-        unique = {}
-        for name in names:
-            unique.setdefault(name.lower(), known.get(name.lower(), name))
-        return list(unique.values())
+        return as_on_site(self.cleaned_data["tags"])
 
     def clean_headline(self):
         # The headline's box wraps; the headline itself stays one line.
@@ -177,7 +170,9 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned_data["status"] = Article.Status.PUBLISHED
         if state == Article.State.PUBLISHED:
             if moment is None and "published_at" not in self.errors:
-                cleaned_data["published_at"] = now
+                # Whole seconds, as the form keeps a time: the next save would
+                # otherwise show the microseconds' loss as a change in its history.
+                cleaned_data["published_at"] = now.replace(microsecond=0)
             elif moment is not None and moment > now:
                 self.add_error("published_at", NOT_YET)
         elif moment is None:
@@ -275,7 +270,29 @@ class MergeTagsForm(forms.Form):
         help_text="A new tag's name, or a tag on the site in any case (“ports” is “Ports”).")
 
     def clean_into(self):
-        return " ".join(self.cleaned_data["into"].split())
+        name = " ".join(self.cleaned_data["into"].split())
+        check_tag_name(name)
+        return name
+
+
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        # "trade" beside "Trade" would be a second page for one subject.
+        name = self.cleaned_data["name"]
+        check_tag_name(name)
+        existing = lookalike(name, exclude_pk=self.instance.pk)
+        if existing is not None:
+            remedy = ("To make the two one tag, choose both in the tag list, then “Merge "
+                      "selected tags”." if self.instance.pk else "Use that tag instead.")
+            raise ValidationError(
+                "There is already a tag “%(existing)s”: in another case, a name is the same "
+                "tag to readers. %(remedy)s",
+                code="lookalike", params={"existing": existing.name, "remedy": remedy})
+        return name
 
 
 @admin.register(Tag)
@@ -291,6 +308,7 @@ class TagAdmin(DeclaredLookupsOnly, TaggitTagAdmin):
     stories and removes the merged tags in one transaction.
     """
 
+    form = TagAdminForm
     merge_template = "admin/taggit/tag/merge_tags.html"
     # taggit's inline made each of a tag's taggings a form of its own: a tag on
     # 28,000 stories never finished loading (two queries a tagging), and one on
@@ -350,7 +368,7 @@ class TagAdmin(DeclaredLookupsOnly, TaggitTagAdmin):
 def _merge_tags(tags, name):
     """Move every tagging of tags to the tag named name (made if need be); remove the others."""
     with transaction.atomic():
-        into = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        into = lookalike(name) or Tag.objects.create(name=name)
         for tag in tags:
             if tag.pk == into.pk:
                 continue
@@ -600,7 +618,7 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Publish selected stories now", permissions=["change"])
     def publish_now(self, request, queryset):
-        now = timezone.now()
+        now = timezone.now().replace(microsecond=0)  # whole seconds, as the form keeps them
 
         def publish(article):
             if not article.is_published(now):

@@ -22,7 +22,8 @@ from authors.models import Author
 from core.images import check_image_decodes
 from core.text import normalize
 
-from .models import NO_REVIEWER, REVIEWER_NOT_STAFF, Article, Section
+from .models import NEEDS_PUBLICATION_TIME, NO_REVIEWER, REVIEWER_NOT_STAFF, Article, Section
+from .tags import check_tag_name
 
 # Keys of an article in the file, by the form field each one fills.
 ARTICLE_KEYS = {
@@ -41,7 +42,7 @@ FILE_KEYS = {field: key for key, field in ARTICLE_KEYS.items()}
 # Article.clean words its rules for the admin; the file's keys need other words.
 # A message not listed here is printed as the model gives it.
 IMPORT_WORDING = {
-    "A published story needs a publication time.": 'required when status is "published"',
+    NEEDS_PUBLICATION_TIME: 'required when status is "published"',
     ("An image needs alt text: describe what it shows for readers who cannot see it."):
         "required with an image: describe what it shows for readers who cannot see it",
     ("A story by an AI persona cannot have AI involvement “None”: choose Assisted or "
@@ -362,7 +363,24 @@ class AuthorImportForm(forms.Form):
                 if value is not None and name in self.cleaned_data and name != "name"}
 
 
-class ArticleImportForm(forms.ModelForm):
+class OneTimeError:
+    """A story form whose publication time was refused as given does not also call it missing.
+
+    The form drops a time it refuses, so Article.clean() then finds none and
+    said "A published story needs a publication time." under the editor's
+    own "Enter a valid date" or "This time has passed".
+    """
+
+    def _post_clean(self):
+        refused = "published_at" in self._errors
+        super()._post_clean()
+        if refused:
+            errors = self._errors["published_at"]
+            errors.data[:] = [error for error in errors.data
+                              if getattr(error, "message", error) != NEEDS_PUBLICATION_TIME]
+
+
+class ArticleImportForm(OneTimeError, forms.ModelForm):
     """One article of the file, flattened to form fields (see ARTICLE_KEYS).
 
     Give it every key of ARTICLE_KEYS, null when the file leaves it out: a
@@ -400,11 +418,18 @@ class ArticleImportForm(forms.ModelForm):
         return slug
 
     def clean_tags(self):
-        # "Harbour" and "harbour" would be one tag to a reader; keep the first spelling.
-        tags = {}
-        for tag in self.cleaned_data["tags"]:
-            tags.setdefault(tag.casefold(), tag)
-        return list(tags.values())
+        # Matched to the site's tags in any case only when written (importer
+        # _save_article), so that a tag an earlier article made counts too.
+        tags, errors = self.cleaned_data["tags"], []
+        for index, name in enumerate(tags):
+            try:
+                check_tag_name(name)
+            except ValidationError:
+                errors.append(ValidationError('must not hold a double quote (")',
+                                              params={"index": index}))
+        if errors:
+            raise ValidationError(errors)
+        return tags
 
     def clean_related(self):
         related = list(dict.fromkeys(self.cleaned_data["related"]))

@@ -25,6 +25,7 @@ from core.images import delete_with_renditions
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, import_status,
                     json_type, slug_from_headline)
 from .models import Article, RelatedArticle, Section
+from .tags import as_on_site
 
 PROGRESS_EVERY = 100  # articles
 NESTED = ("image", "ai")  # objects whose keys are fields of the article
@@ -469,7 +470,8 @@ def _save_article(article, sections, authors, files, result):
             files.clear(instance, "image")
         instance._change_reason = "Imported with import_articles"  # the revision's note
         instance.save()
-        instance.tags.set(cleaned["tags"])
+        # In any case, a name is the tag on the site, or one an earlier article made.
+        instance.tags.set(as_on_site(cleaned["tags"]))
     except ValidationError as error:
         raise ImportFailed([
             Problem(message, field=FILE_KEYS.get(name, ""), article=article.number,

@@ -137,6 +137,9 @@ def public_story_sql(alias, connection, now=None):
             [Article.Status.PUBLISHED, published_at])
 
 
+NEEDS_PUBLICATION_TIME = "A published story needs a publication time."
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """Articles readers may see: status published and published_at not in the future."""
@@ -407,7 +410,7 @@ class Article(models.Model):
         """Refuse what the newsroom must not publish; date an editor's review."""
         errors = {}
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            errors["published_at"] = "A published story needs a publication time."
+            errors["published_at"] = NEEDS_PUBLICATION_TIME
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = ("An image needs alt text: describe what it shows for "
                                    "readers who cannot see it.")

@@ -154,6 +154,9 @@ else:
         _db["ENGINE"] = "core.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A story's tags field: only commas separate tags, so "New York" is one tag
+# (taggit's own parser splits on spaces when there is no comma).
+TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"
 
 # One cache shared by every process on the machine by default; Redis (or any
 # CACHE_URL) when there are several machines. On Redis, pages and sessions

@@ -112,3 +112,38 @@ def test_a_self_pick_already_stored_is_not_shown():
         cursor.execute(sql, params)
         shown = [row[0] for row in cursor.fetchall()]
     assert article.pk not in shown and other.pk in shown
+
+
+@pytest.mark.parametrize("typed, error", [
+    ({"status": "scheduled", "published_at": datetime(2020, 1, 1, 9, 0, tzinfo=UTC)},
+     "This time has passed."),
+    ({"status": "scheduled", "published_at_0": "2026-02-30", "published_at_1": "09:00:00"},
+     "Enter a valid date."),
+])
+def test_a_refused_time_is_not_also_called_missing(editor_client, typed, error):
+    data = article_form(headline="Tides", slug="tides", body="High water at six.",
+                        section=SectionFactory(), author=AuthorFactory(),
+                        **{k: v for k, v in typed.items() if not k.endswith(("_0", "_1"))})
+    data.update({k: v for k, v in typed.items() if k.endswith(("_0", "_1"))})
+    errors = form_errors(editor_client.post(ADD_URL, data))
+    assert error in errors
+    assert "A published story needs a publication time." not in errors
+
+
+def test_an_import_with_a_bad_time_is_not_also_told_the_time_is_missing(settings, copy_dir):
+    lines = refused_lines(settings, copy_dir, {"articles": [
+        story(published_at="2026-02-30T09:00:00Z", status="published")]})
+    assert any("not an ISO 8601 date" in line for line in lines)
+    assert not any('required when status is "published"' in line for line in lines), lines
+
+
+def test_publishing_now_keeps_whole_seconds_so_the_next_save_changes_no_time(editor_client):
+    article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    editor_client.post("/admin/articles/article/", {
+        "action": "publish_now", "_selected_action": [article.pk]})
+    article.refresh_from_db()
+    assert article.published_at is not None and article.published_at.microsecond == 0
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None, slug="second")
+    editor_client.post(change_url(draft), article_form(draft, status="published"))
+    draft.refresh_from_db()
+    assert draft.published_at is not None and draft.published_at.microsecond == 0
