@@ -695,6 +695,48 @@ class EditVersionForm:
         return row
 
 
+def _rows_saved_over_what_was_shown(form):
+    """The list's editable rows (list_editable), each saved only over the values the list showed.
+
+    Django saved every row whose value differed from the stored one, so a
+    row that someone else changed after the list was opened was put back as
+    the list showed it. Each field now carries the value shown (a hidden
+    initial), which decides what this editor changed; a row changed here and
+    saved by someone else since is refused, and saving again keeps this one.
+    """
+
+    class ListRowForm(form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pk = self._meta.model._meta.pk.name
+            for name, field in self.fields.items():
+                if name != pk:
+                    field.show_hidden_initial = True
+
+        def clean(self):
+            cleaned_data = super().clean()
+            for name in self.changed_data:
+                field, bound = self.fields[name], self[name]
+                if bound.html_initial_name not in self.data:
+                    continue  # not sent (a script, an old page): not checked, as before
+                shown = self._widget_data_value(field.hidden_widget(), bound.html_initial_name)
+                if not field.has_changed(bound.initial, shown):
+                    continue
+                stored = field.prepare_value(bound.initial)
+                self.add_error(name, ValidationError(
+                    "Someone else saved %(stored)s here after you opened this list, so yours is "
+                    "not saved yet. Save again to keep yours.",
+                    params={"stored": "nothing" if stored in (None, "") else f"“{stored}”"},
+                    code="edit_conflict"))
+                # Shown now: the next save is judged against it.
+                self.data = self.data.copy()
+                self.data[bound.html_initial_name] = "" if stored is None else str(stored)
+            return cleaned_data
+
+    ListRowForm.__name__ = form.__name__
+    return ListRowForm
+
+
 def _model_field(model, name):
     try:
         return model._meta.get_field(name)
@@ -730,6 +772,9 @@ class EditConflictMixin:
 
         VersionedForm.__name__ = form.__name__
         return VersionedForm
+
+    def get_changelist_form(self, request, **kwargs):
+        return _rows_saved_over_what_was_shown(super().get_changelist_form(request, **kwargs))
 
     def edit_items(self, request, pk, form, lock):
         """The stored row's parts, in form order, as the conflict check compares them."""

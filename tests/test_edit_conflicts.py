@@ -360,3 +360,67 @@ def test_two_saves_at_the_same_moment_wait_for_each_other(monkeypatch):
     assert answers == {first: 302, second: 200}
     story.refresh_from_db()
     assert (story.headline, story.body) == ("Ferries are back", "The ferries resume on Monday.")
+
+
+class ListFields(FormFields):
+    """The fields a browser sends from the admin's list (list_editable)."""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form" and dict(attrs).get("id") == "changelist-form":
+            attrs = [("id", "changelist_form")]
+        super().handle_starttag(tag, attrs)
+
+
+def _positions(client):
+    html = client.get("/admin/articles/section/").content.decode()
+    return [(name, value) for name, value in ListFields(html).fields
+            if name != "action" and not name.startswith("select_across")]
+
+
+def _save_list(client, fields, **changes):
+    rows = {Section.objects.get(slug=slug).pk: position for slug, position in changes.items()}
+    data = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    for name in list(data):
+        if name.startswith("form-") and name.endswith("-id") and int(data[name][0]) in rows:
+            data[name.replace("-id", "-position")] = [str(rows[int(data[name][0])])]
+    return client.post("/admin/articles/section/", {**data, "_save": "Save"})
+
+
+def test_a_list_saves_only_what_this_editor_changed(editors):
+    first, second = editors
+    world = SectionFactory(name="World", slug="world", position=0)
+    climate = SectionFactory(name="Climate", slug="climate", position=4)
+    shown = _positions(first.client)
+    second.open(f"/admin/articles/section/{climate.pk}/change/")
+    second.save(position="10")
+    climate.refresh_from_db()
+    assert climate.position == 10
+
+    response = _save_list(first.client, shown, world=1)
+
+    assert response.status_code == 302
+    world.refresh_from_db()
+    climate.refresh_from_db()
+    assert (world.position, climate.position) == (1, 10)  # theirs kept
+
+
+def test_a_row_changed_here_and_saved_there_since_is_refused_then_kept_on_saving_again(editors):
+    first, second = editors
+    climate = SectionFactory(name="Climate", slug="climate", position=4)
+    shown = _positions(first.client)
+    second.open(f"/admin/articles/section/{climate.pk}/change/")
+    second.save(position="10")
+
+    refused = _save_list(first.client, shown, climate=7)
+
+    assert refused.status_code == 200
+    html = unescape(refused.content.decode())
+    assert "Someone else saved “10” here after you opened this list" in html
+    climate.refresh_from_db()
+    assert climate.position == 10
+    again = _save_list(first.client, ListFields(refused.content.decode()).fields, climate=7)
+    assert again.status_code == 302
+    climate.refresh_from_db()
+    assert climate.position == 7

@@ -1,5 +1,5 @@
-"""What a moderator sees when another got there first, and a reader's sign-in with a field
-left empty.
+"""What a moderator or an editor sees when another got there first, and a reader's sign-in
+with a field left empty.
 
 Screenshots at 1280 px and 390 px, light and dark, go to
 screenshots/moderation-conflicts/ (git-ignored), to be looked at by a person.
@@ -14,7 +14,8 @@ from comments import moderation
 from comments.models import Comment, ReaderStanding
 from tests.browser.test_desk import sign_in, staff
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
-from tests.factories import CommentFactory, UserFactory
+from articles.models import Section
+from tests.factories import CommentFactory, SectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,3 +78,28 @@ def test_a_sign_in_with_a_field_left_empty_says_which(live_server, new_page):
         expect(page.locator("#id_username")).to_have_value("reader")
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
         page.screenshot(path=SHOTS / f"sign-in-{width}-{scheme}.png", full_page=False)
+
+
+def test_a_section_list_saved_over_a_newer_position_says_so(live_server, new_page, roles):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    staff("Editors", "jeditor")
+    for width, scheme in LOOKS:
+        Section.objects.all().delete()
+        climate = SectionFactory(name="Climate", slug="climate", position=4)
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jeditor")
+        page.goto(f"{live_server.url}/admin/articles/section/")
+        Section.objects.filter(pk=climate.pk).update(position=10)  # saved elsewhere meanwhile
+        page.fill("#id_form-0-position", "7")
+        page.click("input[name=_save]")
+        expect(page.locator(".errorlist")).to_contain_text(
+            "Someone else saved “10” here after you opened this list")
+        expect(page.locator("#id_form-0-position")).to_have_value("7")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"section-list-{width}-{scheme}.png", full_page=False)
+        climate.refresh_from_db()
+        assert climate.position == 10
+        page.click("input[name=_save]")  # again, having seen theirs
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        climate.refresh_from_db()
+        assert climate.position == 7
