@@ -22,7 +22,7 @@ from taggit.utils import edit_string_for_tags
 from core.images import CROPS, check_image, keep_made_renditions, picture, queue_renditions
 from core.rows import ModelRows, once_per_connection
 from core.seo import route
-from core.text import count_words, estimate_reading_minutes, render_markdown
+from core.text import LineFeeds, count_words, estimate_reading_minutes, render_markdown
 from core.validators import within_calendar
 
 from .tasks import make_hero_renditions
@@ -265,7 +265,9 @@ class ArticleRevision(models.Model):
         abstract = True
 
 
-class Article(models.Model):
+class Article(LineFeeds, models.Model):
+    text_fields = ("dek", "body")
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"

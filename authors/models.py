@@ -5,6 +5,7 @@ from django.utils.functional import cached_property
 
 from core.images import check_image, keep_made_renditions, picture, queue_renditions
 from core.seo import route
+from core.text import LineFeeds
 
 from .tasks import make_avatar_renditions
 
@@ -20,7 +21,9 @@ AI_FLAG_FIXED = ("This author has published or scheduled stories, and readers we
                  "profile instead.")
 
 
-class Author(models.Model):
+class Author(LineFeeds, models.Model):
+    text_fields = ("bio", "ai_disclosure")
+
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=140, unique=True)
     title = models.CharField(max_length=160, blank=True,

@@ -30,6 +30,24 @@ def normalize(value):
     return _LINE_BREAK.sub("\n", value or "").strip(JS_WHITESPACE)
 
 
+class LineFeeds:
+    """A model whose text_fields are stored as DESIGN.md section 6 says: each CR LF (how a
+    browser sends a line break) or lone CR becomes one LF, whoever saves it.
+
+    Forms the readers use normalise their text (normalize); the admin's
+    textareas and the shell did not, and the stories' JSON-LD carried "\r\n".
+    """
+
+    text_fields = ()
+
+    def save(self, *args, **kwargs):
+        for name in self.text_fields:
+            value = getattr(self, name)
+            if value and "\r" in value:
+                setattr(self, name, _LINE_BREAK.sub("\n", value))
+        super().save(*args, **kwargs)
+
+
 def count_chars(value):
     """The count readers see: Unicode code points of the normalised text."""
     return len(normalize(value))

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from core.text import render_markdown
+from core.text import LineFeeds, render_markdown
 
 _H2 = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
 
@@ -17,8 +17,10 @@ def render_page(source):
     )
 
 
-class Page(models.Model):
+class Page(LineFeeds, models.Model):
     """A standing page of the newsroom (about, standards, privacy), written by editors."""
+
+    text_fields = ("body",)
 
     class Slug(models.TextChoices):
         ABOUT = "about", "About"

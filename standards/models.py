@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import public_story
+from core.text import LineFeeds
 from core.validators import within_calendar
 
 QUOTE_MAX_CHARS = 300
@@ -33,7 +34,9 @@ class BiasReportQuerySet(models.QuerySet):
         return self.filter(decided_report())
 
 
-class BiasReport(models.Model):
+class BiasReport(LineFeeds, models.Model):
+    text_fields = ("quoted_passage", "details", "resolution_note")
+
     class Reason(models.TextChoices):
         POLITICAL_SLANT = "political_slant", "Political slant"
         ONE_SIDED_SOURCING = "one_sided_sourcing", "One-sided sourcing"
@@ -119,7 +122,9 @@ class CorrectionQuerySet(models.QuerySet):
         return self.filter(public_story("article__", now))
 
 
-class Correction(models.Model):
+class Correction(LineFeeds, models.Model):
+    text_fields = ("text",)
+
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
         CLARIFICATION = "clarification", "Clarification"

@@ -1,4 +1,6 @@
-"""Times at the ends of the calendar are refused where they are typed or imported.
+"""What the story desk stores: times within the calendar, text with LF line breaks.
+
+Times at the ends of the calendar are refused where they are typed or imported.
 
 A story imported as published on 0001-01-01 (Go's "no date") made its page,
 its section, its author, the archive and search fail for readers once the
@@ -19,7 +21,8 @@ from comments.models import ReaderStanding
 from tests.articles.newsroom import ADD_URL, article_form, change_url, form_errors, staff
 from tests.articles import test_import
 from tests.articles.test_import import refused_lines, run_import, story
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
+from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory,
+                             UserFactory)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +150,16 @@ def test_publishing_now_keeps_whole_seconds_so_the_next_save_changes_no_time(edi
     editor_client.post(change_url(draft), article_form(draft, status="published"))
     draft.refresh_from_db()
     assert draft.published_at is not None and draft.published_at.microsecond == 0
+
+
+def test_text_saved_from_the_admin_is_stored_with_lf_only(editor_client):
+    """DESIGN.md section 6: a browser sends CR LF; text is stored with LF."""
+    article = ArticleFactory(headline="Ferries resume")
+    response = editor_client.post(change_url(article), article_form(
+        article, dek="Line one\r\nline two", body="First.\r\n\r\nSecond.\rThird."))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.dek, article.body) == ("Line one\nline two", "First.\n\nSecond.\nThird.")
+    correction = CorrectionFactory(article=article, text="We said Monday.\r\nIt was Tuesday.")
+    correction.refresh_from_db()
+    assert correction.text == "We said Monday.\nIt was Tuesday."
