@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
@@ -151,8 +151,17 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
             self.initial["tags"] = [Tag(name=name) for name in parse_tags(revision.tag_names)]
 
     def clean_tags(self):
+        names = self.cleaned_data["tags"]
+        # The tags field takes any length; PostgreSQL refused a longer name (a 500).
+        limit = Tag._meta.get_field("name").max_length
+        for name in names:
+            if len(name) > limit:
+                raise ValidationError(
+                    "A tag can be at most %(limit)d characters; “%(start)s” has %(length)d.",
+                    params={"limit": limit, "start": Truncator(name).chars(40),
+                            "length": len(name)}, code="tag_too_long")
         # A tag typed in another case is the tag already on the site, not a new one.
-        return as_on_site(self.cleaned_data["tags"])
+        return as_on_site(names)
 
     def clean_headline(self):
         # The headline's box wraps; the headline itself stays one line.

@@ -17,7 +17,7 @@ from taggit.utils import parse_tags
 
 from articles.admin import ArticleAdminForm
 from articles.models import Article
-from tests.articles.newsroom import ADD_URL, article_form, change_url, form_errors
+from tests.articles.newsroom import ADD_URL, article_form, change_url, form_errors, staff
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +191,14 @@ def test_the_tag_admin_refuses_a_double_quote(editor):
     assert response.status_code == 200
     assert "A tag cannot hold a double quote" in response.content.decode()
     assert not Tag.objects.exists()
+
+
+def test_a_tag_longer_than_a_tag_can_be_is_a_form_error_not_a_crash(client):
+    """The tags field takes any length; PostgreSQL refused a longer name with an error page."""
+    client.force_login(staff("Editors", username="long-tags"))
+    article = ArticleFactory()
+    name = "Harbour " * 13  # 104 characters
+    response = client.post(change_url(article), article_form(article, tags=f'"{name.strip()}"'))
+    assert response.status_code == 200
+    assert "A tag can be at most 100 characters" in form_errors(response)
+    assert not Tag.objects.filter(name__startswith="Harbour Harbour").exists()

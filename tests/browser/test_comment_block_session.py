@@ -12,11 +12,12 @@ screenshots/comment-block-session/.
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
 from comments.models import Comment, CommentReport
+from tests.browser.test_comment_polish import _serious
+from tests.browser.test_comment_polish import _shot as polish_shot
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-passphrase"
 SHOTS = Path(settings.BASE_DIR) / "screenshots" / "comment-block-session"
 WIDTHS = (1280, 390)
-SCHEMES = ("light", "dark")
 TYPED = "The early boat is what the market traders asked for.\nKeep it, please."
 OUTDATED = ("Your comment was not sent: you signed out or in again in another tab or window, "
             "so this page is out of date. Reload the page to post it; your text is kept and "
@@ -33,25 +33,7 @@ OUTDATED = ("Your comment was not sent: you signed out or in again in another ta
 
 def _shot(page, name, locator=None):
     """A screenshot in light and in dark: <name>-<scheme>.png."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    target = locator or page
-    for scheme in SCHEMES:
-        page.emulate_media(color_scheme=scheme)
-        target.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"))
-    page.emulate_media(color_scheme="light")
-
-
-def _serious(page, context=None):
-    """axe's serious and critical findings, in light and in dark."""
-    found = []
-    for scheme in SCHEMES:
-        page.emulate_media(color_scheme=scheme)
-        results = Axe().run(page, context=context)
-        found += [f"{scheme} {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-                  for v in results.response["violations"]
-                  if v["impact"] in ("serious", "critical")]
-    page.emulate_media(color_scheme="light")
-    return found
+    polish_shot(page, name, locator, folder=SHOTS, prefix="")
 
 
 def _sign_in(page, live_server, user, next_url="/"):

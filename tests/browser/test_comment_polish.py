@@ -26,13 +26,13 @@ WIDTHS = (1280, 390)
 SCHEMES = ("light", "dark")
 
 
-def _shot(page, name, locator=None):
-    """A screenshot in light and in dark: comments-<name>-<scheme>.png."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def _shot(page, name, locator=None, folder=SHOTS, prefix="comments-"):
+    """A screenshot in light and in dark: <folder>/<prefix><name>-<scheme>.png."""
+    folder.mkdir(parents=True, exist_ok=True)
     target = locator or page
     for scheme in SCHEMES:
         page.emulate_media(color_scheme=scheme)
-        target.screenshot(path=str(SHOTS / f"comments-{name}-{scheme}.png"))
+        target.screenshot(path=str(folder / f"{prefix}{name}-{scheme}.png"))
     page.emulate_media(color_scheme="light")
 
 
