@@ -16,7 +16,7 @@ from django.test import Client
 
 from comments.models import Comment, CommentReport
 from tests.commenting import comment_form
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,11 @@ class TestTimesInTheCachedBlock:
     @pytest.fixture(autouse=True)
     def new_york(self, settings):
         settings.TIME_ZONE = "America/New_York"
+
+    @pytest.fixture
+    def article(self):
+        # Published before the times these tests travel to, whatever the clock says now.
+        return ArticleFactory(slug="harbour", published_at=POSTED_AT - timedelta(days=1))
 
     @pytest.mark.usefixtures("page_cache_on")
     def test_the_block_shows_when_not_how_long_ago(self, client, article):
