@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -26,7 +26,8 @@ from django.views.decorators.http import require_POST
 from articles.models import CARD_DEFERRED, Article, story_text
 
 from . import moderation
-from .models import Comment, CommentReport, ModerationAction, WaitingComments, waiting
+from .models import (Comment, CommentReport, ModerationAction, WaitingComments, posted_after,
+                     posted_before, waiting)
 
 PER_PAGE = 10
 AROUND = 2  # comments shown before and after the waiting one on its story
@@ -72,12 +73,8 @@ def _queue(show):
 def _around(comment):
     """The comments posted just before and just after this one on its story."""
     story = Comment.objects.filter(article_id=comment.article_id).select_related("reader")
-    earlier = Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at,
-                                                         pk__lt=comment.pk)
-    later = Q(created_at__gt=comment.created_at) | Q(created_at=comment.created_at,
-                                                      pk__gt=comment.pk)
-    before = list(story.filter(earlier).order_by("-created_at", "-pk")[:AROUND])
-    after = list(story.filter(later).order_by("created_at", "pk")[:AROUND])
+    before = list(story.filter(posted_before(comment)).order_by("-created_at", "-pk")[:AROUND])
+    after = list(story.filter(posted_after(comment)).order_by("created_at", "pk")[:AROUND])
     return [*reversed(before), comment, *after]
 
 

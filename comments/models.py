@@ -98,6 +98,18 @@ class WaitingComments:
         return [found[pk] for pk in ids if pk in found]
 
 
+def posted_before(comment):
+    """Comments posted before this one, in the comments' own order (time, then id)."""
+    return Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at,
+                                                     pk__lt=comment.pk)
+
+
+def posted_after(comment):
+    """Comments posted after this one, in the comments' own order (time, then id)."""
+    return Q(created_at__gt=comment.created_at) | Q(created_at=comment.created_at,
+                                                     pk__gt=comment.pk)
+
+
 def waiting():
     """Held, or with an open report. The open reports are read once for the
     whole query, not counted again for each comment."""

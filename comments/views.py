@@ -3,7 +3,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from core.pagination import strict_page
 
 from .forms import MISSING_TOKEN, CommentForm, CommentReportForm
 from .moderation import check_comment, comment_refusal
-from .models import Comment, CommentReport
+from .models import Comment, CommentReport, posted_after
 
 COMMENTS_PER_PAGE = 20
 # The news of the reader's last post or report on a story (its pk follows),
@@ -47,8 +46,7 @@ def _with_next(url, target):
 
 def _comment_url(comment):
     """The comments page that shows comment (20 a page, newest first), at its anchor."""
-    newer = Comment.objects.for_display().filter(article=comment.article).filter(
-        Q(created_at__gt=comment.created_at) | Q(created_at=comment.created_at, pk__gt=comment.pk))
+    newer = Comment.objects.for_display().filter(posted_after(comment), article=comment.article)
     page = newer.count() // COMMENTS_PER_PAGE + 1
     query = f"?page={page}" if page > 1 else ""
     return f"{_comments_url(comment.article)}{query}#comment-{comment.pk}"

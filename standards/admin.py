@@ -180,9 +180,8 @@ class BiasReportForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if ("status" in self.changed_data
-                and cleaned_data.get("status") == BiasReport.Status.DISMISSED
-                and not normalize(cleaned_data.get("resolution_note", ""))):
+        if "status" in self.changed_data and workflow.lacks_its_note(
+                cleaned_data.get("status"), normalize(cleaned_data.get("resolution_note", ""))):
             self.add_error("resolution_note", "Write the note the reporter will receive with "
                                               "the dismissal.")
         return cleaned_data

@@ -12,6 +12,11 @@ from .notices import send_outcome
 NOTE_MAX_CHARS = 2000
 
 
+def lacks_its_note(status, note):
+    """A dismissal goes to the reporter with the moderator's reason: it needs one."""
+    return status == BiasReport.Status.DISMISSED and not note
+
+
 def refusal(report, status, note):
     """Why a moderator's decision on a report from the desk or a list is not taken, or None.
 
@@ -24,7 +29,7 @@ def refusal(report, status, note):
                 f"change it from the report’s admin page if it must be reopened.")
     if status == BiasReport.Status.IN_REVIEW and report.status == status:
         return f"{report.reference} is already in review."
-    if status == BiasReport.Status.DISMISSED and not note:
+    if lacks_its_note(status, note):
         return (f"{report.reference} was not dismissed: write the note the reporter will "
                 f"receive with the decision.")
     return None
