@@ -80,13 +80,18 @@ from django.utils.http import parse_etags, urlencode
 
 from core import edge
 from core.database import prepare_queries
+from core.file_cache import KEPT_PREFIX
 from core.middleware import compressible
 
-CHANGES_KEY = "pagecache:changes"
-EPOCH_KEY = "pagecache:epoch"
-NEXT_PUBLICATION_KEY = "pagecache:next-publication"
-SWEEP_LOCK_KEY = "pagecache:sweep"
-SWEPT_KEY = "pagecache:swept-until"
+# The cache's own records, under one prefix: a store that must make room
+# leaves them alone (core.file_cache), since losing one could serve a page
+# that was taken down.
+STATE = KEPT_PREFIX
+CHANGES_KEY = f"{STATE}changes"
+EPOCH_KEY = f"{STATE}epoch"
+NEXT_PUBLICATION_KEY = f"{STATE}next-publication"
+SWEEP_LOCK_KEY = f"{STATE}sweep"
+SWEPT_KEY = f"{STATE}swept-until"
 NO_PUBLICATION = float("inf")
 SITE_TAG = "site"  # on every page and fragment: changed(SITE_TAG) empties the whole cache
 # Added to a change's time: servers' clocks may differ by this much and a
@@ -150,13 +155,17 @@ class Change:
 # Views and fragments
 
 
-def public_page(view, params=(), tags=()):
+def public_page(view, params=(), tags=(), flags=()):
     """Mark a view's successful answers as the same for every anonymous reader.
 
-    params names the query parameters the view reads; the page is the same
-    whatever else the query string holds. tags: what every answer shows,
-    for views that do not name it themselves.
+    params names the query parameters the view reads (a number by its value:
+    ?page=007 is page 7); flags, those it reads as on ("1") or off, any
+    other value being off (?partial=yes is the whole page). The page is the
+    same whatever else the query string holds, and its view, when the page
+    may be kept, sees them as its key has them. tags: what every answer
+    shows, for views that do not name it themselves.
     """
+    declared = (*((name, _number) for name in params), *((name, _flag) for name in flags))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -168,7 +177,7 @@ def public_page(view, params=(), tags=()):
             # A page that may be kept is kept under these parameters alone, so
             # it sees no others: the pages' links ({% querystring %}) copied
             # anyone's ?utm_source=... into the copy every reader was served.
-            request.GET = declared_query(request.GET, params)
+            request.GET = declared_query(request.GET, declared)
         if tags:
             tag(request, *tags)
         response = view(request, *args, **kwargs)
@@ -177,19 +186,43 @@ def public_page(view, params=(), tags=()):
         return response
 
     wrapper.is_public_page = True
-    wrapper.page_cache_params = tuple(params)
+    wrapper.page_cache_params = declared
     return wrapper
 
 
-def declared_query(query, params):
-    """query with only the parameters named in params, each with its last value (as the page
-    cache's key has them)."""
+def declared_query(query, declared):
+    """query with only the declared parameters, as the page cache's key has them."""
     kept = QueryDict(mutable=True)
-    for name in params:
-        if name in query:
-            kept[name] = query[name]
+    for name, value in _declared_values(query, declared):
+        kept[name] = value
     kept._mutable = False
     return kept
+
+
+def _declared_values(query, declared):
+    """[(name, value)] of the declared parameters in query: the last value of a repeated one
+    (as QueryDict.get reads it), made canonical; a value its parameter cannot take is left
+    out, as if it were not there."""
+    values = []
+    for name, canonical in declared:
+        if name in query:
+            value = canonical(query[name])
+            if value is not None:
+                values.append((name, value))
+    return values
+
+
+def _number(value):
+    """A number by its value: ?page=007 is page 7, not one more copy of it (anything else
+    as it is: the view answers 404 for it, which is not kept)."""
+    if value.isascii() and value.isdigit():
+        return value.lstrip("0") or "0"
+    return value
+
+
+def _flag(value):
+    """On as "1", off (None) otherwise: ?partial=01 or ?partial=junk is no second copy."""
+    return "1" if value == "1" else None
 
 
 class _RequestState:
@@ -409,15 +442,15 @@ def stamps_ttl():
 
 
 def _soft_key(name):
-    return f"pagecache:tag:{name}"
+    return f"{STATE}tag:{name}"
 
 
 def _log_key(epoch, count):
-    return f"pagecache:log:{epoch}:{count}"
+    return f"{STATE}log:{epoch}:{count}"
 
 
 def _hard_key(name):
-    return f"pagecache:takedown:{name}"
+    return f"{STATE}takedown:{name}"
 
 
 # ---------------------------------------------------------------------------
@@ -675,20 +708,12 @@ def _key(request):
     """The page's key: host name (no port), path, and the parameters its view reads."""
     query = ""
     if request.page_cache_params and request.GET:
-        # The view reads the last value of a repeated parameter, as QueryDict.get does.
-        query = urlencode([(name, _canonical(request.GET[name]))
-                           for name in request.page_cache_params if name in request.GET])
+        query = urlencode(_declared_values(request.GET, request.page_cache_params))
     # Any port passes ALLOWED_HOSTS and no page shows it (links use SITE_URL).
     host, _ = split_domain_port(request.get_host())
     raw = f"{host}|{request.path}?{query}".encode("utf-8", "surrogateescape")
     return f"pagecache:{PAGE_FORMAT}:{hashlib.sha256(raw).hexdigest()}"
 
-
-def _canonical(value):
-    """A number by its value: ?page=007 is page 7, not one more copy of it."""
-    if value.isascii() and value.isdigit():
-        return value.lstrip("0") or "0"
-    return value
 
 
 def compress(content):

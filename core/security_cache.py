@@ -13,13 +13,12 @@ import fcntl
 import os
 import pickle
 import time
-import zlib
 from contextlib import contextmanager
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
-from .file_cache import CountsNearTheLimit
+from .file_cache import CountsNearTheLimit, read_entry, replace_entry
 from .ratelimit import Unavailable
 
 # Far above what a flood can create: each sign-in failure (one entry, kept 15
@@ -96,23 +95,13 @@ class SecurityFileCache(CountsNearTheLimit, FileBasedCache):
         fname = self._key_to_file(key, version)
         with self._locked():
             try:
-                with open(fname, "rb") as f:
-                    if self._is_expired(f):
-                        raise ValueError(f"Key '{key}' not found")
-                    f.seek(0)
-                    expiry = pickle.load(f)
-                    value = pickle.loads(zlib.decompress(f.read())) + delta
-            except FileNotFoundError:
+                expiry, value = read_entry(fname)
+            except (FileNotFoundError, EOFError):  # an empty file is expired, as Django reads it
                 raise ValueError(f"Key '{key}' not found") from None
-            self._write(fname, expiry, value)
-        return value
-
-    def _write(self, fname, expiry, value):
-        tmp_path = f"{fname}.{os.getpid()}.tmp"
-        with open(tmp_path, "wb") as f:
-            f.write(pickle.dumps(expiry, self.pickle_protocol))
-            f.write(zlib.compress(pickle.dumps(value, self.pickle_protocol)))
-        os.replace(tmp_path, fname)
+            if expiry is not None and expiry < time.time():
+                raise ValueError(f"Key '{key}' not found")
+            replace_entry(fname, expiry, value + delta)
+        return value + delta
 
     def _cull(self):
         """Make room by dropping expired entries only; refuse when every entry is live.
