@@ -125,6 +125,9 @@ def place(scope, places, seconds):
                 pass  # it frees itself after `seconds`
 
 
+IPV6_PREFIX = 64  # bits of an IPv6 address that name one customer
+
+
 def client_address(request):
     """The reader's network address: X-Forwarded-For only as far as trusted proxies wrote it.
 
@@ -176,9 +179,24 @@ def fingerprint(value):
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+def client_network(request):
+    """What one client's attempts are counted as: its IPv4 address, or its IPv6 /64.
+
+    An IPv6 customer is given a whole /64 at least (RFC 6177) and may send
+    from any address in it: counted by address, each try could come from a
+    new one, and no limit would ever be reached.
+    """
+    address = _address(client_address(request))
+    if address is None:  # as the server was given it (not an IP address: a test's, a socket's)
+        return client_address(request)
+    if address.version == 6:
+        return str(ipaddress.ip_network((address, IPV6_PREFIX), strict=False))
+    return str(address)
+
+
 def address_key(request):
-    """What a connection's attempts are counted under: its address, hashed."""
-    return "address:" + fingerprint(client_address(request))
+    """What a connection's attempts are counted under: its address (IPv6: its /64), hashed."""
+    return "address:" + fingerprint(client_network(request))
 
 
 def email_key(email):

@@ -6,11 +6,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache, caches
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import patch_cache_control
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -102,13 +101,26 @@ def server_error(request):
     """
     error = sys.exc_info()[1]
     if not isinstance(error, DatabaseError) or database_reachable():
-        return defaults.server_error(request)
+        # Not Django's view: its CSRF check (requires_csrf_token) reads the
+        # form again, and a form that could not be read raised once more.
+        return HttpResponseServerError(loader.get_template("500.html").render())
     sent = request.method not in ("GET", "HEAD", "OPTIONS")
     response = HttpResponse(loader.get_template("503.html").render({"sent": sent}), status=503)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER)
     patch_cache_control(response, private=True, no_cache=True)
     response.database_unavailable = True
     return response
+
+
+def bad_request(request, exception):
+    """handler400: a request that could not be read (SuspiciousOperation, BadRequest).
+
+    Django's view checks CSRF first (requires_csrf_token), which reads the
+    form again: a form in a charset other than UTF-8 raised once more there
+    and in the 500 view after it, and gunicorn answered with its own page,
+    without the site's headers. Nothing here reads the request.
+    """
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
 
 
 @never_cache

@@ -12,6 +12,7 @@ from standards.overview import moderation_overview
 
 # A 503 rather than a 500 while the database is away (core.views.server_error).
 handler500 = views.server_error
+handler400 = views.bad_request
 
 admin.site.site_header = "EVA DAILY newsroom"
 admin.site.site_title = "EVA DAILY newsroom"

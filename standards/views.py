@@ -2,6 +2,7 @@ from datetime import date
 from functools import cache
 
 from django.conf import settings
+from django.core import signing
 from django.db import connection
 from django.db.models import IntegerField, OuterRef
 from django.db.models.expressions import RawSQL
@@ -134,7 +135,7 @@ def report_bias(request, slug):
         return render(request, _bias_template(request, "bias_report_form"),
                       {**context, "form": form}, status=400)
 
-    address = ratelimit.fingerprint(ratelimit.client_address(request))
+    address = ratelimit.fingerprint(ratelimit.client_network(request))
     duplicate = _duplicate_report(article, form.cleaned_data, user, address)
     if duplicate is not None:
         added = _keep_new_contact(duplicate, form.cleaned_data)
@@ -190,8 +191,28 @@ def _keep_new_contact(report, data):
 def _to_confirmation(request, report, duplicate=False, added=()):
     url = report.get_confirmation_url()
     query = [q for q, on in (("partial=1", _is_partial(request)), ("again=1", duplicate),
-                             (f"added={','.join(added)}", added)) if on]
+                             (f"added={_signed_added(report, added)}", added)) if on]
     return HttpResponseRedirect(url + ("?" + "&".join(query) if query else ""), status=303)
+
+
+# Signed: the confirmation's address holds only the report's number, which
+# anyone can count through, and a plain ?added=email made the page of any
+# report say whether its reporter had left an address.
+ADDED_SALT = "standards.bias-report-added"
+ADDED_MAX_AGE = 600  # seconds: the page is seen just after the re-send
+
+
+def _signed_added(report, added):
+    return signing.dumps([report.pk, list(added)], salt=ADDED_SALT, compress=False)
+
+
+def _added_by_this_send(report, value):
+    """The names of CONTACT_FIELDS the redirect from a re-send of this report signed, or []."""
+    try:
+        pk, names = signing.loads(value, salt=ADDED_SALT, max_age=ADDED_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return []
+    return names if pk == report.pk and isinstance(names, list) else []
 
 
 @never_cache
@@ -206,9 +227,10 @@ def bias_report_received(request, slug, reference):
     if not report.article.is_published():
         raise Http404("No such report.")
     again = request.GET.get("again") == "1"
-    # What a re-send kept, as the redirect named it; only what the report
-    # holds is confirmed, so an edited address cannot make the page claim more.
-    named = request.GET.get("added", "").split(",") if again and report.is_open else []
+    # What a re-send kept, as the redirect signed it; and only what the report
+    # still holds is confirmed.
+    named = (_added_by_this_send(report, request.GET.get("added", ""))
+             if again and report.is_open else [])
     added = [name for name, field in CONTACT_FIELDS.items()
              if name in named and getattr(report, field)]
     return render(request, _bias_template(request, "bias_report_received"), {

@@ -1,10 +1,13 @@
 """Sending the same bias report again, now with an email address or an evidence link."""
 
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.core import signing
 
 from standards.models import BiasReport
+from standards.views import ADDED_SALT
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +28,16 @@ def send(client, url=URL, **fields):
     return client.post(url, {**REPORT, **fields})
 
 
+def query(response):
+    """The confirmation's query, with what the signed `added` names instead of its value."""
+    url = urlsplit(response["Location"])
+    params = dict(parse_qsl(url.query))
+    if "added" in params:
+        pk, names = signing.loads(params["added"], salt=ADDED_SALT)
+        params["added"] = (pk, ",".join(names))
+    return url.path, params
+
+
 def contact(report):
     report.refresh_from_db()
     return report.contact_email, report.evidence_url
@@ -41,11 +54,27 @@ def test_an_anonymous_resend_adds_the_email_and_link_and_says_so(client, article
                  evidence_url="https://example.org/bridge")
     assert BiasReport.objects.count() == 1
     assert again.status_code == 303
-    assert again["Location"] == first["Location"] + "?again=1&added=email,link"
+    assert query(again) == (first["Location"], {"again": "1",
+                                                "added": (report.pk, "email,link")})
     assert contact(report) == ("reporter@example.org", "https://example.org/bridge")
     html = client.get(again["Location"]).content.decode()
     assert "You have already sent this report" in html
     assert BOTH_ADDED in html and "What happens next" in html
+
+
+def test_whether_a_report_holds_an_email_cannot_be_asked_of_its_page(client, article):
+    """Its address names only the report's number, which anyone can count through: a
+    plain ?added=email made the page of any open report say whether it held one."""
+    first = send(client, contact_email="reporter@example.org")
+    html = client.get(first["Location"] + "?again=1&added=email,link").content.decode()
+    assert "You have already sent this report" in html and "We added" not in html
+    # Nor does one report's signed flag work on another that holds an email.
+    other = BiasReport.objects.create(article=article, reason="other", details="Another.",
+                                      contact_email="other@example.org")
+    signed = parse_qsl(urlsplit(send(client, contact_email="again@example.org")["Location"])
+                       .query)[-1][1]
+    html = client.get(other.get_confirmation_url() + f"?again=1&added={signed}").content
+    assert b"You have already sent this report" in html and b"We added" not in html
 
 
 def test_a_signed_in_resend_adds_the_email_in_the_dialog_too(client, article):
@@ -55,8 +84,8 @@ def test_a_signed_in_resend_adds_the_email_in_the_dialog_too(client, article):
     assert report.reader is not None and contact(report) == ("", "https://example.org/bridge")
 
     again = send(client, URL + "?partial=1", contact_email="ana@example.org")
-    assert again["Location"] == first["Location"].replace(
-        "?partial=1", "?partial=1&again=1&added=email")
+    assert query(again) == (urlsplit(first["Location"]).path,
+                            {"partial": "1", "again": "1", "added": (report.pk, "email")})
     assert contact(report) == ("ana@example.org", "https://example.org/bridge")
     html = client.get(again["Location"]).content.decode()
     assert "<html" not in html and "You have already sent this report" in html
@@ -68,7 +97,7 @@ def test_a_given_field_replaces_and_an_empty_one_erases_nothing(client, article)
     report = BiasReport.objects.get()
 
     newer = send(client, contact_email="new@example.org")
-    assert newer["Location"] == first["Location"] + "?again=1&added=email"
+    assert query(newer) == (first["Location"], {"again": "1", "added": (report.pk, "email")})
     assert contact(report) == ("new@example.org", "https://example.org/a")
 
     empty = send(client)

@@ -371,6 +371,22 @@ def test_a_post_without_its_csrf_token_is_forbidden(world, form_urls, name):
         assert response.status_code == 403, (name, signed_in)
 
 
+@pytest.mark.parametrize("name", FORMS)
+def test_a_form_in_another_charset_than_utf8_is_a_400_in_the_sites_page(world, form_urls,
+                                                                         name):
+    """Django refuses to read it (BadRequest); its 400 and 500 views then checked CSRF, which
+    read it again, and gunicorn answered with its own bare page, without the site's
+    headers."""
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.get("/accounts/login/")  # the CSRF cookie, as a browser would have it
+    # The client encodes it as latin-1.
+    response = client.post(form_urls[name], "body=café&username=x&password=y",
+                           content_type="application/x-www-form-urlencoded; charset=latin-1")
+    assert response.status_code == 400, name
+    assert "We could not read that request" in response.content.decode()
+    assert "Content-Security-Policy" in response and response["X-Content-Type-Options"]
+
+
 @pytest.mark.parametrize("name", [name for name in FORMS if name != "admin login"])
 def test_an_oversized_body_is_refused_before_it_is_read(world, form_urls, name, settings):
     assert settings.MAX_REQUEST_BYTES == 256 * 1024

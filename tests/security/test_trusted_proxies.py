@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from core.ratelimit import client_address
+from core.ratelimit import client_address, client_network
 from tests.factories import UserFactory
 
 from .conftest import PASSWORD
@@ -77,3 +77,27 @@ def test_without_behind_proxy_the_header_is_ignored(settings, ana):
 def test_the_client_address(rf, behind_proxy, remote, forwarded, expected):
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+@pytest.mark.parametrize("remote, expected", [
+    ("198.51.100.7", "198.51.100.7"),
+    ("2001:db8:1:2::64", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("::ffff:198.51.100.7", "198.51.100.7"),
+])
+def test_a_client_is_counted_by_its_ipv4_address_or_its_ipv6_64(rf, remote, expected):
+    assert client_network(rf.get("/", REMOTE_ADDR=remote)) == expected
+
+
+def test_new_ipv6_addresses_within_one_64_do_not_escape_a_limit(behind_proxy):
+    """An IPv6 customer may send from any of the 2^64 addresses of its /64: each try from a
+    new one was never limited."""
+    proxy = Client(REMOTE_ADDR=PROXY)
+    answers = [proxy.post("/accounts/signup/", {"username": f"rotating{n}"},
+                          HTTP_X_FORWARDED_FOR=f"2001:db8:1:2::{n + 100:x}").status_code
+               for n in range(7)]
+    assert answers[-1] == 429 and 429 not in answers[:5]
+    # The next /64 is another customer.
+    neighbour = proxy.post("/accounts/signup/", {"username": "neighbour"},
+                           HTTP_X_FORWARDED_FOR="2001:db8:1:3::1")
+    assert neighbour.status_code != 429
