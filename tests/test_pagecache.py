@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 import time_machine
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signing
 from django.core.cache import cache
 
 from articles.models import Article
@@ -77,6 +79,29 @@ def test_signed_in_readers_and_staff_bypass_the_cache(client, story):
     assert "X-Page-Cache" not in response
     assert "Signed in as <strong>ana</strong>" in response.content.decode()
     assert response["Cache-Control"] == "private, no-cache"
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("cookie", [{"sessionid": "x"}, {"sessionid": "a1b2" * 8},
+                                    {"sessionid": "../%00"}, {"messages": "forged:sig"}])
+def test_a_cookie_with_nothing_behind_it_does_not_turn_the_cache_off(client, story, cookie):
+    """Anyone may send `sessionid=x`: each such request was rendered anew (17 times the
+    cost of a hit), and its answer, which deleted the cookie, was never kept."""
+    client.get("/articles/harbour/")
+    client.cookies.load(cookie)
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+    first = client.get("/authors/ines/")  # a page no one has kept yet
+    assert first["X-Page-Cache"] == "miss" and not first.cookies
+    assert client.get("/authors/ines/")["X-Page-Cache"] == "hit"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_pending_message_still_turns_the_cache_off(client, story):
+    client.get("/articles/harbour/")
+    client.cookies["messages"] = signing.get_cookie_signer(
+        salt=CookieStorage.key_salt).sign("[]")
+    response = client.get("/articles/harbour/")
+    assert "X-Page-Cache" not in response and "private" in response["Cache-Control"]
 
 
 @time_machine.travel(NOW, tick=False)
