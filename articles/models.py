@@ -19,7 +19,8 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
-from core.images import CROPS, check_image, keep_made_renditions, picture, queue_renditions
+from core.images import (CROPS, PublicImageField, check_image, keep_made_renditions, picture,
+                         queue_renditions)
 from core.rows import ModelRows, once_per_connection
 from core.seo import route
 from core.text import LineFeeds, count_words, estimate_reading_minutes, render_markdown
@@ -296,8 +297,8 @@ class Article(LineFeeds, models.Model):
     published_at = models.DateTimeField(null=True, blank=True, validators=[within_calendar])
     is_featured = models.BooleanField("featured", default=False)
 
-    image = models.ImageField(upload_to="articles/%Y/%m/", blank=True,
-                              validators=[_validate_image])
+    image = PublicImageField(upload_to="articles/%Y/%m/", blank=True,
+                             validators=[_validate_image])
     image_alt = models.CharField("alt text", max_length=250, blank=True)
     image_caption = models.CharField("caption", max_length=300, blank=True)
     image_credit_source = models.CharField("credit source", max_length=100, blank=True)

@@ -30,7 +30,8 @@ class AuthorAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
             "fields": ["is_ai", "ai_disclosure"],
             "description": "Shown on the author page under “AI disclosure”, where every AI "
                            "badge links. Once the author has a published or scheduled story, "
-                           "“AI persona” is fixed: create a new profile instead.",
+                           "“AI persona” is fixed, and stays so after the story is "
+                           "unpublished or deleted: create a new profile instead.",
         }),
         ("Newsroom account", {"fields": ["user"]}),
     ]

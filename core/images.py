@@ -5,6 +5,11 @@ size, read from the file's header) and queues the renditions for after the
 commit (queue_renditions); until the worker has stored them (store_renditions),
 pages show the original. Renditions are WebP and JPEG at several widths and,
 where asked, JPEG centre crops at fixed aspect ratios for search engines.
+
+Originals are public from the moment they are stored, a draft's too: the
+models keep them in a PublicImageField, which stores them under a name no one
+can guess, without what cameras and phones write beside the pixels (where,
+when, with what), and deletes them with their renditions once no row holds them.
 """
 
 import io
@@ -17,10 +22,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Q, signals
+from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
+from django.utils.crypto import get_random_string
 from django.utils.html import format_html
-from PIL import Image, ImageOps
+from django.utils.text import slugify
+from PIL import Image, ImageOps, ImageSequence, JpegImagePlugin
 
 RENDITION_WIDTHS = (480, 960, 1600)
 # Centre crops: (name, aspect width, aspect height, largest width in pixels).
@@ -188,6 +196,166 @@ def delete_with_renditions(storage, name):
     for other in files:
         if other == filename or rendition.fullmatch(other):
             storage.delete(posixpath.join(folder, other))
+
+
+# A stored original's name: the uploaded file's, readable, then NAME_TOKEN_LENGTH
+# random characters of these (36 ** 10: about 3.7 × 10^15 names to try).
+NAME_TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+NAME_TOKEN_LENGTH = 10
+NAME_STEM_LENGTH = 40  # characters kept of the uploaded name: the stored one stays under 100
+
+
+def unguessable_name(filename):
+    """Night Ferry Timetable.JPG -> night-ferry-timetable-k3j9x2q7mz.jpg.
+
+    Media are served to whoever asks, a draft's or a scheduled story's image
+    too: without the random part, an embargoed picture is found by guessing
+    its name from the headline. Its renditions' names follow (rendition_name).
+    """
+    stem, ext = posixpath.splitext(posixpath.basename(filename))
+    stem = slugify(stem)[:NAME_STEM_LENGTH].strip("-") or "image"
+    return f"{stem}-{get_random_string(NAME_TOKEN_LENGTH, NAME_TOKEN_CHARS)}{ext.lower()}"
+
+
+# What an original keeps of what its file says beside the pixels: how to show
+# them (colour profile, transparency, resolution, animation), never where, when
+# or with what the picture was taken. Anything else (EXIF with its GPS block,
+# XMP, IPTC, comments, text chunks, a JPEG's second picture) has it made again.
+SHOWN_AS = {"icc_profile", "transparency", "gamma", "srgb", "chromaticity", "dpi", "aspect",
+            "jfif", "jfif_version", "jfif_unit", "jfif_density", "adobe", "adobe_transform",
+            "progressive", "progression", "interlace", "version", "background", "loop",
+            "duration", "timestamp", "disposal", "blend", "default_image", "bbox"}
+# A GIF's application extensions that only say how to loop.
+_GIF_LOOPING = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
+# A JPEG's segments that only say how to show its pixels (Pillow's applist).
+_JPEG_SHOWN_AS = (("APP0", b"JFIF\0"), ("APP2", b"ICC_PROFILE\0"), ("APP14", b"Adobe"))
+
+
+def without_metadata(data):
+    """An image file's bytes with nothing beside what shows its pixels (SHOWN_AS).
+
+    Unchanged when it has nothing else: a re-upload of the same clean file
+    stores the same bytes. Otherwise the pixels are written again in the
+    file's format, turned as its EXIF orientation said (the orientation goes
+    with the rest), its colour profile kept: a JPEG with its own quantisation
+    tables, so the picture loses next to nothing; PNG, GIF and WebP losslessly,
+    every frame of an animation. Bytes Pillow cannot read are returned as they
+    are: the upload fields refuse them (check_image), and they carry nothing
+    Pillow could take away.
+    """
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()  # a PNG's chunks after its pixels are read with them
+    except Exception:
+        return data
+    with image:
+        if not _carries_metadata(image):
+            return data
+        return _pixels_again(image)
+
+
+def _carries_metadata(image):
+    if image.format == "MPO":  # the second picture has metadata of its own
+        return True
+    extra = image.info.keys() - SHOWN_AS
+    if "extension" in extra and image.info["extension"][0] in _GIF_LOOPING:
+        extra.remove("extension")
+    segments = getattr(image, "applist", ())
+    return bool(extra or getattr(image, "private_chunks", None) or any(
+        not any(marker == kept and content.startswith(prefix)
+                for kept, prefix in _JPEG_SHOWN_AS) for marker, content in segments))
+
+
+def _pixels_again(image):
+    """The image's first picture (every frame of an animation) written again, as SHOWN_AS."""
+    fmt = SAME_AS.get(image.format, image.format)
+    options = {key: image.info[key] for key in ("icc_profile", "dpi", "transparency", "loop")
+               if key in image.info}
+    if fmt == "JPEG":
+        options.update(qtables=image.quantization, progressive="progressive" in image.info)
+        if (sampling := JpegImagePlugin.get_sampling(image)) != -1:
+            options["subsampling"] = sampling
+    elif fmt == "WEBP":
+        options.update(lossless=True, exact=True)
+    frames = ([frame.copy() for frame in ImageSequence.Iterator(image)]
+              if getattr(image, "is_animated", False) and fmt != "JPEG" else [image])
+    durations = [frame.info.get("duration", 0) for frame in frames]
+    frames = [ImageOps.exif_transpose(frame) for frame in frames]
+    for frame in frames:
+        frame.info = {}  # some formats write what info holds (a GIF's comment)
+    if len(frames) > 1:
+        options.update(save_all=True, append_images=frames[1:], duration=durations)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+class PublicImageFieldFile(ImageFieldFile):
+    def save(self, name, content, save=True):
+        # The name this row held, stored: replaced, it is deleted after the commit.
+        if self._committed and self.name:
+            _remember_stored(self.instance, self.field, self.name)
+        content.seek(0)
+        content = ContentFile(without_metadata(content.read()))
+        super().save(name, content, save)
+
+
+class PublicImageDescriptor(ImageFileDescriptor):
+    def __set__(self, instance, value):
+        previous = instance.__dict__.get(self.field.attname)
+        if isinstance(previous, str) or getattr(previous, "_committed", False):
+            _remember_stored(instance, self.field, getattr(previous, "name", previous))
+        super().__set__(instance, value)
+
+
+def _remember_stored(instance, field, name):
+    """Keep the name a saved row held before its image was cleared or replaced."""
+    if name and not instance._state.adding:
+        instance.__dict__.setdefault("_stored_images", {}).setdefault(field.attname, name)
+
+
+class PublicImageField(models.ImageField):
+    """An ImageField for the pictures readers see: avatars and stories' images.
+
+    An original is public from the moment it is stored, and its renditions
+    after it; a draft's too. So a new upload is stored under a name no one can
+    guess (unguessable_name) and without its metadata (without_metadata), and
+    an original cleared, replaced or deleted with its row is deleted with its
+    renditions once the transaction commits, unless another row holds it.
+    Names stored before these rules keep working as they are.
+    """
+
+    attr_class = PublicImageFieldFile
+    descriptor_class = PublicImageDescriptor
+
+    def generate_filename(self, instance, filename):
+        return super().generate_filename(instance, unguessable_name(filename))
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        super().contribute_to_class(cls, name, **kwargs)
+        if not cls._meta.abstract:
+            signals.post_save.connect(self._discard_replaced, sender=cls)
+            signals.post_delete.connect(self._discard_deleted, sender=cls)
+
+    def _discard_replaced(self, instance, using, **kwargs):
+        stored = instance.__dict__.get("_stored_images", {}).pop(self.attname, None)
+        if stored and stored != getattr(instance, self.attname).name:
+            discard_after_commit(self, stored, using)
+
+    def _discard_deleted(self, instance, using, **kwargs):
+        stored = instance.__dict__.get("_stored_images", {}).pop(self.attname, None)
+        for name in {stored, getattr(instance, self.attname).name} - {None, ""}:
+            discard_after_commit(self, name, using)
+
+
+def discard_after_commit(field, name, using):
+    """Once the transaction commits, delete original `name` of model field `field` and its
+    renditions, unless a row holds it then (a copy pointed at the same file)."""
+    def discard():
+        if not field.model._default_manager.using(using).filter(**{field.name: name}).exists():
+            delete_with_renditions(field.storage, name)
+
+    transaction.on_commit(discard, using=using)
 
 
 _FORMATS = (("WEBP", "webp", {"quality": 80, "method": 4}),
