@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from authors.models import Author
 from core.seo import absolute_url, hero_image, modified_at
+from core.text import strip_control_characters
 
 from .models import Article, Section
 
@@ -27,6 +28,32 @@ def public_tags():
 def public_authors():
     """Authors of at least one public story: only they are listed, in sitemaps and feeds."""
     return Author.objects.filter(pk__in=Article.objects.published().values("author"))
+
+
+def _xml_text(value):
+    """value, and the text inside it, without the characters XML 1.0 cannot carry."""
+    if isinstance(value, str):
+        return strip_control_characters(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(map(_xml_text, value))
+    if isinstance(value, dict):
+        return {key: _xml_text(item) for key, item in value.items()}
+    return value
+
+
+class _XmlText:
+    """Every text of the feed and its items written without control characters.
+
+    Text is saved without them (core.text.LineFeeds), but a story stored before
+    could still hold an escape or a form feed, and Django's feed writer
+    refuses the whole feed for one: one story took down the feed for everyone.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_xml_text(args), **_xml_text(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_xml_text(args), **_xml_text(kwargs))
 
 
 class _MediaElements:
@@ -52,12 +79,12 @@ class _MediaElements:
             handler.endElement("media:content")
 
 
-class MediaRssFeed(_MediaElements, Rss201rev2Feed):
+class MediaRssFeed(_XmlText, _MediaElements, Rss201rev2Feed):
     def rss_attributes(self):
         return self.add_media_namespace(super().rss_attributes())
 
 
-class MediaAtomFeed(_MediaElements, Atom1Feed):
+class MediaAtomFeed(_XmlText, _MediaElements, Atom1Feed):
     def root_attributes(self):
         return self.add_media_namespace(super().root_attributes())
 
@@ -99,7 +126,9 @@ class LatestArticlesFeed(Feed):
         return absolute_url(item.get_absolute_url())
 
     def item_author_name(self, item):
-        return item.author.name
+        # The byline says plainly that an AI persona is no person, as the site
+        # and the newsletter do: feed readers show this name alone.
+        return f"{item.author.name} (AI persona)" if item.author.is_ai else item.author.name
 
     def item_author_link(self, item):
         return absolute_url(item.author.get_absolute_url())

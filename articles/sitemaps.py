@@ -18,6 +18,7 @@ from django.utils.http import http_date
 from taggit.models import Tag
 
 from core.seo import absolute_url, modified_at, route
+from core.text import strip_control_characters
 
 from .feeds import public_authors
 from .models import Article, Section
@@ -127,6 +128,17 @@ class NewsSitemap(_SiteSitemap):
 
     def lastmod(self, item):
         return modified_at(item)
+
+    def get_urls(self, *args, **kwargs):
+        """Each story's URL, with its headline as XML 1.0 can carry it (`title`).
+
+        Headlines are saved without control characters (core.text.LineFeeds);
+        one stored before would make the whole sitemap unreadable.
+        """
+        urls = super().get_urls(*args, **kwargs)
+        for url in urls:
+            url["title"] = strip_control_characters(url["item"].headline)
+        return urls
 
 
 SITEMAPS = {

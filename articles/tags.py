@@ -3,14 +3,40 @@
 Every tags field reads tags with parse_tags (TAGGIT_TAGS_FROM_STRING). The
 import, the tag admin and the tag merge match a name to the site's tags in
 any case here, as the story form does, so one subject never gets a second tag.
+
+A tag's slug is taggit's: its name's letters and digits in any script, lower
+case ("Café" is café, "東京" 東京), so the tag routes take Unicode slugs
+(TagSlugConverter). A name with no letter or digit would have no slug, and
+its tag no page: it is refused.
 """
+
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from taggit.models import Tag
 
+from core.text import caseless, strip_control_characters
+
 QUOTE_REFUSED = ("A tag cannot hold a double quote (\"): in a story's tags field, quotes "
                  "surround a tag that holds a comma.")
+NO_SLUG_REFUSED = ("A tag needs a letter or a digit, which make the address of its page; "
+                   "“%(name)s” has none.")
+
+
+class TagSlugConverter:
+    """<tag:slug> in a URL: a tag's slug, letters and digits of any script (taggit's slugify).
+
+    Django's <slug:...> takes ASCII only: a story tagged "Café" had no tag
+    page, and its own page failed to link the tag.
+    """
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
 
 
 def parse_tags(text):
@@ -25,7 +51,7 @@ def parse_tags(text):
     """
     if not text:
         return []
-    parts = text.split('"')
+    parts = strip_control_characters(text).split('"')
     # Odd places were between quotes; a quote left open quotes nothing, as in taggit.
     last_quoted = len(parts) - 1 if len(parts) % 2 else len(parts) - 2
     names = set()
@@ -38,39 +64,51 @@ def parse_tags(text):
 
 
 def check_tag_name(name):
-    """Refuse a name that a story's tags field could not show and read back as one tag."""
+    """Refuse a name that a story's tags field could not show and read back as one tag,
+    or that would give its tag no page."""
     if '"' in name:
         raise ValidationError(QUOTE_REFUSED, code="quote")
+    if not Tag(name=name).slugify(name):
+        raise ValidationError(NO_SLUG_REFUSED, params={"name": name}, code="no_slug")
 
 
-def _key(name):
-    return name.casefold()
+def _same_names(names):
+    """The site's tags whose name is one of names in any case, oldest first.
+
+    iexact ignores case in ASCII only on SQLite (and in PostgreSQL under the C
+    locale), so the names are compared here: iexact finds a name of ASCII
+    letters by its caseless form, and every name with another letter is read.
+    """
+    keys = {caseless(name) for name in names}
+    found = Q.create([Q(name__iexact=key) for key in keys], connector=Q.OR)
+    tags = Tag.objects.filter(found | Q(name__regex=r"[^\x01-\x7f]")).order_by("pk")
+    return [tag for tag in tags if caseless(tag.name) in keys]
 
 
 def lookalike(name, exclude_pk=None):
     """The tag on the site whose name is name in any case (the oldest, should there be several)."""
-    tags = Tag.objects.filter(name__iexact=name).order_by("pk")
-    if exclude_pk is not None:
-        tags = tags.exclude(pk=exclude_pk)
-    return tags.first()
+    return next((tag for tag in _same_names([name]) if tag.pk != exclude_pk), None)
 
 
 def as_on_site(names):
     """names without repeats in another case, each spelled as the tag already on the site.
 
     "harbours" beside the site's "Harbours" is that tag, not a new one; of
-    names repeated in another case, the first spelling is kept.
+    names repeated in another case, the first spelling is kept. Control
+    characters pasted with a name are dropped, and a name that cannot be a
+    tag is refused (check_tag_name).
     """
-    names = list(names)
+    names = [strip_control_characters(name).strip() for name in names]
+    for name in names:
+        check_tag_name(name)
     if not names:
         return []
     exact, known = set(), {}
-    for tag in Tag.objects.filter(Q.create([Q(name__iexact=name) for name in names],
-                                           connector=Q.OR)).order_by("pk"):
+    for tag in _same_names(names):
         exact.add(tag.name)
-        known.setdefault(_key(tag.name), tag.name)
+        known.setdefault(caseless(tag.name), tag.name)
     unique = {}
     for name in names:
-        unique.setdefault(_key(name), name if name in exact else known.get(_key(name), name))
+        unique.setdefault(caseless(name), name if name in exact else known.get(caseless(name), name))
     return list(unique.values())
 

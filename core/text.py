@@ -25,17 +25,50 @@ JS_WHITESPACE = (
 _LINE_BREAK = re.compile(r"\r\n?")
 
 
+# Characters that have no place in text: the C0 controls but tab, line feed and
+# carriage return (which becomes a line feed), DEL, the C1 controls, lone surrogates
+# and the noncharacters (U+FDD0-U+FDEF and the last two of every plane). XML 1.0
+# cannot carry most of them, and they come in pasted from Word or a PDF.
+_NONCHARACTERS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF)
+                         for plane in range(17))
+CONTROL_CHARACTERS = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+
+
+def caseless(name):
+    """name in no particular case: Unicode's canonical caseless match.
+
+    "ÖLPREIS" is "ölpreis", "STRASSE" "Straße", and "é" written as "e" and a
+    combining accent (as macOS writes file names) is "é". Tags, sections and
+    authors are matched by it, on SQLite (whose LOWER knows ASCII only) as on
+    PostgreSQL.
+    """
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
+
+
+def strip_control_characters(value):
+    """value without the characters that have no place in text (CONTROL_CHARACTERS).
+
+    What a LineFeeds model saves loses them; feeds and the news sitemap strip
+    them too as they write XML, for text stored before.
+    """
+    return CONTROL_CHARACTERS.sub("", value) if value else value
+
+
 def normalize(value):
     """Text as stored: CR LF and lone CR become LF, leading and trailing white space trimmed."""
     return _LINE_BREAK.sub("\n", value or "").strip(JS_WHITESPACE)
 
 
 class LineFeeds:
-    """A model whose text_fields are stored as DESIGN.md section 6 says: each CR LF (how a
-    browser sends a line break) or lone CR becomes one LF, whoever saves it.
+    """A model whose text is stored as DESIGN.md section 6 says, whoever saves it: in
+    text_fields each CR LF (how a browser sends a line break) or lone CR becomes one LF,
+    and no text field keeps a control character (strip_control_characters).
 
     Forms the readers use normalise their text (normalize); the admin's
     textareas and the shell did not, and the stories' JSON-LD carried "\r\n".
+    An escape or form feed pasted into a headline made every feed that
+    carried the story fail, so every text field is cleaned, not only text_fields.
     """
 
     text_fields = ()
@@ -45,6 +78,10 @@ class LineFeeds:
             value = getattr(self, name)
             if value and "\r" in value:
                 setattr(self, name, _LINE_BREAK.sub("\n", value))
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                setattr(self, field.attname, strip_control_characters(value))
         super().save(*args, **kwargs)
 
 

@@ -84,7 +84,7 @@ class TestSiteFeed:
         # The dek is text: escaped once more so that readers show it, not render it.
         assert item.findtext("description") == (
             "Rates &lt; 5% &amp; rising: &lt;b&gt;negotiators&lt;/b&gt; return.")
-        assert item.findtext(f"{DC}creator") == "Li Wei"
+        assert item.findtext(f"{DC}creator") == "Li Wei (AI persona)"  # an AI byline, said plainly
         assert [c.text for c in item.findall("category")] == ["World", "Ports", "Trade"]
         assert parsedate_to_datetime(item.findtext("pubDate")) == NOW - timedelta(hours=3)
 
@@ -111,7 +111,7 @@ class TestSiteFeed:
         summary = entry.find(f"{ATOM}summary")
         assert summary.get("type") == "html"
         assert summary.text.startswith("Rates &lt; 5% &amp; rising")
-        assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Li Wei"
+        assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Li Wei (AI persona)"
         assert entry.findtext(f"{ATOM}author/{ATOM}uri") == f"{SITE}/authors/li-wei/"
         assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == [
             "World", "Ports", "Trade"]
