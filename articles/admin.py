@@ -35,9 +35,10 @@ from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLook
                         StaffUserChoiceField, word_diff)
 from core.images import CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
-from core.text import render_markdown
+from core.text import render_markdown, strip_control_characters
 
 from .forms import OneTimeError
+from .importer import in_any_case
 from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, draft_story,
                      public_story, reading_stats, reviewing_editors, scheduled_story)
 from .search import beginning_with, clean_query, matching
@@ -279,7 +280,7 @@ class MergeTagsForm(forms.Form):
         help_text="A new tag's name, or a tag on the site in any case (“ports” is “Ports”).")
 
     def clean_into(self):
-        name = " ".join(self.cleaned_data["into"].split())
+        name = " ".join(strip_control_characters(self.cleaned_data["into"]).split())
         check_tag_name(name)
         return name
 
@@ -291,7 +292,7 @@ class TagAdminForm(forms.ModelForm):
 
     def clean_name(self):
         # "trade" beside "Trade" would be a second page for one subject.
-        name = self.cleaned_data["name"]
+        name = strip_control_characters(self.cleaned_data["name"]).strip()
         check_tag_name(name)
         existing = lookalike(name, exclude_pk=self.instance.pk)
         if existing is not None:
@@ -398,8 +399,32 @@ def _names(names):
     return " and ".join(filter(None, [", ".join(quoted[:-1]), quoted[-1]]))
 
 
+class SectionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["name", "slug", "position"]
+
+    def clean_name(self):
+        # "world" beside "World" would be one section twice in the navigation,
+        # and the import would file stories under one of them: matched as it
+        # matches them, in every script.
+        name = self.cleaned_data["name"]
+        others = Section.objects.exclude(pk=self.instance.pk)
+        existing = next(iter(in_any_case(others, [name]).values()), None)
+        if existing is not None:
+            raise ValidationError(
+                "There is already a section “%(existing)s”: in another case, a name is the "
+                "same section to readers. %(remedy)s",
+                code="lookalike", params={
+                    "existing": existing.name,
+                    "remedy": "Choose another name." if self.instance.pk else
+                              "Use that section instead."})
+        return name
+
+
 @admin.register(Section)
 class SectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
+    form = SectionAdminForm
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}

@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from authors.models import Author
 from core.images import check_image_decodes
-from core.text import normalize
+from core.text import CONTROL_CHARACTERS, normalize
 
 from .models import NEEDS_PUBLICATION_TIME, NO_REVIEWER, REVIEWER_NOT_STAFF, Article, Section
 from .tags import check_tag_name
@@ -54,6 +54,12 @@ IMPORT_WORDING = {
     REVIEWER_NOT_STAFF: '"%(username)s" is not a staff user, so cannot review',
     "Name the reviewing editor, or leave the review time empty.":
         'given without "ai.reviewed_by"',
+}
+
+# check_tag_name's refusals in the file's words; another is printed as it gives it.
+TAG_WORDING = {
+    "quote": 'must not hold a double quote (")',
+    "no_slug": "needs a letter or a digit, which make the address of the tag's page",
 }
 
 
@@ -90,6 +96,14 @@ def import_status(data):
 # Fields
 
 
+def _character_kind(char):
+    if "\ud800" <= char <= "\udfff":
+        return "a lone surrogate, half of a UTF-16 pair"
+    if char <= "\x9f":
+        return "a control character"
+    return "a noncharacter"
+
+
 def _one_line(value):
     if "\n" in value:
         raise ValidationError("must be one line", code="one_line")
@@ -104,8 +118,8 @@ class _FromJSON:
         "required": "required",
         "blank": "must not be blank",
         "type": "must be %(expected)s, not %(actual)s",
-        # PostgreSQL refuses a NUL in text, even to look something up with it.
         "null_characters_not_allowed": "must not contain a NUL character",
+        "character": "must not contain U+%(code)04X at character %(position)d: %(kind)s",
         "max_length": "too long: %(show_value)d characters, at most %(limit_value)d",
     }
 
@@ -116,10 +130,21 @@ class _FromJSON:
         if json_type(value) != self.json_kind:
             raise ValidationError(self.error_messages["type"], code="type",
                                   params={"expected": self.expected, "actual": json_type(value)})
-        if isinstance(value, str) and "\x00" in value:
+        # Where the site strips control characters from text it stores
+        # (CONTROL_CHARACTERS), a file refuses them: another program made it and
+        # can make it again, and stripping would lose letters unseen (text read
+        # in the wrong encoding holds U+0092 where its apostrophes were). Checked
+        # before the value is looked up: PostgreSQL refuses a NUL even there, and
+        # no database can be sent a lone surrogate, which UTF-8 cannot encode.
+        refused = CONTROL_CHARACTERS.search(value) if isinstance(value, str) else None
+        if refused is None:
+            return value
+        if refused.group() == "\x00":
             raise ValidationError(self.error_messages["null_characters_not_allowed"],
                                   code="null_characters_not_allowed")
-        return value
+        raise ValidationError(self.error_messages["character"], code="character", params={
+            "code": ord(refused.group()), "position": refused.start() + 1,
+            "kind": _character_kind(refused.group())})
 
 
 class ImportTextField(_FromJSON, forms.CharField):
@@ -424,9 +449,12 @@ class ArticleImportForm(OneTimeError, forms.ModelForm):
         for index, name in enumerate(tags):
             try:
                 check_tag_name(name)
-            except ValidationError:
-                errors.append(ValidationError('must not hold a double quote (")',
-                                              params={"index": index}))
+            except ValidationError as error:
+                errors.extend(
+                    ValidationError(TAG_WORDING.get(refusal.code)
+                                    or " ".join(refusal.messages).replace("%", "%%"),
+                                    params={"index": index})
+                    for refusal in error.error_list)
         if errors:
             raise ValidationError(errors)
         return tags

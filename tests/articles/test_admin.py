@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Section
 from authors.models import Author
 from core import images
 from standards.models import Correction
@@ -202,7 +202,7 @@ class TestChangeForm:
             image_credit_source="Unsplash", image_is_ai_generated=True,
         )
         data.update({"corrections-TOTAL_FORMS": "1", "corrections-0-kind": "clarification",
-                     "corrections-0-date_0": "2026-02-24", "corrections-0-date_1": "19:00:00",
+                     "corrections-0-date_0": "2026-02-24", "corrections-0-date_1": "20:00:00",
                      "corrections-0-text": "The talks are in Geneva."})
 
         # The commit queues the renditions; the tests' task backend makes them at once.
@@ -643,7 +643,7 @@ class TestRoles:
 
 class TestCorrectionsInline:
     def test_correction_added_on_the_article_form(self, client, editor):
-        article = ArticleFactory()
+        article = ArticleFactory(published_at=datetime(2026, 2, 1, tzinfo=dt_timezone.utc))
         CorrectionFactory(article=article, text="First note.")
         data = article_form(article)
         existing = article.corrections.get()
@@ -707,3 +707,32 @@ class TestAuthorsAndSections:
         client.logout()
         page = html(client.get("/"))
         assert page.index('href="/sections/business/"') < page.index('href="/sections/world/"')
+
+    @pytest.mark.parametrize("existing, typed", [
+        ("World", "world"), ("ÉCONOMIE", "économie"), ("Straße", "STRASSE")])
+    def test_a_section_in_another_case_is_refused_keeping_what_was_typed(self, client, editor,
+                                                                         existing, typed):
+        """In every script, on SQLite too: the navigation would show one section twice."""
+        SectionFactory(name=existing, slug="on-site")
+        response = client.post("/admin/articles/section/add/",
+                               {"name": typed, "slug": "typed-slug", "position": "7"})
+        assert response.status_code == 200
+        page = html(response)
+        assert (f"There is already a section “{existing}”: in another case, a name is the same "
+                "section to readers. Use that section instead.") in page
+        assert f'value="{typed}"' in page and 'value="typed-slug"' in page
+        assert list(Section.objects.values_list("name", flat=True)) == [existing]
+
+    def test_a_section_renamed_into_another_case_of_its_own_name_or_a_new_one(self, client,
+                                                                              editor):
+        world = SectionFactory(name="World", slug="world", position=0)
+        economy = SectionFactory(name="Économie", slug="economie", position=1)
+        url = f"/admin/articles/section/{economy.pk}/change/"
+        response = client.post(url, {"name": "WORLD", "slug": "economie", "position": "1"})
+        assert response.status_code == 200
+        assert ("There is already a section “World”: in another case, a name is the same "
+                "section to readers. Choose another name.") in html(response)
+        response = client.post(url, {"name": "ÉCONOMIE", "slug": "economie", "position": "1"})
+        assert response.status_code == 302
+        assert list(Section.objects.values_list("pk", "name")) == [
+            (world.pk, "World"), (economy.pk, "ÉCONOMIE")]

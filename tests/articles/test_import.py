@@ -192,6 +192,52 @@ def test_slug_made_from_headline_and_sections_matched_by_name(copy_dir):
     assert article.section == section
 
 
+@pytest.mark.parametrize("on_site, in_file", [
+    ("Lucía Marrow", "LUCÍA MARROW"),
+    ("Ólafur Þórsson", "ólafur þórsson"),
+    ("Anna Straße", "ANNA STRASSE"),  # ß is ss in any case
+    ("Lucía Marrow", "LUCI\u0301A MARROW"),  # the accent a character of its own
+], ids=["accented", "Icelandic", "sharp s", "accent apart"])
+def test_authors_and_sections_are_matched_in_any_case_in_every_script(copy_dir, on_site,
+                                                                       in_file):
+    """Not only ASCII letters, on SQLite too (whose iexact folds ASCII alone)."""
+    author = AuthorFactory(name=on_site, title="Reporter")
+    section = SectionFactory(name=on_site.upper())
+    run_import(copy_dir, {"articles": [
+        story(author={"name": in_file, "title": "Columnist"}, section=on_site.lower()),
+        story(slug="second", author={"name": on_site}, section=in_file),
+    ]})
+    assert list(Author.objects.values_list("pk", "name", "title")) == [
+        (author.pk, on_site, "Columnist")]
+    assert list(Section.objects.values_list("pk", "name")) == [(section.pk, on_site.upper())]
+    assert {article.author_id for article in Article.objects.all()} == {author.pk}
+    assert {article.section_id for article in Article.objects.all()} == {section.pk}
+
+
+def test_of_names_already_differing_only_in_case_the_one_spelled_so_is_matched(copy_dir):
+    """Else the oldest: such pairs were made before the case was matched in every script."""
+    world, lower_world = SectionFactory(name="World"), SectionFactory(name="world")
+    SectionFactory(name="Économie")
+    upper_economy = SectionFactory(name="ÉCONOMIE")
+    run_import(copy_dir, {"articles": [story(slug="a", section="world"),
+                                       story(slug="b", section="ÉCONOMIE")]})
+    run_import(copy_dir, {"articles": [story(slug="c", section="WORLD")]})
+    assert dict(Article.objects.values_list("slug", "section")) == {
+        "a": lower_world.pk, "b": upper_economy.pk, "c": world.pk}
+    assert Section.objects.count() == 4
+
+
+def test_a_new_section_named_in_two_cases_is_made_once(copy_dir):
+    SectionFactory(name="World", position=4)
+    run_import(copy_dir, {"articles": [story(slug="a", section="Économie"),
+                                       story(slug="b", section="ÉCONOMIE"),
+                                       story(slug="c", section="Ωmega"),
+                                       story(slug="d", section="ωMEGA")]})
+    assert list(Section.objects.values_list("name", "position")) == [
+        ("World", 4), ("Économie", 5), ("Ωmega", 6)]
+    assert Article.objects.values("section").distinct().count() == 2
+
+
 def test_time_without_offset_is_read_in_time_zone(settings, copy_dir):
     settings.TIME_ZONE = "America/New_York"
     run_import(copy_dir, {"articles": [story(published_at="2026-02-04T18:06:00")]})
@@ -269,6 +315,18 @@ def test_reimport_of_an_unchanged_picture_stores_nothing_new(settings, copy_dir)
     before = media_files(settings)
     out, _ = run_import(copy_dir, data)
     assert "(0 created, 1 updated)" in out
+    assert media_files(settings) == before
+
+
+def test_reimport_of_an_unchanged_picture_from_a_camera_stores_nothing_new(settings, copy_dir):
+    """The picture is stored without its EXIF: compared as it came, it differed every time."""
+    from tests.test_image_privacy import phone_jpeg
+
+    (copy_dir / "images" / "hero.jpg").write_bytes(phone_jpeg(size=(1200, 800)))
+    data = {"articles": [story()]}
+    run_import(copy_dir, data)
+    before = media_files(settings)
+    run_import(copy_dir, data)
     assert media_files(settings) == before
 
 
@@ -454,6 +512,56 @@ ARTICLE_REFUSALS = {
     "no slug from headline": (
         story(slug=None, headline="!!!"),
         'article 1 (slug ""): field "slug": cannot be made from this headline; give one'),
+    "lone surrogate in the dek": (
+        story(dek="Ferries\udc80 run again."),
+        f'{FIRST}: field "dek": must not contain U+DC80 at character 8: a lone surrogate, '
+        'half of a UTF-16 pair'),
+    "lone surrogate in the slug": (
+        story(slug="harbour-\ud800"),
+        'article 1 (slug "harbour-\\ud800"): field "slug": must not contain U+D800 at '
+        'character 9: a lone surrogate, half of a UTF-16 pair'),
+    "lone surrogate in an author slug": (
+        story(author="bot\udc80"),
+        f'{FIRST}: field "author": must not contain U+DC80 at character 4: a lone surrogate, '
+        'half of a UTF-16 pair'),
+    "lone surrogate in the author's name": (
+        story(author={"name": "Li\udc80 Wei"}),
+        f'{FIRST}: field "author.name": must not contain U+DC80 at character 3: a lone '
+        'surrogate, half of a UTF-16 pair'),
+    "lone surrogate in the section": (
+        story(section="\udfffWorld"),
+        f'{FIRST}: field "section": must not contain U+DFFF at character 1: a lone surrogate, '
+        'half of a UTF-16 pair'),
+    "lone surrogate in a related slug": (
+        story(related=["x\ud800"]),
+        f'{FIRST}: field "related[0]": must not contain U+D800 at character 2: a lone '
+        'surrogate, half of a UTF-16 pair'),
+    "lone surrogate in the reviewer": (
+        story(ai={"involvement": "assisted", "reviewed_by": "jane\udc80"}),
+        f'{FIRST}: field "ai.reviewed_by": must not contain U+DC80 at character 5: a lone '
+        'surrogate, half of a UTF-16 pair'),
+    "lone surrogate in a picture's path": (
+        story(image={"file": "images/\udc80.jpg", "alt": "The harbour"}),
+        f'{FIRST}: field "image.file": must not contain U+DC80 at character 8: a lone '
+        'surrogate, half of a UTF-16 pair'),
+    "C1 control character (text read in the wrong encoding)": (
+        story(body="The harbour\x92s ferries."),
+        f'{FIRST}: field "body": must not contain U+0092 at character 12: a control character'),
+    "C0 control character": (
+        story(headline="Harbour\x1b[31m reopens"),
+        f'{FIRST}: field "headline": must not contain U+001B at character 8: a control '
+        'character'),
+    "DEL": (
+        story(image={"file": "images/hero.jpg", "alt": "The\x7f harbour"}),
+        f'{FIRST}: field "image.alt": must not contain U+007F at character 4: a control '
+        'character'),
+    "noncharacter in a tag": (
+        story(tags=["Harbour", "Ports\ufffe"]),
+        f'{FIRST}: field "tags[1]": must not contain U+FFFE at character 6: a noncharacter'),
+    "noncharacter beyond the first plane": (
+        story(author={"name": "Li Wei", "bio": "\U0010ffff"}),
+        f'{FIRST}: field "author.bio": must not contain U+10FFFF at character 1: a '
+        'noncharacter'),
     "derived slug named in messages": (
         story(slug=None, headline="Tide tables", body=None),
         'article 1 (slug "tide-tables"): field "body": required'),
@@ -487,6 +595,10 @@ FILE_REFUSALS = {
         '{"articles": [\n  {"headline": "x",}\n]}',
         # The rest of the line is Python's own wording, which varies by version.
         "file: invalid JSON at line 2, column 19: "),
+    "nested too deeply": (
+        '{"articles": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "file: lists and objects are nested too deeply to read (the format has four levels "
+        "at most)"),
     "key given twice": (
         '{"articles": [{"slug": "harbour-story", "headline": "H", "body": "B", '
         '"section": "World", "author": "robert-bye", "tags": ["a"], "tags": ["b"]}]}',
@@ -533,6 +645,57 @@ def test_every_problem_is_listed_in_article_order(settings, copy_dir):
         'article 3 (slug "c"): field "related[0]": no article with slug "missing" in this '
         'file or on the site',
     ]
+
+
+def test_an_integer_too_long_for_python_is_refused_by_its_field(settings, copy_dir):
+    """Python's int() refuses more than 4,300 digits; no value of the format is a number."""
+    text = json.dumps({"articles": [story(featured="FEATURED", tags=["TAG"]),
+                                    story(slug="b", headline="HEADLINE")]})
+    text = (text.replace('"FEATURED"', "9" * 5000).replace('"TAG"', "-" + "1" * 100_000)
+            .replace('"HEADLINE"', "12"))
+    assert refused_lines(settings, copy_dir, text) == [
+        f'{FIRST}: field "featured": must be true or false, not a number',
+        f'{FIRST}: field "tags[0]": must be a string, not a number',
+        'article 2 (slug "b"): field "headline": must be a string, not a number',
+    ]
+
+
+def test_a_character_no_text_may_hold_is_found_with_every_other_problem(settings, copy_dir):
+    """Checked with the rest, not met while writing with the database's own words."""
+    lines = refused_lines(settings, copy_dir, {"articles": [
+        story(slug="a", body=None), story(slug="b"), story(slug="c", dek="\udc80")]})
+    assert lines == [
+        'article 1 (slug "a"): field "body": required',
+        'article 3 (slug "c"): field "dek": must not contain U+DC80 at character 1: a lone '
+        'surrogate, half of a UTF-16 pair',
+    ]
+
+
+def test_each_problem_stays_on_one_line_whatever_the_file_holds(settings, copy_dir):
+    """Line breaks and controls in what a line quotes are escaped: the terminal runs none."""
+    lines = refused_lines(settings, copy_dir, {"articles": [
+        story(slug="harbour\nstory", **{"\x1b[2Jimage": {}}),
+        story(slug="b", status="live\r\nnow", author="robert\n-bye"),
+    ]})
+    assert lines == [
+        'article 1 (slug "harbour\\nstory"): field "\\x1b[2Jimage": unknown field',
+        'article 1 (slug "harbour\\nstory"): field "slug": may hold only letters, numbers, '
+        'hyphens and underscores',
+        'article 2 (slug "b"): field "status": must be one of "draft", "published", not '
+        '"live\\r\\nnow"',
+        'article 2 (slug "b"): field "author": no author with slug "robert\\n-bye"',
+    ]
+
+
+def test_tabs_line_breaks_and_characters_beyond_the_first_plane_are_text(copy_dir):
+    """An emoji arrives escaped as a surrogate pair (json.dumps writes it so): one character."""
+    run_import(copy_dir, {"articles": [story(
+        headline="Harbour\treopens 🚢", body="Ferries\r\nrun.\n\n𝔉𝔢𝔯𝔯𝔦𝔢𝔰 \u2028again.",
+        tags=["Ports \U0001f6a2"])]})
+    article = Article.objects.get()
+    assert article.headline == "Harbour\treopens 🚢"
+    assert article.body == "Ferries\nrun.\n\n𝔉𝔢𝔯𝔯𝔦𝔢𝔰 \u2028again."
+    assert list(article.tags.names()) == ["Ports 🚢"]
 
 
 def test_missing_file_is_refused(tmp_path):
@@ -675,8 +838,13 @@ def test_a_model_rule_the_checks_missed_still_stops_the_import(settings, copy_di
     (story(ai={"involvement": "assisted", "reviewed_by": 7}),
      f'{FIRST}: field "ai.reviewed_by": must be a string, not a number'),
     (story(tags=["One\ntwo"]), f'{FIRST}: field "tags[0]": must be one line'),
+    (story(tags=["Ports", 'The "Ports"']),
+     f'{FIRST}: field "tags[1]": must not hold a double quote (")'),
+    (story(tags=["100%", "!!!"]),
+     f'{FIRST}: field "tags[1]": needs a letter or a digit, which make the address of the '
+     "tag's page"),
 ], ids=["image without a file", "NUL in an author slug", "reviewer not a string",
-        "tag on two lines"])
+        "tag on two lines", "tag with a quote", "tag without a letter or a digit"])
 def test_more_refusals(settings, refusal_setup, article, expected):
     assert expected in refused_lines(settings, refusal_setup, {"articles": [article]})
 
