@@ -223,11 +223,15 @@ class DeclaredLookupsOnly(ShortDeletionList):
     And what the admin's own forms never send, which Django looked up as it
     came (a 500): an action on "selected" rows, or edited rows, that are not
     ids, a number a filter's column cannot hold, and an autocomplete field's
-    value that its field cannot hold (CheckedAutocompleteSelect). And an
+    value that its field cannot hold (CheckedAutocompleteSelect), and an add
+    form's date or time given in its link (prefilled_times). And an
     action on more than ACTION_LIMIT rows at once ("Select all" on a long
     list), which would run for minutes with every row it takes locked. Every
     ModelAdmin inherits this class (core.E001), so every admin gets all of it.
     """
+
+    def get_changeform_initial_data(self, request):
+        return prefilled_times(self.model, super().get_changeform_initial_data(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -292,6 +296,39 @@ def declared_filters(model_admin, request):
         else:
             names.add(item)
     return names
+
+
+# The form field that reads a date, a time or both as an editor types them.
+_TIME_FORM_FIELDS = ((models.DateTimeField, forms.DateTimeField),
+                     (models.DateField, forms.DateField),
+                     (models.TimeField, forms.TimeField))
+
+
+def prefilled_times(model, initial):
+    """An add form's initial values from its link, each date and time read as its field reads
+    typed input, and left out (the field shows its default) when it does not read.
+
+    Django passes on the text of the link (?date=2026-01-01), which the
+    admin's date-and-time widget cannot show: any value, even a good one, was
+    an AttributeError (a 500), so a hand-made link to a form broke it.
+    """
+    read = dict(initial)
+    for name, value in initial.items():
+        field = _model_field(model, name)
+        form_field = next((form_field for kind, form_field in _TIME_FORM_FIELDS
+                           if isinstance(field, kind)), None)
+        if form_field is None or not isinstance(value, str):
+            continue
+        try:
+            value = form_field().clean(value)
+            field.run_validators(value)
+            if isinstance(value, datetime.datetime):
+                value = timezone.localtime(value)  # as the widget shows it
+        except (ValidationError, OverflowError):
+            del read[name]
+        else:
+            read[name] = value
+    return read
 
 
 def _raw_id_popup_lookup(model, lookup, value):

@@ -1,10 +1,13 @@
 """Corrections and readers' bias reports: the newsroom's public record of its own errors."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from articles.models import public_story
 from core.text import LineFeeds
@@ -115,6 +118,21 @@ class BiasReport(LineFeeds, models.Model):
 
 REPORT_ON_ANOTHER_STORY = "This bias report is about another story."
 
+# A correction is dated when it is made. Dated later, the story said
+# "Updated" on a day still to come, /corrections/ kept it at the top for
+# months and the transparency report, which counts up to now, left it out
+# while saying every correction is in the log; dated before the story, it
+# corrected what readers had not yet been shown. The clocks of the editor's
+# computer (which may fill in the time) and the server's seldom agree to the
+# second: a date up to CLOCK_MARGIN ahead of the server's is taken as now.
+CLOCK_MARGIN = timedelta(minutes=5)
+DATED_LATER = ("This date is in the future. Date a correction when it is made: no later than "
+               "now (up to %(minutes)d minutes ahead is accepted, for clocks that differ).")
+DATED_BEFORE_THE_STORY = ("The story was published on %(published)s: date the correction "
+                          "then or later.")
+STORY_NOT_OUT = ("The story is not published until %(published)s: add the correction once it "
+                 "is out.")
+
 
 class CorrectionQuerySet(models.QuerySet):
     def public(self, now=None):
@@ -153,7 +171,34 @@ class Correction(LineFeeds, models.Model):
         return f"{self.get_kind_display()} on {self.article}"
 
     def clean(self):
-        """A cited bias report must be about the same story."""
+        """A cited bias report must be about the same story; the date must fall between the
+        story's publication and now."""
+        errors = {}
         if (self.bias_report_id is not None and self.article_id is not None
                 and self.bias_report.article_id != self.article_id):
-            raise ValidationError({"bias_report": REPORT_ON_ANOTHER_STORY})
+            errors["bias_report"] = REPORT_ON_ANOTHER_STORY
+        date_error = self._date_error()
+        if date_error:
+            errors["date"] = date_error
+        if errors:
+            raise ValidationError(errors)
+
+    def _date_error(self):
+        """Why the date cannot stand (a ValidationError), or None."""
+        if self.date is None:
+            return None
+        now = timezone.now()
+        if self.date > now + CLOCK_MARGIN:
+            return ValidationError(DATED_LATER, code="dated_later",
+                                   params={"minutes": CLOCK_MARGIN // timedelta(minutes=1)})
+        # On the story's own page, Django's inline gives the story as its
+        # form has it: the publication time being saved with the correction.
+        story = getattr(self, "article", None)
+        published = story.published_at if story is not None else None
+        if published is None or self.date >= published:
+            return None
+        shown = {"published": date_format(timezone.localtime(published), "M j, Y, g:i A")}
+        if published > now:
+            return ValidationError(STORY_NOT_OUT, code="story_not_out", params=shown)
+        return ValidationError(DATED_BEFORE_THE_STORY, code="dated_before_the_story",
+                               params=shown)

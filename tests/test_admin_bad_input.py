@@ -207,3 +207,45 @@ class TestChangelistLists:
         assert response.status_code == 302
         section.refresh_from_db()
         assert section.position == 1
+
+
+def input_value(page, name):
+    """The value an input shows, or None when it has none."""
+    tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', page)
+    assert tag, name
+    value = re.search(r'value="([^"]*)"', tag.group(0))
+    return value.group(1) if value else None
+
+
+class TestPrefilledAddForms:
+    """An add form prefilled from its link (?field=value), as draft_correction_url links."""
+
+    CORRECTION_ADD = "/admin/standards/correction/add/"
+
+    @pytest.mark.parametrize(("url", "field"), [
+        (CORRECTION_ADD, "date"), (ADD_URL, "published_at"), (ADD_URL, "ai_reviewed_at")])
+    @pytest.mark.parametrize("value", ["x", "2026-02-30", "2026-01-01T25:00", "0001-01-01",
+                                       "9999-12-31T23:59:59-12:00", ""])
+    def test_a_date_that_does_not_read_is_left_out(self, editor, url, field, value):
+        response = editor.get(url, {field: value})
+        assert response.status_code == 200
+        assert input_value(html(response), f"{field}_0") != value or value == ""
+
+    @pytest.mark.parametrize(("url", "field"), [
+        (CORRECTION_ADD, "date"), (ADD_URL, "published_at"), (ADD_URL, "ai_reviewed_at")])
+    def test_a_date_that_reads_is_shown_in_the_newsrooms_time(self, editor, settings, url,
+                                                              field):
+        settings.TIME_ZONE = "America/New_York"
+        page = html(editor.get(url, {field: "2026-03-02T09:30:00+00:00"}))
+        assert (input_value(page, f"{field}_0"), input_value(page, f"{field}_1")) == (
+            "2026-03-02", "04:30:00")
+        page = html(editor.get(url, {field: "2026-01-01"}))
+        assert (input_value(page, f"{field}_0"), input_value(page, f"{field}_1")) == (
+            "2026-01-01", "00:00:00")
+
+    def test_the_rest_of_the_link_still_prefills(self, editor):
+        story = ArticleFactory(headline="Harbour reopens")
+        page = html(editor.get(self.CORRECTION_ADD, {"article": story.pk, "kind": "clarification",
+                                                     "date": "x"}))
+        assert f'<option value="{story.pk}" selected>' in page
+        assert '<option value="clarification" selected>' in page

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from articles.admin import ArticleAdmin
 from articles.models import Article, Section
@@ -233,7 +234,8 @@ def test_a_correction_added_on_the_story_since_is_kept(editors):
         editor.open(f"/admin/articles/article/{story.pk}/change/")
     first.set(**{"corrections-TOTAL_FORMS": "1"})
     first.fields += [("corrections-0-kind", "correction"),
-                     ("corrections-0-date_0", "2026-02-20"), ("corrections-0-date_1", "10:00:00"),
+                     ("corrections-0-date_0", timezone.localdate().isoformat()),
+                     ("corrections-0-date_1", timezone.localtime().strftime("%H:%M:%S")),
                      ("corrections-0-text", "The ferries resume on Tuesday.")]
     assert first.save().status_code == 302
 

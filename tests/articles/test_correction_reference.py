@@ -1,6 +1,7 @@
 """A correction cites a bias report by its reference, BR-000123 (issue 12, item 13)."""
 
 import re
+from datetime import datetime, timezone as dt_timezone
 
 import pytest
 
@@ -33,7 +34,10 @@ def editor(client):
 
 @pytest.fixture
 def story():
-    return ArticleFactory(slug="harbour", headline="Harbour reopens")
+    # Published before the corrections the tests date March 8, 2026: a correction
+    # cannot be dated before its story (Correction.clean).
+    return ArticleFactory(slug="harbour", headline="Harbour reopens",
+                          published_at=datetime(2026, 3, 1, tzinfo=dt_timezone.utc))
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Outcomes reach reporters: the decision, then the correction that followed it."""
 
+from datetime import datetime, timezone as dt_timezone
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -20,7 +22,10 @@ def staff(group, username):
 
 @pytest.fixture
 def story():
-    return ArticleFactory(slug="harbour", headline="Harbour reopens")
+    # Published before the corrections the tests date March 8, 2026: a correction
+    # cannot be dated before its story (Correction.clean).
+    return ArticleFactory(slug="harbour", headline="Harbour reopens",
+                          published_at=datetime(2026, 3, 1, tzinfo=dt_timezone.utc))
 
 
 @pytest.fixture

@@ -10,14 +10,18 @@ from django.utils import timezone
 
 from standards import figures
 
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+# ASCII digits only: \d also matches other scripts' digits, and int() reads
+# them, so "١٢٣٤-٠١" was taken for 1234-01.
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def parse_month(value):
     """(year, month) from YYYY-MM, or CommandError saying what is wrong."""
     match = MONTH.fullmatch(value.strip())
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
-        raise CommandError(f'--month must be a month as YYYY-MM, such as 2026-02; got "{value}".')
+        digits = "" if value.isascii() else " in the digits 0-9"
+        raise CommandError(f"--month must be a month as YYYY-MM{digits}, such as 2026-02; "
+                           f'got "{value}".')
     return int(match[1]), int(match[2])
 
 
