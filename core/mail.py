@@ -18,11 +18,13 @@ import smtplib
 import sys
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.tasks.exceptions import InvalidTask
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.encoding import punycode
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,46 @@ PRIORITY_BULK = -10
 
 # Seconds before each new try of an email the mail server could not take yet.
 SEND_AGAIN_AFTER = (60, 300, 1800, 7200)
+
+
+# What a form says of an address mail cannot be sent to as typed (mailbox()).
+INVALID_ADDRESS = "Enter an email address such as name@example.org."
+QUOTED_ADDRESS = "Enter the address without quotation marks, such as name@example.org."
+NOT_ASCII_ADDRESS = ("We can send only to addresses with the letters a to z, digits and "
+                     "punctuation before the @ (no letters such as ü or İ there). Please use "
+                     "another address.")
+LONG_ADDRESS = ("This address is too long: with its domain written as mail servers need it "
+                "(xn--…), it has more than 254 characters.")
+
+
+def mailbox(address):
+    """An address as editions are sent to it, one spelling for each inbox; or ValidationError.
+
+    For an address that passed EmailValidator. Mail servers know a domain in
+    letters other than a to z only by its ASCII (IDNA, "xn--") form, which is
+    what Django's SMTP backend sends to, so the domain is kept that way.
+    Before the @, only ASCII: no mail server can be given anything else
+    without SMTPUTF8 (the SMTP backend refuses it), and a quoted local part
+    ("ana"@, "a\\na"@) is one more spelling of a mailbox that has a plain one.
+    What is left is lower-cased, which for ASCII keeps the length and the
+    letters: no mail service of note tells Ana@ from ana@. The length is
+    checked on the result, since the IDNA form of a domain is longer.
+    """
+    local, _, domain = address.rpartition("@")
+    if local.startswith('"'):
+        raise ValidationError(QUOTED_ADDRESS, code="quoted")
+    if not local.isascii():
+        raise ValidationError(NOT_ASCII_ADDRESS, code="not_ascii")
+    if "." not in domain or domain.startswith("["):  # localhost, [192.0.2.1]: not public
+        raise ValidationError(INVALID_ADDRESS, code="invalid")
+    try:
+        domain = punycode(domain)
+    except UnicodeError:  # a label too long once encoded, or one IDNA refuses
+        raise ValidationError(INVALID_ADDRESS, code="invalid") from None
+    address = f"{local}@{domain}".lower()
+    if len(address) > 254:
+        raise ValidationError(LONG_ADDRESS, code="max_length")
+    return address
 
 
 def may_pass(error):

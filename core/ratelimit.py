@@ -200,8 +200,24 @@ def address_key(request):
 
 
 def email_key(email):
-    """What the emails sent to one address are counted under, in any case."""
-    return "email:" + fingerprint(email.casefold())
+    """What the emails sent to one address are counted under, however it is written.
+
+    One mailbox, one key: a quoted local part counts as what it quotes
+    ("ana"@ and "a\\na"@ are ana@), the domain as its ASCII (IDNA) form,
+    which is where mail for it goes, and case not at all.
+    """
+    import re
+
+    from django.utils.encoding import punycode
+
+    local, _, domain = email.strip().rpartition("@")
+    if len(local) > 1 and local[0] == local[-1] == '"':
+        local = re.sub(r"\\(.)", r"\1", local[1:-1], flags=re.DOTALL)
+    try:
+        domain = punycode(domain)
+    except UnicodeError:  # not a domain mail can go to: the key need only be stable
+        pass
+    return "email:" + fingerprint(f"{local}@{domain}".casefold())
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from articles.models import CARD_DEFERRED, Article, Section
@@ -163,14 +164,21 @@ def serve(edition, subscriber, follow, content, connection):
     with transaction.atomic():
         # Locked and read again: another worker may have served them, or they left.
         row = list(Subscriber.objects.due(edition).select_for_update(skip_locked=True)
-                   .filter(pk=subscriber.pk).values_list("served_until", flat=True))
+                   .filter(pk=subscriber.pk)
+                   .annotate(had_it=Exists(Delivery.objects.filter(
+                       edition=edition, subscriber=OuterRef("pk"))))
+                   .values_list("served_until", "had_it"))
         if not row:
             return 0
-        since = max(row[0] or moment - FIRST_WINDOW, moment - MAX_WINDOW)
+        served_until, had_it = row[0]
+        since = max(served_until or moment - FIRST_WINDOW, moment - MAX_WINDOW)
         stories, corrections = content.pick(since, follow)
         Subscriber.objects.filter(pk=subscriber.pk).update(served_until=moment)
-        if not stories:
-            return 0  # no stories, no email
+        if had_it or not stories:
+            # No stories, no email. Nor a second copy to a subscriber due again
+            # though the record says they had it (their served_until was moved
+            # back): the record is what "at most once" rests on.
+            return 0
         delivery = Delivery.objects.create(edition=edition, subscriber_id=subscriber.pk,
                                            story_count=len(stories))
         message = emails.edition(edition, subscriber, stories, corrections, content.renders,

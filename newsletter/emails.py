@@ -4,6 +4,7 @@ Each is built by the task worker when it sends, so the queue holds ids, not
 addresses or signed links.
 """
 
+import secrets
 from collections import OrderedDict
 from urllib.parse import urlsplit
 
@@ -98,9 +99,11 @@ def lead_image(story):
 
 
 # Stand-ins for a subscriber's own links in a body rendered for everyone who
-# follows the same things; plain words, so escaping leaves them as they are.
-_PREFERENCES = "EVADAILY-PREFERENCES-URL"
-_UNSUBSCRIBE = "EVADAILY-UNSUBSCRIBE-URL"
+# follows the same things; letters and digits, so escaping leaves them as
+# they are. Random, made anew by each process and never sent: no headline or
+# correction can contain them, so nothing a story says becomes a reader's link.
+_PREFERENCES = f"EVADAILY-PREFERENCES-{secrets.token_hex(16)}"
+_UNSUBSCRIBE = f"EVADAILY-UNSUBSCRIBE-{secrets.token_hex(16)}"
 
 
 class Renders:
@@ -167,6 +170,33 @@ class Renders:
                 render_to_string("newsletter/email/edition.html", context))
 
 
+class UnfoldedHeader(str):
+    """A header that goes out on one line, as it is: for a value that must not be folded.
+
+    Python's email package folds headers at 78 characters, and a word longer
+    than that, such as a URL with a signed token, it can only fold into
+    RFC 2047 encoded-words ("=?utf-8?q?=3Chttps...?="). Those are not allowed
+    around a URL in angle brackets (RFC 2047 section 5, RFC 2369): mail
+    clients would find no List-Unsubscribe address. An object with a `name`
+    is a header object to the email package, which lets it fold itself
+    (email.policy.EmailPolicy.fold); this one keeps to the 998 characters a
+    line may have (RFC 5322 section 2.1.1), far more than our URLs need.
+    """
+
+    def __new__(cls, name, value):
+        if "\r" in value or "\n" in value:  # as the email package refuses for any header
+            raise ValueError(f"Header values can't contain newlines (got {value!r})")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __getnewargs__(self):  # copied and pickled whole (the locmem backend copies)
+        return self.name, str(self)
+
+    def fold(self, *, policy):
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def edition(edition, subscriber, stories, corrections, renders, follow_names):
     """One subscriber's edition: HTML and plain text, with one-click unsubscribe headers."""
     text, html = renders.body(edition, stories, corrections, follow_names)
@@ -184,7 +214,7 @@ def edition(edition, subscriber, stories, corrections, renders, follow_names):
         [subscriber.email], headers={
             # RFC 2369 and RFC 8058: mail clients offer a one-click "Unsubscribe"
             # that POSTs to this address.
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", f"<{unsubscribe_url}>"),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"{settings.SITE_NAME} editions <editions.{host}>",
             # The same id whenever this edition is sent to this subscriber, so

@@ -2,8 +2,9 @@ import re
 
 from django import forms
 
-from articles.models import Section
+from articles.models import Article, Section
 from authors.models import Author
+from core.mail import INVALID_ADDRESS, mailbox
 
 NOTHING_CHOSEN = ("Choose at least one edition: the daily edition, a section or an author.")
 GONE_CHOICE = ("One of the sections or authors you chose is no longer offered. "
@@ -33,7 +34,14 @@ class EditionsForm(forms.Form):
         label="The daily edition", required=False,
         help_text="Every morning: the new stories of every section.")
     sections = Choices(Section.objects.all())
-    authors = Choices(Author.objects.order_by("name"))
+    authors = Choices(Author.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Those with a public story, as of this form: a persona whose stories are all
+        # still drafts was offered here before anywhere else.
+        self.fields["authors"].queryset = Author.objects.filter(
+            pk__in=Article.objects.published().values("author")).order_by("name")
 
     def clean(self):
         data = super().clean()
@@ -49,11 +57,11 @@ class SubscribeForm(EditionsForm):
         help_text="Used for the editions you choose, nothing else. We send a confirmation "
                   "link first.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address such as name@example.org.",
+        error_messages={"invalid": INVALID_ADDRESS,
                         "required": "Enter the email address the editions should go to."})
 
     field_order = ["email", "is_daily", "sections", "authors"]
 
     def clean_email(self):
-        # One inbox, one subscriber: addresses are kept in lower case.
-        return self.cleaned_data["email"].strip().lower()
+        # One inbox, one subscriber.
+        return mailbox(self.cleaned_data["email"])

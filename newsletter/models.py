@@ -1,7 +1,6 @@
 """Subscribers to the daily edition, the editions, and which subscriber had which edition."""
 
 import secrets
-from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -33,7 +32,8 @@ class SubscriberQuerySet(models.QuerySet):
 class Subscriber(models.Model):
     """An address that asked for editions. Leaving deletes the row: nothing is kept."""
 
-    # Stored in lower case, so that one inbox is one subscriber.
+    # Stored as mail servers are given it, in lower case (forms.mailbox), so
+    # that one inbox is one subscriber.
     email = models.EmailField(max_length=254, unique=True)
     # Part of every signed link (confirm, preferences, unsubscribe): links made for
     # an earlier subscription of the same address, since deleted, do not work.
@@ -41,6 +41,8 @@ class Subscriber(models.Model):
     is_daily = models.BooleanField("the daily edition (every section)", default=False)
     sections = models.ManyToManyField("articles.Section", blank=True, related_name="+")
     authors = models.ManyToManyField("authors.Author", blank=True, related_name="+")
+    # Until confirmed, when the address was last asked for: it is forgotten
+    # CONFIRM_DAYS later (personal_data.purge_unconfirmed).
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
@@ -63,11 +65,6 @@ class Subscriber(models.Model):
     @property
     def is_paused(self):
         return self.paused_at is not None
-
-    def confirmation_expired(self, now=None):
-        """Whether this address waited too long for its confirmation (it is purged then)."""
-        return (not self.is_confirmed
-                and self.created_at < (now or timezone.now()) - timedelta(days=CONFIRM_DAYS))
 
 
 class Edition(models.Model):

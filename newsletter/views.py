@@ -1,16 +1,19 @@
 """Subscribing (double opt-in), confirming, preferences and leaving, without a sign-in.
 
 Subscribing answers the same whatever the address: a new one gets a
-confirmation link, one awaiting confirmation gets it again, one already
-subscribed gets a note with its preferences link. Nothing is stored or
-changed for an address that is already there, so the form tells nobody
-whether an address is subscribed. Links in emails carry signed tokens
-(newsletter.tokens).
+confirmation link, one awaiting confirmation gets it again (and is kept
+7 days from then), one already subscribed gets a note with its preferences
+link. No choice is stored or changed for an address that is already there,
+so the form tells nobody whether an address is subscribed. Links in emails
+carry signed tokens (newsletter.tokens).
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Case, F, When
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.views.decorators.cache import never_cache
@@ -21,8 +24,9 @@ from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 
 from . import tokens
+from .edition import due_moment
 from .forms import EditionsForm, SubscribeForm
-from .models import Subscriber
+from .models import CONFIRM_DAYS, Subscriber
 from .tasks import send_subscription_email
 
 # Every attempt counts, as for sign-up: a refused form is how one would probe.
@@ -31,6 +35,8 @@ SUBSCRIBE_LIMITS = (ratelimit.Limit("newsletter-hourly", 5, 3600),)
 ADDRESS_LIMITS = (ratelimit.Limit("newsletter-email-hourly", 3, 3600),)
 UNAVAILABLE = ("We can't take subscriptions for a moment; what you typed is still here. "
                "Please try again in a minute.")
+UNKNOWN_ACTION = ("Nothing was changed: this page did not recognise that request. Please "
+                  "use the buttons below to save your choices, pause or resume.")
 BAD_LINK = {
     "broken": (400, "This link does not work",
                "The link is incomplete or was changed. Copy the whole link from the email, "
@@ -80,12 +86,22 @@ def _not_now(request, context, refused):
 
 def _subscribe(data):
     """Store a new address with its choices, and queue the one email the address gets."""
+    now = timezone.now()
     with transaction.atomic():
+        # An address left unconfirmed past its time is forgotten now, as the daily
+        # purge would: this request starts afresh, with the choices it makes.
+        Subscriber.objects.unconfirmed_since(now - timedelta(days=CONFIRM_DAYS)).filter(
+            email=data["email"]).delete()
         subscriber, created = Subscriber.objects.get_or_create(
             email=data["email"], defaults={"is_daily": data["is_daily"]})
         if created:
             subscriber.sections.set(data["sections"])
             subscriber.authors.set(data["authors"])
+        elif not subscriber.is_confirmed:
+            # Asked for again while waiting: it waits CONFIRM_DAYS from now, as
+            # long as the link about to be sent works.
+            Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
+                created_at=now)
         # An address already known keeps what it had; its owner hears of the request.
         if not ratelimit.acquire(ADDRESS_LIMITS, ratelimit.email_key(data["email"])):
             send_subscription_email.enqueue(subscriber.pk)
@@ -109,9 +125,9 @@ def confirm(request, token):
     try:
         subscriber = tokens.read(token, tokens.CONFIRM)
     except tokens.BadLink as bad:
+        # A link past CONFIRM_DAYS is "expired" (tokens.read): the link's own age
+        # counts, not the address's, which may have been asked for again since.
         return _bad_link(request, bad.reason)
-    if subscriber.confirmation_expired():
-        return _bad_link(request, "expired")  # not yet purged, but past its time
     if request.method == "POST":
         if not subscriber.is_confirmed:
             Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
@@ -141,7 +157,9 @@ def preferences(request, token):
         if action in ("pause", "resume"):
             _pause(subscriber, action == "pause")
             return redirect("newsletter:preferences", token)
-        if form.is_valid():
+        if action != "save":
+            messages.error(request, UNKNOWN_ACTION)
+        elif form.is_valid():
             with transaction.atomic():
                 subscriber.is_daily = form.cleaned_data["is_daily"]
                 subscriber.save(update_fields=["is_daily"])
@@ -155,12 +173,19 @@ def preferences(request, token):
 
 
 def _pause(subscriber, pause):
+    now = timezone.now()
     if pause:
         Subscriber.objects.filter(pk=subscriber.pk, paused_at__isnull=True).update(
-            paused_at=timezone.now())
+            paused_at=now)
     else:
-        # Back from a pause, the next edition reaches back 24 hours, as a first one.
-        Subscriber.objects.filter(pk=subscriber.pk).update(paused_at=None, served_until=None)
+        # Back from a pause, the next edition reaches back 24 hours, as a first
+        # one. Unless they had the edition due now (paused since it was sent):
+        # that would make them due again for it (and resuming when not paused
+        # changes nothing).
+        Subscriber.objects.filter(pk=subscriber.pk, paused_at__isnull=False).update(
+            paused_at=None, served_until=Case(
+                When(served_until__lt=due_moment(now), then=None),
+                default=F("served_until")))
 
 
 @never_cache

@@ -34,6 +34,7 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.raw = {}  # Message-ID: the bytes as the server took them
         self.lock = threading.Lock()
         self.hold = None  # an address whose RCPT waits until released
         self.holding = threading.Event()
@@ -51,6 +52,7 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.extend((address, message) for address in envelope.rcpt_tos)
+            self.raw[message["Message-ID"]] = envelope.content
         return "250 Message accepted for delivery"
 
     def to(self, address):
@@ -177,6 +179,10 @@ def test_subscribe_confirm_receive_manage_and_leave(mail_site):
     assert edition["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = edition["List-Unsubscribe"].strip("<>")
     assert unsubscribe.startswith("http://127.0.0.1/newsletter/unsubscribe/")
+    # As sent: the URL itself in angle brackets, never RFC 2047 encoded-words.
+    raw = inbox.raw[edition["Message-ID"]]
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
 
     # The preferences page, from the email, without a session.
     stranger = Client()

@@ -1,9 +1,11 @@
 """The daily edition: who gets which stories, once, and what happens when sending fails."""
 
 import gc
+import re
 import smtplib
 import weakref
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -146,6 +148,61 @@ def test_links_go_straight_to_their_pages_and_leaving_is_one_click(newsroom):
         assert "utm_" not in url and "?" not in url, url
 
 
+def sent_over_smtp(message, settings):
+    """The bytes Django's SMTP backend hands the mail server for message."""
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": 9}}}
+    backend = mail.mailers.default
+    backend.connection = mock.Mock()  # an open connection: nothing is dialled
+    assert backend.send_messages([message]) == 1
+    return backend.connection.sendmail.call_args.args[2]
+
+
+def test_the_unsubscribe_headers_go_over_smtp_as_an_angle_bracketed_url(newsroom, settings):
+    """RFC 2369 wants <URL>; RFC 2047 allows no encoded-words there, folded or not."""
+    subscriber("daily@example.org", daily=True)
+    send_edition()
+    message = editions()["daily@example.org"]
+    url = message.extra_headers["List-Unsubscribe"][1:-1]
+    assert len(url) > 78  # longer than a line: Python's email folds such a word
+    raw = sent_over_smtp(message, settings)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    headers = dict(line.split(b": ", 1) for line in
+                   re.sub(rb"\r\n[ \t]+", b" ", head).split(b"\r\n"))  # unfolded
+    assert headers[b"List-Unsubscribe"] == f"<{url}>".encode()
+    assert headers[b"List-Unsubscribe-Post"] == b"List-Unsubscribe=One-Click"
+    assert b"=?" not in headers[b"List-Unsubscribe"]
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    # Read back as a mail client would, the URL is there, whole.
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{url}>"
+
+
+def test_the_header_refuses_a_new_line(newsroom):
+    from newsletter.emails import UnfoldedHeader
+
+    with pytest.raises(ValueError):
+        UnfoldedHeader("List-Unsubscribe", "<https://news.example/>\r\nBcc: x@example.org")
+
+
+def test_a_story_that_quotes_the_link_stand_ins_gets_no_reader_link(newsroom):
+    """A headline or correction may say anything; only the template's links are a reader's."""
+    world = newsroom["stories"]["world"]
+    world.headline = "Ferries EVADAILY-UNSUBSCRIBE-URL and EVADAILY-PREFERENCES-URL"
+    world.save()
+    newsroom["corrections"]["new"].text = "We misquoted EVADAILY-UNSUBSCRIBE-URL."
+    newsroom["corrections"]["new"].save()
+    subscriber("daily@example.org", daily=True)
+    send_edition()
+    message = editions()["daily@example.org"]
+    html = message.alternatives[0].content
+    for part in (message.body, html):
+        assert "Ferries EVADAILY-UNSUBSCRIBE-URL and EVADAILY-PREFERENCES-URL" in part
+        assert "We misquoted EVADAILY-UNSUBSCRIBE-URL." in part
+        assert part.count("/newsletter/unsubscribe/") == 1
+    assert message.body.count("/newsletter/preferences/") == 1
+
+
 def test_subscribers_who_follow_the_same_things_each_get_their_own_links(newsroom):
     for email in ("ana@example.org", "bo@example.org"):
         subscriber(email, daily=True)
@@ -224,6 +281,35 @@ def test_a_paused_subscriber_resumes_with_the_last_24_hours(client, newsroom, cl
     (message,) = mail.outbox
     assert "Fresh harbour news" in message.body
     assert newsroom["stories"]["after"].headline not in message.body  # 3 days ago
+
+
+@pytest.mark.parametrize("paused", [False, True])
+def test_resuming_after_the_edition_does_not_make_it_due_again(client, newsroom, paused):
+    """DESIGN section 9: send_edition may run again the same day; nobody gets a second copy."""
+    preferences = subscribe_and_confirm(client, "ana@example.org")
+    subscriber("bo@example.org", daily=True)
+    send_edition()
+    assert sorted(editions()) == ["ana@example.org", "bo@example.org"]
+    if paused:
+        client.post(preferences, {"action": "pause"})
+    assert client.post(preferences, {"action": "resume"}).status_code == 302
+    ana = Subscriber.objects.get(email="ana@example.org")
+    assert not ana.is_paused and ana.served_until == EDITION
+    assert send_edition() == ("Every subscriber has had the edition of Wednesday, "
+                              "December 2, 2026, 6:00 AM.")
+    assert len(editions()) == 2 and Delivery.objects.count() == 2
+
+
+def test_a_subscriber_due_again_after_their_copy_does_not_stop_the_batch(newsroom):
+    """Whatever moved served_until back, the delivery record keeps it to one copy."""
+    ana, bo = (subscriber(email, daily=True) for email in ("ana@example.org", "bo@example.org"))
+    edition = Edition.objects.create(scheduled_at=EDITION)
+    assert serving.serve_batch(edition.pk, ana.pk, ana.pk) == 1
+    Subscriber.objects.filter(pk=ana.pk).update(served_until=None)  # due again
+    assert serving.serve_batch(edition.pk, ana.pk, bo.pk) == 1  # no IntegrityError
+    assert [m.to for m in mail.outbox] == [["ana@example.org"], ["bo@example.org"]]
+    assert not Subscriber.objects.due(edition).exists()
+    assert Delivery.objects.count() == 2
 
 
 def test_a_worker_that_dies_mid_batch_leaves_the_rest_for_the_next_run(newsroom, settings):

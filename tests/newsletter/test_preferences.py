@@ -1,5 +1,7 @@
 """The preferences page and leaving: signed links, no sign-in, one-click POST (RFC 8058)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -53,11 +55,23 @@ def test_pause_and_resume(client, newsroom):
     assert subscriber.is_paused
     page = client.get(preferences).content.decode()
     assert "Paused since" in page and "Resume the editions" in page
-    Subscriber.objects.update(served_until=EDITION)
+    Subscriber.objects.update(served_until=EDITION - timedelta(days=1))
     assert client.post(preferences, {"action": "resume"}).status_code == 302
     subscriber.refresh_from_db()
     # Back from a pause, the next edition reaches back 24 hours, like a first one.
     assert not subscriber.is_paused and subscriber.served_until is None
+
+
+def test_an_unknown_action_changes_nothing_and_says_so(client, newsroom):
+    preferences = subscribe_and_confirm(client, "ana@example.org")
+    response = client.post(preferences, {"action": "delete-everything", "is_daily": ""})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was changed: this page did not recognise that request." in page
+    assert "Save choices" in page
+    subscriber = Subscriber.objects.get()
+    assert subscriber.is_daily and not subscriber.is_paused
+    assert "did not recognise" not in client.get(preferences).content.decode()  # once
 
 
 def test_leaving_by_the_page_asks_first_then_deletes_everything(client, newsroom):

@@ -5,10 +5,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils.html import escape
 
 from newsletter import tokens
+from core import ratelimit
+from core.mail import INVALID_ADDRESS, LONG_ADDRESS, NOT_ASCII_ADDRESS, QUOTED_ADDRESS
 from newsletter.forms import NOTHING_CHOSEN
 from newsletter.models import Subscriber
+from newsletter.personal_data import purge_unconfirmed
 from tests.factories import UserFactory
 
 from .conftest import links, post_subscribe, subscribe_and_confirm
@@ -112,6 +116,53 @@ def test_a_bad_address_is_refused_with_what_was_typed_kept(client, newsroom, ema
     business = page.split("<span>Business</span>")[0].rsplit("<input", 1)[1]
     assert "checked" in business
     assert not Subscriber.objects.exists() and mail.outbox == []
+
+
+@pytest.mark.parametrize(("email", "message"), [
+    # Quoted, these are victim@example.org to a mail server: one more spelling of it.
+    ('"victim"@example.org', QUOTED_ADDRESS),
+    ('"v\\ictim"@example.org', QUOTED_ADDRESS),
+    # Letters EmailValidator takes as i, K and s, which no mail server is given
+    # before the @ without SMTPUTF8; lower-cased, İ would even become two letters.
+    ("İ@example.org", NOT_ASCII_ADDRESS),
+    ("\u212aate@example.org", NOT_ASCII_ADDRESS),
+    ("ſam@example.org", NOT_ASCII_ADDRESS),
+    # 254 characters as typed, 2,000 once the domain is written for mail servers.
+    ("a@" + ".".join(["İ"] * 124) + ".org", LONG_ADDRESS),
+    ("a@" + "ä" * 63 + ".org", INVALID_ADDRESS),  # a label too long once encoded
+    ("ana@[192.0.2.1]", INVALID_ADDRESS),
+    ("ana@localhost", INVALID_ADDRESS),
+])
+def test_an_address_mail_cannot_go_to_as_typed_is_refused_clearly(client, newsroom, email,
+                                                                   message):
+    response = post_subscribe(client, email)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert escape(message) in page and "nothing was sent yet" in page
+    assert f'value="{escape(email)}"' in page
+    assert not Subscriber.objects.exists() and mail.outbox == []
+
+
+def test_one_inbox_is_one_subscriber_however_its_domain_is_written(client, newsroom):
+    for email in ("test@exämple.org", "test@xn--exmple-cua.org", "Test@EXÄMPLE.org",
+                  "TEST@XN--EXMPLE-CUA.ORG"):
+        assert post_subscribe(client, email).status_code == 302
+    # The form mail servers know the domain by, which the SMTP backend sends to.
+    assert list(Subscriber.objects.values_list("email", flat=True)) == [
+        "test@xn--exmple-cua.org"]
+    assert [m.to for m in mail.outbox] == [["test@xn--exmple-cua.org"]] * 3  # the limit
+
+
+def test_every_spelling_of_a_mailbox_counts_towards_its_limit():
+    """The per-address limit is for a mailbox, whatever spelling a form lets through."""
+    victim = {ratelimit.email_key(email) for email in (
+        "victim@example.org", "VICTIM@Example.org", '"victim"@example.org',
+        '"v\\ictim"@example.org', '"VICTIM"@EXAMPLE.ORG')}
+    idn = {ratelimit.email_key(email) for email in (
+        "victim@exämple.org", "victim@xn--exmple-cua.org", "Victim@EXÄMPLE.org")}
+    assert len(victim) == 1 and len(idn) == 1 and victim != idn
+    assert ratelimit.email_key('"vic tim"@example.org') not in victim
+    assert ratelimit.email_key("a@" + "ä" * 63 + ".org")  # a stable key, not an error
 
 
 def test_choosing_nothing_is_refused_with_the_address_kept(client, newsroom):
@@ -229,6 +280,36 @@ def test_links_with_a_bad_token_get_a_friendly_page(client, newsroom, clock):
     assert "ana@example.org" not in response.content.decode()
 
 
+def test_subscribing_again_after_the_link_expired_starts_afresh(client, newsroom, clock):
+    """Before the daily purge has forgotten it, the address is still there: it starts over."""
+    post_subscribe(client, "ana@example.org", daily=False, sections=[newsroom["world"]])
+    (old,) = links(mail.outbox[0], "/newsletter/confirm/")
+    clock.shift(timedelta(days=8))
+    assert client.get(old).status_code == 410
+    post_subscribe(client, "ana@example.org", daily=False, sections=[newsroom["business"]])
+    (fresh,) = links(mail.outbox[1], "/newsletter/confirm/")
+    assert client.get(fresh).status_code == 200
+    assert client.post(fresh).status_code == 302
+    subscriber = Subscriber.objects.get()
+    assert subscriber.is_confirmed
+    # What this request chose, not what the forgotten one did.
+    assert list(subscriber.sections.all()) == [newsroom["business"]]
+    response = client.post(old)  # the old link leads nowhere
+    assert response.status_code == 410 and "has expired" in response.content.decode()
+
+
+def test_a_link_asked_for_again_works_for_its_own_seven_days(client, newsroom, clock):
+    post_subscribe(client, "ana@example.org")
+    clock.shift(timedelta(days=6))
+    post_subscribe(client, "ana@example.org")  # asked again while waiting
+    (second,) = links(mail.outbox[1], "/newsletter/confirm/")
+    clock.shift(timedelta(days=4))  # ten days after the first request
+    purge_unconfirmed(None)  # the daily purge keeps what was asked for within 7 days
+    assert client.get(second).status_code == 200
+    assert client.post(second).status_code == 302
+    assert Subscriber.objects.get().is_confirmed
+
+
 def test_an_old_link_does_not_open_a_new_subscription_of_the_same_address(client, newsroom):
     preferences = subscribe_and_confirm(client, "ana@example.org")
     unsubscribe = preferences.replace("/preferences/", "/unsubscribe/")
@@ -248,3 +329,13 @@ def test_tokens_round_trip_and_refuse_another_purpose(newsroom):
 
 def test_the_footer_links_to_the_newsletter(client, newsroom):
     assert 'href="/newsletter/"' in Client().get("/").content.decode()
+
+
+def test_an_author_with_nothing_public_is_not_offered(client):
+    """A persona whose only story is a draft was offered here before anywhere else."""
+    from tests.factories import ArticleFactory, AuthorFactory
+
+    shown = ArticleFactory(author=AuthorFactory(name="Mara Ellison")).author
+    ArticleFactory(author=AuthorFactory(name="Ghost Writer", ai=True), draft=True)
+    html = client.get("/newsletter/").content.decode()
+    assert shown.name in html and "Ghost Writer" not in html
