@@ -1,5 +1,8 @@
 from urllib.parse import urlsplit
 
+from axes.helpers import get_client_ip_address
+from axes.utils import reset as reset_lockout
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
@@ -21,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from core import hooks, ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import PRIORITY_NOTICE, send_rendered, sends_mail
+from core.roles import ROLES
 
 from . import email_change
 from .forms import (
@@ -41,6 +45,16 @@ PASSWORD_RESET_EMAIL_LIMITS = (ratelimit.Limit("password-reset-email-hourly", 3,
 EMAIL_CHANGE_LIMITS = (ratelimit.Limit("email-change-hourly", 5, 3600),)
 # Emails to one new address, whoever asks: nobody can flood an inbox from many accounts.
 EMAIL_CHANGE_ADDRESS_LIMITS = (ratelimit.Limit("email-change-email-hourly", 3, 3600),)
+# Forms that ask for the account's password (password change, deletion), together,
+# per account: whoever holds a session, from however many addresses, cannot guess
+# the password at leisure. Every request counts, refused ones too; ten leaves room
+# for new passwords the validators turn down. The owner locked out of these by
+# someone else can still choose a new password by email.
+PASSWORD_CHECK_LIMITS = (ratelimit.Limit("password-check-hourly", 10, 3600),)
+PASSWORD_CHECK_TOO_MANY = ("We check an account’s password at most ten times an hour, so "
+                           "that nobody can guess it. You can try again in {wait}.")
+PASSWORD_CHECK_UNAVAILABLE = ("We can't check passwords for a moment. Please try again in a "
+                              "minute.")
 UNAVAILABLE = ("We can't take posts for a moment; what you typed is still here. "
                "Please try again in a minute.")
 
@@ -133,7 +147,15 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
     The queue holds the account and the address, not the link: the worker
     makes the token when it sends, so no live reset link sits in the database.
+    The link is on SITE_URL, as in every other email: Django would take the
+    request's host, port and scheme, which whoever asks can choose (ALLOWED_HOSTS
+    does not look at the port).
     """
+
+    def save(self, **kwargs):
+        site = urlsplit(settings.SITE_URL)
+        return super().save(**{**kwargs, "domain_override": site.netloc,
+                               "use_https": site.scheme == "https"})
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):
@@ -191,21 +213,54 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+NEWSROOM_ACCOUNT = ("This is a newsroom account, so it cannot be deleted here: its work in the "
+                    "admin and its moderation decisions stay on the record under its name. "
+                    "Ask the newsroom's administrator to deactivate it instead.")
+
+
+def _newsroom_account(user):
+    """Whether user works in the newsroom (staff, or in one of its roles, core.roles).
+
+    Deleting such an account would take its admin history with it and leave its
+    moderation decisions unsigned, so it is deactivated instead, by an administrator.
+    """
+    return (user.is_staff or user.is_superuser
+            or user.groups.filter(name__in=ROLES).exists())
+
+
 @never_cache
 @login_required
 def account(request):
     """The reader's own page: their details, then what other apps keep for them (core.hooks)."""
     sections = [section for provider in hooks.account_sections
                 if (section := provider(request)) is not None]
-    return render(request, "accounts/account.html", {"sections": sections})
+    return render(request, "accounts/account.html", {
+        "sections": sections,
+        "newsroom_account": NEWSROOM_ACCOUNT if _newsroom_account(request.user) else ""})
+
+
+def _password_check_refused(request):
+    """Use one of the account's password checks: None, or why the form is not checked now."""
+    return ratelimit.check(PASSWORD_CHECK_LIMITS, f"account:{request.user.pk}",
+                           PASSWORD_CHECK_TOO_MANY, PASSWORD_CHECK_UNAVAILABLE)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change, in the site's look (the admin keeps its own templates)."""
+    """Django's password change, in the site's look (the admin keeps its own templates),
+    with the account's password checks limited (PASSWORD_CHECK_LIMITS)."""
 
     form_class = PlainPasswordChangeForm
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def post(self, request, *args, **kwargs):
+        refused = _password_check_refused(request)
+        if refused:
+            # Every field is a password, and passwords are never sent back: an empty form.
+            form = self.get_form_class()(request.user)
+            return ratelimit.refusal(request, self.get_template_names(),
+                                     self.get_context_data(form=form), refused)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
@@ -213,8 +268,26 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new password from a reset link, which also lifts the account's sign-in
+    lock-out: following the link proves the inbox, and the page that follows says to
+    sign in with the new password.
+
+    axes counts failures per username and address, and its cache handler can clear
+    them only for a pair it is given: the one here, where the reset was made (the
+    account's lock-outs from other addresses, and the limit per address, stay).
+    """
+
     form_class = PlainSetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        try:
+            reset_lockout(ip=get_client_ip_address(self.request),
+                          username=form.user.get_username())
+        except ratelimit.Unavailable:
+            pass  # the password is changed; the lock-out ends by itself
+        return response
 
 
 ACCOUNT_DELETED = "accounts:deleted"  # session key: the deletion's confirmation, shown once
@@ -224,6 +297,13 @@ ACCOUNT_DELETED = "accounts:deleted"  # session key: the deletion's confirmation
 @login_required
 def delete_account(request):
     """Delete the reader's account and personal data; comments stay, from "a former reader"."""
+    if _newsroom_account(request.user):
+        return render(request, "registration/delete_account.html",
+                      {"newsroom": NEWSROOM_ACCOUNT},
+                      status=403 if request.method == "POST" else 200)
+    if request.method == "POST" and (refused := _password_check_refused(request)):
+        return ratelimit.refusal(request, "registration/delete_account.html",
+                                 {"form": DeleteAccountForm(request.user)}, refused)
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = request.user

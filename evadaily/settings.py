@@ -207,6 +207,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.VisibleCharactersValidator"},
 ]
 # django-axes first: it refuses a locked-out sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -342,15 +343,16 @@ X_FRAME_OPTIONS = "DENY"
 # lock that pair out for 15 minutes. Failures are counted in the security
 # cache, so the limit holds across workers and servers and no address is
 # stored in the database; a failure during the lock-out starts the 15 minutes
-# again.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# again. The handler also limits the sign-in attempts from one address, for
+# every username together (accounts/lockout.py, SIGN_IN_ADDRESS_LIMITS).
+AXES_HANDLER = "accounts.lockout.SignInHandler"
 AXES_CACHE = "security"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_network"  # an IPv6 client by its /64
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False

@@ -135,8 +135,9 @@ def test_query_budget_does_not_grow_with_the_history(client, reader, comments,
     for story in ArticleFactory.create_batch(3):
         CommentFactory.create_batch(comments, article=story, reader=reader)
     client.get("/accounts/")  # the session's first read of the user is not the page's
-    # session, user, comment count, one page of comments with their stories
-    with django_assert_num_queries(4):
+    # session, user, whether it is a newsroom account (its groups), comment count,
+    # one page of comments with their stories
+    with django_assert_num_queries(5):
         assert client.get("/accounts/").status_code == 200
 
 

@@ -292,6 +292,11 @@ class TestTheReviewerStaysOnRecord:
     def test_deleting_ones_own_account_says_why_and_keeps_it(self, client, editor):
         ArticleFactory(author=AuthorFactory(ai=True), ai_involvement="generated",
                        ai_reviewed_by=editor)
+        # No longer in the newsroom (whose accounts are deactivated, never deleted here),
+        # but still on the record of the stories they reviewed.
+        editor.groups.clear()
+        editor.is_staff = False
+        editor.save()
         response = client.post("/accounts/delete/", {"password": "a-long-test-passphrase"})
         assert response.status_code == 400
         assert "named as the reviewing editor of published stories" in html(response)

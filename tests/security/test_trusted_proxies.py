@@ -101,3 +101,13 @@ def test_new_ipv6_addresses_within_one_64_do_not_escape_a_limit(behind_proxy):
     neighbour = proxy.post("/accounts/signup/", {"username": "neighbour"},
                            HTTP_X_FORWARDED_FOR="2001:db8:1:3::1")
     assert neighbour.status_code != 429
+
+
+def test_a_username_is_locked_out_for_the_whole_64_it_was_guessed_from(behind_proxy, ana):
+    proxy = Client(REMOTE_ADDR=PROXY)
+    for n in range(5):
+        sign_in(proxy, HTTP_X_FORWARDED_FOR=f"2001:db8:1:2::{n + 1:x}")
+    response = sign_in(proxy, PASSWORD, HTTP_X_FORWARDED_FOR="2001:db8:1:2::ff")
+    assert response.status_code == 429
+    assert sign_in(Client(REMOTE_ADDR=PROXY), PASSWORD,
+                   HTTP_X_FORWARDED_FOR="2001:db8:1:3::1").status_code == 302
