@@ -1,11 +1,18 @@
+import unicodedata
+
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, UserCreationForm
 
+from core.mail import mailbox
 from core.text import is_blank_character
 
-from .models import UsernameSkeleton
-from .usernames import mixes_scripts_confusably
+from .models import HeldName, UsernameSkeleton
+from .usernames import RESERVED_WORDS, mixes_scripts_confusably, reads_as
+
+NOT_AVAILABLE = "This name is not available. Please choose another."
 
 
 def password_help():
@@ -41,11 +48,30 @@ class SignupForm(UserCreationForm):
 
     # No check that the email is free: the answer would tell anyone which
     # addresses have accounts. The owner is told by email instead (views.signup).
+    # Only an address held from a suspended account that was deleted is refused
+    # (accounts.models.HeldName), without saying why.
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if HeldName.objects.in_force().of_email(email).exists():
+            raise forms.ValidationError(
+                "This email address cannot be used for a new account at the moment.",
+                code="held_email")
+        return email
 
     def clean_username(self):
         username = super().clean_username()
         if not username:
             return username  # taken as typed: Django's message says so
+        # An accent the name was normalised with (NFKC) is part of its letter ("é");
+        # one left apart draws on the letter before it, so it is not blank, but the
+        # username validator takes no mark on its own, and a pile of them could
+        # hide what the name looks like.
+        if any(unicodedata.category(char)[0] == "M" for char in username):
+            raise forms.ValidationError(
+                "This username has an accent or mark written apart from its letter, or "
+                "several stacked on one. Please use letters (with their accents, such as "
+                "“é”), digits and @/./+/-/_ only.", code="combining_mark")
         if any(map(is_blank_character, username)):
             raise forms.ValidationError(
                 "This username contains a character that shows as blank. Please use "
@@ -59,7 +85,36 @@ class SignupForm(UserCreationForm):
             raise forms.ValidationError(
                 "This username looks too much like one already in use. Please choose "
                 "another.", code="look_alike")
+        if HeldName.objects.in_force().looking_like(username).exists():
+            raise forms.ValidationError(NOT_AVAILABLE, code="held_name")
+        self._refuse_official_names(username)
         return username
+
+    def _refuse_official_names(self, username):
+        """Refuse a name that reads as the site, a role in its newsroom or an author.
+
+        Readers' names stand beside their comments with nothing else to tell them
+        apart: a reader called "EVA_Ledger" under a story by the AI persona EVA
+        Ledger, or "the-editor", speaks for the newsroom. Checked at sign-up
+        only: an author added later does not rename the readers who had the name.
+        """
+        word = reads_as(username, (*RESERVED_WORDS, settings.SITE_NAME))
+        if word:
+            raise forms.ValidationError(
+                "This username reads as “%(word)s”, which is kept for %(site)s and its "
+                "newsroom: readers would take your comments for theirs. Please choose "
+                "another.", params={"word": word, "site": settings.SITE_NAME},
+                code="reserved_name")
+        if apps.is_installed("authors"):
+            # Looked up by name, not imported: accounts builds on core alone.
+            names = apps.get_model("authors", "Author").objects.values_list("name", flat=True)
+            author = reads_as(username, list(names))
+            if author:
+                raise forms.ValidationError(
+                    "This username reads as the name of %(author)s, who writes for "
+                    "%(site)s: readers would take your comments for theirs. Please "
+                    "choose another.", params={"author": author, "site": settings.SITE_NAME},
+                    code="author_name")
 
 
 class PlainPasswordChangeForm(PasswordChangeForm):
@@ -100,7 +155,9 @@ class EmailChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_email(self):
-        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
+        # One spelling for each inbox, as the newsletter keeps it (core.mail.mailbox):
+        # "ana"@ or İ@ would be a second account's address for one inbox, or none at all.
+        email = mailbox(get_user_model().objects.normalize_email(self.cleaned_data["email"]))
         if email.casefold() == self.user.email.casefold():
             raise forms.ValidationError(
                 "This is already your account’s email address. Enter the new one.",

@@ -1,9 +1,23 @@
+import json
+import re
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_save, pre_delete, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import EmailChanged, UsernameSkeleton
+
+# What a deleted account's name gives way to wherever it was written down, as its
+# comments already say.
+FORMER_READER = "a former reader"
+
+# An account is being deleted (inside the deletion's transaction, its rows still
+# there), however it was deleted: the reader's own page, the admin, a shell; with
+# `user`. Apps that wrote its username into text of their own (the moderation
+# log, the admin's history of their objects) take it out here.
+account_deleting = Signal()
 
 
 def _username_saved(sender, instance, created, update_fields=None, **kwargs):
@@ -25,14 +39,60 @@ def _email_saved(sender, instance, update_fields=None, raw=False, **kwargs):
                                               defaults={"at": timezone.now()})
 
 
-def connect():
-    """Listen to saves of the user model and of every proxy of it (accounts.Reader, and
-    any an app adds): Django names a proxy, not the model behind it, as a save's sender."""
+def _account_deleted(sender, instance, **kwargs):
+    account_deleting.send(sender=get_user_model(), user=instance)
+    forget_name_in_admin_history(instance)
+
+
+def forget_name_in_admin_history(user):
+    """The admin's history of the account itself no longer names it.
+
+    Django keeps each object's str() beside every change to it (object_repr),
+    and the str() of the inlines changed with it in change_message ("Standing
+    of qa_bob"): left there, a deleted reader's history would read as that of
+    whoever takes the name next.
+    """
+    if not apps.is_installed("django.contrib.admin"):
+        return
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.get_for_models(*_user_models(), for_concrete_models=False)
+    name = re.compile(rf"(?<!\w){re.escape(user.get_username())}(?!\w)")
+    for entry in LogEntry.objects.filter(content_type__in=types.values(),
+                                         object_id=str(user.pk)):
+        entry.object_repr = FORMER_READER
+        entry.change_message = _without(name, entry.change_message)
+        entry.save(update_fields=["object_repr", "change_message"])
+
+
+def _without(name, change_message):
+    """change_message with name out of the inline objects it lists (Django's JSON form)."""
+    try:
+        changes = json.loads(change_message)
+    except json.JSONDecodeError:
+        return name.sub(FORMER_READER, change_message)
+    for change in changes if isinstance(changes, list) else ():
+        for detail in change.values() if isinstance(change, dict) else ():
+            if isinstance(detail, dict) and isinstance(detail.get("object"), str):
+                detail["object"] = name.sub(FORMER_READER, detail["object"])
+    return json.dumps(changes)
+
+
+def _user_models():
+    """The user model and every proxy of it (accounts.Reader, and any an app adds)."""
     user = get_user_model()
-    for model in apps.get_models():
-        if model._meta.concrete_model is user:
-            label = model._meta.label_lower
-            post_save.connect(_username_saved, sender=model,
-                              dispatch_uid=f"accounts-username-skeleton-{label}")
-            pre_save.connect(_email_saved, sender=model,
-                             dispatch_uid=f"accounts-email-changed-{label}")
+    return [model for model in apps.get_models() if model._meta.concrete_model is user]
+
+
+def connect():
+    """Listen to saves and deletions of the user model and of every proxy of it: Django
+    names a proxy, not the model behind it, as a save's or deletion's sender."""
+    for model in _user_models():
+        label = model._meta.label_lower
+        post_save.connect(_username_saved, sender=model,
+                          dispatch_uid=f"accounts-username-skeleton-{label}")
+        pre_save.connect(_email_saved, sender=model,
+                         dispatch_uid=f"accounts-email-changed-{label}")
+        pre_delete.connect(_account_deleted, sender=model,
+                           dispatch_uid=f"accounts-account-deleting-{label}")

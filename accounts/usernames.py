@@ -1,13 +1,14 @@
-"""Look-alike usernames: Unicode TR39 skeletons and script mixing.
+"""Look-alike usernames: Unicode TR39 skeletons and script mixing; names kept for the site.
 
 Two names look alike when they share a skeleton: "mоderator" with a
 Cyrillic о, "Moderator" and "rnoderator" all read as "moderator". The
 confusables data is Unicode's confusables.txt as confusable-homoglyphs ships it.
 """
 
+import re
 import unicodedata
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 
 from confusable_homoglyphs.categories import alias
 from confusable_homoglyphs.confusables import confusables_data, is_confusable
@@ -59,14 +60,118 @@ def skeleton(text):
         if not is_blank_character(char) or unicodedata.category(char)[0] == "M"))
 
 
+# Where Unicode keeps Latin small capitals: IPA, the phonetic extensions, Latin
+# Extended-C, -D, -E and -F, and the Latin Extended-G supplement.
+_SMALL_CAPITAL_BLOCKS = ((0x0250, 0x02AF), (0x1D00, 0x1DBF), (0x2C60, 0x2C7F),
+                         (0xA720, 0xA7FF), (0xAB30, 0xAB6F), (0x10780, 0x107BF),
+                         (0x1DF00, 0x1DFFF))
+_SMALL_CAPITAL = re.compile(r"LATIN (?:CAPITAL )?LETTER SMALL CAPITAL ([A-Z]{1,2})")
+
+
+@cache
+def _small_capitals():
+    """Each Latin small capital and the small letter(s) it is drawn as: "ᴇ" is "e".
+
+    Small capitals are letters of their own to Unicode: NFKC leaves them as they
+    are (and turns a modifier small capital, "ᶫ", into one, "ʟ"), and
+    confusables.txt maps only the few that look like some other letter ("ᴏ"
+    like "o", but "ᴍ" like the turned "ʍ" and "ᴋ" like "ĸ"). Yet "ᴇᴅɪᴛᴏʀ" reads
+    as "editor" to anyone. Those with a hook, a stroke or turned stay letters
+    of their own, as their capitals do.
+    """
+    folds = {}
+    for start, end in _SMALL_CAPITAL_BLOCKS:
+        for code in range(start, end + 1):
+            found = _SMALL_CAPITAL.fullmatch(unicodedata.name(chr(code), ""))
+            if found:
+                folds[code] = found[1].lower()
+    return folds
+
+
+def fold_letter_likes(name):
+    """name as it reads: NFKC (fullwidth, superscript and subscript letters become
+    letters) and then small capitals as the letters they are drawn as."""
+    return unicodedata.normalize("NFKC", name).translate(_small_capitals())
+
+
 def readings(name):
     """Two case-blind skeletons of name; names sharing either one look alike.
 
     TR39's data is case-sensitive: "I" looks like "l" but "i" does not, and
     Cyrillic "М" maps to Latin "M" but "м" elsewhere. So one skeleton folds
-    case after mapping and the other before.
+    case after mapping and the other before. Letter-likes that the data misses
+    are folded first (fold_letter_likes).
     """
+    name = fold_letter_likes(name)
     return skeleton(skeleton(name).casefold()), skeleton(name.casefold())
+
+
+# Site and role names: a username made of them reads as the site or its newsroom
+# speaking. A name is refused only when it is made of nothing else (with the
+# fillers, digits and separators): "the-editor", "moderator2" and "EVA_DAILY_Editor"
+# are, but "Editha", "Rootsy" and "moderator_fan" have letters of their own.
+RESERVED_WORDS = (
+    "admin", "administrator", "staff", "root", "superuser", "sysop", "system", "operator",
+    "owner", "webmaster", "postmaster", "hostmaster", "security", "abuse", "support",
+    "help", "helpdesk", "contact", "info", "noreply", "newsroom", "newsdesk", "editorial",
+    "editor", "moderator", "mod", "reporter", "correspondent", "journalist", "press",
+    "official",
+    # What a deleted account's comments are shown as from.
+    "former reader", "a former reader",
+)
+# Words that add nothing of a reader's own to a reserved one: "the_editor", "team_admin".
+# None shorter than three letters, which would end too many names: "Staffan" is
+# not "staff" and "an", nor "Moda" "mod" and "a".
+FILLER_WORDS = ("the", "our", "your", "real", "team", "chief", "head", "desk", "site")
+
+
+@lru_cache(maxsize=4096)
+def spellings(text):
+    """text's letters as readings() read them, each reading casefolded, with digits,
+    separators and marks dropped: "EVA_Ledger", "eva.ledger" and "EVALedger" all
+    spell "evaledger"."""
+    return frozenset("".join(char for char in reading.casefold() if char.isalpha())
+                     for reading in readings(text))
+
+
+def _made_of(spelled, terms, fillers):
+    """The term that spelled is made of, or None: it splits wholly into terms and
+    fillers, at least one of them a term (which may take a plural "s").
+
+    terms and fillers: {spelling: what the reader is told it reads as}.
+    """
+    # made[i]: how spelled[:i] splits: None (it does not), "" (into fillers alone)
+    # or a term it holds.
+    made = [None] * (len(spelled) + 1)
+    made[0] = ""
+    pieces = [(piece, term) for piece, term in terms.items()]
+    pieces += [(piece + "s", term) for piece, term in terms.items()]
+    pieces += [(piece, "") for piece in fillers]
+    for start in range(len(spelled)):
+        if made[start] is None:
+            continue
+        for piece, term in pieces:
+            end = start + len(piece)
+            if piece and spelled.startswith(piece, start) and not made[end]:
+                made[end] = term or made[start]
+    return made[-1] or None
+
+
+def reads_as(name, terms, fillers=FILLER_WORDS):
+    """Which of terms name reads as, or None: one of them (as readings() read it, a
+    plural "s" allowed), with nothing of its own beside fillers, digits and separators.
+
+    Digits are read both ways: dropped ("moderator2") and as the letters they may
+    stand for ("m0derator").
+    """
+    table = {spelling: term for term in terms for spelling in spellings(term)}
+    filler = {spelling for word in fillers for spelling in spellings(word)}
+    without_digits = "".join(char for char in name if not char.isdigit())
+    for spelled in spellings(name) | spellings(without_digits):
+        term = _made_of(spelled, table, filler)
+        if term:
+            return term
+    return None
 
 
 def mixes_scripts_confusably(name):

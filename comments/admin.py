@@ -397,19 +397,25 @@ class WordRuleAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
-    list_display = ["created_at", "moderator", "action", "target", "reason"]
+    list_display = ["created_at", "moderator", "action", "target_shown", "reason"]
     list_filter = ["action", "created_at"]
-    list_select_related = ["moderator"]
-    search_fields = ["target", "reason"]
+    # The log names a reader by id; their name is read through the link, so a
+    # deleted account's name is gone from it and a new owner of it inherits nothing.
+    list_select_related = ["moderator", "reader"]
+    search_fields = ["target", "reader__username", "reason"]
     date_hierarchy = "created_at"
     csv_name = "moderation-log"
     csv_header = ["created", "moderator", "action", "target", "reason"]
 
     def csv_rows(self, actions):
-        for action in actions:
+        for action in actions:  # the list's own query: the reader comes with it
             moderator = action.moderator.get_username() if action.moderator_id else ""
-            yield [local_iso(action.created_at), moderator, action.action, action.target,
+            yield [local_iso(action.created_at), moderator, action.action, action.target_shown,
                    action.reason]
+
+    @admin.display(description="target", ordering="target")
+    def target_shown(self, action):
+        return action.target_shown
 
     def has_add_permission(self, request):
         return False

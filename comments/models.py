@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Min, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from articles.models import public_story
 from core.queries import count_of
@@ -336,15 +336,45 @@ class ReaderStanding(models.Model):
         return self.is_banned or (self.suspended_until is not None
                                   and self.suspended_until > now)
 
+    def refusal(self, now=None):
+        """Why the reader may not comment now, in words for them; "" when they may.
+
+        The end of a suspension is written as comment times are (the site's
+        TIME_ZONE): "until Dec 6, 2026" alone left a reader to try again all day.
+        The comments block shows it in place of the form.
+        """
+        if not self.is_suspended(now):
+            return ""
+        if self.is_banned:
+            return "Your account can no longer post comments."
+        until = dateformat.format(timezone.localtime(self.suspended_until), "M j, Y, g:i A")
+        return f"Your account cannot post comments until {until}."
+
+
+def reader_reference(reader_id):
+    """How the moderation log's text names a reader: by id, never by name (ModerationAction)."""
+    return f"reader {reader_id}"
+
 
 class ModerationAction(models.Model):
-    """The moderation log: every decision on a comment, report or reader."""
+    """The moderation log: every decision on a comment, report or reader.
+
+    A reader is named in `target` by id ("comment 5 by reader 12"), and `reader`
+    links to them: the log shows the name through that link while the account
+    lasts (target_shown). A name written into the text would outlive the
+    account and then read as the record of whoever took the name next; when the
+    account is deleted, its entries say "a former reader" instead
+    (moderation.forget_reader), and the decisions stay on the record.
+    """
 
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                   on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=40)
     target = models.CharField(max_length=200)
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+", editable=False,
+                               help_text="The reader the decision concerns, if any.")
     reason = models.CharField(max_length=300, blank=True)
     # A decision on a comment keeps what it changed, so that its moderator can
     # put it back for a while (moderation.UNDO_WINDOW): the comment's previous
@@ -359,4 +389,12 @@ class ModerationAction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_shown}"
+
+    @property
+    def target_shown(self):
+        """The target as moderators read it: the reader by their current name."""
+        reference = reader_reference(self.reader_id)
+        if self.reader_id is None or not self.target.endswith(reference):
+            return self.target
+        return self.target.removesuffix(reference) + self.reader.get_username()

@@ -3,18 +3,33 @@
 import re
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import CharField, Min, Value
+from django.db.models.functions import Cast, Concat, Substr
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Comment, CommentReport, ModerationAction, ReaderStanding, WordRule
+from accounts.models import HeldName
+from accounts.signals import FORMER_READER, account_deleting
+
+from .models import (Comment, CommentReport, ModerationAction, ReaderStanding, WordRule,
+                     reader_reference)
 
 # How long the moderator who decided a comment may put it back as it was.
 UNDO_MINUTES = 10
 UNDO_WINDOW = timedelta(minutes=UNDO_MINUTES)
 RESTRICTED = "comment hidden, reader restricted"
+# How long a banned reader's name and address stay held once they delete the
+# account (accounts.models.HeldName). A ban has no end to wait for, and holding
+# them for good would keep something of an account its reader asked us to
+# delete for good: a year makes deleting and signing up again no way round a
+# ban, and a reader back after it starts afresh, under moderators' eyes.
+BANNED_NAME_HELD = timedelta(days=365)
 
 _LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|cn|xyz|top)\b)",
                    re.IGNORECASE)
@@ -78,19 +93,17 @@ def check_comment(reader, article, body):
 
 
 def comment_refusal(reader):
-    """Why this reader may not comment now, or None."""
+    """Why this reader may not comment now (ReaderStanding.refusal), or None."""
     standing = getattr(reader, "standing", None)
-    if standing is None or not standing.is_suspended():
-        return None
-    if standing.is_banned:
-        return "Your account can no longer post comments."
-    local = timezone.localtime(standing.suspended_until)
-    return f"Your account cannot post comments until {local:%B} {local.day}, {local:%Y}."
+    return (standing.refusal() if standing is not None else "") or None
 
 
 def log(moderator, action, target, reason=""):
-    ModerationAction.objects.create(moderator=moderator, action=action,
-                                    target=str(target)[:200], reason=reason[:300])
+    """Write a decision down. A reader (a user) is named by id and linked, never by name."""
+    reader = target if isinstance(target, get_user_model()) else None
+    ModerationAction.objects.create(
+        moderator=moderator, action=action, reader=reader, reason=reason[:300],
+        target=reader_reference(reader.pk) if reader else str(target)[:200])
 
 
 def log_decision(sender, moderator, action, target, reason="", **kwargs):
@@ -181,10 +194,10 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     if restrict and comment.reader_id:
         before["standing"] = _restrict(comment, moderator)
         action = RESTRICTED
+    by = reader_reference(comment.reader_id) if comment.reader_id else FORMER_READER
     return ModerationAction.objects.create(
-        moderator=moderator, created_at=now, action=action,
-        target=f"comment {comment.pk} by {comment.author_name}"[:200], reason=reason[:300],
-        undo=before)
+        moderator=moderator, created_at=now, action=action, reader_id=comment.reader_id,
+        target=f"comment {comment.pk} by {by}", reason=reason[:300], undo=before)
 
 
 def _restrict_note(comment):
@@ -213,7 +226,7 @@ def undoable_decisions(moderator, now=None):
     now = now or timezone.now()
     return ModerationAction.objects.filter(
         moderator=moderator, undo__isnull=False, undone_at__isnull=True,
-        created_at__gte=now - UNDO_WINDOW)
+        created_at__gte=now - UNDO_WINDOW).select_related("reader")  # for target_shown
 
 
 @transaction.atomic
@@ -256,7 +269,8 @@ def undo_decision(action, moderator, now=None):
     decided_at = timezone.localtime(action.created_at)
     ModerationAction.objects.create(
         moderator=moderator, created_at=now, action=f"undo {action.action}"[:40],
-        target=action.target, reason=f"Undid the decision of {decided_at:%Y-%m-%d %H:%M:%S}.")
+        target=action.target, reader_id=action.reader_id,
+        reason=f"Undid the decision of {decided_at:%Y-%m-%d %H:%M:%S}.")
     return comment
 
 
@@ -270,3 +284,46 @@ def _unrestrict(comment, before):
     if standing.note == _restrict_note(comment):
         standing.note = before["note"]
     standing.save()
+
+
+# Connected as CommentsConfig.ready() imports this module; sent for every proxy of the
+# user model (accounts.signals), whichever one the account was deleted through.
+@receiver(account_deleting, dispatch_uid="comments-forget-reader")
+def forget_reader(sender, user, **kwargs):
+    """A reader's account is being deleted: their name leaves what moderators read,
+    and a suspension they are under holds their name and address.
+
+    The decisions stay, as the public record: the moderation log's entries say
+    "a former reader" where they named the reader by id, and the admin's history
+    of their comments and standing no longer names them. A suspended or banned
+    reader could otherwise delete the account and sign up again, under the same
+    name, at once and with a clean record (HeldName).
+    """
+    now = timezone.now()
+    standing = ReaderStanding.objects.filter(reader=user).first()
+    if standing is not None and standing.is_suspended(now):
+        HeldName.hold(user, now + BANNED_NAME_HELD if standing.is_banned
+                      else standing.suspended_until)
+    reference = reader_reference(user.pk)
+    entries = list(ModerationAction.objects.filter(reader=user, target__endswith=reference))
+    for entry in entries:
+        entry.target = entry.target.removesuffix(reference) + FORMER_READER
+    ModerationAction.objects.bulk_update(entries, ["target"], batch_size=500)
+    _forget_in_admin_history(user, standing)
+
+
+def _forget_in_admin_history(user, standing):
+    """Django's history of the reader's comments and standing keeps their str(), which
+    names the reader ("qa_bob: Great story…", "Standing of qa_bob")."""
+    name = user.get_username()
+    comments = (Comment.objects.filter(reader=user)
+                .annotate(key=Cast("pk", CharField())).values("key"))
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Comment), object_id__in=comments,
+        object_repr__startswith=f"{name}: ",
+    ).update(object_repr=Concat(Value(FORMER_READER),
+                                Substr("object_repr", len(name) + 1)))
+    if standing is not None:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(ReaderStanding),
+            object_id=str(standing.pk)).update(object_repr=f"Standing of {FORMER_READER}")

@@ -100,12 +100,14 @@ def test_distinct_names_in_any_alphabet_are_welcome(moderator, username):
 
 
 def test_the_skeleton_follows_a_renamed_user_and_leaves_with_a_deleted_one(moderator):
-    moderator.username = "desk_moderator"
+    moderator.username = "harbourmaster"
     moderator.save()
-    assert sign_up("moderator").status_code == 302
-    assert sign_up("desk_mоderator", address="192.0.2.1").status_code == 400
+    moderator.username = "desk_harbourmaster"
+    moderator.save()
+    assert sign_up("harbourmaster").status_code == 302
+    assert sign_up("desk_harbоurmaster", address="192.0.2.1").status_code == 400
     moderator.delete()
-    assert sign_up("desk_moderator", address="192.0.2.2").status_code == 302
+    assert sign_up("desk_harbourmaster", address="192.0.2.2").status_code == 302
 
 
 def test_a_rename_saved_through_the_reader_proxy_moves_the_skeleton_too(moderator):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from comments.models import Comment, CommentReport, ReaderStanding, WordRule
-from tests.commenting import post_comment
+from tests.commenting import comment_form, post_comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,11 +75,12 @@ class TestShowingComments:
     def test_comments_page_query_count_is_constant(self, client, article, reader,
                                                    django_assert_num_queries):
         CommentFactory.create_batch(3, article=article)
-        # user, article, count, page: the session is read from the shared cache
-        with django_assert_num_queries(4):
+        # user, article, count, page, the reader's standing (a suspended reader gets no
+        # form): the session is read from the shared cache
+        with django_assert_num_queries(5):
             client.get("/articles/harbour/comments/?partial=1")
         CommentFactory.create_batch(30, article=article)
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             client.get("/articles/harbour/comments/?partial=1")
 
     def test_deleted_reader_shows_as_former_reader(self, client, article):
@@ -191,17 +192,20 @@ class TestHoldRules:
         assert Comment.objects.get().hold_reason == "Reader is in pre-moderation"
 
     def test_suspended_reader_is_refused_with_text_kept(self, client, article, reader):
+        # A form shown before the suspension, sent after it.
+        form = comment_form(client, "harbour", body="Let me in")
         ReaderStanding.objects.create(reader=reader,
                                       suspended_until=timezone.now() + timedelta(days=2))
-        response = post(client, "Let me in")
+        response = client.post("/articles/harbour/comments/", form)
         assert response.status_code == 403
         assert "cannot post comments until" in response.content.decode()
         assert "Let me in" in response.content.decode()
         assert not Comment.objects.exists()
 
     def test_banned_reader_is_refused(self, client, article, reader):
+        form = comment_form(client, "harbour", body="hi")
         ReaderStanding.objects.create(reader=reader, is_banned=True)
-        assert post(client, "hi").status_code == 403
+        assert client.post("/articles/harbour/comments/", form).status_code == 403
 
     def test_suspension_ends(self, client, article, reader):
         ReaderStanding.objects.create(reader=reader,

@@ -255,7 +255,7 @@ def test_one_click_decisions_are_logged(client, moderator, decision, status, act
     assert comment.moderation_reason == "Checked the thread"
     assert report.resolved_at is not None
     log = ModerationAction.objects.get()
-    assert (log.moderator, log.action, log.target, log.reason) == (
+    assert (log.moderator, log.action, log.target_shown, log.reason) == (
         moderator, action, f"comment {comment.pk} by ana", "Checked the thread")
     standing = ReaderStanding.objects.filter(reader=comment.reader).first()
     assert (standing is not None and standing.is_premoderated) == (decision == "restrict")

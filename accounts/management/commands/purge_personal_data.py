@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_text_list
 
+from accounts.models import HeldName
 from core import hooks
 
 RETENTION_DAYS = 30
@@ -17,8 +18,9 @@ TASK_RETENTION_DAYS = 7
 
 class Command(BaseCommand):
     help = (f"Remove personal data older than {RETENTION_DAYS} days: hashed network "
-            "addresses, reporters' emails once their outcome was sent, expired sessions; "
-            "and what keeps its own time (unconfirmed newsletter addresses, finished tasks).")
+            "addresses, reporters' emails once their outcome was sent; and what keeps its "
+            "own time (expired sessions, names held from deleted suspended accounts, "
+            "unconfirmed newsletter addresses, finished tasks).")
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -29,18 +31,26 @@ class Command(BaseCommand):
             # newsletter: unconfirmed addresses, under its own rule).
             for purge in hooks.personal_data:
                 removed += purge(cutoff)
+            # These go as soon as they are done with, whatever their age: a session
+            # once it has expired, a name held from a deleted account (HeldName)
+            # once the suspension it escaped would have ended.
             sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
-            removed.append((sessions, "expired sessions"))
+            removed.append((sessions, "expired sessions", ""))
+            held, _ = HeldName.objects.exclude(until__gt=now).delete()
+            removed.append((held, "names held from deleted accounts whose suspension had "
+                                  "ended", ""))
             if apps.is_installed("django_tasks_db"):
                 from django_tasks_db.models import DBTaskResult
 
                 tasks, _ = DBTaskResult.objects.finished().filter(
                     finished_at__lt=now - timedelta(days=TASK_RETENTION_DAYS)).delete()
                 removed.append((tasks, "finished tasks", f"older than {TASK_RETENTION_DAYS} days"))
-        # (count, what) is older than RETENTION_DAYS; (count, what, rule) says its own.
+        # (count, what) is older than RETENTION_DAYS; (count, what, rule) says its own
+        # ("" when `what` says it all).
         by_rule = {}
         for count, what, *rule in removed:
             by_rule.setdefault(rule[0] if rule else f"older than {RETENTION_DAYS} days",
                                []).append(f"{count} {what}")
         for rule, counts in by_rule.items():
-            self.stdout.write(f"Removed {get_text_list(counts, 'and')} {rule}.")
+            said = get_text_list(counts, "and")
+            self.stdout.write(f"Removed {said} {rule}." if rule else f"Removed {said}.")
