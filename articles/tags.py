@@ -109,6 +109,7 @@ def as_on_site(names):
         known.setdefault(caseless(tag.name), tag.name)
     unique = {}
     for name in names:
-        unique.setdefault(caseless(name), name if name in exact else known.get(caseless(name), name))
+        key = caseless(name)
+        unique.setdefault(key, name if name in exact else known.get(key, name))
     return list(unique.values())
 

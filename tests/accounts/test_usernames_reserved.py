@@ -39,7 +39,8 @@ def refused(response, message):
     ("staff", "staff"), ("root", "root"), ("newsroom", "newsroom"), ("support", "support"),
     ("evadaily", "EVA DAILY"), ("EVA_DAILY", "EVA DAILY"), ("EVA_DAILY_Editor", "editor"),
     ("Moderators", "moderator"), ("moderator2", "moderator"), ("the-editor", "editor"),
-    ("m0derator", "moderator"), ("admin1", "admin"), ("a_former_reader", "a former reader"), ("FormerReader", "former reader"),
+    ("m0derator", "moderator"), ("admin1", "admin"), ("a_former_reader", "a former reader"),
+    ("FormerReader", "former reader"),
 ])
 def test_a_name_made_of_the_sites_or_a_roles_name_is_refused(username, word):
     html = refused(sign_up(username), KEPT)

@@ -21,28 +21,9 @@ from articles.models import Article
 from authors.models import AI_FLAG_FIXED, Author
 from tests.articles.newsroom import LIST_URL, staff
 from tests.factories import ArticleFactory, AuthorFactory
+from tests.security.test_ai_rule import DISCLOSURE, author_form, author_url, html
 
 pytestmark = pytest.mark.django_db
-
-DISCLOSURE = "Written by the EVA language model; Jane Editor is accountable."
-
-
-def html(response):
-    return response.content.decode()
-
-
-def author_url(author):
-    return f"/admin/authors/author/{author.pk}/change/"
-
-
-def author_form(author, **fields):
-    data = {"name": author.name, "slug": author.slug, "title": author.title, "bio": author.bio,
-            "ai_disclosure": author.ai_disclosure, "user": ""}
-    if author.is_ai:
-        data["is_ai"] = "on"
-    data.update(fields)
-    return {key: value for key, value in data.items() if value is not None}
-
 
 def act(client, action, stories):
     response = client.post(LIST_URL, {"action": action,
