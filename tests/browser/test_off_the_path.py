@@ -69,3 +69,47 @@ def test_a_newsroom_account_is_not_deleted_from_the_account_page(live_server, ne
         assert "deactivate it instead" in page.content()
         assert page.get_by_role("button", name="Delete").count() == 0
         shoot(page, "newsroom-account-delete", width, scheme)
+
+
+def test_the_newsroom_is_told_why_a_date_or_a_name_is_refused(live_server, newsroom, roles,
+                                                              new_page):
+    """A correction dated ahead of now, and a section named as another in another case."""
+    from tests.browser.test_story_desk import signed_in  # signs in as "jeditor"
+
+    user = UserFactory(username="jeditor", first_name="Jane", last_name="Editor",
+                       is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    story = newsroom["lead"]
+    ahead = (timezone.localtime() + timedelta(days=3)).date().isoformat()
+    for width, scheme in VIEWS:
+        page = signed_in(new_page, live_server, width=width, color_scheme=scheme)
+        page.goto(f"{live_server.url}/admin/standards/correction/add/?article={story.pk}")
+        page.fill("#id_date_0", ahead)
+        page.fill("#id_date_1", "10:00:00")
+        page.fill("#id_text", "The bridge opened in 1998.")
+        page.click("input[name=_save]")
+        assert "This date is in the future" in page.content()
+        assert page.input_value("#id_text") == "The bridge opened in 1998."
+        shoot(page, "correction-date-refused", width, scheme)
+
+        page.goto(f"{live_server.url}/admin/articles/section/add/")
+        page.fill("#id_name", "world")
+        page.click("input[name=_save]")
+        assert "There is already a section" in page.content()
+        assert page.input_value("#id_name") == "world"
+        shoot(page, "section-case-refused", width, scheme)
+
+
+def test_search_results_page_by_best_match_not_by_date(live_server, newsroom, new_page):
+    from tests.factories import ArticleFactory
+
+    for n in range(25):
+        ArticleFactory(headline=f"Harbour ferry timetable, part {n}", slug=f"harbour-{n}",
+                       section=newsroom["world"], author=newsroom["human"])
+    for width, scheme in VIEWS[:2]:
+        page = new_page(width=width, color_scheme=scheme)
+        page.goto(f"{live_server.url}/search/?q=harbour")
+        nav = page.locator("nav.pagination")
+        assert "Next results" in nav.inner_text() and "Older" not in nav.inner_text()
+        nav.scroll_into_view_if_needed()
+        shoot(page, "search-pages", width, scheme)
