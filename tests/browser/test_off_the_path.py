@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from comments.models import ReaderStanding
 from tests.browser.test_participation import sign_in
@@ -58,7 +59,7 @@ def test_a_suspended_reader_is_told_before_typing(live_server, newsroom, new_pag
         shoot(page, "suspended-reader", width, scheme)
 
 
-def test_a_newsroom_account_is_not_deleted_from_the_account_page(live_server, newsroom,
+def test_a_newsroom_account_is_not_deleted_from_the_account_page(live_server, newsroom, roles,
                                                                  new_page):
     editor = UserFactory(username="desk", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
@@ -87,15 +88,17 @@ def test_the_newsroom_is_told_why_a_date_or_a_name_is_refused(live_server, newsr
         page.fill("#id_date_0", ahead)
         page.fill("#id_date_1", "10:00:00")
         page.fill("#id_text", "The bridge opened in 1998.")
-        page.click("input[name=_save]")
-        assert "This date is in the future" in page.content()
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        expect(page.locator(".errorlist").first).to_contain_text("This date is in the future")
         assert page.input_value("#id_text") == "The bridge opened in 1998."
         shoot(page, "correction-date-refused", width, scheme)
 
         page.goto(f"{live_server.url}/admin/articles/section/add/")
         page.fill("#id_name", "world")
-        page.click("input[name=_save]")
-        assert "There is already a section" in page.content()
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        expect(page.locator(".errorlist").first).to_contain_text("There is already a section")
         assert page.input_value("#id_name") == "world"
         shoot(page, "section-case-refused", width, scheme)
 
