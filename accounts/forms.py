@@ -52,7 +52,10 @@ class SignupForm(UserCreationForm):
     # (accounts.models.HeldName), without saying why.
 
     def clean_email(self):
-        email = self.cleaned_data["email"]
+        # One spelling for each inbox, as email change and the newsletter keep it
+        # (core.mail.mailbox): a password reset can reach "ana"@ or a local part in
+        # letters beyond ASCII by no mail server this site sends through.
+        email = mailbox(get_user_model().objects.normalize_email(self.cleaned_data["email"]))
         if HeldName.objects.in_force().of_email(email).exists():
             raise forms.ValidationError(
                 "This email address cannot be used for a new account at the moment.",

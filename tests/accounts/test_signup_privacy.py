@@ -1,6 +1,7 @@
 """Sign-up does not tell strangers which emails have accounts, and every attempt counts."""
 
 import re
+from datetime import timedelta
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -9,7 +10,9 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
+from accounts.models import HeldName
 from core import ratelimit
 from tests.factories import UserFactory
 
@@ -48,8 +51,8 @@ class TestTakenEmail:
             taken = sign_up(Client(), "copycat", "ANA@example.org", next="/articles/")
 
         assert _shape(taken) == _shape(new) == (302, "/articles/", "")
-        # Created and signed in, like any account.
-        assert User.objects.filter(username="copycat", email="ANA@example.org").exists()
+        # Created and signed in, like any account, under the inbox's one spelling.
+        assert User.objects.filter(username="copycat", email="ana@example.org").exists()
         assert len(mail.outbox) == 2
         notice = mail.outbox[1]
         assert notice.to == ["ana@example.org"]
@@ -83,6 +86,39 @@ class TestTakenEmail:
         unused = sign_up(Client(), "bad", "nobody@example.org", password2="different")
         assert _shape(used) == _shape(unused)
         assert used.status_code == 400
+
+
+class TestOneSpellingForEachInbox:
+    """Sign-up keeps an address as email change and the newsletter do (core.mail.mailbox)."""
+
+    @pytest.mark.parametrize("typed, kept", [
+        ("Ana.Lopez@Example.ORG", "ana.lopez@example.org"),
+        ("ana@bücher.example", "ana@xn--bcher-kva.example"),
+    ])
+    def test_an_address_is_kept_as_mail_is_sent_to_it(self, typed, kept):
+        response = sign_up(Client(), "harbour", typed)
+        assert response.status_code == 302
+        assert User.objects.get(username="harbour").email == kept
+
+    @pytest.mark.parametrize("typed, message", [
+        ('"ana"@example.org', "without quotation marks"),
+        ("ana@localhost", "Enter an email address such as name@example.org."),
+    ])
+    def test_an_address_no_mail_can_reach_is_refused_and_the_form_kept(self, typed, message):
+        response = sign_up(Client(), "harbour", typed)
+        assert response.status_code == 400
+        page = unescape(response.content.decode())
+        assert message in page
+        assert 'value="harbour"' in page
+        assert not User.objects.filter(username="harbour").exists()
+
+    def test_a_held_address_is_refused_in_another_spelling(self):
+        held = UserFactory(username="gone", email="gone@example.org")
+        HeldName.hold(held, timezone.now() + timedelta(days=3))
+        held.delete()
+        response = sign_up(Client(), "back_again", "GONE@Example.org")
+        assert response.status_code == 400
+        assert "cannot be used for a new account" in unescape(response.content.decode())
 
 
 class TestPasswordResetWithTwoAccounts:
