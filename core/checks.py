@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import mailers
 
 from . import edge
 from .admin import DeclaredLookupsOnly
@@ -35,3 +37,24 @@ def edge_purge_urls_are_addresses(app_configs, **kwargs):
         for url in settings.EDGE_PURGE_URLS
         if (problem := edge.url_problem(url)) is not None
     ]
+
+
+@checks.register()
+def mailers_can_be_made(app_configs, **kwargs):
+    """Every MAILERS entry can be set up, so that no email fails for its configuration.
+
+    Django checks a mailer's options only when an email is sent, in a task
+    worker: a wrong EMAIL_URL failed each email for good, with nothing said
+    at start-up. Setting one up connects to nothing.
+    """
+    errors = []
+    for alias in settings.MAILERS:
+        try:
+            mailers.create_connection(alias)
+        except ImproperlyConfigured as error:
+            errors.append(checks.Error(
+                f"MAILERS[{alias!r}] cannot send email: {error}",
+                hint="Check EMAIL_URL, e.g. smtp+tls://user:password@host:587 or "
+                     "filemail:////var/mail/evadaily.",
+                id="core.E003"))
+    return errors

@@ -274,6 +274,9 @@ MAILERS = {
                 "password": _email.get("EMAIL_HOST_PASSWORD"),
                 "use_tls": _email.get("EMAIL_USE_TLS"),
                 "use_ssl": _email.get("EMAIL_USE_SSL"),
+                # filemail:////var/mail/evadaily: a folder, one file per email
+                # (four slashes for an absolute path, as with sqlite:////).
+                "file_path": _email.get("EMAIL_FILE_PATH"),
             }.items()
             if value
         },
