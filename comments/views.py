@@ -89,6 +89,8 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
             comment.pk for comment in comments},
         "retry_after": retry_after,
         "report_form": CommentReportForm(),
+        # A suspended reader is offered no report form (report_comment refuses it).
+        "may_report": request.user.is_authenticated and not comment_refusal(request.user),
         "login_url": _with_next(settings.LOGIN_URL, back),
         "signup_url": _with_next(reverse("accounts:signup"), back),
         "partial": partial,
@@ -214,16 +216,38 @@ def report_comment(request, pk):
     if comment.reader_id == request.user.pk:
         return _render_comments(request, comment.article, status=403,
                                 notice="You cannot report your own comment. Nothing was reported.")
+    if comment_refusal(request.user):
+        # Suspended from the conversation: flagging others' comments is part of it.
+        return _render_comments(request, comment.article, status=403, notice=(
+            "Your account cannot report comments while it is suspended. Nothing was "
+            "reported."))
     form = CommentReportForm(request.POST)
     if not form.is_valid():
         return _render_comments(request, comment.article, status=400,
                                 notice="Choose what is wrong with the comment to report it.")
+    wait = 0
     try:
+        # As with comments, the row goes in first, and only a new report uses up
+        # an allowance: reporting the same comment again is no new work for anyone.
         with transaction.atomic():
             CommentReport.objects.create(comment=comment, reporter=request.user,
                                          reason=form.cleaned_data["reason"])
+            wait = ratelimit.acquire(ratelimit.COMMENT_REPORT_LIMITS,
+                                     f"reader:{request.user.pk}")
+            if wait:
+                transaction.set_rollback(True)
     except IntegrityError:
         pass  # reported already: once is enough
+    except ratelimit.Unavailable:
+        return _render_comments(request, comment.article, status=503, notice=(
+            "We can't take reports for a moment. Nothing was reported; please try again "
+            "in a minute."))
+    if wait:
+        response = _render_comments(request, comment.article, status=429, notice=(
+            f"You have reported many comments in a short time. You can report again in "
+            f"{ratelimit.human_wait(wait)}; nothing was reported this time."))
+        response["Retry-After"] = str(wait)
+        return response
     outcome = {"notice": "Thank you. A moderator will look at the comment you reported.",
                "comment": comment.pk}
     return _answer(request, comment.article, outcome, f"#comment-{comment.pk}")

@@ -41,6 +41,9 @@ class Limit:
 
 COMMENT_LIMITS = (Limit("comment-burst", 1, 10), Limit("comment-hourly", 20, 3600))
 BIAS_REPORT_LIMITS = (Limit("bias-report-hourly", 5, 3600),)
+# A reader reporting a whole thread of abuse reports a handful; one reporting
+# every comment on the site fills the moderators' queue.
+COMMENT_REPORT_LIMITS = (Limit("comment-report-hourly", 10, 3600),)
 
 
 def acquire(limits, ident, now=None):
