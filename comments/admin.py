@@ -4,19 +4,21 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.utils.text import Truncator, capfirst, smart_split, unescape_string_literal
 
 from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly, EditConflictMixin,
-                        ReasonActionForm, decision_action, drawn_at, local_iso)
+                        EditItem, ReasonActionForm, canonical, decision_action, drawn_at,
+                        local_iso)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
@@ -136,6 +138,17 @@ def _named(comments, shown=5):
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+class CommentReasonForm(ReasonActionForm):
+    """The comment list's action form: a reason the comment and the log can hold."""
+
+    reason = forms.CharField(
+        required=False, label="Reason or note", widget=forms.TextInput(attrs={"size": 40}),
+        max_length=Comment._meta.get_field("moderation_reason").max_length,
+        error_messages={"max_length": "A reason can be at most %(limit_value)d characters "
+                                      "(this one has %(show_value)d): shorten it, then "
+                                      "choose the comments again."})
+
+
 @admin.register(Comment)
 class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
@@ -145,7 +158,7 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     # PostgreSQL sorted all of a million comments on disk before it took a page.
     list_select_related = ()
     search_fields = ["body", "reader__username"]
-    action_form = ReasonActionForm
+    action_form = CommentReasonForm
     actions = ["approve", "hide"]
     inlines = [CommentReportInline]
     paginator = KeysFirstPaginator  # pages of Parts (_in_parts) are read as they are
@@ -228,10 +241,25 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     approve = decision_action(Comment.Status.APPROVED, "Approve selected comments")
     hide = decision_action(Comment.Status.HIDDEN, "Hide selected comments")
 
+    def response_action(self, request, queryset, *args, **kwargs):
+        """A reason too long is refused with its own message: Django's answer to an
+        action form that does not validate is "No action selected"."""
+        try:
+            self.action_form.base_fields["reason"].clean(request.POST.get("reason", ""))
+        except ValidationError as error:
+            self.message_user(request, f"Nothing was decided. {' '.join(error.messages)}",
+                              messages.ERROR)
+            return None  # the list again, as for any action refused
+        return super().response_action(request, queryset, *args, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:
-            moderation.decide_comments([obj], obj.status, request.user,
-                                       form.cleaned_data.get("moderation_reason", ""))
+            # The decision starts from the comment as stored: the form has already
+            # changed obj, and the decision keeps what it replaces for undo.
+            stored = (Comment.objects.select_for_update(of=("self",)).select_related("reader")
+                      .get(pk=obj.pk))
+            moderation.decide_comment(stored, obj.status, request.user,
+                                      form.cleaned_data.get("moderation_reason", ""))
         else:
             super().save_model(request, obj, form, change)
 
@@ -248,7 +276,17 @@ class ReaderStandingForm(forms.ModelForm):
     Two moderators open a reader who has no standing yet; the first to save
     makes it. The second form still adds one, and Django's refusal (one
     standing per reader) fell on the hidden reader field, where no one saw it.
+    (A standing changed since is refused by CommentingReaderAdmin's version check.)
     """
+
+    def clean_suspended_until(self):
+        """A suspension set now ends in the future; one that has ended is left as it is."""
+        until = self.cleaned_data["suspended_until"]
+        if ("suspended_until" in self.changed_data and until is not None
+                and until <= timezone.now()):
+            raise ValidationError("This date has passed: a suspension must end in the future.",
+                                  code="suspension_passed")
+        return until
 
     def validate_unique(self):
         if self.instance.pk is None and self.instance.reader_id is not None:
@@ -330,10 +368,12 @@ class ReaderReportInline(HistoryInline):
         return super().get_queryset(request).select_related("comment__reader")
 
 
-class CommentingReaderAdmin(ReaderAdmin):
+class CommentingReaderAdmin(EditConflictMixin, ReaderAdmin):
     """The readers' admin with their commenting: history and standing.
 
-    Moderators suspend, ban or pre-moderate a reader from here.
+    Moderators suspend, ban or pre-moderate a reader from here. A page saved
+    over a standing another moderator set after it was opened is refused, with
+    theirs shown (EditConflictMixin, edit_items).
     """
 
     list_display = [*ReaderAdmin.list_display, "comment_count", "standing_summary"]
@@ -359,6 +399,30 @@ class CommentingReaderAdmin(ReaderAdmin):
                            urlencode({ReaderFilter.parameter_name: reader.get_username()}),
                            count, "" if count == 1 else "s")
 
+    def edit_items(self, request, pk, form, lock):
+        """The reader's standing, the one thing saved from this page, as the version check
+        compares it.
+
+        Not the comments and reports listed below: a comment posted meanwhile is
+        no conflict, and the mixin would read every one of the reader's rows.
+        """
+        readers = self.model._default_manager.filter(pk=pk)
+        if lock and transaction.get_connection(readers.db).in_atomic_block:
+            # A second save waits here until this one is done, then sees its standing.
+            readers.select_for_update().get()
+        standing = (ReaderStanding.objects.select_related("updated_by")
+                    .filter(reader_id=pk).first())
+        names = ReaderStandingInline.fields
+        text = "|".join(canonical(getattr(standing, name)) for name in names) if standing else ""
+        shown = "—"
+        if standing is not None:
+            by = standing.updated_by.get_username() if standing.updated_by else "someone"
+            shown = f"{capfirst(moderation.describe_standing(standing))}, set by {by}"
+            if standing.note:
+                shown += f"; note: “{standing.note}”"
+        return [EditItem("inline:standing", ReaderStandingInline.verbose_name_plural, text,
+                         shown, inline=True)]
+
     @admin.display(description="standing")
     def standing_summary(self, reader):
         standing = getattr(reader, "standing", None)
@@ -376,11 +440,7 @@ class CommentingReaderAdmin(ReaderAdmin):
             if isinstance(instance, ReaderStanding):
                 instance.updated_by = request.user
                 instance.save()
-                moderation.log(
-                    request.user, "reader standing", instance.reader,
-                    f"pre-moderation={'yes' if instance.is_premoderated else 'no'}, "
-                    f"suspended until={instance.suspended_until or '-'}, "
-                    f"for good={'yes' if instance.is_banned else 'no'}")
+                moderation.log_standing(request.user, instance)
         formset.save_m2m()
 
 

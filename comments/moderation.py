@@ -12,7 +12,7 @@ from django.db.models import CharField, Min, Value
 from django.db.models.functions import Cast, Concat, Substr
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from accounts.models import HeldName
 from accounts.signals import FORMER_READER, account_deleting
@@ -98,12 +98,27 @@ def comment_refusal(reader):
     return (standing.refusal() if standing is not None else "") or None
 
 
+def within(text, model, field):
+    """The text as a column holds it: cut to its length, ending in "…" when cut."""
+    length = model._meta.get_field(field).max_length
+    return text if len(text) <= length else text[:length - 1] + "…"
+
+
 def log(moderator, action, target, reason=""):
     """Write a decision down. A reader (a user) is named by id and linked, never by name."""
     reader = target if isinstance(target, get_user_model()) else None
     ModerationAction.objects.create(
-        moderator=moderator, action=action, reader=reader, reason=reason[:300],
+        moderator=moderator, action=action, reader=reader,
+        reason=within(reason, ModerationAction, "reason"),
         target=reader_reference(reader.pk) if reader else str(target)[:200])
+
+
+def log_standing(moderator, standing):
+    """Write a reader's standing down as moderators read it, with the moderator's note."""
+    text = describe_standing(standing)
+    if standing.note:
+        text += f". Note: “{standing.note}”"
+    log(moderator, "reader standing", standing.reader, text)
 
 
 def log_decision(sender, moderator, action, target, reason="", **kwargs):
@@ -139,11 +154,12 @@ def describe_standing(standing, now=None):
         return "suspended for good"
     parts = []
     if standing.is_suspended(now):
-        until = timezone.localtime(standing.suspended_until)
-        parts.append(f"suspended until {until:%Y-%m-%d %H:%M}")
+        # Written as the reader is told it (ReaderStanding.refusal), in the site's time zone.
+        until = dateformat.format(timezone.localtime(standing.suspended_until), "M j, Y, g:i A")
+        parts.append(f"suspended until {until}")
     if standing.is_premoderated:
         parts.append("pre-moderated")
-    return ", then ".join(parts) or "free to comment"
+    return "; then ".join(parts) or "free to comment"
 
 
 @transaction.atomic
@@ -177,6 +193,8 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     """
     if restrict and status != Comment.Status.HIDDEN:
         raise ValueError("Only a hidden comment restricts its reader.")
+    # Forms refuse a longer reason; a caller that checked none still stores one that fits.
+    reason = within(reason, Comment, "moderation_reason")
     now = timezone.now()
     reports = list(comment.reports.open().values_list("pk", flat=True))
     before = {
@@ -197,7 +215,8 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     by = reader_reference(comment.reader_id) if comment.reader_id else FORMER_READER
     return ModerationAction.objects.create(
         moderator=moderator, created_at=now, action=action, reader_id=comment.reader_id,
-        target=f"comment {comment.pk} by {by}", reason=reason[:300], undo=before)
+        target=f"comment {comment.pk} by {by}",
+        reason=within(reason, ModerationAction, "reason"), undo=before)
 
 
 def _restrict_note(comment):

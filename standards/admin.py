@@ -317,11 +317,14 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, ad
     dismiss = decision_action(BiasReport.Status.DISMISSED, "Dismiss selected reports")
 
     def save_model(self, request, obj, form, change):
-        if change and {"status", "resolution_note"} & set(form.changed_data):
-            workflow.decide_bias_report(obj, obj.status, request.user,
-                                          form.cleaned_data.get("resolution_note", ""))
-            if "status" in form.changed_data and obj.status == BiasReport.Status.UPHELD:
+        note = form.cleaned_data.get("resolution_note", "")
+        if change and "status" in form.changed_data:
+            workflow.decide_bias_report(obj, obj.status, request.user, note)
+            if obj.status == BiasReport.Status.UPHELD:
                 self._offer_correction(request, obj)
+        elif change and "resolution_note" in form.changed_data:
+            # The note alone: the decision is not made again (no new date, no second email).
+            workflow.edit_note(obj, request.user, note)
         else:
             super().save_model(request, obj, form, change)
 

@@ -51,3 +51,15 @@ def decide_bias_report(report, status, moderator, note=""):
     record_decision(moderator, f"bias report {status}", report.reference, note)
     if decided and report.contact_email:
         transaction.on_commit(lambda: send_outcome(report))
+
+
+def edit_note(report, moderator, note):
+    """Change a report's note alone: the decision stands as it was made, by whom and when.
+
+    Logged as an edit; the reporter, told of the decision when it was made,
+    is not told again.
+    """
+    report.resolution_note = note
+    report.save(update_fields=["resolution_note"])
+    record_decision(moderator, "bias report note edited", report.reference,
+                    report.resolution_note)
