@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.core import checks
@@ -48,7 +50,15 @@ def mailers_can_be_made(app_configs, **kwargs):
     at start-up. Setting one up connects to nothing.
     """
     errors = []
-    for alias in settings.MAILERS:
+    for alias, config in settings.MAILERS.items():
+        folder = config.get("OPTIONS", {}).get("file_path")
+        if folder and not os.path.isabs(folder):
+            # filemail:///var/mail is "var/mail" to django-environ, as sqlite:/// is.
+            errors.append(checks.Warning(
+                f"MAILERS[{alias!r}] writes email into {folder!r}, a folder relative to "
+                f"wherever the process starts ({os.path.abspath(folder)} now).",
+                hint="For an absolute folder, write four slashes: filemail:////var/mail/evadaily.",
+                id="core.W003"))
         try:
             mailers.create_connection(alias)
         except ImproperlyConfigured as error:

@@ -42,3 +42,14 @@ def test_a_mailer_that_cannot_be_set_up_fails_the_checks(settings):
 
 def test_the_test_settings_mailer_passes(settings):
     assert mailers_can_be_made(None) == []
+
+
+def test_a_relative_mail_folder_is_pointed_out(settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings.MAILERS = {"default": {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": "var/mail"}}}
+    [warning] = mailers_can_be_made(None)
+    assert warning.id == "core.W003"
+    assert f"({tmp_path / 'var' / 'mail'} now)" in warning.msg
+    assert "four slashes" in warning.hint
