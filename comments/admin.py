@@ -256,8 +256,7 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
         if change and "status" in form.changed_data:
             # The decision starts from the comment as stored: the form has already
             # changed obj, and the decision keeps what it replaces for undo.
-            stored = (Comment.objects.select_for_update(of=("self",)).select_related("reader")
-                      .get(pk=obj.pk))
+            stored = Comment.objects.select_for_update().get(pk=obj.pk)
             moderation.decide_comment(stored, obj.status, request.user,
                                       form.cleaned_data.get("moderation_reason", ""))
         else:

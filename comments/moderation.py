@@ -98,7 +98,7 @@ def comment_refusal(reader):
     return (standing.refusal() if standing is not None else "") or None
 
 
-def within(text, model, field):
+def _within(text, model, field):
     """The text as a column holds it: cut to its length, ending in "…" when cut."""
     length = model._meta.get_field(field).max_length
     return text if len(text) <= length else text[:length - 1] + "…"
@@ -109,7 +109,7 @@ def log(moderator, action, target, reason=""):
     reader = target if isinstance(target, get_user_model()) else None
     ModerationAction.objects.create(
         moderator=moderator, action=action, reader=reader,
-        reason=within(reason, ModerationAction, "reason"),
+        reason=_within(reason, ModerationAction, "reason"),
         target=reader_reference(reader.pk) if reader else str(target)[:200])
 
 
@@ -194,7 +194,7 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     if restrict and status != Comment.Status.HIDDEN:
         raise ValueError("Only a hidden comment restricts its reader.")
     # Forms refuse a longer reason; a caller that checked none still stores one that fits.
-    reason = within(reason, Comment, "moderation_reason")
+    reason = _within(reason, Comment, "moderation_reason")
     now = timezone.now()
     reports = list(comment.reports.open().values_list("pk", flat=True))
     before = {
@@ -216,7 +216,7 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     return ModerationAction.objects.create(
         moderator=moderator, created_at=now, action=action, reader_id=comment.reader_id,
         target=f"comment {comment.pk} by {by}",
-        reason=within(reason, ModerationAction, "reason"), undo=before)
+        reason=_within(reason, ModerationAction, "reason"), undo=before)
 
 
 def _restrict_note(comment):
