@@ -397,10 +397,13 @@ class Article(LineFeeds, models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
         keep_made_renditions(self, "image", kwargs.get("using"), crops=CROPS)
+        slug_left = self._slug_left(update_fields, kwargs.get("using"))
         super().save(*args, **kwargs)
         self._stored_reviewer_id = self.ai_reviewed_by_id
         self._stored_disclosure = (self.status, self.author_id, self.ai_involvement)
         using = kwargs.get("using") or self._state.db
+        if slug_left is not None:
+            self._keep_old_slug(*slug_left, using)
         # A new image: its renditions are made by the task worker after the commit.
         queue_renditions(self, "image", make_hero_renditions, using)
         searched = {"headline", "dek", "body"}
@@ -408,6 +411,44 @@ class Article(LineFeeds, models.Model):
                 update_fields is None or searched & set(update_fields)):
             type(self).objects.using(using).filter(pk=self.pk).update(
                 search_vector=search_document())
+
+    def _slug_left(self, update_fields, using):
+        """(the stored slug, whether the story has been public) when this save gives the
+        story a slug it did not have, (None, False) for a new story; None when the slug
+        stays.
+
+        Read from the row, not from what this instance was loaded with: another
+        save may have changed it since (a refreshed or restored copy). Read before
+        the save, so that its own revision does not count as public.
+        """
+        if ((update_fields is not None and "slug" not in update_fields)
+                or "slug" in self.get_deferred_fields()):
+            return None
+        if self.pk is None:
+            return None, False
+        using = using or router.db_for_write(Article, instance=self)
+        stored = (type(self).objects.using(using).filter(pk=self.pk)
+                  .values_list("slug", "status", "published_at").first())
+        if stored is None:
+            return None, False
+        slug, status, published_at = stored
+        if slug == self.slug:
+            return None
+        # Taken down, then renamed: its revisions remember it was public.
+        was_public = Article(status=status, published_at=published_at).is_published() or (
+            type(self).history.model.objects.using(using)
+            .filter(public_story(), id=self.pk).exists())
+        return slug, was_public
+
+    def _keep_old_slug(self, old_slug, was_public, using):
+        """Keep the slug a story that has been public leaves, for its old links (OldSlug).
+
+        The story's new slug is no longer anyone's old one: a story that takes
+        it wins, and one changed back leaves no loop.
+        """
+        OldSlug.objects.using(using).filter(slug__in=[self.slug, old_slug]).delete()
+        if was_public:
+            OldSlug.objects.using(using).create(slug=old_slug, article=self)
 
     def clean(self):
         """Refuse what the newsroom must not publish; date an editor's review."""
@@ -778,6 +819,40 @@ class RelatedArticle(models.Model):
         # Readers saw the story recommend itself under "Related Articles".
         if self.from_article_id is not None and self.from_article_id == self.to_article_id:
             raise ValidationError({"to_article": "A story cannot be related to itself."})
+
+
+class OldSlug(models.Model):
+    """A slug a story had while public: its old links lead to the story's current address."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "old slug"
+
+    def __str__(self):
+        return f"{self.slug} → {self.article_id}"
+
+
+def moved_story_slug(slug, now=None):
+    """The slug of the public story an address at `slug` means, when no story has `slug`:
+    one the story once had (OldSlug), or `slug` in lower case; else None.
+
+    The story at `slug`, public or not, answers for itself, as does a story that
+    now has the old slug: a takedown stays a 404 and never leads elsewhere.
+    """
+    wanted = list(dict.fromkeys([slug, slug.lower()]))  # as typed first
+    holders = {story.slug: story for story in
+               Article.objects.filter(slug__in=wanted).only("slug", "status", "published_at")}
+    if slug in holders:
+        return None
+    lowered = slug.lower()
+    if lowered in holders:
+        return lowered if holders[lowered].is_published(now) else None
+    moved = dict(OldSlug.objects.filter(public_story("article__", now), slug__in=wanted)
+                 .values_list("slug", "article__slug"))
+    return next((moved[old] for old in wanted if old in moved), None)
 
 
 def _latest_revisions(article):

@@ -1,7 +1,9 @@
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.cache import add_never_cache_headers
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
+from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
@@ -10,7 +12,7 @@ from core.pagination import StrictPageMixin
 
 from .context_processors import keep_sections, site_sections
 from .invalidation import card_tags, tag_cards
-from .models import Article, Section, story_by_slug
+from .models import Article, Section, moved_story_slug, story_by_slug
 
 FRONT_PAGE_PER_SECTION = 4
 
@@ -166,3 +168,45 @@ class TagView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+def page_not_found(request, exception):
+    """handler404: a story's old address leads to its current one; else the site's 404 page.
+
+    Only a page that is not found looks for an old slug (moved_story_slug()):
+    the story page's own query budget stays as it is.
+    """
+    moved = _moved_story_url(request)
+    if moved is None:
+        return defaults.page_not_found(request, exception)
+    # A form sent to the old address is sent again, not turned into a GET (308).
+    response = HttpResponsePermanentRedirect(
+        moved, preserve_request=request.method not in ("GET", "HEAD"))
+    # Kept by no shared cache, and by browsers only after asking again: nothing
+    # purges it when a new story takes the old slug or the story is taken down.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _moved_story_url(request):
+    """The URL under the story's current slug of a story's page, or one under it, by an
+    old slug (or in capitals); None for any other page not found."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    slug = match.kwargs.get("slug")
+    if not isinstance(slug, str):
+        return None
+    try:
+        old = reverse("articles:detail", args=[slug])
+    except NoReverseMatch:
+        return None  # a tag's slug, in letters no story's slug has
+    if not request.path.startswith(old):
+        return None  # a section's, a tag's or an author's slug
+    current = moved_story_slug(slug)
+    if current is None:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    return (reverse("articles:detail", args=[current]) + request.path[len(old):]
+            + (f"?{query}" if query else ""))

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles import sitemaps
+from articles.views import page_not_found
 from comments import desk as comment_desk
 from core import views
 from core.pagecache import public_page
@@ -13,6 +14,8 @@ from standards.overview import moderation_overview
 # A 503 rather than a 500 while the database is away (core.views.server_error).
 handler500 = views.server_error
 handler400 = views.bad_request
+# A story's old address leads to its current one (articles.views.page_not_found).
+handler404 = page_not_found
 
 admin.site.site_header = "EVA DAILY newsroom"
 admin.site.site_title = "EVA DAILY newsroom"
@@ -43,8 +46,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("pages.urls")),
-    path("robots.txt", public_page(TemplateView.as_view(template_name="robots.txt",
-                                                        content_type="text/plain")),
+    path("robots.txt", public_page(TemplateView.as_view(
+        template_name="robots.txt", content_type="text/plain; charset=utf-8")),
          name="robots"),
     path("sitemap.xml", public_page(sitemaps.index, tags=["syndication"]), name="sitemap"),
     # Django's sitemap view reads its page number from ?p=.
