@@ -28,6 +28,7 @@ from django.views.generic.list import MultipleObjectMixin
 from core import ratelimit
 from core.pagination import StrictPageMixin
 
+from .context_processors import site_sections
 from .feeds import public_authors
 from .models import SEARCH_CONFIG, Article
 
@@ -359,20 +360,49 @@ def article_search(request):
     return render(request, "articles/search.html", context)
 
 
+NO_SUCH_SECTION = "There is no section “{}”; showing results from every section."
+NO_SUCH_AUTHOR = "There is no author “{}”; showing results by every author."
+NO_SUCH_SECTION_PLAIN = "There is no such section; showing results from every section."
+NO_SUCH_AUTHOR_PLAIN = "There is no such author; showing results by every author."
+
+
+def _unknown(slug, choices, said, said_plainly):
+    """What to tell the reader when slug names none of choices (the form's), else None.
+
+    A slug is quoted back; anything else (a NUL, a page of text) is not.
+    """
+    if not slug or any(choice.slug == slug for choice in choices):
+        return None
+    return said.format(slug) if slug_re.fullmatch(slug) and len(slug) <= 100 else said_plainly
+
+
 def _run_search(request, query, section, author, context):
-    """Run the search, and put its page of results into context."""
+    """Run the search, and put its page of results into context.
+
+    A section or author that is not one of the form's choices (an old or
+    mistyped link) is said plainly and left out, as the form shows it, rather
+    than matching nothing. The form's lists are read here once, for both.
+    """
     stories = Article.objects.published()
-    # A value that is not a slug names nothing (and PostgreSQL refuses a NUL).
+    unknown = []
     if section:
-        stories = (stories.filter(section__slug=section) if slug_re.match(section)
-                   else stories.none())
+        if said := _unknown(section, site_sections(request), NO_SUCH_SECTION,
+                            NO_SUCH_SECTION_PLAIN):
+            unknown.append(said)
+            context["section_slug"] = ""
+        else:
+            stories = stories.filter(section__slug=section)
     if author:
-        stories = (stories.filter(author__slug=author) if slug_re.match(author)
-                   else stories.none())
+        context["authors"] = authors = list(context["authors"])
+        if said := _unknown(author, authors, NO_SUCH_AUTHOR, NO_SUCH_AUTHOR_PLAIN):
+            unknown.append(said)
+            context["author_slug"] = ""
+        else:
+            stories = stories.filter(author__slug=author)
     pages = _Pages(request)
     paginator, page, ids, _ = pages.paginate_queryset(
         ranked_ids(query, stories), pages.paginate_by)
     articles = stories_by_id(ids)
     add_snippets(articles, query)
     context.update(paginator=paginator, page_obj=page, articles=articles,
-                   at_limit=paginator.count >= RANKED_MATCHES)
+                   at_limit=paginator.count >= RANKED_MATCHES, unknown_filters=unknown)

@@ -122,7 +122,16 @@ async function sendForm(container, form, kind) {
   const outdated = answer !== null && answer.response.status === 403;
   const message = MESSAGES[kind][outdated ? "outdated" : "failed"];
   const box = showError(kind === "comment" ? container : form, message, outdated ? container : null);
-  box.scrollIntoView({ block: "nearest" });
+  // The disabled button lost the focus: the message takes it, so that it is
+  // read out and the next Tab reaches its Reload button or the form again.
+  focusOn(box);
+}
+
+// tabindex -1: focusable by the script only, never a stop for Tab.
+function focusOn(element) {
+  if (!element.matches("a[href], button, input, select, textarea")) element.setAttribute("tabindex", "-1");
+  element.focus({ preventScroll: true });
+  element.scrollIntoView({ block: "nearest" });
 }
 
 function wireCommentsBlock(container) {
@@ -152,6 +161,13 @@ function wireCommentsBlock(container) {
         if (isWholePage(html)) throw new Error(String(response.status));
         replaceBlock(container, html);
         container.scrollIntoView({ block: "start" });
+        // The link that had the focus is gone: the new page of comments, named
+        // by its "Page 2 of 3", takes it, so that reading and Tab go on there.
+        const list = container.querySelector(".comment-list, .empty");
+        if (list) {
+          list.setAttribute("tabindex", "-1");
+          list.focus({ preventScroll: true });
+        }
       } catch (error) {
         // The page of comments in view stays, and the form with any text
         // the reader was writing; the notice is read out where it shows.
@@ -198,10 +214,12 @@ function replaceBlock(container, html, { posted = false } = {}) {
   // read out, and where the reader's focus now is.
   const outcome = container.querySelector(".comment-outcome");
   if (outcome) {
-    outcome.setAttribute("tabindex", "-1");
-    outcome.focus({ preventScroll: true });
-    outcome.scrollIntoView({ block: "nearest" });
+    focusOn(outcome);
+    return;
   }
+  // A refusal with nothing to correct in a field (signed out, a report
+  // without a reason): the form that had the focus is gone, the notice has it.
+  if (notice && !posted) focusOn(notice);
 }
 
 // reloadKeeping: the comments block whose comment box is kept for after a
@@ -288,7 +306,13 @@ function fillDialog(dialog, html) {
   if (form) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (form.dataset.overLimit === "true") return;
+      if (form.dataset.overLimit === "true") {
+        // As in the comment form: the text that is too long takes the focus,
+        // and its counter's message is read out with it.
+        const over = form.querySelector(".counter-over");
+        if (over) document.getElementById(over.dataset.counterFor)?.focus();
+        return;
+      }
       try {
         const { html: next } = await fetchHtml(withPartial(form.action), {
           method: "POST",
@@ -305,9 +329,12 @@ function fillDialog(dialog, html) {
       }
     });
   }
-  const focusTarget = dialog.querySelector(".field-errors, .notice") ?
-    dialog.querySelector("[aria-invalid], input:not([type=hidden]), textarea") :
-    dialog.querySelector("h1");
+  // After a refusal, the first field marked invalid, else the notice that
+  // says why; never simply the first field: that is a reason's radio, and
+  // Space there would change the reason the reader chose. Else the heading.
+  const refused = dialog.querySelector(".field-errors, .notice") &&
+    (dialog.querySelector("[aria-invalid=true]") || dialog.querySelector(".notice"));
+  const focusTarget = refused || dialog.querySelector("h1");
   if (focusTarget) {
     if (!focusTarget.matches("input, textarea, button, a")) focusTarget.setAttribute("tabindex", "-1");
     focusTarget.focus();

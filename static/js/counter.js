@@ -10,6 +10,20 @@ export function countChars(value) {
 
 const NOUNS = { body: "Comments", quoted_passage: "Quoted passages", details: "Details" };
 
+// The server's reasons for refusing the text (its .field-errors) are about
+// the text it was sent: once the reader edits it, they are hidden and no
+// longer read out with the field.
+function forgetServerErrors(field) {
+  const ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+  const kept = ids.filter((id) => {
+    const described = document.getElementById(id);
+    if (!described?.classList.contains("field-errors")) return true;
+    described.hidden = true;
+    return false;
+  });
+  field.setAttribute("aria-describedby", kept.join(" "));
+}
+
 export function attachCounters(root) {
   root.querySelectorAll("[data-counter-for]").forEach((counter) => {
     const field = document.getElementById(counter.dataset.counterFor);
@@ -48,6 +62,7 @@ export function attachCounters(root) {
       }
     };
     field.addEventListener("input", () => {
+      if (serverInvalid) forgetServerErrors(field);
       serverInvalid = false;
       update();
     });

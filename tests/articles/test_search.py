@@ -82,7 +82,11 @@ class TestSearch:
             "Harbour in world by Li", "Harbour elsewhere by Li"]
         assert _headlines(_results(client, q="harbour", section="world",
                                    author="li-wei")) == ["Harbour in world by Li"]
-        assert _headlines(_results(client, q="harbour", section="nowhere")) == []
+        # A section the form does not offer is said, and left out of the search.
+        nowhere = _results(client, q="harbour", section="nowhere")
+        assert _headlines(nowhere) == ["Harbour in world by Li", "Harbour in world by another",
+                                       "Harbour elsewhere by Li"]
+        assert "There is no section “nowhere”" in nowhere.content.decode()
 
     def test_snippet_highlights_the_match(self, client, engine):
         _story("Port news", body="Yesterday the ferry returned to the harbour at dawn.")
