@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
-from django.forms import Script
+from django.forms import BaseInlineFormSet, Script
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -33,7 +33,7 @@ from taggit.models import Tag, TaggedItem
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
                         EditConflictMixin,
                         StaffUserChoiceField, word_diff)
-from core.images import CheckedImageField, thumbnail
+from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.text import render_markdown, strip_control_characters
 
@@ -167,6 +167,20 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
     def clean_headline(self):
         # The headline's box wraps; the headline itself stays one line.
         return " ".join(self.cleaned_data["headline"].split())
+
+    def clean_slug(self):
+        # "IMP-CASE" beside "imp-case" would be two addresses readers cannot
+        # tell apart. Slugs are ASCII (SlugField), which iexact folds everywhere.
+        slug = self.cleaned_data["slug"]
+        existing = (Article.objects.exclude(pk=self.instance.pk).filter(slug__iexact=slug)
+                    .only("headline", "slug").first())
+        if existing is not None:
+            raise ValidationError(
+                "The story “%(headline)s” has the slug “%(slug)s”: two stories’ slugs must "
+                "differ in more than capitals. Choose another slug.",
+                code="slug_lookalike", params={"headline": existing.headline,
+                                               "slug": existing.slug})
+        return slug
 
     def clean(self):
         cleaned_data = super().clean()
@@ -431,8 +445,37 @@ class SectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class RelatedArticleForm(forms.ModelForm):
+    def validate_constraints(self):
+        # A story picked twice is the formset's to refuse (RelatedArticleFormSet): it
+        # sees every pick, a saved one removed in the same save included.
+        try:
+            self.instance.validate_constraints(
+                exclude=self._get_validation_exclusions() | {"to_article"})
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class RelatedArticleFormSet(BaseInlineFormSet):
+    def validate_unique(self):
+        # Django's own refusal named the column ("the duplicate data for to_article").
+        picked = set()
+        for form in self.forms:
+            story = form.cleaned_data.get("to_article") if form.is_valid() else None
+            if story is None or self._should_delete_form(form):
+                continue
+            if story.pk in picked:
+                form.add_error("to_article", ValidationError(
+                    "“%(headline)s” is picked twice; pick each related story once.",
+                    code="picked_twice", params={"headline": story.headline}))
+            picked.add(story.pk)
+        super().validate_unique()
+
+
 class RelatedArticleInline(admin.TabularInline):
     model = RelatedArticle
+    form = RelatedArticleForm
+    formset = RelatedArticleFormSet
     fk_name = "from_article"
     autocomplete_fields = ["to_article"]
     extra = 0
@@ -605,6 +648,7 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "image":
             kwargs["form_class"] = CheckedImageField
+            kwargs["min_size"] = HERO_MIN_SIZE
             # The field's label is the legend around "Currently" and "Change": the
             # file input itself needs a name of its own.
             kwargs["widget"] = AdminFileWidget(attrs={"aria-label": "Image file"})
@@ -747,6 +791,13 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
         # would save a revert for a user who may view but not change articles.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
+        if (request.method == "GET"
+                and not Article.objects.filter(pk=unquote(object_id)).exists()):
+            # django-simple-history restores a deleted row as it restores any revision.
+            self.message_user(request, "This story was deleted. Revert restores it as this "
+                                       "revision shows it, with its tags; its related stories "
+                                       "and corrections were deleted with it and are not "
+                                       "restored.", messages.WARNING)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def compare_view(self, request, object_id):

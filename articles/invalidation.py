@@ -14,7 +14,9 @@ The tags (core/pagecache.py):
   while the story is public: publishing or taking down the story stales it.
 
 A story's edit stales `story-<pk>` (and syndication); publishing,
-unpublishing or moving it also stales the lists it joins or leaves.
+unpublishing or moving it also stales the lists it joins or leaves, and
+publishing it the pages of the stories whose editors picked it as related
+(a page shows, and is tagged with, only the picks that are public).
 """
 
 from django.utils import timezone
@@ -22,7 +24,7 @@ from taggit.models import TaggedItem
 
 from core.pagecache import Change, tag
 
-from .models import Article
+from .models import Article, RelatedArticle
 
 # Feeds and sitemaps: they go stale with every edit of a public story.
 FEED_TAGS = ["syndication"]
@@ -44,6 +46,14 @@ def tag_cards(request, stories, *scope):
 def _lists(section_id, author_id, tag_ids):
     return {"stories-all", "syndication", f"stories-section-{section_id}",
             f"stories-author-{author_id}", *(f"stories-tag-{pk}" for pk in tag_ids)}
+
+
+def picked_by(stories):
+    """The page tags of the stories that picked any of `stories` (ids, or a query of them)
+    as related: a pick not yet public is not on their pages, nor in their tags."""
+    pickers = (RelatedArticle.objects.filter(to_article__in=stories)
+               .values_list("from_article_id", flat=True).distinct())
+    return {f"story-{pk}" for pk in pickers}
 
 
 def snapshot(article):
@@ -69,6 +79,8 @@ def article_change(article, event):
         tags |= _lists(article.section_id, article.author_id, tag_ids)
         if before is not None:
             tags |= _lists(before["section_id"], before["author_id"], tag_ids)
+        if public and not was_public and event != "created":  # a new story has no pickers
+            tags |= picked_by([article.pk])
     elif public:
         tags.add("syndication")  # every edit is a feed item's and a sitemap's last change
     moved_away = before is not None and before["slug"] != article.slug
@@ -118,7 +130,8 @@ def next_publication(after):
 
 
 def published_between(start, end):
-    """What the stories that went public in [start, end] touch: their pages and lists."""
+    """What the stories that went public in [start, end] touch: their pages and lists, and
+    the pages of the stories that picked them as related."""
     from taggit.models import TaggedItem
 
     went_public = Article.objects.published(end).filter(published_at__gte=start)
@@ -133,4 +146,6 @@ def published_between(start, end):
     for pk, section_id, author_id in stories:
         tags |= {f"story-{pk}", f"comments-{pk}",
                  *_lists(section_id, author_id, tag_ids[pk] or [])}
+    if stories:
+        tags |= picked_by(went_public.values("pk"))
     return tags

@@ -814,12 +814,19 @@ class EditConflictMixin:
         return _rows_saved_over_what_was_shown(super().get_changelist_form(request, **kwargs))
 
     def edit_items(self, request, pk, form, lock):
-        """The stored row's parts, in form order, as the conflict check compares them."""
+        """The stored row's parts, in form order, as the conflict check compares them.
+
+        Nothing when no row is stored: a deleted row being restored from a revision
+        (django-simple-history's revision form) has nothing to conflict with.
+        """
         queryset = self.model._default_manager.all()
         if lock and transaction.get_connection(queryset.db).in_atomic_block:
             # A second save waits here until this one is done, then sees its version.
             queryset = queryset.select_for_update()
-        stored = queryset.get(pk=pk)
+        try:
+            stored = queryset.get(pk=pk)
+        except self.model.DoesNotExist:
+            return []
         items = []
         for name, form_field in form.fields.items():
             field = _model_field(self.model, name)

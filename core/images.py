@@ -46,6 +46,13 @@ SAME_AS = {"MPO": "JPEG"}
 
 # Pillow's own guard: an image over twice this raises DecompressionBombError.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# A stored original is named for its format, whatever the upload was called:
+# files are served with the type their name gives. The first is the one given.
+FORMAT_EXTENSIONS = {"JPEG": (".jpg", ".jpeg", ".jpe"), "PNG": (".png",),
+                     "WEBP": (".webp",), "GIF": (".gif",)}
+# A story's image, as shown (width, height), at least: it is the story's picture
+# in link previews, which take none under 200 × 200 (Facebook's og:image minimum).
+HERO_MIN_SIZE = (200, 200)
 
 
 def check_image(fileobj, widths=RENDITION_WIDTHS):
@@ -54,7 +61,13 @@ def check_image(fileobj, widths=RENDITION_WIDTHS):
     widths are those its renditions are made at: each must come out at
     least 1 px tall (check_proportions).
     """
-    size = getattr(fileobj, "size", None)
+    try:
+        size = getattr(fileobj, "size", None)
+    except OSError:
+        # A stored name whose file is gone: a revision restored after its
+        # story was deleted, or after its image was replaced.
+        raise ValidationError("This image’s file is no longer stored. Upload the image again, "
+                              "or clear it.", code="file_gone") from None
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError("Images can be at most 20 MB; this file is %(mb).1f MB.",
                               params={"mb": size / 1024 / 1024}, code="too_large")
@@ -116,6 +129,22 @@ def check_proportions(width, height, widths=RENDITION_WIDTHS):
             code="proportions")
 
 
+def check_min_size(fileobj, min_size):
+    """Raise ValidationError unless the image, as shown, is at least min_size (width, height)."""
+    try:
+        with Image.open(fileobj) as image:
+            width, height = _shown_size(image)
+    finally:
+        fileobj.seek(0)
+    min_width, min_height = min_size
+    if width < min_width or height < min_height:
+        raise ValidationError(
+            "This image is %(width)d × %(height)d pixels, too small to show: use one at least "
+            "%(min_width)d pixels wide and %(min_height)d tall.",
+            params={"width": width, "height": height, "min_width": min_width,
+                    "min_height": min_height}, code="too_small")
+
+
 def _shown_size(image):
     """The image's width and height as shown: turned as its EXIF orientation says."""
     width, height = image.size
@@ -147,16 +176,21 @@ class CheckedImageField(forms.ImageField):
 
     Django's own ImageField answers every refusal with one generic message, and
     its checks run before the model's validators, so ours go first. widths
-    are those the image's renditions are made at (check_image).
+    are those the image's renditions are made at (check_image); min_size, the
+    least (width, height) a new upload may have (an image already stored is
+    not checked again).
     """
 
-    def __init__(self, *, widths=RENDITION_WIDTHS, **kwargs):
+    def __init__(self, *, widths=RENDITION_WIDTHS, min_size=None, **kwargs):
         super().__init__(**kwargs)
         self.widths = widths
+        self.min_size = min_size
 
     def to_python(self, data):
         if data not in self.empty_values:
             check_image_decodes(data, self.widths)
+            if self.min_size is not None:
+                check_min_size(data, self.min_size)
         upload = super().to_python(data)
         # Object storage serves the file with this type: a JPEG's, not "image/mpo".
         image = getattr(upload, "image", None)
@@ -203,6 +237,25 @@ def delete_with_renditions(storage, name):
 NAME_TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 NAME_TOKEN_LENGTH = 10
 NAME_STEM_LENGTH = 40  # characters kept of the uploaded name: the stored one stays under 100
+
+
+def named_for_format(filename, data):
+    """filename with the extension of the format data is in: a PNG uploaded as x.jpg is x.png.
+
+    Unchanged when its extension already names that format (photo.jpeg), or
+    when data is no image Pillow reads.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                extensions = FORMAT_EXTENSIONS.get(SAME_AS.get(image.format, image.format))
+    except Exception:
+        return filename
+    stem, ext = posixpath.splitext(filename)
+    if extensions is None or ext.lower() in extensions:
+        return filename
+    return stem + extensions[0]
 
 
 def unguessable_name(filename):
@@ -296,8 +349,8 @@ class PublicImageFieldFile(ImageFieldFile):
         if self._committed and self.name:
             _remember_stored(self.instance, self.field, self.name)
         content.seek(0)
-        content = ContentFile(without_metadata(content.read()))
-        super().save(name, content, save)
+        data = without_metadata(content.read())
+        super().save(named_for_format(name, data), ContentFile(data), save)
 
 
 class PublicImageDescriptor(ImageFileDescriptor):
