@@ -83,8 +83,24 @@ def article_change(article, event):
             tags |= picked_by([article.pk])
     elif public:
         tags.add("syndication")  # every edit is a feed item's and a sitemap's last change
+    elif _newly_scheduled(article, before, now):
+        # The page cache's sweep publishes it on time, but an edge cache keeps a list
+        # no longer than the next scheduled story only when it fetched the list after
+        # the scheduling (core.pagecache._public_headers): the lists the story will
+        # join are fetched again now, and kept only until its time.
+        tag_ids = [] if event == "created" else list(article.tags.values_list("pk", flat=True))
+        tags |= _lists(article.section_id, article.author_id, tag_ids)
     moved_away = before is not None and before["slug"] != article.slug
     return Change(frozenset(tags), takedown=was_public and (not public or moved_away))
+
+
+def _newly_scheduled(article, before, now):
+    """Whether this save sets the story to go public later, or moves that time."""
+    if article.status != Article.Status.PUBLISHED or article.published_at is None \
+            or article.published_at <= now:
+        return False
+    return before is None or (before["status"], before["published_at"]) != (
+        article.status, article.published_at)
 
 
 def tagging_snapshot(tagged_item):

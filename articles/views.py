@@ -139,8 +139,7 @@ class ArticleDetailView(DetailView):
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         if self.is_preview:
-            add_never_cache_headers(response)
-            response["Cache-Control"] += ", private"
+            add_never_cache_headers(response)  # private among them
         return response
 
 

@@ -857,7 +857,9 @@ class EditConflictMixin:
         if opened_at is None:
             return []
         entries = (LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), object_id=str(pk),
+            content_type=ContentType.objects.get_for_model(
+                self.model, for_concrete_model=False),  # as the admin logs a proxy
+            object_id=str(pk),
             action_time__gt=opened_at).select_related("user").order_by("-action_time"))
         return [{"user": entry.user.get_full_name() or entry.user.get_username(),
                  "at": entry.action_time} for entry in entries[:5]]

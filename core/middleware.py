@@ -4,7 +4,7 @@ import re
 import time
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.middleware import csp
 from django.middleware.gzip import GZipMiddleware
 from django.utils.csp import CSP, build_policy
@@ -93,6 +93,52 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.permissions_policy)
         return response
+
+
+# The methods the site answers at all; each view takes some of them.
+SITE_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+
+
+class MethodMiddleware:
+    """405 with Allow for any other method, and OPTIONS answered for every view, before CSRF.
+
+    CsrfViewMiddleware refuses every method but GET, HEAD, OPTIONS and TRACE
+    before the view runs, so a PUT or a made-up method got its "Your form
+    was not sent" page, and views that read no method (feeds, sitemaps,
+    search) answered OPTIONS and TRACE with the whole page. OPTIONS gets an
+    empty 200 with Allow on every page, as Django's class-based views
+    already answered it, rather than a 405 from some pages and not others.
+    TRACE is refused, without a body: nothing a request carried is sent back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in ("GET", "HEAD", "POST"):
+            return None
+        methods = allowed_methods(view_func)
+        if request.method == "OPTIONS":
+            return HttpResponse(headers={"Allow": ", ".join(methods), "Content-Length": "0"})
+        return HttpResponseNotAllowed(methods)
+
+
+def allowed_methods(view):
+    """The site's methods the view takes: a class-based view's handlers, else all of them.
+
+    A function view does not say which it takes; one that takes fewer
+    refuses the others itself, with its own Allow (require_http_methods).
+    """
+    view_class = getattr(view, "view_class", None)  # as_view() sets it; wraps() copies it
+    if view_class is None:
+        return SITE_METHODS
+    handlers = {name.upper() for name in view_class.http_method_names if hasattr(view_class, name)}
+    if "GET" in handlers:
+        handlers.add("HEAD")  # View.setup() answers HEAD with get()
+    return tuple(method for method in SITE_METHODS if method in handlers)
 
 
 class RequestSizeLimitMiddleware:

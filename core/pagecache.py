@@ -35,7 +35,8 @@ that a request reaches an app server then. Pages are fresh until midnight in
 TIME_ZONE (the masthead's date) and at most PAGE_CACHE_SECONDS.
 
 Edge caches (core/edge.py) get the tags in an `xkey` header, and a purge by
-the same tags on every change.
+the same tags on every change. Without an edge cache the tags are not sent:
+they would tell readers what the newsroom links together.
 
 A page is kept plain and, from the first request that accepts gzip (its
 render, or a hit), compressed too: the compressed copy is stored with it, so
@@ -71,6 +72,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
@@ -79,7 +81,7 @@ from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import parse_etags, urlencode
+from django.utils.http import parse_etags, parse_http_date_safe, urlencode
 
 from core import edge
 from core.database import prepare_queries
@@ -105,7 +107,7 @@ RENDER_LOCK_SECONDS = 10
 LOCAL_ENTRIES = 512
 # Pages are keyed under this: a release that changes what a stored page holds
 # bumps it, and never reads an older release's entries.
-PAGE_FORMAT = 2
+PAGE_FORMAT = 3
 COMPRESS_MIN_BYTES = 200  # shorter pages are sent as they are, as GZipMiddleware does
 NOT_YET = b""  # a page's compressed copy before any reader asked for gzip (never a gzip body)
 _local = OrderedDict()  # key -> Entry; per process
@@ -743,6 +745,8 @@ def _key(request):
     if request.page_cache_params and request.GET:
         query = urlencode(_declared_values(request.GET, request.page_cache_params))
     # Any port passes ALLOWED_HOSTS and no page shows it (links use SITE_URL).
+    # The name comes lowercased, without a final dot: LOCALHOST and localhost.
+    # are localhost's page (the edge's VCL keys on the same form).
     host, _ = split_domain_port(request.get_host())
     raw = f"{host}|{request.path}?{query}".encode("utf-8", "surrogateescape")
     return f"pagecache:{PAGE_FORMAT}:{hashlib.sha256(raw).hexdigest()}"
@@ -769,13 +773,24 @@ def _gzip_etag(etag):
     return "W/" + etag
 
 
-def _not_modified(request, etag):
-    """If-None-Match names this page, by weak comparison (RFC 9110 13.1.2)."""
+def _not_modified(request, etag, headers):
+    """Whether the reader's copy is the page (RFC 9110 13.2.2), given its (name, value) headers.
+
+    If-None-Match names it, by weak comparison (13.1.2); without that header,
+    If-Modified-Since is no earlier than its Last-Modified (feeds and
+    sitemaps send one), to the second as HTTP dates go (13.1.3).
+    """
     header = request.META.get("HTTP_IF_NONE_MATCH")
-    if not header:
+    if header:
+        opaque = etag.removeprefix("W/")
+        return any(tag == "*" or tag.removeprefix("W/") == opaque for tag in parse_etags(header))
+    since = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    if not since:
         return False
-    opaque = etag.removeprefix("W/")
-    return any(tag == "*" or tag.removeprefix("W/") == opaque for tag in parse_etags(header))
+    modified = next((value for name, value in headers if name.lower() == "last-modified"), "")
+    # None for an unreadable date, or two dates in one header: ignored.
+    since, modified = parse_http_date_safe(since), parse_http_date_safe(modified)
+    return since is not None and modified is not None and modified <= since
 
 
 def _with_gzip(key, entry):
@@ -792,7 +807,7 @@ def _build(entry, request, now, verdict, next_publication):
     encoded = bool(gzipped) and _accepts_gzip(request)
     if encoded:
         content, etag = gzipped, _gzip_etag(etag)
-    if _not_modified(request, etag):
+    if _not_modified(request, etag, headers):
         response = HttpResponseNotModified()
         for name, value in headers:
             if name == "Vary":
@@ -803,6 +818,9 @@ def _build(entry, request, now, verdict, next_publication):
             response[name] = value
         if encoded:
             response["Content-Encoding"] = "gzip"
+        # As a miss has it (CommonMiddleware): without it a GET was sent chunked,
+        # and a HEAD did not say the page's size.
+        response["Content-Length"] = str(len(content))
     response["ETag"] = etag
     if verdict == FRESH:
         _public_headers(response, entry, now, next_publication)
@@ -824,13 +842,18 @@ def _public_headers(response, entry, now, next_publication):
     response["Cache-Control"] = (f"public, max-age={min(max_age, settings.BROWSER_MAX_AGE)}, "
                                  f"s-maxage={max_age}, stale-while-revalidate=30")
     # Varnish's xkey reads the first; CDNs that purge by surrogate key, the second.
-    response["xkey"] = response["Surrogate-Key"] = " ".join(sorted(entry.tags))
+    # Only for an edge cache, which takes them off (deploy/varnish/default.vcl):
+    # readers would learn what the newsroom links together, and from gaps in
+    # story numbers, that drafts exist.
+    if settings.EDGE_PURGE_URLS or settings.EDGE_CACHE_TAGS:
+        response["xkey"] = response["Surrogate-Key"] = " ".join(sorted(entry.tags))
 
 
 class PageCacheMiddleware:
     """Serve and store whole public pages for anonymous GET and HEAD requests."""
 
-    STORED_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
+    STORED_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag",
+                      "Last-Modified")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -838,15 +861,17 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if (not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD")
                 or not _public_view(request) or not _anonymous(request)):
-            response = self.get_response(request)
-            if "Cache-Control" not in response:
-                patch_cache_control(response, private=True, no_cache=True)
-            return response
+            return self._private(request)
+        try:
+            key = _key(request)
+        except DisallowedHost:
+            # A host not in ALLOWED_HOSTS: raised again further in, the site's
+            # 400 then leaves through here, private like any answer not kept.
+            return self._private(request)
 
         state = _request_state(request)
         now = state.started
         changes = state.changes  # before the view reads anything
-        key = _key(request)
         entry = _lookup(key)
         stale = None
         if entry is not None:
@@ -870,6 +895,13 @@ class PageCacheMiddleware:
             # The database is away (core.views.server_error): the previous
             # copy, as while another request renders it, rather than a 503.
             return _build(entry, request, now, STALE, state.next_publication)
+        return response
+
+    def _private(self, request):
+        """The answer, rendered for this request alone: no other cache may keep it."""
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_cache=True)
         return response
 
     def _render(self, request, key, state):
@@ -918,7 +950,7 @@ class PageCacheMiddleware:
             # Something it shows changed while it rendered: serve it, keep it nowhere.
             patch_cache_control(response, no_cache=True)
             response["X-Page-Cache"] = "stale"
-        if _not_modified(request, etag):
+        if _not_modified(request, etag, response.items()):
             not_modified = HttpResponseNotModified()
             for name in ("ETag", "Vary", "Cache-Control", "X-Page-Cache", "xkey", "Surrogate-Key"):
                 if name in response:

@@ -11,6 +11,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from core.images import CROPS, url_maker
 
@@ -167,6 +168,12 @@ def organization(full=False):
     return data
 
 
+def short_description(text):
+    """A description as page metadata gives it: 40 words and at most 300 characters, as
+    templates/includes/meta.html cuts it (a dek has no limit)."""
+    return Truncator(Truncator(text).words(40)).chars(300)
+
+
 def news_article(article, tags=(), corrections=()):
     """The story as a schema.org NewsArticle."""
     url = absolute_url(article.get_absolute_url())
@@ -195,7 +202,7 @@ def news_article(article, tags=(), corrections=()):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": article.headline,
-        "description": article.dek or article.headline,
+        "description": short_description(article.dek or article.headline),
         "image": image_data,
         "dateModified": iso_datetime(modified_at(article, corrections)),
         "author": [person],

@@ -112,6 +112,7 @@ def server_error(request):
     return response
 
 
+@never_cache  # whatever page it stands for: a Host refused before the page cache, say
 def bad_request(request, exception):
     """handler400: a request that could not be read (SuspiciousOperation, BadRequest).
 

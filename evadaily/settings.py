@@ -76,6 +76,9 @@ MIDDLEWARE = [
     # after WhiteNoise, which serves static files compressed already.
     "core.middleware.CompressionMiddleware",
     "core.pagecache.PageCacheMiddleware",
+    # 405 for methods the site never takes, before CSRF would refuse them as a
+    # form; after the page cache, which serves GET and HEAD only.
+    "core.middleware.MethodMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -380,6 +383,10 @@ BROWSER_MAX_AGE = 60
 # Edge caches (Varnish, deploy/varnish/) purged by cache tag, comma list of URLs
 # such as http://127.0.0.1:6081/ (core/edge.py); empty: no edge cache.
 EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+# Public pages name their cache tags (xkey, Surrogate-Key headers) only for an
+# edge cache: always when EDGE_PURGE_URLS lists one, and with this on for a
+# CDN purged by its own API instead. Readers must not see them otherwise.
+EDGE_CACHE_TAGS = env.bool("EDGE_CACHE_TAGS", default=False)
 
 # Content Security Policy. Public pages carry no inline script or style (they
 # are cached whole, and a nonce must never be reused); JSON-LD data blocks are

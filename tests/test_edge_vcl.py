@@ -3,6 +3,7 @@
 A real varnishd runs the shipped VCL in front of a tiny app server that counts
 the requests reaching it and answers with the headers a test asks for. One
 varnishd serves the whole module; each test uses paths and tags of its own.
+Forms are sent through one of their own, in front of the site (live_server).
 """
 
 import base64
@@ -16,14 +17,17 @@ import threading
 import time
 import uuid
 from collections import Counter
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from core import checks, edge, pagecache
+from tests.factories import ArticleFactory, UserFactory
 from tests.redis_server import free_port
 from tests.tasks import DATABASE_QUEUE, queued_wait, run_due_tasks
 from tests.varnish import CONFIG, Varnish
@@ -162,8 +166,9 @@ def fetch(varnish, path, method="GET", headers=None, source="127.0.0.1"):
     pairs = headers.items() if isinstance(headers, dict) else headers or []
     try:
         # http.client asks for identity unless a test names its own Accept-Encoding.
-        connection.putrequest(method, path, skip_accept_encoding=any(
-            name.lower() == "accept-encoding" for name, _ in pairs))
+        named = {name.lower() for name, _ in pairs}
+        connection.putrequest(method, path, skip_host="host" in named,
+                              skip_accept_encoding="accept-encoding" in named)
         for name, value in pairs:
             connection.putheader(name, value)
         if body:
@@ -294,6 +299,40 @@ def test_newsroom_and_accounts_always_pass(varnish, backend, unique, prefix):
     assert bodies == [f"{seen} #1", f"{seen} #2"]
 
 
+@pytest.mark.parametrize("path", [
+    "/newsletter/", "/newsletter/confirm/abc/", "/newsletter/preferences/abc/",
+    "/articles/{unique}/report-bias/?partial=1", "/articles/{unique}/report-bias/BR-12/",
+])
+def test_form_pages_the_site_never_caches_pass_with_their_cookies(varnish, backend, unique,
+                                                                    path):
+    """Their csrftoken reaches the site, which then keeps it rather than setting a new
+    one; and they are never stored, even when an answer claims to be public."""
+    path = path.format(unique=unique)
+    for number in (1, 2):
+        status, headers, body = fetch(varnish, path, headers={"Cookie": "csrftoken=t"})
+        assert (body, headers["x-edge-cache"]) == (f"{path} #{number}", "MISS")
+        assert backend.seen[path]["Cookie"] == "csrftoken=t"
+
+
+def test_comments_and_stories_are_still_shared_without_cookies(varnish, backend, unique):
+    """Anonymous readers get no form there (a comment form is for signed-in readers)."""
+    for path in (f"/articles/{unique}/", f"/articles/{unique}/comments/?partial=1"):
+        fetch(varnish, path, headers={"Cookie": "csrftoken=t"})
+        assert "Cookie" not in backend.seen[path]
+        assert fetch(varnish, path, headers={"Cookie": "csrftoken=t"})[1]["x-edge-cache"] == "HIT"
+
+
+def test_a_host_name_in_any_case_or_with_a_final_dot_shares_one_copy(varnish, backend, unique):
+    path = f"/{unique}/story/"
+    answers = [fetch(varnish, path, headers={"Host": host})
+               for host in ("example.org", "EXAMPLE.org", "example.org.", "Example.ORG.")]
+    assert [headers["x-edge-cache"] for _, headers, _ in answers] == ["MISS"] + ["HIT"] * 3
+    assert backend.hits[path] == 1 and backend.seen[path]["Host"] == "example.org"
+    port = fetch(varnish, path, headers={"Host": "EXAMPLE.org.:8080"})
+    assert port[1]["x-edge-cache"] == "MISS"  # another port is another site
+    assert backend.seen[path]["Host"] == "example.org:8080"
+
+
 def test_a_search_passes_and_its_busy_answer_reaches_the_reader(varnish, backend, unique):
     """Never stored, even when an answer claims to be public; the site's own 503 (search
     busy, the words kept in the box) is delivered, not the edge's "back in a moment"."""
@@ -378,6 +417,74 @@ def test_an_expired_page_is_served_while_one_fetch_refreshes_it(varnish, backend
     assert (body, headers["x-edge-cache"]) == (f"{path} #1", "HIT")  # stale, at once
     wait_for(lambda: backend.hits[path] == 2)  # refreshed in the background
     wait_for(lambda: fetch(varnish, path)[2] == f"{path} #2")
+
+
+# Forms, with the site itself behind the edge -----------------------------------------------------
+
+
+class Browser:
+    """An anonymous reader's browser as far as forms go: one cookie jar for all its tabs."""
+
+    def __init__(self, varnish):
+        self.varnish = varnish
+        self.cookies = {}
+
+    def request(self, method, path, form=None):
+        """(status, body); the answer's cookies are kept, as a browser keeps them."""
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}"
+                                          for name, value in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.varnish.port, timeout=TIMEOUT)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    self.cookies.update((key, morsel.value)
+                                        for key, morsel in SimpleCookie(value).items())
+            return response.status, text
+        finally:
+            connection.close()
+
+    def open_form(self, path):
+        """The CSRF token of the form on the page at path."""
+        status, text = self.request("GET", path)
+        assert status == 200, (path, status)
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text).group(1)
+
+
+def test_forms_opened_one_after_another_all_post(live_server):
+    """A reader opens the sign-in page, then the newsletter's form in another tab, then a
+    story and its Report Bias dialog, and sends each form. Each page with a form must
+    keep the reader's csrftoken: one that set a new token refused every form opened
+    before it ("Your form was not sent")."""
+    reader_account = UserFactory(username="tabs")
+    story = ArticleFactory()
+    with Varnish(backends=[("127.0.0.1", urlsplit(live_server.url).port)]) as varnish:
+        reader = Browser(varnish)
+        sign_in = reader.open_form("/accounts/login/")
+        newsletter = reader.open_form("/newsletter/")
+        assert reader.request("GET", story.get_absolute_url())[0] == 200
+        report = reader.open_form(f"/articles/{story.slug}/report-bias/?partial=1")
+
+        status, text = reader.request("POST", f"/articles/{story.slug}/report-bias/", {
+            "csrfmiddlewaretoken": report, "reason": "factual_error",
+            "details": "The date of the vote is wrong."})
+        assert status in (302, 303), text
+        status, text = reader.request("POST", "/newsletter/", {
+            "csrfmiddlewaretoken": newsletter, "email": "tabs@example.org", "is_daily": "on"})
+        assert status == 302, text
+        # Last: signing in gives the reader a new token, as Django does.
+        status, text = reader.request("POST", "/accounts/login/", {
+            "csrfmiddlewaretoken": sign_in, "username": reader_account.username,
+            "password": "a-long-test-passphrase"})
+        assert status == 302, text
 
 
 # While the site fails --------------------------------------------------------------------------

@@ -244,6 +244,25 @@ def test_a_tagging_moved_to_another_tag_stales_both_tags_lists(newsroom):
             f"stories-tag-{ports.pk}"} <= tags
 
 
+def _schedule_for_later(newsroom, clock):
+    ArticleFactory(headline="Dock strike ends", slug="d", section=newsroom["a"].section,
+                   author=newsroom["a"].author, tags=["ports"],
+                   published_at=CHANGED + timedelta(minutes=5))
+
+
+def test_scheduling_a_story_renews_the_lists_it_will_join_for_edge_caches(newsroom, client):
+    """An edge cache keeps a list no longer than the next scheduled story only when it
+    fetched the list after the scheduling: the lists are renewed at once, and kept
+    (here and at the edge) only until the story's time, when it shows."""
+    purged, pages = _purged_by(client, _schedule_for_later, newsroom)
+    assert purged == NEW_STORY_IN_PORTS
+    assert "Dock strike ends" not in pages["front"]
+    with time_machine.travel(CHANGED + timedelta(seconds=2), tick=False):
+        front = client.get("/")
+    assert front["X-Page-Cache"] == "hit"
+    assert "s-maxage=298," in front["Cache-Control"]  # not the 600 s a page lives
+
+
 def test_a_takedown_is_never_served_stale(newsroom, client, rf):
     """Even while another request is rendering it anew, an unpublished story is gone."""
     with time_machine.travel(RENDERED, tick=False):
@@ -294,7 +313,8 @@ def test_while_one_request_renders_an_edited_page_the_others_get_the_previous_co
             fresh.content.decode())
 
 
-def test_pages_name_their_tags_for_edge_caches(newsroom, client):
+def test_pages_name_their_tags_for_edge_caches(newsroom, client, settings):
+    settings.EDGE_CACHE_TAGS = True  # sent only for an edge cache (tests/test_pagecache_http.py)
     with time_machine.travel(RENDERED, tick=False):
         story = newsroom["a"]
         for _ in range(2):  # the miss and the hit say the same

@@ -49,6 +49,14 @@ sub vcl_recv {
         return (synth(200, "Invalidated " + req.http.n-gone + " objects"));
     }
 
+    # A host name is the same in any case and with a final dot (example.com.):
+    # one copy of a page however a reader's client writes it. The built-in
+    # vcl_hash keys on the Host header; the site's page cache keys on the same
+    # form (core/pagecache.py).
+    if (req.http.host) {
+        set req.http.host = std.tolower(regsub(req.http.host, "\.(:[0-9]+)?$", "\1"));
+    }
+
     # Only reading is cached: posting a comment, signing in or reporting bias
     # always reaches the site, and is never answered from a stored page. It
     # passes with its cookies, before they are dropped below: a form post
@@ -61,6 +69,16 @@ sub vcl_recv {
     # no mistake in their headers may ever put them in the shared cache.
     # (Varnish turns GET http://host/admin/ into /admin/ before this runs.)
     if (req.url ~ "^/(admin|accounts)(/|$)") {
+        return (pass);
+    }
+
+    # Forms an anonymous reader fills in, on pages the site never caches: the
+    # newsletter's and the Report Bias dialog's (which the story page fetches).
+    # They pass with their cookies, as /accounts does: without its csrftoken
+    # the site would set a new one, and every other form the reader has open
+    # (signing in, in another tab) would then be refused. A comments page
+    # shows its form to signed-in readers only, who pass anyway (below).
+    if (req.url ~ "^/newsletter(/|$)" || req.url ~ "^/articles/[^/?]+/report-bias/") {
         return (pass);
     }
 
@@ -113,8 +131,9 @@ sub vcl_recv {
 
     # Any other cookie (csrftoken, a consent choice) changes nothing on a
     # public page: drop it, so that every anonymous reader shares one copy and
-    # the site never renders a shared page from one reader's cookie. A form
-    # page fetched this way sets a fresh csrftoken, which is not stored (below).
+    # the site never renders a shared page from one reader's cookie. Such a
+    # page holds no form (pages with one passed above); an answer that sets a
+    # cookie anyway is not stored (below).
     # The built-in vcl_recv runs next (it checks the Host header) and looks the
     # page up; it would pass any request that still carried a cookie.
     unset req.http.Cookie;

@@ -3,6 +3,8 @@ long deks in link previews, the 404's address, picks made twice, tiny heroes, sl
 another case."""
 
 import io
+import json
+import re
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -218,6 +220,17 @@ class TestLongDeks:
         for key in ("description", "og:description", "twitter:description"):
             assert page.meta[key] == "Ferries run again from Monday.", key
 
+    def test_the_structured_data_is_cut_the_same_way(self, client):
+        words = "The harbour authority said ferries would run again from Monday. "
+        story = ArticleFactory(dek=words * 300)
+        html = client.get(story.get_absolute_url()).content.decode()
+        data = json.loads(re.search(
+            r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
+        [article] = [item for item in (data if isinstance(data, list) else [data])
+                     if item.get("@type") == "NewsArticle"]
+        assert len(article["description"]) <= 300
+        assert article["description"].startswith("The harbour authority said ferries")
+
     def test_a_dek_of_one_long_word_is_cut_too(self, client):
         story = ArticleFactory(dek="x" * 20_000)
         page = parse_html(client.get(story.get_absolute_url()))
@@ -231,6 +244,15 @@ def test_the_404_page_names_no_address_of_its_own(client):
     page = parse_html(response)
     assert "og:url" not in page.meta
     assert page.meta["og:title"] and page.meta["robots"] == "noindex"
+    assert 'rel="canonical"' not in response.content.decode()
+
+
+def test_a_preview_says_private_once(client, editor):
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    directives = [part.strip() for part in response["Cache-Control"].split(",")]
+    assert directives.count("private") == 1 and "no-store" in directives
 
 
 def _related_rows(*stories, prefix="related_links"):

@@ -62,6 +62,7 @@ def test_a_stale_standing_page_does_not_lift_another_moderators_ban(moderators):
     html = text_of(refused)
     assert "Someone else saved this reader after you opened it" in html
     assert "Suspended for good, set by first" in html  # their decision, shown
+    assert "Saved since you opened this form by Ada First" in html  # logged under the proxy
     # What the second moderator typed is kept in the form.
     assert second.value("standing-0-note") == "lifted by B"
     assert second.value("standing-0-suspended_until_0") == ""

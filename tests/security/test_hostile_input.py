@@ -266,10 +266,13 @@ def test_what_the_walk_found(world):
     # A file name longer than the file system allows.
     assert anonymous.get("/media/" + "a" * 5000).status_code == 404
     assert anonymous.get("/media/notes/hello.txt").status_code == 200
-    # Search filters that are not slugs name nothing.
+    # Search filters that are not slugs name nothing: they are said and left out,
+    # and not quoted back.
     response = anonymous.get("/search/?q=harbour&section=%00&author=%ff")
     assert response.status_code == 200
-    assert "No published story matches" in response.content.decode()
+    page = response.content.decode()
+    assert "There is no such section" in page and "There is no such author" in page
+    assert "No published story matches" not in page
     response = anonymous.get("/search/?q=harbour&section=world")
     assert "No published story matches" not in response.content.decode()
 

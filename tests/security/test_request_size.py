@@ -89,6 +89,15 @@ def test_a_chunked_body_without_a_length_is_refused_unread(reader_client):
     assert response.content == b"Send the body with a Content-Length."
 
 
+def test_a_bad_request_is_kept_by_no_cache(settings):
+    """Refused before the page cache runs (a Host not allowed, with HTTPS on), the 400
+    still tells every cache not to keep it."""
+    settings.SECURE_SSL_REDIRECT = True  # as HTTPS=True sets it
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
 def test_too_many_fields_are_a_bad_request(reader_client):
     response = reader_client.post(URL, b"body=x&" + b"f=1&" * 1500,
                                   content_type="application/x-www-form-urlencoded")
