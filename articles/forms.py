@@ -173,7 +173,8 @@ class ImportLineField(ImportTextField):
 class ImportSlugField(_FromJSON, forms.SlugField):
     """A slug as given, not trimmed: the file's slug is the article's address."""
 
-    default_error_messages = {"invalid": "may hold only letters, numbers, hyphens and underscores"}
+    default_error_messages = {"invalid": "may hold only the letters a–z and A–Z without accents, "
+                                         "the digits 0–9, hyphens and underscores"}
 
     def to_python(self, value):
         value = self.check_json(value)

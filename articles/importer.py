@@ -13,18 +13,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.functions import Lower
 from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+from taggit.utils import edit_string_for_tags
 
 from authors.models import Author
+from core import pagecache
 from core.images import delete_with_renditions, without_metadata
 from core.text import CONTROL_CHARACTERS, caseless
 
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, import_status,
                     json_type, slug_from_headline)
+from .invalidation import tagging_change
 from .models import Article, RelatedArticle, Section
 from .tags import as_on_site
 
@@ -292,13 +298,34 @@ def _read_author(plan, authors, images):
 
 
 def _check_unique_slugs(plans):
-    first = {}
+    """Each article needs a slug of its own, in more than capitals (as in the admin).
+
+    "Imp-Case" beside "imp-case" would be two addresses readers cannot tell
+    apart, in the file or beside a story on the site; a story's own slug,
+    exactly as on the site, replaces that story.
+    """
+    first = {}  # caseless slug -> the first plan with it
     for plan in plans:
-        if plan.slug in first:
-            plan.report("slug", f"article {first[plan.slug]} has the same slug; each article "
+        if not plan.slug:
+            continue
+        other = first.setdefault(caseless(plan.slug), plan)
+        if other.slug == plan.slug and other is not plan:
+            plan.report("slug", f"article {other.number} has the same slug; each article "
                                 "needs its own")
-        elif plan.slug:
-            first[plan.slug] = plan.number
+        elif other is not plan:
+            plan.report("slug", f'article {other.number} has the slug "{other.slug}": two '
+                                "stories' slugs must differ in more than capitals")
+    # Slugs are ASCII (SlugField), which LOWER folds on every database.
+    lowered = {plan.slug.lower() for plan in plans if plan.slug and _can_look_up(plan.slug)}
+    on_site = defaultdict(list)
+    for slug, headline in (Article.objects.annotate(lowered=Lower("slug"))
+                           .filter(lowered__in=lowered).values_list("slug", "headline")):
+        on_site[slug.lower()].append((slug, headline))
+    for plan in plans:
+        for slug, headline in on_site.get(plan.slug.lower() if plan.slug else None, ()):
+            if slug != plan.slug:
+                plan.report("slug", f'the story "{headline}" has the slug "{slug}": two '
+                                    "stories' slugs must differ in more than capitals")
 
 
 def _check_authors(plans, authors, problems):
@@ -446,7 +473,8 @@ def write(plan, progress=None):
     files = _Files()
     result = ImportResult()
     try:
-        with transaction.atomic():
+        # The rows' page-cache stamps as one, before the commit (changes_gathered).
+        with transaction.atomic(), pagecache.changes_gathered():
             sections = _save_sections(plan)
             authors = _save_authors(plan, files)
             saved = {}
@@ -454,6 +482,7 @@ def write(plan, progress=None):
                 saved[article.slug] = _save_article(article, sections, authors, files, result)
                 if progress and count % PROGRESS_EVERY == 0:
                     progress("imported", count, len(plan.articles))
+            _save_tags(plan, saved)
             _save_related(plan, saved)
             transaction.on_commit(files.remove_replaced)
     except ImportFailed:
@@ -524,8 +553,6 @@ def _save_article(article, sections, authors, files, result):
             files.clear(instance, "image")
         instance._change_reason = "Imported with import_articles"  # the revision's note
         instance.save()
-        # In any case, a name is the tag on the site, or one an earlier article made.
-        instance.tags.set(as_on_site(cleaned["tags"]))
     except ValidationError as error:
         raise ImportFailed([
             Problem(message, field=FILE_KEYS.get(name, ""), article=article.number,
@@ -536,6 +563,93 @@ def _save_article(article, sections, authors, files, result):
         raise ImportFailed([Problem(f"could not be saved: {error}", article=article.number,
                                     slug=article.slug)]) from error
     return instance
+
+
+def _save_tags(plan, saved):
+    """Give each saved article the tags its file names, every article at once.
+
+    As taggit's tags.set() does: a tagging the article keeps stays, the
+    others go, and its latest revision lists the tags it is left with
+    (articles.models._update_revision_tags). One article at a time that took
+    a dozen queries and two page-cache stamps per tag: most of a large
+    import's time, all of it holding the write lock that SQLite has one of.
+    bulk_create sends no signal, so the new taggings' pages are staled here.
+    """
+    names = _tag_names(plan)
+    tags = _tags_on_site(plan, names)
+    wanted = {saved[article.slug].pk: [tags[name] for name in names[article.number]]
+              for article in plan.articles}
+    content_type = ContentType.objects.get_for_model(Article)
+    old = defaultdict(dict)  # article pk -> {tag pk: tagging pk}
+    for pk, object_id, tag_id in (TaggedItem.objects
+                                  .filter(content_type=content_type, object_id__in=wanted)
+                                  .values_list("pk", "object_id", "tag_id")):
+        old[object_id][tag_id] = pk
+    gone = {object_id: [pk for tag_id, pk in taggings.items()
+                        if tag_id not in {tag.pk for tag in wanted[object_id]}]
+            for object_id, taggings in old.items()}
+    # Deleted with each one's signals, as taggit deletes them.
+    TaggedItem.objects.filter(pk__in=[pk for pks in gone.values() for pk in pks]).delete()
+    new = TaggedItem.objects.bulk_create(
+        TaggedItem(content_type=content_type, object_id=pk, tag=tag)
+        for pk, article_tags in wanted.items() for tag in article_tags if tag.pk not in old[pk])
+    if new:
+        pagecache.changed(frozenset().union(
+            *(tagging_change(tagging, "created").tags for tagging in new)))
+    retagged = {tagging.object_id for tagging in new} | {pk for pk, pks in gone.items() if pks}
+    _list_tags_in_revisions({pk: wanted[pk] for pk in retagged})
+
+
+def _tag_names(plan):
+    """{article number: names of its tags}, each as as_on_site() gives it article by article.
+
+    In any case, a name is the tag on the site, or one an earlier article made:
+    a name spelled exactly as a tag on the site is that tag; another is the
+    oldest tag in any case, or the file's first spelling. Read for the whole
+    file at once.
+    """
+    given = list(dict.fromkeys(name for article in plan.articles
+                               for name in article.form.cleaned_data["tags"]))
+    exact = set(Tag.objects.filter(name__in=given).values_list("name", flat=True))
+    spelled = {caseless(name): name for name in as_on_site(
+        [name for name in given if name not in exact])}
+    names = {}
+    for article in plan.articles:
+        chosen = {}  # of names repeated in another case, the first is kept
+        for name in article.form.cleaned_data["tags"]:
+            chosen.setdefault(caseless(name), name if name in exact else spelled[caseless(name)])
+        names[article.number] = list(chosen.values())
+    return names
+
+
+def _tags_on_site(plan, names):
+    """{name: Tag} for every name in names, making the tags the site lacks."""
+    first = {}  # name -> the first article to name it
+    for article in plan.articles:
+        for name in names[article.number]:
+            first.setdefault(name, article)
+    tags = Tag.objects.in_bulk(list(first), field_name="name")
+    for name, article in first.items():
+        if name not in tags:
+            try:
+                tags[name] = Tag.objects.create(name=name)
+            except Exception as error:
+                raise ImportFailed([Problem(f'tag "{name}" could not be saved: {error}',
+                                            field="tags", article=article.number,
+                                            slug=article.slug)]) from error
+    return tags
+
+
+def _list_tags_in_revisions(tags):
+    """Each article's latest revision lists its tags, {article pk: [Tag]} (ArticleRevision)."""
+    revisions = Article.history.model.objects.filter(id__in=tags).order_by(
+        "id", "-history_date", "-history_id").values_list("id", "history_id")
+    latest = {}
+    for pk, history_id in revisions:
+        latest.setdefault(pk, history_id)
+    Article.history.model.objects.bulk_update(
+        [Article.history.model(history_id=history_id, tag_names=edit_string_for_tags(tags[pk]))
+         for pk, history_id in latest.items()], ["tag_names"])
 
 
 def _save_related(plan, saved):

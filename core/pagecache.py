@@ -62,6 +62,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -408,13 +409,44 @@ def changed(tags, takedown=False):
 
     Stamped at once and again when the transaction commits: a reader who
     renders between the two sees the old rows, and must not leave them
-    cached as current.
+    cached as current. Inside changes_gathered(), stamped when it ends.
     """
     tags = frozenset(tags)
+    gathered = getattr(_gathering, "changes", None)
+    if gathered is not None:
+        gathered[takedown] |= tags
+        return
     # Edge caches are purged after the commit only: until then the page they
     # hold is still the current one, and a purge now would only be sent twice.
     _stamp(tags, takedown, purge_edge=False)
     transaction.on_commit(partial(_stamp, tags, takedown))
+
+
+_gathering = threading.local()
+
+
+@contextmanager
+def changes_gathered():
+    """The changes made inside, stamped as one when the block ends.
+
+    Each saved row stamps its tags (changed()); a stamp is a few writes to
+    the cache, files with the file cache: an import of 3,000 stories held
+    SQLite's write lock for 32 s, 12 of them stamping.
+    End the block inside the transaction, so that the stamp comes before
+    the commit as each row's would. Stamped even if the block fails: a
+    stamp too many only renders a page again.
+    """
+    if getattr(_gathering, "changes", None) is not None:
+        yield  # the outer block stamps
+        return
+    _gathering.changes = {False: frozenset(), True: frozenset()}
+    try:
+        yield
+    finally:
+        gathered, _gathering.changes = _gathering.changes, None
+        for takedown, tags in gathered.items():
+            if tags:
+                changed(tags, takedown)
 
 
 def _stamp(tags, takedown, purge_edge=True):

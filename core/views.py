@@ -14,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from .busy import busy_response, is_busy
+
 # How long browsers and caches keep /favicon.ico, in seconds (a week): its
 # URL cannot change with its content, as the hashed static names do.
 FAVICON_MAX_AGE = 7 * 24 * 3600
@@ -100,6 +102,8 @@ def server_error(request):
     fails too, so a query that is wrong stays a 500.
     """
     error = sys.exc_info()[1]
+    if is_busy(error):  # another writer held SQLite's lock past the busy timeout
+        return busy_response(request)
     if not isinstance(error, DatabaseError) or database_reachable():
         # Not Django's view: its CSRF check (requires_csrf_token) reads the
         # form again, and a form that could not be read raised once more.

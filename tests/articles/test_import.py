@@ -501,8 +501,8 @@ ARTICLE_REFUSALS = {
         'named reviewing editor before it is published'),
     "invalid slug": (
         story(slug="harbour story"),
-        'article 1 (slug "harbour story"): field "slug": may hold only letters, numbers, '
-        'hyphens and underscores'),
+        'article 1 (slug "harbour story"): field "slug": may hold only the letters '
+        'a–z and A–Z without accents, the digits 0–9, hyphens and underscores'),
     "slug too long": (
         story(slug="s" * 201),
         f'article 1 (slug "{"s" * 201}"): field "slug": too long: 201 characters, at most 200'),
@@ -679,8 +679,8 @@ def test_each_problem_stays_on_one_line_whatever_the_file_holds(settings, copy_d
     ]})
     assert lines == [
         'article 1 (slug "harbour\\nstory"): field "\\x1b[2Jimage": unknown field',
-        'article 1 (slug "harbour\\nstory"): field "slug": may hold only letters, numbers, '
-        'hyphens and underscores',
+        'article 1 (slug "harbour\\nstory"): field "slug": may hold only the letters '
+        'a–z and A–Z without accents, the digits 0–9, hyphens and underscores',
         'article 2 (slug "b"): field "status": must be one of "draft", "published", not '
         '"live\\r\\nnow"',
         'article 2 (slug "b"): field "author": no author with slug "robert\\n-bye"',
