@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from authors.models import Author
-from core.images import check_image_decodes
+from core.images import HERO_MIN_SIZE, check_image_decodes, check_min_size
 from core.text import CONTROL_CHARACTERS, normalize
 
 from .models import NEEDS_PUBLICATION_TIME, NO_REVIEWER, REVIEWER_NOT_STAFF, Article, Section
@@ -279,6 +279,7 @@ class ImportImageField(_FromJSON, forms.Field):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.base_dir, self.checked = Path(), {}
+        self.min_size = None  # (width, height) a picture must reach, as the admin asks
 
     def to_python(self, value):
         """The file's Path; "" for an empty path (which clears), None when not given."""
@@ -292,10 +293,12 @@ class ImportImageField(_FromJSON, forms.Field):
 
     def validate(self, path):
         super().validate(path)
-        if path and path not in self.checked:
-            self.checked[path] = self._problem(path)
-        if path and self.checked[path]:
-            raise self.checked[path]
+        # One picture may be an avatar here and a story's image there: each use's rule.
+        key = (path, self.min_size)
+        if path and key not in self.checked:
+            self.checked[key] = self._problem(path)
+        if path and self.checked[key]:
+            raise self.checked[key]
 
     def run_validators(self, path):
         pass  # validate() runs them on the file's contents
@@ -312,6 +315,8 @@ class ImportImageField(_FromJSON, forms.Field):
                                    params={"path": path, "reason": error.strerror})
         try:
             super().run_validators(content)
+            if self.min_size is not None:
+                check_min_size(content, self.min_size)
         except ValidationError as error:
             return error
         return None
@@ -433,6 +438,7 @@ class ArticleImportForm(OneTimeError, forms.ModelForm):
         self.fields["slug"].required = False  # made from the headline
         image = self.fields["image"]
         image.base_dir, image.checked, image.required = base_dir, checked_images, image_given
+        image.min_size = HERO_MIN_SIZE  # as the story form refuses (core.images)
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

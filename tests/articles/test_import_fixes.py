@@ -189,3 +189,23 @@ def test_a_slug_with_accented_letters_is_told_which_letters_a_slug_takes(setting
     assert lines == [
         'article 1 (slug "imp-ünï"): field "slug": may hold only the letters a–z and A–Z '
         "without accents, the digits 0–9, hyphens and underscores"]
+
+
+def test_a_story_image_too_small_to_show_is_refused_as_in_the_admin(settings, copy_dir):
+    write_image(copy_dir / "images" / "tiny.jpg", size=(120, 90))
+    lines = refused_lines(settings, copy_dir, {"articles": [
+        story(slug="tiny-hero", image={"file": "images/tiny.jpg", "alt": "A quay"})]})
+    assert len(lines) == 1 and lines[0].startswith('article 1 (slug "tiny-hero"): field "image')
+    assert lines[0].endswith("This image is 120 × 90 pixels, too small to show: use one at "
+                             "least 200 pixels wide and 200 tall.")
+
+
+def test_an_avatar_is_not_held_to_a_story_images_size(settings, copy_dir):
+    """One small picture: accepted as an author's avatar (shown at 48 px), refused as a
+    story's image, in the same file."""
+    write_image(copy_dir / "avatars" / "small.jpg", size=(96, 96))
+    lines = refused_lines(settings, copy_dir, {"articles": [
+        story(slug="quay", author={"name": "Ana Lopes", "avatar": "avatars/small.jpg"}),
+        story(slug="pier", image={"file": "avatars/small.jpg", "alt": "A pier"}),
+    ]})
+    assert len(lines) == 1 and lines[0].startswith('article 2 (slug "pier"): field "image')

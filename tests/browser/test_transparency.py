@@ -56,7 +56,7 @@ def record(newsroom):
 @pytest.fixture
 def demo(roles, monkeypatch):
     """The demo newsroom (seed_demo) with small pictures: a site a few weeks old."""
-    monkeypatch.setattr(illustrations, "HERO_SIZE", (160, 90))
+    monkeypatch.setattr(illustrations, "HERO_SIZE", (356, 200))
     monkeypatch.setattr(illustrations, "AVATAR_SIZE", 48)
     call_command("seed_demo", "--allow-without-debug", stdout=io.StringIO())
 

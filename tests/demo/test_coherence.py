@@ -187,7 +187,7 @@ def test_illustrations_are_credited_as_illustrations_in_the_data():
 
 @pytest.fixture
 def seeded(db, monkeypatch):
-    monkeypatch.setattr(illustrations, "HERO_SIZE", (160, 90))
+    monkeypatch.setattr(illustrations, "HERO_SIZE", (356, 200))
     monkeypatch.setattr(illustrations, "AVATAR_SIZE", 48)
     call_command("seed_demo", "--allow-without-debug", stdout=io.StringIO())
 

@@ -35,7 +35,7 @@ def _sections(text):
 
 
 def test_the_tour_names_the_demo_accounts_and_pages_that_answer(monkeypatch, settings, client):
-    monkeypatch.setattr(illustrations, "HERO_SIZE", (160, 90))
+    monkeypatch.setattr(illustrations, "HERO_SIZE", (356, 200))
     monkeypatch.setattr(illustrations, "AVATAR_SIZE", 48)
     call_command("seed_demo", "--allow-without-debug", stdout=io.StringIO())
 

@@ -20,7 +20,7 @@ from demo import illustrations
 
 pytestmark = pytest.mark.django_db
 
-SMALL_HERO = (160, 90)  # pixels; renditions of full-size pictures take most of a run
+SMALL_HERO = (356, 200)  # pixels, the least a hero may be; renditions of full-size pictures take most of a run
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
