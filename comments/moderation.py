@@ -13,6 +13,7 @@ from django.db.models.functions import Cast, Concat, Substr
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.text import Truncator
 
 from accounts.models import HeldName
 from accounts.signals import FORMER_READER, account_deleting
@@ -100,8 +101,7 @@ def comment_refusal(reader):
 
 def _within(text, model, field):
     """The text as a column holds it: cut to its length, ending in "…" when cut."""
-    length = model._meta.get_field(field).max_length
-    return text if len(text) <= length else text[:length - 1] + "…"
+    return Truncator(text).chars(model._meta.get_field(field).max_length)
 
 
 def log(moderator, action, target, reason=""):

@@ -169,9 +169,10 @@ def organization(full=False):
 
 
 def short_description(text):
-    """A description as page metadata gives it: 40 words and at most 300 characters, as
-    templates/includes/meta.html cuts it (a dek has no limit)."""
-    return Truncator(Truncator(text).words(40)).chars(300)
+    """A description as page metadata gives it: 40 words and at most 300 characters (a dek
+    has no limit). Search results show about 160, link previews 200 to 300. The
+    meta tags use it as the short_description filter (seo_tags)."""
+    return Truncator(Truncator(text).words(40, truncate=" …")).chars(300)
 
 
 def news_article(article, tags=(), corrections=()):

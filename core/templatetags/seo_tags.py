@@ -22,6 +22,12 @@ def absolute(url):
 
 
 @register.filter
+def short_description(text):
+    """{{ article.dek|short_description }}: cut as page metadata is (core.seo)."""
+    return seo.short_description(text)
+
+
+@register.filter
 def iso_datetime(value):
     """{{ story.published_at|iso_datetime }}: for datetime attributes and meta tags.
 
