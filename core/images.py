@@ -422,13 +422,17 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS, crops=()):
     EXIF orientation is applied and metadata dropped (renditions are re-encoded
     from pixels only). Widths larger than the original are not upscaled.
     crops are CROPS entries: each is the largest centred box of its ratio,
-    scaled down to its width when wider, never up.
+    scaled down to its width when wider, never up. A transparent image stays
+    transparent in WebP; JPEG has no transparency, so it shows it on white.
     """
     storage = field_file.storage
     field_file.open("rb")
     try:
         with Image.open(field_file) as original:
-            image = ImageOps.exif_transpose(original).convert("RGB")
+            image = ImageOps.exif_transpose(original)
+            # RGBA for any transparency (an alpha channel, a palette's transparent
+            # colour): RGB alone would show what is transparent as the black under it.
+            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
     finally:
         field_file.close()
 
@@ -448,7 +452,8 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS, crops=()):
         height = max(1, round(image.height * width / image.width))
         resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
         for fmt, ext, options in _FORMATS:
-            saved = store(resized, rendition_name(field_file.name, width, ext), fmt, options)
+            pixels = resized if fmt == "WEBP" else _on_white(resized)
+            saved = store(pixels, rendition_name(field_file.name, width, ext), fmt, options)
             result[ext].append({"name": saved, "width": width, "height": height})
     if crops:
         result["crops"] = {}
@@ -460,10 +465,17 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS, crops=()):
         height = round(box_h * width / box_w)
         cropped = image.resize((width, height), Image.LANCZOS,
                                box=(left, top, left + box_w, top + box_h))
-        saved = store(cropped, rendition_name(field_file.name, width, "jpeg", crop), "JPEG",
-                      _JPEG_OPTIONS)
+        saved = store(_on_white(cropped), rendition_name(field_file.name, width, "jpeg", crop),
+                      "JPEG", _JPEG_OPTIONS)
         result["crops"][crop] = {"name": saved, "width": width, "height": height}
     return result
+
+
+def _on_white(image):
+    """An RGBA image as RGB, over white, for JPEG; any other image as it is."""
+    if image.mode != "RGBA":
+        return image
+    return Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
 
 
 def rendition_files(renditions):
