@@ -8,7 +8,10 @@ proxy in front of it. Here the worker's event loop reads every request whole,
 without blocking, before a thread takes it: the request line and headers
 within READ_TIMEOUT, the body at MIN_BODY_RATE at least (large bodies, the
 admin's uploads, go to a temporary file). A client that is slower is
-disconnected. A thread's writes to a client are bounded in time too.
+disconnected. A body larger than the site takes at its path is refused from
+its Content-Length as soon as the head is in, and the connection closed
+without reading the body (body_limit). A thread's writes to a client are
+bounded in time too.
 """
 
 import errno
@@ -22,23 +25,45 @@ from concurrent import futures
 from functools import partial
 
 from gunicorn.http2 import negotiation
+from gunicorn.util import split_request_uri, unquote_to_wsgi_str
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 READ_TIMEOUT = 10  # seconds for a request's line and headers to arrive
 MIN_BODY_RATE = 16 * 1024  # bytes a second, on average, after READ_TIMEOUT's grace
 MAX_HEAD = 64 * 1024  # bytes; far above what browsers send
-MAX_BODY = 64 * 1024 * 1024  # bytes; the site's own limits are lower (settings)
 MEMORY_BODY = 64 * 1024  # bytes; a larger body waits in a temporary file
 THREAD_READ_TIMEOUT = 30  # seconds; a thread should find the request already read
 WRITE_TIMEOUT = 30  # seconds for one write of a response to reach a client
 DEFAULT_THREADS = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
+# The request line's target: /path?query, or http://host/path in absolute form.
+_TARGET = re.compile(rb"[\r\n]*[^ \r\n]+ +([^ \r\n]+)")
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?$",
                              re.IGNORECASE | re.MULTILINE)
 _TRANSFER_ENCODING = re.compile(rb"^transfer-encoding[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _EXPECT_CONTINUE = re.compile(rb"^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$",
                               re.IGNORECASE | re.MULTILINE)
+
+
+def body_limit(head):
+    """The most bytes of body the site takes with this request head: the limit
+    RequestSizeLimitMiddleware (core/middleware.py) applies to its path.
+
+    Applied here, from the request line and Content-Length, a body over it is
+    refused before the client sends it; the middleware refuses it again under
+    other servers. Read per request: the worker has loaded the site by then.
+    """
+    from core.middleware import request_size_limit
+
+    target = _TARGET.match(head)
+    try:
+        # The path as Django's request.path has it: without an absolute form's
+        # scheme and host, percent-decoded (/%61dmin/ is the admin).
+        path = unquote_to_wsgi_str(split_request_uri(target[1].decode("latin-1")).path)
+    except (TypeError, ValueError):  # no target, or one gunicorn refuses (400)
+        path = ""
+    return request_size_limit(path)
 
 
 class TooSlow(ConnectionResetError):
@@ -230,8 +255,12 @@ class BufferingThreadWorker(ThreadWorker):
             self._hand_over(conn)  # ambiguous: gunicorn's parser refuses it
             return
         length = int(lengths[0]) if lengths else 0
-        if length > MAX_BODY:
-            self._refuse(conn, b"413 Content Too Large")
+        limit = body_limit(sock.buffered[:head.start()])
+        if length > limit:
+            # Before a 100 Continue, and without reading the body: the client may stop sending.
+            from core.middleware import too_large_message  # the site is loaded by now
+
+            self._refuse(conn, b"413 Content Too Large", too_large_message(limit).encode())
             return
         body = sock.buffered[head.end():]
         del sock.buffered[head.end():]
@@ -268,9 +297,9 @@ class BufferingThreadWorker(ThreadWorker):
         conn.data_ready = True
         self.enqueue_req(conn)
 
-    def _refuse(self, conn, status):
-        self._send(conn, b"HTTP/1.1 " + status + b"\r\nConnection: close\r\n"
-                         b"Content-Length: 0\r\n\r\n")
+    def _refuse(self, conn, status, text=b""):
+        self._send(conn, b"HTTP/1.1 %s\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (status, len(text), text))
         self._drop(conn)
 
     @staticmethod

@@ -141,6 +141,20 @@ def allowed_methods(view):
     return tuple(method for method in SITE_METHODS if method in handlers)
 
 
+def request_size_limit(path):
+    """The most bytes a request's body may have at path: the admin takes image uploads.
+
+    RequestSizeLimitMiddleware applies it, and so does the gunicorn worker
+    (core/gunicorn_worker.py) from the request's head, before the body is sent.
+    """
+    return (settings.ADMIN_MAX_REQUEST_BYTES if path.startswith("/admin/")
+            else settings.MAX_REQUEST_BYTES)
+
+
+def too_large_message(limit):
+    return f"Request too large: at most {limit // 1024} KB may be sent here."
+
+
 class RequestSizeLimitMiddleware:
     """Refuse request bodies over the limit from their Content-Length, before reading them.
 
@@ -161,12 +175,9 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return HttpResponse("Bad Content-Length.", status=400, content_type="text/plain")
-        limit = (settings.ADMIN_MAX_REQUEST_BYTES if request.path.startswith("/admin/")
-                 else settings.MAX_REQUEST_BYTES)
+        limit = request_size_limit(request.path)
         if length > limit:
-            return HttpResponse(
-                f"Request too large: at most {limit // 1024} KB may be sent here.",
-                status=413, content_type="text/plain")
+            return HttpResponse(too_large_message(limit), status=413, content_type="text/plain")
         return self.get_response(request)
 
 
