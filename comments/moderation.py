@@ -32,8 +32,20 @@ RESTRICTED = "comment hidden, reader restricted"
 # ban, and a reader back after it starts afresh, under moderators' eyes.
 BANNED_NAME_HELD = timedelta(days=365)
 
-_LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|cn|xyz|top)\b)",
-                   re.IGNORECASE)
+# A link, or what a reader would take for one: an address with its scheme or
+# www., or a bare host (bit.ly/x, t.me/x, evil-shop.co.uk): a name, a dot and a
+# top-level domain of two letters or more, all lower case or all capitals, that
+# no more of a word follows; any case with a path after it. Prose passes: an
+# abbreviation's parts are single letters (e.g., U.S., a.m.), a number's are
+# digits (3.5), and a sentence run into the next, or a name, starts with a
+# capital (end.Next, St.Ives). A run-on in lower case (point.the) is held: a
+# moderator's look costs less than a spammer's link published.
+_LINK = re.compile(r"""
+    (?i: https?:// | www\. )
+  | \b [A-Za-z0-9-]+ \.
+    (?: (?: [a-z]{2,} | [A-Z]{2,} ) (?![\w-])
+      | [A-Za-z]{2,} / )
+""", re.VERBOSE)
 
 
 def _words(text):
