@@ -55,12 +55,21 @@ def confirmation(subscriber):
 
 
 def already_subscribed(subscriber):
-    """Someone subscribed an address that already receives editions: tell its owner only."""
+    """Someone subscribed an address that is already subscribed: tell its owner only.
+
+    Said as it is: paused, or following nothing any more (what it followed was
+    deleted), the address receives nothing.
+    """
+    names = follows(subscriber)
+    receives = bool(names) and not subscriber.is_paused
     context = {"preferences_url": link("newsletter:preferences", subscriber, tokens.MANAGE),
-               "follows": follows(subscriber), "SITE_NAME": settings.SITE_NAME}
+               "follows": names, "receives": receives, "paused_at": subscriber.paused_at,
+               "SITE_NAME": settings.SITE_NAME}
+    subject = (f"You already receive {settings.SITE_NAME}" if receives
+               else f"You are already subscribed to {settings.SITE_NAME}")
     return EmailMultiAlternatives(
-        f"You already receive {settings.SITE_NAME}",
-        render_to_string("newsletter/email/already.txt", context), None, [subscriber.email])
+        subject, render_to_string("newsletter/email/already.txt", context), None,
+        [subscriber.email])
 
 
 # The edition ------------------------------------------------------------------------

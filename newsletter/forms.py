@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 
 from articles.models import Article, Section
 from authors.models import Author
@@ -36,12 +37,16 @@ class EditionsForm(forms.Form):
     sections = Choices(Section.objects.all())
     authors = Choices(Author.objects.none())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, followed_authors=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Those with a public story, as of this form: a persona whose stories are all
-        # still drafts was offered here before anywhere else.
-        self.fields["authors"].queryset = Author.objects.filter(
-            pk__in=Article.objects.published().values("author")).order_by("name")
+        # still drafts was offered here before anywhere else. And those the
+        # subscriber follows already, public now or not: an author left out
+        # would be unfollowed by the next save, unseen.
+        self.fields["authors"].queryset = Author.objects.annotate(
+            has_public_story=Exists(Article.objects.published().filter(author=OuterRef("pk")))
+        ).filter(Q(has_public_story=True) | Q(pk__in=[a.pk for a in followed_authors])
+                 ).order_by("name")
 
     def clean(self):
         data = super().clean()

@@ -148,11 +148,11 @@ def preferences(request, token):
         subscriber = tokens.read(token, tokens.MANAGE)
     except tokens.BadLink as bad:
         return _bad_link(request, bad.reason)
-    current = {"is_daily": subscriber.is_daily, "sections": subscriber.sections.all(),
-               "authors": subscriber.authors.all()}
+    current = {"is_daily": subscriber.is_daily, "sections": list(subscriber.sections.all()),
+               "authors": list(subscriber.authors.all())}
     action = request.POST.get("action", "save")
     form = EditionsForm(request.POST if action == "save" and request.method == "POST"
-                        else None, initial=current)
+                        else None, initial=current, followed_authors=current["authors"])
     if request.method == "POST":
         if action in ("pause", "resume"):
             _pause(subscriber, action == "pause")
@@ -168,8 +168,11 @@ def preferences(request, token):
             messages.success(request, "Saved. The next edition follows your new choices.")
             return redirect("newsletter:preferences", token)
     status = 400 if request.method == "POST" else 200
+    # What they followed can go (a section or an author deleted): no edition then.
+    follows_nothing = not any(current.values())
     return render(request, "newsletter/preferences.html",
-                  {"form": form, "subscriber": subscriber, "token": token}, status=status)
+                  {"form": form, "subscriber": subscriber, "token": token,
+                   "follows_nothing": follows_nothing}, status=status)
 
 
 def _pause(subscriber, pause):
