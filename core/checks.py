@@ -1,4 +1,5 @@
 import os
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib import admin
@@ -68,3 +69,45 @@ def mailers_can_be_made(app_configs, **kwargs):
                      "filemail:////var/mail/evadaily.",
                 id="core.E003"))
     return errors
+
+
+# Names that are never a sending domain of one's own (RFC 2606, RFC 6761, and
+# mDNS's .local), each with its subdomains: mail from them fails SPF and DMARC.
+_PLACEHOLDER_SUFFIXES = (".localhost", ".local", ".invalid", ".test", ".example",
+                         ".example.com", ".example.org", ".example.net")
+
+
+def placeholder_domain(address):
+    """The domain of address ("Name <user@domain>") if it is no real sender's, else None.
+
+    An address with no domain gives "".
+    """
+    _, at, domain = parseaddr(address)[1].rpartition("@")
+    domain = domain.lower().rstrip(".") if at else ""
+    if not domain or f".{domain}".endswith(_PLACEHOLDER_SUFFIXES):
+        return domain
+    return None
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def sender_is_a_real_domain(app_configs, **kwargs):
+    """In production, email goes out from an address of a domain the site may send for.
+
+    A deploy check only: `make check` runs with DEBUG off on the default
+    address, as development does, and no mail leaves the machine there.
+    """
+    if settings.DEBUG:
+        return []
+    # SERVER_EMAIL follows DEFAULT_FROM_EMAIL (evadaily/settings.py).
+    domain = placeholder_domain(settings.DEFAULT_FROM_EMAIL)
+    if domain is None:
+        return []
+    sender = f"the domain {domain!r}" if domain else "an address with no domain"
+    return [checks.Warning(
+        f"DEFAULT_FROM_EMAIL is {settings.DEFAULT_FROM_EMAIL!r}: password resets, "
+        f"confirmations and the daily edition would go out from {sender}, which is no "
+        "real sender's: mail servers refuse or bin such mail (SPF, DMARC).",
+        hint="Set the DEFAULT_FROM_EMAIL environment variable to an address at the site's "
+             "own domain, one its mail server may send for: \"EVA DAILY "
+             "<newsroom@your-domain>\".",
+        id="core.W004")]

@@ -29,6 +29,7 @@ def manage(*args, tmp_path, **variables):
         "SITE_URL": "https://news.example.org",
         "CACHE_URL": f"filecache://{tmp_path / 'cache'}",
         "EMAIL_URL": "smtp://localhost:25",
+        "DEFAULT_FROM_EMAIL": "EVA DAILY <newsroom@evadaily.news>",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         **variables,
     }
