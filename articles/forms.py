@@ -5,7 +5,7 @@ a value of the wrong JSON type; limits, choices and rules come from the models.
 Messages name the problem in the file's terms ("required", "must be one line").
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django import forms
@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.forms.models import fields_for_model
+from django.forms.utils import from_current_timezone
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -217,9 +218,31 @@ class ImportDateTimeField(_FromJSON, forms.DateTimeField):
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid",
                                   params={"value": value}) from None
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, timezone.get_default_timezone())
-        return moment
+        if timezone.is_aware(moment):
+            return moment
+        # Refused as the admin refuses it (from_current_timezone), where the
+        # clocks change: make_aware alone picked one of the two times, or a time
+        # nobody typed, without a word.
+        zone = timezone.get_default_timezone()
+        try:
+            with timezone.override(zone):
+                return from_current_timezone(moment)
+        except ValidationError:
+            raise _local_time_error(value.strip(), moment, zone) from None
+
+
+def _local_time_error(value, moment, zone):
+    """Why `value`, a time without an offset, cannot be read in zone: twice there, or never."""
+    earlier, later = (moment.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
+    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == moment:
+        return ValidationError(
+            '"%(value)s" happens twice in %(zone)s, as the clocks go back: give its offset, '
+            '"%(earlier)s" or "%(later)s"', code="ambiguous_time", params={
+                "value": value, "zone": zone, "earlier": earlier.isoformat(),
+                "later": later.isoformat()})
+    return ValidationError('"%(value)s" never happens in %(zone)s, as the clocks go forward: '
+                           "give the time with its offset", code="missing_time",
+                           params={"value": value, "zone": zone})
 
 
 class ImportUserField(_FromJSON, forms.ModelChoiceField):
@@ -274,6 +297,7 @@ class ImportImageField(_FromJSON, forms.Field):
         "unreadable": "cannot read %(path)s: %(reason)s",
         "not_image": "not an image (JPEG, PNG, WebP or GIF)",
         "damaged": "the image data is damaged or incomplete",
+        "outside": "must be a path inside the JSON file's folder",
     }
 
     def __init__(self, **kwargs):
@@ -282,14 +306,24 @@ class ImportImageField(_FromJSON, forms.Field):
         self.min_size = None  # (width, height) a picture must reach, as the admin asks
 
     def to_python(self, value):
-        """The file's Path; "" for an empty path (which clears), None when not given."""
+        """The file's Path, symlinks resolved; "" for an empty path (which clears), None when
+        not given."""
         value = self.check_json(value)
         if value is None:
             return None
         value = normalize(value)
-        if not value and self.required:
-            raise ValidationError(self.error_messages["blank"], code="blank")
-        return self.base_dir / value if value else ""
+        if not value:
+            if self.required:
+                raise ValidationError(self.error_messages["blank"], code="blank")
+            return ""
+        # Only the folder the newsroom hands over: "../", an absolute path or a
+        # symlink leading out of it would copy any file the server can read into
+        # media/. Refused before the file is looked at, in the same words whether
+        # or not it exists, so that the messages tell nothing of what is outside.
+        path = (self.base_dir / value).resolve()
+        if Path(value).is_absolute() or not path.is_relative_to(self.base_dir.resolve()):
+            raise ValidationError(self.error_messages["outside"], code="outside")
+        return path
 
     def validate(self, path):
         super().validate(path)
@@ -422,7 +456,7 @@ class ArticleImportForm(OneTimeError, forms.ModelForm):
     author = ImportAuthorField()
     image = ImportImageField(required=False)
     tags = ImportStringListField(max_length=Tag._meta.get_field("name").max_length)
-    related = ImportStringListField()
+    related = ImportStringListField()  # named and picked once: importer._check_related
 
     class Meta:
         model = Article
@@ -465,12 +499,6 @@ class ArticleImportForm(OneTimeError, forms.ModelForm):
         if errors:
             raise ValidationError(errors)
         return tags
-
-    def clean_related(self):
-        related = list(dict.fromkeys(self.cleaned_data["related"]))
-        if self.cleaned_data.get("slug") in related:
-            raise ValidationError("an article cannot be related to itself")
-        return related
 
     def clean(self):
         cleaned_data = super().clean()

@@ -31,7 +31,7 @@ from core.text import CONTROL_CHARACTERS, caseless
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, import_status,
                     json_type, slug_from_headline)
 from .invalidation import tagging_change
-from .models import Article, RelatedArticle, Section
+from .models import Article, OldSlug, RelatedArticle, Section, public_story
 from .tags import as_on_site
 
 PROGRESS_EVERY = 100  # articles
@@ -49,12 +49,12 @@ class Problem:
     message: str
     field: str = ""
     article: int | None = None  # counted from 1; None for the file as a whole
-    slug: str | None = None  # given or made from the headline; None when unknown
+    slug: str | None = None  # given or made from the headline; None or "" when unknown
 
     def __str__(self):
         if self.article is None:
             where = "file"
-        elif self.slug is None:
+        elif not self.slug:  # none given, and none made from a headline of no letters a-z
             where = f"article {self.article}"
         else:
             where = f'article {self.article} (slug "{self.slug}")'
@@ -81,6 +81,10 @@ class ImportFailed(Exception):
         self.problems = sorted(problems, key=lambda p: p.article or 0)
         count = len(self.problems)
         super().__init__(f"{count} problem{'' if count == 1 else 's'}; nothing was imported.")
+
+
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C came once the import was saved, in the work its commit set off."""
 
 
 @dataclass
@@ -399,16 +403,52 @@ def in_any_case(queryset, names):
 
 
 def _check_related(plans):
-    """related may name articles later in this file or already in the database."""
+    """related names articles later in this file or on the site, each once, by position.
+
+    A story renamed while public may be named by its old slug, as its old
+    address leads to it (articles.models.moved_story_slug, whose OldSlug
+    rule this is: a slug in the file is not matched in another case, as an
+    address is): it stands for the story's slug from here on.
+    """
     in_file = {plan.slug for plan in plans if plan.slug}
     wanted = {slug for plan in plans for slug in plan.form.cleaned_data.get("related", ())}
     known = in_file | set(Article.objects.filter(slug__in=wanted - in_file)
                           .values_list("slug", flat=True))
+    moved = dict(OldSlug.objects.filter(public_story("article__"), slug__in=wanted - known)
+                 .values_list("slug", "article__slug"))
+    known |= set(moved.values())
     for plan in plans:
-        for index, slug in enumerate(plan.form.cleaned_data.get("related", ())):
-            if slug not in known:
-                plan.report(f"related[{index}]",
-                            f'no article with slug "{slug}" in this file or on the site')
+        related = plan.form.cleaned_data.get("related")
+        if related is None:
+            continue
+        first = {}  # slug -> the position that first names its story
+        for index, given in enumerate(related):
+            slug = moved.get(given, given)
+            problem = _related_problem(plan, related, given, slug, known, first)
+            if problem:
+                plan.report(f"related[{index}]", problem)
+            first.setdefault(slug, index)
+        plan.form.cleaned_data["related"] = [moved.get(slug, slug) for slug in related]
+
+
+def _related_problem(plan, related, given, slug, known, first):
+    """What is wrong with `given` in plan's related list, which leads to `slug`; else None."""
+    if slug not in known:
+        return f'no article with slug "{given}" in this file or on the site'
+    if slug == plan.slug:
+        if given != slug:
+            return f'"{given}" is the old slug of this article, which cannot be related to itself'
+        return "an article cannot be related to itself"
+    if slug not in first:
+        return None
+    earlier = related[first[slug]]
+    if given != slug:
+        repeat = f'"{given}" is the old slug of "{slug}", already at related[{first[slug]}]'
+    elif earlier != given:
+        repeat = f'"{given}" is already at related[{first[slug]}], by its old slug "{earlier}"'
+    else:
+        repeat = f'"{given}" is already at related[{first[slug]}]'
+    return f"{repeat}; pick each related story once"
 
 
 # ---------------------------------------------------------------------------
@@ -468,13 +508,20 @@ def write(plan, progress=None):
 
     If anything fails, the transaction rolls back, the files stored so far
     are deleted, and ImportFailed names the article that could not be saved.
-    Files that re-imported articles no longer use are deleted after commit.
+    Ctrl-C (KeyboardInterrupt) deletes them too, and is raised again; once
+    the rows are committed it is raised as InterruptedAfterCommit, and their
+    files stay. Files that re-imported articles no longer use are deleted
+    after commit.
     """
     files = _Files()
     result = ImportResult()
+    saved_rows = []  # not empty once the rows are in: their files must stay
     try:
         # The rows' page-cache stamps as one, before the commit (changes_gathered).
         with transaction.atomic(), pagecache.changes_gathered():
+            # First of the work the commit sets off (queueing renditions, deleting
+            # replaced pictures), any of which Ctrl-C may interrupt.
+            transaction.on_commit(lambda: saved_rows.append("committed"))
             sections = _save_sections(plan)
             authors = _save_authors(plan, files)
             saved = {}
@@ -484,13 +531,20 @@ def write(plan, progress=None):
                     progress("imported", count, len(plan.articles))
             _save_tags(plan, saved)
             _save_related(plan, saved)
-            transaction.on_commit(files.remove_replaced)
-    except ImportFailed:
-        files.undo()
+            # A file left behind costs only space: no error of its says the import failed.
+            transaction.on_commit(files.remove_replaced, robust=True)
+        saved_rows.append("saved")  # committed, or released into the caller's transaction
+    except KeyboardInterrupt:
+        if saved_rows:
+            raise InterruptedAfterCommit from None
         raise
     except Exception as error:
-        files.undo()
+        if saved_rows or isinstance(error, ImportFailed):
+            raise  # an error after the commit does not undo the import
         raise ImportFailed([Problem(f"could not be saved: {error}")]) from error
+    finally:
+        if not saved_rows:  # whatever stopped it, Ctrl-C included
+            files.undo()
     return result
 
 

@@ -421,7 +421,7 @@ ARTICLE_REFUSALS = {
         f'{FIRST}: field "related[0]": no article with slug "nope" in this file or on the site'),
     "related to itself": (
         story(related=["harbour-story"]),
-        f'{FIRST}: field "related": an article cannot be related to itself'),
+        f'{FIRST}: field "related[0]": an article cannot be related to itself'),
     "unknown author slug": (
         story(author="nobody"), f'{FIRST}: field "author": no author with slug "nobody"'),
     "missing image file": (
@@ -511,7 +511,7 @@ ARTICLE_REFUSALS = {
         f'{FIRST}: field "headline": too long: 201 characters, at most 200'),
     "no slug from headline": (
         story(slug=None, headline="!!!"),
-        'article 1 (slug ""): field "slug": cannot be made from this headline; give one'),
+        'article 1: field "slug": cannot be made from this headline; give one'),
     "lone surrogate in the dek": (
         story(dek="Ferries\udc80 run again."),
         f'{FIRST}: field "dek": must not contain U+DC80 at character 8: a lone surrogate, '

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import ImportFailed, import_file
+from articles.importer import ImportFailed, InterruptedAfterCommit, import_file
+
+INTERRUPTED = 130  # the exit status of a program Ctrl-C stopped (128 + SIGINT)
 
 
 class Command(BaseCommand):
@@ -20,6 +22,15 @@ class Command(BaseCommand):
             for problem in failed.problems:
                 self.stderr.write(str(problem))
             raise CommandError(str(failed)) from None
+        except InterruptedAfterCommit:
+            raise CommandError(
+                "Interrupted after the import was saved: pictures it replaced may be left in "
+                "media/, and renditions unqueued (make_renditions makes them).",
+                returncode=INTERRUPTED) from None
+        except KeyboardInterrupt:
+            # Before the commit the import undoes itself: say so, not a traceback.
+            raise CommandError("Interrupted: nothing was imported.",
+                               returncode=INTERRUPTED) from None
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(
                 f"Imported {result.total} article{'' if result.total == 1 else 's'} "
