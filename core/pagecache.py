@@ -34,9 +34,15 @@ edge caches keep public pages no longer than the next scheduled time, so
 that a request reaches an app server then. Pages are fresh until midnight in
 TIME_ZONE (the masthead's date) and at most PAGE_CACHE_SECONDS.
 
-Edge caches (core/edge.py) get the tags in an `xkey` header, and a purge by
-the same tags on every change. Without an edge cache the tags are not sent:
-they would tell readers what the newsroom links together.
+Edge caches (core/edge.py) get the tags in an `xkey` header, their lifetime
+(up to the next scheduled time) in `Surrogate-Control`, and a purge by the
+same tags on every change. Without an edge cache neither is sent: the tags
+would tell readers what the newsroom links together, the lifetime that an
+embargoed story exists. Readers' Cache-Control never depends on the schedule.
+
+Feeds and sitemaps say when they last changed (Last-Modified): their newest
+item's time, or the latest change stamped on their tags if later, so that a
+story taken down from one is never answered 304 Not Modified.
 
 A page is kept plain and, from the first request that accepts gzip (its
 render, or a hit), compressed too: the compressed copy is stored with it, so
@@ -82,7 +88,7 @@ from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import parse_etags, parse_http_date_safe, urlencode
+from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
 from core import edge
 from core.database import prepare_queries
@@ -99,11 +105,18 @@ NEXT_PUBLICATION_KEY = f"{STATE}next-publication"
 SWEEP_LOCK_KEY = f"{STATE}sweep"
 SWEPT_KEY = f"{STATE}swept-until"
 NO_PUBLICATION = float("inf")
+# Since when every change's stamp is kept (CHANGE_DATES_SECONDS): set when a new
+# epoch starts, since stamps may have been lost with the count.
+DATES_SINCE_KEY = f"{STATE}dates-since"
 SITE_TAG = "site"  # on every page and fragment: changed(SITE_TAG) empties the whole cache
 # Added to a change's time: servers' clocks may differ by this much and a
 # change still makes every page rendered before it stale.
 STAMP_MARGIN = 1.0
 GRACE = 10  # seconds a stale page is served while one request renders it anew
+# A tag's stamp is kept this long (seconds), far past the pages it judges: it
+# dates the feeds and sitemaps that show the tag (_last_modified), for readers
+# who ask If-Modified-Since hours or days later.
+CHANGE_DATES_SECONDS = 30 * 24 * 3600
 RENDER_LOCK_SECONDS = 10
 LOCAL_ENTRIES = 512
 # Pages are keyed under this: a release that changes what a stored page holds
@@ -454,7 +467,7 @@ def _stamp(tags, takedown, purge_edge=True):
     stamps = {_soft_key(t): at for t in tags}
     if takedown:
         stamps.update({_hard_key(t): at for t in tags})
-    cache.set_many(stamps, stamps_ttl())
+    cache.set_many(stamps, max(stamps_ttl(), CHANGE_DATES_SECONDS))
     # A change may move the next scheduled publication (or be one).
     cache.delete(NEXT_PUBLICATION_KEY)
     epoch = cache.get(EPOCH_KEY)
@@ -471,9 +484,10 @@ def _stamp(tags, takedown, purge_edge=True):
 
 
 def stamps_ttl():
-    """How long a change's stamps are kept: longer than any page rendered before it lives.
+    """How long a change is kept: longer than any page rendered before it lives.
 
     So a tag with no stamp has not changed since any live page was rendered.
+    The log keeps a change this long; the stamps, CHANGE_DATES_SECONDS.
     """
     return settings.PAGE_CACHE_SECONDS + 2 * GRACE + int(STAMP_MARGIN) + 60
 
@@ -529,6 +543,7 @@ def _read_counters():
 def _new_epoch():
     cache.set(EPOCH_KEY, int.from_bytes(os.urandom(6)), None)
     cache.set(CHANGES_KEY, 0, None)
+    cache.set(DATES_SINCE_KEY, time.time(), None)
 
 
 def _swept_until(now):
@@ -631,6 +646,31 @@ def _latest_stamp(entry):
         return GONE
     latest = max((stamps.get(key, 0) for key in soft_keys), default=0)
     return latest if latest >= entry.rendered_at else None
+
+
+def _last_modified(stated, tags, now):
+    """When a page dated by its view (feeds, sitemaps: their newest item's time) last changed.
+
+    Its newest item says nothing of a story taken down, moved or deleted:
+    the feed lost an item and kept its date, and readers asking
+    If-Modified-Since were told 304 and kept the story. Every such change
+    stamps the page's tags, so the page changed no later than the latest of
+    the stated time and its tags' stamps. A tag without a stamp changed
+    CHANGE_DATES_SECONDS ago or more, or before the stamps were kept (an
+    emptied cache, a release that kept them shorter): the page is dated no
+    earlier than that. Never later than now, as RFC 9110 8.8.2.1 asks.
+    """
+    keys = [_soft_key(t) for t in tags]
+    found = cache.get_many([DATES_SINCE_KEY, *keys])
+    # A stamp is the change's time plus STAMP_MARGIN: dated by the change itself.
+    dates = [stated, *(found[key] - STAMP_MARGIN for key in keys if key in found)]
+    if not all(key in found for key in keys):
+        since = found.get(DATES_SINCE_KEY)
+        if since is None:  # unknown (never set, or the cache cannot be read): from now on
+            since = now
+            cache.add(DATES_SINCE_KEY, since, None)
+        dates.append(max(since, now - CHANGE_DATES_SECONDS))
+    return min(max(dates), now)
 
 
 def _changes_since(epoch, old, new):
@@ -867,17 +907,25 @@ def _build(entry, request, now, verdict, next_publication):
 
 def _public_headers(response, entry, now, next_publication):
     """Lifetimes for browsers and edge caches, and the tags edge caches purge by."""
-    # Edge caches cannot run the publication sweep: they keep a page no longer
-    # than the next scheduled story, so that a request then reaches us.
-    max_age = max(0, int(min(entry.fresh_until, next_publication) - now))
+    # Readers' lifetimes are the page's own, whatever is scheduled: ended at the
+    # next scheduled story, they told anyone polling that an embargoed story
+    # exists, and its second. Browsers keep a page BROWSER_MAX_AGE at most, so
+    # a scheduled story shows there at most that late, as an edit does. When
+    # the next scheduled time has passed unswept or is unknown (the database
+    # is away), no other cache may keep the page.
+    max_age = max(0, int(entry.fresh_until - now)) if next_publication > now else 0
     # Written out rather than through patch_cache_control(): it is on every hit.
     response["Cache-Control"] = (f"public, max-age={min(max_age, settings.BROWSER_MAX_AGE)}, "
                                  f"s-maxage={max_age}, stale-while-revalidate=30")
-    # Varnish's xkey reads the first; CDNs that purge by surrogate key, the second.
-    # Only for an edge cache, which takes them off (deploy/varnish/default.vcl):
-    # readers would learn what the newsroom links together, and from gaps in
-    # story numbers, that drafts exist.
+    # Only for an edge cache, which takes them off (deploy/varnish/default.vcl).
     if settings.EDGE_PURGE_URLS or settings.EDGE_CACHE_TAGS:
+        # Edge caches cannot run the publication sweep: they keep a page no
+        # longer than the next scheduled story, so that a request then reaches us.
+        edge_age = max(0, int(min(entry.fresh_until, next_publication) - now))
+        response["Surrogate-Control"] = f"max-age={edge_age}"
+        # Varnish's xkey reads the first; CDNs that purge by surrogate key, the
+        # second. Readers would learn what the newsroom links together, and
+        # from gaps in story numbers, that drafts exist.
         response["xkey"] = response["Surrogate-Key"] = " ".join(sorted(entry.tags))
 
 
@@ -956,6 +1004,9 @@ class PageCacheMiddleware:
         if hasattr(response, "render") and callable(response.render):
             response.render()
         now = time.time()
+        stated = parse_http_date_safe(response.get("Last-Modified", ""))
+        if stated is not None:
+            response["Last-Modified"] = http_date(_last_modified(stated, page_tags(request), now))
         content = response.content
         etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
         gzipped = None
@@ -984,7 +1035,8 @@ class PageCacheMiddleware:
             response["X-Page-Cache"] = "stale"
         if _not_modified(request, etag, response.items()):
             not_modified = HttpResponseNotModified()
-            for name in ("ETag", "Vary", "Cache-Control", "X-Page-Cache", "xkey", "Surrogate-Key"):
+            for name in ("ETag", "Vary", "Cache-Control", "Surrogate-Control", "X-Page-Cache",
+                         "xkey", "Surrogate-Key"):
                 if name in response:
                     not_modified[name] = response[name]
             return not_modified

@@ -250,17 +250,21 @@ def _schedule_for_later(newsroom, clock):
                    published_at=CHANGED + timedelta(minutes=5))
 
 
-def test_scheduling_a_story_renews_the_lists_it_will_join_for_edge_caches(newsroom, client):
+def test_scheduling_a_story_renews_the_lists_it_will_join_for_edge_caches(newsroom, client,
+                                                                          settings):
     """An edge cache keeps a list no longer than the next scheduled story only when it
     fetched the list after the scheduling: the lists are renewed at once, and kept
     (here and at the edge) only until the story's time, when it shows."""
+    settings.EDGE_CACHE_TAGS = True
     purged, pages = _purged_by(client, _schedule_for_later, newsroom)
     assert purged == NEW_STORY_IN_PORTS
     assert "Dock strike ends" not in pages["front"]
     with time_machine.travel(CHANGED + timedelta(seconds=2), tick=False):
         front = client.get("/")
     assert front["X-Page-Cache"] == "hit"
-    assert "s-maxage=298," in front["Cache-Control"]  # not the 600 s a page lives
+    # The edge's lifetime, not the 600 s a page lives; readers' is the page's own.
+    assert front["Surrogate-Control"] == "max-age=298"
+    assert "s-maxage=599," in front["Cache-Control"]
 
 
 def test_a_takedown_is_never_served_stale(newsroom, client, rf):

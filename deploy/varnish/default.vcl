@@ -3,8 +3,11 @@
 #
 # The contract with the site:
 # - a public page answers `Cache-Control: public, max-age=<=60, s-maxage=N,
-#   stale-while-revalidate=30` and names what it shows in `xkey: story-12
-#   section-3 site`; every other answer is `private, no-cache` (or no-store);
+#   stale-while-revalidate=30`, gives this cache its own lifetime in
+#   `Surrogate-Control: max-age=M` (M <= N: it ends at the next scheduled
+#   story, which readers must not learn) and names what it shows in
+#   `xkey: story-12 section-3 site`; every other answer is `private,
+#   no-cache` (or no-store);
 # - when something readers can see changes, the site (core/edge.py) sends
 #   `PURGE /` with `xkey-purge: <tags>` to every URL in EDGE_PURGE_URLS.
 #
@@ -165,6 +168,16 @@ sub vcl_backend_response {
         return (deliver);
     }
 
+    # This cache's lifetime, when the site gives it one: it ends at the next
+    # scheduled story, when a request must reach the site to publish it. The
+    # site keeps that time out of Cache-Control, which readers see (they would
+    # learn that an embargoed story exists, and its second); vcl_deliver takes
+    # Surrogate-Control off. Without it, the TTL is Varnish's own (s-maxage).
+    if (beresp.http.Surrogate-Control ~ "(?i)(^|,)\s*max-age=[0-9]+\s*(,|$)") {
+        set beresp.ttl = std.duration(regsub(beresp.http.Surrogate-Control,
+            "(?i)^(.*,)?\s*max-age=([0-9]+).*$", "\2") + "s", 0s);
+    }
+
     # Store only what the site marks shareable. A response that sets a cookie
     # or says private/no-cache/no-store is one reader's. A response with no
     # Cache-Control at all is not stored either: Varnish would otherwise keep
@@ -182,9 +195,10 @@ sub vcl_backend_response {
         return (deliver);
     }
 
-    # The TTL comes from s-maxage (Varnish reads it before max-age). Once it
-    # has run out, a popular page is still served for 30 seconds while a single
-    # fetch refreshes it, instead of every reader waiting on the site at once
+    # The TTL comes from Surrogate-Control (above), or else from s-maxage
+    # (Varnish reads it before max-age). Once it has run out, a popular page
+    # is still served for 30 seconds while a single fetch refreshes it,
+    # instead of every reader waiting on the site at once
     # (req.grace, vcl_recv; the contract's stale-while-revalidate=30). The page
     # is kept for 6 hours past its lifetime, to be served only while no app
     # server answers (vcl_recv). core/edge.py's EDGE_GRACE is this figure: it
@@ -199,9 +213,11 @@ sub vcl_backend_response {
 
 sub vcl_deliver {
     # The tags are for this cache alone: they would tell readers what the
-    # newsroom links together, and make every answer longer.
+    # newsroom links together, and make every answer longer. So is its
+    # lifetime: it ends when the next scheduled story goes public.
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
+    unset resp.http.Surrogate-Control;
 
     # For debugging: whether this answer came from the cache. A request that
     # passed (signed in, POST, /admin/) is always a MISS.
