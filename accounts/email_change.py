@@ -11,19 +11,18 @@ address out of the link, which shows in browser histories and server logs.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.mail import PRIORITY_NOTICE, queue_email, send_rendered, sends_mail
+from core.mail import PRIORITY_NOTICE, send_rendered, sends_mail
 
 from .models import EmailChanged
 from .notices import queue_notice
@@ -121,18 +120,35 @@ def mask(email):
 
 
 def _tell_old_address(user, old):
-    """The notice the account's previous address gets: what changed, and what to do if it
-    was not its owner (a reset link would go to the new address now)."""
+    """Queue the notice the account's previous address gets (tell_old_address)."""
+    tell_old_address.enqueue(user_id=user.pk, old_email=old,
+                             changed_at=timezone.now().isoformat())
+
+
+@task(priority=PRIORITY_NOTICE)
+@sends_mail
+def tell_old_address(user_id, old_email, changed_at):
+    """What changed, and what to do if it was not the owner (a reset link would go to the
+    new address now).
+
+    Queued with the account, not the text: deleting the account deletes it from
+    the queue, sent or not (notices.forget_queued_emails).
+    """
+    user = get_user_model()._default_manager.filter(pk=user_id).first()
+    if user is None:
+        return "not sent: the account has been deleted"
     context = {
-        "user": user, "masked": mask(user.email), "changed_at": timezone.now(),
+        "user": user, "masked": mask(user.email),
+        "changed_at": datetime.fromisoformat(changed_at),
         "TIME_ZONE": settings.TIME_ZONE,
         "newsroom_email": getattr(settings, "NEWSROOM_EMAIL", ""),
         "sign_in_url": settings.SITE_URL + reverse("accounts:login"),
         "password_change_url": settings.SITE_URL + reverse("accounts:password_change"),
         "email_change_url": settings.SITE_URL + reverse("accounts:email_change"),
     }
-    queue_email(render_to_string("registration/email_changed_subject.txt", context),
-                render_to_string("registration/email_changed_email.txt", context), [old])
+    send_rendered("registration/email_changed_subject.txt",
+                  "registration/email_changed_email.txt", context, old_email)
+    return "sent"
 
 
 LINK_SUBJECT = "registration/email_change_subject.txt"
@@ -154,11 +170,10 @@ def send_link(user_id, email, old_email):
     if user is None or user.email.casefold() != old_email.casefold():
         return "not sent: the account changed since the change was asked for"
     owners = other_owners(email, user)
-    for owner in owners:
-        # A note per account, each its own task: a mail server that fails one
-        # note sends that one again, not the ones already delivered.
-        queue_notice(owner, IN_USE_SUBJECT, IN_USE_EMAIL)
     if owners:
+        # One note naming them all, its own task: a mail server that fails it sends
+        # the note again, not the link.
+        queue_notice(owners, IN_USE_SUBJECT, IN_USE_EMAIL)
         return f"not sent: the address is in use; a note queued to {len(owners)} account(s)"
     send_rendered(LINK_SUBJECT, LINK_EMAIL,
                   {"user": user, "email": email, "confirm_url": link(user, email),

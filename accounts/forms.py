@@ -13,6 +13,14 @@ from .models import HeldName, UsernameSkeleton
 from .usernames import RESERVED_WORDS, mixes_scripts_confusably, reads_as
 
 NOT_AVAILABLE = "This name is not available. Please choose another."
+# An address held from a suspended account that was deleted (accounts.models.HeldName),
+# refused at sign-up and email change alike without saying why.
+HELD_EMAIL = "This email address cannot be used at the moment. Please use another."
+
+
+def _refuse_held(email):
+    if HeldName.objects.in_force().of_email(email).exists():
+        raise forms.ValidationError(HELD_EMAIL, code="held_email")
 
 
 def password_help():
@@ -56,10 +64,7 @@ class SignupForm(UserCreationForm):
         # (core.mail.mailbox): a password reset can reach "ana"@ or a local part in
         # letters beyond ASCII by no mail server this site sends through.
         email = mailbox(get_user_model().objects.normalize_email(self.cleaned_data["email"]))
-        if HeldName.objects.in_force().of_email(email).exists():
-            raise forms.ValidationError(
-                "This email address cannot be used for a new account at the moment.",
-                code="held_email")
+        _refuse_held(email)
         return email
 
     def clean_username(self):
@@ -165,6 +170,8 @@ class EmailChangeForm(forms.Form):
             raise forms.ValidationError(
                 "This is already your account’s email address. Enter the new one.",
                 code="same_address")
+        # Else a new account could take over the address its suspended maker left.
+        _refuse_held(email)
         return email
 
     def clean_password(self):

@@ -8,6 +8,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import EmailChanged, UsernameSkeleton
+from .notices import forget_queued_emails
 
 # What a deleted account's name gives way to wherever it was written down, as its
 # comments already say.
@@ -42,6 +43,9 @@ def _email_saved(sender, instance, update_fields=None, raw=False, **kwargs):
 def _account_deleted(sender, instance, **kwargs):
     account_deleting.send(sender=get_user_model(), user=instance)
     forget_name_in_admin_history(instance)
+    # However it is deleted (the account page, the admin, a script): the emails
+    # about it the task queue keeps for a week go with it.
+    forget_queued_emails(instance)
 
 
 def forget_name_in_admin_history(user):

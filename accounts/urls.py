@@ -15,7 +15,7 @@ urlpatterns = [
     path("email/confirm/<str:token>/", views.email_change_confirm,
          name="email_change_confirm"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password_change/done/", views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),

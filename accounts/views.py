@@ -9,7 +9,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import hooks, ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
-from core.mail import PRIORITY_NOTICE, send_rendered, sends_mail
+from core.mail import PRIORITY_NOTICE, mailbox, send_rendered, sends_mail
 from core.roles import ROLES
 
 from . import email_change
@@ -34,11 +35,14 @@ from .forms import (
     PlainSetPasswordForm,
     SignupForm,
 )
-from .notices import queue_notice
+from .notices import queue_notice, quoted_names
 
 # Every sign-up attempt counts, refused ones too: a refused form is how one
 # would probe which usernames exist.
 SIGNUP_LIMITS = (ratelimit.Limit("signup-hourly", 5, 3600),)
+# Emails that sign-ups send one inbox (a welcome, or a notice to its accounts), whoever
+# signs up and from wherever: past them the account is made, only the email held back.
+SIGNUP_EMAIL_LIMITS = (ratelimit.Limit("signup-email-hourly", 3, 3600),)
 PASSWORD_RESET_ADDRESS_LIMITS = (ratelimit.Limit("password-reset-hourly", 5, 3600),)
 PASSWORD_RESET_EMAIL_LIMITS = (ratelimit.Limit("password-reset-email-hourly", 3, 3600),)
 # Every request counts, refused ones too: each one checks the password.
@@ -108,14 +112,27 @@ def signup(request):
         return render(request, "registration/signup.html",
                       {**context, "notice": HONEYPOT_REFUSAL}, status=400)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            # An address already in use is not refused (that would tell anyone
-            # it has an account); its owner hears of the new account instead.
-            owners = list(get_user_model().objects.filter(
-                email__iexact=user.email, is_active=True).exclude(pk=user.pk))
-            # Either way one email goes out, so the time taken tells nothing either.
-            transaction.on_commit(lambda: _tell_owners(owners) if owners else _welcome(user))
+        try:
+            with transaction.atomic():
+                user = form.save()
+                # An address already in use is not refused (that would tell anyone
+                # it has an account); its owners hear of the new account instead.
+                owners = list(get_user_model().objects.filter(
+                    email__iexact=user.email, is_active=True).exclude(pk=user.pk))
+                # Either way one email goes out, so the time taken tells nothing either;
+                # past the inbox's allowance none does, and the page is the same.
+                if _may_email(user.email):
+                    transaction.on_commit(lambda: _tell_owners(owners) if owners
+                                          else _welcome(user))
+        except IntegrityError:
+            # The same form sent twice at once (a double click): the other request
+            # saved the name between this one's check and its save.
+            username = form.cleaned_data["username"]
+            if not get_user_model()._default_manager.filter(username=username).exists():
+                raise
+            form.add_error("username", form.instance.unique_error_message(
+                get_user_model(), ["username"]))
+            return render(request, "registration/signup.html", context, status=400)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
         return HttpResponseRedirect(_safe_next(request))
@@ -130,37 +147,63 @@ def _signup_not_now(request, context, refused):
                              refused)
 
 
+def _may_email(email):
+    """Use one of the inbox's sign-up emails (SIGNUP_EMAIL_LIMITS): whether one may go."""
+    try:
+        return not ratelimit.acquire(SIGNUP_EMAIL_LIMITS, ratelimit.email_key(email))
+    except ratelimit.Unavailable:
+        return False  # nothing goes out uncounted; the account is made all the same
+
+
 def _welcome(user):
     """Confirm a new account to its address, which no other account uses."""
-    queue_notice(user, "registration/welcome_subject.txt", "registration/welcome_email.txt")
+    queue_notice([user], "registration/welcome_subject.txt", "registration/welcome_email.txt")
 
 
 def _tell_owners(owners):
-    """Tell each account that shares the new account's email that it was created."""
-    for owner in owners:
-        queue_notice(owner, "registration/email_in_use_subject.txt",
-                     "registration/email_in_use_email.txt")
+    """Tell the accounts that share the new account's email that it was created: one email."""
+    queue_notice(owners, "registration/email_in_use_subject.txt",
+                 "registration/email_in_use_email.txt")
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with each email queued for the task worker.
+    """Django's reset form, with one email to the address queued for the task worker.
 
-    The queue holds the account and the address, not the link: the worker
-    makes the token when it sends, so no live reset link sits in the database.
-    The link is on SITE_URL, as in every other email: Django would take the
+    One email, whatever the number of accounts on the address: each is named in
+    it with its own link, so the limit on requests per address (views.
+    PASSWORD_RESET_EMAIL_LIMITS) is also the limit on what its inbox gets. The
+    queue holds the accounts and the address, not the links: the worker makes
+    the tokens when it sends, so no live reset link sits in the database. The
+    links are on SITE_URL, as in every other email: Django would take the
     request's host, port and scheme, which whoever asks can choose (ALLOWED_HOSTS
     does not look at the port).
     """
 
+    def get_users(self, email):
+        """Django's accounts for the address as sign-up keeps it (core.mail.mailbox:
+        jurgen@bücher.example is kept as jurgen@xn--bcher-kva.example) and as typed
+        (the admin keeps an address as it is given)."""
+        spellings = {email}
+        try:
+            spellings.add(mailbox(get_user_model().objects.normalize_email(email)))
+        except ValidationError:
+            pass  # no address mail can go to: sign-up would not have kept it
+        found = {user.pk: user for spelling in spellings for user in super().get_users(spelling)}
+        return list(found.values())
+
     def save(self, **kwargs):
         site = urlsplit(settings.SITE_URL)
-        return super().save(**{**kwargs, "domain_override": site.netloc,
-                               "use_https": site.scheme == "https"})
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email,
-                  to_email, html_email_template_name=None):
-        send_password_reset.enqueue(user_id=context["user"].pk, email=to_email,
-                                    domain=context["domain"], protocol=context["protocol"])
+        users = self.get_users(self.cleaned_data["email"])
+        # One email for each address as the accounts keep it: one, unless some were
+        # kept in another spelling (bücher, xn--bcher-kva), when the worker could not
+        # tell that they match.
+        by_address = {}
+        for user in users:
+            by_address.setdefault(user.email.casefold(), []).append(user)
+        for accounts in by_address.values():
+            send_password_reset.enqueue(email=accounts[0].email, domain=site.netloc,
+                                        protocol=site.scheme,
+                                        user_ids=[user.pk for user in accounts])
 
 
 RESET_SUBJECT = "registration/password_reset_subject.txt"
@@ -169,17 +212,22 @@ RESET_EMAIL = "registration/password_reset_email.txt"
 
 @task(priority=PRIORITY_NOTICE)
 @sends_mail
-def send_password_reset(user_id, email, domain, protocol):
-    """Email a reset link to an account that, now as when it was asked, may reset by email."""
-    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
-    if (user is None or not user.has_usable_password()
-            or user.email.casefold() != email.casefold()):
-        return "not sent: the account changed since the reset was asked for"
-    context = {"email": email, "domain": domain, "site_name": domain, "user": user,
-               "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-               "token": default_token_generator.make_token(user), "protocol": protocol}
+def send_password_reset(email, domain, protocol, user_ids=(), user_id=None):
+    """Email a reset link for each of the accounts that, now as when it was asked, use the
+    address and may reset by email. (user_id: a task queued before one email covered
+    every account on an address.)"""
+    users = get_user_model()._default_manager.filter(
+        pk__in=user_ids or [user_id], is_active=True).order_by("username")
+    accounts = [{"user": user, "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                 "token": default_token_generator.make_token(user)}
+                for user in users
+                if user.has_usable_password() and user.email.casefold() == email.casefold()]
+    if not accounts:
+        return "not sent: the accounts changed since the reset was asked for"
+    context = {"email": email, "domain": domain, "site_name": domain, "protocol": protocol,
+               "accounts": accounts, "names": quoted_names(a["user"] for a in accounts)}
     send_rendered(RESET_SUBJECT, RESET_EMAIL, context, email)
-    return "sent"
+    return f"sent for {len(accounts)} account(s)"
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -243,6 +291,19 @@ def _password_check_refused(request):
     """Use one of the account's password checks: None, or why the form is not checked now."""
     return ratelimit.check(PASSWORD_CHECK_LIMITS, f"account:{request.user.pk}",
                            PASSWORD_CHECK_TOO_MANY, PASSWORD_CHECK_UNAVAILABLE)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out, which takes POST only; a GET (a bookmark, a typed address) shows
+    a signed-in reader a button that signs out, and sends anyone else home."""
+
+    http_method_names = ["get", "head", "post", "options"]
+    template_name = "registration/logout.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(_safe_next(request))
+        return self.render_to_response(self.get_context_data())
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -309,7 +370,8 @@ def delete_account(request):
         user = request.user
         try:
             with transaction.atomic():
-                # Addresses left for outcome notices are personal data too.
+                # Addresses left for outcome notices are personal data too (the
+                # account's emails in the task queue go with it: accounts.signals).
                 user.bias_reports.update(contact_email="")
                 user.delete()
         except ProtectedError:
@@ -434,11 +496,13 @@ def email_change_confirm(request, token):
     if request.method == "POST":
         request.session.pop(EMAIL_CHANGE_SENT_TO, None)
         if request.user.pk == user.pk:
-            done = f"Your account’s email address is now {change.email}."
-        else:
-            done = f"The account “{user.get_username()}” now uses {change.email}."
-        messages.success(request, f"{done} Password-reset emails go there from now on.")
-        return redirect("accounts:account")
+            messages.success(request, f"Your account’s email address is now {change.email}. "
+                                      f"Password-reset emails go there from now on.")
+            return redirect("accounts:account")
+        # Signed out, or as another account: the account page would not be theirs to
+        # see, and the message would wait unseen for the next page; so it is said here.
+        return render(request, "accounts/email_change_done.html",
+                      {"username": user.get_username(), "email": change.email})
     return render(request, "accounts/email_change_confirm.html", {
         "change": change, "token": token,
         "current": email_change.mask(user.email) if user.email else "",

@@ -206,8 +206,11 @@ def email_key(email):
     """What the emails sent to one address are counted under, however it is written.
 
     One mailbox, one key: a quoted local part counts as what it quotes
-    ("ana"@ and "a\\na"@ are ana@), the domain as its ASCII (IDNA) form,
-    which is where mail for it goes, and case not at all.
+    ("ana"@ and "a\\na"@ are ana@), a +suffix not at all (ana+1@ and ana+2@
+    are ana@: most mail services deliver them to one inbox, which had an
+    allowance for each spelling), the domain as its ASCII (IDNA) form, which is
+    where mail for it goes, and case not at all. The key only: an address is
+    kept, and mail sent to it, as written. Dots count, as most services do.
     """
     import re
 
@@ -216,6 +219,7 @@ def email_key(email):
     local, _, domain = email.strip().rpartition("@")
     if len(local) > 1 and local[0] == local[-1] == '"':
         local = re.sub(r"\\(.)", r"\1", local[1:-1], flags=re.DOTALL)
+    local = local.partition("+")[0] or local  # "+tag"@ alone is a mailbox of its own
     try:
         domain = punycode(domain)
     except UnicodeError:  # not a domain mail can go to: the key need only be stable

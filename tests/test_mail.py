@@ -88,7 +88,7 @@ def test_a_reset_link_the_server_could_not_take_is_made_and_sent_later(flaky_mai
     again = DBTaskResult.objects.get(status="READY")
     assert again.task_path == "accounts.views.send_password_reset"
     assert sorted(again.args_kwargs["kwargs"]) == ["attempt", "domain", "email", "protocol",
-                                                   "user_id"]
+                                                   "user_ids"]
     assert again.args_kwargs["kwargs"]["attempt"] == 1
 
     flaky_mail.failure = None

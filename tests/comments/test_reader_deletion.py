@@ -23,7 +23,7 @@ User = get_user_model()
 
 PASSWORD = "a-long-harbour-passphrase"
 NOT_AVAILABLE = "This name is not available. Please choose another."
-HELD_EMAIL = "This email address cannot be used for a new account at the moment."
+HELD_EMAIL = "This email address cannot be used at the moment."
 
 
 @pytest.fixture

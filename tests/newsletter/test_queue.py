@@ -64,7 +64,7 @@ def test_sign_up_and_bias_report_outcomes_go_through_the_queue(client):
     decide_bias_report(report, BiasReport.Status.DISMISSED, UserFactory(is_staff=True))
     assert mail.outbox == []
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
-        "core.mail.send_email", "core.mail.send_email"]
+        "accounts.notices.send_notice", "core.mail.send_email"]
     run_worker()
     assert sorted(m.to[0] for m in mail.outbox) == ["bo@example.org", "cy@example.org"]
 

@@ -95,7 +95,7 @@ def test_refusals_carry_them_too(client, site):
                             content_type="text/plain", CONTENT_LENGTH=str(10**7))
     assert too_large.status_code == 413
     assert_security_headers(too_large, "413")
-    not_allowed = client.get("/accounts/logout/")
+    not_allowed = client.put("/accounts/logout/")
     assert not_allowed.status_code == 405
     assert_security_headers(not_allowed, "405")
 
