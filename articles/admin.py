@@ -31,8 +31,8 @@ from taggit.forms import TagWidget
 from taggit.models import Tag, TaggedItem
 
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
-                        EditConflictMixin,
-                        StaffUserChoiceField, word_diff)
+                        EditConflictMixin, StaffUserChoiceField, ask_for_chosen_files,
+                        lower_case_slug, word_diff)
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.text import render_markdown, strip_control_characters
@@ -435,6 +435,9 @@ class SectionAdminForm(forms.ModelForm):
                               "Use that section instead."})
         return name
 
+    def clean_slug(self):
+        return lower_case_slug(self)
+
 
 @admin.register(Section)
 class SectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
@@ -489,6 +492,9 @@ class RelatedArticleInline(admin.TabularInline):
                                                          attrs={"data-width": "100%"})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+
+# The corrections standards adds to the story form (articles does not import it).
+_CORRECTION = Article._meta.get_field("corrections").related_model
 
 # The filters' own template: a row of closed drop-downs above the list, so
 # the table has the page's width (a sidebar of open lists took a quarter).
@@ -659,6 +665,22 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = reviewing_editors()
             kwargs["form_class"] = StaffUserChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if (obj is not None and inline.model is _CORRECTION
+                    and inline.has_change_permission(request, obj)):
+                # Each stored correction is a form of the inline, checked against the
+                # publication time the story form saves, and may be dated anew in the
+                # same save: the story's own check of the stored ones is left to it.
+                # (An inline the editor may only view is not checked, nor sent.)
+                obj.corrections_checked_by_form = True
+            yield formset, inline
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        ask_for_chosen_files(request, context["adminform"].form)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -1,4 +1,5 @@
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from django.db.models import Q, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -140,6 +142,9 @@ def public_story_sql(alias, connection, now=None):
 
 NEEDS_PUBLICATION_TIME = "A published story needs a publication time."
 
+# The times Article.clean checks only when they are given anew.
+_GIVEN_TIMES = ("published_at", "ai_reviewed_at")
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
@@ -223,6 +228,40 @@ REVIEWER_NOT_STAFF = "The reviewing editor must be a newsroom (staff) account."
 REVIEWER_MAY_NOT_EDIT = ("The reviewing editor must be an active newsroom editor who may change "
                          "stories; this account may not.")
 REVIEW_PERMISSION = "articles.change_article"
+
+
+# The clocks of the editor's computer (which may fill in a time) and the
+# server's seldom agree to the second: a time typed up to CLOCK_MARGIN ahead of
+# the server's is taken as now (corrections' dates, review times).
+CLOCK_MARGIN = timedelta(minutes=5)
+# How long before the story was first saved or published a review may be
+# dated: copy written or published elsewhere first (an archive's import) was
+# reviewed before it came here, and a draft may be reviewed before it is
+# typed in; a review dated 1999 on a story of 2026 reviewed something else.
+REVIEW_LEAD = timedelta(days=30)
+REVIEWED_LATER = ("This review time is in the future. Date a review when it is made: no later "
+                  "than now (up to %(minutes)d minutes ahead is accepted, for clocks that "
+                  "differ).")
+REVIEWED_TOO_EARLY = ("This review time is more than %(days)d days before the story was first "
+                      "saved or published (%(began)s): give the time this story was reviewed.")
+CORRECTED_BEFORE = ("A correction on this story is dated %(date)s, before this publication time "
+                    "(%(published)s): readers would see it corrected before it was out. Give a "
+                    "publication time no later than its first correction, or date the "
+                    "correction then or later.")
+
+
+def record_time(moment):
+    """A time as the newsroom's messages give it: "Dec 5, 2026, 9:00 AM", in TIME_ZONE."""
+    return date_format(timezone.localtime(moment), "M j, Y, g:i A")
+
+
+def _within_calendar(moment):
+    """Whether within_calendar accepts moment; when it does not, its field says why."""
+    try:
+        within_calendar(moment)
+    except ValidationError:
+        return False
+    return True
 
 
 LOWERED_DISCLOSURE = ("This story %s. Its AI record is part of the public record and "
@@ -331,6 +370,10 @@ class Article(LineFeeds, models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleManager.from_queryset(ArticleQuerySet)()
+    # True when a form checks each of the story's corrections against the
+    # publication time it saves (the corrections inline of the story form,
+    # which may date them anew in the same save): clean() then leaves them to it.
+    corrections_checked_by_form = False
     # Derived fields are left out: a restored revision recomputes them on save.
     history = HistoricalRecords(
         verbose_name="article revision",
@@ -383,7 +426,19 @@ class Article(LineFeeds, models.Model):
         if {"status", "author_id", "ai_involvement"} <= instance.__dict__.keys():
             instance._stored_disclosure = (instance.status, instance.author_id,
                                            instance.ai_involvement)
+        instance._keep_stored_times()
         return instance
+
+    def _keep_stored_times(self):
+        """Remember the times clean() checks only when they are given anew (_given())."""
+        self._stored_times = {name: self.__dict__[name] for name in _GIVEN_TIMES
+                              if name in self.__dict__}
+
+    def _given(self, *names):
+        """Whether any of these times differs from the stored one (always, for a story
+        not loaded from the database)."""
+        stored = getattr(self, "_stored_times", {})
+        return any(name not in stored or stored[name] != getattr(self, name) for name in names)
 
     def save(self, *args, **kwargs):
         # The shell, scripts and bulk actions save without clean(): the AI record's
@@ -401,6 +456,7 @@ class Article(LineFeeds, models.Model):
         super().save(*args, **kwargs)
         self._stored_reviewer_id = self.ai_reviewed_by_id
         self._stored_disclosure = (self.status, self.author_id, self.ai_involvement)
+        self._keep_stored_times()
         using = kwargs.get("using") or self._state.db
         if slug_left is not None:
             self._keep_old_slug(*slug_left, using)
@@ -455,6 +511,8 @@ class Article(LineFeeds, models.Model):
         errors = {}
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             errors["published_at"] = NEEDS_PUBLICATION_TIME
+        elif corrected := self._corrected_before():
+            errors["published_at"] = corrected
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = ("An image needs alt text: describe what it shows for "
                                    "readers who cannot see it.")
@@ -465,10 +523,54 @@ class Article(LineFeeds, models.Model):
         errors.update(self.ai_record_errors())
         if self.ai_reviewed_at is not None and self.ai_reviewed_by_id is None:
             errors["ai_reviewed_at"] = "Name the reviewing editor, or leave the review time empty."
+        elif review_time := self._review_time_error():
+            errors["ai_reviewed_at"] = review_time
         if errors:
             raise ValidationError(errors)
         if self.ai_reviewed_by_id is not None and self.ai_reviewed_at is None:
             self.ai_reviewed_at = timezone.now()
+
+    def _corrected_before(self):
+        """Why the publication time being given cannot stand (a ValidationError), or None.
+
+        A correction is dated between its story's publication and now
+        (standards.Correction). A draft takes corrections of any past date, so
+        publishing it, from the list's "Publish now" or a re-import, moved its
+        publication past them: readers saw the story corrected before it was out.
+        Checked when the time changes: a story stored so keeps its other edits.
+        """
+        if (self.pk is None or self.published_at is None or self.corrections_checked_by_form
+                or not self._given("published_at") or not _within_calendar(self.published_at)):
+            return None
+        # The relation standards adds: articles does not import it.
+        first = (self.corrections.filter(date__lt=self.published_at).order_by("date")
+                 .values_list("date", flat=True).first())
+        if first is None:
+            return None
+        return ValidationError(CORRECTED_BEFORE, code="corrected_before", params={
+            "date": record_time(first), "published": record_time(self.published_at)})
+
+    def _review_time_error(self):
+        """Why the review time being given cannot stand (a ValidationError), or None.
+
+        A review is dated when it is made: no later than now, and not long before
+        the story was first saved or published (REVIEW_LEAD). Readers are shown
+        it ("Reviewed by ..., on Jan 1, 2030"). Checked when it or the
+        publication time changes: a story stored so keeps its other edits.
+        """
+        reviewed = self.ai_reviewed_at
+        if (reviewed is None or not self._given("ai_reviewed_at", "published_at")
+                or not _within_calendar(reviewed)):
+            return None
+        now = timezone.now()
+        if reviewed > now + CLOCK_MARGIN:
+            return ValidationError(REVIEWED_LATER, code="reviewed_later",
+                                   params={"minutes": CLOCK_MARGIN // timedelta(minutes=1)})
+        began = min(filter(None, [self.created_at or now, self.published_at]))
+        if reviewed < began - REVIEW_LEAD:
+            return ValidationError(REVIEWED_TOO_EARLY, code="reviewed_too_early", params={
+                "days": REVIEW_LEAD.days, "began": record_time(began)})
+        return None
 
     def ai_record_errors(self):
         """{field: message} for the review rule: who may review, and who must be named."""

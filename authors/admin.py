@@ -1,21 +1,54 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 
-from core.admin import DeclaredLookupsOnly, EditConflictMixin, StaffUserChoiceField
+from core.admin import (DeclaredLookupsOnly, EditConflictMixin, StaffUserChoiceField,
+                        ask_for_chosen_files, lower_case_slug)
 from core.images import CheckedImageField, thumbnail
 from core.queries import count_of
+from core.text import caseless
 
 from .models import Author
-
 
 def staff_users():
     """Newsroom accounts, which alone may stand behind an author."""
     return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
 
 
+class AuthorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "title", "bio", "avatar", "is_ai", "ai_disclosure", "user"]
+
+    def clean_name(self):
+        # "JONAH FERRELL" beside "Jonah Ferrell" would be one writer with two
+        # bylines and two pages, and the import, which matches authors in any
+        # case, would file stories under one of them. Compared as it compares
+        # them (caseless), in every script; a newsroom's authors are read in one query.
+        name = self.cleaned_data["name"]
+        others = (Author.objects.exclude(pk=self.instance.pk).order_by("pk")
+                  .values_list("name", flat=True))
+        key = caseless(name)
+        existing = next((other for other in others if caseless(other) == key), None)
+        if existing is not None:
+            raise ValidationError(
+                "There is already an author “%(existing)s”: in another case, a name is the "
+                "same author to readers. %(remedy)s",
+                code="lookalike", params={
+                    "existing": existing,
+                    "remedy": "Choose another name." if self.instance.pk else
+                              "Use that author instead."})
+        return name
+
+    def clean_slug(self):
+        return lower_case_slug(self)
+
+
 @admin.register(Author)
 class AuthorAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
+    form = AuthorAdminForm
     list_display = ["avatar_thumbnail", "name", "title", "is_ai", "user", "story_count"]
     list_display_links = ["name"]
     list_filter = ["is_ai"]
@@ -65,6 +98,11 @@ class AuthorAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
         if db_field.name == "avatar":
             kwargs["form_class"] = CheckedImageField
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        ask_for_chosen_files(request, context["adminform"].form)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # The linked user is offered from newsroom accounts only; editors may not

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from core.images import (PublicImageField, check_image, keep_made_renditions, picture,
                          queue_renditions)
 from core.seo import route
-from core.text import LineFeeds
+from core.text import LineFeeds, has_visible_text
 
 from .tasks import make_avatar_renditions
 
@@ -83,7 +83,8 @@ class Author(LineFeeds, models.Model):
         The importer calls this with the state its whole file would leave.
         """
         errors = {}
-        if self.is_ai and not (self.ai_disclosure or "").strip():
+        # A zero-width space alone is no disclosure: nothing visible counts as none.
+        if self.is_ai and not has_visible_text(self.ai_disclosure or ""):
             errors["ai_disclosure"] = AI_DISCLOSURE_REQUIRED
         if was_ai is not None and was_ai != self.is_ai and has_published:
             errors["is_ai"] = AI_FLAG_FIXED

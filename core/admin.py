@@ -863,3 +863,39 @@ class EditConflictMixin:
             action_time__gt=opened_at).select_related("user").order_by("-action_time"))
         return [{"user": entry.user.get_full_name() or entry.user.get_username(),
                  "at": entry.action_time} for entry in entries[:5]]
+
+
+CHOOSE_AGAIN = ("Choose the image again: a browser cannot keep a chosen file when the form is "
+                "sent back.")
+SLUG_IN_CAPITALS = ("Write the slug in lower case, “%(lowered)s”: its page is found only at the "
+                    "address spelled as the slug is, and addresses are typed in lower case.")
+
+
+def ask_for_chosen_files(request, form):
+    """Say under each file field of a form sent back that the file chosen for it is lost.
+
+    No form can send a chosen file back to the browser: the story and author
+    forms came back with the alt text and caption but no picture, and saving
+    again saved them without it. A file refused for its own reason says so
+    already. (The story and author admins.)
+    """
+    if request.method != "POST":
+        return
+    for name, field in form.fields.items():
+        if (isinstance(field, forms.FileField) and request.FILES.get(form.add_prefix(name))
+                and name not in form.errors):
+            form.add_error(name, ValidationError(CHOOSE_AGAIN, code="choose_again"))
+
+
+def lower_case_slug(form):
+    """The form's slug, refused when given anew with capitals (authors' and sections').
+
+    /sections/Empty-Caps/ was found and /sections/empty-caps/ was not: a
+    section's or an author's page is looked up by its slug as spelled. A
+    slug stored in capitals before this rule is left as it is.
+    """
+    slug = form.cleaned_data["slug"]
+    if slug != slug.lower() and "slug" in form.changed_data:
+        raise ValidationError(SLUG_IN_CAPITALS, code="slug_capitals",
+                              params={"lowered": slug.lower()})
+    return slug

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from articles.models import public_story
+from articles.models import CLOCK_MARGIN, public_story, record_time
 from core.text import LineFeeds
 from core.validators import within_calendar
 
@@ -122,10 +121,9 @@ REPORT_ON_ANOTHER_STORY = "This bias report is about another story."
 # "Updated" on a day still to come, /corrections/ kept it at the top for
 # months and the transparency report, which counts up to now, left it out
 # while saying every correction is in the log; dated before the story, it
-# corrected what readers had not yet been shown. The clocks of the editor's
-# computer (which may fill in the time) and the server's seldom agree to the
-# second: a date up to CLOCK_MARGIN ahead of the server's is taken as now.
-CLOCK_MARGIN = timedelta(minutes=5)
+# corrected what readers had not yet been shown (the story's own clean()
+# refuses a publication time moved past its corrections). A date up to
+# CLOCK_MARGIN ahead of the server's clock is taken as now.
 DATED_LATER = ("This date is in the future. Date a correction when it is made: no later than "
                "now (up to %(minutes)d minutes ahead is accepted, for clocks that differ).")
 DATED_BEFORE_THE_STORY = ("The story was published on %(published)s: date the correction "
@@ -197,7 +195,7 @@ class Correction(LineFeeds, models.Model):
         published = story.published_at if story is not None else None
         if published is None or self.date >= published:
             return None
-        shown = {"published": date_format(timezone.localtime(published), "M j, Y, g:i A")}
+        shown = {"published": record_time(published)}
         if published > now:
             return ValidationError(STORY_NOT_OUT, code="story_not_out", params=shown)
         return ValidationError(DATED_BEFORE_THE_STORY, code="dated_before_the_story",

@@ -1,7 +1,7 @@
 """AI involvement on the record: the publishing rule, the note on the page, the persona page."""
 
 import re
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -62,7 +62,8 @@ class TestReviewerRule:
     def test_given_review_time_is_kept(self):
         article = ArticleFactory.build(author=AuthorFactory(ai=True), ai_involvement="generated",
                                        ai_reviewed_by=staff("Editors"),
-                                       ai_reviewed_at=REVIEWED_AT)
+                                       ai_reviewed_at=REVIEWED_AT,
+                                       published_at=REVIEWED_AT + timedelta(minutes=16))
         article.clean()
         assert article.ai_reviewed_at == REVIEWED_AT
 
