@@ -180,7 +180,8 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
                 "differ in more than capitals. Choose another slug.",
                 code="slug_lookalike", params={"headline": existing.headline,
                                                "slug": existing.slug})
-        return slug
+        # A story at /articles/Slug-Caps/ was not found at /articles/slug-caps/.
+        return lower_case_slug(self)
 
     def clean(self):
         cleaned_data = super().clean()

@@ -476,6 +476,11 @@ class ArticleImportForm(OneTimeError, forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
+        if slug != slug.lower() and slug != self.instance.slug:
+            # As the story form refuses it: a story at /articles/Slug-Caps/ was not
+            # found at the address in lower case. A slug stored so may be imported again.
+            raise ValidationError('write it in lower case, "%(lowered)s"', code="slug_capitals",
+                                  params={"lowered": slug.lower()})
         if slug or "headline" not in self.cleaned_data:
             return slug
         slug = slug_from_headline(self.cleaned_data["headline"])

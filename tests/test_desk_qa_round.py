@@ -467,3 +467,37 @@ class TestSlugsInCapitals:
         author = AuthorFactory(name="Old Writer", slug="Old-Writer")
         response = client.post(author_url(author), author_form(author, title="Editor"))
         assert response.status_code == 302
+
+
+class TestStorySlugsInCapitals:
+    """A story at /articles/Slug-Caps/ was not found at /articles/slug-caps/: a new slug
+    in capitals is refused in the story form and the import, as sections' and authors'."""
+
+    def test_the_story_form_refuses_a_slug_in_capitals_keeping_what_was_typed(self, desk):
+        client, _ = desk
+        response = client.post(ADD_URL, article_form(
+            headline="Harbour reopens", slug="Harbour-Reopens", body="Words.",
+            section=SectionFactory(), author=AuthorFactory()))
+        assert response.status_code == 200
+        assert capitals("Harbour-Reopens") in html(response)
+        assert 'value="Harbour-Reopens"' in html(response)
+        assert not Article.objects.exists()
+
+    def test_the_import_refuses_a_new_slug_in_capitals(self, copy_dir):
+        done, lines = import_lines(copy_dir, {"articles": [file_story(slug="Harbour-Story")]})
+        assert not done
+        assert lines == ['article 1 (slug "Harbour-Story"): field "slug": write it in lower '
+                         'case, "harbour-story"']
+        assert not Article.objects.exists()
+
+    def test_a_story_slug_stored_in_capitals_may_be_saved_and_imported_again(self, desk,
+                                                                             copy_dir):
+        client, _ = desk
+        story = ArticleFactory(slug="Harbour-Story", headline="Old", published_at=datetime(
+            2026, 2, 4, 23, 6, tzinfo=UTC))
+        response = client.post(change_url(story), article_form(story, headline="Edited"))
+        assert response.status_code == 302
+        done, output = import_lines(copy_dir, {"articles": [file_story(slug="Harbour-Story")]})
+        assert done, output
+        story.refresh_from_db()
+        assert story.headline == "Harbour reopens after the storm"

@@ -360,7 +360,10 @@ class TestSlugsInAnotherCase:
         assert "has the slug “imp-case”" in form_errors(response)
         assert "already exists" not in form_errors(response)
 
-    def test_a_story_keeps_its_own_slug_in_another_case(self, editor):
+    def test_a_story_given_its_own_slug_in_capitals_is_asked_for_lower_case(self, editor):
+        # Not "another story has it": the story's own slug, which must be lower case.
         story = ArticleFactory(slug="imp-case")
         response = editor.post(change_url(story), article_form(story, slug="Imp-Case"))
-        assert response.status_code == 302, form_errors(response)
+        assert response.status_code == 200
+        assert "Write the slug in lower case, “imp-case”" in form_errors(response)
+        assert "has the slug" not in form_errors(response)
