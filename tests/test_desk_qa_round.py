@@ -18,8 +18,8 @@ from django.core.management.base import CommandError
 from articles.models import Article, Section
 from authors.models import Author
 from tests.articles.newsroom import ADD_URL, LIST_URL, article_form, change_url, staff
+from tests.articles import test_import
 from tests.articles.test_import import story as file_story
-from tests.articles.test_import import write_image
 from tests.factories import (ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory,
                              image_file)
 from tests.security.test_ai_rule import author_form, author_url
@@ -164,12 +164,7 @@ class TestPublishingPastACorrection:
         assert story.status == Article.Status.DRAFT
 
 
-@pytest.fixture
-def copy_dir(tmp_path):
-    folder = tmp_path / "copy"
-    write_image(folder / "images" / "hero.jpg")
-    write_image(folder / "avatars" / "li-wei.jpg", size=(300, 300))
-    return folder
+copy_dir = test_import.copy_dir  # the import's folder of copy, as a fixture here too
 
 
 def import_lines(folder, data):
