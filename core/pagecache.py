@@ -1006,7 +1006,15 @@ class PageCacheMiddleware:
         now = time.time()
         stated = parse_http_date_safe(response.get("Last-Modified", ""))
         if stated is not None:
-            response["Last-Modified"] = http_date(_last_modified(stated, page_tags(request), now))
+            changed = _last_modified(stated, page_tags(request), now)
+            if int(changed) == int(now):
+                # Changed in this very second: HTTP dates are whole seconds, so a
+                # takedown later in it would carry the same date, and a reader
+                # holding this copy would be told 304. Only the ETag validates it
+                # (RFC 9110 8.8.2.2); the next render dates the page.
+                del response["Last-Modified"]
+            else:
+                response["Last-Modified"] = http_date(changed)
         content = response.content
         etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
         gzipped = None

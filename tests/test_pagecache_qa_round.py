@@ -222,3 +222,26 @@ def test_with_nothing_scheduled_the_edge_keeps_a_page_its_whole_life(client, sto
         response = client.get("/")
     assert response["Cache-Control"] == LIFETIMES
     assert response["Surrogate-Control"] == "max-age=600"
+
+
+@pytest.mark.parametrize("url", ["/feeds/latest/", "/sitemap-news.xml"])
+def test_a_feed_changed_in_the_second_it_is_rendered_is_not_dated(client, stories, url):
+    """HTTP dates are whole seconds: a copy rendered at 12:01:00.2, just after a change,
+    and a takedown at 12:01:00.7 would carry one date, and the reader holding the copy
+    would be told 304. Such a copy is validated by its ETag alone."""
+    with time_machine.travel(CHANGED, tick=False):
+        stories["newer"].dek = "A dek edited."
+        stories["newer"].save()
+    with time_machine.travel(CHANGED + timedelta(seconds=0.2), tick=False):
+        copy = client.get(url)
+    assert copy.status_code == 200 and "Last-Modified" not in copy
+    with time_machine.travel(CHANGED + timedelta(seconds=0.7), tick=False):
+        _unpublish(stories["older"])
+    with time_machine.travel(CHANGED + timedelta(seconds=0.9), tick=False):
+        after = client.get(url, HTTP_IF_MODIFIED_SINCE=http_date(CHANGED.timestamp()))
+        assert after.status_code == 200 and b"older-story" not in after.content
+        assert client.get(url, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+    # Once that copy has run out, a render in a later second is dated again.
+    with time_machine.travel(CHANGED + timedelta(seconds=600 + pagecache.GRACE + 1),
+                             tick=False):
+        assert _date(client.get(url)) == int(CHANGED.timestamp())
