@@ -20,7 +20,7 @@ NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidt
 LONG_NAME = "María de los Ángeles Fernández-Santamaría Oyarzábal"
 # An 83-character name with no space to break at but its hyphens.
 HYPHENATED = "Anna-Katharina-Alexandra-Maximiliane-Wittelsbach-Hohenzollern-Sachsen-Coburg-Gotha"
-LONG_TAG = "Supercalifragilisticexpialidocious" * 3
+LONG_TAG = "Supercalifragilisticexpialidocious" * 2  # 68 letters: tags hold 100 at most
 
 
 @pytest.fixture
