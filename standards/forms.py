@@ -1,3 +1,6 @@
+import re
+import secrets
+
 from django import forms
 
 from core.text import clean_limited_text
@@ -5,8 +8,40 @@ from core.text import clean_limited_text
 from .models import DETAILS_MAX_CHARS, QUOTE_MAX_CHARS, BiasReport
 
 
+# As comments/forms.py has it (standards may not import comments).
+SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_submission_token():
+    return secrets.token_urlsafe(18)
+
+
+class SubmissionTokenField(forms.CharField):
+    """The hidden token that makes one form, however often it is sent, file one report.
+
+    Unlike a comment's, optional: a form sent without a valid token (a page
+    opened before there were tokens, a script) is filed as before, only
+    without this protection; its value is then None.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def bound_data(self, data, initial):
+        # A refused form keeps its token: sending it again is the same submission.
+        return data if SUBMISSION_TOKEN_PATTERN.fullmatch(data or "") else initial
+
+    def clean(self, value):
+        value = super().clean(value)
+        return value if SUBMISSION_TOKEN_PATTERN.fullmatch(value) else None
+
+
 class BiasReportForm(forms.ModelForm):
     counted_fields = ("quoted_passage", "details")
+
+    submission_token = SubmissionTokenField()
 
     reason = forms.ChoiceField(
         label="What kind of bias did you see?",
@@ -31,14 +66,20 @@ class BiasReportForm(forms.ModelForm):
         label="Evidence link (optional)", required=False, max_length=500, assume_scheme="https",
         help_text="A source that supports your report.",
     )
+    # The model's length (254), so the browser's maxlength is the server's, not 320.
     contact_email = forms.EmailField(
         label="Your email (optional)", required=False,
+        max_length=BiasReport._meta.get_field("contact_email").max_length,
         help_text="Only to tell you the outcome; never shown or used for anything else.",
     )
 
     class Meta:
         model = BiasReport
         fields = ["reason", "quoted_passage", "details", "evidence_url", "contact_email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = new_submission_token()
 
     def clean_quoted_passage(self):
         return clean_limited_text(self.cleaned_data["quoted_passage"], QUOTE_MAX_CHARS,

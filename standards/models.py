@@ -76,6 +76,14 @@ class BiasReport(LineFeeds, models.Model):
     contact_email = models.EmailField(blank=True)
     # A keyed hash of the reporter's network address, never the address itself.
     reporter_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # A keyed hash of the random key the reporter's browser holds for this
+    # story's report pages (views.REPORTER_COOKIE): by it a signed-out reader
+    # is "the same reporter". Never the network address: strangers share one.
+    reporter_key = models.CharField(max_length=64, blank=True, editable=False)
+    # The random token of the form the report was sent with: a form sent
+    # twice (a double click, a retry, two servers at once) files one report.
+    # Null for reports that came some other way.
+    submission_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
@@ -95,6 +103,10 @@ class BiasReport(LineFeeds, models.Model):
             # The admin's list of every report, in Meta's order: its first page
             # joined every story to every report before sorting them (145 ms).
             models.Index(fields=["created_at", "id"], name="biasreport_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "submission_token"],
+                                    name="one_bias_report_per_submission"),
         ]
 
     def __str__(self):

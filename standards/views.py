@@ -3,11 +3,13 @@ from functools import cache
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import IntegerField, OuterRef
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
@@ -23,7 +25,7 @@ from core.pagination import StrictPageMixin
 
 from . import figures, transparency
 from .charts import Series, bar_chart, column_chart
-from .forms import BiasReportForm
+from .forms import SUBMISSION_TOKEN_PATTERN, BiasReportForm, new_submission_token
 from .models import BiasReport, Correction
 
 
@@ -115,11 +117,49 @@ def _bias_template(request, name):
     return f"standards/{name}.html" + ("#dialog-content" if _is_partial(request) else "")
 
 
+# A signed-out reporter's browser is known by a random key in this cookie, kept
+# to the story's report pages: the form, and the confirmation that shows the
+# report's progress to its reporter alone. Reports from one network address
+# are not one person's (a household, an office, a mobile carrier share it),
+# and a session would take the reader's every page out of the caches; the
+# edge passes the report pages with their cookies and no other page sees it.
+REPORTER_COOKIE = "bias_reporter"
+REPORTER_COOKIE_AGE = 365 * 24 * 3600  # seconds: a decision may take a while
+
+
+def _reporter_key(request):
+    """The key this browser holds for the story's report pages, or None."""
+    key = request.COOKIES.get(REPORTER_COOKIE, "")
+    return key if SUBMISSION_TOKEN_PATTERN.fullmatch(key) else None
+
+
+def _given_reporter_key(response, article, key):
+    response.set_cookie(
+        REPORTER_COOKIE, key, max_age=REPORTER_COOKIE_AGE,
+        path=reverse("standards:report-bias", kwargs={"slug": article.slug}),
+        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
+
+
+def _same_reporter(user, key):
+    """Who sent a report, as a condition: the signed-in reader, else the browser's key."""
+    return {"reader": user} if user is not None else {"reporter_key": ratelimit.fingerprint(key)}
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_bias(request, slug):
     """The bias-report form; POST files a report and redirects to its reference."""
     article = _public_article(slug)
+    held = _reporter_key(request)
+    # Given with the form, so that the form's sends, however many at once,
+    # come with the one key.
+    key = held or new_submission_token()
+    response = _answer_bias_report(request, article, key)
+    return response if held else _given_reporter_key(response, article, key)
+
+
+def _answer_bias_report(request, article, key):
     user = request.user if request.user.is_authenticated else None
     context = {"article": article, "partial": _is_partial(request)}
     if request.method != "POST":
@@ -135,12 +175,20 @@ def report_bias(request, slug):
         return render(request, _bias_template(request, "bias_report_form"),
                       {**context, "form": form}, status=400)
 
-    address = ratelimit.fingerprint(ratelimit.client_network(request))
-    duplicate = _duplicate_report(article, form.cleaned_data, user, address)
+    # The same form sent again (a double click, a retry) is its report's
+    # reporter: answered as the first send was, with what it adds kept.
+    token = form.cleaned_data["submission_token"]
+    earlier = _submitted(article, token)
+    if earlier is not None:
+        added = _keep_new_contact(earlier, form.cleaned_data)
+        return _to_confirmation(request, earlier, duplicate=bool(added), added=added)
+    reporter = _same_reporter(user, key)
+    duplicate = _duplicate_report(article, form.cleaned_data, reporter)
     if duplicate is not None:
         added = _keep_new_contact(duplicate, form.cleaned_data)
         return _to_confirmation(request, duplicate, duplicate=True, added=added)
 
+    address = ratelimit.fingerprint(ratelimit.client_network(request))
     refused = ratelimit.check(
         ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
         "We accept at most five reports an hour from one connection. You can send this one "
@@ -153,18 +201,44 @@ def report_bias(request, slug):
     report.article = article
     report.reader = user
     report.reporter_fingerprint = address
-    report.save()
+    report.reporter_key = ratelimit.fingerprint(key)
+    report.submission_token = token
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # A twin of this send (the same form) was filed meanwhile.
+        earlier = _submitted(article, token)
+        if earlier is None:
+            raise
+        return _to_confirmation(request, earlier)
     return _to_confirmation(request, report)
 
 
-def _duplicate_report(article, data, user, address):
-    """The same reader's (or connection's) identical report on this story, if any."""
-    same = BiasReport.objects.filter(
+def _submitted(article, token):
+    """The report on this story sent with this form token, if it was filed already."""
+    if token is None:
+        return None
+    return (BiasReport.objects.select_related("article")
+            .filter(article=article, submission_token=token).first())
+
+
+def _duplicate_report(article, data, reporter):
+    """The same reporter's identical report on this story, if any (_same_reporter)."""
+    return BiasReport.objects.filter(
         article=article, reason=data["reason"], quoted_passage=data["quoted_passage"],
-        details=data["details"],
-    )
-    who = {"reporter_fingerprint": address} if user is None else {"reader": user}
-    return same.filter(**who).first()
+        details=data["details"], **reporter,
+    ).first()
+
+
+def _is_reporter(request, report):
+    """Whether this request comes from the reader or the browser that sent the report."""
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and report.reader_id == user.pk:
+        return True
+    key = _reporter_key(request)
+    return bool(key and report.reporter_key
+                and constant_time_compare(report.reporter_key, ratelimit.fingerprint(key)))
 
 
 # What a re-sent report may add to the one already filed, by the name the
@@ -226,6 +300,10 @@ def bias_report_received(request, slug, reference):
                                pk=int(number), article__slug=slug)
     if not report.article.is_published():
         raise Http404("No such report.")
+    if not _is_reporter(request, report):
+        # The reference counts up: anyone could read any report's outcome by it.
+        return render(request, _bias_template(request, "bias_report_received"), {
+            "article": report.article, "reporter": False, "partial": _is_partial(request)})
     again = request.GET.get("again") == "1"
     # What a re-send kept, as the redirect signed it; and only what the report
     # still holds is confirmed.
@@ -238,6 +316,7 @@ def bias_report_received(request, slug, reference):
         "report": report,
         "again": again,
         "added": added,
+        "reporter": True,
         "partial": _is_partial(request),
     })
 

@@ -1,8 +1,9 @@
-"""The privacy page says what is kept of comments and of emails in the queue as it is.
+"""The privacy page says what is kept of comments and of emails in the queue as it is,
+and names the Report Bias form's cookie.
 
 Comments were said to go with their story's publication, but stay with the
-story until it is deleted; and deleting an account now deletes its emails
-from the task queue. pages/fixtures/privacy.md has the new words for new
+story until it is deleted; deleting an account now deletes its emails from
+the task queue; and the Report Bias form sets a cookie of its own. pages/fixtures/privacy.md has the new words for new
 databases (0004); here a page made before gets them, paragraph by paragraph,
 only where its editors left the old words as they were.
 """
@@ -29,6 +30,15 @@ CHANGES = [
      "report the address and the text; for the newsletter only internal numbers.\n"
      "Deleting your account deletes the emails about it from the queue at once,\n"
      "sent or waiting.\n"),
+    ("- **Cookies:** signing in sets one that keeps you signed in, and our forms\n"
+     "  set one that protects them from forgery. None of them follows you around\n"
+     "  the web, and none is set while you only read.\n",
+     "- **Cookies:** signing in sets one that keeps you signed in, and our forms\n"
+     "  set one that protects them from forgery. The Report Bias form sets one\n"
+     "  more, sent only to that story's report pages, so that a report you send\n"
+     "  again is recognised as yours and its progress is shown to you alone.\n"
+     "  None of them follows you around the web, and none is set while you only\n"
+     "  read.\n"),
 ]
 
 

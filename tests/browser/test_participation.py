@@ -13,8 +13,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from comments.models import Comment, WordRule
+from core.ratelimit import fingerprint
 from core.text import count_chars, normalize
 from standards.models import BiasReport
+from standards.views import REPORTER_COOKIE
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -658,7 +660,11 @@ def _setup_bias_form(page, live_server, newsroom):
 
 
 def _setup_confirmation(page, live_server, newsroom):
-    report = BiasReportFactory(article=newsroom["lead"])
+    # As the reporter's browser sees it (a stranger's page names no report).
+    report = BiasReportFactory(article=newsroom["lead"],
+                               reporter_key=fingerprint("reporter-browser-key"))
+    page.context.add_cookies([{"name": REPORTER_COOKIE, "value": "reporter-browser-key",
+                               "url": live_server.url + report.get_confirmation_url()}])
     page.goto(live_server.url + report.get_confirmation_url())
     expect(page.locator(".reference strong")).to_have_text(report.reference)
 

@@ -7,7 +7,8 @@ import pytest
 from django.core import signing
 
 from standards.models import BiasReport
-from standards.views import ADDED_SALT
+from core.ratelimit import fingerprint
+from standards.views import ADDED_SALT, REPORTER_COOKIE
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +69,11 @@ def test_whether_a_report_holds_an_email_cannot_be_asked_of_its_page(client, art
     first = send(client, contact_email="reporter@example.org")
     html = client.get(first["Location"] + "?again=1&added=email,link").content.decode()
     assert "You have already sent this report" in html and "We added" not in html
-    # Nor does one report's signed flag work on another that holds an email.
-    other = BiasReport.objects.create(article=article, reason="other", details="Another.",
-                                      contact_email="other@example.org")
+    # Nor does one report's signed flag work on another that holds an email (one of
+    # this browser's: a stranger's page says nothing of any report).
+    other = BiasReport.objects.create(
+        article=article, reason="other", details="Another.", contact_email="other@example.org",
+        reporter_key=fingerprint(client.cookies[REPORTER_COOKIE].value))
     signed = parse_qsl(urlsplit(send(client, contact_email="again@example.org")["Location"])
                        .query)[-1][1]
     html = client.get(other.get_confirmation_url() + f"?again=1&added={signed}").content

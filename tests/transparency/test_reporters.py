@@ -7,7 +7,9 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from core.ratelimit import fingerprint
 from standards.models import BiasReport, Correction
+from standards.views import REPORTER_COOKIE
 from standards.workflow import decide_bias_report
 from tests.factories import ArticleFactory, BiasReportFactory, CorrectionFactory, UserFactory
 
@@ -189,6 +191,10 @@ def test_upholding_from_the_change_form_offers_the_draft_too(client, report, sto
 
 
 def test_the_confirmation_page_says_what_the_reporter_will_get(client, report):
+    # The reporter's browser: a stranger's page says nothing of the report.
+    client.cookies[REPORTER_COOKIE] = "reporter-browser-key"
+    BiasReport.objects.filter(pk=report.pk).update(
+        reporter_key=fingerprint("reporter-browser-key"))
     html = client.get(report.get_confirmation_url()).content.decode()
     assert ("we will email you the decision and, if your report is upheld, a link to the "
             "correction once it is published") in html
