@@ -5,7 +5,7 @@ from django import forms
 
 from core.text import clean_limited_text
 
-from .models import COMMENT_MAX_CHARS, CommentReport
+from .models import COMMENT_MAX_CHARS, COMMENT_MAX_LINE_BREAKS, CommentReport
 
 SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MISSING_TOKEN = ("This form was incomplete, so nothing was posted. Your text is still here: "
@@ -45,7 +45,8 @@ class CommentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"maxlength": COMMENT_MAX_CHARS, "rows": 4,
                                      "aria-describedby": "comment-counter comment-rules",
-                                     "data-limit": COMMENT_MAX_CHARS}),
+                                     "data-limit": COMMENT_MAX_CHARS,
+                                     "data-max-line-breaks": COMMENT_MAX_LINE_BREAKS}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -62,7 +63,8 @@ class CommentForm(forms.Form):
     def clean_body(self):
         return clean_limited_text(self.cleaned_data["body"], COMMENT_MAX_CHARS, "Comments",
                                   empty_message="Write something before posting: "
-                                                "the comment is empty.")
+                                                "the comment is empty.",
+                                  max_line_breaks=COMMENT_MAX_LINE_BREAKS)
 
 
 class CommentReportForm(forms.Form):

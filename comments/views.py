@@ -3,7 +3,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -13,7 +13,7 @@ from articles.models import Article
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.pagecache import tag
-from core.pagination import strict_page
+from core.pagination import ArchivePaginator, strict_page
 
 from .forms import MISSING_TOKEN, CommentForm, CommentReportForm
 from .moderation import check_comment, comment_refusal
@@ -62,8 +62,7 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
     form while the reader writes the next comment. unsent: the text of a
     comment sent by a reader who is signed out by now, shown for them to copy.
     """
-    page = strict_page(request, Comment.objects.for_display().filter(article=article),
-                       COMMENTS_PER_PAGE)
+    page = _comments_page(request, Comment.objects.for_display().filter(article=article))
     if request.user.is_authenticated:
         if form is None:
             form = CommentForm()
@@ -99,6 +98,26 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _comments_page(request, comments):
+    """The page of comments ?page= names; a page past the last is a 404, but
+    for the script it is the last page.
+
+    The script's "Older comments" link was written before a comment was
+    hidden or removed: the page it names may no longer exist, and the oldest
+    comments are what the reader asked for.
+    """
+    try:
+        return strict_page(request, comments, COMMENTS_PER_PAGE)
+    except Http404:
+        number = request.GET.get("page", "")
+        # Only a page number in plain digits past the last (strict_page checked the rest).
+        if not (_is_partial(request) and number.isascii() and number.isdigit()
+                and int(number) > 1):
+            raise
+        paginator = ArchivePaginator(comments, COMMENTS_PER_PAGE)
+        return paginator.page(paginator.num_pages)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -85,9 +85,29 @@ class LineFeeds:
         super().save(*args, **kwargs)
 
 
+# Three or more line breaks in a row, with nothing but white space between them.
+_BLANK_LINES = re.compile(
+    "\n(?:[%s]*\n){2,}" % re.escape(JS_WHITESPACE.replace("\n", "").replace("\r", "")))
+
+
+def normalize_limited(value):
+    """A reader's short text (a comment, a bias report) as stored and counted:
+    normalize(), and at most one blank line in a row.
+
+    A 250-character comment was 248 line breaks tall. Runs of blank lines
+    become one; static/js/counter.js counts the same way.
+    """
+    return _BLANK_LINES.sub("\n\n", normalize(value))
+
+
 def count_chars(value):
     """The count readers see: Unicode code points of the normalised text."""
-    return len(normalize(value))
+    return len(normalize_limited(value))
+
+
+def count_line_breaks(value):
+    """The line breaks of a reader's short text, as counted against max_line_breaks."""
+    return normalize_limited(value).count("\n")
 
 
 # Letters and symbols that draw nothing: the Hangul fillers and the blank
@@ -167,19 +187,21 @@ def strip_unpaired_bidi(value):
     return "".join(char for char, kept in zip(value, keep, strict=True) if kept)
 
 
-def clean_limited_text(value, limit, what, empty_message=None):
+def clean_limited_text(value, limit, what, empty_message=None, max_line_breaks=None):
     """Normalise value and check it against limit; raise ValidationError saying why.
 
     `what` names the kind of text in the plural ("Comments"); text with
     nothing visible counts as empty, and with an empty_message empty text is
     refused with it. Unpaired direction controls are removed (after the
     count, so that the live counter and the server agree on the limit).
+    max_line_breaks: how many line breaks the text may have once its blank
+    lines are collapsed (normalize_limited), or None for no limit.
     """
-    text = normalize(value)
+    text = normalize_limited(value)
     if "\x00" in text:
         raise ValidationError("Text cannot contain a null character.", code="null")
-    count = len(text)
-    text = normalize(strip_unpaired_bidi(text))
+    count, line_breaks = len(text), text.count("\n")
+    text = normalize_limited(strip_unpaired_bidi(text))
     if not has_visible_text(text):
         text = ""
     if empty_message and not text:
@@ -188,6 +210,11 @@ def clean_limited_text(value, limit, what, empty_message=None):
         raise ValidationError(
             "%(what)s can be at most %(limit)d characters; this one has %(count)d.",
             params={"what": what, "limit": limit, "count": count}, code="too_long")
+    if max_line_breaks is not None and line_breaks > max_line_breaks:
+        raise ValidationError(
+            "%(what)s can have at most %(most)d line breaks; this one has %(count)d.",
+            params={"what": what, "most": max_line_breaks, "count": line_breaks},
+            code="too_many_lines")
     if most_stacked_marks(text) > MAX_STACKED_MARKS:
         raise ValidationError(
             "Too many accents or marks are stacked on one character: at most %(most)d may "

@@ -89,16 +89,39 @@ function restoreDraft(container, announce) {
   }
 }
 
+// failed: the server could not answer (try again); outdated: a 403 page, the
+// form's CSRF token refused (reload); gone: a 404 page, the story unpublished
+// or the comment hidden since the page was shown (trying again cannot help).
 const MESSAGES = {
   comment: {
     failed: "Your comment could not be sent. Please try again in a minute; your text is still here.",
     outdated: "Your comment was not sent: you signed out or in again in another tab or window, so this page is out of date. Reload the page to post it; your text is kept and will be back in the box.",
+    gone: "Your comment was not posted: this story is no longer available for comments. Your text is still here to copy.",
   },
   report: {
     failed: "Your report could not be sent. Please try again in a minute.",
     outdated: "Your report was not sent: you signed out or in again in another tab or window, so this page is out of date. Reload the page and report the comment again.",
+    gone: "Nothing was reported: this comment is no longer available. It may have been removed already.",
+  },
+  bias: {
+    failed: "Your report could not be sent. Please try again in a minute; your text is still here.",
+    outdated: "Your report was not sent: you signed out or in again in another tab or window, so this form is out of date. Reload the form to send it; your text is kept.",
+    gone: "Your report was not sent: this story is no longer available. Your text is still here to copy.",
+  },
+  pages: {
+    failed: "Those comments could not be loaded. Please try again in a minute.",
+    gone: "Those comments are no longer available: this story may have been withdrawn.",
   },
 };
+
+// Which of a kind's messages a failed request gets: its answer is a whole
+// page (an error page) or null (the network).
+function failure(kind, answer) {
+  const status = answer?.response.status;
+  if (status === 404) return MESSAGES[kind].gone;
+  if (status === 403 && MESSAGES[kind].outdated) return MESSAGES[kind].outdated;
+  return MESSAGES[kind].failed;
+}
 
 async function sendForm(container, form, kind) {
   const button = form.querySelector("button[type=submit]");
@@ -120,8 +143,14 @@ async function sendForm(container, form, kind) {
   // (core.views.csrf_failure): the page belongs to a session that has ended,
   // so only a reload, never another try, can send it.
   const outdated = answer !== null && answer.response.status === 403;
-  const message = MESSAGES[kind][outdated ? "outdated" : "failed"];
-  const box = showError(kind === "comment" ? container : form, message, outdated ? container : null);
+  const reload = outdated ? {
+    label: "Reload the page",
+    action: () => {
+      keepDraft(container.querySelector(COMMENT_BOX)?.value);
+      window.location.reload();
+    },
+  } : null;
+  const box = showError(kind === "comment" ? container : form, failure(kind, answer), reload);
   // The disabled button lost the focus: the message takes it, so that it is
   // read out and the next Tab reaches its Reload button or the form again.
   focusOn(box);
@@ -157,8 +186,9 @@ function wireCommentsBlock(container) {
     link.addEventListener("click", async (event) => {
       event.preventDefault();
       try {
-        const { response, html } = await fetchHtml(withPartial(link.href));
-        if (isWholePage(html)) throw new Error(String(response.status));
+        const answer = await fetchHtml(withPartial(link.href));
+        if (isWholePage(answer.html)) throw answer;
+        const { html } = answer;
         replaceBlock(container, html);
         container.scrollIntoView({ block: "start" });
         // The link that had the focus is gone: the new page of comments, named
@@ -168,10 +198,12 @@ function wireCommentsBlock(container) {
           list.setAttribute("tabindex", "-1");
           list.focus({ preventScroll: true });
         }
-      } catch (error) {
+      } catch (failed) {
         // The page of comments in view stays, and the form with any text
         // the reader was writing; the notice is read out where it shows.
-        const box = showError(container, "Those comments could not be loaded. Please try again in a minute.");
+        // (A page past the last, after a comment was hidden, comes back as
+        // the last page: comments.views.)
+        const box = showError(container, failure("pages", failed?.response ? failed : null));
         box.scrollIntoView({ block: "nearest" });
       }
     });
@@ -222,9 +254,8 @@ function replaceBlock(container, html, { posted = false } = {}) {
   if (notice && !posted) focusOn(notice);
 }
 
-// reloadKeeping: the comments block whose comment box is kept for after a
-// reload; the message then offers one.
-function showError(container, message, reloadKeeping = null) {
+// reload: {label, action}, a button that the message then offers.
+function showError(container, message, reload = null) {
   let box = container.querySelector(":scope > .notice-error");
   if (!box) {
     box = document.createElement("p");
@@ -233,16 +264,13 @@ function showError(container, message, reloadKeeping = null) {
     container.prepend(box);
   }
   box.textContent = message;
-  if (reloadKeeping) {
-    const reload = document.createElement("button");
-    reload.type = "button";
-    reload.className = "button button-quiet";
-    reload.textContent = "Reload the page";
-    reload.addEventListener("click", () => {
-      keepDraft(reloadKeeping.querySelector(COMMENT_BOX)?.value);
-      window.location.reload();
-    });
-    box.append(" ", reload);
+  if (reload) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button-quiet";
+    button.textContent = reload.label;
+    button.addEventListener("click", reload.action);
+    box.append(" ", button);
   }
   return box;
 }
@@ -313,20 +341,26 @@ function fillDialog(dialog, html) {
         if (over) document.getElementById(over.dataset.counterFor)?.focus();
         return;
       }
+      // Disabled while it is sent: a double click sends one report.
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      let answer;
       try {
-        const { html: next } = await fetchHtml(withPartial(form.action), {
-          method: "POST",
-          body: new FormData(form),
-        });
-        if (isWholePage(next)) {
-          showError(form, "Your report could not be sent. Please try again in a minute; your text is still here.")
-            .scrollIntoView({ block: "nearest" });
-          return;
-        }
-        fillDialog(dialog, next);
+        answer = await fetchHtml(withPartial(form.action), { method: "POST", body: new FormData(form) });
       } catch (error) {
         form.submit();
+        return;
       }
+      if (!isWholePage(answer.html)) {
+        fillDialog(dialog, answer.html);
+        return;
+      }
+      button.disabled = false;
+      // A 403 page refused the form's CSRF token: only a fresh form can send it.
+      const reload = answer.response.status === 403
+        ? { label: "Reload the form", action: () => reloadBiasForm(dialog, form) }
+        : null;
+      focusOn(showError(form, failure("bias", answer), reload));
     });
   }
   // After a refusal, the first field marked invalid, else the notice that
@@ -338,6 +372,30 @@ function fillDialog(dialog, html) {
   if (focusTarget) {
     if (!focusTarget.matches("input, textarea, button, a")) focusTarget.setAttribute("tabindex", "-1");
     focusTarget.focus();
+  }
+}
+
+// The bias form again, with a token of the session as it is now, and what
+// the reader had chosen and typed put back in it.
+async function reloadBiasForm(dialog, form) {
+  const typed = [...new FormData(form)].filter(([name]) => name !== "csrfmiddlewaretoken");
+  let answer = null;
+  try {
+    answer = await fetchHtml(withPartial(form.action));
+  } catch (error) {
+    // The network: as a server that could not answer.
+  }
+  if (!answer?.response.ok || isWholePage(answer.html)) {
+    focusOn(showError(form, MESSAGES.bias.failed));
+    return;
+  }
+  fillDialog(dialog, answer.html);
+  const fresh = dialog.querySelector("form[data-bias-form]");
+  for (const [name, value] of typed) {
+    const field = fresh?.elements.namedItem(name);
+    if (!field || typeof value !== "string") continue;
+    field.value = value; // a RadioNodeList checks the radio of that value
+    if (!(field instanceof RadioNodeList)) field.dispatchEvent(new Event("input", { bubbles: true }));
   }
 }
 
