@@ -9,13 +9,17 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from core import env as read
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A local .env is read for convenience; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+# Typed values go through core.env: a wrong one stops start-up with a line that
+# names it (HTTPS=ture was HTTPS off), and an empty one means the default.
+DEBUG = read.boolean("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -25,8 +29,8 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = read.text_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+SITE_URL = read.site_url("SITE_URL", default="http://127.0.0.1:8000")
 SITE_NAME = "EVA DAILY"
 # Where readers write to the newsroom: shown on /about/ (pages).
 NEWSROOM_EMAIL = env.str("NEWSROOM_EMAIL", default="newsroom@example.org")
@@ -117,7 +121,7 @@ TEMPLATES = [
 # waits for a lock instead of failing, and IMMEDIATE transactions take the
 # write lock up front so two writers never deadlock on an upgrade.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": read.database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,7 +141,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Persistent connections are worth 7x throughput on PostgreSQL here
     # (VERIFIED.md); health checks drop connections that died in between.
-    _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    _db["CONN_MAX_AGE"] = read.integer("CONN_MAX_AGE", default=600,
+                                       zero=" (0: a connection per request)")
     _db["CONN_HEALTH_CHECKS"] = True
     # Seconds to wait for a new connection: a database host that does not
     # answer at all held a worker for the system's two minutes, long past
@@ -153,7 +158,7 @@ else:
     # a connection pooler that cannot keep prepared statements (PgBouncer in
     # transaction mode before 1.21).
     if (_db["ENGINE"] == "django.db.backends.postgresql"
-            and env.bool("DATABASE_PREPARED_STATEMENTS", default=True)):
+            and read.boolean("DATABASE_PREPARED_STATEMENTS", default=True)):
         _db["ENGINE"] = "core.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,9 +172,7 @@ TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"
 _REDIS = "django.core.cache.backends.redis.RedisCache"
 _FILES = "django.core.cache.backends.filebased.FileBasedCache"
 CACHES = {
-    "default": env.cache_url(
-        "CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}"
-    ),
+    "default": read.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}"),
 }
 if CACHES["default"]["BACKEND"] == _FILES:
     # Django's default of 300 entries would throw out pages, and the page
@@ -180,8 +183,8 @@ if CACHES["default"]["BACKEND"] == _FILES:
 # reached, nothing it guards goes ahead. By default: on Redis, the next
 # database number on the same server; with the file cache, a folder beside
 # it that keeps every live entry; any other shared cache needs its own URL.
-if env.str("SECURITY_CACHE_URL", default=""):
-    CACHES["security"] = env.cache_url("SECURITY_CACHE_URL")
+if read.given("SECURITY_CACHE_URL"):
+    CACHES["security"] = read.cache("SECURITY_CACHE_URL", default=None)
 elif CACHES["default"]["BACKEND"] == _REDIS:
     CACHES["security"] = {**CACHES["default"], "LOCATION": ",".join(
         # Redis has databases 0 to 15 unless configured otherwise.
@@ -222,7 +225,7 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+TIME_ZONE = read.time_zone("TIME_ZONE", default="UTC")
 # The site is in English only; without translation machinery each date,
 # gettext and {% translate %} skips looking up the active language.
 USE_I18N = False
@@ -264,7 +267,7 @@ WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 # Email: EMAIL_URL (e.g. smtp+tls://user:pass@host:587) into Django 6.1's MAILERS.
 # The console when developing; in production the machine's own mail server,
 # unless EMAIL_URL says otherwise (a console backend is no production setting).
-_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+_email = read.email("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -298,7 +301,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The daily edition goes out at this local time (TIME_ZONE), when cron or a
 # scheduler runs `manage.py send_edition`.
-EDITION_TIME = env.str("EDITION_TIME", default="06:00")
+EDITION_TIME = read.given("EDITION_TIME") or "06:00"
 try:
     EDITION_TIME = datetime.strptime(EDITION_TIME, "%H:%M").time()
 except ValueError:
@@ -306,10 +309,11 @@ except ValueError:
         f"EDITION_TIME: {EDITION_TIME!r} is not a time of day such as 06:00.") from None
 # Seconds without progress after which an edition's unsent part is queued again
 # (its worker died); no subscriber gets an edition twice either way.
-EDITION_STALL_SECONDS = env.int("EDITION_STALL_SECONDS", default=600)
+# At least a second: 0 would queue the unsent part again on every look.
+EDITION_STALL_SECONDS = read.integer("EDITION_STALL_SECONDS", default=600, minimum=1)
 
 # HTTPS: when on, the site answers only over HTTPS.
-HTTPS = env.bool("HTTPS", default=False)
+HTTPS = read.boolean("HTTPS", default=False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
@@ -320,7 +324,7 @@ if HTTPS:
 # Behind a proxy: X-Forwarded-Proto is trusted, and X-Forwarded-For only from
 # the proxies listed (addresses or networks, comma list): any other sender
 # could write any address there (core.ratelimit.client_address).
-BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+BEHIND_PROXY = read.boolean("BEHIND_PROXY", default=False)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
     try:
@@ -367,17 +371,18 @@ AXES_ENABLE_ADMIN = False
 ARTICLES_PER_PAGE = 20
 # Searches one address may make a minute (articles/search.py); 0 for no limit.
 # A search is the dearest page a reader can ask for, and no cache answers it.
-SEARCH_LIMIT_PER_MINUTE = env.int("SEARCH_LIMIT_PER_MINUTE", default=30)
+SEARCH_LIMIT_PER_MINUTE = read.integer("SEARCH_LIMIT_PER_MINUTE", default=30,
+                                       zero=" (0 for no limit)")
 # Searches running at once, counted across every worker and machine; past that
 # the search page asks the reader to try again in a few seconds, so that a
 # flood of searches from many addresses cannot take every worker and the
 # database from readers. 0 for no cap.
-SEARCH_CONCURRENCY = env.int("SEARCH_CONCURRENCY", default=4)
+SEARCH_CONCURRENCY = read.integer("SEARCH_CONCURRENCY", default=4, zero=" (0 for no cap)")
 
 # Whole-page cache for anonymous readers (core/pagecache.py), in seconds.
 # Entries also end at midnight and at the next scheduled publication.
-PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_ENABLED = read.boolean("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = read.integer("PAGE_CACHE_SECONDS", default=600)
 # Browsers revalidate sooner than shared caches (s-maxage is the full lifetime).
 BROWSER_MAX_AGE = 60
 # Edge caches (Varnish, deploy/varnish/) purged by cache tag, comma list of URLs
@@ -386,7 +391,7 @@ EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
 # Public pages name their cache tags (xkey, Surrogate-Key headers) only for an
 # edge cache: always when EDGE_PURGE_URLS lists one, and with this on for a
 # CDN purged by its own API instead. Readers must not see them otherwise.
-EDGE_CACHE_TAGS = env.bool("EDGE_CACHE_TAGS", default=False)
+EDGE_CACHE_TAGS = read.boolean("EDGE_CACHE_TAGS", default=False)
 
 # Content Security Policy. Public pages carry no inline script or style (they
 # are cached whole, and a nonce must never be reused); JSON-LD data blocks are
@@ -424,7 +429,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "evadaily.requests": {"handlers": ["console"], "level": env.str(
+        "evadaily.requests": {"handlers": ["console"], "level": read.log_level(
             "REQUEST_LOG_LEVEL", default="INFO"), "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
