@@ -16,17 +16,32 @@ so that it never holds more than its limit by more than a few entries.
 The page cache's own records (core.pagecache: the count of changes, their
 log, the tags' stamps) are kept in a folder of their own, which the cull
 never touches, and counted with `incr` under a lock (see FileCache).
+
+A folder the process cannot use (a path under a regular file, one it may not
+write, a full disk) is an empty cache, as an unreachable Redis is
+(core.redis_cache): a read is a miss, a write does nothing, and pages come
+from the database. The first failure is logged, and the first success after it.
 """
 
 import fcntl
 import glob
+import logging
 import os
 import pickle
+import threading
 import time
 import zlib
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.utils._os import safe_makedirs
+
+log = logging.getLogger("evadaily.cache")
+_MISSING = object()
+# The folders that failed last time: Django makes a cache object per thread,
+# and an outage is logged once per process.
+_failing = set()
+_failing_lock = threading.Lock()
 
 # core.pagecache names its records so; they must outlive any page they judge.
 KEPT_PREFIX = "pagecache:state:"
@@ -96,6 +111,66 @@ class FileCache(CountsNearTheLimit, FileBasedCache):
 
     _swept_at = 0.0
 
+    def __init__(self, dir, params):
+        try:
+            super().__init__(dir, params)  # makes the folder
+        except OSError as error:
+            self._fail(error)
+
+    def _fail(self, error):
+        with _failing_lock:
+            first = self._dir not in _failing
+            _failing.add(self._dir)
+        if first:
+            # The error names the folder, and why it cannot be used.
+            log.warning("Cache folder unusable: pages come from the database until it is "
+                        "back.", extra={"error": str(error)})
+
+    def _run(self, default, method, *args, writes=False):
+        """method(*args), or default while the folder cannot be used.
+
+        Only a write (writes) proves the folder usable again: in a folder
+        that can be read but not written, a read finds nothing and succeeds
+        (a delete, a clear too), and the outage would be logged again at
+        every request.
+        """
+        try:
+            result = method(*args)
+        except OSError as error:
+            self._fail(error)
+            return default
+        if writes and _failing and self._dir in _failing:
+            with _failing_lock:
+                back = self._dir in _failing
+                _failing.discard(self._dir)
+            if back:
+                log.warning("Cache folder usable again.")
+        return result
+
+    def get(self, key, default=None, version=None):
+        return self._run(default, super().get, key, default, version)
+
+    def has_key(self, key, version=None):
+        return self._run(False, super().has_key, key, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        def add():  # Django's, with its own reads and writes, which raise
+            if super(FileCache, self).has_key(key, version):
+                return False
+            super(FileCache, self).set(key, value, timeout, version)
+            return True
+
+        return self._run(False, add, writes=True)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(None, super().set, key, value, timeout, version, writes=True)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(False, super().touch, key, timeout, version, writes=True)
+
+    def delete(self, key, version=None):
+        return self._run(False, super().delete, key, version)
+
     def _key_to_file(self, key, version=None):
         fname = super()._key_to_file(key, version)
         if key.startswith(KEPT_PREFIX):
@@ -131,6 +206,9 @@ class FileCache(CountsNearTheLimit, FileBasedCache):
                 continue
 
     def clear(self):
+        self._run(None, self._clear)
+
+    def _clear(self):
         super().clear()
         for fname in self._kept_files():
             self._delete(fname)
@@ -143,6 +221,12 @@ class FileCache(CountsNearTheLimit, FileBasedCache):
         the first change, and two processes counting at once both took the
         same count, so one change's record in the log overwrote the other's.
         """
+        value = self._run(_MISSING, self._incr, key, delta, version, writes=True)
+        if value is _MISSING:
+            raise ValueError(f"Key '{key}' not found")  # as for a key that is not there
+        return value
+
+    def _incr(self, key, delta, version):
         self._createdir()
         fname = self._key_to_file(key, version)
         fd = os.open(os.path.join(self._dir, KEPT_FOLDER, "incr.lock"),

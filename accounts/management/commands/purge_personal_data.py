@@ -20,7 +20,8 @@ class Command(BaseCommand):
     help = (f"Remove personal data older than {RETENTION_DAYS} days: hashed network "
             "addresses, reporters' emails once their outcome was sent; and what keeps its "
             "own time (expired sessions, names held from deleted suspended accounts, "
-            "unconfirmed newsletter addresses, finished tasks).")
+            "unconfirmed newsletter addresses, finished tasks, tasks a stopped worker left "
+            "running).")
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -45,6 +46,12 @@ class Command(BaseCommand):
                 tasks, _ = DBTaskResult.objects.finished().filter(
                     finished_at__lt=now - timedelta(days=TASK_RETENTION_DAYS)).delete()
                 removed.append((tasks, "finished tasks", f"older than {TASK_RETENTION_DAYS} days"))
+                # A worker killed mid-task leaves it RUNNING for good, never finished;
+                # none runs for days, so one started a week ago has stopped.
+                stuck, _ = DBTaskResult.objects.running().filter(
+                    started_at__lt=now - timedelta(days=TASK_RETENTION_DAYS)).delete()
+                removed.append((stuck, "tasks left running by a stopped worker",
+                                f"started more than {TASK_RETENTION_DAYS} days ago"))
         # (count, what) is older than RETENTION_DAYS; (count, what, rule) says its own
         # ("" when `what` says it all).
         by_rule = {}

@@ -1,6 +1,13 @@
 from django.core.management.base import BaseCommand
+from django.utils import dateformat, timezone
 
+from newsletter.edition import due_moment, is_superseded
+from newsletter.models import Edition, Subscriber
 from newsletter.tasks import BATCH_SIZE, start_edition
+
+
+def _when(moment):
+    return dateformat.format(timezone.localtime(moment), "l, F j, Y, g:i A")
 
 
 class Command(BaseCommand):
@@ -13,4 +20,16 @@ class Command(BaseCommand):
                             help="subscribers per queued task (default: %(default)s)")
 
     def handle(self, *args, batch_size, **options):
+        moment = due_moment()
+        # A later edition (EDITION_TIME or TIME_ZONE changed since it was sent)
+        # carries what this one would: its batches would send nothing.
+        if is_superseded(Edition(scheduled_at=moment)):
+            later = Edition.objects.filter(scheduled_at__gt=moment).latest("scheduled_at")
+            self.stdout.write(f"The edition of {_when(moment)} is superseded by the edition of "
+                              f"{_when(later.scheduled_at)}: nothing to send.")
+            return
+        if not Subscriber.objects.confirmed().exists():
+            self.stdout.write(f"No confirmed subscribers for the edition of {_when(moment)}: "
+                              "nothing to send.")
+            return
         self.stdout.write(start_edition(batch_size=max(1, batch_size)))
