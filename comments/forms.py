@@ -1,43 +1,16 @@
-import re
-import secrets
-
 from django import forms
 
+from core.forms import SubmissionTokenField, new_submission_token
 from core.text import clean_limited_text
 
 from .models import COMMENT_MAX_CHARS, COMMENT_MAX_LINE_BREAKS, CommentReport
 
-SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MISSING_TOKEN = ("This form was incomplete, so nothing was posted. Your text is still here: "
                  "please post again (reload the page if this keeps happening).")
 
 
-def new_submission_token():
-    return secrets.token_urlsafe(18)
-
-
-class SubmissionTokenField(forms.CharField):
-    """The hidden token that makes one form submission store at most one comment."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def bound_data(self, data, initial):
-        # A refused form keeps its token, so that sending it again is still the
-        # same submission; one that came without a valid token gets a fresh one.
-        return data if SUBMISSION_TOKEN_PATTERN.fullmatch(data or "") else initial
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not SUBMISSION_TOKEN_PATTERN.fullmatch(value):
-            raise forms.ValidationError(MISSING_TOKEN, code="no_token")
-        return value
-
-
 class CommentForm(forms.Form):
-    submission_token = SubmissionTokenField()
+    submission_token = SubmissionTokenField(missing=MISSING_TOKEN)
     # No max_length: the browser's count (UTF-16 units) is not ours (code points).
     body = forms.CharField(
         label="Your comment",

@@ -1,41 +1,9 @@
-import re
-import secrets
-
 from django import forms
 
+from core.forms import SubmissionTokenField, new_submission_token
 from core.text import clean_limited_text
 
 from .models import DETAILS_MAX_CHARS, QUOTE_MAX_CHARS, BiasReport
-
-
-# As comments/forms.py has it (standards may not import comments).
-SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-def new_submission_token():
-    return secrets.token_urlsafe(18)
-
-
-class SubmissionTokenField(forms.CharField):
-    """The hidden token that makes one form, however often it is sent, file one report.
-
-    Unlike a comment's, optional: a form sent without a valid token (a page
-    opened before there were tokens, a script) is filed as before, only
-    without this protection; its value is then None.
-    """
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def bound_data(self, data, initial):
-        # A refused form keeps its token: sending it again is the same submission.
-        return data if SUBMISSION_TOKEN_PATTERN.fullmatch(data or "") else initial
-
-    def clean(self, value):
-        value = super().clean(value)
-        return value if SUBMISSION_TOKEN_PATTERN.fullmatch(value) else None
 
 
 class BiasReportForm(forms.ModelForm):

@@ -19,13 +19,14 @@ from django.views.generic import ListView, TemplateView
 from articles.models import Article, public_story
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.forms import SUBMISSION_TOKEN_PATTERN, new_submission_token
 from core.queries import count_of
 from core.pagecache import tag
 from core.pagination import StrictPageMixin
 
 from . import figures, transparency
 from .charts import Series, bar_chart, column_chart
-from .forms import SUBMISSION_TOKEN_PATTERN, BiasReportForm, new_submission_token
+from .forms import BiasReportForm
 from .models import BiasReport, Correction
 
 
