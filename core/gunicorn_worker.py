@@ -39,8 +39,19 @@ DEFAULT_THREADS = int(os.environ.get("GUNICORN_THREADS", "4"))
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 # The request line's target: /path?query, or http://host/path in absolute form.
 _TARGET = re.compile(rb"[\r\n]*[^ \r\n]+ +([^ \r\n]+)")
-_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?$",
-                             re.IGNORECASE | re.MULTILINE)
+# Every Content-Length line, whatever its value: one this loop cannot read must
+# not reach a thread, which would then wait for the body gunicorn's parser
+# reads from it (it takes any run of digits, 00000000000000000000005 too).
+_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
+_DIGITS = re.compile(rb"[0-9]+")
+# The site's own answers carry these (core/middleware.py); the loop's refusals
+# are plain text with nothing to run, frame or refer from, and say so too.
+_REFUSAL_HEADERS = (b"Content-Type: text/plain; charset=utf-8\r\n"
+                    b"Cache-Control: no-store\r\n"
+                    b"X-Content-Type-Options: nosniff\r\n"
+                    b"X-Frame-Options: DENY\r\n"
+                    b"Referrer-Policy: strict-origin-when-cross-origin\r\n"
+                    b"Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n")
 _TRANSFER_ENCODING = re.compile(rb"^transfer-encoding[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _EXPECT_CONTINUE = re.compile(rb"^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$",
                               re.IGNORECASE | re.MULTILINE)
@@ -251,8 +262,10 @@ class BufferingThreadWorker(ThreadWorker):
             # A body of unknown length: the site wants a Content-Length anyway.
             self._refuse(conn, b"411 Length Required")
             return
-        if len(lengths) > 1:
-            self._hand_over(conn)  # ambiguous: gunicorn's parser refuses it
+        lengths = [value.strip(b" \t") for value in lengths]
+        if len(lengths) > 1 or not all(_DIGITS.fullmatch(value) for value in lengths):
+            # Ambiguous, or not a length: refused here, before a thread takes it.
+            self._refuse(conn, b"400 Bad Request", b"Bad request: send one Content-Length, a number.")
             return
         length = int(lengths[0]) if lengths else 0
         limit = body_limit(sock.buffered[:head.start()])
@@ -298,8 +311,8 @@ class BufferingThreadWorker(ThreadWorker):
         self.enqueue_req(conn)
 
     def _refuse(self, conn, status, text=b""):
-        self._send(conn, b"HTTP/1.1 %s\r\nConnection: close\r\nContent-Type: text/plain\r\n"
-                         b"Content-Length: %d\r\n\r\n%s" % (status, len(text), text))
+        self._send(conn, b"HTTP/1.1 %s\r\nConnection: close\r\n%sContent-Length: %d\r\n\r\n%s"
+                   % (status, _REFUSAL_HEADERS, len(text), text))
         self._drop(conn)
 
     @staticmethod

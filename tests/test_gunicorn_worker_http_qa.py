@@ -1,0 +1,71 @@
+"""The worker's event loop reads every Content-Length gunicorn's parser would take.
+
+A length of 19 digits or more (00000000000000000000005 is five) went past the
+loop's pattern, which read it as no body: the request went to a thread at
+once, which then waited up to THREAD_READ_TIMEOUT for a body that never came.
+Sixteen such connections, no body sent, held every thread of a four-worker
+server for 30 seconds at a time. Here one worker has one thread, so one held
+connection would stop the site.
+"""
+
+import socket
+
+import pytest
+
+from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
+from tests.test_gunicorn_worker_qa_round import _answer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("worker-one-thread")
+    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
+                          {"CACHE_URL": f"filecache://{folder / 'cache'}",
+                           "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "1"}), folder)
+    site.manage("migrate", "--noinput", "-v0")
+    try:
+        yield site.start_as_in_production()
+    finally:
+        site.stop_all()
+
+
+def _send_head(server, content_length):
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=REQUEST_TIMEOUT)
+    connection.sendall(b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       b"Content-Type: application/x-www-form-urlencoded\r\n"
+                       b"Content-Length: %s\r\n\r\n" % content_length)
+    return connection
+
+
+def _healthz(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=REQUEST_TIMEOUT) as probe:
+        probe.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        return _answer(probe)
+
+
+def test_a_long_written_length_waits_in_the_loop_not_in_a_thread(server):
+    with _send_head(server, b"00000000000000000000005") as held:
+        assert _healthz(server).startswith(b"HTTP/1.1 200 "), "the only thread was held"
+        held.sendall(b"a=b&c")  # the body, five bytes: the request is then answered
+        held.settimeout(REQUEST_TIMEOUT)
+        assert held.recv(65536).startswith(b"HTTP/1.1 ")
+
+
+@pytest.mark.parametrize("content_length", [b"5x", b"+5", b"-1", b"0x10", b"5, 5", b""])
+def test_a_length_that_is_not_a_number_is_refused_by_the_loop(server, content_length):
+    with _send_head(server, content_length) as connection:
+        answer = _answer(connection)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert answer.endswith(b"send one Content-Length, a number.")
+    assert _healthz(server).startswith(b"HTTP/1.1 200 ")
+
+
+def test_the_loops_refusals_carry_the_sites_security_headers(server):
+    with _send_head(server, b"99999999999999999999999") as connection:
+        answer = _answer(connection)
+    head = answer.split(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 413 "), answer[:200]
+    for header in (b"X-Content-Type-Options: nosniff", b"X-Frame-Options: DENY",
+                   b"Content-Security-Policy: default-src 'none'",
+                   b"Content-Type: text/plain; charset=utf-8", b"Cache-Control: no-store"):
+        assert header in head
