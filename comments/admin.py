@@ -259,6 +259,9 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
             stored = Comment.objects.select_for_update().get(pk=obj.pk)
             moderation.decide_comment(stored, obj.status, request.user,
                                       form.cleaned_data.get("moderation_reason", ""))
+        elif change and "moderation_reason" in form.changed_data:
+            # The reason alone: logged as an edit, the decision's moderator and time kept.
+            moderation.edit_reason(obj, request.user, obj.moderation_reason)
         else:
             super().save_model(request, obj, form, change)
 

@@ -21,7 +21,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from articles.models import CARD_DEFERRED, Article, story_text
 
@@ -192,9 +191,40 @@ def _back(request):
     return HttpResponseRedirect(_next(request), status=303)
 
 
-@require_POST
+NOT_SENT = ("A decision is sent with the buttons on the queue, not by opening its address. "
+            "If you were just asked to sign in again, the decision you were sending was lost "
+            "with your session: make it again from the queue.")
+
+
+def _not_decided(request, notice, status, back_url, back_label):
+    """A page saying why nothing was decided, with the way back to the queue."""
+    response = TemplateResponse(request, "admin/moderation/not_decided.html", {
+        **admin.site.each_context(request), "title": "Nothing was decided", "notice": notice,
+        "back_url": back_url, "back_label": back_label}, status=status)
+    if status == 405:
+        response["Allow"] = "POST"
+    return response
+
+
+def _not_sent(request):
+    """A decide or undo address opened, not posted to: after a sign-in, the browser asks
+    for the address the expired session was sending a decision to. A blank 405 said nothing."""
+    return _not_decided(request, NOT_SENT, 405, reverse("moderation-comments"),
+                       "Back to the comment queue")
+
+
+def _gone(request):
+    """The comment was deleted (or its story was) after the card was drawn."""
+    text = "That comment no longer exists: it was deleted meanwhile. Nothing was decided."
+    if _is_fetch(request):
+        return _fragment(request, "notice", status=404, notice=text)
+    return _not_decided(request, text, 404, _next(request), "Back to the comment queue")
+
+
 def decide_comment(request, pk):
     """Approve, hide, or hide and restrict the reader: one click from the queue."""
+    if request.method != "POST":
+        return _not_sent(request)
     if not _can_decide(request.user):
         raise PermissionDenied
     decision = request.POST.get("decision", "")
@@ -207,7 +237,9 @@ def decide_comment(request, pk):
     with transaction.atomic():
         # Locks the comment alone: PostgreSQL cannot lock the outer join to a former reader.
         locked = Comment.objects.select_for_update(of=("self",)).select_related("reader")
-        comment = get_object_or_404(locked, pk=pk)
+        comment = locked.filter(pk=pk).first()
+        if comment is None:
+            return _gone(request)
         if request.POST.get("version") != _version(comment):
             return _already_decided(request, comment)
         action = moderation.decide_comment(comment, status, request.user, reason, restrict)
@@ -221,8 +253,12 @@ def decide_comment(request, pk):
 
 def _already_decided(request, comment):
     """Someone decided the comment after the card was drawn: say so rather than overrule them."""
-    by = comment.moderator.get_username() if comment.moderator_id else "another moderator"
-    text = (f"{by} has already decided this comment ({comment.get_status_display().lower()}) "
+    if comment.moderator_id == request.user.pk:
+        by = "You have"  # the same card sent twice, or from another tab
+    else:
+        by = (comment.moderator.get_username() if comment.moderator_id
+              else "Another moderator") + " has"
+    text = (f"{by} already decided this comment ({comment.get_status_display().lower()}) "
             f"since the page was loaded. Nothing was changed.")
     if _is_fetch(request):
         return _fragment(request, "notice", status=409, notice=text)
@@ -230,26 +266,27 @@ def _already_decided(request, comment):
     return _back(request)
 
 
-@require_POST
 def undo_decision(request, pk):
     """Put a comment back as it was before the moderator's own recent decision."""
+    if request.method != "POST":
+        return _not_sent(request)
     if not _can_decide(request.user):
         raise PermissionDenied
     action = get_object_or_404(ModerationAction, pk=pk, moderator=request.user)
     try:
-        comment = moderation.undo_decision(action, request.user)
+        comment, kept = moderation.undo_decision(action, request.user)
     except moderation.UndoRefused as refusal:
         if _is_fetch(request):
             return _fragment(request, "notice", status=409, notice=str(refusal))
         messages.error(request, str(refusal))
         return _back(request)
     text = (f"Undone: the comment by {comment.author_name} is "
-            f"{comment.get_status_display().lower()} again.")
+            f"{comment.get_status_display().lower()} again. {kept}").strip()
     if _is_fetch(request):
         waiting_again = list(_comments().filter(waiting(), pk=comment.pk))
         if waiting_again:
             return _fragment(request, "queue-item", item=_items(waiting_again, request.user)[0],
-                             next_url=_next(request))
+                             next_url=_next(request), card_notice=kept)
         return _fragment(request, "notice", notice=text)
-    messages.success(request, text)
+    (messages.warning if kept else messages.success)(request, text)
     return _back(request)

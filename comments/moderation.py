@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -224,11 +225,27 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     if restrict and comment.reader_id:
         before["standing"] = _restrict(comment, moderator)
         action = RESTRICTED
-    by = reader_reference(comment.reader_id) if comment.reader_id else FORMER_READER
     return ModerationAction.objects.create(
         moderator=moderator, created_at=now, action=action, reader_id=comment.reader_id,
-        target=f"comment {comment.pk} by {by}",
+        target=_comment_target(comment),
         reason=_within(reason, ModerationAction, "reason"), undo=before)
+
+
+def _comment_target(comment):
+    """How the log names a comment: by id, and its reader by id (ModerationAction)."""
+    by = reader_reference(comment.reader_id) if comment.reader_id else FORMER_READER
+    return f"comment {comment.pk} by {by}"
+
+
+def edit_reason(comment, moderator, reason):
+    """Change a comment's moderation reason alone: the decision stands as it was made,
+    by whom and when. Logged as an edit, as a bias report's note is (standards.workflow)."""
+    comment.moderation_reason = _within(reason, Comment, "moderation_reason")
+    comment.save(update_fields=["moderation_reason"])
+    return ModerationAction.objects.create(
+        moderator=moderator, action="comment reason edited", reader_id=comment.reader_id,
+        target=_comment_target(comment),
+        reason=_within(comment.moderation_reason, ModerationAction, "reason"))
 
 
 def _restrict_note(comment):
@@ -236,15 +253,18 @@ def _restrict_note(comment):
 
 
 def _restrict(comment, moderator):
-    """Put the comment's reader in pre-moderation; returns their standing as it was."""
+    """Put the comment's reader in pre-moderation; returns their standing as it was, and
+    when the restriction left it (undo_decision puts back only a standing unchanged since)."""
     standing, created = ReaderStanding.objects.get_or_create(reader_id=comment.reader_id)
     before = {"is_premoderated": standing.is_premoderated, "note": standing.note,
-              "updated_by": standing.updated_by_id}
+              "updated_by": standing.updated_by_id,
+              "updated_at": None if created else standing.updated_at.isoformat()}
     standing.is_premoderated = True
     standing.updated_by = moderator
     if not standing.note:
         standing.note = _restrict_note(comment)
     standing.save()
+    before["left_at"] = standing.updated_at.isoformat()
     return before
 
 
@@ -265,7 +285,8 @@ def undo_decision(action, moderator, now=None):
     """Put a comment (and its reports and reader) back as they were before `action`.
 
     Only its own moderator may, within UNDO_WINDOW, and only while the comment
-    has not been decided again since. The undoing is logged too. Returns the comment.
+    has not been decided again since; the reader's standing only while it is as
+    the decision left it (_unrestrict). The undoing is logged too. Returns Undone.
     """
     now = now or timezone.now()
     action = ModerationAction.objects.select_for_update().get(pk=action.pk)
@@ -284,8 +305,7 @@ def undo_decision(action, moderator, now=None):
     if comment is None:
         raise UndoRefused("That comment no longer exists.")
     if comment.moderated_at != action.created_at:
-        raise UndoRefused("The comment has been decided again since; undo that decision "
-                          "instead.")
+        raise UndoRefused(_decided_since(comment, moderator))
     comment.status = before["status"]
     comment.moderator_id = before["moderator"]
     comment.moderated_at = (datetime.fromisoformat(before["moderated_at"])
@@ -293,28 +313,71 @@ def undo_decision(action, moderator, now=None):
     comment.moderation_reason = before["moderation_reason"]
     comment.save(update_fields=["status", "moderator", "moderated_at", "moderation_reason"])
     CommentReport.objects.filter(pk__in=before["reports"]).update(resolved_at=None)
+    kept = ""
     if "standing" in before and comment.reader_id:
-        _unrestrict(comment, before["standing"])
+        kept = _unrestrict(comment, before["standing"], moderator)
     action.undone_at = now
     action.save(update_fields=["undone_at"])
     decided_at = timezone.localtime(action.created_at)
     ModerationAction.objects.create(
         moderator=moderator, created_at=now, action=f"undo {action.action}"[:40],
         target=action.target, reader_id=action.reader_id,
-        reason=f"Undid the decision of {decided_at:%Y-%m-%d %H:%M:%S}.")
-    return comment
+        reason=_within(f"Undid the decision of {decided_at:%Y-%m-%d %H:%M:%S}. {kept}".strip(),
+                       ModerationAction, "reason"))
+    return Undone(comment, kept)
 
 
-def _unrestrict(comment, before):
-    """The reader's pre-moderation as it was; a note the restriction wrote goes with it."""
-    standing = ReaderStanding.objects.filter(reader_id=comment.reader_id).first()
+class Undone(NamedTuple):
+    """What an undo did: the comment as it is again, and why the reader's standing was
+    left as it is ("" when it was put back, or the decision restricted no one)."""
+
+    comment: Comment
+    standing_kept: str
+
+
+def _decided_since(comment, moderator):
+    """Why a decision is not undone once its comment was decided again, naming by whom."""
+    status = comment.get_status_display().lower()
+    if comment.moderator_id == moderator.pk:
+        return (f"The comment has been decided again since ({status}), by you; undo that "
+                f"decision instead.")
+    by = comment.moderator.get_username() if comment.moderator_id else "another moderator"
+    return (f"The comment has been decided again since ({status}), by {by}: only they can "
+            f"undo that. Decide the comment again from the queue if it must change.")
+
+
+def _unrestrict(comment, before, moderator):
+    """The reader's pre-moderation as it was; a note the restriction wrote goes with it.
+
+    Only while the standing is as the restriction left it: a standing changed
+    since (another moderator's edit, or a later decision that restricted the
+    reader too) is theirs, and stays. Returns why it stayed, or "".
+    """
+    standing = (ReaderStanding.objects.select_for_update(of=("self",))
+                .select_related("updated_by").filter(reader_id=comment.reader_id).first())
     if standing is None:
-        return
+        return ""
+    left_at = before.get("left_at")
+    if left_at is None or standing.updated_at != datetime.fromisoformat(left_at):
+        if standing.updated_by_id == moderator.pk:
+            by = "by you"
+        else:
+            by = f"by {standing.updated_by.get_username()}" if standing.updated_by else ""
+        changed = timezone.localtime(standing.updated_at)
+        return (f"The reader’s standing was left as it is ({describe_standing(standing)}): "
+                f"it was changed after that decision{' ' + by if by else ''}, at "
+                f"{changed:%H:%M}.")
     standing.is_premoderated = before["is_premoderated"]
     standing.updated_by_id = before["updated_by"]
     if standing.note == _restrict_note(comment):
         standing.note = before["note"]
     standing.save()
+    if before.get("updated_at"):
+        # The standing is as it was, so is when it was last changed: an earlier
+        # restriction's undo then finds the standing it left.
+        ReaderStanding.objects.filter(pk=standing.pk).update(
+            updated_at=datetime.fromisoformat(before["updated_at"]))
+    return ""
 
 
 # Connected as CommentsConfig.ready() imports this module; sent for every proxy of the

@@ -15,13 +15,11 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
-from core.text import normalize
+from core.text import has_visible_text, normalize
 
 from . import workflow
 from .admin import draft_correction_url
@@ -77,6 +75,9 @@ def _item(report, user, reporters):
         "corrections": corrections,
         "draft_url": draft_correction_url(report) if may_draft else "",
         "evidence_is_web": report.evidence_url.lower().startswith(("https://", "http://")),
+        # Unpublished, or moved back to a future time, since it was reported: its link is
+        # a 404 for the reporter (and for readers).
+        "story_is_public": article.is_published(),
     }
 
 
@@ -110,17 +111,39 @@ def bias_report_triage(request):
     return TemplateResponse(request, "admin/moderation/bias_reports.html", context)
 
 
-def _back(request):
+def _next(request):
     target = request.POST.get("next", "")
     if not (target and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         target = reverse("moderation-bias-reports")
-    return HttpResponseRedirect(target, status=303)
+    return target
 
 
-@require_POST
+def _back(request):
+    return HttpResponseRedirect(_next(request), status=303)
+
+
+def _not_decided(request, notice, status):
+    """A page saying why nothing was decided, with the way back to the triage (the
+    comment queue's page of the same name: admin/moderation/not_decided.html)."""
+    response = TemplateResponse(request, "admin/moderation/not_decided.html", {
+        **admin.site.each_context(request), "title": "Nothing was decided", "notice": notice,
+        "back_url": _next(request), "back_label": "Back to the bias-report triage"},
+        status=status)
+    if status == 405:
+        response["Allow"] = "POST"
+    return response
+
+
 def decide_bias_report(request, pk):
     """In review, Uphold (then draft the correction) or Dismiss with a note for the reporter."""
+    if request.method != "POST":
+        # After signing in again, the browser asks for the address the expired session
+        # was posting to; the decision itself was lost with the session.
+        return _not_decided(request, "A decision is sent with the buttons on the triage, "
+                                     "not by opening its address. If you were just asked to "
+                                     "sign in again, the decision you were sending was lost "
+                                     "with your session: make it again from the triage.", 405)
     if not _can_decide(request.user):
         raise PermissionDenied
     decision = request.POST.get("decision", "")
@@ -128,10 +151,16 @@ def decide_bias_report(request, pk):
         return HttpResponseBadRequest("In review, uphold or dismiss.")
     status = DECISIONS[decision]
     note = normalize(request.POST.get("note", ""))[:workflow.NOTE_MAX_CHARS]
+    if not has_visible_text(note):
+        note = ""  # a zero-width space alone is no note (workflow.lacks_its_note)
     with transaction.atomic():
         locked = (BiasReport.objects.select_for_update(of=("self",))
                   .select_related("article", "moderator"))
-        report = get_object_or_404(locked, pk=pk)
+        report = locked.filter(pk=pk).first()
+        if report is None:
+            return _not_decided(request, "That report no longer exists: it was deleted "
+                                         "meanwhile, or its story was. Nothing was decided.",
+                                404)
         refusal = workflow.refusal(report, status, note)
         if refusal:
             messages.error(request, refusal)

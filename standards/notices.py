@@ -22,7 +22,6 @@ OUTCOME_TEXT = {
 
 def send_outcome(report):
     """Queue the decision for the reporter (their address is used for nothing else)."""
-    story_url = settings.SITE_URL + report.article.get_absolute_url()
     lines = [
         "Hello,",
         "",
@@ -41,7 +40,12 @@ def send_outcome(report):
             lines += [f"{c.get_kind_display()}: {correction_url(c)}" for c in corrections]
         else:
             lines += ["", "We will email you a link to the correction once it is published."]
-    lines += ["", f"The story: {story_url}", "", "EVA DAILY"]
+    if report.article.is_published():
+        lines += ["", f"The story: {settings.SITE_URL}{report.article.get_absolute_url()}"]
+    else:
+        # Its address would be a 404 for the reporter: unpublished while the report was open.
+        lines += ["", "The story is not published at the moment."]
+    lines += ["", "EVA DAILY"]
     queue_email(f"Your bias report {report.reference}: {report.get_status_display().lower()}",
                 "\n".join(lines), [report.contact_email])
 

@@ -147,6 +147,19 @@ def _fold_passage(passage):
     return text.strip()
 
 
+def _is_word_char(char):
+    return char.isalnum() or char == "_"
+
+
+def _whole_words(haystack, needle, start, end):
+    """Whether the match at start:end begins and ends on a word's edge where the passage
+    does: "the" is not found inside "wear" or "them", nor "claims" in "reclaims"."""
+    if _is_word_char(needle[0]) and start > 0 and _is_word_char(haystack[start - 1]):
+        return False
+    return not (_is_word_char(needle[-1]) and end < len(haystack)
+                and _is_word_char(haystack[end]))
+
+
 def mark_passage(blocks, passage):
     """Mark every occurrence of passage in blocks (their .marks); returns how many there are."""
     needle = _fold_passage(passage)
@@ -156,6 +169,9 @@ def mark_passage(blocks, passage):
     found, start = 0, haystack.find(needle)
     while start != -1:
         end = start + len(needle)
+        if not _whole_words(haystack, needle, start, end):
+            start = haystack.find(needle, start + 1)
+            continue
         placed = [origin for origin in origins[start:end] if origin is not None]
         _mark_range(blocks, placed[0], placed[-1])
         found += 1

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.hooks import record_decision
+from core.text import has_visible_text
 
 from .models import BiasReport
 from .notices import send_outcome
@@ -13,8 +14,9 @@ NOTE_MAX_CHARS = 2000
 
 
 def lacks_its_note(status, note):
-    """A dismissal goes to the reporter with the moderator's reason: it needs one."""
-    return status == BiasReport.Status.DISMISSED and not note
+    """A dismissal goes to the reporter with the moderator's reason: it needs one that
+    shows (a zero-width space alone is none)."""
+    return status == BiasReport.Status.DISMISSED and not has_visible_text(note or "")
 
 
 def refusal(report, status, note):

@@ -90,31 +90,72 @@ async function refill() {
   return fresh;
 }
 
+// The piece of the queue a decision's answer carries: a receipt, a notice, or the card
+// back; null for anything else (the sign-in page, when the session has ended).
+function answerOf(response, html) {
+  if (response.redirected) return null;
+  const element = fragment(html).firstElementChild;
+  return element?.matches("[data-desk-item], [data-desk-receipt]") ? element : null;
+}
+
+// The decision was not taken: say so on the card, which keeps its note for a second try.
+function notSent(form, response) {
+  form.querySelector("[data-desk-send-failed]")?.remove();
+  const failed = document.createElement("p");
+  failed.className = "desk-send-failed";
+  failed.dataset.deskSendFailed = "";
+  failed.setAttribute("role", "alert");
+  const signIn = document.createElement("a");
+  // The sign-in page the session's end led to, coming back to this queue when done.
+  const login = new URL(response.url);
+  login.search = new URLSearchParams({ next: location.pathname + location.search });
+  signIn.href = login.href;
+  signIn.target = "_blank";
+  signIn.textContent = "Sign in again (in a new tab)";
+  failed.append("Nothing was decided: you are signed out. ", signIn,
+                ", then press the button again here; your note is kept.");
+  form.append(failed);
+  announce(failed.textContent);
+}
+
 async function send(form, submitter) {
   const holder = form.closest("[data-desk-item], [data-desk-receipt]");
   // Read before the buttons are disabled: a disabled button sends nothing.
   const body = new FormData(form, submitter);
   const buttons = [...form.querySelectorAll("button")];
   buttons.forEach((button) => { button.disabled = true; });
+  const release = () => {
+    buttons.forEach((button) => { button.disabled = false; });
+    delete form.dataset.busy;
+  };
   let response;
+  let replacement = null;
   try {
     response = await fetch(form.action, { method: "POST", body, credentials: "same-origin", headers: HEADERS });
+    replacement = answerOf(response, await response.text());
   } catch (error) {
     response = null;
   }
-  if (!response || (!response.ok && response.status !== 409)) {
+  if (response?.redirected) {
+    // Sent to the sign-in page (the session ended): the decision never reached the desk,
+    // and a second, plain post would be lost at the sign-in too.
+    release();
+    notSent(form, response);
+    return;
+  }
+  if (!replacement) {
     // Let the server say what went wrong, on a page of its own.
-    buttons.forEach((button) => { button.disabled = false; });
+    release();
     sendPlainly(form, submitter);
     return;
   }
-  const replacement = fragment(await response.text()).firstElementChild;
   holder.replaceWith(replacement);
   showCount(replacement.dataset.waiting);
   if (replacement.matches("[data-desk-item]")) {
-    // An undo brought the comment back.
+    // An undo brought the comment back (saying, it may be, why the standing stayed).
     select(replacement);
-    announce("Undone. The comment is back in the queue.");
+    const said = replacement.querySelector("[data-desk-card-notice]")?.textContent.trim();
+    announce(`Undone. The comment is back in the queue.${said ? ` ${said}` : ""}`);
     return;
   }
   if (replacement.querySelector("form[data-desk-undo]")) receipts.push(replacement);
