@@ -116,7 +116,21 @@ def mask(email):
     local, at, domain = email.rpartition("@")
     if not at:
         return email[:1] + "•••"
-    return f"{local[:1]}•••@{domain}"
+    return f"{local[:1]}•••@{_as_typed(domain)}"
+
+
+def _as_typed(domain):
+    """A domain as its owner writes it: "bücher.example", where the address is kept in the
+    "xn--bcher-kva.example" form mail servers need (core.mail.mailbox).
+
+    The idna codec checks what it decodes as it checks what it encodes, so a
+    label that is not a real IDNA name (one hiding a right-to-left override,
+    say) stays in its xn-- form.
+    """
+    try:
+        return domain.encode("ascii").decode("idna")
+    except UnicodeError:
+        return domain
 
 
 def _tell_old_address(user, old):

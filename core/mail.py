@@ -14,10 +14,15 @@ worker logs it. The daily edition has its own way back (newsletter.tasks).
 
 import functools
 import logging
+import re
 import smtplib
 import sys
+import textwrap
 from datetime import timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
@@ -35,6 +40,10 @@ PRIORITY_BULK = -10
 
 # Seconds before each new try of an email the mail server could not take yet.
 SEND_AGAIN_AFTER = (60, 300, 1800, 7200)
+
+# Characters in a line of a plain-text part: what RFC 5322 (section 2.1.1)
+# asks for and what text mail clients show without wrapping it themselves.
+TEXT_WIDTH = 78
 
 
 # What a form says of an address mail cannot be sent to as typed (mailbox()).
@@ -116,22 +125,72 @@ def sends_mail(function):
     return send
 
 
+def site_host():
+    """The site's host name (from SITE_URL), which Message-IDs and List-Id end in.
+
+    Not the machine's name, which is what Django would use: often "localhost",
+    and nothing a reader's mail server should be told.
+    """
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    try:
+        return punycode(host)  # a Message-ID is ASCII
+    except UnicodeError:
+        return "localhost"
+
+
+# A line's indentation and list marker ("- ", "  * "): its wrapped lines line up after it.
+_HANGING = re.compile(r"\s*(?:[-*•]\s+)?")
+
+
+def wrap(text, width=TEXT_WIDTH):
+    """Plain text with each line longer than `width` wrapped at spaces, nothing else changed.
+
+    A word or URL longer than the line is never cut: it stays whole on a line
+    of its own, so that it still works when copied or followed. Short lines
+    keep their trailing spaces (the signature separator is "-- ").
+    """
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        indent = " " * len(_HANGING.match(line).group())
+        lines += textwrap.wrap(line, width, subsequent_indent=indent,
+                               break_long_words=False, break_on_hyphens=False) or [""]
+    return "\n".join(lines)
+
+
+class AutomaticEmail(EmailMultiAlternatives):
+    """An email the site sends by itself: every email leaves as one of these.
+
+    It says so (Auto-Submitted, RFC 3834; X-Auto-Response-Suppress for
+    Exchange), so that out-of-office and other automatic replies are not sent
+    back to it; its Message-ID ends in the site's host (site_host), unless
+    the caller gives one; and its plain-text part is wrapped (wrap()).
+    """
+
+    def __init__(self, subject, body, to, *, html=None, headers=None):
+        headers = {"Auto-Submitted": "auto-generated",
+                   "X-Auto-Response-Suppress": "OOF, AutoReply", **(headers or {})}
+        if not any(name.lower() == "message-id" for name in headers):
+            headers["Message-ID"] = make_msgid(domain=site_host())
+        super().__init__(subject, wrap(body), None, list(to), headers=headers)
+        if html:
+            self.attach_alternative(html, "text/html")
+
+
 @task(priority=PRIORITY_NOTICE)
 @sends_mail
 def send_email(subject, body, to, html=None, headers=None):
     """Send one email now (in the worker); a failure fails the task, and it is logged."""
-    message = EmailMultiAlternatives(subject, body, None, to, headers=headers or None)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    AutomaticEmail(subject, body, to, html=html, headers=headers).send()
 
 
 def send_rendered(subject_template, body_template, context, to):
     """Render one plain-text email and send it now, from a task already in the worker:
     for a message holding a link, which must not sit in the task table."""
     subject = " ".join(render_to_string(subject_template, context).split())
-    EmailMultiAlternatives(subject, render_to_string(body_template, context), None,
-                           [to]).send()
+    AutomaticEmail(subject, render_to_string(body_template, context), [to]).send()
 
 
 def queue_email(subject, body, to, *, html=None, headers=None):

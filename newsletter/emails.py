@@ -6,20 +6,23 @@ addresses or signed links.
 
 import secrets
 from collections import OrderedDict
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
 
 from core.images import fallback
+from core.mail import AutomaticEmail, site_host
 
 from . import tokens
 
 LEAD_IMAGE_WIDTH = 536  # px: the 600 px column less its side padding
+# Stories an edition shows; the rest are counted and linked to. At about 1.5 KB
+# of HTML a story, 40 keep an edition well under the 102 KB past which Gmail
+# clips a message, hiding its footer (and the links to leave).
+MAX_STORIES = 40
 
 
 def absolute(path_or_url):
@@ -29,10 +32,6 @@ def absolute(path_or_url):
 
 def link(name, subscriber, purpose):
     return absolute(reverse(name, args=[tokens.make(subscriber, purpose)]))
-
-
-def _host():
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def follows(subscriber):
@@ -49,9 +48,9 @@ def confirmation(subscriber):
     context = {"confirm_url": link("newsletter:confirm", subscriber, tokens.CONFIRM),
                "follows": follows(subscriber), "days": tokens.CONFIRM_DAYS,
                "SITE_NAME": settings.SITE_NAME}
-    return EmailMultiAlternatives(
+    return AutomaticEmail(
         f"Confirm your {settings.SITE_NAME} subscription",
-        render_to_string("newsletter/email/confirm.txt", context), None, [subscriber.email])
+        render_to_string("newsletter/email/confirm.txt", context), [subscriber.email])
 
 
 def already_subscribed(subscriber):
@@ -67,9 +66,8 @@ def already_subscribed(subscriber):
                "SITE_NAME": settings.SITE_NAME}
     subject = (f"You already receive {settings.SITE_NAME}" if receives
                else f"You are already subscribed to {settings.SITE_NAME}")
-    return EmailMultiAlternatives(
-        subject, render_to_string("newsletter/email/already.txt", context), None,
-        [subscriber.email])
+    return AutomaticEmail(
+        subject, render_to_string("newsletter/email/already.txt", context), [subscriber.email])
 
 
 # The edition ------------------------------------------------------------------------
@@ -97,14 +95,36 @@ def involvement(story):
 
 
 def lead_image(story):
-    """The story's picture for the top of an edition: absolute URL, width, height; or None."""
+    """The story's picture for the top of an edition: absolute URL, width, height and the
+    credit its page shows (with its AI label); or None."""
     if not story.image:
         return None
     image = fallback(story.image_renditions, story.image.storage, target=2 * LEAD_IMAGE_WIDTH)
     if image is None:
         return None
     return {"url": absolute(image["url"]), "width": LEAD_IMAGE_WIDTH,
-            "height": round(image["height"] * LEAD_IMAGE_WIDTH / image["width"])}
+            "height": round(image["height"] * LEAD_IMAGE_WIDTH / image["width"]),
+            "credit": story.image_credit}
+
+
+def greeting(moment):
+    """"Good morning." and so on, by the edition's time of day (EDITION_TIME may be any)."""
+    if moment.hour < 12:
+        return "Good morning."
+    return "Good afternoon." if moment.hour < 18 else "Good evening."
+
+
+def beyond(stories):
+    """What an edition leaves out of `stories` (past MAX_STORIES): how many stories, and
+    in which sections, with their links, in the edition's order."""
+    left = stories[MAX_STORIES:]
+    sections = OrderedDict()
+    for story in left:
+        if story.section.pk not in sections:
+            sections[story.section.pk] = {"name": story.section.name, "count": 0,
+                                          "url": absolute(story.section.get_absolute_url())}
+        sections[story.section.pk]["count"] += 1
+    return {"count": len(left), "sections": list(sections.values())}
 
 
 # Stand-ins for a subscriber's own links in a body rendered for everyone who
@@ -159,6 +179,8 @@ class Renders:
         return self._bodies[key]
 
     def _render(self, edition, stories, corrections, follow_names):
+        more = beyond(stories)
+        stories = stories[:MAX_STORIES]  # the first in the edition's order (section, newest)
         groups = []
         for story in stories:  # already in section order
             if not groups or groups[-1]["section"] != story.section:
@@ -166,10 +188,11 @@ class Renders:
             html, text = self.story(story, lead=story is stories[0])
             groups[-1]["html"].append(html)
             groups[-1]["text"].append(text)
+        moment = timezone.localtime(edition.scheduled_at)
         context = {
             "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL,
-            "date": timezone.localtime(edition.scheduled_at), "groups": groups,
-            "count": len(stories),
+            "date": moment, "greeting": greeting(moment), "groups": groups,
+            "count": len(stories), "total": len(stories) + more["count"], "more": more,
             "corrections": [{"correction": c, "url": absolute(
                 f"{c.article.get_absolute_url()}#correction-{c.pk}")} for c in corrections],
             "follows": follow_names,
@@ -217,10 +240,10 @@ def edition(edition, subscriber, stories, corrections, renders, follow_names):
                                                                    unsubscribe_url)
 
     moment = timezone.localtime(edition.scheduled_at)
-    host = _host()
-    message = EmailMultiAlternatives(
-        f"{settings.SITE_NAME} for {dateformat.format(moment, 'l, F j, Y')}", own(text), None,
-        [subscriber.email], headers={
+    host = site_host()
+    return AutomaticEmail(
+        f"{settings.SITE_NAME} for {dateformat.format(moment, 'l, F j, Y')}", own(text),
+        [subscriber.email], html=own(html), headers={
             # RFC 2369 and RFC 8058: mail clients offer a one-click "Unsubscribe"
             # that POSTs to this address.
             "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", f"<{unsubscribe_url}>"),
@@ -230,5 +253,3 @@ def edition(edition, subscriber, stories, corrections, renders, follow_names):
             # that a copy sent again after a crash can be recognised as one.
             "Message-ID": f"<edition-{edition.pk}.{subscriber.pk}@{host}>",
         })
-    message.attach_alternative(own(html), "text/html")
-    return message

@@ -118,7 +118,7 @@ def test_the_already_subscribed_note_says_when_nothing_is_followed(client, newsr
     assert note.subject == "You are already subscribed to EVA DAILY"
     assert "It already receives" not in note.body
     assert ("It is subscribed, but follows nothing at the moment: what it followed is no "
-            "longer offered, so no edition is sent to it.") in note.body
+            "longer offered, so no edition is sent to it.") in " ".join(note.body.split())
     assert "To choose what you receive" in note.body
     assert newsletter.links(note, "/newsletter/preferences/")
 
