@@ -29,18 +29,20 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.forms import TagWidget
 from taggit.models import Tag, TaggedItem
+from taggit.utils import edit_string_for_tags
 
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
                         EditConflictMixin, StaffUserChoiceField, ask_for_chosen_files,
                         lower_case_slug, word_diff)
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
-from core.text import render_markdown, strip_control_characters
+from core.text import caseless, render_markdown, strip_control_characters
 
 from .forms import OneTimeError
 from .importer import in_any_case
-from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, draft_story,
-                     public_story, reading_stats, reviewing_editors, scheduled_story)
+from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, _latest_revisions,
+                     draft_story, public_story, reading_stats, reviewing_editors,
+                     scheduled_story)
 from .search import beginning_with, clean_query, matching
 from .tags import as_on_site, check_tag_name, lookalike, parse_tags
 
@@ -319,6 +321,25 @@ class TagAdminForm(forms.ModelForm):
                 code="lookalike", params={"existing": existing.name, "remedy": remedy})
         return name
 
+    def clean_slug(self):
+        # The tag's page is found by its slug as spelled: a tag with the slug
+        # "Storms" was not at /tags/storms/, and "WEATHER" beside "weather" would
+        # be two addresses readers cannot tell apart. Tags' slugs may be in any script (taggit's
+        # slugify), so they are compared caselessly here, not by iexact.
+        slug = lower_case_slug(self)
+        if "slug" not in self.changed_data:  # as stored: left as it is, as lower_case_slug does
+            return slug
+        key = caseless(slug)
+        others = Tag.objects.exclude(pk=self.instance.pk).filter(
+            Q(slug__iexact=slug) | Q(slug__regex=r"[^\x01-\x7f]")).only("name", "slug")
+        existing = next((tag for tag in others if caseless(tag.slug) == key), None)
+        if existing is not None:
+            raise ValidationError(
+                "The tag “%(name)s” has the slug “%(slug)s”: two tags’ slugs must differ in "
+                "more than capitals. Choose another slug.",
+                code="slug_lookalike", params={"name": existing.name, "slug": existing.slug})
+        return slug
+
 
 @admin.register(Tag)
 class TagAdmin(DeclaredLookupsOnly, TaggitTagAdmin):
@@ -352,6 +373,21 @@ class TagAdmin(DeclaredLookupsOnly, TaggitTagAdmin):
                            reverse("admin:articles_article_changelist"),
                            urlencode({TagFilter.parameter_name: tag.slug}), count,
                            "story" if count == 1 else "stories")
+
+    def save_model(self, request, tag, form, change):
+        super().save_model(request, tag, form, change)
+        if change and "name" in form.changed_data:
+            _refresh_revision_tags(_story_ids([tag]))
+
+    def delete_model(self, request, tag):
+        stories = _story_ids([tag])
+        super().delete_model(request, tag)
+        _refresh_revision_tags(stories)
+
+    def delete_queryset(self, request, queryset):
+        stories = _story_ids(queryset)
+        super().delete_queryset(request, queryset)
+        _refresh_revision_tags(stories)
 
     @admin.action(description="Merge selected tags", permissions=["add", "change", "delete"])
     def render_tag_form(self, request, queryset):
@@ -394,6 +430,7 @@ def _merge_tags(tags, name):
     """Move every tagging of tags to the tag named name (made if need be); remove the others."""
     with transaction.atomic():
         into = lookalike(name) or Tag.objects.create(name=name)
+        stories = _story_ids([tag for tag in tags if tag.pk != into.pk])
         for tag in tags:
             if tag.pk == into.pk:
                 continue
@@ -405,7 +442,33 @@ def _merge_tags(tags, name):
                     item.tag = into
                     item.save()  # one by one: each sends the signals that stale its pages
             tag.delete()
+        _refresh_revision_tags(stories)
     return into
+
+
+def _story_ids(tags):
+    """The ids of the stories tagged with any of tags."""
+    return list(TaggedItem.objects.filter(
+        tag__in=tags, content_type=ContentType.objects.get_for_model(Article))
+        .values_list("object_id", flat=True).distinct())
+
+
+def _refresh_revision_tags(story_ids, batch=500):
+    """Write each story's tags as they are now into its latest revision.
+
+    A revision keeps its story's tags by name (ArticleRevision.tag_names).
+    Renaming, merging or deleting a tag changes stories' tags without saving
+    them, as adding one in the story form does (articles.models
+    _update_revision_tags): the latest revision is brought up to date the same
+    way, so that restoring it does not bring back a name that is gone. Older
+    revisions keep the names they had; the revert form says when a name is
+    no longer on the site (ArticleAdmin.history_form_view).
+    """
+    for start in range(0, len(story_ids), batch):
+        stories = (Article.objects.filter(pk__in=story_ids[start:start + batch]).only("pk")
+                   .prefetch_related("tags"))
+        for story in stories:
+            _latest_revisions(story).update(tag_names=edit_string_for_tags(story.tags.all()))
 
 
 def _names(names):
@@ -698,11 +761,21 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
 
     # Bulk actions. Each story is saved on its own so that it keeps a revision.
 
-    def _save_each(self, request, queryset, change, verb):
-        done, refused = 0, []
+    def _save_each(self, request, queryset, change, verb, already):
+        """change(article) each story and save it, unless that changed nothing.
+
+        already says what an unchanged story was, singular and plural ("already
+        a draft", "already drafts"). Saving it would write an empty revision and
+        move its updated_at: the sitemap, feeds and caches would call it modified.
+        """
+        done, unchanged, refused = 0, 0, []
         # Whole stories (the list defers their text): save() renders the body.
         for article in queryset.defer(None).select_related("author", "ai_reviewed_by"):
+            before = _field_values(article)
             change(article)
+            if _field_values(article) == before:
+                unchanged += 1
+                continue
             try:
                 article.clean()
             except ValidationError as error:
@@ -714,6 +787,10 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
         if done:
             self.message_user(request, f"{verb} {done} {'story' if done == 1 else 'stories'}.",
                               messages.SUCCESS)
+        if unchanged:
+            self.message_user(request, f"1 story was {already[0]}." if unchanged == 1
+                              else f"{unchanged} stories were {already[1]}.",
+                              messages.INFO)
         for reason in refused:
             self.message_user(request, f"Not {verb.lower()}: {reason}", messages.ERROR)
 
@@ -726,7 +803,7 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
                 article.status = Article.Status.PUBLISHED
                 article.published_at = now
 
-        self._save_each(request, queryset, publish, "Published")
+        self._save_each(request, queryset, publish, "Published", ("already published",) * 2)
 
     @admin.action(description="Unpublish selected stories (back to draft)",
                   permissions=["change"])
@@ -734,21 +811,22 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
         def unpublish(article):
             article.status = Article.Status.DRAFT
 
-        self._save_each(request, queryset, unpublish, "Unpublished")
+        self._save_each(request, queryset, unpublish, "Unpublished",
+                        ("already a draft", "already drafts"))
 
     @admin.action(description="Feature selected stories", permissions=["change"])
     def feature(self, request, queryset):
         def feature(article):
             article.is_featured = True
 
-        self._save_each(request, queryset, feature, "Featured")
+        self._save_each(request, queryset, feature, "Featured", ("already featured",) * 2)
 
     @admin.action(description="Unfeature selected stories", permissions=["change"])
     def unfeature(self, request, queryset):
         def unfeature(article):
             article.is_featured = False
 
-        self._save_each(request, queryset, unfeature, "Unfeatured")
+        self._save_each(request, queryset, unfeature, "Unfeatured", ("not featured",) * 2)
 
     # The body's preview, rendered by the site's own Markdown and sanitiser.
 
@@ -821,7 +899,33 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
                                        "revision shows it, with its tags; its related stories "
                                        "and corrections were deleted with it and are not "
                                        "restored.", messages.WARNING)
+        if request.method == "GET":
+            self._warn_of_tags_gone(request, object_id, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _warn_of_tags_gone(self, request, object_id, version_id):
+        """Say which of the revision's tags are no longer on the site.
+
+        A revision keeps tags by name, and a tag renamed, merged into another
+        or deleted since is not among them (the latest revision alone is
+        brought up to date: _refresh_revision_tags): the form would create
+        it anew. The editor sees it named before choosing Revert.
+        """
+        revision = Article.history.filter(id=unquote(object_id), history_id=version_id).first()
+        if revision is None:
+            return
+        # A name in another case is the tag on the site (the form's clean_tags).
+        gone = [name for name in parse_tags(revision.tag_names) if lookalike(name) is None]
+        if len(gone) == 1:
+            self.message_user(request, f"This revision’s tag {_names(gone)} is no longer on "
+                              "the site (renamed, merged into another tag or deleted since): "
+                              "Revert would create it again. Take it out of Tags below "
+                              "unless it should come back.", messages.WARNING)
+        elif gone:
+            self.message_user(request, f"This revision’s tags {_names(gone)} are no longer "
+                              "on the site (renamed, merged into other tags or deleted "
+                              "since): Revert would create them again. Take them out of Tags "
+                              "below unless they should come back.", messages.WARNING)
 
     def compare_view(self, request, object_id):
         article = self.get_object(request, unquote(object_id))
@@ -846,6 +950,11 @@ class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
             "history_url": reverse("admin:articles_article_history", args=[article.pk]),
         }
         return TemplateResponse(request, self.compare_template, context)
+
+
+def _field_values(article):
+    """What a bulk action may change of a story: its fields' values."""
+    return [getattr(article, field.attname) for field in Article._meta.concrete_fields]
 
 
 def _require_numbers(*ids):

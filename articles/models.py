@@ -963,7 +963,12 @@ def _latest_revisions(article):
 
 def _record_tags(sender, instance, history_instance, **kwargs):
     """Keep the tags' names in each revision: history does not follow taggit's tables."""
-    if history_instance.history_type != "+":
+    if history_instance.history_type == "-":
+        # The deletion took the story's taggings first: the deleted story had the tags
+        # its last revision shows, and restoring this revision brings them back.
+        history_instance.tag_names = (
+            _latest_revisions(instance).values_list("tag_names", flat=True).first() or "")
+    elif history_instance.history_type != "+":
         history_instance.tag_names = edit_string_for_tags(instance.tags.all())
 
 

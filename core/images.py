@@ -28,7 +28,7 @@ from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
 from django.utils.crypto import get_random_string
 from django.utils.html import format_html
 from django.utils.text import slugify
-from PIL import Image, ImageOps, ImageSequence, JpegImagePlugin
+from PIL import Image, ImageMath, ImageOps, ImageSequence, JpegImagePlugin
 
 RENDITION_WIDTHS = (480, 960, 1600)
 # Centre crops: (name, aspect width, aspect height, largest width in pixels).
@@ -429,7 +429,7 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS, crops=()):
     field_file.open("rb")
     try:
         with Image.open(field_file) as original:
-            image = ImageOps.exif_transpose(original)
+            image = _eight_bit(ImageOps.exif_transpose(original))
             # RGBA for any transparency (an alpha channel, a palette's transparent
             # colour): RGB alone would show what is transparent as the black under it.
             image = image.convert("RGBA" if image.has_transparency_data else "RGB")
@@ -469,6 +469,36 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS, crops=()):
                       "JPEG", _JPEG_OPTIONS)
         result["crops"][crop] = {"name": saved, "width": width, "height": height}
     return result
+
+
+# Modes of more than 8 bits a sample. Of the formats accepted, Pillow gives
+# one only for a PNG's 16-bit grey ("I;16"): its 16-bit colour, and grey with
+# alpha, it reduces to 8 bits itself. "I" is what it gave for that PNG before.
+_HIGH_BIT = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
+
+
+def _eight_bit(image):
+    """A grey image of more than 8 bits a sample as 8-bit grey ("L", or "LA" with its
+    transparency); any other image as it is.
+
+    convert("RGB") keeps such samples' values and clips them at 255: all but
+    the darkest 1/256th of a 16-bit grey photo came out white. The samples
+    are scaled from 16 bits to 8 instead ("I" and "F" taken as 16-bit too).
+    """
+    if image.mode not in _HIGH_BIT:
+        return image
+    samples = image if image.mode == "F" else image.convert("I")
+    grey = samples.point(lambda value: value / 257).convert("L")
+    transparent = image.info.get("transparency")
+    if not isinstance(transparent, (int, float)):
+        return grey
+    # A 16-bit grey PNG's transparent sample value (its tRNS chunk): its pixels,
+    # and only they, are transparent, told apart before they are scaled
+    # together with their neighbours (4660 and 4661 are both 18 in 8 bits).
+    # Pillow's own RGBA conversion compares the value with samples clipped at 255.
+    alpha = ImageMath.lambda_eval(
+        lambda args: args["min"](abs(args["samples"] - transparent), 1) * 255, samples=samples)
+    return Image.merge("LA", (grey, alpha.convert("L")))
 
 
 def _on_white(image):
