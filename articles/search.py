@@ -1,22 +1,25 @@
 """Search over stories: the public search page, and the newsroom's story list and
 story fields in the admin (articles.admin.ArticleAdmin.get_search_results).
 
-PostgreSQL ranks a stored, weighted search vector (headline over dek over body)
-against a `websearch` query and highlights matches with ts_headline. Other
-databases fall back to case-insensitive matching with the same weights and
-the same simple syntax: words, "quoted phrases", -exclusions and `or`.
+PostgreSQL ranks a stored, weighted search vector (headline over dek over the
+body as shown) against a `websearch` query and highlights matches with
+ts_headline. Other databases fall back to case-insensitive matching of words
+from their start, with the same weights, reading the query as websearch_to_tsquery
+does: words, "quoted phrases", -exclusions and `or`, stop words left out.
 """
 
 import html
 import re
 import unicodedata
+from dataclasses import dataclass
 from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.validators import slug_re
 from django.db import connections
-from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models import (BooleanField, Case, ExpressionWrapper, F, FloatField, Func, Q,
+                              TextField, Value, When)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import (Coalesce, Concat, Greatest, Least, Left, Lower,
                                         NullIf, Replace, StrIndex, Substr)
@@ -25,7 +28,9 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.views.generic.list import MultipleObjectMixin
 
+from authors.models import Author
 from core import ratelimit
+from core.middleware import takes
 from core.pagination import StrictPageMixin
 
 from .context_processors import site_sections
@@ -49,20 +54,60 @@ LEAD_CHARS = 300  # of the window, before that first place
 # text first, so that the text can be escaped before they become <mark> tags.
 _START, _STOP = "\ue000", "\ue001"
 _MARKERS = re.compile(f"({_START}|{_STOP})")
-# Control, format, private-use and surrogate characters have no place in a query;
-# PostgreSQL refuses NUL in text outright.
-_DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs"}
+# Control, private-use and surrogate characters have no place in a query;
+# PostgreSQL refuses NUL in text outright. They part words, as a space.
+_DROPPED_CATEGORIES = {"Cc", "Co", "Cs"}
+# Format characters (a soft hyphen, a zero-width joiner or space, a word joiner,
+# a direction mark) are invisible: pasted inside a word they leave it whole.
+_INVISIBLE_CATEGORY = "Cf"
+# Typographic quotes and apostrophes, as the site prints them and phones type
+# them, mean what the straight ones do.
+_STRAIGHT_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'",
+                                  "\u201b": "'", "\u201c": '"', "\u201d": '"',
+                                  "\u201e": '"', "\u201f": '"'})
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")  # no character to_tsquery reads as an operator
-_TOKENS = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 # The fallback's weights, as PostgreSQL's default weights for A, B and C.
-_WEIGHTS = (("headline", 1.0), ("dek", 0.4), ("body", 0.2))
+_WEIGHTS = (("headline", 1.0), ("dek", 0.4), ("body_html", 0.2))
+
+# PostgreSQL's English stop words (tsearch_data/english.stop, SEARCH_CONFIG's):
+# websearch_to_tsquery leaves them out of the query, and so does the fallback.
+STOP_WORDS = frozenset("""
+    i me my myself we our ours ourselves you your yours yourself yourselves he him
+    his himself she her hers herself it its itself they them their theirs
+    themselves what which who whom this that these those am is are was were be
+    been being have has had having do does did doing a an the and but if or
+    because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very s t can will
+    just don should now
+""".split())
+# Characters websearch_to_tsquery reads as operators: they end a word and are
+# otherwise skipped ("!harbour" is "harbour"; only "-" excludes).
+_OPERATOR_CHARACTERS = frozenset("!&|()<:*")
+_LETTERS = re.compile(r"[^\W_]+")  # the words of a term, as PostgreSQL's parser splits it
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+# The fallback's patterns are read by Python's re on SQLite (Django's REGEXP)
+# and by PostgreSQL's own regular expressions (the fallback forced in tests):
+# they keep to what both read alike. A term's words, first to last, with
+# anything but letters and digits between them, the first at a word's start.
+_GAP = r"(?:\W|_)+"
+# In body_html: tags and character references part words too; "&amp;" is not
+# the word "amp". Its text holds no raw "<" or ">" (nh3 escapes both, also
+# in attributes), so a match followed by a ">" before any "<" is inside a tag:
+# an attribute (a link's address, a title) that readers do not see.
+_HTML_GAP = r"(?:[^\w<>&]|_|<[^>]*>|&#?\w+;)+"
+_WORD_START = r"(?:(?<!\w)|(?<=_))"
+_HTML_WORD_START = _WORD_START + r"(?<!&)(?<!&#)"
+_OUTSIDE_TAGS = r"(?![^<>]*>)"
 
 
 def clean_query(raw):
     """The query as searched, and whether it had to be shortened."""
-    text = unicodedata.normalize("NFKC", raw or "")
-    text = "".join(" " if unicodedata.category(c) in _DROPPED_CATEGORIES else c for c in text)
+    text = unicodedata.normalize("NFKC", raw or "").translate(_STRAIGHT_QUOTES)
+    text = "".join("" if (category := unicodedata.category(c)) == _INVISIBLE_CATEGORY
+                   else " " if category in _DROPPED_CATEGORIES else c for c in text)
     text = " ".join(text.split())
     if len(text) > MAX_QUERY_LENGTH:
         return text[:MAX_QUERY_LENGTH].rstrip(), True
@@ -100,17 +145,16 @@ def matching(query, stories):
     """The stories matching query (a cleaned one: clean_query()), unranked.
 
     PostgreSQL reads the stored search vector through its GIN index; other
-    databases match each term in the headline, dek or body.
+    databases match each term's words in the headline, dek or body as shown.
     """
     if _is_postgresql():
         return stories.filter(search_vector=_search_query(query))
-    groups, excluded = _parse(query)
-    found = Q()
-    for alternatives in groups:
-        found &= Q.create([_contains(term) for term in alternatives], connector=Q.OR)
-    for term in excluded:
-        found &= ~_contains(term)
-    return stories.filter(found) if groups or excluded else stories.none()
+    alternatives = _parse(query).alternatives
+    if not alternatives:  # stop words alone, or no word at all: PostgreSQL finds nothing
+        return stories.none()
+    return stories.filter(Q.create(
+        [Q.create([~_contains(term.words) if term.excluded else _contains(term.words)
+                   for term in terms]) for terms in alternatives], connector=Q.OR))
 
 
 def beginning_with(query, stories):
@@ -138,11 +182,10 @@ def _search_query(query):
 def _rank(query):
     if _is_postgresql():
         return SearchRank(F("search_vector"), _search_query(query))
-    groups, _ = _parse(query)
-    return sum((Case(When(**{f"{field}__icontains": term}, then=Value(weight)),
+    return sum((Case(When(_field_contains(field, words), then=Value(weight)),
                      default=Value(0.0), output_field=FloatField())
-                for alternatives in groups for term in alternatives
-                for field, weight in _WEIGHTS), Value(0.0))
+                for words in _parse(query).wanted() for field, weight in _WEIGHTS),
+               Value(0.0))
 
 
 def stories_by_id(ids):
@@ -164,54 +207,155 @@ def add_snippets(articles, query):
     if _is_postgresql():
         _add_postgresql_snippets(articles, query)
         return
-    groups, _ = _parse(query)
-    terms = [term for alternatives in groups for term in alternatives]
+    terms = [" ".join(words) for words in _parse(query).wanted()]
     for article in articles:
         article.snippet = _plain_snippet(_searchable_text(article.dek, article.body_html), terms)
 
 
-def _contains(term):
-    return Q(headline__icontains=term) | Q(dek__icontains=term) | Q(body__icontains=term)
+@dataclass(frozen=True)
+class _Term:
+    words: tuple  # as typed, letters and digits only: "Evander's" is ("Evander",)
+    excluded: bool
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    alternatives: list  # of lists of _Term, any list matching all its terms
+    searched: str  # the query as far as it was searched: all of it, or MAX_TERMS terms
+
+    def wanted(self):
+        """The words of each term not excluded, for ranking and snippets."""
+        return [term.words for terms in self.alternatives for term in terms
+                if not term.excluded]
 
 
 def _parse(query):
-    """([[term, or_term, ...], ...], [excluded, ...]) from websearch-like syntax."""
-    groups, excluded, join_next = [], [], False
-    for match in _TOKENS.finditer(query):
-        negated = bool(match[1] or match[3])
-        term = (match[2] if match[2] is not None else match[4]).strip('"').strip()
-        if term.lower() == "or" and not negated:
-            join_next = bool(groups)
+    """The query read as PostgreSQL's websearch_to_tsquery reads it (PostgreSQL 15).
+
+    Terms are words or "quoted phrases"; "-" before one leaves it out (twice,
+    in again), even apart from it ("- ferry"); "or" between terms is the
+    lowest operator ("a b or c" is a and b, or c); other operator characters
+    are skipped; a term of stop words alone is left out, with its "-" or
+    "or". Within a term, words are split at anything but letters and digits
+    ("harbour?" is "harbour", "night-ferry" the phrase "night ferry").
+    """
+    alternatives, terms, kept = [], [], 0
+    excluded, waiting_operand = False, True
+    position, end, searched_to = 0, len(query), None
+    while position < end:
+        character = query[position]
+        if not waiting_operand:
+            if character.isspace():
+                position += 1
+                continue
+            waiting_operand = True
+            if character != '"' and _or_here(query, position):
+                alternatives.append(terms)
+                terms = []
+                position += 2
+            continue  # else an implicit "and" before the next term
+        if character == "-":
+            excluded = not excluded
+            position += 1
             continue
-        if not any(c.isalnum() for c in term):
+        if character.isspace() or character in _OPERATOR_CHARACTERS:
+            position += 1
             continue
-        if negated:
-            excluded.append(term)
-        elif join_next:
-            groups[-1].append(term)
+        if character == '"':
+            close = query.find('"', position + 1)
+            close = end if close < 0 else close
+            text, following = query[position + 1:close], close + 1
         else:
-            groups.append([term])
-        join_next = False
-        if len(excluded) + sum(map(len, groups)) >= MAX_TERMS:
-            break
-    return groups, excluded
+            following = position
+            while (following < end and not query[following].isspace()
+                   and query[following] not in _OPERATOR_CHARACTERS
+                   and query[following] != '"'):
+                following += 1
+            text = query[position:following]
+        if words := _words(text):
+            if kept == MAX_TERMS:
+                break
+            terms.append(_Term(words, excluded))
+            kept, searched_to = kept + 1, following
+        excluded, waiting_operand, position = False, False, following
+    else:
+        searched_to = end
+    alternatives.append(terms)
+    return _Parsed([terms for terms in alternatives if terms], query[:searched_to].rstrip())
+
+
+def _or_here(query, position):
+    """Whether "or" is at position as the operator: a word of its own, a term after it."""
+    if query[position:position + 2].lower() != "or":
+        return False
+    after = query[position + 2:position + 3]
+    return (after not in ("", "-", "_") and not after.isalnum()
+            and bool(query[position + 3:].strip()))
+
+
+def _words(text):
+    """text's words, less the stop words at either end (PostgreSQL drops them)."""
+    words = _LETTERS.findall(text)
+    while words and words[0].lower() in STOP_WORDS:
+        words.pop(0)
+    while words and words[-1].lower() in STOP_WORDS:
+        words.pop()
+    return tuple(words)
+
+
+def _contains(words):
+    return Q.create([_field_contains(field, words) for field, _ in _WEIGHTS], connector=Q.OR)
+
+
+def _field_contains(field, words):
+    """words, in order, in field (the body as shown: not inside its tags).
+
+    Python's re, on SQLite, reads case in every script ("ÉCOLE" is "école");
+    LIKE, by SQLite's own rule only in ASCII, first leaves out the stories
+    without the term's longest ASCII letters, so that few are read by re.
+    """
+    if field == "body_html":
+        pattern = _pattern(words, _HTML_WORD_START, _HTML_GAP) + _OUTSIDE_TAGS
+    else:
+        pattern = _pattern(words, _WORD_START, _GAP)
+    found = Q(**{f"{field}__iregex": pattern})
+    runs = [run for word in words for run in _ASCII_RUN.findall(word)]
+    if runs:
+        found = Q(**{f"{field}__icontains": max(runs, key=len)}) & found
+    return found
+
+
+def _pattern(words, word_start, gap):
+    # The first word is written first, and where it starts is tested after it,
+    # so that re looks for the word rather than testing every position.
+    first = re.escape(words[0])
+    return f"{first}(?<={word_start}{first})" + "".join(gap + re.escape(w) for w in words[1:])
 
 
 def _searchable_text(dek, body_html):
     return " ".join(f"{dek} {html.unescape(strip_tags(body_html))}".split())
 
 
-def _quote_tolerant(term):
-    """A pattern for term that also matches the typographic quotes bodies are shown with."""
-    pattern = re.escape(term)
-    for straight, curly in (("'", "'‘’"), ('"', '"“”')):
-        pattern = pattern.replace(re.escape(straight), f"[{curly}]")
-    return pattern
+# A quote typed straight at a term's edge also marks the typographic one shown.
+_QUOTE_PATTERNS = {"'": "['\u2018\u2019]", '"': '["\u201c\u201d]'}
+
+
+def _snippet_pattern(term):
+    """A pattern for term in plain text, as the fallback matches it; a quote typed
+    at its start or end is marked with it."""
+    words = _LETTERS.findall(term)
+    if not words:
+        return None
+    before = term[:term.index(words[0])][-1:]
+    after = term[term.rindex(words[-1]) + len(words[-1]):][:1]
+    return (_QUOTE_PATTERNS.get(before, "") + _pattern(words, _WORD_START, _GAP)
+            + _QUOTE_PATTERNS.get(after, ""))
 
 
 def _plain_snippet(text, terms):
     """Up to SNIPPET_CHARS of text around the first match, matches in <mark>."""
-    pattern = re.compile("|".join(_quote_tolerant(t) for t in terms), re.IGNORECASE) if terms else None
+    patterns = [pattern for pattern in map(_snippet_pattern, terms) if pattern]
+    pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
     first = pattern.search(text) if pattern else None
     start = 0
     if first and first.start() > SNIPPET_CHARS // 3:
@@ -264,9 +408,10 @@ def _window(story_text, query):
     often far into it; parsing all of it for each result is what made a
     common word's search slow on an archive of long stories.
     """
-    groups, _ = _parse(query)
-    places = [NullIf(StrIndex(Lower(story_text), Value(term.lower())), Value(0))
-              for alternatives in groups for term in alternatives]
+    # Each term's longest word: the words of a term may be apart, or written
+    # with other quotes or dashes than typed.
+    places = [NullIf(StrIndex(Lower(story_text), Value(max(words, key=len).lower())), Value(0))
+              for words in _parse(query).wanted()]
     if not places:
         return Left(story_text, OPENING_CHARS)
     first = places[0] if len(places) == 1 else Least(*places)
@@ -342,6 +487,7 @@ def _refused_search(request):
                            ratelimit.address_key(request), TOO_MANY_SEARCHES, unavailable=None)
 
 
+@takes("GET", "HEAD")
 def article_search(request):
     """/search/?q=: public stories matching q, optionally in one section or by one author."""
     query, shortened = clean_query(request.GET.get("q", ""))
@@ -349,13 +495,14 @@ def article_search(request):
     author = request.GET.get("author", "")
     context = {"query": query, "shortened": shortened, "section_slug": section,
                "author_slug": author, "authors": public_authors().only("name", "slug")}
-    if query and (refused := _refused_search(request)):
-        return ratelimit.refusal(request, "articles/search.html", context, refused)
     if query:
+        # A place first: a search refused as busy uses none of the reader's allowance.
         with ratelimit.place("search", settings.SEARCH_CONCURRENCY, PLACE_SECONDS) as placed:
             if not placed:
                 return ratelimit.refusal(request, "articles/search.html", context,
                                          ratelimit.Refused(BUSY, 503, BUSY_RETRY))
+            if refused := _refused_search(request):
+                return ratelimit.refusal(request, "articles/search.html", context, refused)
             _run_search(request, query, section, author, context)
     return render(request, "articles/search.html", context)
 
@@ -364,6 +511,8 @@ NO_SUCH_SECTION = "There is no section “{}”; showing results from every sect
 NO_SUCH_AUTHOR = "There is no author “{}”; showing results by every author."
 NO_SUCH_SECTION_PLAIN = "There is no such section; showing results from every section."
 NO_SUCH_AUTHOR_PLAIN = "There is no such author; showing results by every author."
+# An author with nothing public yet has a page, but is not in the form's list.
+NO_STORIES_BY_AUTHOR = "{} has no published stories yet; showing results by every author."
 
 
 def _unknown(slug, choices, said, said_plainly):
@@ -374,6 +523,19 @@ def _unknown(slug, choices, said, said_plainly):
     if not slug or any(choice.slug == slug for choice in choices):
         return None
     return said.format(slug) if slug_re.fullmatch(slug) and len(slug) <= 100 else said_plainly
+
+
+def _form_authors(slug):
+    """(the form's authors: those with a public story, the name of slug's author when
+    they have none yet or None), read in the one query the form's list takes."""
+    authors = public_authors()
+    if slug_re.fullmatch(slug) and len(slug) <= 100:  # PostgreSQL refuses a NUL
+        authors = authors | Author.objects.filter(slug=slug)
+    authors = authors.annotate(listed=ExpressionWrapper(
+        Q(pk__in=Article.objects.published().values("author")), output_field=BooleanField()))
+    authors = list(authors.only("name", "slug"))
+    unlisted = next((author.name for author in authors if not author.listed), None)
+    return [author for author in authors if author.listed], unlisted
 
 
 def _run_search(request, query, section, author, context):
@@ -393,12 +555,19 @@ def _run_search(request, query, section, author, context):
         else:
             stories = stories.filter(section__slug=section)
     if author:
-        context["authors"] = authors = list(context["authors"])
-        if said := _unknown(author, authors, NO_SUCH_AUTHOR, NO_SUCH_AUTHOR_PLAIN):
+        context["authors"], unlisted = _form_authors(author)
+        if said := _unknown(author, context["authors"], NO_SUCH_AUTHOR, NO_SUCH_AUTHOR_PLAIN):
+            if unlisted:
+                said = NO_STORIES_BY_AUTHOR.format(unlisted)
             unknown.append(said)
             context["author_slug"] = ""
         else:
             stories = stories.filter(author__slug=author)
+    if not _is_postgresql():
+        # The fallback searches MAX_TERMS terms: the reader is told which.
+        searched = _parse(query).searched
+        if searched != query:
+            context.update(searched=searched, max_terms=MAX_TERMS)
     pages = _Pages(request)
     paginator, page, ids, _ = pages.paginate_queryset(
         ranked_ids(query, stories), pages.paginate_by)

@@ -235,8 +235,9 @@ def _selected(text, name):
     ({"section": "nosuch"},
      "There is no section “nosuch”; showing results from every section."),
     ({"author": "nobody"}, "There is no author “nobody”; showing results by every author."),
-    # An author with no public story is not one the search knows.
-    ({"author": "not-yet"}, "There is no author “not-yet”; showing results by every author."),
+    # An author with no public story yet has a page, but is not in the form's list.
+    ({"author": "not-yet"},
+     "Not Yet has no published stories yet; showing results by every author."),
     ({"section": "no such\x00thing"},
      "There is no such section; showing results from every section."),
     ({"author": "x" * 500}, "There is no such author; showing results by every author."),

@@ -212,13 +212,17 @@ class TestFallbackSyntax:
         assert _headlines(_results(client, q="-harbour")) == ["Ferry news"]
 
     def test_parse(self):
-        assert search._parse('a "b c" -d e or f -"g h" or') == (
-            [["a"], ["b c"], ["e", "f"]], ["d", "g h"])
-        assert search._parse("!!! - or") == ([], [])
-        assert len(search._parse(" ".join(f"w{i}" for i in range(50)))[0]) == search.MAX_TERMS
+        parsed = search._parse('a "b c" -d e or f -"g h" or')
+        # "a" is a stop word; "or" binds least, as websearch_to_tsquery reads it.
+        assert [[(t.excluded, t.words) for t in terms] for terms in parsed.alternatives] == [
+            [(False, ("b", "c")), (True, ("d",)), (False, ("e",))],
+            [(False, ("f",)), (True, ("g", "h"))]]
+        assert search._parse("!!! - or").alternatives == []
+        parsed = search._parse(" ".join(f"w{i}" for i in range(50)))
+        assert sum(map(len, parsed.alternatives)) == search.MAX_TERMS
 
     def test_clean_query(self):
-        assert search.clean_query("  a\x00b\u200bc \n d ") == ("a b c d", False)
+        assert search.clean_query("  a\x00b\u200bc \n d ") == ("a bc d", False)
         assert search.clean_query("ﬁsh") == ("fish", False)
         assert search.clean_query("x" * 250) == ("x" * 200, True)
 
