@@ -2,6 +2,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
 from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView
@@ -207,5 +208,7 @@ def _moved_story_url(request):
     if current is None:
         return None
     query = request.META.get("QUERY_STRING", "")
-    return (reverse("articles:detail", args=[current]) + request.path[len(old):]
+    # The rest of the path, decoded in request.path, is quoted again: an encoded
+    # ? or # in it (%3F, %23) became the new address's query or fragment.
+    return (reverse("articles:detail", args=[current]) + escape_uri_path(request.path[len(old):])
             + (f"?{query}" if query else ""))

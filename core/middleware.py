@@ -6,8 +6,10 @@ import time
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.middleware import csp
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.utils.cache import patch_vary_headers
 from django.utils.csp import CSP, build_policy
+from django.views.decorators.http import require_http_methods
 
 from .ratelimit import Unavailable
 
@@ -45,6 +47,9 @@ class CompressionMiddleware(GZipMiddleware):
 
     def process_response(self, request, response):
         if "X-Page-Cache" in response or not compressible(response.get("Content-Type", "")):
+            return response
+        if not accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)
 
@@ -118,20 +123,29 @@ class MethodMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method in ("GET", "HEAD", "POST"):
+        if request.method in ("GET", "HEAD"):
             return None
         methods = allowed_methods(view_func)
+        if request.method == "POST":
+            # A view that takes no POST says 405 whether or not the form's CSRF
+            # token came with it: it was 403 "Your form was not sent" on pages
+            # with no form, and feeds, search and media answered it in full.
+            return None if "POST" in methods else HttpResponseNotAllowed(methods)
         if request.method == "OPTIONS":
             return HttpResponse(headers={"Allow": ", ".join(methods), "Content-Length": "0"})
         return HttpResponseNotAllowed(methods)
 
 
 def allowed_methods(view):
-    """The site's methods the view takes: a class-based view's handlers, else all of them.
+    """The site's methods the view takes: a class-based view's handlers, those a
+    function view names (takes()), else all of them.
 
-    A function view does not say which it takes; one that takes fewer
-    refuses the others itself, with its own Allow (require_http_methods).
+    A function view that does not say which it takes and takes fewer refuses
+    the others itself, with its own Allow (require_http_methods).
     """
+    named = getattr(view, "http_methods", None)
+    if named is not None:
+        return tuple(method for method in SITE_METHODS if method in named or method == "OPTIONS")
     view_class = getattr(view, "view_class", None)  # as_view() sets it; wraps() copies it
     if view_class is None:
         return SITE_METHODS
@@ -139,6 +153,15 @@ def allowed_methods(view):
     if "GET" in handlers:
         handlers.add("HEAD")  # View.setup() answers HEAD with get()
     return tuple(method for method in SITE_METHODS if method in handlers)
+
+
+def takes(*methods):
+    """require_http_methods(methods), named for MethodMiddleware (allowed_methods)."""
+    def decorator(view):
+        checked = require_http_methods(list(methods))(view)
+        checked.http_methods = methods
+        return checked
+    return decorator
 
 
 def request_size_limit(path):
@@ -197,6 +220,53 @@ class AdminQueryMiddleware:
                 for key, values in request.GET.lists()):
             return HttpResponse("Bad query string.", status=400, content_type="text/plain")
         return self.get_response(request)
+
+
+class HeadMiddleware:
+    """A HEAD answer's headers, without its body; first, so last to see the answer.
+
+    Views and the page cache answer HEAD as GET, as Django does, and leave
+    the body to the server to drop: gunicorn drops it, but logs a warning for
+    each (one line per uptime check, or per request of anyone who wants the
+    log full). Content-Length stays the GET's, as RFC 9110 9.3.2 allows.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.close()  # a file being served is closed now
+                response.streaming_content = ()
+            else:
+                if not response.has_header("Content-Length"):
+                    response["Content-Length"] = len(response.content)
+                response.content = b""
+        return response
+
+
+def accepts_gzip(accept_encoding):
+    """Whether an Accept-Encoding header takes gzip: named, or by *, with a q above 0.
+
+    Django's pattern (re_accepts_gzip) looks for the word alone, so
+    "gzip;q=0", which refuses it (RFC 9110 12.5.3), got gzip.
+    """
+    if "q=" not in accept_encoding and "*" not in accept_encoding:  # every browser's header
+        return re_accepts_gzip.search(accept_encoding) is not None
+    weights = {}
+    for item in accept_encoding.lower().split(","):
+        coding, _, parameters = item.partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = 0.0
+        weights[coding.strip()] = weight
+    return weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0))) > 0
 
 
 class RequestLogMiddleware:

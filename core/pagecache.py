@@ -84,7 +84,6 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.http.request import split_domain_port
-from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -93,7 +92,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe, urle
 from core import edge
 from core.database import prepare_queries
 from core.file_cache import KEPT_PREFIX
-from core.middleware import compressible
+from core.middleware import accepts_gzip, compressible
 
 # The cache's own records, under one prefix: a store that must make room
 # leaves them alone (core.file_cache), since losing one could serve a page
@@ -174,7 +173,7 @@ class Change:
 # Views and fragments
 
 
-def public_page(view, params=(), tags=(), flags=()):
+def public_page(view, params=(), tags=(), flags=(), methods=("GET", "HEAD")):
     """Mark a view's successful answers as the same for every anonymous reader.
 
     params names the query parameters the view reads (a number by its value:
@@ -182,7 +181,9 @@ def public_page(view, params=(), tags=(), flags=()):
     other value being off (?partial=yes is the whole page). The page is the
     same whatever else the query string holds, and its view, when the page
     may be kept, sees them as its key has them. tags: what every answer
-    shows, for views that do not name it themselves.
+    shows, for views that do not name it themselves. methods: those a
+    function view takes (a class-based view's are its handlers); any other is
+    refused 405 before the view (core.middleware.MethodMiddleware).
     """
     declared = (*((name, _number) for name in params), *((name, _flag) for name in flags))
 
@@ -206,6 +207,8 @@ def public_page(view, params=(), tags=(), flags=()):
 
     wrapper.is_public_page = True
     wrapper.page_cache_params = declared
+    if not hasattr(view, "view_class"):
+        wrapper.http_methods = methods
     return wrapper
 
 
@@ -836,7 +839,7 @@ def compress(content):
 
 
 def _accepts_gzip(request):
-    return re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    return accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
 
 
 def _gzip_etag(etag):

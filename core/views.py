@@ -5,16 +5,17 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache, caches
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from .busy import busy_response, is_busy
+from .middleware import takes
 
 # How long browsers and caches keep /favicon.ico, in seconds (a week): its
 # URL cannot change with its content, as the hashed static names do.
@@ -24,6 +25,7 @@ DATABASE_RETRY_AFTER = 30
 
 
 @never_cache
+@takes("GET", "HEAD")
 def healthz(request):
     """`ok` when every part answers; else a line for each part that does not.
 
@@ -68,6 +70,7 @@ def _cache_answers(get_store):
         return False
 
 
+@takes("GET", "HEAD")
 def media(request, path):
     """Uploaded images, served by the site itself while they are stored locally.
 
@@ -76,8 +79,10 @@ def media(request, path):
     """
     try:
         response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    except OSError:
-        # A name the file system refuses (too long, say) is no file of ours.
+    except (OSError, SuspiciousFileOperation):
+        # A name the file system refuses (too long, say) is no file of ours, nor
+        # is one outside MEDIA_ROOT (../): a 404, not an error logged with a
+        # traceback and the server's paths for anyone who sends one.
         raise Http404("No such file.") from None
     # Originals and renditions never change under one name.
     response["Cache-Control"] = "public, max-age=604800"
@@ -89,7 +94,7 @@ def _favicon_bytes():
     return Path(finders.find("img/favicon.ico")).read_bytes()
 
 
-@require_safe
+@takes("GET", "HEAD")
 def favicon(request):
     """/favicon.ico, which browsers ask for on every page, the admin's included."""
     response = HttpResponse(_favicon_bytes(), content_type="image/vnd.microsoft.icon")

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 # size limit so that cached answers and refusals get them too; the page cache
 # sits before sessions and authentication so that a hit touches neither.
 MIDDLEWARE = [
+    # A HEAD answer without its body: first, so that it sees the final answer.
+    "core.middleware.HeadMiddleware",
     "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Django's, with the policy built once per process (core.middleware).

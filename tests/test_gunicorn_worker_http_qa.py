@@ -69,3 +69,23 @@ def test_the_loops_refusals_carry_the_sites_security_headers(server):
                    b"Content-Security-Policy: default-src 'none'",
                    b"Content-Type: text/plain; charset=utf-8", b"Cache-Control: no-store"):
         assert header in head
+
+
+def test_gunicorns_own_messages_name_no_address_and_no_query(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=REQUEST_TIMEOUT) as bad:
+        bad.sendall(b"GET /search/?q=private-words\xff HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert _answer(bad).startswith(b"HTTP/1.1 400 ")
+    log = server.log()
+    assert "Invalid request: " in log
+    assert "private-words" not in log and "ip=" not in log
+    assert "127.0.0.1" not in log.split("Invalid request")[-1]
+
+
+def test_a_head_request_leaves_no_warning(server):
+    before = server.log().count("no-body response")
+    for path in (b"/healthz", b"/no-such-page/"):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=REQUEST_TIMEOUT) as head:
+            head.sendall(b"HEAD %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                         % path)
+            assert b"\r\n\r\n" in _answer(head)
+    assert server.log().count("no-body response") == before
