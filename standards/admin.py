@@ -182,8 +182,11 @@ class BiasReportForm(forms.ModelForm):
         cleaned_data = super().clean()
         if "status" in self.changed_data and workflow.lacks_its_note(
                 cleaned_data.get("status"), normalize(cleaned_data.get("resolution_note", ""))):
-            self.add_error("resolution_note", "Write the note the reporter will receive with "
-                                              "the dismissal.")
+            self.add_error("resolution_note",
+                           "Write the note the reporter will receive with the dismissal."
+                           if self.instance.contact_email else
+                           "Write a note for the record saying why (the reporter left no "
+                           "email, so it is not sent).")
         return cleaned_data
 
 

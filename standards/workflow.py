@@ -32,8 +32,12 @@ def refusal(report, status, note):
     if status == BiasReport.Status.IN_REVIEW and report.status == status:
         return f"{report.reference} is already in review."
     if lacks_its_note(status, note):
-        return (f"{report.reference} was not dismissed: write the note the reporter will "
-                f"receive with the decision.")
+        if report.contact_email:
+            return (f"{report.reference} was not dismissed: write the note the reporter will "
+                    f"receive with the decision.")
+        # No email to send it to: the note is the record's alone.
+        return (f"{report.reference} was not dismissed: write a note for the record saying "
+                f"why (the reporter left no email, so it is not sent).")
     return None
 
 

@@ -1,6 +1,8 @@
 // The moderation desk, enhanced: a decision is sent without a page load, the
 // comment gives way to a receipt with Undo, and the next one comes up. Keys:
 // j / k next and previous item, a approve, h hide, u undo the last decision.
+// Single keys are easy to press by mistake (or by speech input), so (WCAG 2.1.4)
+// they act only where the focus says they were meant, and can be turned off.
 // Every form here also works as a plain POST without JavaScript.
 
 const HEADERS = { "X-Requested-With": "fetch" };
@@ -180,8 +182,9 @@ document.addEventListener("submit", (event) => {
   inTurn(() => send(form, event.submitter));
 });
 
-function press(value) {
-  const button = current?.querySelector(`form[data-desk-decide] button[value="${value}"]`);
+// The decision keys act on the comment whose card has the focus, and on no other.
+function press(card, value) {
+  const button = card?.querySelector(`form[data-desk-decide] button[value="${value}"]`);
   if (button && !button.form.dataset.busy) button.form.requestSubmit(button);
 }
 
@@ -197,11 +200,58 @@ function undoLast() {
   document.querySelector(".desk-undo-list form")?.requestSubmit();
 }
 
+// The keys' off switch, remembered in this browser for every desk page.
+const KEYS_STORE = "eva-desk-keys";
+let keysOn = true;
+try {
+  keysOn = localStorage.getItem(KEYS_STORE) !== "off";
+} catch (error) {
+  // Storage refused (a privacy setting): the keys are on for this page only.
+}
+
+function showKeys() {
+  document.querySelectorAll("[data-desk-keys]").forEach((legend) => {
+    legend.querySelectorAll("[data-desk-keys-on]").forEach((part) => { part.hidden = !keysOn; });
+    legend.querySelectorAll("[data-desk-keys-off]").forEach((part) => { part.hidden = keysOn; });
+    legend.querySelectorAll("[data-desk-keys-switch]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(keysOn));
+      button.querySelector("[data-desk-keys-state]").textContent = keysOn ? "on" : "off";
+    });
+    legend.hidden = false;
+  });
+}
+
+document.addEventListener("click", (event) => {
+  if (!event.target.closest?.("[data-desk-keys-switch]")) return;
+  keysOn = !keysOn;
+  try {
+    localStorage.setItem(KEYS_STORE, keysOn ? "on" : "off");
+  } catch (error) {
+    // Not remembered; this page still honours the switch.
+  }
+  showKeys();
+  announce(`Keyboard shortcuts ${keysOn ? "on" : "off"}.`);
+});
+
 document.addEventListener("keydown", (event) => {
-  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-  const actions = { j: () => move(1), k: () => move(-1), a: () => press("approve"),
-                    h: () => press("hide"), u: undoLast };
+  if (!keysOn || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+  const target = event.target;
+  if (target.closest("input, textarea, select, [contenteditable]")) return;
+  // Where the focus is: a card, the queue (cards and receipts), "Your last decisions".
+  const card = target.closest("[data-desk-item]");
+  const inQueue = Boolean(card || target.closest("[data-desk-queue], [data-desk-receipt]"));
+  const inUndoable = inQueue || Boolean(target.closest(".desk-undo-list"));
+  // j / k only move the focus: from the queue, or from nowhere (the page just opened).
+  const nowhere = target === document.body || target === document.documentElement;
+  const actions = {
+    j: (inQueue || nowhere) && (() => move(1)),
+    k: (inQueue || nowhere) && (() => move(-1)),
+    a: card && (() => press(card, "approve")),
+    h: card && (() => press(card, "hide")),
+    // Undo reaches past the card in focus (the last decision may be another's receipt),
+    // but only from where decisions are made and undone, never from the header or menus.
+    u: inUndoable && undoLast,
+  };
   const action = actions[event.key];
   if (!action) return;
   event.preventDefault();
@@ -213,8 +263,15 @@ document.addEventListener("focusin", (event) => {
   if (item && item !== current) {
     current?.classList.remove("is-current");
     current = item;
-    current.classList.add("is-current");
   }
+  item?.classList.add("is-current");
 });
 
-document.querySelectorAll("[data-desk-keys]").forEach((hint) => { hint.hidden = false; });
+// The focus has left the card: it is no longer marked as the one the keys act on
+// (j / k still go on from it).
+document.addEventListener("focusout", (event) => {
+  const item = event.target.closest?.("[data-desk-item]");
+  if (item && !item.contains(event.relatedTarget)) item.classList.remove("is-current");
+});
+
+showKeys();
