@@ -39,7 +39,21 @@ def _plain_password_words(form, new, again):
     form.fields[again].help_text = "So that a typing mistake does not lock you out."
 
 
-class SignupForm(UserCreationForm):
+class RulesOnNewPassword:
+    """Django's password forms, with what the new password breaks (too short, too common, all
+    digits) said on the new password's field, not on "the same password again".
+
+    Django checks the second field, so the first, where the password is chosen,
+    was not marked invalid and a screen reader heard the error only on the
+    second. That the two differ is still said on the second.
+    """
+
+    def validate_password_for_user(self, user, password_field_name="password2", **kwargs):
+        first = password_field_name.removesuffix("2") + "1"
+        super().validate_password_for_user(user, password_field_name=first, **kwargs)
+
+
+class SignupForm(RulesOnNewPassword, UserCreationForm):
     email = forms.EmailField(
         label="Email", help_text="For password resets only; never shown to anyone.")
 
@@ -125,7 +139,7 @@ class SignupForm(UserCreationForm):
                     code="author_name")
 
 
-class PlainPasswordChangeForm(PasswordChangeForm):
+class PlainPasswordChangeForm(RulesOnNewPassword, PasswordChangeForm):
     """Django's password change, with the site's words for what a password needs."""
 
     def __init__(self, *args, **kwargs):
@@ -134,7 +148,7 @@ class PlainPasswordChangeForm(PasswordChangeForm):
         _plain_password_words(self, "new_password1", "new_password2")
 
 
-class PlainSetPasswordForm(SetPasswordForm):
+class PlainSetPasswordForm(RulesOnNewPassword, SetPasswordForm):
     """Django's new password after a reset link, with the site's words."""
 
     def __init__(self, *args, **kwargs):

@@ -23,6 +23,7 @@ import binascii
 import csv
 import datetime
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -45,6 +46,7 @@ from django.db.models import Count, ForeignObjectRel
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.fields.files import FieldFile
+from django.forms.utils import pretty_name
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -226,12 +228,21 @@ class DeclaredLookupsOnly(ShortDeletionList):
     value that its field cannot hold (CheckedAutocompleteSelect), and an add
     form's date or time given in its link (prefilled_times). And an
     action on more than ACTION_LIMIT rows at once ("Select all" on a long
-    list), which would run for minutes with every row it takes locked. Every
-    ModelAdmin inherits this class (core.E001), so every admin gets all of it.
+    list), which would run for minutes with every row it takes locked. Its
+    forms and its inlines' rows are described for screen readers
+    (describe_controls). Every ModelAdmin inherits this class (core.E001), so
+    every admin gets all of it.
     """
 
     def get_changeform_initial_data(self, request):
         return prefilled_times(self.model, super().get_changeform_initial_data(request))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return described_form(super().get_form(request, obj, change=change, **kwargs))
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            yield described_formset(formset, isinstance(inline, admin.TabularInline)), inline
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -376,6 +387,114 @@ class CheckedAutocompleteSelect(widgets.AutocompleteSelect):
         to_field = target.model._meta.get_field(
             getattr(target, "field_name", None) or target.model._meta.pk.name)
         return super().optgroups(name, [v for v in value if _holds(to_field, v)], attrs)
+
+
+# What the admin's forms tell a screen reader.
+#
+# Django's admin leaves some controls unnamed and points others at nothing
+# (WCAG 1.3.1, 3.3.1, 4.1.2). Every admin form (DeclaredLookupsOnly.get_form)
+# and every inline's rows (get_formsets_with_inlines) are described here:
+# a date or time input names its error and help text (the admin's date
+# widgets replace both with a timezone note that is seldom shown), a group
+# of radios with help text has an id its help can be named by, and each
+# control in a table's row is named by its column and row, where only the
+# column heading held the text. Autocomplete drop-downs are named by their
+# labels in the browser (static/js/admin_a11y.js), as select2 draws them.
+
+class _DescribedDateTime:
+    """An admin date, time or split date-and-time widget whose inputs name, beside Django's
+    timezone note, the field's errors and, where the form shows it, its help text.
+
+    Django's admin date widgets overwrite aria-describedby with the note's id
+    alone, an element DateTimeShortcuts.js makes only when the browser's clock
+    is in another timezone: the list of errors was named by nothing.
+    """
+
+    help_shown = False  # the field's help is shown under an id made from the input's
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        id_ = widget["attrs"].get("id")
+        if not id_:
+            return context
+        # The note's id, as DateTimeShortcuts.js makes it: the field's id for both halves.
+        ids = [f"{id_}_timezone_warning_helptext"]
+        if self.help_shown:
+            ids.append(f"{id_}_helptext")
+        if widget["attrs"].get("aria-invalid"):
+            ids.append(f"{id_}_error")
+        for part in widget.get("subwidgets") or [widget]:
+            part["attrs"]["aria-describedby"] = " ".join(ids)
+        return context
+
+
+class _NamedGroup:
+    """A group of radios or checkboxes with the field's id, which its help text takes.
+
+    RadioSelect has no id for its label (a <label for> would tick the first
+    radio), so the admin gave the help text no id and the group's fieldset an
+    aria-describedby of "_helptext", naming nothing. The group's <legend>
+    takes no "for" whatever its id.
+    """
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index is None else super().id_for_label(id_, index)
+
+
+@functools.cache
+def _with(mixin, widget_class):
+    return type(widget_class.__name__, (mixin, widget_class), {})
+
+
+def _adopt(widget, mixin):
+    """Give a form's own copy of a widget (Field.__deepcopy__) the mixin's behaviour, whatever
+    widget class the form or the admin chose."""
+    if not isinstance(widget, mixin):
+        widget.__class__ = _with(mixin, type(widget))
+
+
+def describe_controls(form, row=False):
+    """Describe a form's controls as above; row is the form's index in a table of rows, None
+    for the empty row the admin copies for "Add another", False for a form not in a table."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        inner = getattr(widget, "widget", widget)  # inside a RelatedFieldWidgetWrapper
+        if isinstance(inner, (widgets.DateTimeWidgetContextMixin, widgets.AdminSplitDateTime)):
+            _adopt(inner, _DescribedDateTime)
+            # A table shows help text in its column heading only.
+            inner.help_shown = bool(field.help_text) and row is False
+        elif field.help_text and inner.use_fieldset and not inner.id_for_label("id"):
+            _adopt(inner, _NamedGroup)
+        if row is not False and not widget.is_hidden and not isinstance(inner, forms.MultiWidget):
+            where = "new row" if row is None else f"row {row + 1}"
+            # On the widget itself: RelatedFieldWidgetWrapper shares its attrs.
+            inner.attrs["aria-label"] = f"{capfirst(field.label or pretty_name(name))}, {where}"
+
+
+def described_form(form_class):
+    """form_class, its controls described (describe_controls)."""
+
+    class DescribedForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            describe_controls(self)
+
+    DescribedForm.__name__ = form_class.__name__
+    return DescribedForm
+
+
+def described_formset(formset_class, tabular):
+    """An inline's formset class whose forms are described (describe_controls), each control
+    of a tabular inline named by its column and row ("Position, row 2")."""
+
+    class DescribedFormSet(formset_class):
+        def add_fields(self, form, index):
+            super().add_fields(form, index)  # the Delete box among them
+            describe_controls(form, index if tabular else False)
+
+    DescribedFormSet.__name__ = formset_class.__name__
+    return DescribedFormSet
 
 
 def _holds(field, value):

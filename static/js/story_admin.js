@@ -47,6 +47,9 @@ function enhanceBody(stats) {
     clearTimeout(timer);
     timer = setTimeout(refresh, TYPING_PAUSE);
   });
+  // A panel that scrolls needs a stop on the keyboard's path: Safari scrolls
+  // only what has focus, and nothing in the preview takes it.
+  panel.tabIndex = 0;
   button.setAttribute("aria-expanded", "false");
   button.addEventListener("click", (event) => {
     event.preventDefault();
