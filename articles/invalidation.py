@@ -29,6 +29,8 @@ from .models import Article, RelatedArticle
 # Feeds and sitemaps: they go stale with every edit of a public story.
 FEED_TAGS = ["syndication"]
 LISTED_FIELDS = ("status", "published_at", "section_id", "author_id", "is_featured", "slug")
+# What the transparency report counts a public story by, beside its lists.
+REPORTED_FIELDS = ("ai_involvement",)
 
 
 def card_tags(story):
@@ -58,7 +60,7 @@ def picked_by(stories):
 
 def snapshot(article):
     """The stored row's list-deciding fields, before a save changes them."""
-    return Article.objects.filter(pk=article.pk).values(*LISTED_FIELDS).first()
+    return Article.objects.filter(pk=article.pk).values(*LISTED_FIELDS, *REPORTED_FIELDS).first()
 
 
 def article_change(article, event):
@@ -83,6 +85,9 @@ def article_change(article, event):
             tags |= picked_by([article.pk])
     elif public:
         tags.add("syndication")  # every edit is a feed item's and a sitemap's last change
+    if public and before is not None and any(before[name] != getattr(article, name)
+                                             for name in REPORTED_FIELDS):
+        tags.add("transparency")  # its "Stories and AI" figures count the story anew
     elif _newly_scheduled(article, before, now):
         # The page cache's sweep publishes it on time, but an edge cache keeps a list
         # no longer than the next scheduled story only when it fetched the list after

@@ -125,6 +125,14 @@ def _schedule_passes(newsroom, clock):
     clock.shift(timedelta(minutes=5))
 
 
+def _mark_ai_assisted(newsroom, clock):
+    story = newsroom["a"]
+    story.ai_involvement = Article.AIInvolvement.ASSISTED
+    story.ai_reviewed_by = staff("Editors", username="ai-reviewer")
+    story.ai_reviewed_at = CHANGED
+    story.save()
+
+
 def _correct(newsroom, clock):
     CorrectionFactory(article=newsroom["a"], text="The harbour reopened on Tuesday.")
 
@@ -197,6 +205,8 @@ CASES = [
     (_unpublish, SHOWS_A | EVERY_STORY | {"comments a"}, {}),
     (_schedule_passes, NEW_STORY_IN_PORTS, {"front": "Dock strike ends",
                                             "story a": "Dock strike ends"}),
+    # The report counts stories by their AI involvement: it was left stale.
+    (_mark_ai_assisted, SHOWS_A | {"transparency"}, {"story a": "AI involvement: assisted"}),
     (_correct, SHOWS_A - {"feed", "sitemap"} | REVIEW_RECORD | {"corrections"},
      {"story a": "The harbour reopened on Tuesday.",
       "corrections": "The harbour reopened on Tuesday."}),
