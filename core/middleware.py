@@ -238,7 +238,7 @@ class HeadMiddleware:
         response = self.get_response(request)
         if request.method == "HEAD":
             if response.streaming:
-                response.close()  # a file being served is closed now
+                # Not read: a file being served is still closed by the server's close().
                 response.streaming_content = ()
             else:
                 if not response.has_header("Content-Length"):
