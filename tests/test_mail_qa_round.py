@@ -157,7 +157,7 @@ def test_wrap_breaks_long_lines_at_spaces_and_keeps_urls_whole():
 
 
 def test_the_editions_text_is_wrapped_and_signed_off_with_dash_dash_space(newsroom):
-    ArticleFactory(headline="Harbour " * 31 + "opens", dek="A dek " * 40,
+    ArticleFactory(headline="Harbour " * 24 + "opens", dek="A dek " * 40,  # 197 characters
                    section=newsroom["world"], author=newsroom["human"],
                    published_at=EDITION - timedelta(minutes=5))
     message = daily_edition()

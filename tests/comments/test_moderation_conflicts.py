@@ -143,7 +143,7 @@ def test_a_reports_page_saved_over_another_moderators_decision_is_refused(
 
 def test_a_dismissal_on_the_reports_page_needs_its_note(moderators):
     first, _ = moderators
-    report = BiasReportFactory()
+    report = BiasReportFactory(contact_email="reporter@example.org")
     first.open(f"{REPORTS}{report.pk}/change/")
     refused = first.save(status="dismissed", resolution_note="")
     assert refused.status_code == 200
