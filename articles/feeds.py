@@ -1,9 +1,12 @@
 """RSS 2.0 and Atom feeds of public stories: the whole site, a section, an author, a tag."""
 
 import mimetypes
+from datetime import timezone as dt_timezone
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -11,6 +14,7 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from authors.models import Author
+from core.pagecache import last_changed
 from core.seo import absolute_url, hero_image, modified_at
 from core.text import strip_control_characters
 
@@ -28,6 +32,34 @@ def public_tags():
 def public_authors():
     """Authors of at least one public story: only they are listed, in sitemaps and feeds."""
     return Author.objects.filter(pk__in=Article.objects.published().values("author"))
+
+
+def last_correction():
+    """The date of the latest correction on the story OuterRef("pk"), or None: a subquery.
+
+    Read with the list, not once per story. A correction saved on its own
+    (its admin, a bias report's) leaves the story's updated_at as it was,
+    yet changes the story: its feed item, its sitemap entry. Corrections
+    are standards' rows, reached through their relation: articles does not
+    import standards.
+    """
+    corrections = Article._meta.get_field("corrections").related_model.objects
+    return Subquery(corrections.filter(article=OuterRef("pk")).order_by("-date", "-pk")
+                    .values("date")[:1])
+
+
+def story_id(story):
+    """The story's id in feeds (RSS <guid>, Atom <id>): a tag URI (RFC 4151) that stays.
+
+    Not its URL, which Django's feeds use: a renamed slug showed the story
+    again in every reader as a new one, and a new story given a freed slug
+    took the old one's id (readers took it as read). The story's number and
+    the day it was created never change. The host is SITE_URL's, lower case
+    and without its port: moving the site to another host changes every id.
+    """
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    day = story.created_at.astimezone(dt_timezone.utc).date().isoformat()
+    return f"tag:{host},{day}:article-{story.pk}"
 
 
 def _xml_text(value):
@@ -56,6 +88,19 @@ class _XmlText:
         super().add_item(*_xml_text(args), **_xml_text(kwargs))
 
 
+class _DatedAsChanged:
+    """The feed dated as its Last-Modified header is: by the latest change, not only its
+    newest item (core.pagecache.last_changed). A takedown took the date back."""
+
+    request = None
+
+    def latest_post_date(self):
+        if not hasattr(self, "_latest"):  # the header and the feed ask: one date for both
+            latest = super().latest_post_date()
+            self._latest = latest if self.request is None else last_changed(self.request, latest)
+        return self._latest
+
+
 class _MediaElements:
     """Media RSS for the hero image: its URL, size, alt text and credit."""
 
@@ -79,12 +124,12 @@ class _MediaElements:
             handler.endElement("media:content")
 
 
-class MediaRssFeed(_XmlText, _MediaElements, Rss201rev2Feed):
+class MediaRssFeed(_XmlText, _DatedAsChanged, _MediaElements, Rss201rev2Feed):
     def rss_attributes(self):
         return self.add_media_namespace(super().rss_attributes())
 
 
-class MediaAtomFeed(_XmlText, _MediaElements, Atom1Feed):
+class MediaAtomFeed(_XmlText, _DatedAsChanged, _MediaElements, Atom1Feed):
     def root_attributes(self):
         return self.add_media_namespace(super().root_attributes())
 
@@ -112,8 +157,14 @@ class LatestArticlesFeed(Feed):
     def stories(self, obj):
         return Article.objects.published()
 
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.request = request
+        return feed
+
     def items(self, obj=None):
-        return self.stories(obj).for_listing().prefetch_related("tags")[:FEED_LENGTH]
+        return (self.stories(obj).for_listing().annotate(corrected_at=last_correction())
+                .prefetch_related("tags")[:FEED_LENGTH])
 
     def item_title(self, item):
         return item.headline
@@ -124,6 +175,11 @@ class LatestArticlesFeed(Feed):
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return story_id(item)
+
+    item_guid_is_permalink = False
 
     def item_author_name(self, item):
         # The byline says plainly that an AI persona is no person, as the site
@@ -137,7 +193,7 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return modified_at(item)
+        return modified_at(item, corrected_at=item.corrected_at)
 
     def item_categories(self, item):
         return [item.section.name, *sorted(tag.name for tag in item.tags.all())]

@@ -17,10 +17,11 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from taggit.models import Tag
 
+from core.pagecache import last_changed
 from core.seo import absolute_url, modified_at, route
 from core.text import strip_control_characters
 
-from .feeds import public_authors
+from .feeds import last_correction, public_authors
 from .models import Article, Section
 
 # Google News lists stories published in the last two days.
@@ -48,17 +49,21 @@ class ArticleSitemap(_SiteSitemap):
 
     def items(self):
         return (Article.objects.published().order_by("-published_at", "-pk")
-                .values_list("slug", "published_at", "updated_at", named=True))
+                .annotate(corrected_at=last_correction())
+                .values_list("slug", "published_at", "updated_at", "corrected_at", named=True))
 
     def location(self, item):
         return route("articles:detail", item.slug)
 
     def lastmod(self, item):
-        return modified_at(item)
+        return modified_at(item, corrected_at=item.corrected_at)
 
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(
-            latest=Max(Greatest("published_at", "updated_at")))["latest"]
+        """The latest change of a public story, its corrections' included, in one query."""
+        found = Article.objects.published().aggregate(
+            latest=Max(Greatest("published_at", "updated_at")),
+            corrected=Max("corrections__date"))
+        return max((date for date in found.values() if date is not None), default=None)
 
 
 class SectionSitemap(_SiteSitemap):
@@ -124,10 +129,11 @@ class NewsSitemap(_SiteSitemap):
     def items(self):
         since = timezone.now() - NEWS_WINDOW
         return (Article.objects.published().filter(published_at__gte=since)
+                .annotate(corrected_at=last_correction())
                 .order_by("-published_at", "-pk")[:NEWS_LIMIT])
 
     def lastmod(self, item):
-        return modified_at(item)
+        return modified_at(item, corrected_at=item.corrected_at)
 
     def get_urls(self, *args, **kwargs):
         """Each story's URL, with its headline as XML 1.0 can carry it (`title`).
@@ -187,14 +193,17 @@ def sitemap(request, section):
 def index(request):
     """The sitemap index, every address on SITE_URL (Django's own uses the request's host).
 
-    Dated as its newest sitemap, as Django's index is: the page cache moves
-    the date on when a story leaves a sitemap (core.pagecache._last_modified).
+    Dated as its newest sitemap, as Django's index is. Each sitemap's date is
+    moved on to the latest change stamped on the sitemaps (core.pagecache.last_changed),
+    as their Last-Modified headers are: dated by their newest story alone, a
+    sitemap that lost its newest story went back in time, and search engines
+    skip a sitemap whose date went back.
     """
     entries = []
     for section, sitemap_class in SITEMAPS.items():
         sitemap = sitemap_class()
         location = absolute_url(reverse("sitemap-section", kwargs={"section": section}))
-        lastmod = sitemap.get_latest_lastmod()
+        lastmod = last_changed(request, sitemap.get_latest_lastmod())
         entries.append(SitemapIndexItem(location, lastmod))
         for page in range(2, sitemap.paginator.num_pages + 1):
             entries.append(SitemapIndexItem(f"{location}?p={page}", lastmod))

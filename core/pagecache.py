@@ -651,6 +651,24 @@ def _latest_stamp(entry):
     return latest if latest >= entry.rendered_at else None
 
 
+def last_changed(request, stated):
+    """stated, the newest item's time a feed or sitemap is dated by, as its Last-Modified
+    header will say it: moved on to the latest change stamped on the page's tags.
+
+    The header is dated so (_last_modified): a
+    story taken down leaves the newest remaining item older than the page's
+    last change. The dates written inside the page (Atom's <updated>, RSS's
+    lastBuildDate, the sitemap index's <lastmod>) follow the same rule, or
+    they moved backwards, and search engines skip a sitemap whose date did.
+    None stays None (nothing to date).
+    """
+    if stated is None or not settings.PAGE_CACHE_ENABLED:
+        return stated
+    stamp = stated.timestamp()
+    changed = _last_modified(stamp, page_tags(request), time.time())
+    return stated if changed == stamp else datetime.fromtimestamp(changed, tz=dt_timezone.utc)
+
+
 def _last_modified(stated, tags, now):
     """When a page dated by its view (feeds, sitemaps: their newest item's time) last changed.
 

@@ -109,9 +109,15 @@ def share_image(article=None):
     return next(iter(hero_crops(article)), None) or hero_image(article) or site_image()
 
 
-def modified_at(article, corrections=()):
-    """When the story last changed for readers; never before it was published."""
-    times = [article.published_at, article.updated_at, *(c.date for c in corrections)]
+def modified_at(article, corrections=(), corrected_at=None):
+    """When the story last changed for readers; never before it was published.
+
+    Its corrections count: the rows, or the latest one's date (corrected_at,
+    read with a list of stories). A correction saved on its own leaves the
+    story's updated_at as it was.
+    """
+    times = [article.published_at, article.updated_at, corrected_at,
+             *(c.date for c in corrections)]
     return max(t for t in times if t is not None)
 
 

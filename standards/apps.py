@@ -22,11 +22,20 @@ class StandardsConfig(AppConfig):
 
 
 def _correction_change(correction, event):
-    """A correction shows on its story, in the corrections log and in the review record."""
+    """A correction shows on its story, in the corrections log and in the review record.
+
+    On a public story it is also the story's last change, which its feed items
+    and sitemap entries are dated by (articles.feeds.last_correction): saved
+    on its own (its admin, a bias report's), it leaves the story's
+    updated_at, and so the story's own "syndication", as they were.
+    """
+    from articles.models import Article
     from core.pagecache import Change
 
-    return Change(frozenset({f"story-{correction.article_id}", "corrections",
-                             "review-record"}), takedown=event == "deleted")
+    tags = {f"story-{correction.article_id}", "corrections", "review-record"}
+    if Article.objects.published().filter(pk=correction.article_id).exists():
+        tags.add("syndication")
+    return Change(frozenset(tags), takedown=event == "deleted")
 
 
 def _bias_report_change(report, event):

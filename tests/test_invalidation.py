@@ -207,7 +207,8 @@ CASES = [
                                             "story a": "Dock strike ends"}),
     # The report counts stories by their AI involvement: it was left stale.
     (_mark_ai_assisted, SHOWS_A | {"transparency"}, {"story a": "AI involvement: assisted"}),
-    (_correct, SHOWS_A - {"feed", "sitemap"} | REVIEW_RECORD | {"corrections"},
+    # A correction is its story's last change: the feed's and sitemap's dates count it.
+    (_correct, SHOWS_A | REVIEW_RECORD | {"corrections"},
      {"story a": "The harbour reopened on Tuesday.",
       "corrections": "The harbour reopened on Tuesday."}),
     (_comment, {"comments a", "comments page a"},

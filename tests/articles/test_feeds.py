@@ -80,7 +80,9 @@ class TestSiteFeed:
 
         item = items[0]
         assert item.findtext("link") == f"{SITE}/articles/harbour-talks/"
-        assert item.findtext("guid") == f"{SITE}/articles/harbour-talks/"
+        story = newsroom[0]
+        assert item.findtext("guid") == f"tag:news.example,2026-02-24:article-{story.pk}"
+        assert item.find("guid").get("isPermaLink") == "false"
         # The dek is text: escaped once more so that readers show it, not render it.
         assert item.findtext("description") == (
             "Rates &lt; 5% &amp; rising: &lt;b&gt;negotiators&lt;/b&gt; return.")
@@ -107,7 +109,8 @@ class TestSiteFeed:
         entry = entries[0]
         assert entry.findtext(f"{ATOM}title") == "Harbour talks resume"
         assert entry.find(f"{ATOM}link").get("href") == f"{SITE}/articles/harbour-talks/"
-        assert entry.findtext(f"{ATOM}id") == f"{SITE}/articles/harbour-talks/"
+        assert entry.findtext(f"{ATOM}id") == (
+            f"tag:news.example,2026-02-24:article-{newsroom[0].pk}")
         summary = entry.find(f"{ATOM}summary")
         assert summary.get("type") == "html"
         assert summary.text.startswith("Rates &lt; 5% &amp; rising")
