@@ -31,7 +31,7 @@ from core.validators import within_calendar
 from .tasks import make_hero_renditions
 
 
-class Section(models.Model):
+class Section(LineFeeds, models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(

@@ -40,6 +40,15 @@ def compact(n):
     return f"{round(n / 1000)}k"
 
 
+def in_sentence(label):
+    """A series label as it reads inside a sentence: "Upheld" is "upheld", but "AI-assisted"
+    keeps its capitals, as the table and the legend write it."""
+    first = label.split(" ", 1)[0]
+    if any(char.isupper() for char in first[1:]):
+        return label  # an initialism (AI, BBC) keeps its case
+    return label[:1].lower() + label[1:]
+
+
 def _scale(top):
     """A round axis maximum at or above `top`, and its tick step (at most 4 steps)."""
     top = max(top, 1)
@@ -85,7 +94,7 @@ def column_chart(chart_id, title, columns, series):
             "total_y": _num(y - 4),
             "label": label, "year": year,
             "title": f"{full_label}: " + ", ".join(
-                f"{values.get(s.key, 0)} {s.label.lower()}" for s in series),
+                f"{values.get(s.key, 0)} {in_sentence(s.label)}" for s in series),
         })
     return {
         "id": chart_id, "title": title, "height": height,
@@ -121,7 +130,7 @@ def bar_chart(chart_id, title, rows, series):
             "height": bar_h, "segments": segments, "total": compact(total),
             "total_x": _pct(x), "total_y": _num(y + FONT + 5 + bar_h * 0.8),
             "title": f"{label}: " + ", ".join(
-                f"{values.get(s.key, 0)} {s.label.lower()}" for s in series),
+                f"{values.get(s.key, 0)} {in_sentence(s.label)}" for s in series),
         })
     return {
         "id": chart_id, "title": title,

@@ -9,7 +9,7 @@ and no figure identifies a reader.
 
 import statistics
 from bisect import bisect_left
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
@@ -34,13 +34,25 @@ def _shift(year, month, months):
 
 
 def month_period(year, month):
-    """One calendar month in TIME_ZONE."""
+    """One calendar month in TIME_ZONE.
+
+    ValueError for a month whose bounds fall off Python's calendar (years 1
+    to 9999) once in UTC, as the database is asked in: January of the year 1
+    east of UTC begins in the year 0, December 9999 ends in the year 10000.
+    """
     next_year, next_month = _shift(year, month, 1)
+    try:
+        start = timezone.make_aware(datetime(year, month, 1))
+        end = timezone.make_aware(datetime(next_year, next_month, 1))
+        start.astimezone(UTC), end.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{year:04d}-{month:02d} in {timezone.get_current_timezone_name()} "
+                         f"reaches beyond the years 1 to 9999 in UTC.") from None
     return Period(
         key=f"{year:04d}-{month:02d}",
         label=date_format(date(year, month, 1), "F Y"),
-        start=timezone.make_aware(datetime(year, month, 1)),
-        end=timezone.make_aware(datetime(next_year, next_month, 1)),
+        start=start,
+        end=end,
     )
 
 

@@ -142,6 +142,11 @@ DATED_BEFORE_THE_STORY = ("The story was published on %(published)s: date the co
                           "then or later.")
 STORY_NOT_OUT = ("The story is not published until %(published)s: add the correction once it "
                  "is out.")
+# A correction follows the report it cites: dated before it, the story page
+# said what followed the report happened before it, and /transparency/ counted
+# it "after an upheld bias report" in a month the report had not reached.
+DATED_BEFORE_THE_REPORT = ("%(reference)s was filed on %(filed)s: date a correction that "
+                           "cites it then or later.")
 
 
 class CorrectionQuerySet(models.QuerySet):
@@ -182,12 +187,13 @@ class Correction(LineFeeds, models.Model):
 
     def clean(self):
         """A cited bias report must be about the same story; the date must fall between the
-        story's publication and now."""
+        story's publication and now, and not before the cited report was filed."""
         errors = {}
         if (self.bias_report_id is not None and self.article_id is not None
                 and self.bias_report.article_id != self.article_id):
             errors["bias_report"] = REPORT_ON_ANOTHER_STORY
-        date_error = self._date_error()
+        date_error = self._date_error() or (
+            None if "bias_report" in errors else self._report_date_error())
         if date_error:
             errors["date"] = date_error
         if errors:
@@ -212,3 +218,19 @@ class Correction(LineFeeds, models.Model):
             return ValidationError(STORY_NOT_OUT, code="story_not_out", params=shown)
         return ValidationError(DATED_BEFORE_THE_STORY, code="dated_before_the_story",
                                params=shown)
+
+    def _report_date_error(self):
+        """Why the date cannot stand with the cited report (a ValidationError), or None."""
+        if self.date is None or self.bias_report_id is None:
+            return None
+        report = self.bias_report
+        if report.created_at is None:
+            return None
+        # To the minute, as the message gives the time: 9:00 AM stands for a
+        # report filed at 9:00:40.
+        filed = timezone.localtime(report.created_at).replace(second=0, microsecond=0)
+        if self.date >= filed:
+            return None
+        return ValidationError(DATED_BEFORE_THE_REPORT, code="dated_before_the_report",
+                               params={"reference": report.reference,
+                                       "filed": record_time(report.created_at)})

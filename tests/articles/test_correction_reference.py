@@ -44,7 +44,10 @@ def story():
 def report(story):
     # A few reports first, so that the reference's number is not a coincidence.
     BiasReportFactory.create_batch(5, article=story)
-    return BiasReportFactory(article=story, reason="factual_error")
+    # Filed before the corrections dated March 8: a correction cannot be dated before
+    # the report it cites (Correction.clean).
+    return BiasReportFactory(article=story, reason="factual_error",
+                             created_at=datetime(2026, 3, 2, tzinfo=dt_timezone.utc))
 
 
 def correction_post(article, reference, text="The pier opened in 1998."):

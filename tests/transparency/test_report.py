@@ -130,7 +130,7 @@ def test_charts_are_svg_drawn_from_the_same_figures(client, newsroom):
         assert f'<title id="{chart}-title">' in page
     assert page.count("<svg") >= 5
     # March's column: 3 stories, its hover title listing each series.
-    assert "March 2026: 1 written by people, 1 ai-assisted, 1 ai-generated" in page
+    assert "March 2026: 1 written by people, 1 AI-assisted, 1 AI-generated" in page
     assert "Factual error: 2 upheld, 0 dismissed, 0 still open" in page
 
 

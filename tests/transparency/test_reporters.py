@@ -15,6 +15,10 @@ from tests.factories import ArticleFactory, BiasReportFactory, CorrectionFactory
 
 pytestmark = pytest.mark.django_db
 
+# Filed before the corrections the tests date March 8, 2026: a correction cannot be
+# dated before the report it cites (Correction.clean).
+FILED = datetime(2026, 3, 2, tzinfo=dt_timezone.utc)
+
 
 def staff(group, username):
     user = UserFactory(username=username, is_staff=True)
@@ -33,7 +37,7 @@ def story():
 @pytest.fixture
 def report(story):
     return BiasReportFactory(article=story, reason="factual_error",
-                             contact_email="reporter@example.org")
+                             contact_email="reporter@example.org", created_at=FILED)
 
 
 def _inline(prefix="corrections", total=1, initial=0, **fields):
@@ -126,7 +130,7 @@ def test_the_article_inline_cites_a_report_and_tells_its_reporter(
 
 def test_no_email_for_an_open_report_or_without_an_address(
         client, report, story, django_capture_on_commit_callbacks):
-    silent = BiasReportFactory(article=story, status="upheld")  # no address
+    silent = BiasReportFactory(article=story, status="upheld", created_at=FILED)  # no address
     client.force_login(staff("Editors", "ed"))
     for cited in (report, silent):  # open, then without an address
         with django_capture_on_commit_callbacks(execute=True):

@@ -40,7 +40,15 @@ class Command(BaseCommand):
         if (year, number) > (today.year, today.month):
             raise CommandError(f"{year:04d}-{number:02d} has not begun yet: "
                                f"there is nothing to count.")
-        period = figures.month_period(year, number)
+        try:
+            period = figures.month_period(year, number)
+        except ValueError:
+            # January of the year 1 east of UTC begins, in UTC, before the
+            # first day Python's dates hold: the query could not be written.
+            raise CommandError(f"{year:04d}-{number:02d} cannot be counted in "
+                               f"{settings.TIME_ZONE}: in UTC it reaches beyond the years "
+                               f"1 to 9999 that dates can hold. Give "
+                               f"{'a later' if year == 1 else 'an earlier'} month.") from None
         data = figures.compute([period], now)[0]
         document = {
             "month": period.key,
