@@ -52,3 +52,16 @@ def make_waiting_renditions():
     for _model, renditions_task, rows in waiting_renditions():
         for pk, source in rows:
             renditions_task.call(pk=pk, source=source)
+
+
+def stored_originals():
+    """Every avatar's and story image's stored original, model by model: (model, field, names).
+
+    For make_renditions to take away the metadata of originals stored before
+    uploads lost theirs. Each name once, read through a cursor.
+    """
+    for model, field in ((apps.get_model("authors", "Author"), "avatar"),
+                         (apps.get_model("articles", "Article"), "image")):
+        names = (model._default_manager.exclude(**{field: ""}).order_by(field)
+                 .values_list(field, flat=True).distinct().iterator(chunk_size=2000))
+        yield model, model._meta.get_field(field), names

@@ -13,8 +13,11 @@ when, with what), and deletes them with their renditions once no row holds them.
 """
 
 import io
+import os
 import posixpath
 import re
+import stat
+import tempfile
 import warnings
 from functools import partial
 
@@ -341,6 +344,64 @@ def _pixels_again(image):
     buffer = io.BytesIO()
     frames[0].save(buffer, fmt, **options)
     return buffer.getvalue()
+
+
+class MetadataError(Exception):
+    """A stored original could not be read to take its metadata away: says which, and why."""
+
+
+def strip_stored_metadata(storage, name):
+    """Take the metadata away from stored original `name`, as an upload's is
+    (without_metadata); True when the file was written again, False when it had none.
+
+    For originals stored before uploads lost their metadata (manage.py
+    make_renditions). The file keeps its name, so pages and renditions keep
+    pointing at it; on local disk it is replaced in one step (a crash leaves
+    the old file or the new one, never neither). One file in memory at a time.
+    A file missing or not an image raises MetadataError and is left as it is.
+    """
+    try:
+        with storage.open(name, "rb") as stored:
+            data = stored.read()
+    except OSError as error:
+        raise MetadataError(f"{name!r} could not be read: {error.strerror or error}") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # a PNG's chunks after its pixels are read with them
+                if not _carries_metadata(image):
+                    return False
+                clean = _pixels_again(image)
+    except Exception as error:
+        raise MetadataError(f"{name!r} is not an image that can be read ({error}); "
+                            "left as it is.") from None
+    _write_over(storage, name, clean)
+    return True
+
+
+def _write_over(storage, name, data):
+    """Store data under name in place of the file there."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:  # object storage: a new object replaces the old one
+        storage.delete(name)
+        saved = storage.save(name, ContentFile(data))
+        if saved != name:
+            raise MetadataError(f"{name!r} was stored again as {saved!r}: another file took "
+                                "its name meanwhile.")
+        return
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".strip-")
+    try:
+        with os.fdopen(handle, "wb") as written:
+            written.write(data)
+        os.chmod(temporary, mode)  # as the server was able to read the old file
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
 
 
 class PublicImageFieldFile(ImageFieldFile):
