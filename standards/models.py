@@ -79,7 +79,9 @@ class BiasReport(LineFeeds, models.Model):
     # A keyed hash of the random key the reporter's browser holds for this
     # story's report pages (views.REPORTER_COOKIE): by it a signed-out reader
     # is "the same reporter". Never the network address: strangers share one.
-    reporter_key = models.CharField(max_length=64, blank=True, editable=False)
+    # A default in the database too: while a deploy runs, servers not yet restarted
+    # write reports without this column (standards 0005).
+    reporter_key = models.CharField(max_length=64, blank=True, editable=False, db_default="")
     # The random token of the form the report was sent with: a form sent
     # twice (a double click, a retry, two servers at once) files one report.
     # Null for reports that came some other way.

@@ -285,3 +285,24 @@ def test_0007_turns_cr_lf_into_lf_and_updates_the_privacy_wording():
     assert about.body == "About us.\nSecond line.\n"
     standards.refresh_from_db()
     assert (standards.body_html, standards.updated_at) == ("<p>x</p>", untouched)
+
+
+@pytest.mark.django_db
+def test_a_bias_report_written_by_code_before_standards_0005_is_accepted():
+    """While a deploy runs, servers not yet restarted insert reports without reporter_key:
+    NOT NULL with no default in the database made each one an IntegrityError."""
+    from django.db import connection
+
+    from standards.models import BiasReport
+    from tests.factories import ArticleFactory, BiasReportFactory
+
+    unsaved = BiasReportFactory.build(article=ArticleFactory())
+    fields = [field for field in BiasReport._meta.concrete_fields
+              if field.name not in ("id", "reporter_key")]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values = [field.get_db_prep_save(getattr(unsaved, field.attname), connection)
+              for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(BiasReport._meta.db_table)} "
+                       f"({columns}) VALUES ({', '.join(['%s'] * len(fields))})", values)
+    assert BiasReport.objects.get().reporter_key == ""

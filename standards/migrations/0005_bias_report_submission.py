@@ -16,7 +16,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='biasreport',
             name='reporter_key',
-            field=models.CharField(blank=True, editable=False, max_length=64),
+            # db_default: the code before this migration, still serving while a deploy
+            # runs, inserts reports without the column (added after release).
+            field=models.CharField(blank=True, db_default='', editable=False, max_length=64),
         ),
         migrations.AddField(
             model_name='biasreport',
