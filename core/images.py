@@ -382,15 +382,15 @@ def strip_stored_metadata(storage, name):
 
 def _write_over(storage, name, data):
     """Store data under name in place of the file there."""
-    try:
-        path = storage.path(name)
-    except NotImplementedError:  # object storage: a new object replaces the old one
+    if not isinstance(storage, FileSystemStorage):
+        # Object storage (MEDIA_STORAGE=s3): a new object replaces the old one.
         storage.delete(name)
         saved = storage.save(name, ContentFile(data))
         if saved != name:
             raise MetadataError(f"{name!r} was stored again as {saved!r}: another file took "
                                 "its name meanwhile.")
         return
+    path = storage.path(name)
     mode = stat.S_IMODE(os.stat(path).st_mode)
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".strip-")
     try:

@@ -306,3 +306,18 @@ def test_a_bias_report_written_by_code_before_standards_0005_is_accepted():
         cursor.execute(f"INSERT INTO {connection.ops.quote_name(BiasReport._meta.db_table)} "
                        f"({columns}) VALUES ({', '.join(['%s'] * len(fields))})", values)
     assert BiasReport.objects.get().reporter_key == ""
+
+
+def test_an_original_in_object_storage_is_stored_again_under_its_name():
+    """Storage with no file path (S3 and the like) gets a new object under the same name."""
+    from django.core.files.storage import InMemoryStorage
+
+    from core.images import strip_stored_metadata
+
+    storage = InMemoryStorage()
+    name = storage.save("avatars/old-phone-photo.jpg", ContentFile(phone_jpeg()))
+    assert strip_stored_metadata(storage, name) is True
+    with storage.open(name) as cleaned:
+        assert_no_metadata(cleaned.read())
+    assert storage.listdir("avatars") == ([], ["old-phone-photo.jpg"])
+    assert strip_stored_metadata(storage, name) is False  # nothing left to take away
