@@ -5,12 +5,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, UserCreationForm
+from django.db.models import Q
 
 from core.mail import mailbox
+from core.roles import ROLES
 from core.text import is_blank_character
 
 from .models import HeldName, UsernameSkeleton
-from .usernames import RESERVED_WORDS, mixes_scripts_confusably, reads_as
+from .usernames import RESERVED_WORDS, mixes_scripts_confusably, name_orders, reads_as
 
 NOT_AVAILABLE = "This name is not available. Please choose another."
 # An address held from a suspended account that was deleted (accounts.models.HeldName),
@@ -61,7 +63,7 @@ class SignupForm(RulesOnNewPassword, UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].help_text = (
             "Shown publicly beside your comments. Up to 150 letters, digits and "
-            "@ . + - _ (no spaces).")
+            ". + - _ (no spaces, no @).")
         _plain_password_words(self, "password1", "password2")
 
     class Meta(UserCreationForm.Meta):
@@ -85,6 +87,14 @@ class SignupForm(RulesOnNewPassword, UserCreationForm):
         username = super().clean_username()
         if not username:
             return username  # taken as typed: Django's message says so
+        if "@" in username:
+            # Shown beside every comment, an address would be public: the reader's
+            # own (the email field promises it never is), someone else's, or one
+            # that passes for the newsroom's ("newsroom@evadaily.org").
+            raise forms.ValidationError(
+                "A username cannot contain “@”: it is shown beside your comments, and a "
+                "name that looks like an email address would show one to everyone. Please "
+                "choose a name without it.", code="at_sign")
         # An accent the name was normalised with (NFKC) is part of its letter ("é");
         # one left apart draws on the letter before it, so it is not blank, but the
         # username validator takes no mark on its own, and a pile of them could
@@ -93,50 +103,104 @@ class SignupForm(RulesOnNewPassword, UserCreationForm):
             raise forms.ValidationError(
                 "This username has an accent or mark written apart from its letter, or "
                 "several stacked on one. Please use letters (with their accents, such as "
-                "“é”), digits and @/./+/-/_ only.", code="combining_mark")
+                "“é”), digits and ./+/-/_ only.", code="combining_mark")
         if any(map(is_blank_character, username)):
             raise forms.ValidationError(
                 "This username contains a character that shows as blank. Please use "
-                "letters, digits and @/./+/-/_ only.", code="blank_character")
+                "letters, digits and ./+/-/_ only.", code="blank_character")
         if mixes_scripts_confusably(username):
             raise forms.ValidationError(
                 "This username mixes alphabets with letters that look alike (such as a "
                 "Latin “o” and a Cyrillic “о”). Please write it in one alphabet.",
                 code="mixed_scripts")
+        official = self._official_name_error(username)
+        # Whose name it reads as is the more useful answer when a reader has one like
+        # it too ("NovaQuill" beside "Nova_Quill"); a role's word, or a sign-in name
+        # (which is not said), is not.
+        if official is not None and official.code in ("author_name", "staff_name"):
+            raise official
         if UsernameSkeleton.objects.looking_like(username).exists():
             raise forms.ValidationError(
                 "This username looks too much like one already in use. Please choose "
                 "another.", code="look_alike")
         if HeldName.objects.in_force().looking_like(username).exists():
             raise forms.ValidationError(NOT_AVAILABLE, code="held_name")
-        self._refuse_official_names(username)
+        if official is not None:
+            raise official
         return username
 
-    def _refuse_official_names(self, username):
-        """Refuse a name that reads as the site, a role in its newsroom or an author.
+    def _official_name_error(self, username):
+        """Why the name reads as the site, a role in its newsroom, an author or someone
+        who works there, or any of them together (a ValidationError); or None.
 
         Readers' names stand beside their comments with nothing else to tell them
-        apart: a reader called "EVA_Ledger" under a story by the AI persona EVA
-        Ledger, or "the-editor", speaks for the newsroom. Checked at sign-up
-        only: an author added later does not rename the readers who had the name.
+        apart: a reader called "EVA_Ledger" (or "EVA_Ledger_AI") under a story by
+        the AI persona EVA Ledger, "the-editor", or "editor_IreneSallis" where
+        stories name Irene Sallis as their reviewing editor, speaks for the
+        newsroom. One check for all of them, so that words from two lists
+        ("JonahFerrellEditor") count too. Checked at sign-up only: an author added
+        later does not rename the readers who had the name.
         """
-        word = reads_as(username, (*RESERVED_WORDS, settings.SITE_NAME))
-        if word:
-            raise forms.ValidationError(
-                "This username reads as “%(word)s”, which is kept for %(site)s and its "
+        # {text: (kind, what it is)}: the first kind given a text keeps it.
+        terms = {word: ("word", word) for word in RESERVED_WORDS}
+        full_names, usernames = _staff_names()
+        for kind, names in (("word", [settings.SITE_NAME]), ("author", _author_names()),
+                            ("staff", full_names), ("login", usernames)):
+            for name in names:
+                for order in name_orders(name):
+                    terms.setdefault(order, (kind, name))
+        found = reads_as(username, terms)
+        if not found:
+            return None
+        by_kind = dict(found)  # the last of each kind: "EVA_DAILY_Editor" reads as "editor"
+        if by_kind.get("author"):
+            return forms.ValidationError(
+                "This username reads as the name of %(author)s, who writes for %(site)s: "
+                "readers would take your comments for theirs. Please choose another.",
+                params={"author": by_kind["author"], "site": settings.SITE_NAME},
+                code="author_name")
+        if by_kind.get("staff"):
+            # Which member of staff is not said.
+            return forms.ValidationError(
+                "This username reads as the name of someone who works in the %(site)s "
                 "newsroom: readers would take your comments for theirs. Please choose "
-                "another.", params={"word": word, "site": settings.SITE_NAME},
-                code="reserved_name")
-        if apps.is_installed("authors"):
-            # Looked up by name, not imported: accounts builds on core alone.
-            names = apps.get_model("authors", "Author").objects.values_list("name", flat=True)
-            author = reads_as(username, list(names))
-            if author:
-                raise forms.ValidationError(
-                    "This username reads as the name of %(author)s, who writes for "
-                    "%(site)s: readers would take your comments for theirs. Please "
-                    "choose another.", params={"author": author, "site": settings.SITE_NAME},
-                    code="author_name")
+                "another.", params={"site": settings.SITE_NAME}, code="staff_name")
+        if by_kind.get("login"):
+            # Said as a held name is: that a name signs in to the newsroom is no one's
+            # business (it is where a password would be guessed).
+            return forms.ValidationError(NOT_AVAILABLE, code="staff_username")
+        return forms.ValidationError(
+            "This username reads as “%(word)s”, which is kept for %(site)s and its "
+            "newsroom: readers would take your comments for theirs. Please choose "
+            "another.", params={"word": by_kind["word"], "site": settings.SITE_NAME},
+            code="reserved_name")
+
+
+def _author_names():
+    if not apps.is_installed("authors"):
+        return []
+    # Looked up by name, not imported: accounts builds on core alone.
+    return list(apps.get_model("authors", "Author").objects.values_list("name", flat=True))
+
+
+# Fewer letters than this in a staff sign-in name make no name to keep for them:
+# "jo_news" need not read as a colleague called "jo".
+STAFF_USERNAME_MIN_LETTERS = 3
+
+
+def _staff_names():
+    """Who works in the newsroom (staff, or in one of its roles): their full names and
+    their sign-in names. A first or last name alone is anyone's: "Irene" is welcome."""
+    staff = (get_user_model()._default_manager
+             .filter(Q(is_staff=True) | Q(is_superuser=True) | Q(groups__name__in=ROLES))
+             .distinct().values_list("username", "first_name", "last_name"))
+    full_names, usernames = [], []
+    for username, first, last in staff:
+        if first.strip() and last.strip():
+            full_names.append(f"{first.strip()} {last.strip()}")
+        if sum(char.isalpha() for char in username) >= STAFF_USERNAME_MIN_LETTERS:
+            usernames.append(username)
+    return full_names, usernames
 
 
 class PlainPasswordChangeForm(RulesOnNewPassword, PasswordChangeForm):

@@ -5,12 +5,11 @@ use it, so that making accounts on someone's address does not multiply what they
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.tasks import TaskResultStatus, task
 from django.urls import reverse
 from django.utils.text import get_text_list
 
-from core.mail import PRIORITY_NOTICE, send_rendered, sends_mail
+from core.mail import PRIORITY_NOTICE, forget_emails_to, send_rendered, sends_mail
 
 
 def queue_notice(users, subject_template, body_template):
@@ -58,7 +57,9 @@ def forget_queued_emails(user):
     A sent one keeps what it was given for a week (purge_personal_data). What
     goes is every task that names the account, whatever address it went to,
     and every email to its address (a bias report's outcome); one being sent
-    at this moment is left to finish.
+    at this moment is left to finish. Emails to other addresses about what the
+    account did (a bias report's contact address) go with what the app that
+    sent them keeps (account_deleting: standards.personal_data).
     """
     if not apps.is_installed("django_tasks_db"):
         return
@@ -68,10 +69,9 @@ def forget_queued_emails(user):
     # Read here, not asked of the database: SQLite cannot look into a list.
     theirs = [found.pk for found in tasks.filter(task_path__in=ACCOUNT_TASKS).only("args_kwargs")
               if _names(found.args_kwargs["kwargs"], user.pk)]
-    mine = Q(pk__in=theirs)
+    tasks.filter(pk__in=theirs).delete()
     if user.email:
-        mine |= Q(task_path="core.mail.send_email", args_kwargs__kwargs__to__0__iexact=user.email)
-    tasks.filter(mine).delete()
+        forget_emails_to(user.email)
 
 
 def _names(kwargs, pk):

@@ -17,7 +17,8 @@ FORMER_READER = "a former reader"
 # An account is being deleted (inside the deletion's transaction, its rows still
 # there), however it was deleted: the reader's own page, the admin, a shell; with
 # `user`. Apps that wrote its username into text of their own (the moderation
-# log, the admin's history of their objects) take it out here.
+# log, the admin's history of their objects), or keep an address it gave them
+# (bias reports), take it out here.
 account_deleting = Signal()
 
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from functools import cache, lru_cache
+from itertools import permutations
 
 from confusable_homoglyphs.categories import alias
 from confusable_homoglyphs.confusables import confusables_data, is_confusable
@@ -94,8 +95,19 @@ def fold_letter_likes(name):
     return unicodedata.normalize("NFKC", name).translate(_small_capitals())
 
 
+# What Django's username validator allows beside letters and digits: to a reader
+# "old_quay_tom", "old-quay-tom" and "oldquaytom" are one name, and "reader_" is "reader".
+_SEPARATORS = str.maketrans("", "", "_-.+@")
+# Characters of a reading kept (a key, compared whole): a name's reading can be
+# seven times as long as the name ("쮒" reads as seven letters), and a PostgreSQL
+# index entry must fit in a third of a page (2704 bytes); 600 characters of at
+# most four bytes each do. Two names that read alike for 600 characters look alike.
+READING_MAX_CHARS = 600
+
+
 def readings(name):
-    """Two case-blind skeletons of name; names sharing either one look alike.
+    """Two case-blind skeletons of name, separators left out; names sharing either one
+    look alike.
 
     TR39's data is case-sensitive: "I" looks like "l" but "i" does not, and
     Cyrillic "М" maps to Latin "M" but "м" elsewhere. So one skeleton folds
@@ -103,7 +115,12 @@ def readings(name):
     are folded first (fold_letter_likes).
     """
     name = fold_letter_likes(name)
-    return skeleton(skeleton(name).casefold()), skeleton(name.casefold())
+    return tuple(map(as_key, (skeleton(skeleton(name).casefold()), skeleton(name.casefold()))))
+
+
+def as_key(reading):
+    """A reading as it is kept and compared: no separators, at most READING_MAX_CHARS."""
+    return reading.translate(_SEPARATORS)[:READING_MAX_CHARS]
 
 
 # Site and role names: a username made of them reads as the site or its newsroom
@@ -115,14 +132,18 @@ RESERVED_WORDS = (
     "owner", "webmaster", "postmaster", "hostmaster", "security", "abuse", "support",
     "help", "helpdesk", "contact", "info", "noreply", "newsroom", "newsdesk", "editorial",
     "editor", "moderator", "mod", "reporter", "correspondent", "journalist", "press",
-    "official",
+    "official", "news", "correction", "author",
+    # Some authors are AI personas: "EVA_Ledger_AI" and "eva_ledger_bot" speak as one.
+    # Short, but only a name made of nothing else is refused: "Aidan" and "Botha" are welcome.
+    "ai", "bot",
     # What a deleted account's comments are shown as from.
     "former reader", "a former reader",
 )
-# Words that add nothing of a reader's own to a reserved one: "the_editor", "team_admin".
-# None shorter than three letters, which would end too many names: "Staffan" is
-# not "staff" and "an", nor "Moda" "mod" and "a".
-FILLER_WORDS = ("the", "our", "your", "real", "team", "chief", "head", "desk", "site")
+# Words that add nothing of a reader's own to a reserved one: "the_editor", "team_admin",
+# "evadaily.com". None shorter than three letters, which would end too many names:
+# "Staffan" is not "staff" and "an", nor "Moda" "mod" and "a".
+FILLER_WORDS = ("the", "our", "your", "real", "team", "chief", "head", "desk", "site",
+                "com", "org", "net")
 
 
 @lru_cache(maxsize=4096)
@@ -135,43 +156,66 @@ def spellings(text):
 
 
 def _made_of(spelled, terms, fillers):
-    """The term that spelled is made of, or None: it splits wholly into terms and
-    fillers, at least one of them a term (which may take a plural "s").
+    """The terms that spelled is made of, in order, or (): it splits wholly into terms
+    and fillers, at least one of them a term (which may take a plural "s").
 
-    terms and fillers: {spelling: what the reader is told it reads as}.
+    terms: {spelling: what the reader is told it reads as}; fillers: spellings.
     """
-    # made[i]: how spelled[:i] splits: None (it does not), "" (into fillers alone)
-    # or a term it holds.
+    longest = max(map(len, (*terms, *fillers)), default=0) + 1  # a plural "s"
+    # made[i]: how spelled[:i] splits: None (it does not), or the terms it holds
+    # (none: into fillers alone).
     made = [None] * (len(spelled) + 1)
-    made[0] = ""
-    pieces = [(piece, term) for piece, term in terms.items()]
-    pieces += [(piece + "s", term) for piece, term in terms.items()]
-    pieces += [(piece, "") for piece in fillers]
+    made[0] = ()
     for start in range(len(spelled)):
         if made[start] is None:
             continue
-        for piece, term in pieces:
-            end = start + len(piece)
-            if piece and spelled.startswith(piece, start) and not made[end]:
-                made[end] = term or made[start]
-    return made[-1] or None
+        for end in range(start + 1, min(start + longest, len(spelled)) + 1):
+            piece = spelled[start:end]
+            if piece in terms:
+                found = (terms[piece],)
+            elif piece.endswith("s") and piece[:-1] and piece[:-1] in terms:
+                found = (terms[piece[:-1]],)
+            elif piece in fillers:
+                found = ()
+            else:
+                continue
+            if not made[end]:
+                made[end] = made[start] + found
+    return made[-1] or ()
+
+
+def name_orders(name):
+    """name, and its words in every other order for a name of two to four words: a
+    reader called "ferrell.jonah" passes for Jonah Ferrell as well as "jonah.ferrell"."""
+    words = [word for word in re.split(r"[\W_]+", name) if word]
+    if not 1 < len(words) <= 4:
+        return [name]
+    return [name, *(" ".join(order) for order in permutations(words) if order != tuple(words))]
 
 
 def reads_as(name, terms, fillers=FILLER_WORDS):
-    """Which of terms name reads as, or None: one of them (as readings() read it, a
-    plural "s" allowed), with nothing of its own beside fillers, digits and separators.
+    """What name reads as: the terms it is made of, in order (a tuple), or () when it has
+    letters of its own beside fillers, digits and separators. Each term is read as
+    readings() read it, and may take a plural "s".
 
-    Digits are read both ways: dropped ("moderator2") and as the letters they may
-    stand for ("m0derator").
+    terms: texts, or {text: what the reader is told it reads as} (the first text
+    of a spelling wins). Digits are read both ways: dropped ("moderator2") and as
+    the letters they may stand for ("m0derator").
     """
-    table = {spelling: term for term in terms for spelling in spellings(term)}
+    if not isinstance(terms, dict):
+        terms = {term: term for term in terms}
+    table = {}
+    for text, term in terms.items():
+        for spelling in spellings(text):
+            if spelling:
+                table.setdefault(spelling, term)
     filler = {spelling for word in fillers for spelling in spellings(word)}
     without_digits = "".join(char for char in name if not char.isdigit())
-    for spelled in spellings(name) | spellings(without_digits):
-        term = _made_of(spelled, table, filler)
-        if term:
-            return term
-    return None
+    for spelled in sorted(spellings(name) | spellings(without_digits)):
+        found = _made_of(spelled, table, filler)
+        if found:
+            return found
+    return ()
 
 
 def mixes_scripts_confusably(name):

@@ -370,9 +370,8 @@ def delete_account(request):
         user = request.user
         try:
             with transaction.atomic():
-                # Addresses left for outcome notices are personal data too (the
-                # account's emails in the task queue go with it: accounts.signals).
-                user.bias_reports.update(contact_email="")
+                # Addresses left on bias reports and the account's emails in the task
+                # queue go with it, however it is deleted (accounts.signals).
                 user.delete()
         except ProtectedError:
             # A reviewing editor's name is on the public record of their stories.

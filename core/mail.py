@@ -80,6 +80,11 @@ def mailbox(address):
         domain = punycode(domain)
     except UnicodeError:  # a label too long once encoded, or one IDNA refuses
         raise ValidationError(INVALID_ADDRESS, code="invalid") from None
+    # A full stop after the last label ("example.org." and so "example.org。", which
+    # IDNA makes one) names the same domain: a second spelling of the inbox.
+    # EmailValidator refuses it typed in ASCII, so it is refused here in any script.
+    if domain.endswith("."):
+        raise ValidationError(INVALID_ADDRESS, code="invalid")
     address = f"{local}@{domain}".lower()
     if len(address) > 254:
         raise ValidationError(LONG_ADDRESS, code="max_length")
@@ -197,3 +202,25 @@ def queue_email(subject, body, to, *, html=None, headers=None):
     """Queue one email for the task worker; returns the task result."""
     return send_email.enqueue(subject=" ".join(subject.split()), body=body, to=list(to),
                               html=html, headers=headers or {})
+
+
+def forget_emails_to(to, about=""):
+    """Delete the emails queued for address `to` (queue_email), sent or waiting; with
+    `about`, only those whose subject holds it. One being sent at this moment is left
+    to finish. Returns how many went.
+
+    A sent one keeps its text in the task table for a week (purge_personal_data):
+    what a deleted account was told goes with it (accounts.notices).
+    """
+    from django.apps import apps
+
+    if not apps.is_installed("django_tasks_db"):
+        return 0
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    emails = DBTaskResult.objects.exclude(status=TaskResultStatus.RUNNING).filter(
+        task_path=send_email.module_path, args_kwargs__kwargs__to__0__iexact=to)
+    if about:
+        emails = emails.filter(args_kwargs__kwargs__subject__icontains=about)
+    return emails.delete()[0]

@@ -209,7 +209,8 @@ def email_key(email):
     ("ana"@ and "a\\na"@ are ana@), a +suffix not at all (ana+1@ and ana+2@
     are ana@: most mail services deliver them to one inbox, which had an
     allowance for each spelling), the domain as its ASCII (IDNA) form, which is
-    where mail for it goes, and case not at all. The key only: an address is
+    where mail for it goes, and case and a full stop ending the domain not at
+    all ("example.org." is example.org). The key only: an address is
     kept, and mail sent to it, as written. Dots count, as most services do.
     """
     import re
@@ -224,6 +225,7 @@ def email_key(email):
         domain = punycode(domain)
     except UnicodeError:  # not a domain mail can go to: the key need only be stable
         pass
+    domain = domain.rstrip(".。．｡") or domain  # IDNA reads the last three as "."
     return "email:" + fingerprint(f"{local}@{domain}".casefold())
 
 

@@ -44,9 +44,14 @@ BAD_LINK = {
     "expired": (410, "This confirmation link has expired",
                 "Confirmation links work for 7 days, and the address is then forgotten. "
                 "Subscribe again to get a new link."),
+    # Said the same whether or not the address has subscribed again since (a new
+    # subscription, with links of its own): whoever holds an old link is not told.
     "gone": (410, "This subscription no longer exists",
-             "The address left the newsletter, or was never confirmed and has been "
-             "forgotten. Nothing more is sent to it. You can subscribe again at any time."),
+             "The subscription this link was sent for has ended: the address left the "
+             "newsletter, or was never confirmed and has been forgotten. The link changes "
+             "nothing now. If the address has subscribed again since, the links in its "
+             "latest email change or end that subscription. You can subscribe again at "
+             "any time."),
 }
 
 
@@ -200,8 +205,9 @@ def unsubscribe(request, token):
         subscriber = tokens.read(token, tokens.MANAGE)
     except tokens.BadLink as bad:
         if bad.reason == "gone" and request.method == "POST":
-            # Already gone: leaving twice is still leaving.
-            return render(request, "newsletter/left.html")
+            # Already gone: leaving twice is still leaving (a one-click retry gets its
+            # 200). Not "you have unsubscribed": the address may have subscribed again.
+            return render(request, "newsletter/left.html", {"ended_before": True})
         return _bad_link(request, bad.reason)
     if request.method == "POST":
         subscriber.delete()

@@ -6,12 +6,13 @@ class StandardsConfig(AppConfig):
     verbose_name = "Standards"
 
     def ready(self):
+        from accounts.signals import account_deleting
         from articles.authors import register_author_annotations
         from articles.views import register_story_annotations
         from core import hooks, pagecache
 
         from .models import BiasReport, Correction
-        from .personal_data import purge_reporters
+        from .personal_data import forget_reporter, purge_reporters
         from .views import author_review_counts, story_review_counts
 
         pagecache.invalidate_on_change(Correction, _correction_change)
@@ -19,6 +20,7 @@ class StandardsConfig(AppConfig):
         register_story_annotations(story_review_counts)
         register_author_annotations(author_review_counts)
         hooks.personal_data.register(purge_reporters)
+        account_deleting.connect(forget_reporter, dispatch_uid="standards-forget-reporter")
 
 
 def _correction_change(correction, event):

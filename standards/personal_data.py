@@ -1,4 +1,7 @@
-"""What bias reports keep about their reporters, and when it goes (purge_personal_data)."""
+"""What bias reports keep about their reporters, and when it goes (purge_personal_data,
+and the reporter's account being deleted)."""
+
+from core.mail import forget_emails_to
 
 from .models import BiasReport
 
@@ -13,3 +16,19 @@ def purge_reporters(cutoff):
     emails = (BiasReport.objects.decided().filter(resolved_at__lt=cutoff)
               .exclude(contact_email="").update(contact_email=""))
     return [(fingerprints, "network-address hashes"), (emails, "reporter emails")]
+
+
+def forget_reporter(sender, user, **kwargs):
+    """An account is being deleted (accounts.signals.account_deleting), however it was
+    deleted: the addresses left on its reports for their outcome go, and with them
+    the emails queued or sent to those addresses about those reports.
+
+    The account's own address is the accounts app's to clear; a report may give
+    another ("bob.private@"), which only the report knows.
+    """
+    reports = BiasReport.objects.filter(reader=user).exclude(contact_email="")
+    for pk, email in reports.values_list("pk", "contact_email"):
+        # Every email about a report names it in its subject (standards.notices):
+        # "Your bias report BR-000123: upheld". The colon: BR-100000 is not BR-1000000.
+        forget_emails_to(email, about=f"{BiasReport(pk=pk).reference}:")
+    reports.update(contact_email="")
