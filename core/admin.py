@@ -54,6 +54,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from .forms import LocalDateTimeField, LocalTimesShown
 from .text import normalize
 
 
@@ -230,9 +231,20 @@ class DeclaredLookupsOnly(ShortDeletionList):
     action on more than ACTION_LIMIT rows at once ("Select all" on a long
     list), which would run for minutes with every row it takes locked. Its
     forms and its inlines' rows are described for screen readers
-    (describe_controls). Every ModelAdmin inherits this class (core.E001), so
-    every admin gets all of it.
+    (describe_controls), and their dates and times read in TIME_ZONE, the
+    hour the clocks go back told apart (read_local_times). Every ModelAdmin
+    inherits this class (core.E001), so every admin gets all of it.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        read_local_times(self)
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            read_local_times(inline)
+        return inlines
 
     def get_changeform_initial_data(self, request):
         return prefilled_times(self.model, super().get_changeform_initial_data(request))
@@ -277,10 +289,12 @@ class DeclaredLookupsOnly(ShortDeletionList):
         return super().response_action(request, queryset, **kwargs)
 
     def get_changelist_instance(self, request):
-        if _past_the_last_date(self.date_hierarchy, request.GET):
+        if (_past_the_last_date(self.date_hierarchy, request.GET)
+                or _at_the_calendars_ends(self.model, request.GET)):
             # Django works out where the period ends outside its own check
             # of the dates: the last month or day of 9999 ended in an
-            # OverflowError (a 500) rather than its "bad filter" answer.
+            # OverflowError (a 500) rather than its "bad filter" answer, as
+            # did a moment of the first or last year written in UTC.
             raise IncorrectLookupParameters("The date chosen is out of range.")
         return super().get_changelist_instance(request)
 
@@ -307,6 +321,19 @@ def declared_filters(model_admin, request):
         else:
             names.add(item)
     return names
+
+
+class LocalAdminSplitDateTime(LocalTimesShown, widgets.AdminSplitDateTime):
+    """The admin's date and time boxes, a time the clocks show twice shown with its offset."""
+
+
+def read_local_times(model_admin):
+    """A ModelAdmin's or an inline's date-and-time fields read as the clocks in TIME_ZONE show
+    them, the hour they go back told apart (core.forms.LocalDateTimeField), unless it chose
+    other fields for them."""
+    overrides = model_admin.formfield_overrides.setdefault(models.DateTimeField, {})
+    if overrides == {"form_class": forms.SplitDateTimeField, "widget": widgets.AdminSplitDateTime}:
+        overrides.update(form_class=LocalDateTimeField, widget=LocalAdminSplitDateTime)
 
 
 # The form field that reads a date, a time or both as an editor types them.
@@ -526,21 +553,57 @@ def _past_the_last_date(date_hierarchy, query):
         int(year[0]) >= datetime.MAXYEAR)
 
 
+def _at_the_calendars_ends(model, query):
+    """Whether a lookup in query compares a date-and-time column with a moment in the first
+    or the last year Python holds.
+
+    The database is asked in UTC: east of it the start of the year 1 is in
+    the year 0, and west of it the end of 9999 in 10000, which SQLite's
+    adapter cannot write (an OverflowError, a 500: ?created_at__year=1 in
+    Pacific/Auckland, or the sidebar's ?created_at__gte=0001-01-01). Both
+    years are refused whatever the zone and the database, as no row of a
+    newsroom is dated in them. Values that are not dates are left to Django.
+    """
+    for lookup, values in query.lists():
+        field, name = _lookup_target(model, lookup)
+        if not isinstance(field, models.DateTimeField):
+            continue
+        for value in values:
+            try:
+                year = (int(value) if name == "year"
+                        else field.to_python(value).year if name in _COMPARISONS else None)
+            except (ValueError, ValidationError, AttributeError):
+                continue
+            if year is not None and not datetime.MINYEAR < year < datetime.MAXYEAR:
+                return True
+    return False
+
+
+_COMPARISONS = {"exact", "gt", "gte", "lt", "lte"}
+
+
+def _lookup_target(model, lookup):
+    """(the field a changelist lookup ends on, the lookup itself: exact, in, gte...); the
+    field is None when the lookup's first part names none."""
+    opts, field, name = model._meta, None, "exact"
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            name = part
+            break
+        if field.is_relation and field.related_model is not None:
+            opts = field.related_model._meta
+    return field, name
+
+
 def _out_of_range(model, lookup, value):
     """Whether a changelist lookup compares an integer column with a number it cannot hold.
 
     Only numbers too large or too small: a value that is not a number at all
     is refused by Django's own handling (the list with ?e=1).
     """
-    opts, field, name = model._meta, None, "exact"
-    for part in lookup.split(LOOKUP_SEP):
-        try:
-            field = opts.get_field(part)
-        except FieldDoesNotExist:
-            name = part  # the lookup itself: exact, in, gte...
-            break
-        if field.is_relation and field.related_model is not None:
-            opts = field.related_model._meta
+    field, name = _lookup_target(model, lookup)
     if field is None or not field.concrete:
         return False
     if field.is_relation:

@@ -1,9 +1,15 @@
 """Form pieces the apps share."""
 
+import datetime
 import re
 import secrets
+from datetime import UTC
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 
 SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -38,5 +44,178 @@ class SubmissionTokenField(forms.CharField):
         if SUBMISSION_TOKEN_PATTERN.fullmatch(value):
             return value
         if self.missing:
-            raise forms.ValidationError(self.missing, code="no_token")
+            raise ValidationError(self.missing, code="no_token")
         return None
+
+
+# Times typed as the clocks in TIME_ZONE show them (the admin's date and time
+# boxes). Django refused any time those clocks show twice, in the hour they go
+# back, even one the form itself showed: a story published at the second
+# 01:30 on a night in November could not be saved again, whatever was edited,
+# nor a correction added during that hour. Such a time is now shown with its
+# offset ("01:30:00 -05:00"), which may also be typed; typed without one, it
+# is refused with the two to choose from, unless it is the time the form
+# showed, which keeps the moment it stood for.
+
+OFFSET = re.compile(
+    r"(?P<time>.+?)\s*(?P<sign>[+\-\u2212])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
+
+
+def clock_shows(wall, zone):
+    """The moments at which the clocks of zone show wall (a naive datetime): one; two, the
+    earlier first, in the hour they go back; none in the hour they skip."""
+    first, second = (wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
+    if first.utcoffset() == second.utcoffset():
+        return [first]
+    # Either side of a change, fold 0 has the offset from before it, fold 1 the one after.
+    return [first, second] if first.utcoffset() > second.utcoffset() else []
+
+
+def offset_text(moment):
+    """A moment's offset from UTC as it is typed after a time: "-05:00"."""
+    return moment.strftime("%:z")
+
+
+def local_time_error(wall, zone):
+    """Why wall, typed without an offset, cannot be read in zone, with the offsets to type."""
+    first, second = (wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
+    day, time = f"{wall:%Y-%m-%d}", f"{wall:%H:%M:%S}"
+    if first.utcoffset() > second.utcoffset():
+        return ValidationError(
+            "%(day)s %(time)s happens twice in %(zone)s, as the clocks go back. Type its "
+            "offset after the time: “%(time)s %(first)s” for the first, before the clocks go "
+            "back, or “%(time)s %(second)s” for the second.", code="ambiguous_time",
+            params={"day": day, "time": time, "zone": zone, "first": offset_text(first),
+                    "second": offset_text(second)})
+    # In the hour skipped, fold 0 reads the time with the offset from before the change.
+    after, before = (timezone.localtime(moment.astimezone(UTC), zone)
+                     for moment in (first, second))
+    return ValidationError(
+        "%(day)s %(time)s never happens in %(zone)s: the clocks go forward over it. Give "
+        "another time, or type an offset after it: “%(time)s %(first)s” is %(after)s, after the "
+        "change, and “%(time)s %(second)s” is %(before)s, before it.", code="missing_time",
+        params={"day": day, "time": time, "zone": zone, "first": offset_text(first),
+                "second": offset_text(second), "after": date_format(after, "g:i A"),
+                "before": date_format(before, "g:i A")})
+
+
+class OffsetTimeField(forms.TimeField):
+    """A time, with an offset from UTC after it when one is typed ("01:30:00 -05:00")."""
+
+    def to_python(self, value):
+        match = OFFSET.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            return super().to_python(value)
+        hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
+        if hours > 23 or minutes > 59:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        offset = datetime.timedelta(hours=hours, minutes=minutes)
+        time = super().to_python(match["time"])
+        return time.replace(tzinfo=datetime.timezone(offset if match["sign"] == "+" else -offset))
+
+
+class LocalTimesShown:
+    """A split date-and-time widget that shows a time the clocks show twice with its offset."""
+
+    def decompress(self, value):
+        day, time = super().decompress(value)
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            local = timezone.localtime(value)
+            if len(clock_shows(local.replace(tzinfo=None), local.tzinfo)) > 1:
+                time = f"{time:%H:%M:%S} {offset_text(local)}"
+        return [day, time]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        time = context["widget"]["subwidgets"][1]
+        if time["type"] != "hidden" and len(str(time["value"] or "")) > 8:
+            # Wide enough for its offset: Django's admin box holds eight characters.
+            time["attrs"]["size"] = len(time["value"])
+        return context
+
+
+class LocalSplitDateTimeWidget(LocalTimesShown, forms.SplitDateTimeWidget):
+    pass
+
+
+class LocalSplitHiddenDateTimeWidget(LocalTimesShown, forms.SplitHiddenDateTimeWidget):
+    pass
+
+
+class LocalDateTimeField(forms.SplitDateTimeField):
+    """A date and a time as the clocks in TIME_ZONE show them (see above).
+
+    The time may carry an offset (OffsetTimeField). Without one, a time the
+    clocks show twice is read as the moment the form showed when it is that
+    time (unchanged), and otherwise refused, as a time they skip is, with the
+    offsets to choose from.
+    """
+
+    widget = LocalSplitDateTimeWidget
+    hidden_widget = LocalSplitHiddenDateTimeWidget
+
+    def __init__(self, *, input_date_formats=None, input_time_formats=None, **kwargs):
+        errors = {**self.default_error_messages, **kwargs.get("error_messages", {})}
+        localize = kwargs.get("localize", False)
+        fields = (forms.DateField(input_formats=input_date_formats, localize=localize,
+                                  error_messages={"invalid": errors["invalid_date"]}),
+                  OffsetTimeField(input_formats=input_time_formats, localize=localize,
+                                  error_messages={"invalid": errors["invalid_time"]}))
+        forms.MultiValueField.__init__(self, fields, **kwargs)
+        self.bound_field = None
+
+    def get_bound_field(self, form, field_name):
+        # What the form showed is the bound field's initial value (compress).
+        self.bound_field = super().get_bound_field(form, field_name)
+        return self.bound_field
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, time = data_list
+        if day in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        if time in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+        shown = self.bound_field.initial if self.bound_field is not None else None
+        return self.moment(day, time, shown)
+
+    def moment(self, day, time, shown=None):
+        """The moment a date and a time stand for; shown, the one the form showed."""
+        wall = datetime.datetime.combine(day, time)
+        if time.tzinfo is not None or not settings.USE_TZ:
+            return wall
+        zone = timezone.get_current_timezone()
+        moments = clock_shows(wall, zone)
+        if len(moments) == 1:
+            return moments[0]
+        if (isinstance(shown, datetime.datetime) and timezone.is_aware(shown)
+                and timezone.localtime(shown, zone).replace(tzinfo=None) == wall):
+            return shown
+        raise local_time_error(wall, zone)
+
+    def has_changed(self, initial, data):
+        """Whether data stands for another moment than initial (a datetime, or the parts the
+        hidden initial sent)."""
+        if self.disabled:
+            return False
+        try:
+            before = self._from_parts(initial)
+            after = self._from_parts(data, before)
+        except ValidationError:
+            return True
+        if before is None or after is None:
+            return before is not after
+        return before.astimezone(UTC) != after.astimezone(UTC)
+
+    def _from_parts(self, value, shown=None):
+        if value is None or isinstance(value, datetime.datetime):
+            return value
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        day, time = (self.fields[0].to_python(value[0]), self.fields[1].to_python(value[1]))
+        if day is None and time is None:
+            return None
+        if day is None or time is None:
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        return self.moment(day, time, shown)

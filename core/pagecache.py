@@ -112,6 +112,8 @@ SITE_TAG = "site"  # on every page and fragment: changed(SITE_TAG) empties the w
 # change still makes every page rendered before it stale.
 STAMP_MARGIN = 1.0
 GRACE = 10  # seconds a stale page is served while one request renders it anew
+# Seconds other caches may serve a page past its lifetime while they fetch it anew.
+STALE_WHILE_REVALIDATE = 30
 # A tag's stamp is kept this long (seconds), far past the pages it judges: it
 # dates the feeds and sitemaps that show the tag (_last_modified), for readers
 # who ask If-Modified-Since hours or days later.
@@ -595,12 +597,27 @@ def publication_sweep(now):
 
 def _fresh_until(now):
     """Midnight in TIME_ZONE (the masthead's date) or PAGE_CACHE_SECONDS from now."""
+    return min(now + settings.PAGE_CACHE_SECONDS, _next_midnight(now))
+
+
+# (TIME_ZONE, from, midnight): the next midnight worked out for the day it is now,
+# kept by the process: every hit's headers ask for it (_public_headers).
+_midnight = ("", 0.0, 0.0)
+
+
+def _next_midnight(now):
+    """The next midnight in TIME_ZONE, when the masthead's date changes, as a timestamp."""
+    global _midnight
+    zone, start, midnight = _midnight
+    if zone == settings.TIME_ZONE and start <= now < midnight:
+        return midnight
     local = timezone.localtime(datetime.fromtimestamp(now, tz=dt_timezone.utc))
     midnight = timezone.make_aware(
         datetime.combine(local.date() + timedelta(days=1), datetime.min.time()),
         local.tzinfo,
-    )
-    return min(now + settings.PAGE_CACHE_SECONDS, midnight.timestamp())
+    ).timestamp()
+    _midnight = (settings.TIME_ZONE, now, midnight)
+    return midnight
 
 
 def _judge(entry, changes, now):
@@ -935,9 +952,12 @@ def _public_headers(response, entry, now, next_publication):
     # the next scheduled time has passed unswept or is unknown (the database
     # is away), no other cache may keep the page.
     max_age = max(0, int(entry.fresh_until - now)) if next_publication > now else 0
+    # A cache may go on serving the page while it asks for it anew, but not past
+    # midnight, when the masthead's date changes.
+    stale = max(0, min(STALE_WHILE_REVALIDATE, int(_next_midnight(now) - now) - max_age))
     # Written out rather than through patch_cache_control(): it is on every hit.
     response["Cache-Control"] = (f"public, max-age={min(max_age, settings.BROWSER_MAX_AGE)}, "
-                                 f"s-maxage={max_age}, stale-while-revalidate=30")
+                                 f"s-maxage={max_age}, stale-while-revalidate={stale}")
     # Only for an edge cache, which takes them off (deploy/varnish/default.vcl).
     if settings.EDGE_PURGE_URLS or settings.EDGE_CACHE_TAGS:
         # Edge caches cannot run the publication sweep: they keep a page no

@@ -18,7 +18,7 @@ carry the same Message-ID.
 import logging
 import smtplib
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from articles.models import CARD_DEFERRED, Article, Section
 from authors.models import Author
+from core.forms import clock_shows
 from core.mail import may_pass
 from standards.models import Correction
 
@@ -45,13 +46,38 @@ HEARTBEAT_EVERY = 25  # subscribers served between two signs of life
 
 def due_moment(now=None):
     """The edition due now: the last EDITION_TIME in TIME_ZONE at or before now."""
+    now = now or timezone.now()
     zone = timezone.get_current_timezone()
-    local = timezone.localtime(now or timezone.now(), zone)
-    moment = datetime.combine(local.date(), settings.EDITION_TIME, tzinfo=zone)
-    if moment > local:
-        moment = datetime.combine(local.date() - timedelta(days=1), settings.EDITION_TIME,
-                                  tzinfo=zone)
+    day = timezone.localtime(now, zone).date()
+    moment = edition_moment(day, zone)
+    if moment > now:  # moments, not the clocks' times: either may be in the hour repeated
+        moment = edition_moment(day - timedelta(days=1), zone)
     return moment
+
+
+def edition_moment(day, zone):
+    """When the edition of day is due: EDITION_TIME as the clocks of zone show it that day.
+
+    In the hour the clocks go back, the first time they show it. In the hour
+    they skip, the moment they go forward: the edition of 2:30 goes out at
+    3:00, rather than at 3:30, after what cron ran at 3:00 (a skipped job runs
+    then) had already sent the stories published until 3:30, embargoed ones
+    among them.
+    """
+    wall = datetime.combine(day, settings.EDITION_TIME)
+    moments = clock_shows(wall, zone)
+    if moments:
+        return moments[0]
+    # Fold 1 reads the skipped time with the offset from after the change (an
+    # instant before it), fold 0 with the offset from before (after it).
+    before, after = (wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (1, 0))
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(zone).utcoffset() == after.astimezone(zone).utcoffset():
+            after = middle
+        else:
+            before = middle
+    return after.replace(microsecond=0).astimezone(zone)
 
 
 def stories_between(start, end):

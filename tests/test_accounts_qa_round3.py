@@ -362,3 +362,12 @@ def test_the_migration_marks_the_reports_whose_reader_is_still_there(db):
     assert BiasReport.objects.get(pk=from_bob.pk).is_from_account
     assert not BiasReport.objects.get(pk=signed_out.pk).is_from_account
 
+
+
+def test_the_desk_names_a_deleted_readers_report_as_a_former_readers(moderator):
+    from_bob = BiasReportFactory(reader=UserFactory(username="bob"), details="from bob")
+    from_bob.reader.delete()
+    BiasReportFactory(details="from nobody signed in")
+    page = unescape(moderator.get("/admin/moderation/bias-reports/").content.decode())
+    assert page.count("a former reader (account deleted)") == 1
+    assert page.count("a reader who was not signed in") == 1

@@ -123,7 +123,7 @@ def test_a_decided_report_keeps_nothing_new_and_says_it_was_decided(client, arti
     html = client.get(again["Location"] + "&added=email,link").content.decode()
     assert "You have already sent this report" in html
     assert ("This report has already been decided: a moderator dismissed it on "
-            "30 November 2026. Nothing from the copy you just sent was added to it.") in html
+            "Nov 30, 2026. Nothing from the copy you just sent was added to it.") in html
     assert "We added" not in html
     assert "What happens next" not in html and "we will email you the decision" not in html
 
