@@ -16,7 +16,7 @@ class CommentForm(forms.Form):
         label="Your comment",
         strip=False,
         required=False,
-        widget=forms.Textarea(attrs={"maxlength": COMMENT_MAX_CHARS, "rows": 4,
+        widget=forms.Textarea(attrs={"maxlength": COMMENT_MAX_CHARS, "rows": 4, "dir": "auto",
                                      "aria-describedby": "comment-counter comment-rules",
                                      "data-limit": COMMENT_MAX_CHARS,
                                      "data-max-line-breaks": COMMENT_MAX_LINE_BREAKS}),

@@ -44,16 +44,21 @@ def _with_next(url, target):
     return f"{url}?next={quote(target, safe='/')}"
 
 
-def _comment_url(comment):
-    """The comments page that shows comment (20 a page, newest first), at its anchor."""
+def _comment_page(comment):
+    """The number of the comments page that shows comment (20 a page, newest first)."""
     newer = Comment.objects.for_display().filter(posted_after(comment), article=comment.article)
-    page = newer.count() // COMMENTS_PER_PAGE + 1
+    return newer.count() // COMMENTS_PER_PAGE + 1
+
+
+def _comment_url(comment, page=None):
+    """The comments page that shows comment, at its anchor."""
+    page = page or _comment_page(comment)
     query = f"?page={page}" if page > 1 else ""
     return f"{_comments_url(comment.article)}{query}#comment-{comment.pk}"
 
 
 def _render_comments(request, article, form=None, status=200, retry_after=None, notice=None,
-                     outcome=None, unsent=""):
+                     outcome=None, unsent="", page=None):
     """The comments block (or the whole page) with its form, list and pagination.
 
     notice concerns the form's text (a refusal) and shows above the form;
@@ -61,8 +66,10 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
     it is not on the page, under the form), so that it never sits above the
     form while the reader writes the next comment. unsent: the text of a
     comment sent by a reader who is signed out by now, shown for them to copy.
+    page: the number of the page to show, when it is not the request's ?page=
+    (the page of the comment a report was about).
     """
-    page = _comments_page(request, Comment.objects.for_display().filter(article=article))
+    page = _comments_page(request, Comment.objects.for_display().filter(article=article), page)
     if request.user.is_authenticated:
         if form is None:
             form = CommentForm()
@@ -100,14 +107,17 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
     return response
 
 
-def _comments_page(request, comments):
-    """The page of comments ?page= names; a page past the last is a 404, but
-    for the script it is the last page.
+def _comments_page(request, comments, number=None):
+    """The page of comments ?page= (or number) names; a page past the last is
+    a 404, but for the script it is the last page.
 
     The script's "Older comments" link was written before a comment was
     hidden or removed: the page it names may no longer exist, and the oldest
     comments are what the reader asked for.
     """
+    if number is not None:
+        paginator = ArchivePaginator(comments, COMMENTS_PER_PAGE)
+        return paginator.page(min(number, paginator.num_pages))
     try:
         return strict_page(request, comments, COMMENTS_PER_PAGE)
     except Http404:
@@ -203,16 +213,21 @@ def _comment_posted(request, comment):
     outcome = {"notice": "Your comment is published.", "comment": comment.pk} if approved else {
         "notice": "Thank you. Your comment will appear once a moderator has reviewed it.",
         "comment": None}
-    return _answer(request, comment.article, outcome,
-                   f"#comment-{comment.pk}" if approved else "#comments")
+    return _answer(request, comment.article, outcome, comment if approved else None)
 
 
-def _answer(request, article, outcome, anchor):
-    """The block with the outcome for the script; else a redirect to the page showing it once."""
+def _answer(request, article, outcome, comment=None):
+    """The block with the outcome for the script; else a redirect to the page showing it once.
+
+    comment: the one the outcome is about, on its own page of comments (a
+    reported comment may be on page 2); None for the form's outcome.
+    """
+    page = _comment_page(comment) if comment else 1
     if _is_partial(request):
-        return _render_comments(request, article, outcome=outcome)
+        return _render_comments(request, article, outcome=outcome, page=page)
     request.session[f"{OUTCOME_SESSION_KEY}{article.pk}"] = outcome
-    return HttpResponseRedirect(_comments_url(article) + anchor, status=303)
+    url = _comment_url(comment, page) if comment else f"{_comments_url(article)}#comments"
+    return HttpResponseRedirect(url, status=303)
 
 
 @never_cache
@@ -229,21 +244,21 @@ def report_comment(request, pk):
         return HttpResponseRedirect(_comment_url(comment))
     if not request.user.is_authenticated:
         if _is_partial(request):
-            return _render_comments(request, comment.article, status=403,
-                                    notice="Sign in to report a comment. Nothing was reported.")
+            return _refuse_report(request, comment, 403,
+                                  notice="Sign in to report a comment. Nothing was reported.")
         return HttpResponseRedirect(_with_next(settings.LOGIN_URL, _comment_url(comment)))
     if comment.reader_id == request.user.pk:
-        return _render_comments(request, comment.article, status=403,
-                                notice="You cannot report your own comment. Nothing was reported.")
+        return _refuse_report(request, comment, 403,
+                              notice="You cannot report your own comment. Nothing was reported.")
     if comment_refusal(request.user):
         # Suspended from the conversation: flagging others' comments is part of it.
-        return _render_comments(request, comment.article, status=403, notice=(
+        return _refuse_report(request, comment, 403, notice=(
             "Your account cannot report comments while it is suspended. Nothing was "
             "reported."))
     form = CommentReportForm(request.POST)
     if not form.is_valid():
-        return _render_comments(request, comment.article, status=400,
-                                notice="Choose what is wrong with the comment to report it.")
+        return _refuse_report(request, comment, 400,
+                              notice="Choose what is wrong with the comment to report it.")
     wait = 0
     try:
         # As with comments, the row goes in first, and only a new report uses up
@@ -258,15 +273,21 @@ def report_comment(request, pk):
     except IntegrityError:
         pass  # reported already: once is enough
     except ratelimit.Unavailable:
-        return _render_comments(request, comment.article, status=503, notice=(
+        return _refuse_report(request, comment, 503, notice=(
             "We can't take reports for a moment. Nothing was reported; please try again "
             "in a minute."))
     if wait:
-        response = _render_comments(request, comment.article, status=429, notice=(
+        response = _refuse_report(request, comment, 429, notice=(
             f"You have reported many comments in a short time. You can report again in "
             f"{ratelimit.human_wait(wait)}; nothing was reported this time."))
         response["Retry-After"] = str(wait)
         return response
     outcome = {"notice": "Thank you. A moderator will look at the comment you reported.",
                "comment": comment.pk}
-    return _answer(request, comment.article, outcome, f"#comment-{comment.pk}")
+    return _answer(request, comment.article, outcome, comment)
+
+
+def _refuse_report(request, comment, status, notice):
+    """The comments (block or page) showing the reported comment, and why nothing was reported."""
+    return _render_comments(request, comment.article, status=status, notice=notice,
+                            page=_comment_page(comment))

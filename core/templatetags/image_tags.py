@@ -15,14 +15,19 @@ def picture(image, *, alt, sizes, css_class="", width=None, height=None, loading
     image is what core.images.picture() gives (a story's `hero`, an author's
     `avatar_image`); nothing is shown without one. sizes: the widths the CSS
     gives the image. width and height default to the original's (they keep
-    its aspect ratio for layout); loading="" leaves the browser's default,
-    fetchpriority="high" marks the image that opens the page.
+    its aspect ratio for layout); a width alone, the widest the CSS shows
+    the image, gets the height of the original's aspect ratio: without the
+    stylesheet a card's picture is then that wide, not the original's 1,600
+    pixels. loading="" leaves the browser's default, fetchpriority="high"
+    marks the image that opens the page.
 
     Built in Python, as Wagtail's image tags build theirs: the same markup
     was written out in five templates, each with its own small differences.
     """
     if not image:
         return ""
+    if width is not None and height is None and image["width"]:
+        height = round(int(width) * image["height"] / image["width"])
     sizes = conditional_escape(sizes)
     webp = image["webp_srcset"]
     source = (f'<source type="image/webp" srcset="{conditional_escape(webp)}" sizes="{sizes}">'

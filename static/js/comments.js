@@ -308,11 +308,37 @@ function openBiasDialog(trigger) {
     dialog.setAttribute("aria-labelledby", "bias-report-title");
     document.body.append(dialog);
     dialog.addEventListener("close", () => trigger.focus());
+    // Only a click on the backdrop closes: the dialog is the target of a click
+    // on its own padding too, and of a drag that selects text in a field and
+    // ends past the box, so both the press and the click must be outside it.
+    let pressedOutside = false;
+    dialog.addEventListener("pointerdown", (event) => {
+      pressedOutside = event.target === dialog && isOutside(dialog, event);
+    });
     dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) dialog.close();
+      if (pressedOutside && event.target === dialog && isOutside(dialog, event)) dialog.close();
+      pressedOutside = false;
     });
   }
   return dialog;
+}
+
+function isOutside(element, event) {
+  const box = element.getBoundingClientRect();
+  return event.clientX < box.left || event.clientX > box.right ||
+    event.clientY < box.top || event.clientY > box.bottom;
+}
+
+// The form in the dialog holds something the reader chose or typed and has
+// not sent: closing the dialog (Esc, Close, the backdrop) must not lose it.
+function holdsUnsentText(dialog) {
+  const form = dialog?.querySelector("form[data-bias-form]");
+  if (!form) return false;
+  return [...form.elements].some((field) => {
+    if (field.type === "radio") return field.checked;
+    if (field.tagName === "TEXTAREA") return field.value.trim() !== "";
+    return (field.type === "url" || field.type === "email") && field.value !== field.defaultValue;
+  });
 }
 
 function fillDialog(dialog, html) {
@@ -363,9 +389,13 @@ function fillDialog(dialog, html) {
       focusOn(showError(form, failure("bias", answer), reload));
     });
   }
-  // After a refusal, the first field marked invalid, else the notice that
-  // says why; never simply the first field: that is a reason's radio, and
-  // Space there would change the reason the reader chose. Else the heading.
+  focusDialog(dialog);
+}
+
+// After a refusal, the first field marked invalid, else the notice that
+// says why; never simply the first field: that is a reason's radio, and
+// Space there would change the reason the reader chose. Else the heading.
+function focusDialog(dialog) {
   const refused = dialog.querySelector(".field-errors, .notice") &&
     (dialog.querySelector("[aria-invalid=true]") || dialog.querySelector(".notice"));
   const focusTarget = refused || dialog.querySelector("h1");
@@ -405,6 +435,13 @@ function wireBiasButton() {
   trigger.setAttribute("aria-haspopup", "dialog");
   trigger.addEventListener("click", async (event) => {
     event.preventDefault();
+    // The form closed with the reader's text in it comes back as it was.
+    const kept = document.getElementById("bias-dialog");
+    if (holdsUnsentText(kept)) {
+      kept.showModal();
+      focusDialog(kept);
+      return;
+    }
     try {
       const { response, html } = await fetchHtml(withPartial(trigger.href));
       if (!response.ok) throw new Error(String(response.status));

@@ -76,7 +76,8 @@ def test_comment_history_with_story_links_and_status(client, reader):
 
     html = _text(client.get("/accounts/"))
     assert "3 comments, newest first." in html
-    bodies = re.findall(r'<blockquote class="account-comment-body">(.*?)</blockquote>', html)
+    bodies = re.findall(r'<blockquote class="account-comment-body" dir="auto">(.*?)</blockquote>',
+                        html)
     assert bodies == ["On the withdrawn story", "Held one", "First &amp; oldest"]
     assert html.count('href="/articles/harbour/#comments"') == 2
     # A story that is no longer public is neither named nor linked.

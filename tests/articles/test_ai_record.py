@@ -104,7 +104,7 @@ class TestHowThisStoryWasMade:
         aside = note(page)
         assert '<h2 id="how-made-heading">How this story was made</h2>' in aside
         assert ("<strong>AI involvement: generated.</strong> An AI system wrote this story, "
-                "writing as the persona Li Wei.") in aside
+                "writing as the persona <bdi>Li Wei</bdi>.") in aside
         assert ('Reviewed by Jane Editor, a human editor, on <time '
                 'datetime="2026-02-04T22:50:00+00:00">Feb 4, 2026</time>.') in aside
         # The byline's badge still points at the disclosure (DESIGN.md section 5).
@@ -156,7 +156,7 @@ def test_persona_page_describes_the_persona_system_and_editor(client):
                   ai_disclosure="Written by the EVA language model; Jane Editor is accountable.")
     page = html(client.get("/authors/li-wei/"))
     disclosure = re.search(r'<section id="ai-disclosure".*?</section>', page, re.S).group(0)
-    assert "Li Wei is an AI persona, not a person." in disclosure
+    assert "<bdi>Li Wei</bdi> is an AI persona, not a person." in disclosure
     assert "Written by the EVA language model; Jane Editor is accountable." in disclosure
     assert "Corrections on this persona’s stories: 0." in disclosure
     assert "Covers Asian markets." in page

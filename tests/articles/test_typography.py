@@ -68,12 +68,12 @@ def test_the_article_page_and_cards_print_typographic_quotes_where_text_is_shown
         published_at=datetime(2026, 2, 4, 14, 6, tzinfo=dt_timezone.utc),
     )
     page = client.get(story.get_absolute_url()).content.decode()
-    assert '<h1 class="headline">Mayor’s “quiet” budget</h1>' in page
-    assert '<p class="dek">‘Fair’, says the council</p>' in page
+    assert '<h1 class="headline" dir="auto">Mayor’s “quiet” budget</h1>' in page
+    assert '<p class="dek" dir="auto">‘Fair’, says the council</p>' in page
     assert "<p>She said “no”. It’s final.</p>" in page
     assert "<figcaption>The “new” quay" in page
     # Attributes keep the text as typed (escaped).
     assert 'alt="The &quot;new&quot; quay at dawn"' in page
     listing = client.get("/articles/").content.decode()
     assert ">Mayor’s “quiet” budget</a></h2>" in listing
-    assert '<p class="card-dek">‘Fair’, says the council</p>' in listing
+    assert '<p class="card-dek" dir="auto">‘Fair’, says the council</p>' in listing

@@ -70,12 +70,12 @@ class TestArticlePage:
         assert ">Wednesday, February 4, 2026 at 11:06 PM</time>" in page
         # 4. The only h1 is the headline; the body's h1 became h2.
         assert page.count("<h1") == 1
-        assert '<h1 class="headline">Harbour talks resume</h1>' in page
+        assert '<h1 class="headline" dir="auto">Harbour talks resume</h1>' in page
         assert "<h2>A level one heading</h2>" in page
         assert "Negotiators return to the table after a week." in page
         # 5. Byline with avatar alt, author link and the AI badge.
         assert 'alt="Li Wei"' in page
-        assert '<a class="byline-name" href="/authors/li-wei/">Li Wei</a>' in page
+        assert '<a class="byline-name" href="/authors/li-wei/"><bdi>Li Wei</bdi></a>' in page
         assert ('<a class="ai-badge" href="/authors/li-wei/#ai-disclosure" '
                 'title="AI-generated author" aria-label="AI-generated author">AI</a>') in page
         # 6. Short date, middle dot, read time (701 words -> 4 minutes).

@@ -148,7 +148,7 @@ class TestCommentSentWhileSignedOut:
         assert ("You are signed out, so your comment was not posted. Sign in to post it; "
                 "your text is below.") in html
         copy = re.search(r'<label for="unsent-comment">([^<]*)</label>\s*'
-                         r'<textarea id="unsent-comment" rows="4" readonly>\n([^<]*)</textarea>',
+                         r'<textarea id="unsent-comment" rows="4" readonly dir="auto">\n([^<]*)</textarea>',
                          html)
         assert copy, "no read-only copy of the text"
         assert copy[1] == "Your comment, not posted: copy it to keep it"
