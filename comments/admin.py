@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator, capfirst, smart_split, unescape_string_literal
@@ -433,7 +433,8 @@ class CommentingReaderAdmin(EditConflictMixin, ReaderAdmin):
         if standing.is_banned:
             return "suspended for good"
         if standing.is_suspended():
-            return f"suspended until {timezone.localtime(standing.suspended_until):%Y-%m-%d %H:%M}"
+            until = dateformat.format(timezone.localtime(standing.suspended_until), "M j, Y, g:i A")
+            return f"suspended until {until}"
         return "pre-moderated" if standing.is_premoderated else "free to comment"
 
     def save_formset(self, request, form, formset, change):

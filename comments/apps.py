@@ -10,9 +10,10 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from core import hooks, pagecache
 
+        from . import signals
         from .account import comment_history
         from .models import Comment
-        from .moderation import comment_queues, log_decision
+        from .moderation import comment_queues, log_decision, purge_held_standings
         from .transparency import comment_figures
 
         pagecache.invalidate_on_change(Comment, _comment_change)
@@ -23,6 +24,9 @@ class CommentsConfig(AppConfig):
         hooks.moderation_queues.register(comment_queues)
         hooks.account_sections.register(comment_history)
         hooks.moderated.connect(log_decision, dispatch_uid="comments-moderation-log")
+        hooks.personal_data.register(purge_held_standings)
+        # A restricted reader's standing follows their mailbox to a new account.
+        signals.connect()
 
 
 def _comment_change(comment, event):

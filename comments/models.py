@@ -8,7 +8,7 @@ from django.utils import dateformat, timezone
 
 from articles.models import public_story
 from core.queries import count_of
-from core.text import LineFeeds
+from core.text import LineFeeds, strip_direction_overrides
 from core.validators import within_calendar
 
 COMMENT_MAX_CHARS = 250
@@ -152,7 +152,8 @@ def _open_report_count():
 
 
 class Comment(LineFeeds, models.Model):
-    """A reader's comment; its body is stored without control characters (LineFeeds)."""
+    """A reader's comment; its body is stored without control characters (LineFeeds) or
+    direction overrides."""
 
     text_fields = ("body",)
 
@@ -201,6 +202,12 @@ class Comment(LineFeeds, models.Model):
 
     def __str__(self):
         return f"{self.author_name}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        # Whoever writes it: a comment drawn in reverse ("\u202egabmucs\u202c" shows as
+        # "scumbag") reads one way to the word rules and another to readers.
+        self.body = strip_direction_overrides(self.body)
+        super().save(*args, **kwargs)
 
     @property
     def author_name(self):
@@ -356,7 +363,27 @@ class ReaderStanding(models.Model):
         if self.is_banned:
             return "Your account can no longer post comments."
         until = dateformat.format(timezone.localtime(self.suspended_until), "M j, Y, g:i A")
-        return f"Your account cannot post comments until {until}."
+        return f"Your account cannot post comments until {until} ({settings.TIME_ZONE} time)."
+
+
+class HeldStanding(models.Model):
+    """The standing a deleted account left, kept for a new account at its mailbox.
+
+    A restricted reader could otherwise delete the account, sign up again with
+    the same address and comment freely (moderation.carry_standing gives the
+    new account this standing). Only a keyed hash of the address is kept
+    (core.ratelimit.email_key: one key per mailbox, never the address), until
+    `until`; purge_personal_data deletes the row then.
+    """
+
+    email = models.CharField(max_length=80, db_index=True)
+    is_premoderated = models.BooleanField(default=False)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    is_banned = models.BooleanField(default=False)
+    until = models.DateTimeField()
+
+    def __str__(self):
+        return f"Standing held until {self.until:%Y-%m-%d %H:%M}"
 
 
 def reader_reference(reader_id):

@@ -1,26 +1,35 @@
 """Moderation workflows: which comments are held, deciding them, and undoing a decision."""
 
 import re
+import unicodedata
+from collections import Counter
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
+from confusable_homoglyphs.categories import alias
+
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Min, Value
+from django.db.models import CharField, Min, Q, Value
 from django.db.models.functions import Cast, Concat, Substr
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, get_text_list
 
 from accounts.models import HeldName
 from accounts.signals import FORMER_READER, account_deleting
+from accounts.usernames import fold_letter_likes, readings, skeleton
+from core.ratelimit import email_key
+from core.text import as_read
 
-from .models import (Comment, CommentReport, ModerationAction, ReaderStanding, WordRule,
-                     reader_reference)
+from .models import (Comment, CommentReport, HeldStanding, ModerationAction, ReaderStanding,
+                     WordRule, reader_reference)
 
 # How long the moderator who decided a comment may put it back as it was.
 UNDO_MINUTES = 10
@@ -34,60 +43,160 @@ RESTRICTED = "comment hidden, reader restricted"
 BANNED_NAME_HELD = timedelta(days=365)
 
 # A link, or what a reader would take for one: an address with its scheme or
-# www., or a bare host (bit.ly/x, t.me/x, evil-shop.co.uk): a name, a dot and a
-# top-level domain of two letters or more, all lower case or all capitals, that
-# no more of a word follows; any case with a path after it. Prose passes: an
-# abbreviation's parts are single letters (e.g., U.S., a.m.), a number's are
-# digits (3.5), and a sentence run into the next, or a name, starts with a
-# capital (end.Next, St.Ives). A run-on in lower case (point.the) is held: a
-# moderator's look costs less than a spammer's link published.
+# www., or a bare host (bit.ly/x, t.me/x, evil-shop.co.uk, münchen.de): a name,
+# a dot and a top-level domain of two letters or more, all lower case or all
+# capitals, that no more of a word follows; any case with a path after it.
+# Prose passes: an abbreviation's parts are single letters (e.g., U.S., a.m.),
+# a number's are digits (3.5), and a sentence run into the next, or a name,
+# starts with a capital (end.Next, St.Ives). A run-on in lower case
+# (point.the) is held: a moderator's look costs less than a spammer's link
+# published. Read as the reader sees it (core.text.as_read): "ｅｘａｍｐｌｅ．ｃｏｍ"
+# and "bit。ly/x" are links too.
 _LINK = re.compile(r"""
     (?i: https?:// | www\. )
-  | \b [A-Za-z0-9-]+ \.
-    (?: (?: [a-z]{2,} | [A-Z]{2,} ) (?![\w-])
-      | [A-Za-z]{2,} / )
+  | \b [\w-]+ \. (?P<tld> [^\W\d_]{2,} ) (?: (?P<path> / ) | (?![\w-]) )
 """, re.VERBOSE)
+# Top-level domains that spam writes in any case ("CheapPills.Com"), and that
+# no sentence run into the next starts with. English words that are also
+# domains (.me, .us, .it, .in) are left out: "Call.Me" is prose.
+_ANY_CASE_TLDS = frozenset({
+    "com", "net", "org", "info", "biz", "xyz", "top", "site", "online", "shop", "store",
+    "club", "app", "io", "co", "ly", "ru", "su", "cn", "uk", "de", "fr", "nl", "eu", "tk",
+    "ml", "ga", "cf", "gq", "pw", "cc", "tv", "ws",
+})
+# Scripts a letter belongs to that say nothing of the word (digits, marks).
+_NO_SCRIPT = ("COMMON", "INHERITED")
+
+
+def _has_link(text):
+    """Whether text holds a link, or what a reader would take for one (_LINK)."""
+    for found in _LINK.finditer(as_read(text)):
+        tld = found["tld"]
+        if (tld is None or found["path"] or tld.islower() or tld.isupper()
+                or tld.casefold() in _ANY_CASE_TLDS):
+            return True
+    return False
+
+
+def _reading(text):
+    """What word rules read: text as_read, small capitals as the letters they are drawn
+    as (accounts.usernames.fold_letter_likes), casefolded."""
+    return fold_letter_likes(as_read(text)).casefold()
+
+
+class _Word(NamedTuple):
+    """A word as rules match it, and the look-alike readings it is also matched by
+    (accounts.usernames.readings: "sсаm" with Cyrillic letters reads as "scam"), if any."""
+
+    plain: str
+    looks: frozenset = frozenset()
+
+    def matches(self, rule):
+        return self.plain == rule.plain or bool(self.looks & rule.looks)
+
+
+def _scripts(word):
+    return {alias(char) for char in word} - set(_NO_SCRIPT)
+
+
+def _looks_latin(char):
+    reading = skeleton(char)
+    return reading.isascii() and reading.isalpha()
+
+
+def _plain_words(text):
+    """The text's words in order, as word rules are written (WordRule.PHRASE)."""
+    return WordRule.WORD.findall(_reading(text))
 
 
 def _words(text):
-    """The text's words in order, casefolded, as word rules are written (WordRule.PHRASE)."""
-    return WordRule.WORD.findall(text.casefold())
+    """The text's words (_plain_words), each a _Word.
+
+    Look-alike readings are given to the words that borrow letters from another
+    alphabet than Latin: a word that mixes alphabets ("sсumbаg"), one in another
+    alphabet than most of the text, or one in an alphabet the text uses only for
+    letters that look Latin ("ѕсаm" alone). A word of a Russian comment is read as
+    the Russian word it is: "сор" is not the Latin "cop".
+    """
+    plain = _plain_words(text)
+    if all(map(str.isascii, plain)):
+        return [_Word(word) for word in plain]
+    letters = Counter(script for word in plain for char in word
+                      if (script := alias(char)) not in _NO_SCRIPT)
+    main = letters.most_common(1)[0][0] if letters else "LATIN"
+    disguises = {script for script in letters if script != "LATIN" and all(
+        _looks_latin(char) for word in plain for char in word if alias(char) == script)}
+    words = []
+    for word in plain:
+        scripts = _scripts(word)
+        borrowed = scripts - {"LATIN"}
+        if borrowed and (len(scripts) > 1 or scripts != {main} or borrowed & disguises):
+            words.append(_Word(word, frozenset(readings(word))))
+        else:
+            words.append(_Word(word))
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _rule_words(rule):
+    """A rule's words (_words), each with its look-alike readings to match a borrowed word's."""
+    return tuple(_Word(word, frozenset(readings(word)))
+                 for word in WordRule.WORD.findall(_reading(rule)))
 
 
 def _rules():
-    """Each kind's rules, read once per comment: a set of single words, a list of phrases."""
-    rules = {WordRule.Kind.SUSPECT: (set(), []), WordRule.Kind.BANNED: (set(), [])}
+    """Each kind's rules, read once per comment: [(rule, its words)], single words first."""
+    rules = {WordRule.Kind.SUSPECT: [], WordRule.Kind.BANNED: []}
     for word, kind in WordRule.objects.values_list("word", "kind"):
-        single, phrases = rules[kind]
-        if " " in word:
-            phrases.append(word)
-        else:
-            single.add(word)
+        rules[kind].append((word, _rule_words(word)))
     return rules
 
 
-def _matching(rules, words, spaced):
+def _runs_right_to_left(text):
+    """Whether text has a right-to-left letter or mark, by which a phrase's words can be
+    drawn in the reverse order of the text's."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
+def _matching(rules, words, reverse=False):
     """The rules the words hold, in alphabetical order.
 
-    A phrase matches its words in a row: `spaced` is the words joined by single
-    spaces with a space at each end, so "free money" is found in "Free, money!"
-    (punctuation between words is dropped like any other) but neither in
-    "freemoney" nor in "free the money".
+    A phrase matches its words in a row, so "free money" is found in "Free,
+    money!" (punctuation between words is dropped like any other) but neither
+    in "freemoney" nor in "free the money". With reverse, also in the reverse
+    order: right-to-left text around them draws "money free" as "free money".
     """
-    single, phrases = rules
-    return sorted((single & set(words)).union(
-        phrase for phrase in phrases if f" {phrase} " in spaced))
+    plain = {word.plain for word in words}
+    looks = frozenset().union(*(word.looks for word in words))
+    orders = (words, words[::-1]) if reverse else (words,)
+    found = set()
+    for rule, parts in rules:
+        if not parts or (parts[0].plain not in plain and not parts[0].looks & looks):
+            continue
+        if any(all(word.matches(part) for word, part in zip(order[start:], parts))
+               for order in orders for start in range(len(order) - len(parts) + 1)):
+            found.add(rule)
+    return sorted(found)
 
 
-def check_comment(reader, article, body):
+def _compared(text):
+    """A text as it is compared with another for sameness: its words however written,
+    or, with no word at all ("👍"), its characters as read."""
+    words = _plain_words(text)
+    return " ".join(words) if words else " ".join(_reading(text).split())
+
+
+def check_comment(reader, article, body, now=None):
     """Decide how a new comment arrives: returns (status, hold_reason).
 
     Raises ValidationError for a banned word or phrase: such a comment is refused outright.
+    Rules read the text as readers do (_reading): "scum\u200bbag", "ｓｃｕｍｂａｇ" and
+    "sсumbаg" are all "scumbag".
     """
     rules = _rules()
     words = _words(body)
-    spaced = f" {' '.join(words)} "
-    banned = _matching(rules[WordRule.Kind.BANNED], words, spaced)
+    reverse = _runs_right_to_left(body)
+    banned = _matching(rules[WordRule.Kind.BANNED], words, reverse)
     if banned:
         raise ValidationError(
             "This comment uses a word we do not publish (“%(word)s”). "
@@ -95,15 +204,40 @@ def check_comment(reader, article, body):
     standing = getattr(reader, "standing", None)
     if standing is not None and standing.is_premoderated:
         return Comment.Status.PENDING, "Reader is in pre-moderation"
-    if _LINK.search(body):
+    if _has_link(body):
         return Comment.Status.PENDING, "Contains a link"
-    suspect = _matching(rules[WordRule.Kind.SUSPECT], words, spaced)
+    suspect = _matching(rules[WordRule.Kind.SUSPECT], words, reverse)
     if suspect:
         return Comment.Status.PENDING, f"Contains a suspect word: {suspect[0]}"
+    text = _compared(body)
     previous = reader.comments.order_by("-created_at", "-pk").values_list("body", flat=True).first()
-    if previous is not None and previous.casefold() == body.casefold():
+    if previous is not None and _compared(previous) == text:
         return Comment.Status.PENDING, "Repeats the reader's previous comment"
+    if article is not None and _posted_by_others(reader, article, text, now):
+        return Comment.Status.PENDING, SAME_AS_ANOTHER
     return Comment.Status.APPROVED, ""
+
+
+# A comment the same as another reader's recent one on the story is held: many
+# accounts posting one text is a campaign, not a conversation. Compared with
+# the last SAME_TEXT_COMPARED comments of SAME_TEXT_WINDOW; texts shorter than
+# SAME_TEXT_MIN_CHARS ("Thank you for this.") are written alike by readers who
+# never met.
+SAME_AS_ANOTHER = "Repeats another reader's recent comment on this story"
+SAME_TEXT_WINDOW = timedelta(hours=24)
+SAME_TEXT_COMPARED = 200
+SAME_TEXT_MIN_CHARS = 40
+
+
+def _posted_by_others(reader, article, text, now=None):
+    """Whether another account posted text (as _compared) on the story lately."""
+    if len(text) < SAME_TEXT_MIN_CHARS:
+        return False
+    since = (now or timezone.now()) - SAME_TEXT_WINDOW
+    others = (Comment.objects.filter(article=article, created_at__gte=since)
+              .exclude(reader=reader).order_by("-created_at", "-pk")
+              .values_list("body", flat=True)[:SAME_TEXT_COMPARED])
+    return any(_compared(body) == text for body in others)
 
 
 def comment_refusal(reader):
@@ -169,7 +303,7 @@ def describe_standing(standing, now=None):
     if standing.is_suspended(now):
         # Written as the reader is told it (ReaderStanding.refusal), in the site's time zone.
         until = dateformat.format(timezone.localtime(standing.suspended_until), "M j, Y, g:i A")
-        parts.append(f"suspended until {until}")
+        parts.append(f"suspended until {until} ({settings.TIME_ZONE} time)")
     if standing.is_premoderated:
         parts.append("pre-moderated")
     return "; then ".join(parts) or "free to comment"
@@ -366,7 +500,7 @@ def _unrestrict(comment, before, moderator):
         changed = timezone.localtime(standing.updated_at)
         return (f"The reader’s standing was left as it is ({describe_standing(standing)}): "
                 f"it was changed after that decision{' ' + by if by else ''}, at "
-                f"{changed:%H:%M}.")
+                f"{dateformat.format(changed, 'g:i A')}.")
     standing.is_premoderated = before["is_premoderated"]
     standing.updated_by_id = before["updated_by"]
     if standing.note == _restrict_note(comment):
@@ -391,13 +525,22 @@ def forget_reader(sender, user, **kwargs):
     "a former reader" where they named the reader by id, and the admin's history
     of their comments and standing no longer names them. A suspended or banned
     reader could otherwise delete the account and sign up again, under the same
-    name, at once and with a clean record (HeldName).
+    name, at once and with a clean record (HeldName); a restricted one (suspended
+    or pre-moderated), with the same address, free to comment (HeldStanding,
+    carry_standing).
     """
     now = timezone.now()
     standing = ReaderStanding.objects.filter(reader=user).first()
     if standing is not None and standing.is_suspended(now):
         HeldName.hold(user, now + BANNED_NAME_HELD if standing.is_banned
                       else standing.suspended_until)
+    if standing is not None and user.email and _is_restricted(standing, now):
+        # Pre-moderation has no end either: held as long as a ban.
+        HeldStanding.objects.create(
+            email=email_key(user.email), is_premoderated=standing.is_premoderated,
+            is_banned=standing.is_banned, suspended_until=standing.suspended_until,
+            until=(now + BANNED_NAME_HELD if standing.is_banned or standing.is_premoderated
+                   else standing.suspended_until))
     reference = reader_reference(user.pk)
     entries = list(ModerationAction.objects.filter(reader=user, target__endswith=reference))
     for entry in entries:
@@ -421,3 +564,62 @@ def _forget_in_admin_history(user, standing):
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(ReaderStanding),
             object_id=str(standing.pk)).update(object_repr=f"Standing of {FORMER_READER}")
+
+
+def _is_restricted(standing, now):
+    return standing.is_premoderated or standing.is_suspended(now)
+
+
+def _restricted(now):
+    """Standings that keep a reader from commenting freely, as a condition."""
+    return Q(is_premoderated=True) | Q(is_banned=True) | Q(suspended_until__gt=now)
+
+
+def carry_standing(user, now=None):
+    """A new account at the mailbox of a restricted reader takes their standing.
+
+    A banned or pre-moderated reader signed up again with the same address, or
+    deleted the account first and then did, and commented freely at once. The
+    new account takes the strictest standing of the live accounts at that
+    mailbox (core.ratelimit.email_key: "Ana+2@" is "ana@") and of those deleted
+    there (HeldStanding), with a note saying why, and the log says so. Returns
+    the standing, or None when there was none to carry. A reader at a mailbox
+    of their own is left alone.
+    """
+    now = now or timezone.now()
+    if not user.email:
+        return None
+    key = email_key(user.email)
+    live = [(reader_reference(reader_id), banned, until, premoderated)
+            for reader_id, email, banned, until, premoderated in (
+                ReaderStanding.objects.filter(_restricted(now)).exclude(reader=user)
+                .values_list("reader_id", "reader__email", "is_banned", "suspended_until",
+                             "is_premoderated"))
+            if email and email_key(email) == key]
+    gone = [("a deleted account", held.is_banned, held.suspended_until, held.is_premoderated)
+            for held in HeldStanding.objects.filter(email=key, until__gt=now)]
+    sources = live + gone
+    if not sources:
+        return None
+    standing, _ = ReaderStanding.objects.get_or_create(reader=user)
+    standing.is_banned = standing.is_banned or any(banned for _, banned, _, _ in sources)
+    ends = [until for _, _, until, _ in sources if until is not None and until > now]
+    if standing.suspended_until is not None and standing.suspended_until > now:
+        ends.append(standing.suspended_until)
+    standing.suspended_until = max(ends, default=standing.suspended_until)
+    standing.is_premoderated = (standing.is_premoderated
+                                or any(premoderated for *_, premoderated in sources))
+    names = get_text_list(sorted({name for name, *_ in sources}), "and")
+    why = (f"Carried over from {names}, at the same email address: "
+           f"{describe_standing(standing, now)}.")
+    standing.note = _within(f"{standing.note} {why}".strip(), ReaderStanding, "note")
+    standing.save()
+    log(None, "reader standing carried over", user, why)
+    return standing
+
+
+def purge_held_standings(cutoff):
+    """Registered as a core.hooks.personal_data purge: standings held from deleted
+    accounts (HeldStanding) go once their time is up, whatever the cutoff."""
+    held, _ = HeldStanding.objects.exclude(until__gt=timezone.now()).delete()
+    return [(held, "standings held from deleted accounts whose time was up", "")]

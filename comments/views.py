@@ -172,8 +172,7 @@ def comment_list(request, slug):
     try:
         status, hold_reason = check_comment(request.user, article, body)
     except ValidationError as error:
-        form.add_error("body", error)
-        return _render_comments(request, article, form=form, status=400)
+        return _refuse_comment(request, article, form, error)
 
     try:
         # The row goes in first: a twin of this submission in another process
@@ -183,7 +182,9 @@ def comment_list(request, slug):
             comment = Comment.objects.create(article=article, reader=request.user, body=body,
                                              status=status, hold_reason=hold_reason,
                                              submission_token=token)
-            wait = ratelimit.acquire(ratelimit.COMMENT_LIMITS, f"reader:{request.user.pk}")
+            wait = ratelimit.acquire(
+                ratelimit.COMMENT_LIMITS, f"reader:{request.user.pk}",
+                also=[(ratelimit.COMMENT_ADDRESS_LIMITS, ratelimit.address_key(request))])
             if wait:
                 transaction.set_rollback(True)
     except IntegrityError:
@@ -199,6 +200,30 @@ def comment_list(request, slug):
         return _render_comments(request, article, form=form, status=429,
                                 retry_after=wait, notice=notice)
     return _comment_posted(request, comment)
+
+
+def _refuse_comment(request, article, form, error):
+    """A comment refused for a word we do not publish: 400 naming the word, or 429 once
+    the reader (or their connection) has had many refused (ratelimit.COMMENT_REFUSAL_LIMITS).
+
+    The word is named for the reader to rephrase; a refusal costs no comment
+    allowance, so without a limit of its own the list could be read out by trying.
+    """
+    try:
+        wait = ratelimit.acquire(
+            ratelimit.COMMENT_REFUSAL_LIMITS, f"reader:{request.user.pk}",
+            also=[(ratelimit.COMMENT_ADDRESS_REFUSAL_LIMITS, ratelimit.address_key(request))])
+    except ratelimit.Unavailable:
+        return _render_comments(request, article, form=form, status=503,
+                                notice=ratelimit.UNAVAILABLE_NOTICE)
+    if wait:
+        notice = (f"Several of your comments in a short time used words we do not publish, "
+                  f"so we are not checking more for now. You can post again in "
+                  f"{ratelimit.human_wait(wait)}; your text is still here.")
+        return _render_comments(request, article, form=form, status=429,
+                                retry_after=wait, notice=notice)
+    form.add_error("body", error)
+    return _render_comments(request, article, form=form, status=400)
 
 
 def _submitted(reader, token):

@@ -40,25 +40,38 @@ class Limit:
 
 
 COMMENT_LIMITS = (Limit("comment-burst", 1, 10), Limit("comment-hourly", 20, 3600))
+# What one connection may post, beside each reader's own limit: a household's or an
+# office's readers, three readers' worth. Counted by reader alone, a hundred accounts
+# made from one machine each had a reader's allowance.
+COMMENT_ADDRESS_LIMITS = (Limit("comment-address-burst", 3, 10),
+                          Limit("comment-address-hourly", 60, 3600))
+# Comments refused for a word we do not publish: the refusal names the word, which
+# an honest reader needs to rephrase, a handful of times at most; trying comment
+# after comment would read the list out.
+COMMENT_REFUSAL_LIMITS = (Limit("comment-refused", 10, 600),)
+COMMENT_ADDRESS_REFUSAL_LIMITS = (Limit("comment-refused-address", 30, 600),)
 BIAS_REPORT_LIMITS = (Limit("bias-report-hourly", 5, 3600),)
 # A reader reporting a whole thread of abuse reports a handful; one reporting
 # every comment on the site fills the moderators' queue.
 COMMENT_REPORT_LIMITS = (Limit("comment-report-hourly", 10, 3600),)
 
 
-def acquire(limits, ident, now=None):
+def acquire(limits, ident, now=None, also=()):
     """Use one of ident's allowances under every limit, atomically where the cache is.
 
-    Returns 0 when the action may go ahead, else the seconds to wait (and
-    nothing is used up). Raises Unavailable when the limits cannot be checked.
+    also: more (limits, ident) pairs whose allowances are used with these or
+    not at all (a reader's and their connection's). Returns 0 when the action
+    may go ahead, else the seconds to wait (and nothing is used up). Raises
+    Unavailable when the limits cannot be checked.
     """
     now = time.time() if now is None else now
     cache = caches["security"]
     taken = []
-    for limit in limits:
+    for limit, who in [(limit, ident) for limit in limits] + [
+            (limit, other) for more, other in also for limit in more]:
         if limit.count == 1:
             # One per period: a marker that lives `seconds` from the last use.
-            key = f"ratelimit:{limit.scope}:{ident}"
+            key = f"ratelimit:{limit.scope}:{who}"
             if cache.add(key, now + limit.seconds, limit.seconds):
                 taken.append((key, None))
                 continue
@@ -67,7 +80,7 @@ def acquire(limits, ident, now=None):
             wait = min((cache.get(key) or now + 1) - now, limit.seconds)
         else:
             start = int(now // limit.seconds) * limit.seconds
-            key = f"ratelimit:{limit.scope}:{ident}:{start}"
+            key = f"ratelimit:{limit.scope}:{who}:{start}"
             cache.add(key, 0, limit.seconds + 1)
             try:
                 used = cache.incr(key)

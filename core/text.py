@@ -7,6 +7,7 @@ String.prototype.trim's white space, and length in Unicode code points
 ([...text].length).
 """
 
+import functools
 import math
 import re
 import unicodedata
@@ -137,6 +138,57 @@ def has_visible_text(value):
     return not all(map(is_blank_character, value))
 
 
+# Default-ignorable code points (Unicode's DerivedCoreProperties.txt) that are not format
+# characters (Cf, found by category): the combining grapheme joiner, the Hangul fillers,
+# the Khmer inherent vowels, the Mongolian and other variation selectors, the
+# unassigned ranges. Like format characters, they draw nothing between two letters.
+_IGNORABLE = ("\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+              "\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
+# Combining marks of no script of their own (Unicode's Inherited script): accents,
+# overlays, underlines, enclosing circles. One that NFKC cannot join to its letter
+# into a letter of its own ("m" with an overlaid stroke) decorates the letter.
+_GENERIC_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u064b-\u0655\u0670\u1ab0-\u1aff"
+                            "\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Full stops that IDNA reads as the dot between the labels of a domain (UTS #46).
+_FULL_STOPS = str.maketrans(dict.fromkeys("\u3002\uff0e\uff61", "."))
+
+
+@functools.cache
+def invisible_characters():
+    """A pattern of what draws nothing between letters: the control characters that are
+    never stored (CONTROL_CHARACTERS: a tab or line break still parts words), format
+    characters, the other default-ignorables.
+
+    Format characters are found by category, once, in the planes that have any.
+    """
+    formats = "".join(chr(code) for plane in (0, 1, 14) for code in range(plane << 16,
+                                                                          (plane + 1) << 16)
+                      if unicodedata.category(chr(code)) == "Cf")
+    return re.compile(f"[{re.escape(formats)}{_IGNORABLE}]|{CONTROL_CHARACTERS.pattern}")
+
+
+def as_read(value):
+    """value as a reader reads it, for rules that match words and addresses in it.
+
+    Compatibility forms become the letters they show (NFKC: fullwidth "ｓｃａｍ",
+    mathematical bold "𝐬𝐜𝐚𝐦"); what draws nothing between letters goes
+    (zero-width spaces and joiners, soft hyphens, variation selectors, direction
+    controls, control characters), as do combining marks that decorate a letter
+    without making another ("scum̶bag"); the full stops IDNA takes for a dot
+    ("bit。ly") become one. Case is kept. For matching only: never stored or shown.
+    """
+    invisible = invisible_characters()
+    value = unicodedata.normalize("NFKC", invisible.sub("", value or ""))
+    # NFKC turns one Hangul filler into another.
+    return _GENERIC_MARKS.sub("", invisible.sub("", value)).translate(_FULL_STOPS)
+
+
+def has_invisible_characters(value):
+    """Whether value holds a character that draws nothing: a control, format or other
+    default-ignorable character (a direction control, a zero-width space)."""
+    return bool(invisible_characters().search(value or ""))
+
+
 def most_stacked_marks(value):
     """The most non-spacing marks stacked on one base (format characters between them ignored)."""
     most = run = 0
@@ -187,13 +239,29 @@ def strip_unpaired_bidi(value):
     return "".join(char for char, kept in zip(value, keep, strict=True) if kept)
 
 
+# The direction overrides (LRO, RLO): they draw the letters after them in the order
+# they name, so "\u202egabmucs\u202c" shows as "scumbag". Embeddings and isolates
+# order whole runs, never the letters of a word, and right-to-left writing uses them.
+DIRECTION_OVERRIDES = re.compile("[\u202d\u202e]")
+
+
+def strip_direction_overrides(value):
+    """value without direction overrides, and without the closers they leave unpaired."""
+    if not value or not DIRECTION_OVERRIDES.search(value):
+        return value
+    return strip_unpaired_bidi(DIRECTION_OVERRIDES.sub("", value))
+
+
 def clean_limited_text(value, limit, what, empty_message=None, max_line_breaks=None):
     """Normalise value and check it against limit; raise ValidationError saying why.
 
     `what` names the kind of text in the plural ("Comments"); text with
     nothing visible counts as empty, and with an empty_message empty text is
-    refused with it. Unpaired direction controls are removed (after the
-    count, so that the live counter and the server agree on the limit).
+    refused with it. Control characters, direction overrides and unpaired
+    direction controls are removed after the count, so that the live counter
+    and the server agree on the limit, and before every other check, so that
+    each check (here, and the word rules and link hold of comments) reads the
+    text as it is stored: "scum\x7fbag" was checked as two words and stored as one.
     max_line_breaks: how many line breaks the text may have once its blank
     lines are collapsed (normalize_limited), or None for no limit.
     """
@@ -201,7 +269,8 @@ def clean_limited_text(value, limit, what, empty_message=None, max_line_breaks=N
     if "\x00" in text:
         raise ValidationError("Text cannot contain a null character.", code="null")
     count, line_breaks = len(text), text.count("\n")
-    text = normalize_limited(strip_unpaired_bidi(text))
+    text = normalize_limited(strip_unpaired_bidi(strip_direction_overrides(
+        strip_control_characters(text))))
     if not has_visible_text(text):
         text = ""
     if empty_message and not text:

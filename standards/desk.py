@@ -8,6 +8,8 @@ report or their contact email, which are for moderators only (DESIGN.md
 section 7; BiasReportAdmin likewise hides the email from them).
 """
 
+from urllib.parse import quote, urlsplit, urlunsplit
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,9 +19,11 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.encoding import punycode
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.text import has_visible_text, normalize
+from core.text import (has_invisible_characters, has_visible_text, invisible_characters,
+                       normalize)
 
 from . import workflow
 from .admin import draft_correction_url
@@ -74,10 +78,52 @@ def _item(report, user, reporters):
         "reporter": reporters.get(report.reader_id),
         "corrections": corrections,
         "draft_url": draft_correction_url(report) if may_draft else "",
-        "evidence_is_web": report.evidence_url.lower().startswith(("https://", "http://")),
+        **_evidence(report.evidence_url),
         # Unpublished, or moved back to a future time, since it was reported: its link is
         # a 404 for the reporter (and for readers).
         "story_is_public": article.is_published(),
+    }
+
+
+def _evidence(url):
+    """The evidence link as the desk shows it.
+
+    evidence_shown: the link with its host in ASCII (IDNA's "xn--" form: "аррӏе.com" in
+    Cyrillic letters is not apple.com) and what does not show percent-encoded (a
+    direction control drew "…/\u202egpj.exe" as "exe.jpg"); evidence_host: the host
+    alone, where the link leads; evidence_misleads: whether the link reads as another
+    address than the one it leads to (a name before "@" in its address, a character
+    that does not show), which the form refuses now (BiasReportForm.clean_evidence_url)
+    and older reports may hold; evidence_is_web: whether it is a web link to follow,
+    which a misleading one is not.
+    """
+    if not url:
+        return {"evidence_shown": "", "evidence_host": "", "evidence_is_web": False,
+                "evidence_misleads": False}
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an address urllib cannot read (an unclosed "[")
+        parts = None
+    host = (parts.hostname or "") if parts else ""
+    shown = url
+    if host:
+        userinfo, at, address = parts.netloc.rpartition("@")
+        try:
+            ascii_host = punycode(host)
+        except UnicodeError:  # a label IDNA refuses: shown as it is
+            ascii_host = host
+        if not address.startswith("["):  # an IPv6 address is ASCII already
+            port = address.partition(":")[2]
+            netloc = f"{userinfo}{at}{ascii_host}{':' + port if port else ''}"
+            shown = urlunsplit(parts._replace(netloc=netloc))
+        host = ascii_host
+    shown = invisible_characters().sub(lambda found: quote(found[0]), shown)
+    misleads = parts is None or "@" in parts.netloc or has_invisible_characters(url)
+    return {
+        "evidence_shown": shown,
+        "evidence_host": host,
+        "evidence_is_web": url.lower().startswith(("https://", "http://")) and not misleads,
+        "evidence_misleads": misleads,
     }
 
 

@@ -190,14 +190,6 @@ def _answer_bias_report(request, article, key):
         return _to_confirmation(request, duplicate, duplicate=True, added=added)
 
     address = ratelimit.fingerprint(ratelimit.client_network(request))
-    refused = ratelimit.check(
-        ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
-        "We accept at most five reports an hour from one connection. You can send this one "
-        "in {wait}; your text is still here.")
-    if refused:
-        return ratelimit.refusal(request, _bias_template(request, "bias_report_form"),
-                                 {**context, "form": form}, refused)
-
     report = form.save(commit=False)
     report.article = article
     report.reader = user
@@ -205,14 +197,26 @@ def _answer_bias_report(request, article, key):
     report.reporter_key = ratelimit.fingerprint(key)
     report.submission_token = token
     try:
+        # The row goes in first, as a comment's does: a twin of this send in another
+        # process waits on the unique token and then fails, instead of using up an
+        # allowance too. Only a report filed uses one.
         with transaction.atomic():
             report.save()
+            refused = ratelimit.check(
+                ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
+                "We accept at most five reports an hour from one connection. You can send "
+                "this one in {wait}; your text is still here.")
+            if refused:
+                transaction.set_rollback(True)
     except IntegrityError:
         # A twin of this send (the same form) was filed meanwhile.
         earlier = _submitted(article, token)
         if earlier is None:
             raise
         return _to_confirmation(request, earlier)
+    if refused:
+        return ratelimit.refusal(request, _bias_template(request, "bias_report_form"),
+                                 {**context, "form": form}, refused)
     return _to_confirmation(request, report)
 
 

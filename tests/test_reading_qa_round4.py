@@ -160,3 +160,11 @@ def test_author_and_tag_names_inside_sentences_are_isolated(client):
     story = client.get("/articles/tagged/").content.decode()
     assert "><bdi>שיט</bdi></a></li>" in story
     assert "writing as the persona <bdi>ليلى</bdi>" in story
+
+
+def test_the_bias_reports_text_boxes_take_their_direction_from_the_text(client):
+    ArticleFactory(slug="harbour", headline=RTL_HEADLINE)
+    page = client.get("/articles/harbour/report-bias/").content.decode()
+    for name in ("quoted_passage", "details"):
+        box = re.search(rf'<textarea name="{name}"[^>]*>', page)
+        assert box and 'dir="auto"' in box.group(0), name

@@ -181,7 +181,7 @@ def test_the_logs_standing_entry_reads_as_moderators_say_it_with_the_note(modera
                          ("standing-0-note", "Three spam links in a day.")]
         assert first.save().status_code == 302
     entry = ModerationAction.objects.get(action="reader standing")
-    assert entry.reason == ("suspended until Dec 6, 2026, 9:00 AM; then pre-moderated. "
+    assert entry.reason == ("suspended until Dec 6, 2026, 9:00 AM (Europe/Berlin time); then pre-moderated. "
                             "Note: “Three spam links in a day.”")
 
 

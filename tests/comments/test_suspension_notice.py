@@ -37,7 +37,7 @@ def test_the_refusal_gives_the_end_of_the_suspension_to_the_minute(client, artic
     response = client.post(BLOCK, form)
     text = _text(response)
     assert response.status_code == 403
-    assert "Your account cannot post comments until Dec 6, 2026, 3:30 PM." in text
+    assert "Your account cannot post comments until Dec 6, 2026, 3:30 PM (America/New_York time)." in text
     assert text.count("cannot post comments until") == 1
     assert "Let me in" in text  # kept to copy
     assert not Comment.objects.exists()
@@ -51,7 +51,7 @@ def test_a_suspended_reader_sees_the_refusal_in_place_of_the_form(client, articl
         response = client.get(url)
         text = _text(response)
         assert response.status_code == 200
-        assert "Your account cannot post comments until Dec 6, 2026, 3:30 PM." in text
+        assert "Your account cannot post comments until Dec 6, 2026, 3:30 PM (America/New_York time)." in text
         assert "data-comment-form" not in text and 'name="body"' not in text
         assert "An earlier comment" in text  # the rest as before
         assert "Send report" not in text  # reporting is refused too (test_comment_reports)

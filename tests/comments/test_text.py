@@ -12,6 +12,8 @@ from core.text import (
     most_stacked_marks,
     normalize,
     normalize_limited,
+    strip_control_characters,
+    strip_direction_overrides,
     strip_unpaired_bidi,
 )
 
@@ -85,8 +87,10 @@ def test_limit_accepts_exactly_what_the_count_allows(text):
             assert error.code == "stacked_marks"
             assert most_stacked_marks(text) > MAX_STACKED_MARKS
         else:
-            # Stored as counted, less unpaired direction controls; blank text is empty.
-            expected = normalize(strip_unpaired_bidi(normalize(text)))
+            # Stored as counted, less control characters, direction overrides and
+            # unpaired direction controls; blank text is empty.
+            expected = normalize_limited(strip_unpaired_bidi(strip_direction_overrides(
+                strip_control_characters(normalize_limited(text)))))
             assert stored == (expected if has_visible_text(expected) else "")
             assert len(stored) <= count
     else:

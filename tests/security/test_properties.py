@@ -23,6 +23,7 @@ from core.text import (
     normalize_limited,
     render_markdown,
     strip_control_characters,
+    strip_direction_overrides,
     strip_unpaired_bidi,
 )
 from tests.commenting import comment_form
@@ -69,6 +70,8 @@ def commenting(db):
 @example(text="\u200b" * 50).via("only zero-width spaces")
 @example(text="a" + "\u0301" * 249).via("stacked accents")
 @example(text="\u202eevil").via("an unpaired override")
+@example(text="\u202egabmucs\u202c").via("a paired override")
+@example(text="\x01 leading control").via("a control character before white space")
 def test_any_comment_is_stored_normalised_within_the_limit_or_refused(commenting, text):
     client = commenting
     cache.clear()  # the rate limit is tested elsewhere
@@ -76,10 +79,10 @@ def test_any_comment_is_stored_normalised_within_the_limit_or_refused(commenting
     response = client.post("/articles/harbour/comments/",
                            comment_form(client, "harbour", body=text))
     assert response.status_code in (303, 400), response.status_code
-    # Stored as counted, less the direction controls nothing closes.
-    # (Control characters go on save, as from every text: core.text.LineFeeds.)
-    stored = strip_control_characters(
-        normalize_limited(strip_unpaired_bidi(normalize_limited(text))))
+    # Stored as counted, less control characters, direction overrides and the
+    # direction controls nothing closes (core.text.clean_limited_text).
+    stored = normalize_limited(strip_unpaired_bidi(strip_direction_overrides(
+        strip_control_characters(normalize_limited(text)))))
     if response.status_code == 303:
         comment = Comment.objects.latest("pk")
         assert Comment.objects.count() == before + 1
