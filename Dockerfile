@@ -23,13 +23,21 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 USER evadaily
 VOLUME /app/data
 EXPOSE 8000
+# /healthz on the port GUNICORN_BIND gives (answered whatever ALLOWED_HOSTS and HTTPS say).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+    CMD python -c "import os, sys, urllib.request; \
+host, _, port = (os.environ.get('GUNICORN_BIND', '').strip() or '127.0.0.1:8000').rpartition(':'); \
+host = {'': '127.0.0.1', '0.0.0.0': '127.0.0.1', '[::]': '[::1]'}.get(host, host); \
+sys.exit(urllib.request.urlopen(f'http://{host}:{port}/healthz', timeout=4).status != 200)"
 # Workers, threads and timeouts: gunicorn.conf.py (GUNICORN_WORKERS, GUNICORN_THREADS).
 CMD ["gunicorn", "evadaily.wsgi"]
 # The same image runs the task worker that sends every email and the daily
 # edition, on any machine that reaches the shared database (the queue is a
 # table there); run one or more beside the web servers:
 #   docker run -d --env-file evadaily.env --no-healthcheck IMAGE python manage.py db_worker
-# and have cron or a scheduler queue the edition at EDITION_TIME (safe to repeat):
+# and have cron or a scheduler queue the edition at EDITION_TIME (safe to repeat),
+# and remove old personal data daily:
 #   docker run --rm --env-file evadaily.env --no-healthcheck IMAGE python manage.py send_edition
+#   docker run --rm --env-file evadaily.env --no-healthcheck IMAGE python manage.py purge_personal_data
+# Before the first start, and before a new release serves (README, Deployment):
+#   docker run --rm --env-file evadaily.env --no-healthcheck IMAGE python manage.py migrate

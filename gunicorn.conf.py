@@ -9,8 +9,9 @@ Command-line flags override what is set here.
 import os
 
 # 127.0.0.1 unless told otherwise; the image listens on 0.0.0.0 (Dockerfile).
-bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+# An empty variable means the default, as for the site's settings.
+bind = [os.environ.get("GUNICORN_BIND", "").strip() or "127.0.0.1:8000"]
+workers = int(os.environ.get("GUNICORN_WORKERS", "").strip() or "4")
 # Threads per worker come from GUNICORN_THREADS (4) in the worker itself: a
 # `threads` setting here would turn `--worker-class sync` into gthread.
 worker_class = "core.gunicorn_worker.BufferingThreadWorker"

@@ -1,14 +1,19 @@
+import ipaddress
 import os
 from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import admin
 from django.core import checks
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import mailers
+from django.http.request import validate_host
 
 from . import edge
 from .admin import DeclaredLookupsOnly
+from .security_cache import SecurityFileCache
 
 
 @checks.register(checks.Tags.admin)
@@ -111,3 +116,64 @@ def sender_is_a_real_domain(app_configs, **kwargs):
              "own domain, one its mail server may send for: \"EVA DAILY "
              "<newsroom@your-domain>\".",
         id="core.W004")]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def site_url_is_the_sites_address(app_configs, **kwargs):
+    """In production, SITE_URL is the address readers reach the site at.
+
+    Every absolute link is made from it: password resets, the daily edition,
+    canonical tags, feeds and sitemaps. The default (http://127.0.0.1:8000)
+    passed `check --deploy` and sent readers to their own machine.
+    """
+    if settings.DEBUG:
+        return []
+    url = urlsplit(settings.SITE_URL)
+    host = url.hostname or ""
+    hint = ("Set the SITE_URL environment variable to the address readers use, "
+            "e.g. https://news.example.org.")
+    warnings = []
+    if host == "localhost" or host.endswith(".localhost") or _is_loopback(host):
+        warnings.append(checks.Warning(
+            f"SITE_URL is {settings.SITE_URL!r}, this machine's own address: links in emails, "
+            "feeds, sitemaps and canonical tags would lead readers to their own machine.",
+            hint=hint, id="core.W005"))
+    if settings.HTTPS and url.scheme == "http":
+        warnings.append(checks.Warning(
+            f"SITE_URL is {settings.SITE_URL!r}, an http:// address, while HTTPS is on: every "
+            "link made from it takes a redirect, and feeds and sitemaps name the wrong address.",
+            hint=hint.replace("e.g. ", "with https://, e.g. "), id="core.W006"))
+    if not validate_host(f"[{host}]" if ":" in host else host, settings.ALLOWED_HOSTS):
+        warnings.append(checks.Warning(
+            f"SITE_URL's host {host!r} is not in ALLOWED_HOSTS: the site would answer 400 to "
+            "every link made from it.",
+            hint="Add the host to ALLOWED_HOSTS, or set SITE_URL to an address on an allowed "
+                 "host.", id="core.W007"))
+    return warnings
+
+
+def _is_loopback(host):
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+@checks.register()
+def security_cache_folder_can_be_made(app_configs, **kwargs):
+    """The security cache's folder (rate limits, lock-outs) can be made, when it is a folder.
+
+    While it cannot, sign-in, sign-up and posting answer 503: they wait for
+    limits that cannot be checked. The cache says so only when it is used.
+    """
+    store = caches["security"]
+    problem = store.folder_problem() if isinstance(store, SecurityFileCache) else None
+    if problem is None:
+        return []
+    return [checks.Warning(
+        f"The security cache's folder cannot be made: {problem}. Until it can, signing in, "
+        "signing up and posting answer 503.",
+        hint="Set SECURITY_CACHE_URL (or CACHE_URL, beside which it lies) to a folder the "
+             "site may write, e.g. filecache:///var/cache/evadaily-security.",
+        id="core.W008")]

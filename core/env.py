@@ -58,9 +58,36 @@ def integer(name, default, minimum=0, zero=""):
     return number
 
 
+def text(name, default):
+    """The value, stripped; the default when it is unset, empty or only white space."""
+    return given(name) or default
+
+
+def choice(name, default, choices):
+    """One of choices (in lower case), in any case; anything else is refused, not the default."""
+    value = given(name).lower()
+    if not value:
+        return default
+    if value not in choices:
+        refuse(name, given(name), f"one of {', '.join(choices)}")
+    return value
+
+
 def text_list(name, default):
-    """A comma list, as django-environ reads one; empty means the default, not no items."""
-    return _env.list(name) if given(name) else default
+    """A comma list; empty means the default, not no items.
+
+    Each item is stripped and empty ones are dropped: "a.org, b.org" kept
+    " b.org" with its space, a host no request could match.
+    """
+    value = given(name)
+    if not value:
+        return default
+    return [item for item in map(str.strip, value.split(",")) if item]
+
+
+def folder(name, default, base):
+    """A folder's absolute path; a relative one is taken from base (the project folder)."""
+    return Path(base, text(name, default))
 
 
 def _hidden_password(url):
@@ -85,17 +112,102 @@ def _url(name, default, parse, valid, example):
     return config
 
 
-def database(name, default):
-    """DATABASE_URL as Django's DATABASES entry; the scheme must name a known database."""
-    engines = set(environ.Env.DB_SCHEMES.values())
-    return _url(name, default, _env.db_url_config, lambda config: config.get("ENGINE") in engines,
-                "postgres://user:password@127.0.0.1:5432/evadaily or sqlite:////srv/db.sqlite3")
+# The databases the site runs on (DESIGN.md section 1): its migrations use
+# PostgreSQL's own features where they are there, and SQLite's otherwise.
+ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
+
+
+def database(name, default, base=None):
+    """DATABASE_URL as Django's DATABASES entry: PostgreSQL or SQLite.
+
+    A relative SQLite path (sqlite:///db.sqlite3) is taken from base, the
+    project folder, as the default is: from the current folder, a command
+    run elsewhere made a new empty database there.
+    """
+    config = _url(name, default, _env.db_url_config,
+                  lambda config: config.get("ENGINE") in ENGINES,
+                  "postgres://user:password@127.0.0.1:5432/evadaily or sqlite:////srv/db.sqlite3")
+    if (base is not None and config is not None
+            and config["ENGINE"] == "django.db.backends.sqlite3"
+            and config["NAME"] != ":memory:" and not config["NAME"].startswith("file:")):
+        config["NAME"] = str(Path(base, config["NAME"]))
+    return config
 
 
 def cache(name, default):
-    """CACHE_URL (or SECURITY_CACHE_URL) as Django's CACHES entry."""
-    return _url(name, default, _env.cache_url_config, bool,
+    """CACHE_URL (or SECURITY_CACHE_URL) as Django's CACHES entry.
+
+    The backend must exist (django-environ still takes memcache:// for the
+    one Django removed in 4.1), and a Redis URL needs a port from 1 to 65535
+    and a database number: a wrong one made every page a 500 while /healthz
+    said ok.
+    """
+    return _url(name, default, _env.cache_url_config, _usable_cache,
                 "redis://127.0.0.1:6379/1 or filecache:///var/cache/evadaily")
+
+
+def _usable_cache(config):
+    if config["BACKEND"] == "django.core.cache.backends.memcached.MemcachedCache":
+        return False
+    if config["BACKEND"].endswith(".RedisCache"):
+        return all(redis_database(location) is not None
+                   for location in config["LOCATION"].split(","))
+    return True
+
+
+def redis_database(location):
+    """The database number of a redis:// URL (0 without one); None when the URL is no
+    server's: a port that is not 1 to 65535, or a database that is not a number."""
+    parts = urlsplit(location)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    number = parts.path.strip("/") or "0"
+    if port == 0 or not re.fullmatch(r"[0-9]+", number):
+        return None
+    return int(number)
+
+
+def dotenv(path):
+    r"""Read a .env file into os.environ, for the variables not set already.
+
+    A line is NAME=value (`export ` before it and spaces around `=` allowed),
+    a blank line, or a # comment. An unquoted value ends before a # that
+    follows white space (`DEBUG=True  # for now` is True); a value in single
+    quotes is kept as it is, and in double quotes \" and \\ are one character.
+    Any other line stops start-up naming its number, not its text, which may
+    hold a password: django-environ skipped it (`KEY = value`) or kept the
+    comment in the value, and only its debug log said so.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)", line)
+        value = match and _dotenv_value(match[2])
+        if value is None:
+            raise ImproperlyConfigured(
+                f"{path}, line {number}: not NAME=value (a comment line starts with #).")
+        os.environ.setdefault(match[1], value)
+
+
+def _dotenv_value(written):
+    """The value written after NAME=, without its quotes or comment; None when malformed."""
+    if not written.startswith(("'", '"')):
+        return re.split(r"\s#", written, maxsplit=1)[0].strip()
+    quoted = re.match(r"'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", written)
+    if quoted is None or not re.fullmatch(r"(\s+#.*)?", written[quoted.end():]):
+        return None
+    if quoted[1] is not None:
+        return quoted[1]
+    # As django-environ reads them: \n, \r and \t stay as written.
+    return re.sub(r"\\(.)", lambda m: m[0] if m[1] in "nrt" else m[1], quoted[2])
 
 
 def email(name, default):

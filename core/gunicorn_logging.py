@@ -14,10 +14,16 @@ Its own messages name no reader: gunicorn writes the client's address into
 every request it refuses ("Invalid request from ip=...") and the request
 line, query string and all, into that and into "Error handling request";
 the site's logs keep neither (README, Security). Both are taken out here.
+
+gunicorn.conf.py's JSON handler writes where `--error-logfile` says: gunicorn
+makes its error log's handler from that setting, then applies
+`logconfig_dict`, whose handler for stderr replaced it, so the flag was
+ignored, and under `--daemon` (stderr is /dev/null) every message was lost.
 """
 
 import logging
 import re
+import sys
 
 from gunicorn import glogging
 
@@ -34,8 +40,19 @@ def without_reader(message):
 class Logger(glogging.Logger):
     def setup(self, cfg):
         super().setup(cfg)  # adds the handlers --access-logfile asks for
+        if cfg.errorlog != "-":
+            self._write_errors_to(cfg.errorlog)
         self.writes_access = (self.access_log.isEnabledFor(logging.INFO)
                               and self.access_log.hasHandlers())
+
+    def _write_errors_to(self, path):
+        for handler in list(self.error_log.handlers):
+            if type(handler) is logging.StreamHandler and handler.stream is sys.stderr:
+                to_file = logging.FileHandler(path, encoding="utf-8")  # reopened on USR1
+                to_file.setFormatter(handler.formatter)
+                to_file.setLevel(handler.level)
+                self.error_log.removeHandler(handler)
+                self.error_log.addHandler(to_file)
 
     def access(self, resp, req, environ, request_time):
         if self.writes_access:

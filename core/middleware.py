@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.middleware import csp
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.urls import resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.csp import CSP, build_policy
 from django.views.decorators.http import require_http_methods
@@ -220,6 +221,29 @@ class AdminQueryMiddleware:
                 for key, values in request.GET.lists()):
             return HttpResponse("Bad query string.", status=400, content_type="text/plain")
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """/healthz answered before the Host check and the HTTPS redirect.
+
+    Load balancers, edge caches and the image's HEALTHCHECK probe each server
+    by its address, over plain HTTP: the Host check answered them 400 (and
+    logged an error with its traceback each time) and HTTPS=True a redirect,
+    so a server that served readers counted as down. Only GET and HEAD of
+    that exact path are taken (other methods go the usual way, to their 405),
+    and the answer (core.views.healthz) names no host, no setting and no
+    error: `ok`, or which part is down.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != "/healthz" or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        match = resolve(request.path_info)
+        request.resolver_match = match  # for the request log's route
+        return match.func(request, *match.args, **match.kwargs)
 
 
 class HeadMiddleware:

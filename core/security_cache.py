@@ -32,11 +32,30 @@ class SecurityFileCache(CountsNearTheLimit, FileBasedCache):
     def __init__(self, dir, params):
         options = params.get("OPTIONS", {})
         params = {**params, "OPTIONS": {"MAX_ENTRIES": MAX_ENTRIES, **options}}
+        # A folder that cannot be made is said at first use, as Unavailable:
+        # raised here, it stopped every management command (Django's checks
+        # make each cache), migrate included. `check` warns of it (core.W008).
+        self._made = True
         try:
-            super().__init__(dir, params)
-        except OSError as error:
-            raise Unavailable(f"The security cache folder cannot be made: {error}") from error
+            super().__init__(dir, params)  # sets self._dir, then makes the folder
+        except OSError:
+            self._made = False
         self._lock_path = os.path.join(self._dir, "lock")  # not a *.djcache entry
+
+    def folder_problem(self):
+        """Why the folder cannot be made, or None when it is there."""
+        try:
+            self._createdir()
+        except OSError as error:
+            return str(error)
+        self._made = True
+        return None
+
+    def _ensure_folder(self):
+        # Reads find no entry in a folder that is missing, which would let any
+        # limit pass: one that cannot be made is unavailable instead.
+        if not self._made and (problem := self.folder_problem()) is not None:
+            raise Unavailable(f"The security cache folder cannot be made: {problem}")
 
     @contextmanager
     def _locked(self):
@@ -55,12 +74,14 @@ class SecurityFileCache(CountsNearTheLimit, FileBasedCache):
             os.close(fd)
 
     def get(self, key, default=None, version=None):
+        self._ensure_folder()
         try:
             return super().get(key, default, version)
         except OSError as error:
             raise Unavailable(f"The security cache cannot be read: {error}") from error
 
     def has_key(self, key, version=None):
+        self._ensure_folder()
         try:
             return super().has_key(key, version)
         except OSError as error:

@@ -59,9 +59,9 @@ def _database_answers():
 
 
 def _cache_answers(get_store):
-    # The page cache turns an outage into misses, so a value must come back.
-    # The store is got in here: the security cache's file store raises
-    # Unavailable when it is made and its folder cannot be.
+    # The page cache turns an outage into misses, so a value must come back;
+    # the security cache raises Unavailable instead (its folder cannot be
+    # made, Redis cannot be reached).
     try:
         store = get_store()
         store.set("healthz", "ok", 10)

@@ -1,11 +1,11 @@
 """EVA DAILY settings: one module, configured from the environment (DESIGN.md section 3)."""
 
 import ipaddress
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -13,15 +13,16 @@ from core import env as read
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
 # A local .env is read for convenience; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+read.dotenv(BASE_DIR / ".env")
 
-# Typed values go through core.env: a wrong one stops start-up with a line that
-# names it (HTTPS=ture was HTTPS off), and an empty one means the default.
+# Every value goes through core.env: a wrong one stops start-up with a line
+# that names it (HTTPS=ture was HTTPS off), and an empty one means the default.
 DEBUG = read.boolean("DEBUG", default=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
+# As given, not stripped: a key that changed would sign every reader out. Only
+# white space is no key (it was taken as one).
+SECRET_KEY = os.environ["SECRET_KEY"] if read.given("SECRET_KEY") else ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -33,7 +34,7 @@ ALLOWED_HOSTS = read.text_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1
 SITE_URL = read.site_url("SITE_URL", default="http://127.0.0.1:8000")
 SITE_NAME = "EVA DAILY"
 # Where readers write to the newsroom: shown on /about/ (pages).
-NEWSROOM_EMAIL = env.str("NEWSROOM_EMAIL", default="newsroom@example.org")
+NEWSROOM_EMAIL = read.text("NEWSROOM_EMAIL", default="newsroom@example.org")
 
 INSTALLED_APPS = [
     "core.apps.NewsroomAdminConfig",  # django.contrib.admin on its own AdminSite
@@ -70,6 +71,9 @@ MIDDLEWARE = [
     # A HEAD answer without its body: first, so that it sees the final answer.
     "core.middleware.HeadMiddleware",
     "core.middleware.RequestLogMiddleware",
+    # /healthz for probes that ask by address, before the Host check and the
+    # HTTPS redirect (SecurityMiddleware, CommonMiddleware).
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Django's, with the policy built once per process (core.middleware).
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -123,7 +127,7 @@ TEMPLATES = [
 # waits for a lock instead of failing, and IMMEDIATE transactions take the
 # write lock up front so two writers never deadlock on an upgrade.
 DATABASES = {
-    "default": read.database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": read.database("DATABASE_URL", default="sqlite:///db.sqlite3", base=BASE_DIR),
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -188,10 +192,16 @@ if CACHES["default"]["BACKEND"] == _FILES:
 if read.given("SECURITY_CACHE_URL"):
     CACHES["security"] = read.cache("SECURITY_CACHE_URL", default=None)
 elif CACHES["default"]["BACKEND"] == _REDIS:
+    _locations = CACHES["default"]["LOCATION"].split(",")
+    if any(read.redis_database(location) >= 15 for location in _locations):
+        # Redis has databases 0 to 15 unless configured otherwise; wrapping round
+        # to 0 would put lock-outs in a database something else may use.
+        raise ImproperlyConfigured(
+            "Set SECURITY_CACHE_URL: CACHE_URL uses Redis database 15 or above, and rate "
+            "limits and lock-outs would take the next one, which Redis may not have.")
     CACHES["security"] = {**CACHES["default"], "LOCATION": ",".join(
-        # Redis has databases 0 to 15 unless configured otherwise.
-        url._replace(path=f"/{(int(url.path.strip('/') or 0) + 1) % 16}").geturl()
-        for url in map(urlsplit, CACHES["default"]["LOCATION"].split(",")))}
+        url._replace(path=f"/{read.redis_database(url.geturl()) + 1}").geturl()
+        for url in map(urlsplit, _locations))}
 elif CACHES["default"]["BACKEND"] == _FILES:
     CACHES["security"] = {"BACKEND": _FILES,
                           "LOCATION": f"{CACHES['default']['LOCATION'].rstrip('/')}-security"}
@@ -237,9 +247,22 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="media"))
-if not MEDIA_ROOT.is_absolute():
-    MEDIA_ROOT = BASE_DIR / MEDIA_ROOT
+MEDIA_ROOT = read.folder("MEDIA_ROOT", default="media", base=BASE_DIR)
+# Everything in it is served at /media/ (core.views.media): never the project
+# folder (.env, the settings), the database (password hashes, sessions) or git.
+_published = MEDIA_ROOT.resolve()
+_exposed = [(BASE_DIR.resolve(), "the project folder")]
+if _db["ENGINE"] == "django.db.backends.sqlite3" and _db["NAME"] != ":memory:":
+    _exposed.append((Path(_db["NAME"]).resolve(), "the database"))
+for _path, _what in _exposed:
+    if _path.is_relative_to(_published):
+        raise ImproperlyConfigured(
+            f"MEDIA_ROOT: {str(MEDIA_ROOT)!r} holds {_what}, and everything in it is served "
+            "at /media/: give uploads a folder of their own, such as media/.")
+if _published.is_relative_to(BASE_DIR.resolve() / ".git"):
+    raise ImproperlyConfigured(
+        f"MEDIA_ROOT: {str(MEDIA_ROOT)!r} is inside .git, and everything in it is served at "
+        "/media/: give uploads a folder of their own, such as media/.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -249,14 +272,16 @@ STORAGES = {
 }
 # Uploaded images on object storage (S3 or compatible) when MEDIA_STORAGE=s3;
 # install the "s3" extra (django-storages). Renditions are written there too.
-if env.str("MEDIA_STORAGE", default="local") == "s3":
+if read.choice("MEDIA_STORAGE", default="local", choices=("local", "s3")) == "s3":
+    if not read.given("MEDIA_BUCKET"):
+        raise ImproperlyConfigured("Set MEDIA_BUCKET, the bucket's name, with MEDIA_STORAGE=s3.")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env.str("MEDIA_BUCKET"),
-            "endpoint_url": env.str("MEDIA_ENDPOINT_URL", default=None),
-            "region_name": env.str("MEDIA_REGION", default=None),
-            "custom_domain": env.str("MEDIA_CDN_DOMAIN", default=None),
+            "bucket_name": read.given("MEDIA_BUCKET"),
+            "endpoint_url": read.text("MEDIA_ENDPOINT_URL", default=None),
+            "region_name": read.text("MEDIA_REGION", default=None),
+            "custom_domain": read.text("MEDIA_CDN_DOMAIN", default=None),
             "querystring_auth": False,
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
@@ -293,7 +318,7 @@ MAILERS = {
 if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     # A mail server that stops answering must not hold a task worker forever (seconds).
     MAILERS["default"]["OPTIONS"].setdefault("timeout", 30)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EVA DAILY <newsroom@localhost>")
+DEFAULT_FROM_EMAIL = read.text("DEFAULT_FROM_EMAIL", default="EVA DAILY <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Slow work (every email, the daily edition) runs in a task worker, never in a
@@ -327,7 +352,7 @@ if HTTPS:
 # the proxies listed (addresses or networks, comma list): any other sender
 # could write any address there (core.ratelimit.client_address).
 BEHIND_PROXY = read.boolean("BEHIND_PROXY", default=False)
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXIES = read.text_list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
     try:
         ipaddress.ip_network(_proxy, strict=False)
@@ -389,7 +414,7 @@ PAGE_CACHE_SECONDS = read.integer("PAGE_CACHE_SECONDS", default=600)
 BROWSER_MAX_AGE = 60
 # Edge caches (Varnish, deploy/varnish/) purged by cache tag, comma list of URLs
 # such as http://127.0.0.1:6081/ (core/edge.py); empty: no edge cache.
-EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+EDGE_PURGE_URLS = read.text_list("EDGE_PURGE_URLS", default=[])
 # Public pages name their cache tags (xkey, Surrogate-Key headers) only for an
 # edge cache: always when EDGE_PURGE_URLS lists one, and with this on for a
 # CDN purged by its own API instead. Readers must not see them otherwise.
@@ -434,5 +459,10 @@ LOGGING = {
         "evadaily.requests": {"handlers": ["console"], "level": read.log_level(
             "REQUEST_LOG_LEVEL", default="INFO"), "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # Django's own handlers for its loggers go: with DEBUG on they printed each
+        # line a second time, in plain text (the task worker's, under make run),
+        # and mail_admins has no ADMINS to write to. Its lines reach the JSON
+        # handler above through the root.
+        "django": {"handlers": [], "level": "INFO"},
     },
 }

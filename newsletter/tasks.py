@@ -24,6 +24,8 @@ from .edition import MAX_WINDOW, due_moment, is_superseded, serve_batch, stories
 from .models import Edition, Subscriber
 
 BATCH_SIZE = 500  # subscribers per task: one mail-server connection, bounded memory
+# The most a task may take: its worker holds them all in memory (serve_batch).
+MAX_BATCH_SIZE = 100_000
 
 
 @task(priority=PRIORITY_NOTICE)

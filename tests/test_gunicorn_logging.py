@@ -61,3 +61,37 @@ def test_an_access_log_that_writes_still_gets_its_line():
     line = json.loads(stderr.splitlines()[-1])
     assert line["logger"] == "gunicorn.access"
     assert '"GET / HTTP/1.1" 200 5' in line["message"]
+
+
+def test_gunicorns_messages_go_where_error_logfile_says(tmp_path):
+    """--error-logfile was ignored: logconfig_dict's handler wrote to stderr, which is
+    /dev/null under --daemon, so nothing gunicorn said was kept anywhere."""
+    import os
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "gunicorn.log"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SECRET_KEY": "test-only",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "CACHE_URL": f"filecache://{tmp_path / 'cache'}"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "evadaily.wsgi", "-w", "1",
+         "-b", f"127.0.0.1:{port}", "--error-logfile", str(log)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while "Booting worker" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    messages = [line["message"] for line in lines]
+    assert any(m.startswith("Starting gunicorn") for m in messages), messages
+    assert any(m.startswith("Listening at: http://127.0.0.1:") for m in messages), messages
+    assert {line["logger"] for line in lines} == {"gunicorn.error"}
+    assert "Listening at" not in stderr and "Starting gunicorn" not in stderr, stderr

@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -28,6 +29,7 @@ from standards.workflow import decide_bias_report
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "evadaily-demo"
+INTERRUPTED = 130  # the exit status of a program Ctrl-C stopped (128 + SIGINT)
 # How long before an AI persona's story goes out its reviewing editor read it.
 REVIEW_LEAD = timedelta(minutes=40)
 
@@ -55,6 +57,15 @@ class Command(BaseCommand):
                 "seed_demo creates staff accounts whose password is public, so it runs only "
                 "with DEBUG on. Pass --allow-without-debug if this is not a real site."
             )
+        try:
+            self._seed(if_empty, verbosity)
+        except KeyboardInterrupt:
+            # Each step (accounts, the stories' import, the conversation) is saved
+            # whole or not at all, and a second run does what is missing.
+            raise CommandError("Interrupted; nothing is left half-done: run seed_demo again.",
+                               returncode=INTERRUPTED) from None
+
+    def _seed(self, if_empty, verbosity):
         accounts = _ensure_accounts()
         if if_empty and Article.objects.exists():
             self.stdout.write("The database already has articles; the demo newsroom was "
@@ -85,6 +96,7 @@ class Command(BaseCommand):
         make_waiting_renditions()
 
 
+@transaction.atomic
 def _ensure_accounts():
     """Create the demo accounts once; later runs only restore their roles."""
     User = get_user_model()
@@ -146,6 +158,7 @@ def _write_import(folder, stories, now):
     return path
 
 
+@transaction.atomic  # whole or not at all: a second run adds it only when there is none
 def _demo_conversation(now):
     """Readers' comments and a few bias reports in each state, once."""
     if Comment.objects.exists() or BiasReport.objects.exists():

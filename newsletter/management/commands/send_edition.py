@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import dateformat, timezone
 
 from newsletter.edition import due_moment, is_superseded
 from newsletter.models import Edition, Subscriber
-from newsletter.tasks import BATCH_SIZE, start_edition
+from newsletter.tasks import BATCH_SIZE, MAX_BATCH_SIZE, start_edition
 
 
 def _when(moment):
@@ -17,9 +17,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
-                            help="subscribers per queued task (default: %(default)s)")
+                            help=f"subscribers per queued task, 1 to {MAX_BATCH_SIZE:,} "
+                                 "(default: %(default)s)")
 
     def handle(self, *args, batch_size, **options):
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            # 0 or less was taken as 1 unsaid, and 10**20 failed in itertools.batched.
+            raise CommandError(f"--batch-size {batch_size}: give a number of subscribers "
+                               f"from 1 to {MAX_BATCH_SIZE:,}.")
         moment = due_moment()
         # A later edition (EDITION_TIME or TIME_ZONE changed since it was sent)
         # carries what this one would: its batches would send nothing.
@@ -32,4 +37,4 @@ class Command(BaseCommand):
             self.stdout.write(f"No confirmed subscribers for the edition of {_when(moment)}: "
                               "nothing to send.")
             return
-        self.stdout.write(start_edition(batch_size=max(1, batch_size)))
+        self.stdout.write(start_edition(batch_size=batch_size))
