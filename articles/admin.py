@@ -36,6 +36,7 @@ from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLook
                         lower_case_slug, word_diff)
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
+from core.storage_errors import StorageErrorsMixin
 from core.text import caseless, render_markdown, strip_control_characters
 
 from .forms import OneTimeError
@@ -566,7 +567,8 @@ FILTER_TEMPLATE = "admin/articles/article/filter.html"
 
 
 @admin.register(Article)
-class ArticleAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
+class ArticleAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
+                   SimpleHistoryAdmin):
     form = ArticleAdminForm
     list_display = ["thumbnail", "headline", "state", "publication_time", "byline", "section",
                     "last_edit"]

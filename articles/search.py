@@ -10,6 +10,7 @@ does: words, "quoted phrases", -exclusions and `or`, stop words left out.
 
 import html
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from operator import itemgetter
@@ -17,7 +18,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.validators import slug_re
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import (BooleanField, Case, ExpressionWrapper, F, FloatField, Func, Q,
                               TextField, Value, When)
 from django.db.models.expressions import RawSQL
@@ -30,6 +31,7 @@ from django.views.generic.list import MultipleObjectMixin
 
 from authors.models import Author
 from core import ratelimit
+from core.busy import ran_too_long
 from core.middleware import takes
 from core.pagination import StrictPageMixin
 
@@ -474,17 +476,25 @@ BUSY_RETRY = 5  # seconds, for Retry-After
 PLACE_SECONDS = 30
 
 
-def _refused_search(request):
-    """Why this address may not search now (ratelimit.Refused), or None.
+def _search_allowance(request, now):
+    """Use one of this address's searches: (why it may not search now, a
+    ratelimit.Refused or None; the limits it used, to give back).
 
     Searching is reading: when the limits' store cannot be reached, the
     search goes ahead rather than the page refusing everyone.
     """
     per_minute = settings.SEARCH_LIMIT_PER_MINUTE
     if per_minute <= 0:
-        return None
-    return ratelimit.check((ratelimit.Limit("search-minute", per_minute, 60),),
-                           ratelimit.address_key(request), TOO_MANY_SEARCHES, unavailable=None)
+        return None, ()
+    limits = (ratelimit.Limit("search-minute", per_minute, 60),)
+    try:
+        wait = ratelimit.acquire(limits, ratelimit.address_key(request), now)
+    except ratelimit.Unavailable:
+        return None, ()
+    if wait:
+        notice = TOO_MANY_SEARCHES.format(wait=ratelimit.human_wait(wait))
+        return ratelimit.Refused(notice, 429, wait), ()
+    return None, limits
 
 
 @takes("GET", "HEAD")
@@ -501,9 +511,18 @@ def article_search(request):
             if not placed:
                 return ratelimit.refusal(request, "articles/search.html", context,
                                          ratelimit.Refused(BUSY, 503, BUSY_RETRY))
-            if refused := _refused_search(request):
+            now = time.time()
+            refused, used = _search_allowance(request, now)
+            if refused:
                 return ratelimit.refusal(request, "articles/search.html", context, refused)
-            _run_search(request, query, section, author, context)
+            try:
+                _run_search(request, query, section, author, context)
+            except DatabaseError as error:
+                # The database away or busy (503) is no search of the reader's; one
+                # that ran past the statement timeout is, and it was dear.
+                if used and not ran_too_long(error):
+                    ratelimit.give_back(used, ratelimit.address_key(request), now)
+                raise
     return render(request, "articles/search.html", context)
 
 

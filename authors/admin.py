@@ -8,6 +8,7 @@ from core.admin import (DeclaredLookupsOnly, EditConflictMixin, StaffUserChoiceF
                         ask_for_chosen_files, lower_case_slug)
 from core.images import CheckedImageField, thumbnail
 from core.queries import count_of
+from core.storage_errors import StorageErrorsMixin
 from core.text import caseless
 
 from .models import Author
@@ -47,7 +48,7 @@ class AuthorAdminForm(forms.ModelForm):
 
 
 @admin.register(Author)
-class AuthorAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
+class AuthorAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     form = AuthorAdminForm
     list_display = ["avatar_thumbnail", "name", "title", "is_ai", "user", "story_count"]
     list_display_links = ["name"]

@@ -193,7 +193,10 @@ def comment_list(request, slug):
             raise
         return _comment_posted(request, earlier)
     except ratelimit.Unavailable:
-        return _render_comments(request, article, form=form, status=503, notice=ratelimit.UNAVAILABLE_NOTICE)
+        response = _render_comments(request, article, form=form, status=503,
+                                    notice=ratelimit.UNAVAILABLE_NOTICE)
+        response["Retry-After"] = str(ratelimit.UNAVAILABLE_RETRY)
+        return response
     if wait:
         notice = (f"You are commenting faster than we allow. You can post again in "
                   f"{ratelimit.human_wait(wait)}; your text is still here.")
@@ -298,9 +301,11 @@ def report_comment(request, pk):
     except IntegrityError:
         pass  # reported already: once is enough
     except ratelimit.Unavailable:
-        return _refuse_report(request, comment, 503, notice=(
+        response = _refuse_report(request, comment, 503, notice=(
             "We can't take reports for a moment. Nothing was reported; please try again "
             "in a minute."))
+        response["Retry-After"] = str(ratelimit.UNAVAILABLE_RETRY)
+        return response
     if wait:
         response = _refuse_report(request, comment, 429, notice=(
             f"You have reported many comments in a short time. You can report again in "

@@ -33,6 +33,8 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from PIL import Image, ImageMath, ImageOps, ImageSequence, JpegImagePlugin
 
+from core.storage_errors import NotStored
+
 RENDITION_WIDTHS = (480, 960, 1600)
 # Centre crops: (name, aspect width, aspect height, largest width in pixels).
 # Google asks for 16:9, 4:3 and 1:1 versions of an article's image.
@@ -411,7 +413,13 @@ class PublicImageFieldFile(ImageFieldFile):
             _remember_stored(self.instance, self.field, self.name)
         content.seek(0)
         data = without_metadata(content.read())
-        super().save(named_for_format(name, data), ContentFile(data), save)
+        try:
+            super().save(named_for_format(name, data), ContentFile(data), save=False)
+        except OSError as error:
+            # The admin sends its form back with this on the field (core.storage_errors).
+            raise NotStored(self.field.name, error) from error
+        if save:
+            self.instance.save()
 
 
 class PublicImageDescriptor(ImageFileDescriptor):

@@ -90,7 +90,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
 from core import edge
-from core.database import prepare_queries
+from core.database import answer_requests, prepare_queries
 from core.file_cache import KEPT_PREFIX
 from core.middleware import accepts_gzip, compressible
 
@@ -978,6 +978,9 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Built where requests are answered (gunicorn's workers, runserver, the test
+        # client), not by migrate or the task worker: their connections get time limits.
+        answer_requests()
 
     def __call__(self, request):
         if (not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD")

@@ -13,6 +13,7 @@ import ipaddress
 import math
 import random
 import secrets
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class Unavailable(Exception):
 # What a reader posting a comment or a report is told while Unavailable holds.
 UNAVAILABLE_NOTICE = ("We can't take posts for a moment; your text is still here. "
                       "Please try again in a minute.")
+UNAVAILABLE_RETRY = 60  # seconds, for Retry-After while Unavailable holds (as sign-in's)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,32 @@ def _give_back(cache, taken):
             cache.decr(key)
 
 
+def give_back(limits, ident, now):
+    """Return what acquire(limits, ident, now) used: the action failed under it (the
+    database went away), and the reader did nothing that should count."""
+    taken = [(_key(limit, ident, now), None if limit.count == 1 else limit)
+             for limit in limits]
+    try:
+        _give_back(caches["security"], taken)
+    except (Unavailable, ValueError):  # the store is away, or the count ran out meanwhile
+        pass
+
+
+def _key(limit, ident, now):
+    """The key acquire() counts limit under for ident at now."""
+    if limit.count == 1:
+        return f"ratelimit:{limit.scope}:{ident}"
+    return f"ratelimit:{limit.scope}:{ident}:{int(now // limit.seconds) * limit.seconds}"
+
+
+# Places whose taking timed out: a store that hung runs the command when it
+# answers again, and the place is then taken for a token no one holds (every
+# search was refused for the rest of its `seconds`). (key, token, until as
+# time.monotonic()), given back by this process's next place() that reaches the store.
+_unsure_places = []
+_unsure_lock = threading.Lock()
+
+
 @contextmanager
 def place(scope, places, seconds):
     """Take one of `places` places for a dear action, shared by every worker and machine.
@@ -118,9 +146,16 @@ def place(scope, places, seconds):
     cache, held, full = caches["security"], None, False
     token = secrets.token_hex(8)
     try:
+        _give_back_unsure(cache)
         for number in random.sample(range(places), places):
             key = f"place:{scope}:{number}"
-            if cache.add(key, token, seconds):
+            try:
+                taken = cache.add(key, token, seconds)
+            except Unavailable:
+                with _unsure_lock:
+                    _unsure_places.append((key, token, time.monotonic() + seconds))
+                raise
+            if taken:
                 held = key
                 break
         else:
@@ -139,6 +174,21 @@ def place(scope, places, seconds):
                     cache.delete(held)
             except Unavailable:
                 pass  # it frees itself after `seconds`
+
+
+def _give_back_unsure(cache):
+    """Free the places this process's timed-out takings may have taken (_unsure_places)."""
+    with _unsure_lock:
+        unsure = [entry for entry in _unsure_places if entry[2] > time.monotonic()]
+        _unsure_places.clear()
+    for done, (key, token, _) in enumerate(unsure):
+        try:
+            if cache.get(key) == token:
+                cache.delete(key)
+        except Unavailable:
+            with _unsure_lock:
+                _unsure_places.extend(unsure[done:])
+            raise
 
 
 IPV6_PREFIX = 64  # bits of an IPv6 address that name one customer
@@ -269,12 +319,14 @@ def check(limits, ident, too_many, unavailable=UNAVAILABLE_NOTICE):
 
 def refusal(request, template, context, refused):
     """A form page answered without going ahead, the form as the caller left it in
-    context: the notice says why, with Retry-After when a limit is reached."""
+    context: the notice says why, with Retry-After when a limit is reached or the
+    limits cannot be read."""
     response = render(request, template,
                       {**context, "notice": refused.notice, "retry_after": refused.wait},
                       status=refused.status)
-    if refused.wait:
-        response["Retry-After"] = str(refused.wait)
+    retry = refused.wait or (UNAVAILABLE_RETRY if refused.status == 503 else None)
+    if retry:
+        response["Retry-After"] = str(retry)
     return response
 
 

@@ -13,7 +13,13 @@ session of a reader who signed out meanwhile.
 
 `RedisCache.watched_get_many()` reads a few keys that every request needs
 (the page cache's count of changes) once per process, and again only when
-Redis says that one of them changed: a cache hit then costs no round trip.
+Redis says that one of them changed or a second has passed: a cache hit
+then costs no round trip.
+
+A Redis that restarted may hold an older copy of what it held (its last
+snapshot): pages taken down since, sessions signed out since. Everything in
+this cache is a copy of the database or rebuilt from it, so the first
+connection that finds the server restarted (a new run_id) empties it.
 
 `SecurityRedisCache` (rate limits, lock-outs) fails closed instead: it raises
 core.ratelimit.Unavailable, and what it guards does not go ahead.
@@ -32,11 +38,29 @@ from .ratelimit import Unavailable
 
 log = logging.getLogger("evadaily.cache")
 
-OUTAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+OUTAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+                 # A server that answers but refuses this cache's commands, whichever
+                 # they are: a database past its last (DB index is out of range),
+                 # no memory left, read-only. Pages came back as 500s.
+                 redis.exceptions.ResponseError)
 SOCKET_TIMEOUT = 0.5  # seconds to connect, and to wait for an answer
 RETRY_AFTER = 2  # seconds without trying Redis after a failure
 MAX_LOST_KEYS = 10_000  # beyond this, the whole cache is emptied on recovery
 TRACKING = ("CLIENT", "TRACKING", "ON")  # Redis 6 and later
+# Seconds a watched value is trusted without a word from Redis: a server that
+# stopped (SIGSTOP, a partition) sends nothing, not even the push of a change.
+CONFIRM_AFTER = 1.0
+# The server's run_id, kept in the cache's database; another one there means a
+# restart from a snapshot, which may be older than what this site last wrote.
+RUN_ID_KEY = "evadaily:redis-run-id"
+EMPTY_IF_RESTARTED = """
+local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+local kept = redis.call('GET', KEYS[1])
+if kept == run_id then return 0 end
+if kept then redis.call('FLUSHDB') end
+redis.call('SET', KEYS[1], run_id)
+return kept and 1 or 0
+"""
 _MISSING = object()
 
 
@@ -59,13 +83,24 @@ class RedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._by_pool = {}
+        # Called with each new connection to the first server (which takes the
+        # writes) in place of redis-py's handshake; None: the handshake alone.
+        self.connect_primary = None
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
         client = self._by_pool.get(id(pool))
         if client is None:
+            self.primary_pool()
             client = self._by_pool[id(pool)] = redis.Redis(connection_pool=pool)
         return client
+
+    def primary_pool(self):
+        """The first server's pool, whose new connections go through connect_primary."""
+        pool = self._get_connection_pool(True)
+        if self.connect_primary is not None:
+            pool.connection_kwargs.setdefault("redis_connect_func", self.connect_primary)
+        return pool
 
 
 def _with_timeouts(params):
@@ -80,6 +115,32 @@ class _SharedClients(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, _with_timeouts(params))
         self._class = RedisCacheClient  # no OPTIONS key picks it: see RedisCacheClient
+
+
+_refused_restart_check = False
+
+
+def _empty_if_restarted(connection):
+    """redis-py's handshake, then the cache emptied if the server restarted since it was filled.
+
+    Atomic (a script): of the processes that reach a restarted server, the
+    first empties it and the others find it emptied. A server that refuses
+    the script (ACLs, scripting disabled) is used as it is, and said so once.
+    """
+    global _refused_restart_check
+    connection.on_connect()
+    try:
+        connection.send_command("EVAL", EMPTY_IF_RESTARTED, 1, RUN_ID_KEY)
+        emptied = connection.read_response()
+    except redis.exceptions.ResponseError as error:
+        if not _refused_restart_check:
+            _refused_restart_check = True
+            log.warning("Redis refused the restart check: a restart from an older snapshot "
+                        "is not noticed.", extra={"error": str(error)})
+        return
+    if emptied:
+        log.warning("Redis restarted: the cache was emptied, since its snapshot may be older "
+                    "than what the site last wrote.")
 
 
 class _Outage:
@@ -147,6 +208,12 @@ class _Watch:
     are read again. Redis sends a key's push before the reply to any later
     read, so a value kept here is never older than the last push received.
 
+    Silence proves nothing, though: a server that hangs or is cut off sends
+    no push, and another process's takedown meanwhile went unheard. So the
+    values are read again once they are CONFIRM_AFTER old: a round trip a
+    second per process, bounded by the socket timeout, and one that fails
+    makes Redis unreachable (an empty cache) as any other read does.
+
     The push reaches this process a moment after the writer's reply reaches
     the writer, so this process forgets at once what it writes itself
     (forget()), and another process learns of a change within that moment:
@@ -164,14 +231,16 @@ class _Watch:
         self._connection = None
         self._pid = None
         self._values = {}
+        self._read_at = 0.0  # time.monotonic() of the last answer from Redis
 
     def get_many(self, keys):
         """{key: value} of the keys present in Redis; keys as Redis names them."""
         with self._lock:
             try:
                 return self._get_many(keys)
-            except OUTAGE_ERRORS:
-                # The server may have closed an idle connection: one more try on a new one.
+            except redis.exceptions.ConnectionError:
+                # The server may have closed an idle connection: one more try on a
+                # new one. Not after a timeout: the server is there and not answering.
                 return self._get_many(keys)
 
     def _get_many(self, keys):
@@ -181,12 +250,15 @@ class _Watch:
                 self._values = {}
                 while connection.can_read(timeout=0):
                     connection.read_response(push_request=True)
+            if time.monotonic() - self._read_at >= CONFIRM_AFTER:
+                self._values = {}
             missing = [key for key in keys if key not in self._values]
             if missing:
                 # A push that arrives before the reply is for a change the
                 # reply already shows: read past it.
                 connection.send_command("MGET", *missing)
                 raw = connection.read_response(disable_decoding=True)
+                self._read_at = time.monotonic()
                 self._values.update(
                     (key, None if value is None else self._decode(value))
                     for key, value in zip(missing, raw))
@@ -208,9 +280,9 @@ class _Watch:
             try:
                 connection.send_command(*TRACKING)
                 connection.read_response()
-            except redis.exceptions.ResponseError:
+            except redis.exceptions.ResponseError as error:
                 connection.disconnect()
-                raise
+                raise TrackingRefused(str(error)) from error
             self._connection, self._pid = connection, os.getpid()
         return self._connection
 
@@ -221,12 +293,17 @@ class _Watch:
         self._connection = None
 
 
+class TrackingRefused(Exception):
+    """The server refused CLIENT TRACKING: before Redis 6, or not allowed (ACLs)."""
+
+
 class RedisCache(_SharedClients):
     """Pages, fragments and sessions: an unreachable Redis is an empty cache."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._outage = _outage_for(self, server)
+        self._cache.connect_primary = _empty_if_restarted
         self._watches = {}  # (keys, version) -> ({made key: key}, _Watch)
         self._untracked = False
 
@@ -242,20 +319,20 @@ class RedisCache(_SharedClients):
         if found is None:
             made = {self.make_and_validate_key(key, version=version): key for key in keys}
             found = self._watches.setdefault((tuple(keys), version), (made, _Watch(
-                self._cache._get_connection_pool(True), self._cache._serializer.loads)))
+                self._cache.primary_pool(), self._cache._serializer.loads)))
         made, watch = found
         try:
             values = watch.get_many(list(made))
-        except OUTAGE_ERRORS as error:
-            self._outage.fail(error)
-            return {}
-        except redis.exceptions.ResponseError as error:
+        except TrackingRefused as error:
             # A server before Redis 6, or one that does not allow CLIENT: read
             # them every time, as other keys are.
             self._untracked = True
             log.warning("Redis refused client tracking: the count of changes is read on "
                         "every request.", extra={"error": str(error)})
             return self.get_many(keys, version)
+        except OUTAGE_ERRORS as error:
+            self._outage.fail(error)
+            return {}
         return {made[key]: value for key, value in values.items()}
 
     def _forget_watched(self):

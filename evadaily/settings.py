@@ -166,6 +166,13 @@ else:
     if (_db["ENGINE"] == "django.db.backends.postgresql"
             and read.boolean("DATABASE_PREPARED_STATEMENTS", default=True)):
         _db["ENGINE"] = "core.backends.postgresql"
+# Seconds a query waits for another's lock, and runs at most, in the processes
+# that answer requests (core.database: PostgreSQL through core.backends.postgresql);
+# migrate, the task worker and other commands have neither. Past either, the
+# request answers 503 busy (core.busy) instead of holding a thread.
+DATABASE_LOCK_TIMEOUT = read.integer("DATABASE_LOCK_TIMEOUT", default=5, zero=" (0: no limit)")
+DATABASE_STATEMENT_TIMEOUT = read.integer("DATABASE_STATEMENT_TIMEOUT", default=30,
+                                          zero=" (0: no limit)")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A story's tags field: only commas separate tags, so "New York" is one tag

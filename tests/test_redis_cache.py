@@ -94,7 +94,7 @@ def test_an_unreachable_redis_is_an_empty_cache_logged_once(caplog):
 
 
 def test_what_was_written_during_an_outage_is_not_read_stale_afterwards(server, quick_retry,
-                                                                         caplog):
+                                                                         caplog, monkeypatch):
     cache = RedisCache(f"{server.url}/0", {})
     cache.set("version", 7, None)
     cache.set("session", {"user": 1}, None)
@@ -102,6 +102,9 @@ def test_what_was_written_during_an_outage_is_not_read_stale_afterwards(server, 
     cache.set("fragment", "old", None, version=2)
     server.save()
     server.stop()
+    # Back with what it held, as after a network outage: not seen as a restart
+    # (that empties the cache: test_deps_qa_round.py).
+    monkeypatch.setattr(backend, "EMPTY_IF_RESTARTED", "return 0")
 
     assert cache.get("version") is None
     with pytest.raises(ValueError):
@@ -234,8 +237,8 @@ def test_watched_keys_survive_a_restart_and_an_outage_as_other_reads_do(server, 
     assert cache.watched_get_many(["count"]) == {"count": 1}
     server.stop()
     server.start()  # the watching connection is gone: a new one reads again
-    other = redis.Redis.from_url(f"{server.url}/0")
-    other.set(cache.make_key("count"), 2)
+    other = RedisCache(f"{server.url}/0", {})  # another process, the first back: it empties it
+    other.set("count", 2, None)
     assert cache.watched_get_many(["count"]) == {"count": 2}
     assert not cache._outage.down
 
@@ -250,3 +253,42 @@ def test_a_redis_that_refuses_tracking_is_read_every_time(redis_cache, monkeypat
     assert [r.message for r in caplog.records] == [
         "Redis refused client tracking: the count of changes is read on every request."]
     assert not redis_cache._outage.down
+
+
+# A server that answers but refuses the cache (the database number past its last,
+# "DB index is out of range"): every page was a 500 while /healthz said ok.
+NO_SUCH_DATABASE = "redis://127.0.0.1:6379/99"
+
+
+def test_a_database_the_server_does_not_have_is_an_empty_cache_logged_once(caplog):
+    caplog.set_level(logging.WARNING, logger="evadaily.cache")
+    cache = RedisCache(NO_SUCH_DATABASE, {})
+    for _ in range(2):
+        assert cache.get("page", "default") == "default"
+        assert cache.set("page", "x") is None
+        assert cache.watched_get_many(["count"]) == {}
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == ["Cache unreachable: pages come from the database until it is back."]
+    assert "DB index is out of range" in caplog.records[0].error
+
+
+def test_a_security_cache_on_a_database_the_server_does_not_have_fails_closed():
+    cache = SecurityRedisCache(NO_SUCH_DATABASE, {})
+    with pytest.raises(Unavailable, match="DB index is out of range"):
+        cache.add("limit", 1, 60)
+
+
+def test_pages_are_served_from_the_database_on_a_database_redis_does_not_have(tmp_path):
+    from tests.test_backup import _manage
+
+    env = {"DJANGO_SETTINGS_MODULE": "evadaily.settings", "SECRET_KEY": "test-only",
+           "PATH": "/usr/bin:/bin", "ALLOWED_HOSTS": "testserver",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "SECURITY_CACHE_URL": f"filecache://{tmp_path / 'security'}"}
+    _manage(env, "migrate", "--noinput")
+    code = ("import django; django.setup(); from django.test import Client; "
+            "print(*(Client().get(path).status_code for path in ('/', '/healthz')))")
+    result = subprocess.run([sys.executable, "-c", code], env={**env, "CACHE_URL": NO_SUCH_DATABASE},
+                            cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert result.stdout.split() == ["200", "200"], result.stderr

@@ -13,7 +13,8 @@ and their queries are few, fixed in shape and small whatever the archive's
 size (PAGE_BUDGETS, tests/articles/test_views.py).
 
 It also checks a kept connection's health without a round trip
-(DatabaseWrapper.is_usable).
+(DatabaseWrapper.is_usable), and gives the connections of a process that
+answers requests their time limits (core.database.web_timeouts).
 """
 
 import select
@@ -22,6 +23,8 @@ from django.db.backends.postgresql import base
 from django.db.backends.postgresql.operations import DatabaseOperations as BaseOperations
 from django.db.backends.postgresql.psycopg_any import errors
 from psycopg import pq
+
+from core.database import web_timeouts
 
 
 class PreparedCursor(base.ServerBindingCursor):
@@ -69,6 +72,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Only PreparedCursor binds on the server: the client-side cursors
         # Django uses otherwise never prepare, whatever the threshold.
         params["prepare_threshold"] = 0
+        timeouts = web_timeouts()
+        if timeouts is not None:
+            lock, statement = (int(seconds * 1000) for seconds in timeouts)  # milliseconds
+            # Set as the connection opens, at no cost of a round trip; before any
+            # `?options=` of DATABASE_URL's, which win (the last -c of a setting counts).
+            ours = f"-c lock_timeout={lock} -c statement_timeout={statement}"
+            params["options"] = f"{ours} {params['options']}" if params.get("options") else ours
         return params
 
     def is_usable(self):
