@@ -8,7 +8,9 @@ stores image files only at that point, deleting them again if writing fails.
 `import_file` does both.
 """
 
+import hashlib
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +27,19 @@ from taggit.utils import edit_string_for_tags
 
 from authors.models import Author
 from core import pagecache
-from core.images import delete_with_renditions, without_metadata
-from core.text import CONTROL_CHARACTERS, caseless
+from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
+from core.text import CONTROL_CHARACTERS, caseless, name_key, tidy_name
 
-from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, import_status,
-                    json_type, slug_from_headline)
+from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, CheckedImages,
+                    import_status, json_type, slug_from_headline)
 from .invalidation import tagging_change
 from .models import Article, OldSlug, RelatedArticle, Section, public_story
-from .tags import as_on_site
 
 PROGRESS_EVERY = 100  # articles
+# An import file is read whole, then parsed into objects that take several times
+# its size: a file of 4 GB ended in a MemoryError. A newsroom's archive goes in
+# several files.
+MAX_FILE_BYTES = 100 * 1024 * 1024
 NESTED = ("image", "ai")  # objects whose keys are fields of the article
 
 
@@ -118,9 +123,17 @@ class _JSONObject(dict):
 def read_json(path):
     """The parsed file, or ImportFailed saying where it stops being valid JSON."""
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size <= MAX_FILE_BYTES:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+                size = len(raw)  # grown since
     except OSError as error:
         raise ImportFailed([Problem(f"cannot read {path}: {error.strerror}")]) from None
+    if size > MAX_FILE_BYTES:
+        raise ImportFailed([Problem(
+            f"the file is {size / 1024 / 1024:.1f} MB; an import file can be at most "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB: split it into several files")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -142,6 +155,9 @@ def read_json(path):
             "lists and objects are nested too deeply to read (the format has four levels "
             "at most)"
         )]) from None
+    except MemoryError:
+        raise ImportFailed([Problem(
+            "not enough memory to read the file: split it into several files")]) from None
 
 
 def _check_keys(obj, allowed, report, prefix=""):
@@ -175,7 +191,8 @@ class _ArticlePlan:
     data: dict  # ArticleImportForm field -> value in the file, None when left out
     problems: list
     image_given: bool = False  # an image object, which needs a file
-    author_key: str | None = None  # caseless() name of an author object in the file
+    slug_made: bool = False  # made from the headline, none given
+    author_key: str | None = None  # name_key() of an author object in the file
     form: ArticleImportForm | None = None
 
     def report(self, field_name, message):
@@ -188,7 +205,8 @@ class ImportPlan:
     """Everything a valid file says, checked and ready to write."""
 
     articles: list  # _ArticlePlan, each with a valid form
-    authors: dict  # caseless() name -> _AuthorPlan
+    authors: dict  # name_key() -> _AuthorPlan
+    digests: dict = field(default_factory=dict)  # picture's Path -> SHA-256 of the bytes checked
 
 
 def validate(data, base_dir, progress=None):
@@ -210,7 +228,7 @@ def validate(data, base_dir, progress=None):
                                 field="articles"))
         raise ImportFailed(problems)
 
-    images = {"base_dir": Path(base_dir), "checked_images": {}}
+    images = {"base_dir": Path(base_dir), "checked_images": CheckedImages()}
     authors = {}
     plans = [plan for number, item in enumerate(items, start=1)
              if (plan := _read_article(number, item, authors, images, problems))]
@@ -230,7 +248,7 @@ def validate(data, base_dir, progress=None):
     _check_related(plans)
     if problems:
         raise ImportFailed(problems)
-    return ImportPlan(plans, authors)
+    return ImportPlan(plans, authors, images["checked_images"].digests)
 
 
 def _can_look_up(text):
@@ -244,9 +262,10 @@ def _can_look_up(text):
 
 
 def _slug_for_messages(item):
-    """The slug a problem line names: the one given, else one made from the headline."""
+    """The article's slug as ArticleImportForm makes it: the one given, else one made from the
+    headline (an empty slug is none given). Problem lines name it; the story is found by it."""
     slug, headline = item.get("slug"), item.get("headline")
-    if isinstance(slug, str):
+    if isinstance(slug, str) and slug:
         return slug
     if isinstance(headline, str):
         return slug_from_headline(headline)
@@ -259,15 +278,21 @@ def _read_article(number, item, authors, images, problems):
         problems.append(Problem(f"must be an object, not {json_type(item)}", article=number))
         return None
     plan = _ArticlePlan(number, _slug_for_messages(item), dict.fromkeys(FILE_KEYS), problems,
-                        image_given=isinstance(item.get("image"), dict))
+                        image_given=isinstance(item.get("image"), dict),
+                        slug_made=not (isinstance(item.get("slug"), str) and item["slug"]))
     given = {}
     for key, value in item.items():
         if key in NESTED and isinstance(value, dict):
             given.update((f"{key}.{sub}", sub_value) for sub, sub_value in value.items())
             for sub in sorted(getattr(value, "repeated", ())):
                 plan.report(f"{key}.{sub}", "given more than once")
-        elif key in NESTED and value is not None:
-            plan.report(key, f"must be an object, not {json_type(value)}")
+        elif key in NESTED:
+            if value is not None:  # null is not given, as for every other key
+                plan.report(key, f"must be an object, not {json_type(value)}")
+        elif "." in key:
+            # "image.file" names a key inside "image", not one beside it: taken
+            # so, it was stored over the picture the "image" object gave.
+            plan.report(key, "unknown field")
         else:
             given[key] = value
     _check_keys(given, ARTICLE_KEYS, plan.report)
@@ -289,8 +314,8 @@ def _read_author(plan, authors, images):
             plan.report(f"author.{name}", message)
     if not form.is_valid():
         return
-    name = form.cleaned_data["name"]
-    plan.author_key = caseless(name)
+    name = tidy_name(form.cleaned_data["name"])
+    plan.author_key = name_key(name)
     author = authors.setdefault(plan.author_key, _AuthorPlan(name, plan.number))
     for key, value in form.given().items():
         if key in author.given_by and author.fields[key] != value:
@@ -313,7 +338,11 @@ def _check_unique_slugs(plans):
         if not plan.slug:
             continue
         other = first.setdefault(caseless(plan.slug), plan)
-        if other.slug == plan.slug and other is not plan:
+        if other.slug == plan.slug and other is not plan and (plan.slug_made or other.slug_made):
+            plan.report("slug", f'article {other.number} has the same slug, "{plan.slug}", '
+                                "made from the headline where none is given; each article "
+                                "needs its own")
+        elif other.slug == plan.slug and other is not plan:
             plan.report("slug", f"article {other.number} has the same slug; each article "
                                 "needs its own")
         elif other is not plan:
@@ -382,20 +411,22 @@ def _check_authors(plans, authors, problems):
 
 
 def in_any_case(queryset, names):
-    """{caseless(name): the row of queryset with that name in any case}, for those it has.
+    """{name_key(name): the row of queryset with that name in any case}, for those it has.
 
-    Sections and authors are matched so. Compared in Python, in every script:
-    SQLite's case-insensitive match (iexact) folds only ASCII letters, so
-    "LUCÍA MARROW" became a second author beside "Lucía Marrow". Of rows whose
-    names differ only in case, the one spelled as given is taken, else the
-    oldest. A newsroom has a dozen sections and tens to a few thousand
-    authors, so their names are read in one query (10,000 take well under 0.1 s).
+    Sections and authors are matched so, as they look (name_key): in any case,
+    a no-break space or a zero-width space in a name. Compared in Python, in
+    every script: SQLite's case-insensitive match (iexact) folds only ASCII
+    letters, so "LUCÍA MARROW" became a second author beside "Lucía Marrow".
+    Of rows whose names differ only so, the one spelled as given is taken,
+    else the oldest. A newsroom has a dozen sections and tens to a few
+    thousand authors, so their names are read in one query (10,000 take well
+    under 0.1 s).
     """
-    wanted = {caseless(name): name for name in names}
+    wanted = {name_key(name): name for name in names}
     found = {}
     if wanted:
         for pk, name in queryset.order_by("pk").values_list("pk", "name"):
-            key = caseless(name)
+            key = name_key(name)
             if key in wanted and (key not in found or name == wanted[key]):
                 found[key] = pk
     rows = queryset.in_bulk(found.values())
@@ -455,21 +486,37 @@ def _related_problem(plan, related, given, slug, known, first):
 # Writing
 
 
+class FileChanged(Exception):
+    """A picture's file is not what was checked: changed, or gone, since."""
+
+
+FILE_CHANGED = "the file changed after it was checked; run the import again"
+
+
 class _Files:
     """Storage files this import wrote (undone on failure) and replaced (removed on commit)."""
 
-    def __init__(self):
+    def __init__(self, digests):
+        self.digests = digests  # Path -> SHA-256 of the bytes checked (ImportPlan.digests)
         self.written = []  # (storage, name)
         self.replaced = []  # (model field, name)
 
     def save(self, field_file, path):
         """Store path's bytes in field_file unless it already holds exactly those bytes.
 
-        Comparing bytes keeps a re-import of unchanged copy from storing (and
-        rendering) every picture again: the bytes as they would be stored,
-        without their metadata (core.images.without_metadata).
+        They must be the bytes that were checked, else FileChanged: a picture
+        overwritten with a web page while a long file was checked was stored,
+        and served as a JPEG. Comparing bytes keeps a re-import of unchanged
+        copy from storing (and rendering) every picture again: the bytes as
+        they would be stored, without their metadata (core.images.without_metadata).
         """
-        data = path.read_bytes()
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_UPLOAD_BYTES + 1)
+        except OSError:
+            raise FileChanged from None
+        if hashlib.sha256(data).hexdigest() != self.digests.get(path):
+            raise FileChanged
         if field_file and _stored_bytes(field_file) == without_metadata(data):
             return
         if field_file:
@@ -503,6 +550,87 @@ def _stored_bytes(field_file):
         return None
 
 
+# PostgreSQL's advisory lock that one import at a time holds while it writes
+# (SQLite's IMMEDIATE transactions write one at a time already).
+IMPORT_LOCK = int.from_bytes(b"eva-impt")
+CHANGED_MEANWHILE = ("changed by someone else while this file was checked; nothing was "
+                     "written: run the import again")
+
+
+def _one_import_at_a_time():
+    """Wait, in the write's transaction, until no other import is writing."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
+def _check_unchanged(plan):
+    """Raise ImportFailed if a story or author the file replaces changed since it was checked.
+
+    The file is checked before the write's transaction begins, against the
+    rows as they were then: an import that overlapped another pointed a story
+    at a picture the other had deleted, and left the other's pictures in
+    media/ with no row. Rows the file replaces are locked until the commit
+    (PostgreSQL; SQLite's write lock covers them); a story or author the file
+    makes must not have been made meanwhile.
+    """
+    problems = []
+    replaced = {article.form.instance.pk: article for article in plan.articles
+                if article.form.instance.pk is not None}
+    now = _locked_rows(Article, replaced, "image")
+    for pk, article in replaced.items():
+        checked = (article.form.instance.updated_at, article.form.stored_image)
+        if now.get(pk) != checked:
+            problems.append(Problem(CHANGED_MEANWHILE, article=article.number,
+                                    slug=article.slug))
+    made = {article.slug: article for article in plan.articles
+            if article.form.instance.pk is None}
+    for slug in _existing(Article.objects.all(), "slug", made):
+        problems.append(Problem("another story took this slug while this file was checked; "
+                                "nothing was written: run the import again",
+                                field="slug", article=made[slug].number, slug=slug))
+    described = {spec.existing.pk: spec for spec in plan.authors.values() if spec.existing}
+    now = _locked_rows(Author, described, "avatar")
+    for pk, spec in described.items():
+        if now.get(pk) != (spec.existing.updated_at, spec.existing.avatar.name):
+            problems.append(Problem(f'author "{spec.name}" {CHANGED_MEANWHILE}',
+                                    article=spec.first_article))
+    new = [spec for spec in plan.authors.values() if not spec.existing]
+    added = in_any_case(Author.objects.all(), [spec.name for spec in new])
+    for spec in new:
+        if name_key(spec.name) in added:
+            problems.append(Problem(f'author "{spec.name}" was added by someone else while '
+                                    "this file was checked; nothing was written: run the "
+                                    "import again", article=spec.first_article))
+    if problems:
+        raise ImportFailed(problems)
+
+
+def _locked_rows(model, pks, file_field):
+    """{pk: (updated_at, the file's name)} of model's rows pks, locked until the commit."""
+    rows = {}
+    for batch in _batches(list(pks)):
+        rows.update((pk, (updated_at, name)) for pk, updated_at, name in (
+            model.objects.select_for_update().filter(pk__in=batch)
+            .values_list("pk", "updated_at", file_field)))
+    return rows
+
+
+def _existing(queryset, field_name, values):
+    """Those of values that a row of queryset has in field_name."""
+    found = []
+    for batch in _batches(list(values)):
+        found += queryset.filter(**{f"{field_name}__in": batch}).values_list(
+            field_name, flat=True)
+    return found
+
+
+def _batches(values, size=500):
+    """values in lists of at most size: SQLite takes only so many parameters in one query."""
+    return [values[start:start + size] for start in range(0, len(values), size)]
+
+
 def write(plan, progress=None):
     """Save a validated ImportPlan in one transaction; return an ImportResult.
 
@@ -513,7 +641,7 @@ def write(plan, progress=None):
     files stay. Files that re-imported articles no longer use are deleted
     after commit.
     """
-    files = _Files()
+    files = _Files(plan.digests)
     result = ImportResult()
     saved_rows = []  # not empty once the rows are in: their files must stay
     try:
@@ -522,6 +650,8 @@ def write(plan, progress=None):
             # First of the work the commit sets off (queueing renditions, deleting
             # replaced pictures), any of which Ctrl-C may interrupt.
             transaction.on_commit(lambda: saved_rows.append("committed"))
+            _one_import_at_a_time()
+            _check_unchanged(plan)
             sections = _save_sections(plan)
             authors = _save_authors(plan, files)
             saved = {}
@@ -549,14 +679,14 @@ def write(plan, progress=None):
 
 
 def _save_sections(plan):
-    """Sections by caseless() name, matched in any case, created when missing.
+    """Sections by name_key(), matched as they look (in_any_case), created when missing.
 
     A new section is appended to the navigation, in the order the file first names them.
     """
     names = {}
     for article in plan.articles:
         name = article.form.cleaned_data["section"]
-        names.setdefault(caseless(name), name)
+        names.setdefault(name_key(name), tidy_name(name))
     sections = in_any_case(Section.objects.all(), names.values())
     for key, name in names.items():
         if key not in sections:
@@ -583,6 +713,11 @@ def _save_authors(plan, files):
             elif avatar == "":  # an empty path removes the author's avatar
                 files.clear(author, "avatar")
             author.save()
+        except FileChanged:
+            number = spec.given_by["avatar"]
+            slug = next(article.slug for article in plan.articles if article.number == number)
+            raise ImportFailed([Problem(FILE_CHANGED, field="author.avatar", article=number,
+                                        slug=slug)]) from None
         except Exception as error:
             raise ImportFailed([Problem(f'author "{spec.name}" could not be saved: {error}',
                                         article=spec.first_article)]) from error
@@ -597,7 +732,7 @@ def _save_article(article, sections, authors, files, result):
         result.created += 1
     else:
         result.updated += 1
-    instance.section = sections[caseless(cleaned["section"])]
+    instance.section = sections[name_key(cleaned["section"])]
     instance.author = authors[article.author_key] if article.author_key else cleaned["author"]
     instance.image = article.form.stored_image
     try:
@@ -613,6 +748,9 @@ def _save_article(article, sections, authors, files, result):
                     slug=article.slug)
             for name, messages in error.message_dict.items() for message in messages
         ]) from error
+    except FileChanged:
+        raise ImportFailed([Problem(FILE_CHANGED, field="image.file", article=article.number,
+                                    slug=article.slug)]) from None
     except Exception as error:
         raise ImportFailed([Problem(f"could not be saved: {error}", article=article.number,
                                     slug=article.slug)]) from error
@@ -655,25 +793,43 @@ def _save_tags(plan, saved):
 
 
 def _tag_names(plan):
-    """{article number: names of its tags}, each as as_on_site() gives it article by article.
+    """{article number: names of its tags}, as the story form's as_on_site() gives them.
 
-    In any case, a name is the tag on the site, or one an earlier article made:
-    a name spelled exactly as a tag on the site is that tag; another is the
-    oldest tag in any case, or the file's first spelling. Read for the whole
-    file at once.
+    Matched as they look (name_key), a name is the tag on the site, or one an
+    earlier article made: a name spelled exactly as a tag on the site is that
+    tag; another is the oldest such tag, or the file's first spelling, tidied
+    (tidy_name). "Port\u00a0Evander" and "Ｐｏｒｔ Evander" are "Port Evander".
+    Read for the whole file at once.
     """
     given = list(dict.fromkeys(name for article in plan.articles
                                for name in article.form.cleaned_data["tags"]))
     exact = set(Tag.objects.filter(name__in=given).values_list("name", flat=True))
-    spelled = {caseless(name): name for name in as_on_site(
-        [name for name in given if name not in exact])}
+    spelled = {}  # name_key -> the oldest tag on the site, else the file's first spelling
+    for name in _tags_that_look_like({name_key(name) for name in given}):
+        spelled.setdefault(name_key(name), name)
+    for name in given:
+        spelled.setdefault(name_key(name), tidy_name(name))
     names = {}
     for article in plan.articles:
         chosen = {}  # of names repeated in another case, the first is kept
         for name in article.form.cleaned_data["tags"]:
-            chosen.setdefault(caseless(name), name if name in exact else spelled[caseless(name)])
+            key = name_key(name)
+            chosen.setdefault(key, name if name in exact else spelled[key])
         names[article.number] = list(chosen.values())
     return names
+
+
+def _tags_that_look_like(keys):
+    """The names of the site's tags whose name_key() is one of keys, oldest first.
+
+    A name of printable ASCII without two spaces in a row is its own key in
+    lower case, which LOWER finds on every database; any other name is read.
+    """
+    rows = dict(Tag.objects.filter(name__regex=r"[^ -~]|  ").values_list("pk", "name"))
+    for batch in _batches([key for key in keys if key.isascii()]):
+        rows.update(Tag.objects.annotate(lowered=Lower("name")).filter(lowered__in=batch)
+                    .values_list("pk", "name"))
+    return [name for pk, name in sorted(rows.items()) if name_key(name) in keys]
 
 
 def _tags_on_site(plan, names):

@@ -1,4 +1,6 @@
 import json
+import re
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -234,6 +236,18 @@ REVIEWER_NOT_STAFF = "The reviewing editor must be a newsroom (staff) account."
 REVIEWER_MAY_NOT_EDIT = ("The reviewing editor must be an active newsroom editor who may change "
                          "stories; this account may not.")
 REVIEW_PERMISSION = "articles.change_article"
+REVIEW_TIME_ALONE = "Name the reviewing editor, or leave the review time empty."
+# A body is rendered when it is checked, not first when it is saved: a list nested
+# 300 deep failed inside the import's transaction (too deep for Python), and 16 KB
+# of brackets took 17 seconds there, holding the write lock.
+BODY_NESTING = 20  # lists and quotes inside one another, at most
+BODY_RENDER_SECONDS = 5
+BODY_TOO_DEEP = ("Lists and quotes can be nested at most %(most)d deep; this body nests them "
+                 "%(depth)s deep.")
+BODY_TOO_SLOW = ("This body takes %(seconds).0f seconds to turn into a page, more than "
+                 "%(most)d: look for a long run of brackets, angle brackets or other marks "
+                 "that open something they never close.")
+_NESTING_TAGS = re.compile(r"<(/?)(?:ul|ol|blockquote)\b")
 
 
 # The clocks of the editor's computer (which may fill in a time) and the
@@ -429,6 +443,8 @@ class Article(LineFeeds, models.Model):
         # left the newsroom, stays on the record; a newly named one is checked.
         if "ai_reviewed_by_id" in instance.__dict__:
             instance._stored_reviewer_id = instance.ai_reviewed_by_id
+        if "body" in instance.__dict__:
+            instance._stored_body = instance.body
         if {"status", "author_id", "ai_involvement"} <= instance.__dict__.keys():
             instance._stored_disclosure = (instance.status, instance.author_id,
                                            instance.ai_involvement)
@@ -452,7 +468,7 @@ class Article(LineFeeds, models.Model):
         errors = self.ai_record_errors()
         if errors:
             raise ValidationError(errors)
-        self.body_html = render_markdown(self.body)
+        self.body_html = self.rendered_body()
         self.reading_minutes = estimate_reading_minutes(self.body_html)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
@@ -462,6 +478,7 @@ class Article(LineFeeds, models.Model):
         super().save(*args, **kwargs)
         self._stored_reviewer_id = self.ai_reviewed_by_id
         self._stored_disclosure = (self.status, self.author_id, self.ai_involvement)
+        self._stored_body = self.body
         self._keep_stored_times()
         using = kwargs.get("using") or self._state.db
         if slug_left is not None:
@@ -512,9 +529,45 @@ class Article(LineFeeds, models.Model):
         if was_public:
             OldSlug.objects.using(using).create(slug=old_slug, article=self)
 
+    def rendered_body(self):
+        """The body as HTML (render_markdown), rendered once for each body: clean() and
+        save() both need it."""
+        rendered = getattr(self, "_rendered", None)
+        if rendered is None or rendered[0] != self.body:
+            self._rendered = (self.body, render_markdown(self.body))
+        return self._rendered[1]
+
+    def _body_error(self):
+        """Why the body being given cannot be shown (a ValidationError), or None.
+
+        Checked when it changes: a story stored so keeps its other edits.
+        """
+        if self.body == getattr(self, "_stored_body", None):
+            return None
+        started = time.monotonic()
+        try:
+            html = self.rendered_body()
+        except RecursionError:
+            return ValidationError(BODY_TOO_DEEP, code="body_too_deep",
+                                   params={"most": BODY_NESTING, "depth": "far too"})
+        seconds = time.monotonic() - started
+        if seconds > BODY_RENDER_SECONDS:
+            return ValidationError(BODY_TOO_SLOW, code="body_too_slow",
+                                   params={"seconds": seconds, "most": BODY_RENDER_SECONDS})
+        depth = deepest = 0
+        for tag in _NESTING_TAGS.finditer(html):
+            depth += -1 if tag.group(1) else 1
+            deepest = max(deepest, depth)
+        if deepest > BODY_NESTING:
+            return ValidationError(BODY_TOO_DEEP, code="body_too_deep",
+                                   params={"most": BODY_NESTING, "depth": deepest})
+        return None
+
     def clean(self):
         """Refuse what the newsroom must not publish; date an editor's review."""
         errors = {}
+        if body_error := self._body_error():
+            errors["body"] = body_error
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             errors["published_at"] = NEEDS_PUBLICATION_TIME
         elif corrected := self._corrected_before():
@@ -528,7 +581,7 @@ class Article(LineFeeds, models.Model):
                                         "“None”: choose Assisted or Generated.")
         errors.update(self.ai_record_errors())
         if self.ai_reviewed_at is not None and self.ai_reviewed_by_id is None:
-            errors["ai_reviewed_at"] = "Name the reviewing editor, or leave the review time empty."
+            errors["ai_reviewed_at"] = REVIEW_TIME_ALONE
         elif review_time := self._review_time_error():
             errors["ai_reviewed_at"] = review_time
         if errors:

@@ -13,6 +13,7 @@ when, with what), and deletes them with their renditions once no row holds them.
 """
 
 import io
+import itertools
 import os
 import posixpath
 import re
@@ -43,6 +44,12 @@ CROPS = (("16x9", 16, 9, 1200), ("4x3", 4, 3, 1200), ("1x1", 1, 1, 1200))
 STORED, STALE, GONE, DONE = "stored", "stale", "gone", "done already"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# An animation's frames, and their pixels all together (frames × width × height):
+# each frame of a WebP or PNG animation is decoded and encoded again to take its
+# metadata away (_pixels_again), and a reader's browser decodes every one. A GIF
+# of 14 KB held 30 frames of 16 megapixels, which took 3.8 GB.
+MAX_FRAMES = 1000
+MAX_ANIMATION_PIXELS = 2 * MAX_PIXELS
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 # Pillow calls a JPEG that carries a Multi-Picture Format segment (the second
 # picture that cameras and phones embed: a preview, a gain map) "MPO". Browsers
@@ -73,9 +80,8 @@ def check_image(fileobj, widths=RENDITION_WIDTHS):
         # story was deleted, or after its image was replaced.
         raise ValidationError("This image’s file is no longer stored. Upload the image again, "
                               "or clear it.", code="file_gone") from None
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise ValidationError("Images can be at most 20 MB; this file is %(mb).1f MB.",
-                              params={"mb": size / 1024 / 1024}, code="too_large")
+    if size is not None:
+        check_upload_size(size)
     try:
         fileobj.seek(0)
         # Pillow warns from MAX_PIXELS up to its error at twice that; the
@@ -104,6 +110,7 @@ def check_image(fileobj, widths=RENDITION_WIDTHS):
     if width * height > MAX_PIXELS:
         raise ValidationError("Images can be at most 40 megapixels; this one has %(mp).1f.",
                               params={"mp": width * height / 1_000_000}, code="too_many_pixels")
+    _check_animation(fileobj, image_format, width, height)
     if max(width, height) > min(widths) * min(width, height):
         # A thin strip: which way it is shown is its EXIF orientation's to say,
         # read only now (for a PNG, that decodes it).
@@ -116,6 +123,50 @@ def check_image(fileobj, widths=RENDITION_WIDTHS):
         finally:
             fileobj.seek(0)
         check_proportions(width, height, widths)
+
+
+def check_upload_size(size):
+    """Raise ValidationError if a file of size bytes is over MAX_UPLOAD_BYTES."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError("Images can be at most 20 MB; this file is %(mb).1f MB.",
+                              params={"mb": size / 1024 / 1024}, code="too_large")
+
+
+def _check_animation(fileobj, image_format, width, height):
+    """Raise ValidationError unless the image's frames fit MAX_FRAMES and MAX_ANIMATION_PIXELS."""
+    frames = _frame_count(fileobj, image_format)
+    if frames > MAX_FRAMES:
+        raise ValidationError("Animations can have at most %(most)d frames; this one has more.",
+                              params={"most": MAX_FRAMES}, code="too_many_frames")
+    if frames * width * height > MAX_ANIMATION_PIXELS:
+        raise ValidationError(
+            "Animations can have at most %(most)d megapixels in all their frames together; "
+            "this one has %(frames)d frames of %(width)d × %(height)d pixels, %(mp).1f "
+            "megapixels in all.", code="too_many_frame_pixels", params={
+                "most": MAX_ANIMATION_PIXELS // 1_000_000, "frames": frames, "width": width,
+                "height": height, "mp": frames * width * height / 1_000_000})
+
+
+def _frame_count(fileobj, image_format):
+    """How many frames the image has, counted no further than MAX_FRAMES + 1, no pixel decoded."""
+    if image_format == "JPEG":
+        return 1  # of an MPO's pictures, only the first is kept
+    try:
+        fileobj.seek(0)
+        if image_format == "GIF":
+            # Pillow's n_frames reads every frame's header in Python: a GIF of 20 MB
+            # holds 800,000 frames of one pixel, ten seconds of reading.
+            frames = (kind for kind, *_ in _gif_blocks(fileobj.read()) if kind == b",")
+            return sum(1 for _ in itertools.islice(frames, MAX_FRAMES + 1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(fileobj) as image:
+                return getattr(image, "n_frames", 1)  # read from a header (acTL, ANIM)
+    except Exception:
+        raise ValidationError("The image data is damaged or incomplete.",
+                              code="damaged") from None
+    finally:
+        fileobj.seek(0)
 
 
 def check_proportions(width, height, widths=RENDITION_WIDTHS):
@@ -296,10 +347,11 @@ def without_metadata(data):
     stores the same bytes. Otherwise the pixels are written again in the
     file's format, turned as its EXIF orientation said (the orientation goes
     with the rest), its colour profile kept: a JPEG with its own quantisation
-    tables, so the picture loses next to nothing; PNG, GIF and WebP losslessly,
-    every frame of an animation. Bytes Pillow cannot read are returned as they
-    are: the upload fields refuse them (check_image), and they carry nothing
-    Pillow could take away.
+    tables, so the picture loses next to nothing; PNG and WebP losslessly,
+    every frame of an animation; a GIF keeps its frames' bytes as they are,
+    without the blocks beside them (_gif_without_metadata). Bytes Pillow
+    cannot read are returned as they are: the upload fields refuse them
+    (check_image), and they carry nothing Pillow could take away.
     """
     try:
         image = Image.open(io.BytesIO(data))
@@ -307,9 +359,66 @@ def without_metadata(data):
     except Exception:
         return data
     with image:
-        if not _carries_metadata(image):
-            return data
-        return _pixels_again(image)
+        return _without_metadata(image, data)
+
+
+def _without_metadata(image, data):
+    """data, the bytes image was read from, as without_metadata returns them."""
+    if image.format == "GIF":
+        return _gif_without_metadata(data)
+    if not _carries_metadata(image):
+        return data
+    return _pixels_again(image)
+
+
+def _gif_header_length(data):
+    """The length of a GIF's signature, screen descriptor and global colour table."""
+    flags = data[10] if len(data) > 10 else 0
+    return 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+
+
+def _gif_blocks(data):
+    """(kind, start, end) for each block of GIF data up to its trailer: kind b"," for
+    a frame, b"!" and its label for an extension (b"!\\xfe" a comment).
+
+    A byte between blocks that begins none is passed over, as Pillow does; a
+    block cut short ends with the data.
+    """
+    position = _gif_header_length(data)
+    while position < len(data):
+        start, kind = position, data[position:position + 1]
+        if kind == b";":
+            return
+        if kind == b"!":
+            kind, position = data[start:start + 2], start + 2
+        elif kind == b",":
+            flags = data[start + 9] if start + 9 < len(data) else 0
+            # The image descriptor, its colour table, the LZW code size.
+            position = start + 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0) + 1
+        else:
+            position += 1
+            continue
+        while position < len(data) and data[position]:  # sub-blocks, each after its length
+            position += data[position] + 1
+        position += 1  # the empty sub-block that ends the block
+        yield kind, start, min(position, len(data))
+
+
+def _gif_without_metadata(data):
+    """A GIF's bytes with its frames, how long each shows, which colour is transparent
+    (graphic control extensions) and how often it loops, and nothing else: no comment,
+    no other application's block (XMP), no plain text; data itself when it had nothing else.
+
+    The frames' bytes are kept as they are: decoding every frame of an
+    animation to write it again took minutes and gigabytes.
+    """
+    kept = [data[:_gif_header_length(data)]]
+    for kind, start, end in _gif_blocks(data):
+        if kind in (b",", b"!\xf9") or (kind == b"!\xff"
+                                       and data[start + 3:start + 14] in _GIF_LOOPING):
+            kept.append(data[start:end])
+    clean = b"".join([*kept, b";"])
+    return data if clean == data else clean
 
 
 def _carries_metadata(image):
@@ -335,17 +444,23 @@ def _pixels_again(image):
             options["subsampling"] = sampling
     elif fmt == "WEBP":
         options.update(lossless=True, exact=True)
-    frames = ([frame.copy() for frame in ImageSequence.Iterator(image)]
-              if getattr(image, "is_animated", False) and fmt != "JPEG" else [image])
-    durations = [frame.info.get("duration", 0) for frame in frames]
-    frames = [ImageOps.exif_transpose(frame) for frame in frames]
-    for frame in frames:
-        frame.info = {}  # some formats write what info holds (a GIF's comment)
-    if len(frames) > 1:
-        options.update(save_all=True, append_images=frames[1:], duration=durations)
+    first = _frame_as_shown(image)
+    if getattr(image, "is_animated", False) and fmt != "JPEG":
+        durations = [frame.info.get("duration", 0) for frame in ImageSequence.Iterator(image)]
+        # One frame at a time: a list of every frame, copied in full, held gigabytes.
+        rest = (_frame_as_shown(frame) for number, frame
+                in enumerate(ImageSequence.Iterator(image)) if number)
+        options.update(save_all=True, append_images=rest, duration=durations)
     buffer = io.BytesIO()
-    frames[0].save(buffer, fmt, **options)
+    first.save(buffer, fmt, **options)
     return buffer.getvalue()
+
+
+def _frame_as_shown(frame):
+    """A copy of the frame, turned as its EXIF orientation says, with nothing in its info."""
+    shown = ImageOps.exif_transpose(frame)
+    shown.info = {}  # some formats write what info holds (a GIF's comment)
+    return shown
 
 
 class MetadataError(Exception):
@@ -372,9 +487,9 @@ def strip_stored_metadata(storage, name):
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # a PNG's chunks after its pixels are read with them
-                if not _carries_metadata(image):
+                clean = _without_metadata(image, data)
+                if clean == data:
                     return False
-                clean = _pixels_again(image)
     except Exception as error:
         raise MetadataError(f"{name!r} is not an image that can be read ({error}); "
                             "left as it is.") from None

@@ -20,14 +20,16 @@ class NotStored(OSError):
     """The storage refused a form's file (core.images.PublicImageFieldFile.save)."""
 
     def __init__(self, field_name, error):
-        super().__init__(error.errno, error.strerror)
+        super().__init__(*error.args)  # said as the storage said it
         self.field_name = field_name
         self.error = error
 
     @property
     def reason(self):
         # The error's words without its path: the server's folders are not the editor's.
-        reason = self.error.strerror or "the storage refused it"
+        args = self.error.args
+        reason = (self.error.strerror or (str(args[0]) if len(args) == 1 else "")
+                  or "the storage refused it")
         return reason[:1].lower() + reason[1:]
 
 

@@ -47,6 +47,32 @@ def caseless(name):
     return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
+def name_key(name):
+    """name as it looks, in no particular case: what the import matches names by.
+
+    caseless(), and also compatibility forms as the letters they show (NFKC:
+    fullwidth "Ｐｏｒｔ" is "Port"), any run of white space (a no-break space,
+    two spaces) as one space, and no format character (a zero-width space):
+    "Jonah\\u00a0Ferrell" and "Wor\\u200bld" were an author and a section of their
+    own, beside the ones with the same name, which readers cannot tell apart.
+    """
+    shown = "".join(char for char in unicodedata.normalize("NFKC", name)
+                    if unicodedata.category(char) != "Cf")
+    return caseless(" ".join(shown.split()))
+
+
+# Format characters that draw nothing and join nothing, in a name: a zero-width
+# space, a word joiner, a byte order mark, a soft hyphen. The zero-width joiners
+# stay: they make emoji and the letters of some scripts.
+_NOTHING_DRAWN = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
+def tidy_name(name):
+    """name as the import stores a name it adds: each run of white space one space
+    (a no-break space too), without the characters of _NOTHING_DRAWN."""
+    return " ".join(_NOTHING_DRAWN.sub("", name).split())
+
+
 def strip_control_characters(value):
     """value without the characters that have no place in text (CONTROL_CHARACTERS).
 
@@ -315,13 +341,64 @@ SMARTY_QUOTES_ONLY = {"smart_dashes": False, "smart_ellipses": False,
                       "smart_angled_quotes": False}
 
 
+# How far (characters) a link's closing bracket is looked for, after its text's
+# opening one and after its address's opening parenthesis. Python-Markdown looks
+# to the end of the paragraph from every opening bracket: "[a](b " written 20,000
+# times took four minutes to render. Text or an address longer is shown as typed.
+LINK_REACH = 2000
+LINK_TEXT_NESTING = 8  # brackets open in a link's text, at most
+_LINK_PATTERNS = ("reference", "link", "image_link", "image_reference", "short_reference",
+                  "short_image_ref")
+_BRACKETS = re.compile(r"[\[\]]")
+
+
+class _WithinReach:
+    """A link pattern of Python-Markdown that reads LINK_REACH characters on, no further."""
+
+    def getText(self, data, index):  # noqa: N802 (Python-Markdown's name)
+        # As Python-Markdown's, bracket by bracket rather than character by character:
+        # "[" written 20,000 times took half a minute even within reach.
+        depth = 1
+        for bracket in _BRACKETS.finditer(data, index, index + LINK_REACH):
+            depth += 1 if bracket.group() == "[" else -1
+            if depth == 0:
+                return data[index:bracket.start()], bracket.end(), True
+            if depth > LINK_TEXT_NESTING:
+                break
+        return "", index, False
+
+    def getLink(self, data, index):  # noqa: N802
+        window = data[index:index + LINK_REACH]
+        if ")" not in window:
+            return "", None, index, False
+        href, title, end, handled = super().getLink(window, 0)
+        # -1, where a title's quote never closes, is the end as Python-Markdown gives it.
+        return href, title, end if end < 0 else index + end, handled
+
+
+_REACHING = {}  # Python-Markdown's pattern class -> its _WithinReach subclass
+
+
+class _LinksWithinReach(markdown.Extension):
+    """Python-Markdown's link patterns, made _WithinReach."""
+
+    def extendMarkdown(self, md):  # noqa: N802
+        for name in _LINK_PATTERNS:
+            pattern = md.inlinePatterns[name]
+            kind = type(pattern)
+            if kind not in _REACHING:
+                _REACHING[kind] = type(f"{kind.__name__}WithinReach", (_WithinReach, kind), {})
+            pattern.__class__ = _REACHING[kind]
+
+
 def render_markdown(source):
     """Render editor Markdown to HTML that is safe to show as is.
 
     The headline is the page's only h1, so a level-1 heading in the body
     becomes level 2 before sanitising.
     """
-    html = markdown.markdown(source or "", extensions=["extra", "sane_lists", "smarty"],
+    html = markdown.markdown(source or "", extensions=["extra", "sane_lists", "smarty",
+                                                       _LinksWithinReach()],
                              extension_configs={"smarty": SMARTY_QUOTES_ONLY})
     html = _H1.sub(r"<\1h2\2", html)
     html = nh3.clean(

@@ -481,8 +481,8 @@ ARTICLE_REFUSALS = {
         'involvement "none": give "assisted" or "generated"'),
     "reviewer who may not change stories": (
         story(ai={"involvement": "assisted", "reviewed_by": "mod"}),
-        f'{FIRST}: field "ai.reviewed_by": The reviewing editor must be an active newsroom '
-        'editor who may change stories; this account may not.'),
+        f'{FIRST}: field "ai.reviewed_by": "mod" cannot review: the reviewing editor must be an '
+        'active newsroom editor who may change stories'),
     "AI persona without a disclosure": (
         story(author={"name": "Li Wei", "is_ai": True}, status="draft",
               ai={"involvement": "generated"}),
