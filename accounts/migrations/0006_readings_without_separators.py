@@ -9,22 +9,21 @@ def read_names_again(apps, schema_editor):
     key is kept. A held name keeps no username, only its readings, which are the
     old ones without their separators."""
     UsernameSkeleton = apps.get_model("accounts", "UsernameSkeleton")
-    batch = []
-    for row in UsernameSkeleton.objects.select_related("user").iterator():
-        skeleton, folded = readings(row.user.username)
-        if (skeleton, folded) != (row.skeleton, row.folded):
-            row.skeleton, row.folded = skeleton, folded
-            batch.append(row)
-    UsernameSkeleton.objects.bulk_update(batch, ["skeleton", "folded"], batch_size=1000)
     HeldName = apps.get_model("accounts", "HeldName")
+    names = UsernameSkeleton.objects.select_related("user")
+    _read_again(UsernameSkeleton, names, lambda row: readings(row.user.username))
+    _read_again(HeldName, HeldName.objects.all(),
+                lambda row: (as_key(row.skeleton), as_key(row.folded)))
+
+
+def _read_again(model, rows, read):
     batch = []
-    for row in HeldName.objects.iterator():
-        skeleton, folded = as_key(row.skeleton), as_key(row.folded)
+    for row in rows.iterator():
+        skeleton, folded = read(row)
         if (skeleton, folded) != (row.skeleton, row.folded):
             row.skeleton, row.folded = skeleton, folded
             batch.append(row)
-    HeldName.objects.bulk_update(batch, ["skeleton", "folded"], batch_size=1000)
-
+    model.objects.bulk_update(batch, ["skeleton", "folded"], batch_size=1000)
 
 class Migration(migrations.Migration):
 
