@@ -29,17 +29,10 @@ from demo.management.commands import seed_demo
 from standards.models import BiasReport
 from tests.factories import ArticleFactory
 from tests.security.test_deploy import deploy_check, manage
+from tests.test_settings_qa_round import _settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REFUSED = "ImproperlyConfigured: "
-
-
-def _settings(tmp_path, names, **variables):
-    code = ("import json; from django.conf import settings as s; "
-            f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}, default=str))")
-    result = manage("shell", "-c", code, tmp_path=tmp_path, **variables)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _refused(result):
