@@ -6,6 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save, pre_save
         from taggit.models import Tag, TaggedItem
 
         from core import pagecache
@@ -22,3 +24,13 @@ class ArticlesConfig(AppConfig):
         pagecache.remember_before_save(TaggedItem, changes.tagging_snapshot)
         pagecache.invalidate_on_change(TaggedItem, changes.tagging_change)
         pagecache.publication_sweep_from(changes.next_publication, changes.published_between)
+        # A story's page names its reviewer. Django names the proxy an account was
+        # saved through (accounts.Reader) as the sender, not the user model.
+        user = get_user_model()
+        for model in self.apps.get_models():
+            if model._meta.concrete_model is user:
+                label = model._meta.label_lower
+                pre_save.connect(changes.reviewer_snapshot, sender=model,
+                                 dispatch_uid=f"articles-reviewer-before-{label}")
+                post_save.connect(changes.reviewer_renamed, sender=model,
+                                  dispatch_uid=f"articles-reviewer-renamed-{label}")

@@ -13,6 +13,9 @@ The tags (core/pagecache.py):
 - `comments-<pk>`: the story's comments block (comments/), which exists
   while the story is public: publishing or taking down the story stales it.
 
+A story's page also names the editor who reviewed it (ai_reviewed_by): a
+reviewer's rename stales the pages of the stories they reviewed.
+
 A story's edit stales `story-<pk>` (and syndication); publishing,
 unpublishing or moving it also stales the lists it joins or leaves, and
 publishing it the pages of the stories whose editors picked it as related
@@ -22,7 +25,7 @@ publishing it the pages of the stories whose editors picked it as related
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from core.pagecache import Change, tag
+from core.pagecache import Change, changed, tag
 
 from .models import Article, RelatedArticle
 
@@ -170,3 +173,37 @@ def published_between(start, end):
     if stories:
         tags |= picked_by(went_public.values("pk"))
     return tags
+
+
+def _reviewer_fields(user_model):
+    """What a story's page shows of its reviewer: get_full_name(), or get_username()."""
+    return ("first_name", "last_name", user_model.USERNAME_FIELD)
+
+
+def _reviewer_name(user):
+    return user.get_full_name() or user.get_username()  # as article_detail.html has it
+
+
+def reviewer_snapshot(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Before an account is saved: the name its reviews show, when the save may change it.
+
+    A sign-in saves last_login alone (update_fields), and reads nothing here.
+    """
+    instance.__dict__.pop("_reviewer_before", None)
+    fields = _reviewer_fields(sender)
+    if raw or instance._state.adding or (update_fields is not None
+                                         and not set(update_fields) & set(fields)):
+        return
+    instance._reviewer_before = (sender._default_manager.filter(pk=instance.pk)
+                                 .values(*fields).first())
+
+
+def reviewer_renamed(sender, instance, **kwargs):
+    """An account was saved: if the name its reviews show changed, their stories' pages."""
+    before = instance.__dict__.pop("_reviewer_before", None)
+    if before is None or _reviewer_name(sender(**before)) == _reviewer_name(instance):
+        return
+    stories = Article.objects.filter(ai_reviewed_by=instance.pk).values_list("pk", flat=True)
+    tags = {f"story-{pk}" for pk in stories}
+    if tags:
+        changed(tags)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import pre_delete
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save, pre_delete, pre_save
 
 
 class CommentsConfig(AppConfig):
@@ -20,6 +21,15 @@ class CommentsConfig(AppConfig):
         # Deleting an account turns its name under each comment into "former reader".
         pre_delete.connect(_reader_leaving, sender=settings.AUTH_USER_MODEL,
                            dispatch_uid="comments-reader-leaving")
+        # A reader's username is shown under each comment. Django names the proxy an
+        # account was saved through (accounts.Reader) as the sender, not the user model.
+        for model in self.apps.get_models():
+            if model._meta.concrete_model is get_user_model():
+                label = model._meta.label_lower
+                pre_save.connect(_reader_renaming, sender=model,
+                                 dispatch_uid=f"comments-reader-renaming-{label}")
+                post_save.connect(_reader_renamed, sender=model,
+                                  dispatch_uid=f"comments-reader-renamed-{label}")
         hooks.transparency_figures.register(comment_figures)
         hooks.moderation_queues.register(comment_queues)
         hooks.account_sections.register(comment_history)
@@ -57,3 +67,29 @@ def _reader_leaving(sender, instance, **kwargs):
     stories = set(Comment.objects.filter(reader=instance).values_list("article_id", flat=True))
     if stories:
         changed({f"comments-{pk}" for pk in stories}, takedown=True)
+
+
+def _reader_renaming(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Before an account is saved: the username its comments show, when the save may
+    change it (a sign-in saves last_login alone, and reads nothing here)."""
+    instance.__dict__.pop("_commenter_before", None)
+    field = sender.USERNAME_FIELD
+    if raw or instance._state.adding or (update_fields is not None
+                                         and field not in update_fields):
+        return
+    instance._commenter_before = (sender._default_manager.filter(pk=instance.pk)
+                                  .values_list(field, flat=True).first())
+
+
+def _reader_renamed(sender, instance, **kwargs):
+    """An account was saved: if its username changed, the comments blocks showing it."""
+    from core.pagecache import changed
+
+    from .models import Comment
+
+    before = instance.__dict__.pop("_commenter_before", None)
+    if before is None or before == instance.get_username():
+        return
+    stories = set(Comment.objects.filter(reader=instance).values_list("article_id", flat=True))
+    if stories:
+        changed({f"comments-{pk}" for pk in stories})
