@@ -453,10 +453,21 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # the 3xx itself is returned, to be checked
 
 
-class Client:
-    """A browser without JavaScript: one cookie jar, sent to every port on 127.0.0.1."""
+# For servers whose readers come through a proxy on 127.0.0.1, each from an
+# address of their own (Client(address=...)).
+FROM_PROXY = {"BEHIND_PROXY": "True", "TRUSTED_PROXIES": "127.0.0.1"}
 
-    def __init__(self):
+
+class Client:
+    """A browser without JavaScript: one cookie jar, sent to every port on 127.0.0.1.
+
+    address: where the reader is, as a proxy in front would say (X-Forwarded-For),
+    for a server started with FROM_PROXY; without it, every reader is 127.0.0.1,
+    one connection with one connection's allowances.
+    """
+
+    def __init__(self, address=None):
+        self.headers = {"X-Forwarded-For": address} if address else {}
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.ProxyHandler({}),
@@ -474,7 +485,8 @@ class Client:
 
     def request(self, method, url, data=None, headers=None):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+        request = urllib.request.Request(url, data=body, method=method,
+                                         headers={**self.headers, **(headers or {})})
         try:
             with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
                 return Response(response.status, response.headers,

@@ -11,7 +11,7 @@ import pytest
 
 from tests.commenting import submission_token
 
-from .conftest import PYTHON, ROOT, Client, on_postgres, signed_in_readers
+from .conftest import FROM_PROXY, PYTHON, ROOT, Client, on_postgres, signed_in_readers
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ print("RESULT " + json.dumps({row["body"]: [row["n"], row["status"]] for row in 
 @pytest.fixture(scope="module")
 def servers(site, newsroom):
     """One instance with four workers and a second with two."""
-    return site.start(workers=4), site.start(workers=2)
+    return site.start(workers=4, env=FROM_PROXY), site.start(workers=2, env=FROM_PROXY)
 
 
 def test_readers_commenting_at_once_store_each_accepted_comment_once(site, servers, newsroom):
@@ -44,7 +44,9 @@ def test_readers_commenting_at_once_store_each_accepted_comment_once(site, serve
     # comment at the same moment through the other instance.
     readers = []
     for i, name in enumerate(names):
-        client = Client()
+        # Readers at once from everywhere: one address would be one connection's
+        # comments, three in ten seconds (core.ratelimit.COMMENT_ADDRESS_LIMITS).
+        client = Client(address=f"198.51.100.{i + 1}")
         client.set_cookie("sessionid", sessions[name])
         home, other = (b, a) if i % 3 == 2 else (a, b)
         readers.append((name, client, home, other, f"/articles/{stories[i % 3]}/comments/"))
