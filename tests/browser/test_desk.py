@@ -5,6 +5,7 @@ without. Screenshots of every desk page, at both widths, light and dark, go
 to screenshots/issue-15/ (git-ignored), to be looked at by a person.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -158,12 +159,12 @@ def test_the_desk_is_reached_from_the_admin_home_and_header(live_server, desk, n
     page = new_page()
     sign_in(page, live_server, "moderator")
     page.locator("#user-tools").get_by_role("link", name="Moderation desk").click()
-    assert page.locator("h1").inner_text() == "Moderation desk"
+    expect(page.locator("h1")).to_have_text("Moderation desk")
     page.get_by_role("link", name="Comments held for review").click()
-    assert page.url.endswith("/admin/moderation/comments/?show=held")
+    expect(page).to_have_url(re.compile(r"/admin/moderation/comments/\?show=held$"))
     page.goto(live_server.url + "/admin/")
     page.locator(".desk-home").get_by_role("link", name="Bias-report triage").click()
-    assert page.locator("h1").inner_text() == "Bias-report triage"
+    expect(page.locator("h1")).to_have_text("Bias-report triage")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -273,7 +274,7 @@ def test_without_javascript_the_buttons_and_undo_still_work(live_server, desk, n
     card = page.locator(f"#comment-{desk['held_link'].pk}")
     card.get_by_label("Note for the log").fill("Advertising")
     card.get_by_role("button", name="Hide", exact=True).click()
-    assert page.url.endswith("/admin/moderation/comments/")
+    expect(page).to_have_url(re.compile(r"/admin/moderation/comments/$"))
     expect(page.locator(".messagelist")).to_contain_text("Hid the comment by loudmouth.")
     expect(page.locator(f"#comment-{desk['held_link'].pk}")).to_have_count(0)
     assert Comment.objects.get(pk=desk["held_link"].pk).status == "hidden"

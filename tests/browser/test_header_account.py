@@ -12,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from comments.models import Comment
 from core import ratelimit
@@ -174,7 +175,7 @@ def test_deleting_the_account_ends_on_its_confirmation(live_server, newsroom, si
                                                        new_page, width):
     page, _ = _open(new_page, live_server, "/accounts/", width, "light", cookie=signed_in)
     page.get_by_role("link", name="Delete your account…").click()
-    assert page.locator("h1").inner_text() == "Delete your account"
+    expect(page.locator("h1")).to_have_text("Delete your account")
     _check(page, "delete-account", width)
     page.get_by_label("Password").fill("a-long-test-passphrase")
     with page.expect_navigation():

@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from newsletter.edition import due_moment
 from newsletter.models import Subscriber
@@ -112,14 +113,14 @@ def test_a_mistake_keeps_what_was_typed_in_the_browser(live_server, new_page, ed
     page.get_by_label("Business").check()
     page.get_by_label("The daily edition").uncheck()
     page.get_by_role("button", name="Subscribe").click()
-    assert "Enter an email address such as name@example.org." in page.content()
+    expect(page.get_by_text("Enter an email address such as name@example.org.")).not_to_have_count(0)
     assert page.get_by_label("Your email address").input_value() == "ana.example.org"
     assert page.get_by_label("Business").is_checked()
     assert not page.get_by_label("The daily edition").is_checked()
     shoot(page, "subscribe-error-390-light")
     page.get_by_label("Your email address").fill("bo@example.org")
     page.get_by_role("button", name="Subscribe").click()
-    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import AuthorFactory, SectionFactory, UserFactory, image_file
@@ -73,7 +74,7 @@ def test_editor_writes_previews_and_schedules_a_story_a_reader_sees_it_on_time(
 
         # Preview it.
         page.get_by_role("link", name="Preview").click()
-        assert page.locator(".preview-banner").inner_text() == "Preview — not public"
+        expect(page.locator(".preview-banner")).to_have_text("Preview — not public")
         assert page.locator("h1").inner_text() == HEADLINE
         # A click waits for the new page to arrive, not for its images: wait for
         # the load event, which comes after the hero has loaded or failed.
