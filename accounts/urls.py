@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.decorators.cache import never_cache
 
 from . import views
 
@@ -20,10 +21,11 @@ urlpatterns = [
     path("password_change/done/", views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(),
+    # Django's own views, never kept (no-store) like every accounts page.
+    path("password_reset/done/", never_cache(auth_views.PasswordResetDoneView.as_view()),
          name="password_reset_done"),
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
-    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+    path("reset/done/", never_cache(auth_views.PasswordResetCompleteView.as_view()),
          name="password_reset_complete"),
 ]

@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.tasks import task
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
@@ -230,6 +231,8 @@ def send_password_reset(email, domain, protocol, user_ids=(), user_id=None):
     return f"sent for {len(accounts)} account(s)"
 
 
+# Like every accounts page, never kept (no-store): Django's own view is not.
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form, limited per connection and per address asked for."""
 
@@ -306,6 +309,7 @@ class LogoutView(auth_views.LogoutView):
         return self.render_to_response(self.get_context_data())
 
 
+@method_decorator(never_cache, name="dispatch")  # as PasswordResetView
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, in the site's look (the admin keeps its own templates),
     with the account's password checks limited (PASSWORD_CHECK_LIMITS)."""
@@ -324,6 +328,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().post(request, *args, **kwargs)
 
 
+@method_decorator(never_cache, name="dispatch")  # as PasswordResetView
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 

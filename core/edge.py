@@ -54,13 +54,15 @@ _SEPARATORS = re.compile(r"[\s,]+")
 _TAG = re.compile(r"[!-~]+")  # visible ASCII: a header value carries nothing else safely
 
 
-def purge(tags):
+def purge(tags, kept_for=None):
     """Drop every page carrying any of tags from every edge cache.
 
     tags: an iterable of tags, or one string (xkey reads spaces and commas
     in it as separators). True when every cache confirmed every purge (also
     when no cache is set). What a cache missed is queued for the task worker
-    to send again (purge_again).
+    to send again (purge_again). kept_for: the longest, in seconds, a cache
+    keeps what carries them (a picture's MEDIA_MAX_AGE); PAGE_CACHE_SECONDS,
+    a page's, by default.
     """
     urls = settings.EDGE_PURGE_URLS
     if isinstance(tags, str):
@@ -74,7 +76,8 @@ def purge(tags):
             confirmed = False
             # What is not an address fails for good (manage.py check says so: core.E002).
             if url_problem(url) is None:
-                deadline = time.time() + settings.PAGE_CACHE_SECONDS + EDGE_GRACE
+                kept = settings.PAGE_CACHE_SECONDS if kept_for is None else kept_for
+                deadline = time.time() + kept + EDGE_GRACE
                 _retry_later(url, tags, deadline, attempt=1)
     return confirmed
 

@@ -12,6 +12,7 @@ can guess, without what cameras and phones write beside the pixels (where,
 when, with what), and deletes them with their renditions once no row holds them.
 """
 
+import hashlib
 import io
 import itertools
 import os
@@ -34,6 +35,7 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from PIL import Image, ImageMath, ImageOps, ImageSequence, JpegImagePlugin
 
+from core import edge
 from core.storage_errors import NotStored
 
 RENDITION_WIDTHS = (480, 960, 1600)
@@ -274,7 +276,8 @@ def rendition_name(original, width, ext, crop=""):
 
 
 def delete_with_renditions(storage, name):
-    """Delete a stored original and every rendition and crop made from it."""
+    """Delete a stored original and every rendition and crop made from it, and drop them
+    from the edge caches (purge_from_edge)."""
     folder, filename = posixpath.split(name)
     prefix = posixpath.basename(rendition_name(name, 0, "x")).removesuffix("-0w.x")
     crops = "|".join(re.escape(crop) for crop, *_ in CROPS)
@@ -283,9 +286,40 @@ def delete_with_renditions(storage, name):
         _, files = storage.listdir(folder)
     except OSError:
         files = []
-    for other in files:
-        if other == filename or rendition.fullmatch(other):
-            storage.delete(posixpath.join(folder, other))
+    deleted = [name]
+    try:
+        for other in files:
+            if other == filename or rendition.fullmatch(other):
+                storage.delete(posixpath.join(folder, other))
+                deleted.append(posixpath.join(folder, other))
+    finally:
+        # After the files, never before: a reader in between would store them again.
+        purge_from_edge(deleted)
+
+
+# How long, in seconds, browsers and edge caches keep an original or a rendition
+# (core.views.media): a day. Its name never changes with its content. A file
+# deleted or written again leaves the edge caches at once (purge_from_edge),
+# and a browser that loaded it keeps it for this long at most.
+MEDIA_MAX_AGE = 24 * 3600
+
+
+def media_tag(name):
+    """The edge caches' tag of stored file `name` (core.views.media, core/edge.py).
+
+    A hash of the name, since a name may hold what a tag cannot (spaces,
+    letters outside ASCII); the same for every way of writing the path that
+    the media view serves the file under (a/./b.jpg, a//b.jpg).
+    """
+    normal = posixpath.normpath(name).lstrip("/")
+    digest = hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"media-{digest[:32]}"
+
+
+def purge_from_edge(names):
+    """Drop the stored files `names` from every edge cache, now and, if a cache missed it,
+    for as long as it may keep them (MEDIA_MAX_AGE)."""
+    edge.purge([media_tag(name) for name in names], kept_for=MEDIA_MAX_AGE)
 
 
 # A stored original's name: the uploaded file's, readable, then NAME_TOKEN_LENGTH
@@ -494,6 +528,7 @@ def strip_stored_metadata(storage, name):
         raise MetadataError(f"{name!r} is not an image that can be read ({error}); "
                             "left as it is.") from None
     _write_over(storage, name, clean)
+    purge_from_edge([name])  # the copy with its metadata, kept under the same name
     return True
 
 
@@ -818,6 +853,7 @@ def store_renditions(model, pk, field, source, **options):
     if not manager.filter(pk=pk, **{field: source}).update(**{attname: made}):
         for made_name in rendition_files(made):
             field_file.storage.delete(made_name)
+        purge_from_edge(rendition_files(made))
         return GONE if not manager.filter(pk=pk).exists() else STALE
     return STORED
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from .busy import busy_response, is_busy
+from .images import MEDIA_MAX_AGE, media_tag
 from .middleware import takes
 
 # How long browsers and caches keep /favicon.ico, in seconds (a week): its
@@ -75,7 +76,9 @@ def media(request, path):
     """Uploaded images, served by the site itself while they are stored locally.
 
     So gunicorn alone is a working deployment (DESIGN.md section 3); behind
-    a CDN or with object storage this view is not reached.
+    a CDN or with object storage this view is not reached. An edge cache
+    (deploy/varnish/) keeps each file under its tag, and drops it when the
+    file is deleted (core.images.purge_from_edge).
     """
     try:
         response = serve(request, path, document_root=settings.MEDIA_ROOT)
@@ -84,8 +87,13 @@ def media(request, path):
         # is one outside MEDIA_ROOT (../): a 404, not an error logged with a
         # traceback and the server's paths for anyone who sends one.
         raise Http404("No such file.") from None
-    # Originals and renditions never change under one name.
-    response["Cache-Control"] = "public, max-age=604800"
+    # Originals and renditions never change under one name. A picture deleted
+    # (cleared, replaced, its story or author deleted) is purged from the edge
+    # caches at once; a browser that loaded it keeps it a day at most.
+    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    # For edge caches alone, as on pages (core.pagecache): the VCL takes them off.
+    if settings.EDGE_PURGE_URLS or settings.EDGE_CACHE_TAGS:
+        response["xkey"] = response["Surrogate-Key"] = media_tag(path)
     return response
 
 

@@ -385,20 +385,22 @@ def test_tracking_parameters_share_the_page_and_never_reach_the_site(varnish, ba
 
 
 def test_the_parameters_a_page_reads_are_kept_in_one_order(varnish, backend, unique):
-    path = f"/{unique}/search/"
-    first = fetch(varnish, f"{path}?q=harbour&page=2")
-    again = fetch(varnish, f"{path}?utm_source=x&page=2&fbclid=1&q=harbour")
-    other = fetch(varnish, f"{path}?q=harbour&page=3&utm_content=y")
+    # A story's comments read page and partial (tests/core/test_edge_qa5_query.py: the rest).
+    path = f"/articles/{unique}/comments/"
+    first = fetch(varnish, f"{path}?partial=1&page=2")
+    again = fetch(varnish, f"{path}?utm_source=x&page=2&fbclid=1&partial=1")
+    other = fetch(varnish, f"{path}?partial=1&page=3&utm_content=y")
     assert [r[1]["x-edge-cache"] for r in (first, again, other)] == ["MISS", "HIT", "MISS"]
-    assert backend.hits[f"{path}?page=2&q=harbour"] == 1
-    assert backend.hits[f"{path}?page=3&q=harbour"] == 1
+    assert backend.hits[f"{path}?page=2&partial=1"] == 1
+    assert backend.hits[f"{path}?page=3&partial=1"] == 1
 
 
 def test_look_alike_parameters_and_values_are_left_alone(varnish, backend, unique):
-    """Only a parameter named exactly so is taken off: not one whose name merely
-    contains it, and never a reader's search for the words."""
-    path = f"/{unique}/search/"
+    """A search is passed with its query as written: never a reader's search for the
+    words, nor a parameter whose name merely contains a tracking one, is taken off."""
+    path = "/search/"
     for query in ("q=utm_source%3Dx", "q=fbclid=1", "xfbclid=1", "utm=1", "my_gclid=2"):
+        query = f"{query}&u={unique}"
         status, _, body = fetch(varnish, f"{path}?{query}")
         assert status == 200 and body == f"{path}?{query} #1", query
 

@@ -6,8 +6,10 @@
 #   stale-while-revalidate=30`, gives this cache its own lifetime in
 #   `Surrogate-Control: max-age=M` (M <= N: it ends at the next scheduled
 #   story, which readers must not learn) and names what it shows in
-#   `xkey: story-12 section-3 site`; every other answer is `private,
-#   no-cache` (or no-store);
+#   `xkey: story-12 section-3 site`; a picture under /media/ answers
+#   `public, max-age=86400` and `xkey: media-<hash of its name>`; every
+#   other answer is `private, no-cache` (or no-store);
+# - a public page reads no query parameter but those named below (vcl_recv);
 # - when something readers can see changes, the site (core/edge.py) sends
 #   `PURGE /` with `xkey-purge: <tags>` to every URL in EDGE_PURGE_URLS.
 #
@@ -71,7 +73,7 @@ sub vcl_recv {
     # The newsroom and readers' accounts are personal whatever they answer:
     # no mistake in their headers may ever put them in the shared cache.
     # (Varnish turns GET http://host/admin/ into /admin/ before this runs.)
-    if (req.url ~ "^/(admin|accounts)(/|$)") {
+    if (req.url ~ "^/(admin|accounts)(/|\?|$)") {
         return (pass);
     }
 
@@ -81,7 +83,7 @@ sub vcl_recv {
     # the site would set a new one, and every other form the reader has open
     # (signing in, in another tab) would then be refused. A comments page
     # shows its form to signed-in readers only, who pass anyway (below).
-    if (req.url ~ "^/newsletter(/|$)" || req.url ~ "^/articles/[^/?]+/report-bias/") {
+    if (req.url ~ "^/newsletter(/|\?|$)" || req.url ~ "^/articles/[^/?]+/report-bias(/|\?|$)") {
         return (pass);
     }
 
@@ -89,23 +91,71 @@ sub vcl_recv {
     # search either): passed, so that what the site answers reaches the reader
     # as written, its "search is busy" 503 too, with the words kept in the box,
     # rather than this cache's own 503 page.
-    if (req.url ~ "^/search/") {
+    if (req.url ~ "^/search(/|\?|$)") {
         return (pass);
     }
 
-    # Links shared on social sites and in newsletters carry tracking
-    # parameters that change nothing on the page, and some are new on every
-    # click (fbclid, gclid). Kept in the URL, each would be one more copy here
-    # and one more trip to the app servers, so readers arriving from social
-    # sites would always miss this cache. They are taken off before the page
-    # is looked up (the app never reads them: its own page cache keys on the
-    # parameters a view reads, core/pagecache.py), and the others are put in
-    # one order, so that ?q=x&page=2 and ?page=2&q=x share a copy.
+    # A page reads at most these query parameters: `page` on the lists, `page`
+    # and `partial` on a story's comments, `p` on a section's sitemap; nothing
+    # else (the site's public_page(params=..., flags=...) in the apps'
+    # urls.py; tests/core/test_edge_qa5_query.py checks this list against
+    # them). Anything else a link carries (utm_*, fbclid and the other tracking
+    # parameters of social sites and newsletters, ?ref=, a cache-buster)
+    # changes nothing on the page. Kept in the URL, each would be one more
+    # copy here and one more trip to the app servers, and anyone could push
+    # the pages readers ask for out of this cache with ?ref=1, 2, 3... So the
+    # others are taken off before the page is looked up, as the site's own
+    # page cache keys on the parameters a view reads (core/pagecache.py); what
+    # is left is written as the site reads it (the last of a repeated one, a
+    # number without leading zeros, `partial` on as =1 or else not there) and
+    # put in one order, so that ?partial=1&page=2 and ?page=02&partial=1 share
+    # a copy. The paths passed above (search, forms, accounts, the admin) keep
+    # their query strings as they came.
     if (req.url ~ "\?") {
-        set req.url = regsuball(req.url,
-            "(?<=[?&])(utm_[A-Za-z0-9_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|twclid|ttclid|igshid|yclid|mc_cid|mc_eid|_ga|_gl)(=[^&]*)?(&|$)",
-            "");
-        set req.url = std.querysort(regsub(req.url, "[?&]+$", ""));
+        set req.http.eva-path = regsub(req.url, "\?.*$", "");
+        # Every parameter after a "&": &page=2&utm_source=x.
+        set req.http.eva-query = regsub(req.url, "^[^?]*\?", "&");
+        # A name in %-escapes (pa%67e=2) is a parameter the site reads as
+        # `page`: such a request reaches the site as sent, never stored.
+        if (req.http.eva-query ~ "&[^&=]*%") {
+            unset req.http.eva-path;
+            unset req.http.eva-query;
+            return (pass);
+        }
+        if (req.http.eva-path ~ "^/(articles|corrections)/?$"
+                || req.http.eva-path ~ "^/(sections|tags|authors)/[^/]+/?$") {
+            set req.http.eva-query = regsuball(req.http.eva-query,
+                "&(?!page(=|&|$))[^&]*", "");
+        } else if (req.http.eva-path ~ "^/articles/[^/]+/comments/?$") {
+            set req.http.eva-query = regsuball(req.http.eva-query,
+                "&(?!(page|partial)(=|&|$))[^&]*", "");
+        } else if (req.http.eva-path ~ "^/sitemap-[^/]+\.xml$") {
+            set req.http.eva-query = regsuball(req.http.eva-query,
+                "&(?!p(=|&|$))[^&]*", "");
+        } else {
+            set req.http.eva-query = "";
+        }
+        # A value in %-escapes (page=%32) likewise: the site reads it as 2.
+        if (req.http.eva-query ~ "%") {
+            unset req.http.eva-path;
+            unset req.http.eva-query;
+            return (pass);
+        }
+        # The last of a repeated parameter, as the site reads it.
+        set req.http.eva-query = regsuball(req.http.eva-query,
+            "&([^&=]*)[^&]*(?=.*&\1(=|&|$))", "");
+        set req.http.eva-query = regsuball(req.http.eva-query,
+            "&(page|p)=0+([0-9]+)(?=&|$)", "&\1=\2");
+        set req.http.eva-query = regsuball(req.http.eva-query,
+            "&partial(?!=1(&|$))[^&]*", "");
+        if (req.http.eva-query ~ "^&.") {
+            set req.url = std.querysort(req.http.eva-path
+                + regsub(req.http.eva-query, "^&", "?"));
+        } else {
+            set req.url = req.http.eva-path;
+        }
+        unset req.http.eva-path;
+        unset req.http.eva-query;
     }
 
     # Signed-in readers and staff (sessionid) and anyone with a notice waiting
@@ -218,6 +268,19 @@ sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
     unset resp.http.Surrogate-Control;
+
+    # s-maxage was this cache's lifetime when Surrogate-Control gave none; a
+    # CDN or proxy in front would keep the page that long too, and no purge
+    # reaches it. Readers, and caches in front, keep max-age alone (at most
+    # 60 seconds for a page), and may show it stale-while-revalidate seconds
+    # more while they ask again, as a browser asking the site itself may.
+    if (resp.http.Cache-Control ~ "(?i)(^|,)\s*s-maxage") {
+        set resp.http.Cache-Control = regsub(regsuball(resp.http.Cache-Control,
+            "(?i)(^|,)\s*s-maxage\s*=[^,]*", ""), "^\s*,\s*", "");
+        if (resp.http.Cache-Control !~ "[^\s,]") {
+            unset resp.http.Cache-Control;
+        }
+    }
 
     # For debugging: whether this answer came from the cache. A request that
     # passed (signed in, POST, /admin/) is always a MISS.

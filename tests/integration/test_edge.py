@@ -103,6 +103,7 @@ def stories(site, newsroom):
         "signed-in": "Breakwater survey finds cracks",
         "comments": "Lighthouse fund reaches its target",
         "missed": "Coastal road reopens after landslide",
+        "parameters": "Quay wall repairs begin in March",
     })
 
 
@@ -210,7 +211,28 @@ def test_a_cached_page_is_served_by_the_edge_without_reaching_the_app_servers(ed
     # The tags are for the edge alone.
     for name in ("xkey", "Surrogate-Key"):
         assert first.headers.get(name) is None and second.headers.get(name) is None
-    assert "s-maxage=" in second.headers["Cache-Control"]
+    # Its own lifetime too: a cache in front of it would keep the page by s-maxage, unpurged.
+    assert second.headers["Cache-Control"].startswith("public, max-age=")
+    assert "s-maxage" not in second.headers["Cache-Control"]
+
+
+def test_a_parameter_no_page_reads_makes_no_second_copy_at_the_edge(edge, stories):
+    """?ref=1 and ?ref=2 (or any tracking parameter) are the page the edge keeps; a list's
+    ?page=2 is another page, which its view reads (World holds fewer than 21 stories: 404)."""
+    story = stories["parameters"]
+    path = f"/articles/{story['slug']}/"
+    reader = Client()
+    first = reader.get(edge.url(f"{path}?ref=1"))
+    assert (first.status, first.headers["X-Edge-Cache"]) == (200, "MISS")
+    before = edge.requests_for(STORY_ROUTE)
+    for query in ("ref=2", "srsltid=AfmBOo&UTM_SOURCE=x", "page=2", ""):
+        answer = reader.get(edge.url(f"{path}?{query}"))
+        assert (answer.status, answer.headers["X-Edge-Cache"]) == (200, "HIT"), query
+        assert answer.text == first.text
+    assert edge.requests_for(STORY_ROUTE) == before
+    assert reader.get(edge.url("/sections/world/?ref=1")).status == 200
+    assert reader.get(edge.url("/sections/world/?ref=2")).headers["X-Edge-Cache"] == "HIT"
+    assert reader.get(edge.url("/sections/world/?page=2&ref=3")).status == 404
 
 
 def test_an_edit_through_one_server_shows_through_the_edge_within_a_second(edge, stories):
