@@ -194,6 +194,9 @@ class Comment(LineFeeds, models.Model):
             # with their status, a later page's ids are read from it alone.
             models.Index(fields=["created_at", "id", "status"], name="comment_list_idx"),
             models.Index(fields=["reader", "-created_at"], name="comment_reader_idx"),
+            # A story's comments in their own order, from any one on (the desk's
+            # comments around a waiting one: comments.desk._around).
+            models.Index(fields=["article", "created_at", "id"], name="comment_story_order_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reader", "submission_token"],

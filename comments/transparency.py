@@ -1,7 +1,7 @@
 """What the transparency report (standards) says about comments: received and moderated."""
 
 from articles.models import Article
-from core.periods import counted, share
+from core.periods import counted, shares
 
 from .models import Comment
 
@@ -22,7 +22,9 @@ def comment_figures(periods, now):
         for i, block in enumerate(blocks):
             block["received"] += row[f"p{i}"]
             block[COMMENT_STATES[row["status"]]] += row[f"p{i}"]
+    # The shares of one row (a month, a total) add up to 100.0%, not 99.9% or 100.1%.
+    states = list(COMMENT_STATES.values())
     for block in blocks:
-        for state in COMMENT_STATES.values():
-            block[f"share_{state}"] = share(block[state], block["received"])
+        for state, value in zip(states, shares([block[state] for state in states])):
+            block[f"share_{state}"] = value
     return "comments", blocks

@@ -53,6 +53,24 @@ def outer(periods, field):
     return span
 
 
-def share(part, whole):
-    """part as a percentage of whole, to one decimal; None when whole is 0."""
-    return round(100 * part / whole, 1) if whole else None
+def shares(parts):
+    """Each part as a percentage of their sum, to one decimal, adding up to exactly 100.0.
+
+    Rounded each on its own, shares can add up to 99.9 or 100.1 (1, 1 and 1 are
+    33.3 each); here each is rounded down to a tenth and the tenths left over go
+    to the parts that lost the most by it (the largest remainder method). Of
+    parts that lost as much, the smaller goes first (a tenth is more of it), so
+    that equal parts keep equal shares where the tenths allow: 1, 1 and 4 are
+    16.7, 16.7 and 66.6. Counted in whole tenths, so no float is off by a hair.
+    All None when the sum is 0.
+    """
+    whole = sum(parts)
+    if not whole:
+        return [None] * len(parts)
+    tenths = [1000 * part // whole for part in parts]
+    left_over = 1000 - sum(tenths)
+    by_remainder = sorted(range(len(parts)),
+                          key=lambda i: (-(1000 * parts[i] % whole), parts[i], i))
+    for i in by_remainder[:left_over]:
+        tenths[i] += 1
+    return [n / 10 for n in tenths]

@@ -11,6 +11,8 @@ dark mode and print.
 import math
 from dataclasses import dataclass
 
+from django.contrib.humanize.templatetags.humanize import intcomma
+
 FONT = 12  # CSS pixels: values and axis labels; month names are 11 (transparency.css)
 
 
@@ -31,13 +33,27 @@ def _pct(value):
     return f"{round(value, 2):g}%"
 
 
+def _tenths(value):
+    """A number to one decimal, without a decimal that is 0: 1.2, 1."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
 def compact(n):
-    """A count short enough for a label: 950, 1.2k, 12k."""
+    """A count short enough for a label: 950, 1.2k, 12k, 1M, 1.5M, 12M."""
     if n < 1000:
         return str(n)
-    if n < 10000:
-        return f"{n / 1000:.1f}".rstrip("0").rstrip(".") + "k"
-    return f"{round(n / 1000)}k"
+    if n < 10_000:
+        return _tenths(n / 1000) + "k"
+    if n < 999_500:  # rounded to thousands, 999,500 and more would read "1000k"
+        return f"{round(n / 1000)}k"
+    if n < 9_950_000:  # and these "10.0M"
+        return _tenths(n / 1_000_000) + "M"
+    return f"{round(n / 1_000_000)}M"
+
+
+def grouped(n):
+    """A count with its thousands separated, as the report's tables write it: 1,000,033."""
+    return intcomma(n)
 
 
 def in_sentence(label):
@@ -94,7 +110,7 @@ def column_chart(chart_id, title, columns, series):
             "total_y": _num(y - 4),
             "label": label, "year": year,
             "title": f"{full_label}: " + ", ".join(
-                f"{values.get(s.key, 0)} {in_sentence(s.label)}" for s in series),
+                f"{grouped(values.get(s.key, 0))} {in_sentence(s.label)}" for s in series),
         })
     return {
         "id": chart_id, "title": title, "height": height,
@@ -130,7 +146,7 @@ def bar_chart(chart_id, title, rows, series):
             "height": bar_h, "segments": segments, "total": compact(total),
             "total_x": _pct(x), "total_y": _num(y + FONT + 5 + bar_h * 0.8),
             "title": f"{label}: " + ", ".join(
-                f"{values.get(s.key, 0)} {in_sentence(s.label)}" for s in series),
+                f"{grouped(values.get(s.key, 0))} {in_sentence(s.label)}" for s in series),
         })
     return {
         "id": chart_id, "title": title,
