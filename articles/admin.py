@@ -1,6 +1,8 @@
 """The newsroom: editors write, schedule, revise and correct stories here."""
 
 import datetime
+import functools
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,9 +10,12 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget, AdminRadioSelect
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
+from django.contrib.admin.actions import delete_selected
+from django.core.exceptions import (NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist,
+                                    PermissionDenied, ValidationError)
+from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.forms import BaseInlineFormSet, Script
 from django.http import Http404, JsonResponse
@@ -34,14 +39,17 @@ from taggit.utils import edit_string_for_tags
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
                         EditConflictMixin, StaffUserChoiceField, ask_for_chosen_files,
                         lower_case_slug, word_diff)
+from core.forms import clock_shows, offset_text
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
+from core.queries import count_of
 from core.storage_errors import StorageErrorsMixin
-from core.text import caseless, render_markdown, strip_control_characters
+from core.text import caseless, render_markdown, strip_control_characters, strip_stray_bidi
 
 from .forms import OneTimeError
 from .importer import in_any_case
 from .models import (CARD_DEFERRED, Article, RelatedArticle, Section, _latest_revisions,
+                     old_address_error, record_time,
                      draft_story, public_story, reading_stats, reviewing_editors,
                      scheduled_story)
 from .search import beginning_with, clean_query, matching
@@ -183,6 +191,9 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
                 "differ in more than capitals. Choose another slug.",
                 code="slug_lookalike", params={"headline": existing.headline,
                                                "slug": existing.slug})
+        # Another story's old address: its old links would end here (Article.clean too).
+        if old_address := old_address_error(slug, self.instance.pk):
+            raise old_address
         # A story at /articles/Slug-Caps/ was not found at /articles/slug-caps/.
         return lower_case_slug(self)
 
@@ -298,7 +309,8 @@ class MergeTagsForm(forms.Form):
         help_text="A new tag's name, or a tag on the site in any case (“ports” is “Ports”).")
 
     def clean_into(self):
-        name = " ".join(strip_control_characters(self.cleaned_data["into"]).split())
+        name = " ".join(strip_stray_bidi(
+            strip_control_characters(self.cleaned_data["into"])).split())
         check_tag_name(name)
         return name
 
@@ -310,7 +322,7 @@ class TagAdminForm(forms.ModelForm):
 
     def clean_name(self):
         # "trade" beside "Trade" would be a second page for one subject.
-        name = strip_control_characters(self.cleaned_data["name"]).strip()
+        name = strip_stray_bidi(strip_control_characters(self.cleaned_data["name"])).strip()
         check_tag_name(name)
         existing = lookalike(name, exclude_pk=self.instance.pk)
         if existing is not None:
@@ -501,7 +513,15 @@ class SectionAdminForm(forms.ModelForm):
         return name
 
     def clean_slug(self):
-        return lower_case_slug(self)
+        slug = lower_case_slug(self)
+        # Django's own refusal read "Section with this Slug already exists."
+        existing = Section.objects.exclude(pk=self.instance.pk).filter(slug__iexact=slug).first()
+        if existing is not None:
+            raise ValidationError(
+                "The section “%(name)s” has the slug “%(slug)s”, and each section needs its own "
+                "address. Choose another slug.", code="slug_taken",
+                params={"name": existing.name, "slug": existing.slug})
+        return slug
 
 
 @admin.register(Section)
@@ -561,6 +581,80 @@ class RelatedArticleInline(admin.TabularInline):
 # The corrections standards adds to the story form (articles does not import it).
 _CORRECTION = Article._meta.get_field("corrections").related_model
 
+# What readers and the newsroom put on record about a story, by the relations other
+# apps add (articles imports neither): the transparency report counts them while the
+# story is public, and /corrections/ lists its corrections.
+STORY_RECORDS = ("comments", "bias_reports", "corrections")
+ON_THE_RECORD = ("“%(headline)s” is public, and %(records)s on its public record: the "
+                 "transparency report counts them in its figures for past months. Deleting "
+                 "the story would delete them for good. Unpublish it instead: it leaves the "
+                 "site at once and keeps its record, all of which comes back if it is "
+                 "published again.")
+DELETED_MEANWHILE = ("“%(headline)s” was deleted%(by)s while you had it open, so your changes "
+                     "were not saved. Everything you typed is below, as a new draft: saving "
+                     "creates the story again, not public.%(image)s")
+
+
+def _record_relations():
+    """The relations of STORY_RECORDS that the installed apps add, in that order."""
+    relations = []
+    for name in STORY_RECORDS:
+        try:
+            relations.append(Article._meta.get_field(name))
+        except FieldDoesNotExist:
+            pass
+    return relations
+
+
+def _counted(count, model):
+    """“1 comment”, “3 bias reports”."""
+    opts = model._meta
+    return f"{count:,} {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
+
+
+def _listed(items):
+    """“a”, “a and b”, “a, b and c”."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
+
+
+def public_with_records(stories):
+    """[(story, [(count, model)])] for each of the stories that is public and has something on
+    record (STORY_RECORDS), in one query."""
+    relations = _record_relations()
+    counts = {f"on_record_{relation.name}": count_of(relation.related_model._base_manager.filter(
+        **{relation.field.name: OuterRef("pk")})) for relation in relations}
+    found = []
+    for story in (stories.filter(public_story()).select_related(None)
+                  .order_by("-published_at", "-pk")
+                  .only("headline", "slug", "status", "published_at").annotate(**counts)):
+        records = [(getattr(story, f"on_record_{relation.name}"), relation.related_model)
+                   for relation in relations]
+        if records := [(count, model) for count, model in records if count]:
+            found.append((story, records))
+    return found
+
+
+def _on_the_record(story, records):
+    """Why story may not be deleted: its records (public_with_records()), counted."""
+    verb = "is" if records == [(1, records[0][1])] else "are"
+    listed = _listed([_counted(count, model) for count, model in records])
+    return ON_THE_RECORD % {"headline": story.headline, "records": f"{listed} {verb}"}
+
+
+@functools.cache
+def _story_parts():
+    """The models whose rows exist only as parts of a story: deleted with it (CASCADE), at
+    any depth (a comment's reports)."""
+    parts, found = set(), [Article]
+    while found:
+        for relation in get_candidate_relations_to_delete(found.pop()._meta):
+            model = relation.related_model
+            if relation.on_delete is models.CASCADE and model is not Article and model not in parts:
+                parts.add(model)
+                found.append(model)
+    return frozenset(parts)
+
+
 # The filters' own template: a row of closed drop-downs above the list, so
 # the table has the page's width (a sidebar of open lists took a quarter).
 FILTER_TEMPLATE = "admin/articles/article/filter.html"
@@ -587,7 +681,7 @@ class ArticleAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
     readonly_fields = ["image_preview"]
     # Apps above articles add theirs (standards: corrections) from their own admin.
     inlines = [RelatedArticleInline]
-    actions = ["publish_now", "unpublish", "feature", "unfeature"]
+    actions = ["publish_now", "unpublish", "feature", "unfeature", "delete_selected"]
     # The form is long: Save at the top too. It also makes Save, not the body's
     # Preview button, the button that Enter in a field presses.
     save_on_top = True
@@ -608,6 +702,7 @@ class ArticleAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
     object_history_list_template = "admin/articles/article/object_history_list.html"
     compare_template = "admin/articles/article/compare_revisions.html"
     preview_template = "admin/articles/article/preview.html"
+    delete_refused_template = "admin/articles/article/delete_refused.html"
 
     class Media:
         css = {"all": ["css/admin_story.css"]}
@@ -745,7 +840,14 @@ class ArticleAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
 
     def render_change_form(self, request, context, add=False, change=False, form_url="",
                            obj=None):
-        ask_for_chosen_files(request, context["adminform"].form)
+        form = context["adminform"].form
+        ask_for_chosen_files(request, form)
+        if (getattr(request, "_story_deleted_meanwhile", None) is not None
+                and list(form.errors) == [NON_FIELD_ERRORS] and len(context["errors"]) == 1):
+            # Only the form's word that the story was deleted: nothing to correct, and
+            # said at the top instead.
+            self.message_user(request, " ".join(form.non_field_errors()), messages.WARNING)
+            context["errors"] = []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_formset(self, request, form, formset, change):
@@ -760,6 +862,113 @@ class ArticleAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
         if article.state == Article.State.SCHEDULED:
             self.message_user(request, f"“{article}” is scheduled: it becomes public on "
                                        f"{_local(article.published_at)}.", messages.INFO)
+
+    # Deleting. A story readers can see with comments, bias reports or corrections is
+    # unpublished, not deleted; any other goes with all of its own rows.
+
+    def deletion_covers(self, request, obj):
+        # Its comments, their reports, its bias reports and corrections are parts of the
+        # story: whoever may delete it may delete them with it (the confirmation counts
+        # each kind). Moderators may not delete theirs on their own.
+        return type(obj) in _story_parts()
+
+    def delete_view(self, request, object_id, extra_context=None):
+        story = self.get_object(request, unquote(object_id))
+        if story is not None and self.has_delete_permission(request, story):
+            refused = public_with_records(Article.objects.filter(pk=story.pk))
+            if refused:
+                return self._deletion_refused(request, *refused[0])
+        return super().delete_view(request, object_id, extra_context)
+
+    def _deletion_refused(self, request, story, records):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cannot delete article",
+            "subtitle": str(story),
+            "opts": self.model._meta,
+            "object": story,
+            "refusal": _on_the_record(story, records),
+            "may_unpublish": self.has_change_permission(request, story),
+            "changelist_url": reverse("admin:articles_article_changelist"),
+            "change_url": reverse("admin:articles_article_change", args=[story.pk]),
+        }
+        return TemplateResponse(request, self.delete_refused_template, context)
+
+    @admin.action(description=delete_selected.short_description, permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's "Delete selected", refused while any chosen story is public with records."""
+        refused = public_with_records(queryset)
+        if not refused:
+            return delete_selected(self, request, queryset)
+        for story, records in refused[:DELETIONS_NAMED]:
+            self.message_user(request, f"Not deleted: {_on_the_record(story, records)}",
+                              messages.ERROR)
+        if len(refused) > DELETIONS_NAMED:
+            self.message_user(request, f"Not deleted either: {len(refused) - DELETIONS_NAMED} "
+                                       "more public stories with records.", messages.ERROR)
+        self.message_user(request, "Nothing was deleted. To take public stories off the site, "
+                                   "choose them and “Unpublish selected stories”.",
+                          messages.WARNING)
+        return None
+
+    # A story deleted while it was open: what was typed comes back as a new draft.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            deleted = self._deleted_meanwhile(request, unquote(object_id))
+            if deleted is not None:
+                request._story_deleted_meanwhile = deleted
+                request.POST = self._as_new_draft(request, request.POST)
+                return super().changeform_view(
+                    request, None, reverse("admin:articles_article_add"), extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _deleted_meanwhile(self, request, pk):
+        """The revision that recorded the deletion of the story pk, when it no longer exists
+        and this editor may add it again; else None."""
+        if not (pk.isascii() and pk.isdigit()) or not self.has_add_permission(request):
+            return None
+        if Article.objects.filter(pk=pk).exists():
+            return None
+        return (Article.history.filter(id=pk, history_type="-").select_related("history_user")
+                .order_by("-history_date", "-history_id").first())
+
+    def _as_new_draft(self, request, data):
+        """The posted form as the add form reads it: a draft, its inlines' rows new ones (those
+        stored went with the story)."""
+        data = data.copy()
+        data["status"] = Article.State.DRAFT
+        for inline in self.get_inline_instances(request):
+            formset = inline.get_formset(request)
+            prefix = formset.get_default_prefix()
+            if f"{prefix}-INITIAL_FORMS" not in data:
+                continue
+            data[f"{prefix}-INITIAL_FORMS"] = "0"
+            row = re.compile(rf"^{re.escape(prefix)}-\d+-(?:id|{re.escape(formset.fk.name)})$")
+            for key in [key for key in data if row.match(key)]:
+                del data[key]
+        return data
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        deleted = getattr(request, "_story_deleted_meanwhile", None)
+        if deleted is None or obj is not None:
+            return form
+        user = deleted.history_user
+        by = (f" by {user.get_full_name() or user.get_username()}" if user else "")
+        message = DELETED_MEANWHILE % {
+            "headline": deleted.headline, "by": f"{by} at {record_time(deleted.history_date)}",
+            "image": (" Its image was deleted with it: choose the image again."
+                      if deleted.image else "")}
+
+        class ShownAgainForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                self.add_error(None, ValidationError(message, code="deleted_meanwhile"))
+                return cleaned_data
+
+        ShownAgainForm.__name__ = form.__name__
+        return ShownAgainForm
 
     # Bulk actions. Each story is saved on its own so that it keeps a revision.
 
@@ -954,6 +1163,10 @@ class ArticleAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
         return TemplateResponse(request, self.compare_template, context)
 
 
+# Public stories with records named when "Delete selected" is refused.
+DELETIONS_NAMED = 5
+
+
 def _field_values(article):
     """What a bulk action may change of a story: its fields' values."""
     return [getattr(article, field.attname) for field in Article._meta.concrete_fields]
@@ -967,7 +1180,14 @@ def _require_numbers(*ids):
 
 
 def _local(moment):
-    return date_format(timezone.localtime(moment), "l, F j, Y \\a\\t g:i A")
+    local = timezone.localtime(moment)
+    text = date_format(local, "l, F j, Y \\a\\t g:i A")
+    # In the hour the clocks go back, "1:30 AM" happens twice: the offset tells which.
+    shows = clock_shows(local.replace(tzinfo=None), local.tzinfo)
+    if len(shows) > 1:
+        when = "before" if local.utcoffset() == shows[0].utcoffset() else "after"
+        text += f" ({offset_text(local)}, {when} the clocks go back)"
+    return text
 
 
 def _time_element(moment):

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -15,13 +16,16 @@ from taggit.models import Tag
 
 from authors.models import Author
 from core.pagecache import last_changed
-from core.seo import absolute_url, hero_image, modified_at
+from core.seo import absolute_url, ai_involvement_note, hero_image, modified_at
 from core.text import strip_control_characters
 
 from .models import Article, Section
 
 FEED_LENGTH = 20
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+# The category an item written with AI carries, after its section and tags.
+AI_CATEGORIES = {Article.AIInvolvement.GENERATED: "AI-generated",
+                 Article.AIInvolvement.ASSISTED: "AI-assisted"}
 
 
 def public_tags():
@@ -44,8 +48,10 @@ def last_correction():
     import standards.
     """
     corrections = Article._meta.get_field("corrections").related_model.objects
-    return Subquery(corrections.filter(article=OuterRef("pk")).order_by("-date", "-pk")
-                    .values("date")[:1])
+    # An amended correction changed the story when it was amended (standards: amended_at).
+    return Subquery(corrections.filter(article=OuterRef("pk"))
+                    .annotate(changed=Coalesce("amended_at", "date"))
+                    .order_by("-changed", "-pk").values("changed")[:1])
 
 
 def story_id(story):
@@ -171,7 +177,12 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, item):
         # Readers treat an item's description as HTML: the dek is plain text.
-        return escape(item.dek)
+        if item.ai_involvement_shown == Article.AIInvolvement.NONE:
+            return escape(item.dek)
+        # A story written with AI says so in the item, in its page's words: under a
+        # human byline, nothing else in a feed reader did.
+        return "".join(f"<p>{escape(text)}</p>"
+                       for text in (item.dek, ai_involvement_note(item)) if text)
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())
@@ -196,7 +207,11 @@ class LatestArticlesFeed(Feed):
         return modified_at(item, corrected_at=item.corrected_at)
 
     def item_categories(self, item):
-        return [item.section.name, *sorted(tag.name for tag in item.tags.all())]
+        categories = [item.section.name, *sorted(tag.name for tag in item.tags.all())]
+        involvement = AI_CATEGORIES.get(item.ai_involvement_shown)
+        if involvement and involvement not in categories:
+            categories.append(involvement)
+        return categories
 
     def item_extra_kwargs(self, item):
         image = hero_image(item)

@@ -287,6 +287,13 @@ def _within_calendar(moment):
 LOWERED_DISCLOSURE = ("This story %s. Its AI record is part of the public record and "
                       "cannot be lowered while it is published: add a correction, or "
                       "unpublish it first.")
+LOWERED_IMAGE_DISCLOSURE = (
+    "This story’s image was published as AI-generated, and its credit says so. Its AI "
+    "record is part of the public record and cannot be lowered while it is published: add "
+    "a correction, replace the image, or unpublish it first.")
+# What a story readers can see tells them of AI (Article._lowered_disclosure).
+_DISCLOSURE_FIELDS = ("status", "published_at", "author", "ai_involvement", "image",
+                      "image_is_ai_generated")
 
 
 def reviewer_problem(user):
@@ -445,9 +452,6 @@ class Article(LineFeeds, models.Model):
             instance._stored_reviewer_id = instance.ai_reviewed_by_id
         if "body" in instance.__dict__:
             instance._stored_body = instance.body
-        if {"status", "author_id", "ai_involvement"} <= instance.__dict__.keys():
-            instance._stored_disclosure = (instance.status, instance.author_id,
-                                           instance.ai_involvement)
         instance._keep_stored_times()
         return instance
 
@@ -465,7 +469,7 @@ class Article(LineFeeds, models.Model):
     def save(self, *args, **kwargs):
         # The shell, scripts and bulk actions save without clean(): the AI record's
         # rules hold there too.
-        errors = self.ai_record_errors()
+        errors = self.ai_record_errors(kwargs.get("update_fields"), kwargs.get("using"))
         if errors:
             raise ValidationError(errors)
         self.body_html = self.rendered_body()
@@ -477,7 +481,6 @@ class Article(LineFeeds, models.Model):
         slug_left = self._slug_left(update_fields, kwargs.get("using"))
         super().save(*args, **kwargs)
         self._stored_reviewer_id = self.ai_reviewed_by_id
-        self._stored_disclosure = (self.status, self.author_id, self.ai_involvement)
         self._stored_body = self.body
         self._keep_stored_times()
         using = kwargs.get("using") or self._state.db
@@ -568,6 +571,8 @@ class Article(LineFeeds, models.Model):
         errors = {}
         if body_error := self._body_error():
             errors["body"] = body_error
+        if old_address := old_address_error(self.slug, self.pk):
+            errors["slug"] = old_address
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             errors["published_at"] = NEEDS_PUBLICATION_TIME
         elif corrected := self._corrected_before():
@@ -631,9 +636,9 @@ class Article(LineFeeds, models.Model):
                 "days": REVIEW_LEAD.days, "began": record_time(began)})
         return None
 
-    def ai_record_errors(self):
+    def ai_record_errors(self, update_fields=None, using=None):
         """{field: message} for the review rule: who may review, and who must be named."""
-        lowered = self._lowered_disclosure()
+        lowered = self._lowered_disclosure(update_fields, using)
         if lowered:
             return lowered
         if self.ai_reviewed_by_id is not None:
@@ -646,27 +651,54 @@ class Article(LineFeeds, models.Model):
             return {"ai_reviewed_by": NO_REVIEWER}
         return {}
 
-    def _lowered_disclosure(self):
-        """A published story's AI disclosure may grow, never shrink: it is on the public record."""
-        stored = getattr(self, "_stored_disclosure", None)
-        # Unpublishing in the same save is a visible takedown, not a silent change.
-        if stored is None or not stored[0] == self.status == self.Status.PUBLISHED:
-            return {}
-        status, author_id, involvement = stored
-        if (author_id, involvement) == (self.author_id, self.ai_involvement):
-            return {}
-        from authors.models import Author
+    def _lowered_disclosure(self, update_fields=None, using=None):
+        """A public story's AI disclosure may grow, never shrink: it is on the public record.
 
-        was_ai = Author.objects.filter(pk=author_id, is_ai=True).exists()
+        The byline's AI persona, the AI involvement readers are told and the
+        image's "(AI-generated image)" are compared with the stored row, read
+        here: a story restored from a revision (built from the revision's
+        values, not loaded) or a copy loaded before another save carries no
+        memory of it, and a revert lowered a published story's record.
+        A scheduled story is not yet on the record.
+        """
+        # Unpublishing in the same save is a visible takedown, not a silent change.
+        if self.pk is None or self.status != self.Status.PUBLISHED:
+            return {}
+        written = _DISCLOSURE_FIELDS if update_fields is None else (
+            {name.removesuffix("_id") for name in update_fields} & set(_DISCLOSURE_FIELDS))
+        if not written:
+            return {}
+        using = using or self._state.db or router.db_for_write(Article, instance=self)
+        stored = (type(self)._base_manager.using(using).filter(pk=self.pk)
+                  .values_list("status", "published_at", "author_id", "author__is_ai",
+                               "ai_involvement", "image", "image_is_ai_generated").first())
+        if stored is None:  # a deleted story restored: a new one to the record
+            return {}
+        status, published_at, author_id, was_ai, involvement, image, ai_image = stored
+        if not Article(status=status, published_at=published_at).is_published():
+            return {}
+        errors = {}
+        # As this save leaves them: what it does not write stays as stored.
+        is_ai = was_ai
+        if "author" in written and self.author_id != author_id and self.author_id is not None:
+            is_ai = self.author.is_ai
+        shown = self.AIInvolvement(self.ai_involvement if "ai_involvement" in written
+                                   else involvement)
         ranks = list(self.AIInvolvement)
         before = ranks.index(self.AIInvolvement.GENERATED if was_ai and involvement == "none"
                              else self.AIInvolvement(involvement))
-        if was_ai and not self.author.is_ai:
-            return {"author": LOWERED_DISCLOSURE % "was published under an AI persona"}
-        if ranks.index(self.ai_involvement_shown) < before:
-            return {"ai_involvement": LOWERED_DISCLOSURE % (
-                f"was published as “{ranks[before].label}”")}
-        return {}
+        if was_ai and not is_ai:
+            errors["author"] = LOWERED_DISCLOSURE % "was published under an AI persona"
+        elif ranks.index(self.AIInvolvement.GENERATED if is_ai and shown == "none"
+                         else shown) < before:
+            errors["ai_involvement"] = LOWERED_DISCLOSURE % (
+                f"was published as “{ranks[before].label}”")
+        # Another picture is credited as it is; the same one keeps its mark.
+        same_image = "image" not in written or (self.image.name or "") == image
+        if (ai_image and image and same_image and "image_is_ai_generated" in written
+                and not self.image_is_ai_generated):
+            errors["image_is_ai_generated"] = LOWERED_IMAGE_DISCLOSURE
+        return errors
 
     def is_published(self, now=None):
         """True when readers may see this story now."""
@@ -994,6 +1026,28 @@ class OldSlug(models.Model):
 
     def __str__(self):
         return f"{self.slug} → {self.article_id}"
+
+
+OLD_ADDRESS_TAKEN = ("The address /articles/%(slug)s/ still leads to “%(headline)s”, which had "
+                     "this slug before it was renamed: a story taking it would end that link "
+                     "for good. Choose another slug.")
+
+
+def old_address_error(slug, pk=None):
+    """Why the story with id pk may not take slug (a ValidationError), or None.
+
+    A slug another story once had (OldSlug) is that story's old address, which
+    its old links lead through: a story that took it silently ended them.
+    (Saved without clean(), from the shell, the new story still takes it.)
+    """
+    if not slug:
+        return None
+    old = (OldSlug.objects.filter(slug__iexact=slug).exclude(article_id=pk)
+           .select_related("article").only("slug", "article__headline", "article").first())
+    if old is None:
+        return None
+    return ValidationError(OLD_ADDRESS_TAKEN, code="old_address",
+                           params={"slug": old.slug, "headline": old.article.headline})
 
 
 def moved_story_slug(slug, now=None):

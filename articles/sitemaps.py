@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max, OuterRef, Subquery
@@ -18,6 +19,7 @@ from django.utils.http import http_date
 from taggit.models import Tag
 
 from core.pagecache import last_changed
+from core.pagination import check_page_number
 from core.seo import absolute_url, modified_at, route
 from core.text import strip_control_characters
 
@@ -62,7 +64,7 @@ class ArticleSitemap(_SiteSitemap):
         """The latest change of a public story, its corrections' included, in one query."""
         found = Article.objects.published().aggregate(
             latest=Max(Greatest("published_at", "updated_at")),
-            corrected=Max("corrections__date"))
+            corrected=Max("corrections__date"), amended=Max("corrections__amended_at"))
         return max((date for date in found.values() if date is not None), default=None)
 
 
@@ -167,8 +169,12 @@ def sitemap(request, section):
     if section not in SITEMAPS:
         raise Http404(f"No sitemap available for section: {section!r}")
     site = SITEMAPS[section]()
+    page = request.GET.get("p", "1")
+    # Django's paginator also reads "+1", " 1" or "١" as page 1: each a 200, and each
+    # kept by the page cache as one more copy of it. Lists answer them 404, and so do sitemaps.
+    check_page_number(page)
     try:
-        items = site.paginator.page(request.GET.get("p", 1)).object_list
+        items = site.paginator.page(page).object_list
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such page.") from None
     base, zone = f"{site.get_protocol()}://{site.get_domain()}", timezone.get_current_timezone()
@@ -187,6 +193,14 @@ def sitemap(request, section):
     if lastmods and all(lastmods):
         response.headers["Last-Modified"] = http_date(max(lastmods).timestamp())
     return response
+
+
+def news(request):
+    """The Google News sitemap (NEWS_SITEMAPS), Django's view; a ?p= not in plain digits is a 404,
+    as on the other sitemaps."""
+    check_page_number(request.GET.get("p"))
+    return sitemap_views.sitemap(request, sitemaps=NEWS_SITEMAPS,
+                                 template_name="sitemap_news.xml")
 
 
 @x_robots_tag

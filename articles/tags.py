@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from taggit.models import Tag
 
-from core.text import caseless, strip_control_characters
+from core.text import caseless, strip_control_characters, strip_stray_bidi
 
 QUOTE_REFUSED = ("A tag cannot hold a double quote (\"): in a story's tags field, quotes "
                  "surround a tag that holds a comma.")
@@ -95,10 +95,10 @@ def as_on_site(names):
 
     "harbours" beside the site's "Harbours" is that tag, not a new one; of
     names repeated in another case, the first spelling is kept. Control
-    characters pasted with a name are dropped, and a name that cannot be a
-    tag is refused (check_tag_name).
+    characters and stray direction controls pasted with a name are dropped (core.text
+    strip_stray_bidi), and a name that cannot be a tag is refused (check_tag_name).
     """
-    names = [strip_control_characters(name).strip() for name in names]
+    names = [strip_stray_bidi(strip_control_characters(name)).strip() for name in names]
     for name in names:
         check_tag_name(name)
     if not names:

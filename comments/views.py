@@ -104,6 +104,10 @@ def _render_comments(request, article, form=None, status=200, retry_after=None, 
     }, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
+    if partial:
+        # A fragment for the story page's script, no page of its own: kept out of
+        # search results (the page cache keeps the header with the copy).
+        response["X-Robots-Tag"] = "noindex"
     return response
 
 

@@ -117,7 +117,7 @@ def modified_at(article, corrections=(), corrected_at=None):
     story's updated_at as it was.
     """
     times = [article.published_at, article.updated_at, corrected_at,
-             *(c.date for c in corrections)]
+             *(t for c in corrections for t in (c.date, getattr(c, "amended_at", None)))]
     return max(t for t in times if t is not None)
 
 
@@ -181,6 +181,23 @@ def short_description(text):
     return Truncator(Truncator(text).words(40, truncate=" …")).chars(300)
 
 
+def ai_involvement_note(article):
+    """What the story page's "How this story was made" says of AI, as plain text.
+
+    The same words as templates/articles/article_detail.html, for where the
+    page is not read: feed items and the story's JSON-LD. A story written by
+    AI under a human byline said so on its page alone.
+    """
+    involvement = article.ai_involvement_shown
+    if involvement == "generated":
+        persona = (f", writing as the persona {article.author.name}"
+                   if article.author.is_ai else "")
+        return f"AI involvement: generated. An AI system wrote this story{persona}."
+    if involvement == "assisted":
+        return "AI involvement: assisted. People wrote this story with the help of AI tools."
+    return "AI involvement: none. People reported and wrote this story without AI tools."
+
+
 def news_article(article, tags=(), corrections=()):
     """The story as a schema.org NewsArticle."""
     url = absolute_url(article.get_absolute_url())
@@ -219,12 +236,24 @@ def news_article(article, tags=(), corrections=()):
         "isAccessibleForFree": True,
         "publisher": organization(),
     }
+    # How the story was made, as its page says (schema.org's backstory). An AI
+    # persona stays a Person, as schema.org's author is a Person or an
+    # Organization and its Person may be fictional: its description says it is
+    # an AI persona, and the human editor who reviewed the story is its editor.
+    data["backstory"] = ai_involvement_note(article)
+    reviewer = article.ai_reviewed_by if article.ai_involvement_shown != "none" else None
+    if reviewer is not None:
+        data["editor"] = {"@type": "Person",
+                          "name": reviewer.get_full_name() or reviewer.get_username(),
+                          "description": "The human editor who reviewed this story."}
     if article.published_at:
         data["datePublished"] = iso_datetime(article.published_at)
     if corrections:
         data["correction"] = [
             {"@type": "CorrectionComment", "name": c.get_kind_display(), "text": c.text,
-             "datePublished": iso_datetime(c.date), "url": f"{url}#correction-{c.pk}"}
+             "datePublished": iso_datetime(c.date), "url": f"{url}#correction-{c.pk}",
+             **({"dateModified": iso_datetime(c.amended_at)}
+                if getattr(c, "amended_at", None) else {})}
             for c in corrections
         ]
     return data

@@ -69,8 +69,9 @@ _NOTHING_DRAWN = re.compile("[\u00ad\u200b\u2060\ufeff]")
 
 def tidy_name(name):
     """name as the import stores a name it adds: each run of white space one space
-    (a no-break space too), without the characters of _NOTHING_DRAWN."""
-    return " ".join(_NOTHING_DRAWN.sub("", name).split())
+    (a no-break space too), without the characters of _NOTHING_DRAWN or stray direction
+    controls (strip_stray_bidi)."""
+    return " ".join(_NOTHING_DRAWN.sub("", strip_stray_bidi(name)).split())
 
 
 def strip_control_characters(value):
@@ -90,7 +91,8 @@ def normalize(value):
 class LineFeeds:
     """A model whose text is stored as DESIGN.md section 6 says, whoever saves it: in
     text_fields each CR LF (how a browser sends a line break) or lone CR becomes one LF,
-    and no text field keeps a control character (strip_control_characters).
+    and no text field keeps a control character (strip_control_characters) or a stray
+    direction control (strip_stray_bidi).
 
     Forms the readers use normalise their text (normalize); the admin's
     textareas and the shell did not, and the stories' JSON-LD carried "\r\n".
@@ -108,7 +110,9 @@ class LineFeeds:
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
             if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-                setattr(self, field.attname, strip_control_characters(value))
+                setattr(self, field.attname, value := strip_control_characters(value))
+            if isinstance(value, str) and _BIDI_CONTROLS.search(value):
+                setattr(self, field.attname, strip_stray_bidi(value))
         super().save(*args, **kwargs)
 
 
@@ -148,6 +152,7 @@ MAX_STACKED_MARKS = 4
 _EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")
 _ISOLATES = frozenset("\u2066\u2067\u2068")
 _PDF, _PDI = "\u202c", "\u2069"
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def is_blank_character(char):
@@ -274,6 +279,19 @@ DIRECTION_OVERRIDES = re.compile("[\u202d\u202e]")
 def strip_direction_overrides(value):
     """value without direction overrides, and without the closers they leave unpaired."""
     if not value or not DIRECTION_OVERRIDES.search(value):
+        return value
+    return strip_unpaired_bidi(DIRECTION_OVERRIDES.sub("", value))
+
+
+def strip_stray_bidi(value):
+    """value without direction overrides, and without embeddings and isolates left open.
+
+    Newsroom text (a headline, a dek, a tag's name) is shown followed by more:
+    a headline in <title> before " · EVA DAILY", in feeds and the news
+    sitemap. An override, or an embedding left open, reordered that too.
+    Paired embeddings and isolates stay: right-to-left writing uses them.
+    """
+    if not value or not _BIDI_CONTROLS.search(value):
         return value
     return strip_unpaired_bidi(DIRECTION_OVERRIDES.sub("", value))
 

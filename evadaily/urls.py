@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
@@ -51,9 +50,7 @@ urlpatterns = [
          name="robots"),
     path("sitemap.xml", public_page(sitemaps.index, tags=["syndication"]), name="sitemap"),
     # Django's sitemap view reads its page number from ?p=.
-    path("sitemap-news.xml", public_page(sitemap_views.sitemap, params=("p",),
-                                         tags=["syndication"]),
-         {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "sitemap_news.xml"},
+    path("sitemap-news.xml", public_page(sitemaps.news, params=("p",), tags=["syndication"]),
          name="sitemap-news"),
     path("sitemap-<slug:section>.xml", public_page(sitemaps.sitemap, params=("p",),
                                                    tags=["syndication"]),

@@ -6,18 +6,23 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
+from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin
-from articles.models import story_text
+from articles.models import public_story, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReasonActionForm, decision_action, local_iso)
 from core.text import normalize
@@ -107,6 +112,21 @@ class CorrectionForm(forms.ModelForm):
 
 
 class CorrectionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # A correction readers have seen stays on the record while its story is public
+        # (Correction.deletion_refusal); taken down in the same save, the story may lose it.
+        story = self.instance
+        if story.pk is None or not story.is_published():
+            return
+        chosen = [form.instance.pk for form in self.deleted_forms if form.instance.pk]
+        refusals = [correction.deletion_refusal() for correction in Correction.objects
+                    .select_related("article").filter(pk__in=chosen).order_by("date", "pk")]
+        if any(refusals):
+            # Errors of a form marked for deletion are not shown: these are the formset's.
+            raise ValidationError([ValidationError(refusal, code="on_the_record")
+                                   for refusal in refusals if refusal])
+
     def after_save(self):
         """Called by ArticleAdmin.save_formset once the story's corrections are saved."""
         _tell_reporters(f for f in self.forms if f not in self.deleted_forms)
@@ -121,6 +141,17 @@ class CorrectionInline(admin.StackedInline):
     verbose_name_plural = "Corrections and editor's notes"
 
 
+def _require_numbers(*ids):
+    """404 unless every id is a number: django-simple-history looks revisions up by
+    ids as they come, and one that is not a number was a server error."""
+    if not all(value.isascii() and value.isdigit() for value in ids):
+        raise Http404("No such revision.")
+
+
+# Corrections on public stories named when "Delete selected" is refused.
+DELETIONS_NAMED = 5
+
+
 def _tell_reporters(forms):
     """Corrections newly citing an upheld bias report: its reporter gets the link."""
     for form in forms:
@@ -130,16 +161,62 @@ def _tell_reporters(forms):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
-    list_display = ["article", "kind", "date", "report_reference"]
+class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
+    list_display = ["article", "kind", "date", "amended", "report_reference"]
     list_filter = ["kind"]
     list_select_related = ["article"]
     search_fields = ["text", "article__headline"]
     # The add form takes ?article=<id>&bias_report=<id>&kind=... as its initial
     # values: upholding a bias report links here to draft the correction.
-    fields = ["article", "bias_report", "kind", "date", "text"]
+    fields = ["article", "bias_report", "kind", "date", "text", "amended"]
+    readonly_fields = ["amended"]
     form = CorrectionForm
     autocomplete_fields = ["article"]
+    # Deleting is refused while the story is public (Correction.deletion_refusal).
+    actions = ["delete_selected"]
+
+    @admin.display(description="amended", ordering="amended_at")
+    def amended(self, correction):
+        if correction.amended_at is None:
+            return "—"
+        return record_time(correction.amended_at)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        correction = self.get_object(request, unquote(object_id))
+        if correction is not None and self.has_delete_permission(request, correction):
+            refusal = correction.deletion_refusal()
+            if refusal:
+                self.message_user(request, refusal, messages.ERROR)
+                return redirect("admin:standards_correction_change", correction.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description=delete_selected.short_description, permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's "Delete selected", refused while any chosen correction's story is public."""
+        on_record = list(queryset.filter(public_story("article__")).select_related("article")
+                         .order_by("date", "pk")[:DELETIONS_NAMED + 1])
+        if not on_record:
+            return delete_selected(self, request, queryset)
+        for correction in on_record[:DELETIONS_NAMED]:
+            self.message_user(request, f"Not deleted: {correction.deletion_refusal()}",
+                              messages.ERROR)
+        if len(on_record) > DELETIONS_NAMED:
+            self.message_user(request, "Not deleted either: more of the corrections chosen are "
+                                       "on public stories.", messages.ERROR)
+        self.message_user(request, "Nothing was deleted. Choose corrections on stories that "
+                                   "are not public, or amend the others.", messages.WARNING)
+        return None
+
+    def history_view(self, request, object_id, extra_context=None):
+        _require_numbers(unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_numbers(unquote(object_id), str(version_id))
+        # django-simple-history checks only view permission before saving a revert.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     @admin.display(description="after bias report", ordering="bias_report")
     def report_reference(self, correction):

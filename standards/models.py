@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from simple_history.models import HistoricalRecords
 
-from articles.models import CLOCK_MARGIN, public_story, record_time
+from articles.models import CLOCK_MARGIN, Article, public_story, record_time
 from core.text import LineFeeds
 from core.validators import within_calendar
 
@@ -163,6 +165,39 @@ DATED_BEFORE_THE_REPORT = ("%(reference)s was filed on %(filed)s: date a correct
                            "cites it then or later.")
 
 
+# What readers are shown of a correction: changed once they may have seen it, it is
+# marked "Amended" with the date (Correction.amended_at).
+SHOWN_FIELDS = ("kind", "text", "date")
+ON_THE_RECORD = ("“%(story)s” is public, and this %(kind)s of %(date)s is part of its public "
+                 "record: it cannot be deleted while the story is public. Amend its text "
+                 "instead; the story and /corrections/ then mark it “Amended” with the date.")
+
+
+def story_was_public_since(article_id, since, using=None):
+    """Whether readers could see the story at article_id at any time from `since` on.
+
+    Public now, or so in one of its revisions from then on: the one in effect
+    at `since`, or any later one (a story taken down since, or scheduled).
+    """
+    using = using or router.db_for_read(Article)
+    stored = (Article._base_manager.using(using).filter(pk=article_id)
+              .values_list("status", "published_at").first())
+    if stored is not None and Article(status=stored[0], published_at=stored[1]).is_published():
+        return True
+    revisions = Article.history.using(using).filter(id=article_id)
+    in_effect = (revisions.filter(history_date__lte=since).order_by("-history_date", "-history_id")
+                 .values_list("status", "published_at").first())
+    if in_effect is not None and Article(status=in_effect[0],
+                                         published_at=in_effect[1]).is_published():
+        return True
+    return revisions.filter(public_story(), history_date__gt=since).exists()
+
+
+def _shown(value):
+    """A value as readers are shown it: a date to the second (a form keeps no more)."""
+    return value.replace(microsecond=0) if hasattr(value, "microsecond") else value
+
+
 class CorrectionQuerySet(models.QuerySet):
     def public(self, now=None):
         """Corrections on stories readers may see."""
@@ -188,8 +223,14 @@ class Correction(LineFeeds, models.Model):
         related_name="corrections",
         help_text="The reader's bias report that led to this note, if any. Its reporter "
                   "is emailed a link to the note once the report is upheld.")
+    # When what readers had been shown (SHOWN_FIELDS) was last changed; None while it
+    # stands as first shown. Set on save (_amends()).
+    amended_at = models.DateTimeField("amended", null=True, blank=True, editable=False)
 
     objects = CorrectionQuerySet.as_manager()
+    # A correction is the newsroom's record of its own error: what it said, and when it
+    # changed, stays on record (the admin's history page).
+    history = HistoricalRecords(verbose_name="correction revision")
 
     class Meta:
         # Moved from articles (issue 13) with its rows: the table keeps its name.
@@ -198,6 +239,49 @@ class Correction(LineFeeds, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.article}"
+
+    def save_base(self, *args, raw=False, using=None, update_fields=None, **kwargs):
+        # Here rather than in save(): its text as stored (LineFeeds) is compared.
+        if not raw and self._amends(using, update_fields):
+            self.amended_at = timezone.now()
+            if update_fields is not None:
+                update_fields = {*update_fields, "amended_at"}
+        super().save_base(*args, raw=raw, using=using, update_fields=update_fields, **kwargs)
+
+    def _amends(self, using, update_fields):
+        """Whether this save changes what readers may have been shown of the correction.
+
+        Compared with the stored row, read here (a revision restored is not loaded).
+        Shown: its story was public at some time since the correction was made.
+        """
+        if self.pk is None:
+            return False
+        fields = [name for name in SHOWN_FIELDS
+                  if update_fields is None or name in update_fields]
+        if not fields:
+            return False
+        using = using or router.db_for_write(Correction, instance=self)
+        stored = (type(self)._base_manager.using(using).filter(pk=self.pk)
+                  .values("article_id", "date", *fields).first())
+        if stored is None or all(_shown(stored[name]) == _shown(getattr(self, name))
+                                 for name in fields):
+            return False
+        first = (self.history.using(using).order_by("history_date", "history_id")
+                 .values_list("history_date", flat=True).first())
+        since = min(filter(None, [stored["date"], first]))
+        return story_was_public_since(stored["article_id"], since, using)
+
+    def deletion_refusal(self, now=None):
+        """Why this correction may not be deleted now (a message), or None.
+
+        On a public story it is on the record: readers have seen it, and
+        /corrections/ and the transparency report count it.
+        """
+        story = self.article
+        if not story.is_published(now):
+            return None
+        return ON_THE_RECORD % {"story": story.headline, "kind": self.get_kind_display().lower(),
+                                "date": date_format(timezone.localtime(self.date), "M j, Y")}
 
     def clean(self):
         """A cited bias report must be about the same story; the date must fall between the

@@ -201,6 +201,8 @@ class TestADeletedStorysRevision:
         # the revision written when it is deleted found it with no tags.
         if with_rows == "correction":
             CorrectionFactory(article=story, date=NOW - timedelta(days=1))
+            # A public story keeps its corrections on record: taken down before it is deleted.
+            Article.objects.filter(pk=story.pk).update(status="draft")
         elif with_rows == "related story":
             RelatedArticle.objects.create(from_article=story, to_article=ArticleFactory(),
                                           position=1)

@@ -83,11 +83,15 @@ class TestSiteFeed:
         story = newsroom[0]
         assert item.findtext("guid") == f"tag:news.example,2026-02-24:article-{story.pk}"
         assert item.find("guid").get("isPermaLink") == "false"
-        # The dek is text: escaped once more so that readers show it, not render it.
+        # The dek is text: escaped once more so that readers show it, not render it. A
+        # story written with AI says so after it, as its page does (test_feeds2_ai_disclosure).
         assert item.findtext("description") == (
-            "Rates &lt; 5% &amp; rising: &lt;b&gt;negotiators&lt;/b&gt; return.")
+            "<p>Rates &lt; 5% &amp; rising: &lt;b&gt;negotiators&lt;/b&gt; return.</p>"
+            "<p>AI involvement: generated. An AI system wrote this story, writing as the "
+            "persona Li Wei.</p>")
         assert item.findtext(f"{DC}creator") == "Li Wei (AI persona)"  # an AI byline, said plainly
-        assert [c.text for c in item.findall("category")] == ["World", "Ports", "Trade"]
+        assert [c.text for c in item.findall("category")] == [
+            "World", "Ports", "Trade", "AI-generated"]
         assert parsedate_to_datetime(item.findtext("pubDate")) == NOW - timedelta(hours=3)
 
         media = item.find(f"{MEDIA}content")
@@ -113,11 +117,11 @@ class TestSiteFeed:
             f"tag:news.example,2026-02-24:article-{newsroom[0].pk}")
         summary = entry.find(f"{ATOM}summary")
         assert summary.get("type") == "html"
-        assert summary.text.startswith("Rates &lt; 5% &amp; rising")
+        assert summary.text.startswith("<p>Rates &lt; 5% &amp; rising")
         assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Li Wei (AI persona)"
         assert entry.findtext(f"{ATOM}author/{ATOM}uri") == f"{SITE}/authors/li-wei/"
         assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == [
-            "World", "Ports", "Trade"]
+            "World", "Ports", "Trade", "AI-generated"]
         assert datetime.fromisoformat(entry.findtext(f"{ATOM}published")) == (
             NOW - timedelta(hours=3))
         assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated")) >= (

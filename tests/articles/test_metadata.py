@@ -100,10 +100,17 @@ class TestArticlePage:
         # The correction is the latest change.
         assert datetime.fromisoformat(ld["dateModified"]) == NOW - timedelta(hours=1)
         [author] = ld["author"]
+        # Still a Person, on purpose: schema.org's author is a Person or an Organization,
+        # and its Person may be fictional. What says the persona is no human is its
+        # description, the story's backstory and the human editor named beside it
+        # (tests/articles/test_feeds2_ai_disclosure.py).
         assert author["@type"] == "Person"
         assert author["name"] == "Li Wei"
         assert author["url"] == f"{SITE}/authors/li-wei/"
         assert "AI persona" in author["description"]
+        assert ld["backstory"] == ("AI involvement: generated. An AI system wrote this story, "
+                                   "writing as the persona Li Wei.")
+        assert ld["editor"]["@type"] == "Person"
         assert ld["articleSection"] == "World"
         assert sorted(ld["keywords"]) == ["Ports", "Trade"]
         assert ld["publisher"]["@type"] == "NewsMediaOrganization"
