@@ -1,6 +1,8 @@
+import functools
 import json
 import re
 import time
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,7 +13,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Q, Subquery, TextField
+from django.db.backends.signals import connection_created
+from django.db.models import Func, Q, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
@@ -208,17 +211,73 @@ def _validate_image(fieldfile):
 SEARCH_CONFIG = "english"
 
 
+@functools.cache
+def format_characters():
+    """A character class of the format characters (Unicode's category Cf: a soft
+    hyphen, a zero-width space or joiner, a direction mark), as ranges, which
+    Python's and PostgreSQL's regular expressions read alike."""
+    ranges = []
+    for code in (code for plane in (0, 1, 14) for code in range(plane << 16, (plane + 1) << 16)):
+        if unicodedata.category(chr(code)) == "Cf":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "[" + "".join(chr(first) if first == last else f"{chr(first)}-{chr(last)}"
+                         for first, last in ranges) + "]"
+
+
+def search_text(value):
+    """value as search reads it, stories and queries alike (articles.search.clean_query):
+    compatibility forms as the letters they show (NFKC: "\\ufb01nancial" is "financial",
+    "e" and a combining accent "é") and no format character (a soft hyphen or a
+    zero-width space pasted inside a word leaves it whole)."""
+    if not value or value.isascii():
+        return value
+    return _format_pattern().sub("", unicodedata.normalize("NFKC", value))
+
+
+@functools.cache
+def _format_pattern():
+    return re.compile(format_characters())
+
+
+class SearchText(Func):
+    """search_text() of an expression, in SQL: PostgreSQL's own normalize(); on
+    SQLite the Python function, which each connection is given (_give_search_text)."""
+
+    function = "eva_search_text"
+    arity = 1
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"regexp_replace(normalize({sql}, NFKC), %s, '', 'g')",
+                (*params, format_characters()))
+
+
+def _give_search_text(sender, connection, **kwargs):
+    """search_text() as eva_search_text(), on each new SQLite connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("eva_search_text", 1, search_text,
+                                              deterministic=True)
+
+
+connection_created.connect(_give_search_text, dispatch_uid="articles-search-text")
+
+
 def search_document():
     """What full-text search reads: headline over dek over body (weights A, B, C).
 
     The body as readers see it: body_html, not the Markdown, which also holds
     comments, link addresses and markup nh3 removes. PostgreSQL's parser
     reads tags (with their attributes) and entities as tokens of their own,
-    which the text-search configurations leave out (migration 0019).
+    which the text-search configurations leave out (migration 0019). Each is
+    read as search_text() reads it, as the query is.
     """
-    return (SearchVector("headline", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("dek", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body_html", weight="C", config=SEARCH_CONFIG))
+    return (SearchVector(SearchText("headline"), weight="A", config=SEARCH_CONFIG)
+            + SearchVector(SearchText("dek"), weight="B", config=SEARCH_CONFIG)
+            + SearchVector(SearchText("body_html"), weight="C", config=SEARCH_CONFIG))
 
 
 class SearchIndex(GinIndex):
@@ -395,6 +454,10 @@ class Article(LineFeeds, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Filled on PostgreSQL only (see save()); other databases search the text itself.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Whether search_text() changes the headline, dek or body as shown (a ligature, an
+    # accent typed apart, a zero-width space); set on save. The search of other
+    # databases then reads the story's text through SearchText (articles.search).
+    search_text_differs = models.BooleanField(default=False, editable=False)
 
     objects = ArticleManager.from_queryset(ArticleQuerySet)()
     # True when a form checks each of the story's corrections against the
@@ -406,7 +469,7 @@ class Article(LineFeeds, models.Model):
         verbose_name="article revision",
         bases=[ArticleRevision],
         excluded_fields=["body_html", "reading_minutes", "image_renditions",
-                         "search_vector"],
+                         "search_vector", "search_text_differs"],
     )
 
     class Meta:
@@ -477,6 +540,11 @@ class Article(LineFeeds, models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "reading_minutes"}
+        if update_fields is None or {"headline", "dek", "body"} & set(update_fields):
+            self.search_text_differs = any(search_text(text) != text for text in
+                                           (self.headline, self.dek, self.body_html))
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "search_text_differs"}
         keep_made_renditions(self, "image", kwargs.get("using"), crops=CROPS)
         slug_left = self._slug_left(update_fields, kwargs.get("using"))
         super().save(*args, **kwargs)

@@ -4,8 +4,10 @@ story fields in the admin (articles.admin.ArticleAdmin.get_search_results).
 PostgreSQL ranks a stored, weighted search vector (headline over dek over the
 body as shown) against a `websearch` query and highlights matches with
 ts_headline. Other databases fall back to case-insensitive matching of words
-from their start, with the same weights, reading the query as websearch_to_tsquery
-does: words, "quoted phrases", -exclusions and `or`, stop words left out.
+from their start (a single letter or digit only as itself), with the same
+weights, reading the query as websearch_to_tsquery does: words, "quoted
+phrases", -exclusions and `or`, stop words left out. Both read a story's text
+as they read the query (models.search_text).
 """
 
 import html
@@ -24,6 +26,7 @@ from django.db.models import (BooleanField, Case, ExpressionWrapper, F, FloatFie
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import (Coalesce, Concat, Greatest, Least, Left, Lower,
                                         NullIf, Replace, StrIndex, Substr)
+from django.db.models.lookups import IContains, IRegex
 from django.shortcuts import render
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -37,7 +40,7 @@ from core.pagination import StrictPageMixin
 
 from .context_processors import site_sections
 from .feeds import public_authors
-from .models import SEARCH_CONFIG, Article
+from .models import SEARCH_CONFIG, Article, SearchText, search_text
 
 MAX_QUERY_LENGTH = 200  # characters
 MAX_TERMS = 12  # the fallback scans three columns per term
@@ -58,10 +61,8 @@ _START, _STOP = "\ue000", "\ue001"
 _MARKERS = re.compile(f"({_START}|{_STOP})")
 # Control, private-use and surrogate characters have no place in a query;
 # PostgreSQL refuses NUL in text outright. They part words, as a space.
+# (Format characters, invisible, are left out as the stories' are: search_text.)
 _DROPPED_CATEGORIES = {"Cc", "Co", "Cs"}
-# Format characters (a soft hyphen, a zero-width joiner or space, a word joiner,
-# a direction mark) are invisible: pasted inside a word they leave it whole.
-_INVISIBLE_CATEGORY = "Cf"
 # Typographic quotes and apostrophes, as the site prints them and phones type
 # them, mean what the straight ones do.
 _STRAIGHT_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'",
@@ -103,13 +104,17 @@ _HTML_GAP = r"(?:[^\w<>&]|_|<[^>]*>|&#?\w+;)+"
 _WORD_START = r"(?:(?<!\w)|(?<=_))"
 _HTML_WORD_START = _WORD_START + r"(?<!&)(?<!&#)"
 _OUTSIDE_TAGS = r"(?![^<>]*>)"
+_WORD_END = r"(?![^\W_])"  # no letter or digit follows
 
 
 def clean_query(raw):
-    """The query as searched, and whether it had to be shortened."""
-    text = unicodedata.normalize("NFKC", raw or "").translate(_STRAIGHT_QUOTES)
-    text = "".join("" if (category := unicodedata.category(c)) == _INVISIBLE_CATEGORY
-                   else " " if category in _DROPPED_CATEGORIES else c for c in text)
+    """The query as searched, and whether it had to be shortened.
+
+    Read as the stories are (models.search_text): "\\ufb01nancial" is "financial",
+    and a zero-width space or soft hyphen pasted inside a word leaves it whole.
+    """
+    text = search_text(raw or "").translate(_STRAIGHT_QUOTES)
+    text = "".join(" " if unicodedata.category(c) in _DROPPED_CATEGORIES else c for c in text)
     text = " ".join(text.split())
     if len(text) > MAX_QUERY_LENGTH:
         return text[:MAX_QUERY_LENGTH].rstrip(), True
@@ -174,7 +179,8 @@ def beginning_with(query, stories):
         prefixes = " & ".join(f"{word}:*" for word in words)
         return stories.filter(search_vector=SearchQuery(prefixes, search_type="raw",
                                                         config=SEARCH_CONFIG))
-    return stories.filter(*(Q(headline__icontains=word) for word in words))
+    headline = _as_searched("headline")
+    return stories.filter(*(IContains(headline, word) for word in words))
 
 
 def _search_query(query):
@@ -206,10 +212,20 @@ def add_snippets(articles, query):
     """Give each article a `snippet`: HTML-safe text around its matches, in <mark>."""
     if not articles:
         return
-    if _is_postgresql():
-        _add_postgresql_snippets(articles, query)
-        return
     terms = [" ".join(words) for words in _parse(query).wanted()]
+    if _is_postgresql():
+        # ts_headline shows and marks the text as stored; a story whose text search
+        # reads otherwise (search_text_differs: a ligature, a zero-width space) is
+        # marked as the fallback marks it, to be shown as written all the same.
+        _add_postgresql_snippets([a for a in articles if not a.search_text_differs], query)
+        differing = [article for article in articles if article.search_text_differs]
+        if differing:
+            bodies = dict(Article.objects.filter(pk__in=[article.pk for article in differing])
+                          .values_list("pk", "body_html"))
+            for article in differing:
+                article.snippet = _plain_snippet(
+                    _searchable_text(article.dek, bodies.get(article.pk, "")), terms)
+        return
     for article in articles:
         article.snippet = _plain_snippet(_searchable_text(article.dek, article.body_html), terms)
 
@@ -309,6 +325,14 @@ def _contains(words):
     return Q.create([_field_contains(field, words) for field, _ in _WEIGHTS], connector=Q.OR)
 
 
+def _as_searched(field):
+    """field as search reads it (models.search_text), as the query is: through
+    SearchText for the stories whose text it changes, as stored for the others,
+    whose rows need no function called."""
+    return Case(When(search_text_differs=True, then=SearchText(field)), default=F(field),
+                output_field=TextField())
+
+
 def _field_contains(field, words):
     """words, in order, in field (the body as shown: not inside its tags).
 
@@ -320,10 +344,11 @@ def _field_contains(field, words):
         pattern = _pattern(words, _HTML_WORD_START, _HTML_GAP) + _OUTSIDE_TAGS
     else:
         pattern = _pattern(words, _WORD_START, _GAP)
-    found = Q(**{f"{field}__iregex": pattern})
+    text = _as_searched(field)
+    found = Q(IRegex(text, pattern))
     runs = [run for word in words for run in _ASCII_RUN.findall(word)]
     if runs:
-        found = Q(**{f"{field}__icontains": max(runs, key=len)}) & found
+        found = Q(IContains(text, max(runs, key=len))) & found
     return found
 
 
@@ -331,7 +356,12 @@ def _pattern(words, word_start, gap):
     # The first word is written first, and where it starts is tested after it,
     # so that re looks for the word rather than testing every position.
     first = re.escape(words[0])
-    return f"{first}(?<={word_start}{first})" + "".join(gap + re.escape(w) for w in words[1:])
+    pattern = f"{first}(?<={word_start}{first})" + "".join(gap + re.escape(w)
+                                                           for w in words[1:])
+    # Words match from their start ("ferr" finds "ferry"), but a single letter or
+    # digit only itself, as PostgreSQL's does: "R&D" is "R" and "D", and as the
+    # beginnings of words those two found nearly every story.
+    return pattern + _WORD_END if len(words[-1]) == 1 else pattern
 
 
 def _searchable_text(dek, body_html):
@@ -355,29 +385,76 @@ def _snippet_pattern(term):
 
 
 def _plain_snippet(text, terms):
-    """Up to SNIPPET_CHARS of text around the first match, matches in <mark>."""
+    """Up to SNIPPET_CHARS of text around the first match, matches in <mark>.
+
+    Matches are found in the text as searched (models.search_text) and shown
+    as written: "\\ufb01nancial" is found by "financial" and shown with its ligature.
+    """
     patterns = [pattern for pattern in map(_snippet_pattern, terms) if pattern]
     pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
-    first = pattern.search(text) if pattern else None
+    matches = _matches(pattern, text) if pattern else []
     start = 0
-    if first and first.start() > SNIPPET_CHARS // 3:
-        start = text.rfind(" ", 0, first.start() - SNIPPET_CHARS // 3) + 1
+    if matches and matches[0][0] > SNIPPET_CHARS // 3:
+        start = text.rfind(" ", 0, matches[0][0] - SNIPPET_CHARS // 3) + 1
     end = start + SNIPPET_CHARS
     if end < len(text):
         end = text.rfind(" ", start, end) if " " in text[start:end] else end
-    window = text[start:end]
     pieces = []
-    position = 0
-    for match in (pattern.finditer(window) if pattern else ()):
-        pieces.append(escape(window[position:match.start()]))
-        pieces.append(f"<mark>{escape(match[0])}</mark>")
-        position = match.end()
-    pieces.append(escape(window[position:]))
+    position = start
+    for match_start, match_end in matches:
+        if match_start < position or match_end > end:
+            continue
+        pieces.append(escape(text[position:match_start]))
+        pieces.append(f"<mark>{escape(text[match_start:match_end])}</mark>")
+        position = match_end
+    pieces.append(escape(text[position:end]))
     snippet = "".join(pieces)
     return mark_safe(("… " if start else "") + snippet + (" …" if end < len(text) else ""))
 
 
+def _matches(pattern, text):
+    """(start, end) in text of each of pattern's matches in search_text(text)."""
+    if search_text(text) == text:
+        return [match.span() for match in pattern.finditer(text)]
+    searched, spans = _searched_with_spans(text)
+    return [(spans[match.start()][0], spans[match.end() - 1][1])
+            for match in pattern.finditer(searched) if match.end() > match.start()]
+
+
+# A run of characters search_text() may change, with the character before it (an
+# accent typed apart joins the letter before it).
+_NOT_ASCII = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+
+
+def _searched_with_spans(text):
+    """search_text(text), and for each of its characters the (start, end) in text of
+    what it comes from.
+
+    Made a character and the marks after it at a time: an accent typed apart
+    joins its letter, a ligature becomes two letters from one place, and a
+    format character becomes nothing.
+    """
+    pieces, spans, position = [], [], 0
+    for run in _NOT_ASCII.finditer(text):
+        pieces.append(text[position:run.start()])
+        spans.extend((place, place + 1) for place in range(position, run.start()))
+        start, position = run.start(), run.end()
+        while start < position:
+            end = start + 1
+            while end < position and unicodedata.category(text[end]).startswith("M"):
+                end += 1
+            piece = search_text(text[start:end])
+            pieces.append(piece)
+            spans.extend([(start, end)] * len(piece))
+            start = end
+    pieces.append(text[position:])
+    spans.extend((place, place + 1) for place in range(position, len(text)))
+    return "".join(pieces), spans
+
+
 def _add_postgresql_snippets(articles, query):
+    if not articles:
+        return
     # One query for the page's snippets: ts_headline reads whole documents, so it
     # runs on the twenty shown rather than on every match. It drops anything that
     # looks like a tag, so the plain-text dek is escaped like body_html's text
@@ -505,7 +582,12 @@ def article_search(request):
     author = request.GET.get("author", "")
     context = {"query": query, "shortened": shortened, "section_slug": section,
                "author_slug": author, "authors": public_authors().only("name", "slug")}
-    if query:
+    if query and not _parse(query).alternatives:
+        # Nothing is left to search (PostgreSQL's query would be empty too): said
+        # so, rather than "0 results", and nothing is run or counted.
+        context.update(nothing_searched=True, articles=[],
+                       common_word=next(iter(_LETTERS.findall(query)), ""))
+    elif query:
         # A place first: a search refused as busy uses none of the reader's allowance.
         with ratelimit.place("search", settings.SEARCH_CONCURRENCY, PLACE_SECONDS) as placed:
             if not placed:

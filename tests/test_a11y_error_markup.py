@@ -245,7 +245,7 @@ def _selected(text, name):
 def test_an_unknown_filter_is_said_and_left_out(client, harbour, params, said):
     response, text = _search(client, **params)
     assert said in text
-    assert "2 results for “harbour”" in text
+    assert "2 results for “<bdi>harbour</bdi>”" in text
     assert {a.headline for a in response.context["articles"]} == {a.headline for a in harbour}
     # The form shows what was searched: every section and author.
     assert _selected(text, "section") == [] and _selected(text, "author") == []

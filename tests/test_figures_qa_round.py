@@ -264,7 +264,9 @@ def test_0020_strips_stored_control_characters_from_the_rows_that_hold_them(
 
     # Reversed, nothing changes: the characters are not wanted back.
     _migrate(BEFORE_0020)
-    assert Article.objects.get(pk=ids["dirty"]).headline == "Portstrike ends"
+    assert Article.objects.values_list("headline", flat=True).get(pk=ids["dirty"]) == (
+        "Portstrike ends")
+    _migrate(executor.loader.graph.leaf_nodes())  # later migrations add columns
 
 
 def test_a_sections_name_is_stored_without_control_characters():

@@ -167,7 +167,7 @@ def test_no_trace_of_hidden_stories_on_any_public_url(client, settings, newsroom
         assert pages[url][0] == 404, url
 
     # Counts are of public stories only.
-    assert "23 results for “harbour”" in pages["/search/?q=harbour"][1]
+    assert "23 results for “<bdi>harbour</bdi>”" in pages["/search/?q=harbour"][1]
     assert pages["/sitemap-articles.xml"][1].count("<url>") == 23
     assert "12 stories" in pages["/authors/"][1]  # shared-author: i = 0, 2, ..., 22
     assert "11 stories" in pages["/authors/"][1]  # eva-persona

@@ -196,8 +196,8 @@ class TestTermsPastTheLimit:
         assert response.context["searched"] == searched
         text = response.content.decode()
         assert (f"We search for up to {search.MAX_TERMS} words or phrases at a time, so we "
-                f"searched only for \u201c{searched}\u201d.") in text
-        assert f"1 result for \u201c{searched}\u201d" in text
+                f"searched only for \u201c<bdi>{searched}</bdi>\u201d.") in text
+        assert f"1 result for \u201c<bdi>{searched}</bdi>\u201d" in text
         # The box keeps every word typed.
         assert f'value="{self.QUERY}"' in text
 

@@ -195,7 +195,6 @@ def _revision(story, slug, when, status="published", published_at=T, history_typ
 
 @pytest.mark.django_db(transaction=True)
 def test_0021_gives_stories_renamed_before_0018_their_old_slugs():
-    _migrate([("articles", "0020_strip_control_characters")])
     day = datetime.timedelta(days=1)
     renamed = ArticleFactory(slug="ferry-times-final", published_at=T)
     scheduled = ArticleFactory(slug="budget-final", published_at=T + 10 * day)
@@ -235,6 +234,8 @@ def test_0021_gives_stories_renamed_before_0018_their_old_slugs():
     _revision(takedown, "takedown-old", T + day, status="draft")
     _revision(takedown, "takedown-now", T + 2 * day, status="draft")
 
+    # Back to before 0021 once the stories are written, with the columns added since.
+    _migrate([("articles", "0020_strip_control_characters")])
     _migrate(_leaves())
     assert dict(OldSlug.objects.values_list("slug", "article_id")) == {
         "ferry-times": renamed.pk, "shared": last.pk, "kept-old": kept.pk,

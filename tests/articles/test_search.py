@@ -54,7 +54,7 @@ class TestSearch:
         assert _headlines(response) == ["Harbour talks resume"]
         text = response.content.decode()
         assert "harbour-draft" not in text and "Harbour tomorrow" not in text
-        assert "1 result for “harbour”" in text
+        assert "1 result for “<bdi>harbour</bdi>”" in text
 
     def test_headline_match_beats_dek_beats_body(self, client, engine):
         _story("A quiet week", body="The lighthouse keeper retired.", hours_ago=1)
@@ -113,7 +113,7 @@ class TestSearch:
             _story(f"Harbour story {i:02d}", hours_ago=i + 1)
         first = _results(client, q="harbour")
         assert len(first.context["articles"]) == 20
-        assert "23 results for “harbour”" in first.content.decode()
+        assert "23 results for “<bdi>harbour</bdi>”" in first.content.decode()
         second = _results(client, q="harbour", page="2")
         assert _headlines(second) == ["Harbour story 20", "Harbour story 21",
                                       "Harbour story 22"]
@@ -130,7 +130,7 @@ class TestSearch:
         response = _results(client, q="harbour")
         assert _headlines(response) == ["Story 0", "Story 1", "Story 2"]
         page = response.content.decode()
-        assert "The 3 newest results for “harbour”" in page
+        assert "The 3 newest results for “<bdi>harbour</bdi>”" in page
         assert "Older stories may match too" in page
 
     def test_the_newest_matches_are_picked_within_the_section(self, client, engine,
@@ -142,7 +142,7 @@ class TestSearch:
             _story(f"Harbour elsewhere {i}", hours_ago=i + 1)
         response = _results(client, q="harbour", section="world")
         assert _headlines(response) == ["Old world harbour"]
-        assert "1 result for “harbour”" in response.content.decode()
+        assert "1 result for “<bdi>harbour</bdi>”" in response.content.decode()
 
     @pytest.mark.parametrize("page", ["0", "3", "abc", "-1", "1.5", "last", ""])
     def test_bad_pages_are_404(self, client, engine, page):
@@ -152,7 +152,7 @@ class TestSearch:
     def test_no_results_and_empty_queries_answer_calmly(self, client, engine):
         _story("Harbour talks")
         response = _results(client, q="zeppelin")
-        assert "0 results for “zeppelin”" in response.content.decode()
+        assert "0 results for “<bdi>zeppelin</bdi>”" in response.content.decode()
         assert "No published story matches" in response.content.decode()
         for query in ("", "   ", "\t\n"):
             response = _results(client, q=query)
