@@ -62,6 +62,10 @@ PASSWORD_CHECK_UNAVAILABLE = ("We can't check passwords for a moment. Please try
                               "minute.")
 UNAVAILABLE = ("We can't take posts for a moment; what you typed is still here. "
                "Please try again in a minute.")
+# A reset asked for an address that has had as many emails as it gets in an hour, from
+# the reset form (PASSWORD_RESET_EMAIL_LIMITS) or from every form (INBOX_LIMITS).
+INBOX_FULL = ("We have sent that address as many emails as we send it in an hour. You can "
+              "ask again in {wait}; your address is still here.")
 
 
 def _safe_next(request, default="/"):
@@ -149,9 +153,10 @@ def _signup_not_now(request, context, refused):
 
 
 def _may_email(email):
-    """Use one of the inbox's sign-up emails (SIGNUP_EMAIL_LIMITS): whether one may go."""
+    """Use one of the inbox's sign-up emails (SIGNUP_EMAIL_LIMITS) and one of the
+    allowance every form shares (INBOX_LIMITS): whether one may go."""
     try:
-        return not ratelimit.acquire(SIGNUP_EMAIL_LIMITS, ratelimit.email_key(email))
+        return not ratelimit.acquire_inbox(SIGNUP_EMAIL_LIMITS, email)
     except ratelimit.Unavailable:
         return False  # nothing goes out uncounted; the account is made all the same
 
@@ -253,11 +258,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         # the same whether or not an account uses the address, which stays secret.
         too_many = ("Too many reset links have been asked for. You can ask again in {wait}; "
                     "your address is still here.")
+        email = form.cleaned_data["email"]
         refused = (ratelimit.check(PASSWORD_RESET_ADDRESS_LIMITS,
                                    ratelimit.address_key(self.request), too_many, UNAVAILABLE)
-                   or ratelimit.check(PASSWORD_RESET_EMAIL_LIMITS,
-                                      ratelimit.email_key(form.cleaned_data["email"]),
-                                      too_many, UNAVAILABLE))
+                   or ratelimit.check_inbox(PASSWORD_RESET_EMAIL_LIMITS, email, INBOX_FULL,
+                                            UNAVAILABLE))
         if refused:
             return ratelimit.refusal(self.request, self.get_template_names(),
                                      self.get_context_data(form=form), refused)
@@ -453,8 +458,8 @@ def change_email(request):
         if form.is_valid():
             email = form.cleaned_data["email"]
             # Counted the same whether or not another account uses the address.
-            refused = ratelimit.check(
-                EMAIL_CHANGE_ADDRESS_LIMITS, ratelimit.email_key(email),
+            refused = ratelimit.check_inbox(
+                EMAIL_CHANGE_ADDRESS_LIMITS, email,
                 "We have sent that address as many emails as we send it in an hour. You can "
                 "ask again in {wait}; the address you typed is still here.", UNAVAILABLE)
             if refused:

@@ -56,6 +56,11 @@ BIAS_REPORT_LIMITS = (Limit("bias-report-hourly", 5, 3600),)
 # A reader reporting a whole thread of abuse reports a handful; one reporting
 # every comment on the site fills the moderators' queue.
 COMMENT_REPORT_LIMITS = (Limit("comment-report-hourly", 10, 3600),)
+# Emails to one inbox (email_key), whatever sends them: beside each form's own limit,
+# every form that emails an address typed into it (subscribing, sign-up, a password
+# reset, a new account address) and every bias report's outcome takes from this one
+# allowance. With only a limit of their own, one inbox got about 12 an hour.
+INBOX_LIMITS = (Limit("inbox-hourly", 5, 3600),)
 
 
 def acquire(limits, ident, now=None, also=()):
@@ -292,6 +297,25 @@ def email_key(email):
     return "email:" + fingerprint(f"{local}@{domain}".casefold())
 
 
+def acquire_inbox(limits, email, now=None):
+    """For an email to `email`: use one of its inbox's allowances under limits (the
+    sender's own, counted by email_key) and one of the allowance everything that emails
+    it shares (INBOX_LIMITS), both or neither. As acquire(): 0 when it may go, else the
+    seconds to wait; Unavailable when the limits cannot be checked."""
+    now = time.time() if now is None else now
+    key = email_key(email)
+    wait = acquire(limits, key, now)
+    if not wait:
+        try:
+            wait = acquire(INBOX_LIMITS, key, now)
+        except Unavailable:
+            give_back(limits, key, now)
+            raise
+        if wait:
+            give_back(limits, key, now)
+    return wait
+
+
 @dataclass(frozen=True)
 class Refused:
     """Why an action does not go ahead now: what the reader is told, 429 (a limit is
@@ -308,8 +332,18 @@ def check(limits, ident, too_many, unavailable=UNAVAILABLE_NOTICE):
     becomes how long to wait ("12 minutes"). `unavailable` is the notice when the
     limits cannot be read, or None to go ahead without them (reading, where
     refusing everyone would be worse than the abuse the limit guards against)."""
+    return _refused(lambda: acquire(limits, ident), too_many, unavailable)
+
+
+def check_inbox(limits, email, too_many, unavailable=UNAVAILABLE_NOTICE):
+    """check() for a form that emails `email`: its own limits and the inbox's shared
+    allowance (acquire_inbox)."""
+    return _refused(lambda: acquire_inbox(limits, email), too_many, unavailable)
+
+
+def _refused(acquiring, too_many, unavailable):
     try:
-        wait = acquire(limits, ident)
+        wait = acquiring()
     except Unavailable:
         return None if unavailable is None else Refused(unavailable, 503)
     if wait:

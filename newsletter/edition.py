@@ -2,17 +2,35 @@
 
 An edition is due at EDITION_TIME in TIME_ZONE and carries, for each
 subscriber, the public stories published since that subscriber's previous
-edition (the last 24 hours for a first one) in what they follow.
+edition (the last 24 hours for a first one) in what they follow, and the
+corrections to those stories since; with neither, no email.
 
-Subscribers are served in batches (newsletter.tasks), each subscriber in a
-transaction of their own: their row is locked and read again, the Delivery
-record written, the email handed to the mail server, and only then is the
-transaction committed. A worker that dies before the commit leaves the
-subscriber due, and the record absent, so a later batch sends it; a second
-worker on the same subscriber waits for, or skips, the lock and then finds
-them served. The only way to a second copy is a worker dying in the instant
-between the mail server taking the message and the commit; the copy would
-carry the same Message-ID.
+Subscribers are served in batches (newsletter.tasks), one at a time, in three
+steps, so that no transaction is open while the mail server is talked to (on
+SQLite one would hold the database's write lock, and every sign-in and post
+would wait for a slow mail server):
+
+1. The claim, a short transaction: the subscriber's row is locked and read
+   again (another worker may have served them, or they left), and a Delivery
+   record is written, marked `sending`.
+2. The email is handed to the mail server, outside any transaction.
+3. The answer is recorded: taken, the Delivery is no longer `sending` and the
+   subscriber is served (served_until); refused for good (no such mailbox),
+   the subscriber is served with nothing sent and the record goes; refused
+   for now (a 4xx answer), or the connection lost, the record goes and the
+   subscriber stays due for the watcher's next try, while the batch moves on
+   to the next one (the connection lost ends the batch).
+
+A second worker on the same subscriber finds the claim and leaves them; a
+subscriber who had the edition (a Delivery not `sending`) is not sent it
+again. A claim still `sending` after EDITION_STALL_SECONDS was left by a
+worker that died while sending: the mail server had not taken the message
+(the integration tests kill one mid-conversation), so the next try sends it.
+A worker that could not record the answer, with the database busy or away
+for a moment, tries again (RECORD_TRIES) rather than leave a claim that
+would be sent again. The only way to a second copy is a worker dying in the
+instant between the mail server taking the message and the record; the copy
+would carry the same Message-ID.
 """
 
 import logging
@@ -22,8 +40,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import mailers
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import DatabaseError, transaction
+from django.db import connection as database
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from articles.models import CARD_DEFERRED, Article, Section
@@ -42,6 +61,9 @@ FIRST_WINDOW = timedelta(hours=24)
 # edition reaches back at most this far.
 MAX_WINDOW = timedelta(days=7)
 HEARTBEAT_EVERY = 25  # subscribers served between two signs of life
+# Times a worker tries to record the mail server's answer while the database is busy
+# (each try waits the database's own busy timeout) or its connection dropped.
+RECORD_TRIES = 3
 
 
 def due_moment(now=None):
@@ -87,6 +109,19 @@ def stories_between(start, end):
             .order_by("section__position", "section__name", "-published_at", "-pk"))
 
 
+def corrections_between(start, end):
+    """Corrections on public stories dated after start and up to end, oldest first."""
+    return (Correction.objects.public(now=end).filter(date__gt=start, date__lte=end)
+            .order_by("date", "pk"))
+
+
+def has_news(moment):
+    """Whether the edition due at moment may carry anything: a story or a correction."""
+    oldest = moment - MAX_WINDOW
+    return (stories_between(oldest, moment).exists()
+            or corrections_between(oldest, moment).exists())
+
+
 def is_superseded(edition):
     """A later edition exists: it carries whatever this one did not send."""
     return Edition.objects.filter(scheduled_at__gt=edition.scheduled_at).exists()
@@ -104,11 +139,9 @@ class Content:
         oldest = moment - MAX_WINDOW
         self.stories = list(stories_between(oldest, moment))
         self.corrections = list(
-            Correction.objects.public(now=moment).filter(date__gt=oldest, date__lte=moment)
-            .select_related("article")
+            corrections_between(oldest, moment).select_related("article")
             .only("kind", "text", "date", "article__slug", "article__headline",
-                  "article__section_id", "article__author_id")
-            .order_by("date", "pk"))
+                  "article__section_id", "article__author_id"))
         self.renders = emails.Renders()
 
     def pick(self, since, follow):
@@ -168,7 +201,7 @@ def serve_batch(edition_id, first_id, last_id):
     beat(edition)
     content = Content(edition.scheduled_at)
     due = Subscriber.objects.due(edition).filter(pk__gte=first_id, pk__lte=last_id)
-    if not content.stories:
+    if not content.stories and not content.corrections:
         due.update(served_until=edition.scheduled_at)  # nothing to send to anyone
         return 0
     subscribers = list(due.only("pk", "email", "key", "is_daily"))
@@ -185,39 +218,145 @@ def serve_batch(edition_id, first_id, last_id):
 
 
 def serve(edition, subscriber, follow, content, connection):
-    """Send one subscriber this edition, unless they had it; 1 if an email went out."""
+    """Send one subscriber this edition, unless they had it; 1 if an email went out.
+
+    The claim, the send and the record of the answer, as the module says: no
+    transaction is open while the mail server is talked to.
+    """
+    claim = _claim(edition, subscriber, follow, content)
+    if claim is None:
+        return 0
+    delivery_id, stories, corrections = claim
+    try:
+        message = emails.edition(edition, subscriber, stories, corrections, content.renders,
+                                 follow.names)
+    except BaseException:
+        _release_quietly(delivery_id)
+        raise
+    try:
+        connection.send_messages([message])
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, ValueError) as error:
+        answer = _answer(error)
+        if isinstance(error, ValueError) or not may_pass(error):
+            # Refused for good (no such mailbox, an address on the server's suppression
+            # list, one no server takes): served, with nothing sent.
+            logger.warning("Edition %s could not go to subscriber %s: %s", edition.pk,
+                           subscriber.pk, answer)
+            _after_send(lambda: _refused(edition, subscriber.pk, delivery_id))
+        else:
+            # Refused for now (busy, greylisting): this subscriber stays due, and the
+            # watcher queues them again once the batch is done (newsletter.tasks).
+            logger.warning("Edition %s could not go to subscriber %s yet: %s; left for the "
+                           "next try", edition.pk, subscriber.pk, answer)
+            _after_send(lambda: _release(delivery_id))
+        return 0
+    except BaseException:
+        # The connection failed (or the worker is stopping): the message was not taken.
+        # The batch ends here and is queued again; this subscriber with it.
+        _release_quietly(delivery_id)
+        raise
+    _after_send(lambda: _record(edition, subscriber.pk, delivery_id))
+    return 1
+
+
+def _claim(edition, subscriber, follow, content):
+    """Take the subscriber for this edition, in a short transaction: (the Delivery's id,
+    the stories, the corrections) to send, or None when there is nothing to send them."""
     moment = edition.scheduled_at
+    now = timezone.now()
+    claims = Delivery.objects.filter(edition=edition, subscriber=OuterRef("pk"))
     with transaction.atomic():
         # Locked and read again: another worker may have served them, or they left.
         row = list(Subscriber.objects.due(edition).select_for_update(skip_locked=True)
                    .filter(pk=subscriber.pk)
-                   .annotate(had_it=Exists(Delivery.objects.filter(
-                       edition=edition, subscriber=OuterRef("pk"))))
-                   .values_list("served_until", "had_it"))
+                   .annotate(claim=Subquery(claims.values("pk")[:1]),
+                             sending=Subquery(claims.values("sending")[:1]),
+                             claimed_at=Subquery(claims.values("sent_at")[:1]))
+                   .values_list("served_until", "claim", "sending", "claimed_at"))
         if not row:
-            return 0
-        served_until, had_it = row[0]
+            return None
+        served_until, claim, sending, claimed_at = row[0]
+        if claim is not None and not sending:
+            # They had it, though due again (their served_until was moved back): the
+            # record is what "at most once" rests on. Served, with no second copy.
+            Subscriber.objects.filter(pk=subscriber.pk).update(served_until=moment)
+            return None
+        if claim is not None and now - claimed_at < _lease():
+            return None  # another worker is sending it now
         since = max(served_until or moment - FIRST_WINDOW, moment - MAX_WINDOW)
         stories, corrections = content.pick(since, follow)
-        Subscriber.objects.filter(pk=subscriber.pk).update(served_until=moment)
-        if had_it or not stories:
-            # No stories, no email. Nor a second copy to a subscriber due again
-            # though the record says they had it (their served_until was moved
-            # back): the record is what "at most once" rests on.
-            return 0
-        delivery = Delivery.objects.create(edition=edition, subscriber_id=subscriber.pk,
-                                           story_count=len(stories))
-        message = emails.edition(edition, subscriber, stories, corrections, content.renders,
-                                 follow.names)
+        if not stories and not corrections:
+            Subscriber.objects.filter(pk=subscriber.pk).update(served_until=moment)
+            if claim is not None:
+                Delivery.objects.filter(pk=claim).delete()
+            return None  # nothing new for them, no email
+        if claim is None:
+            claim = Delivery.objects.create(edition=edition, subscriber_id=subscriber.pk,
+                                            story_count=len(stories), sent_at=now,
+                                            sending=True).pk
+        else:
+            # Left `sending` by a worker that died before the mail server took it.
+            Delivery.objects.filter(pk=claim).update(sent_at=now, story_count=len(stories))
+    return claim, stories, corrections
+
+
+def _lease():
+    """How long a claim keeps other workers off: as long as the watcher waits before
+    it takes an edition's worker for dead (newsletter.tasks.watch_edition)."""
+    return timedelta(seconds=settings.EDITION_STALL_SECONDS)
+
+
+def _record(edition, subscriber_id, delivery_id):
+    """The mail server took the edition: the subscriber is served, the record final."""
+    moment = edition.scheduled_at
+    with transaction.atomic():
+        # Never back: a later edition may have served them meanwhile.
+        Subscriber.objects.filter(pk=subscriber_id).exclude(served_until__gte=moment).update(
+            served_until=moment)
+        Delivery.objects.filter(pk=delivery_id).update(sending=False, sent_at=timezone.now())
+
+
+def _refused(edition, subscriber_id, delivery_id):
+    """Refused for good: served, with nothing sent, and no record of a delivery."""
+    moment = edition.scheduled_at
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=subscriber_id).exclude(served_until__gte=moment).update(
+            served_until=moment)
+        Delivery.objects.filter(pk=delivery_id).delete()
+
+
+def _release(delivery_id):
+    """Nothing was sent: the subscriber, still due, is free for the next try."""
+    Delivery.objects.filter(pk=delivery_id, sending=True).delete()
+
+
+def _release_quietly(delivery_id):
+    """_release, on the way out with an error of its own: that error is the one told."""
+    try:
+        _release(delivery_id)
+    except DatabaseError:
+        pass  # the claim runs out after EDITION_STALL_SECONDS
+
+
+def _after_send(write):
+    """Run a write that records the mail server's answer, trying again while the database
+    is busy or its connection dropped: a claim left `sending` would be sent again."""
+    for attempt in range(1, RECORD_TRIES + 1):
         try:
-            connection.send_messages([message])
-        except (smtplib.SMTPRecipientsRefused, ValueError) as error:
-            if isinstance(error, smtplib.SMTPRecipientsRefused) and may_pass(error):
-                raise  # a temporary refusal: the batch is tried again later
-            # Refused for good (no such mailbox, an address no server takes):
-            # served, with nothing sent.
-            logger.warning("Edition %s could not go to subscriber %s: %s", edition.pk,
-                           subscriber.pk, type(error).__name__)
-            delivery.delete()
-            return 0
-    return 1
+            return write()
+        except DatabaseError:
+            if attempt == RECORD_TRIES:
+                raise
+            logger.warning("Recording an edition email failed (try %d of %d); trying again",
+                           attempt, RECORD_TRIES)
+            database.close_if_unusable_or_obsolete()
+    return None
+
+
+def _answer(error):
+    """The error's kind and the mail server's reply code(s), for the log: "SMTPDataError 554"."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = ", ".join(str(code) for code, _ in error.recipients.values())
+    else:
+        codes = str(getattr(error, "smtp_code", ""))
+    return f"{type(error).__name__} {codes}".strip()

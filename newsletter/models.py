@@ -93,6 +93,10 @@ class Delivery(models.Model):
                                    related_name="deliveries")
     sent_at = models.DateTimeField(default=timezone.now)
     story_count = models.PositiveSmallIntegerField()
+    # True from when a worker takes the subscriber (sent_at is then that moment) until
+    # the mail server's answer is recorded (newsletter.edition.serve). A default in the
+    # database too, for workers not yet restarted (newsletter 0002).
+    sending = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         constraints = [

@@ -3,8 +3,9 @@
 `start_edition` (manage.py send_edition) queues the edition's due subscribers
 in batches by id, and a watcher that runs every EDITION_STALL_SECONDS until
 everyone due is served: when nothing has moved for that long (the worker
-died, or the mail server was down), it queues what is left again. Serving
-twice is harmless (newsletter.edition sends each subscriber at most once),
+died, or the mail server was down), it queues what is left again, with
+those the mail server refused for now (a 4xx answer, newsletter.edition).
+Serving twice is harmless (newsletter.edition sends each subscriber at most once),
 so a batch queued again, or send_edition called again, never doubles an email.
 """
 
@@ -20,7 +21,7 @@ from django.utils import dateformat, timezone
 from core.mail import PRIORITY_BULK, PRIORITY_NOTICE, sends_mail
 
 from . import emails
-from .edition import MAX_WINDOW, due_moment, is_superseded, serve_batch, stories_between
+from .edition import due_moment, has_news, is_superseded, serve_batch
 from .models import Edition, Subscriber
 
 BATCH_SIZE = 500  # subscribers per task: one mail-server connection, bounded memory
@@ -100,7 +101,7 @@ def start_edition(now=None, batch_size=BATCH_SIZE):
     now = now or timezone.now()
     moment = due_moment(now)
     when = dateformat.format(timezone.localtime(moment), "l, F j, Y, g:i A")
-    if not stories_between(moment - MAX_WINDOW, moment).exists():
+    if not has_news(moment):  # neither a story nor a correction it could carry
         return f"No stories for the edition of {when}: nothing to send."
     with transaction.atomic():
         edition, _ = Edition.objects.get_or_create(scheduled_at=moment)

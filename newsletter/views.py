@@ -108,7 +108,9 @@ def _subscribe(data):
             Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
                 created_at=now)
         # An address already known keeps what it had; its owner hears of the request.
-        if not ratelimit.acquire(ADDRESS_LIMITS, ratelimit.email_key(data["email"])):
+        # Past this form's allowance for the inbox, or the one every form shares, the
+        # page is the same and no email goes.
+        if not ratelimit.acquire_inbox(ADDRESS_LIMITS, data["email"]):
             send_subscription_email.enqueue(subscriber.pk)
 
 

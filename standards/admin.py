@@ -379,8 +379,12 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, ad
                 if refusal:
                     refused.append(refusal)
                     continue
-                workflow.decide_bias_report(report, status, request.user, note)
+                workflow.decide_bias_report(report, status, request.user, note, tell=False)
                 decided.append(report)
+        # One email to each reporter's address, however many of its reports were chosen.
+        if status != BiasReport.Status.IN_REVIEW:
+            for report in notices.send_outcomes(decided):
+                refused.append(f"{report.reference}: {report.outcome_not_sent}")
         if decided:
             self.message_user(request, f"{len(decided)} report{'' if len(decided) == 1 else 's'} "
                                        f"marked {BiasReport.Status(status).label.lower()}.",

@@ -6,12 +6,16 @@ class StandardsConfig(AppConfig):
     verbose_name = "Standards"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from accounts.signals import account_deleting
         from articles.authors import register_author_annotations
+        from articles.models import Article
         from articles.views import register_story_annotations
         from core import hooks, pagecache
 
         from .models import BiasReport, Correction
+        from .notices import story_saved
         from .personal_data import forget_reporter, purge_reporters
         from .views import author_review_counts, story_review_counts
 
@@ -21,6 +25,8 @@ class StandardsConfig(AppConfig):
         register_author_annotations(author_review_counts)
         hooks.personal_data.register(purge_reporters)
         account_deleting.connect(forget_reporter, dispatch_uid="standards-forget-reporter")
+        # Correction emails held while a story was not public go when it is again.
+        post_save.connect(story_saved, sender=Article, dispatch_uid="standards-held-notices")
 
 
 def _correction_change(correction, event):

@@ -217,6 +217,10 @@ def decide_bias_report(request, pk):
 
 def _after(request, report):
     """Where a decision leads: an upheld report to its correction draft, if one may be written."""
+    # Set once the decision's email was or was not queued (notices.send_outcomes).
+    not_sent = getattr(report, "outcome_not_sent", "")
+    if not_sent:
+        messages.warning(request, f"{report.reference}: {not_sent}")
     if report.status == BiasReport.Status.UPHELD:
         if request.user.has_perm("standards.add_correction"):
             messages.success(request, f"{report.reference} upheld. Draft the correction "
@@ -225,7 +229,8 @@ def _after(request, report):
         messages.success(request, f"{report.reference} upheld: an editor drafts the "
                                   f"correction (the triage’s decided list offers them the draft).")
     elif report.status == BiasReport.Status.DISMISSED:
-        told = " The reporter is emailed your note." if report.contact_email else ""
+        told = (" The reporter is emailed your note." if report.contact_email and not not_sent
+                else "")
         messages.success(request, f"{report.reference} dismissed.{told}")
     else:
         messages.success(request, f"{report.reference} is in review.")

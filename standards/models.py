@@ -332,3 +332,16 @@ class Correction(LineFeeds, models.Model):
         return ValidationError(DATED_BEFORE_THE_REPORT, code="dated_before_the_report",
                                params={"reference": report.reference,
                                        "filed": record_time(report.created_at)})
+
+
+class HeldNotice(models.Model):
+    """The email telling a bias report's reporter of the correction that cites it, held
+    while the correction's story is not public: its link would not open. Sent, and
+    this row deleted, once the story is public again (standards.notices)."""
+
+    correction = models.OneToOneField(Correction, on_delete=models.CASCADE,
+                                      related_name="held_notice")
+    held_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Notice held for {self.correction}"

@@ -29,6 +29,8 @@ def forget_reporter(sender, user, **kwargs):
     reports = BiasReport.objects.filter(reader=user).exclude(contact_email="")
     for pk, email in reports.values_list("pk", "contact_email"):
         # Every email about a report names it in its subject (standards.notices):
-        # "Your bias report BR-000123: upheld". The colon: BR-100000 is not BR-1000000.
-        forget_emails_to(email, about=f"{BiasReport(pk=pk).reference}:")
+        # "Your bias report BR-000123: upheld", "Your bias reports BR-000123, BR-000124:
+        # dismissed". The colon or comma: BR-100000 is not BR-1000000.
+        for after in ":,":
+            forget_emails_to(email, about=f"{BiasReport(pk=pk).reference}{after}")
     reports.update(contact_email="")

@@ -42,11 +42,13 @@ def refusal(report, status, note):
 
 
 @transaction.atomic
-def decide_bias_report(report, status, moderator, note=""):
+def decide_bias_report(report, status, moderator, note="", tell=True):
     """Move a bias report along new -> in_review -> upheld/dismissed; tell the reporter.
 
     The note is this decision's: a decision without one leaves none, rather
-    than the note of a decision it replaces.
+    than the note of a decision it replaces. tell=False: the caller tells the
+    reporters of what it decides together (notices.send_outcomes), one email
+    to each address.
     """
     report.status = status
     report.moderator = moderator
@@ -55,7 +57,7 @@ def decide_bias_report(report, status, moderator, note=""):
     report.resolved_at = timezone.now() if decided else None
     report.save()
     record_decision(moderator, f"bias report {status}", report.reference, note)
-    if decided and report.contact_email:
+    if decided and report.contact_email and tell:
         transaction.on_commit(lambda: send_outcome(report))
 
 
