@@ -4,7 +4,12 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
 from django.db.models import Q
 
 from core.mail import mailbox
@@ -201,6 +206,22 @@ def _staff_names():
         if sum(char.isalpha() for char in username) >= STAFF_USERNAME_MIN_LETTERS:
             usernames.append(username)
     return full_names, usernames
+
+
+# The sign-in page's message of a refused sign-in (templates/registration/login.html).
+SIGN_IN_ERROR_ID = "sign-in-error"
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form. A username and password that do not match mark both boxes
+    invalid, described by the page's message: either may be the one mistyped, and Django
+    marked neither."""
+
+    def get_invalid_login_error(self):
+        for name in ("username", "password"):
+            self.fields[name].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": SIGN_IN_ERROR_ID})
+        return super().get_invalid_login_error()
 
 
 class PlainPasswordChangeForm(RulesOnNewPassword, PasswordChangeForm):

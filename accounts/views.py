@@ -34,6 +34,7 @@ from .forms import (
     EmailChangeForm,
     PlainPasswordChangeForm,
     PlainSetPasswordForm,
+    SignInForm,
     SignupForm,
 )
 from .notices import queue_notice, quoted_names
@@ -92,6 +93,7 @@ class LoginView(auth_views.LoginView):
     """
 
     redirect_authenticated_user = True
+    form_class = SignInForm
 
     def get_redirect_url(self):
         target = super().get_redirect_url()

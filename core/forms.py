@@ -8,8 +8,11 @@ from datetime import UTC
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
 SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -219,3 +222,51 @@ class LocalDateTimeField(forms.SplitDateTimeField):
         if day is None or time is None:
             raise ValidationError(self.error_messages["incomplete"], code="incomplete")
         return self.moment(day, time, shown)
+
+
+# A form sent back with errors (settings.FORM_RENDERER) ---------------------------------
+
+
+def first_invalid_field(form):
+    """The name of the first field shown of a refused form that has an error; else None."""
+    if not form.is_bound or not form.errors:
+        return None
+    return next((field.name for field in form.visible_fields() if field.errors), None)
+
+
+def errors_off_fields(form):
+    """Whether form was refused for an error on no field shown: one on the whole form ("Your
+    username and password didn't match"), or a hidden token's. The page's summary of the
+    errors then takes the focus (autofocus), and no field has it."""
+    return bool(getattr(form, "is_bound", False) and form.errors
+                and first_invalid_field(form) is None)
+
+
+class ErrorFocusBoundField(BoundField):
+    """A field as every form of the site draws it. In a form sent back with errors the first
+    invalid field has autofocus, and no other: the page opens on what to correct, read with
+    its error (Django's aria-invalid and aria-describedby). Django's sign-in and sign-up
+    forms kept it on the username, whatever was wrong, and the others opened at the top,
+    far from the field."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.form.is_bound and self.form.errors:
+            # False leaves the attribute out, the widget's own too.
+            attrs["autofocus"] = self.name == first_invalid_field(self.form)
+        return attrs
+
+    @cached_property
+    def subwidgets(self):
+        # Radio buttons or checkboxes drawn one by one: the first of them has it.
+        widgets = BoundField.subwidgets.func(self)
+        for widget in widgets[1:]:
+            if widget.data["attrs"].get("autofocus"):
+                widget.data["attrs"]["autofocus"] = False
+        return widgets
+
+
+class SiteFormRenderer(DjangoTemplates):
+    """Django's renderer, with ErrorFocusBoundField for every form's fields."""
+
+    bound_field_class = ErrorFocusBoundField

@@ -349,8 +349,11 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
 }
+# Named by the heading before it, if any; static/js/comments.js leaves it a Tab stop
+# only while it does scroll (without the script, always one).
 TABLE_SCROLL_OPEN = ('<div class="table-scroll" role="region" tabindex="0" '
-                     'aria-label="Table (scrolls sideways)"><table>')
+                     'aria-label="{name}"><table>')
+_HEADING_OR_TABLE = re.compile(r"<h([2-6])>(.*?)</h\1>|<table>", re.DOTALL)
 _H1 = re.compile(r"<(/?)h1(\W)", re.IGNORECASE)
 # Typographic quotes and apostrophes only: smarty's dashes and ellipses would
 # also rewrite "--" and "..." inside URLs written out as text. Code spans,
@@ -427,7 +430,25 @@ def render_markdown(source):
         link_rel="noopener noreferrer",
     )
     # A wide table scrolls sideways inside a box that keyboard users can reach.
-    return html.replace("<table>", TABLE_SCROLL_OPEN).replace("</table>", "</table></div>")
+    return _boxed_tables(html).replace("</table>", "</table></div>")
+
+
+def _boxed_tables(html):
+    """Each <table> opened in its box, named "Table: <the heading before it>" ("Table 2:
+    …" for the second under one heading; "Table" where no heading comes before)."""
+    heading, count = "", 0
+
+    def box(match):
+        nonlocal heading, count
+        if match[1]:
+            # Sanitised: the text keeps its entities, only a quote would end the attribute.
+            heading, count = " ".join(strip_tags(match[2]).split()).replace('"', "&quot;"), 0
+            return match[0]
+        count += 1
+        name = "Table" + (f" {count}" if count > 1 else "") + (f": {heading}" if heading else "")
+        return TABLE_SCROLL_OPEN.format(name=name)
+
+    return _HEADING_OR_TABLE.sub(box, html)
 
 
 # A quote opens at the start of the text or after white space, an opening

@@ -121,6 +121,8 @@ TEMPLATES = [
         },
     },
 ]
+# A form sent back with errors opens on its first invalid field (core.forms).
+FORM_RENDERER = "core.forms.SiteFormRenderer"
 
 # Databases. SQLite is tuned so that several gunicorn workers can write at
 # once: WAL lets readers run beside a writer, the busy timeout (seconds)

@@ -454,8 +454,28 @@ function wireBiasButton() {
   });
 }
 
+// A story's tables: core.text puts each in a box that scrolls sideways, a Tab stop so
+// that the keyboard can scroll it. Here it is one only while the table is wider than
+// its box; a table that fits is not a stop that does nothing.
+function tabStopsWhereTablesScroll() {
+  const boxes = document.querySelectorAll(".table-scroll[tabindex]");
+  if (!boxes.length || typeof ResizeObserver !== "function") return;
+  const observer = new ResizeObserver((entries) => {
+    for (const box of new Set(entries.map((entry) => entry.target.closest(".table-scroll")))) {
+      if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+      else if (box !== document.activeElement) box.removeAttribute("tabindex");
+    }
+  });
+  boxes.forEach((box) => {
+    observer.observe(box);
+    const table = box.querySelector("table");
+    if (table) observer.observe(table);
+  });
+}
+
 // Full pages (the comments page, the bias form page) post as plain forms
 // and get the counters.
 attachCounters(document);
 loadComments();
 wireBiasButton();
+tabStopsWhereTablesScroll();

@@ -233,6 +233,9 @@ document.addEventListener("click", (event) => {
   announce(`Keyboard shortcuts ${keysOn ? "on" : "off"}.`);
 });
 
+// The keys that only move the focus, which may repeat while held down.
+const MOVES = new Set(["j", "k"]);
+
 document.addEventListener("keydown", (event) => {
   if (!keysOn || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
   const target = event.target;
@@ -255,6 +258,10 @@ document.addEventListener("keydown", (event) => {
   const action = actions[event.key];
   if (!action) return;
   event.preventDefault();
+  // A key held down repeats: j / k go on moving, but a decision (a, h) or an undo (u) is
+  // taken once a press. Otherwise holding down a approved one comment after another (each
+  // next one takes the focus), even those the queue loaded after the first.
+  if (event.repeat && !MOVES.has(event.key)) return;
   action();
 });
 
