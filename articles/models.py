@@ -450,7 +450,9 @@ class Article(LineFeeds, models.Model):
     ai_reviewed_at = models.DateTimeField("reviewed at", null=True, blank=True,
                                           validators=[within_calendar])
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add, which sets it on every insert: a deleted story restored from a
+    # revision was given a new creation day, and with it a new id in feeds (story_id).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Filled on PostgreSQL only (see save()); other databases search the text itself.
     search_vector = SearchVectorField(null=True, editable=False)
