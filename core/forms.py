@@ -242,6 +242,14 @@ def errors_off_fields(form):
                 and first_invalid_field(form) is None)
 
 
+def summary_takes_focus(form):
+    """errors_off_fields(form), for a page that then gives its summary the focus: its
+    fields, drawn after it, leave theirs (ErrorFocusBoundField). A page with no such
+    summary (the admin's sign-in) keeps the field's own autofocus."""
+    form._summary_has_focus = errors_off_fields(form)
+    return form._summary_has_focus
+
+
 class ErrorFocusBoundField(BoundField):
     """A field as every form of the site draws it. In a form sent back with errors the first
     invalid field has autofocus, and no other: the page opens on what to correct, read with
@@ -252,8 +260,10 @@ class ErrorFocusBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         if self.form.is_bound and self.form.errors:
-            # False leaves the attribute out, the widget's own too.
-            attrs["autofocus"] = self.name == first_invalid_field(self.form)
+            first = first_invalid_field(self.form)
+            if first is not None or getattr(self.form, "_summary_has_focus", False):
+                # False leaves the attribute out, the widget's own too.
+                attrs["autofocus"] = self.name == first
         return attrs
 
     @cached_property

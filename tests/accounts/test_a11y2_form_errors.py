@@ -129,6 +129,15 @@ def test_sign_in_refused_opens_on_the_message_that_describes_both_boxes(client):
                                             "Please try again.")
 
 
+def test_the_admins_sign_in_refused_keeps_the_username_focused(client):
+    """The admin's page has no summary that takes the focus: its field keeps Django's own."""
+    UserFactory(username="desk", is_staff=True)
+    response = client.post("/admin/login/", {"username": "desk", "password": "not-it-at-all"})
+    assert "Please enter the correct username and password" in response.content.decode()
+    page = _Page(response.content.decode())
+    assert [attrs.get("id") for _, attrs in page.autofocused()] == ["id_username"]
+
+
 def test_sign_in_with_an_empty_box_opens_on_it(client):
     _check_refused(client.post("/accounts/login/", {"username": "ana", "password": ""}),
                    "id_password", "This field is required.", invalid=["password"])
