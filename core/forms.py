@@ -246,8 +246,10 @@ def summary_takes_focus(form):
     """errors_off_fields(form), for a page that then gives its summary the focus: its
     fields, drawn after it, leave theirs (ErrorFocusBoundField). A page with no such
     summary (the admin's sign-in) keeps the field's own autofocus."""
-    form._summary_has_focus = errors_off_fields(form)
-    return form._summary_has_focus
+    takes = errors_off_fields(form)
+    if takes:  # a form, then: the page may have none (a reader signed out meanwhile)
+        form._summary_has_focus = True
+    return takes
 
 
 class ErrorFocusBoundField(BoundField):
