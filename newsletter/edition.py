@@ -19,7 +19,8 @@ would wait for a slow mail server):
    the subscriber is served with nothing sent and the record goes; refused
    for now (a 4xx answer), or the connection lost, the record goes and the
    subscriber stays due for the watcher's next try, while the batch moves on
-   to the next one (the connection lost ends the batch).
+   to the next one (the connection lost, or the server refusing the site's
+   own sender address, ends the batch).
 
 A second worker on the same subscriber finds the claim and leaves them; a
 subscriber who had the edition (a Delivery not `sending`) is not sent it
@@ -235,6 +236,13 @@ def serve(edition, subscriber, follow, content, connection):
         raise
     try:
         connection.send_messages([message])
+    except smtplib.SMTPSenderRefused:
+        # The server refuses our own address (MAIL FROM): nothing about this subscriber,
+        # and it would refuse every one after them. Taken as a refusal of their address,
+        # a misconfigured sender would have marked every subscriber served with nothing
+        # sent. The batch ends, as when the connection fails, and the watcher tries again.
+        _release_quietly(delivery_id)
+        raise
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, ValueError) as error:
         answer = _answer(error)
         if isinstance(error, ValueError) or not may_pass(error):

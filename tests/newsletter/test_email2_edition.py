@@ -71,9 +71,8 @@ def recipients_refused(code):
 
 @pytest.mark.parametrize("refusal", [
     smtplib.SMTPDataError(554, b"Transaction failed: Address blacklisted."),  # Amazon SES
-    sender_refused(553),
     recipients_refused(550),
-], ids=["data-554", "sender-553", "recipients-550"])
+], ids=["data-554", "recipients-550"])
 def test_an_address_refused_for_good_is_served_with_nothing_and_the_rest_go(
         newsroom, server, refusal):
     for email in ADDRESSES:
@@ -93,9 +92,8 @@ def test_an_address_refused_for_good_is_served_with_nothing_and_the_rest_go(
 
 @pytest.mark.parametrize("refusal", [
     smtplib.SMTPDataError(451, b"Try again later"),
-    sender_refused(452),
     recipients_refused(452),
-], ids=["data-451", "sender-452", "recipients-452"])
+], ids=["data-451", "recipients-452"])
 def test_an_address_refused_for_now_waits_for_the_next_try_and_the_rest_go(
         newsroom, server, settings, refusal):
     settings.EDITION_STALL_SECONDS = 60
@@ -116,6 +114,22 @@ def test_an_address_refused_for_now_waits_for_the_next_try_and_the_rest_go(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(ADDRESSES)
     assert not Delivery.objects.filter(sending=True).exists()
     assert tasks.watch_edition.call(edition.pk, edition.watch_key) == "finished"
+
+
+@pytest.mark.parametrize("code", [553, 452])
+def test_the_sites_own_address_refused_ends_the_batch_and_marks_nobody_served(
+        newsroom, server, code):
+    """A refused sender says nothing of the subscriber: the next would be refused too."""
+    for email in ADDRESSES:
+        subscriber(email, daily=True)
+    server.refusal = sender_refused(code)
+    edition = Edition.objects.create(scheduled_at=EDITION)
+    with pytest.raises(smtplib.SMTPSenderRefused):
+        serving.serve_batch(edition.pk, 0, 10**9)
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]
+    assert sorted(s.email for s in Subscriber.objects.due(edition)) == [
+        "bad@example.org", "cy@example.org"]
+    assert not Delivery.objects.filter(sending=True).exists()
 
 
 def test_a_lost_connection_ends_the_batch_and_leaves_the_subscriber_due(newsroom, server):
