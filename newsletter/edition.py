@@ -357,7 +357,8 @@ def _after_send(write):
                 raise
             logger.warning("Recording an edition email failed (try %d of %d); trying again",
                            attempt, RECORD_TRIES)
-            database.close_if_unusable_or_obsolete()
+            if not database.in_atomic_block:  # never a transaction someone else opened
+                database.close_if_unusable_or_obsolete()
     return None
 
 
