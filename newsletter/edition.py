@@ -22,6 +22,16 @@ would wait for a slow mail server):
    to the next one (the connection lost, or the server refusing the site's
    own sender address, ends the batch).
 
+A refusal for good at the data stage (after the message was sent) may be of
+the address (Amazon SES answers so for one on its suppression list) or of
+the message itself (content the server will not take, a sandboxed sending
+account): the server's answer does not say. It is decided once the server
+takes another subscriber's copy of the edition, or has before: it was the
+address. Refused so CONTENT_REFUSALS times in a row with no copy ever taken,
+it is the message: those subscribers stay due, and the batch ends with an
+error for the watcher to try again later, rather than the edition being
+marked served, with nothing sent, for everyone.
+
 A second worker on the same subscriber finds the claim and leaves them; a
 subscriber who had the edition (a Delivery not `sending`) is not sent it
 again. A claim still `sending` after EDITION_STALL_SECONDS was left by a
@@ -65,6 +75,9 @@ HEARTBEAT_EVERY = 25  # subscribers served between two signs of life
 # Times a worker tries to record the mail server's answer while the database is busy
 # (each try waits the database's own busy timeout) or its connection dropped.
 RECORD_TRIES = 3
+# Refusals for good at the data stage in a row, with no copy of the edition ever taken,
+# that say the server refuses the message, not the addresses.
+CONTENT_REFUSALS = 20
 
 
 def due_moment(now=None):
@@ -208,21 +221,76 @@ def serve_batch(edition_id, first_id, last_id):
     subscribers = list(due.only("pk", "email", "key", "is_daily"))
     follows = _follows(subscribers)
     sent = 0
+    doubts = Doubts(edition)
     # One connection to the mail server for the whole batch.
-    with mailers.default as connection:
-        for count, subscriber in enumerate(subscribers, 1):
-            sent += serve(edition, subscriber, follows[subscriber.pk], content, connection)
-            if count % HEARTBEAT_EVERY == 0:
-                beat(edition)
+    try:
+        with mailers.default as connection:
+            for count, subscriber in enumerate(subscribers, 1):
+                sent += serve(edition, subscriber, follows[subscriber.pk], content,
+                              connection, doubts)
+                if count % HEARTBEAT_EVERY == 0:
+                    beat(edition)
+    except BaseException:
+        doubts.release()  # undecided: still due for the next try
+        raise
+    doubts.settle()  # fewer than CONTENT_REFUSALS: taken as the addresses' refusals
     beat(edition)
     return sent
 
 
-def serve(edition, subscriber, follow, content, connection):
+class MessageRefused(Exception):
+    """The mail server refuses the edition itself: the batch ends, everyone still due."""
+
+
+class Doubts:
+    """Subscribers whose copy was refused for good at the data stage, until it is known
+    whether the server refused their address or the message (the module says how)."""
+
+    def __init__(self, edition):
+        self.edition = edition
+        # A copy the server took before, in any batch, says it takes the message.
+        self.message_taken = Delivery.objects.filter(edition=edition, sending=False).exists()
+        self.claims = []  # (subscriber id, Delivery id)
+
+    def refused(self, subscriber_id, delivery_id, answer):
+        """A refusal for good at the data stage; raises MessageRefused past the limit."""
+        if self.message_taken:
+            _after_send(lambda: _refused(self.edition, subscriber_id, delivery_id))
+            return
+        self.claims.append((subscriber_id, delivery_id))
+        if len(self.claims) < CONTENT_REFUSALS:
+            return
+        self.release()
+        raise MessageRefused(
+            f"The mail server refused the edition of {self.edition.scheduled_at:%Y-%m-%d %H:%M} "
+            f"(UTC) {CONTENT_REFUSALS} times in a row ({answer}) and has taken no copy: it "
+            f"refuses the message, not the addresses. Everyone stays due for the next try.")
+
+    def release(self):
+        """Undecided when the batch ends early: those subscribers stay due."""
+        claims, self.claims = self.claims, []
+        for _, claim in claims:
+            _release_quietly(claim)
+
+    def taken(self):
+        """The server took a copy: the refusals so far were of the addresses."""
+        self.message_taken = True
+        self.settle()
+
+    def settle(self):
+        """The refusals waiting for a decision, decided as the addresses': served, nothing sent."""
+        claims, self.claims = self.claims, []
+        for subscriber_id, claim in claims:
+            _after_send(lambda subscriber_id=subscriber_id, claim=claim:
+                        _refused(self.edition, subscriber_id, claim))
+
+
+def serve(edition, subscriber, follow, content, connection, doubts):
     """Send one subscriber this edition, unless they had it; 1 if an email went out.
 
     The claim, the send and the record of the answer, as the module says: no
-    transaction is open while the mail server is talked to.
+    transaction is open while the mail server is talked to. A refusal at the
+    data stage waits in `doubts` (Doubts) until the batch knows what it refused.
     """
     claim = _claim(edition, subscriber, follow, content)
     if claim is None:
@@ -245,9 +313,15 @@ def serve(edition, subscriber, follow, content, connection):
         raise
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, ValueError) as error:
         answer = _answer(error)
-        if isinstance(error, ValueError) or not may_pass(error):
-            # Refused for good (no such mailbox, an address on the server's suppression
-            # list, one no server takes): served, with nothing sent.
+        if isinstance(error, smtplib.SMTPDataError) and not may_pass(error):
+            # Refused for good after the message was sent: the address (a suppression
+            # list) or the message itself; the batch decides which.
+            logger.warning("Edition %s could not go to subscriber %s: %s", edition.pk,
+                           subscriber.pk, answer)
+            doubts.refused(subscriber.pk, delivery_id, answer)
+        elif isinstance(error, ValueError) or not may_pass(error):
+            # Refused for good (no such mailbox, one no server takes): served, with
+            # nothing sent.
             logger.warning("Edition %s could not go to subscriber %s: %s", edition.pk,
                            subscriber.pk, answer)
             _after_send(lambda: _refused(edition, subscriber.pk, delivery_id))
@@ -264,6 +338,7 @@ def serve(edition, subscriber, follow, content, connection):
         _release_quietly(delivery_id)
         raise
     _after_send(lambda: _record(edition, subscriber.pk, delivery_id))
+    doubts.taken()
     return 1
 
 

@@ -363,8 +363,9 @@ def test_a_second_worker_on_the_same_subscriber_sends_nothing(newsroom):
     content = serving.Content(EDITION)
     follow = serving._follows([ana])[ana.pk]
     connection = mail.mailers.default
-    assert serving.serve(edition, ana, follow, content, connection) == 1
-    assert serving.serve(edition, ana, follow, content, connection) == 0
+    doubts = serving.Doubts(edition)
+    assert serving.serve(edition, ana, follow, content, connection, doubts) == 1
+    assert serving.serve(edition, ana, follow, content, connection, doubts) == 0
     assert len(mail.outbox) == 1
 
 
