@@ -26,7 +26,7 @@ from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
 from authors.models import Author
-from core import pagecache
+from core import edge, pagecache
 from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
 from core.text import CONTROL_CHARACTERS, caseless, name_key, tidy_name
 
@@ -641,6 +641,13 @@ def write(plan, progress=None):
     files stay. Files that re-imported articles no longer use are deleted
     after commit.
     """
+    # Every edge purge (the pages changed, the pictures replaced or left by a failure)
+    # sent as one once the commit's work is done.
+    with edge.purges_gathered():
+        return _write(plan, progress)
+
+
+def _write(plan, progress):
     files = _Files(plan.digests)
     result = ImportResult()
     saved_rows = []  # not empty once the rows are in: their files must stay
