@@ -457,6 +457,10 @@ def change_email(request):
         if honeypot_filled(request.POST):
             return render(request, "accounts/email_change_form.html",
                           {**context, "notice": HONEYPOT_REFUSAL}, status=400)
+        # The form checks the password: one of the checks the account shares with the
+        # password change and deletion, or a stolen session could guess on here.
+        if refused := _password_check_refused(request):
+            return _email_change_not_now(request, context, refused)
         if form.is_valid():
             email = form.cleaned_data["email"]
             # Counted the same whether or not another account uses the address.

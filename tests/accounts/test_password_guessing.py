@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core import mail
 from django.test import Client
 
 from accounts.lockout import SIGN_IN_ADDRESS_LIMITS, _shared_cache_check
@@ -182,6 +183,32 @@ class TestPasswordChecksPerAccount:
             other = Client()
             other.force_login(UserFactory(username="ben"))
             assert delete(other).status_code == 400
+
+    def test_the_email_change_checks_the_password_within_the_same_allowance(self, client,
+                                                                           reader):
+        """It asks for the password too: past the account's ten checks it checks none,
+        and its own tries, from any connection, count against the other forms."""
+        with time_machine.travel(T0, tick=False):
+            client.force_login(reader)
+            for _ in range(10):
+                change(client)
+            response = client.post("/accounts/email/", {"email": "new@example.org",
+                                                        "password": PASSWORD})
+            assert response.status_code == 429
+            html = unescape(response.content.decode())
+            assert TOO_MANY in html
+            assert 'value="new@example.org"' in html and PASSWORD not in html
+            assert not mail.outbox
+
+            other = UserFactory(username="ben", email="ben@example.org")
+            for address in ("192.0.2.7", "192.0.2.8"):
+                elsewhere = Client(REMOTE_ADDR=address)
+                elsewhere.force_login(other)
+                for _ in range(5):
+                    assert elsewhere.post("/accounts/email/", {
+                        "email": "new@example.org", "password": "wrong"}).status_code == 400
+            assert delete(elsewhere, PASSWORD).status_code == 429
+        assert User.objects.filter(pk=other.pk).exists()
 
     def test_no_password_is_checked_while_the_limits_cannot_be_read(self, client, reader,
                                                                     settings):
