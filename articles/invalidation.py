@@ -176,12 +176,12 @@ def published_between(start, end):
 
 
 def _reviewer_fields(user_model):
-    """What a story's page shows of its reviewer: get_full_name(), or get_username()."""
-    return ("first_name", "last_name", user_model.USERNAME_FIELD)
+    """What a story's page shows of its reviewer: get_full_name() (never the username)."""
+    return ("first_name", "last_name")
 
 
 def _reviewer_name(user):
-    return user.get_full_name() or user.get_username()  # as article_detail.html has it
+    return user.get_full_name()  # as article_detail.html has it
 
 
 def reviewer_snapshot(sender, instance, raw=False, update_fields=None, **kwargs):

@@ -242,9 +242,10 @@ def news_article(article, tags=(), corrections=()):
     # an AI persona, and the human editor who reviewed the story is its editor.
     data["backstory"] = ai_involvement_note(article)
     reviewer = article.ai_reviewed_by if article.ai_involvement_shown != "none" else None
-    if reviewer is not None:
-        data["editor"] = {"@type": "Person",
-                          "name": reviewer.get_full_name() or reviewer.get_username(),
+    # Named by their full name, as the page names them; an account with none (its
+    # sign-in name would be half of what a password guesser needs) is not named.
+    if reviewer is not None and reviewer.get_full_name():
+        data["editor"] = {"@type": "Person", "name": reviewer.get_full_name(),
                           "description": "The human editor who reviewed this story."}
     if article.published_at:
         data["datePublished"] = iso_datetime(article.published_at)

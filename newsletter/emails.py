@@ -87,8 +87,10 @@ def involvement(story):
                 "People reported and wrote this story without AI tools.")
     reviewer = story.ai_reviewed_by
     if reviewer is not None:
-        text += f" Reviewed by {reviewer.get_full_name() or reviewer.get_username()}, " \
-                "a human editor."
+        # Their full name, as the story's page gives it; never their sign-in name.
+        name = reviewer.get_full_name()
+        text += f" Reviewed by {name}, a human editor." if name else \
+            " Reviewed by a human editor."
     else:
         text += " No editor’s review is on record."
     return label, text

@@ -111,14 +111,30 @@ class TestHowThisStoryWasMade:
         assert ('<a class="ai-badge" href="/authors/li-wei/#ai-disclosure" '
                 'title="AI-generated author" aria-label="AI-generated author">AI</a>') in page
 
-    def test_reviewer_without_a_full_name_is_named_by_username(self, client):
+    def test_reviewer_without_a_full_name_is_not_named_by_username(self, client):
+        """A sign-in name is half of what a password guesser needs: the page, its JSON-LD
+        and the edition say "a human editor" instead (QA round 6)."""
         article = ArticleFactory(ai_involvement="assisted",
-                                 ai_reviewed_by=staff("Editors", username="ed7"),
+                                 ai_reviewed_by=staff("Editors", username="ed7.login"),
                                  ai_reviewed_at=REVIEWED_AT)
-        aside = note(html(client.get(article.get_absolute_url())))
+        page = html(client.get(article.get_absolute_url()))
+        aside = note(page)
         assert ("<strong>AI involvement: assisted.</strong> People wrote this story with the "
                 "help of AI tools.") in aside
-        assert "Reviewed by ed7, a human editor, on" in aside
+        assert "Reviewed by a human editor, on" in aside
+        assert "ed7.login" not in page
+        assert '"editor"' not in page  # JSON-LD names no editor it cannot name
+
+    def test_renaming_a_reviewer_without_a_name_shows_the_name(self, client):
+        reviewer = staff("Editors", username="ed8.login")
+        article = ArticleFactory(ai_involvement="assisted", ai_reviewed_by=reviewer,
+                                 ai_reviewed_at=REVIEWED_AT)
+        client.get(article.get_absolute_url())  # cached as it is
+        reviewer.first_name, reviewer.last_name = "Irene", "Sato"
+        reviewer.save()
+        page = html(client.get(article.get_absolute_url()))
+        assert "Reviewed by Irene Sato, a human editor, on" in note(page)
+        assert '"editor":{"@type":"Person","name":"Irene Sato"' in page
 
     def test_written_by_people(self, client):
         aside = note(html(client.get(ArticleFactory().get_absolute_url())))
@@ -173,3 +189,14 @@ def test_ai_generated_hero_credit_says_so(client):
                              image_is_ai_generated=True)
     page = html(client.get(article.get_absolute_url()))
     assert '<span class="credit">Photo: Unsplash (AI-generated image)</span>' in page
+
+
+def test_the_editions_line_names_no_reviewer_by_username():
+    from newsletter.emails import involvement
+
+    story = ArticleFactory(ai_involvement="assisted",
+                           ai_reviewed_by=staff("Editors", username="ed9.login"),
+                           ai_reviewed_at=REVIEWED_AT)
+    assert involvement(story) == (
+        "AI involvement: assisted.",
+        "People wrote this story with the help of AI tools. Reviewed by a human editor.")
