@@ -69,26 +69,33 @@ def _reader_leaving(sender, instance, **kwargs):
         changed({f"comments-{pk}" for pk in stories}, takedown=True)
 
 
+def _shown_fields(user_model):
+    """What decides the name under an account's comments (Comment.shown_name)."""
+    return (user_model.USERNAME_FIELD, "is_staff", "first_name", "last_name")
+
+
 def _reader_renaming(sender, instance, raw=False, update_fields=None, **kwargs):
-    """Before an account is saved: the username its comments show, when the save may
+    """Before an account is saved: what its comments show of it, when the save may
     change it (a sign-in saves last_login alone, and reads nothing here)."""
     instance.__dict__.pop("_commenter_before", None)
-    field = sender.USERNAME_FIELD
+    fields = _shown_fields(sender)
     if raw or instance._state.adding or (update_fields is not None
-                                         and field not in update_fields):
+                                         and not set(fields) & set(update_fields)):
         return
     instance._commenter_before = (sender._default_manager.filter(pk=instance.pk)
-                                  .values_list(field, flat=True).first())
+                                  .values_list(*fields).first())
 
 
 def _reader_renamed(sender, instance, **kwargs):
-    """An account was saved: if its username changed, the comments blocks showing it."""
+    """An account was saved: if what its comments show of it changed (its username, or
+    its name and mark as the newsroom's), the comments blocks showing it."""
     from core.pagecache import changed
 
     from .models import Comment
 
     before = instance.__dict__.pop("_commenter_before", None)
-    if before is None or before == instance.get_username():
+    after = tuple(getattr(instance, field) for field in _shown_fields(type(instance)))
+    if before is None or tuple(before) == after:
         return
     stories = set(Comment.objects.filter(reader=instance).values_list("article_id", flat=True))
     if stories:

@@ -216,6 +216,20 @@ class Comment(LineFeeds, models.Model):
     def author_name(self):
         return self.reader.get_username() if self.reader_id else "a former reader"
 
+    @property
+    def by_newsroom(self):
+        """Written from a newsroom account (is_staff): marked so under the comment."""
+        return bool(self.reader_id and self.reader.is_staff)
+
+    @property
+    def shown_name(self):
+        """The name readers see under the comment: a reader's username; for a newsroom
+        account, the person's full name or the newsroom's, never the sign-in name of
+        an account that can reach the admin (half of what a password guesser needs)."""
+        if self.by_newsroom:
+            return self.reader.get_full_name() or f"{settings.SITE_NAME} newsroom"
+        return self.author_name
+
 
 class CommentReportQuerySet(models.QuerySet):
     def open(self):
@@ -354,6 +368,15 @@ class ReaderStanding(models.Model):
         return self.is_banned or (self.suspended_until is not None
                                   and self.suspended_until > now)
 
+    def applies(self):
+        """Whether the standing holds its account back: a newsroom account's (is_staff) does not.
+
+        Moderators restrict readers; a staff account is left out of the readers'
+        admin, where a standing is lifted. One set on it before restricting staff
+        was refused (moderation.restriction_refusal) stays stored, unread.
+        """
+        return not self.reader.is_staff
+
     def refusal(self, now=None):
         """Why the reader may not comment now, in words for them; "" when they may.
 
@@ -361,7 +384,7 @@ class ReaderStanding(models.Model):
         TIME_ZONE): "until Dec 6, 2026" alone left a reader to try again all day.
         The comments block shows it in place of the form.
         """
-        if not self.is_suspended(now):
+        if not self.applies() or not self.is_suspended(now):
             return ""
         if self.is_banned:
             return "Your account can no longer post comments."
