@@ -44,7 +44,12 @@ def healthz(request):
     }
     down = [f"{part} unavailable" for part, answered in answers.items() if not answered]
     status = 200 if answers["database"] else 503
-    return HttpResponse("\n".join(down) or "ok", status=status, content_type="text/plain")
+    response = HttpResponse("\n".join(down) or "ok", status=status,
+                            content_type="text/plain; charset=utf-8")
+    # Answered before SecurityMiddleware (core.middleware.HealthCheckMiddleware), which
+    # would have set it: plain text stays plain text to any browser that opens it.
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _database_answers():

@@ -112,6 +112,9 @@ def test_healthz_answers_a_probe_by_address_whatever_allowed_hosts_and_https_say
         response = client.get("/healthz", HTTP_HOST=host)
         assert (response.status_code, response.content) == (200, b"ok"), host
         assert response["Cache-Control"].startswith("max-age=0")
+        # Before SecurityMiddleware, which would have said so (QA round 6).
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
     head = client.head("/healthz", HTTP_HOST="10.0.0.5:8000")
     assert (head.status_code, head.content) == (200, b"")
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
