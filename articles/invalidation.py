@@ -130,6 +130,24 @@ def tagging_change(tagged_item, event):
                              *(f"stories-tag-{pk}" for pk in tag_ids)}))
 
 
+def taggings_changed(taggings, moved_to=None):
+    """Stale what tagging_change would for each of taggings (a query), read in one query.
+
+    For the tag admin's merge and deletion, which move or delete a big
+    tag's taggings all at once, without their signals: one query and one
+    stamp a tagging made a tag on 9,000 stories take over a minute to delete.
+    moved_to: the tag they move to, whose list they join.
+    """
+    rows = list(taggings.values_list("object_id", "tag_id").order_by())
+    if not rows:
+        return
+    tags = {f"story-{object_id}" for object_id, _ in rows}
+    tags |= {f"stories-tag-{tag_id}" for _, tag_id in rows}
+    if moved_to is not None:
+        tags.add(f"stories-tag-{moved_to.pk}")
+    changed(tags)
+
+
 def tag_change(tag_row, event):
     return Change(frozenset({f"tag-{tag_row.pk}", f"stories-tag-{tag_row.pk}", "syndication"}),
                   takedown=event == "deleted")

@@ -33,10 +33,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.contrib.admin.filters import SimpleListFilter
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
+from django.contrib.admin.helpers import (ACTION_CHECKBOX_NAME, ActionForm, AdminErrorList,
+                                          AdminForm)
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import NestedObjects, quote
+from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -1051,6 +1052,33 @@ class EditConflictMixin:
             action_time__gt=opened_at).select_related("user").order_by("-action_time"))
         return [{"user": entry.user.get_full_name() or entry.user.get_username(),
                  "at": entry.action_time} for entry in entries[:5]]
+
+
+class ReadOnlyRevisionsMixin:
+    """A revision opens read-only for whoever may not restore it, as the change page does.
+
+    django-simple-history hides only the Revert button: a moderator, who may
+    view stories but not change them, saw every field editable, a file input
+    and the body's Preview button, which answered 403.
+    """
+
+    def render_history_view(self, request, template, context, **kwargs):
+        if "adminform" in context and context.get("revert_disabled"):
+            context = {**context, **self.read_only_revision(request, context["original"])}
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def read_only_revision(self, request, obj):
+        """The context of revision obj's form with no field editable."""
+        form = self.get_form(request, obj, change=True)(instance=obj)
+        fieldsets = self.get_revision_fieldsets(request, obj)
+        adminform = AdminForm(form, fieldsets, {}, flatten_fieldsets(fieldsets),
+                              model_admin=self)
+        return {"adminform": adminform, "errors": AdminErrorList(form, []),
+                "media": self.media + adminform.media}
+
+    def get_revision_fieldsets(self, request, obj):
+        """The fieldsets a read-only revision shows."""
+        return self.get_fieldsets(request, obj)
 
 
 CHOOSE_AGAIN = ("Choose the image again: a browser cannot keep a chosen file when the form is "

@@ -24,7 +24,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from articles.admin import ArticleAdmin
 from articles.models import public_story, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
-                        EditConflictMixin, ReasonActionForm, decision_action, local_iso)
+                        EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
+                        decision_action, local_iso)
 from core.text import normalize
 
 from . import notices, workflow
@@ -161,7 +162,8 @@ def _tell_reporters(forms):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, SimpleHistoryAdmin):
+class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsMixin,
+                      SimpleHistoryAdmin):
     list_display = ["article", "kind", "date", "amended", "report_reference"]
     list_filter = ["kind"]
     list_select_related = ["article"]

@@ -219,8 +219,9 @@ class TestADeletedStorysRevision:
 
 
 def choose_tags(client, *tags):
-    return client.post(TAGS, {"action": "render_tag_form",
-                              "_selected_action": [tag.pk for tag in tags]})
+    """Run "Merge selected tags" on tags; the ids its page's form carries."""
+    client.post(TAGS, {"action": "render_tag_form", "_selected_action": [tag.pk for tag in tags]})
+    return [tag.pk for tag in tags]
 
 
 class TestTagChangesInRevisions:
@@ -228,8 +229,9 @@ class TestTagChangesInRevisions:
             self, editor):
         story = ArticleFactory(headline="Storm closes the pier", tags=["Storms", "Ports"])
         other = ArticleFactory(headline="Sunny week", tags=["Weather"])
-        choose_tags(editor, Tag.objects.get(name="Storms"), Tag.objects.get(name="Weather"))
-        assert editor.post(MERGE, {"into": "Weather"}).status_code == 302
+        chosen = choose_tags(editor, Tag.objects.get(name="Storms"),
+                             Tag.objects.get(name="Weather"))
+        assert editor.post(MERGE, {"into": "Weather", "tags": chosen}).status_code == 302
         assert latest_revision(story.pk).tag_names == "Ports, Weather"
         assert latest_revision(other.pk).tag_names == "Weather"
 
@@ -266,8 +268,8 @@ class TestTagChangesInRevisions:
         older = latest_revision(story.pk)
         story.headline = "Storm closes the pier again"
         story.save()
-        choose_tags(editor, Tag.objects.get(name="Storms"))
-        editor.post(MERGE, {"into": "Weather"})
+        chosen = choose_tags(editor, Tag.objects.get(name="Storms"))
+        editor.post(MERGE, {"into": "Weather", "tags": chosen})
         page, _ = revision_form(editor, f"{history_url(story)}{older.pk}/")
         assert ("This revision’s tag “Storms” is no longer on the site (renamed, merged into "
                 "another tag or deleted since): Revert would create it again. Take it out of "
@@ -363,7 +365,7 @@ class TestTagSlugs:
 
     def test_a_merge_makes_a_lower_case_slug(self, editor):
         ArticleFactory(tags=["Storms"])
-        choose_tags(editor, Tag.objects.get(name="Storms"))
-        editor.post(MERGE, {"into": "Bad WEATHER"})
+        chosen = choose_tags(editor, Tag.objects.get(name="Storms"))
+        editor.post(MERGE, {"into": "Bad WEATHER", "tags": chosen})
         assert Tag.objects.get(name="Bad WEATHER").slug == "bad-weather"
 

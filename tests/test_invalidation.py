@@ -181,7 +181,8 @@ def _merge_tags(newsroom, clock):
     ports = Tag.objects.get(slug="ports")
     editor.post("/admin/taggit/tag/",
                 {"action": "render_tag_form", "_selected_action": [ports.pk]})
-    assert editor.post("/admin/taggit/tag/merge-tags/", {"into": "markets"}).status_code == 302
+    assert editor.post("/admin/taggit/tag/merge-tags/",
+                       {"into": "markets", "tags": [ports.pk]}).status_code == 302
     assert sorted(newsroom["a"].tags.names()) == ["markets"]
 
 

@@ -119,7 +119,8 @@ def test_the_tag_admin_stores_no_stray_direction_control(newsroom_client):
     # Merged into a name with one: the tag made has none.
     newsroom_client.post("/admin/taggit/tag/",
                          {"action": "render_tag_form", "_selected_action": [ports.pk]})
-    response = newsroom_client.post("/admin/taggit/tag/merge-tags/", {"into": f"Harbours{LRO}"})
+    response = newsroom_client.post("/admin/taggit/tag/merge-tags/",
+                                    {"into": f"Harbours{LRO}", "tags": [ports.pk]})
     assert response.status_code == 302
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["Harbours", "Trade"]
 
