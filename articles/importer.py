@@ -240,7 +240,10 @@ def validate(data, base_dir, progress=None):
     for plan in plans:
         plan.form = ArticleImportForm(plan.data, instance=on_site.get(plan.slug) or Article(),
                                       image_given=plan.image_given, **images)
+        taken = _slug_taken_meanwhile(plan.form)
         for name, index, message in plan.form.problems():
+            if taken and name == "slug":
+                message = SLUG_TAKEN_MEANWHILE
             key = FILE_KEYS.get(name, "")
             plan.report(key if index is None else f"{key}[{index}]", message)
         if progress and plan.number % PROGRESS_EVERY == 0:
@@ -249,6 +252,17 @@ def validate(data, base_dir, progress=None):
     if problems:
         raise ImportFailed(problems)
     return ImportPlan(plans, authors, images["checked_images"].digests)
+
+
+def _slug_taken_meanwhile(form):
+    """Whether the story was new when validate looked its slug up, yet another story has the
+    slug by the time its form is checked: another import, or an editor, saved one meanwhile.
+
+    The form says "Article with this Slug already exists.", which reads as a
+    fault in the file; run again, the import replaces that story.
+    """
+    return form.instance.pk is None and any(
+        error.code == "unique" for error in form.errors.as_data().get("slug", ()))
 
 
 def _can_look_up(text):
@@ -555,6 +569,8 @@ def _stored_bytes(field_file):
 IMPORT_LOCK = int.from_bytes(b"eva-impt")
 CHANGED_MEANWHILE = ("changed by someone else while this file was checked; nothing was "
                      "written: run the import again")
+SLUG_TAKEN_MEANWHILE = ("another story took this slug while this file was checked; nothing "
+                        "was written: run the import again")
 
 
 def _one_import_at_a_time():
@@ -587,9 +603,8 @@ def _check_unchanged(plan):
     made = {article.slug: article for article in plan.articles
             if article.form.instance.pk is None}
     for slug in _existing(Article.objects.all(), "slug", made):
-        problems.append(Problem("another story took this slug while this file was checked; "
-                                "nothing was written: run the import again",
-                                field="slug", article=made[slug].number, slug=slug))
+        problems.append(Problem(SLUG_TAKEN_MEANWHILE, field="slug", article=made[slug].number,
+                                slug=slug))
     described = {spec.existing.pk: spec for spec in plan.authors.values() if spec.existing}
     now = _locked_rows(Author, described, "avatar")
     for pk, spec in described.items():

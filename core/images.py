@@ -372,11 +372,30 @@ SHOWN_AS = {"icc_profile", "transparency", "gamma", "srgb", "chromaticity", "dpi
 _GIF_LOOPING = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
 # A JPEG's segments that only say how to show its pixels (Pillow's applist).
 _JPEG_SHOWN_AS = (("APP0", b"JFIF\0"), ("APP2", b"ICC_PROFILE\0"), ("APP14", b"Adobe"))
+# What a file may hold and be stored as it came (_beyond_the_picture): the pixels and
+# what SHOWN_AS keeps. Pillow reports only what it reads: a chunk it does not know (a
+# "gPSx" holding where the picture was taken, a tIME) or bytes after the image's end
+# (a phone's motion-photo video, a web page) were stored, and served, as uploaded.
+_PNG_CHUNKS = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB",
+               b"iCCP", b"pHYs", b"acTL", b"fcTL", b"fdAT"}
+# A JPEG's markers that decode its pixels (frames, tables, scans, restart intervals);
+# of its APPn segments, only _JPEG_SHOWN_AS's, and never a comment.
+_JPEG_DECODING = {*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC),
+                  *range(0xCD, 0xD0), 0xC4, 0xCC, 0xDA, 0xDB, 0xDC, 0xDD}
+_JPEG_SOS, _JPEG_EOI, _JPEG_APP0 = 0xDA, 0xD9, 0xE0
+_JFIF_WITHOUT_THUMBNAIL = 14  # bytes: a JFIF segment's longer ones carry a small picture
+# Where a scan's entropy-coded data ends: a marker other than a stuffed 0 or a restart.
+_JPEG_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_WEBP_CHUNKS = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
+_WEBP_FRAME_CHUNKS = {b"VP8 ", b"VP8L", b"ALPH"}
+_WEBP_FRAME_HEADER = 16  # bytes of an ANMF chunk before its frame's own chunks
 
 
 def without_metadata(data):
     """An image file's bytes with nothing beside what shows its pixels (SHOWN_AS).
 
+    Nothing else means none of what Pillow reports, no chunk or segment it
+    passes over and no byte after the image's end (_beyond_the_picture).
     Unchanged when it has nothing else: a re-upload of the same clean file
     stores the same bytes. Otherwise the pixels are written again in the
     file's format, turned as its EXIF orientation said (the orientation goes
@@ -400,9 +419,87 @@ def _without_metadata(image, data):
     """data, the bytes image was read from, as without_metadata returns them."""
     if image.format == "GIF":
         return _gif_without_metadata(data)
-    if not _carries_metadata(image):
+    if not _carries_metadata(image) and not _beyond_the_picture(image.format, data):
         return data
     return _pixels_again(image)
+
+
+def _beyond_the_picture(image_format, data):
+    """Whether data, a PNG, JPEG or WebP file, holds more than its picture needs: a chunk or
+    segment outside the allow-lists (_PNG_CHUNKS, _JPEG_DECODING, _WEBP_CHUNKS), or bytes
+    after the image's end.
+
+    Read from the bytes themselves, not from what Pillow reports: Pillow
+    passes over what it does not know, and stops reading at the image's end.
+    """
+    read = {"PNG": _png_beyond, "JPEG": _jpeg_beyond, "WEBP": _webp_beyond}.get(image_format)
+    return read is not None and read(data)
+
+
+def _png_beyond(data):
+    position = 8  # after the signature
+    while position + 12 <= len(data):  # length, type, data, CRC
+        length = int.from_bytes(data[position:position + 4])
+        kind = data[position + 4:position + 8]
+        if kind not in _PNG_CHUNKS:
+            return True
+        position += 12 + length
+        if kind == b"IEND":
+            return position != len(data)
+    return True  # no IEND: cut short, or not a PNG's chunks at all
+
+
+def _jpeg_beyond(data):
+    position = 2  # after the start of image
+    while position + 2 <= len(data):
+        if data[position] != 0xFF:
+            return True  # bytes between segments
+        marker = data[position + 1]
+        if marker == 0xFF:  # a fill byte before a marker
+            position += 1
+            continue
+        if marker == _JPEG_EOI:
+            return position + 2 != len(data)
+        end = position + 2 + int.from_bytes(data[position + 2:position + 4])
+        if not _jpeg_segment_kept(marker, data[position + 4:end]):
+            return True
+        if marker == _JPEG_SOS:
+            found = _JPEG_NEXT_MARKER.search(data, end)
+            if found is None:
+                return True
+            end = found.start()
+        position = end
+    return True  # no end of image
+
+
+def _jpeg_segment_kept(marker, content):
+    """Whether a JPEG segment only decodes or shows the pixels (its content after its length)."""
+    if marker in _JPEG_DECODING:
+        return True
+    if marker == _JPEG_APP0 and content.startswith(b"JFIF\0"):
+        return len(content) == _JFIF_WITHOUT_THUMBNAIL
+    return any(f"APP{marker - _JPEG_APP0}" == kept and content.startswith(prefix)
+               for kept, prefix in _JPEG_SHOWN_AS)
+
+
+def _webp_beyond(data):
+    # The RIFF header's size counts what follows its first 8 bytes.
+    if int.from_bytes(data[4:8], "little") + 8 != len(data):
+        return True
+    return _riff_beyond(data, 12, len(data), _WEBP_CHUNKS)
+
+
+def _riff_beyond(data, position, end, allowed):
+    """Whether RIFF chunks from position to end include one not in allowed, or do not fill it."""
+    while position + 8 <= end:
+        kind = data[position:position + 4]
+        size = int.from_bytes(data[position + 4:position + 8], "little")
+        body = position + 8
+        if kind not in allowed or (kind == b"ANMF" and _riff_beyond(
+                data, body + _WEBP_FRAME_HEADER, body + size, _WEBP_FRAME_CHUNKS)):
+            return True
+        position = body + size + size % 2  # a chunk of odd size is padded to even
+    return position != end
 
 
 def _gif_header_length(data):
@@ -602,6 +699,11 @@ class PublicImageField(models.ImageField):
 
     def generate_filename(self, instance, filename):
         return super().generate_filename(instance, unguessable_name(filename))
+
+    def formfield(self, **kwargs):
+        # No limit on the uploaded file's name: the name stored is made from it, and
+        # short (unguessable_name). A phone's 101 characters were refused.
+        return super().formfield(**{**kwargs, "max_length": None})
 
     def contribute_to_class(self, cls, name, **kwargs):
         super().contribute_to_class(cls, name, **kwargs)

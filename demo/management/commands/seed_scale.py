@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -34,6 +35,10 @@ PARAGRAPH = ("The {a} in Port Evander has become the question of the season, and
              "{b} that followed it has divided residents who rarely disagree about "
              "anything. Officials said the {c} would be reviewed before the {d} next "
              "spring, while critics argued that the {a} had been settled long ago. ")
+# The editor named as having reviewed the AI stories (Article.clean asks for one), and
+# how long before its publication, or before now for a scheduled story, each was reviewed.
+REVIEWER = "scale-editor"
+REVIEWED_BEFORE = timedelta(minutes=30)
 
 
 def _progress(out, label, done, total, started):
@@ -66,8 +71,9 @@ class Command(BaseCommand):
             sections = self._sections()
             authors = self._authors(rng)
             tags = self._tags(rng)
+            reviewer = self._reviewer()
             article_ids = self._articles(rng, options["articles"], sections, authors, tags,
-                                         run, out)
+                                         reviewer, run, out)
             readers = self._readers(options["readers"], run, out)
             self._comments(rng, options["comments"], article_ids, readers, out)
         from core.pagecache import SITE_TAG, changed
@@ -95,6 +101,17 @@ class Command(BaseCommand):
             ignore_conflicts=True)
         return list(Author.objects.filter(name__in=names))
 
+    def _reviewer(self):
+        """The newsroom editor who reviewed the AI stories: staff, in Editors, cannot sign in."""
+        editors = Group.objects.filter(name="Editors").first()
+        if editors is None:
+            raise CommandError('The "Editors" group is missing; run migrate first.')
+        reviewer, _ = get_user_model().objects.get_or_create(username=REVIEWER, defaults={
+            "first_name": "Scale", "last_name": "Editor", "is_staff": True,
+            "password": make_password(None)})
+        reviewer.groups.add(editors)
+        return reviewer
+
     def _tags(self, rng):
         names = [f"{a} {b}" for a in WORDS[:25] for b in WORDS[25:45]][:500]
         Tag.objects.bulk_create([Tag(name=n, slug=slugify(n)) for n in names],
@@ -111,7 +128,7 @@ class Command(BaseCommand):
             bodies.append((source, html, estimate_reading_minutes(html)))
         return bodies
 
-    def _articles(self, rng, total, sections, authors, tags, run, out):
+    def _articles(self, rng, total, sections, authors, tags, reviewer, run, out):
         now = timezone.now()
         bodies = self._bodies(rng)
         # A few sections and authors carry most stories, as in a real newsroom.
@@ -133,18 +150,29 @@ class Command(BaseCommand):
                 elif roll < 0.03:
                     published_at = now + timedelta(hours=rng.randint(1, 240))
                 words = rng.sample(WORDS, 6)
-                batch.append(Article(
+                # Drawn in the order they always were: a seed gives the stories it gave.
+                section = rng.choices(sections, section_weights)[0]
+                author = rng.choices(authors, author_weights)[0]
+                is_featured = rng.random() < 0.002
+                generated = rng.random() < 0.1
+                article = Article(
                     headline=f"{words[0].title()} {words[1]} and the {words[2]} of "
                              f"{words[3]} {i}",
                     slug=f"scale-{run}-{i}",
                     dek=f"What the {words[4]} means for the {words[5]}.",
                     body=source, body_html=html, reading_minutes=minutes,
-                    section=rng.choices(sections, section_weights)[0],
-                    author=rng.choices(authors, author_weights)[0],
+                    section=section, author=author,
                     status=status, published_at=published_at,
-                    is_featured=rng.random() < 0.002,
-                    ai_involvement="generated" if rng.random() < 0.1 else "none",
-                ))
+                    is_featured=is_featured,
+                    # An AI persona's story is never "none" (Article.clean).
+                    ai_involvement=Article.AIInvolvement.GENERATED if generated
+                    else Article.AIInvolvement.ASSISTED if author.is_ai
+                    else Article.AIInvolvement.NONE,
+                )
+                if status == Article.Status.PUBLISHED and article.needs_ai_review():
+                    article.ai_reviewed_by = reviewer
+                    article.ai_reviewed_at = min(published_at, now) - REVIEWED_BEFORE
+                batch.append(article)
             created = Article.objects.bulk_create(batch)
             batch_ids = [a.pk for a in created] or list(
                 Article.objects.filter(slug__in=[a.slug for a in batch])
