@@ -138,6 +138,17 @@ def _named(comments, shown=5):
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def _decided_and_unchanged(decided, unchanged, status):
+    """What a bulk decision did, in a sentence: "2 comments approved; 1 was already approved." """
+    label = Comment.Status(status).label.lower()
+    if not unchanged:
+        return f"{_comments(decided)} {label}." if decided else ""
+    if decided:
+        were = "1 was" if unchanged == 1 else f"{unchanged} were"
+        return f"{_comments(decided)} {label}; {were} already {label}."
+    return f"{_comments(unchanged)} {'was' if unchanged == 1 else 'were'} already {label}."
+
+
 class CommentReasonForm(ReasonActionForm):
     """The comment list's action form: a reason the comment and the log can hold."""
 
@@ -207,6 +218,9 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     def reader_link(self, comment):
         if not comment.reader_id:
             return "a former reader"
+        if comment.by_newsroom:
+            # Not a reader: the readers' admin would answer that it does not exist.
+            return f"{comment.reader.get_username()} (newsroom)"
         return format_html('<a href="{}">{}</a>',
                            reverse("admin:accounts_reader_change", args=[comment.reader_id]),
                            comment.reader.get_username())
@@ -219,15 +233,19 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
         """Decide the chosen comments but those decided since the list was drawn, and say so.
 
         A comment chosen but no longer in the list as filtered (decided since
-        on a "needs review" list) is left alone too, and named.
+        on a "needs review" list) is left alone too, and named. One already as
+        the decision would leave it is left alone and counted apart, as the
+        story actions count a story already published.
         """
         reason = request.POST.get("reason", "").strip()
         comments = list(queryset.order_by("pk"))
-        decided = moderation.decide_comments(comments, status, request.user, reason,
-                                             drawn_at=drawn_at(request) or timezone.now())
-        if decided:
-            self.message_user(request, f"{_comments(len(decided))} {status}.", messages.SUCCESS)
-        left = {comment.pk for comment in comments} - {comment.pk for comment in decided}
+        decided, unchanged = moderation.decide_comments(
+            comments, status, request.user, reason, drawn_at=drawn_at(request) or timezone.now())
+        said = _decided_and_unchanged(len(decided), len(unchanged), status)
+        if said:
+            self.message_user(request, said, messages.SUCCESS if decided else messages.INFO)
+        left = ({comment.pk for comment in comments}
+                - {comment.pk for comment in decided + unchanged})
         if request.POST.get("select_across") != "1":
             left |= set(_chosen(request)) - {comment.pk for comment in comments}
         if left:

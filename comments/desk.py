@@ -38,6 +38,8 @@ DECISIONS = {
     "restrict": (Comment.Status.HIDDEN, True),
 }
 TEMPLATE = "admin/moderation/comment_queue.html"
+# A newsroom account's standing, whatever is stored (ReaderStanding.applies).
+NEWSROOM_STANDING = "a newsroom account, not restricted by moderators"
 
 
 def _can_decide(user):
@@ -110,16 +112,19 @@ def _items(comments, user):
     for comment in comments:
         standing = getattr(comment.reader, "standing", None) if comment.reader_id else None
         by_status = counts.get(comment.reader_id, {})
+        refused = moderation.restriction_refusal(comment)  # a newsroom account's
         items.append({
             "comment": comment,
             "thread": _around(comment),
-            "standing": moderation.describe_standing(standing, now),
+            "standing": NEWSROOM_STANDING if refused else moderation.describe_standing(
+                standing, now),
             "counts": [(by_status.get(status, 0), label.lower())
                        for status, label in Comment.Status.choices],
             "total": sum(by_status.values()),
             "history": [c for c in latest.get(comment.reader_id, []) if c.pk != comment.pk]
             [:HISTORY],
             "may_restrict": (_can_restrict(user) and comment.reader_id is not None
+                             and not refused
                              and not (standing and standing.is_premoderated)),
             "version": _version(comment),
             # Unpublished, or moved to a future time: readers see neither the story nor its
@@ -251,12 +256,41 @@ def decide_comment(request, pk):
             return _gone(request)
         if request.POST.get("version") != _version(comment):
             return _already_decided(request, comment)
+        if not restrict and moderation.is_already(comment, status):
+            return _already_so(request, comment)
+        if restrict and moderation.restriction_refusal(comment):
+            return _not_restricted(request, comment)
         action = moderation.decide_comment(comment, status, request.user, reason, restrict)
     done = _done(action, comment)
     if _is_fetch(request):
         return _fragment(request, "receipt", action=action, done=done, next_url=_next(request))
     messages.success(request, f"{done} You can undo it under “Your last decisions” for "
                               f"{moderation.UNDO_MINUTES} minutes.")
+    return _back(request)
+
+
+def _not_restricted(request, comment):
+    """The restriction is refused (moderation.restriction_refusal): the card again, saying
+    why and without the button, for the moderator to hide the comment alone."""
+    refusal = moderation.restriction_refusal(comment)
+    if _is_fetch(request):
+        again = list(_comments().filter(waiting(), pk=comment.pk))
+        if again:
+            return _fragment(request, "queue-item", status=409, next_url=_next(request),
+                             item=_items(again, request.user)[0], card_notice=refusal)
+        return _fragment(request, "notice", status=409, notice=refusal)
+    messages.error(request, refusal)
+    return _back(request)
+
+
+def _already_so(request, comment):
+    """The decision would change nothing (moderation.is_already): no new entry in the log,
+    nor a new moderator on the comment, for what someone else decided."""
+    text = (f"This comment is already {comment.get_status_display().lower()}, with no open "
+            f"report. Nothing was changed.")
+    if _is_fetch(request):
+        return _fragment(request, "notice", status=409, notice=text)
+    messages.warning(request, text)
     return _back(request)
 
 

@@ -202,7 +202,7 @@ def check_comment(reader, article, body, now=None):
             "This comment uses a word we do not publish (“%(word)s”). "
             "Please rephrase it.", params={"word": banned[0]}, code="banned_word")
     standing = getattr(reader, "standing", None)
-    if standing is not None and standing.is_premoderated:
+    if standing is not None and standing.is_premoderated and standing.applies():
         return Comment.Status.PENDING, "Reader is in pre-moderation"
     if _has_link(body):
         return Comment.Status.PENDING, "Contains a link"
@@ -309,15 +309,31 @@ def describe_standing(standing, now=None):
     return "; then ".join(parts) or "free to comment"
 
 
+class Decisions(NamedTuple):
+    """What decide_comments did: the comments it decided, and those it left as they
+    already were (is_already). Any others chosen were decided by someone since."""
+
+    decided: list
+    unchanged: list
+
+
+def is_already(comment, status):
+    """Whether deciding the comment `status` would change nothing: it has that status and
+    no open report. (Approving an approved comment that is reported closes its reports.)"""
+    return comment.status == status and not comment.reports.open().exists()
+
+
 @transaction.atomic
 def decide_comments(comments, status, moderator, reason="", drawn_at=None):
-    """Approve or hide comments; their open reports are resolved. Returns those decided.
+    """Approve or hide comments; their open reports are resolved. Returns Decisions.
 
     With drawn_at, when the moderator's list was drawn, a comment decided by
     anyone after that is left as it was decided: the moderator chose on what
-    they saw, and it has changed since.
+    they saw, and it has changed since. A comment already as the decision would
+    leave it is left alone too: a new entry in the log, and a new moderator and
+    time on the comment, would say this moderator decided what someone else had.
     """
-    decided = []
+    decided, unchanged = [], []
     for comment in comments:
         with transaction.atomic():
             if drawn_at is not None:
@@ -326,9 +342,12 @@ def decide_comments(comments, status, moderator, reason="", drawn_at=None):
                            .select_related("reader").get(pk=comment.pk))
                 if comment.moderated_at is not None and comment.moderated_at > drawn_at:
                     continue
+            if is_already(comment, status):
+                unchanged.append(comment)
+                continue
             decide_comment(comment, status, moderator, reason)
             decided.append(comment)
-    return decided
+    return Decisions(decided, unchanged)
 
 
 @transaction.atomic
@@ -340,6 +359,8 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     """
     if restrict and status != Comment.Status.HIDDEN:
         raise ValueError("Only a hidden comment restricts its reader.")
+    if restrict and restriction_refusal(comment):
+        raise RestrictionRefused(restriction_refusal(comment))
     # Forms refuse a longer reason; a caller that checked none still stores one that fits.
     reason = _within(reason, Comment, "moderation_reason")
     now = timezone.now()
@@ -380,6 +401,26 @@ def edit_reason(comment, moderator, reason):
         moderator=moderator, action="comment reason edited", reader_id=comment.reader_id,
         target=_comment_target(comment),
         reason=_within(comment.moderation_reason, ModerationAction, "reason"))
+
+
+class RestrictionRefused(ValueError):
+    """A comment's author whose commenting is not restricted (restriction_refusal)."""
+
+
+def restriction_refusal(comment):
+    """Why the comment's author may not be restricted (pre-moderated, suspended or banned),
+    in words for the moderator; "" when they may.
+
+    A newsroom account (is_staff) is not: the readers' admin, where a standing
+    is lifted, leaves staff out, and only an undo could have lifted it
+    (ReaderStanding.applies). Their comment can still be hidden.
+    """
+    if not comment.by_newsroom:
+        return ""
+    # Not opened with the name: the admin's messages capitalise their first letter.
+    return (f"This comment is by {comment.author_name}, a newsroom account: newsroom accounts "
+            f"are not put in pre-moderation, suspended or banned, but their comments can be "
+            f"hidden. Nothing was decided: use Hide to hide this comment.")
 
 
 def _restrict_note(comment):

@@ -154,10 +154,11 @@ async function send(form, submitter) {
   holder.replaceWith(replacement);
   showCount(replacement.dataset.waiting);
   if (replacement.matches("[data-desk-item]")) {
-    // An undo brought the comment back (saying, it may be, why the standing stayed).
+    // An undo brought the comment back (saying, it may be, why the standing stayed), or
+    // a decision was refused and the card came back saying why (a newsroom account's).
     select(replacement);
-    const said = replacement.querySelector("[data-desk-card-notice]")?.textContent.trim();
-    announce(`Undone. The comment is back in the queue.${said ? ` ${said}` : ""}`);
+    const said = replacement.querySelector("[data-desk-card-notice]")?.textContent.trim() ?? "";
+    announce(form.matches("[data-desk-undo]") ? `Undone. The comment is back in the queue. ${said}`.trim() : said);
     return;
   }
   if (replacement.querySelector("form[data-desk-undo]")) receipts.push(replacement);
