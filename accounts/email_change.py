@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.mail import PRIORITY_NOTICE, send_rendered, sends_mail
+from core.mail import PRIORITY_NOTICE, domain_as_typed, send_rendered, sends_mail
 
-from .models import EmailChanged
+from .models import EmailChanged, ProvenEmail
 from .notices import queue_notice
 
 SALT = "accounts.email-change"
@@ -106,6 +106,7 @@ def apply(token):
         user, old = change.user, change.user.email
         user.email = change.email
         user.save(update_fields=["email"])
+        ProvenEmail.record(user)  # the link went to the new address
         if old:
             _tell_old_address(user, old)
     return change
@@ -116,21 +117,7 @@ def mask(email):
     local, at, domain = email.rpartition("@")
     if not at:
         return email[:1] + "•••"
-    return f"{local[:1]}•••@{_as_typed(domain)}"
-
-
-def _as_typed(domain):
-    """A domain as its owner writes it: "bücher.example", where the address is kept in the
-    "xn--bcher-kva.example" form mail servers need (core.mail.mailbox).
-
-    The idna codec checks what it decodes as it checks what it encodes, so a
-    label that is not a real IDNA name (one hiding a right-to-left override,
-    say) stays in its xn-- form.
-    """
-    try:
-        return domain.encode("ascii").decode("idna")
-    except UnicodeError:
-        return domain
+    return f"{local[:1]}•••@{domain_as_typed(domain)}"
 
 
 def _tell_old_address(user, old):

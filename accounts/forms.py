@@ -12,6 +12,7 @@ from django.contrib.auth.forms import (
 )
 from django.db.models import Q
 
+from core.forms import EmailAddressField, SubmissionTokenField, new_submission_token
 from core.mail import mailbox
 from core.roles import ROLES
 from core.text import is_blank_character
@@ -61,11 +62,14 @@ class RulesOnNewPassword:
 
 
 class SignupForm(RulesOnNewPassword, UserCreationForm):
+    # Recognises the form sent twice (views.signup); optional, as for bias reports.
+    submission_token = SubmissionTokenField()
     email = forms.EmailField(
         label="Email", help_text="For password resets only; never shown to anyone.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = new_submission_token()
         self.fields["username"].help_text = (
             "Shown publicly beside your comments. Up to 150 letters, digits and "
             ". + - _ (no spaces, no @).")
@@ -245,7 +249,7 @@ class EmailChangeForm(forms.Form):
     """A new address for the account, asked with the password: a session left open on a
     shared computer is not enough to take the account's password resets elsewhere."""
 
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="New email address",
         max_length=get_user_model()._meta.get_field("email").max_length,
         help_text="We send a link to it. Nothing changes until you follow that link.",

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -73,11 +74,12 @@ class HeldName(models.Model):
         return f"{self.skeleton} until {self.until:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def hold(cls, user, until):
-        """Hold user's name and address until `until` (the account is being deleted)."""
+    def hold(cls, user, until, restricted_at=None):
+        """Hold user's name until `until` (the account is being deleted), and its address
+        if the account proved it before it was restricted (ProvenEmail.proves)."""
         skeleton, folded = readings(user.get_username())
-        return cls.objects.create(skeleton=skeleton, folded=folded, until=until,
-                                  email=email_key(user.email) if user.email else "")
+        email = email_key(user.email) if ProvenEmail.proves(user, restricted_at) else ""
+        return cls.objects.create(skeleton=skeleton, folded=folded, until=until, email=email)
 
 
 class EmailChanged(models.Model):
@@ -93,6 +95,69 @@ class EmailChanged(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProvenEmail(models.Model):
+    """The mailbox an account proved it reads, by following a link sent there, and when.
+
+    Sign-up takes any address unproven, so a troll could sign up with someone
+    else's and get it held for a year when banned (HeldName, and the standings
+    comments carry to a new account at the mailbox). An address is held, and
+    its standing carried, only when the account proved it before it was
+    restricted: before that, whoever reads the inbox need not be whoever was
+    restricted. The link to confirm a new address proves it
+    (email_change.apply), as does a password reset by link (views.
+    PasswordResetConfirmView), which the welcome email offers. Only a keyed
+    hash of the address (core.ratelimit.email_key) is kept; the first proof
+    of a mailbox counts, so a reset after a ban does not date it anew.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                primary_key=True, related_name="proven_email")
+    email = models.CharField(max_length=80)
+    proven_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user_id}: proven {self.proven_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, user, now=None):
+        """user's current address is proven (a link sent to it was followed)."""
+        if not user.email:
+            return
+        key = email_key(user.email)
+        proven = cls.objects.filter(user=user).first()
+        if proven is None or proven.email != key:
+            cls.objects.update_or_create(
+                user=user, defaults={"email": key, "proven_at": now or timezone.now()})
+
+    @classmethod
+    def proves(cls, user, before=None):
+        """Whether user proved the mailbox of its current address, before `before` if given."""
+        if not user.email:
+            return False
+        proven = cls.objects.filter(user=user, email=email_key(user.email))
+        if before is not None:
+            proven = proven.filter(proven_at__lte=before)
+        return proven.exists()
+
+
+class Session(AbstractBaseSession):
+    """A session, with the account signed in to it (accounts.sessions, SESSION_ENGINE).
+
+    Django's way to find a user's sessions ("Extending database-backed session
+    engines"): deleting an account ends every session signed in to it, in the
+    database and in the cache, by an indexed lookup, and what those sessions
+    held (a new address on its way, say) goes with them.
+    """
+
+    account_id = models.BigIntegerField(null=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore
 
 
 class Reader(User):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .models import EmailChanged, UsernameSkeleton
 from .notices import forget_queued_emails
+from .sessions import end_sessions
 
 # What a deleted account's name gives way to wherever it was written down, as its
 # comments already say.
@@ -45,8 +46,10 @@ def _account_deleted(sender, instance, **kwargs):
     account_deleting.send(sender=get_user_model(), user=instance)
     forget_name_in_admin_history(instance)
     # However it is deleted (the account page, the admin, a script): the emails
-    # about it the task queue keeps for a week go with it.
+    # about it the task queue keeps for a week go with it, and so does every
+    # session signed in to it, in other browsers too, with what they held.
     forget_queued_emails(instance)
+    end_sessions(instance)
 
 
 def forget_name_in_admin_history(user):

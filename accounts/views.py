@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -24,8 +25,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from core import hooks, ratelimit
+from core.forms import SUBMISSION_TOKEN_PATTERN
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
-from core.mail import PRIORITY_NOTICE, mailbox, send_rendered, sends_mail
+from core.mail import PRIORITY_NOTICE, as_typed, mailbox, send_rendered, sends_mail
 from core.roles import ROLES
 
 from . import email_change
@@ -37,6 +39,7 @@ from .forms import (
     SignInForm,
     SignupForm,
 )
+from .models import ProvenEmail
 from .notices import queue_notice, quoted_names
 
 # Every sign-up attempt counts, refused ones too: a refused form is how one
@@ -108,6 +111,9 @@ def signup(request):
     form = SignupForm(request.POST or None)
     context = {"form": form, "next": _safe_next(request, "")}
     if request.method == "POST":
+        made = _account_made_by_this_form(request)
+        if made is not None:
+            return _signed_up(request, made)  # a twin, answered as the first send was
         refused = ratelimit.check(
             SIGNUP_LIMITS, ratelimit.address_key(request),
             "We accept at most five sign-up attempts an hour from one connection. You can "
@@ -122,6 +128,8 @@ def signup(request):
         try:
             with transaction.atomic():
                 user = form.save()
+                # Before the commit: a twin waiting to save the same name finds it then.
+                _remember_form(request, user)
                 # An address already in use is not refused (that would tell anyone
                 # it has an account); its owners hear of the new account instead.
                 owners = list(get_user_model().objects.filter(
@@ -132,19 +140,68 @@ def signup(request):
                     transaction.on_commit(lambda: _tell_owners(owners) if owners
                                           else _welcome(user))
         except IntegrityError:
-            # The same form sent twice at once (a double click): the other request
-            # saved the name between this one's check and its save.
+            # Another request saved the name between this one's check and its save:
+            # this form's twin (a double click), or someone else's form.
+            made = _account_made_by_this_form(request)
+            if made is not None:
+                return _signed_up(request, made)
             username = form.cleaned_data["username"]
             if not get_user_model()._default_manager.filter(username=username).exists():
                 raise
             form.add_error("username", form.instance.unique_error_message(
                 get_user_model(), ["username"]))
             return render(request, "registration/signup.html", context, status=400)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
-        return HttpResponseRedirect(_safe_next(request))
+        return _signed_up(request, user)
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/signup.html", context, status=status)
+
+
+def _signed_up(request, user):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
+    return HttpResponseRedirect(_safe_next(request))
+
+
+# A sign-up form sent twice (a double click) made its account with the first send; the
+# browser shows the answer to the second, which was "A user with that username already
+# exists". The account a form's token made, with the name typed, is kept this long
+# (seconds) for its twin to be answered as the first send was: signed in to it. The
+# token is in that browser's page alone, and the password is never compared: another
+# person who chose the same name and password is refused as before.
+SIGNUP_TWIN_SECONDS = 300
+
+
+def _form_key(request):
+    """The security cache's key for the account this sign-up form made, or None (no token)."""
+    token = request.POST.get("submission_token", "")
+    if not SUBMISSION_TOKEN_PATTERN.fullmatch(token):
+        return None
+    return "signup-form:" + ratelimit.fingerprint(f"{token} {request.POST.get('username', '')}")
+
+
+def _remember_form(request, user):
+    key = _form_key(request)
+    if key is None:
+        return
+    try:
+        caches["security"].set(key, user.pk, SIGNUP_TWIN_SECONDS)
+    except ratelimit.Unavailable:
+        pass  # the account is made all the same; a twin is then told the name is taken
+
+
+def _account_made_by_this_form(request):
+    """The active account an earlier send of this very form made (the same token and
+    name, committed, within SIGNUP_TWIN_SECONDS), or None."""
+    key = _form_key(request)
+    if key is None:
+        return None
+    try:
+        pk = caches["security"].get(key)
+    except ratelimit.Unavailable:
+        return None
+    if pk is None:
+        return None
+    return get_user_model()._default_manager.filter(pk=pk, is_active=True).first()
 
 
 def _signup_not_now(request, context, refused):
@@ -342,8 +399,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's new password from a reset link, which also lifts the account's sign-in
-    lock-out: following the link proves the inbox, and the page that follows says to
-    sign in with the new password.
+    lock-out: following the link proves the inbox (kept as models.ProvenEmail), and the
+    page that follows says to sign in with the new password.
 
     axes counts failures per username and address, and its cache handler can clear
     them only for a pair it is given: the one here, where the reset was made (the
@@ -355,6 +412,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Django's token covers the account's address: the link went to this one.
+        ProvenEmail.record(form.user)
         try:
             reset_lockout(ip=get_client_ip_address(self.request),
                           username=form.user.get_username())
@@ -382,8 +441,9 @@ def delete_account(request):
         user = request.user
         try:
             with transaction.atomic():
-                # Addresses left on bias reports and the account's emails in the task
-                # queue go with it, however it is deleted (accounts.signals).
+                # Addresses left on bias reports, the account's emails in the task
+                # queue and its sessions in other browsers go with it, however it is
+                # deleted (accounts.signals).
                 user.delete()
         except ProtectedError:
             # A reviewing editor's name is on the public record of their stories.
@@ -409,7 +469,8 @@ def account_deleted(request):
     return render(request, "registration/account_deleted.html")
 
 
-EMAIL_CHANGE_SENT_TO = "accounts:email-change-sent-to"  # session key: the "check your inbox" page
+# Session key: the "check your inbox" page; the address until it is shown, then True.
+EMAIL_CHANGE_SENT_TO = "accounts:email-change-sent-to"
 EMAIL_CHANGE_BAD_LINK = {
     "broken": (400, "This link does not work",
                "The link is incomplete or was changed. Copy the whole link from the email, "
@@ -488,12 +549,19 @@ def _email_change_not_now(request, context, refused):
 @never_cache
 @login_required
 def email_change_sent(request):
-    """Check your inbox: the address the link went to, and what happens next."""
+    """Check your inbox: the address the link went to, and what happens next.
+
+    The address is shown once, on the redirect from the form, and then
+    forgotten: the session keeps only that a link went (True), which a reload
+    still answers, without the address.
+    """
     email = request.session.get(EMAIL_CHANGE_SENT_TO)
     if not email:
         return redirect("accounts:email_change")
+    request.session[EMAIL_CHANGE_SENT_TO] = True
     return render(request, "accounts/email_change_sent.html",
-                  {"email": email, "days": email_change.LINK_DAYS})
+                  {"email": email if isinstance(email, str) else "",
+                   "days": email_change.LINK_DAYS})
 
 
 @never_cache
@@ -511,7 +579,7 @@ def email_change_confirm(request, token):
     if request.method == "POST":
         request.session.pop(EMAIL_CHANGE_SENT_TO, None)
         if request.user.pk == user.pk:
-            messages.success(request, f"Your account’s email address is now {change.email}. "
+            messages.success(request, f"Your account’s email address is now {as_typed(change.email)}. "
                                       f"Password-reset emails go there from now on.")
             return redirect("accounts:account")
         # Signed out, or as another account: the account page would not be theirs to

@@ -15,14 +15,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Min, Q, Value
+from django.db.models import CharField, F, Min, Q, Value
 from django.db.models.functions import Cast, Concat, Substr
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import Truncator, get_text_list
 
-from accounts.models import HeldName
+from accounts.models import HeldName, ProvenEmail
 from accounts.signals import FORMER_READER, account_deleting
 from accounts.usernames import fold_letter_likes, readings, skeleton
 from core.ratelimit import email_key
@@ -568,14 +568,18 @@ def forget_reader(sender, user, **kwargs):
     reader could otherwise delete the account and sign up again, under the same
     name, at once and with a clean record (HeldName); a restricted one (suspended
     or pre-moderated), with the same address, free to comment (HeldStanding,
-    carry_standing).
+    carry_standing). The address only if the account proved it was theirs before
+    it was restricted (ProvenEmail): sign-up takes any address, and a troll's
+    ban must not fall on whoever owns the one they typed.
     """
     now = timezone.now()
     standing = ReaderStanding.objects.filter(reader=user).first()
-    if standing is not None and standing.is_suspended(now):
+    applies = standing is not None and standing.applies()
+    if applies and standing.is_suspended(now):
         HeldName.hold(user, now + BANNED_NAME_HELD if standing.is_banned
-                      else standing.suspended_until)
-    if standing is not None and user.email and _is_restricted(standing, now):
+                      else standing.suspended_until, restricted_at=standing.updated_at)
+    if (applies and _is_restricted(standing, now)
+            and ProvenEmail.proves(user, before=standing.updated_at)):
         # Pre-moderation has no end either: held as long as a ban.
         HeldStanding.objects.create(
             email=email_key(user.email), is_premoderated=standing.is_premoderated,
@@ -621,9 +625,10 @@ def carry_standing(user, now=None):
 
     A banned or pre-moderated reader signed up again with the same address, or
     deleted the account first and then did, and commented freely at once. The
-    new account takes the strictest standing of the live accounts at that
-    mailbox (core.ratelimit.email_key: "Ana+2@" is "ana@") and of those deleted
-    there (HeldStanding), with a note saying why, and the log says so. Returns
+    new account takes the strictest standing of the live accounts that proved
+    that mailbox theirs before they were restricted (ProvenEmail; core.ratelimit.
+    email_key: "Ana+2@" is "ana@") and of those deleted there (HeldStanding,
+    kept only for such accounts), with a note saying why, and the log says so. Returns
     the standing, or None when there was none to carry. A reader at a mailbox
     of their own is left alone.
     """
@@ -633,7 +638,11 @@ def carry_standing(user, now=None):
     key = email_key(user.email)
     live = [(reader_reference(reader_id), banned, until, premoderated)
             for reader_id, email, banned, until, premoderated in (
-                ReaderStanding.objects.filter(_restricted(now)).exclude(reader=user)
+                # A newsroom account's standing holds no one back (ReaderStanding.applies).
+                ReaderStanding.objects.filter(_restricted(now), reader__is_staff=False)
+                .filter(reader__proven_email__email=key,
+                        reader__proven_email__proven_at__lte=F("updated_at"))
+                .exclude(reader=user)
                 .values_list("reader_id", "reader__email", "is_banned", "suspended_until",
                              "is_premoderated"))
             if email and email_key(email) == key]

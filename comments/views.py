@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from articles.models import Article
+from articles.models import Article, moved_story_slug
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.pagecache import tag
@@ -28,6 +28,33 @@ OUTCOME_SESSION_KEY = "comments:outcome:"
 
 def _public_article(slug):
     return get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+
+
+def _still_public(article):
+    """Whether the story is public at this point of the transaction that stores a post on it.
+
+    Its row stays locked until the transaction ends (PostgreSQL; SQLite's
+    IMMEDIATE transactions hold the whole database): an editor unpublishing
+    or deleting it waits for the comment, or the comment sees it gone. Checked
+    only before the transaction, a comment sent as the story was unpublished
+    was stored on the draft, and one sent as it was deleted failed with a 500.
+    """
+    return (Article.objects.published().select_for_update(no_key=True)
+            .filter(pk=article.pk).exists())
+
+
+def _comment_gone(request):
+    """The 404 for a comment sent to a story that is no longer public, with its text to copy.
+
+    The script that sent it shows a message of its own and keeps the text in
+    the comment box (static/js/comments.js: a whole page that is a 404).
+    """
+    body = request.POST.get("body", "")
+    return render(request, "story_gone.html", {
+        "notice": "Your comment was not posted: the story has been withdrawn, so it takes no "
+                  "comments.",
+        "unsent": [("Your comment, not posted: copy it to keep it", body)] if body.strip()
+        else []}, status=404)
 
 
 def _is_partial(request):
@@ -141,7 +168,14 @@ def comment_list(request, slug):
     Anonymous readers' copies come from the page cache (comments/urls.py);
     everyone else's answers are private (core.pagecache.PageCacheMiddleware).
     """
-    article = _public_article(slug)
+    try:
+        article = _public_article(slug)
+    except Http404:
+        # A form sent to a story's old address is sent on to its new one (handler404's
+        # 308); one sent to a story taken down keeps its text for the reader to copy.
+        if request.method != "POST" or moved_story_slug(slug) is not None:
+            raise
+        return _comment_gone(request)
     # The block shows the comments; the full page also the story's headline.
     tag(request, f"comments-{article.pk}", *(() if _is_partial(request) else
                                              (f"story-{article.pk}",)))
@@ -183,24 +217,31 @@ def comment_list(request, slug):
         # waits on the unique token and then fails, instead of racing the rate
         # limit. Only accepted content uses up the reader's allowance.
         with transaction.atomic():
-            comment = Comment.objects.create(article=article, reader=request.user, body=body,
-                                             status=status, hold_reason=hold_reason,
-                                             submission_token=token)
-            wait = ratelimit.acquire(
-                ratelimit.COMMENT_LIMITS, f"reader:{request.user.pk}",
-                also=[(ratelimit.COMMENT_ADDRESS_LIMITS, ratelimit.address_key(request))])
-            if wait:
-                transaction.set_rollback(True)
+            gone = not _still_public(article)
+            if not gone:
+                comment = Comment.objects.create(
+                    article=article, reader=request.user, body=body, status=status,
+                    hold_reason=hold_reason, submission_token=token)
+                wait = ratelimit.acquire(
+                    ratelimit.COMMENT_LIMITS, f"reader:{request.user.pk}",
+                    also=[(ratelimit.COMMENT_ADDRESS_LIMITS, ratelimit.address_key(request))])
+                if wait:
+                    transaction.set_rollback(True)
     except IntegrityError:
         earlier = _submitted(request.user, token)
-        if earlier is None:
-            raise
-        return _comment_posted(request, earlier)
+        if earlier is not None:
+            return _comment_posted(request, earlier)
+        # The story went at commit (SQLite checks the story's key then).
+        if not Article.objects.published().filter(pk=article.pk).exists():
+            return _comment_gone(request)
+        raise
     except ratelimit.Unavailable:
         response = _render_comments(request, article, form=form, status=503,
                                     notice=ratelimit.UNAVAILABLE_NOTICE)
         response["Retry-After"] = str(ratelimit.UNAVAILABLE_RETRY)
         return response
+    if gone:
+        return _comment_gone(request)
     if wait:
         notice = (f"You are commenting faster than we allow. You can post again in "
                   f"{ratelimit.human_wait(wait)}; your text is still here.")

@@ -282,3 +282,19 @@ class SiteFormRenderer(DjangoTemplates):
     """Django's renderer, with ErrorFocusBoundField for every form's fields."""
 
     bound_field_class = ErrorFocusBoundField
+
+
+class EmailAddressField(forms.EmailField):
+    """Django's EmailField, saying one thing wrong at a time.
+
+    Its validators all run and all speak: an address too long for the field
+    and malformed as well got "Enter an email address…" and "Ensure this value
+    has at most 254 characters…" together. The first that refuses (the
+    address's form, then its length) is said alone.
+    """
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            raise ValidationError(error.error_list[:1]) from None

@@ -1,11 +1,31 @@
 import json
 import logging
+import re
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
+# Anything shaped like an email address: a run of characters that are neither
+# white space nor what surrounds an address in Python's reprs, mail servers'
+# answers and URLs (quotes, brackets, commas, / = ? &), an @, and another such
+# run. A decorator ("@wraps") has nothing before its @, and f"{local}@{domain}"
+# in a traceback's source line a brace: neither is masked.
+_ADDRESS = re.compile(r"""[^\s@'"`<>()\[\]{},;:/=?&]+@[^\s@'"`<>()\[\]{},;:/=?&]+""")
+ADDRESS_MASK = "[address]"
+
+
+def without_addresses(text):
+    """text with every email address in it (_ADDRESS) replaced by ADDRESS_MASK."""
+    return _ADDRESS.sub(ADDRESS_MASK, text)
+
 
 class JsonFormatter(logging.Formatter):
-    """Log records as one JSON object a line, with their `extra` fields."""
+    """Log records as one JSON object a line, with their `extra` fields.
+
+    The logs keep no personal data (the privacy page says so), and an error
+    can carry an address where no caller chose to write one: a mail server's
+    refusal names the recipients, and Django's task worker logs a failed
+    task's traceback. So email addresses are masked in every text written.
+    """
 
     def format(self, record):
         entry = {
@@ -19,4 +39,5 @@ class JsonFormatter(logging.Formatter):
                       and key != "request"})
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return json.dumps({key: without_addresses(value) if isinstance(value, str) else value
+                           for key, value in entry.items()}, default=str)

@@ -91,6 +91,27 @@ def mailbox(address):
     return address
 
 
+def domain_as_typed(domain):
+    """A domain as its owner writes it: "bücher.example", where the address is kept in the
+    "xn--bcher-kva.example" form mail servers need (mailbox()).
+
+    The idna codec checks what it decodes as it checks what it encodes, so a
+    label that is not a real IDNA name (one hiding a right-to-left override,
+    say) stays in its xn-- form.
+    """
+    try:
+        return domain.encode("ascii").decode("idna")
+    except UnicodeError:
+        return domain
+
+
+def as_typed(address):
+    """An address as its owner writes it, for pages that show it to them: its domain
+    as domain_as_typed() gives it ("jurgen@bücher.example")."""
+    local, at, domain = address.rpartition("@")
+    return f"{local}@{domain_as_typed(domain)}" if at else address
+
+
 def may_pass(error):
     """Whether the mail server's failure to take an email may pass by itself."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -100,6 +121,24 @@ def may_pass(error):
     # Every smtplib error is an OSError: left are a refused, dropped or timed-out
     # connection and the like.
     return isinstance(error, OSError)
+
+
+def failure_in_brief(error):
+    """A mail failure as the logs say it: its type and the server's codes, no addresses.
+
+    "SMTPRecipientsRefused 450", where str() gave the refused addresses and the
+    server's text, which often quotes them; "ConnectionRefusedError [Errno 111]"
+    for a failure with no SMTP code.
+    """
+    name = type(error).__name__
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return " ".join([name, *map(str, codes)])
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{name} {error.smtp_code}"
+    if isinstance(error, OSError) and error.errno is not None:
+        return f"{name} [Errno {error.errno}]"
+    return name
 
 
 def sends_mail(function):
@@ -123,9 +162,9 @@ def sends_mail(function):
                     *args, attempt=attempt + 1, **kwargs)
             except InvalidTask:
                 raise error from None  # a task backend that runs nothing later
-            logger.warning("%s: the mail server could not take it (%s: %s); trying again "
-                           "in %d seconds", this_task.module_path, type(error).__name__,
-                           error, wait)
+            logger.warning("%s: the mail server could not take it (%s); trying again "
+                           "in %d seconds", this_task.module_path, failure_in_brief(error),
+                           wait)
             return f"not sent yet: {type(error).__name__}, trying again in {wait} seconds"
     return send
 

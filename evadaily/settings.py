@@ -376,8 +376,10 @@ if BEHIND_PROXY:
             "Set TRUSTED_PROXIES (the proxies' addresses) when BEHIND_PROXY is on.")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are read from the shared cache and written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read from the shared cache and written through to the database,
+# with the account signed in to each, so that deleting it ends them all
+# (Django's cached_db engine and its documented way to extend it).
+SESSION_ENGINE = "accounts.sessions"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # A form refused for its CSRF token gets the site's page, which says what to do.
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"

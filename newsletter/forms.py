@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from articles.models import Article, Section
 from authors.models import Author
+from core.forms import EmailAddressField, SubmissionTokenField, new_submission_token
 from core.mail import INVALID_ADDRESS, mailbox
 
 NOTHING_CHOSEN = ("Choose at least one edition: the daily edition, a section or an author.")
@@ -57,7 +58,10 @@ class EditionsForm(forms.Form):
 
 
 class SubscribeForm(EditionsForm):
-    email = forms.EmailField(
+    # Optional: a page opened before the form had one still subscribes, unprotected
+    # from its twins (views._subscribe).
+    submission_token = SubmissionTokenField()
+    email = EmailAddressField(
         label="Your email address", max_length=254,
         help_text="Used for the editions you choose, nothing else. We send a confirmation "
                   "link first.",
@@ -66,6 +70,10 @@ class SubscribeForm(EditionsForm):
                         "required": "Enter the email address the editions should go to."})
 
     field_order = ["email", "is_daily", "sections", "authors"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = new_submission_token()
 
     def clean_email(self):
         # One inbox, one subscriber.

@@ -8,6 +8,7 @@ so the form tells nobody whether an address is subscribed. Links in emails
 carry signed tokens (newsletter.tokens).
 """
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.mail import as_typed
 
 from . import tokens
 from .edition import due_moment
@@ -33,6 +35,10 @@ from .tasks import send_subscription_email
 SUBSCRIBE_LIMITS = (ratelimit.Limit("newsletter-hourly", 5, 3600),)
 # Emails to one address, whoever asks: nobody can flood an inbox from many connections.
 ADDRESS_LIMITS = (ratelimit.Limit("newsletter-email-hourly", 3, 3600),)
+# A form sent again (a double click, a retry) subscribes once: its token and the
+# address it subscribed are kept this long, and a twin gets the same page with no
+# second email, nor a second share of the inbox's allowance.
+SENT_FORMS = (ratelimit.Limit("newsletter-form", 1, 3600),)
 UNAVAILABLE = ("We can't take subscriptions for a moment; what you typed is still here. "
                "Please try again in a minute.")
 UNKNOWN_ACTION = ("Nothing was changed: this page did not recognise that request. Please "
@@ -59,6 +65,8 @@ BAD_LINK = {
 def subscribe(request):
     """The subscription form; a signed-in reader's address is filled in, one click away."""
     account_email = request.user.email if request.user.is_authenticated else ""
+    # As the reader writes it ("bücher.example"); mailbox() keeps the xn-- form again.
+    account_email = as_typed(account_email) if account_email else ""
     form = SubscribeForm(request.POST or None,
                          initial={"email": account_email, "is_daily": True})
     context = {"form": form, "account_email": account_email,
@@ -76,7 +84,7 @@ def subscribe(request):
                           {**context, "notice": HONEYPOT_REFUSAL}, status=400)
         if form.is_valid():
             try:
-                _subscribe(form.cleaned_data)
+                _subscribe_once(form.cleaned_data)
             except ratelimit.Unavailable:
                 return _not_now(request, context, ratelimit.Refused(UNAVAILABLE, 503))
             return redirect("newsletter:check-inbox", permanent=False)
@@ -87,6 +95,24 @@ def subscribe(request):
 def _not_now(request, context, refused):
     """The form as typed, not checked: nothing was tried."""
     return ratelimit.refusal(request, "newsletter/subscribe.html", context, refused)
+
+
+def _subscribe_once(data):
+    """_subscribe(data), unless the same form (its token) has subscribed the address already.
+
+    Its twin (SENT_FORMS) does nothing, and gets the page the first send got.
+    """
+    if data["submission_token"] is None:
+        return _subscribe(data)
+    sent = "form:" + ratelimit.fingerprint(f"{data['submission_token']} {data['email']}")
+    now = time.time()
+    if ratelimit.acquire(SENT_FORMS, sent, now):
+        return
+    try:
+        _subscribe(data)
+    except Exception:
+        ratelimit.give_back(SENT_FORMS, sent, now)  # not subscribed: a retry must be able to
+        raise
 
 
 def _subscribe(data):
@@ -168,10 +194,17 @@ def preferences(request, token):
             messages.error(request, UNKNOWN_ACTION)
         elif form.is_valid():
             with transaction.atomic():
-                subscriber.is_daily = form.cleaned_data["is_daily"]
-                subscriber.save(update_fields=["is_daily"])
-                subscriber.sections.set(form.cleaned_data["sections"])
-                subscriber.authors.set(form.cleaned_data["authors"])
+                # The link was read before this transaction: a one-click unsubscribe
+                # may have deleted the address since (saving was then a 500), or be
+                # deleting it now (it waits for the lock, unsubscribe()).
+                still_here = _locked(subscriber)
+                if still_here:
+                    subscriber.is_daily = form.cleaned_data["is_daily"]
+                    subscriber.save(update_fields=["is_daily"])
+                    subscriber.sections.set(form.cleaned_data["sections"])
+                    subscriber.authors.set(form.cleaned_data["authors"])
+            if not still_here:
+                return _bad_link(request, "gone")  # as the next request with the link is
             messages.success(request, "Saved. The next edition follows your new choices.")
             return redirect("newsletter:preferences", token)
     status = 400 if request.method == "POST" else 200
@@ -180,6 +213,12 @@ def preferences(request, token):
     return render(request, "newsletter/preferences.html",
                   {"form": form, "subscriber": subscriber, "token": token,
                    "follows_nothing": follows_nothing}, status=status)
+
+
+def _locked(subscriber):
+    """Whether the subscriber is still there, its row locked until the transaction ends."""
+    return Subscriber.objects.select_for_update().filter(pk=subscriber.pk,
+                                                        key=subscriber.key).exists()
 
 
 def _pause(subscriber, pause):
@@ -212,7 +251,12 @@ def unsubscribe(request, token):
             return render(request, "newsletter/left.html", {"ended_before": True})
         return _bad_link(request, bad.reason)
     if request.method == "POST":
-        subscriber.delete()
+        with transaction.atomic():
+            # Locked first: a save of the preferences under way ends before the row
+            # goes, with the choices it adds. Otherwise (PostgreSQL) they were added
+            # after the row's choices were deleted, and the deletion failed with a 500.
+            if _locked(subscriber):
+                subscriber.delete()
         return render(request, "newsletter/left.html")
     return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber,
                                                            "token": token})

@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib.auth.base_user import BaseUserManager
 
-from core.forms import SubmissionTokenField, new_submission_token
+from core.forms import EmailAddressField, SubmissionTokenField, new_submission_token
 from core.mail import mailbox
 from core.text import clean_limited_text, has_invisible_characters
 
@@ -39,10 +39,11 @@ class BiasReportForm(forms.ModelForm):
         help_text="A source that supports your report.",
     )
     # The model's length (254), so the browser's maxlength is the server's, not 320.
-    contact_email = forms.EmailField(
+    contact_email = EmailAddressField(
         label="Your email (optional)", required=False,
         max_length=BiasReport._meta.get_field("contact_email").max_length,
-        help_text="Only to tell you the outcome; never shown or used for anything else.",
+        help_text="Only to tell you the outcome. Our moderators see it; it is never "
+                  "published or used for anything else.",
     )
 
     class Meta:

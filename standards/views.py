@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
-from articles.models import Article, public_story
+from articles.models import Article, moved_story_slug, public_story
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.forms import SUBMISSION_TOKEN_PATTERN, new_submission_token
@@ -151,7 +151,14 @@ def _same_reporter(user, key):
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_bias(request, slug):
     """The bias-report form; POST files a report and redirects to its reference."""
-    article = _public_article(slug)
+    try:
+        article = _public_article(slug)
+    except Http404:
+        # A report sent to a story's old address is sent on to its new one (handler404's
+        # 308); one sent to a story taken down keeps its text for the reader to copy.
+        if request.method != "POST" or moved_story_slug(slug) is not None:
+            raise
+        return _report_gone(request)
     held = _reporter_key(request)
     # Given with the form, so that the form's sends, however many at once,
     # come with the one key.
@@ -164,7 +171,9 @@ def _answer_bias_report(request, article, key):
     user = request.user if request.user.is_authenticated else None
     context = {"article": article, "partial": _is_partial(request)}
     if request.method != "POST":
-        form = BiasReportForm(initial={"contact_email": user.email if user else ""})
+        # The contact email is left for the reader to give: their account's address
+        # would go to the moderators with the report whether they meant it to or not.
+        form = BiasReportForm()
         return render(request, _bias_template(request, "bias_report_form"),
                       {**context, "form": form})
 
@@ -201,23 +210,47 @@ def _answer_bias_report(request, article, key):
         # process waits on the unique token and then fails, instead of using up an
         # allowance too. Only a report filed uses one.
         with transaction.atomic():
-            report.save()
-            refused = ratelimit.check(
-                ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
-                "We accept at most five reports an hour from one connection. You can send "
-                "this one in {wait}; your text is still here.")
-            if refused:
-                transaction.set_rollback(True)
+            gone = not _still_public(article)
+            if not gone:
+                report.save()
+                refused = ratelimit.check(
+                    ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
+                    "We accept at most five reports an hour from one connection. You can "
+                    "send this one in {wait}; your text is still here.")
+                if refused:
+                    transaction.set_rollback(True)
     except IntegrityError:
         # A twin of this send (the same form) was filed meanwhile.
         earlier = _submitted(article, token)
-        if earlier is None:
-            raise
-        return _to_confirmation(request, earlier)
+        if earlier is not None:
+            return _to_confirmation(request, earlier)
+        # Or the story went at commit (SQLite checks the story's key then).
+        if not Article.objects.published().filter(pk=article.pk).exists():
+            return _report_gone(request)
+        raise
+    if gone:
+        return _report_gone(request)
     if refused:
         return ratelimit.refusal(request, _bias_template(request, "bias_report_form"),
                                  {**context, "form": form}, refused)
     return _to_confirmation(request, report)
+
+
+def _still_public(article):
+    """Whether the story is public now, in the transaction that files a report on it, its
+    row locked until that ends (as comments.views._still_public, and for the same reasons)."""
+    return (Article.objects.published().select_for_update(no_key=True)
+            .filter(pk=article.pk).exists())
+
+
+def _report_gone(request):
+    """The 404 for a report sent to a story that is no longer public, with its text to copy
+    (the dialog's script keeps the form, with a message of its own)."""
+    unsent = [("The passage you quoted", request.POST.get("quoted_passage", "")),
+              ("Your details", request.POST.get("details", ""))]
+    return render(request, "story_gone.html", {
+        "notice": "Your report was not sent: the story has been withdrawn.", "contact": True,
+        "unsent": [(label, text) for label, text in unsent if text.strip()]}, status=404)
 
 
 def _submitted(article, token):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.forms import SignupForm
-from accounts.models import HeldName
+from accounts.models import HeldName, ProvenEmail
 from core import ratelimit
 from core.mail import queue_email
 from pages.loader import read_page
@@ -254,6 +254,7 @@ NEUTRAL = "This email address cannot be used at the moment."
 @pytest.fixture
 def held_address():
     gone = UserFactory(username="gone", email="gone@example.org")
+    ProvenEmail.record(gone)  # an address never proven is not held
     HeldName.hold(gone, timezone.now() + timedelta(days=30))
     gone.delete()
     return "gone@example.org"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import ProvenEmail
 from comments import moderation
 from comments.forms import CommentForm
 from comments.models import Comment, HeldStanding, ModerationAction, ReaderStanding, WordRule
@@ -214,6 +215,13 @@ def sign_up(username, email, address="192.0.2.1"):
         "username": username, "email": email, "password1": PASSWORD, "password2": PASSWORD})
 
 
+def proven(user):
+    """user, having followed a link to its address: only then does its standing follow
+    the mailbox (accounts.models.ProvenEmail; tests/accounts/test_privacy_r6.py)."""
+    ProvenEmail.record(user)
+    return user
+
+
 def delete_account(user):
     client = Client()
     client.force_login(user)
@@ -231,7 +239,7 @@ def comment_as(username, article, body="Good story about the harbour."):
 
 
 def test_a_banned_readers_new_account_at_the_same_mailbox_is_banned(article):
-    banned = UserFactory(username="qa_r1", email="r1@example.org")
+    banned = proven(UserFactory(username="qa_r1", email="r1@example.org"))
     ReaderStanding.objects.create(reader=banned, is_banned=True)
     assert sign_up("harbour_gull", "R1+gull@Example.org").status_code == 302
     standing = ReaderStanding.objects.get(reader__username="harbour_gull")
@@ -249,7 +257,7 @@ def test_a_banned_readers_new_account_at_the_same_mailbox_is_banned(article):
 
 def test_a_restricted_reader_who_deletes_the_account_is_restricted_again(article):
     moderator = staff("Moderators", username="desk")
-    restricted = UserFactory(username="qa_r3", email="r3@example.org")
+    restricted = proven(UserFactory(username="qa_r3", email="r3@example.org"))
     comment = CommentFactory(article=article, reader=restricted)
     moderation.decide_comment(comment, Comment.Status.HIDDEN, moderator, restrict=True)
     delete_account(restricted)
@@ -263,8 +271,8 @@ def test_a_restricted_reader_who_deletes_the_account_is_restricted_again(article
 
 def test_the_strictest_standing_is_carried(article):
     later = timezone.now() + timedelta(days=3)
-    one = UserFactory(username="one", email="same@example.org")
-    two = UserFactory(username="two", email="same@example.org")
+    one = proven(UserFactory(username="one", email="same@example.org"))
+    two = proven(UserFactory(username="two", email="same@example.org"))
     ReaderStanding.objects.create(reader=one, is_premoderated=True)
     ReaderStanding.objects.create(reader=two, suspended_until=later)
     assert sign_up("three", "same@example.org").status_code == 302

@@ -66,6 +66,10 @@ def test_a_form_sent_to_the_old_address_is_sent_again_to_the_new_one(client, sto
     response = client.post("/articles/qa-draft-one/report-bias/", {"explanation": "Slanted."})
     assert response.status_code == 308
     assert response["Location"] == "/articles/qa-renamed-one/report-bias/"
+    # A comment too: not taken for one sent to a story taken down (QA round 6).
+    response = client.post("/articles/qa-draft-one/comments/", {"body": "Good."})
+    assert response.status_code == 308
+    assert response["Location"] == "/articles/qa-renamed-one/comments/"
 
 
 @pytest.mark.parametrize("takedown", ["unpublish", "schedule", "delete"])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 
 from accounts.models import HeldName
+from accounts.models import Session as AccountSession
 from core import hooks
 
 RETENTION_DAYS = 30
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             # These go as soon as they are done with, whatever their age: a session
             # once it has expired, a name held from a deleted account (HeldName)
             # once the suspension it escaped would have ended.
-            sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+            # Ours (accounts.sessions), and any left in Django's own table.
+            sessions = sum(model.objects.filter(expire_date__lt=now).delete()[0]
+                           for model in (AccountSession, Session))
             removed.append((sessions, "expired sessions", ""))
             held, _ = HeldName.objects.exclude(until__gt=now).delete()
             removed.append((held, "names held from deleted accounts whose suspension had "
