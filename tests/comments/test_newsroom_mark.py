@@ -76,3 +76,25 @@ def test_a_commenter_joining_the_newsroom_or_named_stales_their_comments_blocks(
 
 
 newsroom = invalidation.newsroom
+
+
+@pytest.mark.parametrize("first_name, signed", [
+    ("Irene", "signed Irene Sallis, never with your username"),
+    ("", "signed “EVA DAILY newsroom”, never with your username"),
+])
+def test_a_newsroom_accounts_page_says_how_its_comments_are_signed(client, first_name, signed):
+    editor = staff("Editors", username="ed.login7", first_name=first_name,
+                   last_name="Sallis" if first_name else "")
+    client.force_login(editor)
+    intro = re.sub(r"<[^>]+>", "", re.search(
+        r'<p class="page-intro">(.*?)</p>', client.get("/accounts/").content.decode(),
+        re.S).group(1))
+    assert "Your username is shown beside your comments" not in intro
+    assert f"Your comments are marked “Newsroom” and {signed}; nothing else here is public." \
+        in intro
+
+
+def test_a_readers_page_still_says_their_username_is_shown(client):
+    client.force_login(UserFactory(username="mira_k"))
+    assert "Your username is shown beside your comments; nothing else here is public." \
+        in client.get("/accounts/").content.decode()
