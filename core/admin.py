@@ -1055,7 +1055,8 @@ class EditConflictMixin:
 
 
 class ReadOnlyRevisionsMixin:
-    """A revision opens read-only for whoever may not restore it, as the change page does.
+    """A revision opens read-only for whoever may not restore it, as the change page does,
+    under the breadcrumbs of its story (or correction), not of the history's own model.
 
     django-simple-history hides only the Revert button: a moderator, who may
     view stories but not change them, saw every field editable, a file input
@@ -1063,6 +1064,10 @@ class ReadOnlyRevisionsMixin:
     """
 
     def render_history_view(self, request, template, context, **kwargs):
+        if "original_opts" in context:
+            # A revision's page names the revision's model, "Historical articles", in its
+            # breadcrumbs and classes; the story list it leads back to is the story's.
+            context = {**context, "opts": context["original_opts"]}
         if "adminform" in context and context.get("revert_disabled"):
             context = {**context, **self.read_only_revision(request, context["original"])}
         return super().render_history_view(request, template, context, **kwargs)

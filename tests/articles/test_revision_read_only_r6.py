@@ -94,3 +94,14 @@ class TestEditors:
         assert 'value="Revert"' in page
         assert "<textarea" in page
 
+
+
+@pytest.mark.parametrize("kind, listed", [("article", "Articles"), ("correction", "Corrections")])
+def test_a_revisions_breadcrumbs_lead_to_its_own_list(client, revised, kind, listed):
+    """Not to "Historical articles": the revision's own model, which has no list."""
+    client.force_login(staff("Editors", username="editor"))
+    page = html(client.get(revision_urls(*revised)[kind]))
+    crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', page, re.S).group(1)
+    assert "Historical" not in page
+    assert re.search(rf'<a href="/admin/\w+/{kind}/">{listed}</a>', crumbs)
+    assert f"model-{kind} " in re.search(r'<body class="([^"]*)"', page).group(1) + " "
