@@ -312,7 +312,8 @@ def report_comment(request, pk):
     reader whose session ended before they sent the report.
     """
     comment = get_object_or_404(
-        Comment.objects.approved().filter(article__in=Article.objects.published()), pk=pk)
+        Comment.objects.approved().filter(article__in=Article.objects.published())
+        .select_related("article"), pk=pk)
     if request.method != "POST":
         return HttpResponseRedirect(_comment_url(comment))
     if not request.user.is_authenticated:
@@ -337,20 +338,29 @@ def report_comment(request, pk):
         # As with comments, the row goes in first, and only a new report uses up
         # an allowance: reporting the same comment again is no new work for anyone.
         with transaction.atomic():
-            CommentReport.objects.create(comment=comment, reporter=request.user,
-                                         reason=form.cleaned_data["reason"])
-            wait = ratelimit.acquire(ratelimit.COMMENT_REPORT_LIMITS,
-                                     f"reader:{request.user.pk}")
-            if wait:
-                transaction.set_rollback(True)
+            gone = not _still_public(comment.article)
+            if not gone:
+                CommentReport.objects.create(comment=comment, reporter=request.user,
+                                             reason=form.cleaned_data["reason"])
+                wait = ratelimit.acquire(ratelimit.COMMENT_REPORT_LIMITS,
+                                         f"reader:{request.user.pk}")
+                if wait:
+                    transaction.set_rollback(True)
     except IntegrityError:
-        pass  # reported already: once is enough
+        # Reported already (once is enough), or the comment was deleted meanwhile:
+        # then nothing was reported, and no "Thank you" may say otherwise.
+        gone = not CommentReport.objects.filter(comment_id=comment.pk,
+                                                reporter=request.user).exists()
     except ratelimit.Unavailable:
         response = _refuse_report(request, comment, 503, notice=(
             "We can't take reports for a moment. Nothing was reported; please try again "
             "in a minute."))
         response["Retry-After"] = str(ratelimit.UNAVAILABLE_RETRY)
         return response
+    if gone:
+        # As for a comment no longer public when the report was sent (the script
+        # says that nothing was reported).
+        raise Http404("The comment is no longer public.")
     if wait:
         response = _refuse_report(request, comment, 429, notice=(
             f"You have reported many comments in a short time. You can report again in "

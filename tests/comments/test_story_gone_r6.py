@@ -17,11 +17,11 @@ from django.test import Client
 
 from articles.models import Article
 from comments import views as comment_views
-from comments.models import Comment
+from comments.models import Comment, CommentReport
 from standards import views as standards_views
 from standards.models import BiasReport
 from tests.commenting import comment_form
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 COMMENTS = "/articles/harbour/comments/"
 REPORT = "/articles/harbour/report-bias/"
@@ -178,6 +178,58 @@ def test_a_report_sent_after_the_story_was_withdrawn_keeps_its_text(client, stor
     assert 'href="/about/#contact">contact the newsroom</a>' in page(response)
     assert client.get(REPORT).status_code == 404
     assert not BiasReport.objects.exists()
+
+
+# Reports of comments (QA round 7) -------------------------------------------------
+# A comment found public, then gone before its report is written: nothing is
+# reported and the answer is the 404 a report of a comment no longer public gets
+# (static/js/comments.js: "Nothing was reported"), never "Thank you".
+
+
+def report_url(comment, partial=False):
+    return f"/comments/{comment.pk}/report/" + ("?partial=1" if partial else "")
+
+
+def delete_comment(comment):
+    Comment.objects.filter(pk=comment.pk).delete()
+
+
+@pytest.fixture
+def reported(story):
+    return CommentFactory(article=story, reader=UserFactory(username="mira_k"),
+                          status=Comment.Status.APPROVED)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", [unpublish, delete], ids=["unpublished", "deleted"])
+@pytest.mark.parametrize("partial", [False, True], ids=["page", "block"])
+def test_a_comment_reported_as_its_story_goes_is_not_reported(client, story, reported, reader,
+                                                             monkeypatch, change, partial):
+    meanwhile(monkeypatch, comment_views, "comment_refusal", change, story)
+    response = client.post(report_url(reported, partial), {"reason": "spam"})
+    assert response.status_code == 404
+    assert "Thank you" not in page(response)
+    assert not CommentReport.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_deleted_as_it_is_reported_is_not_reported(client, reported, reader,
+                                                            monkeypatch):
+    """Found by the database at commit: the story is still public, the comment is not."""
+    meanwhile(monkeypatch, comment_views, "comment_refusal", delete_comment, reported)
+    response = client.post(report_url(reported, partial=True), {"reason": "spam"})
+    assert response.status_code == 404
+    assert "Thank you" not in page(response)
+    assert not CommentReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_comment_reported_again_is_still_thanked_once(client, reported, reader):
+    for _ in range(2):
+        response = client.post(report_url(reported, partial=True), {"reason": "spam"})
+        assert response.status_code == 200
+        assert "Thank you. A moderator will look at the comment you reported." in page(response)
+    assert CommentReport.objects.count() == 1
 
 
 # On PostgreSQL: the story's row is locked while the post is written -------------
