@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests import claims
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -35,9 +37,9 @@ _DATABASE_MARKERS = {"postgresql": "runs only on PostgreSQL", "sqlite": "runs on
 def pytest_configure(config):
     for name, description in _DATABASE_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
+    claims.pytest_configure(config)  # TEST_CLAIMS: CI's lanes share the browser tests
 
 
-# After -m has deselected (trylast), so that a shard is a share of what was asked for.
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     from django.db import connections
@@ -47,24 +49,9 @@ def pytest_collection_modifyitems(config, items):
     keep, deselected = [], []
     for item in items:
         (deselected if any(item.get_closest_marker(m) for m in other) else keep).append(item)
-    keep, deselected = _shard(keep, deselected, os.environ.get("TEST_SHARD", ""))
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = keep
-
-
-def _shard(keep, deselected, shard):
-    """TEST_SHARD=k/n keeps every n-th test from the k-th (1 ≤ k ≤ n), for CI's
-    lanes to share a set of tests: dealt out in collection order, each shard
-    gets a share of every file, slow and quick alike."""
-    if not shard:
-        return keep, deselected
-    k, _, n = shard.partition("/")
-    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
-        raise pytest.UsageError(f"TEST_SHARD must be k/n with 1 ≤ k ≤ n, not {shard!r}")
-    k, n = int(k), int(n)
-    ours = [item for index, item in enumerate(keep) if index % n == k - 1]
-    return ours, deselected + [item for index, item in enumerate(keep) if index % n != k - 1]
 
 
 @pytest.fixture
