@@ -28,6 +28,7 @@ from taggit.utils import edit_string_for_tags
 
 from core.images import (CROPS, PublicImageField, check_image, keep_made_renditions, picture,
                          queue_renditions)
+from core.oldslugs import KeepsOldSlugs, OldSlugs
 from core.rows import ModelRows, once_per_connection
 from core.seo import route
 from core.text import LineFeeds, count_words, estimate_reading_minutes, render_markdown
@@ -36,7 +37,7 @@ from core.validators import within_calendar
 from .tasks import make_hero_renditions
 
 
-class Section(LineFeeds, models.Model):
+class Section(KeepsOldSlugs, LineFeeds, models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(
@@ -51,6 +52,15 @@ class Section(LineFeeds, models.Model):
 
     def get_absolute_url(self):
         return route("articles:section", self.slug)
+
+
+class OldSectionSlug(OldSlugs):
+    """A slug a section once had: /sections/<slug>/ and its feeds lead to the section."""
+
+    owner = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="old_slugs")
+
+    class Meta:
+        verbose_name = "old section slug"
 
 
 def sections_in_order(using=None):

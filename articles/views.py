@@ -8,6 +8,8 @@ from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
+from authors.models import Author
+from core.oldslugs import moved_slug
 from core.pagecache import Shown, cached_fragment, tag
 from core.pagination import StrictPageMixin
 
@@ -171,12 +173,13 @@ class TagView(PublishedArticlesMixin, ListView):
 
 
 def page_not_found(request, exception):
-    """handler404: a story's old address leads to its current one; else the site's 404 page.
+    """handler404: the old address of a story, a section or an author leads to its current
+    one; else the site's 404 page.
 
-    Only a page that is not found looks for an old slug (moved_story_slug()):
-    the story page's own query budget stays as it is.
+    Only a page that is not found looks for an old slug (moved_story_slug(),
+    core.oldslugs.moved_slug()): each page's own query budget stays as it is.
     """
-    moved = _moved_story_url(request)
+    moved = _moved_url(request)
     if moved is None:
         return defaults.page_not_found(request, exception)
     # A form sent to the old address is sent again, not turned into a GET (308).
@@ -188,9 +191,17 @@ def page_not_found(request, exception):
     return response
 
 
-def _moved_story_url(request):
-    """The URL under the story's current slug of a story's page, or one under it, by an
-    old slug (or in capitals); None for any other page not found."""
+# The pages found by a slug that lead on from an old one: the route of the page at
+# /<...>/<slug>/ (the pages under it, comments or feeds, lead on too) and what finds
+# the current slug. Every section's and author's page is public.
+MOVED = [("articles:detail", moved_story_slug),
+         ("articles:section", lambda slug: moved_slug(Section.objects.all(), slug)),
+         ("authors:detail", lambda slug: moved_slug(Author.objects.all(), slug))]
+
+
+def _moved_url(request):
+    """The URL under the current slug of a story's, a section's or an author's page, or
+    one under it, by an old slug (or in capitals); None for any other page not found."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
@@ -198,17 +209,20 @@ def _moved_story_url(request):
     slug = match.kwargs.get("slug")
     if not isinstance(slug, str):
         return None
-    try:
-        old = reverse("articles:detail", args=[slug])
-    except NoReverseMatch:
-        return None  # a tag's slug, in letters no story's slug has
-    if not request.path.startswith(old):
-        return None  # a section's, a tag's or an author's slug
-    current = moved_story_slug(slug)
+    for name, moved in MOVED:
+        try:
+            old = reverse(name, args=[slug])
+        except NoReverseMatch:
+            continue  # a tag's slug, in letters no other slug has
+        if request.path.startswith(old):
+            break
+    else:
+        return None  # a tag's slug
+    current = moved(slug)
     if current is None:
         return None
     query = request.META.get("QUERY_STRING", "")
     # The rest of the path, decoded in request.path, is quoted again: an encoded
     # ? or # in it (%3F, %23) became the new address's query or fragment.
-    return (reverse("articles:detail", args=[current]) + escape_uri_path(request.path[len(old):])
+    return (reverse(name, args=[current]) + escape_uri_path(request.path[len(old):])
             + (f"?{query}" if query else ""))

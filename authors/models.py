@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 
 from core.images import (PublicImageField, check_image, keep_made_renditions, picture,
                          queue_renditions)
+from core.oldslugs import KeepsOldSlugs, OldSlugs
 from core.seo import route
 from core.text import LineFeeds, has_visible_text
 
@@ -23,7 +24,7 @@ AI_FLAG_FIXED = ("This author has published or scheduled stories, and readers we
                  "profile instead.")
 
 
-class Author(LineFeeds, models.Model):
+class Author(KeepsOldSlugs, LineFeeds, models.Model):
     text_fields = ("bio", "ai_disclosure")
 
     name = models.CharField(max_length=120, unique=True)
@@ -60,7 +61,9 @@ class Author(LineFeeds, models.Model):
         return route("authors:detail", self.slug)
 
     def clean(self):
-        """Refuse an AI persona without a disclosure, and an AI flag turned on a public record."""
+        """Refuse a slug another author had, an AI persona without a disclosure, and an AI
+        flag turned on a public record."""
+        super().clean()
         self.check_ai_rules()
 
     def check_ai_rules(self):
@@ -146,3 +149,12 @@ def _remember_public_byline(sender, instance, raw=False, using=None, **kwargs):
 # Stories are the articles app's; authors do not import it.
 pre_save.connect(_remember_public_byline, sender="articles.Article")
 pre_delete.connect(_remember_public_byline, sender="articles.Article")
+
+
+class OldAuthorSlug(OldSlugs):
+    """A slug an author once had: /authors/<slug>/ and its feeds lead to the author's page."""
+
+    owner = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="old_slugs")
+
+    class Meta:
+        verbose_name = "old author slug"

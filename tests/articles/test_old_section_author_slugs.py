@@ -1,0 +1,155 @@
+"""Sections' and authors' old slugs (QA round 7): renamed in the admin, a section or an
+author kept no old address, and every link to its page and feeds (other sites', the
+newsletter's, feed readers') went to a 404. Now they lead on, as a story's do
+(core.oldslugs; the 404 handler, articles.views.page_not_found)."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from articles.models import OldSectionSlug, Section
+from authors.models import Author, OldAuthorSlug
+from tests.articles.newsroom import staff
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rename(owner, slug):
+    owner.slug = slug
+    owner.save()
+
+
+def moved_to(client, url):
+    response = client.get(url)
+    assert response.status_code == 301, (url, response.status_code)
+    control = response["Cache-Control"]  # purged by nothing: no shared cache keeps it
+    assert "private" in control and "no-cache" in control
+    return response["Location"]
+
+
+@pytest.fixture
+def section():
+    section = SectionFactory(name="Harbour News", slug="harbour")
+    ArticleFactory(section=section, headline="Ferries resume")
+    return section
+
+
+@pytest.fixture
+def author():
+    author = AuthorFactory(name="Mira Kovac", slug="mira")
+    ArticleFactory(author=author, headline="Ferries resume")
+    return author
+
+
+def test_a_sections_old_address_and_its_feeds_lead_to_the_new_ones(client, section):
+    rename(section, "port")
+    assert moved_to(client, "/sections/harbour/") == "/sections/port/"
+    assert moved_to(client, "/sections/harbour/?page=1&utm_source=x") == \
+        "/sections/port/?page=1&utm_source=x"
+    assert moved_to(client, "/sections/harbour/feed/") == "/sections/port/feed/"
+    assert moved_to(client, "/sections/harbour/feed/atom/") == "/sections/port/feed/atom/"
+    page = client.get("/sections/harbour/", follow=True)
+    assert page.status_code == 200 and "Ferries resume" in page.content.decode()
+
+
+def test_an_authors_old_address_and_its_feeds_lead_to_the_new_ones(client, author):
+    rename(author, "mira-kovac")
+    assert moved_to(client, "/authors/mira/") == "/authors/mira-kovac/"
+    assert moved_to(client, "/authors/mira/feed/") == "/authors/mira-kovac/feed/"
+    assert client.get("/authors/mira/", follow=True).status_code == 200
+
+
+def test_an_address_in_capitals_leads_to_the_one_in_lower_case(client, section, author):
+    assert moved_to(client, "/sections/Harbour/") == "/sections/harbour/"
+    assert moved_to(client, "/authors/MIRA/feed/") == "/authors/mira/feed/"
+
+
+def test_renamed_twice_the_first_address_leads_straight_to_the_last(client, section):
+    rename(section, "port")
+    rename(section, "waterfront")
+    assert moved_to(client, "/sections/harbour/") == "/sections/waterfront/"
+    assert moved_to(client, "/sections/port/") == "/sections/waterfront/"
+
+
+def test_renamed_back_the_slug_is_its_own_again_with_no_loop(client, section):
+    rename(section, "port")
+    rename(section, "harbour")
+    assert client.get("/sections/harbour/").status_code == 200
+    assert moved_to(client, "/sections/port/") == "/sections/harbour/"
+    assert list(OldSectionSlug.objects.values_list("slug", flat=True)) == ["port"]
+
+
+def test_a_section_that_takes_an_old_slug_answers_for_it(client, section):
+    """Saved without clean() (a script): the section with the slug wins."""
+    rename(section, "port")
+    SectionFactory(name="Harbour Life", slug="harbour")
+    response = client.get("/sections/harbour/")
+    assert response.status_code == 200 and "Harbour Life" in response.content.decode()
+
+
+def test_a_deleted_authors_old_address_is_not_found(client):
+    author = AuthorFactory(name="Jon Ade", slug="jon")
+    rename(author, "jon-ade")
+    author.delete()
+    assert not OldAuthorSlug.objects.exists()
+    assert client.get("/authors/jon/").status_code == 404
+    assert client.get("/authors/nobody/").status_code == 404
+
+
+def test_a_slug_not_renamed_keeps_no_old_slug(section, author):
+    section.name = "Harbour and Port News"
+    section.save()
+    author.title = "Ports correspondent"
+    author.save(update_fields=["title"])
+    assert not OldSectionSlug.objects.exists() and not OldAuthorSlug.objects.exists()
+
+
+# In the admin ---------------------------------------------------------------------
+
+
+def section_form(section, **changes):
+    return {"name": section.name, "slug": section.slug, "position": section.position,
+            "edit_version": "", **changes}
+
+
+def test_the_admin_keeps_the_old_slug_it_renames(client, section):
+    client.force_login(staff("Editors", username="editor"))
+    page = client.get(f"/admin/articles/section/{section.pk}/change/").content.decode()
+    data = section_form(section, slug="port")
+    data["edit_version"] = _edit_version(page)
+    response = client.post(f"/admin/articles/section/{section.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Section.objects.get(pk=section.pk).slug == "port"
+    assert moved_to(client, "/sections/harbour/") == "/sections/port/"
+
+
+def test_the_admin_refuses_another_section_an_old_address(client, section):
+    rename(section, "port")
+    client.force_login(staff("Editors", username="editor"))
+    data = {"name": "Harbour Life", "slug": "harbour", "position": 9}
+    response = client.post("/admin/articles/section/add/", data)
+    assert response.status_code == 200
+    assert ("The address /sections/harbour/ still leads to “Harbour News”, which had this "
+            "slug before it was renamed: taking it would end that link for good. Choose "
+            "another slug.") in response.content.decode().replace("&#x27;", "'")
+    assert 'value="Harbour Life"' in response.content.decode()  # what was typed is kept
+    assert not Section.objects.filter(name="Harbour Life").exists()
+
+
+def test_an_author_may_not_take_another_authors_old_address(author):
+    rename(author, "mira-kovac")
+    other = AuthorFactory(name="Mira Kovacs", slug="mira-k")
+    other.slug = "mira"
+    with pytest.raises(ValidationError) as refused:
+        other.full_clean()
+    assert "The address /authors/mira/ still leads to “Mira Kovac”" in str(refused.value)
+    # Its own old slug, an author may take back.
+    author.slug = "mira"
+    author.full_clean()
+
+
+def _edit_version(page):
+    found = re.search(r'name="edit_version" value="([^"]*)"', page)
+    return found.group(1) if found else ""
