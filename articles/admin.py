@@ -42,6 +42,7 @@ from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLook
                         ask_for_chosen_files, lower_case_slug, word_diff)
 from core.forms import clock_shows, offset_text
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
+from core.oldslugs import keep_old_slugs
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.queries import count_of
 from core.storage_errors import StorageErrorsMixin
@@ -50,7 +51,7 @@ from core.text import caseless, render_markdown, strip_control_characters, strip
 from .forms import OneTimeError
 from .importer import in_any_case
 from .invalidation import taggings_changed
-from .models import (CARD_DEFERRED, Article, RelatedArticle, Section,
+from .models import (CARD_DEFERRED, Article, OldTagSlug, RelatedArticle, Section,
                      old_address_error, record_time,
                      draft_story, public_story, reading_stats, reviewing_editors,
                      scheduled_story)
@@ -414,7 +415,11 @@ class TagAdmin(DeclaredLookupsOnly, EditConflictMixin, TaggitTagAdmin):
                            "story" if count == 1 else "stories")
 
     def save_model(self, request, tag, form, change):
+        left = (Tag.objects.filter(pk=tag.pk).values_list("slug", flat=True).first()
+                if change and "slug" in form.changed_data else None)
         super().save_model(request, tag, form, change)
+        if left is not None and left != tag.slug:
+            keep_old_slugs(OldTagSlug, tag, [left])  # its old address leads to it
         if change and "name" in form.changed_data:
             _refresh_revision_tags(_story_ids([tag]))
 
@@ -507,6 +512,9 @@ def _merge_tags(tags, name):
             Exists(same_story.filter(tag=into))
             | Exists(same_story.filter(tag__in=merged, pk__lt=OuterRef("pk")))))
         taggings.update(tag=into)
+        # The merged tags' addresses, and those they had before, lead to the tag now.
+        OldTagSlug.objects.filter(owner__in=merged).update(owner=into)
+        keep_old_slugs(OldTagSlug, into, [tag.slug for tag in merged])
         Tag.objects.filter(pk__in=[tag.pk for tag in merged]).delete()
         _refresh_revision_tags(stories)
     return into

@@ -63,6 +63,17 @@ class OldSectionSlug(OldSlugs):
         verbose_name = "old section slug"
 
 
+class OldTagSlug(OldSlugs):
+    """A slug a tag once had, or a tag merged into it had: /tags/<slug>/ and its feeds
+    lead to the tag (kept by the tags' admin)."""
+
+    slug = models.CharField(max_length=100, unique=True)  # taggit's: letters of any script
+    owner = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="old_slugs")
+
+    class Meta:
+        verbose_name = "old tag slug"
+
+
 def sections_in_order(using=None):
     """list(Section.objects.all()), in Meta's order, for the navigation on every page.
 

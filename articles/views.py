@@ -1,3 +1,5 @@
+from urllib.parse import unquote
+
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -173,8 +175,8 @@ class TagView(PublishedArticlesMixin, ListView):
 
 
 def page_not_found(request, exception):
-    """handler404: the old address of a story, a section or an author leads to its current
-    one; else the site's 404 page.
+    """handler404: the old address of a story, a section, an author or a tag leads to its
+    current one; else the site's 404 page.
 
     Only a page that is not found looks for an old slug (moved_story_slug(),
     core.oldslugs.moved_slug()): each page's own query budget stays as it is.
@@ -193,15 +195,17 @@ def page_not_found(request, exception):
 
 # The pages found by a slug that lead on from an old one: the route of the page at
 # /<...>/<slug>/ (the pages under it, comments or feeds, lead on too) and what finds
-# the current slug. Every section's and author's page is public.
+# the current slug. Every section's, author's and tag's page is public.
 MOVED = [("articles:detail", moved_story_slug),
          ("articles:section", lambda slug: moved_slug(Section.objects.all(), slug)),
-         ("authors:detail", lambda slug: moved_slug(Author.objects.all(), slug))]
+         ("authors:detail", lambda slug: moved_slug(Author.objects.all(), slug)),
+         ("articles:tag", lambda slug: moved_slug(Tag.objects.all(), slug))]
 
 
 def _moved_url(request):
-    """The URL under the current slug of a story's, a section's or an author's page, or
-    one under it, by an old slug (or in capitals); None for any other page not found."""
+    """The URL under the current slug of a story's, a section's, an author's or a tag's
+    page, or one under it, by an old slug (or in capitals); None for any other page not
+    found."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
@@ -211,13 +215,13 @@ def _moved_url(request):
         return None
     for name, moved in MOVED:
         try:
-            old = reverse(name, args=[slug])
+            old = unquote(reverse(name, args=[slug]))  # as request.path is: a tag's "café"
         except NoReverseMatch:
             continue  # a tag's slug, in letters no other slug has
         if request.path.startswith(old):
             break
     else:
-        return None  # a tag's slug
+        return None
     current = moved(slug)
     if current is None:
         return None

@@ -1,4 +1,4 @@
-"""Old slugs of sections and authors: their old addresses lead to the new ones.
+"""Old slugs of sections, authors and tags: their old addresses lead to the new ones.
 
 A story keeps the slugs it leaves (articles.OldSlug); a section or an author
 renamed in the admin left every link to its old address (other sites', the
@@ -6,6 +6,8 @@ newsletter's, readers' bookmarks and feed readers) on a 404. A model with
 KeepsOldSlugs keeps each slug it leaves in its OldSlugs table, and the site's
 404 handler (articles.views.page_not_found) sends an address under an old
 slug, or under a slug typed in capitals, on to the current one (moved_slug()).
+Tags are taggit's: the tags' admin keeps the slugs a rename or a merge leaves
+(keep_old_slugs()).
 """
 
 from django.core.exceptions import ValidationError
@@ -58,11 +60,20 @@ class KeepsOldSlugs:
             left = stored if stored not in (None, self.slug) else None
         super().save(*args, **kwargs)
         if left is not None:
-            # The new slug is no longer anyone's old one: an owner taking it wins, and
-            # one changed back leaves no loop.
-            old_slugs = self.old_slugs.model.objects.using(using)
-            old_slugs.filter(slug__in=[self.slug, left]).delete()
-            old_slugs.create(slug=left, owner=self)
+            keep_old_slugs(self.old_slugs.model, self, [left], using)
+
+
+def keep_old_slugs(model, owner, slugs, using=None):
+    """Keep slugs as owner's old ones in model (an OldSlugs): their addresses lead to it.
+
+    Owner's own slug is no longer anyone's old one: an owner taking it wins,
+    and one changed back leaves no loop. A slug kept for another owner is
+    owner's now.
+    """
+    old_slugs = model.objects.using(using or router.db_for_write(model))
+    old_slugs.filter(slug__in=[owner.slug, *slugs]).delete()
+    old_slugs.bulk_create([model(slug=slug, owner=owner) for slug in dict.fromkeys(slugs)
+                           if slug != owner.slug])
 
 
 def moved_slug(owners, slug):

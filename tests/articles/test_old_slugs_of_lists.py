@@ -1,19 +1,25 @@
-"""Sections' and authors' old slugs (QA round 7): renamed in the admin, a section or an
-author kept no old address, and every link to its page and feeds (other sites', the
-newsletter's, feed readers') went to a 404. Now they lead on, as a story's do
-(core.oldslugs; the 404 handler, articles.views.page_not_found)."""
+"""Sections', authors' and tags' old slugs (QA round 7): renamed in the admin, a section
+or an author kept no old address, nor a tag renamed or merged into another, and every
+link to its page and feeds (other sites', the newsletter's, feed readers') went to a
+404. Now they lead on, as a story's do (core.oldslugs; the 404 handler,
+articles.views.page_not_found)."""
 
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.models import OldSectionSlug, Section
+from taggit.models import Tag
+
+from articles.models import OldSectionSlug, OldTagSlug, Section
 from authors.models import Author, OldAuthorSlug
 from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
+
+TAGS = "/admin/taggit/tag/"
+MERGE = "/admin/taggit/tag/merge-tags/"
 
 
 def rename(owner, slug):
@@ -153,3 +159,63 @@ def test_an_author_may_not_take_another_authors_old_address(author):
 def _edit_version(page):
     found = re.search(r'name="edit_version" value="([^"]*)"', page)
     return found.group(1) if found else ""
+
+
+# Tags: renamed or merged in the tags' admin ----------------------------------------
+
+
+@pytest.fixture
+def editor(client):
+    client.force_login(staff("Editors", username="editor"))
+    return client
+
+
+def merge(client, names, into):
+    ids = list(Tag.objects.filter(name__in=names).values_list("pk", flat=True))
+    response = client.post(MERGE, {"into": into, "tags": ids})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def test_merged_tags_addresses_and_feeds_lead_to_the_tag_they_went_into(editor):
+    ArticleFactory(headline="Harbour reopens", tags=["Ports", "Harbours", "Café"])
+    merge(editor, ["Ports", "Harbours", "Café"], "Waterfront")
+    assert moved_to(editor, "/tags/ports/") == "/tags/waterfront/"
+    assert moved_to(editor, "/tags/harbours/feed/?x=1") == "/tags/waterfront/feed/?x=1"
+    assert moved_to(editor, "/tags/caf%C3%A9/") == "/tags/waterfront/"
+    assert moved_to(editor, "/tags/Ports/") == "/tags/waterfront/"
+    page = editor.get("/tags/ports/", follow=True)
+    assert page.status_code == 200 and "Harbour reopens" in page.content.decode()
+
+
+def test_merged_again_the_first_tags_address_leads_to_the_last(editor):
+    ArticleFactory(headline="Harbour reopens", tags=["Ports", "Harbours"])
+    merge(editor, ["Ports", "Harbours"], "Harbours")  # into one of them
+    assert editor.get("/tags/harbours/").status_code == 200
+    assert moved_to(editor, "/tags/ports/") == "/tags/harbours/"
+    ArticleFactory(headline="Quay closes", tags=["Quays"])
+    merge(editor, ["Harbours", "Quays"], "Waterfront")
+    assert moved_to(editor, "/tags/ports/") == "/tags/waterfront/"
+    assert moved_to(editor, "/tags/harbours/") == "/tags/waterfront/"
+    assert sorted(OldTagSlug.objects.values_list("slug", flat=True)) == [
+        "harbours", "ports", "quays"]
+
+
+def test_a_tags_slug_renamed_leads_on_and_a_tag_taking_it_back_answers(editor):
+    ArticleFactory(headline="Harbour reopens", tags=["Ports"])
+    tag = Tag.objects.get(name="Ports")
+    response = editor.post(f"{TAGS}{tag.pk}/change/", {"name": "Ports", "slug": "seaports"})
+    assert response.status_code == 302
+    assert moved_to(editor, "/tags/ports/") == "/tags/seaports/"
+    # A story tagged "Ports" again makes a tag of that slug: it answers for itself.
+    ArticleFactory(headline="Quay closes", tags=["ports"])
+    assert Tag.objects.filter(slug="ports").exists()
+    response = editor.get("/tags/ports/")
+    assert response.status_code == 200 and "Quay closes" in response.content.decode()
+
+
+def test_a_deleted_tags_addresses_are_not_found(editor):
+    ArticleFactory(headline="Harbour reopens", tags=["Ports", "Harbours"])
+    merge(editor, ["Ports", "Harbours"], "Waterfront")
+    Tag.objects.get(name="Waterfront").delete()
+    assert not OldTagSlug.objects.exists()
+    assert editor.get("/tags/ports/").status_code == 404
