@@ -34,9 +34,20 @@ def _test_settings(settings, tmp_path):
 _DATABASE_MARKERS = {"postgresql": "runs only on PostgreSQL", "sqlite": "runs only on SQLite"}
 
 
+# Tests whose every run is the same whichever database the suite has: Varnish alone,
+# gunicorn on a SQLite file of its own. CI runs them in one lane only: the SQLite
+# lane sets TEST_SKIP_DATABASELESS. A test in such a module that asks for the
+# suite's database (db, transactional_db) runs in both.
+_DATABASELESS = "databaseless"
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
+                      "django_db_serialized_rollback", "live_server"}
+
+
 def pytest_configure(config):
     for name, description in _DATABASE_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
+    config.addinivalue_line("markers", f"{_DATABASELESS}: uses no database of the suite's "
+                            "own; skipped where TEST_SKIP_DATABASELESS is set (CI's second lane)")
     claims.pytest_configure(config)  # TEST_CLAIMS: CI's lanes share the browser tests
 
 
@@ -46,12 +57,21 @@ def pytest_collection_modifyitems(config, items):
 
     vendor = connections["default"].vendor
     other = [name for name in _DATABASE_MARKERS if name != vendor]
+    skip_databaseless = bool(os.environ.get("TEST_SKIP_DATABASELESS"))
     keep, deselected = [], []
     for item in items:
-        (deselected if any(item.get_closest_marker(m) for m in other) else keep).append(item)
+        elsewhere = any(item.get_closest_marker(m) for m in other) or (
+            skip_databaseless and _databaseless(item))
+        (deselected if elsewhere else keep).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = keep
+
+
+def _databaseless(item):
+    return bool(item.get_closest_marker(_DATABASELESS)
+                and not item.get_closest_marker("django_db")
+                and not _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture

@@ -32,6 +32,9 @@ from tests.redis_server import free_port
 from tests.tasks import DATABASE_QUEUE, queued_wait, run_due_tasks
 from tests.varnish import CONFIG, Varnish
 
+# The same on any database: CI runs it in one lane (tests/conftest.py).
+pytestmark = pytest.mark.databaseless
+
 # What the site sends on a public page (the contract), and on a personal one.
 PUBLIC = "public, max-age=60, s-maxage=600, stale-while-revalidate=30"
 PRIVATE = "private, no-cache"

@@ -15,6 +15,9 @@ import pytest
 from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
 from tests.test_gunicorn_worker_qa_round import _answer
 
+# gunicorn on a SQLite file of its own: CI runs it in one lane (tests/conftest.py).
+pytestmark = pytest.mark.databaseless
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

@@ -17,6 +17,9 @@ from django.conf import settings
 from core.gunicorn_worker import body_limit
 from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
 
+# The same on any database: CI runs it in one lane (tests/conftest.py).
+pytestmark = pytest.mark.databaseless
+
 PROMPT = 2.0  # seconds; the worker's read timeout, which ends a request that waits, is 10
 
 

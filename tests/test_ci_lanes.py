@@ -1,5 +1,6 @@
-"""TEST_CLAIMS, how CI's lanes share the browser tests (tests/claims.py): two pytest runs
-over a small suite of their own, in subprocesses."""
+"""How CI's two lanes share work: TEST_CLAIMS, the browser tests taken by whichever lane
+is free (tests/claims.py: pytest runs over a small suite of their own, in subprocesses),
+and TEST_SKIP_DATABASELESS, tests that are the same on any database left to one lane."""
 
 import os
 import subprocess
@@ -8,6 +9,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from tests.conftest import _databaseless
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,3 +99,18 @@ def test_claims_in_a_folder_that_is_not_there_are_refused(suite):
     finished, _ = run(suite, claims="nowhere")
     assert finished.returncode != 0
     assert "TEST_CLAIMS must be a folder that exists" in finished.stdout + finished.stderr
+
+
+class Item:
+    def __init__(self, *markers, fixtures=()):
+        self.markers, self.fixturenames = markers, list(fixtures)
+
+    def get_closest_marker(self, name):
+        return name if name in self.markers else None
+
+
+def test_a_test_marked_databaseless_is_left_to_one_lane_unless_it_asks_for_the_database():
+    assert _databaseless(Item("databaseless", fixtures=["settings", "tmp_path"]))
+    assert not _databaseless(Item(fixtures=["settings"]))
+    assert not _databaseless(Item("databaseless", fixtures=["settings", "transactional_db"]))
+    assert not _databaseless(Item("databaseless", "django_db"))
