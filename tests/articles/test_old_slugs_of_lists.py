@@ -219,3 +219,21 @@ def test_a_deleted_tags_addresses_are_not_found(editor):
     Tag.objects.get(name="Waterfront").delete()
     assert not OldTagSlug.objects.exists()
     assert editor.get("/tags/ports/").status_code == 404
+
+
+def test_the_merge_page_says_where_the_removed_tags_links_will_lead(editor):
+    ArticleFactory(headline="Harbour reopens", tags=["Ports", "Harbours"])
+    page = " ".join(editor.post(TAGS, {"action": "render_tag_form", "_selected_action": list(
+        Tag.objects.values_list("pk", flat=True))}).content.decode().split())
+    assert ("Links to a removed tag’s page and feeds lead to the tag you name.") in page
+
+
+@pytest.mark.usefixtures("page_cache_on")
+def test_a_page_cached_at_the_old_address_is_not_served_once_renamed(client, section, author):
+    for url in ("/sections/harbour/", "/authors/mira/"):
+        assert client.get(url).status_code == 200
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    rename(section, "port")
+    rename(author, "mira-kovac")
+    assert moved_to(client, "/sections/harbour/") == "/sections/port/"
+    assert moved_to(client, "/authors/mira/") == "/authors/mira-kovac/"
