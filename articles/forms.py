@@ -277,7 +277,20 @@ class ImportAuthorField(_FromJSON, forms.ModelChoiceField):
             return value
         if isinstance(value, dict):
             return None  # an author object AuthorImportForm refused, which said why
-        return super().clean(value)
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            # A file written before the author was renamed names the old slug.
+            now = (Author.objects.filter(old_slugs__slug=value.strip())
+                   .values_list("slug", flat=True).first() if isinstance(value, str) else None)
+            if now is None:
+                raise
+            raise ValidationError(
+                'no author with slug "%(value)s": the author was renamed, and their slug is '
+                '"%(now)s" now', code="invalid_choice",
+                params={"value": value.strip(), "now": now}) from None
 
     def to_python(self, value):
         value = self.check_json(value)

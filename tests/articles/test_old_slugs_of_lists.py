@@ -14,6 +14,7 @@ from taggit.models import Tag
 from articles.models import OldSectionSlug, OldTagSlug, Section
 from authors.models import Author, OldAuthorSlug
 from tests.articles.newsroom import staff
+from tests.articles.test_import import copy_dir, refused_lines, story  # noqa: F401 (a fixture)
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +238,10 @@ def test_a_page_cached_at_the_old_address_is_not_served_once_renamed(client, sec
     rename(author, "mira-kovac")
     assert moved_to(client, "/sections/harbour/") == "/sections/port/"
     assert moved_to(client, "/authors/mira/") == "/authors/mira-kovac/"
+
+
+def test_an_import_naming_an_authors_old_slug_is_told_the_new_one(settings, copy_dir, author):
+    rename(author, "mira-kovac")
+    lines = refused_lines(settings, copy_dir, {"articles": [story(author="mira")]})
+    assert ('article 1 (slug "harbour-story"): field "author": no author with slug "mira": '
+            'the author was renamed, and their slug is "mira-kovac" now') in lines
