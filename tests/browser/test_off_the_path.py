@@ -70,6 +70,11 @@ def test_a_newsroom_account_is_not_deleted_from_the_account_page(live_server, ne
         assert "deactivate it instead" in page.content()
         assert page.get_by_role("button", name="Delete").count() == 0
         shoot(page, "newsroom-account-delete", width, scheme)
+        # The account page says how its comments are signed (QA round 7).
+        page.goto(f"{live_server.url}/accounts/")
+        assert ("Your comments are marked “Newsroom” and signed “EVA DAILY newsroom”, never "
+                "with your username") in page.locator(".page-intro").inner_text()
+        shoot(page, "newsroom-account-page", width, scheme)
 
 
 def test_the_newsroom_is_told_why_a_date_or_a_name_is_refused(live_server, newsroom, roles,

@@ -55,6 +55,11 @@ def test_a_moderator_reads_a_revision(live_server, new_page, newsroom, roles, wi
     # The body's long word and address break rather than run out of sight.
     assert form.locator(".field-body .readonly").evaluate(
         "body => body.scrollWidth <= body.clientWidth")
+    # The breadcrumbs lead to the story list, not to "Historical articles" (QA round 7).
+    crumbs = page.locator(".breadcrumbs")
+    assert "Historical" not in crumbs.inner_text()
+    assert crumbs.get_by_role("link", name="Articles", exact=True).last.get_attribute(
+        "href") == "/admin/articles/article/"
     shoot(page, "revision-read-only", width, scheme)
 
 
