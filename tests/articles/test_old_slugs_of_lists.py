@@ -8,11 +8,10 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-
 from taggit.models import Tag
 
 from articles.models import OldSectionSlug, OldTagSlug, Section
-from authors.models import Author, OldAuthorSlug
+from authors.models import OldAuthorSlug
 from tests.articles.newsroom import staff
 from tests.articles.test_import import copy_dir, refused_lines, story  # noqa: F401 (a fixture)
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
