@@ -2,7 +2,10 @@ import os
 
 import pytest
 
-from tests import claims
+from tests import claims, image_memo
+
+# Pictures resized and encoded once per run, not once per test (tests/image_memo.py).
+image_memo.install()
 
 
 @pytest.fixture(autouse=True)
