@@ -28,7 +28,7 @@ from taggit.utils import edit_string_for_tags
 
 from core.images import (CROPS, PublicImageField, check_image, keep_made_renditions, picture,
                          queue_renditions)
-from core.oldslugs import KeepsOldSlugs, OldSlugs
+from core.oldslugs import KeepsOldSlugs, OldSlugs, moved_slug
 from core.rows import ModelRows, once_per_connection
 from core.seo import route
 from core.text import LineFeeds, count_words, estimate_reading_minutes, render_markdown
@@ -1148,17 +1148,7 @@ def moved_story_slug(slug, now=None):
     The story at `slug`, public or not, answers for itself, as does a story that
     now has the old slug: a takedown stays a 404 and never leads elsewhere.
     """
-    wanted = list(dict.fromkeys([slug, slug.lower()]))  # as typed first
-    holders = {story.slug: story for story in
-               Article.objects.filter(slug__in=wanted).only("slug", "status", "published_at")}
-    if slug in holders:
-        return None
-    lowered = slug.lower()
-    if lowered in holders:
-        return lowered if holders[lowered].is_published(now) else None
-    moved = dict(OldSlug.objects.filter(public_story("article__", now), slug__in=wanted)
-                 .values_list("slug", "article__slug"))
-    return next((moved[old] for old in wanted if old in moved), None)
+    return moved_slug(Article.objects.published(now), slug)
 
 
 def _latest_revisions(article):
