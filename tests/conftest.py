@@ -2,10 +2,12 @@ import os
 
 import pytest
 
-from tests import claims, image_memo
+from tests import claims, image_memo, static_memo
 
-# Pictures resized and encoded once per run, not once per test (tests/image_memo.py).
+# Pictures resized and encoded once per run, not once per test (tests/image_memo.py);
+# the static files' list once per run, not once per client (tests/static_memo.py).
 image_memo.install()
+static_memo.install()
 
 
 @pytest.fixture(autouse=True)
