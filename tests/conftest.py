@@ -2,12 +2,14 @@ import os
 
 import pytest
 
-from tests import claims, image_memo, static_memo
+from tests import claims, fast_flush, image_memo, static_memo
 
 # Pictures resized and encoded once per run, not once per test (tests/image_memo.py);
-# the static files' list once per run, not once per client (tests/static_memo.py).
+# the static files' list once per run, not once per client (tests/static_memo.py);
+# PostgreSQL emptied with DELETE between tests that commit (tests/fast_flush.py).
 image_memo.install()
 static_memo.install()
+fast_flush.install()
 
 
 @pytest.fixture(autouse=True)
