@@ -38,8 +38,8 @@ from taggit.utils import edit_string_for_tags
 
 from core import pagecache
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
-                        EditConflictMixin, ReadOnlyRevisionsMixin, StaffUserChoiceField,
-                        ask_for_chosen_files, lower_case_slug, word_diff)
+                        EditConflictMixin, OldAddressesMixin, ReadOnlyRevisionsMixin,
+                        StaffUserChoiceField, ask_for_chosen_files, lower_case_slug, word_diff)
 from core.forms import clock_shows, offset_text
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.oldslugs import keep_old_slugs
@@ -624,7 +624,7 @@ class SectionAdminForm(forms.ModelForm):
 
 
 @admin.register(Section)
-class SectionAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
+class SectionAdmin(OldAddressesMixin, DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
     form = SectionAdminForm
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 
-from core.admin import (DeclaredLookupsOnly, EditConflictMixin, StaffUserChoiceField,
-                        ask_for_chosen_files, lower_case_slug)
+from core.admin import (DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
+                        StaffUserChoiceField, ask_for_chosen_files, lower_case_slug)
 from core.images import CheckedImageField, thumbnail
 from core.queries import count_of
 from core.storage_errors import StorageErrorsMixin
@@ -48,7 +48,8 @@ class AuthorAdminForm(forms.ModelForm):
 
 
 @admin.register(Author)
-class AuthorAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
+class AuthorAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
+                  admin.ModelAdmin):
     form = AuthorAdminForm
     list_display = ["avatar_thumbnail", "name", "title", "is_ai", "user", "story_count"]
     list_display_links = ["name"]
@@ -59,7 +60,8 @@ class AuthorAdmin(StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin, ad
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["avatar_preview"]
     fieldsets = [
-        ("Profile", {"fields": ["name", "slug", "title", "bio", "avatar", "avatar_preview"]}),
+        ("Profile", {"fields": ["name", "slug", "old_addresses", "title", "bio", "avatar",
+                                "avatar_preview"]}),
         ("AI persona", {
             "fields": ["is_ai", "ai_disclosure"],
             "description": "Shown on the author page under “AI disclosure”, where every AI "

@@ -52,7 +52,7 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect, StreamingH
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from .forms import LocalDateTimeField, LocalTimesShown
@@ -968,6 +968,41 @@ def _model_field(model, name):
         return model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+
+
+class OldAddressesMixin:
+    """The change page of a model with core.oldslugs.KeepsOldSlugs lists the old
+    addresses that lead to it, so an editor who renamed it sees what still links
+    there and why another may not take those slugs. Put the field "old_addresses"
+    in the fieldsets, if any; the add page has none to show.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is None else [*fields, "old_addresses"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        return [(name, {**options, "fields": [field for field in options["fields"]
+                                              if field != "old_addresses"]})
+                for name, options in fieldsets]
+
+    @admin.display(description="old addresses")
+    def old_addresses(self, obj):
+        addresses = obj.old_addresses()
+        noun = obj._meta.verbose_name
+        if not addresses:
+            return f"None: this {noun} has had no other slug since it was first saved."
+        listed = format_html_join(
+            "", "<li><code>{}</code> <span class=\"quiet\">(left {})</span></li>",
+            ((address, date_format(timezone.localtime(since), "M j, Y"))
+             for address, since in addresses))
+        return format_html(
+            "<ul class=\"old-addresses\">{}</ul><p class=\"help\">Links to these addresses "
+            "lead here. Another {} may not take their slugs; changing this one's slug back "
+            "to one of them takes it back.</p>", listed, noun)
 
 
 class EditConflictMixin:

@@ -48,6 +48,12 @@ class KeepsOldSlugs:
                 params={"address": type(owner)(pk=owner.pk, slug=old.slug).get_absolute_url(),
                         "name": str(owner)})})
 
+    def old_addresses(self):
+        """The addresses under the slugs this once had, which lead here: newest first."""
+        return [(type(self)(pk=self.pk, slug=slug).get_absolute_url(), since)
+                for slug, since in self.old_slugs.order_by("-created_at", "-pk")
+                .values_list("slug", "created_at")]
+
     def save(self, *args, **kwargs):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         update_fields = kwargs.get("update_fields")

@@ -244,3 +244,37 @@ def test_an_import_naming_an_authors_old_slug_is_told_the_new_one(settings, copy
     lines = refused_lines(settings, copy_dir, {"articles": [story(author="mira")]})
     assert ('article 1 (slug "harbour-story"): field "author": no author with slug "mira": '
             'the author was renamed, and their slug is "mira-kovac" now') in lines
+
+
+def _old_addresses(page):
+    """The text of the change page's "old addresses" row, tags removed."""
+    row = re.search(r'<div class="[^"]*field-old_addresses[^"]*">(.*?)</div>\s*</div>', page, re.S)
+    assert row, "no old addresses row"
+    return " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split())
+
+
+def test_the_change_page_lists_the_old_addresses_that_lead_there(client, section):
+    client.force_login(staff("Editors", username="editor"))
+    change = f"/admin/articles/section/{section.pk}/change/"
+    assert _old_addresses(client.get(change).content.decode()) == (
+        "Old addresses: None: this section has had no other slug since it was first saved.")
+    rename(section, "port")
+    rename(section, "waterfront")
+    listed = _old_addresses(client.get(change).content.decode())
+    assert re.fullmatch(
+        r"Old addresses: /sections/port/ \(left \w{3} \d+, \d{4}\) /sections/harbour/ \(left "
+        r"\w{3} \d+, \d{4}\) Links to these addresses lead here\. Another section may not take "
+        r"their slugs; changing this one's slug back to one of them takes it back\.",
+        listed.replace("&#x27;", "'")), listed
+    # The add page has none to show.
+    assert "old-addresses" not in client.get("/admin/articles/section/add/").content.decode()
+
+
+def test_an_authors_change_page_lists_them_beside_the_slug(client, author):
+    client.force_login(staff("Editors", username="editor"))
+    rename(author, "mira-kovac")
+    page = client.get(f"/admin/authors/author/{author.pk}/change/").content.decode()
+    assert "/authors/mira/" in _old_addresses(page)
+    assert page.index("field-slug") < page.index("field-old_addresses") < page.index("field-title")
+    add = client.get("/admin/authors/author/add/")
+    assert add.status_code == 200 and "old-addresses" not in add.content.decode()
