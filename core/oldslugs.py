@@ -45,12 +45,16 @@ class KeepsOldSlugs:
             owner = old.owner
             raise ValidationError({"slug": ValidationError(
                 OLD_ADDRESS_TAKEN, code="old_address",
-                params={"address": type(owner)(pk=owner.pk, slug=old.slug).get_absolute_url(),
+                params={"address": owner.address_under(old.slug),
                         "name": str(owner)})})
+
+    def address_under(self, slug):
+        """What this one's address would be under `slug`."""
+        return type(self)(pk=self.pk, slug=slug).get_absolute_url()
 
     def old_addresses(self):
         """The addresses under the slugs this once had, which lead here: newest first."""
-        return [(type(self)(pk=self.pk, slug=slug).get_absolute_url(), since)
+        return [(self.address_under(slug), since)
                 for slug, since in self.old_slugs.order_by("-created_at", "-pk")
                 .values_list("slug", "created_at")]
 
