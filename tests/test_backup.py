@@ -7,7 +7,13 @@ import uuid
 import pytest
 from django.conf import settings
 
+from tests.integration import conftest as integration
+
 SCRIPT = [sys.executable, "scripts/backup.py"]
+
+# The integration tests' database, migrated once per run (with the static files it needs).
+_migrated_template = integration._migrated_template
+_collected_static = integration._collected_static
 
 
 def _run(env, *args, check=True):
@@ -24,45 +30,24 @@ def _postgres(url, name):
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(scope="session")
-def _migrated_site(tmp_path_factory):
-    """Migrated once per run; each test's database is a copy of it.
-
-    A SQLite file copied whole, or a PostgreSQL database made with its
-    template: seconds cheaper than running every migration per test.
-    """
-    folder = tmp_path_factory.mktemp("backup-template")
-    env = {**os.environ, "SECRET_KEY": "test-only", "MEDIA_ROOT": str(folder / "media")}
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        name = f"backup_template_{uuid.uuid4().hex[:10]}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True,
-                       timeout=60)
-        env["DATABASE_URL"] = _postgres(url, name)
-    else:
-        name = folder / "site.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{name}"
-    try:
-        _manage(env, "migrate", "--noinput")
-        yield name
-    finally:
-        if url.startswith("postgres"):
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", name], timeout=60)
-
-
 @pytest.fixture
-def site_database(_migrated_site, tmp_path):
-    """A migrated database of its own: SQLite in tmp_path, or a scratch PostgreSQL one."""
+def site_database(_migrated_template, tmp_path):
+    """A migrated database of its own: SQLite in tmp_path, or a scratch PostgreSQL one.
+
+    Each is a copy of the integration tests' database migrated once per run
+    (a SQLite file copied whole, a PostgreSQL database made from it as a
+    template): seconds cheaper than running every migration per test.
+    """
     env = {**os.environ, "SECRET_KEY": "test-only", "MEDIA_ROOT": str(tmp_path / "media")}
     url = os.environ.get("DATABASE_URL", "")
     name = None
     if url.startswith("postgres"):
         name = f"backup_test_{uuid.uuid4().hex[:10]}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "-T", _migrated_site,
-                        name], check=True, timeout=60)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres",
+                        "-T", _migrated_template, name], check=True, timeout=60)
         env["DATABASE_URL"] = _postgres(url, name)
     else:
-        shutil.copyfile(_migrated_site, tmp_path / "site.sqlite3")
+        shutil.copyfile(_migrated_template, tmp_path / "site.sqlite3")
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'site.sqlite3'}"
     yield env
     if name:

@@ -27,7 +27,9 @@ from tests.test_backup import _add_section, _manage, _run
 
 # Fixtures of other files: a migrated database of the test's own (scripts/backup.py
 # runs on it), and the newsletter's frozen clock and stories.
-site_database, _migrated_site = test_backup.site_database, test_backup._migrated_site
+site_database = test_backup.site_database
+_migrated_template = test_backup._migrated_template
+_collected_static = test_backup._collected_static
 clock, newsroom = newsletter.clock, newsletter.newsroom
 
 
