@@ -278,12 +278,21 @@ class WordRule(models.Model):
     WORD = re.compile(r"\w+")
     # A rule is one such word, or a phrase of them with single spaces between.
     PHRASE = re.compile(r"\w+(?: \w+)*")
+    # Digits and symbols written for the letters they look like ("$cumb4g"): each
+    # letter of a rule also matches these (moderation._rule_spellings).
+    SPELLED_AS = {"a": "4@", "b": "8", "e": "3", "g": "9", "i": "1!|", "l": "1|", "o": "0",
+                  "s": "5$", "t": "7", "z": "2"}
+    # The symbols among them ("$", "@"): not letters or digits, so a rule cannot hold one.
+    SYMBOLS = "".join(sorted({char for chars in SPELLED_AS.values() for char in chars
+                              if not char.isalnum()}))
 
     word = models.CharField(
         max_length=80, unique=True,
         help_text="A word, or a phrase of words separated by spaces, in letters and digits. "
                   "Matched as whole words, ignoring case; a phrase matches its words in "
-                  "this order, even with punctuation between them.")
+                  "this order, even with punctuation between them. Also matched written "
+                  "with letters of other alphabets that look alike, or with digits and "
+                  "symbols for letters (“$cumb4g”).")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.SUSPECT)
 
     class Meta:
@@ -312,11 +321,14 @@ class WordRule(models.Model):
                     "Write a word: this rule is only spaces.", code="no_word")})
             return
         if not self.PHRASE.fullmatch(self.word):
-            raise ValidationError({"word": ValidationError(
-                "Comments are compared word by word and their punctuation is ignored, so "
-                "“%(rule)s” would be read as %(read_as)s and never match. Write the rule in "
-                "letters and digits, with spaces between the words of a phrase.",
-                params={"rule": self.word, "read_as": _read_as(self.WORD.findall(self.word))},
+            message = ("Comments are compared word by word and their punctuation is ignored, "
+                       "so “%(rule)s” would be read as %(read_as)s and never match. Write the "
+                       "rule in letters and digits, with spaces between the words of a phrase.")
+            if re.search(rf"[{re.escape(self.SYMBOLS)}]\w", self.word):  # "$cum", not "win!"
+                message += (" A rule in letters also matches its words written with symbols "
+                            "for letters: “scumbag” matches “$cumb@g”.")
+            raise ValidationError({"word": ValidationError(message, params={
+                "rule": self.word, "read_as": _read_as(self.WORD.findall(self.word))},
                 code="not_words")})
         # Casefolding can lengthen a word ("ß" is "ss"): the field checked the typed one.
         max_length = self._meta.get_field("word").max_length

@@ -152,31 +152,71 @@ def _rules():
     return rules
 
 
+# A word as written with digits and symbols for letters (WordRule.SPELLED_AS): its
+# letters and digits, and the symbols before or between them ("$cum", "scumb@g"; a
+# "!" after a word ends a sentence).
+_SPELLED_WORD = re.compile(rf"(?:[{re.escape(WordRule.SYMBOLS)}]*\w)+")
+_DIGITS_OR_SYMBOLS = re.compile(rf"[\d{re.escape(WordRule.SYMBOLS)}]")
+
+
+def _spelled_words(text):
+    """The text's words as written with digits and symbols among their letters
+    (_SPELLED_WORD), in order; [] if none is. A word with no letter is "", which no
+    rule matches: "2024" or "101" is a number, not a word in disguise."""
+    words = _SPELLED_WORD.findall(_reading(text))
+    if not any(_DIGITS_OR_SYMBOLS.search(word) for word in words):
+        return []
+    return [word if any(map(str.isalpha, word)) else "" for word in words]
+
+
+@lru_cache(maxsize=4096)
+def _rule_spellings(rule):
+    """A rule's words as patterns that also take digits and symbols for letters
+    (WordRule.SPELLED_AS: "$cumb4g", "1d!0t")."""
+    return tuple(
+        re.compile("".join(f"[{re.escape(char + WordRule.SPELLED_AS[char])}]"
+                           if char in WordRule.SPELLED_AS else re.escape(char)
+                           for char in word))
+        for word in WordRule.WORD.findall(_reading(rule)))
+
+
 def _runs_right_to_left(text):
     """Whether text has a right-to-left letter or mark, by which a phrase's words can be
     drawn in the reverse order of the text's."""
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
-def _matching(rules, words, reverse=False):
+def _matching(rules, words, reverse=False, spelled=()):
     """The rules the words hold, in alphabetical order.
 
     A phrase matches its words in a row, so "free money" is found in "Free,
     money!" (punctuation between words is dropped like any other) but neither
     in "freemoney" nor in "free the money". With reverse, also in the reverse
     order: right-to-left text around them draws "money free" as "free money".
+    The words as spelled with digits and symbols (_spelled_words) are matched
+    the same way: "fr33 m0n3y".
     """
     plain = {word.plain for word in words}
     looks = frozenset().union(*(word.looks for word in words))
     orders = (words, words[::-1]) if reverse else (words,)
+    spelled_orders = (spelled, spelled[::-1]) if reverse else (spelled,)
     found = set()
     for rule, parts in rules:
-        if not parts or (parts[0].plain not in plain and not parts[0].looks & looks):
+        if not parts:
             continue
-        if any(all(word.matches(part) for word, part in zip(order[start:], parts))
-               for order in orders for start in range(len(order) - len(parts) + 1)):
+        if (parts[0].plain in plain or parts[0].looks & looks) and _in_a_row(
+                parts, orders, _Word.matches):
+            found.add(rule)
+        elif spelled and _in_a_row(_rule_spellings(rule), spelled_orders,
+                                   lambda word, pattern: pattern.fullmatch(word)):
             found.add(rule)
     return sorted(found)
+
+
+def _in_a_row(parts, orders, matches):
+    """Whether one of orders (lists of words) has words that match parts, one each, in a row."""
+    return any(all(matches(word, part) for word, part in zip(order[start:], parts))
+               for order in orders for start in range(len(order) - len(parts) + 1))
 
 
 def _compared(text):
@@ -190,13 +230,14 @@ def check_comment(reader, article, body, now=None):
     """Decide how a new comment arrives: returns (status, hold_reason).
 
     Raises ValidationError for a banned word or phrase: such a comment is refused outright.
-    Rules read the text as readers do (_reading): "scum\u200bbag", "ｓｃｕｍｂａｇ" and
-    "sсumbаg" are all "scumbag".
+    Rules read the text as readers do (_reading): "scum\u200bbag", "ｓｃｕｍｂａｇ",
+    "sсumbаg" and "$cumb4g" are all "scumbag".
     """
     rules = _rules()
     words = _words(body)
     reverse = _runs_right_to_left(body)
-    banned = _matching(rules[WordRule.Kind.BANNED], words, reverse)
+    spelled = _spelled_words(body)
+    banned = _matching(rules[WordRule.Kind.BANNED], words, reverse, spelled)
     if banned:
         raise ValidationError(
             "This comment uses a word we do not publish (“%(word)s”). "
@@ -206,7 +247,7 @@ def check_comment(reader, article, body, now=None):
         return Comment.Status.PENDING, "Reader is in pre-moderation"
     if _has_link(body):
         return Comment.Status.PENDING, "Contains a link"
-    suspect = _matching(rules[WordRule.Kind.SUSPECT], words, reverse)
+    suspect = _matching(rules[WordRule.Kind.SUSPECT], words, reverse, spelled)
     if suspect:
         return Comment.Status.PENDING, f"Contains a suspect word: {suspect[0]}"
     text = _compared(body)

@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from comments.models import Comment, WordRule
+from comments.moderation import check_comment
 from tests.commenting import post_comment
 from tests.factories import UserFactory
 
@@ -100,3 +101,72 @@ class TestPhrasesInComments:
             "carefree money": Comment.Status.APPROVED,
             "money free": Comment.Status.APPROVED,
         }
+
+
+class TestDigitsAndSymbolsForLetters:
+    """Rules match words written with digits and symbols for the letters they look
+    like ("$cumb4g"), whole words and phrases alike; numbers stay numbers."""
+
+    @pytest.fixture
+    def rules(self):
+        WordRule.objects.create(word="scumbag", kind=WordRule.Kind.BANNED)
+        WordRule.objects.create(word="free money", kind=WordRule.Kind.BANNED)
+        WordRule.objects.create(word="idiot", kind=WordRule.Kind.SUSPECT)
+        WordRule.objects.create(word="leet", kind=WordRule.Kind.SUSPECT)
+
+    @pytest.mark.parametrize(("body", "rule"), [
+        ("You $cumbag.", "scumbag"),
+        ("You scumb@g!", "scumbag"),
+        ("You 5CUMB4G", "scumbag"),
+        ("You ｓｃｕｍｂ＠ｇ", "scumbag"),  # fullwidth, as read
+        ("Get fr33 m0n3y here", "free money"),
+        ("Get free, m0ney!", "free money"),
+    ])
+    def test_a_banned_word_so_written_is_refused(self, rules, body, rule):
+        with pytest.raises(ValidationError) as refused:
+            check_comment(UserFactory(), None, body)
+        assert refused.value.code == "banned_word"
+        assert refused.value.params == {"word": rule}
+
+    @pytest.mark.parametrize("body", ["What an 1d10t", "What an !d!ot.", "|d|0t's at it"])
+    def test_a_suspect_word_so_written_holds_the_comment_saying_which(self, rules, body):
+        assert check_comment(UserFactory(), None, body) == (
+            Comment.Status.PENDING, "Contains a suspect word: idiot")
+
+    @pytest.mark.parametrize("body", [
+        "In 1337, 101 boats sailed.",  # numbers: no letter to stand for
+        "Pay $5 for a bag of flour, or 4 for $15.",
+        "The scum, 8ag and all",  # two words, as "scum bag" is
+        "Free 2 money",  # a word between the phrase's words
+        "MP3s and 4K video of the harbour at 5am",
+        "Idiom, idiotic, scumbags!",  # not the whole word
+    ])
+    def test_numbers_and_other_words_are_left_alone(self, rules, body):
+        assert check_comment(UserFactory(), None, body) == (Comment.Status.APPROVED, "")
+
+    def test_a_refused_comment_keeps_its_text(self, client, article, reader, rules):
+        response = post(client, "Such a $cumb4g, that skipper")
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert "uses a word we do not publish (“scumbag”)" in html
+        assert "Such a $cumb4g, that skipper" in html
+        assert not Comment.objects.exists()
+
+    def test_the_rule_form_says_so(self, client, moderator):
+        html = client.get(ADD).content.decode()
+        assert "or with digits and symbols for letters (“$cumb4g”)" in html
+
+    def test_a_rule_written_with_symbols_is_refused_saying_letters_will_do(self, client,
+                                                                           moderator):
+        response = client.post(ADD, {"word": "$cumbag", "kind": "banned"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "“$cumbag” would be read as the word “cumbag” and never match." in html
+        assert ("A rule in letters also matches its words written with symbols for letters: "
+                "“scumbag” matches “$cumb@g”.") in html
+        assert 'value="$cumbag"' in html
+        assert not WordRule.objects.exists()
+        # A "!" after a word ends a sentence: no symbol for a letter there.
+        html = client.post(ADD, {"word": "win!", "kind": "banned"}).content.decode()
+        assert "“win!” would be read as the word “win”" in html
+        assert "A rule in letters also matches" not in html

@@ -1,0 +1,46 @@
+"""A word rule's form says what a rule matches, digits and symbols for letters included.
+
+A moderator who writes a rule the way spammers spell it ("$cumbag") is told that
+a rule in letters matches that spelling too, and keeps what they typed. Screenshots
+at 1280 px and 390 px, light and dark, go to screenshots/wordrules/ (git-ignored),
+to be looked at.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from comments.models import WordRule
+from tests.browser.test_desk import sign_in, staff
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "wordrules"
+
+
+def test_a_rule_written_with_symbols_is_refused_saying_letters_will_do(live_server, new_page,
+                                                                       roles):
+    staff("Moderators", "jmod")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for number, (width, scheme) in enumerate(LOOKS):
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jmod")
+        page.goto(f"{live_server.url}/admin/comments/wordrule/add/")
+        expect(page.locator("#id_word_helptext")).to_contain_text(
+            "or with digits and symbols for letters (“$cumb4g”)")
+        page.fill("#id_word", "$cumbag")
+        page.select_option("#id_kind", "banned")
+        page.locator("input[name=_save]").click()
+        expect(page.locator("#id_word_error")).to_contain_text(
+            "A rule in letters also matches its words written with symbols for letters: "
+            "“scumbag” matches “$cumb@g”.")
+        expect(page.locator("#id_word")).to_have_value("$cumbag")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"word-rule-refused-{width}-{scheme}.png", full_page=True)
+        if number == 0:  # written in letters, it is taken
+            page.fill("#id_word", "scumbag")
+            page.locator("input[name=_save]").click()
+            expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert list(WordRule.objects.values_list("word", "kind")) == [("scumbag", "banned")]
