@@ -291,8 +291,9 @@ class WordRule(models.Model):
         help_text="A word, or a phrase of words separated by spaces, in letters and digits. "
                   "Matched as whole words, ignoring case; a phrase matches its words in "
                   "this order, even with punctuation between them. Also matched written "
-                  "with letters of other alphabets that look alike, or with digits and "
-                  "symbols for letters (“$cumb4g”).")
+                  "with letters of other alphabets that look alike, with digits and "
+                  "symbols for letters (“$cumb4g”), or with its letters apart "
+                  "(“s c u m b a g”).")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.SUSPECT)
 
     class Meta:

@@ -186,20 +186,66 @@ def _runs_right_to_left(text):
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
-def _matching(rules, words, reverse=False, spelled=()):
-    """The rules the words hold, in alphabetical order.
+# Letters written apart ("s c u m b a g", "s.c.u.m.b.a.g") are read together once
+# there are this many in a row; a rule matches them if it has as many letters.
+SPACED_LETTERS = 3
+
+
+def _spaced_runs(words):
+    """The runs of SPACED_LETTERS or more one-character words in words, each as one string."""
+    runs, run = [], ""
+    for word in words + [""]:
+        if len(word) == 1:
+            run += word
+            continue
+        if len(run) >= SPACED_LETTERS:
+            runs.append(run)
+        run = ""
+    return runs
+
+
+@lru_cache(maxsize=4096)
+def _rule_spaced(rule):
+    """A rule's letters as one pattern (_rule_spellings, a phrase's words run together),
+    to find it spelled out in a run of letters; None for a rule too short to."""
+    parts = _rule_spellings(rule)
+    if sum(len(word) for word in WordRule.WORD.findall(_reading(rule))) < SPACED_LETTERS:
+        return None
+    return re.compile("".join(part.pattern for part in parts))
+
+
+class _Text(NamedTuple):
+    """A comment as word rules read it (_read)."""
+
+    words: list  # _words
+    spelled: list  # _spelled_words: [] if no word has digits or symbols for letters
+    spaced: list  # _spaced_runs of the words
+    reverse: bool  # _runs_right_to_left
+
+
+def _read(text):
+    words = _words(text)
+    return _Text(words, _spelled_words(text), _spaced_runs([word.plain for word in words]),
+                 _runs_right_to_left(text))
+
+
+def _matching(rules, text):
+    """The rules the text (a _Text) holds, in alphabetical order.
 
     A phrase matches its words in a row, so "free money" is found in "Free,
     money!" (punctuation between words is dropped like any other) but neither
-    in "freemoney" nor in "free the money". With reverse, also in the reverse
-    order: right-to-left text around them draws "money free" as "free money".
-    The words as spelled with digits and symbols (_spelled_words) are matched
-    the same way: "fr33 m0n3y".
+    in "freemoney" nor in "free the money". With text.reverse, also in the
+    reverse order: right-to-left text around them draws "money free" as "free
+    money". The words as spelled with digits and symbols are matched the same
+    way ("fr33 m0n3y"), and a rule's letters are found in letters written apart
+    ("s c u m b 4 g", "f r e e m o n e y").
     """
+    words, spelled = text.words, text.spelled
     plain = {word.plain for word in words}
     looks = frozenset().union(*(word.looks for word in words))
-    orders = (words, words[::-1]) if reverse else (words,)
-    spelled_orders = (spelled, spelled[::-1]) if reverse else (spelled,)
+    orders = (words, words[::-1]) if text.reverse else (words,)
+    spelled_orders = (spelled, spelled[::-1]) if text.reverse else (spelled,)
+    spaced = text.spaced + [run[::-1] for run in text.spaced] if text.reverse else text.spaced
     found = set()
     for rule, parts in rules:
         if not parts:
@@ -209,6 +255,10 @@ def _matching(rules, words, reverse=False, spelled=()):
             found.add(rule)
         elif spelled and _in_a_row(_rule_spellings(rule), spelled_orders,
                                    lambda word, pattern: pattern.fullmatch(word)):
+            found.add(rule)
+        elif spaced and (pattern := _rule_spaced(rule)) and any(
+                any(map(str.isalpha, match[0])) for run in spaced
+                for match in pattern.finditer(run)):  # "4 5 5" is a number, not "ass"
             found.add(rule)
     return sorted(found)
 
@@ -231,13 +281,11 @@ def check_comment(reader, article, body, now=None):
 
     Raises ValidationError for a banned word or phrase: such a comment is refused outright.
     Rules read the text as readers do (_reading): "scum\u200bbag", "ｓｃｕｍｂａｇ",
-    "sсumbаg" and "$cumb4g" are all "scumbag".
+    "sсumbаg", "$cumb4g" and "s c u m b a g" are all "scumbag".
     """
     rules = _rules()
-    words = _words(body)
-    reverse = _runs_right_to_left(body)
-    spelled = _spelled_words(body)
-    banned = _matching(rules[WordRule.Kind.BANNED], words, reverse, spelled)
+    read = _read(body)
+    banned = _matching(rules[WordRule.Kind.BANNED], read)
     if banned:
         raise ValidationError(
             "This comment uses a word we do not publish (“%(word)s”). "
@@ -247,7 +295,7 @@ def check_comment(reader, article, body, now=None):
         return Comment.Status.PENDING, "Reader is in pre-moderation"
     if _has_link(body):
         return Comment.Status.PENDING, "Contains a link"
-    suspect = _matching(rules[WordRule.Kind.SUSPECT], words, reverse, spelled)
+    suspect = _matching(rules[WordRule.Kind.SUSPECT], read)
     if suspect:
         return Comment.Status.PENDING, f"Contains a suspect word: {suspect[0]}"
     text = _compared(body)

@@ -103,9 +103,10 @@ class TestPhrasesInComments:
         }
 
 
-class TestDigitsAndSymbolsForLetters:
+class TestWordsInDisguise:
     """Rules match words written with digits and symbols for the letters they look
-    like ("$cumb4g"), whole words and phrases alike; numbers stay numbers."""
+    like ("$cumb4g") or with their letters apart ("s c u m b a g"), whole words and
+    phrases alike; numbers stay numbers."""
 
     @pytest.fixture
     def rules(self):
@@ -144,6 +145,37 @@ class TestDigitsAndSymbolsForLetters:
     def test_numbers_and_other_words_are_left_alone(self, rules, body):
         assert check_comment(UserFactory(), None, body) == (Comment.Status.APPROVED, "")
 
+    @pytest.mark.parametrize(("body", "rule"), [
+        ("You s c u m b a g", "scumbag"),
+        ("You s.c.u.m.b.a.g!", "scumbag"),
+        ("You S-C-U-M-B-4-G", "scumbag"),
+        ("y o u s c u m b a g", "scumbag"),  # where one word ends is not written
+        ("Get f r e e  m o n e y", "free money"),
+    ])
+    def test_a_banned_word_with_its_letters_apart_is_refused(self, rules, body, rule):
+        with pytest.raises(ValidationError) as refused:
+            check_comment(UserFactory(), None, body)
+        assert refused.value.params == {"word": rule}
+
+    def test_a_suspect_word_with_its_letters_apart_holds_the_comment(self, rules):
+        assert check_comment(UserFactory(), None, "What an i.d.i.o.t") == (
+            Comment.Status.PENDING, "Contains a suspect word: idiot")
+
+    @pytest.mark.parametrize("body", [
+        "Plan A, B, C and D, in that order.",
+        "The U.S.A. and the U.K. signed.",
+        "Call 5 5 3 7 1 3 3 7 after six.",  # digits alone spell no word
+    ])
+    def test_other_letters_apart_are_left_alone(self, rules, body):
+        assert check_comment(UserFactory(), None, body) == (Comment.Status.APPROVED, "")
+
+    def test_a_rule_of_two_letters_is_not_looked_for_in_letters_apart(self, rules):
+        WordRule.objects.create(word="ok", kind=WordRule.Kind.BANNED)
+        assert check_comment(UserFactory(), None, "Grades A, B, O, K and C") == (
+            Comment.Status.APPROVED, "")
+        with pytest.raises(ValidationError):
+            check_comment(UserFactory(), None, "ok then")
+
     def test_a_refused_comment_keeps_its_text(self, client, article, reader, rules):
         response = post(client, "Such a $cumb4g, that skipper")
         html = response.content.decode()
@@ -154,7 +186,8 @@ class TestDigitsAndSymbolsForLetters:
 
     def test_the_rule_form_says_so(self, client, moderator):
         html = client.get(ADD).content.decode()
-        assert "or with digits and symbols for letters (“$cumb4g”)" in html
+        assert ("with digits and symbols for letters (“$cumb4g”), or with its letters apart "
+                "(“s c u m b a g”)") in html
 
     def test_a_rule_written_with_symbols_is_refused_saying_letters_will_do(self, client,
                                                                            moderator):
