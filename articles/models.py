@@ -28,7 +28,7 @@ from taggit.utils import edit_string_for_tags
 
 from core.images import (CROPS, PublicImageField, check_image, keep_made_renditions, picture,
                          queue_renditions)
-from core.oldslugs import KeepsOldSlugs, OldSlugs, moved_slug
+from core.oldslugs import HasOldAddresses, KeepsOldSlugs, OldSlugs, moved_slug
 from core.rows import ModelRows, once_per_connection
 from core.seo import route
 from core.text import LineFeeds, count_words, estimate_reading_minutes, render_markdown
@@ -412,7 +412,7 @@ class ArticleRevision(models.Model):
         abstract = True
 
 
-class Article(LineFeeds, models.Model):
+class Article(HasOldAddresses, LineFeeds, models.Model):
     text_fields = ("dek", "body")
 
     class Status(models.TextChoices):

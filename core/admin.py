@@ -971,30 +971,41 @@ def _model_field(model, name):
 
 
 class OldAddressesMixin:
-    """The change page of a model with core.oldslugs.KeepsOldSlugs lists the old
+    """The change page of a model with core.oldslugs.HasOldAddresses lists the old
     addresses that lead to it, so an editor who renamed it sees what still links
     there and why another may not take those slugs. Put the field "old_addresses"
-    in the fieldsets, if any; the add page has none to show.
+    in the fieldsets: it shows on the change page alone. The add page has none to
+    show, and a revision's page shows the revision, while the list is of today.
     """
+
+    # What the row says when there is none to list.
+    no_old_addresses = "None: this {noun} has had no other slug since it was first saved."
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        request.shows_old_addresses = True
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        return fields if obj is None else [*fields, "old_addresses"]
+        return [*fields, "old_addresses"] if self._shows_old_addresses(request, obj) else fields
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None:
+        if self._shows_old_addresses(request, obj):
             return fieldsets
         return [(name, {**options, "fields": [field for field in options["fields"]
                                               if field != "old_addresses"]})
                 for name, options in fieldsets]
+
+    def _shows_old_addresses(self, request, obj):
+        return obj is not None and getattr(request, "shows_old_addresses", False)
 
     @admin.display(description="old addresses")
     def old_addresses(self, obj):
         addresses = obj.old_addresses()
         noun = obj._meta.verbose_name
         if not addresses:
-            return f"None: this {noun} has had no other slug since it was first saved."
+            return self.no_old_addresses.format(noun=noun)
         listed = format_html_join(
             "", "<li><code>{}</code> <span class=\"quiet\">(left {})</span></li>",
             ((address, date_format(timezone.localtime(since), "M j, Y"))

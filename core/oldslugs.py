@@ -33,7 +33,22 @@ OLD_ADDRESS_TAKEN = ("The address %(address)s still leads to “%(name)s”, whi
                      "another slug.")
 
 
-class KeepsOldSlugs:
+class HasOldAddresses:
+    """For a model whose old slugs (related name old_slugs, with `slug` and `created_at`)
+    lead to its current address. Put before models.Model in the bases."""
+
+    def address_under(self, slug):
+        """What this one's address would be under `slug`."""
+        return type(self)(pk=self.pk, slug=slug).get_absolute_url()
+
+    def old_addresses(self):
+        """The addresses under the slugs this once had, which lead here: newest first."""
+        return [(self.address_under(slug), since)
+                for slug, since in self.old_slugs.order_by("-created_at", "-pk")
+                .values_list("slug", "created_at")]
+
+
+class KeepsOldSlugs(HasOldAddresses):
     """For a model with a unique `slug` and an OldSlugs model whose foreign key `owner`
     points at it (related name old_slugs). Put before models.Model in the bases."""
 
@@ -47,16 +62,6 @@ class KeepsOldSlugs:
                 OLD_ADDRESS_TAKEN, code="old_address",
                 params={"address": owner.address_under(old.slug),
                         "name": str(owner)})})
-
-    def address_under(self, slug):
-        """What this one's address would be under `slug`."""
-        return type(self)(pk=self.pk, slug=slug).get_absolute_url()
-
-    def old_addresses(self):
-        """The addresses under the slugs this once had, which lead here: newest first."""
-        return [(self.address_under(slug), since)
-                for slug, since in self.old_slugs.order_by("-created_at", "-pk")
-                .values_list("slug", "created_at")]
 
     def save(self, *args, **kwargs):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article, OldSlug
 from tests.articles.newsroom import article_form, change_url, staff
+from tests.articles.test_old_slugs_of_lists import _old_addresses
 from tests.factories import ArticleFactory, AuthorFactory, BiasReportFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +174,38 @@ def test_a_slug_changed_in_the_admin_is_kept(client, story):
     assert response.status_code == 302
     client.logout()
     assert moved_to(client, "/articles/qa-draft-one/") == "/articles/qa-renamed-one/"
+
+
+def test_the_change_page_lists_the_storys_old_addresses_beside_the_slug(client, story):
+    client.force_login(staff("Editors", username="editor"))
+    assert _old_addresses(client.get(change_url(story)).content.decode()) == (
+        "Old addresses: None: this article has left no slug while public.")
+    rename(story, "qa-renamed-one")
+    rename(story, "qa-renamed-two")
+    page = client.get(change_url(story)).content.decode()
+    listed = _old_addresses(page).replace("&#x27;", "'")
+    assert re.fullmatch(
+        r"Old addresses: /articles/qa-renamed-one/ \(left \w{3} \d+, \d{4}\) "
+        r"/articles/qa-draft-one/ \(left \w{3} \d+, \d{4}\) Links to these addresses lead "
+        r"here\. Another article may not take their slugs; changing this one's slug back to one "
+        r"of them takes it back\.", listed), listed
+    assert page.index("field-slug") < page.index("field-old_addresses") < page.index("field-dek")
+    # The add page has none to show.
+    add = client.get("/admin/articles/article/add/")
+    assert add.status_code == 200 and "field-old_addresses" not in add.content.decode()
+
+
+@pytest.mark.parametrize("group", ["Editors", "Moderators"])
+def test_a_revisions_page_shows_no_old_addresses_of_today(client, story, group):
+    """A revision's page shows the story as it was; the list is of today."""
+    revision = story.history.get()
+    rename(story, "qa-renamed-one")
+    client.force_login(staff(group, username="staffer"))
+    response = client.get(f"/admin/articles/article/{story.pk}/history/{revision.history_id}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "qa-draft-one" in html  # the revision's slug
+    assert "field-old_addresses" not in html and "/articles/qa-renamed-one/" not in html
 
 
 def test_a_slug_in_capitals_leads_to_the_story_in_lower_case(client, story):
