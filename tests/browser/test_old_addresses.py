@@ -22,43 +22,34 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "foldaddr"
 LONG = "margaret-okonkwo-political-editor-and-harbour-and-waterfront-correspondent"
 
 
-def test_a_renamed_authors_page_lists_where_its_old_links_lead(live_server, new_page, roles):
+# What is renamed: how it is made (at the slug LONG), the slug it is renamed to and
+# then to again in the form, its admin, and its addresses' beginning.
+RENAMED = {
+    "author": (lambda: AuthorFactory(name="Margaret Okonkwo", slug=LONG, title="Political editor"),
+               "okonkwo", "margaret-okonkwo", "authors/author", "/authors/"),
+    "story": (lambda: ArticleFactory(headline="Harbour ferries", slug=LONG),
+              "harbour-ferries-shorter", "harbour-ferries", "articles/article", "/articles/"),
+}
+
+
+@pytest.mark.parametrize("kind", RENAMED)
+def test_a_renamed_change_page_lists_where_its_old_links_lead(live_server, new_page, roles, kind):
+    make, renamed, again, admin_path, prefix = RENAMED[kind]
     staff("Editors", "jeditor")
-    author = AuthorFactory(name="Margaret Okonkwo", slug=LONG, title="Political editor")
-    author.slug = "okonkwo"
-    author.save()
+    owner = make()
+    owner.slug = renamed
+    owner.save()
     SHOTS.mkdir(parents=True, exist_ok=True)
     for number, (width, scheme) in enumerate(LOOKS):
         page = new_page(width=width, color_scheme=scheme)
         sign_in(page, live_server, "jeditor")
-        page.goto(f"{live_server.url}/admin/authors/author/{author.pk}/change/")
+        page.goto(f"{live_server.url}/admin/{admin_path}/{owner.pk}/change/")
         if number == 0:  # renamed once more, in the form
-            page.fill("#id_slug", "margaret-okonkwo")
-            page.locator("input[name=_continue]").click()
-            expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-        row = page.locator(".field-old_addresses")
-        expect(row.locator("code")).to_have_text(["/authors/okonkwo/", f"/authors/{LONG}/"])
-        expect(row).to_contain_text("Links to these addresses lead here.")
-        assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"author-old-addresses-{width}-{scheme}.png", full_page=True)
-
-
-def test_a_renamed_storys_page_lists_where_its_old_links_lead(live_server, new_page, roles):
-    staff("Editors", "jeditor")
-    story = ArticleFactory(headline="Harbour ferries", slug=f"{LONG}-story")
-    story.slug = "harbour-ferries-shorter"
-    story.save()
-    for number, (width, scheme) in enumerate(LOOKS):
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "jeditor")
-        page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
-        if number == 0:  # renamed once more, in the form
-            page.fill("#id_slug", "harbour-ferries")
+            page.fill("#id_slug", again)
             page.locator("input[name=_continue]").first.click()
             expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
         row = page.locator(".field-old_addresses")
-        expect(row.locator("code")).to_have_text(
-            ["/articles/harbour-ferries-shorter/", f"/articles/{LONG}-story/"])
-        expect(row).to_contain_text("Another article may not take their slugs")
+        expect(row.locator("code")).to_have_text([f"{prefix}{renamed}/", f"{prefix}{LONG}/"])
+        expect(row).to_contain_text("Links to these addresses lead here.")
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"story-old-addresses-{width}-{scheme}.png")
+        page.screenshot(path=SHOTS / f"{kind}-old-addresses-{width}-{scheme}.png", full_page=True)
