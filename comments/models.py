@@ -292,8 +292,8 @@ class WordRule(models.Model):
                   "Matched as whole words, ignoring case; a phrase matches its words in "
                   "this order, even with punctuation between them. Also matched written "
                   "with letters of other alphabets that look alike, with digits and "
-                  "symbols for letters (“$cumb4g”), or with its letters apart "
-                  "(“s c u m b a g”).")
+                  "symbols for letters (“$cumb4g”), with its letters apart "
+                  "(“s c u m b a g”) or with a letter stretched (“scuuumbag”).")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.SUSPECT)
 
     class Meta:

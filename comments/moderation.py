@@ -1,5 +1,6 @@
 """Moderation workflows: which comments are held, deciding them, and undoing a decision."""
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -85,14 +86,41 @@ def _reading(text):
 
 
 class _Word(NamedTuple):
-    """A word as rules match it, and the look-alike readings it is also matched by
-    (accounts.usernames.readings: "sсаm" with Cyrillic letters reads as "scam"), if any."""
+    """A word as rules match it; the look-alike readings it is also matched by
+    (accounts.usernames.readings: "sсаm" with Cyrillic letters reads as "scam"), if
+    any; and, if it stretches a letter, the word with that letter once and twice
+    (_unstretched)."""
 
     plain: str
     looks: frozenset = frozenset()
+    unstretched: frozenset = frozenset()
 
     def matches(self, rule):
-        return self.plain == rule.plain or bool(self.looks & rule.looks)
+        return (self.plain == rule.plain or rule.plain in self.unstretched
+                or bool(self.looks & rule.looks))
+
+
+# A letter written three or more times in a row: "scuuumbag", "idiooooot". No
+# English word has one, and a rule is matched by the word with it written once or
+# twice ("asssss" is "ass").
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+# Beyond so many stretched letters in a word, each is read once, or each twice.
+STRETCHES_COMBINED = 4
+
+
+def _unstretched(word):
+    """word with each stretched letter (_STRETCHED) written once or twice, in every
+    combination ("frrreeee" is "free"); none if no letter is stretched."""
+    parts = _STRETCHED.split(word)  # the stretched letters at the odd places
+    stretched = parts[1::2]
+    if not stretched:
+        return frozenset()
+    if len(stretched) > STRETCHES_COMBINED:
+        return frozenset({_STRETCHED.sub(r"\1", word), _STRETCHED.sub(r"\1\1", word)})
+    return frozenset(
+        "".join(part for pair in itertools.zip_longest(parts[::2], letters, fillvalue="")
+                for part in pair)
+        for letters in itertools.product(*((letter, letter * 2) for letter in stretched)))
 
 
 def _scripts(word):
@@ -120,7 +148,7 @@ def _words(text):
     """
     plain = _plain_words(text)
     if all(map(str.isascii, plain)):
-        return [_Word(word) for word in plain]
+        return [_Word(word, unstretched=_unstretched(word)) for word in plain]
     letters = Counter(script for word in plain for char in word
                       if (script := alias(char)) not in _NO_SCRIPT)
     main = letters.most_common(1)[0][0] if letters else "LATIN"
@@ -130,10 +158,9 @@ def _words(text):
     for word in plain:
         scripts = _scripts(word)
         borrowed = scripts - {"LATIN"}
-        if borrowed and (len(scripts) > 1 or scripts != {main} or borrowed & disguises):
-            words.append(_Word(word, frozenset(readings(word))))
-        else:
-            words.append(_Word(word))
+        looks = (frozenset(readings(word)) if borrowed and (
+            len(scripts) > 1 or scripts != {main} or borrowed & disguises) else frozenset())
+        words.append(_Word(word, looks, _unstretched(word)))
     return words
 
 
@@ -241,7 +268,7 @@ def _matching(rules, text):
     ("s c u m b 4 g", "f r e e m o n e y").
     """
     words, spelled = text.words, text.spelled
-    plain = {word.plain for word in words}
+    plain = {form for word in words for form in (word.plain, *word.unstretched)}
     looks = frozenset().union(*(word.looks for word in words))
     orders = (words, words[::-1]) if text.reverse else (words,)
     spelled_orders = (spelled, spelled[::-1]) if text.reverse else (spelled,)

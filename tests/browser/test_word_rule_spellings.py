@@ -29,7 +29,7 @@ def test_a_rule_written_with_symbols_is_refused_saying_letters_will_do(live_serv
         sign_in(page, live_server, "jmod")
         page.goto(f"{live_server.url}/admin/comments/wordrule/add/")
         expect(page.locator("#id_word_helptext")).to_contain_text(
-            "with digits and symbols for letters (“$cumb4g”), or with its letters apart")
+            "with digits and symbols for letters (“$cumb4g”), with its letters apart")
         page.fill("#id_word", "$cumbag")
         page.select_option("#id_kind", "banned")
         page.locator("input[name=_save]").click()

@@ -109,8 +109,8 @@ class TestPhrasesInComments:
 
 class TestWordsInDisguise:
     """Rules match words written with digits and symbols for the letters they look
-    like ("$cumb4g") or with their letters apart ("s c u m b a g"), whole words and
-    phrases alike; numbers stay numbers."""
+    like ("$cumb4g"), with their letters apart ("s c u m b a g") or with a letter
+    stretched ("scuuumbag"), whole words and phrases alike; numbers stay numbers."""
 
     @pytest.fixture
     def rules(self):
@@ -180,14 +180,34 @@ class TestWordsInDisguise:
         with pytest.raises(ValidationError):
             check_comment(UserFactory(), None, "ok then")
 
+    @pytest.mark.parametrize(("body", "rule"), [
+        ("You scuuuumbag", "scumbag"),
+        ("You SCUMBAAAAG!", "scumbag"),
+        ("Get frrreeee moneyyyy", "free money"),
+    ])
+    def test_a_banned_word_with_a_letter_stretched_is_refused(self, rules, body, rule):
+        with pytest.raises(ValidationError) as refused:
+            check_comment(UserFactory(), None, body)
+        assert refused.value.params == {"word": rule}
+
+    def test_a_suspect_word_with_a_letter_stretched_holds_the_comment(self, rules):
+        assert check_comment(UserFactory(), None, "What an idiooooot") == (
+            Comment.Status.PENDING, "Contains a suspect word: idiot")
+
+    def test_a_letter_written_twice_is_another_word(self, rules):
+        for word in ("bot", "god"):
+            WordRule.objects.create(word=word, kind=WordRule.Kind.SUSPECT)
+        assert check_comment(UserFactory(), None, "Brrr. Good boots, sooo good. Hmmm.") == (
+            Comment.Status.APPROVED, "")
+
     def test_a_refused_comment_keeps_its_text(self, client, article, reader, rules):
         body = "Such a $cumb4g, that skipper"
         assert_refused(post(client, body), "scumbag", body)
 
     def test_the_rule_form_says_so(self, client, moderator):
         html = client.get(ADD).content.decode()
-        assert ("with digits and symbols for letters (“$cumb4g”), or with its letters apart "
-                "(“s c u m b a g”)") in html
+        assert ("with digits and symbols for letters (“$cumb4g”), with its letters apart "
+                "(“s c u m b a g”) or with a letter stretched (“scuuumbag”)") in html
 
     def test_a_rule_written_with_symbols_is_refused_saying_letters_will_do(self, client,
                                                                            moderator):
