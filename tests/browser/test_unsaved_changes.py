@@ -1,0 +1,117 @@
+"""Changes to a newsroom form that were not saved are kept in the browser and offered back
+(static/js/unsaved_changes.js).
+
+An editor signed out in another tab presses Save, and is sent to the sign-in page: once
+signed in again, the story's form offers the changes back, naming the fields, to restore
+or to discard. Screenshots at 1280 px and 390 px, light and dark, go to
+screenshots/unsaved/ (git-ignored), to be looked at.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Article
+from tests.browser.test_desk import PASSWORD, sign_in, staff
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.factories import ArticleFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "unsaved"
+
+
+@pytest.fixture
+def story(roles):
+    staff("Editors", "jeditor")
+    return ArticleFactory(headline="Harbour ferries", slug="harbour-ferries", dek="")
+
+
+def change_url(live_server, story):
+    return f"{live_server.url}/admin/articles/article/{story.pk}/change/"
+
+
+def sign_out_elsewhere(page, live_server):
+    """Sign out in another tab of the same browser."""
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/admin/")
+    other.locator("#logout-form button").click()
+    expect(other.get_by_role("link", name="Sign in")).to_be_visible()  # on the front page
+    other.close()
+
+
+def sign_in_again(page, username="jeditor"):
+    """On the sign-in page the refused save led to; it leads back to the form."""
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+
+def test_changes_refused_for_a_sign_out_elsewhere_are_offered_back(live_server, new_page,
+                                                                    story):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for number, (width, scheme) in enumerate(LOOKS):
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jeditor")
+        page.goto(change_url(live_server, story))
+        headline = f"Harbour ferries will run an hour later from the first of the month ({number})"
+        page.fill("#id_headline", headline)
+        dek = f"The operators answer the islanders' petition ({number})."
+        page.fill("#id_dek", dek)
+        sign_out_elsewhere(page, live_server)
+        page.locator("input[name=_save]").first.click()
+        expect(page).to_have_url(re.compile(r"/admin/login/\?next="))
+        sign_in_again(page)
+        expect(page).to_have_url(change_url(live_server, story))
+        offer = page.locator("[data-unsaved-changes]")
+        expect(offer).to_contain_text("Changes not saved. This browser kept changes to this "
+                                      "form that were not saved, made at")
+        expect(offer).to_contain_text(": Headline, Dek (standfirst).")
+        story.refresh_from_db()
+        expect(page.locator("#id_headline")).to_have_value(story.headline)  # as stored
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"offered-{width}-{scheme}.png")
+        if number == 0:
+            offer.get_by_role("button", name="Restore them").click()
+            expect(offer).to_have_text("Your changes are back in the form. They are saved "
+                                       "when you press Save.")
+            expect(page.locator("#id_headline")).to_have_value(headline)
+            expect(page.locator("#id_headline")).to_be_focused()
+            page.locator("input[name=_continue]").first.click()
+            expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+            story.refresh_from_db()
+            assert (story.headline, story.dek) == (headline, dek)
+        else:
+            offer.get_by_role("button", name="Discard them").click()
+            expect(offer).to_be_hidden()
+            page.reload()
+        # Saved, or discarded: nothing is offered any more.
+        expect(page.locator("#id_headline")).to_have_value(story.headline)
+        expect(offer).to_be_hidden()
+
+
+def test_a_saved_form_leaves_nothing_and_another_account_sees_nothing(live_server, new_page,
+                                                                      story):
+    page = new_page()
+    sign_in(page, live_server, "jeditor")
+    page.goto(change_url(live_server, story))
+    page.fill("#id_headline", "Harbour ferries run later")
+    page.locator("input[name=_save]").first.click()  # to the story list, which says so
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # Changed since by someone else: what this browser sent was saved, so nothing is offered.
+    Article.objects.filter(pk=story.pk).update(headline="Harbour ferries: the new timetable")
+    page.goto(change_url(live_server, story))
+    expect(page.locator("#id_headline")).to_have_value("Harbour ferries: the new timetable")
+    expect(page.locator("[data-unsaved-changes]")).to_be_hidden()
+    # Typed and left unsaved: kept for this account only.
+    page.fill("#id_headline", "Harbour ferries, typed and left")
+    page.goto(change_url(live_server, story))  # the copy is written as it is typed
+    expect(page.locator("[data-unsaved-changes]")).to_contain_text("Headline")
+    page.context.clear_cookies()
+    staff("Editors", "another")
+    sign_in(page, live_server, "another")
+    page.goto(change_url(live_server, story))
+    expect(page.locator("#id_headline")).to_have_value("Harbour ferries: the new timetable")
+    expect(page.locator("[data-unsaved-changes]")).to_be_hidden()
