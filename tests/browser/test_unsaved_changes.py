@@ -115,3 +115,24 @@ def test_a_saved_form_leaves_nothing_and_another_account_sees_nothing(live_serve
     page.goto(change_url(live_server, story))
     expect(page.locator("#id_headline")).to_have_value("Harbour ferries: the new timetable")
     expect(page.locator("[data-unsaved-changes]")).to_be_hidden()
+
+
+def test_changes_restored_over_a_newer_save_are_refused_with_both_versions(live_server,
+                                                                          new_page, story):
+    page = new_page()
+    sign_in(page, live_server, "jeditor")
+    page.goto(change_url(live_server, story))
+    page.fill("#id_headline", "Harbour ferries run later")
+    sign_out_elsewhere(page, live_server)
+    page.locator("input[name=_save]").first.click()
+    # Meanwhile someone else saves the story.
+    Article.objects.filter(pk=story.pk).update(headline="Harbour ferries: the new timetable")
+    sign_in_again(page)
+    page.locator("[data-unsaved-changes]").get_by_role("button", name="Restore them").click()
+    page.locator("input[name=_continue]").first.click()
+    conflict = page.locator(".edit-conflict")
+    expect(conflict).to_contain_text("Their version and yours")
+    expect(conflict).to_contain_text("Harbour ferries: the new timetable")
+    expect(page.locator("#id_headline")).to_have_value("Harbour ferries run later")
+    story.refresh_from_db()
+    assert story.headline == "Harbour ferries: the new timetable"
