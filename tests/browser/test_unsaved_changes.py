@@ -136,3 +136,19 @@ def test_changes_restored_over_a_newer_save_are_refused_with_both_versions(live_
     expect(page.locator("#id_headline")).to_have_value("Harbour ferries run later")
     story.refresh_from_db()
     assert story.headline == "Harbour ferries: the new timetable"
+
+
+def test_signing_out_from_the_newsroom_leaves_no_copy_behind(live_server, new_page, story):
+    page = new_page()
+    sign_in(page, live_server, "jeditor")
+    page.goto(change_url(live_server, story))
+    page.fill("#id_headline", "Harbour ferries, typed and left")
+    page.goto(change_url(live_server, story))  # the copy is written as it is typed
+    expect(page.locator("[data-unsaved-changes]")).to_contain_text("Headline")
+    page.locator("#logout-form button").click()  # a shared computer, say
+    sign_in(page, live_server, "jeditor")
+    page.goto(change_url(live_server, story))
+    expect(page.locator("#id_headline")).to_have_value("Harbour ferries")
+    expect(page.locator("[data-unsaved-changes]")).to_be_hidden()
+    assert page.evaluate("Object.keys(localStorage).filter((key) => key.startsWith("
+                         "'evadaily:unsaved:'))") == []
