@@ -29,9 +29,12 @@ def test_a_change_form_keeps_changes_under_the_account_and_the_object(client, ed
     assert f'data-unsaved-changes="{editor.pk}:articles.section:{section.pk}"' in page
 
 
-def test_an_add_form_keeps_them_as_new(client, editor):
+def test_an_add_form_keeps_them_as_new_with_what_its_address_fills_in(client, editor):
     page = client.get("/admin/articles/article/add/").content.decode()
     assert f'data-unsaved-changes="{editor.pk}:articles.article:new"' in page
+    story = ArticleFactory()
+    page = client.get(f"/admin/standards/correction/add/?article={story.pk}").content.decode()
+    assert f'data-unsaved-changes="{editor.pk}:standards.correction:new?article={story.pk}"' in page
 
 
 def test_a_revision_is_no_form_to_keep_changes_of(client, editor):
