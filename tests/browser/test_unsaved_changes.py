@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.browser.test_desk import PASSWORD, sign_in, staff
+from tests.browser.test_desk import PASSWORD, serious, sign_in, staff
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory
 
@@ -72,6 +72,7 @@ def test_changes_refused_for_a_sign_out_elsewhere_are_offered_back(live_server, 
         story.refresh_from_db()
         expect(page.locator("#id_headline")).to_have_value(story.headline)  # as stored
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
         page.screenshot(path=SHOTS / f"offered-{width}-{scheme}.png")
         if number == 0:
             offer.get_by_role("button", name="Restore them").click()
