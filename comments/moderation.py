@@ -251,6 +251,7 @@ class _Text(NamedTuple):
 
 
 def _read(text):
+    """text as word rules read it, once for all the rules (_Text)."""
     words = _words(text)
     return _Text(words, _spelled_words(text), _spaced_runs([word.plain for word in words]),
                  _runs_right_to_left(text))
@@ -263,9 +264,10 @@ def _matching(rules, text):
     money!" (punctuation between words is dropped like any other) but neither
     in "freemoney" nor in "free the money". With text.reverse, also in the
     reverse order: right-to-left text around them draws "money free" as "free
-    money". The words as spelled with digits and symbols are matched the same
-    way ("fr33 m0n3y"), and a rule's letters are found in letters written apart
-    ("s c u m b 4 g", "f r e e m o n e y").
+    money". A word with a letter stretched matches as if it were written once
+    or twice ("scuuumbag"), the words as spelled with digits and symbols are
+    matched the same way ("fr33 m0n3y"), and a rule's letters are found in
+    letters written apart ("s c u m b 4 g", "f r e e m o n e y").
     """
     words, spelled = text.words, text.spelled
     plain = {form for word in words for form in (word.plain, *word.unstretched)}
@@ -308,7 +310,7 @@ def check_comment(reader, article, body, now=None):
 
     Raises ValidationError for a banned word or phrase: such a comment is refused outright.
     Rules read the text as readers do (_reading): "scum\u200bbag", "ｓｃｕｍｂａｇ",
-    "sсumbаg", "$cumb4g" and "s c u m b a g" are all "scumbag".
+    "sсumbаg", "$cumb4g", "s c u m b a g" and "scuuumbag" are all "scumbag".
     """
     rules = _rules()
     read = _read(body)
