@@ -14,11 +14,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from tests.browser.test_desk import sign_in
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "a11y2"
 HELD = "/admin/moderation/comments/?show=held"
 TRIAGE = "/admin/moderation/bias-reports/"
@@ -31,14 +31,6 @@ document.addEventListener("keydown", (event) => {
   window.__keys.push([event.key, event.repeat]);
 }, true);
 """
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "moderator")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_have_text("EVA DAILY newsroom")
 
 
 @pytest.fixture
@@ -70,7 +62,7 @@ def test_a_key_held_down_decides_one_comment_and_j_held_down_goes_on_moving(
     held = desk["held"]
     page = new_page(width=1280)
     page.add_init_script(RECORD_KEYS)
-    sign_in(page, live_server)
+    sign_in(page, live_server, "moderator")
     page.goto(live_server.url + HELD)
     receipts = page.locator(".desk-receipt")
 
@@ -127,7 +119,7 @@ def test_the_desk_buttons_have_an_outline_in_forced_colours(live_server, desk, b
     for scheme in SCHEMES:
         context, page = _forced_colours_page(browser, width, scheme)
         try:
-            sign_in(page, live_server)
+            sign_in(page, live_server, "moderator")
             assert page.evaluate("matchMedia('(forced-colors: active)').matches")
             for shot, url, names in (
                     ("comments", HELD, ("Approve", "Hide", "Hide and restrict the reader")),
@@ -166,7 +158,7 @@ def test_the_whole_story_scrolls_as_a_named_tab_stop(live_server, desk, new_page
     SHOTS.mkdir(parents=True, exist_ok=True)
     first, second = desk["reports"]
     page = new_page(width=width)
-    sign_in(page, live_server)
+    sign_in(page, live_server, "moderator")
     for scheme in SCHEMES:
         page.emulate_media(color_scheme=scheme)
         page.goto(live_server.url + TRIAGE)

@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
 from standards.models import Correction
+from tests.browser.test_desk import serious
 from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, CorrectionFactory,
                              UserFactory)
 
@@ -34,12 +34,6 @@ def shoot(target, name, width, scheme, full_page=False):
         target.screenshot(path=path, full_page=full_page)
     else:
         target.screenshot(path=path)
-
-
-def serious(page):
-    results = Axe().run(page)
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def fits(page):

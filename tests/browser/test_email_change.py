@@ -7,10 +7,10 @@ At 1280 px and 390 px, light and dark; screenshots go to screenshots/email-chang
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.test import Client
 
+from tests.browser.test_desk import serious
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,12 +20,6 @@ PASSWORD = "a-long-test-passphrase"
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def _serious(page):
-    return [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-            for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")]
-
-
 def _check(page, name, width):
     """In light and dark: no sideways scrolling, axe clean, and a screenshot to look at."""
     assert page.evaluate(NO_HORIZONTAL_SCROLL), (
@@ -33,7 +27,7 @@ def _check(page, name, width):
     SHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        assert not _serious(page), f"{name} {width} {scheme}: {_serious(page)}"
+        assert not serious(page), f"{name} {width} {scheme}: {serious(page)}"
         page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
 
 

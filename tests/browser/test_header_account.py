@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -18,6 +17,7 @@ from comments.models import Comment
 from core import ratelimit
 from pages.loader import load_pages
 from pages.models import Page
+from tests.browser.test_desk import serious
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,12 +63,6 @@ def _open(new_page, live_server, path, width, scheme="light", cookie=None, javas
     return page, response
 
 
-def _serious(page):
-    return [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-            for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")]
-
-
 def _check(page, name, width, also=None):
     """In light and dark: no sideways scrolling, axe clean, and a screenshot to look at.
 
@@ -80,7 +74,7 @@ def _check(page, name, width, also=None):
     for scheme in SCHEMES:
         page.emulate_media(color_scheme=scheme)
         assert page.evaluate(f"matchMedia('(prefers-color-scheme: {scheme})').matches")
-        assert not _serious(page), f"{name} {width} {scheme}: {_serious(page)}"
+        assert not serious(page), f"{name} {width} {scheme}: {serious(page)}"
         if also:
             also(scheme)
         page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)

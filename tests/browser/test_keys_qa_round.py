@@ -8,35 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationAction
 from standards.models import BiasReport
+from tests.browser.test_desk import serious, sign_in
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "keys-qa"
 QUEUE = "/admin/moderation/comments/"
 TRIAGE = "/admin/moderation/bias-reports/"
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "moderator")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_have_text("EVA DAILY newsroom")
-
-
-def serious(page):
-    violations = Axe().run(page).response["violations"]
-    return [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:5]]}"
-            for v in violations if v["impact"] in ("serious", "critical")]
 
 
 @pytest.fixture
@@ -60,7 +45,7 @@ def statuses(comments):
 def test_the_keys_act_only_where_the_focus_is(live_server, desk, new_page):
     first, second, third = desk["held"]
     page = new_page(width=1280)
-    sign_in(page, live_server)
+    sign_in(page, live_server, "moderator")
     page.goto(live_server.url + QUEUE)
     receipts = page.locator(".desk-receipt")
 
@@ -117,7 +102,7 @@ def test_the_switch_turns_the_keys_off_and_is_remembered(live_server, desk, new_
     SHOTS.mkdir(parents=True, exist_ok=True)
     first = desk["held"][0]
     page = new_page(width=width)
-    sign_in(page, live_server)
+    sign_in(page, live_server, "moderator")
     page.goto(live_server.url + QUEUE)
     switch = page.get_by_role("button", name="Keyboard shortcuts")
     legend = page.locator("[data-desk-keys]")
@@ -177,7 +162,7 @@ def test_the_switch_turns_the_keys_off_and_is_remembered(live_server, desk, new_
 
 def test_without_javascript_there_is_no_legend_and_no_switch(live_server, desk, new_page):
     page = new_page(width=390, javascript=False)
-    sign_in(page, live_server)
+    sign_in(page, live_server, "moderator")
     page.goto(live_server.url + QUEUE)
     expect(page.locator("[data-desk-keys]")).to_be_hidden()
     expect(page.get_by_role("button", name="Keyboard shortcuts")).to_have_count(0)
@@ -191,7 +176,7 @@ def test_a_dismissal_without_a_note_or_an_email_asks_for_the_records_note(
     SHOTS.mkdir(parents=True, exist_ok=True)
     report = BiasReportFactory(article=desk["story"])
     page = new_page(width=width)
-    sign_in(page, live_server)
+    sign_in(page, live_server, "moderator")
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         page.goto(live_server.url + TRIAGE)

@@ -14,11 +14,11 @@ from playwright.sync_api import expect
 
 from comments import moderation
 from comments.models import Comment, ModerationAction
+from tests.browser.test_desk import sign_in
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "mod-qa"
 QUEUE = "/admin/moderation/comments/"
 LONG_NAME = "w" * 130  # no break point in it, as the QA's reader
@@ -34,14 +34,6 @@ def staff(group, username):
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_have_text("EVA DAILY newsroom")
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from newsletter.edition import due_moment
 from newsletter.models import Subscriber
+from tests.browser.test_desk import serious
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 from tests.newsletter.test_edition import send_edition
@@ -28,12 +28,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "issue-16"
 def shoot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def serious(page):
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationAction, ReaderStanding
+from tests.browser.test_desk import sign_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "fmod"
 QUEUE = "/admin/moderation/comments/"
 REFUSED = "This comment is by editor, a newsroom account: newsroom accounts are not put in"
@@ -26,14 +26,6 @@ def staff(group, username):
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_have_text("EVA DAILY newsroom")
 
 
 def shot(page, name, width, scheme):

@@ -7,12 +7,12 @@ light and dark, to be looked at by a person.
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from comments.models import Comment
 from standards.models import BiasReport
+from tests.browser.test_desk import serious
 from tests.browser.test_participation import PASSWORD, sign_in
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
@@ -27,12 +27,6 @@ ARABIC = "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0645\u064a\u0646\u0
 def shoot(page, name, width, scheme):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
-
-
-def serious(page):
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 def test_comment_text_that_hides_or_overflows_is_refused_and_bidi_stays_inside(

@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article, RelatedArticle, reading_stats
 from core.text import render_markdown
+from tests.browser.test_desk import serious
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,12 +38,6 @@ LONG_HEADLINES = [
 def shoot(page, name, width, scheme):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
-
-
-def serious(page):
-    results = Axe().run(page)
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article
 from comments import transparency as comment_transparency
+from tests.browser.test_desk import serious
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,12 +42,6 @@ def _counted_millions(queryset, field, periods, group_by, **extra):
         rows.append({"status": status, **{key: round(n * share)
                                           for key, n in counts(1).items()}})
     return rows
-
-
-def serious(page):
-    violations = Axe().run(page).response["violations"]
-    return [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:5]]}"
-            for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def test_the_report_with_counts_in_the_millions(live_server, newsroom, new_page, monkeypatch):
