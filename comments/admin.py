@@ -3,11 +3,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -23,6 +24,7 @@ from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
 from . import moderation
+from .forms import TryRulesForm
 from .models import (Comment, CommentReport, ModerationAction, ReaderStanding, WordRule,
                      count_waiting, reported, waiting)
 
@@ -474,6 +476,32 @@ class WordRuleAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ["word", "kind"]
     list_filter = ["kind"]
     search_fields = ["word"]
+    change_list_template = "admin/comments/wordrule/change_list.html"
+
+    def get_urls(self):
+        try_rules = path("try/", self.admin_site.admin_view(self.try_view),
+                         name="comments_wordrule_try")
+        return [try_rules, *super().get_urls()]
+
+    def try_view(self, request):
+        """A comment tried against the word rules as they are: what they would do with it.
+
+        Only the rules and the link check: a reader's standing, and a repeat of
+        their last comment or of another reader's, are checked when one posts.
+        """
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        form = TryRulesForm(request.POST if request.method == "POST" else None)
+        outcome = None
+        if form.is_valid():
+            found = moderation.rules_found(form.cleaned_data["body"])
+            outcome = {"banned": found[WordRule.Kind.BANNED],
+                       "suspect": found[WordRule.Kind.SUSPECT],
+                       "link": moderation.has_link(form.cleaned_data["body"])}
+        context = {**self.admin_site.each_context(request), "opts": self.opts,
+                   "title": "Try a comment against the word rules", "form": form,
+                   "outcome": outcome}
+        return TemplateResponse(request, "admin/comments/wordrule/try.html", context)
 
 
 @admin.register(ModerationAction)

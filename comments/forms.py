@@ -40,6 +40,19 @@ class CommentForm(forms.Form):
                                   max_line_breaks=COMMENT_MAX_LINE_BREAKS)
 
 
+class TryRulesForm(forms.Form):
+    """A comment a moderator tries against the word rules (WordRuleAdmin.try_view)."""
+
+    body = forms.CharField(label="Comment", strip=False, required=False,
+                           widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "dir": "auto"}))
+
+    def clean_body(self):
+        # As a reader's comment is cleaned: the rules read what would be stored.
+        return clean_limited_text(self.cleaned_data["body"], COMMENT_MAX_CHARS, "Comments",
+                                  empty_message="Write a comment to try.",
+                                  max_line_breaks=COMMENT_MAX_LINE_BREAKS)
+
+
 class CommentReportForm(forms.Form):
     reason = forms.ChoiceField(label="What is wrong with this comment?",
                                choices=CommentReport.Reason, widget=forms.RadioSelect)

@@ -69,7 +69,7 @@ _ANY_CASE_TLDS = frozenset({
 _NO_SCRIPT = ("COMMON", "INHERITED")
 
 
-def _has_link(text):
+def has_link(text):
     """Whether text holds a link, or what a reader would take for one (_LINK)."""
     for found in _LINK.finditer(as_read(text)):
         tld = found["tld"]
@@ -305,6 +305,12 @@ def _compared(text):
     return " ".join(words) if words else " ".join(_reading(text).split())
 
 
+def rules_found(body):
+    """{kind: the word rules of that kind that body holds, in alphabetical order}."""
+    rules, read = _rules(), _read(body)
+    return {kind: _matching(kind_rules, read) for kind, kind_rules in rules.items()}
+
+
 def check_comment(reader, article, body, now=None):
     """Decide how a new comment arrives: returns (status, hold_reason).
 
@@ -312,9 +318,8 @@ def check_comment(reader, article, body, now=None):
     Rules read the text as readers do (_reading): "scum\u200bbag", "ｓｃｕｍｂａｇ",
     "sсumbаg", "$cumb4g", "s c u m b a g" and "scuuumbag" are all "scumbag".
     """
-    rules = _rules()
-    read = _read(body)
-    banned = _matching(rules[WordRule.Kind.BANNED], read)
+    found = rules_found(body)
+    banned = found[WordRule.Kind.BANNED]
     if banned:
         raise ValidationError(
             "This comment uses a word we do not publish (“%(word)s”). "
@@ -322,9 +327,9 @@ def check_comment(reader, article, body, now=None):
     standing = getattr(reader, "standing", None)
     if standing is not None and standing.is_premoderated and standing.applies():
         return Comment.Status.PENDING, "Reader is in pre-moderation"
-    if _has_link(body):
+    if has_link(body):
         return Comment.Status.PENDING, "Contains a link"
-    suspect = _matching(rules[WordRule.Kind.SUSPECT], read)
+    suspect = found[WordRule.Kind.SUSPECT]
     if suspect:
         return Comment.Status.PENDING, f"Contains a suspect word: {suspect[0]}"
     text = _compared(body)

@@ -1,9 +1,10 @@
-"""A word rule's form says what a rule matches, digits and symbols for letters included.
+"""A word rule's form says what a rule matches, digits and symbols for letters included,
+and a comment can be tried against the rules.
 
 A moderator who writes a rule the way spammers spell it ("$cumbag") is told that
-a rule in letters matches that spelling too, and keeps what they typed. Screenshots
-at 1280 px and 390 px, light and dark, go to screenshots/wordrules/ (git-ignored),
-to be looked at.
+a rule in letters matches that spelling too, and keeps what they typed; one who
+tries a comment sees what the rules would do with it. Screenshots at 1280 px and
+390 px, light and dark, go to screenshots/wordrules/ (git-ignored), to be looked at.
 """
 
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import WordRule
-from tests.browser.test_desk import sign_in, staff
+from tests.browser.test_desk import serious, sign_in, staff
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,3 +45,23 @@ def test_a_rule_written_with_symbols_is_refused_saying_letters_will_do(live_serv
             page.locator("input[name=_save]").click()
             expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert list(WordRule.objects.values_list("word", "kind")) == [("scumbag", "banned")]
+
+
+def test_a_moderator_tries_a_comment_against_the_rules(live_server, new_page, roles):
+    staff("Moderators", "jmod")
+    WordRule.objects.create(word="scumbag", kind=WordRule.Kind.BANNED)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, scheme in LOOKS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jmod")
+        page.goto(f"{live_server.url}/admin/comments/wordrule/")
+        page.get_by_role("link", name="Try a comment").click()
+        page.get_by_label("Comment").fill("The skipper is a $cumb4g, and s c u m b a g too.")
+        page.get_by_role("button", name="Try it").click()
+        expect(page.locator("#content-main")).to_contain_text(
+            "Refused: it uses a word or phrase we do not publish: “scumbag”.")
+        expect(page.get_by_label("Comment")).to_have_value(
+            "The skipper is a $cumb4g, and s c u m b a g too.")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
+        page.screenshot(path=SHOTS / f"try-{width}-{scheme}.png", full_page=True)

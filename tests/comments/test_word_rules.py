@@ -223,3 +223,51 @@ class TestWordsInDisguise:
         html = client.post(ADD, {"word": "win!", "kind": "banned"}).content.decode()
         assert "“win!” would be read as the word “win”" in html
         assert "A rule in letters also matches" not in html
+
+
+class TestTryingAComment:
+    """Moderators try a comment against the word rules before a reader does
+    (WordRuleAdmin.try_view): nothing is posted, and what was typed stays."""
+
+    TRY = "/admin/comments/wordrule/try/"
+
+    @pytest.fixture
+    def rules(self):
+        WordRule.objects.create(word="scumbag", kind=WordRule.Kind.BANNED)
+        WordRule.objects.create(word="idiot", kind=WordRule.Kind.SUSPECT)
+
+    @pytest.mark.parametrize(("body", "says"), [
+        ("You $cumb4g", "<strong>Refused</strong>: it uses a word or phrase we do not publish: "
+                        "“scumbag”."),
+        ("What an 1d10t", "<strong>Held for review</strong>: it contains a suspect word or "
+                          "phrase: “idiot”."),
+        ("See bit.ly/x, you idiot", "<strong>Held for review</strong>: it contains a link."),
+        ("A fine story.", "<strong>Published</strong>: no rule holds it."),
+    ])
+    def test_it_says_what_the_rules_would_do(self, client, moderator, rules, body, says):
+        response = client.post(self.TRY, {"body": body})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert says in html
+        assert f">\n{body}</textarea>" in html  # kept, to try again
+        assert not Comment.objects.exists()
+
+    def test_a_held_link_names_the_suspect_words_too(self, client, moderator, rules):
+        html = client.post(self.TRY, {"body": "See bit.ly/x, you idiot"}).content.decode()
+        assert "It also contains a suspect word or phrase: “idiot”." in html
+
+    @pytest.mark.parametrize(("body", "error"), [
+        ("   ", "Write a comment to try."),
+        ("x" * 251, "Comments can be at most 250 characters"),
+    ])
+    def test_bad_input_is_refused_saying_why(self, client, moderator, rules, body, error):
+        response = client.post(self.TRY, {"body": body})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert error in html
+        assert "What the rules would do" not in html
+
+    def test_the_rule_list_links_to_it_and_readers_may_not_use_it(self, client, moderator):
+        assert f'href="{self.TRY}"' in client.get("/admin/comments/wordrule/").content.decode()
+        client.force_login(UserFactory())
+        assert client.post(self.TRY, {"body": "x"}).status_code == 302  # to sign in
