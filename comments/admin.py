@@ -494,10 +494,12 @@ class WordRuleAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         form = TryRulesForm(request.POST if request.method == "POST" else None)
         outcome = None
         if form.is_valid():
-            found = moderation.rules_found(form.cleaned_data["body"])
+            body = form.cleaned_data["body"]
+            found = moderation.rules_found(body)
+            # As check_comment decides: banned words first, then what holds it.
             outcome = {"banned": found[WordRule.Kind.BANNED],
-                       "suspect": found[WordRule.Kind.SUSPECT],
-                       "link": moderation.has_link(form.cleaned_data["body"])}
+                       "held": moderation.text_hold_reason(body, found),
+                       "suspect": found[WordRule.Kind.SUSPECT]}
         context = {**self.admin_site.each_context(request), "opts": self.opts,
                    "title": "Try a comment against the word rules", "form": form,
                    "outcome": outcome}

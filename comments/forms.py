@@ -9,6 +9,12 @@ MISSING_TOKEN = ("This form was incomplete, so nothing was posted. Your text is 
                  "please post again (reload the page if this keeps happening).")
 
 
+def clean_comment_text(text, empty_message):
+    """A comment's text as it is stored, or a ValidationError saying what is wrong with it."""
+    return clean_limited_text(text, COMMENT_MAX_CHARS, "Comments", empty_message=empty_message,
+                              max_line_breaks=COMMENT_MAX_LINE_BREAKS)
+
+
 class CommentForm(forms.Form):
     submission_token = SubmissionTokenField(missing=MISSING_TOKEN)
     # No max_length: the browser's count (UTF-16 units) is not ours (code points).
@@ -34,10 +40,8 @@ class CommentForm(forms.Form):
             self.fields["body"].widget.attrs["aria-describedby"] = f"comment-errors {described_by}"
 
     def clean_body(self):
-        return clean_limited_text(self.cleaned_data["body"], COMMENT_MAX_CHARS, "Comments",
-                                  empty_message="Write something before posting: "
-                                                "the comment is empty.",
-                                  max_line_breaks=COMMENT_MAX_LINE_BREAKS)
+        return clean_comment_text(self.cleaned_data["body"],
+                                  "Write something before posting: the comment is empty.")
 
 
 class TryRulesForm(forms.Form):
@@ -48,9 +52,7 @@ class TryRulesForm(forms.Form):
 
     def clean_body(self):
         # As a reader's comment is cleaned: the rules read what would be stored.
-        return clean_limited_text(self.cleaned_data["body"], COMMENT_MAX_CHARS, "Comments",
-                                  empty_message="Write a comment to try.",
-                                  max_line_breaks=COMMENT_MAX_LINE_BREAKS)
+        return clean_comment_text(self.cleaned_data["body"], "Write a comment to try.")
 
 
 class CommentReportForm(forms.Form):

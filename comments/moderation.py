@@ -69,7 +69,7 @@ _ANY_CASE_TLDS = frozenset({
 _NO_SCRIPT = ("COMMON", "INHERITED")
 
 
-def has_link(text):
+def _has_link(text):
     """Whether text holds a link, or what a reader would take for one (_LINK)."""
     for found in _LINK.finditer(as_read(text)):
         tld = found["tld"]
@@ -311,6 +311,16 @@ def rules_found(body):
     return {kind: _matching(kind_rules, read) for kind, kind_rules in rules.items()}
 
 
+def text_hold_reason(body, found):
+    """Why the text alone holds body for review, found being its rules_found(): a link or a
+    suspect word; "" if neither does. A reader's standing and repeats are check_comment's."""
+    if _has_link(body):
+        return "Contains a link"
+    if suspect := found[WordRule.Kind.SUSPECT]:
+        return f"Contains a suspect word: {suspect[0]}"
+    return ""
+
+
 def check_comment(reader, article, body, now=None):
     """Decide how a new comment arrives: returns (status, hold_reason).
 
@@ -327,11 +337,8 @@ def check_comment(reader, article, body, now=None):
     standing = getattr(reader, "standing", None)
     if standing is not None and standing.is_premoderated and standing.applies():
         return Comment.Status.PENDING, "Reader is in pre-moderation"
-    if has_link(body):
-        return Comment.Status.PENDING, "Contains a link"
-    suspect = found[WordRule.Kind.SUSPECT]
-    if suspect:
-        return Comment.Status.PENDING, f"Contains a suspect word: {suspect[0]}"
+    if reason := text_hold_reason(body, found):
+        return Comment.Status.PENDING, reason
     text = _compared(body)
     previous = reader.comments.order_by("-created_at", "-pk").values_list("body", flat=True).first()
     if previous is not None and _compared(previous) == text:

@@ -101,14 +101,15 @@ function read(key) {
   }
 }
 
+// The copies kept in this browser, for every account and form.
+function keptKeys() {
+  return Object.keys(localStorage).filter((key) => key.startsWith(PREFIX));
+}
+
 function forgetOld() {
   const oldest = Date.now() - KEPT_HOURS * 3600 * 1000;
-  for (let index = localStorage.length - 1; index >= 0; index -= 1) {
-    const key = localStorage.key(index);
-    if (key?.startsWith(PREFIX) && !((read(key)?.savedAt ?? 0) > oldest)) {
-      localStorage.removeItem(key);
-    }
-  }
+  keptKeys().filter((key) => !((read(key)?.savedAt ?? 0) > oldest))
+    .forEach((key) => localStorage.removeItem(key));
 }
 
 // Shows the offer to restore or discard the copy; onDecided() once either is chosen.
@@ -209,10 +210,7 @@ try {
   // Signing out here leaves no copy behind on a shared computer. A form still open in
   // another tab writes its copy again when it is sent, for its account to restore.
   document.getElementById("logout-form")?.addEventListener("submit", () => {
-    for (let index = localStorage.length - 1; index >= 0; index -= 1) {
-      const key = localStorage.key(index);
-      if (key?.startsWith(PREFIX)) localStorage.removeItem(key);
-    }
+    keptKeys().forEach((key) => localStorage.removeItem(key));
   });
 } catch (error) {
   // A browser that refuses this site storage: its forms work as they did without.

@@ -239,9 +239,10 @@ class TestTryingAComment:
     @pytest.mark.parametrize(("body", "says"), [
         ("You $cumb4g", "<strong>Refused</strong>: it uses a word or phrase we do not publish: "
                         "“scumbag”."),
-        ("What an 1d10t", "<strong>Held for review</strong>: it contains a suspect word or "
-                          "phrase: “idiot”."),
-        ("See bit.ly/x, you idiot", "<strong>Held for review</strong>: it contains a link."),
+        ("What an 1d10t", "<strong>Held for review</strong>, the queue saying why: “Contains "
+                          "a suspect word: idiot”."),
+        ("See bit.ly/x, you idiot", "<strong>Held for review</strong>, the queue saying why: "
+                                    "“Contains a link”."),
         ("A fine story.", "<strong>Published</strong>: no rule holds it."),
     ])
     def test_it_says_what_the_rules_would_do(self, client, moderator, rules, body, says):
@@ -254,7 +255,7 @@ class TestTryingAComment:
 
     def test_a_held_link_names_the_suspect_words_too(self, client, moderator, rules):
         html = client.post(self.TRY, {"body": "See bit.ly/x, you idiot"}).content.decode()
-        assert "It also contains a suspect word or phrase: “idiot”." in html
+        assert "Suspect words or phrases in it: “idiot”." in html
 
     @pytest.mark.parametrize(("body", "error"), [
         ("   ", "Write a comment to try."),
