@@ -5,7 +5,7 @@ browser tests (tests/browser/test_unsaved_changes.py) show them kept and offered
 import pytest
 
 from tests.articles.newsroom import change_url, staff
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,21 @@ def test_a_revision_is_no_form_to_keep_changes_of(client, editor):
 def test_every_admin_page_runs_the_script_that_forgets_what_was_saved(client, editor):
     # The page after Save (here the story list) says it was saved: the script drops the copy.
     assert SCRIPT in client.get("/admin/articles/article/").content.decode()
+
+
+def test_public_pages_run_it_for_the_newsroom_so_signing_out_there_forgets_them(client, editor):
+    # The header's sign-out form and the sign-out page's are the ones it listens to.
+    story = ArticleFactory()
+    for path in ("/", story.get_absolute_url(), "/accounts/logout/"):
+        page = client.get(path).content.decode()
+        assert SCRIPT in page, path
+        assert 'action="/accounts/logout/" class="inline-form" data-signs-out>' in page
+    assert 'class="stacked-form" data-signs-out>' in client.get("/accounts/logout/").content.decode()
+
+
+def test_a_reader_or_an_anonymous_visitor_gets_no_such_script(client):
+    # Only the newsroom's forms keep copies; readers' pages stay as they were.
+    story = ArticleFactory()
+    assert SCRIPT not in client.get(story.get_absolute_url()).content.decode()
+    client.force_login(UserFactory())
+    assert SCRIPT not in client.get(story.get_absolute_url()).content.decode()

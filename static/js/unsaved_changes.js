@@ -7,8 +7,9 @@
 // under the account and the object edited. Opened again with other values
 // than the copy's, the form offers to restore the copy or to discard it. The
 // copy goes when the form shows the same values (saved, or sent back with an
-// error), when the page after Save says it was saved, when the newsroom is
-// signed out from its header, or after KEPT_HOURS.
+// error), when the page after Save says it was saved, when the account signs
+// out (from the newsroom's header, or from a public page's: base.html loads
+// this script for the newsroom's accounts), or after KEPT_HOURS.
 //
 // The form's version token (_edit_version) is kept with the rest: changes
 // restored over a story saved by someone else since are refused as any stale
@@ -207,10 +208,13 @@ try {
   }
   forgetOld();
   document.querySelectorAll("form [data-unsaved-changes]").forEach(keep);
-  // Signing out here leaves no copy behind on a shared computer. A form still open in
-  // another tab writes its copy again when it is sent, for its account to restore.
-  document.getElementById("logout-form")?.addEventListener("submit", () => {
-    keptKeys().forEach((key) => localStorage.removeItem(key));
+  // Signing out, here or on a public page, leaves no copy behind on a shared computer.
+  // A form still open in another tab writes its copy again when it is sent, for its
+  // account to restore.
+  document.querySelectorAll("#logout-form, form[data-signs-out]").forEach((form) => {
+    form.addEventListener("submit", () => {
+      keptKeys().forEach((key) => localStorage.removeItem(key));
+    });
   });
 } catch (error) {
   // A browser that refuses this site storage: its forms work as they did without.

@@ -139,14 +139,27 @@ def test_changes_restored_over_a_newer_save_are_refused_with_both_versions(live_
     assert story.headline == "Harbour ferries: the new timetable"
 
 
-def test_signing_out_from_the_newsroom_leaves_no_copy_behind(live_server, new_page, story):
+# Where an editor signs out: the newsroom's header, a public page's header, the public
+# sign-out page (a bookmark, a typed address).
+SIGN_OUTS = {
+    "newsroom header": ("/admin/", "#logout-form button"),
+    "public header": ("/", ".site-header form[action='/accounts/logout/'] button"),
+    "sign-out page": ("/accounts/logout/", "main form[action='/accounts/logout/'] button"),
+}
+
+
+@pytest.mark.parametrize("where", SIGN_OUTS)
+def test_signing_out_leaves_no_copy_behind(live_server, new_page, story, where):
     page = new_page()
     sign_in(page, live_server, "jeditor")
     page.goto(change_url(live_server, story))
     page.fill("#id_headline", "Harbour ferries, typed and left")
     page.goto(change_url(live_server, story))  # the copy is written as it is typed
     expect(page.locator("[data-unsaved-changes]")).to_contain_text("Headline")
-    page.locator("#logout-form button").click()  # a shared computer, say
+    path, button = SIGN_OUTS[where]
+    page.goto(live_server.url + path)  # a shared computer, say
+    page.locator(button).click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()  # on the front page
     sign_in(page, live_server, "jeditor")
     page.goto(change_url(live_server, story))
     expect(page.locator("#id_headline")).to_have_value("Harbour ferries")
