@@ -37,7 +37,7 @@ from django.contrib.admin.helpers import (ACTION_CHECKBOX_NAME, ActionForm, Admi
                                           AdminForm)
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote
+from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -48,13 +48,16 @@ from django.db.models.constants import LOOKUP_SEP
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.fields.files import FieldFile
 from django.forms.utils import pretty_name
-from django.http import HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed,
+                         HttpResponseRedirect, StreamingHttpResponse)
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
+from . import editing_now
 from .forms import LocalDateTimeField, LocalTimesShown
 from .text import normalize
 
@@ -1029,6 +1032,61 @@ class EditConflictMixin:
 
     change_form_template = "admin/edit_conflict_change_form.html"
 
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_editing_now"
+        view = self.admin_site.admin_view(self.editing_now_view)
+        return [path("<path:object_id>/editing-now/", view, name=name), *super().get_urls()]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            # Sent: the form is closed, unless it is shown again (sent back with an error,
+            # or "Save and continue editing"), which marks it open.
+            editing_now.mark_closed(self.opts, unquote(object_id), request.user)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        if change and obj is not None and self.has_change_permission(request, obj):
+            editing_now.mark_open(self.opts, obj.pk, request.user)
+            context["editing_now"] = self._editing_now(request, obj, opened_at=None)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def editing_now_view(self, request, object_id):
+        """What an open change form's page asks every editing_now.PING_SECONDS (POST): the
+        form is still open, and who else has it open, or who saved it since it was opened
+        (the form's version token). With "leaving", the form is closed (204)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with that ID.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        if request.POST.get("leaving"):
+            editing_now.mark_closed(self.opts, obj.pk, request.user)
+            return HttpResponse(status=204)
+        editing_now.mark_open(self.opts, obj.pk, request.user)
+        opened_at, _ = decode_version(request.POST.get("version", ""))
+        return TemplateResponse(request, "admin/includes/editing_now.html",
+                                {"editing_now": self._editing_now(request, obj, opened_at)})
+
+    def _editing_now(self, request, obj, opened_at):
+        """The "also open" notice's context: who else has the form open, since when, and
+        who saved the object after opened_at (the ping's version token; None at first)."""
+        return {
+            "url": reverse(f"{self.admin_site.name}:{self.opts.app_label}_"
+                           f"{self.opts.model_name}_editing_now", args=[quote(obj.pk)]),
+            "every": editing_now.PING_SECONDS,
+            "noun": self.opts.verbose_name,
+            "others": [(account.get_full_name() or account.get_username(),
+                        datetime.datetime.fromtimestamp(since, datetime.UTC))
+                       for account, since in editing_now.others_open(self.opts, obj.pk,
+                                                                     request.user)],
+            "saved": self.edit_saved_since(request, obj.pk, opened_at),
+            "change_url": reverse(f"{self.admin_site.name}:{self.opts.app_label}_"
+                                  f"{self.opts.model_name}_change", args=[quote(obj.pk)]),
+        }
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is None or obj.pk is None:
@@ -1097,7 +1155,8 @@ class EditConflictMixin:
             object_id=str(pk),
             action_time__gt=opened_at).select_related("user").order_by("-action_time"))
         return [{"user": entry.user.get_full_name() or entry.user.get_username(),
-                 "at": entry.action_time} for entry in entries[:5]]
+                 "at": entry.action_time, "by_you": entry.user_id == request.user.pk}
+                for entry in entries[:5]]
 
 
 class ReadOnlyRevisionsMixin:

@@ -1,0 +1,56 @@
+"""Who else has a newsroom form open: the "also open" notice of a change form.
+
+A change form with the edit-conflict check (core.admin.EditConflictMixin)
+marks its editor as having the object open when it is shown, and again each
+time its page asks (static/js/editing_now.js, every PING_SECONDS while it is
+open). An editor counts as having it open until OPEN_SECONDS pass without a
+word from their page, or their page says it is leaving.
+
+Kept in the default cache, one key per object and account, so that two
+editors never write the same key: what one form writes cannot undo what
+another wrote at the same moment. The cache is a copy of nothing: while it is
+away (core.redis_cache) nobody shows as having anything open, and the saves
+are still checked against each other as before.
+"""
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+# How often an open form tells the site it is still open (static/js/editing_now.js).
+PING_SECONDS = 20
+# A form not heard from for so long is closed: its page was shut, its computer slept.
+# More than PING_SECONDS allows for the minute that browsers wait between the pings
+# of a tab left in the background.
+OPEN_SECONDS = 90
+
+
+def _key(opts, pk, user_pk):
+    return f"editing-now:{opts.label_lower}:{pk}:{user_pk}"
+
+
+def mark_open(opts, pk, user):
+    """Record that user has the form of opts' object pk open now; since when, if it was."""
+    key, now = _key(opts, pk, user.pk), time.time()
+    kept = cache.get(key)
+    since = kept["since"] if isinstance(kept, dict) and "since" in kept else now
+    cache.set(key, {"since": since, "seen": now}, OPEN_SECONDS)
+
+
+def mark_closed(opts, pk, user):
+    cache.delete(_key(opts, pk, user.pk))
+
+
+def others_open(opts, pk, user):
+    """[(the account, since when: a Unix time)] of everyone else with the form of opts'
+    object pk open, longest open first: active staff accounts heard from within
+    OPEN_SECONDS."""
+    accounts = {account.pk: account for account in get_user_model().objects.filter(
+        is_staff=True, is_active=True).exclude(pk=user.pk)}
+    keys = {_key(opts, pk, account_pk): account_pk for account_pk in accounts}
+    oldest = time.time() - OPEN_SECONDS
+    found = [(accounts[keys[key]], kept["since"])
+             for key, kept in cache.get_many(list(keys)).items()
+             if isinstance(kept, dict) and kept.get("seen", 0) > oldest]
+    return sorted(found, key=lambda pair: pair[1])

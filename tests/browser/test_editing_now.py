@@ -1,0 +1,72 @@
+"""Two editors on one story: each form says who else has it open, and tells the other at
+once when one saves (static/js/editing_now.js, core/editing_now.py).
+
+Screenshots at 1280 px and 390 px, light and dark, go to screenshots/editing_now/
+(git-ignored), to be looked at.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from core import editing_now
+from tests.browser.test_desk import serious, sign_in, staff
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.factories import ArticleFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "editing_now"
+
+
+@pytest.fixture
+def story(roles, monkeypatch):
+    # The pages ask every second rather than every PING_SECONDS: the test waits less.
+    monkeypatch.setattr(editing_now, "PING_SECONDS", 1)
+    for username, first_name, last_name in (("ada", "Ada", "Lovell"), ("ben", "Ben", "Okafor")):
+        editor = staff("Editors", username)
+        editor.first_name, editor.last_name = first_name, last_name
+        editor.save()
+    return ArticleFactory(headline="Harbour ferries", slug="harbour-ferries")
+
+
+def open_form(new_page, live_server, story, username):
+    page = new_page()
+    sign_in(page, live_server, username)
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    return page
+
+
+def test_each_editor_sees_the_other_and_hears_of_their_save_at_once(live_server, new_page,
+                                                                     story):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ada = open_form(new_page, live_server, story, "ada")
+    notice = ada.locator("[data-editing-now]")
+    expect(notice).to_be_hidden()  # nobody else, nothing to say
+    ben = open_form(new_page, live_server, story, "ben")
+    expect(ben.locator("[data-editing-now]")).to_contain_text("Also open by Ada Lovell (since ")
+    # Ada's page hears of Ben at its next turn, without a reload.
+    expect(notice).to_contain_text("Also open by Ben Okafor (since ")
+    for number, (width, scheme) in enumerate(LOOKS):
+        ada.set_viewport_size({"width": width, "height": 900})
+        ada.emulate_media(color_scheme=scheme)
+        ada.goto(ada.url)  # on the version saved last
+        expect(notice).not_to_contain_text("saved this article")
+        ben.fill("#id_headline", f"Harbour ferries run later ({number})")
+        ben.locator("input[name=_continue]").first.click()
+        expect(ben.locator(".messagelist")).to_contain_text("was changed successfully")
+        expect(notice).to_contain_text("Ben Okafor saved this article at ")
+        expect(notice).to_contain_text("after this form was opened. Saving this form now would "
+                                       "first show both versions side by side.")
+        expect(notice).to_contain_text("Also open by Ben Okafor")  # open again after saving
+        assert ada.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(ada) == []
+        ada.screenshot(path=SHOTS / f"saved-{width}-{scheme}.png")
+    notice.get_by_role("link", name="Open the saved version").click()
+    expect(ada.locator("#id_headline")).to_have_value("Harbour ferries run later (3)")
+    expect(notice).not_to_contain_text("saved this article")
+    expect(notice).to_contain_text("Also open by Ben Okafor")
+    # Ben closes his tab: Ada's page hears of it at its next turn.
+    ben.close()
+    expect(notice).to_be_hidden()
