@@ -189,11 +189,30 @@ _DIGITS_OR_SYMBOLS = re.compile(rf"[\d{re.escape(WordRule.SYMBOLS)}]")
 def _spelled_words(text):
     """The text's words as written with digits and symbols among their letters
     (_SPELLED_WORD), in order; [] if none is. A word with no letter is "", which no
-    rule matches: "2024" or "101" is a number, not a word in disguise."""
+    rule matches: "2024" or "101" is a number, not a word in disguise. A word with
+    digits or symbols, or with Latin letters, reads its letters from other alphabets
+    as the Latin ones they look like (_latin_look: "ѕсumb4g", "fr33 mоney"); a word
+    of another alphabet alone is the word it is."""
     words = _SPELLED_WORD.findall(_reading(text))
     if not any(_DIGITS_OR_SYMBOLS.search(word) for word in words):
         return []
-    return [word if any(map(str.isalpha, word)) else "" for word in words]
+    return ["" if not any(map(str.isalpha, word))
+            else "".join(map(_latin_look, word)) if not word.isascii() and (
+                _DIGITS_OR_SYMBOLS.search(word) or any(
+                    char.isascii() and char.isalpha() for char in word))
+            else word for word in words]
+
+
+@lru_cache(maxsize=1024)
+def _latin_look(char):
+    """The Latin letter char looks like ("ѕ" and "с" are "s" and "c", as
+    accounts.usernames.readings reads them), or char itself."""
+    if char.isascii() or not char.isalpha():
+        return char
+    for reading in (*readings(char), *readings(char.upper())):
+        if len(reading) == 1 and reading.isascii() and reading.isalpha():
+            return reading
+    return char
 
 
 @lru_cache(maxsize=4096)

@@ -118,6 +118,7 @@ class TestWordsInDisguise:
         WordRule.objects.create(word="free money", kind=WordRule.Kind.BANNED)
         WordRule.objects.create(word="idiot", kind=WordRule.Kind.SUSPECT)
         WordRule.objects.create(word="leet", kind=WordRule.Kind.SUSPECT)
+        WordRule.objects.create(word="cop", kind=WordRule.Kind.SUSPECT)
 
     @pytest.mark.parametrize(("body", "rule"), [
         ("You $cumbag.", "scumbag"),
@@ -126,6 +127,10 @@ class TestWordsInDisguise:
         ("You ｓｃｕｍｂ＠ｇ", "scumbag"),  # fullwidth, as read
         ("Get fr33 m0n3y here", "free money"),
         ("Get free, m0ney!", "free money"),
+        # Letters of another alphabet that look Latin, among the digits: Cyrillic ѕ, с, о.
+        ("You \u0455\u0441umb4g", "scumbag"),
+        ("You \u0455cumb@g", "scumbag"),
+        ("Get fr33 m\u043eney", "free money"),
     ])
     def test_a_banned_word_so_written_is_refused(self, rules, body, rule):
         with pytest.raises(ValidationError) as refused:
@@ -145,6 +150,9 @@ class TestWordsInDisguise:
         "Free 2 money",  # a word between the phrase's words
         "MP3s and 4K video of the harbour at 5am",
         "Idiom, idiotic, scumbags!",  # not the whole word
+        # A Russian comment with a number: its words are Russian ones ("сор" is not "cop").
+        "\u0412 2024 \u0433\u043e\u0434\u0443 \u0441\u043e\u0440 \u043d\u0430 "
+        "\u043f\u0440\u0438\u0441\u0442\u0430\u043d\u0438 \u0431\u044b\u043b 5$.",
     ])
     def test_numbers_and_other_words_are_left_alone(self, rules, body):
         assert check_comment(UserFactory(), None, body) == (Comment.Status.APPROVED, "")
