@@ -10,7 +10,8 @@ the filters people see in the sidebar.
 
 It also holds what several apps' admins share: CSV export of a changelist
 as filtered, the action form with a reason, the refusal of a save over
-someone else's newer one (EditConflictMixin), a delete confirmation that
+someone else's newer one (EditConflictMixin, whose forms also say who else
+has them open: core/editing_now.py), a delete confirmation that
 names a few of each kind of object going with the one deleted and counts
 the rest (ShortDeletionList, which every admin gets through
 DeclaredLookupsOnly), and the admin site itself
