@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from tests.browser.shots import shooter
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,9 +24,7 @@ PASSWORD = "a-long-test-passphrase"  # UserFactory's
 ADD_STORY = "/admin/articles/article/add/"
 
 
-def shoot(page, name, width, scheme, full_page=True):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=full_page)
+shoot = shooter(SHOTS)
 
 
 @pytest.fixture

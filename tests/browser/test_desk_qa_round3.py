@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
+from tests.browser.shots import shooter
 from tests.browser.test_story_desk import PASSWORD, serious
 from tests.factories import ArticleFactory, UserFactory
 
@@ -49,9 +50,7 @@ def signed_in(new_page, live_server, **view):
     return page
 
 
-def shoot(page, name, width, scheme):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+shoot = shooter(SHOTS)
 
 
 def widths(page):

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from comments.models import ReaderStanding
 from core import ratelimit
+from tests.browser.shots import shooter
 from tests.browser.test_participation import sign_in
 from tests.factories import CommentFactory, UserFactory
 
@@ -26,9 +27,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "desks"
 VIEWS = [(1280, "light"), (390, "dark"), (1280, "dark"), (390, "light")]
 
 
-def shoot(page, name, width, scheme):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+shoot = shooter(SHOTS)
 
 
 def staff_page(new_page, live_server, user, width, scheme):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import ReaderStanding
+from tests.browser.shots import shooter
 from tests.browser.test_participation import sign_in
 from tests.factories import UserFactory
 
@@ -22,9 +23,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "off-the-path"
 VIEWS = [(1280, "light"), (390, "dark"), (1280, "dark"), (390, "light")]
 
 
-def shoot(page, name, width, scheme):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+shoot = shooter(SHOTS)
 
 
 def test_a_form_the_site_cannot_read_gets_its_own_page(live_server, newsroom, new_page):

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.shots import shooter
 from tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,9 +25,7 @@ PERSIAN_HEADLINE = "\u06a9\u0634\u062a\u06cc \u0634\u0628 \u0628\u0647 \u0628\u0
 PERSIAN_AUTHOR = "\u0633\u0627\u0631\u0627 \u0627\u062d\u0645\u062f\u06cc"
 
 
-def shoot(page, name, width, scheme):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+shoot = shooter(SHOTS)
 
 
 @pytest.fixture

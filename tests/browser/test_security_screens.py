@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from standards.models import BiasReport
+from tests.browser.shots import shooter
 from tests.browser.test_desk import serious
 from tests.browser.test_participation import PASSWORD, sign_in
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
@@ -24,9 +25,7 @@ ZALGO = "a" + "\u0301\u0300\u0302\u0303\u0308\u030a" * 10
 ARABIC = "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0645\u064a\u0646\u0627\u0621"
 
 
-def shoot(page, name, width, scheme):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+shoot = shooter(SHOTS)
 
 
 def test_comment_text_that_hides_or_overflows_is_refused_and_bidi_stays_inside(

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from tests.browser.shots import shooter
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,9 +18,7 @@ VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
 
 
-def shoot(page, name, width, scheme):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+shoot = shooter(SHOTS)
 
 
 def signed_in(new_page, live_server, group, width, scheme):

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, RelatedArticle, reading_stats
 from core.text import render_markdown
+from tests.browser.shots import shooter
 from tests.browser.test_desk import serious
 from tests.factories import ArticleFactory, UserFactory
 
@@ -35,9 +36,7 @@ LONG_HEADLINES = [
 ]
 
 
-def shoot(page, name, width, scheme):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+shoot = shooter(SHOTS)
 
 
 @pytest.fixture
