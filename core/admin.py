@@ -1083,6 +1083,7 @@ class EditConflictMixin:
                         datetime.datetime.fromtimestamp(since, datetime.UTC))
                        for account, since in editing_now.others_open(self.opts, obj.pk,
                                                                      request.user)],
+            "today": timezone.localdate(),
             "saved": self.edit_saved_since(request, obj.pk, opened_at),
             "change_url": reverse(f"{self.admin_site.name}:{self.opts.app_label}_"
                                   f"{self.opts.model_name}_change", args=[quote(obj.pk)]),

@@ -224,3 +224,13 @@ def test_with_the_cache_away_nobody_shows_and_saves_are_still_told(first, second
     assert ping(first, story) == ""
     assert second.save(headline="Ferries resume on Monday").status_code == 302
     assert ping(first, story).startswith("Ben Second saved this article at ")  # the log's
+
+
+def test_a_form_open_since_an_earlier_day_says_which(first, second, story):
+    first.open(change_url(story))
+    key = f"editing-now:articles.article:{story.pk}:{first.client.session['_auth_user_id']}"
+    kept = editing_now.cache.get(key)
+    editing_now.cache.set(key, {**kept, "since": kept["since"] - 86400 * 2}, 60)
+    said = notice(second.open(change_url(story)).content.decode())
+    assert re.fullmatch(rf"Also open by Ada First \(since [A-Z][a-z]{{2}} \d{{1,2}}, "
+                        rf"\d{{1,2}}:\d\d [AP]M\)\. {OTHERS}", said), said
