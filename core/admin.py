@@ -36,7 +36,7 @@ from django.contrib.admin import widgets
 from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.admin.helpers import (ACTION_CHECKBOX_NAME, ActionForm, AdminErrorList,
                                           AdminForm)
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
@@ -1060,7 +1060,7 @@ class EditConflictMixin:
             return HttpResponseNotAllowed(["POST"])
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            raise Http404(f"No {self.opts.verbose_name} with that ID.")
+            return self._deleted_since_opened(request, unquote(object_id))
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         if request.POST.get("leaving"):
@@ -1070,6 +1070,25 @@ class EditConflictMixin:
         opened_at, _ = decode_version(request.POST.get("version", ""))
         return TemplateResponse(request, "admin/includes/editing_now.html",
                                 {"editing_now": self._editing_now(request, obj, opened_at)})
+
+    def _deleted_since_opened(self, request, object_id):
+        """The notice of a form whose object was deleted after the form was opened (the
+        ping's version token); 404 when it was not."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        opened_at, _ = decode_version(request.POST.get("version", ""))
+        deletion = opened_at and LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model, for_concrete_model=False),
+            object_id=object_id, action_flag=DELETION, action_time__gt=opened_at,
+        ).select_related("user").order_by("-action_time").first()
+        if not deletion:
+            raise Http404(f"No {self.opts.verbose_name} with that ID.")
+        editing_now.mark_closed(self.opts, object_id, request.user)
+        return TemplateResponse(request, "admin/includes/editing_now.html", {"editing_now": {
+            "noun": self.opts.verbose_name,
+            "deleted": {"user": deletion.user.get_full_name() or deletion.user.get_username(),
+                        "at": deletion.action_time, "by_you": deletion.user_id == request.user.pk},
+        }})
 
     def _editing_now(self, request, obj, opened_at):
         """The "also open" notice's context: who else has the form open, since when, and

@@ -234,3 +234,19 @@ def test_a_form_open_since_an_earlier_day_says_which(first, second, story):
     said = notice(second.open(change_url(story)).content.decode())
     assert re.fullmatch(rf"Also open by Ada First \(since [A-Z][a-z]{{2}} \d{{1,2}}, "
                         rf"\d{{1,2}}:\d\d [AP]M\)\. {OTHERS}", said), said
+
+
+def test_a_deletion_since_the_form_was_opened_is_told(first, second, story):
+    first.open(change_url(story))
+    response = second.client.post(f"/admin/articles/article/{story.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert re.fullmatch(r"Ben Second deleted this article at \d{1,2}:\d\d [AP]M, after this "
+                        r"form was opened\. Saving this form cannot bring it back: copy what "
+                        r"you need from it before you leave\.", ping(first, story))
+    # Asked with a version opened after it, or by someone who may not change articles: 404, 403.
+    response = first.client.post(ping_url(story), {"version": "not a token"})
+    assert response.status_code == 404
+    moderator = Client()
+    moderator.force_login(staff("Moderators", username="reader_mod"))
+    response = moderator.post(ping_url(story), {"version": first.value("_edit_version")})
+    assert response.status_code == 403

@@ -8,6 +8,8 @@ Screenshots at 1280 px and 390 px, light and dark, go to screenshots/editing_now
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from playwright.sync_api import expect
 
 from core import editing_now
@@ -70,3 +72,19 @@ def test_each_editor_sees_the_other_and_hears_of_their_save_at_once(live_server,
     # Ben closes his tab: Ada's page hears of it at its next turn.
     ben.close()
     expect(notice).to_be_hidden()
+    # Then deletes the story from elsewhere: Ada's page says so before she saves in vain.
+    elsewhere = Client()
+    elsewhere.force_login(User.objects.get(username="ben"))
+    elsewhere.post(f"/admin/articles/article/{story.pk}/delete/", {"post": "yes"})
+    expect(notice).to_contain_text("Ben Okafor deleted this article at ")
+    expect(notice).to_contain_text("Saving this form cannot bring it back: copy what you need "
+                                   "from it before you leave.")
+    for width, scheme in ((390, "dark"), (1280, "light")):
+        ada.set_viewport_size({"width": width, "height": 900})
+        ada.emulate_media(color_scheme=scheme)
+        for _ in range(40):  # the colours' transitions run to their end, at most 2 s
+            if ada.evaluate("document.getAnimations().length") == 0:
+                break
+            ada.wait_for_timeout(50)
+        assert serious(ada) == []
+        ada.screenshot(path=SHOTS / f"deleted-{width}-{scheme}.png")
