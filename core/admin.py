@@ -1066,7 +1066,8 @@ class EditConflictMixin:
         if request.POST.get("leaving"):
             editing_now.mark_closed(self.opts, obj.pk, request.user)
             return HttpResponse(status=204)
-        editing_now.mark_open(self.opts, obj.pk, request.user)
+        editing_now.mark_open(self.opts, obj.pk, request.user,
+                              changed=bool(request.POST.get("changed")))
         opened_at, _ = decode_version(request.POST.get("version", ""))
         return TemplateResponse(request, "admin/includes/editing_now.html",
                                 {"editing_now": self._editing_now(request, obj, opened_at)})
@@ -1099,9 +1100,9 @@ class EditConflictMixin:
             "every": editing_now.PING_SECONDS,
             "noun": self.opts.verbose_name,
             "others": [(account.get_full_name() or account.get_username(),
-                        datetime.datetime.fromtimestamp(since, datetime.UTC))
-                       for account, since in editing_now.others_open(self.opts, obj.pk,
-                                                                     request.user)],
+                        datetime.datetime.fromtimestamp(since, datetime.UTC), changed)
+                       for account, since, changed in editing_now.others_open(
+                           self.opts, obj.pk, request.user)],
             "today": timezone.localdate(),
             "saved": self.edit_saved_since(request, obj.pk, opened_at),
             "change_url": reverse(f"{self.admin_site.name}:{self.opts.app_label}_"

@@ -30,12 +30,13 @@ def _key(opts, pk, user_pk):
     return f"editing-now:{opts.label_lower}:{pk}:{user_pk}"
 
 
-def mark_open(opts, pk, user):
-    """Record that user has the form of opts' object pk open now; since when, if it was."""
+def mark_open(opts, pk, user, changed=False):
+    """Record that user has the form of opts' object pk open now, changed since it was
+    shown or not; since when, if it was open already."""
     key, now = _key(opts, pk, user.pk), time.time()
     kept = cache.get(key)
     since = kept["since"] if isinstance(kept, dict) and "since" in kept else now
-    cache.set(key, {"since": since, "seen": now}, OPEN_SECONDS)
+    cache.set(key, {"since": since, "seen": now, "changed": changed}, OPEN_SECONDS)
 
 
 def mark_closed(opts, pk, user):
@@ -43,14 +44,14 @@ def mark_closed(opts, pk, user):
 
 
 def others_open(opts, pk, user):
-    """[(the account, since when: a Unix time)] of everyone else with the form of opts'
-    object pk open, longest open first: active staff accounts heard from within
-    OPEN_SECONDS."""
+    """[(the account, since when: a Unix time, whether their form was changed)] of everyone
+    else with the form of opts' object pk open, longest open first: active staff accounts
+    heard from within OPEN_SECONDS."""
     accounts = {account.pk: account for account in get_user_model().objects.filter(
         is_staff=True, is_active=True).exclude(pk=user.pk)}
     keys = {_key(opts, pk, account_pk): account_pk for account_pk in accounts}
     oldest = time.time() - OPEN_SECONDS
-    found = [(accounts[keys[key]], kept["since"])
+    found = [(accounts[keys[key]], kept["since"], kept.get("changed", False))
              for key, kept in cache.get_many(list(keys)).items()
              if isinstance(kept, dict) and kept.get("seen", 0) > oldest]
     return sorted(found, key=lambda pair: pair[1])

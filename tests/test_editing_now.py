@@ -250,3 +250,13 @@ def test_a_deletion_since_the_form_was_opened_is_told(first, second, story):
     moderator.force_login(staff("Moderators", username="reader_mod"))
     response = moderator.post(ping_url(story), {"version": first.value("_edit_version")})
     assert response.status_code == 403
+
+
+def test_a_form_changed_and_not_saved_yet_says_so_to_the_others(first, second, story):
+    first.open(change_url(story))
+    second.open(change_url(story))
+    ping(first, story, changed="1")  # the page's script: the form differs from what it showed
+    assert re.fullmatch(rf"Also open by Ada First \(since \d{{1,2}}:\d\d [AP]M, with changes "
+                        rf"not saved yet\)\. {OTHERS}", ping(second, story))
+    ping(first, story)  # typed back as it was
+    assert re.fullmatch(rf"Also open by Ada First {SINCE}\. {OTHERS}", ping(second, story))

@@ -2,7 +2,8 @@
 // (core/editing_now.py, core.admin.EditConflictMixin.editing_now_view).
 //
 // The notice ([data-editing-now], a polite live region) comes with the form. This
-// asks for it again every data-every seconds, sending the form's version token,
+// asks for it again every data-every seconds, sending the form's version token and
+// whether the form was changed since it was shown (which the others' notices say),
 // and puts the answer in place when what it says changed, so that a screen
 // reader reads out each change once. Leaving the page (closing the tab,
 // following a link) tells the site the form is closed; sending the form does
@@ -11,11 +12,20 @@
 const notice = document.querySelector("[data-editing-now]");
 const form = notice?.closest("form");
 
+// What the form holds, to tell whether it was changed since it was shown (a file by its name).
+function values() {
+  return JSON.stringify([...new FormData(form)].map(([name, value]) => [
+    name, typeof value === "string" ? value : value.name]));
+}
+
+let shown = null; // the form's values once the page and its widgets are ready
+
 function fields(leaving) {
   const data = new FormData();
   data.set("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
   data.set("version", form.elements._edit_version?.value ?? "");
   if (leaving) data.set("leaving", "1");
+  else if (shown !== null && values() !== shown) data.set("changed", "1");
   return data;
 }
 
@@ -37,6 +47,7 @@ async function ask() {
 }
 
 if (form) {
+  window.addEventListener("load", () => { shown = values(); });
   let sending = false;
   form.addEventListener("submit", () => { sending = true; });
   setInterval(ask, Number(notice.dataset.every) * 1000);

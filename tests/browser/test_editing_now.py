@@ -5,6 +5,7 @@ Screenshots at 1280 px and 390 px, light and dark, go to screenshots/editing_now
 (git-ignored), to be looked at.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,13 @@ def test_each_editor_sees_the_other_and_hears_of_their_save_at_once(live_server,
     expect(ben.locator("[data-editing-now]")).to_contain_text("Also open by Ada Lovell (since ")
     # Ada's page hears of Ben at its next turn, without a reload.
     expect(notice).to_contain_text("Also open by Ben Okafor (since ")
+    # Ben's hears that Ada is changing it, and when she has typed it back as it was.
+    ben_notice = ben.locator("[data-editing-now]")
+    ada.fill("#id_headline", "Harbour ferries run later")
+    expect(ben_notice).to_contain_text(re.compile(
+        r"Also open by Ada Lovell \(since [^)]+, with changes not saved yet\)"))
+    ada.fill("#id_headline", "Harbour ferries")
+    expect(ben_notice).not_to_contain_text("with changes not saved yet")
     for number, (width, scheme) in enumerate(LOOKS):
         ada.set_viewport_size({"width": width, "height": 900})
         ada.emulate_media(color_scheme=scheme)
