@@ -50,7 +50,8 @@ if (form) {
   window.addEventListener("load", () => { shown = values(); });
   let sending = false;
   form.addEventListener("submit", () => { sending = true; });
-  setInterval(ask, Number(notice.dataset.every) * 1000);
+  // Never more often than once a second, whatever the page says.
+  setInterval(ask, Math.max(1, Number(notice.dataset.every) || 20) * 1000);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") ask();
   });
