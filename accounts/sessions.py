@@ -13,6 +13,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
 from django.db import transaction
+from django.utils import timezone
 
 
 # Named SessionStore, as Django's are: the name is in the salt of every stored
@@ -37,18 +38,40 @@ def _account_id(data):
         return None
 
 
-def end_sessions(user):
-    """Delete every session signed in to user: from the database now, in the caller's
-    transaction, and from the cache once it is committed (a deletion rolled back
-    leaves them). Returns how many there were.
+def _sessions_of(user):
+    """The sessions signed in to user, or None where SESSION_ENGINE keeps no account
+    beside its sessions (another engine than this one)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, SessionStore):
+        return None
+    return store.get_model_class().objects.filter(account_id=user.pk)
+
+
+def other_sessions(user, session_key):
+    """How many sessions besides session_key are signed in to user and not expired; None
+    where SESSION_ENGINE cannot tell."""
+    sessions = _sessions_of(user)
+    if sessions is None:
+        return None
+    return sessions.filter(expire_date__gt=timezone.now()).exclude(
+        session_key=session_key).count()
+
+
+def end_sessions(user, keep=None):
+    """Delete every session signed in to user, but the one whose key is keep: from the
+    database now, in the caller's transaction, and from the cache once it is committed
+    (a deletion rolled back leaves them). Returns how many there were, expired ones
+    included.
 
     Another engine in SESSION_ENGINE keeps no account beside its sessions:
     nothing to do then.
     """
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not issubclass(store, SessionStore):
+    sessions = _sessions_of(user)
+    if sessions is None:
         return 0
-    sessions = store.get_model_class().objects.filter(account_id=user.pk)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = list(sessions.values_list("session_key", flat=True))
     if not keys:
         return 0

@@ -16,13 +16,14 @@ from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.tasks import task
+from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import hooks, ratelimit
 from core.forms import SUBMISSION_TOKEN_PATTERN
@@ -40,6 +41,7 @@ from .forms import (
     SignupForm,
 )
 from .models import ProvenEmail
+from .sessions import end_sessions, other_sessions
 from .notices import queue_notice, quoted_names
 
 # Every sign-up attempt counts, refused ones too: a refused form is how one
@@ -351,7 +353,24 @@ def account(request):
                 if (section := provider(request)) is not None]
     return render(request, "accounts/account.html", {
         "sections": sections,
+        "other_sessions": other_sessions(request.user, request.session.session_key),
         "newsroom_account": NEWSROOM_ACCOUNT if _newsroom_account(request.user) else ""})
+
+
+@never_cache
+@login_required
+@require_POST
+def end_other_sessions(request):
+    """Sign the account out of every browser but this one: a shared computer left signed
+    in, a phone lost. The account page says how many there were."""
+    with transaction.atomic():
+        ended = other_sessions(request.user, request.session.session_key)
+        end_sessions(request.user, keep=request.session.session_key)
+    if ended:
+        messages.success(request, f"Signed out of {ended} other browser{pluralize(ended)}.")
+    else:
+        messages.info(request, "You were signed in in no other browser.")
+    return redirect("accounts:account")  # its notice, at the top, says how many
 
 
 def _password_check_refused(request):

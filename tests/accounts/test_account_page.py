@@ -58,7 +58,8 @@ def test_it_shows_email_password_change_newsletter_and_deletion(client, reader):
     assert 'href="/accounts/delete/"' in html
     assert 'href="/newsletter/"' in html
     headings = re.findall(r"<h2 id=\"[^\"]+\">([^<]+)</h2>", html)
-    assert headings == ["Sign-in details", "Your comments", "Newsletter", "Leaving"]
+    assert headings == ["Sign-in details", "Where you are signed in", "Your comments",
+                        "Newsletter", "Leaving"]
 
 
 def test_comment_history_with_story_links_and_status(client, reader):
@@ -136,9 +137,9 @@ def test_query_budget_does_not_grow_with_the_history(client, reader, comments,
     for story in ArticleFactory.create_batch(3):
         CommentFactory.create_batch(comments, article=story, reader=reader)
     client.get("/accounts/")  # the session's first read of the user is not the page's
-    # session, user, whether it is a newsroom account (its groups), comment count,
-    # one page of comments with their stories
-    with django_assert_num_queries(5):
+    # session, user, how many other browsers are signed in, whether it is a newsroom
+    # account (its groups), comment count, one page of comments with their stories
+    with django_assert_num_queries(6):
         assert client.get("/accounts/").status_code == 200
 
 
