@@ -38,22 +38,21 @@ def _account_id(data):
         return None
 
 
-def _sessions_of(user):
-    """The sessions signed in to user, or None where SESSION_ENGINE keeps no account
-    beside its sessions (another engine than this one)."""
+def _store():
+    """SESSION_ENGINE's SessionStore if it is this one, which keeps each session's account;
+    None for another engine."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not issubclass(store, SessionStore):
-        return None
-    return store.get_model_class().objects.filter(account_id=user.pk)
+    return store if issubclass(store, SessionStore) else None
 
 
 def other_sessions(user, session_key):
     """How many sessions besides session_key are signed in to user and not expired; None
     where SESSION_ENGINE cannot tell."""
-    sessions = _sessions_of(user)
-    if sessions is None:
+    store = _store()
+    if store is None:
         return None
-    return sessions.filter(expire_date__gt=timezone.now()).exclude(
+    return store.get_model_class().objects.filter(
+        account_id=user.pk, expire_date__gt=timezone.now()).exclude(
         session_key=session_key).count()
 
 
@@ -66,12 +65,12 @@ def end_sessions(user, keep=None):
     Another engine in SESSION_ENGINE keeps no account beside its sessions:
     nothing to do then.
     """
-    sessions = _sessions_of(user)
-    if sessions is None:
+    store = _store()
+    if store is None:
         return 0
+    sessions = store.get_model_class().objects.filter(account_id=user.pk)
     if keep:
         sessions = sessions.exclude(session_key=keep)
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = list(sessions.values_list("session_key", flat=True))
     if not keys:
         return 0

@@ -41,8 +41,8 @@ from .forms import (
     SignupForm,
 )
 from .models import ProvenEmail
-from .sessions import end_sessions, other_sessions
 from .notices import queue_notice, quoted_names
+from .sessions import end_sessions, other_sessions
 
 # Every sign-up attempt counts, refused ones too: a refused form is how one
 # would probe which usernames exist.

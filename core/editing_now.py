@@ -54,4 +54,4 @@ def others_open(opts, pk, user):
     found = [(accounts[keys[key]], kept["since"], kept.get("changed", False))
              for key, kept in cache.get_many(list(keys)).items()
              if isinstance(kept, dict) and kept.get("seen", 0) > oldest]
-    return sorted(found, key=lambda pair: pair[1])
+    return sorted(found, key=lambda entry: entry[1])
