@@ -16,6 +16,7 @@ from core.pagecache import Shown, cached_fragment, tag
 from core.pagination import StrictPageMixin
 
 from .context_processors import keep_sections, site_sections
+from .feeds import public_tags
 from .invalidation import card_tags, tag_cards
 from .models import Article, Section, moved_story_slug, story_by_slug
 
@@ -195,11 +196,13 @@ def page_not_found(request, exception):
 
 # The pages found by a slug that lead on from an old one: the route of the page at
 # /<...>/<slug>/ (the pages under it, comments or feeds, lead on too) and what finds
-# the current slug. Every section's, author's and tag's page is public.
+# the current slug. Every section's and author's page is public; a tag's only while
+# a public story has it (TagView), so an address in capitals or an old slug leading to
+# a tag on drafts alone would tell its name.
 MOVED = [("articles:detail", moved_story_slug),
          ("articles:section", lambda slug: moved_slug(Section.objects.all(), slug)),
          ("authors:detail", lambda slug: moved_slug(Author.objects.all(), slug)),
-         ("articles:tag", lambda slug: moved_slug(Tag.objects.all(), slug))]
+         ("articles:tag", lambda slug: moved_slug(public_tags(), slug))]
 
 
 def _moved_url(request):

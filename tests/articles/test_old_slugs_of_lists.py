@@ -8,9 +8,10 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import OldSectionSlug, OldTagSlug, Section
+from articles.models import Article, OldSectionSlug, OldTagSlug, Section
 from authors.models import OldAuthorSlug
 from tests.articles.newsroom import staff
 from tests.articles.test_import import copy_dir, refused_lines, story  # noqa: F401 (a fixture)
@@ -278,3 +279,20 @@ def test_an_authors_change_page_lists_them_beside_the_slug(client, author):
     assert page.index("field-slug") < page.index("field-old_addresses") < page.index("field-title")
     add = client.get("/admin/authors/author/add/")
     assert add.status_code == 200 and "old-addresses" not in add.content.decode()
+
+
+def test_a_tag_on_drafts_alone_is_not_found_in_capitals_or_by_an_old_slug(editor):
+    """A redirect to a tag's page would tell its name while no public story has it (an
+    embargoed subject); TagView answers 404 for it, and so do the addresses leading on."""
+    draft = ArticleFactory(headline="Minister to resign", tags=["Budget"],
+                           status=Article.Status.DRAFT, published_at=None)
+    tag = Tag.objects.get(name="Budget")
+    response = editor.post(f"{TAGS}{tag.pk}/change/", {"name": "Budget", "slug": "budget-cuts"})
+    assert response.status_code == 302
+    for url in ("/tags/budget-cuts/", "/tags/Budget-Cuts/", "/tags/BUDGET-CUTS/feed/",
+                "/tags/budget/", "/tags/budget/feed/atom/"):
+        assert editor.get(url).status_code == 404, url
+    draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
+    draft.save()
+    assert moved_to(editor, "/tags/Budget-Cuts/") == "/tags/budget-cuts/"
+    assert moved_to(editor, "/tags/budget/feed/atom/") == "/tags/budget-cuts/feed/atom/"
