@@ -18,6 +18,25 @@ def without_addresses(text):
     return _ADDRESS.sub(ADDRESS_MASK, text)
 
 
+class RefusedRequests(logging.Filter):
+    """Django's refusals of a malformed request as warnings, without a traceback.
+
+    Django logs each SuspiciousOperation it answers with a 400 (a Host the site
+    does not serve, more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, a filter the
+    admin does not offer) at ERROR, with the traceback, under
+    django.security.<its name>. Bots send such requests all day; at ERROR they
+    would bury the site's own errors, and nothing in the site failed. The line
+    stays, with its logger and status, at WARNING.
+    """
+
+    def filter(self, record):
+        if record.name.startswith("django.security.") and \
+                getattr(record, "status_code", None) == 400:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """Log records as one JSON object a line, with their `extra` fields.
 

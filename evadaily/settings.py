@@ -464,7 +464,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "filters": {"refused_requests": {"()": "core.logs.RefusedRequests"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json",
+                             "filters": ["refused_requests"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "evadaily.requests": {"handlers": ["console"], "level": read.log_level(
