@@ -64,8 +64,9 @@ class RulesOnNewPassword:
 class SignupForm(RulesOnNewPassword, UserCreationForm):
     # Recognises the form sent twice (views.signup); optional, as for bias reports.
     submission_token = SubmissionTokenField()
-    email = forms.EmailField(
-        label="Email", help_text="For password resets only; never shown to anyone.")
+    email = EmailAddressField(
+        label="Email", max_length=get_user_model()._meta.get_field("email").max_length,
+        help_text="For password resets only; never shown to anyone.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,8 +255,7 @@ class EmailChangeForm(forms.Form):
         max_length=get_user_model()._meta.get_field("email").max_length,
         help_text="We send a link to it. Nothing changes until you follow that link.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address such as name@example.org.",
-                        "required": "Enter the new address for your account."})
+        error_messages={"required": "Enter the new address for your account."})
     password = forms.CharField(
         label="Your current password", strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),

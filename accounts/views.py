@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from axes.helpers import get_client_ip_address
 from axes.utils import reset as reset_lockout
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
@@ -26,7 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import hooks, ratelimit
-from core.forms import SUBMISSION_TOKEN_PATTERN
+from core.forms import SUBMISSION_TOKEN_PATTERN, EmailAddressField
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import PRIORITY_NOTICE, as_typed, mailbox, send_rendered, sends_mail
 from core.roles import ROLES
@@ -245,6 +246,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
     request's host, port and scheme, which whoever asks can choose (ALLOWED_HOSTS
     does not look at the port).
     """
+
+    # Said as on every form that takes an address (core.forms.EmailAddressField).
+    email = EmailAddressField(label="Email", max_length=254,
+                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     def get_users(self, email):
         """Django's accounts for the address as sign-up keeps it (core.mail.mailbox:

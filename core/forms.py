@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
+from .mail import INVALID_ADDRESS, NOT_ASCII_ADDRESS
+
 SUBMISSION_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
@@ -285,15 +287,24 @@ class SiteFormRenderer(DjangoTemplates):
 
 
 class EmailAddressField(forms.EmailField):
-    """Django's EmailField, saying one thing wrong at a time.
+    """Django's EmailField for an address the site sends mail to, saying one thing wrong at
+    a time, in the same words on every form.
 
     Its validators all run and all speak: an address too long for the field
     and malformed as well got "Enter an email address…" and "Ensure this value
     has at most 254 characters…" together. The first that refuses (the
-    address's form, then its length) is said alone.
+    address's form, then its length) is said alone. Letters beyond ASCII
+    before the @ ("jürgen@", "bøb@") are said first, with why (core.mail.
+    mailbox() refuses them): Django's validator refused most of them as "not a
+    valid address", which to their owner it is.
     """
 
+    default_error_messages = {"invalid": INVALID_ADDRESS}
+
     def run_validators(self, value):
+        local = value.rpartition("@")[0] if value else ""
+        if not local.isascii() and not local.startswith('"'):
+            raise ValidationError(NOT_ASCII_ADDRESS, code="not_ascii")
         try:
             super().run_validators(value)
         except ValidationError as error:

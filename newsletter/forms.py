@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from articles.models import Article, Section
 from authors.models import Author
 from core.forms import EmailAddressField, SubmissionTokenField, new_submission_token
-from core.mail import INVALID_ADDRESS, mailbox
+from core.mail import mailbox
 
 NOTHING_CHOSEN = ("Choose at least one edition: the daily edition, a section or an author.")
 GONE_CHOICE = ("One of the sections or authors you chose is no longer offered. "
@@ -66,8 +66,7 @@ class SubscribeForm(EditionsForm):
         help_text="Used for the editions you choose, nothing else. We send a confirmation "
                   "link first.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": INVALID_ADDRESS,
-                        "required": "Enter the email address the editions should go to."})
+        error_messages={"required": "Enter the email address the editions should go to."})
 
     field_order = ["email", "is_daily", "sections", "authors"]
 

@@ -148,7 +148,8 @@ def test_sign_up_with_only_the_email_wrong_opens_on_the_email(client):
     response = client.post("/accounts/signup/", {
         "username": "new_reader", "email": "not-an-address",
         "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    _check_refused(response, "id_email", "Enter a valid email address.", invalid=["email"])
+    _check_refused(response, "id_email", "Enter an email address such as name@example.org.",
+                   invalid=["email"])
 
 
 def test_sign_up_with_passwords_that_differ_opens_on_the_second(client):
@@ -170,7 +171,7 @@ def test_password_change_opens_on_the_first_wrong_field(client):
 
 def test_password_reset_and_its_new_password_open_on_the_field(client):
     _check_refused(client.post("/accounts/password_reset/", {"email": "a@b"}),
-                   "id_email", "valid email", invalid=["email"])
+                   "id_email", "such as name@example.org", invalid=["email"])
     user = UserFactory(email="ana@example.org")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     form = client.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/",

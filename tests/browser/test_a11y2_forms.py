@@ -69,7 +69,8 @@ def test_a_refused_sign_in_and_sign_up_open_on_the_problem(live_server, new_page
         email = page.get_by_label("Email")
         expect(email).to_be_focused()
         expect(email).to_have_attribute("aria-invalid", "true")
-        expect(email).to_have_accessible_description(re.compile("Enter a valid email address"))
+        expect(email).to_have_accessible_description(
+            re.compile("Enter an email address such as name@example.org"))
         expect(page).to_have_title(re.compile(r"^Error: Create an account · "))
         if javascript:
             page.screenshot(path=str(SHOTS / f"sign-up-error-{width}-{scheme}.png"),

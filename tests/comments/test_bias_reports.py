@@ -83,7 +83,8 @@ def test_partial_post_lands_on_the_partial_confirmation(client, article):
         ({"reason": "factual_error", "details": "d" * 1001},
          "Details can be at most 1000 characters; this one has 1001."),
         ({"reason": "factual_error", "evidence_url": "not a link"}, "Enter a valid URL."),
-        ({"reason": "factual_error", "contact_email": "nope"}, "Enter a valid email address."),
+        ({"reason": "factual_error", "contact_email": "nope"},
+         "Enter an email address such as name@example.org."),
     ],
 )
 def test_bad_reports_are_refused_with_reasons_and_text_kept(client, article, data, message):
