@@ -18,8 +18,8 @@ from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly, EditConflictMixin,
-                        EditItem, ReasonActionForm, canonical, decision_action, drawn_at,
-                        local_iso)
+                        EditItem, ReasonActionForm, ReasonedActions, canonical, decision_action,
+                        drawn_at, local_iso, reason_field)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
@@ -154,16 +154,11 @@ def _decided_and_unchanged(decided, unchanged, status):
 class CommentReasonForm(ReasonActionForm):
     """The comment list's action form: a reason the comment and the log can hold."""
 
-    reason = forms.CharField(
-        required=False, label="Reason or note", widget=forms.TextInput(attrs={"size": 40}),
-        max_length=Comment._meta.get_field("moderation_reason").max_length,
-        error_messages={"max_length": "A reason can be at most %(limit_value)d characters "
-                                      "(this one has %(show_value)d): shorten it, then "
-                                      "choose the comments again."})
+    reason = reason_field(Comment._meta.get_field("moderation_reason").max_length, "comments")
 
 
 @admin.register(Comment)
-class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
+class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
                     "open_reports", "created_at"]
     list_filter = [NeedsReviewFilter, "status", "created_at", ReaderFilter]
@@ -260,17 +255,6 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, admin.ModelAdmin):
 
     approve = decision_action(Comment.Status.APPROVED, "Approve selected comments")
     hide = decision_action(Comment.Status.HIDDEN, "Hide selected comments")
-
-    def response_action(self, request, queryset, *args, **kwargs):
-        """A reason too long is refused with its own message: Django's answer to an
-        action form that does not validate is "No action selected"."""
-        try:
-            self.action_form.base_fields["reason"].clean(request.POST.get("reason", ""))
-        except ValidationError as error:
-            self.message_user(request, f"Nothing was decided. {' '.join(error.messages)}",
-                              messages.ERROR)
-            return None  # the list again, as for any action refused
-        return super().response_action(request, queryset, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:

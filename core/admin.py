@@ -666,6 +666,32 @@ class ReasonActionForm(ActionForm):
                             initial=lambda: timezone.now().isoformat())
 
 
+class ReasonedActions:
+    """A model admin whose action form (a ReasonActionForm) limits its reason: one too long
+    is refused with its own message, never cut. Django's answer to an action form that
+    does not validate is "No action selected"."""
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        try:
+            self.action_form.base_fields["reason"].clean(request.POST.get("reason", ""))
+        except ValidationError as error:
+            self.message_user(request, f"Nothing was decided. {' '.join(error.messages)}",
+                              messages.ERROR)
+            return None  # the list again, as for any action refused
+        return super().response_action(request, queryset, *args, **kwargs)
+
+
+def reason_field(max_length, rows):
+    """The action form's reason, at most max_length characters; rows: what the list shows
+    ("comments"), for the message."""
+    return forms.CharField(
+        required=False, label="Reason or note", widget=forms.TextInput(attrs={"size": 40}),
+        max_length=max_length,
+        error_messages={"max_length": "A reason can be at most %(limit_value)d characters "
+                                      "(this one has %(show_value)d): shorten it, then "
+                                      f"choose the {rows} again."})
+
+
 def drawn_at(request):
     """When the list an action was chosen on was drawn (ReasonActionForm), or None."""
     try:

@@ -25,7 +25,7 @@ from articles.admin import ArticleAdmin
 from articles.models import public_story, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
-                        decision_action, local_iso)
+                        ReasonedActions, decision_action, local_iso, reason_field)
 from core.text import normalize
 
 from . import notices, workflow
@@ -269,8 +269,15 @@ class BiasReportForm(forms.ModelForm):
         return cleaned_data
 
 
+class BiasReportReasonForm(ReasonActionForm):
+    """The report list's action form: a note as long as the triage's, refused beyond it."""
+
+    reason = reason_field(workflow.NOTE_MAX_CHARS, "reports")
+
+
 @admin.register(BiasReport)
-class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, admin.ModelAdmin):
+class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, ReasonedActions,
+                      admin.ModelAdmin):
     form = BiasReportForm
     list_display = ["reference", "article", "reason", "status", "waiting",
                     "open_on_story", "created_at"]
@@ -280,7 +287,7 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, ad
                    ("article__author__is_ai", admin.BooleanFieldListFilter)]
     list_select_related = ["article"]
     search_fields = ["article__headline", "details", "quoted_passage"]
-    action_form = ReasonActionForm
+    action_form = BiasReportReasonForm
     actions = ["mark_in_review", "uphold", "dismiss"]
     fields = ["reference", "article", "reason", "quoted_passage", "details",
               "evidence_url", "contact_email", "created_at", "status", "resolution_note",
@@ -292,6 +299,15 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, ad
     csv_name = "bias-reports"
     csv_header = ["reference", "story", "story_url", "reason", "status", "created",
                   "resolved", "waiting_days"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The reports whose story, details or passage have the words, and the report whose
+        reference the search is (BR-000123, br-123, 123): what reporters quote."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (match := REPORT_REFERENCE.fullmatch(search_term.strip())) and \
+                int(match[1]) < 2**63:
+            found |= queryset.filter(pk=int(match[1]))
+        return found, may_have_duplicates
 
     def get_queryset(self, request):
         open_on_story = (BiasReport.objects.open().filter(article=OuterRef("article"))
@@ -371,13 +387,14 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, ad
         A list loaded before another moderator decided a report no longer
         decides it again: only its own page reopens a decided report.
         """
-        note = normalize(request.POST.get("reason", ""))[:workflow.NOTE_MAX_CHARS]
+        # At most NOTE_MAX_CHARS: ReasonedActions refused a longer one before this.
+        note = normalize(request.POST.get("reason", ""))
         decided, refused = [], []
         for pk in queryset.order_by("pk").values_list("pk", flat=True):
             with transaction.atomic():
                 report = (BiasReport.objects.select_for_update(of=("self",))
                           .select_related("article", "moderator").get(pk=pk))
-                refusal = workflow.refusal(report, status, note)
+                refusal = workflow.refusal(report, status, note, request.user)
                 if refusal:
                     refused.append(refusal)
                     continue

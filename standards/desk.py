@@ -169,13 +169,14 @@ def _back(request):
     return HttpResponseRedirect(_next(request), status=303)
 
 
-def _not_decided(request, notice, status):
+def _not_decided(request, notice, status, note=""):
     """A page saying why nothing was decided, with the way back to the triage (the
-    comment queue's page of the same name: admin/moderation/not_decided.html)."""
+    comment queue's page of the same name: admin/moderation/not_decided.html) and the
+    note the moderator wrote, to copy: the triage's box would be empty again."""
     response = TemplateResponse(request, "admin/moderation/not_decided.html", {
         **admin.site.each_context(request), "title": "Nothing was decided", "notice": notice,
-        "back_url": _next(request), "back_label": "Back to the bias-report triage"},
-        status=status)
+        "note": note, "back_url": _next(request),
+        "back_label": "Back to the bias-report triage"}, status=status)
     if status == 405:
         response["Allow"] = "POST"
     return response
@@ -196,9 +197,11 @@ def decide_bias_report(request, pk):
     if decision not in DECISIONS:
         return HttpResponseBadRequest("In review, uphold or dismiss.")
     status = DECISIONS[decision]
-    note = normalize(request.POST.get("note", ""))[:workflow.NOTE_MAX_CHARS]
+    note = normalize(request.POST.get("note", ""))
     if not has_visible_text(note):
         note = ""  # a zero-width space alone is no note (workflow.lacks_its_note)
+    if too_long := workflow.note_refusal(note):
+        return _not_decided(request, too_long, 400, note=note)
     with transaction.atomic():
         locked = (BiasReport.objects.select_for_update(of=("self",))
                   .select_related("article", "moderator"))
@@ -207,7 +210,9 @@ def decide_bias_report(request, pk):
             return _not_decided(request, "That report no longer exists: it was deleted "
                                          "meanwhile, or its story was. Nothing was decided.",
                                 404)
-        refusal = workflow.refusal(report, status, note)
+        refusal = workflow.refusal(report, status, note, request.user)
+        if refusal and note:  # the triage again would show the note's box empty
+            return _not_decided(request, refusal, 409, note=note)
         if refusal:
             messages.error(request, refusal)
             return _back(request)

@@ -19,14 +19,29 @@ def lacks_its_note(status, note):
     return status == BiasReport.Status.DISMISSED and not has_visible_text(note or "")
 
 
-def refusal(report, status, note):
+def note_refusal(note):
+    """Why a note cannot go with a decision, or None: it is longer than NOTE_MAX_CHARS.
+
+    Refused, never cut: the reporter would be emailed half a sentence.
+    """
+    if len(note) > NOTE_MAX_CHARS:
+        return (f"Nothing was decided: a note can be at most {NOTE_MAX_CHARS:,} characters, "
+                f"and this one has {len(note):,}. Shorten it, then decide again.")
+    return None
+
+
+def refusal(report, status, note, moderator=None):
     """Why a moderator's decision on a report from the desk or a list is not taken, or None.
 
     A decided report is reopened or decided again only from its own admin
-    page, where the moderator sees the decision they change.
+    page, where the moderator sees the decision they change; one who decided
+    it themselves (from another tab) is told it was them.
     """
     if not report.is_open:
-        by = report.moderator.get_username() if report.moderator_id else "a moderator"
+        if moderator is not None and report.moderator_id == moderator.pk:
+            by = "you"
+        else:
+            by = report.moderator.get_username() if report.moderator_id else "a moderator"
         return (f"{report.reference} was already {report.get_status_display().lower()} by {by}; "
                 f"change it from the report’s admin page if it must be reopened.")
     if status == BiasReport.Status.IN_REVIEW and report.status == status:

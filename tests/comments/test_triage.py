@@ -262,6 +262,11 @@ def test_a_decided_report_is_not_decided_again_from_the_desk(client, moderator, 
     report = BiasReportFactory(article=story, status="upheld", resolved_at=timezone.now(),
                                moderator=UserFactory(username="first"))
     response = decide(client, report, "dismiss", note="No.")
+    # The refusal on a page of its own, with the note to copy (QA, 2026-12-06).
+    assert response.status_code == 409
+    assert "was already upheld by first" in response.content.decode()
+    # Without a note, on the triage.
+    response = decide(client, report, "uphold", note="")
     assert "was already upheld by first" in client.get(response["Location"]).content.decode()
     report.refresh_from_db()
     assert report.status == "upheld" and not ModerationAction.objects.exists()

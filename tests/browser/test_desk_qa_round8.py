@@ -1,0 +1,51 @@
+"""The bias-report triage in a real Chromium, QA of 2026-12-06: a note written for a report
+another moderator decided meanwhile is not lost with the refusal; it is shown to copy.
+
+Screenshots at 1280 px and 390 px, light and dark, go to screenshots/desk-notes/
+(git-ignored), to be looked at.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from standards.models import BiasReport
+from tests.browser.shots import shooter
+from tests.browser.test_desk import serious, sign_in, staff
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.factories import ArticleFactory, BiasReportFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "desk-notes")
+NOTE = ("Thank you: we checked the ferry figures with the harbour office, and the story "
+        "gives the timetable the operator published on Monday.")
+
+
+@pytest.mark.parametrize(("width", "scheme"), LOOKS)
+def test_a_note_for_a_report_decided_meanwhile_is_kept_to_copy(live_server, new_page, roles,
+                                                               width, scheme):
+    staff("Moderators", "moderator")
+    other = Client()
+    other.force_login(staff("Moderators", "mod2"))
+    report = BiasReportFactory(article=ArticleFactory(headline="Night ferry trial approved"),
+                               contact_email="reporter@example.org")
+    page = new_page(width=width, color_scheme=scheme)
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}/admin/moderation/bias-reports/")
+    page.get_by_label("Note to the reporter").fill(NOTE)
+    # Meanwhile, from another desk:
+    assert other.post(f"/admin/moderation/bias-reports/{report.pk}/decide/",
+                      {"decision": "uphold", "note": "Upheld."}).status_code == 303
+    page.get_by_role("button", name="Dismiss").click()
+    expect(page.locator(".desk-notice")).to_contain_text(
+        f"{report.reference} was already upheld by mod2")
+    kept = page.get_by_label("Your note, not saved: copy it before you go back")
+    expect(kept).to_have_value(NOTE)
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert serious(page) == []
+    shoot(page, "decided-meanwhile", width, scheme)
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.UPHELD and report.resolution_note == "Upheld."

@@ -1,0 +1,95 @@
+"""The moderators' desk, QA of 2026-12-06: what a moderator types is kept or refused, never
+cut or changed on the way; a report is found by the reference its reporter quotes."""
+
+import pytest
+
+from standards.models import BiasReport
+from tests.factories import ArticleFactory, BiasReportFactory
+
+pytestmark = pytest.mark.django_db
+
+REPORTS = "/admin/standards/biasreport/"
+
+
+def listed(client, query):
+    response = client.get(REPORTS, {"q": query})
+    assert response.status_code == 200
+    return {report.pk for report in response.context["cl"].result_list}
+
+
+def test_a_report_is_found_by_the_reference_its_reporter_quotes(moderator):
+    story = ArticleFactory(headline="Harbour talks resume")
+    first, second = BiasReportFactory(article=story), BiasReportFactory(article=story)
+    BiasReportFactory(article=story, details=f"Compare with report {second.pk}.")
+    for query in (second.reference, second.reference.lower(), f"BR-{second.pk}",
+                  f" {second.reference} "):
+        assert listed(moderator, query) == {second.pk}, query
+    # A bare number is a reference too, and still words in a report.
+    assert second.pk in listed(moderator, str(second.pk))
+    assert len(listed(moderator, str(second.pk))) == 2
+    assert listed(moderator, "Harbour") == set(BiasReport.objects.values_list("pk", flat=True))
+    assert listed(moderator, "BR-999999") == set()
+    assert listed(moderator, "BR-99999999999999999999") == set()
+    assert first.pk not in listed(moderator, second.reference)
+
+
+TRIAGE = "/admin/moderation/bias-reports/"
+LONG_NOTE = "Our reporter checked the figures with the harbour office. " * 40 + "END"
+
+
+def decide(client, report, decision, note):
+    return client.post(f"{TRIAGE}{report.pk}/decide/",
+                       {"decision": decision, "note": note, "next": TRIAGE})
+
+
+@pytest.fixture
+def report():
+    return BiasReportFactory(article=ArticleFactory(headline="Harbour talks resume"),
+                             contact_email="reporter@example.org")
+
+
+def test_the_triage_refuses_a_note_too_long_and_shows_it_to_copy(moderator, report, mailoutbox):
+    assert len(LONG_NOTE) > 2000
+    response = decide(moderator, report, "dismiss", LONG_NOTE)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"this one has {len(LONG_NOTE):,}" in page and "Nothing was decided" in page
+    assert "END</textarea>" in page  # all of it, to copy
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.NEW and report.resolution_note == ""
+    assert mailoutbox == []
+    assert decide(moderator, report, "dismiss", LONG_NOTE[:2000]).status_code == 303
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.DISMISSED
+    assert report.resolution_note == LONG_NOTE[:2000].strip()
+
+
+def test_the_report_list_refuses_a_note_too_long_rather_than_cut_it(moderator, report):
+    response = moderator.post(REPORTS, {"action": "dismiss", "index": "0", "reason": LONG_NOTE,
+                                        "_selected_action": [report.pk]}, follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"Nothing was decided. A reason can be at most 2000 characters (this one "
+                    f"has {len(LONG_NOTE)}): shorten it, then choose the reports again."]
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.NEW and report.resolution_note == ""
+    page = moderator.get(REPORTS).content.decode()
+    assert 'name="reason"' in page and 'maxlength="2000"' in page
+
+
+def test_a_note_for_a_report_decided_meanwhile_is_shown_to_copy(moderator, report):
+    assert decide(moderator, report, "uphold", "Checked: the figure was wrong.").status_code \
+        == 303
+    response = decide(moderator, report, "dismiss", "Second thoughts, from an old tab.")
+    assert response.status_code == 409
+    page = response.content.decode()
+    # The moderator decided it from another tab: said as such, not by their username.
+    assert f"{report.reference} was already upheld by you" in page
+    assert "Second thoughts, from an old tab.</textarea>" in page
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.UPHELD
+
+
+def test_the_triage_note_is_not_filled_in_by_the_browser(moderator, report):
+    page = moderator.get(TRIAGE).content.decode()
+    assert f'id="note-{report.pk}" name="note"' in page
+    assert 'autocomplete="off" required></textarea>' in page
