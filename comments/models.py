@@ -430,8 +430,12 @@ def reader_reference(reader_id):
     return f"reader {reader_id}"
 
 
-class ModerationAction(models.Model):
+class ModerationAction(LineFeeds, models.Model):
     """The moderation log: every decision on a comment, report or reader.
+
+    Its text is stored as the records it logs are (LineFeeds): a reason with a
+    direction override would read backwards in the log, beside the comment or
+    report that was stored without it.
 
     A reader is named in `target` by id ("comment 5 by reader 12"), and `reader`
     links to them: the log shows the name through that link while the account

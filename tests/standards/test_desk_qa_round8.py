@@ -93,3 +93,16 @@ def test_the_triage_note_is_not_filled_in_by_the_browser(moderator, report):
     page = moderator.get(TRIAGE).content.decode()
     assert f'id="note-{report.pk}" name="note"' in page
     assert 'autocomplete="off" required></textarea>' in page
+
+
+def test_the_moderation_log_reads_as_the_record_it_logs(moderator, report):
+    """A note with a right-to-left override was stored without it on the report and with
+    it in the log, which then showed the note backwards."""
+    from comments.models import ModerationAction
+
+    note = "Spam link \u202eapproved by editor-in-chief"
+    assert decide(moderator, report, "dismiss", note).status_code == 303
+    report.refresh_from_db()
+    [entry] = ModerationAction.objects.all()
+    assert "\u202e" not in report.resolution_note
+    assert entry.reason == report.resolution_note == "Spam link approved by editor-in-chief"
