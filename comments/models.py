@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -304,8 +305,11 @@ class WordRule(models.Model):
 
     @staticmethod
     def normalize(word):
-        """The form a rule is stored and compared in: casefolded, single spaces between words."""
-        return " ".join(word.split()).casefold()
+        """The form a rule is stored and compared in: in the letters it shows, as comments
+        are read (NFKC: fullwidth "ｓｃａｍ" is "scam"), casefolded, single spaces between
+        words. "ｓｃｕｍｂａｇ" beside "scumbag" would be two rules, of two kinds, for one
+        word."""
+        return " ".join(unicodedata.normalize("NFKC", word).split()).casefold()
 
     def clean(self):
         """Refuse a rule no comment could match.
@@ -338,6 +342,11 @@ class WordRule(models.Model):
                 "Rules can be at most %(max)d characters once lower-cased; this one has "
                 "%(length)d.", params={"max": max_length, "length": len(self.word)},
                 code="too_long")})
+        same = WordRule.objects.exclude(pk=self.pk).filter(word=self.word).first()
+        if same is not None:
+            raise ValidationError({"word": ValidationError(
+                "“%(rule)s” is already a rule (%(kind)s): change that one instead.",
+                params={"rule": same.word, "kind": same.get_kind_display()}, code="unique")})
 
     def save(self, *args, **kwargs):
         # Rules created in code (the shell, a data migration) skip clean().

@@ -44,7 +44,8 @@ class TestAddingRulesInTheAdmin:
         response = client.post(ADD, {"word": "SpamWord", "kind": "suspect"})
         html = response.content.decode()
         assert response.status_code == 200
-        assert "Word rule with this Word already exists." in html
+        assert ("“spamword” is already a rule (Suspect: hold for review): change that one "
+                "instead.") in html
         assert 'value="SpamWord"' in html
         assert list(WordRule.objects.values_list("word", flat=True)) == ["spamword"]
 
