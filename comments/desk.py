@@ -112,11 +112,11 @@ def _items(comments, user):
     for comment in comments:
         standing = getattr(comment.reader, "standing", None) if comment.reader_id else None
         by_status = counts.get(comment.reader_id, {})
-        refused = moderation.restriction_refusal(comment)  # a newsroom account's
+        newsroom = comment.by_newsroom  # never restricted (moderation.restriction_refusal)
         items.append({
             "comment": comment,
             "thread": _around(comment),
-            "standing": NEWSROOM_STANDING if refused else moderation.describe_standing(
+            "standing": NEWSROOM_STANDING if newsroom else moderation.describe_standing(
                 standing, now),
             "counts": [(by_status.get(status, 0), label.lower())
                        for status, label in Comment.Status.choices],
@@ -124,7 +124,7 @@ def _items(comments, user):
             "history": [c for c in latest.get(comment.reader_id, []) if c.pk != comment.pk]
             [:HISTORY],
             "may_restrict": (_can_restrict(user) and comment.reader_id is not None
-                             and not refused
+                             and not newsroom
                              and not (standing and standing.is_premoderated)),
             "version": _version(comment),
             # Unpublished, or moved to a future time: readers see neither the story nor its
@@ -258,8 +258,8 @@ def decide_comment(request, pk):
             return _already_decided(request, comment)
         if not restrict and moderation.is_already(comment, status):
             return _already_so(request, comment)
-        if restrict and moderation.restriction_refusal(comment):
-            return _not_restricted(request, comment)
+        if restrict and (refusal := moderation.restriction_refusal(comment)):
+            return _not_restricted(request, comment, refusal)
         action = moderation.decide_comment(comment, status, request.user, reason, restrict)
     done = _done(action, comment)
     if _is_fetch(request):
@@ -269,10 +269,10 @@ def decide_comment(request, pk):
     return _back(request)
 
 
-def _not_restricted(request, comment):
-    """The restriction is refused (moderation.restriction_refusal): the card again, saying
-    why and without the button, for the moderator to hide the comment alone."""
-    refusal = moderation.restriction_refusal(comment)
+def _not_restricted(request, comment, refusal):
+    """The restriction is refused (refusal: moderation.restriction_refusal's words): the
+    card again, saying why and without the button, for the moderator to hide the comment
+    alone."""
     if _is_fetch(request):
         again = list(_comments().filter(waiting(), pk=comment.pk))
         if again:

@@ -508,8 +508,8 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
     """
     if restrict and status != Comment.Status.HIDDEN:
         raise ValueError("Only a hidden comment restricts its reader.")
-    if restrict and restriction_refusal(comment):
-        raise RestrictionRefused(restriction_refusal(comment))
+    if restrict and (refusal := restriction_refusal(comment)):
+        raise RestrictionRefused(refusal)
     # Forms refuse a longer reason; a caller that checked none still stores one that fits.
     reason = _within(reason, Comment, "moderation_reason")
     now = timezone.now()
@@ -562,14 +562,22 @@ def restriction_refusal(comment):
 
     A newsroom account (is_staff) is not: the readers' admin, where a standing
     is lifted, leaves staff out, and only an undo could have lifted it
-    (ReaderStanding.applies). Their comment can still be hidden.
+    (ReaderStanding.applies). Their comment can still be hidden. Nor is a reader
+    in pre-moderation already (the desk offers no button then; a card drawn
+    before another moderator restricted them still had it): a second
+    restriction would log one and name its moderator on the standing.
     """
-    if not comment.by_newsroom:
-        return ""
-    # Not opened with the name: the admin's messages capitalise their first letter.
-    return (f"This comment is by {comment.author_name}, a newsroom account: newsroom accounts "
-            f"are not put in pre-moderation, suspended or banned, but their comments can be "
-            f"hidden. Nothing was decided: use Hide to hide this comment.")
+    if comment.by_newsroom:
+        # Not opened with the name: the admin's messages capitalise their first letter.
+        return (f"This comment is by {comment.author_name}, a newsroom account: newsroom "
+                f"accounts are not put in pre-moderation, suspended or banned, but their "
+                f"comments can be hidden. Nothing was decided: use Hide to hide this comment.")
+    standing = ReaderStanding.objects.filter(reader_id=comment.reader_id).first()
+    if standing is not None and standing.is_premoderated:
+        by = standing.updated_by.get_username() if standing.updated_by_id else "a moderator"
+        return (f"{comment.author_name} is in pre-moderation already (set by {by}). Nothing "
+                f"was decided: use Hide to hide this comment.")
+    return ""
 
 
 def _restrict_note(comment):

@@ -59,28 +59,28 @@ def messages_of(response):
 
 # 1. Undoing a restriction leaves a standing changed since.
 
-def test_undoing_a_restriction_leaves_one_a_later_decision_made(client, moderator):
+def test_a_second_restriction_from_a_card_drawn_before_the_first_is_refused(client, moderator):
+    """Both cards offered "Hide and restrict"; the second would log a restriction that
+    changed nothing and name its moderator on the standing (QA, 2026-12-06)."""
     reader = UserFactory(username="bob")
     first = CommentFactory(reader=reader, status="pending")
     second = CommentFactory(reader=reader, status="pending")
     page = html(client.get(QUEUE))
     assert page.count('value="restrict"') == 2  # both cards drawn before either decision
     decide(client, first, "restrict")
-    decide(client, second, "restrict")
-    restricted_first = ModerationAction.objects.filter(target__startswith=f"comment {first.pk} ")
-    note = ReaderStanding.objects.get(reader=reader).note
-
-    response = client.post(undo_url(restricted_first.get()), {"next": QUEUE}, follow=True)
-
-    first.refresh_from_db()
     standing = ReaderStanding.objects.get(reader=reader)
-    assert first.status == "pending"
-    assert standing.is_premoderated and standing.note == note
-    said = " ".join(messages_of(response))
-    assert "standing was left as it is (pre-moderated)" in said
-    assert "changed after that decision by you" in said
-    undo = ModerationAction.objects.get(action="undo " + moderation.RESTRICTED)
-    assert "standing was left as it is" in undo.reason
+    response = decide(client, second, "restrict", FETCH)
+    assert response.status_code == 409
+    assert ("bob is in pre-moderation already (set by mod). Nothing was decided: use "
+            "Hide to hide this comment.") in html(response)
+    assert 'value="restrict"' not in html(response)  # the card again, with Hide
+    second.refresh_from_db()
+    assert second.status == "pending"
+    assert ModerationAction.objects.count() == 1
+    assert ReaderStanding.objects.get(reader=reader).updated_at == standing.updated_at
+    decide(client, second, "hide")
+    second.refresh_from_db()
+    assert second.status == "hidden"
 
 
 def test_undoing_a_restriction_leaves_another_moderators_standing_edit(client, moderator):
@@ -110,13 +110,16 @@ def test_undoing_restrictions_latest_first_puts_the_standing_back(client, modera
     first = CommentFactory(reader=reader, status="pending")
     second = CommentFactory(reader=reader, status="pending")
     decide(client, first, "restrict")
+    standing = ReaderStanding.objects.get(reader=reader)
+    standing.is_premoderated = False  # lifted in the readers' admin, then restricted again
+    standing.save()
     decide(client, second, "restrict")
     for comment in (second, first):
         action = ModerationAction.objects.get(target__startswith=f"comment {comment.pk} ",
                                               undo__isnull=False)
         moderation.undo_decision(action, moderator)
     standing = ReaderStanding.objects.get(reader=reader)
-    assert not standing.is_premoderated and standing.note == "" and standing.updated_by is None
+    assert not standing.is_premoderated
 
 
 # 2. A decide or undo address opened, not posted to: a page back to the queue.
