@@ -783,9 +783,10 @@ LONG_TEXT = 160
 class EditItem:
     """A part of a stored row as the conflict check sees it: a field, tags, an inline's rows."""
 
-    def __init__(self, key, label, value, display, inline=False):
+    def __init__(self, key, label, value, display, inline=False, stored=None):
         self.key, self.label, self.display, self.inline = key, label, display, inline
         self.digest = digest(value)
+        self.stored = stored  # the value itself, for a field: what the form can be given
 
 
 def digest(text):
@@ -916,7 +917,13 @@ class EditVersionForm:
                 continue  # the same as theirs: nothing to lose
             you = opened.get(item.key) != digest(canonical(yours))
             lost = lost or they
-            rows.append(self._row(item, yours, they, you))
+            row = self._row(item, yours, they, you)
+            # What they changed and this editor did not goes into the form as they saved
+            # it: saving again would otherwise put back the version this form opened on.
+            if they and not you and self._take_theirs(item):
+                row["taken"] = True
+                row.pop("diff", None)  # the form shows theirs: nothing of yours to compare
+            rows.append(row)
         if not lost:
             return  # they changed only what this form leaves as they saved it
         self.edit_conflict = {"rows": rows, "saved_since": self.saved_since(opened_at),
@@ -929,6 +936,40 @@ class EditVersionForm:
             f"Someone else saved this {name} after you opened it, so your changes are not "
             "saved yet. They are kept in the form below. Compare them with the saved version "
             "in the table, then save again to keep yours.", code="edit_conflict"))
+
+    def _take_theirs(self, item):
+        """Put the stored value of item's field into the form's data as its widget posts it;
+        whether it could. Only where the round trip gives the stored value back: a file
+        input, for one, cannot be given a file (nor needs one: a save without an upload
+        keeps the stored file)."""
+        field = self.fields[item.key]
+        widget, key = field.widget, self.add_prefix(item.key)
+        if field.disabled or isinstance(widget, forms.FileInput):
+            return False
+        value = field.prepare_value(item.stored)
+        data = self.data.copy()
+        if isinstance(widget, forms.MultiWidget):
+            parts = value if isinstance(value, (list, tuple)) else widget.decompress(value)
+            for suffix, part_widget, part in zip(widget.widgets_names, widget.widgets, parts):
+                data[key + suffix] = part_widget.format_value(part) or ""
+        elif isinstance(widget, forms.CheckboxInput):
+            if widget.check_test(value):
+                data[key] = "on"
+            else:
+                data.pop(key, None)
+        elif isinstance(formatted := widget.format_value(value), list):  # a select's choices
+            data.setlist(key, formatted)
+        else:
+            data[key] = "" if formatted is None else formatted
+        try:
+            again = field.clean(widget.value_from_datadict(data, self.files, key))
+        except ValidationError:
+            return False
+        if digest(canonical(again)) != item.digest:
+            return False
+        self.data = data
+        self.cleaned_data[item.key] = again  # the page's title names the story as stored
+        return True
 
     def _yours(self, name, cleaned_data):
         if name in cleaned_data:
@@ -1177,7 +1218,7 @@ class EditConflictMixin:
                      else getattr(stored, name) if field.is_relation
                      else field.value_from_object(stored))
             items.append(EditItem(name, capfirst(form_field.label or name), canonical(value),
-                                  display(value, field)))
+                                  display(value, field), stored=value))
         for inline in self.get_inline_instances(request, stored):
             formset = inline.get_formset(request, stored)
             names = [name for name in formset.form.base_fields if name != formset.fk.name]

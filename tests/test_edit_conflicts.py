@@ -175,20 +175,22 @@ def test_the_second_save_is_refused_and_loses_nothing(editors, case):
     page = unescape(refused.content.decode())
     assert REFUSED.format(model._meta.verbose_name) in page
     assert "Saved since you opened this form by Ada First" in page
-    # The second editor's input is still in the form; the stored row is the first's.
+    # The second editor's input is still in the form; what only the first changed is in
+    # it as the first saved it (it held `before`, and saving it again put that back).
     assert second.value(your_field) == your_value
-    assert second.value(their_field) == before
+    assert second.value(their_field) == their_value != before
     stored = model.objects.get(pk=row.pk)
     assert str(getattr(stored, their_field)) == their_value
     assert str(getattr(stored, your_field)) != your_value
     # Their version beside yours, for both fields that differ, each saying who changed it.
     table = re.search(r'<section class="edit-conflict".*?</section>', page, re.S).group(0)
-    assert re.search(rf"changed by them</span></th>\s*<td[^>]*>{re.escape(their_value)}</td>",
+    assert re.search(rf"changed by them</span></th>\s*<td[^>]*>{re.escape(their_value)}</td>"
+                     rf"\s*<td[^>]*>You had not changed it: their version is now in the form",
                      table)
     assert "changed by you" in table and your_value.split()[0].lower() in table.lower()
 
-    # After looking, the second editor keeps the first's change and saves theirs again.
-    assert second.save(**theirs).status_code == 302
+    # After looking, the second editor saves the form as it is: both changes are kept.
+    assert second.save().status_code == 302
     stored = model.objects.get(pk=row.pk)
     assert str(getattr(stored, their_field)) == their_value
     assert str(getattr(stored, your_field)) == your_value
@@ -426,3 +428,32 @@ def test_a_row_changed_here_and_saved_there_since_is_refused_then_kept_on_saving
     assert again.status_code == 302
     climate.refresh_from_db()
     assert climate.position == 7
+
+
+def test_what_only_they_changed_is_in_the_refused_form_and_saving_it_keeps_both(editors):
+    """QA, 2026-12-06: the refused form still held the second editor's copy of the body the
+    first had rewritten, and saving it again (as the message invited) put that copy back."""
+    story = _story()
+    other_section = SectionFactory(name="Harbour", slug="harbour")
+    first, second = editors
+    url = f"/admin/articles/article/{story.pk}/change/"
+    first.open(url)
+    second.open(url)
+    theirs = {"body": "The ferries resume on Monday, the harbour master said.",
+              "section": str(other_section.pk), "tags": "Harbours, Storms",
+              "published_at_0": "2026-11-30", "published_at_1": "08:15:00"}
+    assert first.save(**theirs).status_code == 302
+
+    refused = second.save(dek="Islanders welcome the news.")
+
+    assert refused.status_code == 200
+    for name, value in theirs.items():
+        assert second.value(name) == value, name
+    assert second.value("dek") == "Islanders welcome the news."
+    assert second.save().status_code == 302
+    story.refresh_from_db()
+    assert story.body == theirs["body"] and story.section == other_section
+    assert sorted(story.tags.names()) == ["Harbours", "Storms"]
+    assert timezone.localtime(story.published_at).strftime("%Y-%m-%d %H:%M") == \
+        "2026-11-30 08:15"
+    assert story.dek == "Islanders welcome the news."

@@ -4,8 +4,9 @@
 // and was sent to the sign-in page: what they had typed was gone. Each form
 // with a [data-unsaved-changes] mark (core.admin.EditConflictMixin's
 // template) keeps a copy of its fields in localStorage as they are changed,
-// under the account and the object edited. Opened again with other values
-// than the copy's, the form offers to restore the copy or to discard it. The
+// under the account and the object edited: the fields changed since the page
+// loaded. Opened again with other values than the copy's, the form offers to
+// restore the copy or to discard it. The
 // copy goes when the form shows the same values (saved, or sent back with an
 // error), when the page after Save says it was saved, when the account signs
 // out (from the newsroom's header, or from a public page's: base.html loads
@@ -48,6 +49,18 @@ function valuesOf(form) {
 
 function same(value, other) {
   return JSON.stringify(value) === JSON.stringify(other);
+}
+
+const TOKEN = "_edit_version";
+
+// The fields the person changed since the page loaded, with the form's version token:
+// restored, the copy puts back their changes and no other field as it was then (a save
+// refused for someone else's since brings the form back with what only they changed).
+function changes(values, loaded) {
+  const changed = Object.fromEntries(Object.entries(values)
+    .filter(([name, value]) => name !== TOKEN && !same(value, loaded[name])));
+  if (Object.keys(changed).length && TOKEN in values) changed[TOKEN] = values[TOKEN];
+  return changed;
 }
 
 // The fields a person sees whose values differ (a version token is not one).
@@ -174,9 +187,9 @@ function keep(mark) {
   const write = () => {
     clearTimeout(timer);
     if (offered) return;
-    const values = valuesOf(form);
+    const values = changes(valuesOf(form), loaded);
     try {
-      if (same(values, loaded)) localStorage.removeItem(key);
+      if (!Object.keys(values).length) localStorage.removeItem(key);
       else localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), values }));
     } catch {
       // Storage full: the form works as it did without.

@@ -270,11 +270,12 @@ class TestTwoEditorsOnOneTag:
         assert REFUSED.format("tag") in html(response)
         tag.refresh_from_db()
         assert (tag.name, tag.slug) == ("Ports", "harbours")
-        # Their version beside this editor's: saving again keeps the editor's.
+        # Their version beside this editor's, and in the form where this editor changed
+        # nothing: saving again keeps both changes.
         assert "Ports" in html(response)
         assert second.save().status_code == 302
         tag.refresh_from_db()
-        assert (tag.name, tag.slug) == ("Harbours", "harbour")
+        assert (tag.name, tag.slug) == ("Ports", "harbour")
 
     def test_a_save_over_nothing_new_goes_through(self):
         tag = Tag.objects.create(name="Harbours")

@@ -331,9 +331,16 @@ class TestEditConflict:
         headline_row = conflict.get_by_role("row", name=re.compile("^Headline"))
         expect(headline_row).to_contain_text("changed by them")
         expect(headline_row).to_contain_text("Ferry crossings shortened after a year of talks")
+        expect(headline_row).to_contain_text("their version is now in the form below")
         expect(conflict.get_by_role("row", name=re.compile("^Body"))).to_contain_text(
             "changed by you")
         assert first.input_value("#id_body") == mine
+        # What only they changed is in the form as they saved it (QA, 2026-12-06), and the
+        # copy this browser kept of the form sent holds only what this editor changed: it
+        # offers nothing that would put the old headline back.
+        assert first.input_value("#id_headline") == \
+            "Ferry crossings shortened after a year of talks"
+        expect(first.get_by_role("region", name="Changes not saved")).to_have_count(0)
         story.refresh_from_db()
         assert story.headline == "Ferry crossings shortened after a year of talks"
         assert story.body != mine
@@ -345,8 +352,7 @@ class TestEditConflict:
                 shoot(first, "edit-conflict", width, scheme)
             first.set_viewport_size({"width": 1280, "height": 900})
 
-        # Having read theirs, the first editor keeps their headline and saves the body.
-        first.fill("#id_headline", "Ferry crossings shortened after a year of talks")
+        # Having read theirs, the first editor saves the form as it is: both changes stay.
         first.get_by_role("button", name="Save and continue editing").first.click()
         expect(first.locator(".messagelist")).to_contain_text("was changed successfully")
         story.refresh_from_db()
