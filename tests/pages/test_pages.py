@@ -105,3 +105,17 @@ def test_the_migration_takes_the_copy_from_the_fixture_files(client, tmp_path, m
     assert "Written for about." in client.get("/about/").content.decode()
     # A page that exists keeps its editors' words.
     assert Page.objects.get(slug="standards").title == "Standards and policies"
+
+
+def test_pages_are_added_only_while_one_of_them_is_missing(client, django_user_model):
+    """With the three pages there, the admin offered "Add" and refused the form only once
+    its body was written (QA, 2026-12-06)."""
+    editor = django_user_model.objects.create_user("ed", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    assert client.get("/admin/pages/page/add/").status_code == 403
+    assert 'href="/admin/pages/page/add/"' not in client.get("/admin/").content.decode()
+    Page.objects.filter(slug="privacy").delete()
+    form = client.get("/admin/pages/page/add/").content.decode()
+    assert '<option value="privacy">' in form
+    assert 'href="/admin/pages/page/add/"' in client.get("/admin/").content.decode()
