@@ -46,6 +46,7 @@ CROPS = (("16x9", 16, 9, 1200), ("4x3", 4, 3, 1200), ("1x1", 1, 1, 1200))
 STORED, STALE, GONE, DONE = "stored", "stale", "gone", "done already"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+TOO_MANY_PIXELS = "Images can be at most 40 megapixels; this one has %(mp).1f."
 # An animation's frames, and their pixels all together (frames × width × height):
 # each frame of a WebP or PNG animation is decoded and encoded again to take its
 # metadata away (_pixels_again), and a reader's browser decodes every one. A GIF
@@ -95,7 +96,12 @@ def check_image(fileobj, widths=RENDITION_WIDTHS):
             image_format = SAME_AS.get(image.format, image.format)
             width, height = image.size
             image.verify()
-    except Image.DecompressionBombError:
+    except Image.DecompressionBombError as error:
+        # Over twice MAX_PIXELS, Pillow refuses before the size is read back: its message
+        # names the pixel count (a 108-megapixel phone's photo is no attack, only too big).
+        if counted := re.search(r"\((\d+) pixels\)", str(error)):
+            raise ValidationError(TOO_MANY_PIXELS, params={"mp": int(counted[1]) / 1_000_000},
+                                  code="too_many_pixels") from None
         raise ValidationError("This image has too many pixels to be safe to open.",
                               code="bomb") from None
     except Exception:
@@ -110,8 +116,8 @@ def check_image(fileobj, widths=RENDITION_WIDTHS):
         raise ValidationError("Use a JPEG, PNG, WebP or GIF image; %(format)s is not accepted.",
                               params={"format": image_format}, code="format")
     if width * height > MAX_PIXELS:
-        raise ValidationError("Images can be at most 40 megapixels; this one has %(mp).1f.",
-                              params={"mp": width * height / 1_000_000}, code="too_many_pixels")
+        raise ValidationError(TOO_MANY_PIXELS, params={"mp": width * height / 1_000_000},
+                              code="too_many_pixels")
     _check_animation(fileobj, image_format, width, height)
     if max(width, height) > min(widths) * min(width, height):
         # A thin strip: which way it is shown is its EXIF orientation's to say,
