@@ -40,7 +40,8 @@ class TagSlugConverter:
 
 
 def parse_tags(text):
-    """The tag names typed in a tags field, sorted and without repeats (TAGGIT_TAGS_FROM_STRING).
+    """The tag names typed in a tags field, sorted and without repeats in any case, each as
+    first typed (TAGGIT_TAGS_FROM_STRING).
 
     Only commas separate tags, so "New York" is one tag; a tag in double
     quotes may hold commas ("Oil, gas"). taggit's own parser split on spaces
@@ -54,13 +55,14 @@ def parse_tags(text):
     parts = strip_control_characters(text).split('"')
     # Odd places were between quotes; a quote left open quotes nothing, as in taggit.
     last_quoted = len(parts) - 1 if len(parts) % 2 else len(parts) - 2
-    names = set()
+    names = {}  # caseless: the first spelling typed (as_on_site keeps it)
     for index, part in enumerate(parts):
         quoted = index % 2 and index <= last_quoted
-        names.update(name.strip() for name in ([part] if quoted else part.split(",")))
-    names.discard("")
+        for name in ([part] if quoted else part.split(",")):
+            if name := name.strip():
+                names.setdefault(caseless(name), name)
     # Sorted, as taggit's TagField.has_changed compares it with the sorted initial names.
-    return sorted(names)
+    return sorted(names.values())
 
 
 def check_tag_name(name):

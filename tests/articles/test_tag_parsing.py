@@ -43,8 +43,12 @@ def tag_change_url(tag):
     ('"New York"', ["New York"]),
     ('Harbours, "Oil, gas', ["Harbours", "Oil", "gas"]),  # a quote left open quotes nothing
     ("", []),
+    # One tag in any case, spelled as first typed (it was the spelling that sorted first).
+    ("zeta Word, Zeta word", ["zeta Word"]),
+    ("Öl preis, ÖL PREIS", ["Öl preis"]),
 ], ids=["several words alone", "trimmed", "several with commas", "empty ones dropped",
-        "quoted comma", "quoted beside words", "quoted alone", "open quote", "nothing"])
+        "quoted comma", "quoted beside words", "quoted alone", "open quote", "nothing",
+        "repeated in another case", "repeated in capitals beyond ASCII"])
 def test_the_story_forms_tags_field_splits_on_commas_only(typed, names):
     assert ArticleAdminForm().fields["tags"].clean(typed) == names
     assert parse_tags(typed) == names  # taggit's own callers (revisions) read it the same way
