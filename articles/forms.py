@@ -7,7 +7,7 @@ Messages name the problem in the file's terms ("required", "must be one line").
 
 import hashlib
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django import forms
@@ -244,9 +244,16 @@ def _local_time_error(value, moment, zone):
             '"%(earlier)s" or "%(later)s"', code="ambiguous_time", params={
                 "value": value, "zone": zone, "earlier": earlier.isoformat(),
                 "later": later.isoformat()})
-    return ValidationError('"%(value)s" never happens in %(zone)s, as the clocks go forward: '
-                           "give the time with its offset", code="missing_time",
-                           params={"value": value, "zone": zone})
+    # In the hour skipped, fold 0 reads the time with the offset from before the change:
+    # as the admin says it (core.forms.local_time_error), both offsets and what each means.
+    after, before = (timezone.localtime(when.astimezone(UTC), zone).strftime("%H:%M")
+                     for when in (earlier, later))
+    return ValidationError(
+        '"%(value)s" never happens in %(zone)s, as the clocks go forward: give another time, '
+        'or its offset: "%(earlier)s" is %(after)s, after the change, and "%(later)s" is '
+        "%(before)s, before it", code="missing_time", params={
+            "value": value, "zone": zone, "earlier": earlier.isoformat(),
+            "later": later.isoformat(), "after": after, "before": before})
 
 
 class ImportUserField(_FromJSON, forms.ModelChoiceField):

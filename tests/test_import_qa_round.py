@@ -181,8 +181,10 @@ def _written(folder, articles):
 
 TWICE = ('"2026-11-01T01:30:00" happens twice in America/New_York, as the clocks go back: '
          'give its offset, "2026-11-01T01:30:00-04:00" or "2026-11-01T01:30:00-05:00"')
+# With what each offset means, as the admin says it (QA, 2026-12-06: it named neither).
 NEVER = ('"2026-03-08T02:30:00" never happens in America/New_York, as the clocks go forward: '
-         'give the time with its offset')
+         'give another time, or its offset: "2026-03-08T02:30:00-05:00" is 03:30, after the '
+         'change, and "2026-03-08T02:30:00-04:00" is 01:30, before it')
 
 
 @pytest.mark.parametrize("given, message", [
