@@ -9,7 +9,7 @@ from core.admin import (DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixi
 from core.images import CheckedImageField, thumbnail
 from core.queries import count_of
 from core.storage_errors import StorageErrorsMixin
-from core.text import caseless
+from core.text import name_key
 
 from .models import Author
 
@@ -25,14 +25,16 @@ class AuthorAdminForm(forms.ModelForm):
 
     def clean_name(self):
         # "JONAH FERRELL" beside "Jonah Ferrell" would be one writer with two
-        # bylines and two pages, and the import, which matches authors in any
-        # case, would file stories under one of them. Compared as it compares
-        # them (caseless), in every script; a newsroom's authors are read in one query.
+        # bylines and two pages, and the import, which matches authors as they
+        # look, would file stories under one of them. Compared as it compares
+        # them (name_key: in any case, a no-break space, two spaces, fullwidth
+        # letters or a zero-width space alike), in every script, as sections are;
+        # a newsroom's authors are read in one query.
         name = self.cleaned_data["name"]
         others = (Author.objects.exclude(pk=self.instance.pk).order_by("pk")
                   .values_list("name", flat=True))
-        key = caseless(name)
-        existing = next((other for other in others if caseless(other) == key), None)
+        key = name_key(name)
+        existing = next((other for other in others if name_key(other) == key), None)
         if existing is not None:
             raise ValidationError(
                 "There is already an author “%(existing)s”: in another case, a name is the "

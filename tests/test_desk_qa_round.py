@@ -307,8 +307,12 @@ class TestImportingTheReviewTime:
 
 
 class TestAuthorNamesInAnyCase:
-    @pytest.mark.parametrize(("existing", "typed"), [("Jonah Ferrell", "JONAH FERRELL"),
-                                                     ("Lucía Marrow", "LUCÍA MARROW")])
+    # A no-break space, two spaces, fullwidth letters or a zero-width space: a byline that
+    # looks the same (QA, 2026-12-06: four "Mara Ellison" in the story form's picker).
+    @pytest.mark.parametrize(("existing", "typed"), [
+        ("Jonah Ferrell", "JONAH FERRELL"), ("Lucía Marrow", "LUCÍA MARROW"),
+        ("Mara Ellison", "Mara\u00a0Ellison"), ("Mara Ellison", "Mara  Ellison"),
+        ("Mara Ellison", "Ｍａｒａ Ellison"), ("Mara Ellison", "Mara Ellison\u200b")])
     def test_a_second_author_in_another_case_is_refused_keeping_what_was_typed(
             self, desk, existing, typed):
         client, _ = desk
