@@ -631,6 +631,21 @@ class SectionAdmin(OldAddressesMixin, DeclaredLookupsOnly, EditConflictMixin, ad
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+
+        class NamedPositions(form):
+            """Each row's position box named for its section: the list's only label is the
+            column's heading, which a screen reader does not read with the box."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if self.instance.pk:
+                    self.fields["position"].widget.attrs["aria-label"] = (
+                        f"Position of {self.instance.name}")
+
+        return NamedPositions
+
 
 class RelatedArticleForm(forms.ModelForm):
     def validate_constraints(self):

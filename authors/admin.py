@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
@@ -102,6 +103,9 @@ class AuthorAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, Ed
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "avatar":
             kwargs["form_class"] = CheckedImageField
+            # The field's label is the legend around "Currently" and "Change": the file
+            # input itself needs a name of its own (as the story's image has).
+            kwargs["widget"] = AdminFileWidget(attrs={"aria-label": "Avatar file"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="",

@@ -737,3 +737,17 @@ class TestAuthorsAndSections:
         assert response.status_code == 302
         assert list(Section.objects.values_list("pk", "name")) == [
             (world.pk, "World"), (economy.pk, "ÉCONOMIE")]
+
+
+def test_the_newsroom_names_the_boxes_its_labels_do_not(client, editor):
+    """QA, 2026-12-06: an author's avatar file input and each section's position box in the
+    list had no accessible name."""
+    SectionFactory(name="World", slug="world")
+    page = client.get("/admin/articles/section/").content.decode()
+    assert re.search(r'<input [^>]*aria-label="Position of World"[^>]*name="form-\d+-position"',
+                     page) or re.search(
+        r'<input [^>]*name="form-\d+-position"[^>]*aria-label="Position of World"', page)
+    author = AuthorFactory(name="Mara Ellison")
+    page = client.get(f"/admin/authors/author/{author.pk}/change/").content.decode()
+    assert re.search(r'<input type="file" name="avatar"[^>]*aria-label="Avatar file"', page) or \
+        re.search(r'<input [^>]*aria-label="Avatar file"[^>]*name="avatar"', page)
