@@ -334,14 +334,15 @@ def bias_report_received(request, slug, reference):
     if not (reference.startswith("BR-") and number.isascii() and number.isdigit()
             and len(number) <= 12):
         raise Http404("No such report.")
-    report = get_object_or_404(BiasReport.objects.select_related("article"),
-                               pk=int(number), article__slug=slug)
-    if not report.article.is_published():
-        raise Http404("No such report.")
-    if not _is_reporter(request, report):
-        # The reference counts up: anyone could read any report's outcome by it.
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    report = (BiasReport.objects.select_related("article")
+              .filter(pk=int(number), article=article).first())
+    if report is None or not _is_reporter(request, report):
+        # The reference counts up: anyone could read any report's outcome by it, or,
+        # were a reference not on the story answered otherwise, which stories drew
+        # reports and how many. Whoever did not send it is answered the same for any.
         return render(request, _bias_template(request, "bias_report_received"), {
-            "article": report.article, "reporter": False, "partial": _is_partial(request)})
+            "article": article, "reporter": False, "partial": _is_partial(request)})
     again = request.GET.get("again") == "1"
     # What a re-send kept, as the redirect signed it; and only what the report
     # still holds is confirmed.

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 
 from standards.models import BiasReport
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, BiasReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +121,10 @@ def test_no_reports_on_stories_that_are_not_public(client):
                        {"reason": "other", "details": "x"}).status_code == 404
 
 
-@pytest.mark.parametrize("reference", ["BR-999999", "BR-x", "XX-000001", "BR-" + "9" * 5000])
-def test_unknown_confirmation_is_404(client, article, reference):
+# A well-formed reference no report has is answered as any other not the reader's
+# (test_a_reference_tells_no_one_but_its_reporter_whether_it_is_on_the_story).
+@pytest.mark.parametrize("reference", ["BR-x", "XX-000001", "BR-" + "9" * 5000])
+def test_a_malformed_reference_is_404(client, article, reference):
     assert client.get(f"{URL}{reference}/").status_code == 404
 
 
@@ -155,3 +157,19 @@ def test_no_email_without_an_address(article, django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         decide_bias_report(report, BiasReport.Status.DISMISSED, UserFactory())
     assert mail.outbox == []
+
+
+def test_a_reference_tells_no_one_but_its_reporter_whether_it_is_on_the_story(client, article):
+    """QA, 2026-12-06: a reference on the story answered 200 and any other 404, so counting
+    through the references told which stories drew reports, and how many, undecided."""
+    other = ArticleFactory(slug="ferries", headline="Ferries resume")
+    on_story = BiasReportFactory(article=article)
+    elsewhere = BiasReportFactory(article=other)
+    pages = {reference: client.get(f"{URL}{reference}/")
+             for reference in (on_story.reference, elsewhere.reference, "BR-999999")}
+    assert {response.status_code for response in pages.values()} == {200}
+    bodies = {response.content.decode().replace(reference, "") for reference, response
+              in pages.items()}
+    assert len(bodies) == 1
+    assert client.get(f"{URL}BR-nonsense/").status_code == 404
+    assert client.get("/articles/no-such-story/report-bias/BR-000001/").status_code == 404
