@@ -311,9 +311,17 @@ def report_comment(request, pk):
     A GET files nothing: it leads to the comment, as signing in does for a
     reader whose session ended before they sent the report.
     """
-    comment = get_object_or_404(
-        Comment.objects.approved().filter(article__in=Article.objects.published())
-        .select_related("article"), pk=pk)
+    comment = get_object_or_404(Comment.objects.filter(article__in=Article.objects.published())
+                                .select_related("article"), pk=pk)
+    if comment.status != Comment.Status.APPROVED:
+        # Hidden (or held again) since the page was drawn. The script says so beside the
+        # report's form; without it, the story's comments say so, where the generic "not
+        # found" page said the story was gone.
+        if request.method != "POST" or _is_partial(request):
+            raise Http404("The comment is no longer public.")
+        return _refuse_report(request, comment, 404, notice=(
+            "Nothing was reported: this comment is no longer shown. It may have been "
+            "removed already."))
     if request.method != "POST":
         return HttpResponseRedirect(_comment_url(comment))
     if not request.user.is_authenticated:

@@ -87,3 +87,23 @@ def test_once_a_suspension_ends_the_reader_may_report_again(client, article, rea
     assert "Send report" in _text(client.get("/articles/harbour/comments/?partial=1"))
     assert report(client, comment).status_code == 200
     assert CommentReport.objects.filter(comment=comment, reporter=reader).exists()
+
+
+def test_a_comment_hidden_before_it_is_reported_is_said_so_on_its_story(client, article,
+                                                                        reader):
+    """QA, 2026-12-06: without the script, the reader landed on the site's "We can't find
+    that page", which said the story was gone; it is there, with its comments. (The script
+    says so beside the report's form: tests/browser/test_comments_qa_round.py.)"""
+    from comments.models import Comment
+
+    theirs = CommentFactory(article=article, body="Will the island keep its Sunday boat?")
+    kept = CommentFactory(article=article, body="The Sunday boat is the one I take.")
+    Comment.objects.filter(pk=theirs.pk).update(status=Comment.Status.HIDDEN)
+    response = report(client, theirs, partial=False)
+    assert response.status_code == 404
+    text = _text(response)
+    assert ("Nothing was reported: this comment is no longer shown. It may have been removed "
+            "already.") in text
+    assert kept.body in text and theirs.body not in text
+    assert not CommentReport.objects.exists()
+    assert client.get(f"/comments/{theirs.pk}/report/").status_code == 404
