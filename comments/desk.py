@@ -210,11 +210,12 @@ NOT_SENT = ("A decision is sent with the buttons on the queue, not by opening it
             "with your session: make it again from the queue.")
 
 
-def _not_decided(request, notice, status, back_url, back_label):
-    """A page saying why nothing was decided, with the way back to the queue."""
+def _not_decided(request, notice, status, back_url, back_label, note=""):
+    """A page saying why nothing was decided, with the way back to the queue and the note
+    the moderator wrote, to copy."""
     response = TemplateResponse(request, "admin/moderation/not_decided.html", {
         **admin.site.each_context(request), "title": "Nothing was decided", "notice": notice,
-        "back_url": back_url, "back_label": back_label}, status=status)
+        "note": note, "back_url": back_url, "back_label": back_label}, status=status)
     if status == 405:
         response["Allow"] = "POST"
     return response
@@ -225,6 +226,18 @@ def _not_sent(request):
     for the address the expired session was sending a decision to. A blank 405 said nothing."""
     return _not_decided(request, NOT_SENT, 405, reverse("moderation-comments"),
                        "Back to the comment queue")
+
+
+def _no_longer_allowed(request, what):
+    """The moderator's permissions changed since the queue was drawn (taken out of the
+    Moderators group, say): a page of the desk's own saying so, with their note, not the
+    public site's "not open to your account". A page, not a card's fragment, even to the
+    script: it sends the form again plainly and shows this page (desk.js)."""
+    return _not_decided(
+        request, f"Nothing was decided: your account may no longer {what}. Its permissions "
+                 f"were changed since this queue was shown; ask an administrator if that is a "
+                 f"mistake.", 403, _next(request), "Back to the comment queue",
+        note=" ".join(request.POST.get("reason", "").split()))
 
 
 def _gone(request):
@@ -240,13 +253,14 @@ def decide_comment(request, pk):
     if request.method != "POST":
         return _not_sent(request)
     if not _can_decide(request.user):
-        raise PermissionDenied
+        return _no_longer_allowed(request, "decide comments")
     decision = request.POST.get("decision", "")
     if decision not in DECISIONS:
         return HttpResponseBadRequest("Approve, hide or restrict.")
     status, restrict = DECISIONS[decision]
     if restrict and not _can_restrict(request.user):
-        raise PermissionDenied
+        return _no_longer_allowed(request, "restrict readers (the comment was not hidden "
+                                           "either)")
     reason = " ".join(request.POST.get("reason", "").split())[:300]
     with transaction.atomic():
         # Locks the comment alone: PostgreSQL cannot lock the outer join to a former reader.
@@ -314,7 +328,7 @@ def undo_decision(request, pk):
     if request.method != "POST":
         return _not_sent(request)
     if not _can_decide(request.user):
-        raise PermissionDenied
+        return _no_longer_allowed(request, "decide comments, nor undo its decisions")
     action = get_object_or_404(ModerationAction, pk=pk, moderator=request.user)
     try:
         comment, kept = moderation.undo_decision(action, request.user)

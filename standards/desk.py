@@ -192,7 +192,12 @@ def decide_bias_report(request, pk):
                                      "sign in again, the decision you were sending was lost "
                                      "with your session: make it again from the triage.", 405)
     if not _can_decide(request.user):
-        raise PermissionDenied
+        # Permissions changed since the triage was shown: the desk's page, with the note.
+        return _not_decided(request, "Nothing was decided: your account may no longer decide "
+                                     "bias reports. Its permissions were changed since the "
+                                     "triage was shown; ask an administrator if that is a "
+                                     "mistake.", 403,
+                            note=normalize(request.POST.get("note", "")))
     decision = request.POST.get("decision", "")
     if decision not in DECISIONS:
         return HttpResponseBadRequest("In review, uphold or dismiss.")

@@ -49,3 +49,33 @@ def test_a_note_for_a_report_decided_meanwhile_is_kept_to_copy(live_server, new_
     shoot(page, "decided-meanwhile", width, scheme)
     report.refresh_from_db()
     assert report.status == BiasReport.Status.UPHELD and report.resolution_note == "Upheld."
+
+
+@pytest.mark.parametrize(("width", "scheme"), LOOKS)
+def test_a_moderator_whose_permissions_went_keeps_the_note(live_server, new_page, roles, width,
+                                                           scheme):
+    """Taken out of Moderators with the queue open: the script's decision is refused, sent
+    again plainly, and the desk's own page says why, with the note (it was the public site's
+    "not open to your account")."""
+    from django.contrib.auth.models import Group
+
+    from comments.models import Comment
+    from tests.factories import CommentFactory
+
+    moderator = staff("Moderators", "mod3")
+    comment = CommentFactory(status=Comment.Status.PENDING, body="Buy cheap ferry tickets here")
+    page = new_page(width=width, color_scheme=scheme)
+    sign_in(page, live_server, "mod3")
+    page.goto(f"{live_server.url}/admin/moderation/comments/")
+    page.get_by_label("Note for the log").fill("Advertising, third time today.")
+    moderator.groups.remove(Group.objects.get(name="Moderators"))
+    page.get_by_role("button", name="Hide", exact=True).click()
+    expect(page.locator(".desk-notice")).to_contain_text(
+        "Nothing was decided: your account may no longer decide comments.")
+    expect(page.get_by_label("Your note, not saved: copy it before you go back")).to_have_value(
+        "Advertising, third time today.")
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert serious(page) == []
+    shoot(page, "permissions-went", width, scheme)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING

@@ -106,3 +106,33 @@ def test_the_moderation_log_reads_as_the_record_it_logs(moderator, report):
     [entry] = ModerationAction.objects.all()
     assert "\u202e" not in report.resolution_note
     assert entry.reason == report.resolution_note == "Spam link approved by editor-in-chief"
+
+
+def test_a_moderator_whose_permissions_went_is_told_on_the_desk_with_the_note(client, report):
+    """QA, 2026-12-06: taken out of Moderators with the queue open, the moderator's decision
+    landed on the public site's "This page is not open to your account", the note lost."""
+    from django.contrib.auth.models import Group
+
+    from comments.models import Comment
+    from tests.articles.newsroom import staff
+    from tests.factories import CommentFactory
+
+    moderator = staff("Moderators", username="mod3")
+    client.force_login(moderator)
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    moderator.groups.remove(Group.objects.get(name="Moderators"))
+    for url, data, said in [
+        (f"{TRIAGE}{report.pk}/decide/", {"decision": "dismiss", "note": "Checked: fair."},
+         "may no longer decide bias reports"),
+        (f"/admin/moderation/comments/{comment.pk}/decide/",
+         {"decision": "hide", "reason": "Checked: fair.", "version": "new"},
+         "may no longer decide comments")]:
+        response = client.post(url, {**data, "next": TRIAGE})
+        page = response.content.decode()
+        assert response.status_code == 403
+        assert f"Nothing was decided: your account {said}" in page
+        assert "Checked: fair.</textarea>" in page
+        assert "EVA DAILY newsroom" in page  # the desk's page, not the public site's
+    report.refresh_from_db()
+    comment.refresh_from_db()
+    assert report.status == BiasReport.Status.NEW and comment.status == Comment.Status.PENDING
