@@ -248,10 +248,17 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions, admi
         if left:
             others = list(Comment.objects.filter(pk__in=left).select_related("reader")
                           .order_by("pk"))
-            self.message_user(request, f"Left as {'they are' if len(others) > 1 else 'it is'}, "
-                                       f"decided by someone else since this list was loaded: "
-                                       f"{_named(others)}. Look again before you decide.",
-                              messages.WARNING)
+            if others:
+                self.message_user(
+                    request, f"Left as {'they are' if len(others) > 1 else 'it is'}, decided by "
+                             f"someone else since this list was loaded: {_named(others)}. Look "
+                             f"again before you decide.", messages.WARNING)
+            if gone := len(left) - len(others):
+                # Deleted since the list was drawn (or its story was): said, as the desk says it.
+                self.message_user(
+                    request, f"{_comments(gone)} chosen {'was' if gone == 1 else 'were'} "
+                             f"deleted meanwhile: nothing was decided for "
+                             f"{'it' if gone == 1 else 'them'}.", messages.WARNING)
 
     approve = decision_action(Comment.Status.APPROVED, "Approve selected comments")
     hide = decision_action(Comment.Status.HIDDEN, "Hide selected comments")

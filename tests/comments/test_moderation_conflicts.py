@@ -278,3 +278,21 @@ def test_the_last_dates_python_holds_are_a_bad_filter_not_an_error(moderators, q
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
     assert first.client.get(f"{log}export.csv?{query}").status_code == 400
     assert first.client.get(f"{log}?created_at__year=2026").status_code == 200
+
+
+def test_a_comment_chosen_and_deleted_meanwhile_is_said(moderators):
+    """QA, 2026-12-06: "1 comment approved." named the one decided by someone else and said
+    nothing of the one deleted meanwhile."""
+    first, second = moderators
+    deleted, decided_since, fresh = (CommentFactory(status="pending") for _ in range(3))
+    drawn = second.load_list(COMMENTS)
+    first.client.post(f"/admin/moderation/comments/{decided_since.pk}/decide/", {
+        "decision": "hide", "version": "new"})
+    chosen = [deleted, decided_since, fresh]
+    type(deleted).objects.filter(pk=deleted.pk).delete()
+    shown = messages_of(second.act(COMMENTS, drawn, "approve", chosen))
+    assert "1 comment approved." in shown
+    assert any("decided by someone else since this list was loaded" in m for m in shown)
+    assert "1 comment chosen was deleted meanwhile: nothing was decided for it." in shown
+    fresh.refresh_from_db()
+    assert fresh.status == "approved"
