@@ -237,6 +237,15 @@ class PlainPasswordChangeForm(RulesOnNewPassword, PasswordChangeForm):
         self.fields["old_password"].label = "Your current password"
         _plain_password_words(self, "new_password1", "new_password2")
 
+    def clean(self):
+        # Django changed it to itself and said "Your password was changed".
+        cleaned_data = super().clean()
+        new = cleaned_data.get("new_password1")
+        if new and "old_password" not in self.errors and new == cleaned_data.get("old_password"):
+            self.add_error("new_password1", forms.ValidationError(
+                "That is your current password: choose a new one.", code="password_unchanged"))
+        return cleaned_data
+
 
 class PlainSetPasswordForm(RulesOnNewPassword, SetPasswordForm):
     """Django's new password after a reset link, with the site's words."""
