@@ -405,11 +405,29 @@ class CheckedAutocompleteJsonView(AutocompleteJsonView):
         return term, model_admin, source_field, to_field_name
 
 
+# Said on the sign-in page a form sent after its session ended leads to: Django's said
+# nothing, and the editor could not tell whether the save had gone through.
+SIGNED_OUT_WHILE_SENDING = (
+    "You were signed out, so what you sent was not saved. Sign in and you are taken back to "
+    "the page; a newsroom form there offers your changes back, to restore.")
+
+
 class NewsroomAdminSite(admin.AdminSite):
-    """Django's admin site, with CheckedAutocompleteJsonView (core.apps.NewsroomAdminConfig)."""
+    """Django's admin site, with CheckedAutocompleteJsonView (core.apps.NewsroomAdminConfig)
+    and a word on the sign-in page for a form sent after the session ended."""
 
     def autocomplete_view(self, request):
         return CheckedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+    def admin_view(self, view, cacheable=False):
+        guarded = super().admin_view(view, cacheable)
+
+        def inner(request, *args, **kwargs):
+            if request.method == "POST" and not request.user.is_authenticated:
+                messages.warning(request, SIGNED_OUT_WHILE_SENDING)
+            return guarded(request, *args, **kwargs)
+
+        return functools.update_wrapper(inner, guarded)
 
 
 class CheckedAutocompleteSelect(widgets.AutocompleteSelect):

@@ -457,3 +457,20 @@ def test_what_only_they_changed_is_in_the_refused_form_and_saving_it_keeps_both(
     assert timezone.localtime(story.published_at).strftime("%Y-%m-%d %H:%M") == \
         "2026-11-30 08:15"
     assert story.dek == "Islanders welcome the news."
+
+
+def test_a_form_sent_after_the_session_ended_is_said_not_saved_on_the_sign_in_page(editors):
+    """QA, 2026-12-06: the sign-in page said nothing, and the editor could not tell whether
+    the save had gone through."""
+    story = _story()
+    first, _ = editors
+    first.open(f"/admin/articles/article/{story.pk}/change/")
+    first.client.logout()
+    response = first.client.post(first.url, {"headline": "Ferries are back"}, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/admin/login/?next=")
+    assert "You were signed out, so what you sent was not saved." in unescape(
+        response.content.decode())
+    story.refresh_from_db()
+    assert story.headline == "Ferries resume"
+    # Opening a page signed out is no lost save: nothing is said.
+    assert "was not saved" not in first.client.get(first.url, follow=True).content.decode()

@@ -63,6 +63,11 @@ def test_changes_refused_for_a_sign_out_elsewhere_are_offered_back(live_server, 
         sign_out_elsewhere(page, live_server)
         page.locator("input[name=_save]").first.click()
         expect(page).to_have_url(re.compile(r"/admin/login/\?next="))
+        # The sign-in page says the save did not go through (QA, 2026-12-06: it said nothing).
+        expect(page.locator(".messagelist")).to_contain_text(
+            "You were signed out, so what you sent was not saved.")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        page.screenshot(path=SHOTS / f"signed-out-{width}-{scheme}.png")
         sign_in_again(page)
         expect(page).to_have_url(change_url(live_server, story))
         offer = page.locator("[data-unsaved-changes]")
