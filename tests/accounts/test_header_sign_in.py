@@ -31,3 +31,10 @@ def test_sign_in_from_a_story_comes_back_to_it(client):
                                   "/accounts/password_reset/"])
 def test_the_account_pages_sign_in_leads_nowhere_else(client, path):
     assert sign_in_link(client, path) == "/accounts/login/"
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/articles/no-such-story/"])
+def test_an_error_page_echoes_no_address_in_its_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert sign_in_link(client, path) == "/accounts/login/"
