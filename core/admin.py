@@ -423,7 +423,9 @@ class NewsroomAdminSite(admin.AdminSite):
         guarded = super().admin_view(view, cacheable)
 
         def inner(request, *args, **kwargs):
-            if request.method == "POST" and not request.user.is_authenticated:
+            # Signing out of a tab already signed out loses nothing.
+            if (request.method == "POST" and not request.user.is_authenticated
+                    and request.path != reverse(f"{self.name}:logout")):
                 messages.warning(request, SIGNED_OUT_WHILE_SENDING)
             return guarded(request, *args, **kwargs)
 

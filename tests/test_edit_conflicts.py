@@ -472,5 +472,7 @@ def test_a_form_sent_after_the_session_ended_is_said_not_saved_on_the_sign_in_pa
         response.content.decode())
     story.refresh_from_db()
     assert story.headline == "Ferries resume"
-    # Opening a page signed out is no lost save: nothing is said.
+    # Opening a page signed out is no lost save, nor is signing out again: nothing is said.
     assert "was not saved" not in first.client.get(first.url, follow=True).content.decode()
+    assert "was not saved" not in first.client.post("/admin/logout/", follow=True
+                                                    ).content.decode()
