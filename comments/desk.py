@@ -261,7 +261,11 @@ def decide_comment(request, pk):
     if restrict and not _can_restrict(request.user):
         return _no_longer_allowed(request, "restrict readers (the comment was not hidden "
                                            "either)")
-    reason = " ".join(request.POST.get("reason", "").split())[:300]
+    reason = " ".join(request.POST.get("reason", "").split())
+    if too_long := moderation.reason_refusal(reason):
+        # A page, even to the script (desk.js sends the form again plainly), with the note.
+        return _not_decided(request, too_long, 400, _next(request), "Back to the comment queue",
+                            note=reason)
     with transaction.atomic():
         # Locks the comment alone: PostgreSQL cannot lock the outer join to a former reader.
         locked = Comment.objects.select_for_update(of=("self",)).select_related("reader")
@@ -272,9 +276,10 @@ def decide_comment(request, pk):
             return _already_decided(request, comment)
         if not restrict and moderation.is_already(comment, status):
             return _already_so(request, comment)
-        if restrict and (refusal := moderation.restriction_refusal(comment)):
-            return _not_restricted(request, comment, refusal)
-        action = moderation.decide_comment(comment, status, request.user, reason, restrict)
+        try:
+            action = moderation.decide_comment(comment, status, request.user, reason, restrict)
+        except moderation.RestrictionRefused as refusal:
+            return _not_restricted(request, comment, str(refusal))
     done = _done(action, comment)
     if _is_fetch(request):
         return _fragment(request, "receipt", action=action, done=done, next_url=_next(request))

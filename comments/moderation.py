@@ -395,6 +395,18 @@ def comment_refusal(reader):
     return (standing.refusal() if standing is not None else "") or None
 
 
+REASON_MAX_CHARS = Comment._meta.get_field("moderation_reason").max_length
+
+
+def reason_refusal(reason):
+    """Why a note cannot go with a decision on a comment, or "": it is longer than
+    REASON_MAX_CHARS. Refused, never cut: the log would keep half a sentence."""
+    if len(reason) > REASON_MAX_CHARS:
+        return (f"Nothing was decided: a note can be at most {REASON_MAX_CHARS:,} characters, "
+                f"and this one has {len(reason):,}. Shorten it, then decide again.")
+    return ""
+
+
 def _within(text, model, field):
     """The text as a column holds it: cut to its length, ending in "…" when cut."""
     return Truncator(text).chars(model._meta.get_field(field).max_length)
