@@ -824,7 +824,9 @@ class Article(HasOldAddresses, LineFeeds, models.Model):
         if not parts and not self.image_is_ai_generated:
             return ""
         kind = "Illustration:" if self.image_is_illustration else "Photo:"
-        credit = f"{kind} {' / '.join(parts)}" if parts else kind
+        if not parts:  # the mark alone: "Photo: (AI-generated image)" read as a slip
+            return f"{kind} AI-generated image"
+        credit = f"{kind} {' / '.join(parts)}"
         if self.image_is_ai_generated:
             credit += " (AI-generated image)"
         return credit

@@ -27,10 +27,11 @@ class TagSlugConverter:
     """<tag:slug> in a URL: a tag's slug, letters and digits of any script (taggit's slugify).
 
     Django's <slug:...> takes ASCII only: a story tagged "Café" had no tag
-    page, and its own page failed to link the tag.
+    page, and its own page failed to link the tag. Combining accents too: "café" typed
+    as "e" and U+0301 leads on to the tag (core.oldslugs.moved_slug composes it).
     """
 
-    regex = r"[-\w]+"
+    regex = r"[-\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 
     def to_python(self, value):
         return value

@@ -34,6 +34,8 @@ from django.tasks import task
 from django.tasks.exceptions import InvalidTask
 from django.utils import timezone
 
+from .env import http_address_problem
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 1  # seconds, for connecting and for each read
@@ -199,17 +201,12 @@ def _send(url, header):
 
 def _parts(url):
     """urlsplit(url) of an edge cache's address; ValueError for anything else."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("not an http:// or https:// URL")
-    parts.port  # ValueError for a port that is not a number from 0 to 65535
-    return parts
+    if (problem := url_problem(url)) is not None:
+        raise ValueError(problem)
+    return urlsplit(url)
 
 
 def url_problem(url):
-    """Why url cannot be an edge cache's address in EDGE_PURGE_URLS, or None."""
-    try:
-        _parts(url)
-    except ValueError as error:
-        return str(error)
-    return None
+    """Why url cannot be an edge cache's address in EDGE_PURGE_URLS, or None (settings
+    refuse one at start-up; manage.py check, one set otherwise)."""
+    return http_address_problem(url)

@@ -79,10 +79,39 @@ def text_list(name, default):
     Each item is stripped and empty ones are dropped: "a.org, b.org" kept
     " b.org" with its space, a host no request could match.
     """
-    value = given(name)
-    if not value:
-        return default
-    return [item for item in map(str.strip, value.split(",")) if item]
+    items = [item for item in map(str.strip, given(name).split(",")) if item]
+    return items or default  # "," alone is no list either: the default, not nothing
+
+
+def hosts(name, default):
+    """ALLOWED_HOSTS: a comma list of host names, none with a space inside ("a b" is two
+    hosts with a comma forgotten: kept as one, it matched no request)."""
+    items = text_list(name, default)
+    for item in items:
+        if re.search(r"\s", item):
+            refuse(name, item, "a host name (the hosts are separated by commas)")
+    return items
+
+
+def http_address_problem(url):
+    """Why url is not an http:// or https:// address with a host, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http:// or https:// URL"
+    try:
+        parts.port
+    except ValueError as error:  # a port that is not a number from 0 to 65535
+        return str(error)
+    return None
+
+
+def http_addresses(name):
+    """A comma list of http(s):// addresses (EDGE_PURGE_URLS); empty by default."""
+    items = text_list(name, [])
+    for item in items:
+        if (problem := http_address_problem(item)) is not None:
+            refuse(name, item, f"an address such as http://10.0.0.5:6081/ ({problem})")
+    return items
 
 
 def folder(name, default, base):
@@ -134,16 +163,21 @@ def database(name, default, base=None):
     return config
 
 
-def cache(name, default):
+def cache(name, default, base=None):
     """CACHE_URL (or SECURITY_CACHE_URL) as Django's CACHES entry.
 
     The backend must exist (django-environ still takes memcache:// for the
     one Django removed in 4.1), and a Redis URL needs a port from 1 to 65535
     and a database number: a wrong one made every page a 500 while /healthz
-    said ok.
+    said ok. A relative folder (filecache://.cache/pages) is taken from base,
+    the project folder: a worker started from another folder kept its own cache.
     """
-    return _url(name, default, _env.cache_url_config, _usable_cache,
-                "redis://127.0.0.1:6379/1 or filecache:///var/cache/evadaily")
+    config = _url(name, default, _env.cache_url_config, _usable_cache,
+                  "redis://127.0.0.1:6379/1 or filecache:///var/cache/evadaily")
+    if (base is not None and config is not None
+            and config["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"):
+        config["LOCATION"] = str(Path(base, config["LOCATION"]))
+    return config
 
 
 def _usable_cache(config):
@@ -227,8 +261,13 @@ def time_zone(name, default):
         known = False
     # Django's own test at start-up too, on the system's zone files when there are any.
     system = Path("/usr/share/zoneinfo")
-    if not known or (hasattr(time, "tzset") and system.exists()
-                     and not system.joinpath(*value.split("/")).is_file()):
+    # Files beside the zones that are none: "localtime" is the machine's zone under
+    # another name, "Factory" a placeholder, posix/ and right/ copies (right/ counts
+    # leap seconds, so its clocks run 27 seconds off).
+    not_a_zone = (value in ("localtime", "posixrules", "Factory")
+                  or value.startswith(("posix/", "right/")))
+    if not known or not_a_zone or (hasattr(time, "tzset") and system.exists()
+                                   and not system.joinpath(*value.split("/")).is_file()):
         refuse(name, value, "a time zone such as UTC or Europe/Berlin")
     return value
 

@@ -10,6 +10,8 @@ Tags are taggit's: the tags' admin keeps the slugs a rename or a merge leaves
 (keep_old_slugs()).
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import models, router
 
@@ -99,14 +101,17 @@ def moved_slug(owners, slug):
     Whoever has `slug` answers for itself, public or not: a page taken down
     stays a 404 and never leads elsewhere.
     """
-    wanted = list(dict.fromkeys([slug, slug.lower()]))  # as typed first
+    # As typed first; then in lower case, its accents composed as slugify() stores them
+    # ("café" typed as "cafe" and a combining accent is the same tag).
+    lowered = unicodedata.normalize("NFKC", slug.lower())
+    wanted = list(dict.fromkeys([slug, slug.lower(), lowered]))
     held = set(owners.model._base_manager.filter(slug__in=wanted)
                .values_list("slug", flat=True))
     if slug in held:
         return None
-    lowered = slug.lower()
-    if lowered in held:
-        return lowered if owners.filter(slug=lowered).exists() else None
+    for spelling in wanted[1:]:
+        if spelling in held:
+            return spelling if owners.filter(slug=spelling).exists() else None
     moved = dict(owners.filter(old_slugs__slug__in=wanted)
                  .values_list("old_slugs__slug", "slug"))
     return next((moved[old] for old in wanted if old in moved), None)

@@ -8,6 +8,7 @@ String.prototype.trim's white space, and length in Unicode code points
 """
 
 import functools
+import html as html_module
 import math
 import re
 import unicodedata
@@ -473,9 +474,22 @@ def smart_quotes(text):
     return _OPENING_SINGLE.sub("\u2018", text).replace("'", "\u2019")
 
 
+# Where a word ends though no space is written: at a line break, and where a block
+# (a paragraph, a list item, a cell...) opens or closes. An inline tag ends none:
+# "<em>un</em>sure" is one word.
+_BLOCK_EDGE = re.compile(
+    r"<(?:br|hr|/?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|table|thead|tbody|tr|td|"
+    r"th|caption|figure|figcaption|section|article|aside|header|footer|nav|details|summary))"
+    r"\b[^>]*>", re.IGNORECASE)
+
+
 def count_words(html):
-    """The words of rendered HTML: its text, tags stripped, split at whitespace."""
-    return len(strip_tags(html or "").split())
+    """The words of rendered HTML: its text, tags stripped, split at whitespace.
+
+    "<p>one</p><p>two</p>", "one<br>two" and "one&nbsp;two" are two words each.
+    """
+    text = strip_tags(_BLOCK_EDGE.sub(" ", html or ""))
+    return len(html_module.unescape(text).split())
 
 
 def estimate_reading_minutes(html):

@@ -30,7 +30,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = read.text_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+ALLOWED_HOSTS = read.hosts("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 SITE_URL = read.site_url("SITE_URL", default="http://127.0.0.1:8000")
 SITE_NAME = "EVA DAILY"
 # Where readers write to the newsroom: shown on /about/ (pages).
@@ -187,7 +187,8 @@ TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"
 _REDIS = "django.core.cache.backends.redis.RedisCache"
 _FILES = "django.core.cache.backends.filebased.FileBasedCache"
 CACHES = {
-    "default": read.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}"),
+    "default": read.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}",
+                          base=BASE_DIR),
 }
 if CACHES["default"]["BACKEND"] == _FILES:
     # Django's default of 300 entries would throw out pages, and the page
@@ -199,7 +200,7 @@ if CACHES["default"]["BACKEND"] == _FILES:
 # database number on the same server; with the file cache, a folder beside
 # it that keeps every live entry; any other shared cache needs its own URL.
 if read.given("SECURITY_CACHE_URL"):
-    CACHES["security"] = read.cache("SECURITY_CACHE_URL", default=None)
+    CACHES["security"] = read.cache("SECURITY_CACHE_URL", default=None, base=BASE_DIR)
 elif CACHES["default"]["BACKEND"] == _REDIS:
     _locations = CACHES["default"]["LOCATION"].split(",")
     if any(read.redis_database(location) >= 15 for location in _locations):
@@ -302,7 +303,8 @@ WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
 # Email: EMAIL_URL (e.g. smtp+tls://user:pass@host:587) into Django 6.1's MAILERS.
 # The console when developing; in production the machine's own mail server,
-# unless EMAIL_URL says otherwise (a console backend is no production setting).
+# unless EMAIL_URL says otherwise: Django's `check --deploy` refuses the console there
+# (mail.E001), and DESIGN.md asks that check to pass on the defaults.
 _email = read.email("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 MAILERS = {
     "default": {
@@ -425,7 +427,7 @@ PAGE_CACHE_SECONDS = read.integer("PAGE_CACHE_SECONDS", default=600)
 BROWSER_MAX_AGE = 60
 # Edge caches (Varnish, deploy/varnish/) purged by cache tag, comma list of URLs
 # such as http://127.0.0.1:6081/ (core/edge.py); empty: no edge cache.
-EDGE_PURGE_URLS = read.text_list("EDGE_PURGE_URLS", default=[])
+EDGE_PURGE_URLS = read.http_addresses("EDGE_PURGE_URLS")
 # Public pages name their cache tags (xkey, Surrogate-Key headers) only for an
 # edge cache: always when EDGE_PURGE_URLS lists one, and with this on for a
 # CDN purged by its own API instead. Readers must not see them otherwise.

@@ -21,6 +21,11 @@ class Series:
     key: str
     label: str
     css: str  # chart-s1 ... chart-s5 in transparency.css
+    one: str = ""  # the label for a count of one, where it differs ("Correction")
+
+    def counted(self, n):
+        """n of this series as a sentence says it: "1 correction", "2 corrections"."""
+        return f"{grouped(n)} {in_sentence(self.one if n == 1 and self.one else self.label)}"
 
 
 def _num(value):
@@ -110,7 +115,7 @@ def column_chart(chart_id, title, columns, series):
             "total_y": _num(y - 4),
             "label": label, "year": year,
             "title": f"{full_label}: " + ", ".join(
-                f"{grouped(values.get(s.key, 0))} {in_sentence(s.label)}" for s in series),
+                s.counted(values.get(s.key, 0)) for s in series),
         })
     return {
         "id": chart_id, "title": title, "height": height,
@@ -146,7 +151,7 @@ def bar_chart(chart_id, title, rows, series):
             "height": bar_h, "segments": segments, "total": compact(total),
             "total_x": _pct(x), "total_y": _num(y + FONT + 5 + bar_h * 0.8),
             "title": f"{label}: " + ", ".join(
-                f"{grouped(values.get(s.key, 0))} {in_sentence(s.label)}" for s in series),
+                s.counted(values.get(s.key, 0)) for s in series),
         })
     return {
         "id": chart_id, "title": title,

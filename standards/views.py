@@ -371,9 +371,9 @@ OUTCOME_SERIES = [
     Series("open", "Still open", "chart-s5"),
 ]
 CORRECTION_SERIES = [
-    Series(Correction.Kind.CORRECTION, "Corrections", "chart-s4"),
-    Series(Correction.Kind.CLARIFICATION, "Clarifications", "chart-s3"),
-    Series(Correction.Kind.EDITORS_NOTE, "Editor's notes", "chart-s1"),
+    Series(Correction.Kind.CORRECTION, "Corrections", "chart-s4", one="Correction"),
+    Series(Correction.Kind.CLARIFICATION, "Clarifications", "chart-s3", one="Clarification"),
+    Series(Correction.Kind.EDITORS_NOTE, "Editor's notes", "chart-s1", one="Editor's note"),
 ]
 COMMENT_SERIES = [
     Series("approved", "Approved", "chart-s2"),
