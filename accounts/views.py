@@ -18,7 +18,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.tasks import task
 from django.template.defaultfilters import pluralize
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
@@ -159,10 +159,24 @@ def signup(request):
     return render(request, "registration/signup.html", context, status=status)
 
 
+# The pages a new reader's welcome is shown on (includes/notices.html): the account
+# page, and a story's comments, where signing up to comment leads back to. Any other
+# page (the home page, a section) is the same for everyone and shows no notice: the
+# welcome waited there, unseen, and was read out in a story's comments days later.
+WELCOMING_PAGES = {"accounts:account", "articles:detail", "comments:list"}
+
+
 def _signed_up(request, user):
+    """Signed in to the new account, and sent where ?next= says or to the account page."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
-    return HttpResponseRedirect(_safe_next(request))
+    target = _safe_next(request, default=reverse("accounts:account"))
+    try:
+        page = resolve(urlsplit(target).path).view_name
+    except Resolver404:
+        page = None
+    if page in WELCOMING_PAGES:
+        messages.success(request, f"Welcome, {user.get_username()}. You can comment now.")
+    return HttpResponseRedirect(target)
 
 
 # A sign-up form sent twice (a double click) made its account with the first send; the

@@ -154,6 +154,7 @@ def _context(request, **extra):
         **admin.site.each_context(request),
         "can_decide": _can_decide(user),
         "undo_minutes": moderation.UNDO_MINUTES,
+        "reason_max": moderation.REASON_MAX_CHARS,
         **extra,
     }
 

@@ -487,6 +487,32 @@ class _DescribedDateTime:
         return context
 
 
+class _DescribedFile:
+    """A file input (ClearableFileInput, AdminFileWidget) that names the field's errors and
+    help.
+
+    Its "Currently" and "Change" sit in a fieldset (use_fieldset), for which
+    Django names neither on the input nor on the fieldset: "Choose the image
+    again" was never read with the field it is about.
+    """
+
+    help_shown = False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        id_ = widget_attrs.get("id")
+        if id_:
+            ids = [*widget_attrs.get("aria-describedby", "").split()]
+            if self.help_shown:
+                ids.append(f"{id_}_helptext")
+            if widget_attrs.get("aria-invalid"):
+                ids.append(f"{id_}_error")
+            if ids:
+                widget_attrs["aria-describedby"] = " ".join(dict.fromkeys(ids))
+        return context
+
+
 class _NamedGroup:
     """A group of radios or checkboxes with the field's id, which its help text takes.
 
@@ -521,6 +547,9 @@ def describe_controls(form, row=False):
         if isinstance(inner, (widgets.DateTimeWidgetContextMixin, widgets.AdminSplitDateTime)):
             _adopt(inner, _DescribedDateTime)
             # A table shows help text in its column heading only.
+            inner.help_shown = bool(field.help_text) and row is False
+        elif isinstance(inner, forms.ClearableFileInput):
+            _adopt(inner, _DescribedFile)
             inner.help_shown = bool(field.help_text) and row is False
         elif field.help_text and inner.use_fieldset and not inner.id_for_label("id"):
             _adopt(inner, _NamedGroup)

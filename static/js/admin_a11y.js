@@ -111,3 +111,17 @@ new MutationObserver((mutations) => {
   mutations.forEach((mutation) => mutation.addedNodes.forEach(nameComboboxesIn));
 }).observe(document.documentElement, { childList: true, subtree: true });
 nameComboboxesIn(document.documentElement);
+
+// An add form opens on its first field (templates/admin/change_form.html), unless the
+// server's errors gave a field the focus (autofocus, core/forms.py). Django's
+// change_form.js focused the form's first control: the Save button above the fields
+// where save_on_top is set, and the first field even over the first invalid one.
+const addForm = document.getElementById(document.getElementById("admin-add-form")?.dataset.form ?? "");
+if (addForm && !document.querySelector("[autofocus]")) {
+  const first = [...addForm.elements].find((control) =>
+    ["INPUT", "SELECT", "TEXTAREA"].includes(control.tagName) && control.type !== "hidden" &&
+    !control.disabled && control.offsetParent !== null && !control.closest(".submit-row") &&
+    // select2 hides an autocomplete's <select> once it draws its own box, maybe after this.
+    !control.matches(".admin-autocomplete, .select2-hidden-accessible"));
+  first?.focus();
+}

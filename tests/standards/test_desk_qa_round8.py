@@ -92,7 +92,7 @@ def test_a_note_for_a_report_decided_meanwhile_is_shown_to_copy(moderator, repor
 def test_the_triage_note_is_not_filled_in_by_the_browser(moderator, report):
     page = moderator.get(TRIAGE).content.decode()
     assert f'id="note-{report.pk}" name="note"' in page
-    assert 'autocomplete="off" required></textarea>' in page
+    assert f'<textarea id="note-{report.pk}" name="note" rows="2" autocomplete="off">' in page
 
 
 def test_the_moderation_log_reads_as_the_record_it_logs(moderator, report):
