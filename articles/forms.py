@@ -7,6 +7,7 @@ Messages name the problem in the file's terms ("required", "must be one line").
 
 import hashlib
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -212,6 +213,8 @@ class ImportDateTimeField(_FromJSON, forms.DateTimeField):
     expected = "a date and time string"
     default_error_messages = {
         "invalid": 'not an ISO 8601 date and time like "2026-02-04T23:06:00Z": "%(value)s"',
+        "no_time": 'a date without its time: "%(value)s" would be read as midnight; give the '
+                   'time too, like "%(value)sT09:00:00Z"',
     }
 
     def to_python(self, value):
@@ -223,6 +226,10 @@ class ImportDateTimeField(_FromJSON, forms.DateTimeField):
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid",
                                   params={"value": value}) from None
+        if not re.search(r"[T ]\d", value.strip()):
+            # fromisoformat takes a date alone (2026-12-01, 2026-W49-2) as its midnight.
+            raise ValidationError(self.error_messages["no_time"], code="no_time",
+                                  params={"value": value.strip()})
         if timezone.is_aware(moment):
             return moment
         # Refused as the admin refuses it (core.forms.LocalDateTimeField), where
@@ -419,6 +426,9 @@ class ImportStringListField(_FromJSON, forms.Field):
         items, errors = [], []
         for index, item in enumerate(self.check_json(value) or []):
             try:
+                if item is None:  # in a list, null is no value left out: "required" misled
+                    raise ValidationError(self.error_messages["type"], code="type", params={
+                        "expected": "a string", "actual": "null"})
                 items.append(self.item.clean(item))
             except ValidationError as error:
                 for item_error in error.error_list:

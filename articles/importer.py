@@ -8,6 +8,7 @@ stores image files only at that point, deleting them again if writing fails.
 `import_file` does both.
 """
 
+import codecs
 import hashlib
 import json
 import os
@@ -134,12 +135,21 @@ def read_json(path):
         raise ImportFailed([Problem(
             f"the file is {size / 1024 / 1024:.1f} MB; an import file can be at most "
             f"{MAX_FILE_BYTES // 1024 // 1024} MB: split it into several files")])
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFailed([Problem(
+            "UTF-16 text, not UTF-8: save the file again as UTF-8")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportFailed(
-            [Problem(f"not UTF-8 text (bad byte at offset {error.start})")]
-        ) from None
+        before = raw[:error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise ImportFailed([Problem(
+            f"not UTF-8 text (a byte that is none, 0x{raw[error.start]:02x}, at line {line}, "
+            f"byte {column} of that line): save the file again as UTF-8")]) from None
+    if not text.strip():
+        raise ImportFailed([Problem(
+            'the file is empty: an import file holds {"articles": [...]}')])
     try:
         # No value of the format is a number, so an integer is read as a float,
         # to be refused by its field as any number is: int() refuses more than

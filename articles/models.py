@@ -324,6 +324,11 @@ BODY_NESTING = 20  # lists and quotes inside one another, at most
 BODY_RENDER_SECONDS = 5
 BODY_TOO_DEEP = ("Lists and quotes can be nested at most %(most)d deep; this body nests them "
                  "%(depth)s deep.")
+# A book's length, some 50,000 words: a long read is a fifth of it. A longer body was
+# refused (or not) by how fast the machine rendered it, with advice about brackets.
+BODY_MAX_CHARS = 300_000
+BODY_TOO_LONG = ("This body has %(length)s characters; a story holds at most %(most)s (some "
+                 "50,000 words). Split it into a series, or shorten it.")
 BODY_TOO_SLOW = ("This body takes %(seconds).0f seconds to turn into a page, more than "
                  "%(most)d: look for a long run of brackets, angle brackets or other marks "
                  "that open something they never close.")
@@ -638,6 +643,9 @@ class Article(HasOldAddresses, LineFeeds, models.Model):
         """
         if self.body == getattr(self, "_stored_body", None):
             return None
+        if len(self.body) > BODY_MAX_CHARS:
+            return ValidationError(BODY_TOO_LONG, code="body_too_long", params={
+                "length": f"{len(self.body):,}", "most": f"{BODY_MAX_CHARS:,}"})
         started = time.monotonic()
         try:
             html = self.rendered_body()

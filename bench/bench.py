@@ -328,7 +328,7 @@ def visit_mix(env, options, rows, notes):
     """Seed the mix's stories, then read them quiet, under churn and through Varnish."""
     print(f"Seeding {options.mix_stories:,} stories and {options.mix_comments:,} comments "
           "for the visit mix...", flush=True)
-    manage(env, "seed_scale", "--articles", str(options.mix_stories),
+    manage(env, "seed_scale", "--allow-without-debug", "--articles", str(options.mix_stories),
            "--comments", str(options.mix_comments), "--readers", "500",
            "--seed", str(options.seed), quiet=True, timeout=1800)
     analyze(env)
@@ -526,7 +526,8 @@ def main():
         if not options.skip_scale:
             print(f"Seeding {options.articles:,} articles and {options.comments:,} "
                   "comments...", flush=True)
-            manage(env, "seed_scale", "--articles", str(options.articles),
+            manage(env, "seed_scale", "--allow-without-debug", "--articles",
+                   str(options.articles),
                    "--comments", str(options.comments), timeout=3600)
             analyze(env)
             print("Query plans at scale size:", flush=True)

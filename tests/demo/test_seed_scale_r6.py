@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def seed(articles=300):
-    call_command("seed_scale", articles=articles, comments=20, readers=5, stdout=io.StringIO())
+    call_command("seed_scale", articles=articles, comments=20, readers=5,
+                 allow_without_debug=True, stdout=io.StringIO())
 
 
 def test_every_story_it_writes_passes_the_models_rules():

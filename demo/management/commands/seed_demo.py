@@ -66,14 +66,16 @@ class Command(BaseCommand):
                                returncode=INTERRUPTED) from None
 
     def _seed(self, if_empty, verbosity):
-        accounts = _ensure_accounts()
         if if_empty and Article.objects.exists():
+            # Nothing, not even the demo accounts: their roles and rights stay as an
+            # administrator left them (make run calls this at every start).
             self.stdout.write("The database already has articles; the demo newsroom was "
                               "not loaded again.")
-        else:
-            now = timezone.now().replace(second=0, microsecond=0)
-            self._import_stories(now, verbosity)
-            _demo_conversation(now)
+            return
+        accounts = _ensure_accounts()
+        now = timezone.now().replace(second=0, microsecond=0)
+        self._import_stories(now, verbosity)
+        _demo_conversation(now)
 
         self.stdout.write(f'Demo accounts (password "{DEMO_PASSWORD}"):')
         for username, role, created in accounts:

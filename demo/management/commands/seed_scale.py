@@ -8,6 +8,7 @@ import random
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -58,8 +59,19 @@ class Command(BaseCommand):
         parser.add_argument("--comments", type=int, default=100_000)
         parser.add_argument("--readers", type=int, default=5_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--allow-without-debug", action="store_true",
+                            help="run even with DEBUG off (a benchmark's own database; "
+                                 "never a real site's)")
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_without_debug"]:
+            # Its stories are public at once, some dated today: on a real site they went
+            # into the next edition to subscribers, beside 5,000 made-up readers and a
+            # staff account.
+            raise CommandError(
+                "seed_scale publishes thousands of made-up stories, readers and comments, "
+                "so it runs only with DEBUG on. Pass --allow-without-debug for a benchmark's "
+                "own database, never a real site's.")
         if options["articles"] < 1 or options["comments"] < 0 or options["readers"] < 1:
             raise CommandError("--articles and --readers must be at least 1, "
                                "--comments at least 0.")
