@@ -18,14 +18,13 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.forms.models import fields_for_model
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from authors.models import Author
 from core.forms import clock_shows
 from core.images import (HERO_MIN_SIZE, MAX_UPLOAD_BYTES, check_image_decodes, check_min_size,
                          check_upload_size)
-from core.text import CONTROL_CHARACTERS, normalize
+from core.text import CONTROL_CHARACTERS, ascii_slug, normalize
 
 from .models import (NEEDS_PUBLICATION_TIME, NO_REVIEWER, REVIEW_TIME_ALONE,
                      REVIEWER_MAY_NOT_EDIT, REVIEWER_NOT_STAFF, Article, Section)
@@ -87,7 +86,7 @@ def json_type(value):
 
 def slug_from_headline(headline):
     """The slug an article without one gets: its headline slugified, cut to fit."""
-    return slugify(headline)[: Article._meta.get_field("slug").max_length].strip("-")
+    return ascii_slug(headline)[: Article._meta.get_field("slug").max_length].strip("-")
 
 
 def import_status(data):

@@ -22,14 +22,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Lower
-from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
 from authors.models import Author
 from core import edge, pagecache
 from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
-from core.text import CONTROL_CHARACTERS, caseless, name_key, tidy_name
+from core.text import CONTROL_CHARACTERS, ascii_slug, caseless, name_key, tidy_name
 
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, CheckedImages,
                     import_status, json_type, slug_from_headline)
@@ -907,9 +906,9 @@ def _save_related(plan, saved):
 
 
 def _unique_slug(model, text, fallback):
-    """slugify(text), made unique in model with -2, -3... and cut to the field's length."""
+    """ascii_slug(text), made unique in model with -2, -3... and cut to the field's length."""
     max_length = model._meta.get_field("slug").max_length
-    base = slugify(text)[:max_length].strip("-") or fallback
+    base = ascii_slug(text)[:max_length].strip("-") or fallback
     slug, number = base, 2
     while model.objects.filter(slug=slug).exists():
         suffix = f"-{number}"

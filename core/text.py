@@ -17,6 +17,7 @@ import markdown
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
+from django.utils.text import slugify
 
 # The characters JavaScript's trim() removes; Python's str.strip() differs
 # (it keeps U+FEFF and removes U+001C-U+001F and U+0085).
@@ -66,6 +67,22 @@ def name_key(name):
 # space, a word joiner, a byte order mark, a soft hyphen. The zero-width joiners
 # stay: they make emoji and the letters of some scripts.
 _NOTHING_DRAWN = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
+# Latin letters that Unicode does not decompose into a plain letter and a mark, so
+# slugify() dropped them: "Straße" was "strae", "Søren Ærø" "sren-r". Spelled as the
+# admin's own slug script (Django's urlify.js) spells them.
+_UNDECOMPOSED_LATIN = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
+    "ı": "i", "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŋ": "n", "Ŋ": "N",
+})
+
+
+def ascii_slug(text):
+    """slugify(text), its Latin letters kept (ß as ss, ø as o): an address made from a
+    name or a headline, as the admin makes one while it is typed."""
+    return slugify(str(text).translate(_UNDECOMPOSED_LATIN))
 
 
 def tidy_name(name):

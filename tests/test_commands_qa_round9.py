@@ -122,3 +122,23 @@ def test_a_body_over_the_limit_is_refused_by_its_length(settings, tmp_path):
     assert any(f"This body has {len(body.strip()):,} characters; a story holds at most "
                f"300,000 (some 50,000 words)" in line for line in lines), lines
     assert not any("brackets" in line for line in lines)
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("Straße der Einheit", "strasse-der-einheit"), ("Søren Ærø", "soren-aero"),
+    ("Łódź", "lodz"), ("Þórður", "thordur"), ("Café", "cafe"), ("李伟", ""),
+])
+def test_latin_letters_that_do_not_decompose_are_kept_in_addresses(text, slug):
+    from core.text import ascii_slug
+    assert ascii_slug(text) == slug
+
+
+def test_an_imported_section_and_story_keep_their_letters(settings, tmp_path):
+    from tests.articles.test_import import run_import, write_image
+    folder = tmp_path / "copy"
+    write_image(folder / "images" / "hero.jpg")
+    write_image(folder / "avatars" / "li-wei.jpg", size=(300, 300))
+    run_import(folder, {"articles": [story(slug=None, headline="Straße reopens",
+                                           section="Økonomi")]})
+    article = Article.objects.get()
+    assert (article.slug, article.section.slug) == ("strasse-reopens", "okonomi")
