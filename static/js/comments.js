@@ -473,6 +473,19 @@ function tabStopsWhereTablesScroll() {
   });
 }
 
+// A reason chosen after the server's "This field is required.": the radios are no longer
+// invalid, and the error is no longer read with the group (as a counter's field forgets
+// the server's errors once edited). In the dialog, on the full pages, for either report.
+document.addEventListener("change", (event) => {
+  const radio = event.target;
+  if (!radio.matches?.("input[type=radio][aria-invalid=true]")) return;
+  const group = radio.closest("fieldset");
+  if (!group) return;
+  group.querySelectorAll("input[type=radio]").forEach((each) => each.removeAttribute("aria-invalid"));
+  group.querySelectorAll(".field-errors").forEach((errors) => { errors.hidden = true; });
+  group.removeAttribute("aria-describedby");
+});
+
 // Full pages (the comments page, the bias form page) post as plain forms
 // and get the counters.
 attachCounters(document);

@@ -55,12 +55,12 @@ def test_sign_up_ignores_an_offsite_next(client):
         "password1": "a-long-harbour-passphrase", "password2": "a-long-harbour-passphrase",
         "next": "https://evil.example/",
     })
-    assert response["Location"] == "/"
+    assert response["Location"] == "/accounts/"  # the account page, saying welcome
 
 
 @pytest.mark.parametrize("target", ["abc", "-1", "articles", "<script>", "//evil.example/",
                                     "https://evil.example/", "http://testserver/articles/"])
-def test_sign_up_sends_a_next_that_is_not_a_path_here_to_the_front_page(client, target):
+def test_sign_up_sends_a_next_that_is_not_a_path_here_to_a_page_of_ours(client, target):
     # A word such as "abc" was taken by redirect() for a view's name: a 500.
     UserFactory(username="ana")
     reader = Client()
@@ -72,7 +72,8 @@ def test_sign_up_sends_a_next_that_is_not_a_path_here_to_the_front_page(client, 
         "password1": "a-long-harbour-passphrase", "password2": "a-long-harbour-passphrase",
         "next": target,
     })
-    assert response.status_code == 302 and response["Location"] == "/"
+    # The new reader's account page, where the welcome is shown.
+    assert response.status_code == 302 and response["Location"] == "/accounts/"
     assert User.objects.filter(username="newreader").exists()
 
 

@@ -516,6 +516,10 @@ def test_report_bias_dialog_refusal_keeps_the_text(live_server, newsroom, new_pa
     assert BiasReport.objects.count() == 0
 
     dialog.get_by_role("radio", name=re.compile("^Missing context")).check()
+    # Chosen: the radios are no longer invalid, nor is the error read with them.
+    expect(dialog.locator("input[type=radio][aria-invalid]")).to_have_count(0)
+    expect(dialog.locator("#reason-errors")).to_be_hidden()
+    assert dialog.locator("fieldset").first.get_attribute("aria-describedby") is None
     dialog.get_by_role("button", name="Send report").click()
     expect(dialog.locator(".reference strong")).to_have_text(re.compile(r"^BR-\d{6}$"))
     report = BiasReport.objects.get()
