@@ -241,9 +241,23 @@ def _no_longer_allowed(request, what):
         note=" ".join(request.POST.get("reason", "").split()))
 
 
+def _note_kept(request, text, status):
+    """The desk's own page saying why nothing was decided, with the moderator's note to copy;
+    None when they wrote none. A card drawn again, a notice in its place or the queue
+    again would each have lost the note (a plain page even to the script: desk.js sends the
+    form again plainly)."""
+    note = " ".join(request.POST.get("reason", "").split())
+    if not note:
+        return None
+    return _not_decided(request, text, status, _next(request), "Back to the comment queue",
+                        note=note)
+
+
 def _gone(request):
     """The comment was deleted (or its story was) after the card was drawn."""
     text = "That comment no longer exists: it was deleted meanwhile. Nothing was decided."
+    if kept := _note_kept(request, text, 404):
+        return kept
     if _is_fetch(request):
         return _fragment(request, "notice", status=404, notice=text)
     return _not_decided(request, text, 404, _next(request), "Back to the comment queue")
@@ -293,6 +307,8 @@ def _not_restricted(request, comment, refusal):
     """The restriction is refused (refusal: moderation.restriction_refusal's words): the
     card again, saying why and without the button, for the moderator to hide the comment
     alone."""
+    if kept := _note_kept(request, refusal, 409):
+        return kept
     if _is_fetch(request):
         again = list(_comments().filter(waiting(), pk=comment.pk))
         if again:
@@ -308,6 +324,8 @@ def _already_so(request, comment):
     nor a new moderator on the comment, for what someone else decided."""
     text = (f"This comment is already {comment.get_status_display().lower()}, with no open "
             f"report. Nothing was changed.")
+    if kept := _note_kept(request, text, 409):
+        return kept
     if _is_fetch(request):
         return _fragment(request, "notice", status=409, notice=text)
     messages.warning(request, text)
@@ -323,6 +341,8 @@ def _already_decided(request, comment):
               else "Another moderator") + " has"
     text = (f"{by} already decided this comment ({comment.get_status_display().lower()}) "
             f"since the page was loaded. Nothing was changed.")
+    if kept := _note_kept(request, text, 409):
+        return kept
     if _is_fetch(request):
         return _fragment(request, "notice", status=409, notice=text)
     messages.warning(request, text)

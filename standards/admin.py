@@ -392,8 +392,9 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
         decided, refused = [], []
         for pk in queryset.order_by("pk").values_list("pk", flat=True):
             with transaction.atomic():
+                # Its moderator read after the lock (standards/desk.py says why).
                 report = (BiasReport.objects.select_for_update(of=("self",))
-                          .select_related("article", "moderator").get(pk=pk))
+                          .select_related("article").get(pk=pk))
                 refusal = workflow.refusal(report, status, note, request.user)
                 if refusal:
                     refused.append(refusal)

@@ -208,8 +208,10 @@ def decide_bias_report(request, pk):
     if too_long := workflow.note_refusal(note):
         return _not_decided(request, too_long, 400, note=note)
     with transaction.atomic():
-        locked = (BiasReport.objects.select_for_update(of=("self",))
-                  .select_related("article", "moderator"))
+        # Not the moderator with it: after waiting for another's lock, PostgreSQL reads the
+        # report again but not the row joined to it, so a moderator who decided meanwhile
+        # was None beside their id (a 500 for the second of two at once).
+        locked = BiasReport.objects.select_for_update(of=("self",)).select_related("article")
         report = locked.filter(pk=pk).first()
         if report is None:
             return _not_decided(request, "That report no longer exists: it was deleted "

@@ -288,9 +288,12 @@ def _keep_new_contact(report, data):
     """Keep a re-sent report's email and evidence link on the open report it repeats.
 
     Returns the names (CONTACT_FIELDS) of those kept. A field left empty
-    erases nothing. A decided report keeps nothing: its decision has been sent.
+    erases nothing, and one the report holds already adds nothing: a double click's
+    twin was told "We added the email address you gave", as if the first send had
+    none. A decided report keeps nothing: its decision has been sent.
     """
-    given = {name: data[field] for name, field in CONTACT_FIELDS.items() if data[field]}
+    given = {name: data[field] for name, field in CONTACT_FIELDS.items()
+             if data[field] and data[field] != getattr(report, field)}
     if not given or not report.is_open:
         return []
     # Only while still open: a moderator may decide it meanwhile, and the

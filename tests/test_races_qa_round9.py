@@ -1,0 +1,138 @@
+"""QA round 9, two people at once: the second of two moderators deciding one bias report is
+told who decided it, with their note, not a 500; a comment desk refusal keeps the note; a
+bias report's double click is answered as the first send was."""
+
+import re
+import threading
+import time
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import close_old_connections, connection, transaction
+from django.test import Client
+
+from comments.models import ModerationAction
+from standards import workflow
+from standards.models import BiasReport
+from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
+
+QUEUE = "/admin/moderation/comments/"
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+TOKEN = re.compile(r'<input type="hidden" name="submission_token" value="([A-Za-z0-9_-]+)"')
+
+
+def moderator(username):
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+# The bias-report triage: the second of two at once ------------------------------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_second_of_two_moderators_at_once_is_told_who_decided_with_the_note():
+    first, _ = moderator("mod1")
+    _, second = moderator("mod2")
+    report = BiasReportFactory(contact_email="reporter@example.org")
+    locked, done = threading.Event(), {}
+
+    def decide_first():
+        try:
+            with transaction.atomic():
+                held = BiasReport.objects.select_for_update().get(pk=report.pk)
+                locked.set()
+                time.sleep(0.5)  # the second moderator's decision waits on the lock
+                workflow.decide_bias_report(held, BiasReport.Status.DISMISSED, first,
+                                            "Checked against the council minutes.")
+            done["first"] = True
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=decide_first)
+    thread.start()
+    assert locked.wait(5)
+    response = second.post(f"/admin/moderation/bias-reports/{report.pk}/decide/",
+                           {"decision": "uphold", "note": "The figure is wrong."})
+    thread.join(10)
+    assert done.get("first")
+    # It was a 500: after the lock, the report's moderator was read as None beside its id.
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"{report.reference} was already dismissed by mod1" in page
+    assert "The figure is wrong.</textarea>" in page
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.DISMISSED and report.moderator == first
+
+
+# The comment desk: a refusal keeps the note ---------------------------------------------
+
+
+def decide(client, comment, decision, reason, headers=None, version="new"):
+    return client.post(f"/admin/moderation/comments/{comment.pk}/decide/", {
+        "decision": decision, "version": version, "next": QUEUE, "reason": reason,
+    }, **(headers or {}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("headers", [None, FETCH], ids=["plain", "script"])
+def test_a_comment_decided_meanwhile_keeps_the_second_moderators_note(headers):
+    first, first_client = moderator("mod1")
+    _, second = moderator("mod2")
+    comment = CommentFactory(status="pending")
+    assert decide(first_client, comment, "approve", "").status_code == 303
+    note = "Hiding: the link goes to a spam site, ticket 4411."
+    response = decide(second, comment, "hide", note, headers)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "mod1 has already decided this comment (approved)" in page
+    assert f"{note}</textarea>" in page and "desk-note-kept" in page
+    comment.refresh_from_db()
+    assert comment.status == "approved" and ModerationAction.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_with_no_note_the_script_still_gets_the_notice_in_the_cards_place():
+    _, first_client = moderator("mod1")
+    _, second = moderator("mod2")
+    comment = CommentFactory(status="pending")
+    decide(first_client, comment, "approve", "")
+    response = decide(second, comment, "hide", "", FETCH)
+    assert response.status_code == 409
+    assert "desk-note-kept" not in response.content.decode()
+    assert "mod1 has already decided this comment" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_comment_deleted_meanwhile_keeps_the_note():
+    _, client = moderator("mod1")
+    comment = CommentFactory(status="pending")
+    pk = comment.pk
+    comment.delete()
+    comment.pk = pk
+    response = decide(client, comment, "hide", "Spam, ticket 4412.", FETCH)
+    assert response.status_code == 404
+    assert "Spam, ticket 4412.</textarea>" in response.content.decode()
+
+
+# A bias report's double click ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_double_clicked_report_with_an_email_is_answered_as_the_first_send():
+    ArticleFactory(slug="harbour")
+    url = "/articles/harbour/report-bias/"
+    client = Client()
+    token = TOKEN.search(client.get(url).content.decode()).group(1)
+    data = {"reason": "political_slant", "contact_email": "anon3@example.org",
+            "submission_token": token}
+    first, twin = client.post(url, data), client.post(url, data)
+    assert BiasReport.objects.count() == 1
+    assert first.status_code == twin.status_code == 303
+    assert twin["Location"] == first["Location"]  # no "again", nothing "added"
+    page = client.get(twin["Location"]).content.decode()
+    assert "You have already sent this report" not in page and "We added" not in page
