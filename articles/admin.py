@@ -1058,6 +1058,10 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
                     request, None, reverse("admin:articles_article_add"), extra_context)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def deleted_while_saving(self, request, object_id, form_url, extra_context):
+        # Deleted while the save waited for it: the form again, now as a new draft.
+        return self.changeform_view(request, object_id, form_url, extra_context)
+
     def _deleted_meanwhile(self, request, pk):
         """The revision that recorded the deletion of the story pk, when it no longer exists
         and this editor may add it again; else None."""

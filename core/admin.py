@@ -1136,6 +1136,11 @@ class OldAddressesMixin:
             "to one of them takes it back.</p>", listed, noun)
 
 
+class DeletedWhileSaving(Exception):
+    """The row a change form was saving was deleted by someone else while the save waited
+    for its lock (EditConflictMixin.edit_items)."""
+
+
 class EditConflictMixin:
     """A change form refuses to save over a version saved after it was opened; nothing is lost.
 
@@ -1159,7 +1164,17 @@ class EditConflictMixin:
             # Sent: the form is closed, unless it is shown again (sent back with an error,
             # or "Save and continue editing"), which marks it open.
             editing_now.mark_closed(self.opts, unquote(object_id), request.user)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DeletedWhileSaving:
+            # The save's transaction is rolled back; the row is gone for good.
+            return self.deleted_while_saving(request, object_id, form_url, extra_context)
+
+    def deleted_while_saving(self, request, object_id, form_url, extra_context):
+        """The answer to a save whose row someone deleted while it was being saved: Django's
+        own for an address whose object no longer exists (ArticleAdmin offers what was
+        typed as a new draft instead)."""
+        return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="",
                            obj=None):
@@ -1257,6 +1272,10 @@ class EditConflictMixin:
         try:
             stored = queryset.get(pk=pk)
         except self.model.DoesNotExist:
+            if lock and not form.instance._state.adding:
+                # Deleted while this save waited for the row: going on saved a row that is
+                # no more (a 500, and what was typed lost).
+                raise DeletedWhileSaving(pk) from None
             return []
         items = []
         for name, form_field in form.fields.items():

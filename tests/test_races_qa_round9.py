@@ -136,3 +136,45 @@ def test_a_double_clicked_report_with_an_email_is_answered_as_the_first_send():
     assert twin["Location"] == first["Location"]  # no "again", nothing "added"
     page = client.get(twin["Location"]).content.decode()
     assert "You have already sent this report" not in page and "We added" not in page
+
+
+# A story deleted while its save waits for it ---------------------------------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_story_deleted_while_it_is_being_saved_comes_back_as_a_new_draft():
+    from articles.models import Article
+    from tests.test_edit_conflicts import Editor
+
+    desk = Editor("editor", "Jane Editor")
+    story = ArticleFactory(headline="Ferry strike ends", draft=True)
+    desk.open(f"/admin/articles/article/{story.pk}/change/")
+    locked, done = threading.Event(), {}
+
+    def delete_meanwhile():
+        try:
+            with transaction.atomic():
+                held = Article.objects.select_for_update().get(pk=story.pk)
+                locked.set()
+                time.sleep(0.5)  # the save has begun and waits for the row
+                held.delete()
+            done["deleted"] = True
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=delete_meanwhile)
+    thread.start()
+    assert locked.wait(5)
+    typed = "Ferry strike ends after six days"
+    response = desk.save(headline=typed)
+    thread.join(10)
+    assert done.get("deleted")
+    # It was a 500 (the save went on with a row that was gone), and the headline was lost.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "“Ferry strike ends” was deleted" in page
+    assert "Everything you typed is below, as a new draft" in page
+    assert response.context["adminform"].form["headline"].value() == typed
+    assert not Article.objects.exists()
