@@ -504,6 +504,7 @@ def _merge_tags(tags, name):
             return into
         taggings = TaggedItem.objects.filter(tag__in=merged)
         stories = _story_ids(merged)
+        _lock_stories(stories)
         taggings_changed(taggings, moved_to=into)
         # A story keeps one tagging: the one merged into if it had it, else its first.
         same_story = TaggedItem.objects.filter(content_type=OuterRef("content_type"),
@@ -530,11 +531,26 @@ def _delete_tags(tags):
     """
     with transaction.atomic(), pagecache.changes_gathered():
         stories = _story_ids(tags)
+        _lock_stories(stories)
         taggings = TaggedItem.objects.filter(tag__in=tags)
         taggings_changed(taggings)
         _delete_without_signals(taggings)
         Tag.objects.filter(pk__in=[tag.pk for tag in tags]).delete()
         _refresh_revision_tags(stories)
+
+
+def _lock_stories(story_ids):
+    """Lock the stories' rows until the transaction ends, before their tags are changed.
+
+    A story's save holds its row from its conflict check to its end (core.admin:
+    EditConflictMixin), and writes its tags by name: saved while a tag was being
+    merged or deleted, it made the tag again, unseen by either editor. Now one
+    waits for the other: the merge takes the story as saved, or the save is told
+    the tags changed since the form was opened. In the order of their ids, as
+    deletions lock (_locked_for_deletion): two never wait on each other in a circle.
+    """
+    list(Article.objects.select_for_update().filter(pk__in=story_ids).order_by("pk")
+         .values_list("pk", flat=True))
 
 
 def _delete_without_signals(taggings):

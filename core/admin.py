@@ -1164,6 +1164,7 @@ class EditConflictMixin:
             # Sent: the form is closed, unless it is shown again (sent back with an error,
             # or "Save and continue editing"), which marks it open.
             editing_now.mark_closed(self.opts, unquote(object_id), request.user)
+            request.saving_change_form = True  # a row gone under the lock is deleted (below)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DeletedWhileSaving:
@@ -1272,9 +1273,10 @@ class EditConflictMixin:
         try:
             stored = queryset.get(pk=pk)
         except self.model.DoesNotExist:
-            if lock and not form.instance._state.adding:
+            if lock and getattr(request, "saving_change_form", False):
                 # Deleted while this save waited for the row: going on saved a row that is
-                # no more (a 500, and what was typed lost).
+                # no more (a 500, and what was typed lost). A revision's form restoring a
+                # deleted row has nothing to conflict with.
                 raise DeletedWhileSaving(pk) from None
             return []
         items = []

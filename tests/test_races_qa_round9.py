@@ -178,3 +178,47 @@ def test_a_story_deleted_while_it_is_being_saved_comes_back_as_a_new_draft():
     assert "Everything you typed is below, as a new draft" in page
     assert response.context["adminform"].form["headline"].value() == typed
     assert not Article.objects.exists()
+
+
+# A tag merged or deleted while a story carrying it is saved -----------------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["merge", "delete"])
+def test_a_tag_changed_while_a_story_is_saved_is_not_made_again(change):
+    from taggit.models import Tag
+
+    from articles import admin as story_admin
+    from articles.models import Article
+
+    story = ArticleFactory(headline="Museum night")
+    story.tags.add("Museums", "Books")
+    locked, done = threading.Event(), {}
+
+    def save_story():  # as the story's admin save does: its row locked, its tags by name
+        try:
+            with transaction.atomic():
+                held = Article.objects.select_for_update().get(pk=story.pk)
+                locked.set()
+                time.sleep(0.5)
+                held.tags.set(["Museums", "Books", "Ports"])
+            done["saved"] = True
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=save_story)
+    thread.start()
+    assert locked.wait(5)
+    tags = list(Tag.objects.filter(name__in=["Museums", "Books"]))
+    if change == "merge":
+        story_admin._merge_tags(tags, "Culture notes")
+    else:
+        story_admin._delete_tags([tag for tag in tags if tag.name == "Museums"])
+    thread.join(10)
+    assert done.get("saved")
+    names = sorted(story.tags.names())
+    # The save made "Museums" again, after the merge or the deletion took it away.
+    assert not Tag.objects.filter(name="Museums").exists()
+    assert names == (["Culture notes", "Ports"] if change == "merge" else ["Books", "Ports"])
