@@ -39,7 +39,8 @@ from taggit.utils import edit_string_for_tags
 from core import pagecache
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
                         EditConflictMixin, OldAddressesMixin, ReadOnlyRevisionsMixin,
-                        StaffUserChoiceField, ask_for_chosen_files, lower_case_slug, word_diff)
+                        StaffUserChoiceField, ask_for_chosen_files, lower_case_slug, still_there,
+                        word_diff)
 from core.forms import clock_shows, offset_text
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.oldslugs import keep_old_slugs
@@ -202,6 +203,11 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        for name in ("section", "author"):
+            chosen = cleaned_data.get(name)
+            if chosen is not None and not still_there(chosen):
+                self.add_error(name, f"This {name} was deleted while the story was being "
+                                     f"saved. Choose another; nothing else was lost.")
         state = cleaned_data.get("status")
         if state is None:
             return cleaned_data

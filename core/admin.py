@@ -86,6 +86,41 @@ class _Unnamed:
         self.model = model
 
 
+def _locked_for_deletion(model, pks):
+    """Lock the rows to be deleted before what protects them is looked for.
+
+    A story saved into a section (or to an author) being deleted referred to it
+    after the deletion had found nothing protecting it: one of the two failed at
+    its commit, a 500. With the row locked first, the deletion waits for such a
+    save and then finds the story (the page that says what protects it); a
+    save that comes later finds the row gone (still_there()). Only in the
+    deletion's transaction (the delete confirmation's POST); in the order of
+    their ids, so two deletions never wait on each other in a circle.
+    """
+    if transaction.get_connection(router.db_for_write(model)).in_atomic_block:
+        list(model._default_manager.select_for_update().filter(pk__in=pks).order_by("pk")
+             .values_list("pk", flat=True))
+
+
+def still_there(obj):
+    """Whether obj's row is still stored; on PostgreSQL it stays so until the transaction
+    ends (FOR KEY SHARE: a deletion waits, a save referring to it does not).
+
+    For a row a form's choice refers to: the foreign key is checked only at
+    the commit, so a row deleted meanwhile failed the save there, a 500 that
+    lost what was typed, where a form error keeps it.
+    """
+    model = type(obj)
+    connection = transaction.get_connection(router.db_for_write(model))
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return model._default_manager.filter(pk=obj.pk).exists()
+    quote_name = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {quote_name(model._meta.db_table)} WHERE "
+                       f"{quote_name(model._meta.pk.column)} = %s FOR KEY SHARE", [obj.pk])
+        return cursor.fetchone() is not None
+
+
 class ShortDeletionList:
     """The delete confirmation (and the "delete selected" action's) with DELETION_SHOWN of
     each kind of object named, the rest counted; its summary counts them all.
@@ -100,6 +135,8 @@ class ShortDeletionList:
             model = objs[0]._meta.model
         except IndexError:
             return [], {}, set(), []
+        if request.method == "POST":
+            _locked_for_deletion(model, [obj.pk for obj in objs])
         perms_needed, named = set(), Counter()
 
         def format_callback(obj):

@@ -222,3 +222,88 @@ def test_a_tag_changed_while_a_story_is_saved_is_not_made_again(change):
     # The save made "Museums" again, after the merge or the deletion took it away.
     assert not Tag.objects.filter(name="Museums").exists()
     assert names == (["Culture notes", "Ports"] if change == "merge" else ["Books", "Ports"])
+
+
+# A section deleted while a story is saved into it ------------------------------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_section_deleted_while_a_story_is_saved_into_it_is_a_form_error():
+    from articles.models import Section
+    from tests.factories import SectionFactory
+    from tests.test_edit_conflicts import Editor
+
+    desk = Editor("editor", "Jane Editor")
+    story = ArticleFactory(headline="Tram line opens", draft=True)
+    empty = SectionFactory(name="Trams")
+    desk.open(f"/admin/articles/article/{story.pk}/change/")
+    locked, done = threading.Event(), {}
+
+    def delete_section():
+        try:
+            with transaction.atomic():
+                held = Section.objects.select_for_update().get(pk=empty.pk)
+                locked.set()
+                time.sleep(0.5)  # the save has chosen it and waits
+                held.delete()
+            done["deleted"] = True
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=delete_section)
+    thread.start()
+    assert locked.wait(5)
+    desk.set(section=str(empty.pk), headline="Tram line opens on Monday")
+    data = {}
+    for name, value in desk.fields:
+        data.setdefault(name, []).append(value)
+    response = desk.client.post(desk.url, {**data, "_continue": "Save"})
+    thread.join(10)
+    assert done.get("deleted")
+    # It was a 500 at the commit (the foreign key), and the edit was lost.
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["section"] == ["This section was deleted while the story was being "
+                                      "saved. Choose another; nothing else was lost."]
+    assert form["headline"].value() == "Tram line opens on Monday"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_section_a_story_is_being_saved_into_is_protected_from_deletion():
+    from articles.models import Article
+    from core.admin import still_there
+    from tests.factories import SectionFactory
+    from tests.test_edit_conflicts import Editor
+
+    deleting = Editor("editor", "Jane Editor")
+    story = ArticleFactory(headline="Tram line opens", draft=True)
+    empty = SectionFactory(name="Trams")
+    locked, done = threading.Event(), {}
+
+    def save_story():  # as ArticleAdminForm.clean and the save do
+        try:
+            with transaction.atomic():
+                assert still_there(empty)
+                locked.set()
+                time.sleep(0.5)
+                Article.objects.filter(pk=story.pk).update(section=empty)
+            done["saved"] = True
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=save_story)
+    thread.start()
+    assert locked.wait(5)
+    response = deleting.client.post(f"/admin/articles/section/{empty.pk}/delete/",
+                                    {"post": "yes"})
+    thread.join(10)
+    assert done.get("saved")
+    # It was a 500 at the commit: the deletion had found nothing protecting the section.
+    assert response.status_code == 200
+    assert ("Deleting the section “Trams” would require deleting the following protected "
+            "related objects") in response.content.decode()
+    assert Article.objects.get(pk=story.pk).section_id == empty.pk
