@@ -33,11 +33,16 @@ sys.exit(urllib.request.urlopen(f'http://{host}:{port}/healthz', timeout=4).stat
 CMD ["gunicorn", "evadaily.wsgi"]
 # The same image runs the task worker that sends every email and the daily
 # edition, on any machine that reaches the shared database (the queue is a
-# table there); run one or more beside the web servers:
-#   docker run -d --env-file evadaily.env --no-healthcheck IMAGE python manage.py db_worker
+# table there); run one or more beside the web servers, with the same volume
+# (the SQLite database and the uploads, which the worker makes renditions of):
+#   docker run -d --env-file evadaily.env -v evadaily-data:/app/data --no-healthcheck IMAGE python manage.py db_worker
 # and have cron or a scheduler queue the edition at EDITION_TIME (safe to repeat),
 # and remove old personal data daily:
-#   docker run --rm --env-file evadaily.env --no-healthcheck IMAGE python manage.py send_edition
-#   docker run --rm --env-file evadaily.env --no-healthcheck IMAGE python manage.py purge_personal_data
+#   docker run --rm --env-file evadaily.env -v evadaily-data:/app/data --no-healthcheck IMAGE python manage.py send_edition
+#   docker run --rm --env-file evadaily.env -v evadaily-data:/app/data --no-healthcheck IMAGE python manage.py purge_personal_data
 # Before the first start, and before a new release serves (README, Deployment):
-#   docker run --rm --env-file evadaily.env --no-healthcheck IMAGE python manage.py migrate
+#   docker run --rm --env-file evadaily.env -v evadaily-data:/app/data --no-healthcheck IMAGE python manage.py migrate
+# The default page cache, /app/.cache/django, is not in the volume: each
+# container keeps its own pages, change stamps and rate limits. With more than
+# one container, set CACHE_URL to Redis, or, on one host, to a folder in the
+# volume (filecache:///app/data/cache).

@@ -4,6 +4,10 @@ gunicorn serves clients directly here (the Dockerfile runs nothing in front
 of it), so slow or idle clients must not tie up the workers: the worker
 reads each request in full before a thread takes it (core/gunicorn_worker.py).
 Command-line flags override what is set here.
+
+GUNICORN_BIND and GUNICORN_WORKERS (here) and GUNICORN_THREADS
+(core/gunicorn_worker.py) come from the environment only: gunicorn reads them
+before the site's settings read `.env`, so a `.env` line for them is ignored.
 """
 
 import os

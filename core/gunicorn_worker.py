@@ -34,7 +34,7 @@ MAX_HEAD = 64 * 1024  # bytes; far above what browsers send
 MEMORY_BODY = 64 * 1024  # bytes; a larger body waits in a temporary file
 THREAD_READ_TIMEOUT = 30  # seconds; a thread should find the request already read
 WRITE_TIMEOUT = 30  # seconds for one write of a response to reach a client
-DEFAULT_THREADS = int(os.environ.get("GUNICORN_THREADS", "4"))
+DEFAULT_THREADS = int(os.environ.get("GUNICORN_THREADS", "").strip() or "4")  # empty: the default
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 # The request line's target: /path?query, or http://host/path in absolute form.

@@ -13,16 +13,13 @@ backend default {
 # when no server answers, default.vcl serves every page it keeps, however old.
 # A backend without a probe always counts as healthy: give a single app server
 # the probe too (`.probe = healthz;` in its backend) for that.
-# The probe's Host must be one of ALLOWED_HOSTS (Django refuses any other), and
-# with HTTPS=True it must say X-Forwarded-Proto: https (else the site redirects
-# it). default.vcl already imports directors.
+# /healthz is answered before the Host check and the HTTPS redirect
+# (core.middleware.HealthCheckMiddleware): the probe may ask by the server's
+# address, over plain HTTP, with any Host and no X-Forwarded-Proto, whatever
+# ALLOWED_HOSTS and HTTPS say. default.vcl already imports directors.
 #
 # probe healthz {
-#     .request =
-#         "GET /healthz HTTP/1.1"
-#         "Host: www.example.com"
-#         "X-Forwarded-Proto: https"
-#         "Connection: close";
+#     .url = "/healthz";
 #     .timeout = 2s;
 #     .interval = 5s;
 #     # Sick after 3 failures in the last 5 probes; healthy again after 3 successes.

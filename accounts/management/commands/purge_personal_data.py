@@ -18,11 +18,12 @@ TASK_RETENTION_DAYS = 7
 
 
 class Command(BaseCommand):
-    help = (f"Remove personal data older than {RETENTION_DAYS} days: hashed network "
-            "addresses, reporters' emails once their outcome was sent; and what keeps its "
-            "own time (expired sessions, names held from deleted suspended accounts, "
-            "unconfirmed newsletter addresses, finished tasks, tasks a stopped worker left "
-            "running).")
+    help = (f"Remove personal data older than {RETENTION_DAYS} days: bias reports' hashed "
+            f"network addresses, and reporters' emails {RETENTION_DAYS} days after their "
+            "report was decided (an open report keeps its email); and what keeps its own "
+            "time (expired sessions, names and standings held from deleted accounts once "
+            "their time is up, unconfirmed newsletter addresses, finished tasks, tasks a "
+            "stopped worker left running).")
 
     def handle(self, *args, **options):
         now = timezone.now()
