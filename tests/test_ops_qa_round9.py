@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from datetime import datetime, timedelta, timezone as dt_timezone
 from io import StringIO
 from pathlib import Path
