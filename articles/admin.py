@@ -553,10 +553,13 @@ def _lock_stories(story_ids):
     merged or deleted, it made the tag again, unseen by either editor. Now one
     waits for the other: the merge takes the story as saved, or the save is told
     the tags changed since the form was opened. In the order of their ids, as
-    deletions lock (_locked_for_deletion): two never wait on each other in a circle.
+    deletions lock (_locked_for_deletion), and FOR NO KEY UPDATE: a save waiting
+    here may, at its commit, check a foreign key to one of these stories (a related
+    story it added), and that check (FOR KEY SHARE) would wait on a FOR UPDATE
+    lock in a circle, a deadlock that lost the save.
     """
-    list(Article.objects.select_for_update().filter(pk__in=story_ids).order_by("pk")
-         .values_list("pk", flat=True))
+    list(Article.objects.select_for_update(no_key=True).filter(pk__in=story_ids)
+         .order_by("pk").values_list("pk", flat=True))
 
 
 def _delete_without_signals(taggings):

@@ -7,8 +7,7 @@ Messages name the problem in the file's terms ("required", "must be one line").
 
 import hashlib
 import os
-import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django import forms
@@ -18,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.forms.models import fields_for_model
 from django.utils import timezone
+from django.utils.text import slugify
 from taggit.models import Tag
 
 from authors.models import Author
@@ -85,8 +85,20 @@ def json_type(value):
 
 
 def slug_from_headline(headline):
-    """The slug an article without one gets: its headline slugified, cut to fit."""
-    return ascii_slug(headline)[: Article._meta.get_field("slug").max_length].strip("-")
+    """The slug an article without one gets: its headline as an address (ascii_slug), cut
+    to fit.
+
+    Before ascii_slug, slugify() dropped ß, ø and the like ("die-strae"): a story
+    imported so is found at the slug it was given, so that importing it again
+    updates it rather than adding a second story beside it.
+    """
+    max_length = Article._meta.get_field("slug").max_length
+    slug = ascii_slug(headline)[:max_length].strip("-")
+    earlier = slugify(headline)[:max_length].strip("-")
+    if (earlier and earlier != slug and Article.objects.filter(slug=earlier).exists()
+            and not Article.objects.filter(slug=slug).exists()):
+        return earlier
+    return slug
 
 
 def import_status(data):
@@ -225,7 +237,7 @@ class ImportDateTimeField(_FromJSON, forms.DateTimeField):
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid",
                                   params={"value": value}) from None
-        if not re.search(r"[T ]\d", value.strip()):
+        if _is_date_alone(value.strip()):
             # fromisoformat takes a date alone (2026-12-01, 2026-W49-2) as its midnight.
             raise ValidationError(self.error_messages["no_time"], code="no_time",
                                   params={"value": value.strip()})
@@ -239,6 +251,15 @@ class ImportDateTimeField(_FromJSON, forms.DateTimeField):
         if len(moments) == 1:
             return moments[0]
         raise _local_time_error(value.strip(), moment, zone)
+
+
+def _is_date_alone(value):
+    """Whether value is a date with no time: what date.fromisoformat() reads in full."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _local_time_error(value, moment, zone):

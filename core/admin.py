@@ -130,6 +130,14 @@ class ShortDeletionList:
     refused, however far down the list it is.
     """
 
+    def response_action(self, request, queryset, **kwargs):
+        # "Delete selected" runs outside a transaction, as every action does: its rows
+        # are locked (_locked_for_deletion) and deleted in one, as the delete page's are.
+        if request.POST.get("action") == "delete_selected" and request.POST.get("post"):
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().response_action(request, queryset, **kwargs)
+        return super().response_action(request, queryset, **kwargs)
+
     def get_deleted_objects(self, objs, request):
         try:
             model = objs[0]._meta.model
@@ -943,19 +951,40 @@ def decode_version(token):
     return opened_at, fingerprints
 
 
+# Pairs of words word_diff() compares at the most, beyond the words both texts begin and
+# end with: difflib takes time in proportion to their product, and two versions of a long
+# body differing throughout took minutes (a save refused for a conflict, a history page).
+WORD_DIFF_MOST = 4_000_000
+
+
 def word_diff(old, new):
-    """(kind, text) runs, kind being "same", "removed" or "added", word by word."""
+    """(kind, text) runs, kind being "same", "removed" or "added", word by word; None when
+    the texts differ over too long a stretch to compare so in good time (WORD_DIFF_MOST):
+    they are shown whole, side by side."""
     old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
-    runs = []
-    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    shortest = min(len(old_words), len(new_words))
+    start = 0
+    while start < shortest and old_words[start] == new_words[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and old_words[-1 - end] == new_words[-1 - end]:
+        end += 1
+    old_middle = old_words[start:len(old_words) - end]
+    new_middle = new_words[start:len(new_words) - end]
+    if len(old_middle) * len(new_middle) > WORD_DIFF_MOST:
+        return None
+    runs = [("same", "".join(old_words[:start]))] if start else []
+    matcher = difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            runs.append(("same", "".join(old_words[i1:i2])))
+            runs.append(("same", "".join(old_middle[i1:i2])))
             continue
         if i2 > i1:
-            runs.append(("removed", "".join(old_words[i1:i2])))
+            runs.append(("removed", "".join(old_middle[i1:i2])))
         if j2 > j1:
-            runs.append(("added", "".join(new_words[j1:j2])))
+            runs.append(("added", "".join(new_middle[j1:j2])))
+    if end:
+        runs.append(("same", "".join(old_words[len(old_words) - end:])))
     return runs
 
 
@@ -1070,9 +1099,9 @@ class EditVersionForm:
         row = {"label": item.label, "theirs": item.display, "yours": yours_shown,
                "who": "both" if they and you else ("them" if they else "you")}
         if max(len(item.display), len(yours_shown)) > LONG_TEXT or "\n" in item.display:
-            diff = word_diff(item.display, yours_shown)
+            diff = word_diff(item.display, yours_shown) or []
             same = sum(len(text) for kind, text in diff if kind == "same" and text.strip())
-            # Texts that share little read better whole, side by side.
+            # Texts that share little (or too long to compare) read better whole, side by side.
             if same >= max(len(item.display), len(yours_shown)) / 2:
                 row["diff"] = diff
         return row

@@ -95,7 +95,12 @@ def hosts(name, default):
 
 def http_address_problem(url):
     """Why url is not an http:// or https:// address with a host, or None."""
-    parts = urlsplit(url)
+    if re.search(r"\s", url):
+        return "a space inside: the addresses are separated by commas"
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # "http://[fe80::1/": Invalid IPv6 URL
+        return str(error)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "not an http:// or https:// URL"
     try:

@@ -457,7 +457,10 @@ PERMISSIONS_POLICY_DISABLED = [
 # Request bodies: readers send little; the admin uploads images (20 MB each).
 MAX_REQUEST_BYTES = 256 * 1024
 ADMIN_MAX_REQUEST_BYTES = 45 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+# A form's fields, in memory: enough for a story's body at its longest (BODY_MAX_CHARS,
+# 300,000 characters, up to 4 bytes each) with the rest of the story form. Readers'
+# requests stay within MAX_REQUEST_BYTES (core.middleware), whatever their fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Structured logs: one JSON object a line on stderr, requests and errors,

@@ -142,3 +142,51 @@ def test_an_imported_section_and_story_keep_their_letters(settings, tmp_path):
                                            section="Økonomi")]})
     article = Article.objects.get()
     assert (article.slug, article.section.slug) == ("strasse-reopens", "okonomi")
+
+
+# Review of the above ------------------------------------------------------------------
+
+
+def test_a_story_imported_before_addresses_kept_their_letters_is_updated_not_doubled(
+        settings, tmp_path):
+    from tests.articles.test_import import run_import, write_image
+    folder = tmp_path / "copy"
+    write_image(folder / "images" / "hero.jpg")
+    write_image(folder / "avatars" / "li-wei.jpg", size=(300, 300))
+    headline = "Die Straße nach Søndersø"
+    # As yesterday's import made it from the headline: slugify() dropped ß and ø.
+    run_import(folder, {"articles": [story(slug="die-strae-nach-snders", headline=headline)]})
+    run_import(folder, {"articles": [story(slug=None, headline=headline, dek="Corrected.")]})
+    article = Article.objects.get()
+    assert (article.slug, article.dek) == ("die-strae-nach-snders", "Corrected.")
+
+
+@pytest.mark.parametrize("value", ["2026-02-04t23:06:00Z", "2026-02-04_23:06:00Z"])
+def test_any_separator_python_reads_is_a_time_not_a_date_alone(tmp_path, settings, value):
+    from tests.articles.test_import import run_import, write_image
+    folder = tmp_path / "copy"
+    write_image(folder / "images" / "hero.jpg")
+    write_image(folder / "avatars" / "li-wei.jpg", size=(300, 300))
+    # Refused as "a date without its time", with "2026-02-04t…ZT09:00:00Z" to try.
+    run_import(folder, {"articles": [story(published_at=value)]})
+    assert Article.objects.get().published_at.hour == 23
+
+
+def test_a_long_body_fits_the_admins_form_and_a_longer_one_is_refused_by_its_length(client):
+    from django.contrib.auth.models import Group as Groups
+
+    from tests.test_edit_conflicts import Editor
+    editor = Editor("longreads", "Lena Long")
+    assert Groups.objects.get(name="Editors").user_set.filter(username="longreads").exists()
+    article = ArticleFactory(draft=True)
+    editor.open(f"/admin/articles/article/{article.pk}/change/")
+    body = "Ein langer Text über die Straße. " * 8_000  # 264,000 characters, ß included
+    response = editor.save(body=body)
+    assert response.status_code == 302, response.status_code  # it was a 400: too big to read
+    article.refresh_from_db()
+    assert article.body == body.strip()
+    editor.open(f"/admin/articles/article/{article.pk}/change/")  # as saved
+    response = editor.save(body=body + "x" * 40_000)
+    assert response.status_code == 200
+    assert "This body has 304,000 characters; a story holds at most 300,000" in \
+        response.content.decode().replace("\u202f", " ")

@@ -1,6 +1,8 @@
 """QA round 9, the contract (DESIGN.md) off the happy path: configuration read as written,
 words counted at block edges, credits, chart titles and tag addresses as readers write them."""
 
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from taggit.models import Tag
@@ -147,3 +149,14 @@ def test_a_tag_address_with_a_combining_accent_leads_to_the_tag(client):
     response = client.get("/tags/cafe%CC%81/")
     assert response.status_code == 301 and response["Location"] == "/tags/caf%C3%A9/"
     assert client.get("/tags/CAFE%CC%81/?page=1")["Location"] == "/tags/caf%C3%A9/?page=1"
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("http://h:6081/ http://g:6081/", "a space inside: the addresses are separated by commas"),
+    ("http://[fe80::1/", "Invalid IPv6 URL"),
+])
+def test_an_edge_address_list_with_a_comma_forgotten_or_a_broken_address_is_named(
+        monkeypatch, value, why):
+    monkeypatch.setenv("EDGE_PURGE_URLS", value)
+    with pytest.raises(ImproperlyConfigured, match=rf"^EDGE_PURGE_URLS: .* \({re.escape(why)}"):
+        read.http_addresses("EDGE_PURGE_URLS")

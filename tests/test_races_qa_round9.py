@@ -307,3 +307,83 @@ def test_a_section_a_story_is_being_saved_into_is_protected_from_deletion():
     assert ("Deleting the section “Trams” would require deleting the following protected "
             "related objects") in response.content.decode()
     assert Article.objects.get(pk=story.pk).section_id == empty.pk
+
+
+# Review of the above: no deadlock, the bulk deletion too ----------------------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_and_a_save_adding_a_related_story_do_not_deadlock():
+    from taggit.models import Tag
+
+    from articles import admin as story_admin
+    from articles.models import Article, RelatedArticle
+
+    other = ArticleFactory(headline="Older story")  # the lower id: the merge locks it first
+    story = ArticleFactory(headline="Museum night")
+    other.tags.add("Museums")
+    story.tags.add("Museums")
+    locked, done = threading.Event(), {}
+
+    def save_story():  # its row held; at its commit, the related story's key is checked
+        try:
+            with transaction.atomic():
+                held = Article.objects.select_for_update().get(pk=story.pk)
+                locked.set()
+                time.sleep(0.5)
+                RelatedArticle.objects.create(from_article=held, to_article=other, position=1)
+            done["saved"] = True
+        except Exception as error:  # noqa: BLE001 (the deadlock, reported below)
+            done["error"] = repr(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=save_story)
+    thread.start()
+    assert locked.wait(5)
+    story_admin._merge_tags(list(Tag.objects.filter(name="Museums")), "Culture notes")
+    thread.join(10)
+    assert done == {"saved": True}  # it was DeadlockDetected
+    assert sorted(story.tags.names()) == sorted(other.tags.names()) == ["Culture notes"]
+    assert RelatedArticle.objects.filter(from_article=story, to_article=other).exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_delete_selected_on_a_section_a_story_is_being_saved_into_is_refused():
+    from articles.models import Article
+    from core.admin import still_there
+    from tests.factories import SectionFactory
+    from tests.test_edit_conflicts import Editor
+
+    deleting = Editor("editor", "Jane Editor")
+    story = ArticleFactory(headline="Tram line opens", draft=True)
+    empty = SectionFactory(name="Trams")
+    locked, done = threading.Event(), {}
+
+    def save_story():
+        try:
+            with transaction.atomic():
+                assert still_there(empty)
+                locked.set()
+                time.sleep(0.5)
+                Article.objects.filter(pk=story.pk).update(section=empty)
+            done["saved"] = True
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=save_story)
+    thread.start()
+    assert locked.wait(5)
+    response = deleting.client.post("/admin/articles/section/", {
+        "action": "delete_selected", "_selected_action": [empty.pk], "post": "yes"})
+    thread.join(10)
+    assert done.get("saved")
+    # It was a 500: the action ran outside a transaction, so nothing was locked.
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in \
+        response.content.decode()
+    assert Article.objects.get(pk=story.pk).section_id == empty.pk

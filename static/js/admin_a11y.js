@@ -116,12 +116,22 @@ nameComboboxesIn(document.documentElement);
 // server's errors gave a field the focus (autofocus, core/forms.py). Django's
 // change_form.js focused the form's first control: the Save button above the fields
 // where save_on_top is set, and the first field even over the first invalid one.
-const addForm = document.getElementById(document.getElementById("admin-add-form")?.dataset.form ?? "");
-if (addForm && !document.querySelector("[autofocus]")) {
-  const first = [...addForm.elements].find((control) =>
+// An autocomplete's <select> is hidden once select2 draws its own box, which happens
+// when the page has loaded (jQuery's ready): its box is focused then.
+function focusFirstField(form) {
+  if (document.querySelector("[autofocus]")) return;
+  const first = [...form.elements].find((control) =>
     ["INPUT", "SELECT", "TEXTAREA"].includes(control.tagName) && control.type !== "hidden" &&
-    !control.disabled && control.offsetParent !== null && !control.closest(".submit-row") &&
-    // select2 hides an autocomplete's <select> once it draws its own box, maybe after this.
-    !control.matches(".admin-autocomplete, .select2-hidden-accessible"));
-  first?.focus();
+    !control.disabled && !control.closest(".submit-row") &&
+    (control.matches(".admin-autocomplete") || control.offsetParent !== null));
+  if (first?.matches(".admin-autocomplete")) {
+    first.nextElementSibling?.querySelector(".select2-selection")?.focus();
+  } else {
+    first?.focus();
+  }
+}
+
+const addForm = document.getElementById(document.getElementById("admin-add-form")?.dataset.form ?? "");
+if (addForm) {
+  document.addEventListener("DOMContentLoaded", () => setTimeout(() => focusFirstField(addForm)));
 }

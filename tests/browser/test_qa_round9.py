@@ -73,3 +73,14 @@ def test_a_pasted_note_over_the_limit_is_refused_whole_not_cut(live_server, new_
     shoot(page, "triage-note-too-long", width, scheme)
     report.refresh_from_db()
     assert report.status == BiasReport.Status.NEW and report.resolution_note == ""
+
+
+def test_an_add_form_whose_first_field_is_an_autocomplete_opens_on_its_box(
+        live_server, new_page, roles):
+    staff("Editors", "editor")
+    page = new_page()
+    sign_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/standards/correction/add/")
+    # The Article drop-down (select2's box), not the second field, Bias report.
+    box = page.locator("#id_article + .select2 .select2-selection")
+    expect(box).to_be_focused()
