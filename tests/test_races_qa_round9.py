@@ -8,14 +8,14 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import close_old_connections, connection, transaction
 from django.test import Client
 
 from comments.models import ModerationAction
 from standards import workflow
 from standards.models import BiasReport
-from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
+from tests.articles.newsroom import staff
+from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory
 
 QUEUE = "/admin/moderation/comments/"
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
@@ -23,8 +23,8 @@ TOKEN = re.compile(r'<input type="hidden" name="submission_token" value="([A-Za-
 
 
 def moderator(username):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    # staff() makes the roles again after a transactional test emptied the database.
+    user = staff("Moderators", username=username)
     client = Client()
     client.force_login(user)
     return user, client
