@@ -31,7 +31,8 @@ from core.images import (CROPS, PublicImageField, check_image, keep_made_renditi
 from core.oldslugs import HasOldAddresses, KeepsOldSlugs, OldSlugs, moved_slug
 from core.rows import ModelRows, once_per_connection
 from core.seo import route
-from core.text import LineFeeds, count_words, estimate_reading_minutes, render_markdown
+from core.text import (LineFeeds, count_words, estimate_reading_minutes, lost_markup_error,
+                       markdown_html, sanitised)
 from core.validators import within_calendar
 
 from .tasks import make_hero_renditions
@@ -630,11 +631,12 @@ class Article(HasOldAddresses, LineFeeds, models.Model):
 
     def rendered_body(self):
         """The body as HTML (render_markdown), rendered once for each body: clean() and
-        save() both need it."""
+        save() both need it (clean() also the HTML before it is sanitised)."""
         rendered = getattr(self, "_rendered", None)
         if rendered is None or rendered[0] != self.body:
-            self._rendered = (self.body, render_markdown(self.body))
-        return self._rendered[1]
+            html = markdown_html(self.body)
+            self._rendered = (self.body, html, sanitised(html))
+        return self._rendered[2]
 
     def _body_error(self):
         """Why the body being given cannot be shown (a ValidationError), or None.
@@ -663,7 +665,7 @@ class Article(HasOldAddresses, LineFeeds, models.Model):
         if deepest > BODY_NESTING:
             return ValidationError(BODY_TOO_DEEP, code="body_too_deep",
                                    params={"most": BODY_NESTING, "depth": deepest})
-        return None
+        return lost_markup_error(self.body, self._rendered[1])
 
     def clean(self):
         """Refuse what the newsroom must not publish; date an editor's review."""

@@ -436,10 +436,19 @@ def render_markdown(source):
     The headline is the page's only h1, so a level-1 heading in the body
     becomes level 2 before sanitising.
     """
+    return sanitised(markdown_html(source))
+
+
+def markdown_html(source):
+    """Editor Markdown as HTML, not yet sanitised (render_markdown's first half)."""
     html = markdown.markdown(source or "", extensions=["extra", "sane_lists", "smarty",
                                                        _LinksWithinReach()],
                              extension_configs={"smarty": SMARTY_QUOTES_ONLY})
-    html = _H1.sub(r"<\1h2\2", html)
+    return _H1.sub(r"<\1h2\2", html)
+
+
+def sanitised(html):
+    """markdown_html()'s HTML with only ALLOWED_TAGS and their ALLOWED_ATTRIBUTES left."""
     html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -449,6 +458,46 @@ def render_markdown(source):
     )
     # A wide table scrolls sideways inside a box that keyboard users can reach.
     return _boxed_tables(html).replace("</table>", "</table></div>")
+
+
+# What sanitised() takes out together with all it holds: written in a body, an image,
+# an embed, a script or a form left the page without a word to the editor (the
+# import's "a typo never loses data silently"). Elements whose text stays (a <div>,
+# a <span>) only lose their markup.
+LOST_ELEMENTS = ("img", "picture", "source", "svg", "math", "canvas", "video", "audio",
+                 "iframe", "object", "embed", "script", "noscript", "style", "form",
+                 "input", "button", "select", "textarea")
+_LOST = re.compile(r"<(%s)\b" % "|".join(LOST_ELEMENTS), re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+LOST_IMAGE = ("Line %(line)d holds an image, and images in %(where)s are not shown: "
+              "%(instead)s")
+STORY_IMAGE_INSTEAD = ("give the story its picture as its image (with alt text), or take "
+                       "this one out.")
+LOST_ELEMENT = ("Line %(line)d holds <%(element)s>, which is never shown in %(where)s "
+                "(embeds, scripts, styles and forms are taken out): link to it instead, or "
+                "take it out.")
+
+
+def lost_markup_error(source, html, where="a story's text", instead=STORY_IMAGE_INSTEAD):
+    """Why source, written as Markdown, would lose part of itself on the page (a
+    ValidationError for its first element in LOST_ELEMENTS), or None.
+
+    html is markdown_html(source): code spans and blocks are escaped there, so
+    an element written inside one to be shown as code is not counted.
+    """
+    found = _LOST.search(_COMMENT.sub("", html))  # a comment is meant to be unseen
+    if found is None:
+        return None
+    element = found[1].lower()
+    if element == "img":
+        written = re.search(r"!\[|<img\b", source, re.IGNORECASE)
+        message = LOST_IMAGE
+    else:
+        written = re.search(rf"<{element}\b", source, re.IGNORECASE)
+        message = LOST_ELEMENT
+    line = source.count("\n", 0, written.start()) + 1 if written else 1
+    return ValidationError(message, code="lost_markup", params={
+        "line": line, "element": element, "where": where, "instead": instead})
 
 
 def _boxed_tables(html):

@@ -2,11 +2,12 @@ import html
 import itertools
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from core.text import LineFeeds, render_markdown
+from core.text import LineFeeds, lost_markup_error, markdown_html, render_markdown
 
 _H2 = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -83,6 +84,11 @@ class Page(LineFeeds, models.Model):
 
     def get_absolute_url(self):
         return reverse(f"pages:{self.slug}")
+
+    def clean(self):
+        if lost := lost_markup_error(self.body, markdown_html(self.body), where="a page's text",
+                                     instead="take it out."):
+            raise ValidationError({"body": lost})
 
     def save(self, *args, **kwargs):
         self.body_html = render_page(self.body)

@@ -379,7 +379,7 @@ def test_a_body_nested_too_deeply_is_refused_while_checking_with_the_other_probl
 def test_twenty_levels_are_taken_and_the_body_is_rendered_once(copy_dir, li_wei, monkeypatch):
     from articles import models
     renders = []
-    monkeypatch.setattr(models, "render_markdown",
+    monkeypatch.setattr(models, "markdown_html",
                         lambda body: renders.append(body) or f"<p>{len(renders)}</p>")
     run_import(copy_dir, {"articles": [plain("deep", body=nested_list(20))]})
     assert renders == [nested_list(20).rstrip()]  # stored trimmed
