@@ -24,6 +24,7 @@ import time
 from concurrent import futures
 from functools import partial
 
+from gunicorn import util
 from gunicorn.http2 import negotiation
 from gunicorn.util import split_request_uri, unquote_to_wsgi_str
 from gunicorn.workers.gthread import TConn, ThreadWorker
@@ -55,6 +56,23 @@ _REFUSAL_HEADERS = (b"Content-Type: text/plain; charset=utf-8\r\n"
 _TRANSFER_ENCODING = re.compile(rb"^transfer-encoding[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _EXPECT_CONTINUE = re.compile(rb"^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$",
                               re.IGNORECASE | re.MULTILINE)
+
+
+def write_error(sock, status_int, reason, mesg):
+    """gunicorn's answer to a request its parser refuses (400, 414, 431...) or to an error
+    past the site (500), written as the loop's refusals are: plain text with their headers.
+
+    gunicorn's own (util.write_error, which it calls for every such answer) was an
+    HTML page that quotes the request back (a header's name, the request line),
+    with no nosniff, CSP or frame options: the only answers of the site without them.
+    """
+    body = (f"{reason}: {mesg}" if mesg else reason).encode("utf-8", "replace")
+    head = b"HTTP/1.1 %d %s\r\nConnection: close\r\n%sContent-Length: %d\r\n\r\n" % (
+        status_int, reason.encode("latin-1", "replace"), _REFUSAL_HEADERS, len(body))
+    util.write_nonblock(sock, head + body)
+
+
+util.write_error = write_error  # gunicorn's workers call it through the module
 
 
 def body_limit(head):
