@@ -699,6 +699,36 @@ class RelatedArticleFormSet(BaseInlineFormSet):
         super().validate_unique()
 
 
+PICK_DELETED = ("“%(headline)s” was deleted while this story was open. Pick another story, or "
+                "delete this row.")
+
+
+class PickedStoryField(forms.ModelChoiceField):
+    """A related story's field, which names a pick deleted while the form was open.
+
+    Django said "Select a valid choice" beside an emptied box: the editor could
+    tell neither which story had been picked nor what had become of it.
+    """
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            gone = _deleted_headline(value) if error.code == "invalid_choice" else None
+            if gone is None:
+                raise
+            raise ValidationError(PICK_DELETED, code="deleted", params={"headline": gone}) from None
+
+
+def _deleted_headline(value):
+    """The last headline of the deleted story whose id value is, else None."""
+    pk = str(value)
+    if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        return None
+    return (Article.history.filter(id=pk, history_type="-").order_by("-history_date")
+            .values_list("headline", flat=True).first())
+
+
 class RelatedArticleInline(admin.TabularInline):
     model = RelatedArticle
     form = RelatedArticleForm
@@ -714,6 +744,7 @@ class RelatedArticleInline(admin.TabularInline):
             # The whole width of the column, so a long headline is not cut.
             kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site,
                                                          attrs={"data-width": "100%"})
+            kwargs["form_class"] = PickedStoryField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
