@@ -22,7 +22,7 @@ from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin
-from articles.models import public_story, record_time, story_text
+from articles.models import record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
                         ReasonedActions, decision_action, local_iso, reason_field)
@@ -115,12 +115,11 @@ class CorrectionForm(forms.ModelForm):
 class CorrectionFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        # A correction readers have seen stays on the record while its story is public
-        # (Correction.deletion_refusal); taken down in the same save, the story may lose it.
-        story = self.instance
-        if story.pk is None or not story.is_published():
-            return
+        # A correction readers may have seen stays on the record, also when the story is
+        # taken down in the same save (Correction.deletion_refusal).
         chosen = [form.instance.pk for form in self.deleted_forms if form.instance.pk]
+        if self.instance.pk is None or not chosen:
+            return
         refusals = [correction.deletion_refusal() for correction in Correction.objects
                     .select_related("article").filter(pk__in=chosen).order_by("date", "pk")]
         if any(refusals):
@@ -194,19 +193,20 @@ class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsM
 
     @admin.action(description=delete_selected.short_description, permissions=["delete"])
     def delete_selected(self, request, queryset):
-        """Django's "Delete selected", refused while any chosen correction's story is public."""
-        on_record = list(queryset.filter(public_story("article__")).select_related("article")
-                         .order_by("date", "pk")[:DELETIONS_NAMED + 1])
-        if not on_record:
+        """Django's "Delete selected", refused while any chosen correction is on the record
+        (Correction.deletion_refusal)."""
+        refusals = [refusal for correction in queryset.select_related("article")
+                    .order_by("date", "pk") if (refusal := correction.deletion_refusal())]
+        if not refusals:
             return delete_selected(self, request, queryset)
-        for correction in on_record[:DELETIONS_NAMED]:
-            self.message_user(request, f"Not deleted: {correction.deletion_refusal()}",
+        for refusal in refusals[:DELETIONS_NAMED]:
+            self.message_user(request, f"Not deleted: {refusal}", messages.ERROR)
+        if len(refusals) > DELETIONS_NAMED:
+            self.message_user(request, f"Not deleted either: {len(refusals) - DELETIONS_NAMED} "
+                                       "more of the corrections chosen are on the record.",
                               messages.ERROR)
-        if len(on_record) > DELETIONS_NAMED:
-            self.message_user(request, "Not deleted either: more of the corrections chosen are "
-                                       "on public stories.", messages.ERROR)
-        self.message_user(request, "Nothing was deleted. Choose corrections on stories that "
-                                   "are not public, or amend the others.", messages.WARNING)
+        self.message_user(request, "Nothing was deleted. Choose corrections readers have not "
+                                   "seen, or amend the others.", messages.WARNING)
         return None
 
     def history_view(self, request, object_id, extra_context=None):

@@ -171,6 +171,12 @@ SHOWN_FIELDS = ("kind", "text", "date")
 ON_THE_RECORD = ("“%(story)s” is public, and this %(kind)s of %(date)s is part of its public "
                  "record: it cannot be deleted while the story is public. Amend its text "
                  "instead; the story and /corrections/ then mark it “Amended” with the date.")
+# Taken down, a story could lose a correction its readers had seen, and come back
+# without it: /corrections/ and past months' figures changed after the fact.
+SEEN_ON_THE_RECORD = ("Readers have seen this %(kind)s of %(date)s: “%(story)s” was public "
+                      "after it was made, so it stays on the story's record, also while the "
+                      "story is not public. Amend its text instead; the story and "
+                      "/corrections/ then mark it “Amended” with the date.")
 
 
 def story_was_public_since(article_id, since, using=None):
@@ -266,22 +272,31 @@ class Correction(LineFeeds, models.Model):
         if stored is None or all(_shown(stored[name]) == _shown(getattr(self, name))
                                  for name in fields):
             return False
-        first = (self.history.using(using).order_by("history_date", "history_id")
-                 .values_list("history_date", flat=True).first())
-        since = min(filter(None, [stored["date"], first]))
+        since = min(filter(None, [stored["date"], self._first_saved(using)]))
         return story_was_public_since(stored["article_id"], since, using)
+
+    def _first_saved(self, using=None):
+        """When this correction was first stored (its first revision), or None."""
+        return (self.history.using(using or router.db_for_read(Correction))
+                .order_by("history_date", "history_id")
+                .values_list("history_date", flat=True).first())
 
     def deletion_refusal(self, now=None):
         """Why this correction may not be deleted now (a message), or None.
 
-        On a public story it is on the record: readers have seen it, and
-        /corrections/ and the transparency report count it.
+        Once readers may have seen it, it is on the record: /corrections/ and the
+        transparency report count it, and a story taken down and put back shows it
+        again. A correction made while its story was not public may go.
         """
         story = self.article
-        if not story.is_published(now):
+        if story.is_published(now):
+            message = ON_THE_RECORD
+        elif story_was_public_since(story.pk, self._first_saved() or self.date):
+            message = SEEN_ON_THE_RECORD
+        else:
             return None
-        return ON_THE_RECORD % {"story": story.headline, "kind": self.get_kind_display().lower(),
-                                "date": date_format(timezone.localtime(self.date), "M j, Y")}
+        return message % {"story": story.headline, "kind": self.get_kind_display().lower(),
+                          "date": date_format(timezone.localtime(self.date), "M j, Y")}
 
     def clean(self):
         """A cited bias report must be about the same story; the date must fall between the

@@ -1,6 +1,6 @@
 """Corrections stay on the record: each change is kept (revision history), a change
-after readers may have seen one is shown ("Amended <date>"), and one on a public story
-cannot be deleted."""
+after readers may have seen one is shown ("Amended <date>"), and one readers may have
+seen cannot be deleted, even once its story is taken down."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -158,6 +158,52 @@ class TestDeletingACorrection:
         assert not Correction.objects.filter(pk=correction.pk).exists()
         # Its history keeps it, deletion included.
         assert list(correction.history.values_list("history_type", flat=True)) == ["-", "+"]
+
+    def test_once_readers_saw_it_it_stays_when_the_story_is_taken_down(self, client, desk,
+                                                                        corrected):
+        # Taken down, the story lost it, and came back without it: /corrections/ and the
+        # past months' figures changed after the fact.
+        story, correction = corrected
+        with time_machine.travel(AMENDED, tick=False):
+            story.status = Article.Status.DRAFT
+            story.save()
+            url = f"/admin/standards/correction/{correction.pk}/delete/"
+            response = desk.client.post(url, {"post": "yes"}, follow=True)
+            assert ("Readers have seen this correction of Dec 3, 2026: “Bridge reopens” was "
+                    "public after it was made, so it stays on the story&#x27;s record, also "
+                    "while the story is not public. Amend its text instead;") in html(response)
+            response = desk.client.post("/admin/standards/correction/", {
+                "action": "delete_selected", "_selected_action": [correction.pk],
+                "post": "yes"}, follow=True)
+            assert "Not deleted: Readers have seen this correction" in html(response)
+            assert Correction.objects.filter(pk=correction.pk).exists()
+            story.status = Article.Status.PUBLISHED
+            story.save()
+        assert f'id="correction-{correction.pk}"' in html(client.get("/corrections/"))
+
+    def test_taking_the_story_down_in_the_same_save_does_not_free_it(self, desk, corrected):
+        story, correction = corrected
+        with time_machine.travel(AMENDED, tick=False):
+            desk.open(change_url(story))
+            desk.fields.append(("corrections-0-DELETE", "on"))
+            response = desk.save(status="draft")
+        assert response.status_code == 200
+        assert "it cannot be deleted while the story is public" in html(response)
+        assert Correction.objects.filter(pk=correction.pk).exists()
+        assert Article.objects.get(pk=story.pk).is_published()
+
+    def test_one_made_after_the_story_was_taken_down_may_go(self, desk):
+        with time_machine.travel(MADE - timedelta(days=2), tick=False):
+            story = ArticleFactory(published_at=MADE - timedelta(days=2))
+        with time_machine.travel(MADE - timedelta(days=1), tick=False):
+            story.status = Article.Status.DRAFT
+            story.save()
+        with time_machine.travel(MADE, tick=False):
+            correction = CorrectionFactory(article=story, date=MADE - timedelta(hours=36))
+        with time_machine.travel(AMENDED, tick=False):
+            url = f"/admin/standards/correction/{correction.pk}/delete/"
+            assert desk.client.post(url, {"post": "yes"}).status_code == 302
+        assert not Correction.objects.filter(pk=correction.pk).exists()
 
     def test_the_transparency_figures_keep_it(self, desk, corrected):
         _, correction = corrected
