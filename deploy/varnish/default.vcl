@@ -55,9 +55,9 @@ sub vcl_recv {
     }
 
     # A host name is the same in any case and with a final dot (example.com.):
-    # one copy of a page however a reader's client writes it. The built-in
-    # vcl_hash keys on the Host header; the site's page cache keys on the same
-    # form (core/pagecache.py).
+    # one copy of a page however a reader's client writes it. vcl_hash (below)
+    # keys on the Host header without its port; the site's page cache keys on
+    # the same form (core/pagecache.py).
     if (req.http.host) {
         set req.http.host = std.tolower(regsub(req.http.host, "\.(:[0-9]+)?$", "\1"));
     }
@@ -190,6 +190,23 @@ sub vcl_recv {
     # The built-in vcl_recv runs next (it checks the Host header) and looks the
     # page up; it would pass any request that still carried a cookie.
     unset req.http.Cookie;
+}
+
+# The page's key: its URL and its host name without the port. Any port reaches
+# the same site, whose pages never show it (links use SITE_URL; the site's own
+# page cache keys without it). Keyed with it, as the built-in vcl_hash does,
+# Host: example.org:1, :2, :3... were one more copy here and one more request
+# to the app servers each, and anyone could push the pages readers ask for out
+# of this cache, as with ?ref=1, 2, 3 (vcl_recv). The Host header itself
+# reaches the site as sent: a form's Origin check compares the port.
+sub vcl_hash {
+    hash_data(req.url);
+    if (req.http.host) {
+        hash_data(regsub(req.http.host, ":[0-9]*$", ""));
+    } else {
+        hash_data(server.ip);
+    }
+    return (lookup);
 }
 
 sub vcl_backend_response {
