@@ -9,7 +9,11 @@ RETRY_AFTER seconds, then tried again, so pages never wait on it twice in a
 row. Every key whose write was lost is deleted when Redis is back, before
 anything is read from it, so nothing changed during the outage is hidden by
 what Redis held before it: the site version a lost bump left behind, the
-session of a reader who signed out meanwhile.
+session of a reader who signed out meanwhile. Other processes know nothing
+of those writes: one that ended meanwhile (a command, a worker restarted)
+or that did not touch Redis until it was back would leave them hidden. So
+the first write lost in an outage also queues a task (empty_after_outage)
+that empties the cache as soon as Redis answers again.
 
 `RedisCache.watched_get_many()` reads a few keys that every request needs
 (the page cache's count of changes) once per process, and again only when
@@ -29,10 +33,17 @@ import logging
 import os
 import threading
 import time
+from datetime import timedelta
 
 import redis
+from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.db import DatabaseError
+from django.tasks import task
+from django.tasks.exceptions import InvalidTask
+from django.utils import timezone
 
 from .ratelimit import Unavailable
 
@@ -46,6 +57,11 @@ OUTAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError
 SOCKET_TIMEOUT = 0.5  # seconds to connect, and to wait for an answer
 RETRY_AFTER = 2  # seconds without trying Redis after a failure
 MAX_LOST_KEYS = 10_000  # beyond this, the whole cache is emptied on recovery
+# Seconds between the task worker's tries to empty the cache after lost writes:
+# the longest a page taken down meanwhile may be served once Redis is back.
+LONGEST_EMPTY_RETRY = 30
+# Task priority (django.tasks, higher first): with the edge caches' purges, before emails.
+PRIORITY_EMPTY = 60
 TRACKING = ("CLIENT", "TRACKING", "ON")  # Redis 6 and later
 # Seconds a watched value is trusted without a word from Redis: a server that
 # stopped (SIGSTOP, a partition) sends nothing, not even the push of a change.
@@ -152,15 +168,21 @@ class _Outage:
         self.retry_at = 0.0  # time.monotonic()
         self.lost = set()  # (version, key) of the writes that did not reach Redis
         self.lost_track = False  # too many to list: empty the cache instead
+        self.queued = False  # empty_after_outage is queued for this outage
+        self.alias = None  # the cache's name in CACHES, for the task
 
     def lose(self, keys):
+        if not keys:
+            return
         with self.lock:
-            if self.lost_track:
-                return
-            self.lost.update(keys)
-            if len(self.lost) > MAX_LOST_KEYS:
-                self.lost_track = True
-                self.lost = set()
+            queue, self.queued = not self.queued, True
+            if not self.lost_track:
+                self.lost.update(keys)
+                if len(self.lost) > MAX_LOST_KEYS:
+                    self.lost_track = True
+                    self.lost = set()
+        if queue:
+            _queue_emptying(self.alias, attempt=1)
 
     def fail(self, error, keys=()):
         with self.lock:
@@ -297,12 +319,49 @@ class TrackingRefused(Exception):
     """The server refused CLIENT TRACKING: before Redis 6, or not allowed (ACLs)."""
 
 
+def _queue_emptying(alias, attempt):
+    """Have the task worker empty the cache `alias` once Redis answers (empty_after_outage)."""
+    if alias is None:
+        return  # a cache made outside CACHES (tests): its own process undoes its writes
+    wait = min(RETRY_AFTER * 2 ** (attempt - 1), LONGEST_EMPTY_RETRY)
+    try:
+        empty_after_outage.using(run_after=timezone.now() + timedelta(seconds=wait)).enqueue(
+            alias=alias, attempt=attempt)
+    except InvalidTask:
+        pass  # no worker runs tasks later (the immediate backend): this process undoes its own
+    except DatabaseError as error:
+        log.error("The cache cannot be emptied once Redis is back: the task queue is out of "
+                  "reach; run `manage.py purge_pages` then.", extra={"error": str(error)})
+
+
+@task(priority=PRIORITY_EMPTY)
+def empty_after_outage(alias, attempt):
+    """Empty the cache `alias` (in the worker) once Redis answers; until then, try again later.
+
+    A write lost while Redis could not be reached (a story taken down, a
+    reader signed out) left what Redis held before it, and the process that
+    lost it may end before it can undo it, or other processes may read it
+    first. Everything in the cache is a copy of the database or rebuilt from
+    it, as after a restart (_empty_if_restarted).
+    """
+    try:
+        django_redis.RedisCache.clear(caches[alias])  # Django's own: it raises while Redis is down
+    except OUTAGE_ERRORS:
+        _queue_emptying(alias, attempt + 1)
+    else:
+        log.warning("Cache emptied: writes were lost while Redis could not be reached.",
+                    extra={"attempt": attempt})
+
+
 class RedisCache(_SharedClients):
     """Pages, fragments and sessions: an unreachable Redis is an empty cache."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._outage = _outage_for(self, server)
+        # Its name in CACHES, which the task worker knows it by (the address may hold a password).
+        self._outage.alias = next((alias for alias, cache in settings.CACHES.items()
+                                   if cache.get("LOCATION") == server), None)
         self._cache.connect_primary = _empty_if_restarted
         self._watches = {}  # (keys, version) -> ({made key: key}, _Watch)
         self._untracked = False
@@ -392,6 +451,7 @@ class RedisCache(_SharedClients):
                 # Other threads may have lost writes meanwhile: undo those too.
                 if not (outage.lost or outage.lost_track):
                     outage.down = False
+                    outage.queued = False  # the next outage queues its own
                     break
         self._forget_watched()
         log.warning("Cache reachable again.", extra={"undone_writes": undone})

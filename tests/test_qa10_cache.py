@@ -3,12 +3,24 @@
 - Varnish keys a page on its host name without the port, as the site's own
   page cache does: Host: example.org:1, :2, :3... were each a copy of their
   own and a request to the app servers, a way to push readers' pages out.
+- A write lost while Redis could not be reached (a story taken down) was
+  undone only by the process that lost it; the task worker now empties the
+  cache once Redis is back.
 """
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from articles.models import Article
+from core import pagecache, redis_cache
+from tests.factories import ArticleFactory
+from tests.redis_server import RedisServer
+from tests.tasks import DATABASE_QUEUE, run_due_tasks
 from tests.test_edge_vcl import Backend, fetch
 from tests.varnish import Varnish
 
@@ -53,3 +65,74 @@ def test_a_bracketed_address_keeps_its_colons(varnish, backend, unique):
     second = fetch(varnish, path, headers={"Host": "[::2]"})
     third = fetch(varnish, path, headers={"Host": "[::2]:8080"})
     assert [a[1]["x-edge-cache"] for a in (first, second, third)] == ["MISS", "MISS", "HIT"]
+
+
+# A write lost while Redis hung, in a process that never undid it ------------------------------
+
+
+@pytest.fixture
+def redis_site(settings, tmp_path, monkeypatch):
+    """The page cache on a redis-server of the test's own, tasks in the database queue."""
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": f"{server.url}/0"},
+        "security": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                     "LOCATION": f"qa10-{tmp_path.name}"},
+    }
+    settings.TASKS = DATABASE_QUEUE
+    settings.PAGE_CACHE_ENABLED = True
+    pagecache._local.clear()
+    pagecache._log.clear()
+    monkeypatch.setattr(redis_cache, "RETRY_AFTER", 0.2)
+    # Back with what it held, as a Redis that hung or was cut off comes back
+    # (a restart from a snapshot is noticed and empties it: _empty_if_restarted).
+    monkeypatch.setattr(redis_cache, "EMPTY_IF_RESTARTED", "return 0")
+    yield server
+    server.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_takedown_another_process_lost_in_an_outage_is_not_served_once_redis_is_back(
+        client, redis_site):
+    """Only the process that lost a write knew to undo it. A command that unpublished a story
+    while Redis hung, and ended, left every other process serving the story as fresh for up
+    to PAGE_CACHE_SECONDS; now the task worker empties the cache once Redis answers."""
+    story = ArticleFactory(slug="harbour", published_at=timezone.now() - timedelta(hours=1))
+    client.get("/articles/harbour/")
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+    redis_site.save()
+    redis_site.stop()
+
+    # Another process (its own record of the outage) takes the story down, and ends.
+    shared = caches["default"]
+    this_process = shared._outage
+    shared._outage = redis_cache._Outage()
+    shared._outage.alias = getattr(this_process, "alias", None)
+    try:
+        story.status = Article.Status.DRAFT
+        story.save()
+    finally:
+        shared._outage = this_process
+
+    redis_site.start()  # with what it held: this process never noticed the outage
+    run_due_tasks()
+    for _ in range(3):
+        assert client.get("/articles/harbour/").status_code == 404
+    assert client.get("/articles/").content.decode().count("/articles/harbour/") == 0
+    # One task for the outage, done.
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cache_is_emptied_only_once_redis_answers(client, redis_site):
+    redis_site.save()
+    redis_site.stop()
+    caches["default"].set("session", "signed out meanwhile", 60)  # lost
+    run_due_tasks()  # Redis still away: tried again later
+    assert [(task.status, task.args_kwargs["kwargs"]["attempt"])
+            for task in DBTaskResult.objects.order_by("enqueued_at")] == [
+        ("SUCCESSFUL", 1), ("READY", 2)]
+    redis_site.start()
+    run_due_tasks()
+    assert DBTaskResult.objects.filter(status="READY").count() == 0
