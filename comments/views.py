@@ -314,10 +314,12 @@ def report_comment(request, pk):
     comment = get_object_or_404(Comment.objects.filter(article__in=Article.objects.published())
                                 .select_related("article"), pk=pk)
     if comment.status != Comment.Status.APPROVED:
-        # Hidden (or held again) since the page was drawn. The script says so beside the
-        # report's form; without it, the story's comments say so, where the generic "not
-        # found" page said the story was gone.
-        if request.method != "POST" or _is_partial(request):
+        # Hidden since the page was drawn. The script says so beside the report's form;
+        # without it, the story's comments say so, where the generic "not found" page said
+        # the story was gone. One held on arrival was never shown: that page named its
+        # story to anyone counting through the ids, and said it was "no longer shown".
+        never_shown = comment.status == Comment.Status.PENDING and comment.moderated_at is None
+        if request.method != "POST" or _is_partial(request) or never_shown:
             raise Http404("The comment is no longer public.")
         return _refuse_report(request, comment, 404, notice=(
             "Nothing was reported: this comment is no longer shown. It may have been "

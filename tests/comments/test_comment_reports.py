@@ -28,6 +28,27 @@ def report(client, comment, partial=True):
     return client.post(url, {"reason": "spam"})
 
 
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_comment_held_on_arrival_is_not_found_and_its_story_not_named(client, article,
+                                                                       django_user_model,
+                                                                       signed_in):
+    """QA round 10: anyone counting through /comments/<id>/report/ was shown the story of
+    each held comment ("no longer shown", though it never was)."""
+    from comments.models import Comment
+
+    held = CommentFactory(article=article, status=Comment.Status.PENDING,
+                          hold_reason="Reader is in pre-moderation")
+    if signed_in:
+        client.force_login(django_user_model.objects.create_user("counter"))
+    client.get("/")
+    for partial in (False, True):
+        response = report(client, held, partial=partial)
+        assert response.status_code == 404
+        assert article.headline not in _text(response)
+        assert "no longer shown" not in _text(response)
+    assert not CommentReport.objects.exists()
+
+
 def test_a_reader_files_ten_reports_an_hour(client, article, reader):
     comments = [CommentFactory(article=article) for _ in range(12)]
     with time_machine.travel(T0, tick=False) as clock:
