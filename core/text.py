@@ -373,6 +373,10 @@ TABLE_SCROLL_OPEN = ('<div class="table-scroll" role="region" tabindex="0" '
                      'aria-label="{name}"><table>')
 _HEADING_OR_TABLE = re.compile(r"<h([2-6])>(.*?)</h\1>|<table>", re.DOTALL)
 _H1 = re.compile(r"<(/?)h1(\W)", re.IGNORECASE)
+# A link as nh3 writes it (each attribute name="value", no raw quote or ">" inside a
+# value, no link inside another), and the name of each of its attributes.
+_LINK = re.compile(r'<a((?:\s[\w-]+="[^"]*")*)>(.*?)</a>', re.DOTALL)
+_ATTRIBUTE_NAME = re.compile(r'\s([\w-]+)="[^"]*"')
 # Typographic quotes and apostrophes only: smarty's dashes and ellipses would
 # also rewrite "--" and "..." inside URLs written out as text. Code spans,
 # code blocks, link targets and attributes keep their straight quotes.
@@ -456,6 +460,7 @@ def sanitised(html):
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    html = _LINK.sub(_text_unless_linked, html)
     # A wide table scrolls sideways inside a box that keyboard users can reach.
     return _boxed_tables(html).replace("</table>", "</table></div>")
 
@@ -498,6 +503,15 @@ def lost_markup_error(source, html, where="a story's text", instead=STORY_IMAGE_
     line = source.count("\n", 0, written.start()) + 1 if written else 1
     return ValidationError(message, code="lost_markup", params={
         "line": line, "element": element, "where": where, "instead": instead})
+
+
+def _text_unless_linked(match):
+    """A link nh3 left without its address (tel:, ftp:, javascript:...) as its text alone.
+
+    It was kept as <a rel="noopener noreferrer">: no link, yet invalid HTML
+    (rel needs an href), on the story's page and in every feed reader.
+    """
+    return match[0] if "href" in _ATTRIBUTE_NAME.findall(match[1]) else match[2]
 
 
 def _boxed_tables(html):
