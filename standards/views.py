@@ -1,5 +1,5 @@
 from datetime import date
-from functools import cache
+from functools import cache, wraps
 
 from django.conf import settings
 from django.core import signing
@@ -118,6 +118,20 @@ def _bias_template(request, name):
     return f"standards/{name}.html" + ("#dialog-content" if _is_partial(request) else "")
 
 
+def _fragment_not_indexed(view):
+    """The dialog's fragment (?partial=1) of a report page, said noindex as its page is:
+    an HTML fragment is no page of its own (as the comments block, comments.views)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if _is_partial(request):
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return wrapper
+
+
 # A signed-out reporter's browser is known by a random key in this cookie, kept
 # to the story's report pages: the form, and the confirmation that shows the
 # report's progress to its reporter alone. Reports from one network address
@@ -149,6 +163,7 @@ def _same_reporter(user, key):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@_fragment_not_indexed
 def report_bias(request, slug):
     """The bias-report form; POST files a report and redirects to its reference."""
     try:
@@ -331,6 +346,7 @@ def _added_by_this_send(report, value):
 
 
 @never_cache
+@_fragment_not_indexed
 def bias_report_received(request, slug, reference):
     """The confirmation a reporter lands on: their reference and what happens next."""
     number = reference.removeprefix("BR-")

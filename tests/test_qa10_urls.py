@@ -12,6 +12,7 @@ from articles.models import Article
 from core.text import render_markdown
 from pages.models import Page
 from tests.factories import ArticleFactory
+from tests.markup import parse_html
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,26 @@ def test_stories_and_pages_rendered_before_lose_their_links_without_an_address()
     assert Article.objects.get(pk=story.pk).body_html == fixed
     assert Page.objects.get(pk=page.pk).body_html == fixed
     assert Article.objects.get(pk=other.pk).body_html == kept
+
+
+@pytest.mark.parametrize("address", ["BR-1", "BR-000001", "BR-999999999999"])
+def test_a_bias_report_confirmation_is_kept_out_of_search_results(client, address):
+    """Any BR- number answered 200 with a canonical link to itself and no noindex: a
+    page for search results per number, a trillion to each story."""
+    story = ArticleFactory(slug="harbour")
+    response = client.get(f"/articles/harbour/report-bias/{address}/")
+    assert response.status_code == 200
+    assert parse_html(response).meta["robots"] == "noindex"
+    assert story.headline in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/articles/harbour/report-bias/?partial=1",
+                                 "/articles/harbour/report-bias/BR-1/?partial=1"])
+def test_the_report_dialogs_fragments_say_noindex(client, url):
+    ArticleFactory(slug="harbour")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex"
+    # Their whole pages say it in their markup.
+    whole = client.get(url.removesuffix("?partial=1"))
+    assert "X-Robots-Tag" not in whole and parse_html(whole).meta["robots"] == "noindex"
