@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.middleware import csp
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.template import loader
 from django.urls import resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.csp import CSP, build_policy
@@ -131,7 +132,9 @@ class MethodMiddleware:
             # A view that takes no POST says 405 whether or not the form's CSRF
             # token came with it: it was 403 "Your form was not sent" on pages
             # with no form, and feeds, search and media answered it in full.
-            return None if "POST" in methods else HttpResponseNotAllowed(methods)
+            # Browsers send forms: they show a page that says so, not a blank one.
+            return None if "POST" in methods else HttpResponseNotAllowed(
+                methods, loader.get_template("405.html").render())
         if request.method == "OPTIONS":
             return HttpResponse(headers={"Allow": ", ".join(methods), "Content-Length": "0"})
         return HttpResponseNotAllowed(methods)

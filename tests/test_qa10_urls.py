@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test import Client
 
 from articles.models import Article
 from core.text import render_markdown
@@ -101,3 +102,24 @@ def test_the_report_dialogs_fragments_say_noindex(client, url):
     # Their whole pages say it in their markup.
     whole = client.get(url.removesuffix("?partial=1"))
     assert "X-Robots-Tag" not in whole and parse_html(whole).meta["robots"] == "noindex"
+
+
+@pytest.mark.parametrize("url", ["/", "/articles/harbour/", "/feeds/latest/", "/sitemap.xml",
+                                 "/search/", "/healthz", "/favicon.ico"])
+def test_a_form_sent_to_a_page_that_takes_none_is_answered_with_a_page(url):
+    """A browser showed a blank page: the 405 had no body, though it said text/html."""
+    ArticleFactory(slug="harbour")
+    response = Client(enforce_csrf_checks=True).post(url, {"body": "Hello"})
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD, OPTIONS")
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    page = parse_html(response)
+    assert page.title == "This page takes no form · EVA DAILY"
+    assert "nothing was saved" in response.content.decode()
+    assert "public" not in response["Cache-Control"]
+
+
+def test_other_methods_are_still_refused_without_a_body(client):
+    """Only browsers' forms get the page: PUT and the rest stay bare, TRACE sends nothing."""
+    for method in ("PUT", "DELETE", "TRACE"):
+        response = client.generic(method, "/")
+        assert (response.status_code, response.content) == (405, b"")
