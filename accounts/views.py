@@ -30,6 +30,7 @@ from core import hooks, ratelimit
 from core.forms import SUBMISSION_TOKEN_PATTERN, EmailAddressField
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import PRIORITY_NOTICE, as_typed, mailbox, send_rendered, sends_mail
+from core.middleware import takes
 from core.roles import ROLES
 
 from . import email_change
@@ -500,6 +501,7 @@ def delete_account(request):
 
 
 @never_cache
+@takes("GET", "HEAD")
 def account_deleted(request):
     """Said once, to the browser that deleted the account; anyone else goes to the front page."""
     if not request.session.pop(ACCOUNT_DELETED, False):
@@ -585,6 +587,7 @@ def _email_change_not_now(request, context, refused):
 
 
 @never_cache
+@takes("GET", "HEAD")
 @login_required
 def email_change_sent(request):
     """Check your inbox: the address the link went to, and what happens next.

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import as_typed
+from core.middleware import takes
 
 from . import tokens
 from .edition import due_moment
@@ -141,6 +142,7 @@ def _subscribe(data):
 
 
 @never_cache
+@takes("GET", "HEAD")
 def check_inbox(request):
     return render(request, "newsletter/check_inbox.html")
 

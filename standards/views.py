@@ -19,6 +19,7 @@ from django.views.generic import ListView, TemplateView
 from articles.models import Article, moved_story_slug, public_story
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
+from core.middleware import takes
 from core.forms import SUBMISSION_TOKEN_PATTERN, new_submission_token
 from core.queries import count_of
 from core.pagecache import tag
@@ -346,6 +347,7 @@ def _added_by_this_send(report, value):
 
 
 @never_cache
+@takes("GET", "HEAD")
 @_fragment_not_indexed
 def bias_report_received(request, slug, reference):
     """The confirmation a reporter lands on: their reference and what happens next."""

@@ -123,3 +123,17 @@ def test_other_methods_are_still_refused_without_a_body(client):
     for method in ("PUT", "DELETE", "TRACE"):
         response = client.generic(method, "/")
         assert (response.status_code, response.content) == (405, b"")
+
+
+@pytest.mark.parametrize("url", ["/articles/harbour/report-bias/BR-1/",
+                                 "/newsletter/check-your-inbox/", "/accounts/deleted/",
+                                 "/accounts/email/sent/"])
+def test_pages_that_only_show_something_take_no_form(url):
+    """They said Allow: POST and answered a form sent with its token as a GET: the
+    account-deleted page spent its one showing on it."""
+    ArticleFactory(slug="harbour")
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.options(url)["Allow"] == "GET, HEAD, OPTIONS"
+    browser.get("/accounts/login/")  # a csrftoken cookie
+    response = browser.post(url, HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD, OPTIONS")
