@@ -20,10 +20,13 @@ reached again, not when its copy runs out.
 """
 
 import http.client
+import ipaddress
 import logging
 import re
+import socket
 import threading
 import time
+from concurrent import futures
 from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -57,6 +60,10 @@ HEADER_LIMIT = 4000
 _SEPARATORS = re.compile(r"[\s,]+")
 _TAG = re.compile(r"[!-~]+")  # visible ASCII: a header value carries nothing else safely
 _gathering = threading.local()
+# Host names are looked up here, within TIMEOUT: socket.getaddrinfo() has no time
+# limit of its own, and a resolver that hung held each save for its own timeout
+# (seconds, for each cache named by host name) before TIMEOUT even began.
+_lookups = futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="edge-lookup")
 
 
 def purge(tags, kept_for=None):
@@ -183,6 +190,10 @@ def _send(url, header):
         connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
                             else http.client.HTTPConnection)
         connection = connection_class(parts.hostname, parts.port, timeout=TIMEOUT)
+        address = _looked_up(parts.hostname, connection.port)
+        # To the address found; the Host header, and TLS's name, stay the host's.
+        connection._create_connection = (
+            lambda _, *args, **kwargs: socket.create_connection(address, *args, **kwargs))
         connection.request("PURGE", parts.path or "/", headers={"xkey-purge": header})
         response = connection.getresponse()
         body = response.read(200).decode("utf-8", "replace").strip()
@@ -197,6 +208,20 @@ def _send(url, header):
         return False
     logger.info("Edge purge to %s: %s", url, body)
     return True
+
+
+def _looked_up(host, port):
+    """(address, port) of host, looked up within TIMEOUT seconds (TimeoutError, an OSError,
+    after that: the purge is sent again later, as for a cache that does not answer)."""
+    try:
+        return str(ipaddress.ip_address(host)), port
+    except ValueError:
+        pass
+    found = _lookups.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return found.result(timeout=TIMEOUT)[0][4][:2]
+    except futures.TimeoutError:
+        raise TimeoutError(f"looking up {host} took over {TIMEOUT} s") from None
 
 
 def _parts(url):

@@ -136,3 +136,88 @@ def test_the_cache_is_emptied_only_once_redis_answers(client, redis_site):
     redis_site.start()
     run_due_tasks()
     assert DBTaskResult.objects.filter(status="READY").count() == 0
+
+
+class _PurgeServer:
+    """A stand-in edge cache on 127.0.0.1 that answers every PURGE 200 and keeps its Host."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hosts = self.hosts = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PURGE(self):  # noqa: N802 (the method's name)
+                hosts.append(self.headers["Host"])
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def purge_server():
+    server = _PurgeServer()
+    yield server
+    server.close()
+
+
+def test_an_edge_named_by_host_name_is_purged_at_the_address_found(settings, monkeypatch,
+                                                                    purge_server):
+    import socket
+
+    from core import edge
+    looked_up = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        looked_up.append((host, port))
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    settings.EDGE_PURGE_URLS = [f"http://edge.test:{purge_server.port}/"]
+    assert edge.purge(["story-1"])
+    assert looked_up[0] == ("edge.test", purge_server.port)  # then its address, as is
+    assert purge_server.hosts == [f"edge.test:{purge_server.port}"]  # the host's name
+
+
+def test_a_host_name_that_cannot_be_looked_up_in_time_does_not_hold_the_save(
+        settings, monkeypatch, purge_server):
+    # socket.getaddrinfo() has no time limit: a resolver that hung held each save for its
+    # own timeout. The lookup is let go after edge.TIMEOUT; the purge is sent again later.
+    import socket
+    import threading
+
+    from core import edge
+    released, answered = threading.Event(), threading.Event()
+    resolve = socket.getaddrinfo
+
+    def hung(host, *args, **kwargs):
+        if host == "edge.test":
+            released.wait(10)
+            answered.set()
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    monkeypatch.setattr(edge, "TIMEOUT", 0.2)
+    retried = []
+    monkeypatch.setattr(edge, "_retry_later", lambda url, *args, **kwargs: retried.append(url))
+    url = f"http://edge.test:{purge_server.port}/"
+    settings.EDGE_PURGE_URLS = [url]
+    try:
+        assert not edge.purge(["story-1"])
+        assert not answered.is_set()  # the purge answered while the lookup still hung
+    finally:
+        released.set()
+    assert retried == [url] and purge_server.hosts == []
