@@ -18,8 +18,8 @@ from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly, EditConflictMixin,
-                        EditItem, ReasonActionForm, ReasonedActions, canonical, decision_action,
-                        drawn_at, local_iso, reason_field)
+                        EditItem, NotesNeverCut, ReasonActionForm, ReasonedActions, canonical,
+                        decision_action, drawn_at, local_iso, reason_field)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
@@ -157,6 +157,10 @@ class CommentReasonForm(ReasonActionForm):
     reason = reason_field(Comment._meta.get_field("moderation_reason").max_length, "comments")
 
 
+class CommentAdminForm(NotesNeverCut, forms.ModelForm):
+    uncut = ["moderation_reason"]
+
+
 @admin.register(Comment)
 class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
@@ -166,6 +170,7 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions, admi
     # PostgreSQL sorted all of a million comments on disk before it took a page.
     list_select_related = ()
     search_fields = ["body", "reader__username"]
+    form = CommentAdminForm
     action_form = CommentReasonForm
     actions = ["approve", "hide"]
     inlines = [CommentReportInline]
@@ -283,7 +288,7 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions, admi
         return False
 
 
-class ReaderStandingForm(forms.ModelForm):
+class ReaderStandingForm(NotesNeverCut, forms.ModelForm):
     """A reader's standing, refused plainly when another moderator set it first.
 
     Two moderators open a reader who has no standing yet; the first to save
@@ -291,6 +296,8 @@ class ReaderStandingForm(forms.ModelForm):
     standing per reader) fell on the hidden reader field, where no one saw it.
     (A standing changed since is refused by CommentingReaderAdmin's version check.)
     """
+
+    uncut = ["note"]
 
     def clean_suspended_until(self):
         """A suspension set now ends in the future; one that has ended is left as it is."""

@@ -44,6 +44,7 @@ from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator
 from django.db import models, router, transaction
 from django.db.models import Count, ForeignObjectRel
 from django.db.models.constants import LOOKUP_SEP
@@ -801,13 +802,30 @@ class ReasonedActions:
 
 def reason_field(max_length, rows):
     """The action form's reason, at most max_length characters; rows: what the list shows
-    ("comments"), for the message."""
+    ("comments"), for the message.
+
+    A validator, not the field's max_length, which gave the box a maxlength: the browser
+    cut a pasted note there without a word, and the cut one was logged and emailed.
+    """
     return forms.CharField(
         required=False, label="Reason or note", widget=forms.TextInput(attrs={"size": 40}),
-        max_length=max_length,
-        error_messages={"max_length": "A reason can be at most %(limit_value)d characters "
-                                      "(this one has %(show_value)d): shorten it, then "
-                                      f"choose the {rows} again."})
+        validators=[MaxLengthValidator(
+            max_length, "A reason can be at most %(limit_value)d characters (this one has "
+                        f"%(show_value)d): shorten it, then choose the {rows} again.")])
+
+
+class NotesNeverCut:
+    """A model form whose moderators' notes (fields named in `uncut`) have no maxlength: the
+    browser cut a pasted note there without a word. A longer one is refused by the
+    field's own limit, the text kept in the form, as on the desk."""
+
+    uncut = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.uncut:
+            if name in self.fields:
+                self.fields[name].widget.attrs.pop("maxlength", None)
 
 
 def drawn_at(request):

@@ -259,8 +259,15 @@ class BiasReportForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if "status" in self.changed_data and workflow.lacks_its_note(
-                cleaned_data.get("status"), normalize(cleaned_data.get("resolution_note", ""))):
+        note = normalize(cleaned_data.get("resolution_note", ""))
+        if "resolution_note" in self.changed_data and len(note) > workflow.NOTE_MAX_CHARS:
+            # As on the desk and the list: refused, never cut, and never emailed whole.
+            self.add_error("resolution_note", ValidationError(
+                "A note can be at most %(max)s characters, and this one has %(length)s: "
+                "shorten it, then save again.", code="max_length",
+                params={"max": f"{workflow.NOTE_MAX_CHARS:,}", "length": f"{len(note):,}"}))
+        elif "status" in self.changed_data and workflow.lacks_its_note(
+                cleaned_data.get("status"), note):
             self.add_error("resolution_note",
                            "Write the note the reporter will receive with the dismissal."
                            if self.instance.contact_email else

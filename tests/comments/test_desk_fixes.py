@@ -111,7 +111,8 @@ def test_a_reason_too_long_is_refused_by_the_lists_action_and_nothing_is_decided
     first, _ = moderators
     comment = CommentFactory(status="pending")
     page = first.client.get(COMMENTS).content.decode()
-    assert 'name="reason" size="40" maxlength="300"' in page
+    # No maxlength: the browser cut a pasted reason there unsaid (tests/test_qa10_moderation.py).
+    assert 'name="reason" size="40">' in page
 
     response = first.client.post(COMMENTS, {"action": "hide", "_selected_action": [comment.pk],
                                             "reason": "x" * 400, "index": 0}, follow=True)

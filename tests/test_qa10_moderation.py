@@ -1,0 +1,126 @@
+"""QA round 10, the moderators' desks: notes never cut, and the record keeps them whole."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from comments.models import Comment, ModerationAction, ReaderStanding
+from standards import workflow
+from standards.models import BiasReport
+from tests.factories import BiasReportFactory, CommentFactory, UserFactory
+from tests.test_edit_conflicts import Editor
+
+pytestmark = pytest.mark.django_db
+
+REPORTS = "/admin/standards/biasreport/"
+COMMENTS = "/admin/comments/comment/"
+
+
+def _box(html, name):
+    """The input or textarea named name in html."""
+    found = re.search(rf'<(?:input|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert found, f"no box named {name}"
+    return found[0]
+
+
+def _said(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def moderator():
+    return Editor("mod", "Mo Derator", "Moderators")
+
+
+@pytest.mark.parametrize("url, make", [
+    (REPORTS, lambda: BiasReportFactory(contact_email="reporter@example.com")),
+    (COMMENTS, lambda: CommentFactory(status="pending")),
+], ids=["bias reports", "comments"])
+def test_the_lists_note_box_has_no_maxlength_to_cut_a_pasted_note(moderator, url, make):
+    """The browser cut a note pasted there to the limit without a word, and the cut note
+    went to the log, and to the reporter by email; the server's refusal never showed."""
+    make()
+    box = _box(moderator.client.get(url).content.decode(), "reason")
+    assert "maxlength" not in box
+
+
+def test_a_note_over_the_limit_on_the_reports_list_is_still_refused(moderator):
+    report = BiasReportFactory(contact_email="reporter@example.com")
+    note = "n" * (workflow.NOTE_MAX_CHARS + 1)
+    response = moderator.client.post(REPORTS, {
+        "action": "dismiss", "index": "0", "reason": note, "_selected_action": [report.pk]},
+        follow=True)
+    assert _said(response) == [
+        "Nothing was decided. A reason can be at most 2000 characters (this one has 2001): "
+        "shorten it, then choose the reports again."]
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.NEW and not mail.outbox
+
+
+def test_a_note_over_the_limit_on_the_comments_list_is_still_refused(moderator):
+    comment = CommentFactory(status="pending")
+    response = moderator.client.post(COMMENTS, {
+        "action": "hide", "index": "0", "reason": "r" * 301, "_selected_action": [comment.pk]},
+        follow=True)
+    assert _said(response) == [
+        "Nothing was decided. A reason can be at most 300 characters (this one has 301): "
+        "shorten it, then choose the comments again."]
+    comment.refresh_from_db()
+    assert comment.status == "pending" and not ModerationAction.objects.exists()
+
+
+def test_a_reports_own_page_refuses_a_note_longer_than_the_desk_takes(
+        moderator, django_capture_on_commit_callbacks):
+    """The desk and the list refuse a note over 2,000 characters; the report's own page took
+    any length, and emailed it to the reporter."""
+    report = BiasReportFactory(contact_email="reporter@example.com")
+    moderator.open(f"{REPORTS}{report.pk}/change/")
+    note = "The figures were checked against the port's own. " * 41 + "x"  # 2,010
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator.save(status="dismissed", resolution_note=note)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ("A note can be at most 2,000 characters, and this one has 2,010: shorten it, "
+            "then save again.") in html
+    assert "The figures were checked against the port&#x27;s own." in html  # kept to edit
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.NEW and report.resolution_note == ""
+    assert not mail.outbox and not ModerationAction.objects.exists()
+
+
+def test_a_reports_own_page_takes_a_note_of_2000_characters(
+        moderator, django_capture_on_commit_callbacks):
+    report = BiasReportFactory(contact_email="reporter@example.com")
+    moderator.open(f"{REPORTS}{report.pk}/change/")
+    note = "x" * workflow.NOTE_MAX_CHARS
+    with django_capture_on_commit_callbacks(execute=True):
+        assert moderator.save(status="dismissed", resolution_note=note).status_code == 302
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.DISMISSED and report.resolution_note == note
+    assert len(mail.outbox) == 1 and note in "".join(mail.outbox[0].body.split())
+
+
+def test_a_comments_own_page_refuses_a_long_reason_rather_than_cutting_it(moderator):
+    comment = CommentFactory(status="pending")
+    page = moderator.open(f"{COMMENTS}{comment.pk}/change/").content.decode()
+    assert "maxlength" not in _box(page, "moderation_reason")
+    response = moderator.save(status="hidden", moderation_reason="a" * 301)
+    assert response.status_code == 200
+    assert "at most 300 characters (it has 301)" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "pending" and comment.moderation_reason == ""
+    assert not ModerationAction.objects.exists()
+
+
+def test_a_readers_standing_note_box_has_no_maxlength(moderator):
+    reader = UserFactory(username="ana")
+    ReaderStanding.objects.create(reader=reader, note="Warned in March.")
+    page = moderator.open(f"/admin/accounts/reader/{reader.pk}/change/").content.decode()
+    assert "maxlength" not in _box(page, "standing-0-note")
+    response = moderator.save(**{"standing-0-note": "b" * 301})
+    assert response.status_code == 200
+    assert "at most 300 characters (it has 301)" in response.content.decode()
+    assert ReaderStanding.objects.get(reader=reader).note == "Warned in March."
+    assert Comment.objects.count() == 0
