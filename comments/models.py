@@ -462,7 +462,9 @@ class ModerationAction(LineFeeds, models.Model):
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+", editable=False,
                                help_text="The reader the decision concerns, if any.")
-    reason = models.CharField(max_length=300, blank=True)
+    # As long as the longest note a decision carries, a bias report's to its reporter
+    # (standards.workflow.NOTE_MAX_CHARS): cut to 300, the record lost what was sent.
+    reason = models.CharField(max_length=2000, blank=True)
     # A decision on a comment keeps what it changed, so that its moderator can
     # put it back for a while (moderation.UNDO_WINDOW): the comment's previous
     # status, the reports it closed and the reader's standing before it.

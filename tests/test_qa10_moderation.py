@@ -102,6 +102,33 @@ def test_a_reports_own_page_takes_a_note_of_2000_characters(
     assert len(mail.outbox) == 1 and note in "".join(mail.outbox[0].body.split())
 
 
+def test_the_log_keeps_the_whole_note_the_reporter_was_sent(
+        moderator, django_capture_on_commit_callbacks):
+    """The log cut a note to 300 characters. Once the note was edited (or the story and its
+    reports deleted), the rest of what the reporter was emailed was on no record."""
+    report = BiasReportFactory(contact_email="reporter@example.com")
+    sent = "We compared the story with the council's minutes line by line. " * 30
+    sent = sent.strip()
+    assert 300 < len(sent) <= workflow.NOTE_MAX_CHARS
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator.client.post(f"/admin/moderation/bias-reports/{report.pk}/decide/",
+                                         {"decision": "dismiss", "note": sent})
+    assert response.status_code == 303
+    assert sent in " ".join(mail.outbox[0].body.split())  # its lines wrapped
+
+    moderator.open(f"{REPORTS}{report.pk}/change/")
+    assert moderator.save(resolution_note="Fair as written.").status_code == 302
+
+    log = list(ModerationAction.objects.order_by("pk").values_list("action", "reason"))
+    assert log == [("bias report dismissed", sent),
+                   ("bias report note edited", "Fair as written.")]
+
+
+def test_the_log_holds_the_longest_note_a_decision_may_carry():
+    assert (ModerationAction._meta.get_field("reason").max_length
+            >= workflow.NOTE_MAX_CHARS)
+
+
 def test_a_comments_own_page_refuses_a_long_reason_rather_than_cutting_it(moderator):
     comment = CommentFactory(status="pending")
     page = moderator.open(f"{COMMENTS}{comment.pk}/change/").content.decode()
