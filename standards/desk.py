@@ -216,7 +216,7 @@ def decide_bias_report(request, pk):
         if report is None:
             return _not_decided(request, "That report no longer exists: it was deleted "
                                          "meanwhile, or its story was. Nothing was decided.",
-                                404)
+                                404, note=note)
         refusal = workflow.refusal(report, status, note, request.user)
         if refusal and note:  # the triage again would show the note's box empty
             return _not_decided(request, refusal, 409, note=note)

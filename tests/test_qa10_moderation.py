@@ -151,3 +151,17 @@ def test_a_readers_standing_note_box_has_no_maxlength(moderator):
     assert "at most 300 characters (it has 301)" in response.content.decode()
     assert ReaderStanding.objects.get(reader=reader).note == "Warned in March."
     assert Comment.objects.count() == 0
+
+
+def test_a_note_for_a_report_deleted_meanwhile_is_shown_to_copy(moderator):
+    """Its story deleted while the triage was open: the comment desk kept the note, the
+    triage lost it."""
+    report = BiasReportFactory(contact_email="reporter@example.com")
+    note = "Checked against the minutes: the quote is accurate, the figure is not."
+    report.article.delete()
+    response = moderator.client.post(f"/admin/moderation/bias-reports/{report.pk}/decide/",
+                                      {"decision": "uphold", "note": note})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "That report no longer exists" in html
+    assert 'class="desk-note-kept"' in html and note in html
