@@ -276,6 +276,23 @@ class BiasReportForm(forms.ModelForm):
         return cleaned_data
 
 
+# A list's decision says this many refusals, and offers this many drafts, one by one; the
+# rest in a sentence.
+SAID_ONE_BY_ONE = 5
+
+
+def _reports(count, noun="report"):
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _listed(references):
+    """References in a sentence, the first SAID_ONE_BY_ONE named and the rest counted."""
+    named = references[:SAID_ONE_BY_ONE]
+    if len(references) > SAID_ONE_BY_ONE:
+        return f"{', '.join(named)} and {len(references) - SAID_ONE_BY_ONE:,} more"
+    return " and ".join(filter(None, [", ".join(named[:-1]), named[-1]]))
+
+
 class BiasReportReasonForm(ReasonActionForm):
     """The report list's action form: a note as long as the triage's, refused beyond it."""
 
@@ -375,6 +392,17 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
             self.message_user(request, f"{report.reference} upheld: an editor can now draft "
                                        f"the correction from the report's page.", messages.INFO)
 
+    def _offer_corrections(self, request, reports):
+        """After many upheld at once: one message, not one a report."""
+        upheld = f"{_listed([report.reference for report in reports])} upheld"
+        if request.user.has_perm("standards.add_correction"):
+            self.message_user(request, f"{upheld}: draft each correction from its report's "
+                                       f"page, or from the triage's decided reports.",
+                              messages.INFO)
+        else:
+            self.message_user(request, f"{upheld}: an editor can now draft each correction "
+                                       f"from its report's page.", messages.INFO)
+
     @admin.display(description="reference", ordering="pk")
     def reference(self, report):
         return report.reference
@@ -401,7 +429,14 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
             with transaction.atomic():
                 # Its moderator read after the lock (standards/desk.py says why).
                 report = (BiasReport.objects.select_for_update(of=("self",))
-                          .select_related("article").get(pk=pk))
+                          .select_related("article").filter(pk=pk).first())
+                if report is None:
+                    # Its story deleted while the others were decided: a 500 had left
+                    # their reporters unemailed.
+                    refused.append(f"{BiasReport(pk=pk).reference} no longer exists: it was "
+                                   f"deleted meanwhile, or its story was. Nothing was decided "
+                                   f"for it.")
+                    continue
                 refusal = workflow.refusal(report, status, note, request.user)
                 if refusal:
                     refused.append(refusal)
@@ -409,18 +444,30 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
                 workflow.decide_bias_report(report, status, request.user, note, tell=False)
                 decided.append(report)
         # One email to each reporter's address, however many of its reports were chosen.
+        not_sent = {}
         if status != BiasReport.Status.IN_REVIEW:
             for report in notices.send_outcomes(decided):
-                refused.append(f"{report.reference}: {report.outcome_not_sent}")
+                not_sent.setdefault(report.outcome_not_sent, []).append(report.reference)
         if decided:
             self.message_user(request, f"{len(decided)} report{'' if len(decided) == 1 else 's'} "
                                        f"marked {BiasReport.Status(status).label.lower()}.",
                               messages.SUCCESS)
-        for refusal in refused:
+        # Said one by one up to a few, then counted: 500 refusals (a list decided by someone
+        # else meanwhile) or drafts offered pushed the list off the screen.
+        for refusal in refused[:SAID_ONE_BY_ONE]:
             self.message_user(request, refusal, messages.WARNING)
+        if (more := len(refused) - SAID_ONE_BY_ONE) > 0:
+            self.message_user(request, f"{_reports(more, 'more report')} chosen "
+                                       f"{'was' if more == 1 else 'were'} not decided either, "
+                                       f"for the same kinds of reason.", messages.WARNING)
+        for reason, references in not_sent.items():  # the same reason for each reference
+            self.message_user(request, f"{_listed(references)}: {reason}", messages.WARNING)
         if status == BiasReport.Status.UPHELD:
-            for report in decided:
-                self._offer_correction(request, report)
+            if len(decided) <= SAID_ONE_BY_ONE:
+                for report in decided:
+                    self._offer_correction(request, report)
+            else:
+                self._offer_corrections(request, decided)
 
     mark_in_review = decision_action(BiasReport.Status.IN_REVIEW,
                                      "Mark selected reports in review")

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import mail
 
 from comments.models import Comment, ModerationAction, ReaderStanding
@@ -12,6 +14,7 @@ from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 from tests.test_edit_conflicts import Editor
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 REPORTS = "/admin/standards/biasreport/"
 COMMENTS = "/admin/comments/comment/"
@@ -165,3 +168,69 @@ def test_a_note_for_a_report_deleted_meanwhile_is_shown_to_copy(moderator):
     html = response.content.decode()
     assert "That report no longer exists" in html
     assert 'class="desk-note-kept"' in html and note in html
+
+
+# The reports' list deciding many at once.
+
+
+def _choose(moderator, action, reports, reason=""):
+    return moderator.client.post(REPORTS, {
+        "action": action, "index": "0", "reason": reason,
+        "_selected_action": [report.pk for report in reports]}, follow=True)
+
+
+def test_upholding_many_from_the_list_says_so_in_one_message_not_one_a_report(moderator):
+    """500 upheld at once gave 501 messages above the list, one offer of a draft each."""
+    reports = BiasReportFactory.create_batch(7)
+    said = _said(_choose(moderator, "uphold", reports))
+    refs = [report.reference for report in reports]
+    assert said == ["7 reports marked upheld.",
+                    f"{', '.join(refs[:5])} and 2 more upheld: an editor can now draft each "
+                    f"correction from its report's page."]
+    assert BiasReport.objects.filter(status="upheld").count() == 7
+
+
+def test_a_moderator_who_edits_upholding_a_few_is_offered_each_draft():
+    both = Editor("both", "Bo Th", "Moderators")
+    Group.objects.get(name="Editors").user_set.add(User.objects.get(username="both"))
+    reports = BiasReportFactory.create_batch(2)
+    said = _said(_choose(both, "uphold", reports))
+    assert said[0] == "2 reports marked upheld."
+    assert [text.split(". <a")[0] for text in said[1:]] == [
+        f"{report.reference} upheld" for report in reports]
+
+
+def test_many_refused_from_the_list_are_counted_after_the_first_five(moderator):
+    other = UserFactory(username="ada", is_staff=True)
+    reports = BiasReportFactory.create_batch(8)
+    for report in reports:
+        workflow.decide_bias_report(report, BiasReport.Status.UPHELD, other, "Upheld.")
+    said = _said(_choose(moderator, "dismiss", reports, "Fair as written."))
+    assert said == [
+        *(f"{report.reference} was already upheld by ada; change it from the report’s admin "
+          f"page if it must be reopened." for report in reports[:5]),
+        "3 more reports chosen were not decided either, for the same kinds of reason."]
+
+
+def test_a_report_deleted_while_the_list_decides_is_said_and_the_others_are_emailed(
+        moderator, monkeypatch, django_capture_on_commit_callbacks):
+    """Its story deleted by an editor while the list's decision ran: a 500, and the reports
+    decided before it were never emailed (the emails go after the loop)."""
+    first = BiasReportFactory(contact_email="one@example.com")
+    gone = BiasReportFactory(contact_email="two@example.com")
+    refusal = workflow.refusal
+
+    def editor_deletes_meanwhile(report, *args, **kwargs):
+        if report.pk == first.pk:
+            gone.article.delete()
+        return refusal(report, *args, **kwargs)
+
+    monkeypatch.setattr(workflow, "refusal", editor_deletes_meanwhile)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _choose(moderator, "dismiss", [first, gone], "Fair as written.")
+    assert response.status_code == 200
+    assert _said(response) == [
+        "1 report marked dismissed.",
+        f"{gone.reference} no longer exists: it was deleted meanwhile, or its story was. "
+        f"Nothing was decided for it."]
+    assert [message.to for message in mail.outbox] == [["one@example.com"]]
