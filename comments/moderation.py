@@ -498,10 +498,12 @@ def decide_comments(comments, status, moderator, reason="", drawn_at=None):
     for comment in comments:
         with transaction.atomic():
             if drawn_at is not None:
-                # Locked, then read again: a decision made meanwhile is seen.
+                # Locked, then read again: a decision made meanwhile is seen, and a comment
+                # deleted meanwhile (its story deleted) is left out, not a server error.
                 comment = (Comment.objects.select_for_update(of=("self",))
-                           .select_related("reader").get(pk=comment.pk))
-                if comment.moderated_at is not None and comment.moderated_at > drawn_at:
+                           .select_related("reader").filter(pk=comment.pk).first())
+                if comment is None or (comment.moderated_at is not None
+                                       and comment.moderated_at > drawn_at):
                     continue
             if is_already(comment, status):
                 unchanged.append(comment)

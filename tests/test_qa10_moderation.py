@@ -234,3 +234,28 @@ def test_a_report_deleted_while_the_list_decides_is_said_and_the_others_are_emai
         f"{gone.reference} no longer exists: it was deleted meanwhile, or its story was. "
         f"Nothing was decided for it."]
     assert [message.to for message in mail.outbox] == [["one@example.com"]]
+
+
+def test_a_comment_deleted_while_the_list_decides_is_said_not_a_server_error(
+        moderator, monkeypatch):
+    """Its story deleted while the list's decision ran over the others: a 500."""
+    from comments import moderation
+
+    first = CommentFactory(status="pending")
+    gone = CommentFactory(status="pending")
+    decide = moderation.decide_comment
+
+    def editor_deletes_meanwhile(comment, *args, **kwargs):
+        if comment.pk == first.pk:
+            gone.article.delete()
+        return decide(comment, *args, **kwargs)
+
+    monkeypatch.setattr(moderation, "decide_comment", editor_deletes_meanwhile)
+    response = moderator.client.post(COMMENTS, {
+        "action": "approve", "index": "0", "reason": "",
+        "_selected_action": [first.pk, gone.pk]}, follow=True)
+    assert response.status_code == 200
+    assert _said(response) == [
+        "1 comment approved.",
+        "1 comment chosen was deleted meanwhile: nothing was decided for it."]
+    assert Comment.objects.get(pk=first.pk).status == "approved"
