@@ -16,7 +16,15 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class UserAdmin(DeclaredLookupsOnly, auth_admin.UserAdmin):
-    pass
+    def get_deleted_objects(self, objs, request):
+        """What deleting accounts takes, or the records that keep them (PROTECT: a story's
+        reviewing editor, a moderator's decisions in the log)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # Django also counted them as rows this account may not delete (nobody deletes
+            # the log), and said that instead: they would not be deleted, they keep it.
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(Group)

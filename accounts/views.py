@@ -462,6 +462,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 ACCOUNT_DELETED = "accounts:deleted"  # session key: the deletion's confirmation, shown once
+# Why an account on the record (its rows PROTECT it) is not deleted, by the protecting model.
+ON_THE_RECORD = {
+    "articles.Article": "named as the reviewing editor of published stories",
+    "comments.ModerationAction": "named as the moderator of decisions in the moderation log",
+}
 
 
 @never_cache
@@ -484,11 +489,14 @@ def delete_account(request):
                 # queue and its sessions in other browsers go with it, however it is
                 # deleted (accounts.signals).
                 user.delete()
-        except ProtectedError:
-            # A reviewing editor's name is on the public record of their stories.
-            form.add_error(None, "This account is named as the reviewing editor of published "
-                                 "stories, so it cannot be deleted here. Ask the newsroom's "
-                                 "administrator to deactivate it instead.")
+        except ProtectedError as error:
+            # A reviewing editor's name is on the public record of their stories, a
+            # moderator's on their decisions (a former one: newsroom accounts stop above).
+            named = sorted({ON_THE_RECORD.get(row._meta.label, "named on the newsroom's record")
+                            for row in error.protected_objects})
+            form.add_error(None, f"This account is {' and '.join(named)}, so it cannot be "
+                                 f"deleted here. Ask the newsroom's administrator to deactivate "
+                                 f"it instead.")
             return render(request, "registration/delete_account.html", {"form": form},
                           status=400)
         logout(request)

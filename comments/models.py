@@ -454,8 +454,11 @@ class ModerationAction(LineFeeds, models.Model):
     (moderation.forget_reader), and the decisions stay on the record.
     """
 
+    # PROTECT, as a story's reviewing editor is: deleting the account took the moderator's
+    # name off every decision they made, in the log and unseen. Newsroom accounts are
+    # deactivated instead. Empty for what no one decided (a standing carried over).
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=40)
     target = models.CharField(max_length=200)

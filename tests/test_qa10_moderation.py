@@ -259,3 +259,54 @@ def test_a_comment_deleted_while_the_list_decides_is_said_not_a_server_error(
         "1 comment approved.",
         "1 comment chosen was deleted meanwhile: nothing was decided for it."]
     assert Comment.objects.get(pk=first.pk).status == "approved"
+
+
+# A moderator's account, deleted: their decisions kept their place but lost their name.
+
+
+@pytest.fixture
+def decided_by_moderator():
+    """A comment hidden by "modx", a moderator."""
+    from comments import moderation
+
+    modx = UserFactory(username="modx", is_staff=True, password="a-long-test-passphrase")
+    modx.groups.add(Group.objects.get(name="Moderators"))
+    comment = CommentFactory(status="pending")
+    moderation.decide_comment(comment, Comment.Status.HIDDEN, modx, "Spam link.")
+    return modx
+
+
+def test_an_administrator_cannot_delete_a_moderator_with_decisions_on_record(
+        client, decided_by_moderator):
+    """The deletion took their name off every decision in the log, and the page confirming
+    it listed none of them."""
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = f"/admin/auth/user/{decided_by_moderator.pk}/delete/"
+    page = client.get(url).content.decode()
+    assert "would require deleting the following protected related objects" in page
+    assert "Moderation action" in page
+    client.post(url, {"post": "yes"})
+    assert User.objects.filter(pk=decided_by_moderator.pk).exists()
+    assert ModerationAction.objects.get().moderator == decided_by_moderator
+
+
+def test_a_former_moderator_deleting_their_account_is_told_why_it_stays(
+        client, decided_by_moderator):
+    decided_by_moderator.groups.clear()
+    decided_by_moderator.is_staff = False
+    decided_by_moderator.save()
+    client.force_login(decided_by_moderator)
+    response = client.post("/accounts/delete/", {"password": "a-long-test-passphrase"})
+    assert response.status_code == 400
+    assert ("This account is named as the moderator of decisions in the moderation log, so it "
+            "cannot be deleted here.") in response.content.decode()
+    assert User.objects.filter(pk=decided_by_moderator.pk).exists()
+
+
+def test_a_moderator_who_decided_nothing_can_still_be_deleted(client):
+    idle = UserFactory(username="idle", is_staff=True)
+    idle.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert client.post(f"/admin/auth/user/{idle.pk}/delete/",
+                       {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=idle.pk).exists()
