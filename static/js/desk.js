@@ -11,6 +11,10 @@ const REFILL_BELOW = 3;
 
 const queue = document.querySelector("[data-desk-queue]");
 const live = document.querySelector("[data-desk-live]");
+// What a decision sent plainly did (the triage's, or the queue's without the script's
+// fetch), said by the admin above the page: the focus is put there as the page opens, so
+// that a screen reader reads it (a live region is not read for what it holds at load).
+const said = document.querySelector(".messagelist");
 // Receipts of this page's decisions, the latest last: u undoes the latest.
 const receipts = [];
 let current = null;
@@ -245,8 +249,10 @@ document.addEventListener("keydown", (event) => {
   const card = target.closest("[data-desk-item]");
   const inQueue = Boolean(card || target.closest("[data-desk-queue], [data-desk-receipt]"));
   const inUndoable = inQueue || Boolean(target.closest(".desk-undo-list"));
-  // j / k only move the focus: from the queue, or from nowhere (the page just opened).
-  const nowhere = target === document.body || target === document.documentElement;
+  // j / k only move the focus: from the queue, or from nowhere (the page just opened, maybe
+  // on what the last decision did).
+  const nowhere = target === document.body || target === document.documentElement
+    || (said !== null && target === said);
   const actions = {
     j: (inQueue || nowhere) && (() => move(1)),
     k: (inQueue || nowhere) && (() => move(-1)),
@@ -283,3 +289,8 @@ document.addEventListener("focusout", (event) => {
 });
 
 showKeys();
+
+if (said) {
+  said.tabIndex = -1;
+  said.focus();
+}
