@@ -63,6 +63,27 @@ def text(name, default):
     return given(name) or default
 
 
+# One address: no spaces, brackets, quotes or separators, one @ with something either side.
+_ADDRESS = r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+"
+
+
+def email_address(name, default, named=False):
+    """An email address; with named, it may carry a name before it in angle brackets.
+
+    "EVA DAILY newsroom@x.org", the brackets forgotten, went out as the sender
+    "EVA DAILY newsroom"@x.org, which mail servers refuse, and a space or a
+    missing @ made About's mailto: link lead nowhere.
+    """
+    value = given(name)
+    if not value:
+        return default
+    shape = rf"(?:[^<>]*<{_ADDRESS}>|{_ADDRESS})" if named else _ADDRESS
+    if not re.fullmatch(shape, value):
+        refuse(name, value, "an email address such as " + (
+            "EVA DAILY <newsroom@news.example.org>" if named else "newsroom@news.example.org"))
+    return value
+
+
 def choice(name, default, choices):
     """One of choices (in lower case), in any case; anything else is refused, not the default."""
     value = given(name).lower()
@@ -221,9 +242,16 @@ def dotenv(path):
     """
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # utf-8-sig: an editor's byte order mark is not part of line 1's name.
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
     except FileNotFoundError:
         return
+    except OSError as error:  # a folder, or a file this process may not read
+        raise ImproperlyConfigured(f"{path} cannot be read: {error.strerror}.") from None
+    except UnicodeDecodeError as error:
+        number = error.object[:error.start].count(b"\n") + 1
+        raise ImproperlyConfigured(f"{path}, line {number}: not UTF-8 (save the file as "
+                                   "UTF-8).") from None
     for number, line in enumerate(lines, 1):
         line = line.strip()
         if not line or line.startswith("#"):

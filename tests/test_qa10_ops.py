@@ -1,0 +1,106 @@
+"""Operations, QA round 10: running the site for years as README tells an operator.
+
+A `.env` saved by an editor with a byte order mark or in another encoding, or
+a folder in its place, stopped start-up with a traceback or a line that did
+not say why; a sender address with its angle brackets forgotten was taken as
+it was and refused by mail servers; scripts/backup.py met a wrong variable with
+a traceback; and a SQLite backup restored where it lay needed its folder
+writable and left SQLite's -wal and -shm files beside it.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from core import env as read
+from tests import test_backup
+from tests.test_backup import _run
+from tests.test_ops_qa_round2 import _refused
+from tests.security.test_deploy import manage
+
+site_database = test_backup.site_database
+_migrated_template = test_backup._migrated_template
+_collected_static = test_backup._collected_static
+
+
+# 1. .env as editors save it.
+
+def test_a_dotenv_file_with_a_byte_order_mark_reads_its_first_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("DOTENV_BOM", raising=False)
+    (tmp_path / ".env").write_bytes(b"\xef\xbb\xbfDOTENV_BOM=on\nDOTENV_NEXT=1\n")
+    read.dotenv(tmp_path / ".env")
+    assert os.environ["DOTENV_BOM"] == "on"
+    monkeypatch.delenv("DOTENV_BOM")
+    monkeypatch.delenv("DOTENV_NEXT")
+
+
+def test_a_dotenv_file_not_in_utf8_names_the_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("DOTENV_LATIN", raising=False)
+    (tmp_path / ".env").write_bytes(b"# settings\nDOTENV_LATIN=caf\xe9\n")
+    with pytest.raises(ImproperlyConfigured, match=r", line 2: not UTF-8 \(save the file as "
+                                                   r"UTF-8\)\.$"):
+        read.dotenv(tmp_path / ".env")
+
+
+def test_a_dotenv_that_cannot_be_read_is_one_line(tmp_path):
+    (tmp_path / ".env").mkdir()
+    with pytest.raises(ImproperlyConfigured, match=r"\.env cannot be read: Is a directory\.$"):
+        read.dotenv(tmp_path / ".env")
+
+
+# 2. Addresses: the sender every email carries, and the one About gives readers.
+
+@pytest.mark.parametrize("value", ["EVA DAILY newsroom@evadaily.news", "newsroom",
+                                   "newsroom@evadaily.news>", "EVA DAILY <newsroom>",
+                                   "news room@evadaily.news"])
+def test_a_sender_that_is_no_address_stops_start_up(tmp_path, value):
+    line = _refused(manage("check", tmp_path=tmp_path, DEFAULT_FROM_EMAIL=value))
+    assert line == (f"DEFAULT_FROM_EMAIL: {value!r} is not an email address such as "
+                    "EVA DAILY <newsroom@news.example.org>.")
+
+
+@pytest.mark.parametrize("value", ["EVA DAILY <newsroom@evadaily.news>",
+                                   "newsroom@evadaily.news", '"EVA, Daily" <n@evadaily.news>'])
+def test_a_sender_with_or_without_a_name_is_taken(value, monkeypatch):
+    monkeypatch.setenv("DEFAULT_FROM_EMAIL", value)
+    assert read.email_address("DEFAULT_FROM_EMAIL", "x", named=True) == value
+
+
+@pytest.mark.parametrize("value", ["EVA DAILY <desk@evadaily.news>", "desk at evadaily.news"])
+def test_the_newsroom_address_is_an_address_alone(tmp_path, value):
+    line = _refused(manage("check", tmp_path=tmp_path, NEWSROOM_EMAIL=value))
+    assert line == (f"NEWSROOM_EMAIL: {value!r} is not an email address such as "
+                    "newsroom@news.example.org.")
+
+
+# 3. scripts/backup.py
+
+def test_backup_with_a_variable_set_wrong_is_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "scripts/backup.py", "backup", str(tmp_path / "b.dump")],
+        cwd=test_backup.settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "SECRET_KEY": "test-only", "HTTPS": "ture"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip() == (
+        "ImproperlyConfigured: HTTPS: 'ture' is not true or false (or 1/0, yes/no, on/off).")
+    assert not (tmp_path / "b.dump").exists()
+
+
+@pytest.mark.sqlite
+def test_restore_reads_a_sqlite_backup_without_writing_beside_it(site_database, tmp_path):
+    """SQLite opens a database in WAL mode (a backup of the site's is) only where it may
+    write its -shm and -wal files: a backup in a folder the restoring user may not write
+    (a read-only backup disk) verified, then failed to restore."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    source = folder / "backup.dump"
+    _run(site_database, "backup", str(source))
+    before = source.read_bytes()
+    result = _run(site_database, "restore", str(source))
+    assert "Restored" in result.stdout, result.stdout + result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["backup.dump",
+                                                        "backup.dump.counts.json"]
+    assert source.read_bytes() == before
