@@ -34,7 +34,7 @@ ALLOWED_HOSTS = read.hosts("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 SITE_URL = read.site_url("SITE_URL", default="http://127.0.0.1:8000")
 SITE_NAME = "EVA DAILY"
 # Where readers write to the newsroom: shown on /about/ (pages).
-NEWSROOM_EMAIL = read.text("NEWSROOM_EMAIL", default="newsroom@example.org")
+NEWSROOM_EMAIL = read.email_address("NEWSROOM_EMAIL", default="newsroom@example.org")
 
 INSTALLED_APPS = [
     "core.apps.NewsroomAdminConfig",  # django.contrib.admin on its own AdminSite
@@ -329,7 +329,9 @@ MAILERS = {
 if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     # A mail server that stops answering must not hold a task worker forever (seconds).
     MAILERS["default"]["OPTIONS"].setdefault("timeout", 30)
-DEFAULT_FROM_EMAIL = read.text("DEFAULT_FROM_EMAIL", default="EVA DAILY <newsroom@localhost>")
+DEFAULT_FROM_EMAIL = read.email_address("DEFAULT_FROM_EMAIL",
+                                        default="EVA DAILY <newsroom@localhost>",
+                                        named=True)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Slow work (every email, the daily edition) runs in a task worker, never in a
