@@ -46,8 +46,13 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evadaily.settings")
 
 import django  # noqa: E402
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
-django.setup()
+try:
+    django.setup()
+except ImproperlyConfigured as error:
+    # A variable set wrong: the line that names it, as manage.py gives it, not a traceback.
+    raise SystemExit(f"ImproperlyConfigured: {error}") from None
 
 from django.db import DatabaseError, connection, transaction  # noqa: E402
 
@@ -340,7 +345,22 @@ def restore(source):
     if connection.vendor != "sqlite":
         raise SystemExit(f"No restore recipe for {connection.vendor}.")
     _readable(source)
-    _check_sqlite(source, source)  # before the database is touched
+    with tempfile.TemporaryDirectory() as folder:
+        # Read from a copy, as verify does: SQLite opens a backup in WAL mode (as the
+        # site's are) only where it may write the -shm and -wal files beside it, so a
+        # backup on a read-only disk or in another user's folder verified and then
+        # failed to restore, and one restored where it lay had those files left by it.
+        copy = Path(folder) / "backup.sqlite3"
+        shutil.copyfile(source, copy)
+        rows = _restore_sqlite(settings, copy, source)
+    print(f"Restored {source} into {settings['NAME']} ({rows:,} rows).")
+    _purge_pages()
+    print("Start the app servers and the task workers again.")
+
+
+def _restore_sqlite(settings, copy, source):
+    """Put the SQLite database copy (of the backup source) in place of the site's; its rows."""
+    _check_sqlite(copy, source)  # before the database is touched
     target = sqlite3.connect(settings["NAME"], timeout=0)
     try:
         # Leaving WAL mode needs every other connection closed, idle ones too,
@@ -356,7 +376,7 @@ def restore(source):
         if mode != "delete":
             raise SystemExit(f"{settings['NAME']} is in use: stop the app servers and the "
                              "task workers first.")
-        with sqlite3.connect(_read_only(source), uri=True) as backup_copy:
+        with sqlite3.connect(_read_only(copy), uri=True) as backup_copy:
             backup_copy.backup(target)
             rows = sum(_counts(backup_copy.cursor(), [row[0] for row in backup_copy.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' "
@@ -364,9 +384,7 @@ def restore(source):
         backup_copy.close()
     finally:
         target.close()
-    print(f"Restored {source} into {settings['NAME']} ({rows:,} rows).")
-    _purge_pages()
-    print("Start the app servers and the task workers again.")
+    return rows
 
 
 def _purge_pages():
