@@ -11,13 +11,43 @@ before the site's settings read `.env`, so a `.env` line for them is ignored.
 """
 
 import os
+import re
+import sys
+
+
+def _variable(name, default, valid, what):
+    """The variable's value, stripped; default when it is empty. A wrong one stops gunicorn
+    with one line naming it, as the site's settings do: GUNICORN_WORKERS=abc ended in a
+    traceback, and GUNICORN_WORKERS=0 listened with no worker to answer."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not valid(value):
+        sys.exit(f"{name}: {value!r} is not {what}.")  # gunicorn prints a traceback for
+    return value                                        # any other exception here
+
+
+def _count(value):
+    return re.fullmatch(r"[0-9]+", value) is not None and int(value) >= 1
+
+
+def _address(value):
+    """host:port or [IPv6]:port (the image's HEALTHCHECK asks on that port), or unix:PATH."""
+    if value.startswith("unix:"):
+        return len(value) > len("unix:")
+    written = re.fullmatch(r"(?:\[[0-9A-Fa-f:.]+\]|[^\s:\[\]/]+):([0-9]+)", value)
+    return written is not None and 1 <= int(written[1]) <= 65535
+
 
 # 127.0.0.1 unless told otherwise; the image listens on 0.0.0.0 (Dockerfile).
 # An empty variable means the default, as for the site's settings.
-bind = [os.environ.get("GUNICORN_BIND", "").strip() or "127.0.0.1:8000"]
-workers = int(os.environ.get("GUNICORN_WORKERS", "").strip() or "4")
+bind = [_variable("GUNICORN_BIND", "127.0.0.1:8000", _address,
+                  "an address such as 127.0.0.1:8000, 0.0.0.0:8000 or unix:/run/evadaily.sock")]
+workers = int(_variable("GUNICORN_WORKERS", "4", _count, "a whole number of 1 or more, e.g. 4"))
 # Threads per worker come from GUNICORN_THREADS (4) in the worker itself: a
-# `threads` setting here would turn `--worker-class sync` into gthread.
+# `threads` setting here would turn `--worker-class sync` into gthread. It is
+# checked here, where a wrong one can stop gunicorn in one line.
+_variable("GUNICORN_THREADS", "4", _count, "a whole number of 1 or more, e.g. 4")
 worker_class = "core.gunicorn_worker.BufferingThreadWorker"
 worker_connections = 1000  # open connections per worker, idle ones included
 

@@ -157,7 +157,7 @@ def _read_variables():
     settings_py = (ROOT / "evadaily" / "settings.py").read_text()
     names = set(re.findall(r"read\.\w+\(\s*\"([A-Z_]+)\"", settings_py))
     for path in ("gunicorn.conf.py", "core/gunicorn_worker.py"):
-        names |= set(re.findall(r"os\.environ\.get\(\"(GUNICORN_\w+)\"",
+        names |= set(re.findall(r"(?:os\.environ\.get|_variable)\(\"(GUNICORN_\w+)\"",
                                 (ROOT / path).read_text()))
     return names
 

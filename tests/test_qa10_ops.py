@@ -9,6 +9,8 @@ writable and left SQLite's -wal and -shm files beside it.
 """
 
 import os
+import runpy
+import socket
 import subprocess
 import sys
 
@@ -104,3 +106,43 @@ def test_restore_reads_a_sqlite_backup_without_writing_beside_it(site_database, 
     assert sorted(p.name for p in folder.iterdir()) == ["backup.dump",
                                                         "backup.dump.counts.json"]
     assert source.read_bytes() == before
+
+
+# 4. gunicorn's own variables, read by gunicorn.conf.py before anything else.
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(("name", "value", "what"), [
+    ("GUNICORN_WORKERS", "abc", "a whole number of 1 or more, e.g. 4"),
+    ("GUNICORN_WORKERS", "1.5", "a whole number of 1 or more, e.g. 4"),
+    ("GUNICORN_WORKERS", "0", "a whole number of 1 or more, e.g. 4"),  # listened, answered none
+    ("GUNICORN_THREADS", "abc", "a whole number of 1 or more, e.g. 4"),
+    ("GUNICORN_THREADS", "0", "a whole number of 1 or more, e.g. 4"),
+    ("GUNICORN_BIND", "127.0.0.1:99999", "an address such as 127.0.0.1:8000, 0.0.0.0:8000 "
+                                         "or unix:/run/evadaily.sock"),
+    ("GUNICORN_BIND", "0.0.0.0 8000", "an address such as 127.0.0.1:8000, 0.0.0.0:8000 "
+                                      "or unix:/run/evadaily.sock"),
+])
+def test_a_gunicorn_variable_set_wrong_stops_it_in_one_line(name, value, what):
+    env = {**os.environ, "SECRET_KEY": "test-only", "GUNICORN_WORKERS": "1",
+           "GUNICORN_BIND": f"127.0.0.1:{_free_port()}", name: value}
+    try:
+        result = subprocess.run([sys.executable, "-m", "gunicorn", "evadaily.wsgi"],
+                                cwd=test_backup.settings.BASE_DIR, env=env, capture_output=True,
+                                text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"gunicorn kept running with {name}={value!r}")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == f"{name}: {value!r} is not {what}."
+
+
+@pytest.mark.parametrize("bind", ["127.0.0.1:8000", "[::]:8000", "unix:/run/evadaily.sock"])
+def test_gunicorn_takes_an_address_with_its_port_or_a_socket(monkeypatch, bind):
+    monkeypatch.setenv("GUNICORN_BIND", bind)
+    monkeypatch.setenv("GUNICORN_THREADS", "8")
+    config = runpy.run_path(str(test_backup.settings.BASE_DIR / "gunicorn.conf.py"))
+    assert config["bind"] == [bind]
