@@ -146,3 +146,32 @@ def test_gunicorn_takes_an_address_with_its_port_or_a_socket(monkeypatch, bind):
     monkeypatch.setenv("GUNICORN_THREADS", "8")
     config = runpy.run_path(str(test_backup.settings.BASE_DIR / "gunicorn.conf.py"))
     assert config["bind"] == [bind]
+
+
+# 5. purge_pages while the page cache cannot be reached.
+
+PURGE_FAILED = ("CommandError: The page cache (CACHE_URL) could not be reached, so no page was "
+                "purged: run purge_pages again once it answers (/healthz says when), before "
+                "the app servers start.")
+
+
+@pytest.mark.parametrize("where", ["redis", "folder"])
+def test_purge_pages_says_when_the_page_cache_took_nothing(tmp_path, where):
+    """It said every page would be rendered anew and exited 0: the stamp, lost with the
+    process, never reached the cache, which served the pages from before the restore."""
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    cache = {"redis": f"redis://127.0.0.1:{_free_port()}/1",
+             "folder": f"filecache://{blocker / 'cache'}"}[where]
+    result = manage("purge_pages", tmp_path=tmp_path, CACHE_URL=cache,
+                    SECURITY_CACHE_URL="locmemcache://security")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == PURGE_FAILED
+    assert "Traceback" not in result.stderr
+
+
+def test_purge_pages_on_a_page_cache_that_answers(tmp_path):
+    result = manage("purge_pages", tmp_path=tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (
+        0, "Every page the page cache kept is rendered anew on its next request."), result.stderr

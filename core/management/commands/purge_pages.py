@@ -13,9 +13,11 @@ and sign-in lock-outs (the security cache) are left as they are.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.management.base import BaseCommand, CommandError
 
-from core.pagecache import SITE_TAG, changed
+from core.pagecache import SITE_TAG, _hard_key, changed
 
 
 class Command(BaseCommand):
@@ -24,6 +26,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         changed({SITE_TAG}, takedown=True)
+        # The page cache takes an outage for an empty cache: a stamp written while it
+        # cannot be reached is lost (this process ends before it could be written
+        # again), and the pages kept from before would be served once it is back.
+        pages = caches["default"]
+        if not isinstance(pages, DummyCache) and pages.get(_hard_key(SITE_TAG)) is None:
+            raise CommandError("The page cache (CACHE_URL) could not be reached, so no page "
+                               "was purged: run purge_pages again once it answers (/healthz "
+                               "says when), before the app servers start.")
         self.stdout.write("Every page the page cache kept is rendered anew on its next request.")
         urls = settings.EDGE_PURGE_URLS
         if urls:
