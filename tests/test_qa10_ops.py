@@ -175,3 +175,31 @@ def test_purge_pages_on_a_page_cache_that_answers(tmp_path):
     result = manage("purge_pages", tmp_path=tmp_path)
     assert (result.returncode, result.stdout.strip()) == (
         0, "Every page the page cache kept is rendered anew on its next request."), result.stderr
+
+
+# 6. Commands run from cron while the database is away.
+
+@pytest.mark.parametrize("command", [["send_edition"], ["purge_personal_data"],
+                                     ["export_transparency", "--month", "2026-11"]])
+def test_a_command_says_in_one_line_that_the_database_is_away(tmp_path, command):
+    result = manage(*command, tmp_path=tmp_path,
+                    DATABASE_URL=f"postgres://evadaily@127.0.0.1:{_free_port()}/evadaily")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().startswith(
+        "The database in DATABASE_URL could not be reached: connection failed: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_sqlite_database_that_cannot_be_opened_is_one_line(tmp_path):
+    result = manage("purge_personal_data", tmp_path=tmp_path,
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'no folder' / 'db.sqlite3'}")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == ("The database in DATABASE_URL could not be reached: "
+                                     "unable to open database file")
+
+
+def test_a_wrong_query_with_the_database_there_keeps_its_traceback(tmp_path):
+    code = "from django.db import connection; connection.cursor().execute('SELECT nothing')"
+    result = manage("shell", "-c", code, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "could not be reached" not in result.stderr
