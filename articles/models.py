@@ -486,7 +486,10 @@ class Article(HasOldAddresses, LineFeeds, models.Model):
     # Whether search_text() changes the headline, dek or body as shown (a ligature, an
     # accent typed apart, a zero-width space); set on save. The search of other
     # databases then reads the story's text through SearchText (articles.search).
-    search_text_differs = models.BooleanField(default=False, editable=False)
+    # A default in the database too: while a deploy runs, servers not yet restarted
+    # write stories without this column (articles 0022).
+    search_text_differs = models.BooleanField(default=False, db_default=False,
+                                              editable=False)
 
     objects = ArticleManager.from_queryset(ArticleQuerySet)()
     # True when a form checks each of the story's corrections against the

@@ -203,3 +203,53 @@ def test_a_wrong_query_with_the_database_there_keeps_its_traceback(tmp_path):
     result = manage("shell", "-c", code, tmp_path=tmp_path)
     assert result.returncode == 1
     assert "Traceback" in result.stderr and "could not be reached" not in result.stderr
+
+
+# 7. Upgrading while the previous release still serves (README: migrations are written
+# for that, a new required column with a default in the database too).
+
+@pytest.mark.django_db
+def test_a_story_written_by_code_before_articles_0022_is_accepted():
+    """Servers not yet restarted insert stories without search_text_differs: NOT NULL
+    with no default in the database (Django drops the one it adds the column with)
+    made every story saved in the newsroom meanwhile an IntegrityError, a 500."""
+    from django.db import connection
+
+    from articles.models import Article
+    from tests.factories import ArticleFactory
+
+    story = ArticleFactory()
+    fields = [field for field in Article._meta.concrete_fields
+              if field.name not in ("id", "search_text_differs")]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values = [field.get_db_prep_save(getattr(story, field.attname), connection)
+              for field in fields]
+    values[[f.name for f in fields].index("slug")] = "written-by-the-previous-release"
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(Article._meta.db_table)} "
+                       f"({columns}) VALUES ({', '.join(['%s'] * len(fields))})", values)
+    assert Article.objects.get(slug="written-by-the-previous-release").search_text_differs \
+        is False
+
+
+# Columns added NOT NULL without a database default before this was checked, and deployed
+# long since; any other is refused, so the next one cannot make the same mistake.
+ADDED_BEFORE = {("articles", "0009_image_is_illustration", "article", "image_is_illustration"),
+                ("articles", "0009_image_is_illustration", "historicalarticle",
+                 "image_is_illustration")}
+
+
+def test_every_required_column_a_migration_adds_has_a_default_in_the_database():
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import AddField
+    from django.db.models import NOT_PROVIDED
+
+    ours = {"accounts", "articles", "authors", "comments", "newsletter", "pages", "standards"}
+    loader = MigrationLoader(None, ignore_no_migrations=True)  # the files, not the database
+    without = {(app, name, operation.model_name, operation.name)
+               for (app, name), migration in loader.disk_migrations.items()
+               if app in ours and not name.startswith("0001")
+               for operation in migration.operations
+               if isinstance(operation, AddField) and not operation.field.many_to_many
+               and not operation.field.null and operation.field.db_default is NOT_PROVIDED}
+    assert without == ADDED_BEFORE

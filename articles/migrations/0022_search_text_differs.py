@@ -18,6 +18,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="search_text_differs",
-            field=models.BooleanField(default=False, editable=False),
+            # db_default: the code before this migration, still serving while a deploy
+            # runs, inserts stories without the column (added after release).
+            field=models.BooleanField(default=False, db_default=False, editable=False),
         ),
     ]
