@@ -37,6 +37,29 @@ class RefusedRequests(logging.Filter):
         return True
 
 
+def with_route(text, request):
+    """text with the request's path written as its route: /accounts/reset/<uidb64>/<token>/.
+
+    Django names the path of a request it answers with an error (a 500, a 503
+    while the database is away, a CSRF refusal), and a path can be a key: a
+    password reset's token, a newsletter link's signed key. A path that no
+    route matches is left as it is: it is no link of ours.
+    """
+    path = getattr(request, "path", "")
+    if not path or path not in text:
+        return text
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        from django.urls import resolve
+
+        try:
+            match = resolve(request.path_info)
+        except Exception:  # Resolver404, or a URLconf that cannot load
+            return text
+    prefix = path[:len(path) - len(request.path_info)]  # SCRIPT_NAME
+    return text.replace(path, f"{prefix.rstrip('/')}/{match.route}")
+
+
 class JsonFormatter(logging.Formatter):
     """Log records as one JSON object a line, with their `extra` fields.
 
@@ -51,7 +74,7 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": with_route(record.getMessage(), getattr(record, "request", None)),
         }
         entry.update({key: value for key, value in vars(record).items()
                       if key not in _STANDARD and not key.startswith("_")

@@ -8,6 +8,7 @@ a traceback; and a SQLite backup restored where it lay needed its folder
 writable and left SQLite's -wal and -shm files beside it.
 """
 
+import json
 import os
 import runpy
 import socket
@@ -253,3 +254,65 @@ def test_every_required_column_a_migration_adds_has_a_default_in_the_database():
                if isinstance(operation, AddField) and not operation.field.many_to_many
                and not operation.field.null and operation.field.db_default is NOT_PROVIDED}
     assert without == ADDED_BEFORE
+
+
+# 8. Error lines name a request by its route: paths carry keys.
+
+@pytest.fixture
+def console():
+    """What the site's console handler writes, one JSON object a line."""
+    import io
+    import logging
+
+    from core.logs import JsonFormatter
+
+    [handler] = [handler for handler in logging.getLogger().handlers
+                 if isinstance(handler.formatter, JsonFormatter)]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    handler.setStream(previous)
+
+
+RESET = "/accounts/reset/MQ/cz3k2b-0f1e2d3c4b5a69788796a5b4c3d2e1f0/"
+
+
+@pytest.mark.django_db
+def test_a_failed_requests_line_names_its_route_not_a_reset_token(client, console,
+                                                                   monkeypatch):
+    """While the database was away, each password-reset link opened wrote its token
+    (a key to the account for days) into the error log; a newsletter link its key."""
+    from django.contrib.auth import views as auth_views
+    from django.db import OperationalError
+
+    def away(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(auth_views.PasswordResetConfirmView, "dispatch", away)
+    client.raise_request_exception = False
+    assert client.get(RESET).status_code in (500, 503)
+    [line] = [line for line in console() if line["logger"] == "django.request"]
+    assert line["message"].endswith(": /accounts/reset/<uidb64>/<token>/")
+    assert "cz3k2b" not in json.dumps(line)
+
+
+@pytest.mark.django_db
+def test_a_csrf_refusal_names_the_newsletter_links_route(console):
+    from django.test import Client
+
+    key = "NTQ:1tS3cReTkEy:pr3fs"
+    assert Client(enforce_csrf_checks=True).post(
+        f"/newsletter/preferences/{key}/", {"is_daily": "on"}).status_code == 403
+    [line] = [line for line in console() if line["logger"] == "django.security.csrf"]
+    assert line["message"].endswith(": /newsletter/preferences/<str:token>/")
+    assert key not in json.dumps(line)
+
+
+def test_a_path_no_route_matches_is_left_as_it_is():
+    from django.test import RequestFactory
+
+    from core.logs import with_route
+
+    request = RequestFactory().get("/no/such/page/")
+    assert with_route("Not Found: /no/such/page/", request) == "Not Found: /no/such/page/"
+    assert with_route("no path here", None) == "no path here"
