@@ -146,8 +146,12 @@ def folder(name, default, base):
 
 
 def _hidden_password(url):
-    """The URL as an error may show it: without the password in user:password@."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL as an error may show it: without the password in user:password@.
+
+    Up to the last @: a password may hold one (the host comes after the last),
+    and what followed its first @ was shown.
+    """
+    return re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
 
 
 def _url(name, default, parse, valid, example):

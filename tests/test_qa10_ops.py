@@ -316,3 +316,19 @@ def test_a_path_no_route_matches_is_left_as_it_is():
     request = RequestFactory().get("/no/such/page/")
     assert with_route("Not Found: /no/such/page/", request) == "Not Found: /no/such/page/"
     assert with_route("no path here", None) == "no path here"
+
+
+# 9. A URL refused at start-up never shows its password, whatever it holds.
+
+@pytest.mark.parametrize(("variable", "url", "shown"), [
+    ("DATABASE_URL", "postgres://evadaily:s3cr@tPart2@127.0.0.1:99999/evadaily",
+     "postgres://evadaily:***@127.0.0.1:99999/evadaily"),
+    ("CACHE_URL", "redis://:pa@ss:word@127.0.0.1:99999/1", "redis://:***@127.0.0.1:99999/1"),
+])
+def test_a_password_with_an_at_sign_is_hidden_whole(monkeypatch, variable, url, shown):
+    monkeypatch.setenv(variable, url)
+    reader = read.database if variable == "DATABASE_URL" else read.cache
+    with pytest.raises(ImproperlyConfigured) as refused:
+        reader(variable, None)
+    assert str(refused.value).startswith(f"{variable}: {shown!r} is not a URL such as ")
+    assert "tPart2" not in str(refused.value) and "ss:word" not in str(refused.value)
