@@ -1,5 +1,6 @@
 """EVA DAILY settings: one module, configured from the environment (DESIGN.md section 3)."""
 
+import importlib.util
 import ipaddress
 import os
 from datetime import datetime, timedelta
@@ -285,6 +286,16 @@ STORAGES = {
 if read.choice("MEDIA_STORAGE", default="local", choices=("local", "s3")) == "s3":
     if not read.given("MEDIA_BUCKET"):
         raise ImproperlyConfigured("Set MEDIA_BUCKET, the bucket's name, with MEDIA_STORAGE=s3.")
+    # Without them every page with a picture was a 500 while `check` and /healthz passed.
+    _missing = [name for name in ("storages", "boto3") if importlib.util.find_spec(name) is None]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE=s3 needs the s3 extra, and {' and '.join(_missing)} "
+            f"{'is' if len(_missing) == 1 else 'are'} not installed: pip install \".[s3]\".")
+    if read.given("MEDIA_ENDPOINT_URL") and (
+            _problem := read.http_address_problem(read.given("MEDIA_ENDPOINT_URL"))):
+        read.refuse("MEDIA_ENDPOINT_URL", read.given("MEDIA_ENDPOINT_URL"),
+                    f"an address such as https://s3.example.org ({_problem})")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

@@ -332,3 +332,43 @@ def test_a_password_with_an_at_sign_is_hidden_whole(monkeypatch, variable, url, 
         reader(variable, None)
     assert str(refused.value).startswith(f"{variable}: {shown!r} is not a URL such as ")
     assert "tPart2" not in str(refused.value) and "ss:word" not in str(refused.value)
+
+
+# 10. MEDIA_STORAGE=s3 on a machine without the s3 extra.
+
+CHECK_WITH = """
+import importlib.util, runpy, sys
+real = importlib.util.find_spec
+installed = {installed!r}
+importlib.util.find_spec = lambda name, *args: (
+    (object() if installed else None) if name in ("storages", "boto3") else real(name, *args))
+sys.argv = ["manage.py", "check"]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
+def _check_s3(tmp_path, installed, **variables):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "SECRET_KEY": "test-only",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "CACHE_URL": f"filecache://{tmp_path / 'cache'}", "MEDIA_STORAGE": "s3",
+           "MEDIA_BUCKET": "evadaily-media", **variables}
+    return subprocess.run([sys.executable, "-c", CHECK_WITH.format(installed=installed)],
+                          cwd=test_backup.settings.BASE_DIR, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_s3_media_without_the_s3_extra_stops_start_up(tmp_path):
+    """Every page with a picture was a 500 (no module named 'storages') while `check` and
+    /healthz said all was well."""
+    result = _check_s3(tmp_path, installed=False)
+    assert _refused(result) == ('MEDIA_STORAGE=s3 needs the s3 extra, and storages and boto3 '
+                                'are not installed: pip install ".[s3]".')
+
+
+def test_an_s3_endpoint_that_is_no_address_stops_start_up(tmp_path):
+    result = _check_s3(tmp_path, installed=True, MEDIA_ENDPOINT_URL="minio.internal:9000")
+    assert _refused(result) == ("MEDIA_ENDPOINT_URL: 'minio.internal:9000' is not an address "
+                                "such as https://s3.example.org (not an http:// or https:// "
+                                "URL).")
+    assert _check_s3(tmp_path, installed=True,
+                     MEDIA_ENDPOINT_URL="http://minio.internal:9000").returncode == 0
