@@ -1,6 +1,6 @@
 # The app servers behind the edge cache; default.vcl includes this file.
 # Edit it here, not in default.vcl, so that the cache rules stay as shipped;
-# default.vcl's one line to edit is its purgers ACL (the app servers' addresses).
+# default.vcl's one part to edit is its purgers ACL (the app servers' addresses).
 
 # One app server (gunicorn on this host, as `make run` and the Dockerfile serve it).
 backend default {
