@@ -62,6 +62,8 @@ class Command(BaseCommand):
         for count, what, *rule in removed:
             by_rule.setdefault(rule[0] if rule else f"older than {RETENTION_DAYS} days",
                                []).append(f"{count} {what}")
+        if options["verbosity"] == 0:
+            return  # cron's -v 0: nothing to mail every night
         for rule, counts in by_rule.items():
             said = get_text_list(counts, "and")
             self.stdout.write(f"Removed {said} {rule}." if rule else f"Removed {said}.")
