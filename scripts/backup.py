@@ -404,6 +404,9 @@ COMMANDS = {"backup": backup, "verify": verify, "restore": restore}
 
 
 def main(argv):
+    if argv[1:] in (["-h"], ["--help"], ["help"]):
+        print(__doc__)
+        return
     if len(argv) != 3 or argv[1] not in COMMANDS:
         raise SystemExit(__doc__)
     try:

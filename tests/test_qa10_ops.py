@@ -385,3 +385,13 @@ def test_purge_personal_data_says_nothing_with_verbosity_0():
     call_command("purge_personal_data", stdout=said)
     assert quiet.getvalue() == ""
     assert said.getvalue().startswith("Removed ")
+
+
+@pytest.mark.parametrize("asked", [["--help"], ["-h"], ["help"]])
+def test_backup_script_help_is_its_usage_and_success(asked):
+    result = test_backup._run({**os.environ, "SECRET_KEY": "test-only"}, *asked, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "python scripts/backup.py verify FILE" in result.stdout
+    wrong = test_backup._run({**os.environ, "SECRET_KEY": "test-only"}, "bakup", "x",
+                             check=False)
+    assert wrong.returncode == 1 and "python scripts/backup.py verify FILE" in wrong.stderr
