@@ -371,9 +371,15 @@ def bias_report_received(request, slug, reference):
              if again and report.is_open else [])
     added = [name for name, field in CONTACT_FIELDS.items()
              if name in named and getattr(report, field)]
+    # A decision's note is written to the reporter, and the notes that followed an upheld
+    # report are public: said here too, where a reporter who left no address reads the
+    # outcome (the email was all that told either).
+    corrections = (list(report.corrections.order_by("date", "pk"))
+                   if report.status == BiasReport.Status.UPHELD else [])
     return render(request, _bias_template(request, "bias_report_received"), {
         "article": report.article,
         "report": report,
+        "corrections": corrections,
         "again": again,
         "added": added,
         "reporter": True,
