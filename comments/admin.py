@@ -504,10 +504,34 @@ class WordRuleAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         return TemplateResponse(request, "admin/comments/wordrule/try.html", context)
 
 
+class ModeratorFilter(ConditionFilter):
+    """The decisions of one moderator (a newsroom account: staff, active or not), or those no
+    one made (a standing carried over). Each is read through the log's index by moderator."""
+
+    title = "moderator"
+    parameter_name = "moderator"
+
+    def lookups(self, request, model_admin):
+        return [*((str(pk), name) for pk, name in self._newsroom()),
+                ("none", "No one (automatic)")]
+
+    def conditions(self):
+        return {**{str(pk): Q(moderator_id=pk) for pk, _ in self._newsroom()},
+                "none": Q(moderator__isnull=True)}
+
+    def _newsroom(self):
+        if not hasattr(self, "_accounts"):
+            User = get_user_model()  # noqa: N806
+            self._accounts = list(User.objects.filter(is_staff=True)
+                                  .order_by(User.USERNAME_FIELD)
+                                  .values_list("pk", User.USERNAME_FIELD))
+        return self._accounts
+
+
 @admin.register(ModerationAction)
 class ModerationActionAdmin(DeclaredLookupsOnly, CSVExportMixin, admin.ModelAdmin):
     list_display = ["created_at", "moderator", "action", "target_shown", "reason"]
-    list_filter = ["action", "created_at"]
+    list_filter = ["action", ModeratorFilter, "created_at"]
     # The log names a reader by id; their name is read through the link, so a
     # deleted account's name is gone from it and a new owner of it inherits nothing.
     list_select_related = ["moderator", "reader"]
