@@ -10,6 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator, capfirst, smart_split, unescape_string_literal
@@ -512,20 +513,18 @@ class ModeratorFilter(ConditionFilter):
     parameter_name = "moderator"
 
     def lookups(self, request, model_admin):
-        return [*((str(pk), name) for pk, name in self._newsroom()),
+        return [*((str(pk), name) for pk, name in self._newsroom),
                 ("none", "No one (automatic)")]
 
     def conditions(self):
-        return {**{str(pk): Q(moderator_id=pk) for pk, _ in self._newsroom()},
+        return {**{str(pk): Q(moderator_id=pk) for pk, _ in self._newsroom},
                 "none": Q(moderator__isnull=True)}
 
+    @cached_property
     def _newsroom(self):
-        if not hasattr(self, "_accounts"):
-            User = get_user_model()  # noqa: N806
-            self._accounts = list(User.objects.filter(is_staff=True)
-                                  .order_by(User.USERNAME_FIELD)
-                                  .values_list("pk", User.USERNAME_FIELD))
-        return self._accounts
+        User = get_user_model()  # noqa: N806
+        return list(User.objects.filter(is_staff=True).order_by(User.USERNAME_FIELD)
+                    .values_list("pk", User.USERNAME_FIELD))
 
 
 @admin.register(ModerationAction)

@@ -8,7 +8,6 @@
   cache once Redis is back.
 """
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,28 +20,16 @@ from core import pagecache, redis_cache
 from tests.factories import ArticleFactory
 from tests.redis_server import RedisServer
 from tests.tasks import DATABASE_QUEUE, run_due_tasks
-from tests.test_edge_vcl import Backend, fetch
-from tests.varnish import Varnish
+from tests import test_edge_vcl
+from tests.test_edge_vcl import fetch
 
 pytestmark = pytest.mark.databaseless
 
 
-@pytest.fixture(scope="module")
-def backend():
-    with Backend() as backend:
-        yield backend
-
-
-@pytest.fixture(scope="module")
-def varnish(backend):
-    """The shipped VCL in front of a counting app server (tests/test_edge_vcl.py)."""
-    with Varnish(backends=[backend.address]) as varnish:
-        yield varnish
-
-
-@pytest.fixture
-def unique():
-    return uuid.uuid4().hex[:12]
+# The shipped VCL in front of a counting app server, a module's own (tests/test_edge_vcl.py).
+backend = test_edge_vcl.backend
+varnish = test_edge_vcl.varnish
+unique = test_edge_vcl.unique
 
 
 def test_a_page_asked_for_on_any_port_is_one_copy_at_the_edge(varnish, backend, unique):
