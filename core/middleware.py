@@ -50,9 +50,12 @@ class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
         if "X-Page-Cache" in response or not compressible(response.get("Content-Type", "")):
             return response
-        if not accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        accept_encoding = request.META.get("HTTP_ACCEPT_ENCODING", "")
+        if not accepts_gzip(accept_encoding):
             patch_vary_headers(response, ("Accept-Encoding",))
             return response
+        # Django's own test of the header is case-sensitive; codings are not.
+        request.META["HTTP_ACCEPT_ENCODING"] = accept_encoding.lower()
         return super().process_response(request, response)
 
 
@@ -278,12 +281,14 @@ def accepts_gzip(accept_encoding):
     """Whether an Accept-Encoding header takes gzip: named, or by *, with a q above 0.
 
     Django's pattern (re_accepts_gzip) looks for the word alone, so
-    "gzip;q=0", which refuses it (RFC 9110 12.5.3), got gzip.
+    "gzip;q=0", which refuses it (RFC 9110 12.5.3), got gzip; and it reads
+    the word in lower case only, where codings are case-insensitive (8.4.1).
     """
+    accept_encoding = accept_encoding.lower()
     if "q=" not in accept_encoding and "*" not in accept_encoding:  # every browser's header
         return re_accepts_gzip.search(accept_encoding) is not None
     weights = {}
-    for item in accept_encoding.lower().split(","):
+    for item in accept_encoding.split(","):
         coding, _, parameters = item.partition(";")
         weight = 1.0
         name, _, value = parameters.strip().partition("=")

@@ -509,6 +509,11 @@ def _hard_key(name):
     return f"{STATE}takedown:{name}"
 
 
+def takedown_on_record(tag):
+    """Whether the page cache holds a takedown of tag (not when it cannot be reached)."""
+    return cache.get(_hard_key(tag)) is not None
+
+
 # ---------------------------------------------------------------------------
 # Scheduled publication
 

@@ -2,6 +2,7 @@
 by q=0, POST to pages that take none, a path's encoded ? in a redirect, and
 ../ under /media/ logged as an error with the server's paths."""
 
+import gzip
 import logging
 
 import pytest
@@ -56,7 +57,7 @@ def test_a_head_of_a_file_sends_no_bytes(settings, tmp_path):
     ("gzip, deflate, br", True), ("gzip;q=0.5", True), ("*", True), ("x-gzip", True),
     ("gzip;q=0, identity", False), ("gzip; q=0.0", False), ("*;q=0", False),
     ("identity", False), ("", False), ("br;q=1, *;q=0.1", True), ("gzip;q=x", False),
-    ("*;q=1, gzip;q=0", False),
+    ("*;q=1, gzip;q=0", False), ("GZIP, DEFLATE", True), ("Gzip;Q=0", False),
 ])
 def test_accept_encoding_is_read_with_its_weights(header, takes):
     assert accepts_gzip(header) is takes
@@ -73,6 +74,18 @@ def test_gzip_refused_with_q_0_is_not_sent(client, settings, page_cache):
             assert "Content-Encoding" not in response, url
             assert "Accept-Encoding" in response["Vary"]
         assert client.get(url, HTTP_ACCEPT_ENCODING="gzip")["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.parametrize("page_cache", [False, True])
+def test_gzip_named_in_capitals_is_sent(client, settings, page_cache):
+    """Content codings are case-insensitive (RFC 9110 8.4.1): "GZIP" asks for gzip."""
+    settings.PAGE_CACHE_ENABLED = page_cache
+    ArticleFactory(slug="harbour")
+    for url in ("/articles/harbour/", "/accounts/login/"):
+        for _ in range(2):  # with the page cache: a miss, then a hit
+            response = client.get(url, HTTP_ACCEPT_ENCODING="GZIP, DEFLATE")
+            assert response["Content-Encoding"] == "gzip", url
+            assert b"</html>" in gzip.decompress(response.content)
 
 
 def test_files_and_the_health_check_take_no_post(settings):

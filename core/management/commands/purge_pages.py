@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.management.base import BaseCommand, CommandError
 
-from core.pagecache import SITE_TAG, _hard_key, changed
+from core.pagecache import SITE_TAG, changed, takedown_on_record
 
 
 class Command(BaseCommand):
@@ -29,8 +29,8 @@ class Command(BaseCommand):
         # The page cache takes an outage for an empty cache: a stamp written while it
         # cannot be reached is lost (this process ends before it could be written
         # again), and the pages kept from before would be served once it is back.
-        pages = caches["default"]
-        if not isinstance(pages, DummyCache) and pages.get(_hard_key(SITE_TAG)) is None:
+        if (not isinstance(caches["default"], DummyCache)
+                and not takedown_on_record(SITE_TAG)):
             raise CommandError("The page cache (CACHE_URL) could not be reached, so no page "
                                "was purged: run purge_pages again once it answers (/healthz "
                                "says when), before the app servers start.")
