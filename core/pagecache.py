@@ -1027,10 +1027,21 @@ class PageCacheMiddleware:
         return response
 
     def _private(self, request):
-        """The answer, rendered for this request alone: no other cache may keep it."""
+        """The answer, rendered for this request alone: no other cache may keep it.
+
+        Nor the browser, when the request carries a session or a notice: the page
+        names a signed-in reader or staff member and holds their forms. Kept
+        (`no-cache` alone), it came back from the back/forward cache after they
+        signed out, still "Signed in as ...", for the next person at that computer.
+        """
+        # Read before the view: signing out deletes the cookie.
+        personal = any(name in request.COOKIES
+                       for name in (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name))
         response = self.get_response(request)
         if "Cache-Control" not in response:
             patch_cache_control(response, private=True, no_cache=True)
+            if personal:
+                patch_cache_control(response, no_store=True)
         return response
 
     def _render(self, request, key, state):

@@ -53,8 +53,9 @@ class TestPreview:
         client.force_login(staff("Editors"))
         response = client.get(article.get_absolute_url())
         assert "Preview — not public" not in html(response)
-        # Personal (it names the editor), but not a never-stored preview.
-        assert response["Cache-Control"] == "private, no-cache"
+        # Personal (it names the editor): stored nowhere, though not a preview's
+        # never_cache (max-age=0, must-revalidate).
+        assert response["Cache-Control"] == "private, no-cache, no-store"
 
     @pytest.mark.parametrize("who", ["anonymous", "reader", "staff without a group",
                                      "reader with the permission"])
