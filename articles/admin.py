@@ -40,7 +40,7 @@ from core import pagecache
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
                         EditConflictMixin, OldAddressesMixin, ReadOnlyRevisionsMixin,
                         StaffUserChoiceField, ask_for_chosen_files, lower_case_slug, still_there,
-                        word_diff)
+                        with_next_older, word_diff)
 from core.forms import clock_shows, offset_text
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.oldslugs import keep_old_slugs
@@ -1300,8 +1300,8 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         return RevisionContextHelper(self.model, historical_record)
 
     def set_history_delta_changes(self, request, historical_records, **kwargs):
-        super().set_history_delta_changes(request, historical_records, **kwargs)
-        records = list(historical_records)
+        records = with_next_older(historical_records)
+        super().set_history_delta_changes(request, records, **kwargs)
         for newer, older in zip(records, records[1:]):
             if newer.tag_names != older.tag_names:
                 newer.history_delta_changes = [

@@ -44,6 +44,7 @@ from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Page
 from django.core.validators import MaxLengthValidator
 from django.db import models, router, transaction
 from django.db.models import Count, ForeignObjectRel
@@ -1426,13 +1427,30 @@ class EditConflictMixin:
                 for entry in entries[:5]]
 
 
+def with_next_older(records):
+    """A page of a history's revisions (newest first), and the revision just older than the
+    page's last one, when there is one: a revision's changes are read against that one.
+
+    django-simple-history compares the revisions within the page: the oldest
+    on each page of a story with more than one page of history (100 a page)
+    showed no changes, as the first revision of all does, whatever it changed.
+    """
+    if not isinstance(records, Page):
+        return records
+    listed = list(records)
+    if records.has_next():
+        listed.append(records.paginator.object_list[records.end_index()])
+    return listed
+
+
 class ReadOnlyRevisionsMixin:
     """A revision opens read-only for whoever may not restore it, as the change page does,
     under the breadcrumbs of its story (or correction), not of the history's own model.
 
     django-simple-history hides only the Revert button: a moderator, who may
     view stories but not change them, saw every field editable, a file input
-    and the body's Preview button, which answered 403.
+    and the body's Preview button, which answered 403. The history page's
+    revisions each show what they changed, the oldest of a page too.
     """
 
     def render_history_view(self, request, template, context, **kwargs):
@@ -1456,6 +1474,11 @@ class ReadOnlyRevisionsMixin:
     def get_revision_fieldsets(self, request, obj):
         """The fieldsets a read-only revision shows."""
         return self.get_fieldsets(request, obj)
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        # The history page's oldest revision shows its changes too (with_next_older).
+        super().set_history_delta_changes(request, with_next_older(historical_records),
+                                          **kwargs)
 
 
 CHOOSE_AGAIN = ("Choose the image again: a browser cannot keep a chosen file when the form is "

@@ -1,0 +1,79 @@
+"""QA round 11: the site after years of use (long histories, deep archives, what piles up)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.articles.newsroom import history_url
+from tests.factories import ArticleFactory, CorrectionFactory
+
+pytestmark = pytest.mark.django_db
+
+PER_PAGE = 100  # django-simple-history's history_list_per_page
+
+
+def _changes(html):
+    """The text of each row's Changes cell (its last) on a history page, newest row first."""
+    body = html[html.index('id="change-history"'):]
+    body = body[body.index("<tbody>"):body.index("</tbody>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1] for row in rows]
+    return [re.sub(r"<[^>]+>|\s+", " ", cell).replace("\xa0", " ").strip() for cell in cells]
+
+
+class TestALongHistory:
+    """A story edited more than a history page holds (100 revisions)."""
+
+    def test_the_oldest_revision_on_a_page_shows_what_it_changed(self, editor):
+        story = ArticleFactory(dek="dek 0")
+        for number in range(1, PER_PAGE + 2):
+            story.dek = f"dek {number}"
+            story.save()
+
+        first = _changes(editor.get(history_url(story)).content.decode())
+        second = _changes(editor.get(f"{history_url(story)}?p=2").content.decode())
+
+        assert len(first) == PER_PAGE
+        # The page's oldest revision changed the dek from 1 to 2: the one before it
+        # is on the next page.
+        assert "dek 1" in first[-1] and "dek 2" in first[-1]
+        # The story's first revision changed nothing: it made the story.
+        assert second[-1] == ""
+
+    def test_a_tag_change_on_a_pages_oldest_revision_is_shown(self, editor):
+        story = ArticleFactory(tags=["Ports"])
+        story.save()
+        story.tags.add("Ferries")  # into the latest revision, as the admin's form does
+        for number in range(PER_PAGE - 1):
+            story.dek = f"dek {number}"
+            story.save()
+
+        rows = _changes(editor.get(history_url(story)).content.decode())
+
+        assert len(rows) == PER_PAGE
+        assert "Tags" in rows[-1] and "Ferries" in rows[-1]
+
+    def test_the_next_pages_newest_revision_costs_one_query(self, editor):
+        story = ArticleFactory()
+        for number in range(PER_PAGE + 1):
+            story.dek = f"dek {number}"
+            story.save()
+        with CaptureQueriesContext(connection) as first:
+            editor.get(history_url(story))
+        with CaptureQueriesContext(connection) as last:
+            editor.get(f"{history_url(story)}?p=2")
+
+        assert len(first) == len(last) + 1
+
+    def test_a_corrections_history_reads_its_pages_the_same_way(self, editor):
+        correction = CorrectionFactory(text="First wording.")
+        for number in range(1, PER_PAGE + 1):
+            correction.text = f"Wording {number}."
+            correction.save()
+
+        rows = _changes(editor.get(
+            f"/admin/standards/correction/{correction.pk}/history/").content.decode())
+
+        assert "First wording." in rows[-1] and "Wording 1." in rows[-1]
