@@ -22,7 +22,7 @@ from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin
-from articles.models import record_time, story_text
+from articles.models import Article, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
                         ReasonedActions, decision_action, local_iso, reason_field)
@@ -148,6 +148,17 @@ def _require_numbers(*ids):
         raise Http404("No such revision.")
 
 
+def _require_story(correction_id):
+    """404 for the history of a correction deleted with its story: its revisions name a
+    story that no longer exists (the page was a server error, and Revert could not
+    restore it: a story's revision restores the story without its corrections)."""
+    if Correction.objects.filter(pk=correction_id).exists():
+        return
+    latest = Correction.history.filter(id=correction_id).order_by("-history_id").first()
+    if latest is not None and not Article.objects.filter(pk=latest.article_id).exists():
+        raise Http404("This correction was deleted with its story.")
+
+
 # Corrections on public stories named when "Delete selected" is refused.
 DELETIONS_NAMED = 5
 
@@ -211,10 +222,12 @@ class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsM
 
     def history_view(self, request, object_id, extra_context=None):
         _require_numbers(unquote(object_id))
+        _require_story(unquote(object_id))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         _require_numbers(unquote(object_id), str(version_id))
+        _require_story(unquote(object_id))
         # django-simple-history checks only view permission before saving a revert.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied

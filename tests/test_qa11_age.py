@@ -77,3 +77,26 @@ class TestALongHistory:
             f"/admin/standards/correction/{correction.pk}/history/").content.decode())
 
         assert "First wording." in rows[-1] and "Wording 1." in rows[-1]
+
+
+class TestACorrectionDeletedWithItsStory:
+    """Its history's address, kept from before, after the story went with its corrections."""
+
+    def test_its_history_and_revisions_are_not_found(self, editor):
+        story = ArticleFactory(draft=True)
+        correction = CorrectionFactory(article=story)
+        revision = correction.history.get()
+        story.delete()
+        url = f"/admin/standards/correction/{correction.pk}/history/"
+
+        assert editor.get(url).status_code == 404
+        assert editor.get(f"{url}{revision.pk}/").status_code == 404
+
+    def test_one_deleted_alone_keeps_its_history(self, editor):
+        correction = CorrectionFactory(article=ArticleFactory(draft=True))
+        revision = correction.history.get()
+        url = f"/admin/standards/correction/{correction.pk}/history/"
+        correction.delete()
+
+        assert editor.get(url).status_code == 200
+        assert editor.get(f"{url}{revision.pk}/").status_code == 200
