@@ -1371,12 +1371,18 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
                               "below unless they should come back.", messages.WARNING)
 
     def compare_view(self, request, object_id):
+        _require_numbers(unquote(object_id))
         article = self.get_object(request, unquote(object_id))
+        revisions = Article.history.filter(id=unquote(object_id)).select_related("history_user")
         if article is None:
-            raise Http404("No such article.")
+            # A deleted story's history page compares its revisions too, to choose the
+            # one to restore (it was a 404): the story as its latest revision shows it.
+            latest = revisions.order_by("-history_date", "-history_id").first()
+            if latest is None:
+                raise Http404("No such article.")
+            article = latest.instance
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
-        revisions = article.history.select_related("history_user")
         try:
             chosen = [revisions.get(history_id=int(request.GET[key])) for key in ("from", "to")]
         except (KeyError, ValueError, ObjectDoesNotExist):

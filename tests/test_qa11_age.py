@@ -100,3 +100,32 @@ class TestACorrectionDeletedWithItsStory:
 
         assert editor.get(url).status_code == 200
         assert editor.get(f"{url}{revision.pk}/").status_code == 200
+
+
+class TestADeletedStorysRevisions:
+    """The history page of a deleted story offers Compare, to choose the revision to restore."""
+
+    def test_two_of_them_are_compared(self, editor):
+        story = ArticleFactory(draft=True, dek="The first dek")
+        story.dek = "The second dek"
+        story.save()
+        first, second = story.history.order_by("history_id")
+        url = history_url(story)
+        story.delete()
+        # Its section and author may go too, once no story is left in them.
+        story.section.delete()
+        story.author.delete()
+
+        assert 'name="from"' in editor.get(url).content.decode()
+        response = editor.get(f"{url}compare/?from={first.pk}&to={second.pk}")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "The <del>first</del><ins>second</ins> dek" in html
+        assert f"{url}{first.pk}/" in html  # "restore this one"
+
+    def test_a_story_that_never_was_is_not_found(self, editor):
+        assert editor.get("/admin/articles/article/999/history/compare/?from=1&to=2"
+                          ).status_code == 404
+        assert editor.get("/admin/articles/article/x/history/compare/?from=1&to=2"
+                          ).status_code == 404
