@@ -30,7 +30,8 @@ from django.utils.text import Truncator, capfirst
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
-from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.template_utils import (HistoricalRecordContextHelper, ObjDiffDisplay,
+                                           conditional_str)
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.forms import TagWidget
 from taggit.models import Tag, TaggedItem
@@ -1474,6 +1475,45 @@ class RevisionContextHelper(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         return _display(self.model._meta.get_field(change.field), value)
+
+    def get_obj_diff_display(self):
+        return QuickDiffDisplay(max_length=self.max_displayed_delta_change_chars)
+
+
+def common_prefix_length(first, second):
+    """How many characters first and second begin with alike, compared a half at a time
+    (slices compare in C; os.path.commonprefix compares them one by one, in Python)."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[:middle] == second[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+class QuickDiffDisplay(ObjDiffDisplay):
+    """django-simple-history's shortening of a change's two values, its common beginning
+    found by halves: one by one, it took 44 ms for each revision of a 290,000-character
+    body, 4.4 s for a history page of a hundred of them."""
+
+    def common_shorten_repr(self, *args):
+        args = tuple(map(conditional_str, args))
+        if len(args) != 2 or max(map(len, args)) <= self.max_length:
+            return super().common_shorten_repr(*args)
+        # The rest is ObjDiffDisplay.common_shorten_repr's, the prefix found as above.
+        max_len = max(map(len, args))
+        prefix_len = common_prefix_length(*args)
+        prefix = args[0][:prefix_len]
+        common_len = self.max_length - (max_len - prefix_len + self.min_begin_len
+                                        + self.placeholder_len)
+        if common_len > self.min_common_len:
+            prefix = self.shorten(prefix, self.min_begin_len, common_len)
+            return tuple(f"{prefix}{s[prefix_len:]}" for s in args)
+        prefix = self.shorten(prefix, self.min_begin_len, self.min_common_len)
+        return tuple(prefix + self.shorten(s[prefix_len:], self.min_diff_len, self.min_end_len)
+                     for s in args)
 
 
 def _compare_revisions(older, newer):

@@ -1,5 +1,6 @@
 """QA round 11: the site after years of use (long histories, deep archives, what piles up)."""
 
+import os
 import re
 
 import pytest
@@ -161,3 +162,45 @@ class TestTheAdminsLog:
 
         assert len(asked) == 1
         assert "admin_log_user_idx" in _indexes_read(asked[0])
+
+
+class TestALongBodysHistory:
+    """A story of many words edited often: each revision's change is shortened for the
+    history page, its common beginning with the one before found by halves."""
+
+    def test_the_page_does_not_walk_the_bodies_a_character_at_a_time(self, editor,
+                                                                     monkeypatch):
+        from simple_history import template_utils
+
+        walked = []
+
+        def commonprefix(values):
+            walked.append(max(map(len, values)))
+            return os.path.commonprefix(values)
+
+        monkeypatch.setattr(template_utils, "commonprefix", commonprefix)
+        story = ArticleFactory(body="Words of a long read. " * 5000)
+        story.body += "One more line."
+        story.save()
+
+        html = editor.get(history_url(story)).content.decode()
+
+        assert walked == []
+        assert "chars]" in _changes(html)[0] and "One more line." in _changes(html)[0]
+
+    @pytest.mark.parametrize("old, new", [
+        ("a" * 500 + "b", "a" * 500 + "c"),
+        ("same start " * 30 + "then one ending", "same start " * 30 + "then another"),
+        ("x" * 300, "y" * 300),
+        ("short", "a much longer text " * 20),
+        ("", "b" * 200),
+        ("ab" * 100, "ab" * 100),
+        ("The harbour at dawn, before the ferries leave.", "The harbour at dusk."),
+    ])
+    def test_it_shortens_as_django_simple_history_does(self, old, new):
+        from simple_history.template_utils import ObjDiffDisplay
+
+        from articles.admin import QuickDiffDisplay
+
+        assert (QuickDiffDisplay(max_length=100).common_shorten_repr(old, new)
+                == ObjDiffDisplay(max_length=100).common_shorten_repr(old, new))
