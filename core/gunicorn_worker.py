@@ -85,14 +85,17 @@ def body_limit(head):
     """
     from core.middleware import request_size_limit
 
+    return request_size_limit(_path(head))
+
+
+def _path(head):
+    """The request's path as Django's request.path has it: without an absolute form's
+    scheme and host, percent-decoded (/%61dmin/ is the admin); "" for none."""
     target = _TARGET.match(head)
     try:
-        # The path as Django's request.path has it: without an absolute form's
-        # scheme and host, percent-decoded (/%61dmin/ is the admin).
-        path = unquote_to_wsgi_str(split_request_uri(target[1].decode("latin-1")).path)
+        return unquote_to_wsgi_str(split_request_uri(target[1].decode("latin-1")).path)
     except (TypeError, ValueError):  # no target, or one gunicorn refuses (400)
-        path = ""
-    return request_size_limit(path)
+        return ""
 
 
 class TooSlow(ConnectionResetError):
@@ -291,7 +294,8 @@ class BufferingThreadWorker(ThreadWorker):
             # Before a 100 Continue, and without reading the body: the client may stop sending.
             from core.middleware import too_large_message  # the site is loaded by now
 
-            self._refuse(conn, b"413 Content Too Large", too_large_message(limit).encode())
+            message = too_large_message(limit, _path(sock.buffered[:head.start()]))
+            self._refuse(conn, b"413 Content Too Large", message.encode())
             return
         body = sock.buffered[head.end():]
         del sock.buffered[head.end():]

@@ -250,6 +250,12 @@ class CheckedImageField(forms.ImageField):
         self.widths = widths
         self.min_size = min_size
 
+    def widget_attrs(self, widget):
+        # For static/js/upload_size.js, which refuses a larger file as it is chosen: sent,
+        # it was refused only once the whole form had gone, and past the admin's request
+        # limit the form's text went with it (core.middleware.too_large_message).
+        return {**super().widget_attrs(widget), "data-max-bytes": MAX_UPLOAD_BYTES}
+
     def to_python(self, data):
         if data not in self.empty_values:
             check_image_decodes(data, self.widths)

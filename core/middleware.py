@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.csp import CSP, build_policy
 from django.views.decorators.http import require_http_methods
 
+from .images import MAX_UPLOAD_BYTES
 from .ratelimit import Unavailable
 
 request_log = logging.getLogger("evadaily.requests")
@@ -181,8 +182,20 @@ def request_size_limit(path):
             else settings.MAX_REQUEST_BYTES)
 
 
-def too_large_message(limit):
-    return f"Request too large: at most {limit // 1024} KB may be sent here."
+def too_large_message(limit, path=""):
+    """What a request over limit is told; in the admin, in an editor's words.
+
+    Only a form's files can take an admin form past its limit. There the bare
+    "at most 46080 KB" was all an editor who chose a 50 MB photo beside a
+    long story was told: not that nothing was saved, nor why, nor what to do.
+    """
+    if not path.startswith("/admin/"):
+        return f"Request too large: at most {limit // 1024} KB may be sent here."
+    return (f"Not saved: the form was more than the newsroom takes at once "
+            f"({limit // 2**20} MB), because of the file chosen in it. An image can be at "
+            f"most {MAX_UPLOAD_BYTES // 2**20} MB. Go back with your browser’s Back button: "
+            "what you typed is still in the form, or the form offers it back. Choose a "
+            "smaller image there and save again.")
 
 
 class RequestSizeLimitMiddleware:
@@ -207,7 +220,8 @@ class RequestSizeLimitMiddleware:
             return HttpResponse("Bad Content-Length.", status=400, content_type="text/plain")
         limit = request_size_limit(request.path)
         if length > limit:
-            return HttpResponse(too_large_message(limit), status=413, content_type="text/plain")
+            return HttpResponse(too_large_message(limit, request.path), status=413,
+                                content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

@@ -1,0 +1,96 @@
+"""QA round 11, an editor's long day in the admin: a picture too large for the site, chosen
+beside a long story. Screenshots at 1280 and 390 px, light and dark, go to
+screenshots/qa11/ (git-ignored), to be looked at."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from core.images import MAX_UPLOAD_BYTES
+from tests.browser.shots import shooter
+from tests.browser.test_desk import serious, sign_in, staff
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.factories import ArticleFactory, image_file
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa11")
+
+# Three thousand words, two hours' work.
+LONG_BODY = "\n\n".join(f"Paragraph {number} of the harbour story." + " Word" * 95
+                        for number in range(30))
+
+
+@pytest.fixture
+def story(roles):
+    staff("Editors", "jeditor")
+    return ArticleFactory(draft=True, headline="Harbour ferries", slug="harbour-ferries")
+
+
+def _file(folder, name, size):
+    """A file of size bytes, written sparse: its content is never read."""
+    path = folder / name
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def test_a_picture_over_the_limit_is_refused_as_it_is_chosen_and_the_story_saves(
+        live_server, new_page, story, tmp_path):
+    # Chosen, it was sent with the form, and refused only once all of it had gone: a
+    # file past the admin's request limit (45 MB) was answered with a bare line of text.
+    too_large = _file(tmp_path, "harbour-from-the-drone.jpg", MAX_UPLOAD_BYTES + 7 * 2**20)
+    for number, (width, scheme) in enumerate(LOOKS):
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jeditor")
+        page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+        page.fill("#id_body", LONG_BODY)
+        field = page.locator("#id_image")
+        field.set_input_files(too_large)
+        note = page.locator("#id_image_too_large")
+        expect(note).to_have_text(
+            "Images can be at most 20 MB; this file (harbour-from-the-drone.jpg) is 27.0 MB, "
+            "so it was not added. Choose a smaller one.")
+        expect(note).to_have_attribute("role", "alert")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        assert "id_image_too_large" in field.get_attribute("aria-describedby").split()
+        assert field.evaluate("input => input.files.length") == 0  # nothing of it is sent
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
+        note.scroll_into_view_if_needed()
+        shoot(page, "image-too-large", width, scheme, full_page=False)
+        if number:
+            continue
+        # A picture the site takes clears the word; saving keeps the long body.
+        field.set_input_files({"name": "harbour.jpg", "mimeType": "image/jpeg",
+                               "buffer": image_file("harbour.jpg", size=(1200, 800)).read()})
+        expect(note).to_have_count(0)
+        assert field.get_attribute("aria-invalid") is None
+        page.fill("#id_image_alt", "The north pier at dawn")
+        page.locator("input[name=_continue]").first.click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        story.refresh_from_db()
+        assert story.body.replace("\r\n", "\n") == LONG_BODY
+        assert story.image
+
+
+def test_without_javascript_a_form_over_the_admins_limit_says_what_to_do(
+        live_server, new_page, story, tmp_path):
+    too_large = _file(tmp_path, "harbour-panorama.tif", 46 * 1024 * 1024)
+    for width, scheme in LOOKS:
+        page = new_page(width=width, color_scheme=scheme, javascript=False)
+        sign_in(page, live_server, "jeditor")
+        page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+        page.fill("#id_body", LONG_BODY)
+        page.locator("#id_image").set_input_files(too_large)
+        page.locator("input[name=_save]").first.click()
+        expect(page.locator("body")).to_contain_text(
+            "Not saved: the form was more than the newsroom takes at once (45 MB), because "
+            "of the file chosen in it. An image can be at most 20 MB.")
+        shoot(page, "form-too-large", width, scheme, full_page=False)
+        page.go_back()
+        # The browser gives the form back as it was typed.
+        expect(page.locator("#id_body")).to_have_value(LONG_BODY)
+    story.refresh_from_db()
+    assert story.body != LONG_BODY

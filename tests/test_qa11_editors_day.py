@@ -1,0 +1,63 @@
+"""QA round 11, an editor's long day in the admin: what the newsroom is told when a form
+cannot be taken, and what is kept of it."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from core.images import MAX_UPLOAD_BYTES
+from tests.articles.newsroom import ADD_URL, change_url, staff
+from tests.factories import ArticleFactory, AuthorFactory
+from tests.security.test_request_size import Unreadable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor():
+    client = Client(raise_request_exception=False)
+    client.force_login(staff("Editors", username="editor"))
+    return client
+
+
+def _sent_too_large(client, path, settings):
+    return client.generic("POST", path, b"x", content_type="multipart/form-data; boundary=x",
+                          CONTENT_LENGTH=str(settings.ADMIN_MAX_REQUEST_BYTES + 1),
+                          **{"wsgi.input": Unreadable()})
+
+
+def test_a_form_over_the_admins_limit_is_told_in_an_editors_words(editor, settings):
+    # A 50 MB photo chosen beside a long story: the page said only "Request too large:
+    # at most 46080 KB may be sent here." (QA, 2026-12-06).
+    story = ArticleFactory()
+    for path in (ADD_URL, change_url(story)):
+        response = _sent_too_large(editor, path, settings)
+        assert response.status_code == 413
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        text = response.content.decode()
+        assert text.startswith("Not saved: the form was more than the newsroom takes at once "
+                               "(45 MB), because of the file chosen in it.")
+        assert "An image can be at most 20 MB." in text
+        assert "Back button: what you typed is still in the form, or the form offers it back."\
+            in text
+        assert text.endswith("Choose a smaller image there and save again.")
+
+
+def test_a_readers_request_over_its_limit_keeps_its_short_answer(settings):
+    response = Client().generic("POST", "/accounts/login/", b"x",
+                                CONTENT_LENGTH=str(settings.MAX_REQUEST_BYTES + 1),
+                                **{"wsgi.input": Unreadable()})
+    assert response.status_code == 413
+    assert response.content == b"Request too large: at most 256 KB may be sent here."
+
+
+def test_the_story_and_author_image_inputs_carry_the_largest_image_taken(editor):
+    # static/js/upload_size.js refuses a larger file as it is chosen (the browser tests).
+    author = AuthorFactory()
+    for path, name in [(ADD_URL, "image"), (change_url(ArticleFactory()), "image"),
+                       (f"/admin/authors/author/{author.pk}/change/", "avatar")]:
+        page = editor.get(path).content.decode()
+        field = re.search(rf'<input type="file" name="{name}"[^>]*>', page)[0]
+        assert f'data-max-bytes="{MAX_UPLOAD_BYTES}"' in field, path
+    assert '<script type="module" src="/static/js/upload_size.js"></script>' in page
