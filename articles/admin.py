@@ -27,7 +27,6 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator, capfirst
-from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import (HistoricalRecordContextHelper, ObjDiffDisplay,
@@ -1266,6 +1265,14 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         """
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
+        if request.method != "POST":
+            # After signing in again, the browser asks for the address the Preview button
+            # had posted to from the form's tab: it got a blank 405 page.
+            response = TemplateResponse(request, self.preview_template, {
+                **self.admin_site.each_context(request), "title": "Preview",
+                "opts": self.model._meta, "not_sent": True}, status=405)
+            response["Allow"] = "POST"
+            return response
         body = request.POST.get("body", "")
         html = render_markdown(body)
         words, minutes = reading_stats(html)
@@ -1286,7 +1293,7 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
     # Revisions: listed on the history page, compared two at a time, restored.
 
     def get_urls(self):
-        preview = path("preview/", self.admin_site.admin_view(require_POST(self.preview_view)),
+        preview = path("preview/", self.admin_site.admin_view(self.preview_view),
                        name="articles_article_preview")
         compare = path(
             "<path:object_id>/history/compare/",

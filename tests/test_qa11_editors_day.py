@@ -61,3 +61,23 @@ def test_the_story_and_author_image_inputs_carry_the_largest_image_taken(editor)
         field = re.search(rf'<input type="file" name="{name}"[^>]*>', page)[0]
         assert f'data-max-bytes="{MAX_UPLOAD_BYTES}"' in field, path
     assert '<script type="module" src="/static/js/upload_size.js"></script>' in page
+
+
+def test_a_preview_sent_after_the_session_ended_leads_back_to_a_page_that_says_what_to_do():
+    # Without JavaScript the story form's Preview button posts to the preview in a new tab.
+    # Signed out meanwhile, the editor signs in there and is taken to the preview's
+    # address, which the browser asks for: the answer was a blank 405 page.
+    browser = Client()
+    sent = browser.post("/admin/articles/article/preview/", {"body": "Two hours of work."})
+    assert sent.status_code == 302
+    assert sent["Location"] == "/admin/login/?next=/admin/articles/article/preview/"
+    browser.force_login(staff("Editors", username="editor"))
+    response = browser.get("/admin/articles/article/preview/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    page = response.content.decode()
+    assert ("Nothing to preview here: a preview shows the text sent with the Preview button "
+            "of a story’s form. If you were just asked to sign in again, what you typed is "
+            "still in the story’s own tab: close this tab, and press Preview there again."
+            ) in page
+    assert '<article class="story-preview">' not in page

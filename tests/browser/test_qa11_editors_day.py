@@ -1,5 +1,5 @@
 """QA round 11, an editor's long day in the admin: a picture too large for the site, chosen
-beside a long story. Screenshots at 1280 and 390 px, light and dark, go to
+beside a long story; a preview sent after signing out elsewhere. Screenshots at 1280 and 390 px, light and dark, go to
 screenshots/qa11/ (git-ignored), to be looked at."""
 
 from pathlib import Path
@@ -11,6 +11,7 @@ from core.images import MAX_UPLOAD_BYTES
 from tests.browser.shots import shooter
 from tests.browser.test_desk import serious, sign_in, staff
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_unsaved_changes import sign_in_again, sign_out_elsewhere
 from tests.factories import ArticleFactory, image_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,3 +95,27 @@ def test_without_javascript_a_form_over_the_admins_limit_says_what_to_do(
         expect(page.locator("#id_body")).to_have_value(LONG_BODY)
     story.refresh_from_db()
     assert story.body != LONG_BODY
+
+
+def test_without_javascript_a_preview_sent_after_signing_out_elsewhere_says_what_to_do(
+        live_server, new_page, story):
+    for width, scheme in LOOKS:
+        page = new_page(width=width, color_scheme=scheme, javascript=False)
+        sign_in(page, live_server, "jeditor")
+        page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+        page.fill("#id_body", LONG_BODY)
+        sign_out_elsewhere(page, live_server)
+        with page.context.expect_page() as opened:
+            page.get_by_role("button", name="Preview").click()
+        preview = opened.value
+        preview.wait_for_load_state()
+        sign_in_again(preview)
+        # It was a blank page (405).
+        expect(preview.locator(".story-preview-note")).to_have_text(
+            "Nothing to preview here: a preview shows the text sent with the Preview button "
+            "of a story’s form. If you were just asked to sign in again, what you typed is "
+            "still in the story’s own tab: close this tab, and press Preview there again.")
+        assert preview.evaluate(NO_HORIZONTAL_SCROLL)
+        shoot(preview, "preview-after-signing-in", width, scheme)
+        preview.close()
+        assert page.input_value("#id_body") == LONG_BODY
