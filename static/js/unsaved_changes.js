@@ -6,7 +6,8 @@
 // template) keeps a copy of its fields in localStorage as they are changed,
 // under the account and the object edited: the fields changed since the page
 // loaded. Opened again with other values than the copy's, the form offers to
-// restore the copy or to discard it. The
+// restore the copy or to discard it; what is changed before either is chosen is kept over
+// the copy, so that working on without choosing loses nothing. The
 // copy goes when the form shows the same values (saved, or sent back with an
 // error), when the page after Save says it was saved, when the account signs
 // out (from the newsroom's header, or from a public page's: base.html loads
@@ -173,24 +174,25 @@ function keep(mark) {
   const key = `${PREFIX}${mark.dataset.unsavedChanges}`;
   const loaded = valuesOf(form);
   const copy = read(key);
-  let offered = false; // a copy on offer is not written over until restored or discarded
-  if (copy) {
-    const names = differing(form, copy.values, loaded);
-    if (names.length) {
-      offered = true;
-      offer(mark, form, key, copy, names, () => { offered = false; });
-    } else {
-      localStorage.removeItem(key); // what it kept is what the form shows
-    }
-  }
+  let offered = false; // a copy on offer, neither restored nor discarded yet
   let timer;
   const write = () => {
     clearTimeout(timer);
-    if (offered) return;
-    const values = changes(valuesOf(form), loaded);
+    let values = changes(valuesOf(form), loaded);
+    let savedAt = Date.now();
+    if (offered) {
+      // Changes made while the copy is on offer are kept over it, not dropped: an editor
+      // who worked on without answering the offer, and was signed out again, lost all
+      // of it. The copy's version token stays, so restored over a save made since, the
+      // whole is refused with both versions shown. Written again when nothing changed:
+      // signing out in another tab took it away.
+      if (!Object.keys(values).length) savedAt = copy.savedAt;
+      values = { ...copy.values, ...values };
+      if (TOKEN in copy.values) values[TOKEN] = copy.values[TOKEN];
+    }
     try {
       if (!Object.keys(values).length) localStorage.removeItem(key);
-      else localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), values }));
+      else localStorage.setItem(key, JSON.stringify({ savedAt, values }));
     } catch {
       // Storage full: the form works as it did without.
     }
@@ -199,6 +201,16 @@ function keep(mark) {
     clearTimeout(timer);
     timer = setTimeout(write, PAUSE);
   };
+  if (copy) {
+    const names = differing(form, copy.values, loaded);
+    if (names.length) {
+      offered = true;
+      // Restored or discarded, what the form shows now is what is kept.
+      offer(mark, form, key, copy, names, () => { offered = false; write(); });
+    } else {
+      localStorage.removeItem(key); // what it kept is what the form shows
+    }
+  }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
   window.addEventListener("pagehide", write); // leaving before the pause is over

@@ -1,5 +1,6 @@
 """QA round 11, an editor's long day in the admin: a picture too large for the site, chosen
-beside a long story; a preview sent after signing out elsewhere. Screenshots at 1280 and 390 px, light and dark, go to
+beside a long story; a preview sent after signing out elsewhere; changes on offer while
+the editor works on. Screenshots at 1280 and 390 px, light and dark, go to
 screenshots/qa11/ (git-ignored), to be looked at."""
 
 from pathlib import Path
@@ -119,3 +120,59 @@ def test_without_javascript_a_preview_sent_after_signing_out_elsewhere_says_what
         shoot(preview, "preview-after-signing-in", width, scheme)
         preview.close()
         assert page.input_value("#id_body") == LONG_BODY
+
+
+def test_work_done_while_changes_are_on_offer_is_kept_too(live_server, new_page, story):
+    # The form offered the changes a refused save had left, and kept nothing more until
+    # they were restored or discarded: an editor who worked on without answering, and
+    # was signed out again, found only the first changes offered, the rest lost.
+    url = f"{live_server.url}/admin/articles/article/{story.pk}/change/"
+    for number, (width, scheme) in enumerate(LOOKS):
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jeditor")
+        page.goto(url)
+        dek = f"The operators answer the islanders' petition ({number})."
+        page.fill("#id_dek", dek)
+        sign_out_elsewhere(page, live_server)
+        page.locator("input[name=_save]").first.click()
+        sign_in_again(page)
+        offer = page.locator("[data-unsaved-changes]")
+        expect(offer).to_contain_text("that were not saved, made at")
+        expect(offer).to_contain_text(": Dek (standfirst).")
+        # Working on without answering the offer, and signed out once more.
+        body = f"{LONG_BODY} ({number})"
+        page.fill("#id_body", body)
+        page.wait_for_timeout(600)  # unsaved_changes.js writes 400 ms after the last change
+        sign_out_elsewhere(page, live_server)
+        page.locator("input[name=_save]").first.click()
+        sign_in_again(page)
+        expect(page).to_have_url(url)
+        expect(offer).to_contain_text(": Dek (standfirst), Body.")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        shoot(page, "offered-after-working-on", width, scheme, full_page=False)
+        if number:
+            continue
+        offer.get_by_role("button", name="Restore them").click()
+        expect(page.locator("#id_dek")).to_have_value(dek)
+        expect(page.locator("#id_body")).to_have_value(body)
+        page.locator("input[name=_continue]").first.click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        story.refresh_from_db()
+        assert (story.dek, story.body.replace("\r\n", "\n")) == (dek, body)
+
+
+def test_changes_on_offer_outlast_another_sign_out_left_unanswered(live_server, new_page,
+                                                                    story):
+    # Signing out in another tab takes every copy away; the form on offer did not write
+    # its copy again when it was sent, and the changes were lost.
+    page = new_page()
+    sign_in(page, live_server, "jeditor")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    page.fill("#id_dek", "The operators answer the islanders' petition.")
+    for _ in range(2):
+        sign_out_elsewhere(page, live_server)
+        page.locator("input[name=_save]").first.click()
+        sign_in_again(page)
+        expect(page.locator("[data-unsaved-changes]")).to_contain_text(
+            "that were not saved, made at")
+    expect(page.locator("[data-unsaved-changes]")).to_contain_text(": Dek (standfirst).")
