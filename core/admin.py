@@ -494,9 +494,14 @@ class NewsroomAdminSite(admin.AdminSite):
         guarded = super().admin_view(view, cacheable)
 
         def inner(request, *args, **kwargs):
-            # Signing out of a tab already signed out loses nothing.
+            # Signing out of a tab already signed out loses nothing. Nor does a page's own
+            # script asking in the background (editing_now.js every 20 seconds, the
+            # preview as one types): each of those added the word again, and a form
+            # left open signed out led to a sign-in page saying it dozens of times.
+            # A browser too old to say what its request is for is taken at its word.
             if (request.method == "POST" and not request.user.is_authenticated
-                    and request.path != reverse(f"{self.name}:logout")):
+                    and request.path != reverse(f"{self.name}:logout")
+                    and request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"):
                 messages.warning(request, SIGNED_OUT_WHILE_SENDING)
             return guarded(request, *args, **kwargs)
 

@@ -81,3 +81,26 @@ def test_a_preview_sent_after_the_session_ended_leads_back_to_a_page_that_says_w
             "still in the story’s own tab: close this tab, and press Preview there again."
             ) in page
     assert '<article class="story-preview">' not in page
+
+
+def test_a_pages_scripts_asking_while_signed_out_add_no_word_to_the_sign_in_page():
+    # editing_now.js asks every 20 seconds, with the form's token; signed out, each
+    # answer added "You were signed out, so what you sent was not saved" once more, and
+    # the sign-in page the editor's Save then led to said it once for every 20 seconds.
+    story = ArticleFactory()
+    browser = Client()
+    for mode in ("same-origin", "cors", "no-cors"):  # fetch(); sendBeacon() on leaving
+        asked = browser.post(f"/admin/articles/article/{story.pk}/editing-now/",
+                             {"version": "x"}, headers={"Sec-Fetch-Mode": mode})
+        assert asked.status_code == 302
+        asked = browser.post("/admin/articles/article/preview/", {"body": "x"},
+                             headers={"Sec-Fetch-Mode": mode, "Accept": "application/json"})
+        assert asked.status_code == 302
+    sent = browser.post(change_url(story), {"headline": "Ferries are back"},
+                        headers={"Sec-Fetch-Mode": "navigate"}, follow=True)
+    page = sent.content.decode()
+    assert page.count("You were signed out, so what you sent was not saved.") == 1
+    # A browser that does not say what its request is for is told, as before.
+    page = browser.post(change_url(story), {"headline": "Ferries are back"},
+                        follow=True).content.decode()
+    assert page.count("You were signed out, so what you sent was not saved.") == 1

@@ -176,3 +176,34 @@ def test_changes_on_offer_outlast_another_sign_out_left_unanswered(live_server, 
         expect(page.locator("[data-unsaved-changes]")).to_contain_text(
             "that were not saved, made at")
     expect(page.locator("[data-unsaved-changes]")).to_contain_text(": Dek (standfirst).")
+
+
+# What static/js/editing_now.js sends every 20 seconds.
+ASK_WHO_ELSE = """async () => {
+  const notice = document.querySelector("[data-editing-now]");
+  const data = new FormData();
+  data.set("csrfmiddlewaretoken", notice.closest("form").elements.csrfmiddlewaretoken.value);
+  data.set("version", "");
+  try {
+    await fetch(notice.dataset.editingNow, { method: "POST", body: data, redirect: "error" });
+  } catch {}
+}"""
+
+
+def test_the_sign_in_page_says_once_that_the_save_was_not_saved(live_server, new_page, story):
+    # The form's background questions while signed out each added the word again: a
+    # minute later the sign-in page said it four times.
+    for width, scheme in LOOKS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "jeditor")
+        page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+        page.fill("#id_dek", "The operators answer the islanders' petition.")
+        sign_out_elsewhere(page, live_server)
+        for _ in range(3):
+            page.evaluate(ASK_WHO_ELSE)
+        page.locator("input[name=_save]").first.click()
+        expect(page.locator(".messagelist li")).to_have_text([
+            "You were signed out, so what you sent was not saved. Sign in and you are taken "
+            "back to the page; a newsroom form there offers your changes back, to restore."])
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        shoot(page, "signed-out-said-once", width, scheme, full_page=False)
