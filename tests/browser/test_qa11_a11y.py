@@ -85,3 +85,24 @@ def test_every_field_for_the_readers_email_says_so_to_the_browser(live_server, n
         shoot(view, "signup", width, scheme)
 
 
+# 2.5.8 -------------------------------------------------------------------------
+
+
+def test_the_change_lists_filter_links_are_targets_of_24_px(live_server, newsroom, roles,
+                                                             new_page):
+    staff("Editors", "editor")
+    BiasReportFactory(article=newsroom["lead"])
+    for width, scheme in VIEWS:
+        page = admin_page(new_page, live_server, "editor", width=width, color_scheme=scheme)
+        for url in ("/admin/standards/biasreport/", "/admin/standards/correction/"):
+            page.goto(live_server.url + url)
+            links = page.locator("#changelist-filter li a")
+            assert links.count() >= 4, url
+            heights = links.evaluate_all(
+                "links => links.map((a) => [a.textContent, a.getBoundingClientRect().height])")
+            # Stacked with nothing between them, so each must be 24 px high itself.
+            assert all(height >= 24 for _, height in heights), (url, width, heights)
+            assert not axe_says(page, "target-size"), (url, width)
+        shoot(page, "correction-list-filters", width, scheme)
+
+
