@@ -40,6 +40,10 @@ function nameCombobox(combobox) {
   }
   if (nameId) {
     combobox.setAttribute("aria-labelledby", [nameId, rendered?.id].filter(Boolean).join(" "));
+    // select2 draws the value in a read-only textbox of its own, named only by a title
+    // it gives once a value is chosen: on an add form (a correction's story) it was a
+    // textbox with no name at all. The combobox's name still reads its value from it.
+    rendered?.setAttribute("aria-labelledby", nameId);
   }
   ["aria-describedby", "aria-invalid"].forEach((attribute) => {
     if (select.hasAttribute(attribute)) {

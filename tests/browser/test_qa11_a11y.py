@@ -106,3 +106,19 @@ def test_the_change_lists_filter_links_are_targets_of_24_px(live_server, newsroo
         shoot(page, "correction-list-filters", width, scheme)
 
 
+# 4.1.2 -------------------------------------------------------------------------
+
+
+def test_an_empty_story_picker_has_no_textbox_without_a_name(live_server, newsroom, roles,
+                                                             new_page):
+    staff("Editors", "editor")
+    for width, scheme in VIEWS:
+        page = admin_page(new_page, live_server, "editor", width=width, color_scheme=scheme)
+        page.goto(f"{live_server.url}/admin/standards/correction/add/")
+        rendered = page.locator("#select2-id_article-container")
+        expect(rendered).to_have_attribute("role", "textbox")
+        expect(rendered).to_have_accessible_name("Article:")
+        assert not axe_says(page, "aria-input-field-name")
+        shoot(page, "correction-add", width, scheme)
+
+
