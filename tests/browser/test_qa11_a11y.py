@@ -122,3 +122,33 @@ def test_an_empty_story_picker_has_no_textbox_without_a_name(live_server, newsro
         shoot(page, "correction-add", width, scheme)
 
 
+# Landmarks ---------------------------------------------------------------------
+
+
+def test_each_comment_cards_sections_are_landmarks_of_their_own_name(live_server, newsroom,
+                                                                     roles, new_page):
+    staff("Moderators", "moderator")
+    story = ArticleFactory(headline="Ferries resume after the storm",
+                           published_at=timezone.now() - timedelta(days=1))
+    now = timezone.now()
+    # One reader, one story, three held comments: the same "On the story" and
+    # "ana's latest comments" three times over.
+    ana = UserFactory(username="ana")
+    for hours in (3, 2, 1):
+        CommentFactory(article=story, reader=ana, status="pending", hold_reason="Contains a link",
+                       body=f"Cheaper tickets: www.x.example ({hours})",
+                       created_at=now - timedelta(hours=hours))
+    for width, scheme in VIEWS:
+        page = admin_page(new_page, live_server, "moderator", width=width, color_scheme=scheme)
+        page.goto(f"{live_server.url}/admin/moderation/comments/?show=held")
+        expect(page.locator("[data-desk-item]")).to_have_count(3)
+        names = page.locator("section[aria-labelledby]").evaluate_all(
+            "sections => sections.map((s) => s.getAttribute('aria-labelledby'))"
+            ".map((id) => document.getElementById(id).textContent)")
+        assert len(names) == 6 and len(set(names)) == 6, names
+        first = page.locator("[data-desk-item]").first
+        expect(first.get_by_role("region", name="On the story")).to_have_accessible_name(
+            f"On the story of the comment by ana posted "
+            f"{first.locator('.desk-tags .desk-quiet').inner_text().removeprefix('posted ')}")
+        assert not axe_says(page, "landmark-unique")
+        shoot(page, "comment-queue", width, scheme)
