@@ -152,3 +152,42 @@ def test_each_comment_cards_sections_are_landmarks_of_their_own_name(live_server
             f"{first.locator('.desk-tags .desk-quiet').inner_text().removeprefix('posted ')}")
         assert not axe_says(page, "landmark-unique")
         shoot(page, "comment-queue", width, scheme)
+
+
+# Reflow in the newsroom's lists --------------------------------------------------
+
+# Each word of a cell's text on one line: [word, number of lines it is drawn on].
+BROKEN_WORDS = """(cell) => {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  const broken = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (lines.size > 1) broken.push([match[0], lines.size]);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_the_lists_of_corrections_and_reports_break_no_word_and_wrap_the_headline(
+        live_server, newsroom, roles, new_page):
+    staff("Editors", "editor")
+    BiasReportFactory(article=newsroom["lead"])
+    for width, scheme in VIEWS:
+        page = admin_page(new_page, live_server, "editor", width=width, color_scheme=scheme)
+        for url, column in (("/admin/standards/correction/", "kind"),
+                            ("/admin/standards/biasreport/", "reason"),
+                            ("/admin/standards/biasreport/", "status")):
+            page.goto(live_server.url + url)
+            for cell in page.locator(f"#result_list td.field-{column}").all():
+                assert cell.evaluate(BROKEN_WORDS) == [], (url, width, cell.inner_text())
+            # The headline wraps: it took 470 px of a 630 px box at 1280 px.
+            headline = page.locator("#result_list tbody .field-article").first
+            expect(headline).to_contain_text("Harbour authority")
+            assert headline.evaluate("cell => getComputedStyle(cell).whiteSpace") == "normal"
+            assert headline.bounding_box()["width"] < 300, (url, width)
+        shoot(page, "bias-report-list", width, scheme)
