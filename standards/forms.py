@@ -20,6 +20,8 @@ class BiasReportForm(forms.ModelForm):
         choices=[(value, f"{label}: {BiasReport.REASON_HELP[value]}")
                  for value, label in BiasReport.Reason.choices],
         widget=forms.RadioSelect,
+        # WCAG 3.3.3: what to do, not only what is wrong ("This field is required.").
+        error_messages={"required": "Choose the kind of bias you saw: one of the six below."},
     )
     quoted_passage = forms.CharField(
         label="The passage (optional)", required=False, strip=False,
@@ -37,6 +39,9 @@ class BiasReportForm(forms.ModelForm):
     evidence_url = forms.URLField(
         label="Evidence link (optional)", required=False, max_length=500, assume_scheme="https",
         help_text="A source that supports your report.",
+        # Said as the email field says it, with an example ("Enter a valid URL." was all).
+        error_messages={"invalid": "Enter the link’s whole address, such as "
+                                   "https://www.example.org/story, or leave this empty."},
     )
     # The model's length (254), so the browser's maxlength is the server's, not 320.
     contact_email = EmailAddressField(

@@ -49,7 +49,8 @@ def test_a_refused_report_focuses_the_invalid_field_not_the_first_reason(
     evidence = dialog.get_by_label("Evidence link (optional)")
     expect(evidence).to_have_attribute("aria-invalid", "true")
     expect(evidence).to_be_focused()
-    expect(evidence).to_have_accessible_description(re.compile("Enter a valid URL"))
+    expect(evidence).to_have_accessible_description(
+        re.compile("Enter the link’s whole address, such as https://www.example.org/story"))
     # The reason is still the one chosen, and the reader's text is kept.
     expect(factual).to_be_checked()
     expect(dialog.get_by_label("Details", exact=True)).to_have_value(

@@ -508,7 +508,8 @@ def test_report_bias_dialog_refusal_keeps_the_text(live_server, newsroom, new_pa
     passage.fill(FLAG_FR * 150)
     dialog.get_by_label("Details", exact=True).fill("Line one\nline two")
     dialog.get_by_role("button", name="Send report").click()
-    expect(dialog.locator("#reason-errors")).to_have_text("This field is required.")
+    expect(dialog.locator("#reason-errors")).to_have_text(
+        "Choose the kind of bias you saw: one of the six below.")
     expect(dialog.locator("input[value=political_slant]")).to_be_focused()
     assert dialog.get_by_label("The passage (optional)").input_value() == FLAG_FR * 150
     assert dialog.get_by_label("Details", exact=True).input_value() == "Line one\nline two"

@@ -191,3 +191,23 @@ def test_the_lists_of_corrections_and_reports_break_no_word_and_wrap_the_headlin
             assert headline.evaluate("cell => getComputedStyle(cell).whiteSpace") == "normal"
             assert headline.bounding_box()["width"] < 300, (url, width)
         shoot(page, "bias-report-list", width, scheme)
+
+
+# 3.3.3 -------------------------------------------------------------------------
+
+
+def test_the_bias_dialog_says_how_to_give_the_link_and_the_reason(live_server, newsroom,
+                                                                   new_page):
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        page.goto(f"{live_server.url}/articles/{newsroom['lead'].slug}/")
+        page.get_by_role("link", name="Report Bias").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Evidence link (optional)").fill("ferry timetable")
+        dialog.get_by_role("button", name="Send report").click()
+        expect(dialog.locator("#reason-errors")).to_have_text(
+            "Choose the kind of bias you saw: one of the six below.")
+        expect(dialog.get_by_label("Evidence link (optional)")).to_have_accessible_description(
+            "A source that supports your report. Enter the link’s whole address, such as "
+            "https://www.example.org/story, or leave this empty.")
+        shoot(page, "bias-dialog-refused", width, scheme, full_page=False)

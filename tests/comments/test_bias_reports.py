@@ -75,14 +75,16 @@ def test_partial_post_lands_on_the_partial_confirmation(client, article):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({}, "This field is required."),
+        ({}, "Choose the kind of bias you saw: one of the six below."),
         ({"reason": "nonsense"}, "Select a valid choice."),
         ({"reason": "other"}, "details are required when the reason is Other"),
         ({"reason": "factual_error", "quoted_passage": "q" * 301},
          "Quoted passages can be at most 300 characters; this one has 301."),
         ({"reason": "factual_error", "details": "d" * 1001},
          "Details can be at most 1000 characters; this one has 1001."),
-        ({"reason": "factual_error", "evidence_url": "not a link"}, "Enter a valid URL."),
+        ({"reason": "factual_error", "evidence_url": "not a link"},
+         "Enter the link’s whole address, such as https://www.example.org/story, or leave "
+         "this empty."),
         ({"reason": "factual_error", "contact_email": "nope"},
          "Enter an email address such as name@example.org."),
     ],
