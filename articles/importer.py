@@ -580,6 +580,9 @@ CHANGED_MEANWHILE = ("changed by someone else while this file was checked; nothi
                      "written: run the import again")
 SLUG_TAKEN_MEANWHILE = ("another story took this slug while this file was checked; nothing "
                         "was written: run the import again")
+RELATED_GONE_MEANWHILE = ('"%s" no longer names a story: it was deleted or given another slug '
+                          "while this file was checked; nothing was written: run the import "
+                          "again")
 
 
 def _one_import_at_a_time():
@@ -627,8 +630,44 @@ def _check_unchanged(plan):
             problems.append(Problem(f'author "{spec.name}" was added by someone else while '
                                     "this file was checked; nothing was written: run the "
                                     "import again", article=spec.first_article))
+    problems += _related_gone(plan)
     if problems:
         raise ImportFailed(problems)
+
+
+def _related_gone(plan):
+    """Problems for the stories on the site that related lists name and that are gone since
+    the file was checked; those still there are kept until the commit.
+
+    An editor deleting one, or changing its slug, while a large file was
+    checked failed the import with "could not be saved: 'the-slug'", naming no
+    article; and one deleted later in the write failed it at the commit.
+    """
+    in_file = {article.slug for article in plan.articles}
+    named = {slug for article in plan.articles
+             for slug in article.form.cleaned_data.get("related") or ()} - in_file
+    found = set()
+    for batch in _batches(list(named)):
+        found.update(_kept_until_commit(batch))
+    return [Problem(RELATED_GONE_MEANWHILE % slug, field=f"related[{index}]",
+                    article=article.number, slug=article.slug)
+            for article in plan.articles
+            for index, slug in enumerate(article.form.cleaned_data.get("related") or ())
+            if slug in named and slug not in found]
+
+
+def _kept_until_commit(slugs):
+    """Those of slugs that a story has, the stories locked against deletion and a new slug
+    until the commit (PostgreSQL's FOR KEY SHARE: an editor's save of their text goes on;
+    SQLite's write lock covers them)."""
+    stories = Article.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return list(stories)
+    sql, params = stories.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR KEY SHARE", params)
+        return [slug for (slug,) in cursor.fetchall()]
 
 
 def _locked_rows(model, pks, file_field):
