@@ -485,6 +485,12 @@ def delete_account(request):
         user = request.user
         try:
             with transaction.atomic():
+                # Locked before its rows are looked for: a comment or report being stored
+                # for the account in another browser is stored first, and found, or waits
+                # and is refused (signals.account_held). Stored between the look and the
+                # deletion, it failed the deletion at its commit (a 500).
+                accounts = get_user_model()._default_manager
+                accounts.select_for_update(no_key=True).filter(pk=user.pk).exists()
                 # Addresses left on bias reports, the account's emails in the task
                 # queue and its sessions in other browsers go with it, however it is
                 # deleted (accounts.signals).

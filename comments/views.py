@@ -1,6 +1,7 @@
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.signals import account_held
 from articles.models import Article, moved_story_slug
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
@@ -218,7 +220,9 @@ def comment_list(request, slug):
         # limit. Only accepted content uses up the reader's allowance.
         with transaction.atomic():
             gone = not _still_public(article)
-            if not gone:
+            # Deleted in another browser meanwhile (accounts.signals.account_held).
+            deleted = not gone and not account_held(request.user)
+            if not (gone or deleted):
                 comment = Comment.objects.create(
                     article=article, reader=request.user, body=body, status=status,
                     hold_reason=hold_reason, submission_token=token)
@@ -242,6 +246,11 @@ def comment_list(request, slug):
         return response
     if gone:
         return _comment_gone(request)
+    if deleted:
+        # Signed out here too, with the text to copy.
+        logout(request)
+        return _render_comments(request, article, status=403, unsent=body, notice=(
+            "Your comment was not posted: your account has been deleted."))
     if wait:
         notice = (f"You are commenting faster than we allow. You can post again in "
                   f"{ratelimit.human_wait(wait)}; your text is still here.")

@@ -2,6 +2,7 @@ from datetime import date
 from functools import cache, wraps
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import IntegerField, OuterRef
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
+from accounts.signals import account_held
 from articles.models import Article, moved_story_slug, public_story
 from core import ratelimit
 from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
@@ -227,7 +229,9 @@ def _answer_bias_report(request, article, key):
         # allowance too. Only a report filed uses one.
         with transaction.atomic():
             gone = not _still_public(article)
-            if not gone:
+            # Deleted in another browser meanwhile (accounts.signals.account_held).
+            deleted = user is not None and not gone and not account_held(user)
+            if not (gone or deleted):
                 report.save()
                 refused = ratelimit.check(
                     ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
@@ -246,6 +250,12 @@ def _answer_bias_report(request, article, key):
         raise
     if gone:
         return _report_gone(request)
+    if deleted:
+        # Signed out here too, the form kept to send without an account.
+        logout(request)
+        return render(request, _bias_template(request, "bias_report_form"), {
+            **context, "form": form, "notice": "Your report was not sent: your account has "
+            "been deleted. You can send it without an account."}, status=403)
     if refused:
         return ratelimit.refusal(request, _bias_template(request, "bias_report_form"),
                                  {**context, "form": form}, refused)

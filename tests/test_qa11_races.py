@@ -1,16 +1,23 @@
 """QA round 11, two people at once on PostgreSQL: what one does while another's request or
 import is under way."""
 
+import re
 import threading
+from contextlib import contextmanager
 
 import pytest
-from django.db import close_old_connections, connection, connections
+from django.contrib.auth import get_user_model
+from django.db import close_old_connections, connection, connections, transaction
+from django.db.models.signals import post_delete
 from django.test import Client
 
+from accounts.models import UsernameSkeleton
 from articles import importer
 from articles.models import Article, RelatedArticle
+from comments.models import Comment
+from standards.models import BiasReport
 from tests.articles.newsroom import staff
-from tests.factories import ArticleFactory, AuthorFactory
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 
 def waiting_on_a_lock(waiting=1, unless=None, timeout=10.0):
@@ -124,3 +131,111 @@ def test_a_related_story_is_kept_until_the_import_that_links_to_it_commits(tmp_p
     assert list(story.tags.names()) == ["Ferries"]
     assert not Article.objects.filter(pk=target.pk).exists()
     assert not RelatedArticle.objects.exists()  # gone with the story it led to
+
+
+# A reader's comment sent from one browser while their account is deleted in another -------
+
+
+@contextmanager
+def deletion_paused(after):
+    """(paused, go): a deletion of an account stops, inside its transaction, once `after`'s
+    row is deleted ("the account": the account's own row; "its name": the row that keeps
+    its name, deleted just before it), sets paused and waits for go."""
+    paused, go = threading.Event(), threading.Event()
+    model = get_user_model() if after == "the account" else UsernameSkeleton
+
+    def pause(sender, instance, **kwargs):
+        if isinstance(instance, model):
+            paused.set()
+            go.wait(10)
+
+    post_delete.connect(pause, dispatch_uid="qa11-deletion-paused")
+    try:
+        yield paused, go
+    finally:
+        go.set()
+        post_delete.disconnect(dispatch_uid="qa11-deletion-paused")
+
+
+SENT = {  # what a reader sends: (address, fields, the text to keep, what they are told)
+    "comment": ("/articles/ferry-times/comments/", "body",
+                "The timetable at the pier still shows the winter hours.",
+                "Your comment was not posted: your account has been deleted."),
+    "bias report": ("/articles/ferry-times/report-bias/", "details",
+                    "The piece quotes the ferry company and no passenger.",
+                    "Your report was not sent: your account has been deleted. You can send "
+                    "it without an account."),
+}
+
+
+def form_of(client, url, field, text):
+    html = client.get(url).content.decode()
+    token = re.search(r'name="submission_token" value="([A-Za-z0-9_-]+)"', html)[1]
+    return {"submission_token": token, field: text, "reason": "one_sided_sourcing"}
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("after", ["the account", "its name"])
+@pytest.mark.parametrize("sent", SENT)
+def test_what_a_reader_sends_while_their_account_is_deleted_is_refused_in_words(sent, after):
+    reader = UserFactory(username="ana")
+    ArticleFactory(slug="ferry-times")
+    deleting, posting = Client(), Client(raise_request_exception=False)
+    deleting.force_login(reader)
+    posting.force_login(reader)
+    url, field, typed, told = SENT[sent]
+    form = form_of(posting, url, field, typed)
+    deleted, posted = {}, {}
+    with deletion_paused(after) as (paused, go):
+        deletion = in_thread(lambda: deleting.post(
+            "/accounts/delete/", {"password": "a-long-test-passphrase"}), deleted)
+        assert paused.wait(10), deleted
+        post = in_thread(lambda: posting.post(url, form), posted)
+        # What is sent either waits for the deletion's end, or is stored before it.
+        waiting_on_a_lock(unless=post)
+        go.set()
+        deletion.join(10)
+        post.join(10)
+    assert "error" not in deleted, deleted.get("error")
+    # It was a 500 for the deletion (a comment or report stored meanwhile named the
+    # account at its commit), or for what was sent (stored for an account gone by then).
+    assert deleted["result"].status_code == 302
+    assert deleted["result"]["Location"] == "/accounts/deleted/"
+    assert not get_user_model().objects.filter(pk=reader.pk).exists()
+    response = posted["result"]
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert told in page and typed in page
+    assert not Comment.objects.exists() and not BiasReport.objects.exists()
+    # Signed out: the browser's next page is an anonymous reader's.
+    assert "_auth_user_id" not in posting.session
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_moderators_decision_under_way_and_the_readers_deletion_both_go_through():
+    from comments import moderation
+    from tests.factories import CommentFactory
+
+    reader = UserFactory(username="ana")
+    moderator = staff("Moderators", username="mod1")
+    comment = CommentFactory(reader=reader, status="pending")
+    deleting = Client()
+    deleting.force_login(reader)
+    deleted = {}
+    with transaction.atomic():
+        # As the desk decides: the comment locked, the decision naming its reader.
+        held = Comment.objects.select_for_update().get(pk=comment.pk)
+        moderation.decide_comment(held, Comment.Status.HIDDEN, moderator, "Spam.")
+        deletion = in_thread(lambda: deleting.post(
+            "/accounts/delete/", {"password": "a-long-test-passphrase"}), deleted)
+        # The deletion, holding the account, waits for the comment; the decision's commit
+        # then checks the account's key. Locked FOR UPDATE, the two waited on each other.
+        assert waiting_on_a_lock(unless=deletion), deleted
+    deletion.join(10)
+    assert "error" not in deleted, deleted.get("error")
+    assert deleted["result"].status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == "hidden" and comment.reader_id is None
+    assert not get_user_model().objects.filter(pk=reader.pk).exists()
