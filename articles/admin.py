@@ -39,8 +39,8 @@ from taggit.utils import edit_string_for_tags
 from core import pagecache
 from core.admin import (CheckedAutocompleteSelect, ConditionFilter, DeclaredLookupsOnly,
                         EditConflictMixin, OldAddressesMixin, ReadOnlyRevisionsMixin,
-                        StaffUserChoiceField, ask_for_chosen_files, lower_case_slug, still_there,
-                        with_next_older, word_diff)
+                        StaffUserChoiceField, ask_for_chosen_files, claimed_alone,
+                        lower_case_slug, still_there, with_next_older, word_diff)
 from core.forms import clock_shows, offset_text
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.oldslugs import keep_old_slugs
@@ -187,6 +187,7 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
         # "IMP-CASE" beside "imp-case" would be two addresses readers cannot
         # tell apart. Slugs are ASCII (SlugField), which iexact folds everywhere.
         slug = self.cleaned_data["slug"]
+        claimed_alone(Article, "slug", slug)  # another story being saved with it is seen
         existing = (Article.objects.exclude(pk=self.instance.pk).filter(slug__iexact=slug)
                     .only("headline", "slug").first())
         if existing is not None:

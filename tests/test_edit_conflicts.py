@@ -80,7 +80,8 @@ class FormFields(HTMLParser):
         elif tag == "select" and self._select is not None:
             name, options = self._select
             chosen = [value for value, selected in options if selected]
-            self.fields += [(name, value) for value in chosen or [options[0][0]]]
+            # A select with no options sends nothing.
+            self.fields += [(name, value) for value in chosen or [v for v, _ in options[:1]]]
             self._select = None
 
 

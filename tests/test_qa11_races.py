@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection, connections, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.test import Client
 
 from accounts.models import UsernameSkeleton
@@ -239,3 +239,52 @@ def test_a_moderators_decision_under_way_and_the_readers_deletion_both_go_throug
     comment.refresh_from_db()
     assert comment.status == "hidden" and comment.reader_id is None
     assert not get_user_model().objects.filter(pk=reader.pk).exists()
+
+
+# Two editors adding a story with the same slug at once -------------------------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_second_of_two_stories_saved_at_once_with_one_slug_is_told_so():
+    from tests.factories import SectionFactory
+    from tests.test_edit_conflicts import Editor
+
+    section, author = SectionFactory(name="World"), AuthorFactory(name="Li Wei")
+    first, second = Editor("first", "Ada First"), Editor("second", "Ben Second")
+    for editor, body in ((first, "First words."), (second, "Second editor's whole story.")):
+        editor.open("/admin/articles/article/add/")
+        editor.set(headline="Ferries resume", slug="ferries-resume", body=body, status="draft")
+        # Chosen in their search boxes, which start with no options.
+        editor.fields += [("section", str(section.pk)), ("author", str(author.pk))]
+    stored, go = threading.Event(), threading.Event()
+
+    def hold(sender, instance, created, **kwargs):  # the first save, before its commit
+        if created and instance.body == "First words.":
+            stored.set()
+            go.wait(10)
+
+    saved_first, saved_second = {}, {}
+    second.client.raise_request_exception = False
+    post_save.connect(hold, sender=Article, dispatch_uid="qa11-first-story")
+    try:
+        saving = in_thread(first.save, saved_first)
+        assert stored.wait(10), saved_first
+        answering = in_thread(second.save, saved_second)
+        assert waiting_on_a_lock(unless=answering), saved_second
+        go.set()
+        saving.join(10)
+        answering.join(10)
+    finally:
+        go.set()
+        post_save.disconnect(dispatch_uid="qa11-first-story")
+    assert saved_first["result"].status_code == 302
+    # It was a 500 at the second story's INSERT (the slug's unique index), its text lost.
+    response = saved_second["result"]
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["slug"] == ["The story “Ferries resume” has the slug “ferries-resume”: "
+                                   "two stories’ slugs must differ in more than capitals. "
+                                   "Choose another slug."]
+    assert form["body"].value() == "Second editor's whole story."
+    assert Article.objects.get().body == "First words."
