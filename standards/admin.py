@@ -25,7 +25,8 @@ from articles.admin import ArticleAdmin
 from articles.models import Article, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
-                        ReasonedActions, decision_action, local_iso, reason_field)
+                        ReasonedActions, decision_action, local_iso, reason_field,
+                        still_there)
 from core.text import normalize
 
 from . import notices, workflow
@@ -109,6 +110,11 @@ class CorrectionForm(forms.ModelForm):
         if (cleaned_data.get("bias_report") is not None and article is not None
                 and article.pk is None):
             self.add_error("bias_report", REPORT_ON_ANOTHER_STORY)
+        # Deleted by another editor since it was chosen: a 500 at the commit (the story's
+        # key), the text lost, as a story's section was (ArticleAdminForm.clean).
+        if article is not None and article.pk is not None and not still_there(article):
+            self.add_error("article", "This story was deleted while the correction was being "
+                                      "saved. Choose another; nothing else was lost.")
         return cleaned_data
 
 

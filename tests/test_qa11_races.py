@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection, connections, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.test import Client
 
 from accounts.models import UsernameSkeleton
@@ -288,3 +288,47 @@ def test_the_second_of_two_stories_saved_at_once_with_one_slug_is_told_so():
                                    "Choose another slug."]
     assert form["body"].value() == "Second editor's whole story."
     assert Article.objects.get().body == "First words."
+
+
+# A correction written on a story while another editor deletes the story --------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_correction_saved_while_its_story_is_deleted_is_a_form_error():
+    story = ArticleFactory(headline="Ferry times change", draft=True)
+    deleting, writing = Client(), Client(raise_request_exception=False)
+    deleting.force_login(staff("Editors", username="first"))
+    writing.force_login(staff("Editors", username="second"))
+    typed = "The ferry leaves at 7:40, not 7:10 as first reported."
+    paused, go = threading.Event(), threading.Event()
+
+    def hold(sender, instance, **kwargs):  # the deletion, its story locked and looked at
+        paused.set()
+        go.wait(10)
+
+    deleted, written = {}, {}
+    pre_delete.connect(hold, sender=Article, dispatch_uid="qa11-story-deleting")
+    try:
+        deletion = in_thread(lambda: deleting.post(
+            f"/admin/articles/article/{story.pk}/delete/", {"post": "yes"}), deleted)
+        assert paused.wait(10), deleted
+        writing_thread = in_thread(lambda: writing.post("/admin/standards/correction/add/", {
+            "article": story.pk, "kind": "correction", "date_0": "2026-12-03",
+            "date_1": "12:00:00", "text": typed, "_save": "Save"}), written)
+        waiting_on_a_lock(unless=writing_thread)
+        go.set()
+        deletion.join(10)
+        writing_thread.join(10)
+    finally:
+        go.set()
+        pre_delete.disconnect(dispatch_uid="qa11-story-deleting")
+    assert deleted["result"].status_code == 302
+    # It was a 500 at the correction's commit (its story's key), and the text was lost.
+    response = written["result"]
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["article"] == ["This story was deleted while the correction was being "
+                                      "saved. Choose another; nothing else was lost."]
+    assert form["text"].value() == typed
+    assert not Article.objects.exists()
