@@ -26,6 +26,7 @@ from django.utils.text import Truncator, get_text_list
 from accounts.models import HeldName, ProvenEmail
 from accounts.signals import FORMER_READER, account_deleting
 from accounts.usernames import fold_letter_likes, readings, skeleton
+from core.admin import still_there
 from core.ratelimit import email_key
 from core.text import as_read
 
@@ -601,6 +602,12 @@ def _restrict_note(comment):
 def _restrict(comment, moderator):
     """Put the comment's reader in pre-moderation; returns their standing as it was, and
     when the restriction left it (undo_decision puts back only a standing unchanged since)."""
+    # The reader held first (FOR KEY SHARE): a standing being saved from the readers' admin,
+    # which holds the reader FOR UPDATE, is waited for and then found; one saved after
+    # waits for this, and is told of it. Unheld, this standing's commit waited on that
+    # save, which waited on this standing: a deadlock, one of the two a 500. Not more than
+    # KEY SHARE: the reader's account being deleted waits on the comment held here.
+    still_there(comment.reader)
     standing, created = ReaderStanding.objects.get_or_create(reader_id=comment.reader_id)
     before = {"is_premoderated": standing.is_premoderated, "note": standing.note,
               "updated_by": standing.updated_by_id,

@@ -332,3 +332,57 @@ def test_a_correction_saved_while_its_story_is_deleted_is_a_form_error():
                                       "saved. Choose another; nothing else was lost."]
     assert form["text"].value() == typed
     assert not Article.objects.exists()
+
+
+# Two moderators restricting one reader at once: from the desk and from the readers' admin ---
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_restricted_from_the_desk_and_the_readers_admin_at_once():
+    from comments.models import ReaderStanding
+    from tests.factories import CommentFactory
+    from tests.test_edit_conflicts import Editor
+
+    reader = UserFactory(username="loud")
+    comment = CommentFactory(reader=reader, status="pending")
+    desk = Client(raise_request_exception=False)
+    desk.force_login(staff("Moderators", username="first"))
+    second = Editor("second", "Ben Second", "Moderators")
+    second.client.raise_request_exception = False
+    second.open(f"/admin/accounts/reader/{reader.pk}/change/")
+    second.fields.append(("standing-0-is_premoderated", "on"))
+    second.set(**{"standing-0-note": "Cooling off, ticket 77."})
+    made, go = threading.Event(), threading.Event()
+
+    def hold(sender, instance, created, **kwargs):  # the desk's standing, before its commit
+        if created:
+            made.set()
+            go.wait(10)
+
+    decided, saved = {}, {}
+    post_save.connect(hold, sender=ReaderStanding, dispatch_uid="qa11-desk-standing")
+    try:
+        deciding = in_thread(lambda: desk.post(
+            f"/admin/moderation/comments/{comment.pk}/decide/",
+            {"decision": "restrict", "version": "new", "next": "/admin/moderation/comments/",
+             "reason": "Spam links."}), decided)
+        assert made.wait(10), decided
+        post_save.disconnect(dispatch_uid="qa11-desk-standing")
+        saving = in_thread(second.save, saved)
+        assert waiting_on_a_lock(unless=saving), saved
+        go.set()
+        deciding.join(15)
+        saving.join(15)
+    finally:
+        go.set()
+        post_save.disconnect(dispatch_uid="qa11-desk-standing")
+    # It was a deadlock: the desk's commit checked the reader's key, which the readers'
+    # admin held, waiting on the desk's new standing; one of the two was a 500.
+    assert decided["result"].status_code == 303
+    response = saved["result"]
+    assert response.status_code == 200
+    assert "Someone else saved this reader after you opened it" in response.content.decode()
+    assert second.value("standing-0-note") == "Cooling off, ticket 77."
+    standing = ReaderStanding.objects.get(reader=reader)
+    assert standing.is_premoderated and standing.updated_by.username == "first"
