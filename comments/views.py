@@ -352,13 +352,15 @@ def report_comment(request, pk):
     if not form.is_valid():
         return _refuse_report(request, comment, 400,
                               notice="Choose what is wrong with the comment to report it.")
-    wait = 0
+    wait, deleted = 0, False
     try:
         # As with comments, the row goes in first, and only a new report uses up
         # an allowance: reporting the same comment again is no new work for anyone.
         with transaction.atomic():
             gone = not _still_public(comment.article)
-            if not gone:
+            # Deleted in another browser meanwhile (accounts.signals.account_held).
+            deleted = not gone and not account_held(request.user)
+            if not (gone or deleted):
                 CommentReport.objects.create(comment=comment, reporter=request.user,
                                              reason=form.cleaned_data["reason"])
                 wait = ratelimit.acquire(ratelimit.COMMENT_REPORT_LIMITS,
@@ -380,6 +382,11 @@ def report_comment(request, pk):
         # As for a comment no longer public when the report was sent (the script
         # says that nothing was reported).
         raise Http404("The comment is no longer public.")
+    if deleted:
+        # Not "no longer public", as its reporter's key failing at the commit said.
+        logout(request)
+        return _refuse_report(request, comment, 403, notice=(
+            "Nothing was reported: your account has been deleted."))
     if wait:
         response = _refuse_report(request, comment, 429, notice=(
             f"You have reported many comments in a short time. You can report again in "

@@ -14,7 +14,7 @@ from django.test import Client
 from accounts.models import UsernameSkeleton
 from articles import importer
 from articles.models import Article, RelatedArticle
-from comments.models import Comment
+from comments.models import Comment, CommentReport
 from standards.models import BiasReport
 from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
@@ -386,3 +386,32 @@ def test_a_reader_restricted_from_the_desk_and_the_readers_admin_at_once():
     assert second.value("standing-0-note") == "Cooling off, ticket 77."
     standing = ReaderStanding.objects.get(reader=reader)
     assert standing.is_premoderated and standing.updated_by.username == "first"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_reported_while_the_reporters_account_is_deleted_is_refused_in_words():
+    from tests.factories import CommentFactory
+
+    reader = UserFactory(username="ana")
+    comment = CommentFactory(reader=UserFactory(username="loud"), status="approved")
+    deleting, reporting = Client(), Client(raise_request_exception=False)
+    deleting.force_login(reader)
+    reporting.force_login(reader)
+    deleted, reported = {}, {}
+    with deletion_paused("the account") as (paused, go):
+        deletion = in_thread(lambda: deleting.post(
+            "/accounts/delete/", {"password": "a-long-test-passphrase"}), deleted)
+        assert paused.wait(10), deleted
+        report = in_thread(lambda: reporting.post(f"/comments/{comment.pk}/report/",
+                                                  {"reason": "spam"}), reported)
+        waiting_on_a_lock(unless=report)
+        go.set()
+        deletion.join(10)
+        report.join(10)
+    assert deleted["result"].status_code == 302
+    # It was a 404 saying the comment was no longer shown (its reporter's key failed).
+    response = reported["result"]
+    assert response.status_code == 403
+    assert "Nothing was reported: your account has been deleted." in response.content.decode()
+    assert not CommentReport.objects.exists()
