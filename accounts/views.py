@@ -393,7 +393,7 @@ def end_other_sessions(request):
     return redirect("accounts:account")  # its notice, at the top, says how many
 
 
-def _password_check_refused(request):
+def password_check_refused(request):
     """Use one of the account's password checks: None, or why the form is not checked now."""
     return ratelimit.check(PASSWORD_CHECK_LIMITS, f"account:{request.user.pk}",
                            PASSWORD_CHECK_TOO_MANY, PASSWORD_CHECK_UNAVAILABLE)
@@ -422,7 +422,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
     def post(self, request, *args, **kwargs):
-        refused = _password_check_refused(request)
+        refused = password_check_refused(request)
         if refused:
             # Every field is a password, and passwords are never sent back: an empty form.
             form = self.get_form_class()(request.user)
@@ -477,7 +477,7 @@ def delete_account(request):
         return render(request, "registration/delete_account.html",
                       {"newsroom": NEWSROOM_ACCOUNT},
                       status=403 if request.method == "POST" else 200)
-    if request.method == "POST" and (refused := _password_check_refused(request)):
+    if request.method == "POST" and (refused := password_check_refused(request)):
         return ratelimit.refusal(request, "registration/delete_account.html",
                                  {"form": DeleteAccountForm(request.user)}, refused)
     form = DeleteAccountForm(request.user, request.POST or None)
@@ -574,7 +574,7 @@ def change_email(request):
                           {**context, "notice": HONEYPOT_REFUSAL}, status=400)
         # The form checks the password: one of the checks the account shares with the
         # password change and deletion, or a stolen session could guess on here.
-        if refused := _password_check_refused(request):
+        if refused := password_check_refused(request):
             return _email_change_not_now(request, context, refused)
         if form.is_valid():
             email = form.cleaned_data["email"]

@@ -52,6 +52,11 @@ email_change_notes = Hook(
     "what another app keeps by address, shown where the reader asks for and confirms the "
     "change (accounts).")
 
+password_checks = Hook(
+    "fn(request) -> None, or a core.ratelimit.Refused: whether the signed-in account's "
+    "password may be checked now (accounts limits how often, per account); the admin's "
+    "password change asks before it checks the old password.")
+
 # A moderator decided something (a comment, a bias report, a reader's standing).
 # Arguments: moderator, action, target (its str() is kept), reason.
 moderated = Signal()
