@@ -1,13 +1,17 @@
 """Newsroom roles and staff accounts (QA round 11): what each role may reach in the admin
 and the desks, and what guards a newsroom account's password and record."""
 
+from html import unescape
+
 import pytest
 import time_machine
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
+from taggit.models import Tag
 
 from accounts.views import PASSWORD_CHECK_LIMITS
-from tests.factories import UserFactory
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +64,43 @@ class TestTheAdminsPasswordChange:
             for number in range(PASSWORD_CHECKS.count):
                 change_password(client, f"guess-{number}", url="/accounts/password_change/")
             assert change_password(client, PASSWORD).status_code == 429
+
+
+class TestTheAdminsRecord:
+    def test_merging_tags_records_who_deleted_which_tags_into_which(self):
+        """A merge deletes tags and retags stories; it left nothing in the admin's record."""
+        editor = newsroom("ed", "Editors")
+        ArticleFactory(tags=["harbour", "port", "docks"])
+        harbour, port, docks = (Tag.objects.get(name=name) for name in ("harbour", "port",
+                                                                       "docks"))
+        client = Client()
+        client.force_login(editor)
+        response = client.post("/admin/taggit/tag/merge-tags/",
+                               {"tags": [harbour.pk, port.pk, docks.pk], "into": "harbour"})
+        assert response.status_code == 302
+        assert list(Tag.objects.values_list("name", flat=True)) == ["harbour"]
+        entries = {(entry.object_id, entry.action_flag): entry
+                   for entry in LogEntry.objects.filter(user=editor)}
+        assert set(entries) == {(str(harbour.pk), CHANGE), (str(port.pk), DELETION),
+                                (str(docks.pk), DELETION)}
+        assert entries[str(port.pk), DELETION].object_repr == "port"
+        assert entries[str(port.pk), DELETION].get_change_message() == "Merged into “harbour”."
+        assert (entries[str(harbour.pk), CHANGE].get_change_message()
+                == "Merged “docks” and “port” into it.")
+        # The kept tag's history page says so.
+        history = client.get(f"/admin/taggit/tag/{harbour.pk}/history/")
+        assert "Merged “docks” and “port” into it." in unescape(history.content.decode())
+
+    def test_a_tag_made_by_a_merge_is_recorded_as_added(self):
+        editor = newsroom("ed", "Editors")
+        ArticleFactory(tags=["harbour", "port"])
+        client = Client()
+        client.force_login(editor)
+        client.post("/admin/taggit/tag/merge-tags/",
+                    {"tags": list(Tag.objects.values_list("pk", flat=True)), "into": "Ports"})
+        ports = Tag.objects.get()
+        assert ports.name == "Ports"
+        added = LogEntry.objects.get(user=editor, action_flag=ADDITION)
+        assert (added.object_id, added.get_change_message()) == (
+            str(ports.pk), "Merged “harbour” and “port” into it.")
+        assert LogEntry.objects.filter(user=editor, action_flag=DELETION).count() == 2
