@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Count
 
 from core.admin import DeclaredLookupsOnly
 
 from .models import Reader
+from .signals import admin_record
 
 # django.contrib.auth registers these; the project's versions add the lookup
 # rule (core/admin.py): Django's UserAdmin refuses password lookups only.
@@ -18,8 +20,18 @@ admin.site.unregister(Group)
 class UserAdmin(DeclaredLookupsOnly, auth_admin.UserAdmin):
     def get_deleted_objects(self, objs, request):
         """What deleting accounts takes, or the records that keep them (PROTECT: a story's
-        reviewing editor, a moderator's decisions in the log)."""
+        reviewing editor, a moderator's decisions in the log, the admin's record of changes)."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The admin's record of what they did keeps them too (signals.keep_admin_record):
+        # Django's delete page listed it among what would go with them.
+        record = admin_record(objs)
+        if record is not None:
+            by_user = dict(record.values_list("user").annotate(Count("pk")).order_by())
+            protected = [*protected, *(
+                f"{user}: named in {by_user[user.pk]:,} "
+                f"entr{'y' if by_user[user.pk] == 1 else 'ies'} of the admin's record of "
+                f"changes (deactivate the account instead)"
+                for user in objs if user.pk in by_user)]
         if protected:
             # Django also counted them as rows this account may not delete (nobody deletes
             # the log), and said that instead: they would not be deleted, they keep it.

@@ -4,6 +4,7 @@ import re
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import router, transaction
+from django.db.models import ProtectedError
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -44,6 +45,7 @@ def _email_saved(sender, instance, update_fields=None, raw=False, **kwargs):
 
 
 def _account_deleted(sender, instance, **kwargs):
+    keep_admin_record(instance)
     account_deleting.send(sender=get_user_model(), user=instance)
     forget_name_in_admin_history(instance)
     # However it is deleted (the account page, the admin, a script): the emails
@@ -73,6 +75,31 @@ def account_held(user):
         cursor.execute(f"SELECT 1 FROM {quote_name(accounts.model._meta.db_table)} WHERE "
                        f"{quote_name(accounts.model._meta.pk.column)} = %s FOR SHARE", [user.pk])
         return cursor.fetchone() is not None
+
+
+def admin_record(users):
+    """The admin's record of what users added, changed and deleted (LogEntry), or None
+    where the admin is not installed."""
+    if not apps.is_installed("django.contrib.admin"):
+        return None
+    from django.contrib.admin.models import LogEntry
+
+    return LogEntry.objects.filter(user__in=users)
+
+
+def keep_admin_record(user):
+    """Refuse to delete an account named in the admin's record (ProtectedError, as for a
+    moderator's decisions), however it is deleted.
+
+    Django's LogEntry goes with its account (CASCADE): deleting one took its whole
+    record with it, each story deleted and each correction changed no longer said by
+    whom, and someone put out of the newsroom could wipe theirs from the account page.
+    The record keeps the account: an administrator deactivates it.
+    """
+    record = admin_record([user])
+    if record is not None and record.exists():
+        raise ProtectedError("The account is named in the admin's record of changes.",
+                             set(record[:1]))
 
 
 def forget_name_in_admin_history(user):

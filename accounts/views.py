@@ -466,6 +466,7 @@ ACCOUNT_DELETED = "accounts:deleted"  # session key: the deletion's confirmation
 ON_THE_RECORD = {
     "articles.Article": "named as the reviewing editor of published stories",
     "comments.ModerationAction": "named as the moderator of decisions in the moderation log",
+    "admin.LogEntry": "named in the admin's record of changes",
 }
 
 

@@ -6,14 +6,19 @@ from html import unescape
 import pytest
 import time_machine
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.test import Client
 from taggit.models import Tag
 
 from accounts.views import PASSWORD_CHECK_LIMITS
+from pages.models import Page
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
 NEW_PASSWORD = "another-long-passphrase-9"
@@ -104,3 +109,67 @@ class TestTheAdminsRecord:
         assert (added.object_id, added.get_change_message()) == (
             str(ports.pk), "Merged “harbour” and “port” into it.")
         assert LogEntry.objects.filter(user=editor, action_flag=DELETION).count() == 2
+
+
+class TestAnAccountInTheAdminsRecord:
+    """Django deleted an account's admin record with it (LogEntry cascades): who deleted
+    which story was lost, and a former editor could wipe theirs from the account page."""
+
+    def former_editor_who_deleted_a_story(self):
+        editor = newsroom("ed", "Editors")
+        story = ArticleFactory(draft=True, headline="A draft no one will miss")
+        client = Client()
+        client.force_login(editor)
+        response = client.post(f"/admin/articles/article/{story.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302
+        editor.groups.clear()
+        editor.is_staff = False
+        editor.save()
+        return editor, client
+
+    def test_it_cannot_be_deleted_from_the_account_page(self):
+        editor, client = self.former_editor_who_deleted_a_story()
+        response = client.post("/accounts/delete/", {"password": PASSWORD})
+        assert response.status_code == 400
+        assert ("This account is named in the admin's record of changes, so it cannot be "
+                "deleted here." in unescape(response.content.decode()))
+        assert User.objects.filter(pk=editor.pk).exists()
+        entry = LogEntry.objects.get(user=editor)
+        assert (entry.action_flag, entry.object_repr) == (DELETION, "A draft no one will miss")
+
+    def test_the_admin_lists_the_record_as_keeping_it(self):
+        editor, _ = self.former_editor_who_deleted_a_story()
+        admin = Client()
+        admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+        url = f"/admin/auth/user/{editor.pk}/delete/"
+        page = unescape(admin.get(url).content.decode())
+        assert "ed: named in 1 entry of the admin's record of changes" in page
+        assert "would require deleting the following protected related objects" in page
+        assert "Yes, I’m sure" not in page
+        response = admin.post(url, {"post": "yes"})
+        assert User.objects.filter(pk=editor.pk).exists()
+        assert response.status_code == 200
+        response = admin.post("/admin/auth/user/", {"action": "delete_selected", "post": "yes",
+                                                    "_selected_action": [editor.pk]})
+        assert User.objects.filter(pk=editor.pk).exists()
+        assert LogEntry.objects.filter(user=editor).count() == 1
+
+    def test_a_shell_deletion_is_refused_too(self):
+        editor, _ = self.former_editor_who_deleted_a_story()
+        with pytest.raises(ProtectedError), transaction.atomic():
+            editor.delete()
+        assert LogEntry.objects.filter(user=editor).count() == 1
+
+    def test_a_reader_and_a_newsroom_account_with_no_record_are_deleted_as_before(self):
+        reader = UserFactory(username="ana")
+        client = Client()
+        client.force_login(reader)
+        assert client.post("/accounts/delete/", {"password": PASSWORD}).status_code == 302
+        assert not User.objects.filter(username="ana").exists()
+        unused = newsroom("new-hire", "Editors")
+        admin = Client()
+        admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+        assert admin.post(f"/admin/auth/user/{unused.pk}/delete/",
+                          {"post": "yes"}).status_code == 302
+        assert not User.objects.filter(username="new-hire").exists()
+
