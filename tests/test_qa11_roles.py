@@ -173,3 +173,230 @@ class TestAnAccountInTheAdminsRecord:
                           {"post": "yes"}).status_code == 302
         assert not User.objects.filter(username="new-hire").exists()
 
+
+# The permission matrix: every address the admin and the desks answer, asked by each role,
+# by a staff account in no group, an inactive one, a reader and no one, with GET and POST.
+
+# What each kind of admin address needs, by the end of its URL name: any one of the actions
+# listed for its method ("view" counts "change" too, as Django's admin does). Desks' and the
+# site's own addresses are in DESK_NEEDS and SITE_WIDE.
+NEEDS = {
+    "changelist": {"GET": ("view",), "POST": ("view",)},
+    "history": {"GET": ("view",), "POST": ("view",)},
+    "simple_history": {"GET": ("view",), "POST": ("change",)},  # a revision; POST reverts
+    "compare": {"GET": ("view",), "POST": ("view",)},
+    "change": {"GET": ("view",), "POST": ("change",)},
+    "add": {"GET": ("add",), "POST": ("add",)},
+    "delete": {"GET": ("delete",), "POST": ("delete",)},
+    "editing_now": {"POST": ("change",)},
+    "export": {"GET": ("view",), "POST": ("view",)},
+    "try": {"GET": ("view",), "POST": ("view",)},
+    "preview": {"POST": ("add", "change")},
+    "merge_tags": {"GET": ("add+change+delete",), "POST": ("add+change+delete",)},
+    "password_change": {"GET": ("change",), "POST": ("change",)},  # a user's, by an admin
+}
+DESK_NEEDS = {
+    "moderation-overview": ("comments.view_comment", "standards.view_biasreport"),
+    "moderation-comments": ("comments.view_comment",),
+    "moderation-comment-decide": ("comments.change_comment",),
+    "moderation-undo": ("comments.change_comment",),
+    "moderation-bias-reports": ("standards.view_biasreport",),
+    "moderation-bias-report-decide": ("standards.change_biasreport",),
+}
+# Open to every active staff account; what they show depends on the account.
+SITE_WIDE = {"index", "password_change", "password_change_done", "jsi18n", "autocomplete",
+             "view_on_site", "app_list"}
+
+
+def _admin_routes(patterns=None, prefix=""):
+    """(route, name) of every address the resolver answers under /admin/."""
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _admin_routes(pattern.url_patterns, route)
+        elif route.startswith("admin/") and pattern.name not in (None, "login", "logout"):
+            yield route, pattern.name
+
+
+def _role_may(group, label, actions):
+    """Whether the group (core.roles.ROLES) may do any of actions ("view" taking "change"
+    too; "a+b" needing both) on the model label."""
+    from core.roles import ROLES
+
+    held = set(ROLES.get(group, {}).get(label, ()))
+    if "change" in held:
+        held.add("view")
+    return any(set(action.split("+")) <= held for action in actions)
+
+
+def _group_has(group, codenames):
+    from core.roles import ROLES
+
+    return any(codename.split(".")[1].split("_")[0] in ROLES.get(group, {}).get(
+        ".".join([codename.split(".")[0], codename.split(".")[1].split("_", 1)[1]]), ())
+        for codename in codenames)
+
+
+@pytest.fixture
+def matrix_rows():
+    """One row of every model the admin lists, for its change, history and delete pages."""
+    from comments.models import ModerationAction, WordRule
+    from tests.factories import BiasReportFactory, CommentFactory, CorrectionFactory
+
+    reader = UserFactory(username="matrix-reader")
+    story = ArticleFactory(draft=True, headline="A draft only the newsroom may see",
+                           tags=["harbour"])
+    comment = CommentFactory(article=ArticleFactory(), reader=reader)
+    rows = {
+        "taggit.tag": Tag.objects.get(name="harbour"), "articles.section": story.section,
+        "articles.article": story, "authors.author": story.author,
+        "auth.user": reader, "auth.group": Group.objects.get(name="Editors"),
+        "comments.comment": comment, "accounts.reader": reader,
+        "comments.wordrule": WordRule.objects.create(word="scoundrel"),
+        "comments.moderationaction": ModerationAction.objects.create(
+            action="hide comment", target=f"comment {comment.pk}"),
+        "standards.correction": CorrectionFactory(article=story),
+        "standards.biasreport": BiasReportFactory(article=comment.article,
+                                                  contact_email="reporter@example.org"),
+        "pages.page": Page.objects.get(slug="about"),
+    }
+    return rows
+
+
+# Listed for the superuser alone; its rows are the task worker's.
+ROWLESS = {"django_tasks_database.dbtaskresult"}
+ACCOUNTS = ("Editors", "Moderators", "no group", "inactive", "reader", "anonymous")
+
+
+def _client(kind):
+    client = Client(raise_request_exception=False)
+    if kind == "anonymous":
+        return client
+    account = UserFactory(username=f"matrix-{kind.replace(' ', '-').lower()}",
+                          is_staff=kind != "reader", is_active=kind != "inactive")
+    if kind in ("Editors", "Moderators", "inactive"):
+        account.groups.add(Group.objects.get(name="Editors" if kind == "inactive" else kind))
+    client.force_login(account)
+    return client
+
+
+def test_every_admin_and_desk_address_keeps_to_the_roles(matrix_rows):
+    """DESIGN.md section 7 for every address under /admin/: an account without the
+    permission is refused (403, or 405 for a method the address never takes), one with it
+    is never refused for want of it, nobody gets a 500, and nobody outside the newsroom
+    (inactive, reader, no one) gets past the sign-in page."""
+    from django.contrib import admin as django_admin
+    from django.contrib.contenttypes.models import ContentType
+
+    registry = {f"{model._meta.app_label}_{model._meta.model_name}": model
+                for model in django_admin.site._registry}
+    clients = {kind: _client(kind) for kind in ACCOUNTS}
+    problems = []
+    for route, name in _admin_routes():
+        model = next((registry[key] for key in registry if name.startswith(f"{key}_")), None)
+        label = model._meta.label_lower if model else None
+        row = matrix_rows.get(label)
+        kind = name[len(f"{model._meta.app_label}_{model._meta.model_name}_"):] if model \
+            else name
+        if model is not None and "object_id" in route and row is None:
+            # Django sends every account to the index before asking, where there is no row.
+            assert label in ROWLESS, f"no row for {label}: add one to matrix_rows"
+            continue
+        pk = str(row.pk) if row is not None else "1"
+        story = matrix_rows["articles.article"]
+        url = "/" + (route.replace("<path:object_id>", pk).replace("<id>", pk)
+                     .replace("<int:pk>", str(matrix_rows["comments.comment"].pk))
+                     .replace("<path:content_type_id>",
+                              str(ContentType.objects.get_for_model(story).pk))
+                     .replace("^([^/]+)/history/([^/]+)/$", f"{pk}/history/"
+                              f"{story.history.first().history_id}/")
+                     .replace("^(?P<app_label>", "").split("|")[0].removesuffix("$")
+                     .rstrip("/") + "/").replace(".csv/", ".csv")
+        if name == "app_list":
+            url = "/admin/articles/"
+        if name == "view_on_site":
+            url = f"/admin/r/{ContentType.objects.get_for_model(story).pk}/{story.pk}/"
+        for method in ("GET", "POST"):
+            for account, client in clients.items():
+                response = client.generic(method, url)
+                status = response.status_code
+                where = f"{account} {method} {url} ({name}): {status}"
+                if status >= 500:
+                    problems.append(where)
+                    continue
+                if account in ("inactive", "reader", "anonymous"):
+                    if not (status == 302 and response["Location"].startswith("/admin/login/")):
+                        problems.append(f"{where}, not the sign-in page")
+                    continue
+                if name in SITE_WIDE:
+                    continue
+                if name in DESK_NEEDS:
+                    may = account != "no group" and _group_has(account, DESK_NEEDS[name])
+                elif model is not None and kind in NEEDS:
+                    needs = NEEDS[kind].get(method)
+                    if needs is None:
+                        if status != 405:
+                            problems.append(f"{where}, not 405")
+                        continue
+                    may = account != "no group" and _role_may(account, label, needs)
+                else:
+                    problems.append(f"{name}: an address the matrix does not know; add it")
+                    continue
+                if not may and status not in (403, 405):
+                    problems.append(f"{where}, without the permission")
+                if may and status == 403 and kind in ("changelist", "change", "history") \
+                        and method == "GET":
+                    problems.append(f"{where}, refused with the permission")
+    assert problems == [], "\n".join(problems)
+
+
+def _stored(row):
+    """The row as stored now, None once it is gone."""
+    return type(row)._default_manager.filter(pk=row.pk).values().first()
+
+
+def test_every_action_and_autocomplete_keeps_to_the_roles(matrix_rows):
+    """Each list's actions, sent by each role: one the role may not take changes nothing
+    (the list again, or 403), and none answers 500; each autocomplete answers only a role
+    that may view what it lists."""
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    superuser = UserFactory(username="matrix-root", is_staff=True, is_superuser=True)
+    clients = {kind: _client(kind) for kind in ("Editors", "Moderators", "no group")}
+    problems = []
+    for model, model_admin in django_admin.site._registry.items():
+        label = model._meta.label_lower
+        request = RequestFactory().get("/")
+        request.user = superuser
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        actions = {} if label in ROWLESS else model_admin.get_actions(request)
+        for action, offered in actions.items():
+            needs = getattr(offered.func, "allowed_permissions", ())
+            row = matrix_rows[label]
+            for account, client in clients.items():
+                before = _stored(row)
+                response = client.post(url, {"action": action, "index": 0, "reason": "x",
+                                             "_selected_action": [row.pk]})
+                where = f"{account} {action} on {label}: {response.status_code}"
+                may = account != "no group" and _role_may(account, label, ["+".join(needs)])
+                if response.status_code >= 500:
+                    problems.append(where)
+                elif not may and (response.status_code not in (200, 403)
+                                  or _stored(row) != before):
+                    problems.append(f"{where}, without the permission")
+        for field in model_admin.autocomplete_fields:
+            remote = model._meta.get_field(field).remote_field.model._meta.label_lower
+            url = (f"/admin/autocomplete/?app_label={model._meta.app_label}"
+                   f"&model_name={model._meta.model_name}&field_name={field}&term=")
+            for account, client in clients.items():
+                response = client.get(url)
+                may = account != "no group" and _role_may(account, remote, ["view"])
+                if response.status_code != (200 if may else 403):
+                    problems.append(f"{account} {url}: {response.status_code}")
+                elif may and remote == "articles.article":
+                    # A draft's headline, to those who may read drafts in the admin.
+                    assert "A draft only the newsroom may see" in response.content.decode()
+    assert problems == [], "\n".join(problems)
