@@ -50,3 +50,36 @@ def test_the_admins_password_change_says_when_its_checks_are_used_up(live_server
         assert view.get_by_label("Old password").input_value() == ""
         assert serious(view) == [], (width, scheme)
         shoot(view, "admin-password-checks-used-up", width, scheme)
+
+
+def test_an_account_in_the_admins_record_is_kept_and_says_so(live_server, roles, new_page):
+    """A former editor who deleted a story in the admin: the account page and the admin's
+    delete page refuse to delete the account, which the record names."""
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    from tests.factories import ArticleFactory
+
+    former = UserFactory(username="former-editor")
+    story = ArticleFactory(draft=True, headline="A draft no one will miss")
+    LogEntry.objects.log_actions(former.pk, [story], DELETION)
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, former, next_url="/accounts/delete/")
+        page.goto(f"{live_server.url}/accounts/delete/")
+        page.get_by_label("Your password").fill("a-long-test-passphrase")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Delete").click()
+        expect(page.locator("form.stacked-form")).to_contain_text(
+            "This account is named in the admin's record of changes")
+        assert serious(page) == [], (width, scheme)
+        shoot(page, "account-in-admin-record-delete", width, scheme)
+
+        admin = new_page(width=width, color_scheme=scheme)
+        sign_in(admin, live_server, root, next_url="/admin/")
+        admin.goto(f"{live_server.url}/admin/auth/user/{former.pk}/delete/")
+        expect(admin.locator("#content")).to_contain_text(
+            "former-editor: named in 1 entry of the admin's record of changes")
+        assert admin.get_by_role("button", name="Yes, I’m sure").count() == 0
+        shoot(admin, "account-in-admin-record-admin-delete", width, scheme)
+    assert UserFactory._meta.model.objects.filter(username="former-editor").exists()
