@@ -1,6 +1,7 @@
 """Newsroom roles and staff accounts (QA round 11): what each role may reach in the admin
 and the desks, and what guards a newsroom account's password and record."""
 
+import re
 from html import unescape
 
 import pytest
@@ -8,6 +9,7 @@ import time_machine
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.test import Client
@@ -400,3 +402,55 @@ def test_every_action_and_autocomplete_keeps_to_the_roles(matrix_rows):
                     # A draft's headline, to those who may read drafts in the admin.
                     assert "A draft only the newsroom may see" in response.content.decode()
     assert problems == [], "\n".join(problems)
+
+
+class TestANewsroomAccountsAccessEnds:
+    """On the account's next request, not when its session ends."""
+
+    def signed_in_twice(self):
+        editor = newsroom("ed", "Editors")
+        clients = Client(), Client()
+        for client in clients:
+            assert client.post("/admin/login/", {"username": "ed",
+                                                 "password": PASSWORD}).status_code == 302
+            assert client.get("/admin/articles/article/").status_code == 200
+        return editor, clients
+
+    def test_a_password_changed_in_the_admin_ends_the_other_sessions(self):
+        _, (here, elsewhere) = self.signed_in_twice()
+        assert change_password(here, PASSWORD).status_code == 302
+        assert here.get("/admin/articles/article/").status_code == 200
+        assert elsewhere.get("/admin/articles/article/")["Location"].startswith(
+            "/admin/login/")
+
+    def test_a_password_set_by_an_administrator_or_reset_by_email_ends_them_all(self):
+        editor, clients = self.signed_in_twice()
+        admin = Client()
+        admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+        assert admin.post(f"/admin/auth/user/{editor.pk}/password/", {
+            "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+            "usable_password": "true"}).status_code == 302
+        for client in clients:
+            assert client.get("/admin/")["Location"].startswith("/admin/login/")
+        client = Client()
+        client.post("/admin/login/", {"username": "ed", "password": NEW_PASSWORD})
+        assert client.get("/admin/").status_code == 200
+        Client().post("/accounts/password_reset/", {"email": editor.email})
+        link = re.search(r"/accounts/reset/\S+/", mail.outbox[-1].body)[0]
+        reset = Client()
+        form = reset.get(link, follow=True)
+        reset.post(form.redirect_chain[-1][0], {"new_password1": "a-third-long-passphrase",
+                                                "new_password2": "a-third-long-passphrase"})
+        assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+    def test_deactivating_it_or_taking_it_out_of_its_group_ends_its_access(self):
+        editor, (client, _) = self.signed_in_twice()
+        editor.groups.clear()
+        assert client.get("/admin/articles/article/").status_code == 403
+        assert client.post("/admin/articles/article/add/",
+                           {"headline": "Written after leaving"}).status_code == 403
+        editor.groups.add(Group.objects.get(name="Editors"))
+        assert client.get("/admin/articles/article/").status_code == 200
+        editor.is_active = False
+        editor.save()
+        assert client.get("/admin/articles/article/")["Location"].startswith("/admin/login/")
