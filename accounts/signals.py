@@ -44,6 +44,20 @@ def _email_saved(sender, instance, update_fields=None, raw=False, **kwargs):
                                               defaults={"at": timezone.now()})
 
 
+def _deactivated(sender, instance, update_fields=None, raw=False, **kwargs):
+    """End every session of an account being deactivated (the admin, a shell).
+
+    Django only stops reading them while it is inactive: reactivated, the
+    account was signed in again wherever it had been, a stolen session or a
+    newsroom computer left signed in included.
+    """
+    if (raw or instance._state.adding or instance.is_active
+            or (update_fields is not None and "is_active" not in update_fields)):
+        return
+    if sender._default_manager.filter(pk=instance.pk, is_active=True).exists():
+        end_sessions(instance)
+
+
 def _account_deleted(sender, instance, **kwargs):
     keep_admin_record(instance)
     account_deleting.send(sender=get_user_model(), user=instance)
@@ -152,5 +166,7 @@ def connect():
                           dispatch_uid=f"accounts-username-skeleton-{label}")
         pre_save.connect(_email_saved, sender=model,
                          dispatch_uid=f"accounts-email-changed-{label}")
+        pre_save.connect(_deactivated, sender=model,
+                         dispatch_uid=f"accounts-deactivated-{label}")
         pre_delete.connect(_account_deleted, sender=model,
                            dispatch_uid=f"accounts-account-deleting-{label}")

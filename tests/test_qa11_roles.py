@@ -15,6 +15,7 @@ from django.db.models import ProtectedError
 from django.test import Client
 from taggit.models import Tag
 
+from accounts.sessions import other_sessions
 from accounts.views import PASSWORD_CHECK_LIMITS
 from pages.models import Page
 from tests.factories import ArticleFactory, UserFactory
@@ -454,3 +455,34 @@ class TestANewsroomAccountsAccessEnds:
         editor.is_active = False
         editor.save()
         assert client.get("/admin/articles/article/")["Location"].startswith("/admin/login/")
+
+    def test_reactivating_it_does_not_bring_its_sessions_back(
+            self, django_capture_on_commit_callbacks):
+        """Deactivated, its sessions were only unread: reactivated, a stolen session or a
+        newsroom computer left signed in was signed in again."""
+        editor, clients = self.signed_in_twice()
+        admin = Client()
+        admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+        form = {"username": "ed", "email": editor.email, "is_staff": "on",
+                "groups": [Group.objects.get(name="Editors").pk],
+                "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00",
+                "initial-date_joined_0": "2026-01-01", "initial-date_joined_1": "09:00:00"}
+        url = f"/admin/auth/user/{editor.pk}/change/"
+        with django_capture_on_commit_callbacks(execute=True):  # the cache's copies too
+            assert admin.post(url, form).status_code == 302  # is_active left unticked
+        editor.refresh_from_db()
+        assert not editor.is_active
+        assert admin.post(url, {**form, "is_active": "on"}).status_code == 302
+        editor.refresh_from_db()
+        assert editor.is_active
+        for client in clients:
+            assert client.get("/admin/")["Location"].startswith("/admin/login/")
+        assert other_sessions(editor, None) == 0
+
+    def test_saving_an_active_account_leaves_its_sessions(self):
+        editor, clients = self.signed_in_twice()
+        editor.first_name = "Ed"
+        editor.save()
+        editor.save(update_fields=["last_login"])
+        for client in clients:
+            assert client.get("/admin/").status_code == 200
