@@ -18,9 +18,10 @@ from django.utils.text import Truncator, capfirst, smart_split, unescape_string_
 from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
-from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly, EditConflictMixin,
-                        EditItem, NotesNeverCut, ReasonActionForm, ReasonedActions, canonical,
-                        decision_action, drawn_at, local_iso, reason_field)
+from core.admin import (ChosenOnlyFilter, ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
+                        EditConflictMixin, EditItem, NotesNeverCut, ReasonActionForm,
+                        ReasonedActions, canonical, decision_action, drawn_at, local_iso,
+                        reason_field)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
@@ -41,7 +42,7 @@ class NeedsReviewFilter(ConditionFilter):
         return {"review": waiting()}
 
 
-class ReaderFilter(admin.SimpleListFilter):
+class ReaderFilter(ChosenOnlyFilter):
     """One reader's comments, linked from the reader's page.
 
     By username, and listed only while it is chosen: a list of every reader
@@ -50,9 +51,6 @@ class ReaderFilter(admin.SimpleListFilter):
 
     title = "reader"
     parameter_name = "reader"
-
-    def lookups(self, request, model_admin):
-        return [(self.value(), self.value())] if self.value() else []
 
     def queryset(self, request, queryset):
         if self.value():

@@ -275,6 +275,50 @@ def _more(model, count):
 ACTION_LIMIT = 500
 
 
+class ChosenOnlyFilter(SimpleListFilter):
+    """A filter by one of a great many (a reader, a tag) that lists only the one chosen.
+
+    A list of every choice grows the page with them: the story list's tag
+    filter listed every tag on a story, 376 KB and 1.4 s to render at 5,000
+    tags, where a newsroom has tens of thousands. The one is chosen from its
+    own page, which links to the list filtered by it. With `choose_from` (a
+    model) the filter also links to that model's list, to choose one there
+    ("Choose a tag…", for whoever may view it), and shows with nothing chosen.
+    Subclasses filter in queryset(), and may name the chosen value (named()).
+    """
+
+    choose_from = None
+
+    def __init__(self, request, params, model, model_admin):
+        self.admin_site = model_admin.admin_site
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), self.named(self.value()))] if self.value() else []
+
+    def named(self, value):
+        """How the chosen value is shown."""
+        return value
+
+    def choose_url(self):
+        """The list to choose one from, or None."""
+        chooser = self.admin_site._registry.get(self.choose_from)
+        if chooser is None or not chooser.has_view_permission(self.request):
+            return None
+        opts = self.choose_from._meta
+        return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+
+    def has_output(self):
+        return super().has_output() or self.choose_url() is not None
+
+    def choices(self, changelist):
+        yield from super().choices(changelist)
+        url = self.choose_url()
+        if url is not None:
+            yield {"selected": False, "query_string": url,
+                   "display": f"Choose {'another' if self.value() else 'a'} {self.title}…"}
+
+
 class ConditionFilter(SimpleListFilter):
     """A list filter whose choices are conditions: subclasses define conditions(),
     {value: Q}, beside lookups().
