@@ -194,7 +194,8 @@ NEEDS = {
     "editing_now": {"POST": ("change",)},
     "export": {"GET": ("view",), "POST": ("view",)},
     "try": {"GET": ("view",), "POST": ("view",)},
-    "preview": {"POST": ("add", "change")},
+    # GET answers 405 with a page saying what to do, to those who may preview only.
+    "preview": {"GET": ("add", "change"), "POST": ("add", "change")},
     "merge_tags": {"GET": ("add+change+delete",), "POST": ("add+change+delete",)},
     "password_change": {"GET": ("change",), "POST": ("change",)},  # a user's, by an admin
 }
