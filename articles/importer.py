@@ -31,7 +31,8 @@ from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metada
 from core.text import CONTROL_CHARACTERS, ascii_slug, caseless, name_key, tidy_name
 
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, CheckedImages,
-                    import_status, json_type, slug_from_headline)
+                    ImportAuthorField, ImportUserField, import_status, json_type,
+                    slug_from_headline)
 from .invalidation import tagging_change
 from .models import Article, OldSlug, RelatedArticle, Section, public_story
 
@@ -583,6 +584,11 @@ SLUG_TAKEN_MEANWHILE = ("another story took this slug while this file was checke
 RELATED_GONE_MEANWHILE = ('"%s" no longer names a story: it was deleted or given another slug '
                           "while this file was checked; nothing was written: run the import "
                           "again")
+# After the words for a name the file gives that names nothing on the site.
+AUTHOR_GONE_MEANWHILE = ("the author was deleted or given another slug while this file was "
+                         "checked; nothing was written: run the import again")
+REVIEWER_GONE_MEANWHILE = ("the account was deleted or renamed while this file was checked; "
+                           "nothing was written: run the import again")
 
 
 def _one_import_at_a_time():
@@ -631,6 +637,7 @@ def _check_unchanged(plan):
                                     "this file was checked; nothing was written: run the "
                                     "import again", article=spec.first_article))
     problems += _related_gone(plan)
+    problems += _named_gone(plan)
     if problems:
         raise ImportFailed(problems)
 
@@ -648,7 +655,8 @@ def _related_gone(plan):
              for slug in article.form.cleaned_data.get("related") or ()} - in_file
     found = set()
     for batch in _batches(list(named)):
-        found.update(_kept_until_commit(batch))
+        found.update(slug for (slug,) in _kept_until_commit(
+            Article.objects.filter(slug__in=batch).values_list("slug")))
     return [Problem(RELATED_GONE_MEANWHILE % slug, field=f"related[{index}]",
                     article=article.number, slug=article.slug)
             for article in plan.articles
@@ -656,18 +664,58 @@ def _related_gone(plan):
             if slug in named and slug not in found]
 
 
-def _kept_until_commit(slugs):
-    """Those of slugs that a story has, the stories locked against deletion and a new slug
-    until the commit (PostgreSQL's FOR KEY SHARE: an editor's save of their text goes on;
-    SQLite's write lock covers them)."""
-    stories = Article.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+def _named_gone(plan):
+    """Problems for the authors named by slug and the reviewing editors named by username that
+    are gone or renamed since the file was checked; those still there are kept until the
+    commit, in the words for a name that names nothing (ArticleImportForm's fields).
+
+    The form found each as the file was checked: one deleted meanwhile
+    failed the import at the commit, with the database's words for the
+    foreign key and no article named, and one renamed took the story all
+    the same.
+    """
+    named = defaultdict(list)  # (model, pk, slug or username) -> [(article, field, words)]
+    for article in plan.articles:
+        cleaned = article.form.cleaned_data
+        if article.author_key is None and cleaned.get("author") is not None:
+            author = cleaned["author"]
+            named[Author, author.pk, author.slug].append((article, "author", (
+                ImportAuthorField.default_error_messages["invalid_choice"]
+                % {"value": author.slug}, AUTHOR_GONE_MEANWHILE)))
+        if cleaned.get("ai_reviewed_by") is not None:
+            user = cleaned["ai_reviewed_by"]
+            named[type(user), user.pk, user.get_username()].append((
+                article, "ai.reviewed_by", (ImportUserField.default_error_messages[
+                    "invalid_choice"] % {"value": user.get_username()},
+                    REVIEWER_GONE_MEANWHILE)))
+    found = set()
+    for model in {model for model, _, _ in named}:
+        key = "slug" if model is Author else model.USERNAME_FIELD
+        pks = [pk for named_model, pk, _ in named if named_model is model]
+        for batch in _batches(pks):
+            found.update((model, pk, name) for pk, name in _kept_until_commit(
+                model._default_manager.filter(pk__in=batch).values_list("pk", key)))
+    return [Problem(": ".join(words), field=field_name, article=article.number,
+                    slug=article.slug)
+            for name, uses in named.items() if name not in found
+            for article, field_name, words in uses]
+
+
+def _kept_until_commit(rows):
+    """The rows of a values_list() queryset, locked against deletion and a new key (slug,
+    name, username) until the commit: PostgreSQL's FOR KEY SHARE, where an editor's save of
+    the rest goes on; SQLite's write lock covers them.
+
+    For the rows an import names but does not write: the related stories, the
+    authors and reviewing editors, the sections and the tags it files stories in.
+    """
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
-        return list(stories)
-    sql, params = stories.query.sql_with_params()
+        return list(rows)
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} FOR KEY SHARE", params)
-        return [slug for (slug,) in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def _locked_rows(model, pks, file_field):
@@ -757,7 +805,7 @@ def _save_sections(plan):
     for article in plan.articles:
         name = article.form.cleaned_data["section"]
         names.setdefault(name_key(name), tidy_name(name))
-    sections = in_any_case(Section.objects.all(), names.values())
+    sections = _kept(in_any_case(Section.objects.all(), names.values()))
     for key, name in names.items():
         if key not in sections:
             last = Section.objects.aggregate(last=Max("position"))["last"]
@@ -766,6 +814,25 @@ def _save_sections(plan):
                 position=0 if last is None else last + 1,
             )
     return sections
+
+
+def _kept(rows):
+    """Those of rows ({key: row}) still stored, kept until the commit (_kept_until_commit).
+
+    A section or tag the import files stories in, deleted by an editor once it
+    was found, failed the import at the commit with the database's words for
+    the foreign key; now the deletion waits for the commit. One deleted
+    before it is found is made again, as any the site lacks.
+    """
+    by_model = defaultdict(list)
+    for row in rows.values():
+        by_model[type(row)].append(row.pk)
+    kept = set()
+    for model, pks in by_model.items():
+        for batch in _batches(pks):
+            kept.update((model, pk) for (pk,) in _kept_until_commit(
+                model._default_manager.filter(pk__in=batch).values_list("pk")))
+    return {key: row for key, row in rows.items() if (type(row), row.pk) in kept}
 
 
 def _save_authors(plan, files):
@@ -908,7 +975,7 @@ def _tags_on_site(plan, names):
     for article in plan.articles:
         for name in names[article.number]:
             first.setdefault(name, article)
-    tags = Tag.objects.in_bulk(list(first), field_name="name")
+    tags = _kept(Tag.objects.in_bulk(list(first), field_name="name"))
     for name, article in first.items():
         if name not in tags:
             try:
