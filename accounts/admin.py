@@ -20,18 +20,18 @@ admin.site.unregister(Group)
 class UserAdmin(DeclaredLookupsOnly, auth_admin.UserAdmin):
     def get_deleted_objects(self, objs, request):
         """What deleting accounts takes, or the records that keep them (PROTECT: a story's
-        reviewing editor, a moderator's decisions in the log, the admin's record of changes)."""
+        reviewing editor, a moderator's decisions in the log; the admin's record of changes,
+        the story and correction revisions they made)."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # The admin's record of what they did keeps them too (signals.keep_admin_record):
-        # Django's delete page listed it among what would go with them.
-        record = admin_record(objs)
-        if record is not None:
-            by_user = dict(record.values_list("user").annotate(Count("pk")).order_by())
-            protected = [*protected, *(
-                f"{user}: named in {by_user[user.pk]:,} "
-                f"entr{'y' if by_user[user.pk] == 1 else 'ies'} of the admin's record of "
-                f"changes (deactivate the account instead)"
-                for user in objs if user.pk in by_user)]
+        # The newsroom's record of what they did keeps them too (signals.keep_admin_record):
+        # Django's delete page listed the admin's record among what would go with them.
+        for rows, field_name, one, several in admin_record(objs):
+            by_user = dict(rows.values_list(field_name).annotate(Count("pk")).order_by())
+            for user in objs:
+                if count := by_user.get(user.pk):
+                    named = (one if count == 1 else several).format(count)
+                    protected = [*protected,
+                                 f"{user}: named {named} (deactivate the account instead)"]
         if protected:
             # Django also counted them as rows this account may not delete (nobody deletes
             # the log), and said that instead: they would not be deleted, they keep it.

@@ -91,29 +91,50 @@ def account_held(user):
         return cursor.fetchone() is not None
 
 
-def admin_record(users):
-    """The admin's record of what users added, changed and deleted (LogEntry), or None
-    where the admin is not installed."""
-    if not apps.is_installed("django.contrib.admin"):
-        return None
-    from django.contrib.admin.models import LogEntry
+# The newsroom's record of who did what, each kept with the account it names: (the model's
+# label, its field naming the account, what one row is, what several are). A story's or a
+# correction's revisions name their editor (django-simple-history's history_user, SET_NULL),
+# bulk actions' and imports' too, which write no LogEntry.
+NEWSROOM_RECORD = (
+    ("admin.LogEntry", "user", "in {:,} entry of the admin's record of changes",
+     "in {:,} entries of the admin's record of changes"),
+    ("articles.HistoricalArticle", "history_user", "as the editor of {:,} story revision",
+     "as the editor of {:,} story revisions"),
+    ("standards.HistoricalCorrection", "history_user",
+     "as the editor of {:,} correction revision", "as the editor of {:,} correction revisions"),
+)
 
-    return LogEntry.objects.filter(user__in=users)
+
+def admin_record(users):
+    """The newsroom's record naming users (NEWSROOM_RECORD), [(rows, their field naming the
+    account, one, several)] for each installed model: the admin's record of what they added,
+    changed and deleted (LogEntry), the story and correction revisions they made."""
+    records = []
+    for label, field_name, one, several in NEWSROOM_RECORD:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue  # its app is not installed
+        records.append((model._default_manager.filter(**{f"{field_name}__in": users}),
+                        field_name, one, several))
+    return records
 
 
 def keep_admin_record(user):
-    """Refuse to delete an account named in the admin's record (ProtectedError, as for a
+    """Refuse to delete an account named in the newsroom's record (ProtectedError, as for a
     moderator's decisions), however it is deleted.
 
     Django's LogEntry goes with its account (CASCADE): deleting one took its whole
     record with it, each story deleted and each correction changed no longer said by
     whom, and someone put out of the newsroom could wipe theirs from the account page.
-    The record keeps the account: an administrator deactivates it.
+    A revision lost its editor's name (SET_NULL): an editor who only ran bulk actions
+    on stories, which write revisions and no LogEntry, could be deleted so. The record
+    keeps the account: an administrator deactivates it.
     """
-    record = admin_record([user])
-    if record is not None and record.exists():
-        raise ProtectedError("The account is named in the admin's record of changes.",
-                             set(record[:1]))
+    named = {row for rows, *_ in admin_record([user]) for row in rows[:1]}
+    if named:
+        raise ProtectedError("The account is named in the newsroom's record of changes.",
+                             named)
 
 
 def forget_name_in_admin_history(user):

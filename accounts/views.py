@@ -467,6 +467,8 @@ ON_THE_RECORD = {
     "articles.Article": "named as the reviewing editor of published stories",
     "comments.ModerationAction": "named as the moderator of decisions in the moderation log",
     "admin.LogEntry": "named in the admin's record of changes",
+    "articles.HistoricalArticle": "named as the editor of story revisions",
+    "standards.HistoricalCorrection": "named as the editor of correction revisions",
 }
 
 
