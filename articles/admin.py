@@ -1194,19 +1194,21 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
 
     # Bulk actions. Each story is saved on its own so that it keeps a revision.
 
-    def _save_each(self, request, queryset, change, verb, already):
+    def _save_each(self, request, queryset, change, verb, already, told=None):
         """change(article) each story and save it, unless that changed nothing.
 
         already says what an unchanged story was, singular and plural ("already
         a draft", "already drafts"). Saving it would write an empty revision and
         move its updated_at: the sitemap, feeds and caches would call it modified.
+        change may return a word for what it did other than verb says, which
+        told maps to the message for the stories saved so, told[word](stories).
 
         Each story is read when its turn comes and locked until it is saved.
         Read all at the start, a story another editor saved while the action ran
         (a new headline, unpublished) was saved back as it had been, and one
         deleted meanwhile was made again.
         """
-        done, unchanged, left_out, refused = 0, 0, 0, []
+        done, unchanged, left_out, refused, saved_as = 0, 0, 0, [], {}
         for pk in list(queryset.values_list("pk", flat=True)):
             with transaction.atomic():
                 article = _locked_story(queryset, pk)
@@ -1214,7 +1216,7 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
                     left_out += 1
                     continue
                 before = _field_values(article)
-                change(article)
+                outcome = change(article)
                 if _field_values(article) == before:
                     unchanged += 1
                     continue
@@ -1225,7 +1227,12 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
                     continue
                 article._history_user = request.user
                 article.save()
-                done += 1
+                if outcome is None:
+                    done += 1
+                else:
+                    saved_as.setdefault(outcome, []).append(article)
+        for outcome, stories in saved_as.items():
+            self.message_user(request, told[outcome](stories), messages.SUCCESS)
         if done:
             self.message_user(request, f"{verb} {done} {'story' if done == 1 else 'stories'}.",
                               messages.SUCCESS)
@@ -1253,11 +1260,24 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         now = timezone.now().replace(microsecond=0)  # whole seconds, as the form keeps them
 
         def publish(article):
-            if not article.is_published(now):
-                article.status = Article.Status.PUBLISHED
+            if article.is_published(now):
+                return None
+            # A story taken down goes back up with the time readers were shown, as the
+            # story form keeps it: dated now, it came back as a new story in the lists,
+            # feeds, sitemap and daily edition. A draft never public, or a story
+            # scheduled for later, is published now.
+            shown = (None if article.state == Article.State.SCHEDULED
+                     else article.shown_publication_time(now))
+            article.status = Article.Status.PUBLISHED
+            if shown is None:
                 article.published_at = now
+                return None
+            if article.published_at is None or article.published_at > now:
+                article.published_at = shown
+            return "republished"
 
-        self._save_each(request, queryset, publish, "Published", ("already published",) * 2)
+        self._save_each(request, queryset, publish, "Published", ("already published",) * 2,
+                        told={"republished": _republished})
 
     @admin.action(description="Unpublish selected stories (back to draft)",
                   permissions=["change"])
@@ -1440,6 +1460,16 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
 DELETIONS_NAMED = 5
 # Stories named when a bulk action refuses them; the others are counted (190 lines were 220 kB).
 REFUSALS_NAMED = 5
+
+
+def _republished(stories):
+    """publish_now's message for stories that were public before, back with their time."""
+    if len(stories) == 1:
+        return (f"Republished “{stories[0]}” with its first publication time, "
+                f"{_local(stories[0].published_at)}: it was public before, so it is not "
+                "shown as a new story.")
+    return (f"Republished {len(stories)} stories with their first publication times: they "
+            "were public before, so they are not shown as new stories.")
 
 
 def _field_values(article):

@@ -809,6 +809,24 @@ class Article(HasOldAddresses, LineFeeds, models.Model):
         return (self.status == self.Status.PUBLISHED and self.published_at is not None
                 and self.published_at <= (now or timezone.now()))
 
+    def shown_publication_time(self, now=None):
+        """The publication time readers were last shown while this story was public, from
+        its revisions; None when it was never public (a draft, a schedule called off).
+
+        Each revision is in effect from its time until the next one's: it was public in
+        that span when it was published with a time that came before the span ended.
+        """
+        until = now or timezone.now()
+        revisions = (type(self).history.filter(id=self.pk)
+                     .order_by("-history_date", "-history_id")
+                     .values_list("status", "published_at", "history_date"))
+        for status, published_at, since in revisions.iterator(chunk_size=100):
+            if (status == self.Status.PUBLISHED and published_at is not None
+                    and published_at <= until):
+                return published_at
+            until = since
+        return None
+
     @property
     def state(self):
         """Draft, Scheduled or Published: a publication time already past is Published."""
