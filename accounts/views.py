@@ -12,8 +12,9 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.tasks import task
@@ -45,6 +46,7 @@ from .forms import (
 from .models import ProvenEmail
 from .notices import queue_notice, quoted_names
 from .sessions import end_sessions, other_sessions
+from .signals import admin_record
 
 # Every sign-up attempt counts, refused ones too: a refused form is how one
 # would probe which usernames exist.
@@ -462,7 +464,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 ACCOUNT_DELETED = "accounts:deleted"  # session key: the deletion's confirmation, shown once
-# Why an account on the record (its rows PROTECT it) is not deleted, by the protecting model.
+# Why an account on the record is not deleted, by the model whose rows keep it (rows that
+# PROTECT it, and the newsroom's record, signals.NEWSROOM_RECORD).
 ON_THE_RECORD = {
     "articles.Article": "named as the reviewing editor of published stories",
     "comments.ModerationAction": "named as the moderator of decisions in the moderation log",
@@ -472,14 +475,44 @@ ON_THE_RECORD = {
 }
 
 
+def on_the_record(user, rows=()):
+    """Why user cannot be deleted because the newsroom's record names it (a former editor or
+    moderator), in the words the deletion page says it with; "" if nothing keeps it.
+
+    What refuses the deletion itself: the rows whose foreign keys PROTECT the account, as
+    Django's Collector finds them when it deletes, and the newsroom's record
+    (signals.keep_admin_record). Asked when the page is opened, so that an account that
+    cannot be deleted is not first asked for its password; rows: any more found keeping it
+    (a ProtectedError's).
+    """
+    rows = [*rows, *(row for named, *_ in admin_record([user]) for row in named[:1])]
+    try:
+        Collector(using=router.db_for_write(type(user))).collect([user])
+    except ProtectedError as error:
+        rows += error.protected_objects
+    named = sorted({ON_THE_RECORD.get(row._meta.label, "named on the newsroom's record")
+                    for row in rows})
+    if not named:
+        return ""
+    return (f"This account is {' and '.join(named)}, so it cannot be deleted here. Ask the "
+            f"newsroom's administrator to deactivate it instead.")
+
+
 @never_cache
 @login_required
 def delete_account(request):
-    """Delete the reader's account and personal data; comments stay, from "a former reader"."""
+    """Delete the reader's account and personal data; comments stay, from "a former reader".
+
+    A newsroom account, or one the newsroom's record names, is told so when it opens the
+    page, with no form: an administrator deactivates it instead.
+    """
     if _newsroom_account(request.user):
         return render(request, "registration/delete_account.html",
                       {"newsroom": NEWSROOM_ACCOUNT},
                       status=403 if request.method == "POST" else 200)
+    if named := on_the_record(request.user):
+        return render(request, "registration/delete_account.html",
+                      {"newsroom": named}, status=400 if request.method == "POST" else 200)
     if request.method == "POST" and (refused := password_check_refused(request)):
         return ratelimit.refusal(request, "registration/delete_account.html",
                                  {"form": DeleteAccountForm(request.user)}, refused)
@@ -499,14 +532,9 @@ def delete_account(request):
                 # deleted (accounts.signals).
                 user.delete()
         except ProtectedError as error:
-            # A reviewing editor's name is on the public record of their stories, a
-            # moderator's on their decisions (a former one: newsroom accounts stop above).
-            named = sorted({ON_THE_RECORD.get(row._meta.label, "named on the newsroom's record")
-                            for row in error.protected_objects})
-            form.add_error(None, f"This account is {' and '.join(named)}, so it cannot be "
-                                 f"deleted here. Ask the newsroom's administrator to deactivate "
-                                 f"it instead.")
-            return render(request, "registration/delete_account.html", {"form": form},
+            # Put on the record since the page looked (a story reviewed in another tab).
+            named = on_the_record(user, error.protected_objects)
+            return render(request, "registration/delete_account.html", {"newsroom": named},
                           status=400)
         logout(request)
         # The new, empty session carries one flag to the page that says it is done

@@ -74,7 +74,10 @@ def test_a_former_editor_named_on_stories_is_still_told_why(client):
     former.is_staff = False
     former.save()
     client.force_login(former)
-    assert 'name="password"' in client.get("/accounts/delete/").content.decode()
+    # Said when the page is opened, with no password to type first (QA round 11).
+    page = client.get("/accounts/delete/").content.decode()
+    assert "named as the reviewing editor of published stories" in page
+    assert 'name="password"' not in page
     response = client.post("/accounts/delete/", {"password": PASSWORD})
     assert response.status_code == 400
     assert "named as the reviewing editor of published stories" in response.content.decode()
