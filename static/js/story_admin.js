@@ -5,6 +5,13 @@
 // the server, which counts them as the article page does (ArticleAdmin.preview_view).
 
 const TYPING_PAUSE = 300; // milliseconds after the last keystroke before asking the server
+// Said on the document when the site refuses this page's background questions (403: the
+// account signed in again in another tab, which changed the CSRF token; or a redirect to
+// sign in), here or by static/js/editing_now.js, which says so in the form. Each question
+// after would be refused too, and write a warning to the security log: none is sent.
+const OUT_OF_DATE = "evadaily:out-of-date";
+let outOfDate = false;
+document.addEventListener(OUT_OF_DATE, () => { outOfDate = true; });
 
 function csrfToken(form) {
   return form.querySelector("input[name=csrfmiddlewaretoken]").value;
@@ -19,6 +26,10 @@ function enhanceBody(stats) {
   let html = null;
 
   const refresh = async () => {
+    if (outOfDate) {
+      stats.classList.add("story-stats-stale");
+      return;
+    }
     controller?.abort();
     controller = new AbortController();
     const data = new FormData();
@@ -29,8 +40,13 @@ function enhanceBody(stats) {
         body: data,
         headers: { Accept: "application/json", "X-CSRFToken": csrfToken(field.form) },
         credentials: "same-origin",
+        redirect: "manual",
         signal: controller.signal,
       });
+      if (response.type === "opaqueredirect" || response.status === 403) {
+        outOfDate = true;
+        document.dispatchEvent(new Event(OUT_OF_DATE));
+      }
       if (!response.ok) throw new Error(`preview answered ${response.status}`);
       const result = await response.json();
       stats.textContent = result.stats;
