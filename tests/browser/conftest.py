@@ -58,14 +58,21 @@ The operators will publish timetables in the coming weeks.
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """Playwright, once per run: a second sync_playwright() in the same process is refused
+    (its event loop is running), so a test wanting another browser launches it from here."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is not installed: apt-get install chromium "
                     "(make test installs it when run as root on Debian)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

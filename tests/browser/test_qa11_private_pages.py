@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.shots import shooter
@@ -27,13 +26,12 @@ PAGES = ["/articles/harbour-ferries/", "/articles/harbour-ferries/comments/",
 
 
 @pytest.fixture(scope="module")
-def chromium_with_back_forward_cache():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            ignore_default_args=["--disable-back-forward-cache"])
-        yield browser
-        browser.close()
+def chromium_with_back_forward_cache(playwright_driver):
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"])
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
