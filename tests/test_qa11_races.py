@@ -25,12 +25,14 @@ def waiting_on_a_lock(waiting=1, unless=None, timeout=10.0):
     (and before the thread `unless`, if given, has ended).
 
     Polled from the test's own connection: a thread's request that has reached
-    the lock it waits for shows in pg_locks as not granted.
+    the lock it waits for shows in pg_locks as not granted. Only the test
+    database's connections count: the server may be shared with other test runs.
     """
     pause = threading.Event()
     for _ in range(int(timeout / 0.05)):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            cursor.execute("SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "
+                           "WHERE NOT granted AND datname = current_database()")
             if cursor.fetchone()[0] >= waiting:
                 return True
         if unless is not None and not unless.is_alive():
