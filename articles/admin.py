@@ -49,7 +49,8 @@ from core.oldslugs import keep_old_slugs
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.queries import count_of
 from core.storage_errors import StorageErrorsMixin
-from core.text import caseless, render_markdown, strip_control_characters, strip_stray_bidi
+from core.text import (caseless, name_key, render_markdown, strip_control_characters,
+                       strip_stray_bidi)
 
 from .forms import OneTimeError
 from .importer import in_any_case
@@ -357,6 +358,8 @@ class TagAdminForm(forms.ModelForm):
         # "trade" beside "Trade" would be a second page for one subject.
         name = strip_stray_bidi(strip_control_characters(self.cleaned_data["name"])).strip()
         check_tag_name(name)
+        # A tag being made meanwhile (here, in a story's tags, by the import) is seen.
+        claimed_alone(Tag, "name", name_key(name))
         existing = lookalike(name, exclude_pk=self.instance.pk)
         if existing is not None:
             remedy = ("To make the two one tag, choose both in the tag list, then “Merge "
@@ -375,6 +378,7 @@ class TagAdminForm(forms.ModelForm):
         slug = lower_case_slug(self)
         if "slug" not in self.changed_data:  # as stored: left as it is, as lower_case_slug does
             return slug
+        claimed_alone(Tag, "slug", slug)  # a tag being made meanwhile with it is seen
         key = caseless(slug)
         others = Tag.objects.exclude(pk=self.instance.pk).filter(
             Q(slug__iexact=slug) | Q(slug__regex=r"[^\x01-\x7f]")).only("name", "slug")
@@ -651,6 +655,8 @@ class SectionAdminForm(forms.ModelForm):
         # and the import would file stories under one of them: matched as it
         # matches them, in every script.
         name = self.cleaned_data["name"]
+        # A section being added meanwhile (here, by the import) is seen once committed.
+        claimed_alone(Section, "name", name_key(name))
         others = Section.objects.exclude(pk=self.instance.pk)
         existing = next(iter(in_any_case(others, [name]).values()), None)
         if existing is not None:
@@ -665,6 +671,7 @@ class SectionAdminForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = lower_case_slug(self)
+        claimed_alone(Section, "slug", slug)  # a section being added meanwhile is seen
         # Django's own refusal read "Section with this Slug already exists."
         existing = Section.objects.exclude(pk=self.instance.pk).filter(slug__iexact=slug).first()
         if existing is not None:

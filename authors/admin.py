@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 
 from core.admin import (DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
-                        StaffUserChoiceField, ask_for_chosen_files, lower_case_slug)
+                        StaffUserChoiceField, ask_for_chosen_files, claimed_alone,
+                        lower_case_slug)
 from core.images import CheckedImageField, thumbnail
 from core.queries import count_of
 from core.storage_errors import StorageErrorsMixin
@@ -32,9 +33,11 @@ class AuthorAdminForm(forms.ModelForm):
         # letters or a zero-width space alike), in every script, as sections are;
         # a newsroom's authors are read in one query.
         name = self.cleaned_data["name"]
+        key = name_key(name)
+        # An author being added meanwhile (here, by the import) is seen once committed.
+        claimed_alone(Author, "name", key)
         others = (Author.objects.exclude(pk=self.instance.pk).order_by("pk")
                   .values_list("name", flat=True))
-        key = name_key(name)
         existing = next((other for other in others if name_key(other) == key), None)
         if existing is not None:
             raise ValidationError(
@@ -47,7 +50,10 @@ class AuthorAdminForm(forms.ModelForm):
         return name
 
     def clean_slug(self):
-        return lower_case_slug(self)
+        slug = lower_case_slug(self)
+        # Django's check of the unique slug (after this) reads only what is committed.
+        claimed_alone(Author, "slug", slug)
+        return slug
 
 
 @admin.register(Author)

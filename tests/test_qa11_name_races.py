@@ -1,0 +1,107 @@
+"""QA round 11, on PostgreSQL: two saves making a section, an author or a tag with one name at
+once (two editors, an editor and the import, two stories that bring one new tag)."""
+
+import threading
+from contextlib import contextmanager
+
+import pytest
+from django.db.models.signals import post_save
+from taggit.models import Tag
+
+from articles.models import Section
+from authors.models import Author
+from tests.test_edit_conflicts import Editor
+from tests.test_qa11_races import in_thread, waiting_on_a_lock
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+
+@contextmanager
+def first_made_paused(model):
+    """(made, go): the first row of model made stops before its commit, sets made and waits
+    for go."""
+    made, go = threading.Event(), threading.Event()
+
+    def hold(sender, instance, created, **kwargs):
+        if created and not made.is_set():
+            made.set()
+            go.wait(10)
+
+    post_save.connect(hold, sender=model, dispatch_uid="qa11-first-made")
+    try:
+        yield made, go
+    finally:
+        go.set()
+        post_save.disconnect(dispatch_uid="qa11-first-made")
+
+
+def adding(username, url, **fields):
+    editor = Editor(username, f"{username.title()} Editor", None)
+    editor.client.raise_request_exception = False
+    editor.open(url)
+    editor.set(**fields)
+    return editor
+
+
+def while_the_first_is_saved(model, first_save, second_save):
+    """Run first_save until its row is made, then second_save until it waits on a lock; then
+    let both end. Their outcomes."""
+    first, second = {}, {}
+    with first_made_paused(model) as (made, go):
+        saving = in_thread(first_save, first)
+        assert made.wait(10), first
+        answering = in_thread(second_save, second)
+        assert waiting_on_a_lock(unless=answering), second
+        go.set()
+        saving.join(15)
+        answering.join(15)
+    assert "error" not in first, first.get("error")
+    return first["result"], second
+
+
+# Two editors adding one section, author or tag in the admin ----------------------------------
+
+ADDED = {  # model: (its add page, the first's fields, the second's, the second's error)
+    "section": (Section, "/admin/articles/section/add/",
+                {"name": "Harbour", "slug": "harbour", "position": "3"},
+                {"name": "HARBOUR", "slug": "harbour-news", "position": "4"},
+                ("name", "There is already a section “Harbour”: in another case, a name is the "
+                         "same section to readers. Use that section instead.")),
+    "section slug": (Section, "/admin/articles/section/add/",
+                     {"name": "Harbour", "slug": "harbour", "position": "3"},
+                     {"name": "Ports", "slug": "harbour", "position": "4"},
+                     ("slug", "The section “Harbour” has the slug “harbour”, and each section "
+                              "needs its own address. Choose another slug.")),
+    "author": (Author, "/admin/authors/author/add/",
+               {"name": "Mara Ellison", "slug": "mara-ellison", "title": "Reporter"},
+               {"name": "mara ellison", "slug": "mara-e", "title": "Harbour reporter"},
+               ("name", "There is already an author “Mara Ellison”: in another case, a name is "
+                        "the same author to readers. Use that author instead.")),
+    "author slug": (Author, "/admin/authors/author/add/",
+                    {"name": "Mara Ellison", "slug": "mara", "title": "Reporter"},
+                    {"name": "Mara Ward", "slug": "mara", "title": "Harbour reporter"},
+                    ("slug", "Author with this Slug already exists.")),
+    "tag": (Tag, "/admin/taggit/tag/add/", {"name": "Ferries", "slug": "ferries"},
+            {"name": "FERRIES", "slug": "ferries-2"},
+            ("name", "There is already a tag “Ferries”: in another case, a name is the same "
+                     "tag to readers. Use that tag instead.")),
+    "tag slug": (Tag, "/admin/taggit/tag/add/", {"name": "Ferries", "slug": "ferries"},
+                 {"name": "Boats", "slug": "ferries"},
+                 ("slug", "The tag “Ferries” has the slug “ferries”: two tags’ slugs must "
+                          "differ in more than capitals. Choose another slug.")),
+}
+
+
+@pytest.mark.parametrize("case", ADDED)
+def test_the_second_of_two_editors_adding_one_name_at_once_is_told_so(case):
+    model, url, typed_first, typed_second, (field, error) = ADDED[case]
+    first, second = adding("first", url, **typed_first), adding("second", url, **typed_second)
+    saved, answered = while_the_first_is_saved(model, first.save, second.save)
+    assert saved.status_code == 302
+    # It was a 500 at the second's INSERT (the unique index), and what they typed was lost.
+    response = answered["result"]
+    assert response.status_code == 200, answered
+    assert response.context["adminform"].form.errors[field] == [error]
+    for name, value in typed_second.items():
+        assert second.value(name) == value
+    assert model.objects.get().name == typed_first["name"]
