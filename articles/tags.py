@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from taggit.models import Tag
 
-from core.text import caseless, strip_control_characters, strip_stray_bidi
+from core.admin import claimed_alone
+from core.text import caseless, name_key, strip_control_characters, strip_stray_bidi
 
 QUOTE_REFUSED = ("A tag cannot hold a double quote (\"): in a story's tags field, quotes "
                  "surround a tag that holds a comma.")
@@ -93,6 +94,24 @@ def lookalike(name, exclude_pk=None):
     return next((tag for tag in _same_names([name]) if tag.pk != exclude_pk), None)
 
 
+def claim_tags(names):
+    """Wait, in the save's transaction, until no other save making a tag named one of names
+    (as they look, name_key) or with its slug is under way (core.admin.claimed_alone).
+
+    Two stories saved at once that both brought a new tag, or a story and the
+    tag admin or the import, all found the tag missing and made it: the second
+    INSERT failed on the name's unique index, a 500 that lost the story. Now
+    the second waits for the first's commit, then finds the tag and uses it.
+    Names before slugs, each in order, as every save claims them (the tag
+    admin: its name, then its slug), so no two saves wait on each other.
+    """
+    keys = sorted({name_key(name) for name in names})
+    for key in keys:
+        claimed_alone(Tag, "name", key)
+    for slug in sorted({Tag().slugify(name) for name in names}):
+        claimed_alone(Tag, "slug", slug)
+
+
 def as_on_site(names):
     """names without repeats in another case, each spelled as the tag already on the site.
 
@@ -106,8 +125,13 @@ def as_on_site(names):
         check_tag_name(name)
     if not names:
         return []
+    found = _same_names(names)
+    new = {caseless(name) for name in names} - {caseless(tag.name) for tag in found}
+    if new:  # a tag that another save is making at this moment is waited for, then found
+        claim_tags([name for name in names if caseless(name) in new])
+        found = _same_names(names)
     exact, known = set(), {}
-    for tag in _same_names(names):
+    for tag in found:
         exact.add(tag.name)
         known.setdefault(caseless(tag.name), tag.name)
     unique = {}

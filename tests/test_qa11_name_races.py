@@ -10,6 +10,7 @@ from taggit.models import Tag
 
 from articles.models import Section
 from authors.models import Author
+from tests.factories import ArticleFactory
 from tests.test_edit_conflicts import Editor
 from tests.test_qa11_races import in_thread, waiting_on_a_lock
 
@@ -105,3 +106,23 @@ def test_the_second_of_two_editors_adding_one_name_at_once_is_told_so(case):
     for name, value in typed_second.items():
         assert second.value(name) == value
     assert model.objects.get().name == typed_first["name"]
+
+
+# Two stories saved at once, both bringing one new tag -----------------------------------------
+
+
+def test_two_stories_saved_at_once_with_one_new_tag_both_keep_it():
+    stories = [ArticleFactory(headline=f"Story {n}", tags=["Harbours"]) for n in (1, 2)]
+    first, second = (Editor(name, f"{name.title()} Editor") for name in ("first", "second"))
+    for editor, story, typed in ((first, stories[0], "Harbours, Ferries"),
+                                 (second, stories[1], "harbours, ferries")):
+        editor.client.raise_request_exception = False
+        editor.open(f"/admin/articles/article/{story.pk}/change/")
+        editor.set(tags=typed)
+    saved, answered = while_the_first_is_saved(Tag, first.save, second.save)
+    assert saved.status_code == 302
+    # It was a 500 at the second story's new tag (the name's unique index).
+    assert answered["result"].status_code == 302, answered
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Ferries", "Harbours"]
+    for story in stories:
+        assert sorted(story.tags.names()) == ["Ferries", "Harbours"]
