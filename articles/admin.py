@@ -60,7 +60,7 @@ from .models import (CARD_DEFERRED, Article, OldTagSlug, RelatedArticle, Section
                      draft_story, public_story, reading_stats, reviewing_editors,
                      scheduled_story)
 from .search import beginning_with, clean_query, matching
-from .tags import as_on_site, check_tag_name, lookalike, parse_tags
+from .tags import as_on_site, check_tag_name, claim_tags, lookalike, parse_tags
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -530,6 +530,7 @@ def _merge_tags(tags, name, log=None):
     merged), if given, records the merge in the same transaction.
     """
     with transaction.atomic(), pagecache.changes_gathered():
+        claim_tags([name])  # a tag of that name being made meanwhile is merged into
         into = lookalike(name)
         made = into is None
         if made:

@@ -8,7 +8,7 @@ import pytest
 from django.db.models.signals import post_save
 from taggit.models import Tag
 
-from articles.models import Section
+from articles.models import Article, Section
 from authors.models import Author
 from tests.factories import ArticleFactory
 from tests.test_edit_conflicts import Editor
@@ -126,3 +126,26 @@ def test_two_stories_saved_at_once_with_one_new_tag_both_keep_it():
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["Ferries", "Harbours"]
     for story in stories:
         assert sorted(story.tags.names()) == ["Ferries", "Harbours"]
+
+
+# Tags merged into a name a story is bringing at once -----------------------------------------
+
+
+def test_tags_merged_into_a_new_name_a_story_is_bringing_are_merged_into_its_tag():
+    from tests.articles.test_tag_admin_r6 import MERGE, chosen_on, merge_page
+
+    ArticleFactory(headline="Ports reopen", tags=["Ports"])
+    ArticleFactory(headline="Harbours dredged", tags=["Harbours"])
+    story = ArticleFactory(headline="Quay rebuilt")
+    writing = Editor("first", "First Editor")
+    writing.open(f"/admin/articles/article/{story.pk}/change/")
+    writing.set(tags="Waterfront")
+    merging = Editor("second", "Second Editor", None)
+    page = merge_page(merging.client, *Tag.objects.filter(name__in=["Ports", "Harbours"]))
+    saved, merged = while_the_first_is_saved(Tag, writing.save, lambda: merging.client.post(
+        MERGE, {"into": "waterfront", "tags": chosen_on(page)}))
+    assert saved.status_code == 302
+    assert merged["result"].status_code == 302, merged
+    # It was a second tag, "waterfront" (slug "waterfront_1"), beside the story's "Waterfront".
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Waterfront"]
+    assert Article.objects.filter(tags__name="Waterfront").count() == 3
