@@ -27,6 +27,7 @@ from taggit.utils import edit_string_for_tags
 
 from authors.models import Author
 from core import edge, pagecache
+from core.admin import claimed_alone
 from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
 from core.text import CONTROL_CHARACTERS, ascii_slug, caseless, name_key, tidy_name
 
@@ -35,6 +36,7 @@ from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm
                     slug_from_headline)
 from .invalidation import tagging_change
 from .models import Article, OldSlug, RelatedArticle, Section, public_story
+from .tags import claim_tags
 
 PROGRESS_EVERY = 100  # articles
 # An import file is read whole, then parsed into objects that take several times
@@ -599,6 +601,29 @@ def _one_import_at_a_time():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
+def _claim_names(plan):
+    """Wait, in the write's transaction, until no editor's save is adding a section, an author
+    or a tag the file names, or one with the slug the import would give it
+    (core.admin.claimed_alone); then it is found (_check_unchanged, _save_sections,
+    _save_tags) rather than made again.
+
+    Made here too, one of the two failed on the unique index: the import with
+    the database's words, or the editor's form with a 500. Claimed before any row
+    is locked, and names before slugs, as the forms claim them before the
+    conflict check locks their row: the other way round, the two could wait on
+    each other.
+    """
+    sections = {name_key(name): tidy_name(name) for name in (
+        article.form.cleaned_data["section"] for article in plan.articles)}
+    authors = {key: spec.name for key, spec in plan.authors.items() if spec.existing is None}
+    for model, names, fallback in ((Section, sections, "section"), (Author, authors, "author")):
+        for key in sorted(names):
+            claimed_alone(model, "name", key)
+        for slug in sorted({_base_slug(model, name, fallback) for name in names.values()}):
+            claimed_alone(model, "slug", slug)
+    claim_tags({name for article in plan.articles for name in article.form.cleaned_data["tags"]})
+
+
 def _check_unchanged(plan):
     """Raise ImportFailed if a story or author the file replaces changed since it was checked.
 
@@ -769,6 +794,7 @@ def _write(plan, progress):
             # replaced pictures), any of which Ctrl-C may interrupt.
             transaction.on_commit(lambda: saved_rows.append("committed"))
             _one_import_at_a_time()
+            _claim_names(plan)
             _check_unchanged(plan)
             sections = _save_sections(plan)
             authors = _save_authors(plan, files)
@@ -976,6 +1002,7 @@ def _tags_on_site(plan, names):
         for name in names[article.number]:
             first.setdefault(name, article)
     tags = _kept(Tag.objects.in_bulk(list(first), field_name="name"))
+    claim_tags([name for name in first if name not in tags])  # and their slugs
     for name, article in first.items():
         if name not in tags:
             try:
@@ -1014,13 +1041,26 @@ def _save_related(plan, saved):
 def _unique_slug(model, text, fallback):
     """ascii_slug(text), made unique in model with -2, -3... and cut to the field's length."""
     max_length = model._meta.get_field("slug").max_length
-    base = ascii_slug(text)[:max_length].strip("-") or fallback
+    base = _base_slug(model, text, fallback)
     slug, number = base, 2
-    while model.objects.filter(slug=slug).exists():
+    while _taken(model, slug):
         suffix = f"-{number}"
         slug = base[: max_length - len(suffix)].rstrip("-") + suffix
         number += 1
     return slug
+
+
+def _base_slug(model, text, fallback):
+    """ascii_slug(text) cut to model's slug field, or fallback: the first slug tried."""
+    return ascii_slug(text)[:model._meta.get_field("slug").max_length].strip("-") or fallback
+
+
+def _taken(model, slug):
+    """Whether a row of model has slug, once a save giving it meanwhile has ended
+    (core.admin.claimed_alone): a slug an editor was giving failed the import on the
+    unique index."""
+    claimed_alone(model, "slug", slug)
+    return model.objects.filter(slug=slug).exists()
 
 
 def import_file(path, progress=None):

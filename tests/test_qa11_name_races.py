@@ -8,9 +8,10 @@ import pytest
 from django.db.models.signals import post_save
 from taggit.models import Tag
 
+from articles import importer
 from articles.models import Article, Section
 from authors.models import Author
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 from tests.test_edit_conflicts import Editor
 from tests.test_qa11_races import in_thread, waiting_on_a_lock
 
@@ -149,3 +150,118 @@ def test_tags_merged_into_a_new_name_a_story_is_bringing_are_merged_into_its_tag
     # It was a second tag, "waterfront" (slug "waterfront_1"), beside the story's "Waterfront".
     assert list(Tag.objects.values_list("name", flat=True)) == ["Waterfront"]
     assert Article.objects.filter(tags__name="Waterfront").count() == 3
+
+
+# The import and an editor making one section, tag or author at once --------------------------
+
+
+def harbour_story(section="Harbour", tags=(), author="li-wei"):
+    return {"articles": [{
+        "slug": "ferry-times", "headline": "Ferry times change", "body": "Words.",
+        "section": section, "author": author, "published_at": "2026-02-04T23:06:00Z",
+        "tags": list(tags)}]}
+
+
+def test_an_import_filing_a_story_in_a_section_an_editor_is_adding_uses_it(tmp_path):
+    AuthorFactory(name="Li Wei", slug="li-wei")
+    plan = importer.validate(harbour_story(section="HARBOUR"), tmp_path)
+    editor = adding("first", "/admin/articles/section/add/", name="Harbour", slug="harbour",
+                    position="3")
+    saved, imported = while_the_first_is_saved(Section, editor.save,
+                                               lambda: importer.write(plan))
+    assert saved.status_code == 302
+    # It was "could not be saved: duplicate key value violates unique constraint", nothing
+    # written (the section's name, or its slug).
+    assert "error" not in imported, imported["error"]
+    section = Section.objects.get()
+    assert section.name == "Harbour"
+    assert Article.objects.get(slug="ferry-times").section == section
+
+
+def test_an_import_naming_a_tag_an_editor_is_adding_uses_it(tmp_path):
+    AuthorFactory(name="Li Wei", slug="li-wei")
+    SectionFactory(name="Harbour")
+    plan = importer.validate(harbour_story(tags=["ferries", "Timetables"]), tmp_path)
+    editor = adding("first", "/admin/taggit/tag/add/", name="Ferries", slug="ferries")
+    saved, imported = while_the_first_is_saved(Tag, editor.save, lambda: importer.write(plan))
+    assert saved.status_code == 302
+    assert "error" not in imported, imported["error"]
+    story = Article.objects.get(slug="ferry-times")
+    assert sorted(story.tags.names()) == ["Ferries", "Timetables"]
+    assert Tag.objects.count() == 2
+
+
+def test_an_editor_adding_a_tag_the_import_is_making_is_told_so(tmp_path):
+    AuthorFactory(name="Li Wei", slug="li-wei")
+    SectionFactory(name="Harbour")
+    plan = importer.validate(harbour_story(tags=["Ferries"]), tmp_path)
+    editor = adding("first", "/admin/taggit/tag/add/", name="Boats", slug="ferries")
+    imported, saved = while_the_first_is_saved(Tag, lambda: importer.write(plan), editor.save)
+    assert imported.created == 1
+    # It was a 500: the tag admin's check of the slug did not wait for the import's tag.
+    response = saved["result"]
+    assert response.status_code == 200, saved
+    assert response.context["adminform"].form.errors["slug"] == [
+        "The tag “Ferries” has the slug “ferries”: two tags’ slugs must differ in more than "
+        "capitals. Choose another slug."]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Ferries"]
+
+
+def test_an_import_adding_an_author_an_editor_is_adding_names_it_and_writes_nothing(tmp_path):
+    SectionFactory(name="Harbour")
+    plan = importer.validate(harbour_story(author={"name": "Mara Ellison"}), tmp_path)
+    editor = adding("first", "/admin/authors/author/add/", name="Mara Ellison",
+                    slug="mara-ellison", title="Reporter")
+    saved, imported = while_the_first_is_saved(Author, editor.save,
+                                               lambda: importer.write(plan))
+    assert saved.status_code == 302
+    # It was "could not be saved: duplicate key value violates unique constraint".
+    refused = imported["error"]
+    assert isinstance(refused, importer.ImportFailed), refused
+    assert [str(problem) for problem in refused.problems] == [
+        'article 1: author "Mara Ellison" was added by someone else '
+        "while this file was checked; nothing was written: run the import again"]
+    assert not Article.objects.exists()
+    assert Author.objects.get().title == "Reporter"
+
+
+def test_a_story_bringing_a_tag_while_the_import_replaces_it_with_that_tag_is_told_so(tmp_path):
+    from django.db import connections
+
+    li_wei = AuthorFactory(name="Li Wei", slug="li-wei")
+    story = ArticleFactory(slug="ferry-times", section=SectionFactory(name="Harbour"),
+                           author=li_wei, draft=True)
+    plan = importer.validate(harbour_story(tags=["Waterfront"]), tmp_path)
+    writing = Editor("first", "First Editor")
+    writing.client.raise_request_exception = False
+    writing.open(f"/admin/articles/article/{story.pk}/change/")
+    writing.set(tags="Waterfront")
+    imported, saved = {}, {}
+    # Another save holds the story: the import waits for it, then the story's save does.
+    holding = connections.create_connection("default")
+    try:
+        with holding.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"SELECT 1 FROM {Article._meta.db_table} WHERE id = %s FOR UPDATE",
+                           [story.pk])
+        importing = in_thread(lambda: importer.write(plan), imported)
+        assert waiting_on_a_lock(unless=importing), imported
+        saving = in_thread(writing.save, saved)
+        assert waiting_on_a_lock(2, unless=saving), saved
+        with holding.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+    finally:
+        holding.close()
+    importing.join(15)
+    saving.join(15)
+    # It was a deadlock, one of the two failed: the import held the story and waited to
+    # make the tag, which the story's save had claimed before it waited for the story.
+    assert "error" not in imported, imported["error"]
+    assert imported["result"].updated == 1
+    response = saved["result"]
+    assert response.status_code == 200, saved
+    assert response.context["adminform"].form.non_field_errors()[0].startswith(
+        "Someone else saved this article after you opened it")
+    assert writing.value("tags") == "Waterfront"
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Waterfront"]
+    assert list(story.tags.names()) == ["Waterfront"]
