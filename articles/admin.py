@@ -530,7 +530,9 @@ def _merge_tags(tags, name, log=None):
     merged), if given, records the merge in the same transaction.
     """
     with transaction.atomic(), pagecache.changes_gathered():
-        claim_tags([name])  # a tag of that name being made meanwhile is merged into
+        # A tag of that name being made meanwhile is merged into. Claimed before the
+        # stories are locked, as a story's save claims its new tags before its row.
+        claim_tags([name])
         into = lookalike(name)
         made = into is None
         if made:

@@ -152,6 +152,47 @@ def test_tags_merged_into_a_new_name_a_story_is_bringing_are_merged_into_its_tag
     assert Article.objects.filter(tags__name="Waterfront").count() == 3
 
 
+def test_a_story_bringing_a_tag_and_a_merge_into_it_waiting_on_the_story_both_go_through():
+    from django.db import connections
+
+    from tests.articles.test_tag_admin_r6 import MERGE, chosen_on, merge_page
+
+    story = ArticleFactory(headline="Ports reopen", tags=["Ports"])
+    ArticleFactory(headline="Harbours dredged", tags=["Harbours"])
+    writing = Editor("first", "First Editor")
+    writing.client.raise_request_exception = False
+    writing.open(f"/admin/articles/article/{story.pk}/change/")
+    writing.set(tags="Ports, Waterfront")
+    merging = Editor("second", "Second Editor", None)
+    merging.client.raise_request_exception = False
+    page = merge_page(merging.client, *Tag.objects.filter(name__in=["Ports", "Harbours"]))
+    saved, merged = {}, {}
+    # Another save holds the story: the story's save waits for it, then the merge does.
+    holding = connections.create_connection("default")
+    try:
+        with holding.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"SELECT 1 FROM {Article._meta.db_table} WHERE id = %s FOR UPDATE",
+                           [story.pk])
+        saving = in_thread(writing.save, saved)
+        assert waiting_on_a_lock(unless=saving), saved
+        merge = in_thread(lambda: merging.client.post(
+            MERGE, {"into": "Waterfront", "tags": chosen_on(page)}), merged)
+        assert waiting_on_a_lock(2, unless=merge), merged
+        with holding.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+    finally:
+        holding.close()
+    saving.join(15)
+    merge.join(15)
+    # It was a deadlock, one of the two a 500: the merge made the tag "Waterfront" and
+    # waited for the story, whose save held it and waited to make the same tag.
+    assert saved["result"].status_code == 302, saved
+    assert merged["result"].status_code == 302, merged
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Waterfront"]
+    assert list(story.tags.names()) == ["Waterfront"]
+
+
 # The import and an editor making one section, tag or author at once --------------------------
 
 
