@@ -3,11 +3,12 @@ import re
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import router, transaction
 from django.db.models import ProtectedError
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
+
+from core.rowlocks import still_there
 
 from .models import EmailChanged, UsernameSkeleton
 from .notices import forget_queued_emails
@@ -74,21 +75,13 @@ def account_held(user):
     SHARE; SQLite's write lock holds the whole database).
 
     For a view storing a row that names a signed-in account, in its transaction:
-    the account's deletion (accounts.views.delete_account) waits for what is
-    being stored, and finds it; or what comes after it waits for the deletion
-    and finds the account gone. Stored without this, a comment sent while its
-    reader deleted the account in another browser failed one of the two at its
-    commit (a 500).
+    the account's deletion (accounts.views.delete_account), which locks the row FOR
+    NO KEY UPDATE first, waits for what is being stored, and finds it; or what comes
+    after it waits for the deletion and finds the account gone. Stored without this,
+    a comment sent while its reader deleted the account in another browser failed
+    one of the two at its commit (a 500).
     """
-    accounts = get_user_model()._default_manager
-    connection = transaction.get_connection(router.db_for_write(accounts.model))
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        return accounts.filter(pk=user.pk).exists()
-    quote_name = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {quote_name(accounts.model._meta.db_table)} WHERE "
-                       f"{quote_name(accounts.model._meta.pk.column)} = %s FOR SHARE", [user.pk])
-        return cursor.fetchone() is not None
+    return still_there(user, hold="SHARE")
 
 
 # The newsroom's record of who did what, each kept with the account it names: (the model's

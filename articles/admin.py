@@ -39,15 +39,15 @@ from taggit.utils import edit_string_for_tags
 
 from core import pagecache
 from core.admin import (CheckedAutocompleteSelect, ChosenOnlyFilter, ConditionFilter,
-                        DeclaredLookupsOnly,
-                        EditConflictMixin, OldAddressesMixin, ReadOnlyRevisionsMixin,
-                        StaffUserChoiceField, ask_for_chosen_files, claimed_alone,
-                        lower_case_slug, still_there, with_next_older, word_diff)
+                        DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
+                        ReadOnlyRevisionsMixin, StaffUserChoiceField, ask_for_chosen_files,
+                        lower_case_slug, with_next_older, word_diff)
 from core.forms import clock_shows, offset_text
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.oldslugs import keep_old_slugs
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.queries import count_of
+from core.rowlocks import claimed_alone, still_there
 from core.storage_errors import StorageErrorsMixin
 from core.text import (caseless, name_key, render_markdown, strip_control_characters,
                        strip_stray_bidi)

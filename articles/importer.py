@@ -27,8 +27,8 @@ from taggit.utils import edit_string_for_tags
 
 from authors.models import Author
 from core import edge, pagecache
-from core.admin import claimed_alone
 from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
+from core.rowlocks import claimed_alone
 from core.text import CONTROL_CHARACTERS, ascii_slug, caseless, name_key, tidy_name
 
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, CheckedImages,

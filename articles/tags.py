@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from taggit.models import Tag
 
-from core.admin import claimed_alone
+from core.rowlocks import claimed_alone
 from core.text import caseless, name_key, strip_control_characters, strip_stray_bidi
 
 QUOTE_REFUSED = ("A tag cannot hold a double quote (\"): in a story's tags field, quotes "

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 
 from core.admin import (DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
-                        StaffUserChoiceField, ask_for_chosen_files, claimed_alone,
-                        lower_case_slug)
+                        StaffUserChoiceField, ask_for_chosen_files, lower_case_slug)
 from core.images import CheckedImageField, thumbnail
 from core.queries import count_of
+from core.rowlocks import claimed_alone
 from core.storage_errors import StorageErrorsMixin
 from core.text import name_key
 

@@ -26,8 +26,8 @@ from django.utils.text import Truncator, get_text_list
 from accounts.models import HeldName, ProvenEmail
 from accounts.signals import FORMER_READER, account_deleting
 from accounts.usernames import fold_letter_likes, readings, skeleton
-from core.admin import still_there
 from core.ratelimit import email_key
+from core.rowlocks import still_there
 from core.text import as_read
 
 from .models import (Comment, CommentReport, HeldStanding, ModerationAction, ReaderStanding,

@@ -106,43 +106,6 @@ def _locked_for_deletion(model, pks):
              .values_list("pk", flat=True))
 
 
-def claimed_alone(model, field, value):
-    """Wait, in the save's transaction, until no other save claiming value (in any case)
-    for model's unique field is under way: held until the transaction ends (PostgreSQL's
-    advisory lock; SQLite's write lock holds the whole database already).
-
-    A form's check that a value is free reads only what is committed: two saves
-    at once both passed it, and the second failed at its INSERT on the unique
-    index, a 500 that lost what was typed. Now it waits for the first's commit,
-    then finds the value taken: a form error.
-    """
-    connection = transaction.get_connection(router.db_for_write(model))
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        return
-    key = f"{model._meta.db_table}.{field}:{str(value).casefold()}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
-
-
-def still_there(obj):
-    """Whether obj's row is still stored; on PostgreSQL it stays so until the transaction
-    ends (FOR KEY SHARE: a deletion waits, a save referring to it does not).
-
-    For a row a form's choice refers to: the foreign key is checked only at
-    the commit, so a row deleted meanwhile failed the save there, a 500 that
-    lost what was typed, where a form error keeps it.
-    """
-    model = type(obj)
-    connection = transaction.get_connection(router.db_for_write(model))
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        return model._default_manager.filter(pk=obj.pk).exists()
-    quote_name = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {quote_name(model._meta.db_table)} WHERE "
-                       f"{quote_name(model._meta.pk.column)} = %s FOR KEY SHARE", [obj.pk])
-        return cursor.fetchone() is not None
-
-
 class ShortDeletionList:
     """The delete confirmation (and the "delete selected" action's) with DELETION_SHOWN of
     each kind of object named, the rest counted; its summary counts them all.

@@ -25,8 +25,8 @@ from articles.admin import ArticleAdmin
 from articles.models import Article, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
-                        ReasonedActions, decision_action, local_iso, reason_field,
-                        still_there)
+                        ReasonedActions, decision_action, local_iso, reason_field)
+from core.rowlocks import still_there
 from core.text import normalize
 
 from . import notices, workflow

@@ -276,7 +276,7 @@ def a_story_being_saved_into_a_new_section():
     """(story, section): a story's save holding its new section, as ArticleAdminForm.clean
     and the save do, for half a second after the block begins."""
     from articles.models import Article
-    from core.admin import still_there
+    from core.rowlocks import still_there
     from tests.factories import SectionFactory
 
     story = ArticleFactory(headline="Tram line opens", draft=True)

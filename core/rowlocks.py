@@ -1,0 +1,55 @@
+"""What saves that race each other wait on, until their transaction ends.
+
+A form's or an import's checks read only what is committed: two saves at once
+both passed them, and the second failed at its commit on a key or a unique
+index, a 500 that lost what was typed. Held here, the later save waits for the
+earlier one and then finds what it did: a form error, or a line of the import
+that says so. On SQLite, whose write lock holds the whole database, the rows
+are only looked for.
+"""
+
+from django.db import router, transaction
+
+
+def claimed_alone(model, field, value):
+    """Wait, in the save's transaction, until no other save claiming value (in any case)
+    for model's unique field is under way: held until the transaction ends (PostgreSQL's
+    advisory lock; SQLite's write lock holds the whole database already).
+
+    A form's check that a value is free reads only what is committed: two saves
+    at once both passed it, and the second failed at its INSERT on the unique
+    index, a 500 that lost what was typed. Now it waits for the first's commit,
+    then finds the value taken: a form error.
+    """
+    connection = transaction.get_connection(router.db_for_write(model))
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    key = f"{model._meta.db_table}.{field}:{str(value).casefold()}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+# The row locks still_there() may take: what they make wait (PostgreSQL's row-level locks).
+HOLDS = {"KEY SHARE", "SHARE"}
+
+
+def still_there(obj, hold="KEY SHARE"):
+    """Whether obj's row is still stored; on PostgreSQL it stays so until the transaction
+    ends. FOR KEY SHARE: a deletion waits, a save referring to it does not. FOR SHARE
+    (hold="SHARE"): a save that locks the row FOR NO KEY UPDATE first waits too.
+
+    For a row a form's choice refers to: the foreign key is checked only at
+    the commit, so a row deleted meanwhile failed the save there, a 500 that
+    lost what was typed, where a form error keeps it.
+    """
+    if hold not in HOLDS:
+        raise ValueError(f"hold is one of {sorted(HOLDS)}, not {hold!r}")
+    model = obj._meta.model  # not type(obj): request.user is a lazy object
+    connection = transaction.get_connection(router.db_for_write(model))
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return model._default_manager.filter(pk=obj.pk).exists()
+    quote_name = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {quote_name(model._meta.db_table)} WHERE "
+                       f"{quote_name(model._meta.pk.column)} = %s FOR {hold}", [obj.pk])
+        return cursor.fetchone() is not None
