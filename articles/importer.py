@@ -604,7 +604,7 @@ def _one_import_at_a_time():
 def _claim_names(plan):
     """Wait, in the write's transaction, until no editor's save is adding a section, an author
     or a tag the file names, or one with the slug the import would give it
-    (core.admin.claimed_alone); then it is found (_check_unchanged, _save_sections,
+    (core.rowlocks.claimed_alone); then it is found (_check_unchanged, _save_sections,
     _save_tags) rather than made again.
 
     Made here too, one of the two failed on the unique index: the import with
@@ -1057,7 +1057,7 @@ def _base_slug(model, text, fallback):
 
 def _taken(model, slug):
     """Whether a row of model has slug, once a save giving it meanwhile has ended
-    (core.admin.claimed_alone): a slug an editor was giving failed the import on the
+    (core.rowlocks.claimed_alone): a slug an editor was giving failed the import on the
     unique index."""
     claimed_alone(model, "slug", slug)
     return model.objects.filter(slug=slug).exists()

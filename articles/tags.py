@@ -96,7 +96,7 @@ def lookalike(name, exclude_pk=None):
 
 def claim_tags(names):
     """Wait, in the save's transaction, until no other save making a tag named one of names
-    (as they look, name_key) or with its slug is under way (core.admin.claimed_alone).
+    (as they look, name_key) or with its slug is under way (core.rowlocks.claimed_alone).
 
     Two stories saved at once that both brought a new tag, or a story and the
     tag admin or the import, all found the tag missing and made it: the second
