@@ -28,7 +28,7 @@ from taggit.utils import edit_string_for_tags
 from authors.models import Author
 from core import edge, pagecache
 from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
-from core.rowlocks import claimed_alone
+from core.rowlocks import claimed_alone, kept_until_commit
 from core.text import CONTROL_CHARACTERS, ascii_slug, caseless, name_key, tidy_name
 
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, CheckedImages,
@@ -680,7 +680,7 @@ def _related_gone(plan):
              for slug in article.form.cleaned_data.get("related") or ()} - in_file
     found = set()
     for batch in _batches(list(named)):
-        found.update(slug for (slug,) in _kept_until_commit(
+        found.update(slug for (slug,) in kept_until_commit(
             Article.objects.filter(slug__in=batch).values_list("slug")))
     return [Problem(RELATED_GONE_MEANWHILE % slug, field=f"related[{index}]",
                     article=article.number, slug=article.slug)
@@ -718,29 +718,12 @@ def _named_gone(plan):
         key = "slug" if model is Author else model.USERNAME_FIELD
         pks = [pk for named_model, pk, _ in named if named_model is model]
         for batch in _batches(pks):
-            found.update((model, pk, name) for pk, name in _kept_until_commit(
+            found.update((model, pk, name) for pk, name in kept_until_commit(
                 model._default_manager.filter(pk__in=batch).values_list("pk", key)))
     return [Problem(": ".join(words), field=field_name, article=article.number,
                     slug=article.slug)
             for name, uses in named.items() if name not in found
             for article, field_name, words in uses]
-
-
-def _kept_until_commit(rows):
-    """The rows of a values_list() queryset, locked against deletion and a new key (slug,
-    name, username) until the commit: PostgreSQL's FOR KEY SHARE, where an editor's save of
-    the rest goes on; SQLite's write lock covers them.
-
-    For the rows an import names but does not write: the related stories, the
-    authors and reviewing editors, the sections and the tags it files stories in.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        return list(rows)
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} FOR KEY SHARE", params)
-        return cursor.fetchall()
 
 
 def _locked_rows(model, pks, file_field):
@@ -843,7 +826,8 @@ def _save_sections(plan):
 
 
 def _kept(rows):
-    """Those of rows ({key: row}) still stored, kept until the commit (_kept_until_commit).
+    """Those of rows ({key: row}) still stored, kept until the commit
+    (core.rowlocks.kept_until_commit).
 
     A section or tag the import files stories in, deleted by an editor once it
     was found, failed the import at the commit with the database's words for
@@ -856,7 +840,7 @@ def _kept(rows):
     kept = set()
     for model, pks in by_model.items():
         for batch in _batches(pks):
-            kept.update((model, pk) for (pk,) in _kept_until_commit(
+            kept.update((model, pk) for (pk,) in kept_until_commit(
                 model._default_manager.filter(pk__in=batch).values_list("pk")))
     return {key: row for key, row in rows.items() if (type(row), row.pk) in kept}
 

@@ -53,3 +53,20 @@ def still_there(obj, hold="KEY SHARE"):
         cursor.execute(f"SELECT 1 FROM {quote_name(model._meta.db_table)} WHERE "
                        f"{quote_name(model._meta.pk.column)} = %s FOR {hold}", [obj.pk])
         return cursor.fetchone() is not None
+
+
+def kept_until_commit(rows):
+    """The rows of a values_list() queryset, locked against deletion and a new key (slug,
+    name, username) until the commit: PostgreSQL's FOR KEY SHARE, where an editor's save of
+    the rest goes on; SQLite's write lock covers them. still_there() for many rows at once.
+
+    For the rows an import names but does not write: the related stories, the
+    authors and reviewing editors, the sections and the tags it files stories in.
+    """
+    connection = transaction.get_connection(router.db_for_write(rows.model))
+    if connection.vendor != "postgresql":
+        return list(rows)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR KEY SHARE", params)
+        return cursor.fetchall()
