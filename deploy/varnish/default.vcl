@@ -70,6 +70,18 @@ sub vcl_recv {
         return (pass);
     }
 
+    # A path with an ASCII character in %-escapes (/%61ccounts/login/,
+    # /admin%2Flogin/, in either case) is one no link of the site's writes, and
+    # the app servers read it decoded: it may be any page, the personal ones
+    # below included, which the rules below would take for a public one (its
+    # csrftoken dropped, the site setting a new one that voids the reader's
+    # open forms). It reaches the site as sent, with its cookies, never stored.
+    # Escapes of other scripts' letters (a tag's slug, /tags/caf%C3%A9/)
+    # cannot spell those paths and are stored as before.
+    if (regsub(req.url, "\?.*$", "") ~ "%[0-7][0-9A-Fa-f]") {
+        return (pass);
+    }
+
     # The newsroom and readers' accounts are personal whatever they answer:
     # no mistake in their headers may ever put them in the shared cache.
     # (Varnish turns GET http://host/admin/ into /admin/ before this runs.)
