@@ -81,3 +81,35 @@ def test_the_sign_in_page_in_escapes_keeps_the_readers_csrftoken(live_server):
         status, text = reader.request("POST", "/newsletter/", {
             "csrfmiddlewaretoken": newsletter, "email": "tabs@example.org", "is_daily": "on"})
         assert status == 302, text
+
+
+@pytest.mark.parametrize("scheme", ["https", "HTTPS", "ftp", "git+ssh"])
+def test_a_private_path_in_absolute_form_passes_with_its_cookies(varnish, backend, unique,
+                                                                 scheme):
+    """GET https://host/accounts/login/: Varnish takes the scheme and host off an http://
+    address alone, and the app servers read the path of any (gunicorn does), so the
+    pass list never saw /accounts/ there."""
+    path = f"/accounts/{unique}/"
+    for number in (1, 2):
+        status, headers, body = fetch(varnish, f"{scheme}://localhost{path}",
+                                      headers={"Cookie": "csrftoken=t"})
+        assert (body, headers["x-edge-cache"]) == (f"{path} #{number}", "MISS")
+        assert backend.seen[path]["Cookie"] == "csrftoken=t"
+        assert backend.seen[path]["Host"] == "localhost"
+
+
+def test_a_public_page_in_absolute_form_shares_the_plain_copy(varnish, backend, unique):
+    """Not one more copy for each way of writing it (https://host/..., HTTPS://host/...)."""
+    path = f"/{unique}/story/"
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    for address in (f"https://127.0.0.1:{varnish.port}{path}",
+                    f"HTTPS://127.0.0.1{path}", f"ftp://127.0.0.1:1{path}"):
+        status, headers, body = fetch(varnish, address)
+        assert (body, headers["x-edge-cache"]) == (f"{path} #1", "HIT"), address
+    assert backend.hits[path] == 1
+
+
+def test_an_absolute_form_without_a_host_keeps_the_host_header(varnish, backend, unique):
+    path = f"/accounts/{unique}/"
+    fetch(varnish, f"https://{path}", headers={"Host": "example.org"})
+    assert backend.seen[path]["Host"] == "example.org"

@@ -54,6 +54,24 @@ sub vcl_recv {
         return (synth(200, "Invalidated " + req.http.n-gone + " objects"));
     }
 
+    # A request in absolute form (GET https://host/accounts/login/): Varnish
+    # takes the scheme and host off an http:// address alone, and the app
+    # servers read the path of any scheme's, so the rules below would not see
+    # /accounts/ there, and each way of writing a public page's address would
+    # be one more copy. The host named there becomes the Host header, as
+    # Varnish does for http://.
+    if (req.url ~ "^[A-Za-z][A-Za-z0-9+.-]*://") {
+        set req.http.eva-host = regsub(req.url, "^[^:]+://([^/?#]*@)?([^/?#]*).*$", "\2");
+        if (req.http.eva-host != "") {
+            set req.http.host = req.http.eva-host;
+        }
+        unset req.http.eva-host;
+        set req.url = regsub(req.url, "^[^:]+://[^/?#]*", "");
+        if (req.url !~ "^/") {
+            set req.url = "/" + req.url;
+        }
+    }
+
     # A host name is the same in any case and with a final dot (example.com.):
     # one copy of a page however a reader's client writes it. vcl_hash (below)
     # keys on the Host header without its port; the site's page cache keys on
@@ -84,7 +102,8 @@ sub vcl_recv {
 
     # The newsroom and readers' accounts are personal whatever they answer:
     # no mistake in their headers may ever put them in the shared cache.
-    # (Varnish turns GET http://host/admin/ into /admin/ before this runs.)
+    # (GET http://host/admin/ is /admin/ here: Varnish, or for https:// and
+    # any other scheme, the rule at the top, turned it into that.)
     if (req.url ~ "^/(admin|accounts)(/|\?|$)") {
         return (pass);
     }
