@@ -632,7 +632,7 @@ def _judge(entry, changes, now):
     if entry.changes == changes:
         if now < entry.fresh_until:
             return FRESH, entry
-        return (STALE if now < entry.fresh_until + GRACE else GONE), entry
+        return (STALE if now < _stale_until(entry, entry.fresh_until) else GONE), entry
     if entry.changes[0] != changes[0]:
         return GONE, entry  # stored before changes may have gone unrecorded
     since = _changes_since(changes[0], entry.changes[1], changes[1])
@@ -649,12 +649,19 @@ def _judge(entry, changes, now):
             return GONE, entry
     if latest is not None:
         changed_at = latest - STAMP_MARGIN
-        return (STALE if now < changed_at + GRACE else GONE), entry
+        return (STALE if now < _stale_until(entry, changed_at) else GONE), entry
     # Nothing it shows changed: it is current under today's count.
     current = replace(entry, changes=changes)
     if now >= entry.fresh_until:
-        return (STALE if now < entry.fresh_until + GRACE else GONE), current
+        return (STALE if now < _stale_until(entry, entry.fresh_until) else GONE), current
     return FRESH, current
+
+
+def _stale_until(entry, since):
+    """GRACE after since, but never past the midnight after the render: the previous copy
+    would show the day before on its masthead (and an edge cache that asks then would
+    serve it to readers)."""
+    return min(since + GRACE, _next_midnight(entry.rendered_at))
 
 
 def _latest_stamp(entry):

@@ -5,13 +5,20 @@ reads decoded, as any page, the personal ones included; the masthead's date chan
 at midnight and no copy from the day before may be served past it.
 """
 
+import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from core import pagecache
 
 from tests.factories import ArticleFactory
-from tests.test_edge_vcl import Backend, Browser, fetch
+from tests.test_edge_vcl import PUBLIC, Backend, Browser, fetch, wait_for
 from tests.varnish import Varnish
 
 # The same on any database: CI runs it in one lane (tests/conftest.py).
@@ -113,3 +120,94 @@ def test_an_absolute_form_without_a_host_keeps_the_host_header(varnish, backend,
     path = f"/accounts/{unique}/"
     fetch(varnish, f"https://{path}", headers={"Host": "example.org"})
     assert backend.seen[path]["Host"] == "example.org"
+
+
+# Midnight --------------------------------------------------------------------------------------
+
+# What the site sends a second before midnight in TIME_ZONE, when the masthead's date
+# changes: its lifetime ends then, and so does any time a cache may serve it stale
+# (core.pagecache._public_headers).
+LAST_SECOND = ("Cache-Control", "public, max-age=1, s-maxage=1, stale-while-revalidate=0")
+
+
+def test_a_page_is_never_served_stale_past_the_end_the_site_gives(varnish, backend, unique):
+    """The VCL's 30 s of grace once served yesterday's front page after midnight."""
+    path = f"/{unique}/front/"
+    backend.answer(path, LAST_SECOND, ("xkey", "site"))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    time.sleep(1.5)
+    status, headers, body = fetch(varnish, path)
+    assert (status, body) == (200, f"{path} #2")
+    # The new day's copy is stored as any other.
+    status, headers, body = fetch(varnish, path)
+    assert (body, headers["x-edge-cache"]) == (f"{path} #2", "HIT")
+    assert backend.hits[path] == 2
+    assert not any(name.startswith("eva-") for name in headers)  # the edge's own notes
+
+
+def test_a_page_is_served_stale_no_longer_than_the_site_allows(varnish, backend, unique):
+    """Ten seconds before midnight: a second of life, then at most nine stale."""
+    path = f"/{unique}/late/"
+    backend.answer(path, ("Cache-Control", "public, max-age=1, s-maxage=1, "
+                                           "stale-while-revalidate=2"), ("xkey", "site"))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    backend.answer(path, LAST_SECOND, ("xkey", "site"))
+    time.sleep(3.5)  # past its lifetime and the two seconds after it
+    assert fetch(varnish, path)[2] == f"{path} #2"
+
+
+def test_a_page_that_allows_no_grace_is_still_served_while_no_app_server_answers(unique):
+    """Yesterday's page is better than an error while the site is down: the outage grace
+    (vcl_backend_response's 6 hours) is kept."""
+    with Backend() as first, Backend() as second, \
+            Varnish(backends=[first.address, second.address]) as varnish:
+        path = f"/{unique}/outage/"
+        for backend in (first, second):
+            backend.answer(path, LAST_SECOND, ("xkey", "site"))
+        assert fetch(varnish, path)[2] == f"{path} #1"
+        time.sleep(1.5)
+        first.down = second.down = True
+        wait_for(lambda: fetch(varnish, path)[:3:2] == (200, f"{path} #1"))
+        first.down = second.down = False
+        for backend in (first, second):
+            backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", "site"))
+        wait_for(lambda: fetch(varnish, path)[2] != f"{path} #1")
+
+
+def test_a_page_that_names_no_grace_keeps_the_edges_thirty_seconds(varnish, backend, unique):
+    """A picture under /media/ says max-age alone: served stale while it is fetched anew."""
+    path = f"/{unique}/picture/"
+    backend.answer(path, ("Cache-Control", "public, max-age=1"), ("xkey", "site"))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    time.sleep(1.5)
+    status, headers, body = fetch(varnish, path)
+    assert (body, headers["x-edge-cache"]) == (f"{path} #1", "HIT")
+    wait_for(lambda: fetch(varnish, path)[2] == f"{path} #2")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("page_cache_on")
+@pytest.mark.parametrize("edited", [False, True], ids=["unchanged", "edited-before-midnight"])
+def test_the_site_never_serves_yesterdays_copy_while_it_renders_todays(client, settings,
+                                                                        edited):
+    """The edge asks the site after midnight: while another request renders the page, the
+    site answered with its previous copy (for up to 10 s, core.pagecache.GRACE), which
+    still had yesterday's date on its masthead."""
+    settings.TIME_ZONE = "Asia/Tokyo"
+    midnight = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # in Tokyo, Wednesday begins
+    with time_machine.travel(midnight - timedelta(hours=1), tick=False):
+        story = ArticleFactory(slug="harbour")
+    with time_machine.travel(midnight - timedelta(seconds=30), tick=False) as clock:
+        assert "Tuesday, March 10, 2026" in client.get("/articles/").content.decode()
+        clock.shift(timedelta(seconds=27))
+        if edited:
+            pagecache.changed({f"story-{story.pk}"})
+        clock.shift(timedelta(seconds=5))  # two seconds into Wednesday
+        # Another request is rendering the page.
+        request = RequestFactory().get("/articles/")
+        assert pagecache._public_view(request)
+        assert cache.add(f"{pagecache._key(request)}:rendering", 1, 10)
+        response = client.get("/articles/")
+        assert "Tuesday, March 10" not in response.content.decode(), response["X-Page-Cache"]
+        assert "Wednesday, March 11, 2026" in response.content.decode()
+        assert response["X-Page-Cache"] == "miss"

@@ -40,6 +40,11 @@ acl purgers {
 }
 
 sub vcl_recv {
+    # Set by vcl_hit alone, for the restart it asks for.
+    if (req.restarts == 0) {
+        unset req.http.eva-fresh;
+    }
+
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
@@ -204,14 +209,19 @@ sub vcl_recv {
     }
 
     # A page past its lifetime is served for at most 30 seconds more while one
-    # fetch refreshes it (vcl_backend_response keeps pages far longer). When
+    # fetch refreshes it (vcl_backend_response keeps pages far longer), or less
+    # when the page says so (vcl_hit: not past midnight). When
     # the health probes find no app server answering (backends.vcl: /healthz
     # fails while the database is away), there is nothing to refresh from:
     # readers get whatever page is still kept, however old, rather than an
     # error. A backend without a probe always counts as healthy.
     if (std.healthy(req.backend_hint)) {
         set req.grace = 30s;
+        if (req.http.eva-fresh) {
+            set req.grace = 0s;
+        }
     }
+    unset req.http.eva-fresh;
 
     # Any other cookie (csrftoken, a consent choice) changes nothing on a
     # public page: drop it, so that every anonymous reader shares one copy and
@@ -221,6 +231,22 @@ sub vcl_recv {
     # The built-in vcl_recv runs next (it checks the Host header) and looks the
     # page up; it would pass any request that still carried a cookie.
     unset req.http.Cookie;
+}
+
+# A page past its lifetime is served stale no longer than its own
+# stale-while-revalidate, when it gives less than the 30 seconds of vcl_recv:
+# the site's ends at midnight in its TIME_ZONE, when the masthead's date
+# changes (core.pagecache._public_headers), so that no reader gets yesterday's
+# front page after it. Such a request is looked up again without grace: it
+# waits for the page fetched anew, as on a miss. While no app server answers
+# (vcl_recv), the page is still served, however old.
+sub vcl_hit {
+    if (obj.ttl < 0s && obj.http.eva-stale && req.restarts == 0
+            && obj.ttl + std.duration(obj.http.eva-stale + "s", 0s) <= 0s
+            && std.healthy(req.backend_hint)) {
+        set req.http.eva-fresh = "1";
+        return (restart);
+    }
 }
 
 # The page's key: its URL and its host name without the port. Any port reaches
@@ -304,6 +330,13 @@ sub vcl_backend_response {
     # served. Purges are hard, so grace never brings back a page that was
     # purged.
     set beresp.grace = 6h;
+    # What the page allows while an app server answers (vcl_hit).
+    unset beresp.http.eva-stale;
+    if (beresp.http.Cache-Control
+            ~ "(?i)(^|,)\s*stale-while-revalidate\s*=\s*[0-9]+\s*(,|$)") {
+        set beresp.http.eva-stale = regsub(beresp.http.Cache-Control,
+            "(?i)^(.*,)?\s*stale-while-revalidate\s*=\s*([0-9]+).*$", "\2");
+    }
 
     # Skip the built-in vcl_backend_response: the rules above replace it.
     return (deliver);
@@ -316,6 +349,7 @@ sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
     unset resp.http.Surrogate-Control;
+    unset resp.http.eva-stale;
 
     # s-maxage was this cache's lifetime when Surrogate-Control gave none; a
     # CDN or proxy in front would keep the page that long too, and no purge
