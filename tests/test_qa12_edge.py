@@ -122,6 +122,22 @@ def test_an_absolute_form_without_a_host_keeps_the_host_header(varnish, backend,
     assert backend.seen[path]["Host"] == "example.org"
 
 
+
+def test_escapes_in_either_case_share_one_copy(varnish, backend, unique):
+    """/tags/caf%c3%a9/ is /tags/caf%C3%A9/ to the site: one copy, not one for each way of
+    writing every escape (a tag of ten Cyrillic letters had thousands)."""
+    path = f"/tags/caf%C3%A9-{unique}/%D0%BD/"
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    for variant in (f"/tags/caf%c3%a9-{unique}/%d0%bd/", f"/tags/caf%C3%a9-{unique}/%D0%Bd/",
+                    f"/tags/caf%c3%A9-{unique}/%d0%BD/", f"/tags/caf%c3%a9-{unique}/%d0%bd/?utm=%aa"):
+        status, headers, body = fetch(varnish, variant)
+        assert (body, headers["x-edge-cache"]) == (f"{path} #1", "HIT"), variant
+    assert backend.hits[path] == 1
+    # A passed path's query string reaches the site as it came.
+    search = f"/search/caf%c3%a9/?q=caf%c3%a9&u={unique}"
+    assert fetch(varnish, search)[2] == f"/search/caf%C3%A9/?q=caf%c3%a9&u={unique} #1"
+
+
 # Midnight --------------------------------------------------------------------------------------
 
 # What the site sends a second before midnight in TIME_ZONE, when the masthead's date

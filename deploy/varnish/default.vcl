@@ -104,6 +104,21 @@ sub vcl_recv {
     if (regsub(req.url, "\?.*$", "") ~ "%[0-7][0-9A-Fa-f]") {
         return (pass);
     }
+    # Those escapes in capitals: %c3%a9 is é to the site as %C3%A9 is, and each
+    # way of writing every escape in a path was one more copy (a tag of ten
+    # Cyrillic letters has thousands), and anyone could push real pages out of
+    # the cache. (The query string is left as it came: see below.)
+    if (req.url ~ "^[^?]*%") {
+        set req.http.eva-path = regsub(req.url, "\?.*$", "");
+        set req.http.eva-path = regsuball(req.http.eva-path, "(?<=%|%[0-9A-Fa-f])a", "A");
+        set req.http.eva-path = regsuball(req.http.eva-path, "(?<=%|%[0-9A-Fa-f])b", "B");
+        set req.http.eva-path = regsuball(req.http.eva-path, "(?<=%|%[0-9A-Fa-f])c", "C");
+        set req.http.eva-path = regsuball(req.http.eva-path, "(?<=%|%[0-9A-Fa-f])d", "D");
+        set req.http.eva-path = regsuball(req.http.eva-path, "(?<=%|%[0-9A-Fa-f])e", "E");
+        set req.http.eva-path = regsuball(req.http.eva-path, "(?<=%|%[0-9A-Fa-f])f", "F");
+        set req.url = req.http.eva-path + regsub(req.url, "^[^?]*", "");
+        unset req.http.eva-path;
+    }
 
     # The newsroom and readers' accounts are personal whatever they answer:
     # no mistake in their headers may ever put them in the shared cache.
