@@ -6,7 +6,8 @@ list. Only superusers see it: no newsroom role is given its permissions.
 
 A task that failed for good (an email the mail server would not take after
 every try, say) or that a worker left unfinished (killed, or its machine
-lost) can be queued again from the list, once: the action "Queue again".
+lost) can be queued again from the list, once: the action "Queue again". Each
+one queued again is on the admin's record (LogEntry), in both tasks' histories.
 """
 
 from datetime import timedelta
@@ -60,7 +61,14 @@ class TaskResultAdmin(DeclaredLookupsOnly, DBTaskResultAdmin):
                     result.set_failed(TaskAbandoned(
                         f"Started {started} and never finished; queued again from the admin "
                         f"by {request.user.get_username()}."))
-                task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+                again = task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+                # On the admin's record, as every other staff change is: both tasks'
+                # histories say who queued which again.
+                self.log_change(request, result, (
+                    f"Marked failed (left unfinished by a worker) and queued again as {again.id}."
+                    if abandoned else f"Queued again as {again.id}."))
+                self.log_addition(request, again.db_result,
+                                  f"Queued again from {result.pk}.")
             queued += 1
         if queued:
             self.message_user(request, f"Queued {queued} task{'s' if queued != 1 else ''} "
