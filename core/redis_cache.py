@@ -12,8 +12,9 @@ what Redis held before it: the site version a lost bump left behind, the
 session of a reader who signed out meanwhile. Other processes know nothing
 of those writes: one that ended meanwhile (a command, a worker restarted)
 or that did not touch Redis until it was back would leave them hidden. So
-the first write lost in an outage also queues a task (empty_after_outage)
-that empties the cache as soon as Redis answers again.
+the first write lost in an outage also queues a task (empty_after_outage),
+once the transaction it was lost in commits, that empties the cache as soon
+as Redis answers again.
 
 `RedisCache.watched_get_many()` reads a few keys that every request needs
 (the page cache's count of changes) once per process, and again only when
@@ -40,7 +41,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.tasks import task
 from django.tasks.exceptions import InvalidTask
 from django.utils import timezone
@@ -168,19 +169,33 @@ class _Outage:
         self.retry_at = 0.0  # time.monotonic()
         self.lost = set()  # (version, key) of the writes that did not reach Redis
         self.lost_track = False  # too many to list: empty the cache instead
-        self.queued = False  # empty_after_outage is queued for this outage
+        self.queued = False  # empty_after_outage is queued (committed) for this outage
         self.alias = None  # the cache's name in CACHES, for the task
 
     def lose(self, keys):
         if not keys:
             return
         with self.lock:
-            queue, self.queued = not self.queued, True
+            queue = not self.queued
             if not self.lost_track:
                 self.lost.update(keys)
                 if len(self.lost) > MAX_LOST_KEYS:
                     self.lost_track = True
                     self.lost = set()
+        if queue:
+            # Once the transaction the write was lost in commits (at once outside one):
+            # queued inside it, the task went with a rollback while this outage counted
+            # it queued, and the writes lost after it were never emptied elsewhere. A
+            # rolled-back change needs no emptying: Redis holds what the database does.
+            if transaction.get_connection().in_atomic_block:
+                transaction.on_commit(self.queue_emptying, robust=True)
+            else:
+                self.queue_emptying()
+
+    def queue_emptying(self):
+        """Queue empty_after_outage, once an outage."""
+        with self.lock:
+            queue, self.queued = not self.queued, True
         if queue:
             _queue_emptying(self.alias, attempt=1)
 

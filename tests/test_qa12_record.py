@@ -4,17 +4,23 @@ Staff actions that change something are on the admin's record (LogEntry): the ta
 "Queue again" wrote nothing.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from articles.models import Article
+from core import pagecache, redis_cache
 from core.mail import queue_email
-from tests.factories import UserFactory
-from tests.tasks import failed_email
+from tests.factories import ArticleFactory, UserFactory
+from tests.redis_server import RedisServer
+from tests.tasks import DATABASE_QUEUE, failed_email, run_due_tasks
 
 TASKS = "/admin/django_tasks_database/dbtaskresult/"
 
@@ -69,3 +75,100 @@ def test_tasks_left_as_they_were_are_not_on_the_record(flaky_mail, client, root)
     queue_email("Subject", "Body", ["a@example.org"])
     queue_again(client, DBTaskResult.objects.get())  # waiting: left alone
     assert task_entries() == set()
+
+
+# A task queued in a transaction that rolls back -------------------------------------------------
+
+
+class Refused(Exception):
+    """What rolls the editor's transaction back."""
+
+
+@pytest.fixture
+def redis_site(settings, tmp_path, monkeypatch):
+    """The page cache on a redis-server of the test's own, tasks in the database queue."""
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": f"{server.url}/0"},
+        "security": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                     "LOCATION": f"qa12-{tmp_path.name}"},
+    }
+    settings.TASKS = DATABASE_QUEUE
+    settings.PAGE_CACHE_ENABLED = True
+    pagecache._local.clear()
+    pagecache._log.clear()
+    monkeypatch.setattr(redis_cache, "RETRY_AFTER", 0.2)
+    # Back with what it held, as a Redis that hung or was cut off comes back.
+    monkeypatch.setattr(redis_cache, "EMPTY_IF_RESTARTED", "return 0")
+    yield server
+    server.stop()
+
+
+@contextmanager
+def another_process():
+    """What runs inside is another process's (its own record of the outage), which then ends."""
+    shared = caches["default"]
+    this_process = shared._outage
+    shared._outage = redis_cache._Outage()
+    shared._outage.alias = this_process.alias
+    try:
+        yield
+    finally:
+        shared._outage = this_process
+
+
+def emptying_tasks():
+    return list(DBTaskResult.objects.filter(task_path=redis_cache.empty_after_outage.module_path)
+                .values_list("status", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_rolled_back_in_an_outage_does_not_lose_the_emptying_of_a_later_takedown(
+        client, redis_site):
+    """The first write lost in an outage queued the emptying task inside the transaction it was
+    lost in, and marked it queued for the whole outage: rolled back, the task went with it, and
+    a story taken down afterwards in the same process (a command) was served on by every other
+    process once Redis was back."""
+    story = ArticleFactory(slug="harbour", published_at=timezone.now() - timedelta(hours=1))
+    client.get("/articles/harbour/")
+    assert client.get("/articles/harbour/")["X-Page-Cache"] == "hit"
+    redis_site.save()
+    redis_site.stop()
+
+    with another_process():
+        with pytest.raises(Refused), transaction.atomic():
+            story.headline = "Harbour closes"
+            story.save()  # its stamp is lost
+            raise Refused
+        # Nothing is queued for a change that never happened.
+        assert emptying_tasks() == []
+        story.refresh_from_db()
+        story.status = Article.Status.DRAFT
+        story.save()
+        assert emptying_tasks() == ["READY"]
+
+    redis_site.start()  # with what it held: this process never noticed the outage
+    run_due_tasks()
+    for _ in range(3):
+        assert client.get("/articles/harbour/").status_code == 404
+    assert emptying_tasks() == ["SUCCESSFUL"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_lost_in_a_transaction_queues_the_emptying_when_it_commits(client, redis_site):
+    story = ArticleFactory(slug="harbour", published_at=timezone.now() - timedelta(hours=1))
+    client.get("/articles/harbour/")
+    redis_site.save()
+    redis_site.stop()
+    with another_process():
+        with transaction.atomic():
+            story.status = Article.Status.DRAFT
+            story.save()
+            assert emptying_tasks() == []  # not before the takedown is there to read
+        assert emptying_tasks() == ["READY"]
+        caches["default"].set("another", "lost too", 60)
+        assert emptying_tasks() == ["READY"]  # once an outage
+    redis_site.start()
+    run_due_tasks()
+    assert client.get("/articles/harbour/").status_code == 404
