@@ -3,6 +3,7 @@
 import datetime
 import functools
 import re
+from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin, messages
@@ -841,17 +842,29 @@ def public_with_records(stories):
     return found
 
 
-def _locked_for_deletion(stories):
-    """Lock the stories' rows until the transaction ends, ahead of public_with_records().
+@contextmanager
+def _locked_for_deletion(request, stories, deletes):
+    """Inside: when this request deletes (`deletes`), the stories' rows locked until the
+    transaction ends, ahead of public_with_records(); once, as the delete confirmation
+    finds (core.admin's get_deleted_objects, which takes the same lock otherwise).
 
     A reader's comment or report on a story waits on its row: sent before the
     lock, it is counted and the deletion refused; sent after, it fails once the
     story is gone. Checked before the deleting transaction, one sent in between
-    was confirmed to its reader (BR-…), then deleted with the story.
+    was confirmed to its reader (BR-…), then deleted with the story. A page
+    that only asks to confirm takes no lock: held while it counted a story's
+    thousands of comments, every comment posted on that story waited for it (its
+    foreign key waits on FOR UPDATE).
     """
-    # In the order of their ids: two deletions never wait on each other in a circle.
-    list(Article.objects.select_for_update().filter(pk__in=stories.values("pk"))
-         .order_by("pk").values_list("pk", flat=True))
+    if deletes:
+        # In the order of their ids: two deletions never wait on each other in a circle.
+        list(Article.objects.select_for_update().filter(pk__in=stories.values("pk"))
+             .order_by("pk").values_list("pk", flat=True))
+    request.deletion_lock_handled = True
+    try:
+        yield
+    finally:
+        del request.deletion_lock_handled
 
 
 def _on_the_record(story, records):
@@ -1098,13 +1111,14 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         # The record is checked in the transaction that deletes (_locked_for_deletion).
         with transaction.atomic():
             story = self.get_object(request, unquote(object_id))
-            if story is not None and self.has_delete_permission(request, story):
-                chosen = Article.objects.filter(pk=story.pk)
-                _locked_for_deletion(chosen)
+            if story is None or not self.has_delete_permission(request, story):
+                return super().delete_view(request, object_id, extra_context)
+            chosen = Article.objects.filter(pk=story.pk)
+            with _locked_for_deletion(request, chosen, deletes=request.method == "POST"):
                 refused = public_with_records(chosen)
                 if refused:
                     return self._deletion_refused(request, *refused[0])
-            return super().delete_view(request, object_id, extra_context)
+                return super().delete_view(request, object_id, extra_context)
 
     def _deletion_refused(self, request, story, records):
         context = {
@@ -1123,8 +1137,8 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
     @admin.action(description=delete_selected.short_description, permissions=["delete"])
     def delete_selected(self, request, queryset):
         """Django's "Delete selected", refused while any chosen story is public with records."""
-        with transaction.atomic():
-            _locked_for_deletion(queryset)
+        with transaction.atomic(), _locked_for_deletion(request, queryset,
+                                                         deletes=bool(request.POST.get("post"))):
             refused = public_with_records(queryset)
             if not refused:
                 return delete_selected(self, request, queryset)

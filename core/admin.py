@@ -128,7 +128,9 @@ class ShortDeletionList:
             model = objs[0]._meta.model
         except IndexError:
             return [], {}, set(), []
-        if request.method == "POST":
+        # Unless the admin locked them itself in this transaction, ahead of its own checks
+        # (ArticleAdmin: a story's records): a second lock was only one more query.
+        if request.method == "POST" and not getattr(request, "deletion_lock_handled", False):
             _locked_for_deletion(model, [obj.pk for obj in objs])
         perms_needed, named = set(), Counter()
 

@@ -4,6 +4,7 @@ Staff actions that change something are on the admin's record (LogEntry): the ta
 "Queue again" wrote nothing.
 """
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -11,7 +12,8 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -172,3 +174,51 @@ def test_a_write_lost_in_a_transaction_queues_the_emptying_when_it_commits(clien
     redis_site.start()
     run_due_tasks()
     assert client.get("/articles/harbour/").status_code == 404
+
+
+# Deleting a story locks its row once -------------------------------------------------------------
+
+STORIES = "/admin/articles/article/"
+# The lock a story's deletion takes on its row (SQLite leaves out FOR UPDATE, and runs it).
+STORY_LOCK = re.compile(r'^SELECT "articles_article"\."id" AS "pk" FROM "articles_article" '
+                        r'WHERE "articles_article"\."id" IN \(.*\) ORDER BY 1 ASC( FOR UPDATE)?$')
+
+
+def story_locks(queries):
+    return [query["sql"] for query in queries.captured_queries if STORY_LOCK.match(query["sql"])]
+
+
+@pytest.mark.django_db
+def test_a_story_deleted_from_its_page_is_locked_once(editor, django_assert_num_queries):
+    """ArticleAdmin locked the row before checking its records, then the delete confirmation
+    locked it again: one query too many, in the same transaction."""
+    story = ArticleFactory(draft=True)
+    with django_assert_num_queries(31) as queries:
+        response = editor.post(f"{STORIES}{story.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Article.objects.filter(pk=story.pk).exists()
+    assert len(story_locks(queries)) == 1
+
+
+@pytest.mark.django_db
+def test_the_page_asking_to_confirm_a_deletion_locks_nothing(editor):
+    """Held while the page counted the story's comments, a comment posted meanwhile waited."""
+    story = ArticleFactory(draft=True)
+    with CaptureQueriesContext(connection) as queries:
+        response = editor.get(f"{STORIES}{story.pk}/delete/")
+    assert response.status_code == 200 and "Are you sure" in response.content.decode()
+    assert story_locks(queries) == []
+
+
+@pytest.mark.django_db
+def test_stories_deleted_together_are_locked_once_and_not_to_confirm(editor):
+    stories = [ArticleFactory(draft=True) for _ in range(3)]
+    chosen = {"action": "delete_selected", "index": "0", "select_across": "0",
+              "_selected_action": [str(story.pk) for story in stories]}
+    with CaptureQueriesContext(connection) as queries:
+        response = editor.post(STORIES, chosen)
+    assert response.status_code == 200 and "Are you sure" in response.content.decode()
+    assert story_locks(queries) == []
+    with CaptureQueriesContext(connection) as queries:
+        response = editor.post(STORIES, {**chosen, "post": "yes"})
+    assert response.status_code == 302 and not Article.objects.exists()
+    assert len(story_locks(queries)) == 1
