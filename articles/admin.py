@@ -1462,22 +1462,38 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
             article = latest.instance
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
-        try:
-            chosen = [revisions.get(history_id=int(request.GET[key])) for key in ("from", "to")]
-        except (KeyError, ValueError, ObjectDoesNotExist):
-            raise Http404("Choose two revisions of this article.") from None
-        older, newer = sorted(chosen, key=lambda r: (r.history_date, r.history_id))
+        # Any two revisions, by their numbers (the history shows each one's), not only two
+        # on one page of the history: its radio buttons choose within a page.
+        typed = {key: request.GET.get(key, "").strip()[:40] for key in ("from", "to")}
+        chosen, problems = [], []
+        for key, value in typed.items():
+            if not value:
+                continue
+            revision = (revisions.filter(history_id=int(value)).first()
+                        if value.isascii() and value.isdigit() and int(value) < 2**63 else None)
+            if revision is None:
+                problems.append(f"“{value}” is not the number of a revision of this story.")
+            else:
+                chosen.append(revision)
+        if not problems and len(chosen) == 1:
+            problems.append("Choose the other revision to compare it with.")
         context = {
             **self.admin_site.each_context(request),
             "title": f"Compare revisions: {article}",
             "opts": self.model._meta,
             "object": article,
-            "older": older,
-            "newer": newer,
-            "rows": _compare_revisions(older, newer),
+            "typed": typed,
+            "problems": problems,
+            "latest": revisions.order_by("-history_date", "-history_id").first(),
             "history_url": reverse("admin:articles_article_history", args=[article.pk]),
         }
-        return TemplateResponse(request, self.compare_template, context)
+        if len(chosen) == 2 and not problems:
+            older, newer = sorted(chosen, key=lambda r: (r.history_date, r.history_id))
+            context.update(older=older, newer=newer, rows=_compare_revisions(older, newer))
+        # What was typed is kept in the form, said wrong; a number that is no revision is
+        # not found (404), as before.
+        status = 404 if any("is not the number" in problem for problem in problems) else 200
+        return TemplateResponse(request, self.compare_template, context, status=status)
 
 
 # Public stories with records named when "Delete selected" is refused.

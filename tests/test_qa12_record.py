@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from articles.models import Article
 from core import pagecache, redis_cache
 from core.mail import queue_email
+from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, UserFactory
 from tests.redis_server import RedisServer
 from tests.tasks import DATABASE_QUEUE, failed_email, run_due_tasks
@@ -222,3 +223,63 @@ def test_stories_deleted_together_are_locked_once_and_not_to_confirm(editor):
         response = editor.post(STORIES, {**chosen, "post": "yes"})
     assert response.status_code == 302 and not Article.objects.exists()
     assert len(story_locks(queries)) == 1
+
+
+# Any two revisions of a story compared, whichever page of its history they are on ----------------
+
+
+def history_of(story, editor_user, count):
+    """count more revisions of story, each with its own headline; its history, oldest first."""
+    for number in range(count):
+        story.headline = f"Harbour update {number}"
+        story._history_user = editor_user
+        story.save()
+    return list(story.history.order_by("history_date", "history_id"))
+
+
+@pytest.mark.django_db
+def test_two_revisions_on_different_pages_of_the_history_are_compared(client):
+    editor_user = staff("Editors", username="editor")
+    client.force_login(editor_user)
+    story = ArticleFactory(headline="Harbour opens")
+    revisions = history_of(story, editor_user, 105)  # 106: two pages of 100
+    oldest, newest = revisions[0], revisions[-1]
+    history = f"{STORIES}{story.pk}/history/"
+
+    # Each is on a page of its own, with its number and a link to compare it with any other.
+    first_page, second_page = client.get(history), client.get(f"{history}?p=2")
+    compare_any = f'href="{history}compare/?from={oldest.pk}"'
+    number = '<span class="revision-number">No. {}</span>'.format
+    assert number(oldest.pk) in second_page.content.decode()
+    assert compare_any in second_page.content.decode()
+    assert number(oldest.pk) not in first_page.content.decode()
+    assert number(newest.pk) in first_page.content.decode()
+
+    # Followed: the form asks for the other, naming the latest revision's number.
+    asked = client.get(f"{history}compare/", {"from": oldest.pk})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Choose the other revision to compare it with." in page
+    assert f'name="from" value="{oldest.pk}"' in page and f"the latest is No. {newest.pk}" in page
+
+    compared = client.get(f"{history}compare/", {"from": oldest.pk, "to": newest.pk})
+    page = compared.content.decode()
+    assert compared.status_code == 200
+    assert "<td>Harbour opens</td>" in page and "<td>Harbour update 104</td>" in page
+    # Either order: the earlier is shown first.
+    swapped = client.get(f"{history}compare/", {"from": newest.pk, "to": oldest.pk})
+    assert swapped.context["older"] == oldest and swapped.context["newer"] == newest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["x", "99999999", "-3", "1" * 30])
+def test_a_number_that_is_no_revision_of_the_story_is_said_and_kept(client, typed):
+    client.force_login(staff("Editors", username="editor"))
+    story, other = ArticleFactory(), ArticleFactory()
+    mine = story.history.get()
+    for wrong in (typed, str(other.history.get().pk)):
+        response = client.get(f"{STORIES}{story.pk}/history/compare/",
+                              {"from": mine.pk, "to": wrong})
+        page = response.content.decode()
+        assert response.status_code == 404
+        assert "is not the number of a revision of this story." in page
+        assert f'name="to" value="{wrong}"' in page and f'name="from" value="{mine.pk}"' in page

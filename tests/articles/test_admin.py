@@ -547,10 +547,19 @@ class TestRevisions:
                 "<del>Old</del><ins>New</ins> line.</td>") in page
         assert '<th scope="row">Slug</th>' in page  # unchanged fields are shown, unmarked
 
-    @pytest.mark.parametrize("query", ["", "?from=1", "?from=x&to=1", "?from=999&to=998"])
+    @pytest.mark.parametrize("query", ["?from=x&to=1", "?from=999&to=998"])
     def test_compare_needs_two_revisions_of_this_article(self, client, editor, query):
         article = ArticleFactory()
         assert client.get(f"{history_url(article)}compare/{query}").status_code == 404
+
+    def test_compare_without_two_revisions_asks_for_them(self, client, editor):
+        """The compare page's own form (any two revisions by number: tests/test_qa12_record)."""
+        article = ArticleFactory()
+        revision = article.history.get()
+        for query in ("", f"?from={revision.pk}"):
+            response = client.get(f"{history_url(article)}compare/{query}")
+            assert response.status_code == 200 and 'id="revision-chooser"' in html(response)
+            assert 'id="revision-comparison"' not in html(response)
 
     def test_compare_refuses_a_revision_of_another_article(self, client, editor):
         article, other = ArticleFactory(), ArticleFactory()
