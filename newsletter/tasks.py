@@ -9,12 +9,13 @@ Serving twice is harmless (newsletter.edition sends each subscriber at most once
 so a batch queued again, or send_edition called again, never doubles an email.
 """
 
+import logging
 import secrets
 from datetime import timedelta
 from itertools import batched
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.tasks import default_task_backend, task
 from django.utils import dateformat, timezone
 
@@ -23,6 +24,8 @@ from core.mail import PRIORITY_BULK, PRIORITY_NOTICE, sends_mail
 from . import emails
 from .edition import due_moment, has_news, is_superseded, serve_batch
 from .models import Edition, Subscriber
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # subscribers per task: one mail-server connection, bounded memory
 # The most a task may take: its worker holds them all in memory (serve_batch).
@@ -52,6 +55,25 @@ def send_edition_batch(edition_id, first_id, last_id):
 def watch_edition(edition_id, key):
     """Queue again what a stalled edition left; finish it once nobody due is left."""
     now = timezone.now()
+    try:
+        return _watch(edition_id, key, now)
+    except DatabaseError:
+        # Its next look was queued in the transaction that failed, and went with it:
+        # a passing error (SQLite locked past its busy timeout by an import, a deadlock)
+        # ended the watching, and a stalled edition was never queued again nor finished.
+        # Queued again on its own; the error still fails this task, for the record.
+        try:
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # a connection lost: a new one
+            _look_again(edition_id, key, now)
+        except Exception as error:
+            logger.error("The edition's watcher could not queue its next look: run "
+                         "`manage.py send_edition` once the database answers.",
+                         extra={"edition": edition_id, "error": str(error)})
+        raise
+
+
+def _watch(edition_id, key, now):
     with transaction.atomic():
         edition = Edition.objects.select_for_update().filter(pk=edition_id).first()
         if edition is None or edition.finished_at or edition.watch_key != key:
@@ -87,9 +109,13 @@ def _watch_later(edition, now):
     A queue that cannot hold a task for later (the immediate backend in tests)
     has run every batch by now, so there is nothing to watch.
     """
+    _look_again(edition.pk, edition.watch_key, now)
+
+
+def _look_again(edition_id, key, now):
     if default_task_backend.supports_defer:
         run_after = now + timedelta(seconds=settings.EDITION_STALL_SECONDS)
-        watch_edition.using(run_after=run_after).enqueue(edition.pk, edition.watch_key)
+        watch_edition.using(run_after=run_after).enqueue(edition_id, key)
 
 
 def start_edition(now=None, batch_size=BATCH_SIZE):

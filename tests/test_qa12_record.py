@@ -7,12 +7,13 @@ Staff actions that change something are on the admin's record (LogEntry): the ta
 import re
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -23,9 +24,12 @@ from core.mail import queue_email
 from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, UserFactory
 from tests.redis_server import RedisServer
+from tests.newsletter import conftest as newsletter_fixtures
 from tests.tasks import DATABASE_QUEUE, failed_email, run_due_tasks
 
 TASKS = "/admin/django_tasks_database/dbtaskresult/"
+# The newsletter's stories and clock (tests/newsletter/conftest.py).
+clock, newsroom = newsletter_fixtures.clock, newsletter_fixtures.newsroom
 
 
 @pytest.fixture
@@ -283,3 +287,45 @@ def test_a_number_that_is_no_revision_of_the_story_is_said_and_kept(client, type
         assert response.status_code == 404
         assert "is not the number of a revision of this story." in page
         assert f'name="to" value="{wrong}"' in page and f'name="from" value="{mine.pk}"' in page
+
+
+# The edition's watcher, rolled back, looks again ------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_watcher_whose_transaction_fails_still_looks_again(newsroom, settings):
+    """The watcher queues its next look inside its transaction: a database error in it (SQLite
+    locked past its busy timeout by an import, a deadlock) rolled the next look back with the
+    rest, and the stalled edition was never queued again nor finished."""
+    from newsletter import tasks
+    from newsletter.models import Edition
+    from tests.newsletter.conftest import EDITION, NOW
+    from tests.newsletter.test_edition import subscriber
+
+    settings.TASKS = DATABASE_QUEUE
+    settings.EDITION_STALL_SECONDS = 60
+    subscriber("ana@example.org", daily=True)
+    edition = Edition.objects.create(scheduled_at=EDITION, watch_key="k",
+                                     heartbeat_at=NOW - timedelta(seconds=61))
+    locked = OperationalError("database is locked")
+    with mock.patch.object(Edition, "save", side_effect=locked), \
+            pytest.raises(OperationalError):
+        tasks.watch_edition.call(edition.pk, "k")
+    # Its batch went with the rollback; its next look did not.
+    (look,) = DBTaskResult.objects.all()
+    assert look.task_path == tasks.watch_edition.module_path
+    assert look.args_kwargs["args"] == [edition.pk, "k"]
+    assert look.run_after == NOW + timedelta(seconds=60)
+    assert tasks.watch_edition.call(edition.pk, "k") == "queued 1 batch again"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_watcher_that_is_not_mine_any_more_queues_no_next_look(newsroom, settings):
+    from newsletter import tasks
+    from newsletter.models import Edition
+    from tests.newsletter.conftest import EDITION
+
+    settings.TASKS = DATABASE_QUEUE
+    edition = Edition.objects.create(scheduled_at=EDITION, watch_key="new")
+    assert tasks.watch_edition.call(edition.pk, "old") == "not mine"
+    assert not DBTaskResult.objects.exists()
