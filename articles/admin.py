@@ -1465,13 +1465,14 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         # Any two revisions, by their numbers (the history shows each one's), not only two
         # on one page of the history: its radio buttons choose within a page.
         typed = {key: request.GET.get(key, "").strip()[:40] for key in ("from", "to")}
-        chosen, problems = [], []
+        chosen, problems, unknown = [], [], False
         for key, value in typed.items():
             if not value:
                 continue
             revision = (revisions.filter(history_id=int(value)).first()
                         if value.isascii() and value.isdigit() and int(value) < 2**63 else None)
             if revision is None:
+                unknown = True
                 problems.append(f"“{value}” is not the number of a revision of this story.")
             else:
                 chosen.append(revision)
@@ -1492,8 +1493,8 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
             context.update(older=older, newer=newer, rows=_compare_revisions(older, newer))
         # What was typed is kept in the form, said wrong; a number that is no revision is
         # not found (404), as before.
-        status = 404 if any("is not the number" in problem for problem in problems) else 200
-        return TemplateResponse(request, self.compare_template, context, status=status)
+        return TemplateResponse(request, self.compare_template, context,
+                                status=404 if unknown else 200)
 
 
 # Public stories with records named when "Delete selected" is refused.
