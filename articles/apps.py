@@ -10,7 +10,7 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_save, pre_save
         from taggit.models import Tag, TaggedItem
 
-        from core import pagecache
+        from core import images, pagecache
 
         from . import invalidation as changes
         from .models import Article, RelatedArticle, Section
@@ -24,6 +24,11 @@ class ArticlesConfig(AppConfig):
         pagecache.remember_before_save(TaggedItem, changes.tagging_snapshot)
         pagecache.invalidate_on_change(TaggedItem, changes.tagging_change)
         pagecache.publication_sweep_from(changes.next_publication, changes.published_between)
+        # A story's pictures are its readers' once it is public; every change to
+        # the story goes stale with story-<pk>, its pictures at the edge with it.
+        images.shown_with(Article._meta.get_field("image"),
+                          public=lambda stories: stories.published(),
+                          tags=lambda pk: [f"story-{pk}"], permission="articles.view_article")
         # A story's page names its reviewer. Django names the proxy an account was
         # saved through (accounts.Reader) as the sender, not the user model.
         user = get_user_model()

@@ -6,10 +6,11 @@ commit (queue_renditions); until the worker has stored them (store_renditions),
 pages show the original. Renditions are WebP and JPEG at several widths and,
 where asked, JPEG centre crops at fixed aspect ratios for search engines.
 
-Originals are public from the moment they are stored, a draft's too: the
-models keep them in a PublicImageField, which stores them under a name no one
-can guess, without what cameras and phones write beside the pixels (where,
-when, with what), and deletes them with their renditions once no row holds them.
+The models keep originals in a PublicImageField, which stores them under a
+name no one can guess, without what cameras and phones write beside the
+pixels (where, when, with what), and deletes them with their renditions once
+no row holds them. A story's are served only while the story is public, or
+to its newsroom (shown_with, who_may_see; the media view); an avatar's always.
 """
 
 import hashlib
@@ -326,6 +327,73 @@ def media_tag(name):
     normal = posixpath.normpath(name).lstrip("/")
     digest = hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
     return f"media-{digest[:32]}"
+
+
+class Shown:
+    """Which rows' readers see the stored pictures of `field` (shown_with)."""
+
+    def __init__(self, field, public, tags, permission):
+        self.field, self.public, self.tags, self.permission = field, public, tags, permission
+
+
+# The picture fields whose files are served only while a row holding them is public.
+_SHOWN_WITH = []
+
+
+def shown_with(field, public, tags, permission):
+    """Serve the pictures of model field `field` only while a row holding them is public.
+
+    public(queryset) gives the public rows of a queryset; tags(pk) the edge
+    caches' tags that go stale when that row changes (a file is kept there
+    under them too, so a row taken down takes its pictures with it); staff
+    with `permission` see every row's (the admin, a preview). For an app's
+    AppConfig.ready(): core knows no app's models.
+    """
+    _SHOWN_WITH.append(Shown(field, public, tags, permission))
+
+
+class Visibility:
+    """What the media view needs to know of a stored file that rows hold (who_may_see)."""
+
+    def __init__(self, public, tags, permission):
+        self.public, self.tags, self.permission = public, tags, permission
+
+
+def _originals_of(name):
+    """The stored names a served file `name` may be: itself, or the original it is a
+    rendition or crop of (rendition_name; an original named before names were
+    lower-cased may have its extension in capitals)."""
+    normal = posixpath.normpath(name).lstrip("/")
+    names = {normal}
+    if found := _RENDITION_NAME.fullmatch(normal):
+        names |= {f"{found['stem']}.{found['ext']}", f"{found['stem']}.{found['ext'].upper()}"}
+    return names
+
+
+_RENDITION_NAME = re.compile(
+    r"(?P<stem>.+)-(?P<ext>[a-z]+)(?:-(?:%s))?-\d+w\.(?:webp|jpeg)"
+    % "|".join(re.escape(crop) for crop, *_ in CROPS), re.DOTALL)
+
+
+def who_may_see(name):
+    """Who may see stored file `name` (an original, a rendition, a crop): None when no
+    row of a field registered with shown_with() holds it, so anyone; else a Visibility.
+
+    One query per registered field, by an indexed column (articles 0030): a
+    draft's, a scheduled or a taken-down story's pictures were served to
+    whoever had their address (a preview shared, a page saved before the
+    takedown, an edge cache), as its story was not.
+    """
+    originals = _originals_of(name)
+    for shown in _SHOWN_WITH:
+        rows = shown.field.model._default_manager.filter(**{f"{shown.field.name}__in": originals})
+        public = shown.public(shown.field.model._default_manager.filter(pk=models.OuterRef("pk")))
+        held = list(rows.values_list("pk", models.Exists(public)))
+        if held:
+            return Visibility(public=any(is_public for _, is_public in held),
+                              tags=[tag for pk, _ in held for tag in shown.tags(pk)],
+                              permission=shown.permission)
+    return None
 
 
 def purge_from_edge(names):
@@ -698,8 +766,9 @@ def _remember_stored(instance, field, name):
 class PublicImageField(models.ImageField):
     """An ImageField for the pictures readers see: avatars and stories' images.
 
-    An original is public from the moment it is stored, and its renditions
-    after it; a draft's too. So a new upload is stored under a name no one can
+    An original is served from the moment it is stored, and its renditions
+    after it (a story's only while the story is public, or to its newsroom:
+    shown_with). So a new upload is stored under a name no one can
     guess (unguessable_name) and without its metadata (without_metadata), and
     an original cleared, replaced or deleted with its row is deleted with its
     renditions once the transaction commits, unless another row holds it.

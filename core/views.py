@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from .busy import busy_response, is_busy
-from .images import MEDIA_MAX_AGE, media_tag
+from .images import MEDIA_MAX_AGE, media_tag, who_may_see
 from .middleware import takes
 
 # How long browsers and caches keep /favicon.ico, in seconds (a week): its
@@ -78,13 +78,23 @@ def _cache_answers(get_store):
 
 @takes("GET", "HEAD")
 def media(request, path):
-    """Uploaded images, served by the site itself while they are stored locally.
+    """Uploaded images, served by the site itself while they are stored locally; a
+    story's only once it is public (to its newsroom before).
 
     So gunicorn alone is a working deployment (DESIGN.md section 3); behind
     a CDN or with object storage this view is not reached. An edge cache
     (deploy/varnish/) keeps each file under its tag, and drops it when the
     file is deleted (core.images.purge_from_edge).
     """
+    # A story's pictures are its readers' once it is public, and its newsroom's
+    # before (core.images.shown_with): a draft's, a scheduled or a taken-down
+    # story's answer the 404 of a file that is not there, as its page does, and
+    # are never kept by a shared cache (a scheduled one goes public at its time,
+    # unasked; a 404 is `private, no-cache`).
+    visibility = who_may_see(path)
+    shared = visibility is None or visibility.public
+    if not shared and not _may_preview(request.user, visibility.permission):
+        raise Http404("No such file.")
     try:
         response = serve(request, path, document_root=settings.MEDIA_ROOT)
     except (OSError, SuspiciousFileOperation):
@@ -92,14 +102,24 @@ def media(request, path):
         # is one outside MEDIA_ROOT (../): a 404, not an error logged with a
         # traceback and the server's paths for anyone who sends one.
         raise Http404("No such file.") from None
+    if not shared:
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
     # Originals and renditions never change under one name. A picture deleted
     # (cleared, replaced, its story or author deleted) is purged from the edge
     # caches at once; a browser that loaded it keeps it a day at most.
     response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
     # For edge caches alone, as on pages (core.pagecache): the VCL takes them off.
+    # A story's pictures are kept under its tags too: taken down, it takes them along.
     if settings.EDGE_PURGE_URLS or settings.EDGE_CACHE_TAGS:
-        response["xkey"] = response["Surrogate-Key"] = media_tag(path)
+        tags = [media_tag(path), *(visibility.tags if visibility else ())]
+        response["xkey"] = response["Surrogate-Key"] = " ".join(tags)
     return response
+
+
+def _may_preview(user, permission):
+    # As a story's page: staff who may view stories see it before it is public.
+    return user.is_staff and user.has_perm(permission)
 
 
 @remember

@@ -7,8 +7,9 @@
 #   `Surrogate-Control: max-age=M` (M <= N: it ends at the next scheduled
 #   story, which readers must not learn) and names what it shows in
 #   `xkey: story-12 section-3 site`; a picture under /media/ answers
-#   `public, max-age=86400` and `xkey: media-<hash of its name>`; every
-#   other answer is `private, no-cache` (or no-store);
+#   `public, max-age=86400` and `xkey: media-<hash of its name>` (a story's
+#   picture its story's tag too, and none while the story is not public);
+#   every other answer is `private, no-cache` (or no-store);
 # - a public page reads no query parameter but those named below (vcl_recv);
 # - when something readers can see changes, the site (core/edge.py) sends
 #   `PURGE /` with `xkey-purge: <tags>` to every URL in EDGE_PURGE_URLS.

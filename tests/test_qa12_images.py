@@ -1,0 +1,130 @@
+"""Uploaded pictures (QA round 12, helper 5; core.images, core.views.media).
+
+1. A draft's, a scheduled or a taken-down story's pictures were served at
+   /media/ to anyone with their address (a preview shared, a page saved or an
+   edge cache's copy from before the takedown): only the names were hard to
+   guess. They are now served only while a story holding them is public, and
+   to the newsroom before; at the edge they go stale with their story.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Article
+from core import images
+from tests.articles.newsroom import staff
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
+from tests.core import test_edge_qa5_site as through_varnish
+from tests.test_image_privacy import clean_jpeg
+
+pytestmark = pytest.mark.django_db
+
+# The site behind a real varnishd, as round 5's edge tests run it.
+app_server, edge = through_varnish.app_server, through_varnish.edge
+get, stored_at_the_edge = through_varnish.get, through_varnish.stored_at_the_edge
+
+
+def files_of(story):
+    return [story.image.name, *images.rendition_files(story.image_renditions)]
+
+
+def answers(client, names):
+    return {client.get(f"/media/{name}").status_code for name in names}
+
+
+class TestAStorysPicturesAreItsReaders:
+    def test_a_drafts_pictures_answer_404_to_readers_and_are_kept_by_no_cache(self):
+        story = ArticleFactory(with_image=True, draft=True)
+        names = files_of(story)
+        assert len(names) == 1 + 6 + 3  # the original, its renditions and crops
+        assert answers(Client(), names) == {404}
+        response = Client().get(f"/media/{story.image.name}")
+        assert response["Cache-Control"] == "private, no-cache"
+        # A signed-in reader is a reader.
+        reader = Client()
+        reader.force_login(UserFactory())
+        assert answers(reader, names) == {404}
+
+    def test_a_scheduled_storys_until_its_time(self):
+        story = ArticleFactory(with_image=True, scheduled=True)
+        assert answers(Client(), files_of(story)) == {404}
+        Article.objects.filter(pk=story.pk).update(
+            published_at=timezone.now() - timedelta(minutes=1))
+        assert answers(Client(), files_of(story)) == {200}
+
+    def test_a_taken_down_storys_no_longer(self):
+        story = ArticleFactory(with_image=True)
+        assert answers(Client(), files_of(story)) == {200}
+        story.status = Article.Status.DRAFT
+        story.save()
+        assert answers(Client(), files_of(story)) == {404}
+
+    def test_the_newsroom_sees_them_and_no_shared_cache_keeps_them(self):
+        story = ArticleFactory(with_image=True, draft=True)
+        editor = Client()
+        editor.force_login(staff("Editors", username="editor"))
+        assert answers(editor, files_of(story)) == {200}
+        response = editor.get(f"/media/{story.image.name}")
+        assert response["Cache-Control"] == "private, no-cache"
+        assert "xkey" not in response
+        # Staff without the right to view stories do not.
+        other = Client()
+        other.force_login(UserFactory(is_staff=True))
+        assert answers(other, files_of(story)) == {404}
+
+    def test_a_file_a_public_story_shares_with_a_draft_is_served(self):
+        story = ArticleFactory(with_image=True)
+        ArticleFactory(draft=True, image=story.image.name)
+        assert answers(Client(), files_of(story)) == {200}
+
+    def test_avatars_and_files_no_story_holds_are_served_as_before(self):
+        author = AuthorFactory(avatar=ContentFile(clean_jpeg(), name="me.jpg"))
+        assert answers(Client(), [author.avatar.name]) == {200}
+
+    def test_at_the_edge_a_picture_goes_stale_with_its_story(self, settings):
+        settings.EDGE_CACHE_TAGS = True
+        story = ArticleFactory(with_image=True)
+        for name in files_of(story):
+            response = Client().get(f"/media/{name}")
+            assert response["xkey"] == f"{images.media_tag(name)} story-{story.pk}"
+            assert response["Cache-Control"] == "public, max-age=86400"
+
+    def test_one_query_by_an_index_for_a_published_picture(self, django_assert_num_queries):
+        story = ArticleFactory(with_image=True)
+        with django_assert_num_queries(1):
+            assert Client().get(f"/media/{story.image.name}").status_code == 200
+
+    def test_a_rendition_is_told_from_its_original_by_name(self):
+        names = images._originals_of("articles/2026/12/ferry-k3j9x2q7mz-jpg-16x9-1200w.jpeg")
+        assert "articles/2026/12/ferry-k3j9x2q7mz.jpg" in names
+        names = images._originals_of("a/./b-png-480w.webp")
+        assert names == {"a/b-png-480w.webp", "a/b.png", "a/b.PNG"}
+
+
+
+class TestThroughARealEdgeCache:
+    """deploy/varnish/default.vcl in front of the site (tests/core/test_edge_qa5_site.py)."""
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_story_taken_down_takes_its_pictures_from_the_edge(self, edge):
+        story = ArticleFactory(with_image=True)
+        names = files_of(story)
+        for name in names:
+            stored_at_the_edge(edge, name)
+        story.status = Article.Status.DRAFT
+        story.save()
+        for name in names:
+            assert get(edge, f"/media/{name}")[0] == 404, name
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_drafts_picture_is_never_kept_at_the_edge(self, edge):
+        story = ArticleFactory(with_image=True, scheduled=True)
+        assert get(edge, f"/media/{story.image.name}")[0] == 404
+        Article.objects.filter(pk=story.pk).update(
+            published_at=timezone.now() - timedelta(minutes=1))
+        # Public at its time, with no purge: the 404 was not kept.
+        assert get(edge, f"/media/{story.image.name}")[0] == 200
