@@ -9,12 +9,18 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_finished, request_started
+        from django.tasks.signals import task_finished
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .database import stop_preparing
+        from .images import discard_uncommitted
 
         request_started.connect(stop_preparing)
         request_finished.connect(stop_preparing)
+        # A picture whose story's save was rolled back is deleted when the request
+        # or the task that stored it ends.
+        request_finished.connect(discard_uncommitted)
+        task_finished.connect(discard_uncommitted)
 
 
 class NewsroomAdminConfig(admin_apps.AdminConfig):

@@ -9,7 +9,8 @@ where asked, JPEG centre crops at fixed aspect ratios for search engines.
 The models keep originals in a PublicImageField, which stores them under a
 name no one can guess, without what cameras and phones write beside the
 pixels (where, when, with what), and deletes them with their renditions once
-no row holds them. A story's are served only while the story is public, or
+no row holds them, or once a save that stored them is rolled back
+(discard_uncommitted). A story's are served only while the story is public, or
 to its newsroom (shown_with, who_may_see; the media view); an avatar's always.
 """
 
@@ -28,7 +29,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import models, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import Q, signals
 from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
 from django.utils.crypto import get_random_string
@@ -745,6 +746,9 @@ class PublicImageFieldFile(ImageFieldFile):
         except OSError as error:
             # The admin sends its form back with this on the field (core.storage_errors).
             raise NotStored(self.field.name, error) from error
+        using = self.instance._state.db or router.db_for_write(type(self.instance),
+                                                                instance=self.instance)
+        _uncommitted(connections[using])[self.name] = self.field
         if save:
             self.instance.save()
 
@@ -796,11 +800,48 @@ class PublicImageField(models.ImageField):
         stored = instance.__dict__.get("_stored_images", {}).pop(self.attname, None)
         if stored and stored != getattr(instance, self.attname).name:
             discard_after_commit(self, stored, using)
+        # The row holding a new upload is saved: the upload is kept once it commits.
+        uncommitted = _uncommitted(connections[using])
+        if (name := getattr(instance, self.attname).name) in uncommitted:
+            transaction.on_commit(partial(uncommitted.pop, name, None), using=using)
 
     def _discard_deleted(self, instance, using, **kwargs):
         stored = instance.__dict__.get("_stored_images", {}).pop(self.attname, None)
         for name in {stored, getattr(instance, self.attname).name} - {None, ""}:
             discard_after_commit(self, name, using)
+
+
+def _uncommitted(connection):
+    """{name: model field} of the originals stored through `connection` that no committed
+    row holds yet (PublicImageFieldFile.save); kept on the connection, as each thread,
+    request or task, has its own."""
+    return connection.__dict__.setdefault("_images_uncommitted", {})
+
+
+def discard_uncommitted(**kwargs):
+    """Delete the originals this thread stored that no committed row holds: their row's
+    save was rolled back (a database error, a form or a related save failing after the
+    file was written), or never came. For request_finished and task_finished.
+
+    Left while a transaction is open on the connection: its rows may commit
+    yet. Another thread's uploads, which may be still being saved, are not
+    this thread's to see. A file a row holds after all (pointed at it since)
+    is kept; while the database cannot be asked, the name is asked about
+    again when the next request ends.
+    """
+    for connection in connections.all(initialized_only=True):
+        uncommitted = connection.__dict__.get("_images_uncommitted")
+        if not uncommitted or connection.in_atomic_block:
+            continue
+        for name, field in list(uncommitted.items()):
+            try:
+                held = field.model._default_manager.using(connection.alias).filter(
+                    **{field.name: name}).exists()
+            except DatabaseError:
+                continue
+            del uncommitted[name]
+            if not held:
+                delete_with_renditions(field.storage, name)
 
 
 def discard_after_commit(field, name, using):

@@ -5,19 +5,30 @@
    edge cache's copy from before the takedown): only the names were hard to
    guess. They are now served only while a story holding them is public, and
    to the newsroom before; at the edge they go stale with their story.
+2. A save rolled back after its upload was stored (a database error, a
+   failing related save) left the file on disk for good, served to anyone.
+   The originals a thread stores are deleted once its request or task ends
+   if no committed row holds them; another thread's, still being saved, are
+   not its to touch.
 """
 
+import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone
 
+from articles.admin import ArticleAdmin
 from articles.models import Article
 from core import images
-from tests.articles.newsroom import staff
-from tests.factories import ArticleFactory, AuthorFactory, UserFactory
+from tests.articles.newsroom import ADD_URL, article_form, change_url, staff
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, UserFactory
 from tests.core import test_edge_qa5_site as through_varnish
 from tests.test_image_privacy import clean_jpeg
 
@@ -128,3 +139,76 @@ class TestThroughARealEdgeCache:
             published_at=timezone.now() - timedelta(minutes=1))
         # Public at its time, with no purge: the 404 was not kept.
         assert get(edge, f"/media/{story.image.name}")[0] == 200
+
+
+def stored(settings):
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def failing_editor(client, monkeypatch):
+    """An editor whose every story save fails after the story's row, and its upload,
+    were written: the admin's transaction rolls back."""
+    client.force_login(staff("Editors", username="editor"))
+
+    def save_related(*args, **kwargs):
+        raise DatabaseError("could not serialize access due to concurrent update")
+
+    monkeypatch.setattr(ArticleAdmin, "save_related", save_related)
+    client.raise_request_exception = False
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+class TestAnUploadRolledBackIsNotKept:
+    def test_a_new_story_whose_save_failed(self, failing_editor, settings):
+        response = failing_editor.post(ADD_URL, article_form(
+            headline="A story", slug="a-story", body="Words.", section=SectionFactory(),
+            author=AuthorFactory(), image_alt="Alt",
+            image=SimpleUploadedFile("embargoed.jpg", clean_jpeg((400, 300)))))
+        assert response.status_code == 500
+        assert not Article.objects.exists()
+        assert stored(settings) == []
+
+    def test_a_replacement_whose_save_failed_and_the_picture_kept(self, failing_editor,
+                                                                   settings):
+        story = ArticleFactory(with_image=True)
+        before = stored(settings)
+        assert story.image.name in before
+        response = failing_editor.post(change_url(story), article_form(
+            story, image=SimpleUploadedFile("other.jpg", clean_jpeg((400, 300)))))
+        assert response.status_code == 500
+        assert Article.objects.get().image.name == story.image.name
+        assert stored(settings) == before
+
+    def test_a_save_undone_inside_a_transaction_that_commits(self, settings):
+        story = ArticleFactory()
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    story.image.save("undone.jpg", ContentFile(clean_jpeg((400, 300))))
+                    raise DatabaseError("a constraint refused the row")
+            except DatabaseError:
+                pass
+        request_finished.send(sender=None)
+        assert stored(settings) == []
+        assert not Article.objects.get().image
+
+    def test_a_committed_picture_stays(self, settings):
+        story = ArticleFactory()
+        story.image.save("kept.jpg", ContentFile(clean_jpeg((400, 300))))
+        request_finished.send(sender=None)
+        assert Article.objects.get().image.name in stored(settings)
+
+    def test_another_threads_picture_still_being_saved_stays(self, settings):
+        story = ArticleFactory()
+        with transaction.atomic():
+            story.image.save("pending.jpg", ContentFile(clean_jpeg((400, 300))))
+            # Another request ends meanwhile, in a thread of its own.
+            other = threading.Thread(target=request_finished.send, kwargs={"sender": None})
+            other.start()
+            other.join()
+            assert story.image.name in stored(settings)
+        request_finished.send(sender=None)
+        assert Article.objects.get().image.name in stored(settings)
