@@ -212,3 +212,25 @@ class TestAnUploadRolledBackIsNotKept:
             assert story.image.name in stored(settings)
         request_finished.send(sender=None)
         assert Article.objects.get().image.name in stored(settings)
+
+
+class TestAReplacedPictureGoesAfterTheCommit:
+    """3. Checked, found right: the old picture and its renditions are deleted once the
+    replacement commits, never before; a reader in between still gets them."""
+
+    def test_through_the_admin(self, client, django_capture_on_commit_callbacks):
+        client.force_login(staff("Editors", username="editor"))
+        story = ArticleFactory(with_image=True)
+        old = files_of(story)
+        with django_capture_on_commit_callbacks(execute=False) as at_commit:
+            response = client.post(change_url(story), article_form(
+                story, image=SimpleUploadedFile("other.jpg", clean_jpeg((1200, 800)))))
+        assert response.status_code == 302
+        assert Article.objects.get().image.name != old[0]
+        # Not committed yet: a reader of the page as it was gets every picture.
+        assert answers(Client(), old) == {200}
+        for callback in at_commit:
+            callback()
+        assert answers(Client(), old) == {404}
+        story.refresh_from_db()
+        assert answers(Client(), files_of(story)) == {200}
