@@ -389,7 +389,7 @@ def who_may_see(name):
     for shown in _SHOWN_WITH:
         rows = shown.field.model._default_manager.filter(**{f"{shown.field.name}__in": originals})
         public = shown.public(shown.field.model._default_manager.filter(pk=models.OuterRef("pk")))
-        held = list(rows.values_list("pk", models.Exists(public)))
+        held = list(rows.order_by().values_list("pk", models.Exists(public)))
         if held:
             return Visibility(public=any(is_public for _, is_public in held),
                               tags=[tag for pk, _ in held for tag in shown.tags(pk)],
