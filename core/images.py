@@ -432,9 +432,10 @@ def named_for_format(filename, data):
 def unguessable_name(filename):
     """Night Ferry Timetable.JPG -> night-ferry-timetable-k3j9x2q7mz.jpg.
 
-    Media are served to whoever asks, a draft's or a scheduled story's image
-    too: without the random part, an embargoed picture is found by guessing
-    its name from the headline. Its renditions' names follow (rendition_name).
+    Object storage serves media to whoever asks, a draft's or a scheduled
+    story's image too (the site's own media view does not: who_may_see):
+    without the random part, an embargoed picture is found by guessing its
+    name from the headline. Its renditions' names follow (rendition_name).
     """
     stem, ext = posixpath.splitext(posixpath.basename(filename))
     stem = slugify(stem)[:NAME_STEM_LENGTH].strip("-") or "image"
