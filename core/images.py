@@ -360,7 +360,7 @@ class Visibility:
         self.public, self.tags, self.permission = public, tags, permission
 
 
-def _originals_of(name):
+def originals_of(name):
     """The stored names a served file `name` may be: itself, or the original it is a
     rendition or crop of (rendition_name; an original named before names were
     lower-cased may have its extension in capitals)."""
@@ -385,7 +385,7 @@ def who_may_see(name):
     whoever had their address (a preview shared, a page saved before the
     takedown, an edge cache), as its story was not.
     """
-    originals = _originals_of(name)
+    originals = originals_of(name)
     for shown in _SHOWN_WITH:
         rows = shown.field.model._default_manager.filter(**{f"{shown.field.name}__in": originals})
         public = shown.public(shown.field.model._default_manager.filter(pk=models.OuterRef("pk")))

@@ -12,12 +12,16 @@
    not its to touch.
 """
 
+import io
+import os
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished
 from django.db import DatabaseError, transaction
@@ -110,9 +114,9 @@ class TestAStorysPicturesAreItsReaders:
             assert Client().get(f"/media/{story.image.name}").status_code == 200
 
     def test_a_rendition_is_told_from_its_original_by_name(self):
-        names = images._originals_of("articles/2026/12/ferry-k3j9x2q7mz-jpg-16x9-1200w.jpeg")
+        names = images.originals_of("articles/2026/12/ferry-k3j9x2q7mz-jpg-16x9-1200w.jpeg")
         assert "articles/2026/12/ferry-k3j9x2q7mz.jpg" in names
-        names = images._originals_of("a/./b-png-480w.webp")
+        names = images.originals_of("a/./b-png-480w.webp")
         assert names == {"a/b-png-480w.webp", "a/b.png", "a/b.PNG"}
 
 
@@ -234,3 +238,42 @@ class TestAReplacedPictureGoesAfterTheCommit:
         assert answers(Client(), old) == {404}
         story.refresh_from_db()
         assert answers(Client(), files_of(story)) == {200}
+
+
+class TestOrphansLeftByAProcessThatDied:
+    """A process killed between storing an upload and its commit left the file for good:
+    manage.py delete_orphan_images finds and deletes what no row holds."""
+
+    @staticmethod
+    def orphan(settings, name, hours_old):
+        """An original and its renditions that no row holds, written hours_old ago."""
+        story = ArticleFactory(with_image=True, image=ContentFile(clean_jpeg((800, 600)),
+                                                                  name=name))
+        names = files_of(story)
+        Article.objects.filter(pk=story.pk).update(image="")  # as if never committed
+        written = time.time() - hours_old * 3600
+        for stored_name in names:
+            os.utime(Path(settings.MEDIA_ROOT) / stored_name, (written, written))
+        return names
+
+    def test_what_no_row_holds_goes_and_everything_else_stays(self, settings):
+        held = files_of(ArticleFactory(with_image=True))
+        avatar = AuthorFactory(avatar=ContentFile(clean_jpeg(), name="me.jpg")).avatar.name
+        old = self.orphan(settings, "left.jpg", hours_old=30)
+        recent = self.orphan(settings, "still-saving.jpg", hours_old=1)
+        out = io.StringIO()
+        call_command("delete_orphan_images", "--dry-run", stdout=out)
+        assert f"would delete {old[0]}" in out.getvalue()
+        assert f"{len(old)} files no row holds (nothing deleted: --dry-run)." in out.getvalue()
+        assert set(old) <= set(stored(settings))
+
+        call_command("delete_orphan_images", stdout=io.StringIO())
+        left = set(stored(settings))
+        assert not set(old) & left
+        assert {*held, avatar, *recent} <= left
+
+    def test_a_row_pointed_at_it_keeps_it(self, settings):
+        old = self.orphan(settings, "kept.jpg", hours_old=30)
+        ArticleFactory(image=old[0], renditions=False)
+        call_command("delete_orphan_images", stdout=io.StringIO())
+        assert set(old) <= set(stored(settings))
