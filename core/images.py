@@ -17,6 +17,7 @@ to its newsroom (shown_with, who_may_see; the media view); an avatar's always.
 import hashlib
 import io
 import itertools
+import logging
 import os
 import posixpath
 import re
@@ -39,6 +40,8 @@ from PIL import Image, ImageMath, ImageOps, ImageSequence, JpegImagePlugin
 
 from core import edge
 from core.storage_errors import NotStored
+
+log = logging.getLogger("evadaily.media")
 
 RENDITION_WIDTHS = (480, 960, 1600)
 # Centre crops: (name, aspect width, aspect height, largest width in pixels).
@@ -842,7 +845,11 @@ def discard_uncommitted(**kwargs):
                 continue
             del uncommitted[name]
             if not held:
-                delete_with_renditions(field.storage, name)
+                try:
+                    delete_with_renditions(field.storage, name)
+                except OSError:  # after the answer was sent: logged, not raised
+                    log.exception("A picture whose save was rolled back could not be "
+                                  "deleted: %s", name)
 
 
 def discard_after_commit(field, name, using):

@@ -199,6 +199,18 @@ class TestAnUploadRolledBackIsNotKept:
         assert stored(settings) == []
         assert not Article.objects.get().image
 
+    def test_a_file_that_cannot_be_deleted_is_logged_not_raised(self, monkeypatch, caplog):
+        def refuse(storage, name):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(images, "delete_with_renditions", refuse)
+        story = ArticleFactory()
+        with pytest.raises(DatabaseError), transaction.atomic():
+            story.image.save("undone.jpg", ContentFile(clean_jpeg((400, 300))))
+            raise DatabaseError("a constraint refused the row")
+        request_finished.send(sender=None)
+        assert "could not be deleted" in caplog.text
+
     def test_a_committed_picture_stays(self, settings):
         story = ArticleFactory()
         story.image.save("kept.jpg", ContentFile(clean_jpeg((400, 300))))
