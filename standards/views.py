@@ -203,18 +203,11 @@ def _answer_bias_report(request, article, key):
         return render(request, _bias_template(request, "bias_report_form"),
                       {**context, "form": form}, status=400)
 
-    # The same form sent again (a double click, a retry) is its report's
-    # reporter: answered as the first send was, with what it adds kept.
     token = form.cleaned_data["submission_token"]
-    earlier = _submitted(article, token)
-    if earlier is not None:
-        added = _keep_new_contact(earlier, form.cleaned_data)
-        return _to_confirmation(request, earlier, duplicate=bool(added), added=added)
     reporter = _same_reporter(user, key)
-    duplicate = _duplicate_report(article, form.cleaned_data, reporter)
-    if duplicate is not None:
-        added = _keep_new_contact(duplicate, form.cleaned_data)
-        return _to_confirmation(request, duplicate, duplicate=True, added=added)
+    answer = _answer_earlier(request, article, form.cleaned_data, reporter)
+    if answer is not None:
+        return answer
 
     address = ratelimit.fingerprint(ratelimit.client_network(request))
     report = form.save(commit=False)
@@ -231,7 +224,12 @@ def _answer_bias_report(request, article, key):
             gone = not _still_public(article)
             # Deleted in another browser meanwhile (accounts.signals.account_held).
             deleted = user is not None and not gone and not account_held(user)
-            if not (gone or deleted):
+            # Asked again once the story's row is held: the same report sent from
+            # another tab at the same instant passed the first look too, and is filed
+            # by now (it held the row first) or waits for this one to be.
+            answer = None if gone or deleted else _answer_earlier(
+                request, article, form.cleaned_data, reporter)
+            if not (gone or deleted or answer):
                 report.save()
                 refused = ratelimit.check(
                     ratelimit.BIAS_REPORT_LIMITS, f"address:{address}",
@@ -248,6 +246,8 @@ def _answer_bias_report(request, article, key):
         if not Article.objects.published().filter(pk=article.pk).exists():
             return _report_gone(request)
         raise
+    if answer is not None:
+        return answer
     if gone:
         return _report_gone(request)
     if deleted:
@@ -277,6 +277,21 @@ def _report_gone(request):
     return render(request, "story_gone.html", {
         "notice": "Your report was not sent: the story has been withdrawn.", "contact": True,
         "unsent": [(label, text) for label, text in unsent if text.strip()]}, status=404)
+
+
+def _answer_earlier(request, article, data, reporter):
+    """The answer to a report filed already, or None: the same form sent again (a double
+    click, a retry) is answered as the first send was, and the same reporter's identical
+    report (another tab) is told it was sent already; either keeps what the send adds."""
+    earlier = _submitted(article, data["submission_token"])
+    if earlier is not None:
+        added = _keep_new_contact(earlier, data)
+        return _to_confirmation(request, earlier, duplicate=bool(added), added=added)
+    duplicate = _duplicate_report(article, data, reporter)
+    if duplicate is not None:
+        added = _keep_new_contact(duplicate, data)
+        return _to_confirmation(request, duplicate, duplicate=True, added=added)
+    return None
 
 
 def _submitted(article, token):
