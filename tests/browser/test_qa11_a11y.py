@@ -147,8 +147,9 @@ def test_each_comment_cards_sections_are_landmarks_of_their_own_name(live_server
             ".map((id) => document.getElementById(id).textContent)")
         assert len(names) == 6 and len(set(names)) == 6, names
         first = page.locator("[data-desk-item]").first
+        number = first.get_attribute("id").removeprefix("comment-")
         expect(first.get_by_role("region", name="On the story")).to_have_accessible_name(
-            f"On the story of the comment by ana posted "
+            f"On the story of comment {number} by ana, posted "
             f"{first.locator('.desk-tags .desk-quiet').inner_text().removeprefix('posted ')}")
         assert not axe_says(page, "landmark-unique")
         shoot(page, "comment-queue", width, scheme)

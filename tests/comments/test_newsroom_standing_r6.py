@@ -104,7 +104,7 @@ def test_the_queue_offers_no_restriction_for_a_newsroom_account(client, moderato
     reader = UserFactory(username="ana")
     CommentFactory(reader=reader, status="pending", body="From a reader.")
     html = client.get(QUEUE).content.decode()
-    staff_card, reader_card = (html[html.index(f"Comment by {name} on"):]
+    staff_card, reader_card = (html[html.index(f"by {name} on “"):]
                                for name in ("editor", "ana"))
     staff_card = staff_card[:staff_card.index("</article>")]
     reader_card = reader_card[:reader_card.index("</article>")]

@@ -1,0 +1,94 @@
+"""QA round 12, readers' participation and the moderators' desk, in Chromium.
+
+- Two held comments by one reader on one story in the same minute: each card of the
+  comment queue, and each of its landmarks, has a name of its own.
+
+Screenshots go to screenshots/qa12/ (git-ignored), at 1280 and 390 px, light and dark.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.shots import shooter
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-passphrase"  # UserFactory's
+VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa12")
+QUEUE = "/admin/moderation/comments/"
+NAMES = """(selector) => [...document.querySelectorAll(selector)].map((node) =>
+  node.getAttribute('aria-labelledby').split(' ')
+    .map((id) => document.getElementById(id).textContent.trim()).join(' '))"""
+
+
+def staff(group, username):
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def sign_in(page, live_server, username, path="/admin/login/"):
+    page.goto(f"{live_server.url}{path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("form [type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def axe_says(page, rule):
+    """The nodes that one axe rule finds on the page."""
+    found = Axe().run(page, options={"runOnly": {"type": "rule", "values": [rule]}})
+    return [node["target"] for violation in found.response["violations"]
+            for node in violation["nodes"]]
+
+
+# Held in the same minute: names of their own ---------------------------------------------
+
+
+def test_one_readers_comments_held_in_the_same_minute_have_names_of_their_own(
+        live_server, roles, new_page):
+    staff("Moderators", "moderator")
+    story = ArticleFactory(headline="Ferries resume after the storm",
+                           published_at=timezone.now() - timedelta(days=1))
+    minute = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    ana = UserFactory(username="ana")
+    held = [CommentFactory(article=story, reader=ana, status="pending",
+                           hold_reason="Contains a link", body=f"Tickets: www.x.example ({n})",
+                           created_at=minute + timedelta(seconds=seconds))
+            for n, seconds in ((1, 5), (2, 40))]
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        page.goto(f"{live_server.url}{QUEUE}?show=held")
+        expect(page.locator("[data-desk-item]")).to_have_count(2)
+        cards = page.evaluate(NAMES, "[data-desk-item]")
+        regions = page.evaluate(NAMES, "section[aria-labelledby]")
+        assert len(set(cards)) == 2 and len(regions) == len(set(regions)) == 4, (cards, regions)
+        # Named as "Your last decisions" and the log name them: comment <number> by <reader>.
+        for comment in held:
+            card = page.locator(f"#comment-{comment.pk}")
+            expect(card).to_have_accessible_name(
+                f"Comment {comment.pk} by ana on “Ferries resume after the storm”")
+            expect(card.get_by_role("heading", level=2)).to_be_visible()
+            story_region = card.get_by_role("region", name=f"On the story of comment "
+                                                         f"{comment.pk} by ana, posted")
+            expect(story_region).to_have_count(1)
+            expect(card.get_by_role("region", name=f"ana’s latest comments beside comment "
+                                                   f"{comment.pk}, posted")).to_have_count(1)
+        assert not axe_says(page, "landmark-unique")
+        shoot(page, "queue-same-minute", width, scheme)
+        # The reader's own page, where their held comments show: no landmark per comment.
+        reader = new_page(width=width, color_scheme=scheme)
+        sign_in(reader, live_server, "ana", "/accounts/login/")
+        reader.goto(f"{live_server.url}/accounts/")
+        expect(reader.locator(".account-comments li")).to_have_count(2)
+        assert not axe_says(reader, "landmark-unique")
+        shoot(reader, "account-held-same-minute", width, scheme)
