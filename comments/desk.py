@@ -7,6 +7,7 @@ POST forms; static/js/desk.js sends them without a page load and answers
 with the fragment that takes the comment's place (a receipt with Undo).
 """
 
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import admin, messages
@@ -66,9 +67,31 @@ def _comments():
         Prefetch("reports", queryset=open_reports, to_attr="open_report_list"))
 
 
-def _queue(show):
+def _queue(show, after=None):
     """The waiting comments for one view of the queue, with what their cards show."""
-    return WaitingComments(_comments(), show)
+    return WaitingComments(_comments(), show, after)
+
+
+BAD_AFTER = ("“after” and “since” name the last comment the queue shows: its number and "
+             "since when it has waited (ISO 8601, with its offset).")
+
+
+def _after(request):
+    """(waiting since, id) of the card the script's refill goes on from, None without one;
+    ValueError when they are malformed."""
+    after, since = request.GET.get("after"), request.GET.get("since")
+    if after is None and since is None:
+        return None
+    if not (after or "").isdigit() or len(after) > 18:
+        raise ValueError(after)
+    when = datetime.fromisoformat(since or "")
+    if timezone.is_naive(when):
+        raise ValueError(since)
+    try:
+        # As the database compares it: in UTC, where year 1 at +14:00 does not exist.
+        return when.astimezone(UTC), int(after)
+    except OverflowError as error:
+        raise ValueError(since) from error
 
 
 def _around(comment):
@@ -127,6 +150,8 @@ def _items(comments, user):
                              and not newsroom
                              and not (standing and standing.is_premoderated)),
             "version": _version(comment),
+            # Where the queue goes on from after this card (_after).
+            "since": comment.waiting_since.isoformat(),
             # Unpublished, or moved to a future time: readers see neither the story nor its
             # comments. Read from the story already fetched: no query.
             "story_is_public": comment.article.is_published(now),
@@ -174,7 +199,11 @@ def comment_queue(request):
     show = request.GET.get("show", "")
     if show not in SHOWS:
         show = ""
-    page = Paginator(_queue(show), PER_PAGE).get_page(request.GET.get("page"))
+    try:
+        after = _after(request)
+    except ValueError:
+        return HttpResponseBadRequest(BAD_AFTER, content_type="text/plain; charset=utf-8")
+    page = Paginator(_queue(show, after), PER_PAGE).get_page(request.GET.get("page"))
     here = reverse("moderation-comments") + (f"?show={show}" if show else "")
     joiner = "&" if show else "?"
     context = _context(
@@ -182,7 +211,8 @@ def comment_queue(request):
         shows=[(key, label, f"?show={key}" if key else "?") for key, label in SHOWS.items()],
         items=_items(page.object_list, request.user),
         # Where a decision returns to (this page of the queue), and where the
-        # script asks for the comments that come next.
+        # script asks for the comments that come next (after the last card it has:
+        # desk.js adds "after" and "since", read from the card).
         next_url=here + (f"{joiner}page={page.number}" if page.number > 1 else ""),
         more_url=f"{here}{joiner}partial=1",
         undoable=(moderation.undoable_decisions(request.user)[:5]

@@ -1,5 +1,6 @@
 """QA round 12, readers' participation and the moderators' desk: one reader's identical bias
-reports from two tabs at once are filed once."""
+reports from two tabs at once are filed once; the comment queue's refill goes on from the
+card the moderator has."""
 
 import re
 import threading
@@ -80,3 +81,72 @@ def test_one_readers_identical_reports_from_two_tabs_at_once_are_filed_once(sign
     assert locations == [confirmation, confirmation + "?again=1"]
     page = client.get(confirmation + "?again=1").content.decode()
     assert "You have already sent this report" in page and report.reference in page
+
+
+# The queue's refill goes on from the card the moderator has ------------------------------
+
+QUEUE = "/admin/moderation/comments/"
+
+
+@pytest.fixture
+def moderator(client):
+    from django.contrib.auth.models import Group
+    user = UserFactory(username="moderator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(user)
+    return user
+
+
+def _cards(html):
+    return [int(pk) for pk in re.findall(r'<article class="desk-item" id="comment-(\d+)"', html)]
+
+
+@pytest.mark.django_db
+def test_the_refill_goes_on_after_the_card_it_names_held_and_reported_alike(client,
+                                                                          moderator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments.models import CommentReport
+    from tests.factories import CommentFactory
+
+    start = timezone.now() - timedelta(days=1)
+    # In the queue's order: held from when posted, reported from the first open report.
+    held = [CommentFactory(status="pending", created_at=start + timedelta(minutes=n))
+            for n in (0, 2, 4)]
+    reported = []
+    for minutes in (1, 3, 5):
+        comment = CommentFactory(created_at=start - timedelta(days=3))
+        report = CommentReport.objects.create(comment=comment, reporter=UserFactory(),
+                                              reason="spam")
+        CommentReport.objects.filter(pk=report.pk).update(
+            created_at=start + timedelta(minutes=minutes))
+        reported.append(comment)
+    order = [held[0], reported[0], held[1], reported[1], held[2], reported[2]]
+    page = client.get(QUEUE).content.decode()
+    assert _cards(page) == [c.pk for c in order]
+    since = re.search(rf'id="comment-{held[1].pk}"[^>]*data-since="([^"]+)"', page).group(1)
+    more = client.get(QUEUE, {"partial": 1, "after": held[1].pk, "since": since})
+    assert _cards(more.content.decode()) == [c.pk for c in order[3:]]
+    since = re.search(rf'id="comment-{reported[0].pk}"[^>]*data-since="([^"]+)"',
+                      page).group(1)
+    for show, expected in (("", order[2:]), ("held", held[1:]), ("reported", reported[1:])):
+        more = client.get(QUEUE, {"partial": 1, "show": show, "after": reported[0].pk,
+                                  "since": since})
+        assert _cards(more.content.decode()) == [c.pk for c in expected], show
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{"after": "12"}, {"since": "2026-12-06T10:00:00+00:00"},
+                                   {"after": "x", "since": "2026-12-06T10:00:00+00:00"},
+                                   {"after": "12", "since": "yesterday"},
+                                   {"after": "12", "since": "2026-12-06T10:00:00"},
+                                   {"after": "9" * 40, "since": "2026-12-06T10:00:00Z"},
+                                   {"after": "12", "since": "0001-01-01T00:00:00+14:00"}])
+def test_a_refill_naming_no_card_it_can_read_is_told_so(client, moderator, query):
+    response = client.get(QUEUE, {"partial": 1, **query})
+    assert response.status_code == 400
+    assert "“after” and “since” name the last comment the queue shows" in (
+        response.content.decode())
+

@@ -77,13 +77,29 @@ function inTurn(task) {
   return run;
 }
 
+// The card the queue goes on from: the last one drawn, on whichever page of whichever view
+// (the queue's address keeps the view). The page's first, the refills' after it: asked
+// for from the start, a moderator on page 3 was brought page 1.
+let after = null;
+function goOnFrom(cards) {
+  const last = cards.at(-1);
+  if (last?.dataset.since) after = { id: last.id.replace("comment-", ""), since: last.dataset.since };
+}
+goOnFrom(items());
+
 async function refill() {
   if (!queue?.dataset.more) return [];
-  const response = await fetch(queue.dataset.more, { credentials: "same-origin", headers: HEADERS });
+  const url = new URL(queue.dataset.more, location.href);
+  if (after) {
+    url.searchParams.set("after", after.id);
+    url.searchParams.set("since", after.since);
+  }
+  const response = await fetch(url, { credentials: "same-origin", headers: HEADERS });
   if (!response.ok) return [];
   const html = await response.text();
-  const fresh = [...fragment(html).querySelectorAll("[data-desk-item]")]
-    .filter((item) => !document.getElementById(item.id));
+  const drawn = [...fragment(html).querySelectorAll("[data-desk-item]")];
+  goOnFrom(drawn);
+  const fresh = drawn.filter((item) => !document.getElementById(item.id));
   queue.querySelector("[data-desk-empty]")?.remove();
   queue.append(...fresh);
   if (!items().length && !queue.querySelector("[data-desk-empty]")) {

@@ -2,6 +2,8 @@
 
 - Two held comments by one reader on one story in the same minute: each card of the
   comment queue, and each of its landmarks, has a name of its own.
+- The queue, refilled as decisions empty it, brings what comes after the page the
+  moderator is on, in the view they chose; without the script a decision returns there.
 
 Screenshots go to screenshots/qa12/ (git-ignored), at 1280 and 390 px, light and dark.
 """
@@ -15,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from comments.models import Comment
 from tests.browser.shots import shooter
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -92,3 +95,71 @@ def test_one_readers_comments_held_in_the_same_minute_have_names_of_their_own(
         expect(reader.locator(".account-comments li")).to_have_count(2)
         assert not axe_says(reader, "landmark-unique")
         shoot(reader, "account-held-same-minute", width, scheme)
+
+
+# The queue refilled from where the moderator is --------------------------------------------
+
+
+def _held_comments(count):
+    """count comments held on one story, oldest first, each from a reader of its own."""
+    story = ArticleFactory(headline="Harbour fares rise",
+                           published_at=timezone.now() - timedelta(days=2))
+    start = timezone.now() - timedelta(days=1)
+    return [CommentFactory(article=story, reader=UserFactory(username=f"reader{n:02d}"),
+                           status="pending", hold_reason="Contains a link",
+                           body=f"Held comment number {n:02d}: www.x.example",
+                           created_at=start + timedelta(minutes=n))
+            for n in range(1, count + 1)]
+
+
+def _cards(page):
+    return page.locator("[data-desk-item]").evaluate_all(
+        "cards => cards.map((card) => Number(card.id.replace('comment-', '')))")
+
+
+@pytest.mark.parametrize("show", ["held", ""], ids=["held", "everything"])
+def test_the_queue_refills_from_the_page_the_moderator_is_on(live_server, roles, new_page,
+                                                             show):
+    staff("Moderators", "moderator")
+    held = _held_comments(25)
+    ids = [comment.pk for comment in held]
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        view = f"show={show}&" if show else ""
+        page.goto(f"{live_server.url}{QUEUE}?{view}page=2")
+        assert _cards(page) == ids[10:20]
+        # The last card decided, nothing undecided after it: the queue asks for what follows.
+        shown = ids[10:20]
+        last = page.locator(f"#comment-{shown[-1]}")
+        last.get_by_role("button", name="Approve").click()
+        expect(page.locator("[data-desk-receipt]")).to_have_count(1)
+        # What comes after page 2 (21 to 25), not page 1 again (1 to 10).
+        expect(page.locator("[data-desk-item]")).to_have_count(14)
+        assert _cards(page) == ids[10:19] + ids[20:25]
+        # And again, from the last card the refill brought: the queue's end.
+        page.locator(f"#comment-{ids[24]}").get_by_role("button", name="Hide", exact=True).click()
+        expect(page.locator("[data-desk-receipt]")).to_have_count(2)
+        page.wait_for_load_state("networkidle")
+        assert _cards(page) == ids[10:19] + ids[20:24]
+        page.locator(f"#comment-{ids[20]}").scroll_into_view_if_needed()
+        shoot(page, f"queue-refilled-{show or 'everything'}", width, scheme, full_page=False)
+        # Put back as it was for the next look.
+        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                                  moderated_at=None)
+
+
+def test_without_javascript_a_decision_returns_to_the_same_page_and_view(live_server, roles,
+                                                                        new_page):
+    staff("Moderators", "moderator")
+    ids = [comment.pk for comment in _held_comments(25)]
+    page = new_page(javascript=False)
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}{QUEUE}?show=held&page=2")
+    assert _cards(page) == ids[10:20]
+    page.locator(f"#comment-{ids[19]}").get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"{QUEUE}?show=held&page=2")
+    # Page 2 again, one further on: the decided comment gone, the next one on it.
+    assert _cards(page) == ids[10:19] + [ids[20]]
+    expect(page.locator(".messagelist")).to_contain_text("Approved the comment by reader20")
