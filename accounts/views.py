@@ -1,3 +1,4 @@
+import string
 from urllib.parse import urlsplit
 
 from axes.helpers import get_client_ip_address
@@ -17,6 +18,7 @@ from django.db.models import ProtectedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.tasks import task
 from django.template.defaultfilters import pluralize
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
@@ -450,6 +452,31 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     form_class = PlainSetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if self.validlink or not isinstance(response, TemplateResponse):
+            return response
+        # Django answers a link it cannot use with 200, as if the page were the form; this
+        # site's other emailed links (an email change's, the newsletter's) say 400 when the
+        # link is not whole and 410 when it was whole but is spent, and so does this one.
+        broken = not self._whole(kwargs["token"])
+        response.context_data["broken"] = broken
+        response.status_code = 400 if broken else 410
+        return response
+
+    def _whole(self, token):
+        """Whether the link is as the email gave it: its account is there, and its token is
+        the reset page's own (the link was opened) or one this site makes, cut nowhere."""
+        if self.user is None:
+            return False
+        if token == self.reset_url_token:
+            return True
+        # Django's tokens: a time in base 36, "-", then a hex digest of a fixed length.
+        stamp, _, mac = token.partition("-")
+        made = self.token_generator.make_token(self.user).partition("-")[2]
+        return (0 < len(stamp) <= 13 and set(stamp) <= set(string.digits + string.ascii_lowercase)
+                and len(mac) == len(made) and set(mac) <= set(string.hexdigits.lower()))
 
     def form_valid(self, form):
         response = super().form_valid(form)

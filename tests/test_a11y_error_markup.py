@@ -139,11 +139,15 @@ def test_an_error_of_the_whole_form_is_a_list_announced_by_the_page():
 
 
 def test_an_expired_reset_link_is_titled_as_it_is_headed(client):
-    response = client.get("/accounts/reset/MQ/bad-token/")
-    text = response.content.decode()
-    assert "<h1>This link has expired</h1>" in text
-    assert re.search(r"<title>This link has expired · [^<]+</title>", text)
-    assert "Choose a new password" not in text
+    from tests.factories import UserFactory
+
+    uid = urlsafe_base64_encode(force_bytes(UserFactory().pk))
+    for token, heading in (("cz3k2b-0f1e2d3c4b5a69788796a5b4c3d2e1f0", "This link has expired"),
+                           ("bad-token", "This link does not work")):
+        text = client.get(f"/accounts/reset/{uid}/{token}/").content.decode()
+        assert f"<h1>{heading}</h1>" in text
+        assert re.search(rf"<title>{heading} · [^<]+</title>", text)
+        assert "Choose a new password" not in text
 
 
 # Comments without the script ------------------------------------------------

@@ -1,6 +1,6 @@
 """QA round 12, readers' participation and the moderators' desk: one reader's identical bias
 reports from two tabs at once are filed once; the comment queue's refill goes on from the
-card the moderator has."""
+card the moderator has; a password-reset link that cannot be used says so with its status."""
 
 import re
 import threading
@@ -150,3 +150,76 @@ def test_a_refill_naming_no_card_it_can_read_is_told_so(client, moderator, query
     assert "“after” and “since” name the last comment the queue shows" in (
         response.content.decode())
 
+
+# A password-reset link that cannot be used ------------------------------------------------
+
+ASK_AGAIN = '<a href="/accounts/password_reset/">'
+
+
+def _reset_path(client, email="ana@example.org"):
+    from urllib.parse import urlsplit
+
+    from tests.accounts.test_password_reset import reset_link
+    return urlsplit(reset_link(client, email)).path
+
+
+def _says(response, status, title):
+    text = response.content.decode()
+    assert response.status_code == status, (response.status_code, text[:300])
+    assert f"<h1>{title}</h1>" in text and re.search(rf"<title>{title} · [^<]+</title>", text)
+    assert ASK_AGAIN in text and "Choose a new password" not in text
+    assert response["Cache-Control"].count("no-store") == 1
+
+
+@pytest.mark.django_db
+def test_a_spent_reset_link_answers_gone_and_says_to_ask_for_a_new_one(client, settings):
+    import time_machine
+    from django.utils import timezone
+
+    ana = UserFactory(username="ana", email="ana@example.org")
+    path = _reset_path(client)
+    # Past its time: 410, and the password stays.
+    with time_machine.travel(timezone.now() + timezone.timedelta(
+            seconds=settings.PASSWORD_RESET_TIMEOUT + 60)):
+        _says(client.get(path), 410, "This link has expired")
+        _says(client.post(path, {"new_password1": "a-new-harbour-passphrase",
+                                 "new_password2": "a-new-harbour-passphrase"}),
+              410, "This link has expired")
+    ana.refresh_from_db()
+    assert ana.check_password("a-long-test-passphrase")
+    # Used once: the second time, 410.
+    from tests.accounts.test_password_reset import set_password
+    assert set_password(client, "https://x" + path).status_code == 302
+    _says(Client().get(path), 410, "This link has expired")
+    # The form's own address, opened where the link was not (another browser): 410.
+    _says(Client().get(path.rsplit("/", 2)[0] + "/set-password/"), 410,
+          "This link has expired")
+
+
+@pytest.mark.django_db
+def test_a_reset_link_cut_or_changed_answers_bad_request_and_says_so(client):
+    UserFactory(username="ana", email="ana@example.org")
+    path = _reset_path(client)
+    prefix, uid, token = path.rsplit("/", 3)[:3]
+    for bad in (f"{prefix}/{uid}/{token[:-6]}/", f"{prefix}/{uid}/{token.upper()}/",
+                f"{prefix}/{uid}/not-a-token/", f"{prefix}/Zm9v/{token}/",
+                f"{prefix}/OTk5OQ/{token}/"):
+        _says(client.get(bad), 400, "This link does not work")
+    # The whole link still works, after all that.
+    assert client.get(path).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_spent_reset_links_log_line_names_its_route_not_its_token(client, caplog):
+    import logging
+
+    UserFactory(username="ana", email="ana@example.org")
+    token = "cz3k2b-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(f"/accounts/reset/MQ/{token}/").status_code in (400, 410)
+    # As the site's console handler writes them (core.logs).
+    from core.logs import JsonFormatter
+    lines = [JsonFormatter().format(record) for record in caplog.records
+             if record.name == "django.request"]
+    assert lines and all(token not in line and "/accounts/reset/<uidb64>/<token>/" in line
+                         for line in lines), lines

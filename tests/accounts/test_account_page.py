@@ -236,7 +236,8 @@ class TestSignupWords:
 ])
 def test_sign_in_pages_are_not_indexed(client, url):
     response = client.get(url)
-    assert response.status_code == 200
+    # A reset link cut short answers 400, saying so (QA round 12).
+    assert response.status_code == (400 if "not-a-token" in url else 200)
     assert parse_html(response).meta["robots"] == "noindex"
 
 

@@ -2,6 +2,7 @@
 
 - Two held comments by one reader on one story in the same minute: each card of the
   comment queue, and each of its landmarks, has a name of its own.
+- A password-reset link that cannot be used says which way and leads to a new one.
 - The queue, refilled as decisions empty it, brings what comes after the page the
   moderator is on, in the view they chose; without the script a decision returns there.
 
@@ -163,3 +164,27 @@ def test_without_javascript_a_decision_returns_to_the_same_page_and_view(live_se
     # Page 2 again, one further on: the decided comment gone, the next one on it.
     assert _cards(page) == ids[10:19] + [ids[20]]
     expect(page.locator(".messagelist")).to_contain_text("Approved the comment by reader20")
+
+
+# A password-reset link that cannot be used ------------------------------------------------
+
+
+def test_a_reset_link_that_cannot_be_used_says_so_and_leads_to_a_new_one(live_server,
+                                                                       new_page):
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(UserFactory(username="ana").pk))
+    links = {"spent": (f"/accounts/reset/{uid}/cz3k2b-0f1e2d3c4b5a69788796a5b4c3d2e1f0/",
+                       410, "This link has expired"),
+             "cut": (f"/accounts/reset/{uid}/cz3k2b-0f1e2d/", 400, "This link does not work")}
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        for name, (path, status, heading) in links.items():
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == status
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            shoot(page, f"reset-link-{name}", width, scheme)
+            page.get_by_role("link", name="ask for a new one").click()
+            expect(page.get_by_label("Email")).to_be_visible()
