@@ -18,9 +18,9 @@ from django.db.models import ProtectedError
 from django.db.models.deletion import Collector
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
 from django.tasks import task
 from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes
