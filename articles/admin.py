@@ -61,7 +61,8 @@ from .models import (CARD_DEFERRED, Article, OldTagSlug, RelatedArticle, Section
                      draft_story, public_story, reading_stats, reviewing_editors,
                      scheduled_story)
 from .search import beginning_with, clean_query, matching
-from .tags import as_on_site, check_tag_name, claim_tags, lookalike, parse_tags
+from .tags import (check_tag_name, claim_tags, kept_or_gone, lookalike, on_site,
+                   parse_tags)
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -181,7 +182,8 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
                     params={"limit": limit, "start": Truncator(name).chars(40),
                             "length": len(name)}, code="tag_too_long")
         # A tag typed in another case is the tag already on the site, not a new one.
-        return as_on_site(names)
+        names, self.tags_found = on_site(names)
+        return names
 
     def clean_headline(self):
         # The headline's box wraps; the headline itself stays one line.
@@ -234,6 +236,14 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
         elif moment <= now and not self._time_passed_while_scheduled():
             self.add_error("published_at", PASSED)
         return cleaned_data
+
+    def _post_clean(self):
+        super()._post_clean()
+        # After clean(), where a change form holds its story's row (EditConflictMixin): a tag
+        # deletion or merge holds the stories carrying the tag, then the tag.
+        if not self.errors:
+            for problem in kept_or_gone(getattr(self, "tags_found", [])):
+                self.add_error("tags", problem)
 
     def _time_passed_while_scheduled(self):
         """Whether this is the stored schedule, whose time came while the form was open."""
@@ -444,6 +454,14 @@ class TagAdmin(DeclaredLookupsOnly, EditConflictMixin, TaggitTagAdmin):
         if change and "name" in form.changed_data:
             _refresh_revision_tags(_story_ids([tag]))
 
+    def get_deleted_objects(self, objs, request):
+        if request.method == "POST" and transaction.get_connection().in_atomic_block:
+            # Before the tags are locked for deletion (core.admin), as a story's save holds
+            # its row, then its tags (articles.tags.kept_or_gone): the other way round,
+            # each waited for the other, a deadlock.
+            _lock_stories(_story_ids(list(objs)))
+        return super().get_deleted_objects(objs, request)
+
     def delete_model(self, request, tag):
         _delete_tags([tag])
 
@@ -542,8 +560,7 @@ def _merge_tags(tags, name, log=None):
         if not merged:
             return into
         taggings = TaggedItem.objects.filter(tag__in=merged)
-        stories = _story_ids(merged)
-        _lock_stories(stories)
+        stories = _lock_stories_then_tags(merged)
         taggings_changed(taggings, moved_to=into)
         # A story keeps one tagging: the one merged into if it had it, else its first.
         same_story = TaggedItem.objects.filter(content_type=OuterRef("content_type"),
@@ -571,13 +588,27 @@ def _delete_tags(tags):
     stamp, the tags' own signals (their pages taken down) still sent.
     """
     with transaction.atomic(), pagecache.changes_gathered():
-        stories = _story_ids(tags)
-        _lock_stories(stories)
+        stories = _lock_stories_then_tags(tags)
         taggings = TaggedItem.objects.filter(tag__in=tags)
         taggings_changed(taggings)
         _delete_without_signals(taggings)
         Tag.objects.filter(pk__in=[tag.pk for tag in tags]).delete()
         _refresh_revision_tags(stories)
+
+
+def _lock_stories_then_tags(tags):
+    """Lock the stories carrying tags, then the tags (FOR UPDATE), before they are merged
+    away or deleted; the ids of the stories carrying them now.
+
+    A story's save adding one of the tags holds it until its commit
+    (articles.tags.kept_or_gone): the merge or deletion waits, then takes that
+    story's tagging too. It read the taggings first and removed the tag under
+    the new one, a 500 at its commit or the story's.
+    """
+    _lock_stories(_story_ids(tags))
+    list(Tag.objects.select_for_update().filter(pk__in=[tag.pk for tag in tags])
+         .order_by("pk").values_list("pk", flat=True))
+    return _story_ids(tags)
 
 
 def _lock_stories(story_ids):

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from taggit.models import Tag
 
-from core.rowlocks import claimed_alone
+from core.rowlocks import claimed_alone, kept_until_commit
 from core.text import caseless, name_key, strip_control_characters, strip_stray_bidi
 
 QUOTE_REFUSED = ("A tag cannot hold a double quote (\"): in a story's tags field, quotes "
@@ -120,11 +120,16 @@ def as_on_site(names):
     characters and stray direction controls pasted with a name are dropped (core.text
     strip_stray_bidi), and a name that cannot be a tag is refused (check_tag_name).
     """
+    return on_site(names)[0]
+
+
+def on_site(names):
+    """as_on_site(names), and the site's tags among them (as found: kept_or_gone)."""
     names = [strip_stray_bidi(strip_control_characters(name)).strip() for name in names]
     for name in names:
         check_tag_name(name)
     if not names:
-        return []
+        return [], []
     found = _same_names(names)
     new = {caseless(name) for name in names} - {caseless(tag.name) for tag in found}
     if new:  # a tag that another save is making at this moment is waited for, then found
@@ -138,5 +143,48 @@ def as_on_site(names):
     for name in names:
         key = caseless(name)
         unique.setdefault(key, name if name in exact else known.get(key, name))
-    return list(unique.values())
+    used = set(unique.values())
+    return list(unique.values()), [tag for tag in found if tag.name in used]
 
+
+GONE = ("The tag “%(name)s” was deleted while this story was being saved, so it was not "
+        "saved. Save again to make it a new tag, or take it out of the tags; nothing else "
+        "was lost.")
+MOVED = ("The tag “%(name)s” was %(change)s “%(now)s” while this story was being saved, so it "
+         "was not saved. Save again to make “%(name)s” a new tag, or type “%(now)s” instead; "
+         "nothing else was lost.")
+
+
+def kept_or_gone(tags):
+    """Hold tags, the site's tags a story's form found, until the save's commit; a message
+    for each one deleted, merged or renamed since it was found.
+
+    The tags of a story are written by name and the tagging's foreign key is
+    checked at the commit: a tag deleted or merged away in the tag list
+    meanwhile failed the save there, a 500 that lost the story (or the
+    deletion's, had it gone second). Held FOR KEY SHARE (core.rowlocks), a
+    deletion, merge or rename waits for the save; one under way is waited for,
+    then said. Take it after the story's own row (EditConflictMixin): a
+    deletion locks the stories carrying the tag before the tag.
+    """
+    from .models import OldTagSlug  # articles.models is not loaded with the tag parser
+
+    if not tags:
+        return []
+    held = dict(kept_until_commit(Tag.objects.filter(pk__in=[tag.pk for tag in tags])
+                                  .order_by("pk").values_list("pk", "name")))
+    problems = []
+    for tag in tags:
+        now = held.get(tag.pk)
+        if now == tag.name:
+            continue
+        if now is not None:
+            params = {"name": tag.name, "change": "renamed", "now": now}
+        elif into := OldTagSlug.objects.filter(slug=tag.slug).values_list(
+                "owner__name", flat=True).first():
+            params = {"name": tag.name, "change": "merged into", "now": into}
+        else:
+            problems.append(ValidationError(GONE, code="tag_gone", params={"name": tag.name}))
+            continue
+        problems.append(ValidationError(MOVED, code="tag_moved", params=params))
+    return problems
