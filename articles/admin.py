@@ -61,8 +61,8 @@ from .models import (CARD_DEFERRED, Article, OldTagSlug, RelatedArticle, Section
                      draft_story, public_story, reading_stats, reviewing_editors,
                      scheduled_story)
 from .search import beginning_with, clean_query, matching
-from .tags import (check_tag_name, claim_tags, kept_or_gone, lookalike, on_site,
-                   parse_tags)
+from .tags import (ADDRESS_TAKEN, address_clashes, check_tag_name, claim_tags, kept_or_gone,
+                   lookalike, on_site, parse_tags)
 
 # Fields shown when two revisions are compared, in the order of the form.
 REVISION_FIELDS = [
@@ -344,6 +344,12 @@ class MergeTagsForm(forms.Form):
         name = " ".join(strip_stray_bidi(
             strip_control_characters(self.cleaned_data["into"])).split())
         check_tag_name(name)
+        # A new tag at another's address ("U.S." by "US") was made at /tags/us_1/.
+        clashes = address_clashes([name]) if lookalike(name) is None else []
+        if clashes:
+            _, other, slug, _ = clashes[0]
+            raise ValidationError(ADDRESS_TAKEN, code="same_slug",
+                                  params={"name": name, "other": other, "slug": slug})
         return name
 
     def clean(self):

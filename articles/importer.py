@@ -36,7 +36,7 @@ from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm
                     slug_from_headline)
 from .invalidation import tagging_change
 from .models import Article, OldSlug, RelatedArticle, Section, public_story
-from .tags import claim_tags
+from .tags import address_clashes, claim_tags
 
 PROGRESS_EVERY = 100  # articles
 # An import file is read whole, then parsed into objects that take several times
@@ -987,6 +987,10 @@ def _tags_on_site(plan, names):
             first.setdefault(name, article)
     tags = _kept(Tag.objects.in_bulk(list(first), field_name="name"))
     claim_tags([name for name in first if name not in tags])  # and their slugs
+    clashes = address_clashes([name for name in first if name not in tags])
+    if clashes:
+        raise ImportFailed([_address_clash(first[name], name, other, slug, shown)
+                            for name, other, slug, shown in clashes])
     for name, article in first.items():
         if name not in tags:
             try:
@@ -996,6 +1000,21 @@ def _tags_on_site(plan, names):
                                             field="tags", article=article.number,
                                             slug=article.slug)]) from error
     return tags
+
+
+def _address_clash(article, name, other, slug, shown):
+    """The problem of a tag named name whose slug would be another's (tags.address_clashes):
+    the tag on the site named other, or the one other names in this file."""
+    keys = [name_key(given) for given in article.form.cleaned_data["tags"]]
+    index = keys.index(name_key(name)) if name_key(name) in keys else None
+    why = "as a tag's address keeps only its letters and digits"
+    message = (f'tag "{name}" would have the address of the tag "{other}" on the site, '
+               f'/tags/{slug}/, {why}: write "{other}" to use that tag, or add "{name}" in '
+               "the tag list with a slug of its own first" if shown else
+               f'tags "{other}" and "{name}" in this file would have one address, '
+               f'/tags/{slug}/, {why}: write one of them')
+    return Problem(message, field="tags" if index is None else f"tags[{index}]",
+                   article=article.number, slug=article.slug)
 
 
 def _list_tags_in_revisions(tags):

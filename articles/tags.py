@@ -135,6 +135,16 @@ def on_site(names):
     if new:  # a tag that another save is making at this moment is waited for, then found
         claim_tags([name for name in names if caseless(name) in new])
         found = _same_names(names)
+        made = {caseless(tag.name) for tag in found}
+        first = {}  # of names repeated in another case, the first (as below)
+        for name in names:
+            first.setdefault(caseless(name), name)
+        clashes = address_clashes([name for key, name in first.items() if key not in made])
+        if clashes:
+            raise ValidationError([
+                ValidationError(ADDRESS_TAKEN if shown else ADDRESS_SHARED, code="same_slug",
+                                params={"name": name, "other": other, "slug": slug})
+                for name, other, slug, shown in clashes])
     exact, known = set(), {}
     for tag in found:
         exact.add(tag.name)
@@ -145,6 +155,46 @@ def on_site(names):
         unique.setdefault(key, name if name in exact else known.get(key, name))
     used = set(unique.values())
     return list(unique.values()), [tag for tag in found if tag.name in used]
+
+
+ADDRESS_TAKEN = ("“%(name)s” would have the address of the tag “%(other)s”, /tags/%(slug)s/, "
+                 "as a tag’s address keeps only its letters and digits. Type “%(other)s” to "
+                 "use that tag, or add “%(name)s” in the tag list with a slug of its own first.")
+ADDRESS_SHARED = ("“%(name)s” and “%(other)s” would have one address, /tags/%(slug)s/, as a "
+                  "tag’s address keeps only its letters and digits. Keep one of them.")
+
+
+def address_clashes(names):
+    """(name, other, slug, shown) for each of names, tags to be made, whose slug is the
+    slug of another tag: on the site (shown is true), or earlier in names; other is its name.
+
+    "U.S." beside the site's "US" (or "A.I." beside "AI", "Ports!" beside
+    "Ports") is a tag of its own to the name checks, yet taggit gave it the
+    slug "us_1": a second page for one subject at an address nobody would
+    guess. The story form, the import and the merge refuse it instead, naming
+    the tag it would shadow.
+    """
+    slugs = {}
+    for name in names:
+        slugs.setdefault(caseless(Tag().slugify(name)), []).append(name)
+    slugs.pop("", None)  # no slug: check_tag_name refuses it
+    if not slugs:
+        return []
+    ascii_slugs = [slug for slug in slugs if slug.isascii()]
+    found = Q(slug__regex=r"[^\x01-\x7f]") if len(ascii_slugs) < len(slugs) else Q(pk__in=[])
+    if ascii_slugs:
+        found |= Q.create([Q(slug__iexact=slug) for slug in ascii_slugs], connector=Q.OR)
+    taken = {}
+    for tag in Tag.objects.filter(found).order_by("pk").only("name", "slug"):
+        taken.setdefault(caseless(tag.slug), tag)
+    clashes = []
+    for slug, named in slugs.items():
+        tag = taken.get(slug)
+        if tag is not None:
+            clashes.extend((name, tag.name, tag.slug, True) for name in named)
+        else:
+            clashes.extend((name, named[0], slug, False) for name in named[1:])
+    return clashes
 
 
 GONE = ("The tag “%(name)s” was deleted while this story was being saved, so it was not "

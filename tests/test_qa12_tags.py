@@ -221,3 +221,99 @@ def test_a_story_saved_with_its_tag_while_the_tag_is_deleted_does_not_deadlock()
     assert story.headline == "Ferries resume on Monday"
     assert list(story.tags.names()) == ["Harbours"]
 
+
+# A tag typed with other punctuation than the site's ("U.S." beside "US") ----------------------
+
+
+def _story_form(tags):
+    story = ArticleFactory(headline="Quay rebuilt", tags=["Harbours"])
+    writing = Editor("first", "First Editor")
+    writing.open(f"/admin/articles/article/{story.pk}/change/")
+    return story, writing, writing.save(tags=tags)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed, on_site, slug", [("U.S.", "US", "us"), ("A.I.", "AI", "ai"),
+                                                  ("e mail", "E-mail", "e-mail")])
+def test_a_tag_typed_with_other_punctuation_than_the_site_s_is_refused_naming_it(
+        typed, on_site, slug):
+    ArticleFactory(headline="Ferries resume", tags=[on_site])
+    story, writing, response = _story_form(f"Harbours, {typed}")
+    # It was saved as a second tag, "{typed}", at /tags/{slug}_1/.
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["tags"] == [
+        f"“{typed}” would have the address of the tag “{on_site}”, /tags/{slug}/, as a tag’s "
+        f"address keeps only its letters and digits. Type “{on_site}” to use that tag, or add "
+        f"“{typed}” in the tag list with a slug of its own first."]
+    assert writing.value("tags") == f"Harbours, {typed}"
+    assert sorted(Tag.objects.values_list("slug", flat=True)) == sorted(["harbours", slug])
+    assert list(story.tags.names()) == ["Harbours"]
+    # Typed as the site has it, it is that tag.
+    assert writing.save(tags=f"Harbours, {on_site}").status_code == 302
+    assert sorted(story.tags.names()) == sorted(["Harbours", on_site])
+
+
+@pytest.mark.django_db
+def test_two_new_tags_with_one_address_in_one_story_are_refused():
+    story, writing, response = _story_form("US, U.S., Harbours")
+    # It was two tags, "U.S." at /tags/us/ and "US" at /tags/us_1/.
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["tags"] == [
+        "“US” and “U.S.” would have one address, /tags/us/, as a tag’s address keeps only "
+        "its letters and digits. Keep one of them."]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Harbours"]
+
+
+def _imported(tmp_path, *tag_lists):
+    from articles import importer
+    from tests.factories import AuthorFactory
+
+    AuthorFactory(name="Li Wei", slug="li-wei")
+    data = {"articles": [
+        {"slug": f"story-{number}", "headline": f"Story {number}", "body": "Words.",
+         "section": "World", "author": "li-wei", "tags": tags}
+        for number, tags in enumerate(tag_lists, start=1)]}
+    with pytest.raises(importer.ImportFailed) as refused:
+        importer.write(importer.validate(data, tmp_path))
+    return [str(problem) for problem in refused.value.problems]
+
+
+@pytest.mark.django_db
+def test_the_import_refuses_a_tag_with_the_address_of_one_on_the_site(tmp_path):
+    ArticleFactory(headline="Ferries resume", tags=["US"])
+    # It was imported as a second tag, "U.S.", at /tags/us_1/.
+    assert _imported(tmp_path, ["Harbours", "U.S."]) == [
+        'article 1 (slug "story-1"): field "tags[1]": tag "U.S." would have the address of '
+        'the tag "US" on the site, /tags/us/, as a tag\'s address keeps only its letters and '
+        'digits: write "US" to use that tag, or add "U.S." in the tag list with a slug of its '
+        "own first"]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["US"]
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_import_refuses_two_new_tags_with_one_address(tmp_path):
+    # It was two tags, "Ports" at /tags/ports/ and "Ports!" at /tags/ports_1/.
+    assert _imported(tmp_path, ["Ports"], ["Harbours", "Ports!"]) == [
+        'article 2 (slug "story-2"): field "tags[1]": tags "Ports" and "Ports!" in this file '
+        "would have one address, /tags/ports/, as a tag's address keeps only its letters and "
+        "digits: write one of them"]
+    assert not Tag.objects.exists()
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_tags_merged_into_a_new_name_at_another_tag_s_address_are_refused():
+    from tests.articles.test_tag_admin_r6 import MERGE, chosen_on, merge_page
+
+    ArticleFactory(headline="Ferries resume", tags=["America", "US"])
+    merging = Editor("third", "Third Editor", None)
+    page = merge_page(merging.client, Tag.objects.get(name="America"))
+    response = merging.client.post(MERGE, {"into": "U.S.", "tags": chosen_on(page)})
+    # It merged "America" into a new tag "U.S." at /tags/us_1/.
+    assert response.status_code == 400
+    assert response.context["form"].errors["into"] == [
+        "“U.S.” would have the address of the tag “US”, /tags/us/, as a tag’s address keeps "
+        "only its letters and digits. Type “US” to use that tag, or add “U.S.” in the tag list "
+        "with a slug of its own first."]
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["America", "US"]
