@@ -39,8 +39,8 @@ from taggit.models import Tag, TaggedItem
 from taggit.utils import edit_string_for_tags
 
 from core import pagecache
-from core.admin import (CheckedAutocompleteSelect, ChosenOnlyFilter, ConditionFilter,
-                        DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
+from core.admin import (CheckedAutocompleteSelect, ChoosesForAList, ChosenOnlyFilter,
+                        ConditionFilter, DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
                         ReadOnlyRevisionsMixin, StaffUserChoiceField, ask_for_chosen_files,
                         lower_case_slug, with_next_older, word_diff)
 from core.forms import clock_shows, offset_text
@@ -409,7 +409,7 @@ class TagAdminForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(DeclaredLookupsOnly, EditConflictMixin, TaggitTagAdmin):
+class TagAdmin(ChoosesForAList, DeclaredLookupsOnly, EditConflictMixin, TaggitTagAdmin):
     """taggit's admin, with a merge of our own.
 
     taggit's merge asked only for a staff account (a moderator, who may only
@@ -432,7 +432,7 @@ class TagAdmin(DeclaredLookupsOnly, EditConflictMixin, TaggitTagAdmin):
     # links to them in the story list instead.
     inlines = []
     # Where the story list's tag filter sends an editor to choose a tag (TagFilter).
-    list_display = ["name", "slug", "story_list"]
+    list_display = ["name", "slug"]  # and "Its stories" (get_list_display)
 
     def get_readonly_fields(self, request, obj=None):
         return ["stories"] if obj else []
@@ -445,11 +445,15 @@ class TagAdmin(DeclaredLookupsOnly, EditConflictMixin, TaggitTagAdmin):
                            urlencode({TagFilter.parameter_name: tag.slug}), count,
                            "story" if count == 1 else "stories")
 
-    @admin.display(description="stories")
-    def story_list(self, tag):
-        return format_html('<a href="{}?{}">Its stories</a>',
-                           reverse("admin:articles_article_changelist"),
-                           urlencode({TagFilter.parameter_name: tag.slug}))
+    def get_list_display(self, request):
+        # "Its stories" keeps the story list's filters this list was opened with.
+        @admin.display(description="stories")
+        def story_list(tag):
+            return format_html('<a href="{}">Its stories</a>', self.list_with_choice(
+                request, reverse("admin:articles_article_changelist"),
+                TagFilter.parameter_name, tag.slug))
+
+        return [*super().get_list_display(request), story_list]
 
     def save_model(self, request, tag, form, change):
         left = (Tag.objects.filter(pk=tag.pk).values_list("slug", flat=True).first()

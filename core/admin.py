@@ -54,12 +54,13 @@ from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.fields.files import FieldFile
 from django.forms.utils import pretty_name
 from django.http import (Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed,
-                         HttpResponseRedirect, StreamingHttpResponse)
+                         HttpResponseRedirect, QueryDict, StreamingHttpResponse)
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 
 from . import editing_now, hooks, ratelimit
@@ -280,8 +281,42 @@ class ChosenOnlyFilter(SimpleListFilter):
         yield from super().choices(changelist)
         url = self.choose_url()
         if url is not None:
+            # The list's other filters and search go along (ChoosesForAList): the list
+            # chosen from led back with the choice alone.
+            kept = changelist.get_query_string(remove=[self.parameter_name]).lstrip("?")
+            if kept:
+                url = f"{url}?{urlencode({LIST_FILTERS_VAR: kept})}"
             yield {"selected": False, "query_string": url,
                    "display": f"Choose {'another' if self.value() else 'a'} {self.title}…"}
+
+
+# The query of the list a ChosenOnlyFilter's "Choose a ..." link was followed from.
+LIST_FILTERS_VAR = "for_list"
+
+
+class ChoosesForAList:
+    """For the admin of a ChosenOnlyFilter's `choose_from`: its list, opened from another
+    list's "Choose a ..." link, carries that list's filters and search (LIST_FILTERS_VAR)
+    through its own search, sorting and pages, and list_with_choice() leads back with them.
+    """
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+
+        class CarryingChangeList(changelist):
+            def get_filters_params(self, params=None):
+                params = super().get_filters_params(params)
+                params.pop(LIST_FILTERS_VAR, None)  # carried, not a filter of this list
+                return params
+
+        return CarryingChangeList
+
+    def list_with_choice(self, request, url, parameter, value):
+        """url (a list), filtered as the list this one was opened from was, and by
+        parameter=value."""
+        carried = QueryDict(request.GET.get(LIST_FILTERS_VAR, "")).lists()
+        pairs = [(key, values) for key, values in carried if key != parameter]
+        return f"{url}?{urlencode([*pairs, (parameter, [value])], doseq=True)}"
 
 
 class ConditionFilter(SimpleListFilter):

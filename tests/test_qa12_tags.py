@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db.models.signals import m2m_changed, post_delete
+from django.utils.http import urlencode
 from taggit.models import Tag
 
 from articles.models import Article
@@ -317,3 +318,64 @@ def test_tags_merged_into_a_new_name_at_another_tag_s_address_are_refused():
         "only its letters and digits. Type “US” to use that tag, or add “U.S.” in the tag list "
         "with a slug of its own first."]
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["America", "US"]
+
+
+# The story list's "Choose another tag…" keeps the list's other filters -------------------------
+
+
+def _links(page, name):
+    import html
+    import re
+
+    return [html.unescape(href) for href in re.findall(
+        rf'<a href="([^"]*)"[^>]*>{re.escape(name)}</a>', page.content.decode())]
+
+
+@pytest.mark.django_db
+def test_choosing_another_tag_keeps_the_story_list_s_other_filters(editor):
+    from tests.factories import SectionFactory
+
+    harbour = SectionFactory(name="Harbour")
+    ArticleFactory(headline="Ferry timetable", section=harbour, tags=["Ferries"], draft=True)
+    ArticleFactory(headline="Ferry fares", section=harbour, tags=["Fares"], draft=True)
+    ArticleFactory(headline="Ferry fares rise", tags=["Fares"])
+    kept = f"q=ferry&section__id__exact={harbour.pk}&status=draft"
+    stories = editor.get(f"/admin/articles/article/?{kept}&tag=ferries")
+    # It was "/admin/taggit/tag/": the section, the state and the search were dropped.
+    [choose] = _links(stories, "Choose another tag…")
+    assert choose == f"/admin/taggit/tag/?{urlencode({'for_list': kept})}"
+    tags = editor.get(choose)
+    assert tags.status_code == 200
+    assert f"/admin/articles/article/?{kept}&tag=fares" in _links(tags, "Its stories")
+    # Searched, sorted or paged, the tag list still carries them.
+    searched = editor.get(f"{choose}&q=fare")
+    assert searched.status_code == 200
+    assert _links(searched, "Its stories") == [f"/admin/articles/article/?{kept}&tag=fares"]
+    assert f'<input type="hidden" name="for_list" value="{kept.replace("&", "&amp;")}">' in (
+        searched.content.decode())
+    listed = editor.get(f"/admin/articles/article/?{kept}&tag=fares")
+    assert listed.status_code == 200
+    page = listed.content.decode()
+    assert "Ferry fares" in page and "Ferry fares rise" not in page
+    assert "Ferry timetable" not in page
+
+
+@pytest.mark.django_db
+def test_a_tag_list_opened_alone_links_to_each_tag_s_stories_alone(editor):
+    ArticleFactory(headline="Ferry fares", tags=["Fares"])
+    assert _links(editor.get("/admin/articles/article/"), "Choose a tag…") == [
+        "/admin/taggit/tag/"]
+    assert _links(editor.get("/admin/taggit/tag/"), "Its stories") == [
+        "/admin/articles/article/?tag=fares"]
+
+
+@pytest.mark.django_db
+def test_what_the_tag_list_carries_is_only_a_link_back(editor):
+    ArticleFactory(headline="Ferry fares", tags=["Fares"])
+    carried = urlencode({"for_list": 'tag=ports&status="><script>&section__id__exact=7'})
+    tags = editor.get(f"/admin/taggit/tag/?{carried}")
+    assert tags.status_code == 200
+    assert "<script>" not in tags.content.decode()
+    # The tag chosen replaces the one carried; the story list judges the rest.
+    assert _links(tags, "Its stories") == [
+        "/admin/articles/article/?status=%22%3E%3Cscript%3E&section__id__exact=7&tag=fares"]
