@@ -242,8 +242,12 @@ class ArticleAdminForm(OneTimeError, forms.ModelForm):
         # After clean(), where a change form holds its story's row (EditConflictMixin): a tag
         # deletion or merge holds the stories carrying the tag, then the tag.
         if not self.errors:
-            for problem in kept_or_gone(getattr(self, "tags_found", [])):
+            problems, renamed = kept_or_gone(getattr(self, "tags_found", []))
+            for problem in problems:
                 self.add_error("tags", problem)
+            if renamed and not problems:  # the tags are written by name
+                self.cleaned_data["tags"] = [renamed.get(name, name)
+                                             for name in self.cleaned_data["tags"]]
 
     def _time_passed_while_scheduled(self):
         """Whether this is the stored schedule, whose time came while the form was open."""

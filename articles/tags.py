@@ -200,41 +200,42 @@ def address_clashes(names):
 GONE = ("The tag “%(name)s” was deleted while this story was being saved, so it was not "
         "saved. Save again to make it a new tag, or take it out of the tags; nothing else "
         "was lost.")
-MOVED = ("The tag “%(name)s” was %(change)s “%(now)s” while this story was being saved, so it "
-         "was not saved. Save again to make “%(name)s” a new tag, or type “%(now)s” instead; "
-         "nothing else was lost.")
+MERGED = ("The tag “%(name)s” was merged into “%(now)s” while this story was being saved, so "
+          "it was not saved. Save again to make “%(name)s” a new tag, or type “%(now)s” "
+          "instead; nothing else was lost.")
+
 
 
 def kept_or_gone(tags):
     """Hold tags, the site's tags a story's form found, until the save's commit; a message
-    for each one deleted, merged or renamed since it was found.
+    for each one deleted or merged away since it was found, and {name: new name} of those
+    renamed since (the story takes the tag under its new name).
 
     The tags of a story are written by name and the tagging's foreign key is
     checked at the commit: a tag deleted or merged away in the tag list
     meanwhile failed the save there, a 500 that lost the story (or the
-    deletion's, had it gone second). Held FOR KEY SHARE (core.rowlocks), a
-    deletion, merge or rename waits for the save; one under way is waited for,
-    then said. Take it after the story's own row (EditConflictMixin): a
-    deletion locks the stories carrying the tag before the tag.
+    deletion's, had it gone second); renamed, it was made again under the old
+    name. Held FOR KEY SHARE (core.rowlocks), a deletion, merge or rename waits
+    for the save; one under way is waited for, then said or followed. Take it
+    after the story's own row (EditConflictMixin): a deletion locks the stories
+    carrying the tag before the tag.
     """
     from .models import OldTagSlug  # articles.models is not loaded with the tag parser
 
     if not tags:
-        return []
+        return [], {}
     held = dict(kept_until_commit(Tag.objects.filter(pk__in=[tag.pk for tag in tags])
                                   .order_by("pk").values_list("pk", "name")))
-    problems = []
+    problems, renamed = [], {}
     for tag in tags:
         now = held.get(tag.pk)
-        if now == tag.name:
-            continue
         if now is not None:
-            params = {"name": tag.name, "change": "renamed", "now": now}
+            if now != tag.name:
+                renamed[tag.name] = now
         elif into := OldTagSlug.objects.filter(slug=tag.slug).values_list(
                 "owner__name", flat=True).first():
-            params = {"name": tag.name, "change": "merged into", "now": into}
+            problems.append(ValidationError(MERGED, code="tag_merged",
+                                            params={"name": tag.name, "now": into}))
         else:
             problems.append(ValidationError(GONE, code="tag_gone", params={"name": tag.name}))
-            continue
-        problems.append(ValidationError(MOVED, code="tag_moved", params=params))
-    return problems
+    return problems, renamed

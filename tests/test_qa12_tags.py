@@ -92,7 +92,7 @@ def test_a_story_saved_while_a_tag_it_adds_is_deleted_is_told_so_and_keeps_what_
         message = ("The tag “Ferries” was deleted while this story was being saved, so it "
                    "was not saved. Save again to make it a new tag, or take it out of the "
                    "tags; nothing else was lost.")
-    else:
+    elif change == "merged":
         merging = Editor("third", "Third Editor", None)
         merging.client.raise_request_exception = False
         page = merge_page(merging.client, ferries)
@@ -126,6 +126,43 @@ def test_a_story_saved_while_a_tag_it_adds_is_deleted_is_told_so_and_keeps_what_
     # Saved again, the story makes the tag anew.
     assert writing.save().status_code == 302
     assert sorted(story.tags.names()) == ["Ferries", "Harbours"]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["rename", "story"])
+def test_a_tag_renamed_while_a_story_save_adds_it_is_on_the_story_under_its_new_name(first):
+    from django.db.models.signals import post_save, pre_save
+
+    story, writing, renaming = _adding_ferries()
+    ferries = Tag.objects.get(name="Ferries")
+    renaming.open(f"/admin/taggit/tag/{ferries.pk}/change/")
+    saved, renamed = {}, {}
+    if first == "rename":
+        # The rename is written, not yet committed, when the story's save reads its tags.
+        def save_first():
+            return renaming.save(name="Ferry services")
+        first_done, then, model, signal = renamed, writing.save, Tag, post_save
+    else:
+        # The story's form is checked, its tags not yet written, when the tag is renamed.
+        first_done, then, model, signal = saved, lambda: renaming.save(
+            name="Ferry services"), Article, pre_save
+        save_first = writing.save
+    second_done = saved if first == "rename" else renamed
+    with paused_at(signal, model) as (reached, go):
+        going = in_thread(save_first, first_done)
+        assert reached.wait(10), first_done
+        waiting = in_thread(then, second_done)
+        assert waiting_on_a_lock(unless=waiting), second_done
+        go.set()
+        going.join(15)
+        waiting.join(15)
+    assert renamed["result"].status_code == 302, renamed
+    assert saved["result"].status_code == 302, saved
+    # It was a second tag "Ferries" (/tags/ferries_1/) on the story, the rename committed
+    # between the story's form and its tags: they are written by name.
+    assert sorted(story.tags.names()) == ["Ferry services", "Harbours"]
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Ferry services", "Harbours"]
 
 
 @pytest.mark.postgresql
