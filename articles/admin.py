@@ -616,8 +616,8 @@ def _lock_stories_then_tags(tags):
 
     A story's save adding one of the tags holds it until its commit
     (articles.tags.kept_or_gone): the merge or deletion waits, then takes that
-    story's tagging too. It read the taggings first and removed the tag under
-    the new one, a 500 at its commit or the story's.
+    story's tagging too. It had read the taggings first and deleted the tag
+    from under the story's new tagging: a 500 at its commit or the story's.
     """
     _lock_stories(_story_ids(tags))
     list(Tag.objects.select_for_update().filter(pk__in=[tag.pk for tag in tags])

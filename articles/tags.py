@@ -205,7 +205,6 @@ MERGED = ("The tag “%(name)s” was merged into “%(now)s” while this story
           "instead; nothing else was lost.")
 
 
-
 def kept_or_gone(tags):
     """Hold tags, the site's tags a story's form found, until the save's commit; a message
     for each one deleted or merged away since it was found, and {name: new name} of those
