@@ -221,7 +221,8 @@ def test_a_tag_deleted_or_merged_while_the_import_files_a_story_in_it_takes_that
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_story_saved_with_its_tag_while_the_tag_is_deleted_does_not_deadlock():
+@pytest.mark.parametrize("how", ["delete page", "delete selected"])
+def test_a_story_saved_with_its_tag_while_the_tag_is_deleted_does_not_deadlock(how):
     from django.db import connections
 
     story = ArticleFactory(headline="Ferries resume", tags=["Ferries", "Harbours"])
@@ -243,7 +244,10 @@ def test_a_story_saved_with_its_tag_while_the_tag_is_deleted_does_not_deadlock()
         saving = in_thread(writing.save, saved)
         assert waiting_on_a_lock(unless=saving), saved
         removing = in_thread(lambda: deleting.client.post(
-            f"/admin/taggit/tag/{ferries.pk}/delete/", {"post": "yes"}), deleted)
+            f"/admin/taggit/tag/{ferries.pk}/delete/", {"post": "yes"})
+            if how == "delete page" else deleting.client.post("/admin/taggit/tag/", {
+                "action": "delete_selected", "_selected_action": [ferries.pk],
+                "post": "yes"}), deleted)
         assert waiting_on_a_lock(2, unless=removing), deleted
         with holding.cursor() as cursor:
             cursor.execute("ROLLBACK")
