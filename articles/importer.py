@@ -28,7 +28,7 @@ from taggit.utils import edit_string_for_tags
 from authors.models import Author
 from core import edge, pagecache
 from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
-from core.rowlocks import claimed_alone, kept_until_commit
+from core.rowlocks import all_claimed, claimed_alone, kept_until_commit
 from core.text import CONTROL_CHARACTERS, ascii_slug, caseless, name_key, tidy_name
 
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, CheckedImages,
@@ -593,6 +593,12 @@ REVIEWER_GONE_MEANWHILE = ("the account was deleted or renamed while this file w
                            "nothing was written: run the import again")
 
 
+# New stories whose slugs the import claims one by one (core.rowlocks.claimed_alone); a file
+# adding more claims them all in one lock (all_claimed), and every story form that gives a slug
+# waits for its commit, as on SQLite. One claim each would fill PostgreSQL's lock table.
+SLUGS_CLAIMED_ONE_BY_ONE = 1000
+
+
 def _one_import_at_a_time():
     """Wait, in the write's transaction, until no other import is writing."""
     connection = transaction.get_connection()
@@ -603,15 +609,17 @@ def _one_import_at_a_time():
 
 def _claim_names(plan):
     """Wait, in the write's transaction, until no editor's save is adding a section, an author
-    or a tag the file names, or one with the slug the import would give it
-    (core.rowlocks.claimed_alone); then it is found (_check_unchanged, _save_sections,
-    _save_tags) rather than made again.
+    or a tag the file names, or one with the slug the import would give it, or a story with
+    the slug of a story the file adds (core.rowlocks.claimed_alone); then it is found
+    (_check_unchanged, _save_sections, _save_tags) rather than made again.
 
     Made here too, one of the two failed on the unique index: the import with
     the database's words, or the editor's form with a 500. Claimed before any row
     is locked, and names before slugs, as the forms claim them before the
-    conflict check locks their row: the other way round, the two could wait on
-    each other.
+    conflict check locks their row; stories' slugs before tags, as the story
+    form claims them: the other way round, the two could wait on each other.
+    While the import holds a story's slug, the story form waits for its commit
+    and then says the slug is taken.
     """
     sections = {name_key(name): tidy_name(name) for name in (
         article.form.cleaned_data["section"] for article in plan.articles)}
@@ -621,6 +629,13 @@ def _claim_names(plan):
             claimed_alone(model, "name", key)
         for slug in sorted({_base_slug(model, name, fallback) for name in names.values()}):
             claimed_alone(model, "slug", slug)
+    new_slugs = sorted({article.slug for article in plan.articles
+                        if article.form.instance.pk is None})
+    if len(new_slugs) > SLUGS_CLAIMED_ONE_BY_ONE:
+        all_claimed(Article, "slug")  # every story form giving a slug waits for the commit
+    else:
+        for slug in new_slugs:
+            claimed_alone(Article, "slug", slug)
     claim_tags({name for article in plan.articles for name in article.form.cleaned_data["tags"]})
 
 

@@ -21,12 +21,48 @@ def claimed_alone(model, field, value):
     index, a 500 that lost what was typed. Now it waits for the first's commit,
     then finds the value taken: a form error.
     """
+    connection = _claiming(model)
+    if connection is None:
+        return
+    with connection.cursor() as cursor:
+        # Shared first: a save claiming every value (all_claimed) waits for this one, or
+        # this one for it.
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))",
+                       [_all_key(model, field)])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                       [f"{_all_key(model, field)}:{str(value).casefold()}"])
+
+
+def all_claimed(model, field):
+    """claimed_alone() for every value of model's field at once, in one lock: wait until no
+    save claiming one is under way, and make every save that claims one wait for the
+    transaction's end.
+
+    For an import adding more stories than PostgreSQL's lock table holds claims
+    for (max_locks_per_transaction: 64 × the connections, some 6,400 by
+    default, shared by every transaction): claimed one by one, such a file
+    failed with "out of shared memory".
+    """
+    connection = _claiming(model)
+    if connection is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                       [_all_key(model, field)])
+
+
+def _claiming(model):
+    """The connection to claim on, or None where nothing is claimed (SQLite, or no
+    transaction)."""
     connection = transaction.get_connection(router.db_for_write(model))
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        return
-    key = f"{model._meta.db_table}.{field}:{str(value).casefold()}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        return None
+    return connection
+
+
+def _all_key(model, field):
+    """The claims' key for the whole field; a value's key is it, a colon and the value."""
+    return f"{model._meta.db_table}.{field}"
 
 
 # The row locks still_there() may take: what they make wait (PostgreSQL's row-level locks).

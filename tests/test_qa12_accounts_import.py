@@ -115,3 +115,129 @@ def test_a_comment_reported_while_the_admin_deletes_the_reporter_is_refused_in_w
     assert response.status_code == 403
     assert "Nothing was reported: your account has been deleted." in response.content.decode()
     assert not CommentReport.objects.exists()
+
+
+# An import adding a story while an editor saves one with the same slug -------------------
+
+IMPORTED_BODY = "The imported copy of the ferry story."
+TYPED_BODY = "The editor's own ferry story, typed in the admin."
+SLUG_TAKEN = ('article 1 (slug "ferries-resume"): field "slug": another story took this slug '
+              "while this file was checked; nothing was written: run the import again")
+
+
+def ferries_resume():
+    return {"articles": [{
+        "slug": "ferries-resume", "headline": "Ferries resume (wire copy)",
+        "body": IMPORTED_BODY, "section": "Harbours", "author": "li-wei",
+        "published_at": "2026-02-04T23:06:00Z", "tags": ["Ferries"]}]}
+
+
+def editor_adding(slug):
+    from tests.factories import AuthorFactory, SectionFactory
+    from tests.test_edit_conflicts import Editor
+
+    section, author = SectionFactory(name="World"), AuthorFactory(name="Li Wei", slug="li-wei")
+    editor = Editor("second", "Ben Second")
+    editor.client.raise_request_exception = False
+    editor.open("/admin/articles/article/add/")
+    editor.set(headline="Ferries resume", slug=slug, body=TYPED_BODY, status="draft")
+    editor.fields += [("section", str(section.pk)), ("author", str(author.pk))]
+    return editor
+
+
+def claimed_as(claims, monkeypatch):
+    """A file adding more stories than importer.SLUGS_CLAIMED_ONE_BY_ONE claims every slug in
+    one lock (core.rowlocks.all_claimed)."""
+    from articles import importer
+
+    if claims == "all at once":
+        monkeypatch.setattr(importer, "SLUGS_CLAIMED_ONE_BY_ONE", 0)
+
+
+@contextmanager
+def story_saved_and_held(body):
+    """(stored, go): the save of a new story with body stops once its row is in, before its
+    commit, sets stored and waits for go."""
+    from django.db.models.signals import post_save
+
+    from articles.models import Article
+
+    stored, go = threading.Event(), threading.Event()
+
+    def hold(sender, instance, created, **kwargs):
+        if created and instance.body == body:
+            stored.set()
+            go.wait(10)
+
+    post_save.connect(hold, sender=Article, dispatch_uid="qa12-story-held")
+    try:
+        yield stored, go
+    finally:
+        go.set()
+        post_save.disconnect(dispatch_uid="qa12-story-held")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("claims", ["one by one", "all at once"])
+def test_an_import_adding_a_slug_an_editor_is_saving_fails_in_words_and_writes_nothing(
+        tmp_path, monkeypatch, claims):
+    from taggit.models import Tag
+
+    from articles import importer
+    from articles.models import Article, Section
+
+    editor = editor_adding("ferries-resume")
+    plan = importer.validate(ferries_resume(), tmp_path)
+    claimed_as(claims, monkeypatch)
+    saved, imported = {}, {}
+    with story_saved_and_held(TYPED_BODY) as (stored, go):
+        saving = in_thread(editor.save, saved)
+        assert stored.wait(10), saved
+        importing = in_thread(lambda: importer.write(plan), imported)
+        assert waiting_on_a_lock(unless=importing), imported
+        go.set()
+        saving.join(10)
+        importing.join(10)
+    assert saved["result"].status_code == 302
+    # It was "could not be saved: duplicate key value violates unique constraint" (the
+    # database's words), as if the file were at fault.
+    error = imported.get("error")
+    assert isinstance(error, importer.ImportFailed), imported
+    assert [str(problem) for problem in error.problems] == [SLUG_TAKEN]
+    assert Article.objects.get().body == TYPED_BODY
+    assert not Section.objects.filter(name="Harbours").exists()
+    assert not Tag.objects.exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("claims", ["one by one", "all at once"])
+def test_an_editor_saving_a_slug_an_import_is_adding_is_told_so_and_keeps_the_text(
+        tmp_path, monkeypatch, claims):
+    from articles import importer
+    from articles.models import Article
+
+    editor = editor_adding("ferries-resume")
+    plan = importer.validate(ferries_resume(), tmp_path)
+    claimed_as(claims, monkeypatch)
+    saved, imported = {}, {}
+    with story_saved_and_held(IMPORTED_BODY) as (stored, go):
+        importing = in_thread(lambda: importer.write(plan), imported)
+        assert stored.wait(10), imported
+        saving = in_thread(editor.save, saved)
+        assert waiting_on_a_lock(unless=saving), saved
+        go.set()
+        importing.join(10)
+        saving.join(10)
+    assert "error" not in imported, imported.get("error")
+    # It was a 500 (the editor's INSERT on the slug's unique index), the text lost.
+    response = saved["result"]
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["slug"] == ["The story “Ferries resume (wire copy)” has the slug "
+                                   "“ferries-resume”: two stories’ slugs must differ in "
+                                   "more than capitals. Choose another slug."]
+    assert form["body"].value() == TYPED_BODY
+    assert Article.objects.get().body == IMPORTED_BODY
+
