@@ -1,4 +1,6 @@
 import string
+from functools import reduce
+from operator import or_
 from urllib.parse import urlsplit
 
 from axes.helpers import get_client_ip_address
@@ -14,7 +16,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
-from django.db.models import ProtectedError
+from django.db.models import PROTECT, RESTRICT, Exists, ProtectedError, Q
 from django.db.models.deletion import Collector
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -375,10 +377,16 @@ def account(request):
     """The reader's own page: their details, then what other apps keep for them (core.hooks)."""
     sections = [section for provider in hooks.account_sections
                 if (section := provider(request)) is not None]
+    if _newsroom_account(request.user):
+        kept = NEWSROOM_ACCOUNT
+    elif _may_be_on_the_record(request.user) and (named := _named_on_the_record(request.user)):
+        kept = KEPT_ON_THE_RECORD.format(named=named)
+    else:
+        kept = ""
     return render(request, "accounts/account.html", {
         "sections": sections,
         "other_sessions": other_sessions(request.user, request.session.session_key),
-        "newsroom_account": NEWSROOM_ACCOUNT if _newsroom_account(request.user) else ""})
+        "not_deleted_here": kept})
 
 
 @never_cache
@@ -512,17 +520,50 @@ def on_the_record(user, rows=()):
     cannot be deleted is not first asked for its password; rows: any more found keeping it
     (a ProtectedError's).
     """
-    rows = [*rows, *(row for named, *_ in admin_record([user]) for row in named[:1])]
-    try:
-        Collector(using=router.db_for_write(type(user))).collect([user])
-    except ProtectedError as error:
-        rows += error.protected_objects
-    named = sorted({ON_THE_RECORD.get(row._meta.label, "named on the newsroom's record")
-                    for row in rows})
+    named = _named_on_the_record(user, rows)
     if not named:
         return ""
-    return (f"This account is {' and '.join(named)}, so it cannot be deleted here. Ask the "
+    return (f"This account is {named}, so it cannot be deleted here. Ask the "
             f"newsroom's administrator to deactivate it instead.")
+
+
+def _named_on_the_record(user, rows=()):
+    """How the newsroom's record names user ("named as the editor of story revisions and
+    ..."), or "" (on_the_record)."""
+    rows = [*rows, *(row for named, *_ in admin_record([user]) for row in named[:1])]
+    try:
+        Collector(using=router.db_for_write(get_user_model())).collect([user])
+    except ProtectedError as error:
+        rows += error.protected_objects
+    return " and ".join(sorted({ON_THE_RECORD.get(row._meta.label,
+                                                  "named on the newsroom's record")
+                                for row in rows}))
+
+
+def _may_be_on_the_record(user):
+    """Whether the newsroom's record, or a row that PROTECTs the account itself (a story it
+    reviewed, a moderation decision), names user: one query, for the account page, which
+    then asks _named_on_the_record() how. Rows further off that keep it (a protected row of a
+    row it takes with it) are found only by the deletion page."""
+    model = get_user_model()
+    keeping = [rows for rows, *_ in admin_record([user])]
+    for field in model._meta.get_fields(include_hidden=True):
+        if (field.auto_created and not field.concrete
+                and getattr(field, "on_delete", None) in (PROTECT, RESTRICT)):
+            keeping.append(field.related_model._base_manager.filter(
+                **{field.field.name: user.pk}))
+    if not keeping:
+        return False
+    return model._default_manager.filter(
+        reduce(or_, (Q(Exists(rows)) for rows in keeping)), pk=user.pk).exists()
+
+
+# The account page's words for an account the newsroom's record keeps (on_the_record): a
+# former editor or moderator, out of the newsroom, whom the deletion page would only refuse.
+KEPT_ON_THE_RECORD = ("Your account is kept on the newsroom's record: it is {named}, so it "
+                      "cannot be deleted. The newsroom's administrator can deactivate it "
+                      "instead: a deactivated account can no longer sign in and is signed out "
+                      "of every browser, and its name stays on the record.")
 
 
 @never_cache

@@ -241,3 +241,40 @@ def test_an_editor_saving_a_slug_an_import_is_adding_is_told_so_and_keeps_the_te
     assert form["body"].value() == TYPED_BODY
     assert Article.objects.get().body == IMPORTED_BODY
 
+
+# The account page of a former editor or moderator, whom the newsroom's record keeps -------
+
+
+def leaving_section(response):
+    from html import unescape
+
+    html = unescape(response.content.decode())
+    return html.split('<h2 id="account-leave">Leaving</h2>', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("make", ["reviewing_editor", "moderator", "admin_log"])
+def test_the_account_page_of_an_account_on_the_record_offers_no_deletion(make):
+    from tests import test_qa11_delete_on_record as on_record
+
+    account, why = getattr(on_record, make)()
+    client = on_record.left(account)
+    part = leaving_section(client.get("/accounts/"))
+    # It linked to the deletion page, which then only said it could not delete.
+    assert "/accounts/delete/" not in part and "Delete your account" not in part
+    assert (f"<p>Your account is kept on the newsroom's record: it is {why}, so it cannot be "
+            f"deleted. The newsroom's administrator can deactivate it instead: a deactivated "
+            f"account can no longer sign in and is signed out of every browser, and its name "
+            f"stays on the record.</p>") in part
+
+
+@pytest.mark.django_db
+def test_a_readers_account_page_still_offers_deletion(client):
+    from tests.factories import BiasReportFactory, CommentFactory
+
+    reader = UserFactory(username="ana")
+    CommentFactory(reader=reader)
+    BiasReportFactory(reader=reader)
+    client.force_login(reader)
+    part = leaving_section(client.get("/accounts/"))
+    assert 'href="/accounts/delete/"' in part and "newsroom's record" not in part
