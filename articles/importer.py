@@ -28,7 +28,7 @@ from taggit.utils import edit_string_for_tags
 from authors.models import Author
 from core import edge, pagecache
 from core.images import MAX_UPLOAD_BYTES, delete_with_renditions, without_metadata
-from core.rowlocks import all_claimed, claimed_alone, kept_until_commit
+from core.rowlocks import claimed_alone, claimed_each, kept_until_commit
 from core.text import CONTROL_CHARACTERS, ascii_slug, caseless, name_key, tidy_name
 
 from .forms import (ARTICLE_KEYS, FILE_KEYS, ArticleImportForm, AuthorImportForm, CheckedImages,
@@ -593,12 +593,6 @@ REVIEWER_GONE_MEANWHILE = ("the account was deleted or renamed while this file w
                            "nothing was written: run the import again")
 
 
-# New stories whose slugs the import claims one by one (core.rowlocks.claimed_alone); a file
-# adding more claims them all in one lock (all_claimed), and every story form that gives a slug
-# waits for its commit, as on SQLite. One claim each would fill PostgreSQL's lock table.
-SLUGS_CLAIMED_ONE_BY_ONE = 1000
-
-
 def _one_import_at_a_time():
     """Wait, in the write's transaction, until no other import is writing."""
     connection = transaction.get_connection()
@@ -624,18 +618,14 @@ def _claim_names(plan):
     sections = {name_key(name): tidy_name(name) for name in (
         article.form.cleaned_data["section"] for article in plan.articles)}
     authors = {key: spec.name for key, spec in plan.authors.items() if spec.existing is None}
+    # A file naming many (core.rowlocks.CLAIMED_ONE_BY_ONE) claims the whole field in one
+    # lock: every form giving one waits for the commit, as on SQLite.
     for model, names, fallback in ((Section, sections, "section"), (Author, authors, "author")):
-        for key in sorted(names):
-            claimed_alone(model, "name", key)
-        for slug in sorted({_base_slug(model, name, fallback) for name in names.values()}):
-            claimed_alone(model, "slug", slug)
-    new_slugs = sorted({article.slug for article in plan.articles
-                        if article.form.instance.pk is None})
-    if len(new_slugs) > SLUGS_CLAIMED_ONE_BY_ONE:
-        all_claimed(Article, "slug")  # every story form giving a slug waits for the commit
-    else:
-        for slug in new_slugs:
-            claimed_alone(Article, "slug", slug)
+        claimed_each(model, "name", names)
+        claimed_each(model, "slug", {_base_slug(model, name, fallback)
+                                     for name in names.values()})
+    claimed_each(Article, "slug", [article.slug for article in plan.articles
+                                   if article.form.instance.pk is None])
     claim_tags({name for article in plan.articles for name in article.form.cleaned_data["tags"]})
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from taggit.models import Tag
 
-from core.rowlocks import claimed_alone, kept_until_commit
+from core.rowlocks import claimed_each, kept_until_commit
 from core.text import caseless, name_key, strip_control_characters, strip_stray_bidi
 
 QUOTE_REFUSED = ("A tag cannot hold a double quote (\"): in a story's tags field, quotes "
@@ -105,11 +105,8 @@ def claim_tags(names):
     Names before slugs, each in order, as every save claims them (the tag
     admin: its name, then its slug), so no two saves wait on each other.
     """
-    keys = sorted({name_key(name) for name in names})
-    for key in keys:
-        claimed_alone(Tag, "name", key)
-    for slug in sorted({Tag().slugify(name) for name in names}):
-        claimed_alone(Tag, "slug", slug)
+    claimed_each(Tag, "name", {name_key(name) for name in names})
+    claimed_each(Tag, "slug", {Tag().slugify(name) for name in names})
 
 
 def as_on_site(names):

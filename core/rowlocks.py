@@ -33,15 +33,32 @@ def claimed_alone(model, field, value):
                        [f"{_all_key(model, field)}:{str(value).casefold()}"])
 
 
+# Values claimed_each() claims one by one; more, and it claims the whole field in one lock.
+# PostgreSQL's lock table holds some 6,400 to 12,000 locks by default (max_locks_per_transaction
+# × the connections), shared by every transaction: an import claiming each of thousands of
+# tags and stories failed with "out of shared memory".
+CLAIMED_ONE_BY_ONE = 500
+
+
+def claimed_each(model, field, values):
+    """claimed_alone() for each of values, in order; for more than CLAIMED_ONE_BY_ONE of them,
+    all_claimed() instead, and every save claiming a value of the field waits for this
+    transaction's end."""
+    values = sorted(set(values))
+    if len(values) > CLAIMED_ONE_BY_ONE:
+        all_claimed(model, field)
+        return
+    for value in values:
+        claimed_alone(model, field, value)
+
+
 def all_claimed(model, field):
     """claimed_alone() for every value of model's field at once, in one lock: wait until no
     save claiming one is under way, and make every save that claims one wait for the
     transaction's end.
 
-    For an import adding more stories than PostgreSQL's lock table holds claims
-    for (max_locks_per_transaction: 64 × the connections, some 6,400 by
-    default, shared by every transaction): claimed one by one, such a file
-    failed with "out of shared memory".
+    For an import naming more new values than fit in PostgreSQL's lock table
+    (claimed_each).
     """
     connection = _claiming(model)
     if connection is None:

@@ -146,12 +146,12 @@ def editor_adding(slug):
 
 
 def claimed_as(claims, monkeypatch):
-    """A file adding more stories than importer.SLUGS_CLAIMED_ONE_BY_ONE claims every slug in
+    """A file adding more stories than core.rowlocks.CLAIMED_ONE_BY_ONE claims every slug in
     one lock (core.rowlocks.all_claimed)."""
-    from articles import importer
+    from core import rowlocks
 
     if claims == "all at once":
-        monkeypatch.setattr(importer, "SLUGS_CLAIMED_ONE_BY_ONE", 0)
+        monkeypatch.setattr(rowlocks, "CLAIMED_ONE_BY_ONE", 0)
 
 
 @contextmanager
@@ -240,6 +240,46 @@ def test_an_editor_saving_a_slug_an_import_is_adding_is_told_so_and_keeps_the_te
                                    "more than capitals. Choose another slug."]
     assert form["body"].value() == TYPED_BODY
     assert Article.objects.get().body == IMPORTED_BODY
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_import_of_many_new_tags_and_stories_holds_few_locks(tmp_path):
+    """One claim for each of thousands of new tags filled PostgreSQL's lock table: a file with
+    8,000 failed with "could not be saved: out of shared memory", nothing imported."""
+    from django.db import connection
+    from django.db.models.signals import post_save
+
+    from articles import importer
+    from articles.models import Article
+    from tests.factories import AuthorFactory
+
+    AuthorFactory(name="Li Wei", slug="li-wei")
+    many = 510  # new tags, past core.rowlocks.CLAIMED_ONE_BY_ONE
+    data = {"articles": [{
+        "slug": f"harbour-day-{number}", "headline": f"Harbour day {number}",
+        "body": "Words.", "section": "World", "author": "li-wei",
+        "published_at": "2026-02-04T23:06:00Z",
+        "tags": [f"Pier {number}-{tag}" for tag in range(10)]}
+        for number in range(many // 10)]}
+    plan = importer.validate(data, tmp_path)
+    held = []
+
+    def count(sender, instance, created, **kwargs):
+        if not held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                               "AND pid = pg_backend_pid()")
+                held.append(cursor.fetchone()[0])
+
+    post_save.connect(count, sender=Article, dispatch_uid="qa12-locks-counted")
+    try:
+        importer.write(plan)
+    finally:
+        post_save.disconnect(dispatch_uid="qa12-locks-counted")
+    assert Article.objects.count() == many // 10
+    # The slugs of 51 new stories, the section's, the tags' fields: 1,079 before.
+    assert held and held[0] < 100, held
 
 
 # The account page of a former editor or moderator, whom the newsroom's record keeps -------
