@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
@@ -19,7 +20,7 @@ from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
 from core.admin import (ChosenOnlyFilter, ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
-                        EditConflictMixin, EditItem, NotesNeverCut, ReasonActionForm,
+                        DeletedWhileSaving, EditConflictMixin, EditItem, NotesNeverCut, ReasonActionForm,
                         ReasonedActions, canonical, decision_action, drawn_at, local_iso,
                         reason_field)
 from core.pagination import KeysFirstPaginator, Parts
@@ -387,6 +388,10 @@ class ReaderReportInline(HistoryInline):
         return super().get_queryset(request).select_related("comment__reader")
 
 
+READER_DELETED_WHILE_SAVING = ("This reader’s account was deleted while your change was being "
+                              "saved, so nothing was saved.")
+
+
 class CommentingReaderAdmin(EditConflictMixin, ReaderAdmin):
     """The readers' admin with their commenting: history and standing.
 
@@ -428,7 +433,10 @@ class CommentingReaderAdmin(EditConflictMixin, ReaderAdmin):
         readers = self.model._default_manager.filter(pk=pk)
         if lock and transaction.get_connection(readers.db).in_atomic_block:
             # A second save waits here until this one is done, then sees its standing.
-            readers.select_for_update().get()
+            if not readers.select_for_update().exists():
+                # The reader deleted the account while this save waited for it (a 500,
+                # Reader.DoesNotExist): answered as any row deleted meanwhile.
+                raise DeletedWhileSaving(pk)
         standing = (ReaderStanding.objects.select_related("updated_by")
                     .filter(reader_id=pk).first())
         names = ReaderStandingInline.fields
@@ -441,6 +449,12 @@ class CommentingReaderAdmin(EditConflictMixin, ReaderAdmin):
                 shown += f"; note: “{standing.note}”"
         return [EditItem("inline:standing", ReaderStandingInline.verbose_name_plural, text,
                          shown, inline=True)]
+
+    def deleted_while_saving(self, request, object_id, form_url, extra_context):
+        """The account was deleted (by the reader, or in the admin) while the save waited for
+        it: said so, on the readers' list."""
+        self.message_user(request, READER_DELETED_WHILE_SAVING, messages.WARNING)
+        return redirect("admin:accounts_reader_changelist")
 
     @admin.display(description="standing")
     def standing_summary(self, reader):

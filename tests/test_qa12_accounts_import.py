@@ -117,6 +117,49 @@ def test_a_comment_reported_while_the_admin_deletes_the_reporter_is_refused_in_w
     assert not CommentReport.objects.exists()
 
 
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("at", ["its signals", "the account"])
+def test_a_standing_saved_while_the_reader_deletes_the_account_says_it_is_gone(at):
+    from django.contrib.messages import get_messages
+
+    from comments.models import ModerationAction, ReaderStanding
+    from tests.factories import CommentFactory
+    from tests.test_edit_conflicts import Editor
+
+    reader = UserFactory(username="loud")
+    CommentFactory(reader=reader, status="pending")
+    # Not raised in this thread: Django's test client hears every thread's request errors.
+    deleting = Client(raise_request_exception=False)
+    deleting.force_login(reader)
+    moderator = Editor("second", "Ben Second", "Moderators")
+    moderator.client.raise_request_exception = False
+    moderator.open(f"/admin/accounts/reader/{reader.pk}/change/")
+    moderator.fields.append(("standing-0-is_premoderated", "on"))
+    moderator.set(**{"standing-0-note": "Cooling off, ticket 77."})
+    deleted, saved = {}, {}
+    with admin_deletion_paused(at) as (paused, go):
+        deletion = in_thread(lambda: deleting.post(
+            "/accounts/delete/", {"password": "a-long-test-passphrase"}), deleted)
+        assert paused.wait(10), deleted
+        saving = in_thread(moderator.save, saved)
+        assert waiting_on_a_lock(unless=saving), saved
+        go.set()
+        deletion.join(10)
+        saving.join(10)
+    assert "error" not in deleted, deleted.get("error")
+    assert deleted["result"]["Location"] == "/accounts/deleted/"
+    # It was a 500: Reader.DoesNotExist under the readers' admin's lock on the account.
+    response = saved["result"]
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/accounts/reader/"
+    assert [str(message) for message in get_messages(response.wsgi_request)] == [
+        "This reader’s account was deleted while your change was being saved, so nothing "
+        "was saved."]
+    assert not ReaderStanding.objects.exists()
+    assert not ModerationAction.objects.exists()  # no standing logged
+
+
 # An import adding a story while an editor saves one with the same slug -------------------
 
 IMPORTED_BODY = "The imported copy of the ferry story."
