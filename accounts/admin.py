@@ -18,6 +18,24 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class UserAdmin(DeclaredLookupsOnly, auth_admin.UserAdmin):
+    def lock_for_deletion(self, model, pks):
+        """Readers' accounts locked as their own deletion locks them (FOR NO KEY UPDATE,
+        accounts.views.delete_account), staff accounts as any row (FOR UPDATE).
+
+        A comment or report being stored (signals.account_held, FOR SHARE) and a
+        standing being saved in the readers' admin (FOR UPDATE) wait either way. A
+        moderator's decision on the reader's comment holds the comment, then the
+        reader FOR KEY SHARE: FOR UPDATE made it wait for the deletion, which waited
+        for the comment, a deadlock (a 500); the standing it makes meanwhile goes
+        with the account (comments.apps). A staff account may be chosen as a story's
+        reviewing editor meanwhile (FOR KEY SHARE), which must wait.
+        """
+        accounts = model._default_manager.filter(pk__in=pks).order_by("pk")
+        list(accounts.filter(is_staff=False).select_for_update(no_key=True)
+             .values_list("pk", flat=True))
+        super().lock_for_deletion(model, list(accounts.filter(is_staff=True)
+                                              .values_list("pk", flat=True)))
+
     def get_deleted_objects(self, objs, request):
         """What deleting accounts takes, or the records that keep them (PROTECT: a story's
         reviewing editor, a moderator's decisions in the log; the admin's record of changes,

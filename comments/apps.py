@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 
 class CommentsConfig(AppConfig):
@@ -30,6 +30,8 @@ class CommentsConfig(AppConfig):
                                  dispatch_uid=f"comments-reader-renaming-{label}")
                 post_save.connect(_reader_renamed, sender=model,
                                   dispatch_uid=f"comments-reader-renamed-{label}")
+                post_delete.connect(_standing_made_meanwhile, sender=model,
+                                    dispatch_uid=f"comments-standing-made-meanwhile-{label}")
         hooks.transparency_figures.register(comment_figures)
         hooks.moderation_queues.register(comment_queues)
         hooks.account_sections.register(comment_history)
@@ -67,6 +69,24 @@ def _reader_leaving(sender, instance, **kwargs):
     stories = set(Comment.objects.filter(reader=instance).values_list("article_id", flat=True))
     if stories:
         changed({f"comments-{pk}" for pk in stories}, takedown=True)
+
+
+def _standing_made_meanwhile(sender, instance, **kwargs):
+    """A standing the desk gave the reader while the account was being deleted goes with it,
+    held as the deletion holds one (moderation.forget_reader).
+
+    The desk holds the reader FOR KEY SHARE only (moderation._restrict), which the
+    deletion's lock lets through: made after the deletion had looked for what goes
+    with the account, the standing still named it at the commit, a 500 that kept the
+    account. The account's row is deleted by now, so any such save has ended.
+    """
+    from .models import ReaderStanding
+    from .moderation import forget_reader
+
+    made = ReaderStanding.objects.filter(reader_id=instance.pk)
+    if made.exists():
+        forget_reader(sender, user=instance)
+        made.delete()
 
 
 def _shown_fields(user_model):

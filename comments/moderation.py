@@ -752,6 +752,8 @@ def forget_reader(sender, user, **kwargs):
     """
     now = timezone.now()
     standing = ReaderStanding.objects.filter(reader=user).first()
+    if standing is not None:
+        standing.reader = user  # its row may be deleted already (apps._standing_made_meanwhile)
     applies = standing is not None and standing.applies()
     if applies and standing.is_suspended(now):
         HeldName.hold(user, now + BANNED_NAME_HELD if standing.is_banned

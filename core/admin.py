@@ -124,6 +124,10 @@ class ShortDeletionList:
                 return super().response_action(request, queryset, **kwargs)
         return super().response_action(request, queryset, **kwargs)
 
+    def lock_for_deletion(self, model, pks):
+        """Lock the rows about to be deleted (_locked_for_deletion)."""
+        _locked_for_deletion(model, pks)
+
     def get_deleted_objects(self, objs, request):
         try:
             model = objs[0]._meta.model
@@ -132,7 +136,7 @@ class ShortDeletionList:
         # Unless the admin locked them itself in this transaction, ahead of its own checks
         # (ArticleAdmin: a story's records): a second lock was only one more query.
         if request.method == "POST" and not getattr(request, "deletion_lock_handled", False):
-            _locked_for_deletion(model, [obj.pk for obj in objs])
+            self.lock_for_deletion(model, [obj.pk for obj in objs])
         perms_needed, named = set(), Counter()
 
         def format_callback(obj):

@@ -167,6 +167,57 @@ def test_a_standing_saved_while_the_reader_deletes_the_account_says_it_is_gone(a
     assert not ModerationAction.objects.exists()  # no standing logged
 
 
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("by", ["the reader", "an administrator"])
+def test_a_reader_restricted_from_the_desk_while_the_account_is_deleted_is_deleted(by):
+    from django.contrib.messages import get_messages
+
+    from comments.models import ModerationAction, ReaderStanding
+    from tests.articles.newsroom import staff
+    from tests.factories import CommentFactory
+
+    reader = UserFactory(username="loud")
+    comment = CommentFactory(reader=reader, status="pending")
+    deleting = Client(raise_request_exception=False)
+    if by == "the reader":
+        deleting.force_login(reader)
+        deletes = lambda: deleting.post(  # noqa: E731
+            "/accounts/delete/", {"password": "a-long-test-passphrase"})
+    else:
+        deleting.force_login(UserFactory(username="chief", is_staff=True, is_superuser=True))
+        deletes = admin_deletes(deleting, reader, "delete page")
+    desk = Client(raise_request_exception=False)
+    desk.force_login(staff("Moderators", username="first"))
+    deleted, decided = {}, {}
+    # The deletion has found what it takes with the account (no standing yet), and waits.
+    with admin_deletion_paused("its signals") as (paused, go):
+        deletion = in_thread(deletes, deleted)
+        assert paused.wait(10), deleted
+        deciding = in_thread(lambda: desk.post(
+            f"/admin/moderation/comments/{comment.pk}/decide/",
+            {"decision": "restrict", "version": "new", "next": "/admin/moderation/comments/",
+             "reason": "Spam links."}), decided)
+        # The desk holds the account FOR KEY SHARE only, which either deletion lets through
+        # (an administrator's locked it FOR UPDATE: the two deadlocked, the desk's a 500).
+        deciding.join(10)
+        go.set()
+        deletion.join(10)
+    assert decided["result"].status_code == 303
+    assert [str(message) for message in get_messages(decided["result"].wsgi_request)] == [
+        "Hid the comment by loud and put loud in pre-moderation. You can undo it under "
+        "“Your last decisions” for 10 minutes."]
+    # It was a 500 for the deletion, and the account stayed: the standing the desk made
+    # meanwhile still named it at the commit.
+    assert "error" not in deleted, deleted.get("error")
+    assert deleted["result"].status_code == 302
+    assert not get_user_model().objects.filter(pk=reader.pk).exists()
+    assert not ReaderStanding.objects.exists()
+    assert ModerationAction.objects.get().reader is None
+    comment.refresh_from_db()
+    assert comment.status == "hidden" and comment.reader_id is None
+
+
 # An import adding a story while an editor saves one with the same slug -------------------
 
 IMPORTED_BODY = "The imported copy of the ferry story."
