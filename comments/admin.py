@@ -20,9 +20,9 @@ from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
 from core.admin import (ChosenOnlyFilter, ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
-                        DeletedWhileSaving, EditConflictMixin, EditItem, NotesNeverCut, ReasonActionForm,
-                        ReasonedActions, canonical, decision_action, drawn_at, local_iso,
-                        reason_field)
+                        DeletedWhileSaving, EditConflictMixin, EditItem, NotesNeverCut,
+                        ReasonActionForm, ReasonedActions, canonical, decision_action, drawn_at,
+                        local_iso, reason_field)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 

@@ -2,8 +2,8 @@
 
 Originals are stored where, on object storage, anyone with the address
 reads them, a draft's too (the site's own /media/ serves a story's only once
-it is public: tests/test_qa12_images.py). So they are stored without the metadata cameras and phones write (the
-GPS block first), under a name no one can guess from the headline, and they
+it is public: tests/test_qa12_images.py). So they are stored without the
+metadata cameras and phones write (the GPS block first), under a name no one can guess from the headline, and they
 are deleted with their renditions once no row holds them: an avatar cleared
 or replaced, a story's image replaced, an author or a story deleted.
 """

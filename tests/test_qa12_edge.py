@@ -129,7 +129,8 @@ def test_escapes_in_either_case_share_one_copy(varnish, backend, unique):
     path = f"/tags/caf%C3%A9-{unique}/%D0%BD/"
     assert fetch(varnish, path)[2] == f"{path} #1"
     for variant in (f"/tags/caf%c3%a9-{unique}/%d0%bd/", f"/tags/caf%C3%a9-{unique}/%D0%Bd/",
-                    f"/tags/caf%c3%A9-{unique}/%d0%BD/", f"/tags/caf%c3%a9-{unique}/%d0%bd/?utm=%aa"):
+                    f"/tags/caf%c3%A9-{unique}/%d0%BD/",
+                    f"/tags/caf%c3%a9-{unique}/%d0%bd/?utm=%aa"):
         status, headers, body = fetch(varnish, variant)
         assert (body, headers["x-edge-cache"]) == (f"{path} #1", "HIT"), variant
     assert backend.hits[path] == 1
