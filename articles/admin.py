@@ -938,9 +938,108 @@ def _story_parts():
 FILTER_TEMPLATE = "admin/articles/article/filter.html"
 
 
+class ComparedRevisionsMixin:
+    """A SimpleHistoryAdmin's history whose revisions are compared, any two, by number.
+
+    The history page (its list: admin/revisions/history_list.html) shows each
+    revision's number, radio buttons to choose two on one page, and a link to
+    the compare page, whose form takes any two numbers, on any pages of the
+    history, without JavaScript. The stories' history and the corrections'
+    (standards) share it. Each names the fields compared, in the form's order.
+    """
+
+    object_history_list_template = "admin/revisions/history_list.html"
+    compare_template = "admin/revisions/compare.html"
+    revision_fields = []
+    # Long text is shown once, with the words taken out and put in marked.
+    long_text_fields = set()
+    revision_noun = "record"  # "… is not the number of a revision of this record."
+
+    def get_urls(self):
+        compare = path("<path:object_id>/history/compare/",
+                       self.admin_site.admin_view(self.compare_view),
+                       name=f"{self.opts.app_label}_{self.opts.model_name}_compare")
+        # Ahead of the admin's "<id>/" and django-simple-history's "<id>/history/<version>/",
+        # which would match too.
+        return [compare, *super().get_urls()]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return RevisionContextHelper(self.model, historical_record)
+
+    def require_history(self, object_id):
+        """404 unless object_id's history may be shown (its revisions looked up by number)."""
+        _require_numbers(object_id)
+
+    def compare_rows(self, older, newer):
+        """One row per field: label, both values, whether it changed, a word diff for long
+        text."""
+        rows = []
+        for name in self.revision_fields:
+            label = capfirst(self.model._meta.get_field(name).verbose_name)
+            old = _revision_value(self.model, older, name)
+            new = _revision_value(self.model, newer, name)
+            diff = None
+            if name in self.long_text_fields and old != new:
+                diff = word_diff(getattr(older, name), getattr(newer, name))
+            rows.append({"label": label, "old": old, "new": new, "changed": old != new,
+                         "diff": diff})
+        return rows
+
+    def compare_view(self, request, object_id):
+        self.require_history(unquote(object_id))
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        revisions = history.filter(**{self.model._meta.pk.attname: unquote(object_id)})
+        revisions = revisions.select_related("history_user")
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            # A deleted row's history page compares its revisions too, to choose the
+            # one to restore (it was a 404): the row as its latest revision shows it.
+            latest = revisions.order_by("-history_date", "-history_id").first()
+            if latest is None:
+                raise Http404(f"No such {self.revision_noun}.")
+            obj = latest.instance
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        # Any two revisions, by their numbers (the history shows each one's), not only two
+        # on one page of the history: its radio buttons choose within a page.
+        typed = {key: request.GET.get(key, "").strip()[:40] for key in ("from", "to")}
+        chosen, problems, unknown = [], [], False
+        for key, value in typed.items():
+            if not value:
+                continue
+            revision = (revisions.filter(history_id=int(value)).first()
+                        if value.isascii() and value.isdigit() and int(value) < 2**63 else None)
+            if revision is None:
+                unknown = True
+                problems.append(f"“{value}” is not the number of a revision of this "
+                                f"{self.revision_noun}.")
+            else:
+                chosen.append(revision)
+        if not problems and len(chosen) == 1:
+            problems.append("Choose the other revision to compare it with.")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare revisions: {obj}",
+            "opts": self.model._meta,
+            "object": obj,
+            "typed": typed,
+            "problems": problems,
+            "latest": revisions.order_by("-history_date", "-history_id").first(),
+            "history_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
+                                   args=[obj.pk]),
+        }
+        if len(chosen) == 2 and not problems:
+            older, newer = sorted(chosen, key=lambda r: (r.history_date, r.history_id))
+            context.update(older=older, newer=newer, rows=self.compare_rows(older, newer))
+        # What was typed is kept in the form, said wrong; a number that is no revision is
+        # not found (404), as before.
+        return TemplateResponse(request, self.compare_template, context,
+                                status=404 if unknown else 200)
+
+
 @admin.register(Article)
 class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
-                   ReadOnlyRevisionsMixin, SimpleHistoryAdmin):
+                   ComparedRevisionsMixin, ReadOnlyRevisionsMixin, SimpleHistoryAdmin):
     form = ArticleAdminForm
     list_display = ["thumbnail", "headline", "state", "publication_time", "byline", "section",
                     "last_edit"]
@@ -979,8 +1078,9 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
     # A story keeps only the slugs it left while public (OldSlug).
     no_old_addresses = "None: this {noun} has left no slug while public."
     object_history_form_template = "admin/articles/article/object_history_form.html"
-    object_history_list_template = "admin/articles/article/object_history_list.html"
-    compare_template = "admin/articles/article/compare_revisions.html"
+    revision_fields = REVISION_FIELDS
+    long_text_fields = LONG_TEXT_FIELDS
+    revision_noun = "story"
     preview_template = "admin/articles/article/preview.html"
     delete_refused_template = "admin/articles/article/delete_refused.html"
 
@@ -1411,17 +1511,14 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
     def get_urls(self):
         preview = path("preview/", self.admin_site.admin_view(self.preview_view),
                        name="articles_article_preview")
-        compare = path(
-            "<path:object_id>/history/compare/",
-            self.admin_site.admin_view(self.compare_view),
-            name="articles_article_compare",
-        )
-        # Ahead of the admin's "<id>/" and django-simple-history's "<id>/history/<version>/",
-        # which would match too.
-        return [preview, compare, *super().get_urls()]
+        return [preview, *super().get_urls()]
 
-    def get_historical_record_context_helper(self, request, historical_record):
-        return RevisionContextHelper(self.model, historical_record)
+    def compare_rows(self, older, newer):
+        rows = super().compare_rows(older, newer)
+        rows.append({"label": "Tags", "old": older.tag_names or "—",
+                     "new": newer.tag_names or "—",
+                     "changed": older.tag_names != newer.tag_names, "diff": None})
+        return rows
 
     def set_history_delta_changes(self, request, historical_records, **kwargs):
         records = with_next_older(historical_records)
@@ -1494,53 +1591,6 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
                               "since): Revert would create them again. Take them out of Tags "
                               "below unless they should come back.", messages.WARNING)
 
-    def compare_view(self, request, object_id):
-        _require_numbers(unquote(object_id))
-        article = self.get_object(request, unquote(object_id))
-        revisions = Article.history.filter(id=unquote(object_id)).select_related("history_user")
-        if article is None:
-            # A deleted story's history page compares its revisions too, to choose the
-            # one to restore (it was a 404): the story as its latest revision shows it.
-            latest = revisions.order_by("-history_date", "-history_id").first()
-            if latest is None:
-                raise Http404("No such article.")
-            article = latest.instance
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
-        # Any two revisions, by their numbers (the history shows each one's), not only two
-        # on one page of the history: its radio buttons choose within a page.
-        typed = {key: request.GET.get(key, "").strip()[:40] for key in ("from", "to")}
-        chosen, problems, unknown = [], [], False
-        for key, value in typed.items():
-            if not value:
-                continue
-            revision = (revisions.filter(history_id=int(value)).first()
-                        if value.isascii() and value.isdigit() and int(value) < 2**63 else None)
-            if revision is None:
-                unknown = True
-                problems.append(f"“{value}” is not the number of a revision of this story.")
-            else:
-                chosen.append(revision)
-        if not problems and len(chosen) == 1:
-            problems.append("Choose the other revision to compare it with.")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Compare revisions: {article}",
-            "opts": self.model._meta,
-            "object": article,
-            "typed": typed,
-            "problems": problems,
-            "latest": revisions.order_by("-history_date", "-history_id").first(),
-            "history_url": reverse("admin:articles_article_history", args=[article.pk]),
-        }
-        if len(chosen) == 2 and not problems:
-            older, newer = sorted(chosen, key=lambda r: (r.history_date, r.history_id))
-            context.update(older=older, newer=newer, rows=_compare_revisions(older, newer))
-        # What was typed is kept in the form, said wrong; a number that is no revision is
-        # not found (404), as before.
-        return TemplateResponse(request, self.compare_template, context,
-                                status=404 if unknown else 200)
-
 
 # Public stories with records named when "Delete selected" is refused.
 DELETIONS_NAMED = 5
@@ -1612,12 +1662,12 @@ def _display(field, value):
     return str(value)
 
 
-def _revision_value(revision, name):
+def _revision_value(model, revision, name):
     try:
         value = getattr(revision, name)
     except ObjectDoesNotExist:
         return "(deleted)"
-    return _display(Article._meta.get_field(name), value)
+    return _display(model._meta.get_field(name), value)
 
 
 class RevisionContextHelper(HistoricalRecordContextHelper):
@@ -1664,19 +1714,3 @@ class QuickDiffDisplay(ObjDiffDisplay):
         prefix = self.shorten(prefix, self.min_begin_len, self.min_common_len)
         return tuple(prefix + self.shorten(s[prefix_len:], self.min_diff_len, self.min_end_len)
                      for s in args)
-
-
-def _compare_revisions(older, newer):
-    """One row per field: label, both values, whether it changed, a word diff for long text."""
-    rows = []
-    for name in REVISION_FIELDS:
-        label = capfirst(Article._meta.get_field(name).verbose_name)
-        old, new = _revision_value(older, name), _revision_value(newer, name)
-        diff = None
-        if name in LONG_TEXT_FIELDS and old != new:
-            diff = word_diff(getattr(older, name), getattr(newer, name))
-        rows.append({"label": label, "old": old, "new": new, "changed": old != new,
-                     "diff": diff})
-    rows.append({"label": "Tags", "old": older.tag_names or "—", "new": newer.tag_names or "—",
-                 "changed": older.tag_names != newer.tag_names, "diff": None})
-    return rows

@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.admin import ArticleAdmin
+from articles.admin import ArticleAdmin, ComparedRevisionsMixin
 from articles.models import Article, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
                         EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
@@ -178,8 +178,8 @@ def _tell_reporters(forms):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsMixin,
-                      SimpleHistoryAdmin):
+class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ComparedRevisionsMixin,
+                      ReadOnlyRevisionsMixin, SimpleHistoryAdmin):
     list_display = ["article", "kind", "date", "amended", "report_reference"]
     list_filter = ["kind"]
     list_select_related = ["article"]
@@ -192,6 +192,10 @@ class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsM
     autocomplete_fields = ["article"]
     # Deleting is refused while the story is public (Correction.deletion_refusal).
     actions = ["delete_selected"]
+    # Its history compares any two revisions, as a story's does (ComparedRevisionsMixin).
+    revision_fields = ["article", "bias_report", "kind", "date", "text", "amended_at"]
+    long_text_fields = {"text"}
+    revision_noun = "correction"
 
     @admin.display(description="amended", ordering="amended_at")
     def amended(self, correction):
@@ -226,9 +230,12 @@ class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsM
                                    "seen, or amend the others.", messages.WARNING)
         return None
 
+    def require_history(self, object_id):
+        _require_numbers(object_id)
+        _require_story(object_id)
+
     def history_view(self, request, object_id, extra_context=None):
-        _require_numbers(unquote(object_id))
-        _require_story(unquote(object_id))
+        self.require_history(unquote(object_id))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

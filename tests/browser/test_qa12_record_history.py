@@ -1,0 +1,83 @@
+"""The newsroom's record in the admin, continued (QA round 12): a correction's history
+compares any two of its revisions by number, without JavaScript, as a story's does. At
+1280 px and 390 px, light and dark.
+
+Screenshots go to screenshots/qa12/ (git-ignored), to be looked at by a person.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.browser.test_desk import serious
+from tests.browser.test_qa12_record import SHOTS, VIEWS, fits, signed_in
+from tests.browser.shots import shooter
+from tests.factories import CorrectionFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+shoot = shooter(SHOTS)
+
+
+@pytest.fixture
+def editor(roles):
+    user = UserFactory(username="jeditor", first_name="Jane", last_name="Editor",
+                       is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def correction(editor):
+    """A correction said three ways: first, reworded, then its kind changed."""
+    correction = CorrectionFactory(text="An earlier version said the bridge opened in 1931.")
+    correction.article.headline = "Harbour bridge turns ninety"
+    correction.article.save()
+    correction.text = "An earlier version said the bridge opened in 1931; it opened in 1932."
+    correction._history_user = editor
+    correction.save()
+    correction.kind = "clarification"
+    correction._history_user = editor
+    correction.save()
+    return correction
+
+
+@pytest.mark.parametrize(("width", "scheme"), VIEWS)
+def test_a_correction_s_first_and_last_revisions_are_compared_without_javascript(
+        live_server, new_page, correction, width, scheme):
+    first, last = correction.history.order_by("history_id")[::2]
+    page = signed_in(new_page, live_server, width=width, color_scheme=scheme,
+                     javascript=False)
+    page.goto(f"{live_server.url}/admin/standards/correction/{correction.pk}/history/")
+    row = page.locator("#change-history tbody tr").last
+    assert row.get_by_text(f"No. {first.pk}", exact=True).is_visible()
+    assert fits(page), "the history page scrolls sideways"
+    shoot(page, "record-history-correction", width, scheme)
+
+    row.get_by_role("link", name=f"Compare with any other revision: No. {first.pk}",
+                    exact=False).click()
+    page.wait_for_url("**/history/compare/?from=*")
+    assert page.get_by_text(f"the latest is No. {last.pk}", exact=False).is_visible()
+    page.get_by_label("To revision No.").fill(str(last.pk))
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url("**/history/compare/?from=*&to=*")
+    table = page.locator("#revision-comparison")
+    assert table.locator("ins").first.inner_text().startswith("1931; it opened in")
+    assert table.get_by_role("cell", name="Clarification").is_visible()
+    assert fits(page), "the comparison scrolls sideways"
+    shoot(page, "record-history-correction-compared", width, scheme)
+
+    page.get_by_label("To revision No.").fill("nine")
+    page.get_by_role("button", name="Compare").click()
+    assert page.get_by_text("“nine” is not the number of a revision of this "
+                            "correction.").is_visible()
+
+
+def test_a_correction_s_history_and_comparison_are_accessible(live_server, new_page, correction):
+    first, last = correction.history.order_by("history_id")[::2]
+    page = signed_in(new_page, live_server)
+    history = f"{live_server.url}/admin/standards/correction/{correction.pk}/history/"
+    page.goto(history)
+    assert serious(page) == []
+    page.goto(f"{history}compare/?from={first.pk}&to={last.pk}")
+    assert page.locator("#revision-comparison").is_visible()
+    assert serious(page) == []
