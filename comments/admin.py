@@ -19,10 +19,11 @@ from django.utils.text import Truncator, capfirst, smart_split, unescape_string_
 from accounts.admin import ReaderAdmin
 from accounts.models import Reader
 from articles.models import CARD_DEFERRED, Article, story_text
-from core.admin import (ChosenOnlyFilter, ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
-                        DeletedWhileSaving, EditConflictMixin, EditItem, NotesNeverCut,
-                        ReasonActionForm, ReasonedActions, canonical, decision_action, drawn_at,
-                        local_iso, reason_field)
+from core.admin import (ChosenOnlyFilter, ConditionFilter, CSVExportMixin,
+                        DecisionsInHistoryMixin, DeclaredLookupsOnly, DeletedWhileSaving,
+                        EditConflictMixin, EditItem, NotesNeverCut, ReasonActionForm,
+                        ReasonedActions, canonical, decision_action, drawn_at, local_iso,
+                        reason_field)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
 
@@ -162,7 +163,8 @@ class CommentAdminForm(NotesNeverCut, forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions, admin.ModelAdmin):
+class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions,
+                   DecisionsInHistoryMixin, admin.ModelAdmin):
     list_display = ["short_body", "reader_link", "article", "status", "hold_reason",
                     "open_reports", "created_at"]
     list_filter = [NeedsReviewFilter, "status", "created_at", ReaderFilter]
@@ -280,6 +282,10 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions, admi
             moderation.edit_reason(obj, request.user, obj.moderation_reason)
         else:
             super().save_model(request, obj, form, change)
+
+    def decision_target(self, comment):
+        # Its reader named by id, or "a former reader" once the account is gone.
+        return moderation.comment_target_start(comment.pk), True
 
     def has_add_permission(self, request):
         return False

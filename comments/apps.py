@@ -14,7 +14,8 @@ class CommentsConfig(AppConfig):
         from . import signals
         from .account import comment_history
         from .models import Comment
-        from .moderation import comment_queues, log_decision, purge_held_standings
+        from .moderation import (comment_queues, decisions_about, log_decision,
+                                 purge_held_standings)
         from .transparency import comment_figures
 
         pagecache.invalidate_on_change(Comment, _comment_change)
@@ -36,6 +37,7 @@ class CommentsConfig(AppConfig):
         hooks.moderation_queues.register(comment_queues)
         hooks.account_sections.register(comment_history)
         hooks.moderated.connect(log_decision, dispatch_uid="comments-moderation-log")
+        hooks.decisions_about.register(decisions_about)
         hooks.personal_data.register(purge_held_standings)
         # A restricted reader's standing follows their mailbox to a new account.
         signals.connect()

@@ -553,7 +553,19 @@ def decide_comment(comment, status, moderator, reason="", restrict=False):
 def _comment_target(comment):
     """How the log names a comment: by id, and its reader by id (ModerationAction)."""
     by = reader_reference(comment.reader_id) if comment.reader_id else FORMER_READER
-    return f"comment {comment.pk} by {by}"
+    return f"{comment_target_start(comment.pk)}{by}"
+
+
+def comment_target_start(pk):
+    """How the log's targets of comment pk begin, whoever its reader is or was."""
+    return f"comment {pk} by "
+
+
+def decisions_about(target, prefix=False, limit=100):
+    """The log's entries about one record, newest first (core.hooks.decisions_about)."""
+    entries = ModerationAction.objects.filter(
+        **{"target__startswith" if prefix else "target": target})
+    return list(entries.select_related("moderator")[:limit])
 
 
 def edit_reason(comment, moderator, reason):

@@ -1609,3 +1609,37 @@ def lower_case_slug(form):
         raise ValidationError(SLUG_IN_CAPITALS, code="slug_capitals",
                               params={"lowered": slug.lower()})
     return slug
+
+
+class DecisionsInHistoryMixin:
+    """A record's History page lists its moderation decisions beside its admin changes.
+
+    A decision taken from a list's actions or the moderators' desk is written
+    to the moderation log alone (one log for every decision, kept by comments:
+    core.hooks.decisions_about), never to the admin's LogEntry, so the page
+    said nothing of it. It now lists the log's entries about the record, read
+    where they are kept: nothing is written twice. decision_target(obj) says
+    how the log names the record.
+    """
+
+    object_history_template = "admin/history_with_decisions.html"
+    decisions_shown = 100
+
+    def decision_target(self, obj):
+        """(target, prefix): the log's target of obj's decisions, or how it begins."""
+        raise NotImplementedError
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            target, prefix = self.decision_target(obj)
+            decisions = [entry for entries in hooks.decisions_about
+                         for entry in entries(target, prefix, self.decisions_shown + 1)]
+            decisions.sort(key=lambda entry: (entry.created_at, entry.pk), reverse=True)
+            for entry in decisions:  # "bias report in_review" read as words
+                entry.action_shown = capfirst(entry.action.replace("_", " "))
+            context.update(decisions=decisions[:self.decisions_shown],
+                           more_decisions=len(decisions) > self.decisions_shown,
+                           decisions_search=f'"{target}"')
+        return super().history_view(request, object_id, context)

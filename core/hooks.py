@@ -57,6 +57,12 @@ password_checks = Hook(
     "password may be checked now (accounts limits how often, per account); the admin's "
     "password change asks before it checks the old password.")
 
+decisions_about = Hook(
+    "fn(target, prefix=False, limit=100) -> the moderation log's entries about one record, "
+    "newest first, at most limit: those whose target (as its decisions name it: record_decision) "
+    "is `target`, or begins with it when prefix. Each has created_at, moderator, action and "
+    "reason. A record's admin History page lists them (core.admin.DecisionsInHistoryMixin).")
+
 # A moderator decided something (a comment, a bias report, a reader's standing).
 # Arguments: moderator, action, target (its str() is kept), reason.
 moderated = Signal()

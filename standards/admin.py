@@ -23,9 +23,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin, ComparedRevisionsMixin
 from articles.models import Article, record_time, story_text
-from core.admin import (ConditionFilter, CSVExportMixin, DeclaredLookupsOnly,
-                        EditConflictMixin, ReadOnlyRevisionsMixin, ReasonActionForm,
-                        ReasonedActions, decision_action, local_iso, reason_field)
+from core.admin import (ConditionFilter, CSVExportMixin, DecisionsInHistoryMixin,
+                        DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsMixin,
+                        ReasonActionForm, ReasonedActions, decision_action, local_iso,
+                        reason_field)
 from core.rowlocks import still_there
 from core.text import normalize
 
@@ -327,7 +328,7 @@ class BiasReportReasonForm(ReasonActionForm):
 
 @admin.register(BiasReport)
 class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, ReasonedActions,
-                      admin.ModelAdmin):
+                      DecisionsInHistoryMixin, admin.ModelAdmin):
     form = BiasReportForm
     list_display = ["reference", "article", "reason", "status", "waiting",
                     "open_on_story", "created_at"]
@@ -511,6 +512,9 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
             workflow.edit_note(obj, request.user, note)
         else:
             super().save_model(request, obj, form, change)
+
+    def decision_target(self, report):
+        return report.reference, False  # as workflow.decide_bias_report names it
 
     def has_add_permission(self, request):
         return False

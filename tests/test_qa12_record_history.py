@@ -2,13 +2,17 @@
 
 A correction's history compares any two of its revisions by number, as a story's does
 (articles.admin.ComparedRevisionsMixin); a correction deleted with its story keeps its 404.
+A comment's or bias report's History page lists its moderation decisions, from the lists'
+actions and the desk, which write the moderation log alone (core.admin.DecisionsInHistoryMixin).
 """
 
 import pytest
+from django.contrib.admin.models import LogEntry
 
+from comments.models import ModerationAction
 from standards.models import Correction
 from tests.articles.newsroom import staff
-from tests.factories import ArticleFactory, CorrectionFactory
+from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, CorrectionFactory
 
 CORRECTIONS = "/admin/standards/correction/"
 
@@ -102,3 +106,113 @@ def test_a_correction_s_revisions_are_compared_only_by_who_may_see_corrections(c
     correction = CorrectionFactory()
     client.force_login(staff(username="nobody"))
     assert client.get(f"{CORRECTIONS}{correction.pk}/history/compare/").status_code == 403
+
+
+# A record's History page lists its moderation decisions ----------------------------------------
+
+COMMENTS = "/admin/comments/comment/"
+REPORTS = "/admin/standards/biasreport/"
+
+
+@pytest.fixture
+def moderator(client):
+    user = staff("Moderators", username="mod", first_name="Mo", last_name="Derator")
+    client.force_login(user)
+    return user
+
+
+def decisions(response):
+    """The History page's decisions, newest first: (moderator, action, reason)."""
+    assert response.status_code == 200
+    return [(entry.moderator.get_username() if entry.moderator else None, entry.action,
+             entry.reason) for entry in response.context["decisions"]]
+
+
+@pytest.mark.django_db
+def test_a_comment_s_history_lists_its_decisions_from_the_list_and_the_desk(client, moderator):
+    comment, other = CommentFactory(status="pending"), CommentFactory(status="pending")
+    # A comment whose number begins with this one's: none of its decisions.
+    ModerationAction.objects.create(action="comment hidden",
+                                    target=f"comment {comment.pk}1 by reader 9")
+    before = LogEntry.objects.count()
+
+    client.post(COMMENTS, {"action": "hide", "index": "0", "reason": "Off topic.",
+                           "_selected_action": [comment.pk, other.pk]})
+    comment.refresh_from_db()
+    client.post(f"/admin/moderation/comments/{comment.pk}/decide/",
+                {"decision": "approve", "version": comment.moderated_at.isoformat(),
+                 "next": "/admin/moderation/comments/"})
+    comment.refresh_from_db()
+    assert comment.status == "approved"
+    # Nothing written twice: the decisions are in the moderation log alone.
+    assert LogEntry.objects.count() == before
+    assert ModerationAction.objects.count() == 4
+
+    page = client.get(f"{COMMENTS}{comment.pk}/history/")
+    assert decisions(page) == [("mod", "comment approved", ""),
+                               ("mod", "comment hidden", "Off topic.")]
+    html = page.content.decode()
+    assert "Moderation decisions" in html and "Comment hidden" in html and "Off topic." in html
+    assert "mod (Mo Derator)" in html
+
+
+@pytest.mark.django_db
+def test_a_former_reader_s_comment_keeps_its_decisions_on_its_history(client, moderator):
+    comment = CommentFactory(status="pending")
+    client.post(COMMENTS, {"action": "hide", "index": "0", "reason": "",
+                           "_selected_action": [comment.pk]})
+    comment.reader.delete()
+    page = client.get(f"{COMMENTS}{comment.pk}/history/")
+    assert decisions(page) == [("mod", "comment hidden", "")]
+    assert "None on record." not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bias_report_s_history_lists_its_decisions_from_the_list_and_the_desk(
+        client, moderator):
+    report = BiasReportFactory(contact_email="reporter@example.org")
+    other = BiasReportFactory()
+    before = LogEntry.objects.count()
+    client.post(REPORTS, {"action": "mark_in_review", "index": "0", "reason": "",
+                          "_selected_action": [report.pk, other.pk]})
+    client.post(f"/admin/moderation/bias-reports/{report.pk}/decide/",
+                {"decision": "dismiss", "note": "Checked: the headline is fair.",
+                 "next": "/admin/moderation/bias-reports/"})
+    report.refresh_from_db()
+    assert report.status == "dismissed"
+    assert LogEntry.objects.count() == before
+
+    page = client.get(f"{REPORTS}{report.pk}/history/")
+    assert decisions(page) == [("mod", "bias report dismissed", "Checked: the headline is fair."),
+                               ("mod", "bias report in_review", "")]
+    assert decisions(client.get(f"{REPORTS}{other.pk}/history/")) == [
+        ("mod", "bias report in_review", "")]
+    # A record with no decision says so, and no more than its own.
+    fresh = BiasReportFactory()
+    page = client.get(f"{REPORTS}{fresh.pk}/history/")
+    assert decisions(page) == [] and "None on record." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_decisions_are_not_shown_to_who_may_not_see_the_record(client):
+    comment = CommentFactory(status="pending")
+    client.force_login(staff(username="nobody"))
+    assert client.get(f"{COMMENTS}{comment.pk}/history/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_long_record_of_decisions_shows_the_latest_and_leads_to_the_log(client, moderator):
+    report = BiasReportFactory()
+    ModerationAction.objects.bulk_create(
+        ModerationAction(moderator=moderator, action="bias report note edited",
+                         target=report.reference, reason=f"Note {number}")
+        for number in range(101))
+    page = client.get(f"{REPORTS}{report.pk}/history/")
+    shown = decisions(page)
+    assert len(shown) == 100 and page.context["more_decisions"]
+    assert shown[0][2] == "Note 100"
+    assert (f'/admin/comments/moderationaction/?q=%22{report.reference}%22'
+            in page.content.decode())
+    # Followed, the log lists this report's entries alone.
+    log = client.get(f"/admin/comments/moderationaction/?q=%22{report.reference}%22")
+    assert log.context["cl"].result_count == 101

@@ -1,6 +1,7 @@
 """The newsroom's record in the admin, continued (QA round 12): a correction's history
-compares any two of its revisions by number, without JavaScript, as a story's does. At
-1280 px and 390 px, light and dark.
+compares any two of its revisions by number, without JavaScript, as a story's does; a
+comment's and a bias report's History pages list their moderation decisions. At 1280 px and
+390 px, light and dark.
 
 Screenshots go to screenshots/qa12/ (git-ignored), to be looked at by a person.
 """
@@ -8,10 +9,13 @@ Screenshots go to screenshots/qa12/ (git-ignored), to be looked at by a person.
 import pytest
 from django.contrib.auth.models import Group
 
+from comments import moderation
+from standards import workflow
+from tests.browser.shots import shooter
 from tests.browser.test_desk import serious
 from tests.browser.test_qa12_record import SHOTS, VIEWS, fits, signed_in
-from tests.browser.shots import shooter
-from tests.factories import CorrectionFactory, UserFactory
+from tests.browser.test_story_desk import PASSWORD
+from tests.factories import BiasReportFactory, CommentFactory, CorrectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,4 +84,68 @@ def test_a_correction_s_history_and_comparison_are_accessible(live_server, new_p
     assert serious(page) == []
     page.goto(f"{history}compare/?from={first.pk}&to={last.pk}")
     assert page.locator("#revision-comparison").is_visible()
+    assert serious(page) == []
+
+
+@pytest.fixture
+def moderator(roles):
+    user = UserFactory(username="mderator", first_name="Mo", last_name="Derator",
+                       is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+def signed_in_as(new_page, live_server, username, **view):
+    page = new_page(**view)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    return page
+
+
+@pytest.fixture
+def decided(moderator):
+    """A comment hidden, then approved; a bias report put in review, then dismissed."""
+    comment = CommentFactory(status="pending", body="The ferry timetable is wrong again.")
+    moderation.decide_comment(comment, "hidden", moderator,
+                              "Names a private person; hidden until the name is checked.")
+    moderation.decide_comment(comment, "approved", moderator, "")
+    report = BiasReportFactory(contact_email="reporter@example.org")
+    workflow.decide_bias_report(report, "in_review", moderator, "", tell=False)
+    workflow.decide_bias_report(report, "dismissed", moderator,
+                                "Checked with the harbour office: the headline quotes its "
+                                "statement word for word, so it stands.", tell=False)
+    return comment, report
+
+
+@pytest.mark.parametrize(("width", "scheme"), VIEWS)
+def test_a_comment_s_and_a_bias_report_s_history_list_their_decisions(
+        live_server, new_page, decided, width, scheme):
+    comment, report = decided
+    page = signed_in_as(new_page, live_server, "mderator", width=width, color_scheme=scheme)
+    page.goto(f"{live_server.url}/admin/comments/comment/{comment.pk}/history/")
+    listed = page.locator("#moderation-decisions tbody tr")
+    assert listed.count() == 2
+    assert listed.first.get_by_text("Comment approved").is_visible()
+    assert listed.last.get_by_text("Names a private person", exact=False).is_visible()
+    assert fits(page), "the comment's history scrolls sideways"
+    shoot(page, "record-history-comment-decisions", width, scheme)
+
+    page.goto(f"{live_server.url}/admin/standards/biasreport/{report.pk}/history/")
+    listed = page.locator("#moderation-decisions tbody tr")
+    assert listed.count() == 2
+    assert listed.first.get_by_text("Checked with the harbour office", exact=False).is_visible()
+    assert listed.last.get_by_text("Bias report in review", exact=True).is_visible()
+    assert page.get_by_text("None: nothing about it has been saved", exact=False).is_visible()
+    assert fits(page), "the bias report's history scrolls sideways"
+    shoot(page, "record-history-report-decisions", width, scheme)
+
+
+def test_a_history_with_decisions_is_accessible(live_server, new_page, decided):
+    comment, report = decided
+    page = signed_in_as(new_page, live_server, "mderator")
+    page.goto(f"{live_server.url}/admin/comments/comment/{comment.pk}/history/")
+    assert serious(page) == []
+    page.goto(f"{live_server.url}/admin/standards/biasreport/{report.pk}/history/")
     assert serious(page) == []
