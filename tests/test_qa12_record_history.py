@@ -8,11 +8,14 @@ actions and the desk, which write the moderation log alone (core.admin.Decisions
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments.models import ModerationAction
 from standards.models import Correction
 from tests.articles.newsroom import staff
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, CorrectionFactory
+from tests.test_admin_at_scale import _indexes_read
 
 CORRECTIONS = "/admin/standards/correction/"
 
@@ -216,3 +219,22 @@ def test_a_long_record_of_decisions_shows_the_latest_and_leads_to_the_log(client
     # Followed, the log lists this report's entries alone.
     log = client.get(f"/admin/comments/moderationaction/?q=%22{report.reference}%22")
     assert log.context["cl"].result_count == 101
+
+
+@pytest.mark.django_db
+def test_a_records_decisions_are_read_by_the_logs_index_on_target(client, moderator):
+    """The log grows with every decision, and a History page read all of it (60 ms at
+    500,000 entries): it reads the index on target (comments 0020), for a bias report's
+    reference, and on PostgreSQL for a comment's "comment 5 by " too (a prefix, which
+    SQLite's LIKE, blind to case, reads no index for)."""
+    comment, report = CommentFactory(status="pending"), BiasReportFactory()
+    pages = [(f"{REPORTS}{report.pk}/history/", report.reference)]
+    if connection.vendor == "postgresql":
+        pages.append((f"{COMMENTS}{comment.pk}/history/", f"comment {comment.pk} by "))
+    for url, target in pages:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        asked = [query["sql"] for query in captured.captured_queries
+                 if 'FROM "comments_moderationaction"' in query["sql"] and target in query["sql"]]
+        assert len(asked) == 1, url
+        assert "moderation_log_target_idx" in _indexes_read(asked[0]), url
