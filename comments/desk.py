@@ -8,7 +8,7 @@ with the fragment that takes the comment's place (a receipt with Undo).
 """
 
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -67,31 +67,43 @@ def _comments():
         Prefetch("reports", queryset=open_reports, to_attr="open_report_list"))
 
 
-def _queue(show, after=None):
+def _queue(show, after=None, before=None):
     """The waiting comments for one view of the queue, with what their cards show."""
-    return WaitingComments(_comments(), show, after)
+    return WaitingComments(_comments(), show, after, before)
 
 
-BAD_AFTER = ("“after” and “since” name the last comment the queue shows: its number and "
-             "since when it has waited (ISO 8601, with its offset).")
+BAD_AFTER = ("“after” (or “before”) and “since” name a comment the queue shows: its number "
+             "and since when it has waited (ISO 8601, with its offset).")
 
 
-def _after(request):
-    """(waiting since, id) of the card the script's refill goes on from, None without one;
-    ValueError when they are malformed."""
-    after, since = request.GET.get("after"), request.GET.get("since")
-    if after is None and since is None:
+def _key(request, name="after"):
+    """(waiting since, id) of the card named by `name` and `since` (the one the refill or
+    the next page goes on from, or the one the previous page ends before), None without
+    one; ValueError when they are malformed."""
+    number, since = request.GET.get(name), request.GET.get("since")
+    if number is None and (since is None or name == "before"):
         return None
-    if not (after or "").isdigit() or len(after) > 18:
-        raise ValueError(after)
+    if not (number or "").isdigit() or len(number) > 18:
+        raise ValueError(number)
     when = datetime.fromisoformat(since or "")
     if timezone.is_naive(when):
         raise ValueError(since)
     try:
         # As the database compares it: in UTC, where year 1 at +14:00 does not exist.
-        return when.astimezone(UTC), int(after)
+        return when.astimezone(UTC), int(number)
     except OverflowError as error:
         raise ValueError(since) from error
+
+
+def _since(comment):
+    """Since when the comment has waited, as its card and the queue's links name it: in UTC
+    and to the microsecond, so that the script can sort cards by it as text."""
+    return comment.waiting_since.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _from(key):
+    """The query naming the card the queue goes on from (after it)."""
+    return urlencode({"after": key[1], "since": key[0].isoformat(timespec="microseconds")})
 
 
 def _around(comment):
@@ -150,8 +162,8 @@ def _items(comments, user):
                              and not newsroom
                              and not (standing and standing.is_premoderated)),
             "version": _version(comment),
-            # Where the queue goes on from after this card (_after).
-            "since": comment.waiting_since.isoformat(),
+            # Where the queue goes on from after this card (_key).
+            "since": _since(comment),
             # Unpublished, or moved to a future time: readers see neither the story nor its
             # comments. Read from the story already fetched: no query.
             "story_is_public": comment.article.is_published(now),
@@ -193,34 +205,71 @@ def _fragment(request, name, status=200, **extra):
 
 
 def comment_queue(request):
-    """Held and reported comments, longest waiting first, ten to a page."""
+    """Held and reported comments, longest waiting first, ten to a page.
+
+    A page goes on after the last card of the one before it (?after=<id>&since=<its
+    waiting since>), not from a count of comments: a count moved on as comments were
+    decided, and the script's refill brought more onto the page, so "Next page" skipped
+    comments or showed them again. ?before= names the first card of a page, for the page
+    before it; ?page= is still read (older links)."""
     if not request.user.has_perm("comments.view_comment"):
         raise PermissionDenied
     show = request.GET.get("show", "")
     if show not in SHOWS:
         show = ""
     try:
-        after = _after(request)
+        before = _key(request, "before")
+        after = _key(request) if before is None else None
     except ValueError:
         return HttpResponseBadRequest(BAD_AFTER, content_type="text/plain; charset=utf-8")
-    page = Paginator(_queue(show, after), PER_PAGE).get_page(request.GET.get("page"))
     here = reverse("moderation-comments") + (f"?show={show}" if show else "")
     joiner = "&" if show else "?"
+    if before is not None:
+        return _page_before(show, before, here, joiner)
+    partial = request.GET.get("partial") == "1"
+    if after is not None:
+        total = _queue(show).count()
+        comments = _queue(show, after)[:PER_PAGE]
+        ahead = total - _queue(show, after).count()
+        position = f"{joiner}{_from(after)}"
+    else:
+        page = Paginator(_queue(show), PER_PAGE).get_page(request.GET.get("page"))
+        total, comments = page.paginator.count, page.object_list
+        ahead = page.start_index() - 1 if comments else 0
+        position = f"{joiner}page={page.number}" if page.number > 1 else ""
+    items = _items(comments, request.user)
+    last = (items[-1]["comment"].waiting_since, items[-1]["comment"].pk) if items else None
+    first = items[0]["comment"] if items else None
     context = _context(
-        request, title="Comment queue", page=page, show=show,
+        request, title="Comment queue", total=total, show=show, ahead=ahead,
+        shown_to=ahead + len(items),
         shows=[(key, label, f"?show={key}" if key else "?") for key, label in SHOWS.items()],
-        items=_items(page.object_list, request.user),
+        items=items,
         # Where a decision returns to (this page of the queue), and where the
         # script asks for the comments that come next (after the last card it has:
         # desk.js adds "after" and "since", read from the card).
-        next_url=here + (f"{joiner}page={page.number}" if page.number > 1 else ""),
+        next_url=here + position,
         more_url=f"{here}{joiner}partial=1",
+        # After the last card shown, and before the first: what the pages around it hold
+        # however many were decided meanwhile.
+        next_page=(f"{here}{joiner}{_from(last)}"
+                   if last and ahead + len(items) < total else ""),
+        previous_page=(f"{here}{joiner}before={first.pk}&since={quote(_since(first))}"
+                       if first and ahead else (here if ahead else "")),
         undoable=(moderation.undoable_decisions(request.user)[:5]
                   if _can_decide(request.user) else []),
-        page_query=here + joiner,
     )
-    partial = request.GET.get("partial") == "1"
     return TemplateResponse(request, TEMPLATE + ("#queue-items" if partial else ""), context)
+
+
+def _page_before(show, before, here, joiner):
+    """The page that ends before the card named: the one that goes on after the card PER_PAGE
+    before it, or the queue's first page."""
+    anchor = _queue(show, before=before).keys()[PER_PAGE:PER_PAGE + 1]
+    target = here
+    for pk, since in anchor:
+        target = f"{here}{joiner}{_from((since, pk))}"
+    return HttpResponseRedirect(target, status=303)
 
 
 def _next(request):

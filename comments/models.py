@@ -68,18 +68,24 @@ class WaitingComments:
 
     show: "" for all of them, "held" or "reported". after: (waiting since, id) of a
     comment, for those that come after it in the queue's order alone (the desk's refill
-    goes on from the last card the moderator has, on whichever page).
+    goes on from the last card the moderator has, on whichever page, and so does its next
+    page). before: the same, for those that come before it, nearest first (the page
+    before).
     """
 
-    def __init__(self, comments, show="", after=None):
-        self.comments, self.show, self.after = comments, show, after
+    def __init__(self, comments, show="", after=None, before=None):
+        self.comments, self.show, self.after, self.before = comments, show, after, before
 
     def _after(self, since, pk):
-        """After self.after, by the fields named since and pk; everything when it is None."""
-        if self.after is None:
-            return Q()
-        when, key = self.after
-        return Q(**{f"{since}__gt": when}) | Q(**{since: when, f"{pk}__gt": key})
+        """After self.after and before self.before, by the fields named since and pk;
+        everything when they are None."""
+        bounds = Q()
+        for key, way in ((self.after, "gt"), (self.before, "lt")):
+            if key is not None:
+                when, number = key
+                bounds &= (Q(**{f"{since}__{way}": when})
+                           | Q(**{since: when, f"{pk}__{way}": number}))
+        return bounds
 
     def _held(self):
         held = Comment.objects.filter(status=Comment.Status.PENDING)
@@ -97,10 +103,11 @@ class WaitingComments:
     def keys(self):
         """(id, waiting since) of every waiting comment shown, in the queue's order."""
         held = self._held().values_list("id", "created_at")
+        order = ("-created_at", "-id") if self.before is not None else ("created_at", "id")
         if self.show == "held":
-            return held.order_by("created_at", "id")
+            return held.order_by(*order)
         reported = self._reported_only().values_list("comment_id", "since")
-        return held.union(reported, all=True).order_by("created_at", "id")
+        return held.union(reported, all=True).order_by(*order)
 
     def count(self):
         return self.keys().order_by().count()

@@ -147,7 +147,7 @@ def test_the_refill_goes_on_after_the_card_it_names_held_and_reported_alike(clie
 def test_a_refill_naming_no_card_it_can_read_is_told_so(client, moderator, query):
     response = client.get(QUEUE, {"partial": 1, **query})
     assert response.status_code == 400
-    assert "“after” and “since” name the last comment the queue shows" in (
+    assert "“after” (or “before”) and “since” name a comment the queue shows" in (
         response.content.decode())
 
 
@@ -223,3 +223,75 @@ def test_a_spent_reset_links_log_line_names_its_route_not_its_token(client, capl
              if record.name == "django.request"]
     assert lines and all(token not in line and "/accounts/reset/<uidb64>/<token>/" in line
                          for line in lines), lines
+
+
+# Pages that hold what they say, whatever was decided meanwhile ---------------------------
+
+
+def _held(count):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import CommentFactory
+
+    start = timezone.now() - timedelta(days=1)
+    return [CommentFactory(status="pending", created_at=start + timedelta(minutes=n))
+            for n in range(count)]
+
+
+def _link(html, rel):
+    import html as markup
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}"', html)
+    return markup.unescape(found.group(1)) if found else None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("show", ["", "held"])
+def test_next_page_goes_on_after_the_last_card_however_many_were_decided(client, moderator,
+                                                                        show):
+    from comments.models import Comment
+
+    held = _held(25)
+    first = client.get(QUEUE, {"show": show} if show else {}).content.decode()
+    assert _cards(first) == [c.pk for c in held[:10]]
+    assert "25 comments waiting; 1 to 10 are on this page." in first
+    # Three of page 1 decided (by another moderator, or by this one's refill) meanwhile.
+    Comment.objects.filter(pk__in=[c.pk for c in held[:3]]).update(status="approved")
+    second = client.get(_link(first, "next"))
+    page = second.content.decode()
+    # From the 11th on, none skipped (a count of 10 skipped 11 to 13).
+    assert _cards(page) == [c.pk for c in held[10:20]]
+    assert "22 comments waiting; 8 to 17 are on this page." in page
+    # A decision sent without the script returns to this page, which still starts there.
+    assert f'name="next" value="{_link(first, "next")}"'.replace("&", "&amp;") in page
+    Comment.objects.filter(pk=held[12].pk).update(status="hidden")
+    again = client.get(_link(first, "next")).content.decode()
+    assert _cards(again) == [c.pk for c in held[10:12] + held[13:21]]
+    # The page before it: fewer than ten come before its first card, so the queue's start.
+    back = client.get(_link(again, "prev"))
+    assert back.status_code == 303 and back["Location"] == QUEUE + (f"?show={show}" * bool(show))
+    assert _cards(client.get(back["Location"]).content.decode()) == [
+        c.pk for c in held[3:12] + held[13:14]]
+    third = client.get(_link(again, "next")).content.decode()
+    assert _cards(third) == [c.pk for c in held[21:25]]
+    assert _link(third, "next") is None or 'data-desk-next hidden' in third
+    # Its page before: the ten before its first card, from the card before them.
+    back = client.get(_link(third, "prev"))
+    assert _cards(client.get(back["Location"]).content.decode()) == [
+        c.pk for c in held[10:12] + held[13:21]]
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_queues_end_says_so_and_leads_back(client, moderator):
+    from comments.models import Comment
+
+    held = _held(12)
+    first = client.get(QUEUE).content.decode()
+    last = client.get(_link(first, "next")).content.decode()
+    Comment.objects.filter(pk__in=[c.pk for c in held[10:]]).update(status="approved")
+    empty = client.get(_link(first, "next")).content.decode()
+    assert _cards(empty) == []
+    assert "Nothing is waiting here" in empty and "all 10 come before this page" in empty
+    assert _link(empty, "prev") == QUEUE
+    assert _cards(last) == [c.pk for c in held[10:]]

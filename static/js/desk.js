@@ -8,6 +8,9 @@
 const HEADERS = { "X-Requested-With": "fetch" };
 // Fewer undecided comments than this on the page: ask for the next ones.
 const REFILL_BELOW = 3;
+// As many as a page of the queue holds (comments/desk.py PER_PAGE): a refill that brings
+// fewer has reached the queue's end.
+const PER_PAGE = 10;
 
 const queue = document.querySelector("[data-desk-queue]");
 const live = document.querySelector("[data-desk-live]");
@@ -87,6 +90,22 @@ function goOnFrom(cards) {
 }
 goOnFrom(items());
 
+// "Next page" goes on after the last card on the page, those the refill brought included:
+// from the page's own last card, it showed them again. Shown while the refill brought a
+// full page (there may be more), hidden once it reached the queue's end.
+function nextPage(more) {
+  const link = document.querySelector("[data-desk-next]");
+  if (!link || !after) return;
+  const url = new URL(link.href, location.href);
+  url.searchParams.delete("page");
+  url.searchParams.set("after", after.id);
+  url.searchParams.set("since", after.since);
+  link.href = url.href;
+  link.hidden = !more;
+  const pages = link.closest("[data-desk-pages]");
+  pages.hidden = !more && !pages.querySelector("[rel=prev]");
+}
+
 async function refill() {
   if (!queue?.dataset.more) return [];
   const url = new URL(queue.dataset.more, location.href);
@@ -99,6 +118,7 @@ async function refill() {
   const html = await response.text();
   const drawn = [...fragment(html).querySelectorAll("[data-desk-item]")];
   goOnFrom(drawn);
+  nextPage(drawn.length >= PER_PAGE);
   const fresh = drawn.filter((item) => !document.getElementById(item.id));
   queue.querySelector("[data-desk-empty]")?.remove();
   queue.append(...fresh);

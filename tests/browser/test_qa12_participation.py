@@ -188,3 +188,47 @@ def test_a_reset_link_that_cannot_be_used_says_so_and_leads_to_a_new_one(live_se
             shoot(page, f"reset-link-{name}", width, scheme)
             page.get_by_role("link", name="ask for a new one").click()
             expect(page.get_by_label("Email")).to_be_visible()
+
+
+# "Next page" after the cards the refill brought -------------------------------------------
+
+
+def test_next_page_goes_on_after_the_cards_the_refill_brought(live_server, roles, new_page):
+    staff("Moderators", "moderator")
+    ids = [comment.pk for comment in _held_comments(25)]
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        page.goto(f"{live_server.url}{QUEUE}?show=held")
+        assert _cards(page) == ids[:10]
+        # The last card decided: the refill brings 11 to 20 onto the page.
+        page.locator(f"#comment-{ids[9]}").get_by_role("button", name="Approve").click()
+        expect(page.locator("[data-desk-item]")).to_have_count(19)
+        page.wait_for_load_state("networkidle")
+        following = page.get_by_role("link", name="Next page")
+        expect(following).to_be_visible()
+        following.scroll_into_view_if_needed()
+        shoot(page, "queue-next-after-refill", width, scheme, full_page=False)
+        following.click()
+        page.wait_for_load_state()
+        # What comes after the 20th (21 to 25), not 11 to 20 a second time.
+        assert _cards(page) == ids[20:25]
+        expect(page.locator("[data-desk-count]")).to_have_text(
+            "24 comments waiting; 20 to 24 are on this page.")
+        expect(page.get_by_role("link", name="Next page")).to_have_count(0)
+        shoot(page, "queue-next-page", width, scheme)
+        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                                  moderated_at=None)
+    # Without the script: the next page starts after the page's last card, however many of
+    # the page before were decided meanwhile.
+    page = new_page(javascript=False)
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}{QUEUE}?show=held")
+    for comment in ids[:3]:
+        page.locator(f"#comment-{comment}").get_by_role("button", name="Hide",
+                                                        exact=True).click()
+        page.wait_for_load_state()
+    assert _cards(page) == ids[3:13]
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_load_state()
+    assert _cards(page) == ids[13:23]
