@@ -30,6 +30,7 @@ from .models import (Comment, CommentReport, ModerationAction, WaitingComments, 
                      posted_before, waiting)
 
 PER_PAGE = 10
+SHOWN_MAX = 500  # the cards' numbers a refill may send (?shown=)
 AROUND = 2  # comments shown before and after the waiting one on its story
 HISTORY = 4  # the reader's latest other comments shown
 SHOWS = {"": "Everything waiting", "held": "Held", "reported": "Reported"}
@@ -76,11 +77,11 @@ BAD_AFTER = ("“after” (or “before”) and “since” name a comment the q
              "and since when it has waited (ISO 8601, with its offset).")
 
 
-def _key(request, name="after"):
+def _key(request, name="after", since_name="since"):
     """(waiting since, id) of the card named by `name` and `since` (the one the refill or
     the next page goes on from, or the one the previous page ends before), None without
     one; ValueError when they are malformed."""
-    number, since = request.GET.get(name), request.GET.get("since")
+    number, since = request.GET.get(name), request.GET.get(since_name)
     if number is None and (since is None or name == "before"):
         return None
     if not (number or "").isdigit() or len(number) > 18:
@@ -98,12 +99,16 @@ def _key(request, name="after"):
 def _since(comment):
     """Since when the comment has waited, as its card and the queue's links name it: in UTC
     and to the microsecond, so that the script can sort cards by it as text."""
-    return comment.waiting_since.astimezone(UTC).isoformat(timespec="microseconds")
+    return _key_since(comment.waiting_since)
+
+
+def _key_since(when):
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _from(key):
     """The query naming the card the queue goes on from (after it)."""
-    return urlencode({"after": key[1], "since": key[0].isoformat(timespec="microseconds")})
+    return urlencode({"after": key[1], "since": _key_since(key[0])})
 
 
 def _around(comment):
@@ -227,6 +232,10 @@ def comment_queue(request):
     if before is not None:
         return _page_before(show, before, here, joiner)
     partial = request.GET.get("partial") == "1"
+    try:
+        back = _came_back(request, show, after) if partial else []
+    except ValueError:
+        return HttpResponseBadRequest(BAD_SHOWN, content_type="text/plain; charset=utf-8")
     if after is not None:
         total = _queue(show).count()
         comments = _queue(show, after)[:PER_PAGE]
@@ -238,6 +247,11 @@ def comment_queue(request):
         ahead = page.start_index() - 1 if comments else 0
         position = f"{joiner}page={page.number}" if page.number > 1 else ""
     items = _items(comments, request.user)
+    # Where this page starts, for the comments that come back to the queue within it
+    # (_back): after the card the page goes on from; on an older, counted page, its first.
+    start = after if after is not None else (
+        (items[0]["comment"].waiting_since, items[0]["comment"].pk)
+        if items and ahead else None)
     last = (items[-1]["comment"].waiting_since, items[-1]["comment"].pk) if items else None
     first = items[0]["comment"] if items else None
     context = _context(
@@ -249,7 +263,9 @@ def comment_queue(request):
         # script asks for the comments that come next (after the last card it has:
         # desk.js adds "after" and "since", read from the card).
         next_url=here + position,
-        more_url=f"{here}{joiner}partial=1",
+        more_url=f"{here}{joiner}partial=1" + (
+            f"&from={start[1]}&from_since={quote(_key_since(start[0]))}" if start else ""),
+        back=back, back_notice=BACK,
         # After the last card shown, and before the first: what the pages around it hold
         # however many were decided meanwhile.
         next_page=(f"{here}{joiner}{_from(last)}"
@@ -259,7 +275,34 @@ def comment_queue(request):
         undoable=(moderation.undoable_decisions(request.user)[:5]
                   if _can_decide(request.user) else []),
     )
-    return TemplateResponse(request, TEMPLATE + ("#queue-items" if partial else ""), context)
+    return TemplateResponse(request, TEMPLATE + ("#refill" if partial else ""), context)
+
+
+BACK = "Back in the queue: it was decided after this page was loaded, and is waiting again."
+BAD_SHOWN = ("“shown” lists the numbers of the comments the page shows, separated by commas "
+             f"(up to {SHOWN_MAX}); “from” and “from_since” name the card the page starts "
+             f"after, as “after” and “since” do.")
+
+
+def _came_back(request, show, last):
+    """The comments waiting within the page the script's refill is asked from, sorted
+    before its last card (`last`), that it does not show (?shown=<ids>): decided after the
+    page was drawn and back since (another moderator's Undo). Asked for after its last
+    card alone, the refill never brought them: they stayed off the page until it was
+    loaded again. ValueError when `shown` or the page's start cannot be read."""
+    shown = request.GET.get("shown")
+    if shown is None or last is None:
+        return []
+    numbers = shown.split(",") if shown else []
+    if len(numbers) > SHOWN_MAX or not all(n.isdigit() and len(n) <= 18 for n in numbers):
+        raise ValueError(shown)
+    shown = {int(n) for n in numbers}
+    start = _key(request, "from", "from_since")
+    # Within the page, what waits is on it or came back: as many keys as the page has cards.
+    keys = _queue(show, after=start, before=last).keys()
+    ids = [pk for pk, _ in reversed(list(keys)) if pk not in shown][:PER_PAGE]
+    found = _comments().filter(pk__in=ids).in_bulk()
+    return _items([found[pk] for pk in ids if pk in found], request.user)
 
 
 def _page_before(show, before, here, joiner):

@@ -295,3 +295,89 @@ def test_a_page_past_the_queues_end_says_so_and_leads_back(client, moderator):
     assert "Nothing is waiting here" in empty and "all 10 come before this page" in empty
     assert _link(empty, "prev") == QUEUE
     assert _cards(last) == [c.pk for c in held[10:]]
+
+
+# Comments back in the queue within the page ------------------------------------------------
+
+
+def _second_moderator(username="moderator2"):
+    from django.contrib.auth.models import Group
+    other = UserFactory(username=username, is_staff=True)
+    other.groups.add(Group.objects.get(name="Moderators"))
+    desk = Client()
+    desk.force_login(other)
+    return other, desk
+
+
+def _decided_and_undone(desk, comment):
+    """Another moderator decides the comment and undoes it: it waits again."""
+    from comments.models import ModerationAction
+    assert desk.post(f"{QUEUE}{comment.pk}/decide/", {
+        "decision": "hide", "version": "new", "next": QUEUE}).status_code == 303
+    action = ModerationAction.objects.filter(target__startswith=f"comment {comment.pk} ",
+                                             undo__isnull=False).latest("pk")
+    assert desk.post(f"/admin/moderation/decisions/{action.pk}/undo/",
+                     {"next": QUEUE}).status_code == 303
+
+
+def _refill(client, page, cards, **extra):
+    """The script's refill from a page (its data-more), after the last of its cards."""
+    import html as markup
+    more = markup.unescape(re.search(r'data-more="([^"]+)"', page).group(1))
+    since = re.search(rf'id="comment-{cards[-1]}"[^>]*data-since="([^"]+)"', page).group(1)
+    from urllib.parse import urlencode
+    query = {"after": cards[-1], "since": since, "shown": ",".join(map(str, cards)), **extra}
+    assert "partial=1" in more
+    return client.get(f"{more}&{urlencode(query)}")
+
+
+@pytest.mark.django_db
+def test_the_refill_brings_back_a_comment_undone_within_the_page(client, moderator):
+    held = _held(14)
+    _, desk = _second_moderator()
+    page = client.get(QUEUE).content.decode()
+    # This moderator has decided the first two; the other decided the third meanwhile, so
+    # its card was taken off here ("already decided"), then undid it.
+    client.post(f"{QUEUE}{held[0].pk}/decide/", {"decision": "approve", "version": "new"})
+    client.post(f"{QUEUE}{held[1].pk}/decide/", {"decision": "approve", "version": "new"})
+    _decided_and_undone(desk, held[2])
+    held[2].refresh_from_db()
+    assert held[2].status == "pending" and held[2].moderated_at is None
+    cards = [c.pk for c in held[3:10]]
+    more = _refill(client, page, cards).content.decode()
+    # Back in its place, marked, before the next ones; not the two decided here.
+    assert _cards(more) == [held[2].pk] + [c.pk for c in held[10:14]]
+    assert re.search(rf'id="comment-{held[2].pk}"[^>]*data-desk-back', more)
+    assert "Back in the queue: it was decided after this page was loaded" in more
+    assert len(re.findall("data-desk-back", more)) == 1
+
+
+@pytest.mark.django_db
+def test_the_refill_brings_back_only_what_is_within_the_page(client, moderator):
+    held = _held(24)
+    _, desk = _second_moderator()
+    first = client.get(QUEUE).content.decode()
+    second = client.get(_link(first, "next")).content.decode()
+    assert _cards(second) == [c.pk for c in held[10:20]]
+    # One back within page 2, one within page 1: page 2 is brought its own alone.
+    _decided_and_undone(desk, held[13])
+    _decided_and_undone(desk, held[4])
+    cards = [c.pk for c in held[10:13] + held[14:20]]
+    more = _refill(client, second, cards).content.decode()
+    assert _cards(more) == [held[13].pk] + [c.pk for c in held[20:24]]
+    # Nothing back, nothing marked.
+    again = _refill(client, second, [c.pk for c in held[10:20]]).content.decode()
+    assert _cards(again) == [c.pk for c in held[20:24]] and "data-desk-back" not in again
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{"shown": "1,x"}, {"shown": "1,,2"}, {"shown": "-3"},
+                                   {"shown": ",".join(["7"] * 501)}, {"shown": "9" * 19},
+                                   {"shown": "1", "from": "3", "from_since": "yesterday"},
+                                   {"shown": "1", "from_since": "2026-12-06T09:00:00Z"}])
+def test_a_refill_with_a_list_of_cards_it_cannot_read_is_told_so(client, moderator, query):
+    response = client.get(QUEUE, {"partial": 1, "after": 12, **query,
+                                  "since": "2026-12-06T10:00:00+00:00"})
+    assert response.status_code == 400
+    assert "“shown” lists the numbers of the comments the page shows" in (
+        response.content.decode())

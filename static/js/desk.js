@@ -89,6 +89,27 @@ function goOnFrom(cards) {
   if (last?.dataset.since) after = { id: last.id.replace("comment-", ""), since: last.dataset.since };
 }
 goOnFrom(items());
+if (!after) {
+  // No card on the page: it goes on from the card its address names, if any.
+  const here = new URLSearchParams(location.search);
+  const [id, since] = [here.get("after"), here.get("since")];
+  if (id && since) after = { id, since };
+}
+
+function number(card) {
+  return Number(card.dataset.comment ?? card.id.replace("comment-", ""));
+}
+
+// Before the first card, or receipt of a card, that has waited less (the queue's order:
+// since when, then number): where the comment stood when the page was drawn.
+function putInPlace(card) {
+  const key = [card.dataset.since, number(card)];
+  const later = [...queue.querySelectorAll("[data-desk-item], [data-desk-receipt][data-since]")]
+    .find((held) => held.dataset.since > key[0]
+      || (held.dataset.since === key[0] && number(held) > key[1]));
+  if (later) later.before(card);
+  else queue.append(card);
+}
 
 // "Next page" goes on after the last card on the page, those the refill brought included:
 // from the page's own last card, it showed them again. Shown while the refill brought a
@@ -112,16 +133,29 @@ async function refill() {
   if (after) {
     url.searchParams.set("after", after.id);
     url.searchParams.set("since", after.since);
+    // The cards on the page, for those back in the queue before the last one (decided
+    // since the page was drawn, then undone): the server sends them with the next ones.
+    url.searchParams.set("shown", items().map(number).join(","));
   }
   const response = await fetch(url, { credentials: "same-origin", headers: HEADERS });
   if (!response.ok) return [];
   const html = await response.text();
-  const drawn = [...fragment(html).querySelectorAll("[data-desk-item]")];
+  const all = [...fragment(html).querySelectorAll("[data-desk-item]")];
+  const drawn = all.filter((item) => !item.matches("[data-desk-back]"));
   goOnFrom(drawn);
   nextPage(drawn.length >= PER_PAGE);
+  const back = all.filter((item) => item.matches("[data-desk-back]")
+    && !document.getElementById(item.id));
+  back.forEach(putInPlace);
   const fresh = drawn.filter((item) => !document.getElementById(item.id));
   queue.querySelector("[data-desk-empty]")?.remove();
   queue.append(...fresh);
+  if (back.length) {
+    const n = back.length;
+    const which = back.map((item) => `comment ${number(item)}`).join(", ");
+    announce(`${n === 1 ? "A comment" : `${n} comments`} came back to the queue, marked `
+             + `“Back in the queue” where ${n === 1 ? "it waits" : "they wait"}: ${which}.`);
+  }
   if (!items().length && !queue.querySelector("[data-desk-empty]")) {
     const empty = document.createElement("p");
     empty.className = "desk-empty";
@@ -129,7 +163,7 @@ async function refill() {
     empty.textContent = "Nothing else is waiting. Well done.";
     queue.append(empty);
   }
-  return fresh;
+  return [...back, ...fresh];
 }
 
 // The piece of the queue a decision's answer carries: a receipt, a notice, or the card
@@ -190,6 +224,11 @@ async function send(form, submitter) {
     release();
     sendPlainly(form, submitter);
     return;
+  }
+  if (holder.dataset.since && !replacement.matches("[data-desk-item]")) {
+    // The receipt or notice keeps the card's place in the queue's order (putInPlace).
+    replacement.dataset.since = holder.dataset.since;
+    replacement.dataset.comment = number(holder);
   }
   holder.replaceWith(replacement);
   showCount(replacement.dataset.waiting);

@@ -232,3 +232,77 @@ def test_next_page_goes_on_after_the_cards_the_refill_brought(live_server, roles
     page.get_by_role("link", name="Next page").click()
     page.wait_for_load_state()
     assert _cards(page) == ids[13:23]
+
+
+# Another moderator's Undo, within the page ------------------------------------------------
+
+
+def _decide(page, pk, button="Approve"):
+    before = page.locator("[data-desk-receipt]").count()
+    page.locator(f"#comment-{pk}").get_by_role("button", name=button, exact=True).click()
+    expect(page.locator("[data-desk-receipt]")).to_have_count(before + 1)
+
+
+def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, roles,
+                                                                   new_page):
+    staff("Moderators", "moderator")
+    staff("Moderators", "moderator2")
+    ids = [comment.pk for comment in _held_comments(14)]
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        page.goto(f"{live_server.url}{QUEUE}?show=held")
+        other = new_page()
+        sign_in(other, live_server, "moderator2")
+        other.goto(f"{live_server.url}{QUEUE}?show=held")
+        # The other moderator hides the third comment; this one, pressing Approve on the card
+        # drawn before, is told so and nothing is changed; then the other undoes it.
+        _decide(other, ids[2], "Hide")
+        _decide(page, ids[2])
+        notice = page.locator(".desk-notice")
+        expect(notice).to_contain_text("moderator2 has already decided this comment (hidden) "
+                                       "since the page was loaded. Nothing was changed.")
+        notice.scroll_into_view_if_needed()
+        shoot(page, "queue-decided-by-another", width, scheme, full_page=False)
+        other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
+        expect(other.locator(f"#comment-{ids[2]}")).to_be_visible()
+        assert Comment.objects.get(pk=ids[2]).status == "pending"
+        # Down the page to its last cards: the refill brings the next ones, and the third
+        # back in its place, marked, though it waited longer than the last card here.
+        for pk in ids[3:8]:
+            _decide(page, pk)
+        back = page.locator(f"#comment-{ids[2]}")
+        expect(back).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert _cards(page) == [*ids[:3], ids[8], ids[9], *ids[10:14]]
+        # Where it stood: after the notice that took its card, before the next one's receipt.
+        assert back.evaluate("(card) => [card.previousElementSibling.textContent.trim(), "
+                             "card.nextElementSibling.textContent.trim()]") == [
+            notice.text_content().strip(), page.locator("[data-desk-receipt]").nth(1)
+            .text_content().strip()]
+        expect(back.locator("[data-desk-card-notice]")).to_have_text(
+            "Back in the queue: it was decided after this page was loaded, and is waiting "
+            "again.")
+        expect(page.locator("[data-desk-live]")).to_contain_text(
+            f"A comment came back to the queue, marked “Back in the queue” where it waits: "
+            f"comment {ids[2]}.")
+        back.scroll_into_view_if_needed()
+        shoot(page, "queue-back-in-place", width, scheme, full_page=False)
+        # And decided from there like any other.
+        _decide(page, ids[2], "Hide")
+        assert Comment.objects.get(pk=ids[2]).status == "hidden"
+        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                                  moderated_at=None)
+        other.close()
+    # Without the script, each decision draws the page again: the comment is back on it.
+    page = new_page(javascript=False)
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}{QUEUE}?show=held")
+    Comment.objects.filter(pk=ids[2]).update(status="hidden")
+    page.locator(f"#comment-{ids[0]}").get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert ids[2] not in _cards(page)
+    Comment.objects.filter(pk=ids[2]).update(status="pending")
+    page.locator(f"#comment-{ids[1]}").get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert _cards(page)[:2] == [ids[2], ids[3]]
