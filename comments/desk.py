@@ -461,8 +461,11 @@ def _already_decided(request, comment):
     else:
         by = (comment.moderator.get_username() if comment.moderator_id
               else "Another moderator") + " has"
+    # Named as its card was: the notice takes the card's place, and after a run of decisions
+    # "this comment" alone did not say which it had been.
     text = (f"{by} already decided this comment ({comment.get_status_display().lower()}) "
-            f"since the page was loaded. Nothing was changed.")
+            f"since the page was loaded: comment {comment.pk} by {comment.author_name}. "
+            f"Nothing was changed.")
     if kept := _note_kept(request, text, 409):
         return kept
     if _is_fetch(request):

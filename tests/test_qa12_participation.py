@@ -381,3 +381,35 @@ def test_a_refill_with_a_list_of_cards_it_cannot_read_is_told_so(client, moderat
     assert response.status_code == 400
     assert "“shown” lists the numbers of the comments the page shows" in (
         response.content.decode())
+
+
+# Two moderators on one comment --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fetch", [True, False], ids=["script", "plain"])
+def test_a_comment_decided_by_another_moderator_is_named_where_its_card_was(client,
+                                                                            moderator, fetch):
+    from tests.factories import CommentFactory
+
+    comment = CommentFactory(status="pending", reader=UserFactory(username="ana"))
+    _, desk = _second_moderator()
+    assert desk.post(f"{QUEUE}{comment.pk}/decide/", {
+        "decision": "hide", "version": "new", "next": QUEUE}).status_code == 303
+    headers = {"X-Requested-With": "fetch"} if fetch else {}
+    response = client.post(f"{QUEUE}{comment.pk}/decide/", {
+        "decision": "approve", "version": "new", "next": QUEUE}, headers=headers, follow=True)
+    # (The admin writes its messages with a capital.)
+    said = response.content.decode().replace("Moderator2", "moderator2")
+    # The notice takes the card's place: it names the comment the card was.
+    assert (f"moderator2 has already decided this comment (hidden) since the page was "
+            f"loaded: comment {comment.pk} by ana. Nothing was changed.") in said
+    comment.refresh_from_db()
+    assert comment.status == "hidden" and comment.moderator.username == "moderator2"
+    # With a note written: the desk's own page, with the note to copy.
+    response = client.post(f"{QUEUE}{comment.pk}/decide/", {
+        "decision": "approve", "version": "new", "next": QUEUE,
+        "reason": "Fair criticism, not abuse."}, headers=headers)
+    assert response.status_code == 409
+    assert "Fair criticism, not abuse." in response.content.decode()
+    assert f"comment {comment.pk} by ana" in response.content.decode()

@@ -260,8 +260,9 @@ def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, 
         _decide(other, ids[2], "Hide")
         _decide(page, ids[2])
         notice = page.locator(".desk-notice")
-        expect(notice).to_contain_text("moderator2 has already decided this comment (hidden) "
-                                       "since the page was loaded. Nothing was changed.")
+        expect(notice).to_contain_text(f"moderator2 has already decided this comment "
+                                       f"(hidden) since the page was loaded: comment "
+                                       f"{ids[2]} by reader03. Nothing was changed.")
         notice.scroll_into_view_if_needed()
         shoot(page, "queue-decided-by-another", width, scheme, full_page=False)
         other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
