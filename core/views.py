@@ -91,6 +91,9 @@ def media(request, path):
     # story's answer the 404 of a file that is not there, as its page does, and
     # are never kept by a shared cache (a scheduled one goes public at its time,
     # unasked; a 404 is `private, no-cache`).
+    if "\x00" in path:
+        # No stored name holds a NUL, and PostgreSQL refuses one in a query (a 500).
+        raise Http404("No such file.")
     visibility = who_may_see(path)
     shared = visibility is None or visibility.public
     if not shared and not _may_preview(request.user, visibility.permission):
