@@ -1,6 +1,5 @@
 """The newsroom: editors write, schedule, revise and correct stories here."""
 
-import datetime
 import functools
 import re
 from contextlib import contextmanager
@@ -13,14 +12,14 @@ from django.contrib.admin.widgets import AdminFileWidget, AdminRadioSelect
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.models import DELETION, LogEntry
-from django.core.exceptions import (NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist,
+from django.core.exceptions import (NON_FIELD_ERRORS, FieldDoesNotExist,
                                     PermissionDenied, ValidationError)
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.forms import BaseInlineFormSet, Script
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
@@ -28,11 +27,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
-from simple_history.template_utils import (HistoricalRecordContextHelper, ObjDiffDisplay,
-                                           conditional_str)
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.forms import TagWidget
 from taggit.models import Tag, TaggedItem
@@ -42,12 +39,12 @@ from core import pagecache
 from core.admin import (CheckedAutocompleteSelect, ChoosesForAList, ChosenOnlyFilter,
                         ConditionFilter, DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
                         ReadOnlyRevisionsMixin, StaffUserChoiceField, ask_for_chosen_files,
-                        lower_case_slug, with_next_older, word_diff)
-from core.forms import clock_shows, offset_text
+                        lower_case_slug, with_next_older)
 from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
 from core.oldslugs import keep_old_slugs
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.queries import count_of
+from core.revisions import ComparedRevisionsMixin, local_time, require_numbers
 from core.rowlocks import claimed_alone, still_there
 from core.storage_errors import StorageErrorsMixin
 from core.text import (caseless, name_key, render_markdown, strip_control_characters,
@@ -938,105 +935,6 @@ def _story_parts():
 FILTER_TEMPLATE = "admin/articles/article/filter.html"
 
 
-class ComparedRevisionsMixin:
-    """A SimpleHistoryAdmin's history whose revisions are compared, any two, by number.
-
-    The history page (its list: admin/revisions/history_list.html) shows each
-    revision's number, radio buttons to choose two on one page, and a link to
-    the compare page, whose form takes any two numbers, on any pages of the
-    history, without JavaScript. The stories' history and the corrections'
-    (standards) share it. Each names the fields compared, in the form's order.
-    """
-
-    object_history_list_template = "admin/revisions/history_list.html"
-    compare_template = "admin/revisions/compare.html"
-    revision_fields = []
-    # Long text is shown once, with the words taken out and put in marked.
-    long_text_fields = set()
-    revision_noun = "record"  # "… is not the number of a revision of this record."
-
-    def get_urls(self):
-        compare = path("<path:object_id>/history/compare/",
-                       self.admin_site.admin_view(self.compare_view),
-                       name=f"{self.opts.app_label}_{self.opts.model_name}_compare")
-        # Ahead of the admin's "<id>/" and django-simple-history's "<id>/history/<version>/",
-        # which would match too.
-        return [compare, *super().get_urls()]
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return RevisionContextHelper(self.model, historical_record)
-
-    def require_history(self, object_id):
-        """404 unless object_id's history may be shown (its revisions looked up by number)."""
-        _require_numbers(object_id)
-
-    def compare_rows(self, older, newer):
-        """One row per field: label, both values, whether it changed, a word diff for long
-        text."""
-        rows = []
-        for name in self.revision_fields:
-            label = capfirst(self.model._meta.get_field(name).verbose_name)
-            old = _revision_value(self.model, older, name)
-            new = _revision_value(self.model, newer, name)
-            diff = None
-            if name in self.long_text_fields and old != new:
-                diff = word_diff(getattr(older, name), getattr(newer, name))
-            rows.append({"label": label, "old": old, "new": new, "changed": old != new,
-                         "diff": diff})
-        return rows
-
-    def compare_view(self, request, object_id):
-        self.require_history(unquote(object_id))
-        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
-        revisions = history.filter(**{self.model._meta.pk.attname: unquote(object_id)})
-        revisions = revisions.select_related("history_user")
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            # A deleted row's history page compares its revisions too, to choose the
-            # one to restore (it was a 404): the row as its latest revision shows it.
-            latest = revisions.order_by("-history_date", "-history_id").first()
-            if latest is None:
-                raise Http404(f"No such {self.revision_noun}.")
-            obj = latest.instance
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        # Any two revisions, by their numbers (the history shows each one's), not only two
-        # on one page of the history: its radio buttons choose within a page.
-        typed = {key: request.GET.get(key, "").strip()[:40] for key in ("from", "to")}
-        chosen, problems, unknown = [], [], False
-        for key, value in typed.items():
-            if not value:
-                continue
-            revision = (revisions.filter(history_id=int(value)).first()
-                        if value.isascii() and value.isdigit() and int(value) < 2**63 else None)
-            if revision is None:
-                unknown = True
-                problems.append(f"“{value}” is not the number of a revision of this "
-                                f"{self.revision_noun}.")
-            else:
-                chosen.append(revision)
-        if not problems and len(chosen) == 1:
-            problems.append("Choose the other revision to compare it with.")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Compare revisions: {obj}",
-            "opts": self.model._meta,
-            "object": obj,
-            "typed": typed,
-            "problems": problems,
-            "latest": revisions.order_by("-history_date", "-history_id").first(),
-            "history_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
-                                   args=[obj.pk]),
-        }
-        if len(chosen) == 2 and not problems:
-            older, newer = sorted(chosen, key=lambda r: (r.history_date, r.history_id))
-            context.update(older=older, newer=newer, rows=self.compare_rows(older, newer))
-        # What was typed is kept in the form, said wrong; a number that is no revision is
-        # not found (404), as before.
-        return TemplateResponse(request, self.compare_template, context,
-                                status=404 if unknown else 200)
-
-
 @admin.register(Article)
 class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, EditConflictMixin,
                    ComparedRevisionsMixin, ReadOnlyRevisionsMixin, SimpleHistoryAdmin):
@@ -1241,7 +1139,7 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         super().save_model(request, article, form, change)
         if article.state == Article.State.SCHEDULED:
             self.message_user(request, f"“{article}” is scheduled: it becomes public on "
-                                       f"{_local(article.published_at)}.", messages.INFO)
+                                       f"{local_time(article.published_at)}.", messages.INFO)
 
     # Deleting. A story readers can see with comments, bias reports or corrections is
     # unpublished, not deleted; any other goes with all of its own rows.
@@ -1531,11 +1429,11 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
                 ]
 
     def history_view(self, request, object_id, extra_context=None):
-        _require_numbers(unquote(object_id))
+        require_numbers(unquote(object_id))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        _require_numbers(unquote(object_id), version_id)
+        require_numbers(unquote(object_id), version_id)
         # django-simple-history checks only view permission here, and its form
         # would save a revert for a user who may view but not change articles.
         if request.method == "POST" and not self.has_change_permission(request):
@@ -1602,7 +1500,7 @@ def _republished(stories):
     """publish_now's message for stories that were public before, back with their time."""
     if len(stories) == 1:
         return (f"Republished “{stories[0]}” with its first publication time, "
-                f"{_local(stories[0].published_at)}: it was public before, so it is not "
+                f"{local_time(stories[0].published_at)}: it was public before, so it is not "
                 "shown as a new story.")
     return (f"Republished {len(stories)} stories with their first publication times: they "
             "were public before, so they are not shown as new stories.")
@@ -1623,94 +1521,9 @@ def _locked_story(chosen, pk):
     return story
 
 
-def _require_numbers(*ids):
-    """404 unless every id is a number: django-simple-history looks revisions up by
-    ids as they come, and one that is not a number would be a server error."""
-    if not all(value.isascii() and value.isdigit() for value in ids):
-        raise Http404("No such revision.")
-
-
-def _local(moment):
-    local = timezone.localtime(moment)
-    text = date_format(local, "l, F j, Y \\a\\t g:i A")
-    # In the hour the clocks go back, "1:30 AM" happens twice: the offset tells which.
-    shows = clock_shows(local.replace(tzinfo=None), local.tzinfo)
-    if len(shows) > 1:
-        when = "before" if local.utcoffset() == shows[0].utcoffset() else "after"
-        text += f" ({offset_text(local)}, {when} the clocks go back)"
-    return text
-
-
 def _time_element(moment):
     """A time as the story list shows it: short, local, on two lines that do not break."""
     local = timezone.localtime(moment)
     return format_html('<time datetime="{}"><span>{}</span> <span>{}</span></time>',
                        local.isoformat(timespec="seconds"), date_format(local, "M j, Y"),
                        date_format(local, "g:i A"))
-
-
-def _display(field, value):
-    """A field's value as an editor reads it."""
-    if value is None or value == "":
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime.datetime):
-        return _local(value)
-    return str(value)
-
-
-def _revision_value(model, revision, name):
-    try:
-        value = getattr(revision, name)
-    except ObjectDoesNotExist:
-        return "(deleted)"
-    return _display(model._meta.get_field(name), value)
-
-
-class RevisionContextHelper(HistoricalRecordContextHelper):
-    """Shows changes on the history page as the form does: labels, local times, Yes/No."""
-
-    def prepare_delta_change_value(self, change, value):
-        return _display(self.model._meta.get_field(change.field), value)
-
-    def get_obj_diff_display(self):
-        return QuickDiffDisplay(max_length=self.max_displayed_delta_change_chars)
-
-
-def common_prefix_length(first, second):
-    """How many characters first and second begin with alike, compared a half at a time
-    (slices compare in C; os.path.commonprefix compares them one by one, in Python)."""
-    low, high = 0, min(len(first), len(second))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if first[:middle] == second[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-class QuickDiffDisplay(ObjDiffDisplay):
-    """django-simple-history's shortening of a change's two values, its common beginning
-    found by halves: one by one, it took 44 ms for each revision of a 290,000-character
-    body, 4.4 s for a history page of a hundred of them."""
-
-    def common_shorten_repr(self, *args):
-        args = tuple(map(conditional_str, args))
-        if len(args) != 2 or max(map(len, args)) <= self.max_length:
-            return super().common_shorten_repr(*args)
-        # The rest is ObjDiffDisplay.common_shorten_repr's, the prefix found as above.
-        max_len = max(map(len, args))
-        prefix_len = common_prefix_length(*args)
-        prefix = args[0][:prefix_len]
-        common_len = self.max_length - (max_len - prefix_len + self.min_begin_len
-                                        + self.placeholder_len)
-        if common_len > self.min_common_len:
-            prefix = self.shorten(prefix, self.min_begin_len, common_len)
-            return tuple(f"{prefix}{s[prefix_len:]}" for s in args)
-        prefix = self.shorten(prefix, self.min_begin_len, self.min_common_len)
-        return tuple(prefix + self.shorten(s[prefix_len:], self.min_diff_len, self.min_end_len)
-                     for s in args)

@@ -21,12 +21,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.admin import ArticleAdmin, ComparedRevisionsMixin
+from articles.admin import ArticleAdmin
 from articles.models import Article, record_time, story_text
 from core.admin import (ConditionFilter, CSVExportMixin, DecisionsInHistoryMixin,
                         DeclaredLookupsOnly, EditConflictMixin, ReadOnlyRevisionsMixin,
                         ReasonActionForm, ReasonedActions, decision_action, local_iso,
                         reason_field)
+from core.revisions import ComparedRevisionsMixin, require_numbers
 from core.rowlocks import still_there
 from core.text import normalize
 
@@ -148,13 +149,6 @@ class CorrectionInline(admin.StackedInline):
     verbose_name_plural = "Corrections and editor's notes"
 
 
-def _require_numbers(*ids):
-    """404 unless every id is a number: django-simple-history looks revisions up by
-    ids as they come, and one that is not a number was a server error."""
-    if not all(value.isascii() and value.isdigit() for value in ids):
-        raise Http404("No such revision.")
-
-
 def _require_story(correction_id):
     """404 for the history of a correction deleted with its story: its revisions name a
     story that no longer exists (the page was a server error, and Revert could not
@@ -232,7 +226,7 @@ class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ComparedRevisionsM
         return None
 
     def require_history(self, object_id):
-        _require_numbers(object_id)
+        require_numbers(object_id)
         _require_story(object_id)
 
     def history_view(self, request, object_id, extra_context=None):
@@ -240,7 +234,7 @@ class CorrectionAdmin(DeclaredLookupsOnly, EditConflictMixin, ComparedRevisionsM
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        _require_numbers(unquote(object_id), str(version_id))
+        require_numbers(unquote(object_id), str(version_id))
         _require_story(unquote(object_id))
         # django-simple-history checks only view permission before saving a revert.
         if request.method == "POST" and not self.has_change_permission(request):

@@ -200,7 +200,7 @@ class TestALongBodysHistory:
     def test_it_shortens_as_django_simple_history_does(self, old, new):
         from simple_history.template_utils import ObjDiffDisplay
 
-        from articles.admin import QuickDiffDisplay
+        from core.revisions import QuickDiffDisplay
 
         assert (QuickDiffDisplay(max_length=100).common_shorten_repr(old, new)
                 == ObjDiffDisplay(max_length=100).common_shorten_repr(old, new))

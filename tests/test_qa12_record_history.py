@@ -1,7 +1,7 @@
 """QA round 12, the newsroom's record in the admin, continued.
 
 A correction's history compares any two of its revisions by number, as a story's does
-(articles.admin.ComparedRevisionsMixin); a correction deleted with its story keeps its 404.
+(core.revisions.ComparedRevisionsMixin); a correction deleted with its story keeps its 404.
 A comment's or bias report's History page lists its moderation decisions, from the lists'
 actions and the desk, which write the moderation log alone (core.admin.DecisionsInHistoryMixin).
 """

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.admin import _local
+from core.revisions import local_time
 from articles.models import Article
 from tests.browser.shots import shooter
 from tests.browser.test_story_admin_r6 import VIEWS, fits, signed_in
@@ -35,7 +35,7 @@ def test_republishing_says_the_first_time_is_kept(live_server, new_page, roles, 
     page.click("button[name=index]")
 
     expect(page.locator(".messagelist .success")).to_have_text(
-        f"Republished “{story.headline}” with its first publication time, {_local(first)}: "
+        f"Republished “{story.headline}” with its first publication time, {local_time(first)}: "
         "it was public before, so it is not shown as a new story.")
     story.refresh_from_db()
     assert story.is_published() and story.published_at == first
