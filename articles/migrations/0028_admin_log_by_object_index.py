@@ -13,18 +13,7 @@ while it is built, hence a migration outside a transaction.
 
 from django.db import migrations
 
-INDEX = "admin_log_object_idx"
-
-
-def add_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"CREATE INDEX{concurrently} IF NOT EXISTS {INDEX} "
-                          "ON django_admin_log (content_type_id, object_id, action_time)")
-
-
-def drop_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {INDEX}")
+from core.migration_operations import ConcurrentIndex
 
 
 class Migration(migrations.Migration):
@@ -36,5 +25,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(add_index, drop_index, elidable=False),
+        ConcurrentIndex("admin_log_object_idx", "django_admin_log",
+                        "content_type_id, object_id, action_time"),
     ]

@@ -9,18 +9,7 @@ entries on PostgreSQL). As migration 0028, in SQL, CONCURRENTLY on PostgreSQL.
 
 from django.db import migrations
 
-INDEX = "admin_log_user_idx"
-
-
-def add_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"CREATE INDEX{concurrently} IF NOT EXISTS {INDEX} "
-                          "ON django_admin_log (user_id, action_time)")
-
-
-def drop_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {INDEX}")
+from core.migration_operations import ConcurrentIndex
 
 
 class Migration(migrations.Migration):
@@ -31,5 +20,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(add_index, drop_index, elidable=False),
+        ConcurrentIndex("admin_log_user_idx", "django_admin_log", "user_id, action_time"),
     ]

@@ -11,18 +11,7 @@ meanwhile, hence a migration outside a transaction.
 
 from django.db import migrations
 
-INDEX = "article_image_idx"
-
-
-def add_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"CREATE INDEX{concurrently} IF NOT EXISTS {INDEX} "
-                          "ON articles_article (image)")
-
-
-def drop_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {INDEX}")
+from core.migration_operations import ConcurrentIndex
 
 
 class Migration(migrations.Migration):
@@ -33,5 +22,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(add_index, drop_index, elidable=False),
+        ConcurrentIndex("article_image_idx", "articles_article", "image"),
     ]

@@ -11,21 +11,7 @@ SQL, CONCURRENTLY there, as articles 0028 is.
 
 from django.db import migrations
 
-INDEX = "moderation_log_target_idx"
-
-
-def add_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} "
-                              "ON comments_moderationaction (target varchar_pattern_ops)")
-    else:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} "
-                              "ON comments_moderationaction (target)")
-
-
-def drop_index(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX{concurrently} IF EXISTS {INDEX}")
+from core.migration_operations import ConcurrentIndex
 
 
 class Migration(migrations.Migration):
@@ -36,5 +22,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(add_index, drop_index, elidable=False),
+        ConcurrentIndex("moderation_log_target_idx", "comments_moderationaction", "target",
+                        postgresql_columns="target varchar_pattern_ops"),
     ]
