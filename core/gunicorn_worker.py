@@ -25,6 +25,7 @@ from concurrent import futures
 from functools import partial
 
 from gunicorn import util
+from gunicorn.http import wsgi
 from gunicorn.http2 import negotiation
 from gunicorn.util import split_request_uri, unquote_to_wsgi_str
 from gunicorn.workers.gthread import TConn, ThreadWorker
@@ -73,6 +74,22 @@ def write_error(sock, status_int, reason, mesg):
 
 
 util.write_error = write_error  # gunicorn's workers call it through the module
+
+_gunicorn_head = wsgi.Response.default_headers
+
+
+def default_headers(self):
+    """gunicorn's own lines of every answer's head, without `Server: gunicorn`.
+
+    Readers learn nothing of the software that answers them (the edge cache takes
+    off its own and the app servers' names too, deploy/varnish/default.vcl): a
+    name only helps someone looking for a known flaw in it. No setting of
+    gunicorn's leaves the line out, and the site's middleware never sees it.
+    """
+    return [line for line in _gunicorn_head(self) if not line.lower().startswith("server:")]
+
+
+wsgi.Response.default_headers = default_headers  # every worker's answers are wsgi.Response
 
 
 def body_limit(head):

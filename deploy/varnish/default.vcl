@@ -366,6 +366,7 @@ sub vcl_deliver {
     unset resp.http.Surrogate-Key;
     unset resp.http.Surrogate-Control;
     unset resp.http.eva-stale;
+    call eva_unnamed;
 
     # s-maxage was this cache's lifetime when Surrogate-Control gave none; a
     # CDN or proxy in front would keep the page that long too, and no purge
@@ -396,7 +397,20 @@ sub vcl_backend_error {
     return (abandon);
 }
 
+# Readers learn nothing of the software that answers them: the app servers'
+# Server: gunicorn (which they also leave out themselves, core/gunicorn_worker.py),
+# this cache's Server: Varnish, X-Varnish (its request numbers) and Via
+# (its name and version). A name and version only help someone who looks for a
+# known flaw in them.
+sub eva_unnamed {
+    unset resp.http.Server;
+    unset resp.http.X-Varnish;
+    unset resp.http.Via;
+    unset resp.http.X-Powered-By;
+}
+
 sub vcl_synth {
+    call eva_unnamed;
     # The purge's answer in plain text ("Invalidated 3 objects") for the
     # site's logs, rather than the built-in HTML error page.
     if (req.method == "PURGE") {
@@ -443,4 +457,13 @@ sub vcl_synth {
 "};
         return (deliver);
     }
+
+    # Any other refusal of this cache's own (a request without a Host header,
+    # 400) in plain words, rather than the built-in page that names Varnish.
+    set resp.http.Content-Type = "text/plain; charset=utf-8";
+    set resp.http.Cache-Control = "no-store";
+    set resp.http.X-Content-Type-Options = "nosniff";
+    set resp.body = resp.reason + {"
+"};
+    return (deliver);
 }

@@ -1,0 +1,125 @@
+"""QA round 13, the edge cache: deploy/varnish/default.vcl against a real varnishd, and the
+app servers' own headers where gunicorn answers readers without it.
+
+Readers learn nothing of the software that answers them; a public page whose refresh
+fails past its grace is served from the last good copy, never one taken down; the
+site's own stale copy does not send a page's readers past the edge for minutes.
+"""
+
+import socket
+import uuid
+
+import pytest
+
+from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
+from tests.test_edge_vcl import PRIVATE, PUBLIC, Backend, fetch, purge
+from tests.test_gunicorn_worker_qa_round import _answer
+from tests.varnish import Varnish
+
+# The same on any database: CI runs it in one lane (tests/conftest.py).
+pytestmark = pytest.mark.databaseless
+
+# Headers that name the software (and its version) that answered.
+SOFTWARE_HEADERS = ("server", "x-varnish", "via", "x-powered-by")
+
+
+@pytest.fixture(scope="module")
+def backend():
+    with Backend() as backend:
+        yield backend
+
+
+@pytest.fixture(scope="module")
+def varnish(backend):
+    with Varnish(backends=[backend.address]) as varnish:
+        yield varnish
+
+
+@pytest.fixture
+def unique():
+    """A prefix for this test's paths and tags: the cache lives for the whole module."""
+    return uuid.uuid4().hex[:12]
+
+
+def _named(headers):
+    return {name: headers[name] for name in SOFTWARE_HEADERS if name in headers}
+
+
+# No software named ---------------------------------------------------------------------------
+
+
+def test_no_answer_of_the_edge_names_the_software(varnish, backend, unique):
+    """The test's app server says `Server: BaseHTTP/0.6 Python/3...`, as gunicorn says
+    `Server: gunicorn`; Varnish added X-Varnish, `Via: 1.1 varnish (Varnish/7.1)` and, on
+    its own answers, `Server: Varnish` and a page signed "Varnish cache server"."""
+    path, failing = f"/{unique}/story/", f"/{unique}/failing/"
+    backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", "site"),
+                   ("X-Powered-By", "Django"))
+    backend.answer(failing, ("Cache-Control", PRIVATE), status=503)
+    answers = {
+        "miss": fetch(varnish, path),
+        "hit": fetch(varnish, path),
+        "head": fetch(varnish, path, method="HEAD"),
+        "post": fetch(varnish, path, method="POST"),
+        "edge 503": fetch(varnish, failing),
+        "purge refused": purge(varnish, "site", source="127.0.0.2"),
+    }
+    assert answers["hit"][1]["x-edge-cache"] == "HIT"
+    assert answers["edge 503"][0] == 503 and answers["purge refused"][0] == 403
+    for name, (status, headers, body) in answers.items():
+        assert _named(headers) == {}, name
+        assert "varnish" not in body.lower(), name
+    head, body = _without_host(varnish, path)
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert not any(line.lower().startswith((b"server:", b"x-varnish:", b"via:"))
+                   for line in head.split(b"\r\n"))
+    assert b"varnish" not in body.lower()
+
+
+def _without_host(varnish, path):
+    """(head, body) of an HTTP/1.1 request without a Host header, which Varnish refuses."""
+    with socket.create_connection(("127.0.0.1", varnish.port), timeout=REQUEST_TIMEOUT) as c:
+        c.sendall(b"GET %s HTTP/1.1\r\nConnection: close\r\n\r\n" % path.encode())
+        head, _, body = _answer(c).partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_the_edges_own_refusals_are_plain_words(varnish, unique):
+    """A request without a Host header got Varnish's "Guru Meditation" page."""
+    head, body = _without_host(varnish, f"/{unique}/")
+    assert (head.split(b"\r\n")[0], body) == (b"HTTP/1.1 400 Bad Request", b"Bad Request\n")
+    assert b"\r\nContent-Type: text/plain; charset=utf-8\r\n" in head + b"\r\n"
+    assert b"\r\nX-Content-Type-Options: nosniff\r\n" in head + b"\r\n"
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("unnamed")
+    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
+                          {"CACHE_URL": f"filecache://{folder / 'cache'}"}), folder)
+    site.manage("migrate", "--noinput", "-v0")
+    try:
+        yield site.start_as_in_production()
+    finally:
+        site.stop_all()
+
+
+@pytest.mark.parametrize("request_head", [
+    b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    b"GET /no-such-page/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    b"GET / HTTP/1.0\r\n\r\n",
+    b"GET /\xff HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",  # refused by gunicorn's parser
+], ids=["healthz", "404", "head", "http/1.0", "refused"])
+def test_gunicorn_names_no_software_where_it_serves_readers_itself(gunicorn, request_head):
+    """The Dockerfile runs gunicorn with nothing in front: every answer said
+    `Server: gunicorn`."""
+    with socket.create_connection(("127.0.0.1", gunicorn.port), timeout=REQUEST_TIMEOUT) as c:
+        c.sendall(request_head)
+        answer = _answer(c)
+    head = answer.split(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1."), answer[:200]
+    lines = [line.lower() for line in head.split(b"\r\n")[1:]]
+    assert [line for line in lines if line.startswith((b"server:", b"x-powered-by:"))] == []
+    assert any(line.startswith(b"date:") for line in lines) or b" 400 " in head[:20]
+    assert b"gunicorn" not in answer.lower()
