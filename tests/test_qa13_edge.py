@@ -7,12 +7,13 @@ site's own stale copy does not send a page's readers past the edge for minutes.
 """
 
 import socket
+import time
 import uuid
 
 import pytest
 
 from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
-from tests.test_edge_vcl import PRIVATE, PUBLIC, Backend, fetch, purge
+from tests.test_edge_vcl import PRIVATE, PUBLIC, Backend, fetch, purge, wait_for
 from tests.test_gunicorn_worker_qa_round import _answer
 from tests.varnish import Varnish
 
@@ -123,3 +124,82 @@ def test_gunicorn_names_no_software_where_it_serves_readers_itself(gunicorn, req
     assert [line for line in lines if line.startswith((b"server:", b"x-powered-by:"))] == []
     assert any(line.startswith(b"date:") for line in lines) or b" 400 " in head[:20]
     assert b"gunicorn" not in answer.lower()
+
+
+# A page whose refresh fails past its grace ----------------------------------------------------
+
+# Past its lifetime at once: vcl_hit then asks for the page anew and has the reader wait
+# for it, as for any page past its own grace (30 seconds at most, or midnight).
+NO_GRACE = ("Cache-Control", "public, max-age=1, s-maxage=1, stale-while-revalidate=0")
+
+
+def _stored_past_its_grace(varnish, backend, path, tag):
+    backend.answer(path, NO_GRACE, ("xkey", tag))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    time.sleep(1.5)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_site_error_past_the_grace_serves_the_last_good_copy(varnish, backend, unique,
+                                                                status):
+    """The probes find the site healthy, so vcl_recv gave 30 seconds of grace at most:
+    the site's 503 reached the reader as the edge's 503 page, a 500 as the site's own
+    error page (and a hit-for-miss that hid the good copy for two minutes)."""
+    path = f"/{unique}/story/"
+    _stored_past_its_grace(varnish, backend, path, f"story-{unique}")
+    backend.answer(path, ("Cache-Control", PRIVATE), status=status)
+    for _ in range(3):
+        status_seen, headers, body = fetch(varnish, path)
+        assert (status_seen, body) == (200, f"{path} #1")
+    assert "server" not in headers
+
+    # Once the site answers again, the page is fetched anew, not served stale.
+    backend.answer(path, NO_GRACE, ("xkey", f"story-{unique}"))
+    wait_for(lambda: fetch(varnish, path)[2] not in
+             {f"{path} #{number}" for number in range(1, 5)})
+
+
+def test_a_page_taken_down_is_never_served_stale_when_the_site_errs(varnish, backend, unique):
+    """The purge is hard: no copy is left for an error to bring back."""
+    path = f"/{unique}/takedown/"
+    _stored_past_its_grace(varnish, backend, path, f"story-{unique}")
+    assert purge(varnish, f"story-{unique}")[2] == "Invalidated 1 objects\n"
+    backend.answer(path, ("Cache-Control", PRIVATE), status=500)
+    status, headers, body = fetch(varnish, path)
+    assert status == 503 and "<h1>We are back in a moment</h1>" in body
+    assert f"{path} #1" not in body
+
+
+def test_a_site_error_with_no_copy_kept_asks_the_site_once(varnish, backend, unique):
+    """The edge's 503 page, after one request to the site: looking again for a copy
+    does not fetch the page a second time."""
+    path = f"/{unique}/never-stored/"
+    backend.answer(path, ("Cache-Control", PRIVATE), status=500)
+    status, headers, body = fetch(varnish, path)
+    assert status == 503 and "<h1>We are back in a moment</h1>" in body
+    assert backend.hits[path] == 1
+
+
+def test_a_post_that_errs_is_sent_once_and_gets_the_sites_answer(varnish, backend, unique):
+    path = f"/{unique}/comments/"
+    backend.answer(path, ("Cache-Control", PRIVATE), status=503)
+    status, headers, body = fetch(varnish, path, method="POST",
+                                  headers={"eva-missed": "1", "Cookie": "csrftoken=t"})
+    assert (status, body) == (503, f"{path} #1")
+    assert backend.hits[path] == 1
+
+
+def test_the_edges_flags_never_reach_the_site(varnish, backend, unique):
+    """A reader cannot set them, and the site never sees them."""
+    path = f"/{unique}/flags/"
+    _stored_past_its_grace(varnish, backend, path, f"story-{unique}")
+    backend.answer(path, ("Cache-Control", PRIVATE), status=500)
+    assert fetch(varnish, path, headers={"eva-error": "1"})[2] == f"{path} #1"
+    wait_for(lambda: backend.hits[path] >= 2)
+    assert not {"eva-error", "eva-missed", "eva-fresh"} & {
+        name.lower() for name in backend.seen[path].keys()}
+    fresh = f"/{unique}/fresh/"
+    assert fetch(varnish, fresh, headers={"eva-error": "1", "eva-missed": "1"})[2] == \
+        f"{fresh} #1"
+    assert not {"eva-error", "eva-missed"} & {name.lower() for name in backend.seen[fresh]}
+

@@ -41,9 +41,11 @@ acl purgers {
 }
 
 sub vcl_recv {
-    # Set by vcl_hit alone, for the restart it asks for.
+    # Set by vcl_hit, vcl_miss and vcl_synth alone, for the restarts they ask for.
     if (req.restarts == 0) {
         unset req.http.eva-fresh;
+        unset req.http.eva-missed;
+        unset req.http.eva-error;
     }
 
     if (req.method == "PURGE") {
@@ -231,7 +233,13 @@ sub vcl_recv {
     # fails while the database is away), there is nothing to refresh from:
     # readers get whatever page is still kept, however old, rather than an
     # error. A backend without a probe always counts as healthy.
-    if (std.healthy(req.backend_hint)) {
+    # So is a page whose fetch the site answered with an error (eva-error,
+    # vcl_synth): its last good copy, for as long as it is kept (6 hours).
+    if (req.http.eva-error) {
+        # As long as a page is kept (beresp.grace): a restart keeps the grace
+        # set before it, which may be none (eva-fresh).
+        set req.grace = 6h;
+    } else if (std.healthy(req.backend_hint)) {
         set req.grace = 30s;
         if (req.http.eva-fresh) {
             set req.grace = 0s;
@@ -265,6 +273,23 @@ sub vcl_hit {
     }
 }
 
+# A page looked up and not found fresh goes to the site. Should the site answer
+# with an error, vcl_synth looks it up again for a stale copy (eva-missed); if
+# even that finds none, the reader gets this cache's 503 page, and the site is
+# not asked twice. A page taken down was purged, hard: no copy is left to find.
+sub vcl_miss {
+    if (req.http.eva-error) {
+        return (synth(503));
+    }
+    set req.http.eva-missed = "1";
+}
+
+# The flags above are this cache's own: the site never gets them.
+sub vcl_backend_fetch {
+    unset bereq.http.eva-missed;
+    unset bereq.http.eva-error;
+}
+
 # The page's key: its URL and its host name without the port. Any port reaches
 # the same site, whose pages never show it (links use SITE_URL; the site's own
 # page cache keys without it). Keyed with it, as the built-in vcl_hash does,
@@ -283,13 +308,14 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
-    # While the site's database is away it answers 503 (core.views). Storing
-    # anything then, even a hit-for-miss, would drop the copy this cache keeps
-    # of the page, which is what readers get once the probes find no app
-    # server answering (vcl_recv). So the answer is dropped instead: a
-    # refresh of a stale page leaves the stale copy served, and a reader
-    # who was fetching gets this cache's own 503 page (vcl_synth). Any 5xx
-    # drops a refresh; a passed request (a post, the admin) gets the site's
+    # While the site's database is away it answers 503 (core.views), and a
+    # fault answers 500. Storing anything then, even a hit-for-miss, would
+    # drop the copy this cache keeps of the page, which is what readers get
+    # once the probes find no app server answering (vcl_recv). So any 5xx is
+    # dropped instead: a refresh of a stale page leaves the stale copy
+    # served, and a reader who was fetching gets the page's last good copy
+    # if one is kept, past its grace too (vcl_synth), or else this cache's
+    # own 503 page. A passed request (a post, the admin) gets the site's
     # own answer, which says whether what was sent was saved.
     # A refresh answered with the site's own previous copy (X-Page-Cache:
     # stale, while one of its workers renders the page anew, or while its
@@ -299,7 +325,7 @@ sub vcl_backend_response {
             && (beresp.status >= 500 || beresp.http.X-Page-Cache == "stale")) {
         return (abandon);
     }
-    if (beresp.status == 503 && !bereq.uncacheable) {
+    if (beresp.status >= 500 && !bereq.uncacheable) {
         return (abandon);
     }
 
@@ -411,6 +437,16 @@ sub eva_unnamed {
 
 sub vcl_synth {
     call eva_unnamed;
+
+    # The site answered a page's fetch with an error, or could not be reached
+    # (vcl_backend_response, vcl_backend_error): the page's last good copy is
+    # looked for, once, before the 503 page below. A news site keeps its
+    # pages up when one of them fails. Never for a passed request (a post is
+    # not sent twice): only a lookup that missed set eva-missed.
+    if (resp.status == 503 && req.http.eva-missed && !req.http.eva-error) {
+        set req.http.eva-error = "1";
+        return (restart);
+    }
     # The purge's answer in plain text ("Invalidated 3 objects") for the
     # site's logs, rather than the built-in HTML error page.
     if (req.method == "PURGE") {
