@@ -60,6 +60,7 @@ class Backend:
         # site answers while its database is away (core.views.server_error).
         self.down = False
         self.compressing = set()  # paths answered with gzip when asked, as the site does
+        self.delays = {}  # path -> seconds its answer waits, as a page being rendered
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
@@ -95,6 +96,7 @@ class Backend:
                 if backend.down:
                     headers, status = [("Cache-Control", PRIVATE), ("Retry-After", "30")], 503
                 content = f"{path} #{number}".encode()
+                time.sleep(backend.delays.get(path, 0))
                 self.send_response(status)
                 for name, value in headers:
                     self.send_header(name, value)

@@ -9,6 +9,7 @@ site's own stale copy does not send a page's readers past the edge for minutes.
 import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -203,3 +204,59 @@ def test_the_edges_flags_never_reach_the_site(varnish, backend, unique):
         f"{fresh} #1"
     assert not {"eva-error", "eva-missed"} & {name.lower() for name in backend.seen[fresh]}
 
+
+# The site's own stale copy ---------------------------------------------------------------------
+
+SITES_STALE_COPY = (("Cache-Control", "no-cache"), ("X-Page-Cache", "stale"))
+
+
+def test_the_sites_stale_copy_leaves_the_edges_copy_served(varnish, backend, unique):
+    """While a worker renders a page anew, the site answers others with its previous copy,
+    marked no-cache and `X-Page-Cache: stale`. A page's fetch answered so past its grace
+    dropped the copy the edge kept, and left a hit-for-miss for 120 seconds: every reader
+    of the page went to the site, and once the site failed (its database away, 503) they
+    got the edge's 503 page. The edge's copy is served instead, and kept."""
+    path = f"/{unique}/rendering/"
+    backend.answer(path, NO_GRACE, ("xkey", f"story-{unique}"), ("ETag", '"one"'))
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    time.sleep(1.5)
+    backend.answer(path, *SITES_STALE_COPY, ("ETag", '"two"'))
+    status, headers, body = fetch(varnish, path)
+    assert (status, body) == (200, f"{path} #1")
+    assert backend.seen[path]["If-None-Match"] == '"one"'  # the site was asked
+
+    backend.answer(path, ("Cache-Control", PRIVATE), status=503)
+    assert fetch(varnish, path)[:3:2] == (200, f"{path} #1")
+
+    backend.answer(path, NO_GRACE, ("xkey", f"story-{unique}"), ("ETag", '"three"'))
+    wait_for(lambda: fetch(varnish, path)[2] not in
+             {f"{path} #{number}" for number in range(1, 6)})
+
+
+def test_the_page_rendered_anew_is_stored_after_the_sites_stale_copy(varnish, backend, unique):
+    """With no copy kept, the reader gets the site's; the next fetch stores the page."""
+    path = f"/{unique}/rendered/"
+    backend.answer(path, *SITES_STALE_COPY)
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", f"story-{unique}"))
+    assert fetch(varnish, path)[2] == f"{path} #2"
+    status, headers, body = fetch(varnish, path)
+    assert (body, headers["x-edge-cache"]) == (f"{path} #2", "HIT")
+
+
+def test_readers_after_the_sites_stale_copy_share_one_fetch_again_soon(varnish, backend,
+                                                                       unique):
+    """With no copy kept, the hit-for-miss the site's stale copy leaves sent every reader
+    of the page to the site, side by side, for 120 seconds: after an edit (the page
+    purged) a popular page was rendered for each of them. One second now; then readers
+    wait for one fetch again."""
+    path = f"/{unique}/popular/"
+    backend.answer(path, *SITES_STALE_COPY)
+    assert fetch(varnish, path)[2] == f"{path} #1"
+    time.sleep(1.5)
+    backend.answer(path, ("Cache-Control", PUBLIC), ("xkey", f"story-{unique}"))
+    backend.delays[path] = 1
+    with ThreadPoolExecutor(max_workers=4) as readers:
+        bodies = list(readers.map(lambda _: fetch(varnish, path)[2], range(4)))
+    assert bodies == [f"{path} #2"] * 4
+    assert backend.hits[path] == 2

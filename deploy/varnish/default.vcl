@@ -328,6 +328,17 @@ sub vcl_backend_response {
     if (beresp.status >= 500 && !bereq.uncacheable) {
         return (abandon);
     }
+    # So is a page's fetch answered with the site's previous copy while this
+    # cache keeps a copy of its own, past its grace: a fetch that ends drops
+    # that copy (Varnish replaces it), hit-for-miss or not, and it is what
+    # readers get should the site fail next. They get it now (vcl_synth looks
+    # the page up again), and its refresh brings the page rendered anew.
+    # Varnish asked with that copy's validators (the site's pages all have an
+    # ETag), and takes readers' own off the fetch of a page it stores.
+    if (beresp.http.X-Page-Cache == "stale" && !bereq.uncacheable
+            && (bereq.http.If-None-Match || bereq.http.If-Modified-Since)) {
+        return (abandon);
+    }
 
     # Passed requests are never stored; nothing to decide.
     if (bereq.uncacheable) {
@@ -357,6 +368,16 @@ sub vcl_backend_response {
         # "Hit-for-miss" for 2 minutes: requests for this URL go straight to
         # the site, side by side, instead of queueing behind one fetch.
         set beresp.ttl = 120s;
+        # For a second only when the site's page cache answered (X-Page-Cache):
+        # a public page, kept by no one for now (its previous copy, while a
+        # worker renders it anew; rendered while something it shows changed;
+        # no lifetime while the next scheduled story is unknown). A hit-for-
+        # miss hides the copy this cache keeps of the page: for 2 minutes,
+        # no reader got it while a refresh ran, nor while the site then failed
+        # (vcl_synth), and every one of them went to the site.
+        if (beresp.http.X-Page-Cache) {
+            set beresp.ttl = 1s;
+        }
         set beresp.uncacheable = true;
         return (deliver);
     }
