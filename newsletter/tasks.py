@@ -13,6 +13,7 @@ import logging
 import secrets
 from datetime import timedelta
 from itertools import batched
+from time import sleep
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -30,6 +31,10 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500  # subscribers per task: one mail-server connection, bounded memory
 # The most a task may take: its worker holds them all in memory (serve_batch).
 MAX_BATCH_SIZE = 100_000
+# Seconds the watcher waits before each new try to queue its next look while the database
+# is away (about 10 minutes in all): bounded, for it holds a worker that could do nothing
+# else meanwhile, the queue being in the database too.
+LOOK_AGAIN_WAITS = (1, 2, 5, 10, 30, 60, 120, 180, 200)
 
 
 @task(priority=PRIORITY_NOTICE)
@@ -62,14 +67,23 @@ def watch_edition(edition_id, key):
         # a passing error (SQLite locked past its busy timeout by an import, a deadlock)
         # ended the watching, and a stalled edition was never queued again nor finished.
         # Queued again on its own; the error still fails this task, for the record.
-        try:
-            if not connection.in_atomic_block:
-                connection.close_if_unusable_or_obsolete()  # a connection lost: a new one
-            _look_again(edition_id, key, now)
-        except Exception as error:
-            logger.error("The edition's watcher could not queue its next look: run "
-                         "`manage.py send_edition` once the database answers.",
-                         extra={"edition": edition_id, "error": str(error)})
+        # The database wholly away failed that too, and ended the watching: it is tried
+        # again, a while, until the database answers.
+        for wait in (*LOOK_AGAIN_WAITS, None):
+            try:
+                if not connection.in_atomic_block:
+                    connection.close_if_unusable_or_obsolete()  # a connection lost: a new one
+                _look_again(edition_id, key, now)
+                break
+            except Exception as error:
+                if wait is None or connection.in_atomic_block:
+                    logger.error("The edition's watcher could not queue its next look: run "
+                                 "`manage.py send_edition` once the database answers.",
+                                 extra={"edition": edition_id, "error": str(error)})
+                    break
+                logger.warning("The edition's watcher could not queue its next look (%s); "
+                               "it tries again in %s s.", error, wait)
+                sleep(wait)
         raise
 
 
