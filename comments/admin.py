@@ -305,6 +305,10 @@ class ReaderStandingForm(NotesNeverCut, forms.ModelForm):
 
     uncut = ["note"]
 
+    class Meta:
+        help_texts = {"note": "The reader sees it on their account page with this decision "
+                              "(never your name)."}
+
     def clean_suspended_until(self):
         """A suspension set now ends in the future; one that has ended is left as it is."""
         until = self.cleaned_data["suspended_until"]

@@ -12,7 +12,7 @@ class CommentsConfig(AppConfig):
         from core import hooks, pagecache
 
         from . import signals
-        from .account import comment_history
+        from .account import comment_history, standing_record
         from .models import Comment
         from .moderation import (comment_queues, decisions_about, log_decision,
                                  purge_held_standings)
@@ -35,6 +35,7 @@ class CommentsConfig(AppConfig):
                                     dispatch_uid=f"comments-standing-made-meanwhile-{label}")
         hooks.transparency_figures.register(comment_figures)
         hooks.moderation_queues.register(comment_queues)
+        hooks.account_sections.register(standing_record)
         hooks.account_sections.register(comment_history)
         hooks.moderated.connect(log_decision, dispatch_uid="comments-moderation-log")
         hooks.decisions_about.register(decisions_about)

@@ -5,7 +5,9 @@ A reader's account page said nothing of what moderators decided about their stan
 the database was wholly away while it ran.
 """
 
+import re
 from datetime import timedelta
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -101,3 +103,182 @@ def test_a_watcher_waits_for_the_database_a_bounded_time(newsroom, settings, cap
     assert sum(outage.waits) <= 15 * 60  # seconds
     assert not DBTaskResult.objects.exists()
     assert "could not queue its next look" in caplog.text
+
+
+# A reader's account page: what moderators decided about their commenting -------------------
+
+
+def _moderator():
+    from tests.articles.newsroom import staff
+    return staff("Moderators", username="mod_maria")
+
+
+def _set_standing(reader, moderator, **fields):
+    """As the readers' admin saves a standing (CommentingReaderAdmin.save_formset)."""
+    from comments import moderation
+    from comments.models import ReaderStanding
+
+    standing, _ = ReaderStanding.objects.get_or_create(reader=reader)
+    for name, value in fields.items():
+        setattr(standing, name, value)
+    standing.updated_by = moderator
+    standing.save()
+    moderation.log_standing(moderator, standing)
+    return standing
+
+
+def _words(html):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+class Section:
+    """The account page's part about the reader's commenting, as text and list items."""
+
+    def __init__(self, html):
+        self.html = html
+
+    def get_text(self, *args):
+        return _words(self.html)
+
+    def find_all(self, tag):
+        return [Section(item) for item in re.findall(r"<li>(.*?)</li>", self.html, re.S)]
+
+    def find(self, tag):
+        return self.find_all(tag)[0]
+
+
+def _section(client):
+    response = client.get("/accounts/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    found = re.search(r'<section[^>]* id="your-standing".*?</section>', html, re.S)
+    return (Section(found.group()) if found else None), html
+
+
+@pytest.mark.django_db
+def test_a_reader_reads_what_was_decided_about_their_standing_when_and_why(client):
+    """The account page listed the reader's comments and their status, and nothing of a
+    suspension, a ban or its lift: a reader could not see what was decided about them,
+    when, or the reason given. It now does, newest first, never naming the moderator."""
+    from django.utils import dateformat, timezone
+
+    from comments.models import ModerationAction
+    from tests.factories import UserFactory
+
+    moderator = _moderator()
+    reader = UserFactory(username="ana")
+    until = timezone.now() + timedelta(days=3)
+    _set_standing(reader, moderator, suspended_until=until,
+                  note="Links to the same shop under every story")
+    client.force_login(reader)
+    section, html = _section(client)
+    assert section is not None, "no record of the decision on the account page"
+    text = " ".join(section.get_text(" ").split())
+    shown_until = dateformat.format(timezone.localtime(until), "M j, Y, g:i A")
+    assert f"Your account cannot post comments until {shown_until}" in text
+    assert f"Suspended until {shown_until}" in text
+    assert "Reason given: Links to the same shop under every story" in text
+    decided = ModerationAction.objects.get(reader=reader).created_at
+    assert dateformat.format(timezone.localtime(decided), "M j, Y, g:i A") in text
+    assert "mod_maria" not in html
+
+    _set_standing(reader, moderator, suspended_until=None, note="Talked it over by email.")
+    section, html = _section(client)
+    items = [" ".join(li.get_text(" ").split()) for li in section.find_all("li")]
+    assert len(items) == 2
+    assert "Free to comment" in items[0] and "Talked it over by email." in items[0]
+    assert "Suspended until" in items[1]
+    assert "You can comment freely." in section.get_text()
+    assert "mod_maria" not in html
+
+
+@pytest.mark.django_db
+def test_a_restriction_from_the_desk_and_its_undo_are_on_the_readers_record(client):
+    from comments import moderation
+    from comments.models import Comment
+    from tests.factories import CommentFactory, UserFactory
+
+    moderator = _moderator()
+    reader = UserFactory(username="ana")
+    comment = CommentFactory(reader=reader)
+    entry = moderation.decide_comment(comment, Comment.Status.HIDDEN, moderator,
+                                      reason="Insults another reader", restrict=True)
+    client.force_login(reader)
+    section, _ = _section(client)
+    text = " ".join(section.get_text(" ").split())
+    assert "Your comments wait for a moderator’s review before they are published." in text
+    assert "put your account in pre-moderation" in text
+    assert "Reason given: Insults another reader" in text
+
+    # Another moderator changed the standing since: the undo's own words name them.
+    other = UserFactory(username="mod_omar", is_staff=True)
+    _set_standing(reader, other, is_banned=True, note="")
+    moderation.undo_decision(entry, moderator)
+    section, html = _section(client)
+    items = [" ".join(li.get_text(" ").split()) for li in section.find_all("li")]
+    assert "took back an earlier decision" in items[0]
+    assert "Suspended for good" in items[1]
+    assert "Your account can no longer post comments." in section.get_text()
+    assert "mod_maria" not in html and "mod_omar" not in html
+
+
+@pytest.mark.django_db
+def test_only_the_readers_own_standing_decisions_are_listed(client):
+    """A reader never moderated sees no such part; a comment hidden without a restriction is
+    in their comments' list (Hidden by a moderator), not here; another reader's decisions
+    are not theirs."""
+    from comments import moderation
+    from comments.models import Comment
+    from tests.factories import CommentFactory, UserFactory
+
+    moderator = _moderator()
+    reader, other = UserFactory(username="ana"), UserFactory(username="ben")
+    _set_standing(other, moderator, is_banned=True, note="Ben's note")
+    moderation.decide_comment(CommentFactory(reader=reader), Comment.Status.HIDDEN,
+                              moderator, reason="Off topic")
+    client.force_login(reader)
+    section, html = _section(client)
+    assert section is None
+    assert "Ben's note" not in html and "Off topic" not in html
+
+
+@pytest.mark.django_db
+def test_a_standing_carried_over_does_not_name_the_other_account(client):
+    from comments.models import ModerationAction
+    from tests.factories import UserFactory
+
+    reader = UserFactory(username="ana")
+    _set_standing(reader, _moderator(), is_premoderated=True, note="")
+    ModerationAction.objects.create(
+        moderator=None, action="reader standing carried over", reader=reader,
+        target=f"reader {reader.pk}",
+        reason="Carried over from reader 4711, at the same email address: pre-moderated.")
+    client.force_login(reader)
+    section, _ = _section(client)
+    first = " ".join(section.find("li").get_text(" ").split())
+    assert ("Pre-moderated, carried over from another account at the same email address."
+            in first)
+    assert "4711" not in section.get_text()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("decisions", [1, 45])
+def test_the_standing_record_is_bounded_and_its_queries_do_not_grow(
+        client, decisions, django_assert_num_queries):
+    from comments.account import STANDING_DECISIONS_SHOWN
+    from tests.factories import UserFactory
+
+    moderator = _moderator()
+    reader = UserFactory(username="ana")
+    for n in range(decisions):
+        _set_standing(reader, moderator, is_premoderated=n % 2 == 0, note=f"Note {n}")
+    client.force_login(reader)
+    client.get("/accounts/")  # the session's first read of the user is not the page's
+    # session, user, other browsers, newsroom account (groups), the newsroom's record,
+    # the reader's standing, its decisions, comment count (no comments: no page of them)
+    with django_assert_num_queries(8):
+        section, _ = _section(client)
+    items = section.find_all("li")
+    assert len(items) == min(decisions, STANDING_DECISIONS_SHOWN)
+    assert f"Note {decisions - 1}" in items[0].get_text()
+    assert ("latest" in section.get_text()) == (decisions > STANDING_DECISIONS_SHOWN)

@@ -1,0 +1,53 @@
+"""A reader's account page says how they may comment and what moderators decided about it
+(QA round 13): when, what, and the reason given, never the moderator's name. Screenshots in
+screenshots/qa13/ at 1280 and 390 px, light and dark."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.shots import shooter
+from tests.browser.test_a11y2_forms import _sign_in
+from tests.browser.test_desk import serious
+from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa13")
+
+
+def test_a_reader_reads_the_decisions_about_their_commenting(live_server, new_page, roles):
+    from django.contrib.auth.models import Group
+
+    from comments import moderation
+    from comments.models import Comment, ReaderStanding
+
+    mod = UserFactory(username="mod-maria", is_staff=True)
+    mod.groups.add(Group.objects.get(name="Moderators"))
+    reader = UserFactory(username="ana")
+    comment = CommentFactory(reader=reader, body="You are all idiots, every one of you.")
+    moderation.decide_comment(comment, Comment.Status.HIDDEN, mod,
+                              "Insults other readers.", restrict=True)
+    standing = ReaderStanding.objects.get(reader=reader)
+    standing.suspended_until = timezone.now() + timedelta(days=3)
+    standing.note = ("A second insult after a warning: three days without commenting. "
+                     "Write to the newsroom if you think this is wrong.")
+    standing.updated_by = mod
+    standing.save()
+    moderation.log_standing(mod, standing)
+    for width, scheme in LOOKS:
+        page = new_page(width=width, color_scheme=scheme)
+        _sign_in(page, live_server, "ana")
+        page.goto(f"{live_server.url}/accounts/")
+        part = page.get_by_role("region", name="Your commenting")
+        expect(part.get_by_text("Your account cannot post comments until")).to_be_visible()
+        expect(part.get_by_role("listitem")).to_have_count(2)
+        expect(part.get_by_text("Reason given:")).to_have_count(2)
+        expect(page.get_by_text("mod-maria")).to_have_count(0)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
+        shoot(page, "account-standing", width, scheme)
