@@ -275,10 +275,88 @@ def test_the_standing_record_is_bounded_and_its_queries_do_not_grow(
     client.force_login(reader)
     client.get("/accounts/")  # the session's first read of the user is not the page's
     # session, user, other browsers, newsroom account (groups), the newsroom's record,
-    # the reader's standing, its decisions, comment count (no comments: no page of them)
-    with django_assert_num_queries(8):
+    # the reader's standing, its decisions, their bias reports, comment count (no
+    # comments: no page of them)
+    with django_assert_num_queries(9):
         section, _ = _section(client)
     items = section.find_all("li")
     assert len(items) == min(decisions, STANDING_DECISIONS_SHOWN)
     assert f"Note {decisions - 1}" in items[0].get_text()
     assert ("latest" in section.get_text()) == (decisions > STANDING_DECISIONS_SHOWN)
+
+
+# A reader's account page: the bias reports they filed -------------------------------------
+
+
+def _reports_part(client):
+    response = client.get("/accounts/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    found = re.search(r'<section[^>]* id="your-bias-reports".*?</section>', html, re.S)
+    return (found.group() if found else None), html
+
+
+@pytest.mark.django_db
+def test_a_reader_finds_the_bias_reports_they_filed_and_their_outcomes(client):
+    """A report's page, where its outcome and the moderator's note to the reporter are read,
+    was reached only by the link on the form's answer (or the email, for a reporter who left
+    an address): the account page, which lists the reader's comments, said nothing of their
+    reports. It now lists them, each linking to its page."""
+    from django.utils import timezone
+
+    from standards.models import BiasReport
+    from tests.factories import ArticleFactory, BiasReportFactory, UserFactory
+
+    reader = UserFactory(username="ana")
+    story = ArticleFactory(headline="Rates rise again")
+    dismissed = BiasReportFactory(
+        article=story, reader=reader, status=BiasReport.Status.DISMISSED,
+        resolved_at=timezone.now(), resolution_note="The word is the court's own.")
+    waiting = BiasReportFactory(reader=reader)
+    gone = BiasReportFactory(reader=reader, article=ArticleFactory(draft=True,
+                                                                   headline="Taken down"))
+    BiasReportFactory(reader=UserFactory(username="ben"), details="Ben's report")
+    client.force_login(reader)
+    part, html = _reports_part(client)
+    assert part is not None, "the reader's bias reports are not on the account page"
+    items = [_words(item) for item in re.findall(r"<li>(.*?)</li>", part, re.S)]
+    assert len(items) == 3
+    assert items[0].startswith(f"{gone.reference}, on a story that is no longer published")
+    assert "Taken down" not in html
+    assert items[1].startswith(f"{waiting.reference} on") and "Waiting for a moderator" in items[1]
+    assert items[2].startswith(f"{dismissed.reference} on Rates rise again")
+    assert "Dismissed on" in items[2]
+    link = f"/articles/{story.slug}/report-bias/{dismissed.reference}/"
+    assert f'href="{link}"' in part
+    assert "The word is the court" in client.get(link).content.decode()
+    assert "Ben's report" not in html
+
+
+@pytest.mark.django_db
+def test_a_reader_who_filed_no_report_sees_no_such_part(client):
+    from tests.factories import BiasReportFactory, UserFactory
+
+    reader = UserFactory(username="ana")
+    BiasReportFactory()  # filed by someone not signed in
+    client.force_login(reader)
+    assert _reports_part(client)[0] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reports", [1, 30])
+def test_the_bias_reports_part_is_bounded_and_its_queries_do_not_grow(
+        client, reports, django_assert_num_queries):
+    from standards.account import REPORTS_SHOWN
+    from tests.factories import ArticleFactory, BiasReportFactory, UserFactory
+
+    reader = UserFactory(username="ana")
+    for story in ArticleFactory.create_batch(reports):
+        BiasReportFactory(article=story, reader=reader)
+    client.force_login(reader)
+    client.get("/accounts/")  # the session's first read of the user is not the page's
+    # session, user, other browsers, newsroom account (groups), the newsroom's record,
+    # the reader's standing, their bias reports with their stories, comment count
+    with django_assert_num_queries(8):
+        part, _ = _reports_part(client)
+    assert part.count("<li>") == min(reports, REPORTS_SHOWN)
+    assert ("latest" in part) == (reports > REPORTS_SHOWN)

@@ -139,9 +139,9 @@ def test_query_budget_does_not_grow_with_the_history(client, reader, comments,
     client.get("/accounts/")  # the session's first read of the user is not the page's
     # session, user, how many other browsers are signed in, whether it is a newsroom
     # account (its groups), whether the newsroom's record keeps it (a former editor's),
-    # their commenting standing (comments.account.standing_record), comment count, one
-    # page of comments with their stories
-    with django_assert_num_queries(8):
+    # their commenting standing (comments.account.standing_record), their bias reports
+    # (standards.account), comment count, one page of comments with their stories
+    with django_assert_num_queries(9):
         assert client.get("/accounts/").status_code == 200
 
 

@@ -1,5 +1,6 @@
 """A reader's account page says how they may comment and what moderators decided about it
-(QA round 13): when, what, and the reason given, never the moderator's name. Screenshots in
+(QA round 13): when, what, and the reason given, never the moderator's name; and it lists
+the bias reports they filed, each linking to its outcome. Screenshots in
 screenshots/qa13/ at 1280 and 390 px, light and dark."""
 
 from datetime import timedelta
@@ -13,7 +14,7 @@ from tests.browser.shots import shooter
 from tests.browser.test_a11y2_forms import _sign_in
 from tests.browser.test_desk import serious
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +40,9 @@ def test_a_reader_reads_the_decisions_about_their_commenting(live_server, new_pa
     standing.updated_by = mod
     standing.save()
     moderation.log_standing(mod, standing)
+    BiasReportFactory(reader=reader, status="dismissed", resolved_at=timezone.now(),
+                      resolution_note="The word is the court's own.")
+    BiasReportFactory(reader=reader)
     for width, scheme in LOOKS:
         page = new_page(width=width, color_scheme=scheme)
         _sign_in(page, live_server, "ana")
@@ -48,6 +52,9 @@ def test_a_reader_reads_the_decisions_about_their_commenting(live_server, new_pa
         expect(part.get_by_role("listitem")).to_have_count(2)
         expect(part.get_by_text("Reason given:")).to_have_count(2)
         expect(page.get_by_text("mod-maria")).to_have_count(0)
+        reports = page.get_by_role("region", name="Your bias reports")
+        expect(reports.get_by_role("listitem")).to_have_count(2)
+        expect(reports.get_by_role("link", name="BR-")).to_have_count(2)
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
         assert serious(page) == []
         shoot(page, "account-standing", width, scheme)
