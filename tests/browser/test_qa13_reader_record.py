@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.shots import shooter
 from tests.browser.test_a11y2_forms import _sign_in
-from tests.browser.test_desk import serious
+from tests.browser.test_desk import serious, sign_in, staff
 from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
@@ -58,3 +58,33 @@ def test_a_reader_reads_the_decisions_about_their_commenting(live_server, new_pa
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
         assert serious(page) == []
         shoot(page, "account-standing", width, scheme)
+
+
+@pytest.fixture
+def held(roles):
+    """A moderator, and a comment held for them."""
+    staff("Moderators", "moderator")
+    return CommentFactory(reader=UserFactory(username="loudmouth"), status="pending",
+                          hold_reason="Contains a link",
+                          body="Cheaper tickets here: www.ferry-deals.example")
+
+
+def test_the_note_boxes_say_the_reader_sees_them(live_server, held, new_page):
+    """The desk's note and the readers' admin's standing note are shown to the reader now
+    (their account page): both boxes say so."""
+    for width, scheme in LOOKS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        page.goto(live_server.url + "/admin/moderation/comments/")
+        card = page.locator(f"#comment-{held.pk}")
+        expect(card.get_by_label("Note for the log")).to_be_visible()
+        expect(card.get_by_text("(the reader sees it if you restrict them)")).to_be_visible()
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        card.screenshot(path=str(Path(__file__).resolve().parents[2] / "screenshots" / "qa13"
+                                 / f"desk-card-note-{width}-{scheme}.png"))
+        page.goto(f"{live_server.url}/admin/accounts/reader/{held.reader_id}/change/")
+        help_text = page.locator("#id_standing-0-note_helptext")
+        expect(help_text).to_have_text("The reader sees it on their account page with this "
+                                       "decision (never your name).")
+        help_text.scroll_into_view_if_needed()
+        shoot(page, "reader-standing-note", width, scheme, full_page=False)
