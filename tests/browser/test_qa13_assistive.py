@@ -12,11 +12,14 @@ and at 320 px for reflow.
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.shots import shooter
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+PASSWORD = "a-long-test-passphrase"  # UserFactory's
 VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa13")
 
@@ -36,6 +39,15 @@ def with_text_size(page, pixels):
     page.context.new_cdp_session(page).send(
         "Page.setFontSizes", {"fontSizes": {"standard": pixels, "fixed": pixels}})
     return page
+
+
+def sign_in(page, live_server, username, next_url):
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url.removeprefix(live_server.url)}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url == next_url
 
 
 # Reflow with large text ------------------------------------------------------------
@@ -66,3 +78,41 @@ def test_the_newsletters_choices_fit_the_screen_with_large_text(live_server, new
         assert (len(set(tops)) == 1) == (width == 1280), (width, tops)
         assert page.evaluate(STICKING_OUT) == []
         shoot(page, "newsletter", width, scheme)
+
+
+def test_the_comment_forms_button_stays_on_the_screen_with_large_text(live_server, newsroom,
+                                                                     new_page):
+    UserFactory(username="ana")
+    comments = f"{live_server.url}/articles/{newsroom['lead'].slug}/comments/"
+    # With the text doubled, the counter (8ch, on one line) and "Post comment" sat side by
+    # side whatever the width: the button was cut off at the screen's edge, half of it
+    # out of reach, and the rules above it ran off the screen with it.
+    for width in (320, 390):
+        page = with_text_size(new_page(width=width), 32)
+        sign_in(page, live_server, "ana", comments)
+        button = page.get_by_role("button", name="Post comment")
+        button.scroll_into_view_if_needed()
+        assert page.evaluate(STICKING_OUT) == [], width
+        assert button.bounding_box()["x"] + button.bounding_box()["width"] <= width
+        shoot(page, "comment-form-large-text", width, "light", full_page=False)
+    # At the usual size: the rules above, then the count and the button on one line, and
+    # the message at the limit under both.
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "ana", comments)
+        form = page.locator("form[data-comment-form]")
+        rules, counter = form.locator("#comment-rules"), form.locator("#comment-counter")
+        button = form.get_by_role("button", name="Post comment")
+        form.get_by_label("Your comment").fill("x" * 251)
+        message = form.locator(".counter-error")
+        expect(message).to_be_visible()
+        rules_box, counter_box = rules.bounding_box(), counter.bounding_box()
+        button_box, message_box = button.bounding_box(), message.bounding_box()
+        if width == 390:
+            assert rules_box["y"] + rules_box["height"] <= counter_box["y"]
+        assert counter_box["y"] < button_box["y"] + button_box["height"]
+        assert button_box["y"] < counter_box["y"] + counter_box["height"]
+        assert message_box["y"] >= button_box["y"] + button_box["height"]
+        assert button_box["x"] + button_box["width"] <= width
+        assert page.evaluate(STICKING_OUT) == []
+        shoot(page, "comment-form-over-limit", width, scheme, full_page=False)
