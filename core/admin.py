@@ -974,6 +974,10 @@ class CSVExportMixin:
 CSV_CHUNK_ROWS = 2000
 
 
+# Spreadsheets read a CSV file as UTF-8 when it starts with this (UTF-8's byte order mark).
+CSV_BOM = "\ufeff"
+
+
 class _Lines:
     """A file for csv.writer that hands back each line instead of keeping it."""
 
@@ -987,9 +991,11 @@ def _csv_chunks(header, rows):
     Streamed, as Django's documentation streams large CSV files: the moderation
     log grows with every decision, and an export of 200,000 entries built in
     memory kept 18 MB of text in the worker before its first byte went out.
+    It opens with the UTF-8 byte order mark: without it, Excel reads the file in
+    the machine's own code page and "Café" shows as "CafÃ©".
     """
     writer = csv.writer(_Lines())
-    chunk = [writer.writerow(header)]
+    chunk = [CSV_BOM + writer.writerow(header)]
     for row in rows:
         chunk.append(writer.writerow([_cell(value) for value in row]))
         if len(chunk) >= CSV_CHUNK_ROWS:

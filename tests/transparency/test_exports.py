@@ -30,7 +30,7 @@ def staff(group, username):
 
 
 def text(response):
-    return b"".join(response.streaming_content).decode()
+    return b"".join(response.streaming_content).decode("utf-8-sig")
 
 
 def rows(response):
@@ -145,7 +145,7 @@ def test_a_long_log_is_streamed_in_chunks_as_it_is_read(client, clock, monkeypat
     assert not any('"comments_moderationaction"."target"' in query["sql"]
                    for query in before_streaming.captured_queries)
 
-    chunks = [chunk.decode() for chunk in response.streaming_content]
+    chunks = [chunk.decode("utf-8-sig") for chunk in response.streaming_content]
     assert [chunk.count("\r\n") for chunk in chunks] == [2, 2, 2]  # the header and 5 rows
     assert [row[3] for row in csv.reader(io.StringIO("".join(chunks)))][1:] == [
         "comment 4", "comment 3", "comment 2", "comment 1", "comment 0"]
