@@ -17,7 +17,7 @@ from taggit.models import Tag
 from authors.models import Author
 from core.pagecache import last_changed
 from core.seo import absolute_url, ai_involvement_note, hero_image, modified_at
-from core.text import strip_control_characters
+from core.text import smart_quotes, strip_control_characters
 
 from .models import Article, Section
 
@@ -173,16 +173,18 @@ class LatestArticlesFeed(Feed):
                 .prefetch_related("tags")[:FEED_LENGTH])
 
     def item_title(self, item):
-        return item.headline
+        # With the typographic quotes its page prints it with (the `smartquotes` filter).
+        return smart_quotes(item.headline)
 
     def item_description(self, item):
         # Readers treat an item's description as HTML: the dek is plain text.
+        dek = smart_quotes(item.dek)
         if item.ai_involvement_shown == Article.AIInvolvement.NONE:
-            return escape(item.dek)
+            return escape(dek)
         # A story written with AI says so in the item, in its page's words: under a
         # human byline, nothing else in a feed reader did.
         return "".join(f"<p>{escape(text)}</p>"
-                       for text in (item.dek, ai_involvement_note(item)) if text)
+                       for text in (dek, ai_involvement_note(item)) if text)
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())

@@ -21,7 +21,7 @@ from taggit.models import Tag
 from core.pagecache import last_changed
 from core.pagination import check_page_number
 from core.seo import absolute_url, modified_at, route
-from core.text import strip_control_characters
+from core.text import smart_quotes, strip_control_characters
 
 from .feeds import last_correction, public_authors
 from .models import Article, Section
@@ -141,11 +141,12 @@ class NewsSitemap(_SiteSitemap):
         """Each story's URL, with its headline as XML 1.0 can carry it (`title`).
 
         Headlines are saved without control characters (core.text.LineFeeds);
-        one stored before would make the whole sitemap unreadable.
+        one stored before would make the whole sitemap unreadable. The title has
+        the typographic quotes its page prints the headline with.
         """
         urls = super().get_urls(*args, **kwargs)
         for url in urls:
-            url["title"] = strip_control_characters(url["item"].headline)
+            url["title"] = smart_quotes(strip_control_characters(url["item"].headline))
         return urls
 
 

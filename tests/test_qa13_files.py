@@ -7,12 +7,17 @@ import csv
 import io
 from datetime import timedelta
 
+import html
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from comments.models import ModerationAction
-from tests.factories import ArticleFactory, BiasReportFactory, UserFactory
+from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory, SectionFactory,
+                             UserFactory)
+from tests.markup import parse_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +76,48 @@ def test_the_bom_comes_once_in_a_streamed_export(client, monkeypatch):
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
     assert rows[0] == ["created", "moderator", "action", "target", "reason"]
     assert len(rows) == 6
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+RSS_FEEDS = ["/feeds/latest/", "/sections/world/feed/", "/authors/ines/feed/",
+             "/tags/ports/feed/"]
+FEEDS = [url for rss in RSS_FEEDS for url in (rss, rss + "atom/")]
+
+
+@pytest.fixture
+def quoted():
+    """A public story whose headline and dek are typed with straight quotes."""
+    world = SectionFactory(name="World", slug="world")
+    ines = AuthorFactory(name="Ines Duarte", slug="ines")
+    return ArticleFactory(slug="quoted", section=world, author=ines, tags=["ports"],
+                          headline='The "quiet" harbour\'s return',
+                          dek="Officials say 'not yet' to the port's plan.",
+                          published_at=timezone.now() - timedelta(hours=1))
+
+
+def entries(response):
+    """[(title, description)] of an RSS or Atom feed's items, as a reader shows them."""
+    root = parse_xml(response)
+    if root.tag == "rss":
+        return [(item.findtext("title"), item.findtext("description"))
+                for item in root.findall("channel/item")]
+    return [(entry.findtext(f"{ATOM}title"), entry.findtext(f"{ATOM}summary"))
+            for entry in root.findall(f"{ATOM}entry")]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_print_the_headline_and_dek_as_the_page_does(client, quoted, url):
+    """The page shows “quiet” and harbour’s; feed readers showed the straight quotes."""
+    page = client.get(quoted.get_absolute_url()).content.decode()
+    h1 = html.unescape(re.search(r'<h1 class="headline"[^>]*>(.*?)</h1>', page)[1])
+    assert h1 == "The \u201cquiet\u201d harbour\u2019s return"
+    [(title, description)] = entries(client.get(url))
+    assert title == h1
+    assert "Officials say \u2018not yet\u2019 to the port\u2019s plan." in description
+
+
+def test_the_news_sitemap_titles_stories_as_their_pages_do(client, quoted):
+    root = parse_xml(client.get("/sitemap-news.xml"))
+    assert [title.text for title in root.iter(f"{NEWS}title")] == [
+        "The \u201cquiet\u201d harbour\u2019s return"]
