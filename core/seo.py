@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from core.images import CROPS, url_maker
+from core.text import smart_quotes
 
 # The site's share image and logo (static/img/), in pixels.
 SITE_IMAGE = ("img/og-default.png", 1200, 630)
@@ -209,7 +210,7 @@ def news_article(article, tags=(), corrections=()):
         data = {"@type": "ImageObject", "url": image["url"],
                 "width": image["width"], "height": image["height"]}
         if images and article.image_caption:
-            data["caption"] = article.image_caption
+            data["caption"] = smart_quotes(article.image_caption)
         if images and article.image_credit:
             data["creditText"] = article.image_credit
         image_data.append(data)
@@ -225,7 +226,8 @@ def news_article(article, tags=(), corrections=()):
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "headline": article.headline,
+        # As the page's h1 prints it (the `smartquotes` filter): search engines compare them.
+        "headline": smart_quotes(article.headline),
         "description": short_description(article.dek or article.headline),
         "image": image_data,
         "dateModified": iso_datetime(modified_at(article, corrections)),

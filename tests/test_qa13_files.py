@@ -17,7 +17,7 @@ from django.utils import timezone
 from comments.models import ModerationAction
 from tests.factories import (ArticleFactory, AuthorFactory, BiasReportFactory, SectionFactory,
                              UserFactory)
-from tests.markup import parse_xml
+from tests.markup import parse_html, parse_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,21 @@ def test_the_news_sitemap_titles_stories_as_their_pages_do(client, quoted):
     root = parse_xml(client.get("/sitemap-news.xml"))
     assert [title.text for title in root.iter(f"{NEWS}title")] == [
         "The \u201cquiet\u201d harbour\u2019s return"]
+
+
+def test_the_json_ld_headline_is_the_one_the_page_shows(client, quoted):
+    """Search engines compare the NewsArticle's headline with the page's own."""
+    response = client.get(quoted.get_absolute_url())
+    page = response.content.decode()
+    h1 = html.unescape(re.search(r'<h1 class="headline"[^>]*>(.*?)</h1>', page)[1])
+    [story] = [data for data in parse_html(response).json_ld()
+               if data["@type"] == "NewsArticle"]
+    assert story["headline"] == h1 == "The \u201cquiet\u201d harbour\u2019s return"
+
+
+def test_the_json_ld_caption_is_the_one_the_page_shows(client):
+    story = ArticleFactory(with_image=True, image_caption='The "old" quay at dawn')
+    response = client.get(story.get_absolute_url())
+    assert "<figcaption>The \u201cold\u201d quay at dawn" in response.content.decode()
+    [data] = [data for data in parse_html(response).json_ld() if data["@type"] == "NewsArticle"]
+    assert {image["caption"] for image in data["image"]} == {"The \u201cold\u201d quay at dawn"}
