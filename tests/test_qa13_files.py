@@ -176,3 +176,26 @@ def test_every_feed_stays_well_formed_and_shows_only_public_stories(client):
         assert client.get(url).status_code == 404
     titles = [title for title, _ in entries(client.get("/feeds/latest/"))]
     assert "L" * 200 in titles and "No dek, no picture" in titles
+
+
+def test_the_daily_edition_prints_headlines_as_the_pages_do():
+    """The edition is the site's feed by email: its story blocks, like the story cards
+    on the site, showed the straight quotes typed."""
+    from django.core import mail
+    from django.core.management import call_command
+
+    from newsletter.edition import due_moment
+    from newsletter.models import Subscriber
+
+    world = SectionFactory(name="World", slug="world")
+    ArticleFactory(section=world, slug="quiet", headline='The "quiet" harbour\'s return',
+                   dek="Officials say 'not yet'.", published_at=due_moment() - timedelta(hours=2))
+    reader = Subscriber.objects.create(email="world@example.org", confirmed_at=timezone.now())
+    reader.sections.set([world])
+    call_command("send_edition", stdout=io.StringIO())
+    [message] = mail.outbox
+    html_part = html.unescape(message.alternatives[0].content)
+    for part in (message.body, html_part):
+        assert "The \u201cquiet\u201d harbour\u2019s return" in part
+        assert "Officials say \u2018not yet\u2019." in part
+        assert '"quiet"' not in part and "'not yet'" not in part
