@@ -3,7 +3,7 @@ from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
-    """Shared machinery with no models of its own."""
+    """Shared machinery; its one model keeps track of replaced pictures (core.models)."""
 
     name = "core"
 

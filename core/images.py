@@ -9,9 +9,10 @@ where asked, JPEG centre crops at fixed aspect ratios for search engines.
 The models keep originals in a PublicImageField, which stores them under a
 name no one can guess, without what cameras and phones write beside the
 pixels (where, when, with what), and deletes them with their renditions once
-no row holds them, or once a save that stored them is rolled back
-(discard_uncommitted). A story's are served only while the story is public, or
-to its newsroom (shown_with, who_may_see; the media view); an avatar's always.
+no row holds them (one cleared or replaced a week later: keep_after_commit),
+or once a save that stored them is rolled back (discard_uncommitted). A
+story's are served only while the story is public, or to its newsroom
+(shown_with, who_may_see; the media view); an avatar's always.
 """
 
 import hashlib
@@ -24,21 +25,28 @@ import re
 import stat
 import tempfile
 import warnings
+from datetime import timedelta
 from functools import partial
 
 from django import forms
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import Q, signals
 from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
+from django.tasks import task
+from django.tasks.exceptions import InvalidTask
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.html import format_html
 from django.utils.text import slugify
 from PIL import Image, ImageMath, ImageOps, ImageSequence, JpegImagePlugin
 
 from core import edge
+from core.models import KeptImage
 from core.storage_errors import NotStored
 
 log = logging.getLogger("evadaily.media")
@@ -383,7 +391,8 @@ def who_may_see(name):
     """Who may see stored file `name` (an original, a rendition, a crop): None when no
     row of a field registered with shown_with() holds it, so anyone; else a Visibility.
 
-    One query per registered field, by an indexed column (articles 0030): a
+    One query per registered field, by an indexed column (articles 0030),
+    and for a file no row holds one more, by its name (KeptImage): a
     draft's, a scheduled or a taken-down story's pictures were served to
     whoever had their address (a preview shared, a page saved before the
     takedown, an edge cache), as its story was not.
@@ -397,6 +406,15 @@ def who_may_see(name):
             return Visibility(public=any(is_public for _, is_public in held),
                               tags=[tag for pk, _ in held for tag in shown.tags(pk)],
                               permission=shown.permission)
+    # No row holds it: a picture kept a while after it was replaced is its old row's,
+    # shown as that row is (keep_after_commit). A draft's was anyone's.
+    kept = KeptImage.objects.filter(name__in=originals).values_list("field", "row").first()
+    for shown in _SHOWN_WITH if kept else ():
+        if _field_label(shown.field) == kept[0]:
+            manager = shown.field.model._default_manager
+            pk = shown.field.model._meta.pk.to_python(kept[1])
+            return Visibility(public=shown.public(manager.filter(pk=pk)).exists(),
+                              tags=shown.tags(pk), permission=shown.permission)
     return None
 
 
@@ -778,8 +796,9 @@ class PublicImageField(models.ImageField):
     after it (a story's only while the story is public, or to its newsroom:
     shown_with). So a new upload is stored under a name no one can
     guess (unguessable_name) and without its metadata (without_metadata), and
-    an original cleared, replaced or deleted with its row is deleted with its
-    renditions once the transaction commits, unless another row holds it.
+    an original deleted with its row is deleted with its renditions once the
+    transaction commits, unless another row holds it; one cleared or replaced,
+    once its time is up (keep_after_commit).
     Names stored before these rules keep working as they are.
     """
 
@@ -803,7 +822,7 @@ class PublicImageField(models.ImageField):
     def _discard_replaced(self, instance, using, **kwargs):
         stored = instance.__dict__.get("_stored_images", {}).pop(self.attname, None)
         if stored and stored != getattr(instance, self.attname).name:
-            discard_after_commit(self, stored, using)
+            keep_after_commit(self, stored, instance.pk, using)
         # The row holding a new upload is saved: the upload is kept once it commits.
         uncommitted = _uncommitted(connections[using])
         if (name := getattr(instance, self.attname).name) in uncommitted:
@@ -813,6 +832,7 @@ class PublicImageField(models.ImageField):
         stored = instance.__dict__.get("_stored_images", {}).pop(self.attname, None)
         for name in {stored, getattr(instance, self.attname).name} - {None, ""}:
             discard_after_commit(self, name, using)
+        discard_after_commit(self, "", using, pk=instance.pk)  # what was kept for it
 
 
 def _uncommitted(connection):
@@ -852,14 +872,92 @@ def discard_uncommitted(**kwargs):
                                   "deleted: %s", name)
 
 
-def discard_after_commit(field, name, using):
+def discard_after_commit(field, name, using, pk=None):
     """Once the transaction commits, delete original `name` of model field `field` and its
-    renditions, unless a row holds it then (a copy pointed at the same file)."""
+    renditions, unless a row holds it then (a copy pointed at the same file); with the pk
+    of the row that held it, delete the pictures kept for that row too (keep_after_commit)."""
     def discard():
         if not field.model._default_manager.using(using).filter(**{field.name: name}).exists():
             delete_with_renditions(field.storage, name)
 
-    transaction.on_commit(discard, using=using)
+    if name:
+        transaction.on_commit(discard, using=using)
+    if pk is not None:
+        transaction.on_commit(partial(_discard_kept_for, field, pk, using), using=using)
+
+
+def _discard_kept_for(field, pk, using):
+    kept = KeptImage.objects.using(using).filter(field=_field_label(field), row=str(pk))
+    for name in kept.values_list("name", flat=True):
+        if not field.model._default_manager.using(using).filter(**{field.name: name}).exists():
+            delete_with_renditions(field.storage, name)
+    kept.delete()
+
+
+# How long, in seconds, a picture cleared or replaced is kept (keep_after_commit): a
+# week, so that a revision restored meanwhile brings it back, and never less than a
+# page showing it may still be served, by the page cache or, while no app server
+# answers, an edge cache (core.edge.EDGE_GRACE). Deleted at once, it was a broken
+# picture on those pages, and in a reader's tab opened before.
+REPLACED_KEPT = 7 * 24 * 3600
+
+
+def replaced_kept_for():
+    """Seconds a picture cleared or replaced is kept (REPLACED_KEPT, or longer)."""
+    return max(REPLACED_KEPT, settings.PAGE_CACHE_SECONDS + edge.EDGE_GRACE)
+
+
+def _field_label(field):
+    return f"{field.model._meta.label_lower}.{field.name}"
+
+
+def _field_of(label):
+    app_label, model_name, name = label.rsplit(".", 2)
+    return django_apps.get_model(app_label, model_name)._meta.get_field(name)
+
+
+def keep_after_commit(field, name, pk, using):
+    """Once the transaction commits, keep original `name`, which row pk of model field
+    `field` held until it was cleared or replaced, for replaced_kept_for() seconds, unless
+    a row holds it then; delete it and its renditions after that (delete_kept_image, or
+    manage.py delete_orphan_images). Meanwhile it is served as row pk's (who_may_see)."""
+    def keep():
+        if field.model._default_manager.using(using).filter(**{field.name: name}).exists():
+            return
+        until = timezone.now() + timedelta(seconds=replaced_kept_for())
+        KeptImage.objects.using(using).update_or_create(name=name, defaults={
+            "field": _field_label(field), "row": str(pk), "kept_until": until})
+        try:
+            delete_kept_image.using(run_after=until).enqueue(name=name)
+        except (InvalidTask, DatabaseError) as error:
+            # The task backend runs nothing later (the immediate one), or its table is
+            # out of reach: delete_orphan_images deletes the picture once its time is up.
+            log.warning("A replaced picture's deletion could not be queued (%s: %s); "
+                        "manage.py delete_orphan_images deletes it after %s: %s",
+                        type(error).__name__, error, until.isoformat(), name)
+
+    transaction.on_commit(keep, using=using)
+
+
+@task
+def delete_kept_image(name):
+    """Delete kept picture `name` and its renditions once its time is up (keep_after_commit),
+    unless a row holds it again (a revision restored): kept again since, it waits."""
+    kept = KeptImage.objects.filter(name=name).first()
+    if kept is None or kept.kept_until > timezone.now():
+        return "kept"
+    return "deleted" if delete_kept(kept) else "held"
+
+
+def delete_kept(kept):
+    """Delete a KeptImage's picture, unless a row holds it now, and the record; True when
+    the picture was deleted."""
+    field = _field_of(kept.field)
+    held = field.model._default_manager.filter(**{field.name: kept.name}).exists()
+    if not held:
+        delete_with_renditions(field.storage, kept.name)
+    kept.delete()
+    return not held
 
 
 _FORMATS = (("WEBP", "webp", {"quality": 80, "method": 4}),

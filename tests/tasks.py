@@ -3,6 +3,7 @@ server for them that fails as a test tells it to."""
 
 import io
 import smtplib
+from datetime import timedelta
 
 from django.core import mail
 from django.core.management import call_command
@@ -58,3 +59,19 @@ def failed_email(subject="Your bias report BR-000007: upheld", to="ana@example.o
         run_due_tasks()
     FlakyServer.failure = None
     return DBTaskResult.objects.get(status="FAILED", args_kwargs__kwargs__subject=subject)
+
+
+def kept_pictures_time_up():
+    """Every picture kept after it was cleared or replaced reaches its time, and its queued
+    deletion runs (core.images.delete_kept_image); their names."""
+    import time_machine
+
+    from core.images import delete_kept_image
+    from core.models import KeptImage
+
+    names = []
+    for kept in KeptImage.objects.order_by("kept_until"):
+        with time_machine.travel(kept.kept_until + timedelta(seconds=1)):
+            delete_kept_image.call(name=kept.name)
+        names.append(kept.name)
+    return names

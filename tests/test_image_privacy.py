@@ -22,6 +22,7 @@ from authors.models import Author
 from core import images
 from tests.articles.newsroom import ADD_URL, article_form, change_url, form_errors, staff
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.tasks import kept_pictures_time_up
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +214,9 @@ class TestOldPicturesAreDeleted:
                                    author_form(author, **{"avatar-clear": "on"}))
         assert response.status_code == 302
         assert not Author.objects.get().avatar
+        # Kept while pages rendered before may show it (core.images.keep_after_commit).
+        assert all(public(client, name) for name in old)
+        assert kept_pictures_time_up() == [old[0]]
         assert not any(public(client, name) for name in old)
 
     def test_an_avatar_replaced_in_the_admin(self, client, editor, author,
@@ -223,6 +227,7 @@ class TestOldPicturesAreDeleted:
                                    author_form(author, avatar=upload("new.jpg", clean_jpeg())))
         assert response.status_code == 302
         author.refresh_from_db()
+        assert kept_pictures_time_up() == [old[0]]
         assert not any(public(client, name) for name in old)
         assert all(public(client, name)
                    for name in stored_with_renditions(author.avatar, author.avatar_renditions))
@@ -246,6 +251,7 @@ class TestOldPicturesAreDeleted:
             response = client.post(change_url(story), article_form(
                 story, image=upload("other.jpg", clean_jpeg((1200, 800)))))
         assert response.status_code == 302, form_errors(response)
+        assert kept_pictures_time_up() == [old[0]]
         assert not any(public(client, name) for name in old)
 
         story.refresh_from_db()
