@@ -1,10 +1,12 @@
 """Story pictures over time (QA round 13): a picture cleared or replaced is kept a while
 (core.images.keep_after_commit), served as its story is, then deleted."""
 
+import io
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -115,6 +117,24 @@ class TestAReplacedPicture:
         with time_machine.travel(kept.kept_until + timedelta(seconds=1)):
             assert images.delete_kept_image.call(name=old[0]) == "held"
         assert status(client, old[0]) == 200
+
+
+class TestDeleteOrphanImages:
+    def test_leaves_a_kept_picture_until_its_time_is_up(
+            self, client, desk, settings, django_capture_on_commit_callbacks):
+        story = ArticleFactory(with_image=True)
+        old = replace(desk, story, django_capture_on_commit_callbacks)
+        call_command("delete_orphan_images", "--older-than", "0", stdout=io.StringIO())
+        assert [status(client, name) for name in old] == [200] * len(old)
+
+        kept = KeptImage.objects.get(name=old[0])
+        with time_machine.travel(kept.kept_until + timedelta(seconds=1)):
+            out = io.StringIO()
+            call_command("delete_orphan_images", "--older-than", "0", stdout=out)
+        assert f"deleted {old[0]}" in out.getvalue()
+        assert [status(client, name) for name in old] == [404] * len(old)
+        assert not KeptImage.objects.exists()
+        assert status(client, story.image.name) == 200
 
 
 @pytest.mark.postgresql

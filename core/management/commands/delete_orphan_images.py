@@ -8,7 +8,9 @@ every PublicImageField, the originals no row holds and the renditions whose
 original no row holds, written more than --older-than hours ago (24), so
 that an upload whose transaction is still open is left alone, and deletes
 them (with --dry-run, lists them). Each is asked about once more, alone,
-right before it goes.
+right before it goes. A picture cleared or replaced is not an orphan while it
+is kept (core.images.keep_after_commit): pages and revisions may still show
+it; once its time is up, it goes as any other, should its task not have run.
 """
 
 import posixpath
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from core import edge
 from core.images import PublicImageField, originals_of, purge_from_edge
+from core.models import KeptImage
 
 
 class Command(BaseCommand):
@@ -38,8 +41,13 @@ class Command(BaseCommand):
         # Every field's names, whichever folder: two fields may share one.
         held = {name for field in fields for name in field.model._default_manager.exclude(
             **{field.name: ""}).values_list(field.name, flat=True)}
+        now = timezone.now()
+        held |= set(KeptImage.objects.filter(kept_until__gt=now).values_list("name", flat=True))
         with edge.purges_gathered():  # one purge of them all, not one for each file
             found = self._delete(fields, held, cutoff, dry_run)
+        if not dry_run:
+            # Their pictures went above (or, written recently, go on a later run).
+            KeptImage.objects.filter(kept_until__lte=now).delete()
         self.stdout.write(f"{found} file{'s' if found != 1 else ''} no row holds"
                           f"{' (nothing deleted: --dry-run)' if dry_run else ''}.")
 
@@ -68,7 +76,8 @@ def _picture_fields():
 def _held_now(fields, originals):
     """Asked again, alone, right before a file goes: a row may have been pointed at it."""
     return any(field.model._default_manager.filter(**{f"{field.name}__in": originals}).exists()
-               for field in fields)
+               for field in fields) or KeptImage.objects.filter(
+        name__in=originals, kept_until__gt=timezone.now()).exists()
 
 
 def _folder_of(field):
