@@ -40,7 +40,7 @@ from core.admin import (CheckedAutocompleteSelect, ChoosesForAList, ChosenOnlyFi
                         ConditionFilter, DeclaredLookupsOnly, EditConflictMixin, OldAddressesMixin,
                         ReadOnlyRevisionsMixin, StaffUserChoiceField, ask_for_chosen_files,
                         lower_case_slug, with_next_older)
-from core.images import HERO_MIN_SIZE, CheckedImageField, thumbnail
+from core.images import HERO_MIN_SIZE, CheckedImageField, original_only, thumbnail
 from core.oldslugs import keep_old_slugs
 from core.pagination import KeysFirstPaginator, LookAheadPaginator
 from core.queries import count_of
@@ -1088,7 +1088,15 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
     def image_preview(self, article):
         if not article.image:
             return "No image yet."
-        return thumbnail(article.image_renditions, article.image.storage, article.image_alt, 240)
+        renditions = article.image_renditions
+        if renditions.get("source") != article.image.name:
+            # An older revision's picture (a revision takes the renditions of the story
+            # as it is today, of today's picture): the original, read from its header.
+            renditions = original_only(article.image)
+            if "width" not in renditions and not article.image.storage.exists(
+                    article.image.name):
+                return "This image’s file is no longer stored."
+        return thumbnail(renditions, article.image.storage, article.image_alt, 240)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "image":

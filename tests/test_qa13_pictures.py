@@ -15,7 +15,7 @@ from core import images
 from core.models import KeptImage
 from tests.articles.newsroom import article_form, change_url, form_errors, history_url, staff
 from tests.factories import ArticleFactory
-from tests.tasks import DATABASE_QUEUE
+from tests.tasks import DATABASE_QUEUE, kept_pictures_time_up
 from tests.test_image_privacy import clean_jpeg, stored_with_renditions, upload
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +194,32 @@ def test_two_editors_replacing_one_picture_at_once(transactional_db, settings, m
               Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
     assert not [name for name in stored if "second" in name]
     assert set(old) <= stored
+
+
+class TestAnOlderRevisionsPicture:
+    """Its page in the admin showed the story's picture of today as its "current image"."""
+
+    def test_is_the_one_shown_on_its_page(self, desk, django_capture_on_commit_callbacks):
+        story = ArticleFactory(with_image=True)
+        first = story.history.earliest("history_date")
+        old = replace(desk, story, django_capture_on_commit_callbacks)
+        url = f"{history_url(story)}{first.pk}/"
+
+        preview = preview_of(desk.get(url))
+        assert f'src="/media/{old[0]}"' in preview, preview
+        assert story.image.name.rsplit(".", 1)[0] not in preview
+        # The story's own page shows its picture of today, by its rendition.
+        preview = preview_of(desk.get(change_url(story)))
+        assert f'src="/media/{story.image_renditions["jpeg"][0]["name"]}"' in preview
+
+        kept_pictures_time_up()
+        preview = preview_of(desk.get(url))
+        assert "<img" not in preview
+        assert "This image’s file is no longer stored." in preview
+
+
+def preview_of(response):
+    assert response.status_code == 200
+    page = response.content.decode()
+    start = page.index('class="form-row field-image_preview"')
+    return page[start:page.index("</div>\n", page.index('class="readonly"', start))]

@@ -9,9 +9,11 @@ Screenshots go to screenshots/qa13/ (git-ignored) at 1280 and 390 px, light and 
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client
 
+from tests.articles.newsroom import history_url, staff
 from tests.browser.shots import shooter
 from tests.core import test_edge_qa5_site as site_alone
 from tests.factories import ArticleFactory
@@ -49,3 +51,32 @@ def test_a_page_cached_before_the_picture_was_replaced(app_server, new_page, wid
     shown = page.evaluate("document.querySelector('figure.hero img').currentSrc")
     assert old.rsplit(".", 1)[0] in shown
     shoot(page, "pictures-cached-page-after-replacement", width, scheme, full_page=False)
+
+
+PREVIEW_LOADED = ("() => { const img = document.querySelector('.field-image_preview img');"
+                  " return img !== null && img.complete && img.naturalWidth > 0; }")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_older_revision_shows_its_own_picture(app_server, roles, new_page, width, scheme):
+    """Its page showed the story's picture of today as its "current image"."""
+    host, port = app_server
+    site = f"http://{host}:{port}"
+    story = ArticleFactory(with_image=True, slug="ferry-sale",
+                           headline="Ferry operator to be sold, documents show")
+    first = story.history.earliest("history_date")
+    old = story.image.name
+    story.image.save("new.jpg", ContentFile(clean_jpeg((1200, 800)), name="new.jpg"))
+
+    client = Client()
+    client.force_login(staff("Editors", username=f"editor-{width}-{scheme}"))
+    page = new_page(width=width, color_scheme=scheme)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": site,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    assert page.goto(f"{site}{history_url(story)}{first.pk}/").status == 200
+    page.wait_for_function(PREVIEW_LOADED, timeout=10_000)
+    shown = page.evaluate("document.querySelector('.field-image_preview img').currentSrc")
+    assert shown.endswith(f"/media/{old}")
+    page.locator(".field-image_preview").scroll_into_view_if_needed()
+    shoot(page, "pictures-older-revision-preview", width, scheme, full_page=False)
