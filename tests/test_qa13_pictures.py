@@ -137,6 +137,23 @@ class TestDeleteOrphanImages:
         assert status(client, story.image.name) == 200
 
 
+    def test_replaced_now_deletes_a_kept_picture_before_its_time(
+            self, client, desk, django_capture_on_commit_callbacks):
+        """A picture taken off a story for legal reasons need not wait out its week."""
+        story = ArticleFactory(with_image=True)
+        old = replace(desk, story, django_capture_on_commit_callbacks)
+        out = io.StringIO()
+        call_command("delete_orphan_images", "--replaced-now", "--dry-run", stdout=out)
+        assert f"would delete {old[0]} (replaced)" in out.getvalue()
+        assert status(client, old[0]) == 200
+
+        out = io.StringIO()
+        call_command("delete_orphan_images", "--replaced-now", stdout=out)
+        assert f"deleted {old[0]} (replaced)" in out.getvalue()
+        assert [status(client, name) for name in old] == [404] * len(old)
+        assert not KeptImage.objects.exists()
+        assert status(client, story.image.name) == 200
+
 @pytest.mark.postgresql
 def test_two_editors_replacing_one_picture_at_once(transactional_db, settings, monkeypatch):
     """The second save waits for the first's lock, then is a conflict: one new picture is

@@ -11,6 +11,9 @@ them (with --dry-run, lists them). Each is asked about once more, alone,
 right before it goes. A picture cleared or replaced is not an orphan while it
 is kept (core.images.keep_after_commit): pages and revisions may still show
 it; once its time is up, it goes as any other, should its task not have run.
+With --replaced-now, pictures kept after they were replaced go now, with their
+renditions and their copies at the edge: a picture taken off a story for legal
+or safety reasons should not wait out its week.
 """
 
 import posixpath
@@ -21,7 +24,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from core import edge
-from core.images import PublicImageField, originals_of, purge_from_edge
+from core.images import PublicImageField, delete_kept, originals_of, purge_from_edge
 from core.models import KeptImage
 
 
@@ -34,8 +37,13 @@ class Command(BaseCommand):
                             help="leave files written more recently than this (default 24)")
         parser.add_argument("--dry-run", action="store_true",
                             help="list the files, delete nothing")
+        parser.add_argument("--replaced-now", action="store_true",
+                            help="also delete now the pictures kept a week after they were "
+                                 "cleared or replaced (a picture taken down for legal reasons)")
 
-    def handle(self, *args, older_than, dry_run, **options):
+    def handle(self, *args, older_than, dry_run, replaced_now, **options):
+        if replaced_now:
+            self._delete_replaced(dry_run)
         cutoff = timezone.now() - timedelta(hours=older_than)
         fields = _picture_fields()
         # Every field's names, whichever folder: two fields may share one.
@@ -50,6 +58,15 @@ class Command(BaseCommand):
             KeptImage.objects.filter(kept_until__lte=now).delete()
         self.stdout.write(f"{found} file{'s' if found != 1 else ''} no row holds"
                           f"{' (nothing deleted: --dry-run)' if dry_run else ''}.")
+
+    def _delete_replaced(self, dry_run):
+        """Every picture kept after it was replaced, whatever its time left, unless a row
+        holds it again (a revision restored)."""
+        for kept in KeptImage.objects.order_by("kept_until", "pk"):
+            if dry_run:
+                self.stdout.write(f"would delete {kept.name} (replaced)")
+            elif delete_kept(kept):
+                self.stdout.write(f"deleted {kept.name} (replaced)")
 
     def _delete(self, fields, held, cutoff, dry_run):
         found = 0
