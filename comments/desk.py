@@ -363,6 +363,14 @@ def _no_longer_allowed(request, what):
         note=" ".join(request.POST.get("reason", "").split()))
 
 
+def _account_deleted(request):
+    """The moderator's own account was deleted while the decision was sent (by an
+    administrator): a page saying so, with their note."""
+    return _not_decided(
+        request, "Nothing was decided: your account has been deleted.", 403, _next(request),
+        "Back to the comment queue", note=" ".join(request.POST.get("reason", "").split()))
+
+
 def _note_kept(request, text, status):
     """The desk's own page saying why nothing was decided, with the moderator's note to copy;
     None when they wrote none. A card drawn again, a notice in its place or the queue
@@ -404,6 +412,9 @@ def decide_comment(request, pk):
         return _not_decided(request, too_long, 400, _next(request), "Back to the comment queue",
                             note=reason)
     with transaction.atomic():
+        # The accounts it names first, as an administrator deleting one takes them.
+        if not moderation.accounts_held(request.user, Comment.objects.filter(pk=pk)):
+            return _account_deleted(request)
         # Locks the comment alone: PostgreSQL cannot lock the outer join to a former reader.
         locked = Comment.objects.select_for_update(of=("self",)).select_related("reader")
         comment = locked.filter(pk=pk).first()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField, F, Min, Q, Value
 from django.db.models.functions import Cast, Concat, Substr
@@ -27,7 +27,7 @@ from accounts.models import HeldName, ProvenEmail
 from accounts.signals import FORMER_READER, account_deleting
 from accounts.usernames import fold_letter_likes, readings, skeleton
 from core.ratelimit import email_key
-from core.rowlocks import still_there
+from core.rowlocks import kept_until_commit, still_there
 from core.text import as_read
 
 from .models import (Comment, CommentReport, HeldStanding, ModerationAction, ReaderStanding,
@@ -498,6 +498,10 @@ def decide_comments(comments, status, moderator, reason="", drawn_at=None):
     decided, unchanged = [], []
     for comment in comments:
         with transaction.atomic():
+            # The accounts it names first, as an administrator deleting one takes them.
+            if not accounts_held(moderator, Comment.objects.filter(pk=comment.pk)):
+                raise PermissionDenied("Nothing more was decided: your account has been "
+                                       "deleted.")
             if drawn_at is not None:
                 # Locked, then read again: a decision made meanwhile is seen, and a comment
                 # deleted meanwhile (its story deleted) is left out, not a server error.
@@ -512,6 +516,25 @@ def decide_comments(comments, status, moderator, reason="", drawn_at=None):
             decide_comment(comment, status, moderator, reason)
             decided.append(comment)
     return Decisions(decided, unchanged)
+
+
+def accounts_held(moderator, comments):
+    """Hold the moderator's account and the comments' readers' until the commit (FOR KEY
+    SHARE, in the order of their ids), before the comments are locked: whether the
+    moderator's account is still there.
+
+    An administrator deleting a newsroom account holds it FOR UPDATE, then takes its
+    name off its comments (Comment.reader and Comment.moderator are SET_NULL). A
+    decision held the comment, then the accounts its row and its log entry name, at
+    its commit: a staff member's comment decided meanwhile deadlocked the two, one of
+    them a 500; a moderator's own decision failed at its commit, the account gone.
+    Taken as the deletion takes them, accounts first, the decision waits for the
+    deletion's end and then finds the comment's reader gone, or its own account.
+    """
+    pks = {moderator.pk, *comments.exclude(reader=None).values_list("reader_id", flat=True)}
+    held = kept_until_commit(get_user_model()._default_manager.filter(pk__in=pks)
+                             .order_by("pk").values_list("pk"))
+    return (moderator.pk,) in {tuple(row) for row in held}
 
 
 @transaction.atomic
@@ -654,6 +677,9 @@ def undo_decision(action, moderator, now=None):
     the decision left it (_unrestrict). The undoing is logged too. Returns Undone.
     """
     now = now or timezone.now()
+    # The accounts it names first, then the entry and the comment (accounts_held).
+    if not accounts_held(moderator, Comment.objects.filter(pk=(action.undo or {}).get("comment"))):
+        raise UndoRefused("Nothing was undone: your account has been deleted.")
     action = ModerationAction.objects.select_for_update().get(pk=action.pk)
     if action.undo is None:
         raise UndoRefused("This entry of the log cannot be undone.")
