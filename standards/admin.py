@@ -448,6 +448,10 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
         decided, refused = [], []
         for pk in queryset.order_by("pk").values_list("pk", flat=True):
             with transaction.atomic():
+                # The moderator's account first (standards/desk.py says why).
+                if not still_there(request.user):
+                    raise PermissionDenied("Nothing more was decided: your account has been "
+                                           "deleted.")
                 # Its moderator read after the lock (standards/desk.py says why).
                 report = (BiasReport.objects.select_for_update(of=("self",))
                           .select_related("article").filter(pk=pk).first())
@@ -498,6 +502,9 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
     def save_model(self, request, obj, form, change):
         note = form.cleaned_data.get("resolution_note", "")
         if change and "status" in form.changed_data:
+            # The moderator's account first (standards/desk.py says why).
+            if not still_there(request.user):
+                raise PermissionDenied("Nothing was decided: your account has been deleted.")
             workflow.decide_bias_report(obj, obj.status, request.user, note)
             if obj.status == BiasReport.Status.UPHELD:
                 self._offer_correction(request, obj)

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.encoding import punycode
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.rowlocks import still_there
 from core.text import (has_invisible_characters, has_visible_text, invisible_characters,
                        normalize)
 
@@ -208,6 +209,11 @@ def decide_bias_report(request, pk):
     if too_long := workflow.note_refusal(note):
         return _not_decided(request, too_long, 400, note=note)
     with transaction.atomic():
+        # The moderator's account first, as an administrator deleting it takes it: the
+        # decision named it at its commit, a 500 once it was deleted meanwhile.
+        if not still_there(request.user):
+            return _not_decided(request, "Nothing was decided: your account has been "
+                                         "deleted.", 403, note=note)
         # Not the moderator with it: after waiting for another's lock, PostgreSQL reads the
         # report again but not the row joined to it, so a moderator who decided meanwhile
         # was None beside their id (a 500 for the second of two at once).

@@ -152,3 +152,46 @@ def test_a_decision_on_a_moderators_comment_undone_while_the_admin_deletes_the_a
     comment.refresh_from_db()
     assert comment.status == "pending" and comment.reader_id is None
     assert [entry.reader for entry in ModerationAction.objects.all()] == [None, None]
+
+
+# A bias report decided by a moderator whose account an administrator deletes meanwhile ---
+
+TRIAGE = "/admin/moderation/bias-reports/"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["delete page", "delete selected"])
+def test_a_moderator_deciding_a_bias_report_while_the_admin_deletes_the_account_is_told_so(
+        how):
+    from standards.models import BiasReport
+    from tests.factories import BiasReportFactory
+
+    leaving = staff("Moderators", username="leaving")
+    report = BiasReportFactory()
+    desk = Client(raise_request_exception=False)
+    desk.force_login(leaving)
+    deleted, decided = {}, {}
+    with admin_deletion_paused("its signals") as (paused, go):
+        deletion = in_thread(admin_deletes(chief(), leaving, how), deleted)
+        assert paused.wait(10), deleted
+        deciding = in_thread(lambda: desk.post(f"{TRIAGE}{report.pk}/decide/", {
+            "decision": "dismiss", "note": "Checked: the quotes are fair."}), decided)
+        assert waiting_on_a_lock(unless=deciding), decided
+        go.set()
+        deletion.join(15)
+        deciding.join(15)
+    assert not deletion.is_alive() and not deciding.is_alive()
+    assert "error" not in deleted, deleted.get("error")
+    assert deleted["result"].status_code == 302
+    assert not get_user_model().objects.filter(pk=leaving.pk).exists()
+    # The decision named the account at its commit, deleted meanwhile: a 500.
+    assert "error" not in decided, decided.get("error")
+    response = decided["result"]
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Nothing was decided: your account has been deleted." in page
+    assert "Checked: the quotes are fair." in page  # the note, to copy
+    report.refresh_from_db()
+    assert report.status == BiasReport.Status.NEW and report.moderator_id is None
+    assert not ModerationAction.objects.exists()
