@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Count
 
-from core.admin import DeclaredLookupsOnly
+from core.admin import DeclaredLookupsOnly, DeletedWhileSaving
+from core.rowlocks import still_there
 
 from .models import Reader
 from .signals import admin_record
@@ -35,6 +36,21 @@ class UserAdmin(DeclaredLookupsOnly, auth_admin.UserAdmin):
              .values_list("pk", flat=True))
         super().lock_for_deletion(model, list(accounts.filter(is_staff=True)
                                               .values_list("pk", flat=True)))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DeletedWhileSaving:
+            # The save's transaction is rolled back; the account is gone for good.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+
+    def save_model(self, request, obj, form, change):
+        """An account's save (its roles, its name) holds it first, as its deletion holds it
+        (FOR NO KEY UPDATE): a save that waited for the deletion found no row to update, and
+        Django's save() inserted one, the deleted account back with the roles given."""
+        if change and not still_there(obj, hold="NO KEY UPDATE"):
+            raise DeletedWhileSaving(obj.pk)
+        super().save_model(request, obj, form, change)
 
     def get_deleted_objects(self, objs, request):
         """What deleting accounts takes, or the records that keep them (PROTECT: a story's

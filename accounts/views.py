@@ -37,6 +37,7 @@ from core.honeypot import HONEYPOT_REFUSAL, honeypot_filled
 from core.mail import PRIORITY_NOTICE, as_typed, mailbox, send_rendered, sends_mail
 from core.middleware import takes
 from core.roles import ROLES
+from core.rowlocks import still_there
 
 from . import email_change
 from .forms import (
@@ -442,6 +443,27 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                                      self.get_context_data(form=form), refused)
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        with transaction.atomic():
+            if not still_there(form.user, hold="NO KEY UPDATE"):
+                return _password_not_saved(self, form, PASSWORD_NOT_CHANGED)
+            return super().form_valid(form)
+
+
+# The account was deleted (by its reader elsewhere, or in the admin) while the password was
+# being saved: held first as its deletion holds it (FOR NO KEY UPDATE), the save waited
+# for the deletion, found no row to update, and Django's save() inserted one, the deleted
+# account back with the new password.
+PASSWORD_NOT_CHANGED = "Your password was not changed: your account has been deleted."
+PASSWORD_NOT_SET = "The password was not set: this account has been deleted."
+
+
+def _password_not_saved(view, form, notice):
+    """The form again, saying the account was deleted meanwhile (passwords are never sent
+    back)."""
+    form.add_error(None, notice)
+    return view.render_to_response(view.get_context_data(form=form), status=403)
+
 
 @method_decorator(never_cache, name="dispatch")  # as PasswordResetView
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
@@ -487,7 +509,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
                 and len(mac) == len(made) and set(mac) <= set(string.hexdigits.lower()))
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        with transaction.atomic():
+            if not still_there(form.user, hold="NO KEY UPDATE"):
+                return _password_not_saved(self, form, PASSWORD_NOT_SET)
+            response = super().form_valid(form)
         # Django's token covers the account's address: the link went to this one.
         ProvenEmail.record(form.user)
         try:

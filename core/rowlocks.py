@@ -83,13 +83,16 @@ def _all_key(model, field):
 
 
 # The row locks still_there() may take: what they make wait (PostgreSQL's row-level locks).
-HOLDS = {"KEY SHARE", "SHARE"}
+HOLDS = {"KEY SHARE", "SHARE", "NO KEY UPDATE"}
 
 
 def still_there(obj, hold="KEY SHARE"):
     """Whether obj's row is still stored; on PostgreSQL it stays so until the transaction
     ends. FOR KEY SHARE: a deletion waits, a save referring to it does not. FOR SHARE
-    (hold="SHARE"): a save that locks the row FOR NO KEY UPDATE first waits too.
+    (hold="SHARE"): a save that locks the row FOR NO KEY UPDATE first waits too. FOR NO
+    KEY UPDATE (hold="NO KEY UPDATE"): for a save of obj itself, which then finds it
+    deleted meanwhile (Django's save() inserts a row its UPDATE did not find: the
+    deleted row back).
 
     For a row a form's choice refers to: the foreign key is checked only at
     the commit, so a row deleted meanwhile failed the save there, a 500 that

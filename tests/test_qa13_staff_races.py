@@ -138,8 +138,8 @@ def test_a_decision_on_a_moderators_comment_undone_while_the_admin_deletes_the_a
     with admin_deletion_paused("its signals") as (paused, go):
         deletion = in_thread(admin_deletes(chief(), leaving, "delete page"), deleted)
         assert paused.wait(10), deleted
-        undoing = in_thread(lambda: desk.post(f"/admin/moderation/decisions/{action.pk}/undo/", {"next": DESK}),
-                            undone)
+        undoing = in_thread(lambda: desk.post(
+            f"/admin/moderation/decisions/{action.pk}/undo/", {"next": DESK}), undone)
         assert waiting_on_a_lock(unless=undoing), undone
         go.set()
         deletion.join(15)
