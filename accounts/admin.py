@@ -7,7 +7,7 @@ from django.db.models import Count
 from core.admin import DeclaredLookupsOnly, DeletedWhileSaving
 from core.rowlocks import still_there
 
-from .models import Reader
+from .models import Reader, kept_as_stored
 from .signals import admin_record
 
 # django.contrib.auth registers these; the project's versions add the lookup
@@ -47,9 +47,16 @@ class UserAdmin(DeclaredLookupsOnly, auth_admin.UserAdmin):
     def save_model(self, request, obj, form, change):
         """An account's save (its roles, its name) holds it first, as its deletion holds it
         (FOR NO KEY UPDATE): a save that waited for the deletion found no row to update, and
-        Django's save() inserted one, the deleted account back with the roles given."""
-        if change and not still_there(obj, hold="NO KEY UPDATE"):
-            raise DeletedWhileSaving(obj.pk)
+        Django's save() inserted one, the deleted account back with the roles given.
+
+        Then it writes what the form changed over the account as stored now: the
+        account as the form had read it put back a password its reader had changed
+        meanwhile.
+        """
+        if change:
+            if not still_there(obj, hold="NO KEY UPDATE"):
+                raise DeletedWhileSaving(obj.pk)
+            kept_as_stored(obj, form.changed_data)
         super().save_model(request, obj, form, change)
 
     def get_deleted_objects(self, objs, request):

@@ -165,3 +165,14 @@ class Reader(User):
 
     class Meta:
         proxy = True
+
+
+def kept_as_stored(account, changed=()):
+    """Give account, held until the commit (core.rowlocks.still_there), the stored values of
+    every field but those named in changed: its save then writes only what this request
+    changed over what another saved meanwhile (a password changed, the account
+    deactivated), where Django's save() writes every field as the request had read it."""
+    stored = account._meta.model._default_manager.get(pk=account.pk)  # request.user: lazy
+    for field in account._meta.concrete_fields:
+        if field.name not in changed:
+            setattr(account, field.attname, getattr(stored, field.attname))

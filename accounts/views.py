@@ -48,7 +48,7 @@ from .forms import (
     SignInForm,
     SignupForm,
 )
-from .models import ProvenEmail
+from .models import ProvenEmail, kept_as_stored
 from .notices import queue_notice, quoted_names
 from .sessions import end_sessions, other_sessions
 from .signals import admin_record
@@ -447,6 +447,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         with transaction.atomic():
             if not still_there(form.user, hold="NO KEY UPDATE"):
                 return _password_not_saved(self, form, PASSWORD_NOT_CHANGED)
+            kept_as_stored(form.user)  # an administrator's change meanwhile kept
             return super().form_valid(form)
 
 
@@ -512,6 +513,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         with transaction.atomic():
             if not still_there(form.user, hold="NO KEY UPDATE"):
                 return _password_not_saved(self, form, PASSWORD_NOT_SET)
+            kept_as_stored(form.user)
             response = super().form_valid(form)
         # Django's token covers the account's address: the link went to this one.
         ProvenEmail.record(form.user)
