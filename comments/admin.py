@@ -26,6 +26,7 @@ from core.admin import (ChosenOnlyFilter, ConditionFilter, CSVExportMixin,
                         reason_field)
 from core.pagination import KeysFirstPaginator, Parts
 from core.queries import count_of
+from core.rowlocks import still_there
 
 from . import moderation
 from .forms import TryRulesForm
@@ -483,6 +484,11 @@ class CommentingReaderAdmin(EditConflictMixin, ReaderAdmin):
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
+        if any(isinstance(instance, ReaderStanding) for instance in instances):
+            # The moderator's account held before the standing and its log entry name it:
+            # deleted by an administrator meanwhile, they failed at the commit (a 500).
+            if not still_there(request.user):
+                raise PermissionDenied("Nothing was saved: your account has been deleted.")
         for instance in instances:
             if isinstance(instance, ReaderStanding):
                 instance.updated_by = request.user

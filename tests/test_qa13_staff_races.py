@@ -195,3 +195,40 @@ def test_a_moderator_deciding_a_bias_report_while_the_admin_deletes_the_account_
     report.refresh_from_db()
     assert report.status == BiasReport.Status.NEW and report.moderator_id is None
     assert not ModerationAction.objects.exists()
+
+
+# A reader's standing saved by a moderator whose account an administrator deletes meanwhile
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_standing_saved_while_the_admin_deletes_the_moderators_account_is_refused():
+    from comments.models import ReaderStanding
+    from tests.test_edit_conflicts import Editor
+
+    reader = UserFactory(username="loud")
+    CommentFactory(reader=reader, status="pending")
+    moderator = Editor("leaving", "Lee Leaving", "Moderators")
+    moderator.client.raise_request_exception = False
+    leaving = get_user_model().objects.get(username="leaving")
+    moderator.open(f"/admin/accounts/reader/{reader.pk}/change/")
+    moderator.fields.append(("standing-0-is_premoderated", "on"))
+    moderator.set(**{"standing-0-note": "Cooling off, ticket 77."})
+    deleted, saved = {}, {}
+    with admin_deletion_paused("its signals") as (paused, go):
+        deletion = in_thread(admin_deletes(chief(), leaving, "delete page"), deleted)
+        assert paused.wait(10), deleted
+        saving = in_thread(moderator.save, saved)
+        assert waiting_on_a_lock(unless=saving), saved
+        go.set()
+        deletion.join(15)
+        saving.join(15)
+    assert not deletion.is_alive() and not saving.is_alive()
+    assert "error" not in deleted, deleted.get("error")
+    assert deleted["result"].status_code == 302
+    assert not get_user_model().objects.filter(pk=leaving.pk).exists()
+    # The standing and its log entry named the account at the commit, deleted meanwhile.
+    assert "error" not in saved, saved.get("error")
+    response = saved["result"]
+    assert response.status_code == 403
+    assert not ReaderStanding.objects.exists()
+    assert not ModerationAction.objects.exists()
