@@ -272,12 +272,14 @@ class CommentAdmin(DeclaredLookupsOnly, EditConflictMixin, ReasonedActions,
     hide = decision_action(Comment.Status.HIDDEN, "Hide selected comments")
 
     def save_model(self, request, obj, form, change):
+        # A decision or a reason's edit is logged under the moderator: the accounts it names
+        # first, as an administrator deleting one takes them (moderation.accounts_held).
+        if change and {"status", "moderation_reason"} & set(form.changed_data) and not (
+                moderation.accounts_held(request.user, Comment.objects.filter(pk=obj.pk))):
+            raise PermissionDenied("Nothing was saved: your account has been deleted.")
         if change and "status" in form.changed_data:
             # The decision starts from the comment as stored: the form has already
             # changed obj, and the decision keeps what it replaces for undo.
-            # The accounts it names first, as an administrator deleting one takes them.
-            if not moderation.accounts_held(request.user, Comment.objects.filter(pk=obj.pk)):
-                raise PermissionDenied("Nothing was decided: your account has been deleted.")
             stored = Comment.objects.select_for_update().get(pk=obj.pk)
             moderation.decide_comment(stored, obj.status, request.user,
                                       form.cleaned_data.get("moderation_reason", ""))

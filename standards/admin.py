@@ -501,10 +501,12 @@ class BiasReportAdmin(DeclaredLookupsOnly, EditConflictMixin, CSVExportMixin, Re
 
     def save_model(self, request, obj, form, change):
         note = form.cleaned_data.get("resolution_note", "")
+        # A decision or a note's edit is logged under the moderator: the account held first
+        # (standards/desk.py says why).
+        if change and {"status", "resolution_note"} & set(form.changed_data) and not (
+                still_there(request.user)):
+            raise PermissionDenied("Nothing was saved: your account has been deleted.")
         if change and "status" in form.changed_data:
-            # The moderator's account first (standards/desk.py says why).
-            if not still_there(request.user):
-                raise PermissionDenied("Nothing was decided: your account has been deleted.")
             workflow.decide_bias_report(obj, obj.status, request.user, note)
             if obj.status == BiasReport.Status.UPHELD:
                 self._offer_correction(request, obj)

@@ -232,3 +232,49 @@ def test_a_standing_saved_while_the_admin_deletes_the_moderators_account_is_refu
     assert response.status_code == 403
     assert not ReaderStanding.objects.exists()
     assert not ModerationAction.objects.exists()
+
+
+# A decision's reason (or a bias report's note) edited in its admin form by a moderator whose
+# account an administrator deletes meanwhile
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("record", ["comment", "bias report"])
+def test_a_reason_edited_while_the_admin_deletes_the_moderators_account_is_refused(record):
+    from django.utils import timezone
+
+    from standards.models import BiasReport
+    from tests.factories import BiasReportFactory
+    from tests.test_edit_conflicts import Editor
+
+    if record == "comment":
+        row = CommentFactory(reader=UserFactory(username="loud"), status="hidden",
+                             moderation_reason="Off topic.", moderated_at=timezone.now())
+        url, field = f"/admin/comments/comment/{row.pk}/change/", "moderation_reason"
+    else:
+        row = BiasReportFactory(status=BiasReport.Status.DISMISSED,
+                                resolution_note="Checked: fair.", resolved_at=timezone.now())
+        url, field = f"/admin/standards/biasreport/{row.pk}/change/", "resolution_note"
+    moderator = Editor("leaving", "Lee Leaving", "Moderators")
+    moderator.client.raise_request_exception = False
+    leaving = get_user_model().objects.get(username="leaving")
+    moderator.open(url)
+    moderator.set(**{field: "Checked again: still fair."})
+    deleted, saved = {}, {}
+    with admin_deletion_paused("its signals") as (paused, go):
+        deletion = in_thread(admin_deletes(chief(), leaving, "delete page"), deleted)
+        assert paused.wait(10), deleted
+        saving = in_thread(moderator.save, saved)
+        waiting_on_a_lock(unless=saving)
+        go.set()
+        deletion.join(15)
+        saving.join(15)
+    assert not deletion.is_alive() and not saving.is_alive()
+    assert "error" not in deleted, deleted.get("error")
+    assert deleted["result"].status_code == 302
+    # The log entry of the edit named the account at the commit, deleted meanwhile: a 500.
+    assert "error" not in saved, saved.get("error")
+    assert saved["result"].status_code == 403
+    row.refresh_from_db()
+    assert getattr(row, field) in ("Off topic.", "Checked: fair.")
+    assert not ModerationAction.objects.exists()
