@@ -136,7 +136,7 @@ def test_a_corrections_line_breaks_are_kept_in_both_parts(newsroom):
     assert "The crossing takes 20 minutes.<br>It never took 32." in (
         message.alternatives[0].content)
     assert "minutes.\nIt never took 32.\n" in message.body
-    assert 'crossings": The crossing takes 20 minutes. It never took 32.' in flat(message.body)
+    assert "crossings”: The crossing takes 20 minutes. It never took 32." in flat(message.body)
 
 
 # 5. Plain text wrapped at 78, URLs whole; the signature separator -----------------------
