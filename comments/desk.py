@@ -237,9 +237,8 @@ def comment_queue(request):
     except ValueError:
         return HttpResponseBadRequest(BAD_SHOWN, content_type="text/plain; charset=utf-8")
     if after is not None:
-        total = _queue(show).count()
+        total, ahead = _queue(show).count_up_to(after)
         comments = _queue(show, after)[:PER_PAGE]
-        ahead = total - _queue(show, after).count()
         position = f"{joiner}{_from(after)}"
     else:
         page = Paginator(_queue(show), PER_PAGE).get_page(request.GET.get("page"))

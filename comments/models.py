@@ -3,7 +3,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import dateformat, timezone
 
@@ -111,6 +111,23 @@ class WaitingComments:
 
     def count(self):
         return self.keys().order_by().count()
+
+    def count_up_to(self, key):
+        """(how many wait, how many of them come up to `key`, (waiting since, id), in the
+        queue's order): one query. Counted apart, the whole queue and what comes after the
+        key, the desk's keyed pages read the waiting comments twice."""
+        keys = self.keys().order_by()
+        connection = connections[keys.db]
+        sql, params = keys.query.get_compiler(connection=connection).as_sql()
+        since, number = (connection.ops.quote_name(name) for name in ("created_at", "id"))
+        when = connection.ops.adapt_datetimefield_value(key[0])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN k.{since} < %s OR (k.{since} = %s "
+                f"AND k.{number} <= %s) THEN 1 ELSE 0 END), 0) FROM ({sql}) k",
+                (when, when, key[1], *params))
+            total, up_to = cursor.fetchone()
+        return int(total), int(up_to)
 
     def __getitem__(self, index):
         if not isinstance(index, slice):

@@ -1,0 +1,57 @@
+"""QA round 13: the comment queue's keyed pages (?after=&since=, ?before=, the refill)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import CommentFactory, UserFactory
+from tests.test_qa12_participation import (QUEUE, _cards, _decided_and_undone, _held, _link,
+                                           _refill, _second_moderator, moderator)
+
+__all__ = ["moderator"]  # the fixture, for the tests below
+
+
+def _mixed(count):
+    """Held and reported comments in turn, some waiting since the same moment (the id
+    breaks the tie), in the queue's order."""
+    from comments.models import CommentReport
+
+    start = timezone.now() - timedelta(days=1)
+    order = []
+    for n in range(count):
+        when = start + timedelta(minutes=n // 2)
+        if n % 2 == 0:
+            order.append(CommentFactory(status="pending", created_at=when))
+            continue
+        comment = CommentFactory(created_at=start - timedelta(days=3))
+        report = CommentReport.objects.create(comment=comment, reporter=UserFactory(),
+                                              reason="spam")
+        CommentReport.objects.filter(pk=report.pk).update(created_at=when)
+        order.append(comment)
+    return order
+
+
+def _counts(queries):
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+
+# One count for a keyed page ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("show", ["", "held", "reported"])
+def test_a_keyed_page_counts_the_queue_once_and_says_whats_on_it(client, moderator, show):
+    order = _mixed(30)
+    shown = {"": order, "held": order[0::2], "reported": order[1::2]}[show]
+    first = client.get(QUEUE, {"show": show} if show else {}).content.decode()
+    assert _cards(first) == [c.pk for c in shown[:10]]
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(_link(first, "next")).content.decode()
+    assert _cards(page) == [c.pk for c in shown[10:20]]
+    # What the page holds, counted in one query: the whole queue and what comes before it.
+    assert len(_counts(queries.captured_queries)) == 1, _counts(queries.captured_queries)
+    assert f"{len(shown)} comments waiting; 11 to {min(20, len(shown))} are on this" in page
