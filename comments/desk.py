@@ -229,14 +229,21 @@ def comment_queue(request):
         return HttpResponseBadRequest(BAD_AFTER, content_type="text/plain; charset=utf-8")
     here = reverse("moderation-comments") + (f"?show={show}" if show else "")
     joiner = "&" if show else "?"
+    until = None
     if before is not None:
-        return _page_before(show, before, here, joiner)
+        until = _page_before(show, before, here, joiner)
+        if isinstance(until, HttpResponseRedirect):
+            return until
     partial = request.GET.get("partial") == "1"
     try:
         back = _came_back(request, show, after) if partial else []
     except ValueError:
         return HttpResponseBadRequest(BAD_SHOWN, content_type="text/plain; charset=utf-8")
-    if after is not None:
+    if until is not None:
+        # The queue's start, up to the card the page before was asked from.
+        total, ahead, comments = _queue(show).count(), 0, until
+        position = f"{joiner}before={before[1]}&since={quote(_key_since(before[0]))}"
+    elif after is not None:
         total, ahead = _queue(show).count_up_to(after)
         comments = _queue(show, after)[:PER_PAGE]
         position = f"{joiner}{_from(after)}"
@@ -267,8 +274,9 @@ def comment_queue(request):
         back=back, back_notice=BACK,
         # After the last card shown, and before the first: what the pages around it hold
         # however many were decided meanwhile.
-        next_page=(f"{here}{joiner}{_from(last)}"
-                   if last and ahead + len(items) < total else ""),
+        next_page=(f"{here}{joiner}{_from(last)}" if last and ahead + len(items) < total
+                   # The page before a card, all of it decided meanwhile: the queue's start.
+                   else here if until == [] and total else ""),
         previous_page=(f"{here}{joiner}before={first.pk}&since={quote(_since(first))}"
                        if first and ahead else (here if ahead else "")),
         undoable=(moderation.undoable_decisions(request.user)[:5]
@@ -305,13 +313,17 @@ def _came_back(request, show, last):
 
 
 def _page_before(show, before, here, joiner):
-    """The page that ends before the card named: the one that goes on after the card PER_PAGE
-    before it, or the queue's first page."""
-    anchor = _queue(show, before=before).keys()[PER_PAGE:PER_PAGE + 1]
-    target = here
-    for pk, since in anchor:
-        target = f"{here}{joiner}{_from((since, pk))}"
-    return HttpResponseRedirect(target, status=303)
+    """The page that ends before the card named: a redirect to the one that goes on after the
+    card PER_PAGE before it; with no more than PER_PAGE before it, those comments (the
+    queue's start, up to the card). The queue's first page had shown ten from its start,
+    and so the cards of the page it was asked from, again, whenever fewer came before."""
+    keys = list(_queue(show, before=before).keys()[:PER_PAGE + 1])
+    if len(keys) > PER_PAGE:
+        return HttpResponseRedirect(f"{here}{joiner}{_from(tuple(reversed(keys[-1])))}",
+                                    status=303)
+    ids = [pk for pk, _ in reversed(keys)]
+    found = _comments().filter(pk__in=ids).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _next(request):

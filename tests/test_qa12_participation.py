@@ -268,11 +268,11 @@ def test_next_page_goes_on_after_the_last_card_however_many_were_decided(client,
     Comment.objects.filter(pk=held[12].pk).update(status="hidden")
     again = client.get(_link(first, "next")).content.decode()
     assert _cards(again) == [c.pk for c in held[10:12] + held[13:21]]
-    # The page before it: fewer than ten come before its first card, so the queue's start.
+    # The page before it: fewer than ten come before its first card, so the queue's start
+    # up to it (not the queue's first ten, which brought this page's cards again; qa13).
     back = client.get(_link(again, "prev"))
-    assert back.status_code == 303 and back["Location"] == QUEUE + (f"?show={show}" * bool(show))
-    assert _cards(client.get(back["Location"]).content.decode()) == [
-        c.pk for c in held[3:12] + held[13:14]]
+    assert back.status_code == 200
+    assert _cards(back.content.decode()) == [c.pk for c in held[3:10]]
     third = client.get(_link(again, "next")).content.decode()
     assert _cards(third) == [c.pk for c in held[21:25]]
     assert _link(third, "next") is None or 'data-desk-next hidden' in third

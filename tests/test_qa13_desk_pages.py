@@ -55,3 +55,45 @@ def test_a_keyed_page_counts_the_queue_once_and_says_whats_on_it(client, moderat
     # What the page holds, counted in one query: the whole queue and what comes before it.
     assert len(_counts(queries.captured_queries)) == 1, _counts(queries.captured_queries)
     assert f"{len(shown)} comments waiting; 11 to {min(20, len(shown))} are on this" in page
+
+
+# The page before a page ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("show", ["", "held"])
+def test_the_page_before_holds_only_what_comes_before_this_page(client, moderator, show):
+    from comments.models import Comment
+
+    held = _held(14)
+    first = client.get(QUEUE, {"show": show} if show else {}).content.decode()
+    second = client.get(_link(first, "next")).content.decode()
+    assert _cards(second) == [c.pk for c in held[10:14]]
+    # Six of page 1 decided meanwhile: four come before this page.
+    Comment.objects.filter(pk__in=[c.pk for c in held[:6]]).update(status="approved")
+    before = client.get(_link(second, "prev"), follow=True)
+    page = before.content.decode()
+    # Those four alone: the queue's first ten had brought this page's cards again.
+    assert _cards(page) == [c.pk for c in held[6:10]]
+    assert "8 comments waiting; 1 to 4 are on this page." in page
+    assert _link(page, "prev") is None
+    # Its next page is the one it was opened from.
+    assert _cards(client.get(_link(page, "next")).content.decode()) == [
+        c.pk for c in held[10:14]]
+    # A decision without the script returns to it.
+    assert re.search(r'name="next" value="[^"]*before=', page)
+
+
+@pytest.mark.django_db
+def test_the_page_before_with_all_of_it_decided_leads_on_to_the_queue(client, moderator):
+    from comments.models import Comment
+
+    held = _held(14)
+    first = client.get(QUEUE).content.decode()
+    second = client.get(_link(first, "next")).content.decode()
+    Comment.objects.filter(pk__in=[c.pk for c in held[:6]]).update(status="approved")
+    previous = _link(second, "prev")
+    Comment.objects.filter(pk__in=[c.pk for c in held[6:10]]).update(status="hidden")
+    page = client.get(previous).content.decode()
+    assert _cards(page) == [] and "Nothing is waiting here" in page
+    assert _link(page, "next") == QUEUE
