@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -27,7 +27,7 @@ from articles.models import CARD_DEFERRED, Article, story_text
 
 from . import moderation
 from .models import (Comment, CommentReport, ModerationAction, WaitingComments, posted_after,
-                     posted_before, waiting)
+                     posted_before, reported, waiting)
 
 PER_PAGE = 10
 SHOWN_MAX = 500  # the cards' numbers a refill may send (?shown=)
@@ -237,6 +237,7 @@ def comment_queue(request):
     partial = request.GET.get("partial") == "1"
     try:
         back = _came_back(request, show, after) if partial else []
+        taken = _taken(request, show) if partial else []
     except ValueError:
         return HttpResponseBadRequest(BAD_SHOWN, content_type="text/plain; charset=utf-8")
     if until is not None:
@@ -271,7 +272,7 @@ def comment_queue(request):
         next_url=here + position,
         more_url=f"{here}{joiner}partial=1" + (
             f"&from={start[1]}&from_since={quote(_key_since(start[0]))}" if start else ""),
-        back=back, back_notice=BACK,
+        back=back, back_notice=BACK, taken=taken,
         # After the last card shown, and before the first: what the pages around it hold
         # however many were decided meanwhile.
         next_page=(f"{here}{joiner}{_from(last)}" if last and ahead + len(items) < total
@@ -297,19 +298,46 @@ def _came_back(request, show, last):
     page was drawn and back since (another moderator's Undo). Asked for after its last
     card alone, the refill never brought them: they stayed off the page until it was
     loaded again. ValueError when `shown` or the page's start cannot be read."""
-    shown = request.GET.get("shown")
+    shown = _shown(request)
     if shown is None or last is None:
         return []
-    numbers = shown.split(",") if shown else []
-    if len(numbers) > SHOWN_MAX or not all(n.isdigit() and len(n) <= 18 for n in numbers):
-        raise ValueError(shown)
-    shown = {int(n) for n in numbers}
     start = _key(request, "from", "from_since")
     # Within the page, what waits is on it or came back: as many keys as the page has cards.
     keys = _queue(show, after=start, before=last).keys()
     ids = [pk for pk, _ in reversed(list(keys)) if pk not in shown][:PER_PAGE]
     found = _comments().filter(pk__in=ids).in_bulk()
     return _items([found[pk] for pk in ids if pk in found], request.user)
+
+
+def _shown(request):
+    """The numbers of the cards the page shows (?shown=), None when not sent; ValueError when
+    they cannot be read."""
+    shown = request.GET.get("shown")
+    if shown is None:
+        return None
+    numbers = shown.split(",") if shown else []
+    if len(numbers) > SHOWN_MAX or not all(n.isdigit() and len(n) <= 18 for n in numbers):
+        raise ValueError(shown)
+    return {int(n) for n in numbers}
+
+
+def _taken(request, show):
+    """[(id, notice)] for the page's cards (?shown=) that no longer wait in the view: decided
+    by another moderator since the page was drawn, or deleted. The refill names them where
+    their cards are, as a decision on them is answered: they were marked only when acted on,
+    after the moderator had read them and written a note."""
+    shown = _shown(request)
+    if not shown:
+        return []
+    view = {"": waiting(), "held": Q(status=Comment.Status.PENDING), "reported": reported()}
+    still = set(Comment.objects.filter(view[show], pk__in=shown).values_list("pk", flat=True))
+    gone = shown - still
+    if not gone:
+        return []
+    found = (Comment.objects.filter(pk__in=gone).select_related("moderator", "reader")
+             .in_bulk())
+    return [(pk, _decided_meanwhile(found[pk], request.user) if pk in found else GONE)
+            for pk in sorted(gone)]
 
 
 def _page_before(show, before, here, joiner):
@@ -394,9 +422,12 @@ def _note_kept(request, text, status):
                         note=note)
 
 
+GONE = "That comment no longer exists: it was deleted meanwhile. Nothing was decided."
+
+
 def _gone(request):
     """The comment was deleted (or its story was) after the card was drawn."""
-    text = "That comment no longer exists: it was deleted meanwhile. Nothing was decided."
+    text = GONE
     if kept := _note_kept(request, text, 404):
         return kept
     if _is_fetch(request):
@@ -478,22 +509,28 @@ def _already_so(request, comment):
 
 def _already_decided(request, comment):
     """Someone decided the comment after the card was drawn: say so rather than overrule them."""
-    if comment.moderator_id == request.user.pk:
-        by = "You have"  # the same card sent twice, or from another tab
-    else:
-        by = (comment.moderator.get_username() if comment.moderator_id
-              else "Another moderator") + " has"
-    # Named as its card was: the notice takes the card's place, and after a run of decisions
-    # "this comment" alone did not say which it had been.
-    text = (f"{by} already decided this comment ({comment.get_status_display().lower()}) "
-            f"since the page was loaded: comment {comment.pk} by {comment.author_name}. "
-            f"Nothing was changed.")
+    text = _decided_meanwhile(comment, request.user)
     if kept := _note_kept(request, text, 409):
         return kept
     if _is_fetch(request):
         return _fragment(request, "notice", status=409, notice=text)
     messages.warning(request, text)
     return _back(request)
+
+
+def _decided_meanwhile(comment, user):
+    """What a card decided by someone since it was drawn is told (comment: with its
+    moderator and reader)."""
+    if comment.moderator_id == user.pk:
+        by = "You have"  # the same card sent twice, or from another tab
+    else:
+        by = (comment.moderator.get_username() if comment.moderator_id
+              else "Another moderator") + " has"
+    # Named as its card was: the notice takes the card's place, and after a run of decisions
+    # "this comment" alone did not say which it had been.
+    return (f"{by} already decided this comment ({comment.get_status_display().lower()}) "
+            f"since the page was loaded: comment {comment.pk} by {comment.author_name}. "
+            f"Nothing was changed.")
 
 
 def undo_decision(request, pk):

@@ -97,3 +97,40 @@ def test_the_page_before_with_all_of_it_decided_leads_on_to_the_queue(client, mo
     page = client.get(previous).content.decode()
     assert _cards(page) == [] and "Nothing is waiting here" in page
     assert _link(page, "next") == QUEUE
+
+
+# Cards another moderator decided meanwhile ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_refill_marks_the_cards_another_moderator_decided_meanwhile(client, moderator):
+    from comments.models import Comment
+
+    held = _held(14)
+    _, desk = _second_moderator()
+    page = client.get(QUEUE).content.decode()
+    # This moderator decided the first two; the other hid the fourth and the sixth, and one
+    # was deleted, while their cards were still on this page.
+    for comment in held[:2]:
+        client.post(f"{QUEUE}{comment.pk}/decide/", {"decision": "approve", "version": "new"})
+    for comment in (held[3], held[5]):
+        assert desk.post(f"{QUEUE}{comment.pk}/decide/", {
+            "decision": "hide", "version": "new", "next": QUEUE}).status_code == 303
+    Comment.objects.filter(pk=held[7].pk).delete()
+    cards = [c.pk for c in held[2:10]]
+    more = _refill(client, page, cards).content.decode()
+    assert _cards(more) == [c.pk for c in held[10:14]]
+    # Each named where its card is, as a decision on it would have been answered.
+    for comment in (held[3], held[5]):
+        notice = re.search(rf'<div [^>]*data-desk-taken="{comment.pk}"[^>]*>\s*<p>([^<]+)</p>',
+                           more)
+        assert notice, comment.pk
+        assert notice.group(1) == (
+            f"moderator2 has already decided this comment (hidden) since the page was loaded: "
+            f"comment {comment.pk} by {comment.author_name}. Nothing was changed.")
+    assert re.search(rf'data-desk-taken="{held[7].pk}"[^>]*>\s*<p>That comment no longer '
+                     rf'exists', more)
+    assert len(re.findall("data-desk-taken=", more)) == 3
+    # Without the script, the page drawn again (as after each decision) shows none of them.
+    again = client.get(QUEUE).content.decode()
+    assert _cards(again) == [c.pk for c in held[2:3] + held[4:5] + held[6:7] + held[8:14]]

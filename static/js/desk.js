@@ -140,7 +140,9 @@ async function refill() {
   const response = await fetch(url, { credentials: "same-origin", headers: HEADERS });
   if (!response.ok) return [];
   const html = await response.text();
-  const all = [...fragment(html).querySelectorAll("[data-desk-item]")];
+  const got = fragment(html);
+  const taken = markTaken(got);
+  const all = [...got.querySelectorAll("[data-desk-item]")];
   const drawn = all.filter((item) => !item.matches("[data-desk-back]"));
   goOnFrom(drawn);
   nextPage(drawn.length >= PER_PAGE);
@@ -150,6 +152,11 @@ async function refill() {
   const fresh = drawn.filter((item) => !document.getElementById(item.id));
   queue.querySelector("[data-desk-empty]")?.remove();
   queue.append(...fresh);
+  if (taken.length) {
+    const n = taken.length;
+    announce(`${n === 1 ? "A comment" : `${n} comments`} on this page ${n === 1 ? "was" : "were"} `
+             + `decided by someone else or deleted meanwhile: ${taken.join(", ")}.`);
+  }
   if (back.length) {
     const n = back.length;
     const which = back.map((item) => `comment ${number(item)}`).join(", ");
@@ -164,6 +171,29 @@ async function refill() {
     queue.append(empty);
   }
   return [...back, ...fresh];
+}
+
+// The cards on the page that another moderator decided (or that were deleted) since the
+// page was drawn, named by the refill: each gives way to the notice a decision on it would
+// have brought, where it was. Marked only when acted on, they were read for nothing.
+// Returns the comments' names, for the live region.
+function markTaken(got) {
+  const named = [];
+  got.querySelectorAll("[data-desk-taken]").forEach((notice) => {
+    const card = document.getElementById(`comment-${notice.dataset.deskTaken}`);
+    notice.remove();
+    if (!card?.matches("[data-desk-item]") || card.querySelector("form")?.dataset.busy) return;
+    notice.dataset.since = card.dataset.since;
+    notice.dataset.comment = notice.dataset.deskTaken;
+    const focused = card === current;
+    card.replaceWith(notice);
+    if (focused) {
+      current = null;
+      select(following(notice) || null, { scroll: false });
+    }
+    named.push(`comment ${notice.dataset.deskTaken}`);
+  });
+  return named;
 }
 
 // The piece of the queue a decision's answer carries: a receipt, a notice, or the card

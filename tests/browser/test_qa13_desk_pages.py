@@ -1,0 +1,56 @@
+"""QA round 13, the comment queue's keyed pages, in Chromium.
+
+- Cards another moderator decided while they were on the page are marked by the refill,
+  where they are, before the moderator reads them.
+- A comment that comes back to the queue before the page the moderator is on is named in a
+  notice above the queue, with a link to it.
+
+Screenshots go to screenshots/qa13/ (git-ignored), at 1280 and 390 px, light and dark.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from comments.models import Comment
+from tests.browser.shots import shooter
+from tests.browser.test_qa12_participation import (QUEUE, VIEWS, _cards, _decide,
+                                                   _held_comments, sign_in, staff)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa13")
+
+
+def test_cards_another_moderator_decided_are_marked_by_the_refill(live_server, roles,
+                                                                  new_page):
+    staff("Moderators", "moderator")
+    staff("Moderators", "moderator2")
+    ids = [comment.pk for comment in _held_comments(14)]
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        page.goto(f"{live_server.url}{QUEUE}?show=held")
+        other = new_page()
+        sign_in(other, live_server, "moderator2")
+        other.goto(f"{live_server.url}{QUEUE}?show=held")
+        # The other moderator hides the ninth; this one works down the page to it.
+        _decide(other, ids[8], "Hide")
+        for pk in ids[:8]:
+            _decide(page, pk)
+        # The refill (fewer than three undecided left) marks it before anyone acts on it.
+        notice = page.locator(f"[data-desk-taken='{ids[8]}']")
+        expect(notice).to_have_text(f"moderator2 has already decided this comment (hidden) "
+                                    f"since the page was loaded: comment {ids[8]} by "
+                                    f"reader09. Nothing was changed.")
+        expect(page.locator(f"#comment-{ids[8]}")).to_have_count(0)
+        page.wait_for_load_state("networkidle")
+        assert _cards(page) == [ids[9], *ids[10:14]]
+        expect(page.locator("[data-desk-live]")).to_contain_text(
+            f"decided by someone else or deleted meanwhile: comment {ids[8]}")
+        notice.scroll_into_view_if_needed()
+        shoot(page, "queue-taken-marked", width, scheme, full_page=False)
+        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                                  moderated_at=None)
+        other.close()
