@@ -7,6 +7,7 @@ POST forms; static/js/desk.js sends them without a page load and answers
 with the fragment that takes the comment's place (a receipt with Undo).
 """
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
@@ -68,9 +69,9 @@ def _comments():
         Prefetch("reports", queryset=open_reports, to_attr="open_report_list"))
 
 
-def _queue(show, after=None, before=None):
+def _queue(show, after=None, before=None, ids=None):
     """The waiting comments for one view of the queue, with what their cards show."""
-    return WaitingComments(_comments(), show, after, before)
+    return WaitingComments(_comments(), show, after, before, ids)
 
 
 BAD_AFTER = ("“after” (or “before”) and “since” name a comment the queue shows: its number "
@@ -238,6 +239,9 @@ def comment_queue(request):
     try:
         back = _came_back(request, show, after) if partial else []
         taken = _taken(request, show) if partial else []
+        seen = _seen(request)
+        # The refill's page starts after the card it names (from=); its `after` is its last.
+        from_key = _key(request, "from", "from_since") if partial else None
     except ValueError:
         return HttpResponseBadRequest(BAD_SHOWN, content_type="text/plain; charset=utf-8")
     if until is not None:
@@ -261,6 +265,14 @@ def comment_queue(request):
         if items and ahead else None)
     last = (items[-1]["comment"].waiting_since, items[-1]["comment"].pk) if items else None
     first = items[0]["comment"] if items else None
+    if partial:
+        start = from_key
+    elif start is not None and seen is None:
+        seen = ModerationAction.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    earlier = (_back_earlier(show, start, seen, here, joiner, after is not None or partial,
+                             _shown(request) or set() if partial else set())
+               if start is not None and seen is not None else None)
+    position += f"{'&' if position or show else '?'}seen={seen}" if earlier is not None else ""
     context = _context(
         request, title="Comment queue", total=total, show=show, ahead=ahead,
         shown_to=ahead + len(items),
@@ -271,8 +283,9 @@ def comment_queue(request):
         # desk.js adds "after" and "since", read from the card).
         next_url=here + position,
         more_url=f"{here}{joiner}partial=1" + (
-            f"&from={start[1]}&from_since={quote(_key_since(start[0]))}" if start else ""),
-        back=back, back_notice=BACK, taken=taken,
+            f"&from={start[1]}&from_since={quote(_key_since(start[0]))}" if start else "")
+        + (f"&seen={seen}" if earlier is not None else ""),
+        back=back, back_notice=BACK, taken=taken, earlier=earlier,
         # After the last card shown, and before the first: what the pages around it hold
         # however many were decided meanwhile.
         next_page=(f"{here}{joiner}{_from(last)}" if last and ahead + len(items) < total
@@ -289,7 +302,43 @@ def comment_queue(request):
 BACK = "Back in the queue: it was decided after this page was loaded, and is waiting again."
 BAD_SHOWN = ("“shown” lists the numbers of the comments the page shows, separated by commas "
              f"(up to {SHOWN_MAX}); “from” and “from_since” name the card the page starts "
-             f"after, as “after” and “since” do.")
+             f"after, as “after” and “since” do; “seen” is the number of the moderation "
+             f"log's last entry when the page was first drawn.")
+UNDONE_TARGET = re.compile(r"comment (\d+) by ")
+
+
+def _seen(request):
+    """The moderation log's last entry when the page was first drawn (?seen=), None when not
+    sent; ValueError when it is not a number."""
+    seen = request.GET.get("seen")
+    if seen is None:
+        return None
+    if not seen.isdigit() or len(seen) > 18:
+        raise ValueError(seen)
+    return int(seen)
+
+
+def _back_earlier(show, start, seen, here, joiner, inclusive, shown=frozenset()):
+    """The comments that came back to the queue before this page since it was first drawn
+    (their decisions undone after log entry `seen`): {"numbers": in the queue's order,
+    "url": the page that holds the first of them}; their places are on an earlier page, where
+    the moderator on this one never saw them. start: the page's first card, or the card it
+    goes on after (inclusive: that card is before the page too); shown: the page's cards."""
+    targets = (ModerationAction.objects.filter(pk__gt=seen, action__startswith="undo ",
+                                               target__startswith="comment ")
+               .order_by("pk").values_list("target", flat=True)[:SHOWN_MAX])
+    ids = {int(found.group(1)) for target in targets if (found := UNDONE_TARGET.match(target))}
+    if not ids:
+        return {"numbers": [], "url": ""}
+    # Keys are (waiting since, id), ids whole numbers: before (since, id + 1) is up to it.
+    bound = (start[0], start[1] + 1) if inclusive else start
+    keys = list(_queue(show, before=bound, ids=ids - shown).keys())[::-1]
+    if not keys:
+        return {"numbers": [], "url": ""}
+    url = here  # the page that goes on from the card before the first of them
+    for pk, since in _queue(show, before=(keys[0][1], keys[0][0])).keys()[:1]:
+        url = f"{here}{joiner}{_from((since, pk))}"
+    return {"numbers": [pk for pk, _ in keys], "url": url}
 
 
 def _came_back(request, show, last):

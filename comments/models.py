@@ -66,15 +66,19 @@ class WaitingComments:
     waiting comments themselves joined them to the whole table of comments:
     0.3 to 0.5 s a page, and 0.13 s for the count, at 25,000 held of a million.
 
-    show: "" for all of them, "held" or "reported". after: (waiting since, id) of a
-    comment, for those that come after it in the queue's order alone (the desk's refill
+    show: "" for all of them, "held" or "reported"; ids: of these comments alone. after:
+    (waiting since, id) of a comment, for those that come after it in the queue's order alone (the desk's refill
     goes on from the last card the moderator has, on whichever page, and so does its next
     page). before: the same, for those that come before it, nearest first (the page
     before).
     """
 
-    def __init__(self, comments, show="", after=None, before=None):
+    def __init__(self, comments, show="", after=None, before=None, ids=None):
         self.comments, self.show, self.after, self.before = comments, show, after, before
+        self.ids = ids  # these comments alone, when given
+
+    def _only(self, field):
+        return Q() if self.ids is None else Q(**{f"{field}__in": self.ids})
 
     def _after(self, since, pk):
         """After self.after and before self.before, by the fields named since and pk;
@@ -91,12 +95,12 @@ class WaitingComments:
         held = Comment.objects.filter(status=Comment.Status.PENDING)
         if self.show == "reported":
             held = held.filter(pk__in=_reported())
-        return held.filter(self._after("created_at", "id")).order_by()
+        return held.filter(self._after("created_at", "id"), self._only("id")).order_by()
 
     def _reported_only(self):
         """(comment id, first open report) of the reported comments that are not held."""
         return (CommentReport.objects.open()
-                .exclude(comment__status=Comment.Status.PENDING)
+                .exclude(comment__status=Comment.Status.PENDING).filter(self._only("comment_id"))
                 .order_by().values("comment_id").annotate(since=Min("created_at"))
                 .filter(self._after("since", "comment_id")))
 

@@ -134,3 +134,61 @@ def test_the_refill_marks_the_cards_another_moderator_decided_meanwhile(client, 
     # Without the script, the page drawn again (as after each decision) shows none of them.
     again = client.get(QUEUE).content.decode()
     assert _cards(again) == [c.pk for c in held[2:3] + held[4:5] + held[6:7] + held[8:14]]
+
+
+# A comment back in the queue before the page ----------------------------------------------
+
+
+def _earlier(html):
+    import html as markup
+    found = re.search(r'<p class="desk-earlier" role="status">(.*?)</p>', html, re.S)
+    return markup.unescape(re.sub(r"<[^>]+>", "", found.group(1))) if found else None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("show", ["", "held"])
+def test_a_comment_back_before_a_keyed_page_is_named_on_it(client, moderator, show):
+    held = _held(24)
+    _, desk = _second_moderator()
+    first = client.get(QUEUE, {"show": show} if show else {}).content.decode()
+    second = client.get(_link(first, "next")).content.decode()
+    assert _cards(second) == [c.pk for c in held[10:20]] and _earlier(second) is None
+    # Another moderator decides the fifth and the tenth (the card page 2 goes on after),
+    # and undoes it: both wait again, on page 1.
+    _decided_and_undone(desk, held[9])
+    _decided_and_undone(desk, held[4])
+    expected = (f"2 comments came back to the queue before this page since it was loaded (a "
+                f"decision on them was undone): comment {held[4].pk}, comment {held[9].pk}. "
+                f"They wait on an earlier page. Go to comment {held[4].pk}")
+    # The script's refill says so (and brings the next ones).
+    cards = [c.pk for c in held[10:20]]
+    more = _refill(client, second, cards).content.decode()
+    assert _cards(more) == [c.pk for c in held[20:24]]
+    assert _earlier(more) == expected
+    # Without the script, a decision draws the page again: it says so too.
+    import html as markup
+    back_to = markup.unescape(re.search(r'name="next" value="([^"]+)"', second).group(1))
+    assert "seen=" in back_to
+    again = client.get(back_to).content.decode()
+    assert _cards(again) == [c.pk for c in held[10:20]]
+    assert _earlier(again) == expected
+    # The link leads to the page that holds the first of them.
+    link = markup.unescape(re.search(r'class="desk-earlier".*?<a href="([^"]+)"', again,
+                                     re.S).group(1))
+    assert _cards(client.get(link).content.decode())[0] == held[4].pk
+    # Opened afresh (Next page, a bookmark), the page has nothing to say about it.
+    assert _earlier(client.get(_link(first, "next")).content.decode()) is None
+    # Decided again, it is no longer named.
+    client.post(f"{QUEUE}{held[4].pk}/decide/", {"decision": "approve", "version": "new"})
+    assert _earlier(client.get(back_to).content.decode()).startswith(
+        "A comment came back to the queue before this page since it was loaded (a decision on "
+        f"it was undone): comment {held[9].pk}. It waits on an earlier page.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seen", ["x", "-1", "9" * 19, ""])
+def test_a_page_naming_a_log_entry_it_cannot_read_is_told_so(client, moderator, seen):
+    response = client.get(QUEUE, {"after": 12, "since": "2026-12-06T10:00:00+00:00",
+                                  "seen": seen})
+    assert response.status_code == 400
+    assert "“seen” is the number of the moderation log" in response.content.decode()

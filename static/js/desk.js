@@ -142,6 +142,7 @@ async function refill() {
   const html = await response.text();
   const got = fragment(html);
   const taken = markTaken(got);
+  const earlier = showEarlier(got);
   const all = [...got.querySelectorAll("[data-desk-item]")];
   const drawn = all.filter((item) => !item.matches("[data-desk-back]"));
   goOnFrom(drawn);
@@ -152,6 +153,7 @@ async function refill() {
   const fresh = drawn.filter((item) => !document.getElementById(item.id));
   queue.querySelector("[data-desk-empty]")?.remove();
   queue.append(...fresh);
+  if (earlier) announce(earlier);
   if (taken.length) {
     const n = taken.length;
     announce(`${n === 1 ? "A comment" : `${n} comments`} on this page ${n === 1 ? "was" : "were"} `
@@ -194,6 +196,21 @@ function markTaken(got) {
     named.push(`comment ${notice.dataset.deskTaken}`);
   });
   return named;
+}
+
+// The comments back in the queue before this page since it was loaded (an Undo put them
+// where an earlier page holds them), named above the queue with the way to them, as the
+// refill says now. Returns its words when it names more than the page did, for the live
+// region; "" otherwise.
+function showEarlier(got) {
+  const update = got.querySelector("[data-desk-earlier-update]");
+  const slot = document.querySelector("[data-desk-earlier]");
+  if (!update || !slot) return "";
+  update.remove();
+  const before = slot.textContent.trim();
+  slot.replaceChildren(...update.childNodes);
+  const now = slot.textContent.trim();
+  return now && now !== before ? now : "";
 }
 
 // The piece of the queue a decision's answer carries: a receipt, a notice, or the card

@@ -54,3 +54,57 @@ def test_cards_another_moderator_decided_are_marked_by_the_refill(live_server, r
         Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
                                                   moderated_at=None)
         other.close()
+
+
+def test_a_comment_back_before_the_page_is_named_above_the_queue(live_server, roles,
+                                                                 new_page):
+    staff("Moderators", "moderator")
+    staff("Moderators", "moderator2")
+    ids = [comment.pk for comment in _held_comments(24)]
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        page.goto(f"{live_server.url}{QUEUE}?show=held")
+        page.get_by_role("link", name="Next page").click()
+        page.wait_for_load_state()
+        assert _cards(page) == ids[10:20]
+        other = new_page()
+        sign_in(other, live_server, "moderator2")
+        other.goto(f"{live_server.url}{QUEUE}?show=held")
+        # The other moderator hides the fifth comment and undoes it: it waits on page 1.
+        _decide(other, ids[4], "Hide")
+        other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
+        expect(other.locator(f"#comment-{ids[4]}")).to_be_visible()
+        for pk in ids[10:18]:
+            _decide(page, pk)
+        earlier = page.locator(".desk-earlier")
+        expect(earlier).to_have_text(
+            f"A comment came back to the queue before this page since it was loaded (a "
+            f"decision on it was undone): comment {ids[4]}. It waits on an earlier page. "
+            f"Go to comment {ids[4]}")
+        expect(page.locator("[data-desk-live]")).to_contain_text(f"comment {ids[4]}")
+        page.wait_for_load_state("networkidle")
+        earlier.scroll_into_view_if_needed()
+        shoot(page, "queue-back-earlier", width, scheme, full_page=False)
+        earlier.get_by_role("link").click()
+        page.wait_for_load_state()
+        assert _cards(page)[0] == ids[4]
+        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                                  moderated_at=None)
+        other.close()
+    # Without the script, the page a decision returns to says so.
+    page = new_page(javascript=False)
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}{QUEUE}?show=held")
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_load_state()
+    other = new_page()
+    sign_in(other, live_server, "moderator2")
+    other.goto(f"{live_server.url}{QUEUE}?show=held")
+    _decide(other, ids[6], "Hide")
+    other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
+    expect(other.locator(f"#comment-{ids[6]}")).to_be_visible()
+    page.locator(f"#comment-{ids[10]}").get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    expect(page.locator(".desk-earlier")).to_contain_text(f"comment {ids[6]}")
+    assert _cards(page) == ids[11:21]
