@@ -327,12 +327,13 @@ def _back_earlier(show, start, seen, here, joiner, inclusive, shown=frozenset())
     targets = (ModerationAction.objects.filter(pk__gt=seen, action__startswith="undo ",
                                                target__startswith="comment ")
                .order_by("pk").values_list("target", flat=True)[:SHOWN_MAX])
-    ids = {int(found.group(1)) for target in targets if (found := UNDONE_TARGET.match(target))}
+    ids = {int(found.group(1)) for target in targets
+           if (found := UNDONE_TARGET.match(target))} - shown
     if not ids:
         return {"numbers": [], "url": ""}
     # Keys are (waiting since, id), ids whole numbers: before (since, id + 1) is up to it.
     bound = (start[0], start[1] + 1) if inclusive else start
-    keys = list(_queue(show, before=bound, ids=ids - shown).keys())[::-1]
+    keys = list(_queue(show, before=bound, ids=ids).keys())[::-1]
     if not keys:
         return {"numbers": [], "url": ""}
     url = here  # the page that goes on from the card before the first of them

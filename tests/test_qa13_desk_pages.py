@@ -223,3 +223,17 @@ def test_paging_addresses_off_the_happy_path_are_answered_not_a_500(client, mode
     if response.status_code == 200 and "partial" not in query:
         assert "comments waiting" in response.content.decode()
     assert len(held) == 24
+
+
+@pytest.mark.django_db
+def test_a_card_of_the_page_undone_is_not_named_as_before_it(client, moderator):
+    held = _held(24)
+    _, desk = _second_moderator()
+    # An older, counted page: it starts at its first card, which is on it.
+    second = client.get(QUEUE, {"page": 2}).content.decode()
+    assert _cards(second) == [c.pk for c in held[10:20]]
+    _decided_and_undone(desk, held[10])
+    more = _refill(client, second, [c.pk for c in held[10:20]])
+    assert more.status_code == 200
+    assert _cards(more.content.decode()) == [c.pk for c in held[20:24]]
+    assert _earlier(more.content.decode()) is None
