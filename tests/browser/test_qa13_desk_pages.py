@@ -108,3 +108,25 @@ def test_a_comment_back_before_the_page_is_named_above_the_queue(live_server, ro
     page.wait_for_load_state()
     expect(page.locator(".desk-earlier")).to_contain_text(f"comment {ids[6]}")
     assert _cards(page) == ids[11:21]
+
+
+def test_previous_page_with_few_before_it_holds_just_those(live_server, roles, new_page):
+    staff("Moderators", "moderator")
+    ids = [comment.pk for comment in _held_comments(14)]
+    for width, scheme in VIEWS:
+        page = new_page(width=width, color_scheme=scheme)
+        sign_in(page, live_server, "moderator")
+        page.goto(f"{live_server.url}{QUEUE}?show=held")
+        page.get_by_role("link", name="Next page").click()
+        page.wait_for_load_state()
+        assert _cards(page) == ids[10:14]
+        Comment.objects.filter(pk__in=ids[:6]).update(status="approved")
+        page.get_by_role("link", name="Previous page").click()
+        page.wait_for_load_state()
+        assert _cards(page) == ids[6:10]
+        expect(page.locator("[data-desk-count]")).to_have_text(
+            "8 comments waiting; 1 to 4 are on this page.")
+        expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
+        shoot(page, "queue-page-before", width, scheme)
+        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                                  moderated_at=None)
