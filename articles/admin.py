@@ -11,6 +11,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget, AdminRadioSelect
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import (NON_FIELD_ERRORS, FieldDoesNotExist,
                                     PermissionDenied, ValidationError)
@@ -496,7 +497,7 @@ class TagAdmin(ChoosesForAList, DeclaredLookupsOnly, EditConflictMixin, TaggitTa
                 request, "The tags you chose were deleted after you chose them, so nothing was "
                 "merged." if chosen else "Choose the tags to merge in the list, then the "
                 "action “Merge selected tags”.", messages.WARNING)
-            return redirect("admin:taggit_tag_changelist")
+            return redirect(self._tag_list_url(request))
         form = MergeTagsForm(request.POST, gone=len(chosen) - len(tags), left=len(tags))
         if form.is_valid():
             into = _merge_tags(tags, form.cleaned_data["into"],
@@ -509,7 +510,7 @@ class TagAdmin(ChoosesForAList, DeclaredLookupsOnly, EditConflictMixin, TaggitTa
             else:
                 self.message_user(request, f"Nothing to merge: “{into.name}” was the only tag "
                                   "chosen.", messages.WARNING)
-            return redirect("admin:taggit_tag_changelist")
+            return redirect(self._tag_list_url(request))
         return self._merge_page(request, tags, form)
 
     def _log_merge(self, request, into, made, merged):
@@ -525,9 +526,22 @@ class TagAdmin(ChoosesForAList, DeclaredLookupsOnly, EditConflictMixin, TaggitTa
     def _merge_page(self, request, tags, form):
         """The tags to merge, listed and carried in the form, and the name to merge them into."""
         context = {**self.admin_site.each_context(request), "title": "Merge tags",
-                   "opts": self.model._meta, "tags": tags, "form": form}
+                   "opts": self.model._meta, "tags": tags, "form": form,
+                   "merge_url": self._carrying(request, reverse("admin:taggit_tag_merge_tags")),
+                   "tag_list_url": self._tag_list_url(request)}
         return TemplateResponse(request, self.merge_template, context,
                                 status=400 if form.errors else 200)
+
+
+    def _tag_list_url(self, request):
+        """The tag list as the merge was chosen from it: searched, paged, and carrying the
+        story list it was opened from (ChoosesForAList). It was the tag list alone."""
+        return self._carrying(request, reverse("admin:taggit_tag_changelist"))
+
+    def _carrying(self, request, url):
+        """url with the tag list's query kept, as Django's change form keeps it."""
+        return add_preserved_filters({"preserved_filters": self.get_preserved_filters(request),
+                                      "opts": self.model._meta}, url)
 
 
 def _tag_ids(values):

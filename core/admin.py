@@ -38,7 +38,7 @@ from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.admin.helpers import (ACTION_CHECKBOX_NAME, ActionForm, AdminErrorList,
                                           AdminForm)
 from django.contrib.admin.models import DELETION, LogEntry
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import IS_FACETS_VAR, IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import NestedObjects, flatten_fieldsets, quote, unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes import views as contenttype_views
@@ -312,6 +312,14 @@ class ChoosesForAList:
                 params = super().get_filters_params(params)
                 params.pop(LIST_FILTERS_VAR, None)  # carried, not a filter of this list
                 return params
+
+            @property
+            def everything_query(self):
+                """The query of the search form's "N total" link: this list unsearched and
+                unfiltered, still carrying the other's (Django's "?" dropped it)."""
+                kept = (LIST_FILTERS_VAR, IS_POPUP_VAR, IS_FACETS_VAR)
+                return "?" + urlencode({key: value for key, value in self.params.items()
+                                        if key in kept})
 
         return CarryingChangeList
 
