@@ -347,11 +347,8 @@ class MergeTagsForm(forms.Form):
             strip_control_characters(self.cleaned_data["into"])).split())
         check_tag_name(name)
         # A new tag at another's address ("U.S." by "US") was made at /tags/us_1/.
-        clashes = address_clashes([name]) if lookalike(name) is None else []
-        if clashes:
-            _, other, slug, _ = clashes[0]
-            raise ValidationError(ADDRESS_TAKEN, code="same_slug",
-                                  params={"name": name, "other": other, "slug": slug})
+        if lookalike(name) is None:
+            _refuse_clashes(name)
         return name
 
     def clean(self):
@@ -499,9 +496,13 @@ class TagAdmin(ChoosesForAList, DeclaredLookupsOnly, EditConflictMixin, TaggitTa
                 "action “Merge selected tags”.", messages.WARNING)
             return redirect(self._tag_list_url(request))
         form = MergeTagsForm(request.POST, gone=len(chosen) - len(tags), left=len(tags))
-        if form.is_valid():
-            into = _merge_tags(tags, form.cleaned_data["into"],
-                               log=functools.partial(self._log_merge, request))
+        try:
+            into = form.is_valid() and _merge_tags(
+                tags, form.cleaned_data["into"], log=functools.partial(self._log_merge, request))
+        except ValidationError as error:  # a tag made meanwhile took its address
+            form.add_error("into", error)
+            into = None
+        if into:
             merged = [tag.name for tag in tags if tag.pk != into.pk]
             if merged:
                 self.message_user(request, f"Merged {_names(merged)} into “{into.name}”: "
@@ -580,6 +581,9 @@ def _merge_tags(tags, name, log=None):
         into = lookalike(name)
         made = into is None
         if made:
+            # And a tag given its address meanwhile is seen (the form's check had read only
+            # what was committed): taggit had made this one at /tags/us_1/.
+            _refuse_clashes(name)
             into = Tag.objects.create(name=name)
         merged = [tag for tag in tags if tag.pk != into.pk]
         if not merged:
@@ -602,6 +606,15 @@ def _merge_tags(tags, name, log=None):
         if log is not None:
             log(into, made, merged)
     return into
+
+
+def _refuse_clashes(name):
+    """Refuse name, a tag to be made, if another tag has its slug (MergeTagsForm.clean_into)."""
+    clashes = address_clashes([name])
+    if clashes:
+        _, other, slug, _ = clashes[0]
+        raise ValidationError(ADDRESS_TAKEN, code="same_slug",
+                              params={"name": name, "other": other, "slug": slug})
 
 
 def _delete_tags(tags):

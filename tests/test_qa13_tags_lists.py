@@ -90,3 +90,61 @@ def test_a_merge_from_the_tag_list_alone_goes_back_to_it_alone(editor):
     chosen = re.findall(r'name="tags" value="(\d+)"', page.content.decode())
     done = editor.post("/admin/taggit/tag/merge-tags/", {"tags": chosen, "into": "Ferry"})
     assert done.url == "/admin/taggit/tag/"
+
+
+# A merge into a new tag while a story's save makes a tag with its address -------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_into_a_tag_whose_address_a_story_s_save_takes_meanwhile_is_refused():
+    import threading
+
+    from django.db.models.signals import m2m_changed
+
+    from articles.models import Article
+    from tests.articles.test_tag_admin_r6 import MERGE, chosen_on, merge_page
+    from tests.test_edit_conflicts import Editor
+    from tests.test_qa11_races import in_thread, waiting_on_a_lock
+
+    ArticleFactory(headline="Port fees", tags=["Harbours"])
+    ArticleFactory(headline="Port dues", tags=["Ports"])
+    story = ArticleFactory(headline="Trade talks", tags=["Trade"])
+    writing = Editor("first", "First Editor")
+    writing.client.raise_request_exception = False
+    writing.open(f"/admin/articles/article/{story.pk}/change/")
+    merging = Editor("second", "Second Editor", None)
+    merging.client.raise_request_exception = False
+    page = merge_page(merging.client, *Tag.objects.exclude(name="Trade"))
+    added, go = threading.Event(), threading.Event()
+
+    def hold(action, **kwargs):
+        if action == "post_add" and not added.is_set():
+            added.set()
+            go.wait(10)
+
+    saved, merged = {}, {}
+    m2m_changed.connect(hold, sender=Article.tags.through, dispatch_uid="qa13", weak=False)
+    try:
+        # The story's save has made "US" (/tags/us/), not yet committed; the merge's form
+        # has found the address free.
+        saving = in_thread(lambda: writing.save(tags="Trade, US"), saved)
+        assert added.wait(10), saved
+        merging_thread = in_thread(lambda: merging.client.post(
+            MERGE, {"into": "U.S.", "tags": chosen_on(page)}), merged)
+        assert waiting_on_a_lock(unless=merging_thread), merged
+    finally:
+        go.set()
+        m2m_changed.disconnect(sender=Article.tags.through, dispatch_uid="qa13")
+    saving.join(15)
+    merging_thread.join(15)
+    assert saved["result"].status_code == 302, saved
+    # It merged them into a new "U.S." at /tags/us_1/, which nobody would guess.
+    response = merged["result"]
+    assert response.status_code == 400, merged
+    page = response.content.decode()
+    assert ("“U.S.” would have the address of the tag “US”, /tags/us/" in
+            html.unescape(page))
+    assert 'value="U.S."' in page
+    assert sorted(Tag.objects.values_list("slug", flat=True)) == [
+        "harbours", "ports", "trade", "us"]
