@@ -1,6 +1,7 @@
 """The newsroom: editors write, schedule, revise and correct stories here."""
 
 import functools
+import json
 import re
 from contextlib import contextmanager
 
@@ -15,9 +16,10 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import (NON_FIELD_ERRORS, FieldDoesNotExist,
                                     PermissionDenied, ValidationError)
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.deletion import get_candidate_relations_to_delete
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.forms import BaseInlineFormSet, Script
 from django.http import JsonResponse
@@ -92,6 +94,22 @@ def _among(queryset, stories):
 
 def _stats_text(words, minutes):
     return f"{words} word{'' if words == 1 else 's'} · {minutes} min read"
+
+
+def _searched_once(stories):
+    """stories, a search's matches, read once where the search reads each story's text.
+
+    The list asks for its count, its page and its date links' range and years:
+    on SQLite, where the search runs Python's re over every story's text, each
+    asked it again, 6.5 s for "harbour" and 14 s for "port city" at 20,000
+    stories. There the matches' ids are taken once and passed as one JSON value
+    (a list of them as parameters runs past SQLite's limit on a common word).
+    PostgreSQL reads its search index each time, in milliseconds.
+    """
+    if connections[stories.db].vendor == "postgresql":
+        return stories
+    ids = json.dumps(list(stories.order_by().values_list("pk", flat=True)))
+    return Article.objects.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", [ids]))
 
 
 class StoryBodyWidget(forms.Textarea):
@@ -1052,7 +1070,8 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         if _suggesting(request):
             return beginning_with(query, queryset) | queryset.filter(slug=query), False
         stories = Article.objects.all()
-        return _among(queryset, matching(query, stories) | stories.filter(slug=query)), False
+        return _among(queryset, _searched_once(
+            matching(query, stories) | stories.filter(slug=query))), False
 
     def get_paginator(self, request, queryset, per_page, orphans=0,
                       allow_empty_first_page=True):
