@@ -338,7 +338,9 @@ def _field_contains(field, words):
 
     Python's re, on SQLite, reads case in every script ("ÉCOLE" is "école");
     LIKE, by SQLite's own rule only in ASCII, first leaves out the stories
-    without the term's longest ASCII letters, so that few are read by re.
+    without each of the term's runs of ASCII letters, longest first, so that
+    few are read by re. With the longest alone, "port city" read every story
+    holding "port" ("report", "sport"): 4.7 s at 20,000 stories.
     """
     if field == "body_html":
         pattern = _pattern(words, _HTML_WORD_START, _HTML_GAP) + _OUTSIDE_TAGS
@@ -346,9 +348,10 @@ def _field_contains(field, words):
         pattern = _pattern(words, _WORD_START, _GAP)
     text = _as_searched(field)
     found = Q(IRegex(text, pattern))
-    runs = [run for word in words for run in _ASCII_RUN.findall(word)]
+    runs = {run.lower() for word in words for run in _ASCII_RUN.findall(word)}
     if runs:
-        found = Q(IContains(text, max(runs, key=len))) & found
+        found = Q(*(IContains(text, run) for run in sorted(runs, key=lambda r: (-len(r), r)))
+                  ) & found
     return found
 
 

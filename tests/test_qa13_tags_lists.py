@@ -176,3 +176,43 @@ def test_the_story_search_on_sqlite_reads_the_stories_text_once_a_page(editor):
         assert response.context["cl"].result_count == len(found)
         searches = [q["sql"] for q in captured.captured_queries if "REGEXP" in q["sql"]]
         assert len(searches) == 1, searches
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_a_search_on_sqlite_reads_with_re_only_text_holding_every_word(editor):
+    """Only the longest word was looked for with LIKE before re read the text: "port city"
+    read every story holding "port" ("report", "support"), 4.7 s at 20,000 stories, where
+    none held "city"."""
+    from django.db import connection
+
+    from articles.search import matching
+
+    ArticleFactory(headline="Port city plans", dek="Docks.", body="The port city grows.")
+    for n in range(3):
+        ArticleFactory(headline=f"Report {n}", dek="Support.", body="A sport report.")
+    read = []
+
+    def regexp(pattern, string):
+        read.append(string)
+        return bool(re.search(pattern, string))
+
+    from django.db.backends.sqlite3._functions import _sqlite_regexp
+
+    from articles.models import Article
+
+    connection.ensure_connection()
+    connection.connection.create_function("REGEXP", 2, regexp, deterministic=True)
+    try:
+        for query, found in [('"port city"', {"Port city plans"}),
+                             ('"city grows"', {"Port city plans"}),
+                             ('"sport report" -city', {f"Report {n}" for n in range(3)}),
+                             ('"city report"', set())]:
+            read.clear()
+            assert set(matching(query, Article.objects.all()).values_list(
+                "headline", flat=True)) == found, query
+            if query == '"port city"':
+                assert read and all("city" in text.lower() for text in read), read
+    finally:
+        connection.connection.create_function("REGEXP", 2, _sqlite_regexp,
+                                              deterministic=True)
