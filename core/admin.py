@@ -403,7 +403,25 @@ class DeclaredLookupsOnly(ShortDeletionList):
         if request.method == "POST" and not all(
                 _holds(pk, value) for key, value in request.POST.items() if row.match(key)):
             return HttpResponseBadRequest("The rows sent are not rows of this list.")
-        return super().changelist_view(request, extra_context)
+        if request.method == "POST" and self.list_editable and "_save" in request.POST:
+            request.POST, gone = _without_rows_gone(self.model, request.POST)
+            if gone:
+                noun = self.model._meta.verbose_name
+                self.message_user(request, (
+                    f"A {noun} in the list was" if gone == 1 else
+                    f"{gone} {self.model._meta.verbose_name_plural} in the list were")
+                    + " deleted by someone else after you opened it, so "
+                    + ("its row was" if gone == 1 else "their rows were") + " not saved.",
+                    messages.WARNING)
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and changelist.formset is not None \
+                and changelist.formset.is_bound:
+            # Refused, the rows are shown again: Django paired the list's rows, read
+            # again in their order now, with the forms in the order sent, so a row
+            # someone else had moved meanwhile showed another's value and error.
+            changelist.result_list = [form.instance for form in changelist.formset.forms]
+        return response
 
     def response_action(self, request, queryset, **kwargs):
         pk = self.model._meta.pk
@@ -501,6 +519,43 @@ def prefilled_times(model, initial):
         else:
             read[name] = value
     return read
+
+
+def _without_rows_gone(model, data, prefix="form"):
+    """data, a list's editable rows as sent (list_editable), less those whose row someone
+    else deleted since the list was shown, the rest numbered on; how many were left out.
+
+    Django refused the whole list for a row no longer there ("Please correct the
+    error below.", the error on its hidden id, not shown), paired the rows left
+    with the wrong forms, and refused it again at every save.
+    """
+    pk = model._meta.pk
+    field = re.compile(rf"^(initial-)?{re.escape(prefix)}-(\d+)-(.+)$")
+    sent = {}
+    for key in data:
+        if (match := field.match(key)) and match[3] == pk.name and not match[1]:
+            sent[int(match[2])] = pk.to_python(data[key])
+    there = set(model._default_manager.filter(pk__in=sent.values())
+                .values_list("pk", flat=True))
+    gone = {number for number, value in sent.items() if value not in there}
+    if not gone:
+        return data, 0
+    numbers = sorted({int(match[2]) for key in data if (match := field.match(key))} - gone)
+    renumbered = {old: new for new, old in enumerate(numbers)}
+    kept = QueryDict(mutable=True)
+    for key, values in data.lists():
+        match = field.match(key)
+        if match and int(match[2]) in gone:
+            continue
+        if match:
+            key = f"{match[1] or ''}{prefix}-{renumbered[int(match[2])]}-{match[3]}"
+        kept.setlist(key, values)
+    for count in ("TOTAL_FORMS", "INITIAL_FORMS"):
+        key = f"{prefix}-{count}"
+        if kept.get(key, "").isdigit():
+            kept[key] = str(max(int(kept[key]) - len(gone), 0))
+    kept._mutable = False
+    return kept, len(gone)
 
 
 def _raw_id_popup_lookup(model, lookup, value):

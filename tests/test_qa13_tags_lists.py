@@ -216,3 +216,78 @@ def test_a_search_on_sqlite_reads_with_re_only_text_holding_every_word(editor):
     finally:
         connection.connection.create_function("REGEXP", 2, _sqlite_regexp,
                                               deterministic=True)
+
+
+# The section list's editable rows, when someone else deleted or moved a row ------------------
+
+
+def _rows(page):
+    """{section name: (the position box's value, its row's error)} as the list shows them."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", page.content.decode(), re.S):
+        name = re.search(r'<th class="field-name"><a [^>]*>([^<]*)</a>', row)
+        box = re.search(r'<input type="number" name="form-\d+-position" value="([^"]*)"', row)
+        if name and box:
+            error = re.search(r'<ul class="errorlist[^"]*"[^>]*><li>(.*?)</li>', row)
+            rows[html.unescape(name.group(1))] = (box.group(1), error and html.unescape(
+                error.group(1)))
+    return rows
+
+
+@pytest.fixture
+def two_editors():
+    from tests.test_edit_conflicts import Editor
+
+    return Editor("first", "Ada First"), Editor("second", "Ben Second")
+
+
+@pytest.mark.django_db
+def test_a_row_deleted_meanwhile_leaves_the_list_s_other_rows_saved(two_editors):
+    from articles.models import Section
+    from tests.factories import SectionFactory
+    from tests.test_edit_conflicts import _positions, _save_list
+
+    first, second = two_editors
+    world = SectionFactory(name="World", slug="world", position=0)
+    SectionFactory(name="Climate", slug="climate", position=4)
+    sport = SectionFactory(name="Sport", slug="sport", position=8)
+    shown = _positions(first.client)
+    Section.objects.get(slug="climate").delete()
+    # It was "Please correct the error below." with no error shown, Sport's row holding
+    # Climate's box (and 4), Sport's 9 lost; saving again got the same, for good.
+    saved = _save_list(first.client, shown, world=1, sport=9)
+    assert saved.status_code == 302
+    world.refresh_from_db()
+    sport.refresh_from_db()
+    assert (world.position, sport.position) == (1, 9)
+    told = [str(message) for message in first.client.get(saved.url).context["messages"]]
+    assert told == [
+        "A section in the list was deleted by someone else after you opened it, so its row "
+        "was not saved.", "2 sections were changed successfully."]
+
+
+@pytest.mark.django_db
+def test_a_refused_row_is_shown_in_its_own_row_when_someone_else_moved_rows(two_editors):
+    from articles.models import Section
+    from tests.factories import SectionFactory
+    from tests.test_edit_conflicts import ListFields, _positions, _save_list
+
+    first, second = two_editors
+    SectionFactory(name="World", slug="world", position=0)
+    climate = SectionFactory(name="Climate", slug="climate", position=4)
+    SectionFactory(name="Sport", slug="sport", position=8)
+    shown = _positions(first.client)
+    Section.objects.filter(pk=climate.pk).update(position=10)  # now after Sport
+    refused = _save_list(first.client, shown, climate=7, sport=9)
+    assert refused.status_code == 200
+    # Sport's row showed Climate's 7 and its error, and Climate's row Sport's 9.
+    rows = _rows(refused)
+    assert rows["Climate"] == (
+        "7", "Someone else saved “10” here after you opened this list, so yours is not saved "
+        "yet. Save again to keep yours.")
+    assert rows["Sport"] == ("9", None)
+    assert rows["World"] == ("0", None)
+    again = _save_list(first.client, ListFields(refused.content.decode()).fields)
+    assert again.status_code == 302
+    assert dict(Section.objects.values_list("slug", "position")) == {
+        "world": 0, "climate": 7, "sport": 9}
