@@ -12,6 +12,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget, AdminRadioSelect
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import (NON_FIELD_ERRORS, FieldDoesNotExist,
@@ -1238,6 +1239,7 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
                                                          deletes=bool(request.POST.get("post"))):
             refused = public_with_records(queryset)
             if not refused:
+                self._say_left_out(request, _chosen_not_found(request, queryset.count()))
                 return delete_selected(self, request, queryset)
         for story, records in refused[:DELETIONS_NAMED]:
             self.message_user(request, f"Not deleted: {_on_the_record(story, records)}",
@@ -1329,8 +1331,10 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
         (a new headline, unpublished) was saved back as it had been, and one
         deleted meanwhile was made again.
         """
-        done, unchanged, left_out, refused, saved_as = 0, 0, 0, [], {}
-        for pk in list(queryset.values_list("pk", flat=True)):
+        done, unchanged, refused, saved_as = 0, 0, [], {}
+        pks = list(queryset.values_list("pk", flat=True))
+        left_out = _chosen_not_found(request, len(pks))
+        for pk in pks:
             with transaction.atomic():
                 article = _locked_story(queryset, pk)
                 if article is None:
@@ -1361,13 +1365,7 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
             self.message_user(request, f"1 story was {already[0]}." if unchanged == 1
                               else f"{unchanged} stories were {already[1]}.",
                               messages.INFO)
-        if left_out:
-            self.message_user(request, "1 story was left out: since the list was shown, it was "
-                                       "deleted or no longer fits the list’s filters."
-                              if left_out == 1 else
-                              f"{left_out} stories were left out: since the list was shown, "
-                              "they were deleted or no longer fit the list’s filters.",
-                              messages.WARNING)
+        self._say_left_out(request, left_out)
         for reason in refused[:REFUSALS_NAMED]:
             self.message_user(request, f"Not {verb.lower()}: {reason}", messages.ERROR)
         if len(refused) > REFUSALS_NAMED:
@@ -1375,6 +1373,15 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
             self.message_user(request, f"Not {verb.lower()} either: {more} more "
                               f"{'story that needs' if more == 1 else 'stories that need'} "
                               "changes first.", messages.ERROR)
+
+    def _say_left_out(self, request, left_out):
+        if left_out:
+            self.message_user(request, "1 story was left out: since the list was shown, it was "
+                                       "deleted or no longer fits the list’s filters."
+                              if left_out == 1 else
+                              f"{left_out} stories were left out: since the list was shown, "
+                              "they were deleted or no longer fit the list’s filters.",
+                              messages.WARNING)
 
     @admin.action(description="Publish selected stories now", permissions=["change"])
     def publish_now(self, request, queryset):
@@ -1548,6 +1555,15 @@ class ArticleAdmin(OldAddressesMixin, StorageErrorsMixin, DeclaredLookupsOnly, E
 DELETIONS_NAMED = 5
 # Stories named when a bulk action refuses them; the others are counted (190 lines were 220 kB).
 REFUSALS_NAMED = 5
+
+
+def _chosen_not_found(request, found):
+    """How many of the stories an action was sent for are not among the `found` it takes:
+    deleted since the list was shown, or out of its filters. Django dropped them unsaid, and
+    an action on stories all gone answered with the list alone, as if never asked."""
+    if request.POST.get("select_across") == "1":  # the list as it is now
+        return 0
+    return max(len(set(request.POST.getlist(ACTION_CHECKBOX_NAME))) - found, 0)
 
 
 def _republished(stories):

@@ -291,3 +291,44 @@ def test_a_refused_row_is_shown_in_its_own_row_when_someone_else_moved_rows(two_
     assert again.status_code == 302
     assert dict(Section.objects.values_list("slug", "position")) == {
         "world": 0, "climate": 7, "sport": 9}
+
+
+# A story action on stories another editor deleted after the list was shown -------------------
+
+
+def _told(client, response):
+    assert response.status_code == 302
+    return [str(message) for message in client.get(response.url).context["messages"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["publish_now", "feature", "delete_selected"])
+def test_a_story_action_says_which_chosen_stories_were_deleted_meanwhile(editor, action):
+    from articles.models import Article
+
+    stories = [ArticleFactory(headline=f"Ferry {n}", status="draft", published_at=None)
+               for n in range(3)]
+    chosen = [str(story.pk) for story in stories]
+    Article.objects.filter(pk__in=chosen[:2]).delete()  # by another editor
+    extra = {"post": "yes"} if action == "delete_selected" else {}
+    told = _told(editor, editor.post("/admin/articles/article/", {
+        "action": action, "_selected_action": chosen, **extra}))
+    # "Published 1 story." alone: two of the three chosen gone without a word.
+    assert ("2 stories were left out: since the list was shown, they were deleted or no "
+            "longer fit the list’s filters.") in told
+    assert len(told) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["unpublish", "delete_selected"])
+def test_a_story_action_on_stories_all_deleted_meanwhile_says_so(editor, action):
+    from articles.models import Article
+
+    story = ArticleFactory(headline="Ferry")
+    Article.objects.filter(pk=story.pk).delete()
+    extra = {"post": "yes"} if action == "delete_selected" else {}
+    # Nothing was said: the list came back as if the action had not been asked for.
+    assert _told(editor, editor.post("/admin/articles/article/", {
+        "action": action, "_selected_action": [str(story.pk)], **extra})) == [
+        "1 story was left out: since the list was shown, it was deleted or no longer fits "
+        "the list’s filters."]
