@@ -332,3 +332,25 @@ def test_a_story_action_on_stories_all_deleted_meanwhile_says_so(editor, action)
         "action": action, "_selected_action": [str(story.pk)], **extra})) == [
         "1 story was left out: since the list was shown, it was deleted or no longer fits "
         "the list’s filters."]
+
+
+# "Delete selected" on readers' accounts in the user list, on PostgreSQL ----------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)  # as served: no transaction around the request
+def test_delete_selected_on_a_reader_s_account_asks_then_deletes(admin_client):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import UserFactory
+
+    reader = UserFactory(username="harbourfan")
+    chosen = {"action": "delete_selected", "_selected_action": [str(reader.pk)]}
+    # It was a 500: the reader's account was locked FOR NO KEY UPDATE outside a transaction
+    # (the confirmation page is asked for outside one), which PostgreSQL's driver refuses.
+    asked = admin_client.post("/admin/auth/user/", chosen)
+    assert asked.status_code == 200
+    assert "Are you sure" in asked.content.decode()
+    done = admin_client.post("/admin/auth/user/", {**chosen, "post": "yes"})
+    assert done.status_code == 302
+    assert not get_user_model().objects.filter(pk=reader.pk).exists()
