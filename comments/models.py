@@ -66,10 +66,10 @@ class WaitingComments:
     waiting comments themselves joined them to the whole table of comments:
     0.3 to 0.5 s a page, and 0.13 s for the count, at 25,000 held of a million.
 
-    show: "" for all of them, "held" or "reported"; ids: of these comments alone. after:
-    (waiting since, id) of a comment, for those that come after it in the queue's order alone (the desk's refill
-    goes on from the last card the moderator has, on whichever page, and so does its next
-    page). before: the same, for those that come before it, nearest first (the page
+    show: "" for all of them, "held" or "reported"; ids: of these comments alone.
+    after: (waiting since, id) of a comment, for those that come after it in the
+    queue's order alone (the desk's refill goes on from the last card the moderator
+    has, on whichever page, and so does its next page). before: the same, for those that come before it, nearest first (the page
     before).
     """
 

@@ -40,7 +40,8 @@ class ConcurrentIndex(Operation):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         postgresql = schema_editor.connection.vendor == "postgresql"
-        columns = self.postgresql_columns if postgresql and self.postgresql_columns else self.columns
+        columns = (self.postgresql_columns if postgresql and self.postgresql_columns
+                   else self.columns)
         concurrently = " CONCURRENTLY" if postgresql else ""
         schema_editor.execute(f"CREATE INDEX{concurrently} IF NOT EXISTS {self.name} "
                               f"ON {self.table} ({columns})")
