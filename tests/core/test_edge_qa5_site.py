@@ -13,6 +13,8 @@ handler for /media/, which answered before the site's view.
 """
 
 import http.client
+import threading
+import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -60,6 +62,13 @@ def app_server(transactional_db, settings):
         yield ("127.0.0.1", thread.port)
     finally:
         thread.terminate()
+        # Its request threads are daemons the server does not wait for: one still closing
+        # its connections (a picture the browser asked for last) once the sharing ends
+        # failed the test with "created in a thread can only be used in that same thread".
+        deadline = time.monotonic() + 10
+        for running in threading.enumerate():
+            if running.name.endswith("(process_request_thread)"):
+                running.join(max(0, deadline - time.monotonic()))
         for connection in shared.values():
             connection.dec_thread_sharing()
 
