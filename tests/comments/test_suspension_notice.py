@@ -6,6 +6,7 @@ from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from comments.models import Comment, ReaderStanding
@@ -21,13 +22,24 @@ def _text(response):
     return unescape(re.sub(r"\s+", " ", response.content.decode()))
 
 
+UNTIL = datetime(2026, 12, 6, 15, 30, tzinfo=ZoneInfo("America/New_York"))
+
+
+@pytest.fixture(autouse=True)
+def that_morning():
+    """Every test runs on the morning of Dec 6, 2026, the story and the reader made then too:
+    they had run at the real time, and the suspension's end below, still to come that
+    morning, was past from that afternoon on."""
+    with time_machine.travel(UNTIL - timedelta(hours=6), tick=True):
+        yield
+
+
 @pytest.fixture
 def until(settings):
     """3:30 PM on Dec 6, 2026 in the site's time zone (not UTC), still to come."""
     settings.TIME_ZONE = "America/New_York"
-    at = datetime(2026, 12, 6, 15, 30, tzinfo=ZoneInfo("America/New_York"))
-    assert at > timezone.now()
-    return at
+    assert UNTIL > timezone.now()
+    return UNTIL
 
 
 def test_the_refusal_gives_the_end_of_the_suspension_to_the_minute(client, article, reader,
