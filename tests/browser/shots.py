@@ -1,5 +1,9 @@
 """Screenshots that browser tests save for people to look at (screenshots/ is git-ignored)."""
 
+# The looks every screen people see is checked and photographed in: a desktop and a phone,
+# light and dark.
+LOOKS = ((1280, "light"), (1280, "dark"), (390, "light"), (390, "dark"))
+
 
 def shooter(folder):
     """shoot(page, name, width, scheme, full_page=True): the page's screenshot in folder, named
@@ -10,3 +14,16 @@ def shooter(folder):
         page.screenshot(path=str(folder / f"{name}-{width}-{scheme}.png"), full_page=full_page)
 
     return shoot
+
+
+def each_look(page, looks=LOOKS, height=900):
+    """Turn page to each look in turn, yielding (width, scheme): its viewport's width and
+    its colour scheme change in place, the page not loaded again, and the stylesheets'
+    media queries apply at once. A test checks and photographs each look this way after
+    doing its work once: done again for each look, as a test of its own, that work (the
+    data made, the pages loaded, the forms sent) cost CI four times over. A page whose
+    script reads the width only as it loads is loaded at each width instead."""
+    for width, scheme in looks:
+        page.set_viewport_size({"width": width, "height": height})
+        page.emulate_media(color_scheme=scheme)
+        yield width, scheme
