@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 
 from tests.articles.newsroom import history_url, staff
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.core import test_edge_qa5_site as site_alone
 from tests.factories import ArticleFactory
 from tests.test_image_privacy import clean_jpeg
@@ -28,9 +28,7 @@ HERO_LOADED = ("() => { const img = document.querySelector('figure.hero img');"
                " return img !== null && img.complete && img.naturalWidth > 0; }")
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_a_page_cached_before_the_picture_was_replaced(app_server, new_page, width, scheme):
+def test_a_page_cached_before_the_picture_was_replaced(app_server, new_page):
     host, port = app_server
     site = f"http://{host}:{port}"
     story = ArticleFactory(with_image=True, slug="ferry-sale",
@@ -43,23 +41,22 @@ def test_a_page_cached_before_the_picture_was_replaced(app_server, new_page, wid
     story.image.save("new.jpg", ContentFile(clean_jpeg((1200, 800)), name="new.jpg"))
     assert story.image.name != old
 
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     page.route(url, lambda route: route.fulfill(
         status=200, body=cached.content, content_type=cached["Content-Type"]))
     assert page.goto(url).status == 200
-    page.wait_for_function(HERO_LOADED, timeout=10_000)
-    shown = page.evaluate("document.querySelector('figure.hero img').currentSrc")
-    assert old.rsplit(".", 1)[0] in shown
-    shoot(page, "pictures-cached-page-after-replacement", width, scheme, full_page=False)
+    for width, scheme in each_look(page):
+        page.wait_for_function(HERO_LOADED, timeout=10_000)
+        shown = page.evaluate("document.querySelector('figure.hero img').currentSrc")
+        assert old.rsplit(".", 1)[0] in shown
+        shoot(page, "pictures-cached-page-after-replacement", width, scheme, full_page=False)
 
 
 PREVIEW_LOADED = ("() => { const img = document.querySelector('.field-image_preview img');"
                   " return img !== null && img.complete && img.naturalWidth > 0; }")
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_an_older_revision_shows_its_own_picture(app_server, roles, new_page, width, scheme):
+def test_an_older_revision_shows_its_own_picture(app_server, roles, new_page):
     """Its page showed the story's picture of today as its "current image"."""
     host, port = app_server
     site = f"http://{host}:{port}"
@@ -70,13 +67,14 @@ def test_an_older_revision_shows_its_own_picture(app_server, roles, new_page, wi
     story.image.save("new.jpg", ContentFile(clean_jpeg((1200, 800)), name="new.jpg"))
 
     client = Client()
-    client.force_login(staff("Editors", username=f"editor-{width}-{scheme}"))
-    page = new_page(width=width, color_scheme=scheme)
+    client.force_login(staff("Editors", username="editor"))
+    page = new_page()
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": site,
                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
     assert page.goto(f"{site}{history_url(story)}{first.pk}/").status == 200
-    page.wait_for_function(PREVIEW_LOADED, timeout=10_000)
-    shown = page.evaluate("document.querySelector('.field-image_preview img').currentSrc")
-    assert shown.endswith(f"/media/{old}")
-    page.locator(".field-image_preview").scroll_into_view_if_needed()
-    shoot(page, "pictures-older-revision-preview", width, scheme, full_page=False)
+    for width, scheme in each_look(page):
+        page.wait_for_function(PREVIEW_LOADED, timeout=10_000)
+        shown = page.evaluate("document.querySelector('.field-image_preview img').currentSrc")
+        assert shown.endswith(f"/media/{old}")
+        page.locator(".field-image_preview").scroll_into_view_if_needed()
+        shoot(page, "pictures-older-revision-preview", width, scheme, full_page=False)
