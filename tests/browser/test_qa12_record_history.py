@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group
 
 from comments import moderation
 from standards import workflow
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import serious
-from tests.browser.test_qa12_record import SHOTS, VIEWS, fits, signed_in
+from tests.browser.test_qa12_record import SHOTS, fits, signed_in
 from tests.browser.test_story_desk import PASSWORD
 from tests.factories import BiasReportFactory, CommentFactory, CorrectionFactory, UserFactory
 
@@ -45,35 +45,40 @@ def correction(editor):
     return correction
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
 def test_a_correction_s_first_and_last_revisions_are_compared_without_javascript(
-        live_server, new_page, correction, width, scheme):
+        live_server, new_page, correction):
     first, last = correction.history.order_by("history_id")[::2]
-    page = signed_in(new_page, live_server, width=width, color_scheme=scheme,
-                     javascript=False)
+    page = signed_in(new_page, live_server, javascript=False)
     page.goto(f"{live_server.url}/admin/standards/correction/{correction.pk}/history/")
     row = page.locator("#change-history tbody tr").last
-    assert row.get_by_text(f"No. {first.pk}", exact=True).is_visible()
-    assert fits(page), "the history page scrolls sideways"
-    shoot(page, "record-history-correction", width, scheme)
+    for width, scheme in each_look(page):
+        assert row.get_by_text(f"No. {first.pk}", exact=True).is_visible()
+        assert fits(page), "the history page scrolls sideways"
+        shoot(page, "record-history-correction", width, scheme)
 
+    page.set_viewport_size({"width": 1280, "height": 900})
     row.get_by_role("link", name=f"Compare with any other revision: No. {first.pk}",
                     exact=False).click()
     page.wait_for_url("**/history/compare/?from=*")
-    assert page.get_by_text(f"the latest is No. {last.pk}", exact=False).is_visible()
+    for width, scheme in each_look(page):
+        assert page.get_by_text(f"the latest is No. {last.pk}", exact=False).is_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("To revision No.").fill(str(last.pk))
     page.get_by_role("button", name="Compare").click()
     page.wait_for_url("**/history/compare/?from=*&to=*")
     table = page.locator("#revision-comparison")
-    assert table.locator("ins").first.inner_text().startswith("1931; it opened in")
-    assert table.get_by_role("cell", name="Clarification").is_visible()
-    assert fits(page), "the comparison scrolls sideways"
-    shoot(page, "record-history-correction-compared", width, scheme)
+    for width, scheme in each_look(page):
+        assert table.locator("ins").first.inner_text().startswith("1931; it opened in")
+        assert table.get_by_role("cell", name="Clarification").is_visible()
+        assert fits(page), "the comparison scrolls sideways"
+        shoot(page, "record-history-correction-compared", width, scheme)
 
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("To revision No.").fill("nine")
     page.get_by_role("button", name="Compare").click()
-    assert page.get_by_text("“nine” is not the number of a revision of this "
-                            "correction.").is_visible()
+    for width, scheme in each_look(page):
+        assert page.get_by_text("“nine” is not the number of a revision of this "
+                                "correction.").is_visible()
 
 
 def test_a_correction_s_history_and_comparison_are_accessible(live_server, new_page, correction):
@@ -119,27 +124,30 @@ def decided(moderator):
     return comment, report
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
 def test_a_comment_s_and_a_bias_report_s_history_list_their_decisions(
-        live_server, new_page, decided, width, scheme):
+        live_server, new_page, decided):
     comment, report = decided
-    page = signed_in_as(new_page, live_server, "mderator", width=width, color_scheme=scheme)
+    page = signed_in_as(new_page, live_server, "mderator")
     page.goto(f"{live_server.url}/admin/comments/comment/{comment.pk}/history/")
     listed = page.locator("#moderation-decisions tbody tr")
-    assert listed.count() == 2
-    assert listed.first.get_by_text("Comment approved").is_visible()
-    assert listed.last.get_by_text("Names a private person", exact=False).is_visible()
-    assert fits(page), "the comment's history scrolls sideways"
-    shoot(page, "record-history-comment-decisions", width, scheme)
+    for width, scheme in each_look(page):
+        assert listed.count() == 2
+        assert listed.first.get_by_text("Comment approved").is_visible()
+        assert listed.last.get_by_text("Names a private person", exact=False).is_visible()
+        assert fits(page), "the comment's history scrolls sideways"
+        shoot(page, "record-history-comment-decisions", width, scheme)
 
     page.goto(f"{live_server.url}/admin/standards/biasreport/{report.pk}/history/")
     listed = page.locator("#moderation-decisions tbody tr")
-    assert listed.count() == 2
-    assert listed.first.get_by_text("Checked with the harbour office", exact=False).is_visible()
-    assert listed.last.get_by_text("Bias report in review", exact=True).is_visible()
-    assert page.get_by_text("None: nothing about it has been saved", exact=False).is_visible()
-    assert fits(page), "the bias report's history scrolls sideways"
-    shoot(page, "record-history-report-decisions", width, scheme)
+    for width, scheme in each_look(page):
+        assert listed.count() == 2
+        assert listed.first.get_by_text("Checked with the harbour office",
+                                        exact=False).is_visible()
+        assert listed.last.get_by_text("Bias report in review", exact=True).is_visible()
+        assert page.get_by_text("None: nothing about it has been saved",
+                                exact=False).is_visible()
+        assert fits(page), "the bias report's history scrolls sideways"
+        shoot(page, "record-history-report-decisions", width, scheme)
 
 
 def test_a_history_with_decisions_is_accessible(live_server, new_page, decided):
