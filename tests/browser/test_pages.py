@@ -5,6 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 
+from tests.browser.shots import each_look
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,14 +67,14 @@ def test_article_page_layout(live_server, newsroom, new_page, width):
     assert page.locator(".byline img.avatar").get_attribute("alt") == "Li Wei"
 
 
-@pytest.mark.parametrize("width", [320, 375])
 @pytest.mark.parametrize("name", ["front page", "article list", "author list", "AI author"])
-def test_narrow_pages_do_not_scroll_sideways(live_server, newsroom, new_page, width, name):
-    page = new_page(width=width)
+def test_narrow_pages_do_not_scroll_sideways(live_server, newsroom, new_page, name):
+    page = new_page(width=320)
     page.goto(live_server.url + _page_urls(newsroom)[name])
-    assert page.evaluate(NO_HORIZONTAL_SCROLL), (
-        page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    )
+    for width, _ in each_look(page, looks=((320, "light"), (375, "light"))):
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (
+            width, page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        )
 
 
 def test_skip_link_shows_on_focus(live_server, newsroom, new_page):
@@ -96,23 +97,23 @@ def _format(violations):
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
 @pytest.mark.parametrize(
     "name",
     ["front page", "article list", "article", "section", "tag", "author list",
      "AI author", "human author", "corrections", "404"],
 )
-def test_axe_finds_no_serious_problems(live_server, newsroom, new_page, name, color_scheme):
-    page = new_page(color_scheme=color_scheme)
+def test_axe_finds_no_serious_problems(live_server, newsroom, new_page, name):
+    page = new_page()
     response = page.goto(live_server.url + _page_urls(newsroom)[name])
     assert response.status == (404 if name == "404" else 200)
 
-    results = Axe().run(page)
-    violations = [
-        violation for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not violations, f"{name} ({color_scheme}):\n{_format(violations)}"
+    for _, color_scheme in each_look(page, looks=((1280, "light"), (1280, "dark"))):
+        results = Axe().run(page)
+        violations = [
+            violation for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+        assert not violations, f"{name} ({color_scheme}):\n{_format(violations)}"
 
 
 def test_article_page_works_without_javascript(live_server, newsroom, new_page):
@@ -152,14 +153,15 @@ def test_preview_banner_is_clearly_visible_to_staff(live_server, newsroom, new_p
     assert not violations, _format(violations)
 
 
-@pytest.mark.parametrize("color_scheme, dark", [("light", False), ("dark", True)])
-def test_color_scheme_follows_the_reader(live_server, newsroom, new_page, color_scheme, dark):
-    page = new_page(color_scheme=color_scheme)
+def test_color_scheme_follows_the_reader(live_server, newsroom, new_page):
+    page = new_page()
     page.goto(live_server.url + "/")
-    background = page.evaluate(
-        "getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number)"
-    )
-    assert (sum(background) / 3 < 80) is dark, background
+    for _, color_scheme in each_look(page, looks=((1280, "light"), (1280, "dark"))):
+        background = page.evaluate(
+            "getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3)"
+            ".map(Number)"
+        )
+        assert (sum(background) / 3 < 80) is (color_scheme == "dark"), (color_scheme, background)
 
 
 def test_print_stylesheet(live_server, newsroom, new_page):
