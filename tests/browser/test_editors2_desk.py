@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from standards.models import Correction
+from tests.browser.shots import each_look
 from tests.browser.test_desk import serious
 from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, CorrectionFactory,
                              UserFactory)
@@ -23,7 +24,6 @@ from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, Corr
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "editors2"
-VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
 
 
@@ -49,8 +49,8 @@ def editor(roles):
     return user
 
 
-def signed_in(new_page, live_server, width, scheme):
-    page = new_page(width=width, color_scheme=scheme)
+def signed_in(new_page, live_server):
+    page = new_page()
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "jeditor")
     page.fill("#id_password", PASSWORD)
@@ -59,9 +59,7 @@ def signed_in(new_page, live_server, width, scheme):
     return page
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
-def test_an_amended_correction_says_so_on_the_story_and_the_log(live_server, new_page, newsroom,
-                                                                width, scheme):
+def test_an_amended_correction_says_so_on_the_story_and_the_log(live_server, new_page, newsroom):
     lead = newsroom["lead"]
     correction = Correction.objects.filter(article=lead, kind="correction").get()
     correction.text = "An earlier version gave the wrong crossing time: it is 33 minutes."
@@ -69,25 +67,26 @@ def test_an_amended_correction_says_so_on_the_story_and_the_log(live_server, new
     assert correction.amended_at is not None
     today = timezone.localtime(correction.amended_at).strftime("%b %-d, %Y")
 
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     page.goto(f"{live_server.url}{lead.get_absolute_url()}")
     item = page.locator(f"#correction-{correction.pk}")
-    expect(item).to_contain_text(f"(Amended {today})")
-    expect(item).to_contain_text("it is 33 minutes")
-    fits(page)
-    assert serious(page) == []
-    shoot(page.locator("section.corrections"), "story-amended-correction", width, scheme)
+    for width, scheme in each_look(page):
+        expect(item).to_contain_text(f"(Amended {today})")
+        expect(item).to_contain_text("it is 33 minutes")
+        fits(page)
+        assert serious(page) == []
+        shoot(page.locator("section.corrections"), "story-amended-correction", width, scheme)
 
     page.goto(f"{live_server.url}/corrections/")
     item = page.locator(f"#correction-{correction.pk}")
-    expect(item).to_contain_text(f"(Amended {today})")
-    fits(page)
-    shoot(page, "corrections-log-amended", width, scheme)
+    for width, scheme in each_look(page):
+        expect(item).to_contain_text(f"(Amended {today})")
+        fits(page)
+        shoot(page, "corrections-log-amended", width, scheme)
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
-def test_the_desks_refusals_are_plain(live_server, new_page, newsroom, editor, width, scheme):
-    page = signed_in(new_page, live_server, width, scheme)
+def test_the_desks_refusals_are_plain(live_server, new_page, newsroom, editor):
+    page = signed_in(new_page, live_server)
     admin = f"{live_server.url}/admin"
 
     # A revert that would lower a published story's AI record.
@@ -101,11 +100,13 @@ def test_the_desks_refusals_are_plain(live_server, new_page, newsroom, editor, w
     page.locator("input[type=submit][value=Revert]").last.click()
     error = page.locator(".field-author .errorlist, .field-box .errorlist").first
     expect(error).to_contain_text("This story was published under an AI persona.")
-    expect(page.locator(".errornote").first).to_be_visible()
     assert Article.objects.get(pk=story.pk).author_id == newsroom["ai"].pk
-    error.scroll_into_view_if_needed()
-    fits(page)
-    shoot(page, "revert-lowering-refused", width, scheme)
+    for width, scheme in each_look(page):
+        expect(error).to_contain_text("This story was published under an AI persona.")
+        expect(page.locator(".errornote").first).to_be_visible()
+        error.scroll_into_view_if_needed()
+        fits(page)
+        shoot(page, "revert-lowering-refused", width, scheme)
 
     # Unticking the image's AI mark on a public story.
     pictured = ArticleFactory(headline="Storm over the bay", with_image=True,
@@ -116,20 +117,22 @@ def test_the_desks_refusals_are_plain(live_server, new_page, newsroom, editor, w
     page.locator("input[name=_save]").first.click()
     error = page.locator(".field-image_is_ai_generated .errorlist, "
                          "#id_image_is_ai_generated_error").first
-    expect(error).to_contain_text("This story’s image was published as AI-generated")
-    error.scroll_into_view_if_needed()
-    fits(page)
-    shoot(page, "image-mark-refused", width, scheme)
+    for width, scheme in each_look(page):
+        expect(error).to_contain_text("This story’s image was published as AI-generated")
+        error.scroll_into_view_if_needed()
+        fits(page)
+        shoot(page, "image-mark-refused", width, scheme)
 
     # Deleting a public story with readers' records.
     CommentFactory.create_batch(2, article=newsroom["lead"])
     page.goto(f"{admin}/articles/article/{newsroom['lead'].pk}/delete/")
-    expect(page.locator("#content-main .delete-refusal")).to_contain_text(
-        "2 comments and 2 corrections are on its public record")
-    expect(page.get_by_role("button", name="Unpublish it")).to_be_visible()
-    fits(page)
-    assert serious(page) == []
-    shoot(page, "story-delete-refused", width, scheme)
+    for width, scheme in each_look(page):
+        expect(page.locator("#content-main .delete-refusal")).to_contain_text(
+            "2 comments and 2 corrections are on its public record")
+        expect(page.get_by_role("button", name="Unpublish it")).to_be_visible()
+        fits(page)
+        assert serious(page) == []
+        shoot(page, "story-delete-refused", width, scheme)
 
     # Deleting a correction on a public story.
     correction = CorrectionFactory(article=story, text="The tide table gave the wrong day.")
@@ -137,8 +140,11 @@ def test_the_desks_refusals_are_plain(live_server, new_page, newsroom, editor, w
     expect(page.locator(".messagelist .error")).to_contain_text(
         "it cannot be deleted while the story is public. Amend its text instead")
     assert Correction.objects.filter(pk=correction.pk).exists()
-    fits(page)
-    shoot(page, "correction-delete-refused", width, scheme)
+    for width, scheme in each_look(page):
+        expect(page.locator(".messagelist .error")).to_contain_text(
+            "it cannot be deleted while the story is public. Amend its text instead")
+        fits(page)
+        shoot(page, "correction-delete-refused", width, scheme)
 
     # Another story's old address.
     renamed = ArticleFactory(headline="Ferry fares rise", slug="ferry-fares",
@@ -151,11 +157,12 @@ def test_the_desks_refusals_are_plain(live_server, new_page, newsroom, editor, w
     page.fill("#id_slug", "ferry-fares")
     page.locator("input[name=_save]").first.click()
     error = page.locator("#id_slug_error, .field-slug .errorlist").first
-    expect(error).to_contain_text("The address /articles/ferry-fares/ still leads to “Ferry "
-                                  "fares rise”")
-    error.scroll_into_view_if_needed()
-    fits(page)
-    shoot(page, "old-address-refused", width, scheme)
+    for width, scheme in each_look(page):
+        expect(error).to_contain_text("The address /articles/ferry-fares/ still leads to "
+                                      "“Ferry fares rise”")
+        error.scroll_into_view_if_needed()
+        fits(page)
+        shoot(page, "old-address-refused", width, scheme)
 
     # A story deleted by someone else while it was open.
     gone = ArticleFactory(draft=True, headline="Harbour dues", slug="harbour-dues",
@@ -165,11 +172,12 @@ def test_the_desks_refusals_are_plain(live_server, new_page, newsroom, editor, w
     gone._history_user = UserFactory(username="bother", first_name="Ben", last_name="Other")
     gone.delete()
     page.locator("input[name=_save]").first.click()
-    expect(page.locator(".messagelist .warning").first).to_be_visible()
-    expect(page.locator("body")).to_contain_text("“Harbour dues” was deleted by Ben Other")
-    expect(page.locator("#id_headline")).to_have_value("Harbour dues rise in spring")
-    fits(page)
-    shoot(page, "deleted-while-open", width, scheme)
+    for width, scheme in each_look(page):
+        expect(page.locator(".messagelist .warning").first).to_be_visible()
+        expect(page.locator("body")).to_contain_text("“Harbour dues” was deleted by Ben Other")
+        expect(page.locator("#id_headline")).to_have_value("Harbour dues rise in spring")
+        fits(page)
+        shoot(page, "deleted-while-open", width, scheme)
     page.locator("input[name=_save]").first.click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert Article.objects.get(headline="Harbour dues rise in spring").status == "draft"
