@@ -8,23 +8,22 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "fstory"
-VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
 
 
 shoot = shooter(SHOTS)
 
 
-def signed_in(new_page, live_server, group, width, scheme):
+def signed_in(new_page, live_server, group):
     user = UserFactory(username=group.lower(), is_staff=True)
     user.groups.add(Group.objects.get(name=group))
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
@@ -36,40 +35,39 @@ def fits(page):
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
-def test_a_moderator_reads_a_revision(live_server, new_page, newsroom, roles, width, scheme):
+def test_a_moderator_reads_a_revision(live_server, new_page, newsroom, roles):
     story = newsroom["lead"]
     first = story.history.order_by("history_date", "history_id").first()
     story.headline = "Harbour authority shortens ferry crossings from next month"
     story.save()
-    page = signed_in(new_page, live_server, "Moderators", width, scheme)
+    page = signed_in(new_page, live_server, "Moderators")
 
     page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/history/{first.pk}/")
 
     form = page.locator("#content-main form")
-    assert form.locator("textarea, select, input:not([type=hidden]), button").count() == 0
-    assert form.locator(".readonly").count() > 10
-    assert "Harbour authority shortens ferry crossings after" in form.inner_text()
-    assert fits(page)
-    # The body's long word and address break rather than run out of sight.
-    assert form.locator(".field-body .readonly").evaluate(
-        "body => body.scrollWidth <= body.clientWidth")
-    # The breadcrumbs lead to the story list, not to "Historical articles" (QA round 7).
-    crumbs = page.locator(".breadcrumbs")
-    assert "Historical" not in crumbs.inner_text()
-    assert crumbs.get_by_role("link", name="Articles", exact=True).last.get_attribute(
-        "href") == "/admin/articles/article/"
-    shoot(page, "revision-read-only", width, scheme)
+    for width, scheme in each_look(page):
+        assert form.locator("textarea, select, input:not([type=hidden]), button").count() == 0
+        assert form.locator(".readonly").count() > 10
+        assert "Harbour authority shortens ferry crossings after" in form.inner_text()
+        assert fits(page), (width, scheme)
+        # The body's long word and address break rather than run out of sight.
+        assert form.locator(".field-body .readonly").evaluate(
+            "body => body.scrollWidth <= body.clientWidth"), (width, scheme)
+        # The breadcrumbs lead to the story list, not to "Historical articles" (QA round 7).
+        crumbs = page.locator(".breadcrumbs")
+        assert "Historical" not in crumbs.inner_text()
+        assert crumbs.get_by_role("link", name="Articles", exact=True).last.get_attribute(
+            "href") == "/admin/articles/article/"
+        shoot(page, "revision-read-only", width, scheme)
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
-def test_refusals_are_named_five_and_counted(live_server, new_page, roles, width, scheme):
+def test_refusals_are_named_five_and_counted(live_server, new_page, roles):
     persona = AuthorFactory(ai=True, name="Li Wei", slug="li-wei")
     for number in range(12):
         ArticleFactory(draft=True, author=persona, ai_involvement="generated",
                        headline=f"Shipping round-up, week {number + 1}: the AI desk's draft "
                                 "of the northern routes")
-    page = signed_in(new_page, live_server, "Editors", width, scheme)
+    page = signed_in(new_page, live_server, "Editors")
     page.goto(f"{live_server.url}/admin/articles/article/?status=draft")
 
     for box in page.locator("input.action-select").all():
@@ -78,8 +76,9 @@ def test_refusals_are_named_five_and_counted(live_server, new_page, roles, width
     page.click("button[name=index]")
 
     errors = page.locator(".messagelist .error")
-    expect(errors).to_have_count(6)
-    expect(errors.nth(5)).to_have_text("Not published either: 7 more stories that need "
-                                       "changes first.")
-    assert fits(page)
-    shoot(page, "publish-refusals", width, scheme)
+    for width, scheme in each_look(page):
+        expect(errors).to_have_count(6)
+        expect(errors.nth(5)).to_have_text("Not published either: 7 more stories that need "
+                                           "changes first.")
+        assert fits(page), (width, scheme)
+        shoot(page, "publish-refusals", width, scheme)
