@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import serious
 from tests.browser.test_story_desk import PASSWORD
 from tests.factories import ArticleFactory, UserFactory
@@ -18,7 +18,6 @@ from tests.factories import ArticleFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "qa12"
-VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 shoot = shooter(SHOTS)
 
 
@@ -51,42 +50,46 @@ def fits(page):
     return scroll_width <= inner_width
 
 
-@pytest.mark.parametrize(("width", "scheme"), VIEWS)
 def test_the_oldest_and_the_newest_revision_are_compared_without_javascript(
-        live_server, new_page, story, width, scheme):
+        live_server, new_page, story):
     oldest, newest = story.history.order_by("history_id")[::105]
-    page = signed_in(new_page, live_server, width=width, color_scheme=scheme,
-                     javascript=False)
+    page = signed_in(new_page, live_server, javascript=False)
     page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/history/?p=2")
     row = page.locator("#change-history tbody tr").last
-    assert row.get_by_text(f"No. {oldest.pk}", exact=True).is_visible()
-    assert fits(page), "the history page scrolls sideways"
-    shoot(page, "record-history-page-2", width, scheme)
+    for width, scheme in each_look(page):
+        assert row.get_by_text(f"No. {oldest.pk}", exact=True).is_visible(), (width, scheme)
+        assert fits(page), ("the history page scrolls sideways", width, scheme)
+        shoot(page, "record-history-page-2", width, scheme)
 
     row.get_by_role("link", name=f"Compare with any other revision: No. {oldest.pk}",
                     exact=False).click()
     page.wait_for_url("**/history/compare/?from=*")
-    assert page.get_by_text("Choose the other revision to compare it with.").is_visible()
-    assert page.get_by_label("From revision No.").input_value() == str(oldest.pk)
-    assert page.get_by_text(f"the latest is No. {newest.pk}", exact=False).is_visible()
-    assert fits(page), "the compare form scrolls sideways"
-    shoot(page, "record-compare-asks", width, scheme)
+    for width, scheme in each_look(page):
+        assert page.get_by_text("Choose the other revision to compare it with.").is_visible()
+        assert page.get_by_label("From revision No.").input_value() == str(oldest.pk)
+        assert page.get_by_text(f"the latest is No. {newest.pk}", exact=False).is_visible()
+        assert fits(page), ("the compare form scrolls sideways", width, scheme)
+        shoot(page, "record-compare-asks", width, scheme)
 
     page.get_by_label("To revision No.").fill(str(newest.pk))
     page.get_by_role("button", name="Compare").click()
     page.wait_for_url("**/history/compare/?from=*&to=*")
     table = page.locator("#revision-comparison")
-    assert table.get_by_text("Harbour opens to the night ferries").is_visible()
-    assert table.get_by_text("Harbour update 104: the night ferries' timetable").is_visible()
-    assert page.get_by_label("To revision No.").input_value() == str(newest.pk)
-    assert fits(page), "the comparison scrolls sideways"
-    shoot(page, "record-compare-any", width, scheme)
+    for width, scheme in each_look(page):
+        assert table.get_by_text("Harbour opens to the night ferries").is_visible()
+        assert table.get_by_text(
+            "Harbour update 104: the night ferries' timetable").is_visible()
+        assert page.get_by_label("To revision No.").input_value() == str(newest.pk)
+        assert fits(page), ("the comparison scrolls sideways", width, scheme)
+        shoot(page, "record-compare-any", width, scheme)
 
     page.get_by_label("To revision No.").fill("12x")
     page.get_by_role("button", name="Compare").click()
-    assert page.get_by_text("“12x” is not the number of a revision of this story.").is_visible()
-    assert page.get_by_label("To revision No.").input_value() == "12x"
-    shoot(page, "record-compare-wrong", width, scheme)
+    for width, scheme in each_look(page):
+        assert page.get_by_text(
+            "“12x” is not the number of a revision of this story.").is_visible()
+        assert page.get_by_label("To revision No.").input_value() == "12x"
+        shoot(page, "record-compare-wrong", width, scheme)
 
 
 def test_the_compare_form_is_accessible(live_server, new_page, story):
