@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationAction, ReaderStanding
+from tests.browser.shots import each_look
 from tests.browser.test_desk import sign_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -19,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "fmod"
 QUEUE = "/admin/moderation/comments/"
 REFUSED = "This comment is by editor, a newsroom account: newsroom accounts are not put in"
-SIZES = [(width, scheme) for width in (1280, 390) for scheme in ("light", "dark")]
 
 
 def staff(group, username):
@@ -47,10 +47,8 @@ def desk(roles):
     return {"author": author, "held": held}
 
 
-@pytest.mark.parametrize(("width", "scheme"), SIZES)
-def test_a_stale_restriction_brings_the_card_back_saying_why(
-        live_server, desk, new_page, width, scheme):
-    page = new_page(width=width, color_scheme=scheme)
+def test_a_stale_restriction_brings_the_card_back_saying_why(live_server, desk, new_page):
+    page = new_page()
     sign_in(page, live_server, "moderator")
     page.goto(live_server.url + QUEUE)
     card = page.locator(f"#comment-{desk['held'].pk}")
@@ -60,38 +58,37 @@ def test_a_stale_restriction_brings_the_card_back_saying_why(
     desk["author"].save()
     restrict.click()
     card = page.locator(f"#comment-{desk['held'].pk}")
-    expect(card.locator("[data-desk-card-notice]")).to_contain_text(REFUSED)
-    expect(card.locator("button[value=restrict]")).to_have_count(0)
-    expect(card).to_contain_text("a newsroom account, not restricted by moderators")
-    # Read out as it is: nothing was undone.
     live = page.locator("[data-desk-live]")
-    expect(live).to_contain_text(REFUSED)
-    expect(live).not_to_contain_text("Undone")
-    assert not ReaderStanding.objects.exists() and not ModerationAction.objects.exists()
-    shot(page, "desk-restriction-refused", width, scheme)
+    for width, scheme in each_look(page):
+        expect(card.locator("[data-desk-card-notice]")).to_contain_text(REFUSED)
+        expect(card.locator("button[value=restrict]")).to_have_count(0)
+        expect(card).to_contain_text("a newsroom account, not restricted by moderators")
+        # Read out as it is: nothing was undone.
+        expect(live).to_contain_text(REFUSED)
+        expect(live).not_to_contain_text("Undone")
+        assert not ReaderStanding.objects.exists() and not ModerationAction.objects.exists()
+        shot(page, "desk-restriction-refused", width, scheme)
     # Hide still works, with the card's own button.
     card.locator("button[value=hide]").click()
     expect(page.locator(".desk-receipt").first).to_contain_text("Hid the comment by editor.")
     assert Comment.objects.get().status == "hidden"
 
 
-@pytest.mark.parametrize(("width", "scheme"), SIZES)
-def test_without_the_script_the_refusal_is_the_queues_message(
-        live_server, desk, new_page, width, scheme):
-    page = new_page(width=width, color_scheme=scheme, javascript=False)
+def test_without_the_script_the_refusal_is_the_queues_message(live_server, desk, new_page):
+    page = new_page(javascript=False)
     sign_in(page, live_server, "moderator")
     page.goto(live_server.url + QUEUE)
     desk["author"].is_staff = True
     desk["author"].save()
     page.locator(f"#comment-{desk['held'].pk} button[value=restrict]").click()
-    expect(page.locator(".messagelist")).to_contain_text(REFUSED)
-    expect(page.locator(f"#comment-{desk['held'].pk} button[value=restrict]")).to_have_count(0)
-    shot(page, "desk-restriction-refused-no-js", width, scheme)
+    restrict = page.locator(f"#comment-{desk['held'].pk} button[value=restrict]")
+    for width, scheme in each_look(page):
+        expect(page.locator(".messagelist")).to_contain_text(REFUSED)
+        expect(restrict).to_have_count(0)
+        shot(page, "desk-restriction-refused-no-js", width, scheme)
 
 
-@pytest.mark.parametrize(("width", "scheme"), SIZES)
-def test_the_comment_list_counts_the_comments_already_so(
-        live_server, roles, new_page, width, scheme):
+def test_the_comment_list_counts_the_comments_already_so(live_server, roles, new_page):
     first = staff("Moderators", "first")
     staff("Moderators", "moderator")
     earlier = timezone.now() - timedelta(hours=2)
@@ -99,14 +96,15 @@ def test_the_comment_list_counts_the_comments_already_so(
         CommentFactory(body=f"Approved {n}", moderator=first, moderated_at=earlier)
     CommentFactory(body="Held 1", status="pending")
     CommentFactory(body="Held 2", status="pending")
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     sign_in(page, live_server, "moderator")
     page.goto(live_server.url + "/admin/comments/comment/")
     for body in ("Held 1", "Held 2", "Approved 1"):
         page.locator("#result_list tr", has_text=body).locator("input.action-select").check()
     page.select_option("select[name=action]", "approve")
     page.locator("button[name=index]").click()
-    expect(page.locator(".messagelist")).to_have_text(
-        "2 comments approved; 1 was already approved.")
-    shot(page, "comment-list-already-approved", width, scheme)
+    for width, scheme in each_look(page):
+        expect(page.locator(".messagelist")).to_have_text(
+            "2 comments approved; 1 was already approved.")
+        shot(page, "comment-list-already-approved", width, scheme)
     assert ModerationAction.objects.count() == 2
