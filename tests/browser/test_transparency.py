@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from demo import illustrations
 from standards.models import Correction
+from tests.browser.shots import each_look
 from tests.factories import (ArticleFactory, BiasReportFactory, CommentFactory,
                              CorrectionFactory, UserFactory)
 
@@ -138,38 +139,36 @@ def _violations(page):
             for v in Axe().run(page).response["violations"]]
 
 
-@pytest.mark.parametrize("width", (1280, 390))
 def test_the_demo_report_is_compact_with_charts_as_wide_as_the_text(
-        live_server, demo, new_page, width):
-    page = new_page(width=width)
+        live_server, demo, new_page):
+    page = new_page()
     assert page.goto(live_server.url + "/transparency/").status == 200
-    height = page.locator("article.transparency").bounding_box()["height"]
-    # The old report less the rows of zeros and the second copy of each total
-    # (now about 3,980 px at 1280 and 4,840 px at 390).
-    assert height < OLD_HEIGHT[width] * 0.8, height
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    # Quiet months are folded and said to be empty; the totals are shown once.
-    assert page.locator("tr.quiet").count() >= 4
-    assert page.get_by_text("Nothing counted here is older than").is_visible()
-    assert page.locator("tfoot th", has_text="Last 12 months and all time").count() == 5
-    # Each chart is as wide as the paragraph above it (the text column).
-    text = page.locator(".transparency-block > p").first.bounding_box()
-    charts = page.locator("svg.chart")
-    assert charts.count() == 5
-    for index in range(5):
-        box = charts.nth(index).bounding_box()
-        assert abs(box["x"] - text["x"]) <= 1 and abs(box["width"] - text["width"]) <= 1, (
-            index, box, text)
-        assert 180 <= box["height"] <= 260, box  # pixels, not scaled with the width
-    # Text in the charts is never scaled: its size is the stylesheet's.
-    sizes = page.evaluate("""[...document.querySelectorAll('svg.chart text')].map(
-        t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)""")
-    assert min(sizes) >= 10 and max(sizes) <= 12, (min(sizes), max(sizes))
-    # Looked at in light and dark on the same page.
-    for color_scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=color_scheme)
-        _shot(page, f"transparency-{width}-{color_scheme}")
-        assert not _violations(page), (color_scheme, "\n".join(_violations(page)))
+    for width, scheme in each_look(page):
+        height = page.locator("article.transparency").bounding_box()["height"]
+        # The old report less the rows of zeros and the second copy of each total
+        # (now about 3,980 px at 1280 and 4,840 px at 390).
+        assert height < OLD_HEIGHT[width] * 0.8, (width, height)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), width
+        # Quiet months are folded and said to be empty; the totals are shown once.
+        assert page.locator("tr.quiet").count() >= 4
+        assert page.get_by_text("Nothing counted here is older than").is_visible()
+        assert page.locator("tfoot th", has_text="Last 12 months and all time").count() == 5
+        # Each chart is as wide as the paragraph above it (the text column).
+        text = page.locator(".transparency-block > p").first.bounding_box()
+        charts = page.locator("svg.chart")
+        assert charts.count() == 5
+        for index in range(5):
+            box = charts.nth(index).bounding_box()
+            assert abs(box["x"] - text["x"]) <= 1 and abs(box["width"] - text["width"]) <= 1, (
+                width, index, box, text)
+            assert 180 <= box["height"] <= 260, box  # pixels, not scaled with the width
+        # Text in the charts is never scaled: its size is the stylesheet's.
+        sizes = page.evaluate("""[...document.querySelectorAll('svg.chart text')].map(
+            t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)""")
+        assert min(sizes) >= 10 and max(sizes) <= 12, (width, min(sizes), max(sizes))
+        # Looked at in light and dark.
+        _shot(page, f"transparency-{width}-{scheme}")
+        assert not _violations(page), (width, scheme, "\n".join(_violations(page)))
 
 
 def _edges(page, region):
@@ -193,22 +192,22 @@ def _edges(page, region):
     return left, right
 
 
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_wide_tables_scroll_in_their_box_with_a_visible_shade(
-        live_server, demo, new_page, color_scheme):
-    page = new_page(width=390, color_scheme=color_scheme)
+def test_wide_tables_scroll_in_their_box_with_a_visible_shade(live_server, demo, new_page):
+    page = new_page(width=390)
     page.goto(live_server.url + "/transparency/")
     region = page.locator(".table-scroll").first
-    assert region.get_attribute("role") == "region"
-    assert region.get_attribute("tabindex") == "0"
-    assert region.get_attribute("aria-labelledby") == "stories-table-title"
-    assert region.evaluate("el => el.scrollWidth > el.clientWidth + 40")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    region.scroll_into_view_if_needed()
-    left, right = _edges(page, region)
-    assert right > 8 and left < 1, (left, right)  # more columns to the right
-    page.screenshot(path=str(SHOTS / f"transparency-table-start-390-{color_scheme}.png"),
-                    clip=region.bounding_box())
+    phone = ((390, "light"), (390, "dark"))
+    for _, color_scheme in each_look(page, looks=phone):
+        assert region.get_attribute("role") == "region"
+        assert region.get_attribute("tabindex") == "0"
+        assert region.get_attribute("aria-labelledby") == "stories-table-title"
+        assert region.evaluate("el => el.scrollWidth > el.clientWidth + 40")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        region.scroll_into_view_if_needed()
+        left, right = _edges(page, region)
+        assert right > 8 and left < 1, (color_scheme, left, right)  # more columns to the right
+        page.screenshot(path=str(SHOTS / f"transparency-table-start-390-{color_scheme}.png"),
+                        clip=region.bounding_box())
     # The keyboard scrolls it too, and the shade moves to the other side.
     region.focus()
     at_end = "el => el.scrollLeft >= el.scrollWidth - el.clientWidth - 1"
@@ -217,11 +216,12 @@ def test_wide_tables_scroll_in_their_box_with_a_visible_shade(
             break
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(50)
-    assert region.evaluate(at_end)
-    left, right = _edges(page, region)
-    assert left > 8 and right < 1, (left, right)
-    page.screenshot(path=str(SHOTS / f"transparency-table-end-390-{color_scheme}.png"),
-                    clip=region.bounding_box())
+    for _, color_scheme in each_look(page, looks=phone):
+        assert region.evaluate(at_end)
+        left, right = _edges(page, region)
+        assert left > 8 and right < 1, (color_scheme, left, right)
+        page.screenshot(path=str(SHOTS / f"transparency-table-end-390-{color_scheme}.png"),
+                        clip=region.bounding_box())
 
 
 def test_tables_that_fit_show_no_shade(live_server, demo, new_page):
@@ -235,18 +235,20 @@ def test_tables_that_fit_show_no_shade(live_server, demo, new_page):
         assert max(_edges(page, region)) < 1, index
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_a_site_older_than_a_year_shows_both_totals(live_server, demo, new_page, width):
+def test_a_site_older_than_a_year_shows_both_totals(live_server, demo, new_page):
     ArticleFactory(published_at=timezone.now() - timedelta(days=500))
-    page = new_page(width=width)
+    page = new_page()
     page.goto(live_server.url + "/transparency/")
-    _shot(page, f"transparency-older-{width}")
-    stories = page.locator("#stories .figures").first
-    assert stories.locator("tfoot th").all_inner_texts() == ["Last 12 months", "All time"]
-    assert page.locator("#personas-table-title + .table-scroll thead th").all_inner_texts()[1:] \
-        == ["Last 12 months", "All time"]
-    assert not page.get_by_text("Nothing counted here is older than").count()
-    # Only stories are older than a year: the other tables still agree.
-    assert page.locator("#comments tfoot th").all_inner_texts() == ["Last 12 months and all time"]
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    assert not _violations(page), "\n".join(_violations(page))
+    for width, _ in each_look(page, looks=((1280, "light"), (390, "light"))):
+        _shot(page, f"transparency-older-{width}")
+        stories = page.locator("#stories .figures").first
+        assert stories.locator("tfoot th").all_inner_texts() == ["Last 12 months", "All time"]
+        assert page.locator(
+            "#personas-table-title + .table-scroll thead th").all_inner_texts()[1:] \
+            == ["Last 12 months", "All time"]
+        assert not page.get_by_text("Nothing counted here is older than").count()
+        # Only stories are older than a year: the other tables still agree.
+        assert page.locator("#comments tfoot th").all_inner_texts() == [
+            "Last 12 months and all time"]
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), width
+        assert not _violations(page), (width, "\n".join(_violations(page)))
