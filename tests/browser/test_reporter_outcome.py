@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from core.ratelimit import fingerprint
 from standards.models import BiasReport
 from standards.views import REPORTER_COOKIE
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import serious
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, BiasReportFactory, CorrectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,10 +23,8 @@ NOTE = ("We checked the harbour authority's own figures, which the story links t
         "rose by 4 per cent, as the story says.\nThank you for reading so closely.")
 
 
-@pytest.mark.parametrize(("width", "scheme"), LOOKS)
 @pytest.mark.parametrize("status", [BiasReport.Status.DISMISSED, BiasReport.Status.UPHELD])
-def test_the_reporter_reads_the_note_and_what_followed(live_server, new_page, width, scheme,
-                                                       status):
+def test_the_reporter_reads_the_note_and_what_followed(live_server, new_page, status):
     story = ArticleFactory(headline="Harbour fees rise in spring", slug="harbour-fees",
                            published_at=datetime(2026, 11, 1, tzinfo=UTC))
     report = BiasReportFactory(article=story, reporter_key=fingerprint("reporter-browser-key"),
@@ -35,14 +33,16 @@ def test_the_reporter_reads_the_note_and_what_followed(live_server, new_page, wi
     if status == BiasReport.Status.UPHELD:
         CorrectionFactory(article=story, bias_report=report,
                           date=datetime(2026, 12, 1, 9, tzinfo=UTC))
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     page.context.add_cookies([{"name": REPORTER_COOKIE, "value": "reporter-browser-key",
                                "url": live_server.url + report.get_confirmation_url()}])
     page.goto(live_server.url + report.get_confirmation_url())
-    expect(page.get_by_role("heading", name="The moderator’s note to you")).to_be_visible()
-    expect(page.locator(".bias-report-note")).to_contain_text("Thank you for reading so closely.")
-    if status == BiasReport.Status.UPHELD:
-        expect(page.get_by_role("link", name="Correction of Dec 1, 2026")).to_be_visible()
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    assert serious(page) == []
-    shoot(page, f"{status}", width, scheme)
+    for width, scheme in each_look(page):
+        expect(page.get_by_role("heading", name="The moderator’s note to you")).to_be_visible()
+        expect(page.locator(".bias-report-note")).to_contain_text(
+            "Thank you for reading so closely.")
+        if status == BiasReport.Status.UPHELD:
+            expect(page.get_by_role("link", name="Correction of Dec 1, 2026")).to_be_visible()
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        assert serious(page) == [], (width, scheme)
+        shoot(page, f"{status}", width, scheme)
