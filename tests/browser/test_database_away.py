@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from standards.models import BiasReport
+from tests.browser.shots import each_look
 from tests.browser.test_participation import (
     _many_comments, _reader, _wait_for_block, sign_in,
 )
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(settings.BASE_DIR) / "screenshots" / "database-away"
 PARTIAL = re.compile(r"[?&]partial=1")
+LOOKS = ((1280, "light"), (390, "dark"))
 
 
 def _posts_answered_with_the_503_page(page):
@@ -77,13 +79,12 @@ def test_the_comment_and_the_bias_report_keep_their_text(live_server, newsroom, 
     assert Comment.objects.count() == 0 and BiasReport.objects.count() == 0
 
 
-@pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (390, "dark")])
 def test_another_page_of_comments_that_cannot_load_leaves_the_block_as_it_was(
-        live_server, newsroom, new_page, width, scheme):
+        live_server, newsroom, new_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     article = newsroom["lead"]
     _many_comments(article)  # 21: newest first, 20 a page
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     sign_in(page, live_server, _reader(), next_url=article.get_absolute_url())
     url = page.url
     block = _wait_for_block(page)
@@ -95,27 +96,32 @@ def test_another_page_of_comments_that_cannot_load_leaves_the_block_as_it_was(
 
     block.get_by_role("link", name="Older comments").click()
     holder = page.locator("[data-comments-src]")
-    expect(holder.locator(".notice-error")).to_have_text(
-        "Those comments could not be loaded. Please try again in a minute.")
-    expect(block.locator(".pagination-current")).to_have_text("Page 1 of 2")
-    expect(block.locator(".comment")).to_have_count(20)
-    expect(page.get_by_text("We are back in a moment")).to_have_count(0)
-    assert block.get_by_label("Your comment").input_value() == (
-        "Half written while the database is away.")
-    assert page.url == url
-    holder.locator(".notice-error").screenshot(
-        path=str(SHOTS / f"comment-pages-{width}-{scheme}.png"))
-    page.screenshot(path=str(SHOTS / f"comment-pages-page-{width}-{scheme}.png"))
+    for width, scheme in each_look(page, looks=LOOKS):
+        # Scrolled as at this width: to the link clicked, then to the notice (comments.js).
+        page.evaluate("window.scrollTo(0, 0)")
+        block.get_by_role("link", name="Older comments").scroll_into_view_if_needed()
+        holder.locator(".notice-error").evaluate("el => el.scrollIntoView({block: 'nearest'})")
+        expect(holder.locator(".notice-error")).to_have_text(
+            "Those comments could not be loaded. Please try again in a minute.")
+        expect(block.locator(".pagination-current")).to_have_text("Page 1 of 2")
+        expect(block.locator(".comment")).to_have_count(20)
+        expect(page.get_by_text("We are back in a moment")).to_have_count(0)
+        assert block.get_by_label("Your comment").input_value() == (
+            "Half written while the database is away.")
+        assert page.url == url
+        holder.locator(".notice-error").screenshot(
+            path=str(SHOTS / f"comment-pages-{width}-{scheme}.png"))
+        page.screenshot(path=str(SHOTS / f"comment-pages-page-{width}-{scheme}.png"))
 
 
-@pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (390, "dark")])
-def test_the_503_page(live_server, new_page, width, scheme):
+def test_the_503_page(live_server, new_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     away = render_to_string("503.html", {"sent": False})
     page.route(re.compile(r"/away/$"), lambda route: route.fulfill(
         status=503, content_type="text/html; charset=utf-8", body=away))
     page.goto(live_server.url + "/away/")
-    expect(page.get_by_role("heading", name="We are back in a moment")).to_be_visible()
-    expect(page.get_by_text("Please try again in a minute.")).to_be_visible()
-    page.screenshot(path=str(SHOTS / f"page-{width}-{scheme}.png"), full_page=True)
+    for width, scheme in each_look(page, looks=LOOKS):
+        expect(page.get_by_role("heading", name="We are back in a moment")).to_be_visible()
+        expect(page.get_by_text("Please try again in a minute.")).to_be_visible()
+        page.screenshot(path=str(SHOTS / f"page-{width}-{scheme}.png"), full_page=True)
