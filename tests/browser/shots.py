@@ -30,10 +30,15 @@ def each_look(page, looks=LOOKS, height=900):
         yield width, scheme
 
 
-# Styles worked out again for the new look, then every transition they started run to its
-# end: Django's admin fades a link's colour over 0.15 s, and axe, run at once, measured the
-# contrast of a colour halfway from dark to light.
+# Styles worked out again for the new look, then the transitions they started run to their
+# end, for a second at most: Django's admin fades a link's colour over 0.15 s, and axe, run
+# at once, measured the contrast of a colour halfway from dark to light. Transitions alone:
+# an animation that repeats for ever never finishes.
 SETTLED = """async () => {
     getComputedStyle(document.documentElement).color;
-    await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+    const fading = document.getAnimations().filter(a => a instanceof CSSTransition);
+    await Promise.race([
+        Promise.all(fading.map(a => a.finished.catch(() => null))),
+        new Promise(done => setTimeout(done, 1000)),
+    ]);
 }"""
