@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from tests.browser.test_desk import serious
 from tests.browser.test_participation import sign_in
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.shots import each_look
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,25 +22,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "sessions"
 
 
-@pytest.mark.parametrize(("width", "scheme"), LOOKS)
-def test_a_reader_signs_out_of_the_other_browsers(live_server, new_page, width, scheme):
+def test_a_reader_signs_out_of_the_other_browsers(live_server, new_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     reader = UserFactory(username="ana")
     library, phone = Client(), Client()
     for client in (library, phone):
         client.force_login(reader)
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     sign_in(page, live_server, reader, next_url="/accounts/")
     sessions = page.locator("section[aria-labelledby=account-sessions]")
-    expect(sessions).to_contain_text("Here, and in 2 other browsers.")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    assert serious(page) == []
-    sessions.screenshot(path=SHOTS / f"others-{width}-{scheme}.png")
+    for width, scheme in each_look(page):
+        expect(sessions).to_contain_text("Here, and in 2 other browsers.")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
+        sessions.screenshot(path=SHOTS / f"others-{width}-{scheme}.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")
     sessions.get_by_role("button", name="Sign out of the other browsers").click()
-    expect(page.locator(".notices")).to_have_text("Signed out of 2 other browsers.")
-    expect(sessions).to_contain_text("Here only: in no other browser.")
-    assert serious(page) == []
-    page.screenshot(path=SHOTS / f"done-{width}-{scheme}.png")
+    for width, scheme in each_look(page):
+        expect(page.locator(".notices")).to_have_text("Signed out of 2 other browsers.")
+        expect(sessions).to_contain_text("Here only: in no other browser.")
+        assert serious(page) == []
+        page.screenshot(path=SHOTS / f"done-{width}-{scheme}.png")
+        expect(page.get_by_role("link", name="Your account", exact=True)).to_be_visible()
     for client in (library, phone):
         assert client.get("/accounts/").status_code == 302  # to the sign-in page
-    expect(page.get_by_role("link", name="Your account", exact=True)).to_be_visible()  # still in
