@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from newsletter.edition import due_moment
 from newsletter.models import Subscriber
+from tests.browser.shots import each_look
 from tests.browser.test_desk import serious
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
@@ -59,13 +60,13 @@ def edition(live_server, settings):
     return message
 
 
-@pytest.mark.parametrize("width", [600, 375])
-def test_the_edition_renders_in_a_mail_sized_window(new_page, edition, width):
+def test_the_edition_renders_in_a_mail_sized_window(new_page, edition):
     html = edition.alternatives[0].content
-    for scheme in ("light", "dark"):
-        # Mail clients run no scripts.
-        page = new_page(width=width, height=900, color_scheme=scheme, javascript=False)
-        page.set_content(html, wait_until="load")
+    # Mail clients run no scripts.
+    page = new_page(width=600, height=900, javascript=False)
+    page.set_content(html, wait_until="load")
+    looks = [(width, scheme) for width in (600, 375) for scheme in ("light", "dark")]
+    for width, scheme in each_look(page, looks):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         image = page.locator("img")
         assert image.count() == 1
@@ -86,14 +87,15 @@ def test_the_edition_renders_in_a_mail_sized_window(new_page, edition, width):
 def test_the_subscription_pages_in_light_and_dark(live_server, new_page, edition):
     preferences = next(line for line in edition.body.splitlines()
                        if "/newsletter/preferences/" in line).split()[-1]
-    for width, scheme in [(1280, "light"), (390, "dark"), (1280, "dark"), (390, "light")]:
-        # axe runs as a script; the pages themselves have none.
-        page = new_page(width=width, color_scheme=scheme)
-        page.goto(f"{live_server.url}/newsletter/")
+    # axe runs as a script; the pages themselves have none.
+    page = new_page()
+    page.goto(f"{live_server.url}/newsletter/")
+    for width, scheme in each_look(page):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert serious(page) == []
         shoot(page, f"subscribe-{width}-{scheme}")
-        page.goto(preferences)
+    page.goto(preferences)
+    for width, scheme in each_look(page):
         assert page.get_by_role("heading", name="Your newsletter preferences").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert serious(page) == []
@@ -117,20 +119,18 @@ def test_a_mistake_keeps_what_was_typed_in_the_browser(live_server, new_page, ed
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_saved_choices_are_announced_in_a_live_region(live_server, new_page, edition, width):
+def test_saved_choices_are_announced_in_a_live_region(live_server, new_page, edition):
     preferences = next(line for line in edition.body.splitlines()
                        if "/newsletter/preferences/" in line).split()[-1]
-    page = new_page(width=width, color_scheme="light")
+    page = new_page()
     page.goto(preferences)
     page.get_by_label("Business").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Save choices").click()
-    # The list of notices keeps its role; the live region is around it.
-    status = page.get_by_role("status").filter(has_text="Saved.")
-    assert status.locator("ul.notices li").inner_text() == (
-        "Saved. The next edition follows your new choices.")
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
+    for width, scheme in each_look(page):
+        # The list of notices keeps its role; the live region is around it.
+        status = page.get_by_role("status").filter(has_text="Saved.")
+        assert status.locator("ul.notices li").inner_text() == (
+            "Saved. The next edition follows your new choices.")
         assert serious(page) == []
         shoot(page, f"preferences-saved-{width}-{scheme}")
