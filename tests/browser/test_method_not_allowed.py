@@ -7,19 +7,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import serious
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa10")
 
 
-@pytest.mark.parametrize(("width", "scheme"), LOOKS)
-def test_a_form_sent_to_the_front_page_gets_a_page_that_says_so(live_server, new_page, width,
-                                                                scheme):
-    page = new_page(width=width, color_scheme=scheme)
+def test_a_form_sent_to_the_front_page_gets_a_page_that_says_so(live_server, new_page):
+    page = new_page()
     page.goto(f"{live_server.url}/healthz")  # the site's origin, for the form below
     page.set_content(f'<form method="post" action="{live_server.url}/">'
                      f'<input name="q" value="typed"><button>Send</button></form>')
@@ -27,8 +25,9 @@ def test_a_form_sent_to_the_front_page_gets_a_page_that_says_so(live_server, new
         page.get_by_role("button", name="Send").click()
     assert sent.value.status == 405
     page.wait_for_load_state()
-    expect(page.get_by_role("heading", level=1)).to_have_text("This page takes no form")
-    expect(page.locator("body")).to_contain_text("nothing was saved")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    assert serious(page) == []
-    shoot(page, "form-sent-to-a-page-that-takes-none", width, scheme)
+    for width, scheme in each_look(page):
+        expect(page.get_by_role("heading", level=1)).to_have_text("This page takes no form")
+        expect(page.locator("body")).to_contain_text("nothing was saved")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
+        shoot(page, "form-sent-to-a-page-that-takes-none", width, scheme)
