@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from articles.models import Article
 from comments.models import Comment, CommentReport
 from standards.models import BiasReport
+from tests.browser.shots import each_look
 from tests.browser.test_comment_polish import _shot as polish_shot
 from tests.browser.test_participation import _reader, _wait_for_block, sign_in
 from tests.factories import CommentFactory, UserFactory
@@ -205,23 +206,23 @@ def test_counters_announce_the_limit_only(live_server, newsroom, new_page):
     _shot(page, "counter-too-many-lines", block.locator(".comment-form"))
 
 
-@pytest.mark.parametrize(("width", "scheme"), [(width, scheme) for scheme in ("light", "dark")
-                                               for width in (1280, 390)])
 def test_without_the_script_a_comment_hidden_before_it_is_reported_says_so(
-        live_server, newsroom, new_page, width, scheme):
+        live_server, newsroom, new_page):
     """QA, 2026-12-06: the reader landed on "We can't find that page"."""
     article = newsroom["lead"]
     theirs = CommentFactory(article=article, reader=UserFactory(username="bo"),
                             body="Will the island service keep its Sunday boat?")
-    page = new_page(width=width, color_scheme=scheme, javascript=False)
+    page = new_page(javascript=False)
     sign_in(page, live_server, _reader(), next_url=f"{article.get_absolute_url()}comments/")
     report = page.locator(f"#comment-{theirs.pk} .comment-report")
     report.locator("summary").click()
     report.get_by_label("Spam").check()
     Comment.objects.filter(pk=theirs.pk).update(status=Comment.Status.HIDDEN)
     report.get_by_role("button", name="Send report").click()
-    expect(page.get_by_text("Nothing was reported: this comment is no longer shown. It may "
-                            "have been removed already.")).to_be_visible()
-    expect(page.locator(f"#comment-{theirs.pk}")).to_have_count(0)
+    looks = [(width, scheme) for scheme in ("light", "dark") for width in (1280, 390)]
+    for width, scheme in each_look(page, looks):
+        expect(page.get_by_text("Nothing was reported: this comment is no longer shown. It "
+                                "may have been removed already.")).to_be_visible()
+        expect(page.locator(f"#comment-{theirs.pk}")).to_have_count(0)
+        page.screenshot(path=str(SHOTS / f"hidden-before-report-no-script-{width}-{scheme}.png"))
     assert not CommentReport.objects.exists()
-    page.screenshot(path=str(SHOTS / f"hidden-before-report-no-script-{width}-{scheme}.png"))
