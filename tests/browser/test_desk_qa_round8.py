@@ -12,27 +12,29 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from standards.models import BiasReport
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import serious, sign_in, staff
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, BiasReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The admin's links fade to their new colours: checked and photographed once they have.
+COLOURS_TURNED = ("Promise.all(document.getAnimations()"
+                  ".filter(a => a instanceof CSSTransition)"
+                  ".map(a => a.finished.catch(() => null)))")
 
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "desk-notes")
 NOTE = ("Thank you: we checked the ferry figures with the harbour office, and the story "
         "gives the timetable the operator published on Monday.")
 
 
-@pytest.mark.parametrize(("width", "scheme"), LOOKS)
-def test_a_note_for_a_report_decided_meanwhile_is_kept_to_copy(live_server, new_page, roles,
-                                                               width, scheme):
+def test_a_note_for_a_report_decided_meanwhile_is_kept_to_copy(live_server, new_page, roles):
     staff("Moderators", "moderator")
     other = Client()
     other.force_login(staff("Moderators", "mod2"))
     report = BiasReportFactory(article=ArticleFactory(headline="Night ferry trial approved"),
                                contact_email="reporter@example.org")
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     sign_in(page, live_server, "moderator")
     page.goto(f"{live_server.url}/admin/moderation/bias-reports/")
     page.get_by_label("Note to the reporter").fill(NOTE)
@@ -40,20 +42,20 @@ def test_a_note_for_a_report_decided_meanwhile_is_kept_to_copy(live_server, new_
     assert other.post(f"/admin/moderation/bias-reports/{report.pk}/decide/",
                       {"decision": "uphold", "note": "Upheld."}).status_code == 303
     page.get_by_role("button", name="Dismiss").click()
-    expect(page.locator(".desk-notice")).to_contain_text(
-        f"{report.reference} was already upheld by mod2")
     kept = page.get_by_label("Your note, not saved: copy it before you go back")
-    expect(kept).to_have_value(NOTE)
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    assert serious(page) == []
-    shoot(page, "decided-meanwhile", width, scheme)
+    for width, scheme in each_look(page):
+        page.evaluate(COLOURS_TURNED)
+        expect(page.locator(".desk-notice")).to_contain_text(
+            f"{report.reference} was already upheld by mod2")
+        expect(kept).to_have_value(NOTE)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
+        shoot(page, "decided-meanwhile", width, scheme)
     report.refresh_from_db()
     assert report.status == BiasReport.Status.UPHELD and report.resolution_note == "Upheld."
 
 
-@pytest.mark.parametrize(("width", "scheme"), LOOKS)
-def test_a_moderator_whose_permissions_went_keeps_the_note(live_server, new_page, roles, width,
-                                                           scheme):
+def test_a_moderator_whose_permissions_went_keeps_the_note(live_server, new_page, roles):
     """Taken out of Moderators with the queue open: the script's decision is refused, sent
     again plainly, and the desk's own page says why, with the note (it was the public site's
     "not open to your account")."""
@@ -64,18 +66,20 @@ def test_a_moderator_whose_permissions_went_keeps_the_note(live_server, new_page
 
     moderator = staff("Moderators", "mod3")
     comment = CommentFactory(status=Comment.Status.PENDING, body="Buy cheap ferry tickets here")
-    page = new_page(width=width, color_scheme=scheme)
+    page = new_page()
     sign_in(page, live_server, "mod3")
     page.goto(f"{live_server.url}/admin/moderation/comments/")
     page.get_by_label("Note for the log").fill("Advertising, third time today.")
     moderator.groups.remove(Group.objects.get(name="Moderators"))
     page.get_by_role("button", name="Hide", exact=True).click()
-    expect(page.locator(".desk-notice")).to_contain_text(
-        "Nothing was decided: your account may no longer decide comments.")
-    expect(page.get_by_label("Your note, not saved: copy it before you go back")).to_have_value(
-        "Advertising, third time today.")
-    assert page.evaluate(NO_HORIZONTAL_SCROLL)
-    assert serious(page) == []
-    shoot(page, "permissions-went", width, scheme)
+    for width, scheme in each_look(page):
+        page.evaluate(COLOURS_TURNED)
+        expect(page.locator(".desk-notice")).to_contain_text(
+            "Nothing was decided: your account may no longer decide comments.")
+        expect(page.get_by_label("Your note, not saved: copy it before you go back")
+               ).to_have_value("Advertising, third time today.")
+        assert page.evaluate(NO_HORIZONTAL_SCROLL)
+        assert serious(page) == []
+        shoot(page, "permissions-went", width, scheme)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
