@@ -16,10 +16,6 @@ from tests.browser.test_story_desk import PASSWORD, serious
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# The admin's links fade to their new colours: checked and photographed once they have.
-COLOURS_TURNED = ("Promise.all(document.getAnimations()"
-                  ".filter(a => a instanceof CSSTransition)"
-                  ".map(a => a.finished.catch(() => null)))")
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "desk-qa3"
 VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
@@ -74,7 +70,6 @@ def test_the_history_fits_and_its_radio_buttons_are_labelled_targets(
     radio_to = row.locator("input[name=to]")
     loaded = radio_to.is_checked()
     for width, scheme in each_look(page):
-        page.evaluate(COLOURS_TURNED)
         # Each look starts from the page as it loaded; the label's click below checks it anew.
         radio_to.evaluate("(radio, checked) => { radio.checked = checked; }", loaded)
         shoot(page, "history", width, scheme)
@@ -109,7 +104,6 @@ def test_two_revisions_compared_fit_the_screen(live_server, new_page, story):
     page.get_by_role("button", name="Compare the chosen revisions").click()
     page.wait_for_url("**/history/compare/**")
     for width, scheme in each_look(page):
-        page.evaluate(COLOURS_TURNED)
         shoot(page, "compare", width, scheme)
         scroll_width, inner_width = widths(page)
         assert scroll_width <= inner_width, "the comparison scrolls sideways"

@@ -18,10 +18,6 @@ from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, BiasReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# The admin's links fade to their new colours: checked and photographed once they have.
-COLOURS_TURNED = ("Promise.all(document.getAnimations()"
-                  ".filter(a => a instanceof CSSTransition)"
-                  ".map(a => a.finished.catch(() => null)))")
 
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "desk-notes")
 NOTE = ("Thank you: we checked the ferry figures with the harbour office, and the story "
@@ -44,7 +40,6 @@ def test_a_note_for_a_report_decided_meanwhile_is_kept_to_copy(live_server, new_
     page.get_by_role("button", name="Dismiss").click()
     kept = page.get_by_label("Your note, not saved: copy it before you go back")
     for width, scheme in each_look(page):
-        page.evaluate(COLOURS_TURNED)
         expect(page.locator(".desk-notice")).to_contain_text(
             f"{report.reference} was already upheld by mod2")
         expect(kept).to_have_value(NOTE)
@@ -73,7 +68,6 @@ def test_a_moderator_whose_permissions_went_keeps_the_note(live_server, new_page
     moderator.groups.remove(Group.objects.get(name="Moderators"))
     page.get_by_role("button", name="Hide", exact=True).click()
     for width, scheme in each_look(page):
-        page.evaluate(COLOURS_TURNED)
         expect(page.locator(".desk-notice")).to_contain_text(
             "Nothing was decided: your account may no longer decide comments.")
         expect(page.get_by_label("Your note, not saved: copy it before you go back")

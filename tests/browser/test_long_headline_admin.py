@@ -17,10 +17,6 @@ from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# The admin's links fade to their new colours: checked and photographed once they have.
-COLOURS_TURNED = ("Promise.all(document.getAnimations()"
-                  ".filter(a => a instanceof CSSTransition)"
-                  ".map(a => a.finished.catch(() => null)))")
 
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "long-headline")
 HEADLINE = "Harbour" + "x" * 193
@@ -33,14 +29,12 @@ def test_a_headline_without_spaces_wraps_in_the_newsroom(live_server, new_page, 
     sign_in(page, live_server, "editor")
     page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
     for width, scheme in each_look(page):
-        page.evaluate(COLOURS_TURNED)
         expect(page.locator("#id_headline")).to_have_value(HEADLINE)
         assert page.evaluate(NO_HORIZONTAL_SCROLL), "the change page scrolls sideways"
         assert serious(page) == []
         shoot(page, "change", width, scheme, full_page=False)
     page.goto(f"{live_server.url}/admin/articles/article/")
     for width, scheme in each_look(page):
-        page.evaluate(COLOURS_TURNED)
         assert page.evaluate(NO_HORIZONTAL_SCROLL), "the story list scrolls sideways"
         # The list's other columns stay on screen beside the headline.
         if width == 1280:

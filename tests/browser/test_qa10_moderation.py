@@ -18,10 +18,6 @@ from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, BiasReportFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# The admin's links fade to their new colours: checked and photographed once they have.
-COLOURS_TURNED = ("Promise.all(document.getAnimations()"
-                  ".filter(a => a instanceof CSSTransition)"
-                  ".map(a => a.finished.catch(() => null)))")
 
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa10")
 
@@ -41,7 +37,6 @@ def test_the_triage_opens_on_what_the_decision_did_and_j_goes_on(live_server, ne
 
     said = page.locator(".messagelist")
     for width, scheme in each_look(page):
-        page.evaluate(COLOURS_TURNED)
         expect(said).to_contain_text(f"{first.reference} dismissed. The reporter is emailed "
                                      f"your note.")
         # It had the focus on the page's body: a screen reader said nothing of the decision.

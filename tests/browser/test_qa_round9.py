@@ -21,9 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa-round9")
 FOCUSED_ID = "document.activeElement && document.activeElement.id"
-# The admin's links ease from one colour to the next (0.15 s): axe waits for the new look.
-SETTLED = ("() => document.getAnimations().every("
-           "a => !(a instanceof CSSTransition) || a.playState !== 'running')")
 
 
 def test_the_story_add_form_opens_on_the_headline_and_a_refused_one_on_its_error(
@@ -74,7 +71,6 @@ def test_a_pasted_note_over_the_limit_is_refused_whole_not_cut(live_server, new_
             f"a note can be at most 2,000 characters, and this one has {len(note):,}")
         expect(kept).to_have_value(note)
         assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
-        page.wait_for_function(SETTLED)
         assert serious(page) == [], (width, scheme)
         shoot(page, "triage-note-too-long", width, scheme)
     report.refresh_from_db()

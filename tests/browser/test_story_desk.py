@@ -25,9 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "issue-15"
 VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
-# The admin's links ease from one colour to the next (0.15 s): axe waits for the new look.
-SETTLED = ("() => document.getAnimations().every("
-           "a => !(a instanceof CSSTransition) || a.playState !== 'running')")
 # Headlines as long as the newsroom writes them: 90 to 110 characters.
 LONG_HEADLINES = [
     "Harbour authority and ferry operators agree a winter timetable after three weeks of talks",
@@ -122,7 +119,6 @@ class TestStoryList:
             expect(scheduled.locator(".story-editor")).to_have_text("Jane Editor")
             expect(page.locator("#result_list tr", has_text="Draft: the AI desk")
                    .locator(".story-state")).to_have_text("Draft")
-            page.wait_for_function(SETTLED)
             assert serious(page) == [], (width, scheme)
             shoot(page, "story-list", width, scheme)
 
@@ -203,7 +199,6 @@ class TestStoryForm:
             expect(page.locator(".field-state_note")).to_have_count(0)
             expect(page.locator("#id_body_stats")).to_have_text(
                 f"{words} words · {minutes} min read")
-            page.wait_for_function(SETTLED)
             assert serious(page) == [], (width, scheme)
             shoot(page, "story-form", width, scheme)
 
