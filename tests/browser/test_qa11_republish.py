@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.revisions import local_time
 from articles.models import Article
+from core.revisions import local_time
 from tests.browser.shots import each_look, shooter
 from tests.browser.test_story_admin_r6 import fits, signed_in
 from tests.factories import ArticleFactory
@@ -26,7 +26,7 @@ def test_republishing_says_the_first_time_is_kept(live_server, new_page, roles):
                                     "winter of delays", published_at=first)
     story.status = Article.Status.DRAFT  # taken down
     story.save()
-    page = signed_in(new_page, live_server, "Editors", 1280, "light")
+    page = signed_in(new_page, live_server, "Editors")
     page.goto(f"{live_server.url}/admin/articles/article/?status=draft")
 
     page.locator("input.action-select").first.check()
