@@ -1,5 +1,7 @@
 """Screenshots that browser tests save for people to look at (screenshots/ is git-ignored)."""
 
+from playwright.sync_api import Error as PlaywrightError
+
 # The looks every screen people see is checked and photographed in: a desktop and a phone,
 # light and dark.
 LOOKS = ((1280, "light"), (1280, "dark"), (390, "light"), (390, "dark"))
@@ -26,7 +28,14 @@ def each_look(page, looks=LOOKS, height=900):
     for width, scheme in looks:
         page.set_viewport_size({"width": width, "height": height})
         page.emulate_media(color_scheme=scheme)
-        page.evaluate(SETTLED)
+        try:
+            page.evaluate(SETTLED)
+        except PlaywrightError as error:
+            # A page the test's last click sends is still loading: once it has, its look.
+            if "context was destroyed" not in str(error):
+                raise
+            page.wait_for_load_state()
+            page.evaluate(SETTLED)
         yield width, scheme
 
 
