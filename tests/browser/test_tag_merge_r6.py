@@ -12,13 +12,13 @@ import pytest
 from playwright.sync_api import expect
 from taggit.models import Tag
 
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import sign_in, staff
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "ftag"
-LOOKS = [(width, scheme) for scheme in ("light", "dark") for width in (1280, 390)]
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "ftag")
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -33,40 +33,36 @@ def open_merge(page, live_server, *names):
 
 def test_each_tab_merges_the_tags_it_shows(live_server, new_page, roles):
     staff("Editors", "jeditor")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for number, (width, scheme) in enumerate(LOOKS):
-        ArticleFactory(headline=f"Harbour reopens {number}",
-                       tags=[f"Ports {number}", f"Harbours {number}"])
-        ArticleFactory(headline=f"Bank rates hold {number}",
-                       tags=[f"Markets {number}", f"Banks {number}"])
-        first = new_page(width=width, color_scheme=scheme)
-        sign_in(first, live_server, "jeditor")
-        second = first.context.new_page()  # another tab, the same session
-        open_merge(first, live_server, f"Ports {number}", f"Harbours {number}")
-        open_merge(second, live_server, f"Markets {number}", f"Banks {number}")
+    ArticleFactory(headline="Harbour reopens", tags=["Ports", "Harbours"])
+    ArticleFactory(headline="Bank rates hold", tags=["Markets", "Banks"])
+    first = new_page()
+    sign_in(first, live_server, "jeditor")
+    second = first.context.new_page()  # another tab, the same session
+    open_merge(first, live_server, "Ports", "Harbours")
+    open_merge(second, live_server, "Markets", "Banks")
 
+    for width, scheme in each_look(first):
         expect(first.locator("#content-main li")).to_have_text(
-            [f"“Harbours {number}”: 1 tagged", f"“Ports {number}”: 1 tagged"])
-        assert first.evaluate(NO_HORIZONTAL_SCROLL)
-        first.screenshot(path=SHOTS / f"merge-page-{width}-{scheme}.png", full_page=True)
-        first.fill("#id_into", f"Waterfront {number}")
-        first.locator("input[value='Merge tags']").click()
-        expect(first.locator(".messagelist")).to_contain_text(
-            f"Merged “Harbours {number}” and “Ports {number}” into “Waterfront {number}”")
-        assert Tag.objects.filter(name__in=[f"Markets {number}", f"Banks {number}"]).count() == 2
+            ["“Harbours”: 1 tagged", "“Ports”: 1 tagged"])
+        assert first.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(first, "merge-page", width, scheme)
+    first.fill("#id_into", "Waterfront")
+    first.locator("input[value='Merge tags']").click()
+    expect(first.locator(".messagelist")).to_contain_text(
+        "Merged “Harbours” and “Ports” into “Waterfront”")
+    assert Tag.objects.filter(name__in=["Markets", "Banks"]).count() == 2
 
-        # The second tab's tag is deleted before it is sent: nothing is merged, and the
-        # page lists the tag left.
-        Tag.objects.get(name=f"Banks {number}").delete()
-        second.fill("#id_into", f"Finance {number}")
-        second.locator("input[value='Merge tags']").click()
+    # The second tab's tag is deleted before it is sent: nothing is merged, and the
+    # page lists the tag left.
+    Tag.objects.get(name="Banks").delete()
+    second.fill("#id_into", "Finance")
+    second.locator("input[value='Merge tags']").click()
+    for width, scheme in each_look(second):
         expect(second.locator(".errorlist.nonfield")).to_contain_text(
             "A tag you chose was deleted after you chose it, so nothing was merged.")
-        expect(second.locator("#content-main li").first).to_have_text(
-            f"“Markets {number}”: 1 tagged")
-        assert not Tag.objects.filter(name=f"Finance {number}").exists()
-        assert second.evaluate(NO_HORIZONTAL_SCROLL)
-        second.screenshot(path=SHOTS / f"merge-tag-gone-{width}-{scheme}.png", full_page=True)
-        second.locator("input[value='Merge tags']").click()
-        expect(second.locator(".messagelist")).to_contain_text(
-            f"Merged “Markets {number}” into “Finance {number}”")
+        expect(second.locator("#content-main li").first).to_have_text("“Markets”: 1 tagged")
+        assert second.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(second, "merge-tag-gone", width, scheme)
+    assert not Tag.objects.filter(name="Finance").exists()
+    second.locator("input[value='Merge tags']").click()
+    expect(second.locator(".messagelist")).to_contain_text("Merged “Markets” into “Finance”")
