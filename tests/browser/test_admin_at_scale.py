@@ -15,109 +15,105 @@ from taggit.models import Tag
 
 from comments.models import Comment
 from core import admin as core_admin
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import sign_in, staff
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "admin-at-scale"
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "admin-at-scale")
 
 
 def test_a_tags_page_counts_its_stories_and_links_to_them(live_server, new_page, roles):
     staff("Editors", "jeditor")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for number, (width, scheme) in enumerate(LOOKS):
-        name = f"Harbour {number}"
-        for headline in ("Quay closes", "Ferry returns", "Dredging starts"):
-            ArticleFactory(headline=f"{headline} {number}", tags=[name])
-        tag = Tag.objects.get(name=name)
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "jeditor")
-        page.goto(f"{live_server.url}/admin/taggit/tag/{tag.pk}/change/")
-        link = page.get_by_role("link", name="3 stories")
+    for headline in ("Quay closes", "Ferry returns", "Dredging starts"):
+        ArticleFactory(headline=headline, tags=["Harbour"])
+    tag = Tag.objects.get(name="Harbour")
+    page = new_page()
+    sign_in(page, live_server, "jeditor")
+    page.goto(f"{live_server.url}/admin/taggit/tag/{tag.pk}/change/")
+    link = page.get_by_role("link", name="3 stories")
+    for width, scheme in each_look(page):
         expect(link).to_be_visible()
-        assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"tag-{width}-{scheme}.png", full_page=True)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(page, "tag", width, scheme)
 
-        page.fill("#id_name", f"Harbours {number}")
-        page.locator("input[name=_continue]").click()
-        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-        page.get_by_role("link", name="3 stories").click()
-        expect(page.locator("#result_list tbody tr")).to_have_count(3)
-        expect(page.locator("#result_list")).to_contain_text(f"Dredging starts {number}")
+    page.fill("#id_name", "Harbours")
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.get_by_role("link", name="3 stories").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+    expect(page.locator("#result_list")).to_contain_text("Dredging starts")
 
 
 def test_a_readers_page_shows_the_latest_fifty_and_links_to_all(live_server, new_page, roles):
     staff("Moderators", "mod")
-    SHOTS.mkdir(parents=True, exist_ok=True)
     story = ArticleFactory(headline="Night ferry timetable")
-    for number, (width, scheme) in enumerate(LOOKS):
-        reader = UserFactory(username=f"loud{number}")
-        Comment.objects.bulk_create(
-            Comment(article=story, reader=reader, body=f"Comment {n} by loud{number}")
-            for n in range(55))
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "mod")
-        page.goto(f"{live_server.url}/admin/accounts/reader/{reader.pk}/change/")
+    reader = UserFactory(username="loud")
+    Comment.objects.bulk_create(
+        Comment(article=story, reader=reader, body=f"Comment {n} by loud") for n in range(55))
+    page = new_page()
+    sign_in(page, live_server, "mod")
+    page.goto(f"{live_server.url}/admin/accounts/reader/{reader.pk}/change/")
+    for width, scheme in each_look(page):
         expect(page.get_by_text("Latest comments (newest first, at most 50)")).to_be_visible()
         expect(page.locator("#comments-group tbody tr.has_original")).to_have_count(50)
-        assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"reader-{width}-{scheme}.png", full_page=False)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(page, "reader", width, scheme, full_page=False)
 
-        page.get_by_role("link", name="55 comments, in the comment list").click()
+    page.get_by_role("link", name="55 comments, in the comment list").click()
+    for width, scheme in each_look(page):
         expect(page.locator("#result_list tbody tr")).to_have_count(55)
-        page.screenshot(path=SHOTS / f"reader-comments-{width}-{scheme}.png", full_page=False)
+        shoot(page, "reader-comments", width, scheme, full_page=False)
 
 
 def test_a_delete_names_ten_of_each_kind_and_counts_the_rest(live_server, new_page, roles):
     """A section with stories cannot go: ten of them are named, the rest counted. A tag
     on fourteen stories can: ten of its taggings are named, and it is deleted."""
     staff("Editors", "deditor")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for number, (width, scheme) in enumerate(LOOKS):
-        section = SectionFactory(name=f"Harbour desk {number}")
-        ArticleFactory.create_batch(14, section=section, tags=[f"Quays {number}"])
-        tag = Tag.objects.get(name=f"Quays {number}")
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "deditor")
+    section = SectionFactory(name="Harbour desk")
+    ArticleFactory.create_batch(14, section=section, tags=["Quays"])
+    tag = Tag.objects.get(name="Quays")
+    page = new_page()
+    sign_in(page, live_server, "deditor")
 
-        page.goto(f"{live_server.url}/admin/articles/section/{section.pk}/delete/")
+    page.goto(f"{live_server.url}/admin/articles/section/{section.pk}/delete/")
+    for width, scheme in each_look(page):
         expect(page.get_by_role("heading", name="Cannot delete section")).to_be_visible()
         expect(page.locator("#content ul li")).to_have_count(11)
         expect(page.locator("#content ul li").last).to_have_text("…and 4 more articles")
-        assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"delete-section-{width}-{scheme}.png", full_page=True)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(page, "delete-section", width, scheme)
 
-        page.goto(f"{live_server.url}/admin/taggit/tag/{tag.pk}/delete/")
+    page.goto(f"{live_server.url}/admin/taggit/tag/{tag.pk}/delete/")
+    for width, scheme in each_look(page):
         expect(page.get_by_text("Tagged items: 14")).to_be_visible()
         expect(page.get_by_text("…and 4 more tagged items")).to_be_visible()
-        assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"delete-tag-{width}-{scheme}.png", full_page=True)
-        page.get_by_role("button", name="Yes, I’m sure").click()
-        expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
-        assert not Tag.objects.filter(pk=tag.pk).exists()
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(page, "delete-tag", width, scheme)
+    page.get_by_role("button", name="Yes, I’m sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
+    assert not Tag.objects.filter(pk=tag.pk).exists()
 
 
 def test_an_action_on_more_than_it_may_take_says_so_and_changes_nothing(
         live_server, new_page, roles, monkeypatch):
     monkeypatch.setattr(core_admin, "ACTION_LIMIT", 3)
     staff("Moderators", "amod")
-    SHOTS.mkdir(parents=True, exist_ok=True)
     story = ArticleFactory(headline="Night ferry timetable")
-    for width, scheme in LOOKS:
-        Comment.objects.all().delete()
-        Comment.objects.bulk_create(
-            Comment(article=story, body=f"Held comment {n}", status=Comment.Status.PENDING)
-            for n in range(4))
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "amod")
-        page.goto(f"{live_server.url}/admin/comments/comment/?status__exact=pending")
-        page.locator("#action-toggle").check()
-        page.select_option("select[name=action]", "approve")
-        page.locator("button[name=index]").click()
+    Comment.objects.bulk_create(
+        Comment(article=story, body=f"Held comment {n}", status=Comment.Status.PENDING)
+        for n in range(4))
+    page = new_page()
+    sign_in(page, live_server, "amod")
+    page.goto(f"{live_server.url}/admin/comments/comment/?status__exact=pending")
+    page.locator("#action-toggle").check()
+    page.select_option("select[name=action]", "approve")
+    page.locator("button[name=index]").click()
+    for width, scheme in each_look(page):
         expect(page.locator(".messagelist .error")).to_contain_text(
             "An action takes at most 3 comments at once, and 4 were chosen: nothing was changed.")
-        assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"action-refused-{width}-{scheme}.png", full_page=False)
-        assert set(Comment.objects.values_list("status", flat=True)) == {"pending"}
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(page, "action-refused", width, scheme, full_page=False)
+    assert set(Comment.objects.values_list("status", flat=True)) == {"pending"}
