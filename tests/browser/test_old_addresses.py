@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import sign_in, staff
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "foldaddr"
+shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "foldaddr")
 LONG = "margaret-okonkwo-political-editor-and-harbour-and-waterfront-correspondent"
 
 
@@ -39,17 +40,15 @@ def test_a_renamed_change_page_lists_where_its_old_links_lead(live_server, new_p
     owner = make()
     owner.slug = renamed
     owner.save()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for number, (width, scheme) in enumerate(LOOKS):
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "jeditor")
-        page.goto(f"{live_server.url}/admin/{admin_path}/{owner.pk}/change/")
-        if number == 0:  # renamed once more, in the form
-            page.fill("#id_slug", again)
-            page.locator("input[name=_continue]").first.click()
-            expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-        row = page.locator(".field-old_addresses")
+    page = new_page()
+    sign_in(page, live_server, "jeditor")
+    page.goto(f"{live_server.url}/admin/{admin_path}/{owner.pk}/change/")
+    page.fill("#id_slug", again)  # renamed once more, in the form
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    row = page.locator(".field-old_addresses")
+    for width, scheme in each_look(page):
         expect(row.locator("code")).to_have_text([f"{prefix}{renamed}/", f"{prefix}{LONG}/"])
         expect(row).to_contain_text("Links to these addresses lead here.")
-        assert page.evaluate(NO_HORIZONTAL_SCROLL)
-        page.screenshot(path=SHOTS / f"{kind}-old-addresses-{width}-{scheme}.png", full_page=True)
+        assert page.evaluate(NO_HORIZONTAL_SCROLL), (width, scheme)
+        shoot(page, f"{kind}-old-addresses", width, scheme)
