@@ -14,8 +14,9 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from core import editing_now
+from tests.browser.shots import each_look
 from tests.browser.test_desk import serious, sign_in, staff
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,14 +59,11 @@ def test_each_editor_sees_the_other_and_hears_of_their_save_at_once(live_server,
         r"Also open by Ada Lovell \(since [^)]+, with changes not saved yet\)"))
     ada.fill("#id_headline", "Harbour ferries")
     expect(ben_notice).not_to_contain_text("with changes not saved yet")
-    for number, (width, scheme) in enumerate(LOOKS):
-        ada.set_viewport_size({"width": width, "height": 900})
-        ada.emulate_media(color_scheme=scheme)
-        ada.goto(ada.url)  # on the version saved last
-        expect(notice).not_to_contain_text("saved this article")
-        ben.fill("#id_headline", f"Harbour ferries run later ({number})")
-        ben.locator("input[name=_continue]").first.click()
-        expect(ben.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(notice).not_to_contain_text("saved this article")  # until Ben saves
+    ben.fill("#id_headline", "Harbour ferries run later from May")
+    ben.locator("input[name=_continue]").first.click()
+    expect(ben.locator(".messagelist")).to_contain_text("was changed successfully")
+    for width, scheme in each_look(ada):
         expect(notice).to_contain_text("Ben Okafor saved this article at ")
         expect(notice).to_contain_text("after this form was opened. Saving this form now would "
                                        "first show both versions side by side.")
@@ -74,7 +72,7 @@ def test_each_editor_sees_the_other_and_hears_of_their_save_at_once(live_server,
         assert serious(ada) == []
         ada.screenshot(path=SHOTS / f"saved-{width}-{scheme}.png")
     notice.get_by_role("link", name="Open the saved version").click()
-    expect(ada.locator("#id_headline")).to_have_value("Harbour ferries run later (3)")
+    expect(ada.locator("#id_headline")).to_have_value("Harbour ferries run later from May")
     expect(notice).not_to_contain_text("saved this article")
     expect(notice).to_contain_text("Also open by Ben Okafor")
     # Ben closes his tab: Ada's page hears of it at its next turn.
@@ -87,12 +85,6 @@ def test_each_editor_sees_the_other_and_hears_of_their_save_at_once(live_server,
     expect(notice).to_contain_text("Ben Okafor deleted this article at ")
     expect(notice).to_contain_text("Saving this form cannot bring it back: copy what you need "
                                    "from it before you leave.")
-    for width, scheme in ((390, "dark"), (1280, "light")):
-        ada.set_viewport_size({"width": width, "height": 900})
-        ada.emulate_media(color_scheme=scheme)
-        for _ in range(40):  # the colours' transitions run to their end, at most 2 s
-            if ada.evaluate("document.getAnimations().length") == 0:
-                break
-            ada.wait_for_timeout(50)
+    for width, scheme in each_look(ada, looks=((390, "dark"), (1280, "light"))):
         assert serious(ada) == []
         ada.screenshot(path=SHOTS / f"deleted-{width}-{scheme}.png")
