@@ -19,13 +19,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
-VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa12")
 QUEUE = "/admin/moderation/comments/"
 NAMES = """(selector) => [...document.querySelectorAll(selector)].map((node) =>
@@ -68,10 +67,10 @@ def test_one_readers_comments_held_in_the_same_minute_have_names_of_their_own(
                            hold_reason="Contains a link", body=f"Tickets: www.x.example ({n})",
                            created_at=minute + timedelta(seconds=seconds))
             for n, seconds in ((1, 5), (2, 40))]
-    for width, scheme in VIEWS:
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "moderator")
-        page.goto(f"{live_server.url}{QUEUE}?show=held")
+    page = new_page()
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}{QUEUE}?show=held")
+    for width, scheme in each_look(page):
         expect(page.locator("[data-desk-item]")).to_have_count(2)
         cards = page.evaluate(NAMES, "[data-desk-item]")
         regions = page.evaluate(NAMES, "section[aria-labelledby]")
@@ -89,10 +88,11 @@ def test_one_readers_comments_held_in_the_same_minute_have_names_of_their_own(
                                                    f"{comment.pk}, posted")).to_have_count(1)
         assert not axe_says(page, "landmark-unique")
         shoot(page, "queue-same-minute", width, scheme)
-        # The reader's own page, where their held comments show: no landmark per comment.
-        reader = new_page(width=width, color_scheme=scheme)
-        sign_in(reader, live_server, "ana", "/accounts/login/")
-        reader.goto(f"{live_server.url}/accounts/")
+    # The reader's own page, where their held comments show: no landmark per comment.
+    reader = new_page()
+    sign_in(reader, live_server, "ana", "/accounts/login/")
+    reader.goto(f"{live_server.url}/accounts/")
+    for width, scheme in each_look(reader):
         expect(reader.locator(".account-comments li")).to_have_count(2)
         assert not axe_says(reader, "landmark-unique")
         shoot(reader, "account-held-same-minute", width, scheme)
@@ -124,30 +124,27 @@ def test_the_queue_refills_from_the_page_the_moderator_is_on(live_server, roles,
     staff("Moderators", "moderator")
     held = _held_comments(25)
     ids = [comment.pk for comment in held]
-    for width, scheme in VIEWS:
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "moderator")
-        view = f"show={show}&" if show else ""
-        page.goto(f"{live_server.url}{QUEUE}?{view}page=2")
-        assert _cards(page) == ids[10:20]
-        # The last card decided, nothing undecided after it: the queue asks for what follows.
-        shown = ids[10:20]
-        last = page.locator(f"#comment-{shown[-1]}")
-        last.get_by_role("button", name="Approve").click()
-        expect(page.locator("[data-desk-receipt]")).to_have_count(1)
-        # What comes after page 2 (21 to 25), not page 1 again (1 to 10).
-        expect(page.locator("[data-desk-item]")).to_have_count(14)
-        assert _cards(page) == ids[10:19] + ids[20:25]
-        # And again, from the last card the refill brought: the queue's end.
-        page.locator(f"#comment-{ids[24]}").get_by_role("button", name="Hide", exact=True).click()
-        expect(page.locator("[data-desk-receipt]")).to_have_count(2)
-        page.wait_for_load_state("networkidle")
-        assert _cards(page) == ids[10:19] + ids[20:24]
+    page = new_page()
+    sign_in(page, live_server, "moderator")
+    view = f"show={show}&" if show else ""
+    page.goto(f"{live_server.url}{QUEUE}?{view}page=2")
+    assert _cards(page) == ids[10:20]
+    # The last card decided, nothing undecided after it: the queue asks for what follows.
+    shown = ids[10:20]
+    last = page.locator(f"#comment-{shown[-1]}")
+    last.get_by_role("button", name="Approve").click()
+    expect(page.locator("[data-desk-receipt]")).to_have_count(1)
+    # What comes after page 2 (21 to 25), not page 1 again (1 to 10).
+    expect(page.locator("[data-desk-item]")).to_have_count(14)
+    assert _cards(page) == ids[10:19] + ids[20:25]
+    # And again, from the last card the refill brought: the queue's end.
+    page.locator(f"#comment-{ids[24]}").get_by_role("button", name="Hide", exact=True).click()
+    expect(page.locator("[data-desk-receipt]")).to_have_count(2)
+    page.wait_for_load_state("networkidle")
+    assert _cards(page) == ids[10:19] + ids[20:24]
+    for width, scheme in each_look(page):
         page.locator(f"#comment-{ids[20]}").scroll_into_view_if_needed()
         shoot(page, f"queue-refilled-{show or 'everything'}", width, scheme, full_page=False)
-        # Put back as it was for the next look.
-        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
-                                                  moderated_at=None)
 
 
 def test_without_javascript_a_decision_returns_to_the_same_page_and_view(live_server, roles,
@@ -180,16 +177,18 @@ def test_a_reset_link_that_cannot_be_used_says_so_and_leads_to_a_new_one(live_se
     links = {"spent": (f"/accounts/reset/{uid}/cz3k2b-0f1e2d3c4b5a69788796a5b4c3d2e1f0/",
                        410, "This link has expired"),
              "cut": (f"/accounts/reset/{uid}/cz3k2b-0f1e2d/", 400, "This link does not work")}
-    for width, scheme in VIEWS:
-        page = new_page(width=width, color_scheme=scheme)
-        for name, (path, status, heading) in links.items():
-            response = page.goto(f"{live_server.url}{path}")
-            assert response.status == status
+    page = new_page()
+    for name, (path, status, heading) in links.items():
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == status
+        for width, scheme in each_look(page):
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             shoot(page, f"reset-link-{name}", width, scheme)
-            page.get_by_role("link", name="ask for a new one").click()
-            expect(page.get_by_label("Email")).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.emulate_media(color_scheme="light")
+        page.get_by_role("link", name="ask for a new one").click()
+        expect(page.get_by_label("Email")).to_be_visible()
 
 
 # "Next page" after the cards the refill brought -------------------------------------------
@@ -198,31 +197,34 @@ def test_a_reset_link_that_cannot_be_used_says_so_and_leads_to_a_new_one(live_se
 def test_next_page_goes_on_after_the_cards_the_refill_brought(live_server, roles, new_page):
     staff("Moderators", "moderator")
     ids = [comment.pk for comment in _held_comments(25)]
-    for width, scheme in VIEWS:
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "moderator")
-        page.goto(f"{live_server.url}{QUEUE}?show=held")
-        assert _cards(page) == ids[:10]
-        # The last card decided: the refill brings 11 to 20 onto the page.
-        page.locator(f"#comment-{ids[9]}").get_by_role("button", name="Approve").click()
-        expect(page.locator("[data-desk-item]")).to_have_count(19)
-        page.wait_for_load_state("networkidle")
-        following = page.get_by_role("link", name="Next page")
+    page = new_page()
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}{QUEUE}?show=held")
+    assert _cards(page) == ids[:10]
+    # The last card decided: the refill brings 11 to 20 onto the page.
+    page.locator(f"#comment-{ids[9]}").get_by_role("button", name="Approve").click()
+    expect(page.locator("[data-desk-item]")).to_have_count(19)
+    page.wait_for_load_state("networkidle")
+    following = page.get_by_role("link", name="Next page")
+    for width, scheme in each_look(page):
         expect(following).to_be_visible()
         following.scroll_into_view_if_needed()
         shoot(page, "queue-next-after-refill", width, scheme, full_page=False)
-        following.click()
-        page.wait_for_load_state()
-        # What comes after the 20th (21 to 25), not 11 to 20 a second time.
-        assert _cards(page) == ids[20:25]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")
+    following.click()
+    page.wait_for_load_state()
+    # What comes after the 20th (21 to 25), not 11 to 20 a second time.
+    assert _cards(page) == ids[20:25]
+    for width, scheme in each_look(page):
         expect(page.locator("[data-desk-count]")).to_have_text(
             "24 comments waiting; 20 to 24 are on this page.")
         expect(page.get_by_role("link", name="Next page")).to_have_count(0)
         shoot(page, "queue-next-page", width, scheme)
-        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
-                                                  moderated_at=None)
     # Without the script: the next page starts after the page's last card, however many of
-    # the page before were decided meanwhile.
+    # the page before were decided meanwhile (the queue put back as it was first).
+    Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                              moderated_at=None)
     page = new_page(javascript=False)
     sign_in(page, live_server, "moderator")
     page.goto(f"{live_server.url}{QUEUE}?show=held")
@@ -250,39 +252,43 @@ def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, 
     staff("Moderators", "moderator")
     staff("Moderators", "moderator2")
     ids = [comment.pk for comment in _held_comments(14)]
-    for width, scheme in VIEWS:
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "moderator")
-        page.goto(f"{live_server.url}{QUEUE}?show=held")
-        other = new_page()
-        sign_in(other, live_server, "moderator2")
-        other.goto(f"{live_server.url}{QUEUE}?show=held")
-        # The other moderator hides the third comment; this one, pressing Approve on the card
-        # drawn before, is told so and nothing is changed; then the other undoes it.
-        _decide(other, ids[2], "Hide")
-        _decide(page, ids[2])
-        notice = page.locator(".desk-notice")
+    page = new_page()
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}{QUEUE}?show=held")
+    other = new_page()
+    sign_in(other, live_server, "moderator2")
+    other.goto(f"{live_server.url}{QUEUE}?show=held")
+    # The other moderator hides the third comment; this one, pressing Approve on the card
+    # drawn before, is told so and nothing is changed; then the other undoes it.
+    _decide(other, ids[2], "Hide")
+    _decide(page, ids[2])
+    notice = page.locator(".desk-notice")
+    for width, scheme in each_look(page):
         expect(notice).to_contain_text(f"moderator2 has already decided this comment "
                                        f"(hidden) since the page was loaded: comment "
                                        f"{ids[2]} by reader03. Nothing was changed.")
         notice.scroll_into_view_if_needed()
         shoot(page, "queue-decided-by-another", width, scheme, full_page=False)
-        other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
-        expect(other.locator(f"#comment-{ids[2]}")).to_be_visible()
-        assert Comment.objects.get(pk=ids[2]).status == "pending"
-        # Down the page to its last cards: the refill brings the next ones, and the third
-        # back in its place, marked, though it waited longer than the last card here.
-        for pk in ids[3:8]:
-            _decide(page, pk)
-        back = page.locator(f"#comment-{ids[2]}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")
+    other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
+    expect(other.locator(f"#comment-{ids[2]}")).to_be_visible()
+    assert Comment.objects.get(pk=ids[2]).status == "pending"
+    # Down the page to its last cards: the refill brings the next ones, and the third
+    # back in its place, marked, though it waited longer than the last card here.
+    for pk in ids[3:8]:
+        _decide(page, pk)
+    back = page.locator(f"#comment-{ids[2]}")
+    expect(back).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert _cards(page) == [*ids[:3], ids[8], ids[9], *ids[10:14]]
+    # Where it stood: after the notice that took its card, before the next one's receipt.
+    assert back.evaluate("(card) => [card.previousElementSibling.textContent.trim(), "
+                         "card.nextElementSibling.textContent.trim()]") == [
+        notice.text_content().strip(), page.locator("[data-desk-receipt]").nth(1)
+        .text_content().strip()]
+    for width, scheme in each_look(page):
         expect(back).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        assert _cards(page) == [*ids[:3], ids[8], ids[9], *ids[10:14]]
-        # Where it stood: after the notice that took its card, before the next one's receipt.
-        assert back.evaluate("(card) => [card.previousElementSibling.textContent.trim(), "
-                             "card.nextElementSibling.textContent.trim()]") == [
-            notice.text_content().strip(), page.locator("[data-desk-receipt]").nth(1)
-            .text_content().strip()]
         expect(back.locator("[data-desk-card-notice]")).to_have_text(
             "Back in the queue: it was decided after this page was loaded, and is waiting "
             "again.")
@@ -291,13 +297,15 @@ def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, 
             f"comment {ids[2]}.")
         back.scroll_into_view_if_needed()
         shoot(page, "queue-back-in-place", width, scheme, full_page=False)
-        # And decided from there like any other.
-        _decide(page, ids[2], "Hide")
-        assert Comment.objects.get(pk=ids[2]).status == "hidden"
-        Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
-                                                  moderated_at=None)
-        other.close()
-    # Without the script, each decision draws the page again: the comment is back on it.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme="light")
+    # And decided from there like any other.
+    _decide(page, ids[2], "Hide")
+    assert Comment.objects.get(pk=ids[2]).status == "hidden"
+    # Without the script, each decision draws the page again: the comment is back on it (the
+    # queue put back as it was first).
+    Comment.objects.filter(pk__in=ids).update(status="pending", moderator=None,
+                                              moderated_at=None)
     page = new_page(javascript=False)
     sign_in(page, live_server, "moderator")
     page.goto(f"{live_server.url}{QUEUE}?show=held")
