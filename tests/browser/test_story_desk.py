@@ -23,7 +23,6 @@ from tests.factories import ArticleFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "issue-15"
-VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
 # Headlines as long as the newsroom writes them: 90 to 110 characters.
 LONG_HEADLINES = [
@@ -249,15 +248,12 @@ class TestStoryForm:
         expect(stats).to_have_text("4 words · 1 min read")
         button.press("Space")
         expect(preview).to_be_hidden()
-        for width, scheme in VIEWS:
-            view = new_page(width=width, color_scheme=scheme)
-            view.context.add_cookies(page.context.cookies())
-            view.goto(page.url)
-            view.locator("#id_body").fill("## The crossing\n\nThe *ferries* run again.")
-            view.locator("[data-story-preview]").click()
-            expect(view.locator("#id_body_preview h2")).to_have_text("The crossing")
-            view.locator("#id_body_preview").scroll_into_view_if_needed()
-            shoot(view, "story-form-preview", width, scheme)
+        body.fill("## The crossing\n\nThe *ferries* run again.")
+        button.click()
+        for width, scheme in each_look(page):
+            expect(preview.locator("h2")).to_have_text("The crossing")
+            preview.scroll_into_view_if_needed()
+            shoot(page, "story-form-preview", width, scheme)
 
     def test_write_preview_and_schedule_without_javascript(self, live_server, new_page, desk):
         page = signed_in(new_page, live_server, javascript=False)
@@ -348,11 +344,10 @@ class TestEditConflict:
         assert story.body != mine
         if javascript:
             assert serious(first) == []
-            for width, scheme in VIEWS:
-                first.set_viewport_size({"width": width, "height": 900})
-                first.emulate_media(color_scheme=scheme)
+            for width, scheme in each_look(first):
                 shoot(first, "edit-conflict", width, scheme)
             first.set_viewport_size({"width": 1280, "height": 900})
+            first.emulate_media(color_scheme="light")
 
         # Having read theirs, the first editor saves the form as it is: both changes stay.
         first.get_by_role("button", name="Save and continue editing").first.click()
