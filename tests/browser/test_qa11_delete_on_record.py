@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_a11y2_forms import _sign_in
 from tests.browser.test_desk import serious
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,10 +35,10 @@ def test_a_former_moderator_is_told_at_once_and_a_reader_gets_the_form(live_serv
     mod.save()
     reader = UserFactory(username="ana")
     CommentFactory(reader=reader)
-    for width, scheme in LOOKS:
-        page = new_page(width=width, color_scheme=scheme)
-        _sign_in(page, live_server, "was-mod")
-        page.goto(f"{live_server.url}/accounts/delete/")
+    page = new_page()
+    _sign_in(page, live_server, "was-mod")
+    page.goto(f"{live_server.url}/accounts/delete/")
+    for width, scheme in each_look(page):
         expect(page.get_by_role("alert")).to_have_text(SAID)
         expect(page.get_by_label("Password")).to_have_count(0)
         expect(page.get_by_role("button", name="Delete my account")).to_have_count(0)
