@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import WordRule
+from tests.browser.shots import each_look
 from tests.browser.test_desk import serious, sign_in, staff
-from tests.browser.test_tag_merge import LOOKS, NO_HORIZONTAL_SCROLL
+from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,25 +26,30 @@ def test_a_rule_written_with_symbols_is_refused_saying_letters_will_do(live_serv
                                                                        roles):
     staff("Moderators", "jmod")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for number, (width, scheme) in enumerate(LOOKS):
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "jmod")
-        page.goto(f"{live_server.url}/admin/comments/wordrule/add/")
-        expect(page.locator("#id_word_helptext")).to_contain_text(
-            "with digits and symbols for letters (“$cumb4g”), with its letters apart")
-        page.fill("#id_word", "$cumbag")
-        page.select_option("#id_kind", "banned")
-        page.locator("input[name=_save]").click()
-        expect(page.locator("#id_word_error")).to_contain_text(
+    page = new_page()
+    sign_in(page, live_server, "jmod")
+    page.goto(f"{live_server.url}/admin/comments/wordrule/add/")
+    helptext = page.locator("#id_word_helptext")
+    tells = "with digits and symbols for letters (“$cumb4g”), with its letters apart"
+    expect(helptext).to_contain_text(tells)
+    page.fill("#id_word", "$cumbag")
+    page.select_option("#id_kind", "banned")
+    page.locator("input[name=_save]").click()
+    error = page.locator("#id_word_error")
+    expect(error).to_be_visible()  # the refusal's page loaded before the looks are turned
+    # The refused form, photographed in each look before it is sent again.
+    for width, scheme in each_look(page):
+        expect(error).to_contain_text(
             "A rule in letters also matches its words written with symbols for letters: "
             "“scumbag” matches “$cumb@g”.")
         expect(page.locator("#id_word")).to_have_value("$cumbag")
+        expect(helptext).to_contain_text(tells)
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
         page.screenshot(path=SHOTS / f"word-rule-refused-{width}-{scheme}.png", full_page=True)
-        if number == 0:  # written in letters, it is taken
-            page.fill("#id_word", "scumbag")
-            page.locator("input[name=_save]").click()
-            expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    # Written in letters, it is taken.
+    page.fill("#id_word", "scumbag")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert list(WordRule.objects.values_list("word", "kind")) == [("scumbag", "banned")]
 
 
@@ -51,15 +57,17 @@ def test_a_moderator_tries_a_comment_against_the_rules(live_server, new_page, ro
     staff("Moderators", "jmod")
     WordRule.objects.create(word="scumbag", kind=WordRule.Kind.BANNED)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for width, scheme in LOOKS:
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "jmod")
-        page.goto(f"{live_server.url}/admin/comments/wordrule/")
-        page.get_by_role("link", name="Try a comment").click()
-        page.get_by_label("Comment").fill("The skipper is a $cumb4g, and s c u m b a g too.")
-        page.get_by_role("button", name="Try it").click()
-        expect(page.locator("#content-main")).to_contain_text(
-            "Refused: it uses a word or phrase we do not publish: “scumbag”.")
+    page = new_page()
+    sign_in(page, live_server, "jmod")
+    page.goto(f"{live_server.url}/admin/comments/wordrule/")
+    page.get_by_role("link", name="Try a comment").click()
+    page.get_by_label("Comment").fill("The skipper is a $cumb4g, and s c u m b a g too.")
+    page.get_by_role("button", name="Try it").click()
+    verdict = "Refused: it uses a word or phrase we do not publish: “scumbag”."
+    # The verdict's page loaded before the looks are turned.
+    expect(page.locator("#content-main")).to_contain_text(verdict)
+    for width, scheme in each_look(page):
+        expect(page.locator("#content-main")).to_contain_text(verdict)
         expect(page.get_by_label("Comment")).to_have_value(
             "The skipper is a $cumb4g, and s c u m b a g too.")
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
