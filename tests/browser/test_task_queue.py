@@ -21,6 +21,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "task-queue"
 PASSWORD = "a-long-test-passphrase"  # UserFactory's
 LIST = "/admin/django_tasks_database/dbtaskresult/"
+# The lines an element's text stands on.
+LINES = """el => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+}"""
 
 
 @pytest.fixture
@@ -47,7 +53,13 @@ def test_a_superuser_queues_a_failed_email_again(live_server, new_page, failed):
         # The answer's page loaded before the looks are turned: turned while it loaded, the
         # page's script context went with the navigation.
         expect(page.locator(".messagelist")).to_contain_text(told)
+        task_id = page.locator("#result_list th.field-id a")
+        task_name = page.locator("#result_list td.field-task_name")
         for width, scheme in each_look(page):
+            # The id breaks at its hyphens only (five lines at most), not a character a
+            # line on a phone, and the task's name stays whole.
+            assert task_id.evaluate("a => a.getClientRects().length") <= 5, (width, scheme)
+            assert task_name.evaluate(LINES) == 1, (width, scheme)
             page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
             violations = [v["id"] for v in Axe().run(page).response["violations"]
                           if v["impact"] in ("serious", "critical")]
