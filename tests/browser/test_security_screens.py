@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from standards.models import BiasReport
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk import serious
 from tests.browser.test_participation import PASSWORD, sign_in
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
@@ -49,13 +49,8 @@ def test_comment_text_that_hides_or_overflows_is_refused_and_bidi_stays_inside(
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator("#comment-errors")).to_contain_text("Too many accents or marks")
     assert page.get_by_label("Your comment").input_value() == ZALGO
-    for width, scheme in VIEWS[:2]:
-        view = new_page(width=width, color_scheme=scheme, javascript=False)
-        view.context.add_cookies(page.context.cookies())
-        view.goto(url)
-        view.get_by_label("Your comment").fill(ZALGO)
-        view.get_by_role("button", name="Post comment").click()
-        shoot(view, "comment-refused", width, scheme)
+    for width, scheme in each_look(page, looks=VIEWS[:2]):
+        shoot(page, "comment-refused", width, scheme)
 
     # An unclosed right-to-left override is taken out; the comment reads in its own direction.
     page.goto(url)
@@ -68,9 +63,9 @@ def test_comment_text_that_hides_or_overflows_is_refused_and_bidi_stays_inside(
     assert body.evaluate("e => getComputedStyle(e).direction") == "rtl"
     older = page.locator(".comment-body", has_text="ferry times")
     assert older.evaluate("e => getComputedStyle(e).direction") == "ltr"
-    for width, scheme in VIEWS:
-        view = new_page(width=width, color_scheme=scheme)  # axe runs as a script
-        view.goto(url)
+    view = new_page()  # axe runs as a script
+    view.goto(url)
+    for width, scheme in each_look(view):
         assert serious(view) == [], (width, scheme)
         shoot(view, "comments-bidi", width, scheme)
 
@@ -97,14 +92,8 @@ def test_a_correction_cites_a_bias_report_by_reference(live_server, newsroom, ro
         page.locator(".errorlist").count() > 0
     assert page.input_value("#id_bias_report") == "BR-999999"
     assert page.input_value("#id_text") == "The crossing takes 33 minutes, not 30."
-    for width, scheme in VIEWS[:2]:
-        view = new_page(width=width, color_scheme=scheme)
-        view.context.add_cookies(page.context.cookies())
-        view.goto(add)
-        view.fill("#id_bias_report", "BR-999999")
-        view.fill("#id_text", "The crossing takes 33 minutes, not 30.")
-        view.click("input[name=_save]")
-        shoot(view, "correction-unknown-reference", width, scheme)
+    for width, scheme in each_look(page, looks=VIEWS[:2]):
+        shoot(page, "correction-unknown-reference", width, scheme)
 
     page.fill("#id_bias_report", report.reference.lower())
     page.click("input[name=_save]")
@@ -112,8 +101,5 @@ def test_a_correction_cites_a_bias_report_by_reference(live_server, newsroom, ro
     assert correction.bias_report == report
     page.goto(f"{live_server.url}/admin/standards/correction/{correction.pk}/change/")
     assert page.input_value("#id_bias_report") == report.reference
-    for width, scheme in VIEWS[:2]:
-        view = new_page(width=width, color_scheme=scheme)
-        view.context.add_cookies(page.context.cookies())
-        view.goto(page.url)
-        shoot(view, "correction-with-reference", width, scheme)
+    for width, scheme in each_look(page, looks=VIEWS[:2]):
+        shoot(page, "correction-with-reference", width, scheme)
