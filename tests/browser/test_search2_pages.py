@@ -13,13 +13,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.shots import shooter
+from tests.browser.shots import each_look, shooter
 from tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "search2"
-VIEWS = [(1280, "light"), (390, "dark"), (1280, "dark"), (390, "light")]
 PERSIAN_HEADLINE = "\u06a9\u0634\u062a\u06cc \u0634\u0628 \u0628\u0647 \u0628\u0646\u062f\u0631 " \
     "\u0628\u0627\u0632\u06af\u0634\u062a"
 PERSIAN_AUTHOR = "\u0633\u0627\u0631\u0627 \u0627\u062d\u0645\u062f\u06cc"
@@ -45,9 +44,9 @@ def stories(db):
 
 
 def test_results_show_each_story_in_its_own_direction(live_server, stories, new_page):
-    for width, scheme in VIEWS:
-        page = new_page(width=width, color_scheme=scheme)
-        page.goto(f"{live_server.url}/search/?q=ferry+financial+or+ferry")
+    page = new_page()
+    page.goto(f"{live_server.url}/search/?q=ferry+financial+or+ferry")
+    for width, scheme in each_look(page):
         expect(page.locator(".search-count")).to_have_text("2 results for \u201cferry "
                                                            "financial or ferry\u201d")
         headlines = page.locator(".search-result .card-headline")
@@ -62,9 +61,9 @@ def test_results_show_each_story_in_its_own_direction(live_server, stories, new_
 
 
 def test_a_common_word_alone_is_said_not_searched(live_server, stories, new_page):
-    for width, scheme in VIEWS:
-        page = new_page(width=width, color_scheme=scheme)
-        page.goto(f"{live_server.url}/search/?q=the")
+    page = new_page()
+    page.goto(f"{live_server.url}/search/?q=the")
+    for width, scheme in each_look(page):
         expect(page.get_by_role("status")).to_have_text(
             "Very common words such as \u201cthe\u201d are not searched; add a more "
             "specific word.")
