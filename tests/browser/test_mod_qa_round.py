@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from comments import moderation
 from comments.models import Comment, ModerationAction
+from tests.browser.shots import each_look
 from tests.browser.test_desk import sign_in
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
@@ -53,14 +54,13 @@ def desk(roles):
     return {"held": held, "other": other, "moderator": moderator, "story": story}
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_long_reader_names_stay_inside_the_desk(live_server, desk, new_page, width):
+def test_long_reader_names_stay_inside_the_desk(live_server, desk, new_page):
     moderation.decide_comment(desk["other"], Comment.Status.HIDDEN, desk["moderator"])
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for scheme in ("light", "dark"):
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "moderator")
-        page.goto(live_server.url + QUEUE)
+    page = new_page()
+    sign_in(page, live_server, "moderator")
+    page.goto(live_server.url + QUEUE)
+    for width, scheme in each_look(page):
         expect(page.locator(".desk-undo-list")).to_contain_text(LONG_NAME)
         expect(page.locator(".desk-byline").first).to_have_text(LONG_NAME)
         assert page.evaluate(SPILLING) == [], (width, scheme)
@@ -69,22 +69,20 @@ def test_long_reader_names_stay_inside_the_desk(live_server, desk, new_page, wid
                         full_page=True)
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_a_decision_sent_signed_out_keeps_its_card_and_note(live_server, desk, new_page,
-                                                            width):
+def test_a_decision_sent_signed_out_keeps_its_card_and_note(live_server, desk, new_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     held = desk["held"]
-    for scheme in ("light", "dark"):
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "moderator")
-        page.goto(live_server.url + QUEUE)
-        card = page.locator(f"#comment-{held.pk}")
-        note = card.locator(f"#reason-{held.pk}")
-        note.fill("Advertising a ticket shop.")
-        # The session ends while the page is open (the CSRF cookie lasts a year).
-        page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
-        card.get_by_role("button", name="Hide", exact=True).click()
-        failed = card.locator("[data-desk-send-failed]")
+    page = new_page()
+    sign_in(page, live_server, "moderator")
+    page.goto(live_server.url + QUEUE)
+    card = page.locator(f"#comment-{held.pk}")
+    note = card.locator(f"#reason-{held.pk}")
+    note.fill("Advertising a ticket shop.")
+    # The session ends while the page is open (the CSRF cookie lasts a year).
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    card.get_by_role("button", name="Hide", exact=True).click()
+    failed = card.locator("[data-desk-send-failed]")
+    for width, scheme in each_look(page):
         expect(failed).to_contain_text("Nothing was decided: you are signed out.")
         expect(note).to_have_value("Advertising a ticket shop.")
         expect(card.get_by_role("button", name="Hide", exact=True)).to_be_enabled()
@@ -112,8 +110,7 @@ def test_enter_in_the_note_approves_nothing(live_server, desk, new_page, javascr
     assert desk["held"].status == "pending" and not ModerationAction.objects.exists()
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_the_new_pages_photographed(live_server, desk, new_page, width):
+def test_the_new_pages_photographed(live_server, desk, new_page):
     """The page a decide address opened leads to, the 403 page, and a report's card with
     its in-review note on a story no longer public."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -121,21 +118,23 @@ def test_the_new_pages_photographed(live_server, desk, new_page, width):
     report = BiasReportFactory(article=ArticleFactory(draft=True, headline="Pulled story"),
                                status="in_review", moderator=desk["moderator"],
                                resolution_note="Asking the desk for its source.")
-    for scheme in ("light", "dark"):
-        page = new_page(width=width, color_scheme=scheme)
-        sign_in(page, live_server, "moderator")
-        page.goto(f"{live_server.url}/admin/moderation/comments/{desk['held'].pk}/decide/")
+    page = new_page()
+    sign_in(page, live_server, "moderator")
+    page.goto(f"{live_server.url}/admin/moderation/comments/{desk['held'].pk}/decide/")
+    for width, scheme in each_look(page):
         expect(page.get_by_role("link", name="Back to the comment queue")).to_be_visible()
         page.screenshot(path=str(SHOTS / f"not-decided-{width}-{scheme}.png"), full_page=True)
-        page.goto(live_server.url + "/admin/moderation/bias-reports/")
-        card = page.locator(f"#report-{report.pk}")
+    page.goto(live_server.url + "/admin/moderation/bias-reports/")
+    card = page.locator(f"#report-{report.pk}")
+    for width, scheme in each_look(page):
         expect(card).to_contain_text("Story not public")
         expect(card).to_contain_text("Asking the desk for its source.")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         card.screenshot(path=str(SHOTS / f"report-in-review-{width}-{scheme}.png"))
-        editor = new_page(width=width, color_scheme=scheme)
-        sign_in(editor, live_server, "editor")
-        assert editor.goto(live_server.url + QUEUE).status == 403
+    editor = new_page()
+    sign_in(editor, live_server, "editor")
+    assert editor.goto(live_server.url + QUEUE).status == 403
+    for width, scheme in each_look(editor):
         expect(editor.get_by_role("heading", level=1)).to_have_text(
             "This page is not open to your account")
         editor.screenshot(path=str(SHOTS / f"403-{width}-{scheme}.png"), full_page=True)
