@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationAction
 from standards.models import BiasReport
+from tests.browser.shots import each_look
 from tests.browser.test_desk import serious, sign_in
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
@@ -97,31 +98,28 @@ def test_the_keys_act_only_where_the_focus_is(live_server, desk, new_page):
     assert statuses(desk["held"]) == ["pending", "approved", "pending"]
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_the_switch_turns_the_keys_off_and_is_remembered(live_server, desk, new_page, width):
+def test_the_switch_turns_the_keys_off_and_is_remembered(live_server, desk, new_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     first = desk["held"][0]
-    page = new_page(width=width)
+    page = new_page()
     sign_in(page, live_server, "moderator")
     page.goto(live_server.url + QUEUE)
     switch = page.get_by_role("button", name="Keyboard shortcuts")
     legend = page.locator("[data-desk-keys]")
     expect(switch).to_have_attribute("aria-pressed", "true")
-    expect(switch).to_have_text("Keyboard shortcuts: on")
-    expect(legend).to_contain_text("only while that comment has the focus")
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
+    for width, scheme in each_look(page):
+        expect(switch).to_have_text("Keyboard shortcuts: on")
+        expect(legend).to_contain_text("only while that comment has the focus")
         page.screenshot(path=str(SHOTS / f"keys-on-{width}-{scheme}.png"))
 
     switch.click()
     expect(switch).to_have_attribute("aria-pressed", "false")
-    expect(switch).to_have_text("Keyboard shortcuts: off")
-    expect(legend).to_contain_text("Keyboard shortcuts are off")
-    expect(legend.locator("[data-desk-keys-on]")).to_be_hidden()
     expect(page.locator("[data-desk-live]")).to_have_text("Keyboard shortcuts off.")
-    assert not serious(page), "\n".join(serious(page))
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
+    for width, scheme in each_look(page):
+        expect(switch).to_have_text("Keyboard shortcuts: off")
+        expect(legend).to_contain_text("Keyboard shortcuts are off")
+        expect(legend.locator("[data-desk-keys-on]")).to_be_hidden()
+        assert not serious(page), "\n".join(serious(page))
         page.screenshot(path=str(SHOTS / f"keys-off-{width}-{scheme}.png"))
 
     # Off, and still off on the next page load: j moves nothing, h on the card hides nothing.
@@ -157,7 +155,8 @@ def test_the_switch_turns_the_keys_off_and_is_remembered(live_server, desk, new_
     page.keyboard.press("h")
     expect(page.locator(".desk-receipt")).to_have_count(1)
     assert statuses(desk["held"]) == ["approved", "hidden", "hidden"]
-    page.screenshot(path=str(SHOTS / f"keys-back-on-{width}-light.png"), full_page=True)
+    for width, scheme in each_look(page, looks=((1280, "light"), (390, "light"))):
+        page.screenshot(path=str(SHOTS / f"keys-back-on-{width}-{scheme}.png"), full_page=True)
 
 
 def test_without_javascript_there_is_no_legend_and_no_switch(live_server, desk, new_page):
@@ -170,20 +169,18 @@ def test_without_javascript_there_is_no_legend_and_no_switch(live_server, desk, 
     expect(page.locator(".messagelist")).to_contain_text("Hid the comment by reader0.")
 
 
-@pytest.mark.parametrize("width", [1280, 390])
 def test_a_dismissal_without_a_note_or_an_email_asks_for_the_records_note(
-        live_server, desk, new_page, width):
+        live_server, desk, new_page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     report = BiasReportFactory(article=desk["story"])
-    page = new_page(width=width)
+    page = new_page()
     sign_in(page, live_server, "moderator")
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.goto(live_server.url + TRIAGE)
-        card = page.locator(f"#report-{report.pk}")
-        # A note the browser lets through (it is not empty) but that shows nothing.
-        card.get_by_label("Note for the record").fill("\u200b")
-        card.get_by_role("button", name="Dismiss").click()
+    page.goto(live_server.url + TRIAGE)
+    card = page.locator(f"#report-{report.pk}")
+    # A note the browser lets through (it is not empty) but that shows nothing.
+    card.get_by_label("Note for the record").fill("\u200b")
+    card.get_by_role("button", name="Dismiss").click()
+    for width, scheme in each_look(page):
         expect(page.locator(".messagelist")).to_have_text(
             f"{report.reference} was not dismissed: write a note for the record saying why "
             "(the reporter left no email, so it is not sent).")
