@@ -4,6 +4,9 @@ import pytest
 
 from tests import claims, fast_flush, image_memo, static_memo
 
+# The edge tests' app server, varnishd and paths of each test's own (tests/varnish.py).
+pytest_plugins = ["tests.varnish"]
+
 # Pictures resized and encoded once per run, not once per test (tests/image_memo.py);
 # the static files' list once per run, not once per client (tests/static_memo.py);
 # PostgreSQL emptied with DELETE between tests that commit (tests/fast_flush.py).

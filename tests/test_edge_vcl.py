@@ -13,12 +13,8 @@ import http.client
 import logging
 import re
 import socket
-import threading
 import time
-import uuid
-from collections import Counter
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
@@ -30,134 +26,13 @@ from core import checks, edge, pagecache
 from tests.factories import ArticleFactory, UserFactory
 from tests.redis_server import free_port
 from tests.tasks import DATABASE_QUEUE, queued_wait, run_due_tasks
-from tests.varnish import CONFIG, Varnish
+from tests.varnish import CONFIG, PRIVATE, PUBLIC, TIMEOUT, Backend, Varnish
 
 # The same on any database: CI runs it in one lane (tests/conftest.py).
 pytestmark = pytest.mark.databaseless
 
-# What the site sends on a public page (the contract), and on a personal one.
-PUBLIC = "public, max-age=60, s-maxage=600, stale-while-revalidate=30"
-PRIVATE = "private, no-cache"
-TIMEOUT = 5  # seconds, for every request a test makes
 # Seconds past its lifetime a page is still served while any app server answers.
 EDGE_GRACE_WHILE_ANSWERED = 30
-
-
-class Backend:
-    """An app server in a thread: counts requests per path, answers with the headers set for it.
-
-    The body names the path and how many times it was asked for ("/a #2"), so a
-    test can tell a stored answer from a fresh one.
-    """
-
-    def __init__(self, port=0):
-        self.hits = Counter()
-        self.seen = {}  # path -> the headers of its last request
-        self.purges = []  # xkey-purge headers of PURGE requests (as an edge cache would get them)
-        self.answers = {}  # path -> [(header, value), ...]
-        self.statuses = {}  # path -> the status it is answered with, when not 200
-        # Every request, /healthz included, answered 503 and private, as the
-        # site answers while its database is away (core.views.server_error).
-        self.down = False
-        self.compressing = set()  # paths answered with gzip when asked, as the site does
-        self.delays = {}  # path -> seconds its answer waits, as a page being rendered
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def address(self):
-        return self.server.server_address
-
-    def answer(self, path, *headers, status=200):
-        """Answer path with status and these (header, value) pairs; by default a public page
-        tagged `site`."""
-        self.answers[path] = list(headers)
-        self.statuses[path] = status
-
-    def _handler(self):
-        backend = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _respond(self, body=True):
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                path = self.path
-                with backend.lock:
-                    backend.hits[path] += 1
-                    backend.seen[path] = self.headers
-                    number = backend.hits[path]
-                headers = backend.answers.get(path, [("Cache-Control", PUBLIC), ("xkey", "site")])
-                status = backend.statuses.get(path, 200)
-                if backend.down:
-                    headers, status = [("Cache-Control", PRIVATE), ("Retry-After", "30")], 503
-                content = f"{path} #{number}".encode()
-                time.sleep(backend.delays.get(path, 0))
-                self.send_response(status)
-                for name, value in headers:
-                    self.send_header(name, value)
-                if path in backend.compressing:
-                    self.send_header("Vary", "Accept-Encoding")
-                    if "gzip" in self.headers.get("Accept-Encoding", ""):
-                        content = gzip.compress(content)
-                        self.send_header("Content-Encoding", "gzip")
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                if body:
-                    self.wfile.write(content)
-
-            def do_GET(self):
-                self._respond()
-
-            def do_POST(self):
-                self._respond()
-
-            def do_HEAD(self):
-                self._respond(body=False)
-
-            def do_PURGE(self):
-                with backend.lock:
-                    backend.purges.append(self.headers["xkey-purge"])
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=TIMEOUT)
-
-
-@pytest.fixture(scope="module")
-def backend():
-    with Backend() as backend:
-        yield backend
-
-
-@pytest.fixture(scope="module")
-def varnish(backend):
-    with Varnish(backends=[backend.address]) as varnish:
-        yield varnish
-
-
-@pytest.fixture
-def unique():
-    """A prefix for this test's paths and tags: the cache lives for the whole module."""
-    return uuid.uuid4().hex[:12]
 
 
 def fetch(varnish, path, method="GET", headers=None, source="127.0.0.1"):

@@ -20,16 +20,12 @@ from core import pagecache, redis_cache
 from tests.factories import ArticleFactory
 from tests.redis_server import RedisServer
 from tests.tasks import DATABASE_QUEUE, run_due_tasks
-from tests import test_edge_vcl
 from tests.test_edge_vcl import fetch
 
 pytestmark = pytest.mark.databaseless
 
-
-# The shipped VCL in front of a counting app server, a module's own (tests/test_edge_vcl.py).
-backend = test_edge_vcl.backend
-varnish = test_edge_vcl.varnish
-unique = test_edge_vcl.unique
+# The shipped VCL in front of a counting app server, a module's own: the fixtures backend,
+# varnish and unique (tests/varnish.py).
 
 
 def test_a_page_asked_for_on_any_port_is_one_copy_at_the_edge(varnish, backend, unique):

@@ -6,7 +6,6 @@ at midnight and no copy from the day before may be served past it.
 """
 
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -18,29 +17,11 @@ from django.test import RequestFactory
 from core import pagecache
 
 from tests.factories import ArticleFactory
-from tests.test_edge_vcl import PUBLIC, Backend, Browser, fetch, wait_for
-from tests.varnish import Varnish
+from tests.test_edge_vcl import Browser, fetch, wait_for
+from tests.varnish import PUBLIC, Backend, Varnish
 
 # The same on any database: CI runs it in one lane (tests/conftest.py).
 pytestmark = pytest.mark.databaseless
-
-
-@pytest.fixture(scope="module")
-def backend():
-    with Backend() as backend:
-        yield backend
-
-
-@pytest.fixture(scope="module")
-def varnish(backend):
-    with Varnish(backends=[backend.address]) as varnish:
-        yield varnish
-
-
-@pytest.fixture
-def unique():
-    """A prefix for this test's paths: the cache lives for the whole module."""
-    return uuid.uuid4().hex[:12]
 
 
 # A path the site reads decoded -------------------------------------------------------------

@@ -8,39 +8,20 @@ site's own stale copy does not send a page's readers past the edge for minutes.
 
 import socket
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
-from tests.test_edge_vcl import PRIVATE, PUBLIC, Backend, fetch, purge, wait_for
+from tests.test_edge_vcl import fetch, purge, wait_for
 from tests.test_gunicorn_worker_qa_round import _answer
-from tests.varnish import Varnish
+from tests.varnish import PRIVATE, PUBLIC
 
 # The same on any database: CI runs it in one lane (tests/conftest.py).
 pytestmark = pytest.mark.databaseless
 
 # Headers that name the software (and its version) that answered.
 SOFTWARE_HEADERS = ("server", "x-varnish", "via", "x-powered-by")
-
-
-@pytest.fixture(scope="module")
-def backend():
-    with Backend() as backend:
-        yield backend
-
-
-@pytest.fixture(scope="module")
-def varnish(backend):
-    with Varnish(backends=[backend.address]) as varnish:
-        yield varnish
-
-
-@pytest.fixture
-def unique():
-    """A prefix for this test's paths and tags: the cache lives for the whole module."""
-    return uuid.uuid4().hex[:12]
 
 
 def _named(headers):

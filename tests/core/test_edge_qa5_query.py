@@ -9,19 +9,18 @@ page reads, as the site's own page cache keys on them (core.pagecache._key),
 and these tests check its list against the URLconf. s-maxage was the edge's
 lifetime only: a CDN or proxy in front kept pages by it, with no purge.
 
-A real varnishd runs the shipped VCL in front of tests/test_edge_vcl.py's app
+A real varnishd runs the shipped VCL in front of tests/varnish.py's app
 server, which counts the requests per URL reaching it; one varnishd serves the
 module, and each test uses paths of its own.
 """
 
 import re
-import uuid
 
 import pytest
 from django.urls import URLResolver, get_resolver
 
-from tests.test_edge_vcl import PUBLIC, Backend, fetch
-from tests.varnish import Varnish
+from tests.test_edge_vcl import fetch
+from tests.varnish import PUBLIC
 
 # Paths the VCL passes with their query strings as they came (forms, the search, personal pages).
 PASSED = ("admin/", "accounts/", "newsletter/", "search/")
@@ -32,23 +31,6 @@ REPORT_BIAS = re.compile(r"articles/<slug:slug>/report-bias/")
 READ_NOTHING = {"healthz", "favicon.ico", "comments/<int:pk>/report/", "^media/(?P<path>.*)$"}
 # A value each declared parameter can take that names another page than without it.
 VALUES = {"page": "2", "p": "2", "partial": "1"}
-
-
-@pytest.fixture(scope="module")
-def backend():
-    with Backend() as backend:
-        yield backend
-
-
-@pytest.fixture(scope="module")
-def varnish(backend):
-    with Varnish(backends=[backend.address]) as varnish:
-        yield varnish
-
-
-@pytest.fixture
-def unique():
-    return uuid.uuid4().hex[:12]
 
 
 def _routes(patterns, prefix=""):
