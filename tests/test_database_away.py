@@ -71,6 +71,9 @@ def test_a_page_is_a_503_that_says_when_to_come_back(reader, story):
     assert response["Cache-Control"] == "private, no-cache"  # no edge keeps the apology
     assert "We are back in a moment" in _text(response)
     assert "Please try again in a minute." in _text(response)
+    # As on every page, the first link skips to the message (the site's own stylesheet
+    # shows it on focus).
+    assert '<body>\n  <a class="skip-link" href="#main">Skip to content</a>' in _text(response)
 
 
 def test_what_was_sent_is_said_to_be_unsaved(reader, story):
@@ -86,6 +89,7 @@ def test_a_query_that_fails_while_the_database_answers_is_a_500(reader, story):
         response = reader.get("/articles/harbour/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in _text(response)
+    assert '<a class="skip-link" href="#main">Skip to content</a>' in _text(response)
 
 
 def test_a_kept_page_is_served_as_it_is(reader, story):
