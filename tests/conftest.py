@@ -9,7 +9,8 @@ pytest_plugins = ["tests.varnish"]
 
 # Pictures resized and encoded once per run, not once per test (tests/image_memo.py);
 # the static files' list once per run, not once per client (tests/static_memo.py);
-# PostgreSQL emptied with DELETE between tests that commit (tests/fast_flush.py).
+# PostgreSQL emptied with DELETE between tests that commit, the content types and
+# permissions left in place on either database (tests/fast_flush.py).
 image_memo.install()
 static_memo.install()
 fast_flush.install()
