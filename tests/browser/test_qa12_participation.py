@@ -247,17 +247,29 @@ def _decide(page, pk, button="Approve"):
     expect(page.locator("[data-desk-receipt]")).to_have_count(before + 1)
 
 
-def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, roles,
-                                                                   new_page):
+def _two_moderators_at_the_queue(live_server, new_page, count):
+    """count held comments, and two moderators each on the queue's first page:
+    (the comments' ids, the first one's page, the other's, "moderator2")."""
     staff("Moderators", "moderator")
     staff("Moderators", "moderator2")
-    ids = [comment.pk for comment in _held_comments(14)]
-    page = new_page()
-    sign_in(page, live_server, "moderator")
-    page.goto(f"{live_server.url}{QUEUE}?show=held")
-    other = new_page()
-    sign_in(other, live_server, "moderator2")
-    other.goto(f"{live_server.url}{QUEUE}?show=held")
+    ids = [comment.pk for comment in _held_comments(count)]
+    page, other = new_page(), new_page()
+    for view, username in ((page, "moderator"), (other, "moderator2")):
+        sign_in(view, live_server, username)
+        view.goto(f"{live_server.url}{QUEUE}?show=held")
+    return ids, page, other
+
+
+def _hide_and_undo(page, pk):
+    """The comment hidden from page, then the decision undone: it waits in the queue again."""
+    _decide(page, pk, "Hide")
+    page.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
+    expect(page.locator(f"#comment-{pk}")).to_be_visible()
+
+
+def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, roles,
+                                                                   new_page):
+    ids, page, other = _two_moderators_at_the_queue(live_server, new_page, 14)
     # The other moderator hides the third comment; this one, pressing Approve on the card
     # drawn before, is told so and nothing is changed; then the other undoes it.
     _decide(other, ids[2], "Hide")

@@ -15,8 +15,9 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_qa12_participation import (QUEUE, _cards, _decide, _held_comments,
-                                                   sign_in, staff)
+from tests.browser.test_qa12_participation import (
+    QUEUE, _cards, _decide, _held_comments, _hide_and_undo, _two_moderators_at_the_queue,
+    sign_in, staff)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,15 +26,7 @@ shoot = shooter(Path(__file__).resolve().parents[2] / "screenshots" / "qa13")
 
 def test_cards_another_moderator_decided_are_marked_by_the_refill(live_server, roles,
                                                                   new_page):
-    staff("Moderators", "moderator")
-    staff("Moderators", "moderator2")
-    ids = [comment.pk for comment in _held_comments(14)]
-    page = new_page()
-    sign_in(page, live_server, "moderator")
-    page.goto(f"{live_server.url}{QUEUE}?show=held")
-    other = new_page()
-    sign_in(other, live_server, "moderator2")
-    other.goto(f"{live_server.url}{QUEUE}?show=held")
+    ids, page, other = _two_moderators_at_the_queue(live_server, new_page, 14)
     # The other moderator hides the ninth; this one works down the page to it.
     _decide(other, ids[8], "Hide")
     for pk in ids[:8]:
@@ -56,22 +49,12 @@ def test_cards_another_moderator_decided_are_marked_by_the_refill(live_server, r
 
 def test_a_comment_back_before_the_page_is_named_above_the_queue(live_server, roles,
                                                                  new_page):
-    staff("Moderators", "moderator")
-    staff("Moderators", "moderator2")
-    ids = [comment.pk for comment in _held_comments(24)]
-    page = new_page()
-    sign_in(page, live_server, "moderator")
-    page.goto(f"{live_server.url}{QUEUE}?show=held")
+    ids, page, other = _two_moderators_at_the_queue(live_server, new_page, 24)
     page.get_by_role("link", name="Next page").click()
     page.wait_for_load_state()
     assert _cards(page) == ids[10:20]
-    other = new_page()
-    sign_in(other, live_server, "moderator2")
-    other.goto(f"{live_server.url}{QUEUE}?show=held")
     # The other moderator hides the fifth comment and undoes it: it waits on page 1.
-    _decide(other, ids[4], "Hide")
-    other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
-    expect(other.locator(f"#comment-{ids[4]}")).to_be_visible()
+    _hide_and_undo(other, ids[4])
     for pk in ids[10:18]:
         _decide(page, pk)
     earlier = page.locator(".desk-earlier")
@@ -103,9 +86,7 @@ def test_a_comment_back_before_the_page_is_named_above_the_queue(live_server, ro
     other = new_page()
     sign_in(other, live_server, "moderator2")
     other.goto(f"{live_server.url}{QUEUE}?show=held")
-    _decide(other, ids[6], "Hide")
-    other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
-    expect(other.locator(f"#comment-{ids[6]}")).to_be_visible()
+    _hide_and_undo(other, ids[6])
     page.locator(f"#comment-{ids[10]}").get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
     expect(page.locator(".desk-earlier")).to_contain_text(f"comment {ids[6]}")
