@@ -39,6 +39,13 @@ def each_look(page, looks=LOOKS, height=900):
         yield width, scheme
 
 
+def first_look(page, height=900):
+    """Turn page back to the first look (1280 px wide, light), where a test goes on after
+    checking each look."""
+    page.set_viewport_size({"width": LOOKS[0][0], "height": height})
+    page.emulate_media(color_scheme=LOOKS[0][1])
+
+
 # Styles worked out again for the new look, then the transitions they started run to their
 # end, for a second at most: Django's admin fades a link's colour over 0.15 s, and axe, run
 # at once, measured the contrast of a colour halfway from dark to light. Transitions alone:

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_desk import serious
 from tests.browser.test_participation import sign_in
-from tests.browser.shots import each_look
+from tests.browser.shots import each_look, first_look
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import UserFactory
 
@@ -36,8 +36,7 @@ def test_a_reader_signs_out_of_the_other_browsers(live_server, new_page):
         assert page.evaluate(NO_HORIZONTAL_SCROLL)
         assert serious(page) == []
         sessions.screenshot(path=SHOTS / f"others-{width}-{scheme}.png")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
+    first_look(page)
     sessions.get_by_role("button", name="Sign out of the other browsers").click()
     for width, scheme in each_look(page):
         expect(page.locator(".notices")).to_have_text("Signed out of 2 other browsers.")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.browser.shots import each_look, shooter
+from tests.browser.shots import each_look, first_look, shooter
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -185,8 +185,7 @@ def test_a_reset_link_that_cannot_be_used_says_so_and_leads_to_a_new_one(live_se
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             shoot(page, f"reset-link-{name}", width, scheme)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.emulate_media(color_scheme="light")
+        first_look(page)
         page.get_by_role("link", name="ask for a new one").click()
         expect(page.get_by_label("Email")).to_be_visible()
 
@@ -210,8 +209,7 @@ def test_next_page_goes_on_after_the_cards_the_refill_brought(live_server, roles
         expect(following).to_be_visible()
         following.scroll_into_view_if_needed()
         shoot(page, "queue-next-after-refill", width, scheme, full_page=False)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
+    first_look(page)
     following.click()
     page.wait_for_load_state()
     # What comes after the 20th (21 to 25), not 11 to 20 a second time.
@@ -281,8 +279,7 @@ def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, 
                                        f"{ids[2]} by reader03. Nothing was changed.")
         notice.scroll_into_view_if_needed()
         shoot(page, "queue-decided-by-another", width, scheme, full_page=False)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
+    first_look(page)
     other.locator("[data-desk-receipt]").get_by_role("button", name="Undo").click()
     expect(other.locator(f"#comment-{ids[2]}")).to_be_visible()
     assert Comment.objects.get(pk=ids[2]).status == "pending"
@@ -309,8 +306,7 @@ def test_a_comment_another_moderator_undid_comes_back_in_its_place(live_server, 
             f"comment {ids[2]}.")
         back.scroll_into_view_if_needed()
         shoot(page, "queue-back-in-place", width, scheme, full_page=False)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
+    first_look(page)
     # And decided from there like any other.
     _decide(page, ids[2], "Hide")
     assert Comment.objects.get(pk=ids[2]).status == "hidden"

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.browser.shots import each_look, shooter
+from tests.browser.shots import each_look, first_look, shooter
 from tests.browser.test_qa12_participation import (
     QUEUE, _cards, _decide, _held_comments, _hide_and_undo, _two_moderators_at_the_queue,
     sign_in, staff)
@@ -69,8 +69,7 @@ def test_a_comment_back_before_the_page_is_named_above_the_queue(live_server, ro
         expect(page.locator("[data-desk-live]")).to_contain_text(f"comment {ids[4]}")
         earlier.scroll_into_view_if_needed()
         shoot(page, "queue-back-earlier", width, scheme, full_page=False)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
+    first_look(page)
     earlier.get_by_role("link").click()
     page.wait_for_load_state()
     assert _cards(page)[0] == ids[4]

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, RelatedArticle, reading_stats
 from core.text import render_markdown
-from tests.browser.shots import each_look, shooter
+from tests.browser.shots import each_look, first_look, shooter
 from tests.browser.test_desk import serious
 from tests.factories import ArticleFactory, UserFactory
 
@@ -346,8 +346,7 @@ class TestEditConflict:
             assert serious(first) == []
             for width, scheme in each_look(first):
                 shoot(first, "edit-conflict", width, scheme)
-            first.set_viewport_size({"width": 1280, "height": 900})
-            first.emulate_media(color_scheme="light")
+            first_look(first)
 
         # Having read theirs, the first editor saves the form as it is: both changes stay.
         first.get_by_role("button", name="Save and continue editing").first.click()

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from standards.models import BiasReport
-from tests.browser.shots import each_look
+from tests.browser.shots import each_look, first_look
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,8 +56,7 @@ def test_the_story_form_in_the_hour_the_clocks_go_back(live_server, new_york, ne
         page.locator("#id_published_at_0").scroll_into_view_if_needed()
         page.evaluate("window.scrollBy(0, -120)")
         shoot(page, "story-form-shows-the-offset", width, scheme)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme="light")
+    first_look(page)
     page.fill("#id_headline", "Harbour reopens after the storm, a day late")
     with page.expect_navigation():
         page.click("input[name=_continue]")
