@@ -8,12 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from tests.browser import axe
 from tests.browser.test_desk import sign_in
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
@@ -177,7 +177,7 @@ def test_the_whole_story_scrolls_as_a_named_tab_stop(live_server, desk, new_page
         for report in (first, second):
             expect(page.get_by_role(
                 "region", name=f"The story reported in {report.reference}")).to_have_count(1)
-        violations = Axe().run(page).response["violations"]
+        violations = axe.findings(page)
         found = {v["id"]: [n["target"] for n in v["nodes"][:3]] for v in violations}
         assert "scrollable-region-focusable" not in found, found
         assert "landmark-unique" not in found, found

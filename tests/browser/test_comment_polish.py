@@ -10,11 +10,11 @@ go to screenshots/issue-17/.
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from tests.browser import axe
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,10 +41,7 @@ def _serious(page, context=None):
     found = []
     for scheme in SCHEMES:
         page.emulate_media(color_scheme=scheme)
-        results = Axe().run(page, context=context)
-        found += [f"{scheme} {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-                  for v in results.response["violations"]
-                  if v["impact"] in ("serious", "critical")]
+        found += [f"{scheme} {line}" for line in axe.serious(page, context)]
     page.emulate_media(color_scheme="light")
     return found
 

@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment, CommentReport, ModerationAction, ReaderStanding
 from standards.models import BiasReport
+from tests.browser.axe import serious
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,12 +47,6 @@ def sign_in(page, live_server, username):
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     assert page.locator("#site-name").inner_text() == "EVA DAILY newsroom"
-
-
-def serious(page):
-    violations = Axe().run(page).response["violations"]
-    return [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:5]]}"
-            for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def staff(group, username):

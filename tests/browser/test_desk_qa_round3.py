@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_story_desk import PASSWORD, serious
+from tests.browser.test_story_desk import PASSWORD
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from standards.models import Correction
+from tests.browser.axe import serious
 from tests.browser.shots import each_look
-from tests.browser.test_desk import serious
 from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, CorrectionFactory,
                              UserFactory)
 

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.browser.test_desk import serious
+from tests.browser.axe import serious
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

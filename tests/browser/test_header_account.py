@@ -17,7 +17,7 @@ from comments.models import Comment
 from core import ratelimit
 from pages.loader import load_pages
 from pages.models import Page
-from tests.browser.test_desk import serious
+from tests.browser.axe import serious
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,8 +14,9 @@ from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationAction
 from standards.models import BiasReport
+from tests.browser.axe import serious
 from tests.browser.shots import each_look
-from tests.browser.test_desk import serious, sign_in
+from tests.browser.test_desk import sign_in
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

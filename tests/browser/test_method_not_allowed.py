@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_desk import serious
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 
 from newsletter.edition import due_moment
 from newsletter.models import Subscriber
+from tests.browser.axe import serious
 from tests.browser.shots import each_look
-from tests.browser.test_desk import serious
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 from tests.newsletter.test_edition import send_edition

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.browser.test_desk import serious
+from tests.browser.axe import serious
 from tests.browser.test_participation import sign_in
 from tests.browser.shots import each_look, first_look
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL

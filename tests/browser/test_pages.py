@@ -1,10 +1,10 @@
 """Layout, accessibility and no-JavaScript checks in a real Chromium."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 
+from tests.browser import axe
 from tests.browser.shots import each_look
 from tests.factories import UserFactory
 
@@ -88,15 +88,6 @@ def test_skip_link_shows_on_focus(live_server, newsroom, new_page):
     assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
 
 
-def _format(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {node['target']}: {node.get('failureSummary', '')}")
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize(
     "name",
     ["front page", "article list", "article", "section", "tag", "author list",
@@ -108,12 +99,8 @@ def test_axe_finds_no_serious_problems(live_server, newsroom, new_page, name):
     assert response.status == (404 if name == "404" else 200)
 
     for _, color_scheme in each_look(page, looks=((1280, "light"), (1280, "dark"))):
-        results = Axe().run(page)
-        violations = [
-            violation for violation in results.response["violations"]
-            if violation["impact"] in ("serious", "critical")
-        ]
-        assert not violations, f"{name} ({color_scheme}):\n{_format(violations)}"
+        problems = axe.serious(page)
+        assert not problems, f"{name} ({color_scheme}):\n" + "\n".join(problems)
 
 
 def test_article_page_works_without_javascript(live_server, newsroom, new_page):
@@ -148,9 +135,8 @@ def test_preview_banner_is_clearly_visible_to_staff(live_server, newsroom, new_p
     assert banner.evaluate("el => getComputedStyle(el).backgroundColor") not in (
         "rgba(0, 0, 0, 0)", "transparent",
     )
-    violations = [v for v in Axe().run(page).response["violations"]
-                  if v["impact"] in ("serious", "critical")]
-    assert not violations, _format(violations)
+    problems = axe.serious(page)
+    assert not problems, "\n".join(problems)
 
 
 def test_color_scheme_follows_the_reader(live_server, newsroom, new_page):

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
@@ -19,6 +18,7 @@ from core.ratelimit import fingerprint
 from core.text import count_chars, normalize
 from standards.models import BiasReport
 from standards.views import REPORTER_COOKIE
+from tests.browser import axe
 from tests.browser.shots import each_look, shooter
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
@@ -638,15 +638,6 @@ def test_report_bias_without_javascript(live_server, newsroom, new_page):
 
 # 6. Accessibility ------------------------------------------------------------
 
-def _format(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {node['target']}: {node.get('failureSummary', '')}")
-    return "\n".join(lines)
-
-
 def _many_comments(article):
     for number in range(21):
         CommentFactory(article=article, body=f"Comment {number}\nwith a second line")
@@ -723,9 +714,5 @@ def test_axe_finds_no_serious_problems(live_server, newsroom, new_page, name):
     for _, color_scheme in each_look(page, [(1280, "light"), (1280, "dark")]):
         assert _duplicate_ids(page) == [], name
         assert _broken_references(page) == [], name
-        results = Axe().run(page)
-        violations = [
-            violation for violation in results.response["violations"]
-            if violation["impact"] in ("serious", "critical")
-        ]
-        assert not violations, f"{name} ({color_scheme}):\n{_format(violations)}"
+        problems = axe.serious(page)
+        assert not problems, f"{name} ({color_scheme}):\n" + "\n".join(problems)

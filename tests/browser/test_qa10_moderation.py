@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from standards.models import BiasReport
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_desk import serious, sign_in, staff
+from tests.browser.test_desk import sign_in, staff
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, BiasReportFactory
 

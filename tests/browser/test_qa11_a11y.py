@@ -13,11 +13,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser import axe
 from tests.browser.shots import each_look, shooter
 from tests.factories import ArticleFactory, BiasReportFactory, CommentFactory, UserFactory
 
@@ -41,13 +41,6 @@ def admin_page(new_page, live_server, username, **view):
     page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_have_text("EVA DAILY newsroom")
     return page
-
-
-def axe_says(page, rule):
-    """The nodes that one axe rule finds on the page."""
-    found = Axe().run(page, options={"runOnly": {"type": "rule", "values": [rule]}})
-    return [node["target"] for violation in found.response["violations"]
-            for node in violation["nodes"]]
 
 
 # 1.3.5 -------------------------------------------------------------------------
@@ -102,7 +95,7 @@ def test_the_change_lists_filter_links_are_targets_of_24_px(live_server, newsroo
                 "links => links.map((a) => [a.textContent, a.getBoundingClientRect().height])")
             # Stacked with nothing between them, so each must be 24 px high itself.
             assert all(height >= 24 for _, height in heights), (url, width, heights)
-            assert not axe_says(page, "target-size"), (url, width)
+            assert not axe.targets(page, "target-size"), (url, width)
             if url == "/admin/standards/correction/":
                 shoot(page, "correction-list-filters", width, scheme)
 
@@ -119,7 +112,7 @@ def test_an_empty_story_picker_has_no_textbox_without_a_name(live_server, newsro
         rendered = page.locator("#select2-id_article-container")
         expect(rendered).to_have_attribute("role", "textbox")
         expect(rendered).to_have_accessible_name("Article:")
-        assert not axe_says(page, "aria-input-field-name")
+        assert not axe.targets(page, "aria-input-field-name")
         shoot(page, "correction-add", width, scheme)
 
 
@@ -152,7 +145,7 @@ def test_each_comment_cards_sections_are_landmarks_of_their_own_name(live_server
         expect(first.get_by_role("region", name="On the story")).to_have_accessible_name(
             f"On the story of comment {number} by ana, posted "
             f"{first.locator('.desk-tags .desk-quiet').inner_text().removeprefix('posted ')}")
-        assert not axe_says(page, "landmark-unique")
+        assert not axe.targets(page, "landmark-unique")
         shoot(page, "comment-queue", width, scheme)
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.browser import test_desk_qa_round3 as round3
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
 from tests.browser.test_desk_qa_round3 import signed_in, widths
-from tests.browser.test_story_desk import serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from core import editing_now
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_desk import serious, sign_in, staff
+from tests.browser.test_desk import sign_in, staff
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.browser.test_unsaved_changes import sign_in_again, sign_out_elsewhere
 from tests.factories import ArticleFactory

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from accounts.views import PASSWORD_CHECK_LIMITS
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_desk import serious
 from tests.browser.test_participation import sign_in
 from tests.factories import UserFactory
 

@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
 from tests.browser.test_a11y2_forms import _sign_in
-from tests.browser.test_desk import serious
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import CommentFactory, UserFactory
 

@@ -13,12 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from tests.browser import axe
 from tests.browser.shots import each_look, first_look, shooter
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -44,13 +44,6 @@ def sign_in(page, live_server, username, path="/admin/login/"):
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("form [type=submit]").last.click()
     page.wait_for_load_state()
-
-
-def axe_says(page, rule):
-    """The nodes that one axe rule finds on the page."""
-    found = Axe().run(page, options={"runOnly": {"type": "rule", "values": [rule]}})
-    return [node["target"] for violation in found.response["violations"]
-            for node in violation["nodes"]]
 
 
 # Held in the same minute: names of their own ---------------------------------------------
@@ -86,7 +79,7 @@ def test_one_readers_comments_held_in_the_same_minute_have_names_of_their_own(
             expect(story_region).to_have_count(1)
             expect(card.get_by_role("region", name=f"ana’s latest comments beside comment "
                                                    f"{comment.pk}, posted")).to_have_count(1)
-        assert not axe_says(page, "landmark-unique")
+        assert not axe.targets(page, "landmark-unique")
         shoot(page, "queue-same-minute", width, scheme)
     # The reader's own page, where their held comments show: no landmark per comment.
     reader = new_page()
@@ -94,7 +87,7 @@ def test_one_readers_comments_held_in_the_same_minute_have_names_of_their_own(
     reader.goto(f"{live_server.url}/accounts/")
     for width, scheme in each_look(reader):
         expect(reader.locator(".account-comments li")).to_have_count(2)
-        assert not axe_says(reader, "landmark-unique")
+        assert not axe.targets(reader, "landmark-unique")
         shoot(reader, "account-held-same-minute", width, scheme)
 
 

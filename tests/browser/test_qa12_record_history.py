@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 
 from comments import moderation
 from standards import workflow
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_desk import serious
 from tests.browser.test_qa12_record import SHOTS, fits, signed_in
 from tests.browser.test_story_desk import PASSWORD
 from tests.factories import BiasReportFactory, CommentFactory, CorrectionFactory, UserFactory

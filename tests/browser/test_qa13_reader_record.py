@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
 from tests.browser.test_a11y2_forms import _sign_in
-from tests.browser.test_desk import serious, sign_in, staff
+from tests.browser.test_desk import sign_in, staff
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from newsletter import tokens
 from newsletter.models import Subscriber
+from tests.browser import axe
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,9 +36,7 @@ def look(page, name, width):
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         assert page.evaluate(NO_HORIZONTAL_SCROLL), (name, width, scheme)
-        serious = [v["id"] for v in Axe().run(page).response["violations"]
-                   if v["impact"] in ("serious", "critical")]
-        assert not serious, (name, scheme, serious)
+        assert not axe.serious(page), (name, scheme, axe.serious(page))
         page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
 
 

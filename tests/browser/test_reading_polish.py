@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from demo import illustrations
+from tests.browser import axe
 from tests.browser.shots import each_look
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
@@ -109,10 +109,8 @@ def each_scheme(page):
 
 
 def assert_axe_clean(page, what):
-    violations = [violation for violation in Axe().run(page).response["violations"]
-                  if violation["impact"] in ("serious", "critical")]
-    assert not violations, (what, [(v["id"], [n["target"] for n in v["nodes"][:3]])
-                                   for v in violations])
+    problems = axe.serious(page)
+    assert not problems, (what, problems)
 
 
 def test_card_meta_items_wrap_as_wholes(live_server, reading, browser):

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from core.ratelimit import fingerprint
 from standards.models import BiasReport
 from standards.views import REPORTER_COOKIE
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_desk import serious
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory, BiasReportFactory, CorrectionFactory
 

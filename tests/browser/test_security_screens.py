@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from standards.models import BiasReport
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_desk import serious
 from tests.browser.test_participation import PASSWORD, sign_in
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 

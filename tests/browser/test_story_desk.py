@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from articles.models import Article, RelatedArticle, reading_stats
 from core.text import render_markdown
+from tests.browser.axe import serious
 from tests.browser.shots import each_look, first_look, shooter
-from tests.browser.test_desk import serious
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import transparency as comment_transparency
-from tests.browser.test_desk import serious
+from tests.browser.axe import serious
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -19,6 +18,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from demo import illustrations
 from standards.models import Correction
+from tests.browser import axe
 from tests.browser.shots import each_look
 from tests.factories import (ArticleFactory, BiasReportFactory, CommentFactory,
                              CorrectionFactory, UserFactory)
@@ -62,20 +62,13 @@ def demo(roles, monkeypatch):
     call_command("seed_demo", "--allow-without-debug", stdout=io.StringIO())
 
 
-def _serious(page):
-    violations = Axe().run(page).response["violations"]
-    return [f"[{v['impact']}] {v['id']}: {v['help']} "
-            f"{[node['target'] for node in v['nodes'][:5]]}"
-            for v in violations if v["impact"] in ("serious", "critical")]
-
-
 def test_axe_finds_no_serious_problems(live_server, record, new_page):
     page = new_page()
     assert page.goto(live_server.url + "/transparency/").status == 200
     assert page.locator("svg.chart").count() == 5
     for color_scheme in ("light", "dark"):
         page.emulate_media(color_scheme=color_scheme)
-        assert not _serious(page), (color_scheme, "\n".join(_serious(page)))
+        assert not axe.serious(page), (color_scheme, "\n".join(axe.serious(page)))
 
 
 def test_charts_are_legible_at_320_pixels(live_server, record, new_page):
@@ -134,11 +127,6 @@ def _shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def _violations(page):
-    return [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:5]]}"
-            for v in Axe().run(page).response["violations"]]
-
-
 def test_the_demo_report_is_compact_with_charts_as_wide_as_the_text(
         live_server, demo, new_page):
     page = new_page()
@@ -168,7 +156,7 @@ def test_the_demo_report_is_compact_with_charts_as_wide_as_the_text(
         assert min(sizes) >= 10 and max(sizes) <= 12, (width, min(sizes), max(sizes))
         # Looked at in light and dark.
         _shot(page, f"transparency-{width}-{scheme}")
-        assert not _violations(page), (width, scheme, "\n".join(_violations(page)))
+        assert not axe.findings(page), (width, scheme, "\n".join(axe.described(axe.findings(page))))
 
 
 def _edges(page, region):
@@ -251,4 +239,4 @@ def test_a_site_older_than_a_year_shows_both_totals(live_server, demo, new_page)
         assert page.locator("#comments tfoot th").all_inner_texts() == [
             "Last 12 months and all time"]
         assert page.evaluate(NO_HORIZONTAL_SCROLL), width
-        assert not _violations(page), (width, "\n".join(_violations(page)))
+        assert not axe.findings(page), (width, "\n".join(axe.described(axe.findings(page))))

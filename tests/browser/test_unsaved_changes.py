@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article
+from tests.browser.axe import serious
 from tests.browser.shots import LOOKS, each_look
-from tests.browser.test_desk import PASSWORD, serious, sign_in, staff
+from tests.browser.test_desk import PASSWORD, sign_in, staff
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 from tests.factories import ArticleFactory
 

@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import WordRule
+from tests.browser.axe import serious
 from tests.browser.shots import each_look
-from tests.browser.test_desk import serious, sign_in, staff
+from tests.browser.test_desk import sign_in, staff
 from tests.browser.test_tag_merge import NO_HORIZONTAL_SCROLL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
