@@ -31,7 +31,7 @@ def each_look(page, looks=LOOKS, height=900):
         try:
             page.evaluate(SETTLED)
         except PlaywrightError as error:
-            # A page the test's last click sends is still loading: once it has, its look.
+            # The page the test's last click left is gone: once the next has loaded, its look.
             if "context was destroyed" not in str(error):
                 raise
             page.wait_for_load_state()
@@ -46,11 +46,18 @@ def first_look(page, height=900):
     page.emulate_media(color_scheme=LOOKS[0][1])
 
 
-# Styles worked out again for the new look, then the transitions they started run to their
-# end, for a second at most: Django's admin fades a link's colour over 0.15 s, and axe, run
-# at once, measured the contrast of a colour halfway from dark to light. Transitions alone:
-# an animation that repeats for ever never finishes.
+# The page loaded (a form the test's last key sent may have begun a new one: its document
+# can be still empty), its styles worked out again for the new look, then the transitions
+# they started run to their end, for a second at most: Django's admin fades a link's colour
+# over 0.15 s, and axe, run at once, measured the contrast of a colour halfway from dark to
+# light. Transitions alone: an animation that repeats for ever never finishes.
 SETTLED = """async () => {
+    if (document.readyState !== "complete") {
+        await new Promise(done => {
+            addEventListener("load", done, {once: true});
+            setTimeout(done, 10000);
+        });
+    }
     getComputedStyle(document.documentElement).color;
     const fading = document.getAnimations().filter(a => a instanceof CSSTransition);
     await Promise.race([
