@@ -28,15 +28,24 @@ def each_look(page, looks=LOOKS, height=900):
     for width, scheme in looks:
         page.set_viewport_size({"width": width, "height": height})
         page.emulate_media(color_scheme=scheme)
+        _settle(page)
+        yield width, scheme
+
+
+def _settle(page, tries=20):
+    """Wait until page shows its new look (SETTLED). The test's last click or key may have
+    begun loading another page: until it has loaded (the old one gone, or the new one still
+    empty), wait for it from here. Not from the page's own script: with JavaScript off, a
+    page runs neither its timers nor its event listeners, and a wait there never ends."""
+    for _ in range(tries):
         try:
-            page.evaluate(SETTLED)
+            if page.evaluate(SETTLED):
+                return
         except PlaywrightError as error:
-            # The page the test's last click left is gone: once the next has loaded, its look.
             if "context was destroyed" not in str(error):
                 raise
-            page.wait_for_load_state()
-            page.evaluate(SETTLED)
-        yield width, scheme
+        page.wait_for_load_state()
+    raise AssertionError(f"{page.url} did not finish loading")
 
 
 def first_look(page, height=900):
@@ -46,17 +55,14 @@ def first_look(page, height=900):
     page.emulate_media(color_scheme=LOOKS[0][1])
 
 
-# The page loaded (a form the test's last key sent may have begun a new one: its document
-# can be still empty), its styles worked out again for the new look, then the transitions
-# they started run to their end, for a second at most: Django's admin fades a link's colour
-# over 0.15 s, and axe, run at once, measured the contrast of a colour halfway from dark to
-# light. Transitions alone: an animation that repeats for ever never finishes.
+# false while the page is still loading; else its styles worked out again for the new look,
+# then the transitions they started run to their end, for a second at most: Django's admin
+# fades a link's colour over 0.15 s, and axe, run at once, measured the contrast of a colour
+# halfway from dark to light. Transitions alone: an animation that repeats for ever never
+# finishes.
 SETTLED = """async () => {
     if (document.readyState !== "complete") {
-        await new Promise(done => {
-            addEventListener("load", done, {once: true});
-            setTimeout(done, 10000);
-        });
+        return false;
     }
     getComputedStyle(document.documentElement).color;
     const fading = document.getAnimations().filter(a => a instanceof CSSTransition);
@@ -64,4 +70,5 @@ SETTLED = """async () => {
         Promise.all(fading.map(a => a.finished.catch(() => null))),
         new Promise(done => setTimeout(done, 1000)),
     ]);
+    return true;
 }"""
