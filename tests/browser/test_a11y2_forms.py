@@ -9,14 +9,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser import session
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "a11y2"
 WIDTHS = (1280, 390)
 SCHEMES = ("light", "dark")
@@ -28,12 +29,8 @@ def _focused(page):
 
 
 def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    assert "/accounts/login/" not in page.url, "signing in failed"
+    """Signed in as username (tests/browser/session.py)."""
+    session.sign_in(page.context, live_server.url, get_user_model().objects.get(username=username))
 
 
 @pytest.mark.parametrize("width", WIDTHS)

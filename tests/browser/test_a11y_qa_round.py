@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from tests.browser import session
 from tests.browser.shots import LOOKS, each_look, shooter
 from tests.factories import UserFactory
 
@@ -20,7 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "a11y-qa"
 VIEWS = [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 ADD_STORY = "/admin/articles/article/add/"
 
 
@@ -35,13 +35,8 @@ def editor(roles):
 
 
 def signed_in(new_page, live_server, **view):
-    page = new_page(**view)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "jeditor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_have_text("EVA DAILY newsroom")
-    return page
+    """A new page signed in as jeditor (tests/browser/session.py)."""
+    return session.signed_in(new_page, live_server, "jeditor", **view)
 
 
 def combobox(page, select_id):

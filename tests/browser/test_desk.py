@@ -10,12 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment, CommentReport, ModerationAction, ReaderStanding
 from standards.models import BiasReport
+from tests.browser import session
 from tests.browser.axe import serious
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
@@ -42,10 +44,9 @@ DESK_PAGES = {
 
 
 def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    """Signed in as username (tests/browser/session.py), on the newsroom's front page."""
+    session.sign_in(page.context, live_server.url, get_user_model().objects.get(username=username))
+    page.goto(f"{live_server.url}/admin/")
     assert page.locator("#site-name").inner_text() == "EVA DAILY newsroom"
 
 

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from standards.models import Correction
+from tests.browser import session
 from tests.browser.axe import serious
 from tests.browser.shots import each_look
 from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, CorrectionFactory,
@@ -24,7 +25,6 @@ from tests.factories import (ArticleFactory, AuthorFactory, CommentFactory, Corr
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "editors2"
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 
 
 def shoot(target, name, width, scheme, full_page=False):
@@ -50,13 +50,8 @@ def editor(roles):
 
 
 def signed_in(new_page, live_server):
-    page = new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "jeditor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_have_text("EVA DAILY newsroom")
-    return page
+    """A new page signed in as jeditor (tests/browser/session.py)."""
+    return session.signed_in(new_page, live_server, "jeditor")
 
 
 def test_an_amended_correction_says_so_on_the_story_and_the_log(live_server, new_page, newsroom):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.test import Client
 
+from tests.browser import session
 from tests.browser.axe import serious
 from tests.factories import UserFactory
 
@@ -36,12 +36,8 @@ def test_the_reader_changes_their_email(live_server, new_page, settings, width):
     settings.SITE_URL = live_server.url
     reader = UserFactory(username="harbourwatcher",
                          email="watcher.of.the.harbour.at.dawn@example.org")
-    client = Client()
-    client.force_login(reader)
     page = new_page(width=width)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                               "url": live_server.url}])
+    session.sign_in(page.context, live_server.url, reader)
 
     page.goto(live_server.url + "/accounts/")
     details = page.locator(".account-details")

@@ -18,7 +18,7 @@ from core.ratelimit import fingerprint
 from core.text import count_chars, normalize
 from standards.models import BiasReport
 from standards.views import REPORTER_COOKIE
-from tests.browser import axe
+from tests.browser import axe, session
 from tests.browser.shots import each_look, shooter
 from tests.factories import BiasReportFactory, CommentFactory, UserFactory
 
@@ -91,12 +91,9 @@ def _reader(username="ana"):
 
 
 def sign_in(page, live_server, user, next_url="/"):
-    """Sign in through the login form, as a reader would."""
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    """Signed in as user (tests/browser/session.py), on next_url."""
+    session.sign_in(page.context, live_server.url, user)
+    page.goto(live_server.url + next_url)
     assert "/accounts/login/" not in page.url, "signing in failed"
 
 

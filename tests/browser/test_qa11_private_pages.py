@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
+from tests.browser import session
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.shots import shooter
 from tests.factories import UserFactory
@@ -40,10 +40,7 @@ def sign_in(newsroom):
     reader = UserFactory(username="harbourwatcher")
 
     def sign_in(context, url):
-        client = Client()
-        client.force_login(reader)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": url,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+        session.sign_in(context, url, reader)
 
     return sign_in
 

@@ -11,10 +11,9 @@ Screenshots of the editor's preview go to screenshots/qa12/ (git-ignored) at
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tests.articles.newsroom import staff
+from tests.browser import session
 from tests.browser.shots import each_look, shooter
 from tests.core import test_edge_qa5_site as site_alone
 from tests.factories import ArticleFactory
@@ -38,11 +37,8 @@ def draft(app_server, roles):
 
 def test_an_editor_previews_the_draft_with_its_picture(draft, new_page):
     story, site = draft
-    client = Client()
-    client.force_login(staff("Editors", username="editor"))
     page = new_page()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": site,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    session.sign_in(page.context, site, staff("Editors", username="editor"))
     response = page.goto(f"{site}{story.get_absolute_url()}")
     assert response.status == 200
     for width, scheme in each_look(page):

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
+from tests.browser import session
 from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
-from tests.browser.test_story_desk import PASSWORD
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,12 +36,8 @@ def story(roles):
 
 
 def signed_in(new_page, live_server, **view):
-    page = new_page(**view)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "jeditor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    return page
+    """A new page signed in as jeditor (tests/browser/session.py)."""
+    return session.signed_in(new_page, live_server, "jeditor", **view)
 
 
 def fits(page):

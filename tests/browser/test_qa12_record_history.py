@@ -11,10 +11,10 @@ from django.contrib.auth.models import Group
 
 from comments import moderation
 from standards import workflow
+from tests.browser import session
 from tests.browser.axe import serious
 from tests.browser.shots import each_look, shooter
 from tests.browser.test_qa12_record import SHOTS, fits, signed_in
-from tests.browser.test_story_desk import PASSWORD
 from tests.factories import BiasReportFactory, CommentFactory, CorrectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,15 +100,6 @@ def moderator(roles):
     return user
 
 
-def signed_in_as(new_page, live_server, username, **view):
-    page = new_page(**view)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    return page
-
-
 @pytest.fixture
 def decided(moderator):
     """A comment hidden, then approved; a bias report put in review, then dismissed."""
@@ -127,7 +118,7 @@ def decided(moderator):
 def test_a_comment_s_and_a_bias_report_s_history_list_their_decisions(
         live_server, new_page, decided):
     comment, report = decided
-    page = signed_in_as(new_page, live_server, "mderator")
+    page = session.signed_in(new_page, live_server, "mderator")
     page.goto(f"{live_server.url}/admin/comments/comment/{comment.pk}/history/")
     listed = page.locator("#moderation-decisions tbody tr")
     for width, scheme in each_look(page):
@@ -152,7 +143,7 @@ def test_a_comment_s_and_a_bias_report_s_history_list_their_decisions(
 
 def test_a_history_with_decisions_is_accessible(live_server, new_page, decided):
     comment, report = decided
-    page = signed_in_as(new_page, live_server, "mderator")
+    page = session.signed_in(new_page, live_server, "mderator")
     page.goto(f"{live_server.url}/admin/comments/comment/{comment.pk}/history/")
     assert serious(page) == []
     page.goto(f"{live_server.url}/admin/standards/biasreport/{report.pk}/history/")

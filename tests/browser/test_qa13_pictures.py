@@ -9,11 +9,11 @@ Screenshots go to screenshots/qa13/ (git-ignored) at 1280 and 390 px, light and 
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client
 
 from tests.articles.newsroom import history_url, staff
+from tests.browser import session
 from tests.browser.shots import each_look, shooter
 from tests.core import test_edge_qa5_site as site_alone
 from tests.factories import ArticleFactory
@@ -66,11 +66,8 @@ def test_an_older_revision_shows_its_own_picture(app_server, roles, new_page):
     old = story.image.name
     story.image.save("new.jpg", ContentFile(clean_jpeg((1200, 800)), name="new.jpg"))
 
-    client = Client()
-    client.force_login(staff("Editors", username="editor"))
     page = new_page()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": site,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    session.sign_in(page.context, site, staff("Editors", username="editor"))
     assert page.goto(f"{site}{history_url(story)}{first.pk}/").status == 200
     for width, scheme in each_look(page):
         page.wait_for_function(PREVIEW_LOADED, timeout=10_000)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
@@ -20,6 +19,7 @@ from django.utils import timezone
 from newsletter import tokens
 from newsletter.models import Subscriber
 from tests.browser import axe
+from tests.browser.session import session_cookie
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,13 +38,6 @@ def look(page, name, width):
         assert page.evaluate(NO_HORIZONTAL_SCROLL), (name, width, scheme)
         assert not axe.serious(page), (name, scheme, axe.serious(page))
         page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
-
-
-def session_cookie(user):
-    client = Client()
-    client.force_login(user)
-    return {"name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -8,13 +8,13 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from tests.browser import session
 from tests.browser.shots import each_look, shooter
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "fstory"
-PASSWORD = "a-long-test-passphrase"  # UserFactory's
 
 
 shoot = shooter(SHOTS)
@@ -24,10 +24,7 @@ def signed_in(new_page, live_server, group):
     user = UserFactory(username=group.lower(), is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     page = new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    session.sign_in(page.context, live_server.url, user)
     return page
 
 

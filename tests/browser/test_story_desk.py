@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, RelatedArticle, reading_stats
 from core.text import render_markdown
+from tests.browser import session
 from tests.browser.axe import serious
 from tests.browser.shots import each_look, first_look, shooter
 from tests.factories import ArticleFactory, UserFactory
@@ -68,13 +69,8 @@ def desk(newsroom, editor):
 
 
 def signed_in(new_page, live_server, **view):
-    page = new_page(**view)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "jeditor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    assert page.locator("#site-name").inner_text() == "EVA DAILY newsroom"
-    return page
+    """A new page signed in as jeditor (tests/browser/session.py)."""
+    return session.signed_in(new_page, live_server, "jeditor", **view)
 
 
 def widths(page):
