@@ -50,9 +50,12 @@ def test_a_refused_form_stops_asking_and_says_to_reload(live_server, new_page, s
     page.wait_for_timeout(1500)  # a question answered as usual
     assert any("editing-now" in url or "editing_now" in url for url in asked), asked
     sign_out_elsewhere(page, live_server)
-    if elsewhere == "signed in again":  # a new CSRF token
+    if elsewhere == "signed in again":  # through the form, which gives a new CSRF token
         other = page.context.new_page()
-        sign_in(other, live_server, "jeditor")
+        other.goto(f"{live_server.url}/admin/login/")
+        with other.expect_navigation():
+            sign_in_again(other)
+        expect(other.locator("#site-name")).to_have_text("EVA DAILY newsroom")
         other.close()
     notice = page.locator("[data-editing-now]")
     expect(notice).to_have_text(OUT_OF_DATE)
