@@ -5,7 +5,9 @@ A test about something else starts signed in as Django's test client does it
 as its cookie. Through the form, it cost a page load and a post before each of
 some 130 tests. The sign-in forms are still filled in where they are what is
 tested: signing in again after a session ended (test_comment_block_session.py,
-test_unsaved_changes.py), a second editor (test_story_desk.py), refusals
+test_unsaved_changes.py), signing in again elsewhere, which gives a new CSRF
+token (test_qa11_out_of_date_form.py: a session made here leaves the browser's
+token as it was), a second editor (test_story_desk.py), refusals
 (test_a11y2_forms.py), and tests/accounts/ without a browser.
 """
 
