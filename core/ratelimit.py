@@ -5,6 +5,14 @@ they accept, so refused text never uses up a reader's allowance. That cache
 (settings: CACHES["security"]) holds nothing else, so page traffic cannot push
 a limit out, and it fails closed: when it cannot be reached, `acquire`
 raises Unavailable and the action must not go ahead.
+
+A limit of several in a period counts over the last period, not a window of
+the clock: each use is counted in its tenth of the period (a slice of the clock),
+and a use goes ahead only while the slices that hold a moment of the last
+period hold fewer than the limit. So no period ever holds more (a tenth of a
+period more is counted, never less). Counted by windows of the clock that each
+started again from zero, twice the limit passed across an edge: 40 sign-in
+attempts at 10:14:50 and 40 more at 10:15:00.
 """
 
 import hashlib
@@ -32,6 +40,10 @@ class Unavailable(Exception):
 UNAVAILABLE_NOTICE = ("We can't take posts for a moment; your text is still here. "
                       "Please try again in a minute.")
 UNAVAILABLE_RETRY = 60  # seconds, for Retry-After while Unavailable holds (as sign-in's)
+
+
+# How finely a limit of several in a period counts (above): in tenths of the period.
+SLICES = 10
 
 
 @dataclass(frozen=True)
@@ -86,22 +98,43 @@ def acquire(limits, ident, now=None, also=()):
             # ours (a later request, another machine): never more than the period.
             wait = min((cache.get(key) or now + 1) - now, limit.seconds)
         else:
-            start = int(now // limit.seconds) * limit.seconds
-            key = f"ratelimit:{limit.scope}:{who}:{start}"
-            cache.add(key, 0, limit.seconds + 1)
+            starts, width = _slices(limit, now)
+            keys = [f"ratelimit:{limit.scope}:{who}:{start}" for start in starts]
+            cache.add(keys[0], 0, limit.seconds + width + 1)
             try:
-                used = cache.incr(key)
+                used = cache.incr(keys[0])
             except ValueError:  # expired between add and incr
-                cache.set(key, 1, limit.seconds + 1)
+                cache.set(keys[0], 1, limit.seconds + width + 1)
                 used = 1
-            if used <= limit.count:
-                taken.append((key, limit))
+            earlier = cache.get_many(keys[1:])
+            if used + sum(earlier.values()) <= limit.count:
+                taken.append((keys[0], limit))
                 continue
-            cache.decr(key)
-            wait = start + limit.seconds - now
+            cache.decr(keys[0])
+            counts = [used - 1] + [earlier.get(key, 0) for key in keys[1:]]
+            wait = _wait(limit, starts, width, counts, now)
         _give_back(cache, taken)
         return max(1, math.ceil(wait))
     return 0
+
+
+def _slices(limit, now):
+    """The starts of the slices of the clock limit counts at now, the current one first
+    (each slice that holds a moment of the last period), and their width."""
+    width = max(1, limit.seconds // SLICES)
+    start = int(now // width) * width
+    return [start - back * width for back in range(-(-limit.seconds // width) + 1)], width
+
+
+def _wait(limit, starts, width, counts, now):
+    """Seconds until one more use fits under limit: the slices leave the period, the
+    oldest first, until what the others hold (counts, as starts) leaves room for one."""
+    held = sum(counts)
+    for start, count in reversed(list(zip(starts, counts))):
+        held -= count
+        if held < limit.count:
+            return start + width + limit.seconds - now
+    return limit.seconds  # a limit of no uses has no room ever
 
 
 def _give_back(cache, taken):
@@ -127,7 +160,7 @@ def _key(limit, ident, now):
     """The key acquire() counts limit under for ident at now."""
     if limit.count == 1:
         return f"ratelimit:{limit.scope}:{ident}"
-    return f"ratelimit:{limit.scope}:{ident}:{int(now // limit.seconds) * limit.seconds}"
+    return f"ratelimit:{limit.scope}:{ident}:{_slices(limit, now)[0][0]}"
 
 
 # Places whose taking timed out: a store that hung runs the command when it

@@ -67,7 +67,7 @@ class TestSignUpFlood:
         assert User.objects.filter(email="victim@example.net").count() == 5
         assert len(to("victim@example.net")) == 3  # was 1 + 2 + 3 + 4 + 5 = 15
 
-    def test_the_allowance_is_per_inbox_and_comes_back_within_the_hour(
+    def test_the_allowance_is_per_inbox_and_comes_back_an_hour_on(
             self, django_capture_on_commit_callbacks):
         with time_machine.travel(T0, tick=False) as clock:
             for number in range(4):
@@ -78,7 +78,7 @@ class TestSignUpFlood:
                 sign_up(Client(), "elsewhere", "someone@example.net")
             assert len(to("victim@example.net")) == 3
             assert len(to("someone@example.net")) == 1
-            clock.shift(3600)
+            clock.shift(3600 + 360)  # an hour on from the tenth of it they were sent in
             with django_capture_on_commit_callbacks(execute=True):
                 sign_up(Client(), "later", "victim@example.net")
             assert len(to("victim@example.net")) == 4

@@ -167,19 +167,20 @@ class TestEveryAttemptCounts:
                 statuses.append(response.status_code)
                 clock.shift(10)
             assert statuses == [302, 302, 400, 400, 400] + [429] * 23
-            assert int(response["Retry-After"]) == 3600 - 27 * 10
+            # An hour on from the tenth of it the first attempt fell in (T0's).
+            assert int(response["Retry-After"]) == 3960 - 27 * 10
             html = response.content.decode()
             assert ("We accept at most five sign-up attempts an hour from one connection. "
-                    "You can try again in 56 minutes; what you typed is still here, "
+                    "You can try again in 62 minutes; what you typed is still here, "
                     "except the password.") in html
             assert 'value="probe22"' in html and 'value="probe22@example.org"' in html
             assert PASSWORD not in html
             assert "This field is required" not in html  # nothing was checked
             assert not User.objects.filter(username__startswith="probe").exists()
-            # Another connection has its own allowance; this one's returns within the hour.
+            # Another connection has its own allowance; this one's returns an hour on.
             assert sign_up(Client(REMOTE_ADDR="192.0.2.7"), "elsewhere",
                            "elsewhere@example.org").status_code == 302
-            clock.shift(3600 - 28 * 10)
+            clock.shift(3960 - 28 * 10)
             assert sign_up(Client(), "later", "later@example.org").status_code == 302
 
 

@@ -365,7 +365,7 @@ class TestTooManySearches:
         with CaptureQueriesContext(connection) as refused_queries:
             response = client.get("/search/", {"q": "harbour talks", "section": "world"})
         assert response.status_code == 429
-        assert 1 <= int(response["Retry-After"]) <= 60
+        assert 1 <= int(response["Retry-After"]) <= 66  # a minute on from its tenth
         text = response.content.decode()
         wait = int(response["Retry-After"])
         assert ('<p class="notice notice-wait" role="alert">You have searched many times in the '

@@ -53,7 +53,8 @@ def test_twenty_comments_an_hour(client, article, reader):
             clock.shift(11)
         response = post_comment(client, "harbour", "twenty-first")
         assert response.status_code == 429
-        assert int(response["Retry-After"]) == 3600 - 20 * 11
+        # Counted in tenths of the hour: the first tenth leaves the hour at T0 + 3960.
+        assert int(response["Retry-After"]) == 3960 - 20 * 11
         assert "minutes" in response.content.decode()
     assert Comment.objects.count() == 20
 
@@ -83,7 +84,7 @@ def test_five_bias_reports_an_hour_per_address(client, article):
         response = client.post("/articles/harbour/report-bias/",
                                {"reason": "other", "details": "problem six"})
         assert response.status_code == 429
-        assert response["Retry-After"] == "3600"
+        assert response["Retry-After"] == "3960"  # an hour from the tenth they fell in
         assert "problem six" in response.content.decode()
         other = client.post("/articles/harbour/report-bias/",
                             {"reason": "other", "details": "from elsewhere"},
@@ -148,7 +149,7 @@ def test_the_hourly_count_keeps_its_hour_on_the_file_cache(settings, tmp_path):
         assert ratelimit.acquire(limits, "x") == 0
         assert ratelimit.acquire(limits, "x") == 0
         clock.shift(1800)  # past Django's default lifetime of 300 seconds
-        assert ratelimit.acquire(limits, "x") == 1800
+        assert ratelimit.acquire(limits, "x") == 2160  # an hour from T0's tenth of it
 
 
 def test_a_security_cache_that_cannot_be_reached_raises_unavailable(settings):
@@ -182,6 +183,49 @@ def test_the_wait_never_exceeds_the_period_when_another_clock_is_ahead():
     # Found by tests/integration/test_concurrency.py (Retry-After: 11).
     assert ratelimit.acquire(ratelimit.COMMENT_LIMITS, "x", now=T0 + 0.4) == 0
     assert ratelimit.acquire(ratelimit.COMMENT_LIMITS, "x", now=T0) == 10
+
+
+HOURLY = (ratelimit.Limit("hourly", 10, 3600),)
+
+
+def test_a_limit_counts_over_the_last_period_not_from_the_clocks_hour():
+    # Ten at 10:59:50; at 11:00:00 they still count. Counted by windows of the
+    # clock, each from zero, ten more passed there at once.
+    for second in range(10):
+        assert ratelimit.acquire(HOURLY, "x", now=T0 - 10 + second) == 0
+    assert ratelimit.acquire(HOURLY, "x", now=T0) == 3600
+    assert ratelimit.acquire(HOURLY, "x", now=T0 + 1800) == 1800
+    assert ratelimit.acquire(HOURLY, "x", now=T0 + 3600) == 0
+
+
+def test_no_hour_holds_more_than_the_limit_however_the_tries_are_spread():
+    allowed = [now for now in range(T0 - 3000, T0 + 4 * 3600, 45)
+               if ratelimit.acquire(HOURLY, "x", now=now) == 0]
+    assert max(sum(start <= now < start + 3600 for now in allowed) for start in allowed) == 10
+    # Counted in tenths of the hour, a use is held at most a tenth longer than an hour.
+    assert len(allowed) >= 10 * (4 * 3600 + 3000) // 3960
+
+
+def test_the_wait_is_until_the_oldest_uses_leave_the_hour():
+    for _ in range(5):
+        ratelimit.acquire(HOURLY, "x", now=T0)
+    for _ in range(5):
+        ratelimit.acquire(HOURLY, "x", now=T0 + 1000)
+    # Counted in tenths of the hour: the first five leave it at T0 + 360 + 3600.
+    assert ratelimit.acquire(HOURLY, "x", now=T0 + 1800) == 2160
+    assert ratelimit.acquire(HOURLY, "x", now=T0 + 3959) == 1
+    assert [ratelimit.acquire(HOURLY, "x", now=T0 + 3960) for _ in range(6)] == [0] * 5 + [720]
+
+
+def test_a_limit_of_no_uses_refuses_for_its_period():
+    assert ratelimit.acquire((ratelimit.Limit("none", 0, 60),), "x", now=T0) == 60
+
+
+def test_a_use_given_back_does_not_count_in_the_hour():
+    ratelimit.acquire(HOURLY, "x", now=T0)
+    ratelimit.give_back(HOURLY, "x", T0)
+    for _ in range(10):
+        assert ratelimit.acquire(HOURLY, "x", now=T0 + 1800) == 0
 
 
 def test_addresses_are_stored_as_keyed_hashes(client, article):
@@ -221,7 +265,7 @@ def test_check_uses_an_allowance_or_says_why_not(monkeypatch):
         assert ratelimit.check(limits, "address:x", too_many) is None
         assert ratelimit.check(limits, "address:x", too_many) is None
         assert ratelimit.check(limits, "address:x", too_many) == ratelimit.Refused(
-            "Too many; try again in 60 minutes.", 429, 3600)
+            "Too many; try again in 66 minutes.", 429, 3960)
         assert ratelimit.check(limits, "address:y", too_many) is None  # counted apart
 
     def unavailable(limits, ident, now=None):
