@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("signup/", views.signup, name="signup"),
     path("delete/", views.delete_account, name="delete"),
+    path("export/", views.export_data, name="export"),
     path("sessions/end-others/", views.end_other_sessions, name="end_other_sessions"),
     path("deleted/", views.account_deleted, name="deleted"),
     path("email/", views.change_email, name="email_change"),

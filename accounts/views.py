@@ -18,12 +18,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import PROTECT, RESTRICT, Exists, ProtectedError, Q
 from django.db.models.deletion import Collector
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.tasks import task
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
@@ -376,6 +377,10 @@ def _newsroom_account(user):
 @login_required
 def account(request):
     """The reader's own page: their details, then what other apps keep for them (core.hooks)."""
+    return render(request, "accounts/account.html", _account_context(request))
+
+
+def _account_context(request):
     sections = [section for provider in hooks.account_sections
                 if (section := provider(request)) is not None]
     if _newsroom_account(request.user):
@@ -384,10 +389,44 @@ def account(request):
         kept = KEPT_ON_THE_RECORD.format(named=named)
     else:
         kept = ""
-    return render(request, "accounts/account.html", {
-        "sections": sections,
-        "other_sessions": other_sessions(request.user, request.session.session_key),
-        "not_deleted_here": kept})
+    return {"sections": sections,
+            "other_sessions": other_sessions(request.user, request.session.session_key),
+            "not_deleted_here": kept}
+
+
+# A copy reads every row the account has in every app: a few an hour is all a reader needs.
+EXPORT_LIMITS = (ratelimit.Limit("account-export-hourly", 5, 3600),)
+EXPORT_TOO_MANY = ("You can download your data five times an hour. You can download it "
+                   "again in {wait}.")
+EXPORT_UNAVAILABLE = "We can't make your copy for a moment. Please try again in a minute."
+
+
+@never_cache
+@login_required
+@takes("GET", "HEAD")
+def export_data(request):
+    """The reader's own copy of what the site keeps for their account, as one JSON file:
+    their details, then what each other app keeps for them (core.hooks.account_data).
+
+    Not the password (only its hash is kept, and that is no use to anyone), nor what the
+    site keeps about the connections the account used (keyed hashes of addresses).
+    """
+    refused = ratelimit.check(EXPORT_LIMITS, f"account:{request.user.pk}", EXPORT_TOO_MANY,
+                              EXPORT_UNAVAILABLE)
+    if refused:
+        return ratelimit.refusal(request, "accounts/account.html", _account_context(request),
+                                 refused)
+    user = request.user
+    now = timezone.now()
+    data = {"site": settings.SITE_NAME, "address": settings.SITE_URL, "made_at": now,
+            "account": {"username": user.get_username(), "email": user.email,
+                        "joined_at": user.date_joined, "last_signed_in_at": user.last_login}}
+    for provider in hooks.account_data:
+        data.update(provider(user) or {})
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = (
+        f'attachment; filename="eva-daily-your-data-{now:%Y-%m-%d}.json"')
+    return response
 
 
 @never_cache

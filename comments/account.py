@@ -1,13 +1,15 @@
 """The reader's comments, and what moderators decided about their commenting, on their
 account page (accounts shows them through core.hooks)."""
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.text import capfirst
 
 from articles.models import story_text
 from core.pagination import strict_page
 
-from .models import Comment, ModerationAction, ReaderStanding, reader_reference
+from .models import (Comment, CommentReport, ModerationAction, ReaderStanding,
+                     reader_reference)
 from .moderation import RESTRICTED
 
 # Comments a page of the history; ?page= on /accounts/ turns it.
@@ -61,9 +63,7 @@ def standing_record(request):
     if standing is None:  # every decision about a standing leaves one
         return None
     standing.reader = user  # read by its refusal(), not read again
-    found = list(ModerationAction.objects.filter(reader=user).filter(
-        Q(target=reader_reference(user.pk)) | Q(action__in=[RESTRICTED, UNDONE_RESTRICTION]))
-        .only("created_at", "action", "reason")[:STANDING_DECISIONS_SHOWN + 1])
+    found = list(_standing_decisions(user)[:STANDING_DECISIONS_SHOWN + 1])
     if not found and not _restricted_now(standing):
         return None
     return {"template": "accounts/sections/standing.html",
@@ -71,6 +71,13 @@ def standing_record(request):
                         "decisions": [_decision(entry)
                                       for entry in found[:STANDING_DECISIONS_SHOWN]],
                         "earlier": len(found) > STANDING_DECISIONS_SHOWN}}
+
+
+def _standing_decisions(user):
+    """The decisions about how user may comment, the latest first."""
+    return (ModerationAction.objects.filter(reader=user).filter(
+        Q(target=reader_reference(user.pk)) | Q(action__in=[RESTRICTED, UNDONE_RESTRICTION]))
+        .only("created_at", "action", "reason"))
 
 
 def _restricted_now(standing):
@@ -104,3 +111,46 @@ def _decision(entry):
         standing, _, note = entry.reason.partition(_NOTE_OPENS)
         what, reason = capfirst(standing), note.removesuffix("”")
     return {"at": entry.created_at, "what": what, "reason": reason}
+
+
+def account_data(user):
+    """The reader's comments, the comments they reported, and how they may comment with each
+    decision about it, for their copy of their data (core.hooks.account_data): as the
+    account page words them, every one and the oldest first."""
+    comments = (Comment.objects.filter(reader=user).select_related("article")
+                .defer(*story_text("article__")).order_by("created_at", "pk"))
+    reports = (CommentReport.objects.filter(reporter=user)
+               .select_related("comment__article").defer(*story_text("comment__article__"))
+               .order_by("created_at", "pk"))
+    data = {
+        "comments": [{"posted_at": comment.created_at, "text": comment.body,
+                      "status": STATUS_TEXT[comment.status], "story": _story(comment.article)}
+                     for comment in comments],
+        "comments_you_reported": [{
+            "reported_at": report.created_at, "reason": report.get_reason_display(),
+            "story": _story(report.comment.article),
+            # Another reader's words, while they are public only.
+            "comment": report.comment.body if _public(report.comment) else None,
+            "dealt_with_at": report.resolved_at,
+        } for report in reports],
+    }
+    standing = (ReaderStanding.objects.filter(reader=user).first()
+                if not user.is_staff else None)
+    if standing is not None:
+        standing.reader = user
+        data["commenting"] = {"now": _standing_now(standing),
+                              "decisions": [_decision(entry) for entry
+                                            in _standing_decisions(user).reverse()]}
+    return data
+
+
+def _story(article):
+    """A story as a reader's copy names it: a story taken down since, not at all."""
+    if not article.is_published():
+        return None
+    return {"headline": article.headline,
+            "address": settings.SITE_URL + article.get_absolute_url()}
+
+
+def _public(comment):
+    return comment.status == Comment.Status.APPROVED and comment.article.is_published()

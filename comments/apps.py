@@ -12,7 +12,7 @@ class CommentsConfig(AppConfig):
         from core import hooks, pagecache
 
         from . import signals
-        from .account import comment_history, standing_record
+        from .account import account_data, comment_history, standing_record
         from .models import Comment
         from .moderation import (comment_queues, decisions_about, log_decision,
                                  purge_held_standings)
@@ -37,6 +37,7 @@ class CommentsConfig(AppConfig):
         hooks.moderation_queues.register(comment_queues)
         hooks.account_sections.register(standing_record)
         hooks.account_sections.register(comment_history)
+        hooks.account_data.register(account_data)
         hooks.moderated.connect(log_decision, dispatch_uid="comments-moderation-log")
         hooks.decisions_about.register(decisions_about)
         hooks.personal_data.register(purge_held_standings)

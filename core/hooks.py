@@ -5,7 +5,8 @@ neither each other; `accounts` builds on `core` alone. Yet the transparency
 report (standards) counts comments, the moderation overview (standards)
 lists the comment queues, every moderation decision lands in one log
 (comments), purge_personal_data (accounts) clears what every app keeps, and
-the reader's account page (accounts) shows their comments and newsletter.
+the reader's account page (accounts) shows their comments and newsletter,
+and the reader's copy of their data (accounts) holds what every app keeps for them.
 Each of those takes its pieces from here: an app registers them in its
 AppConfig.ready(), and the owner calls whatever is registered.
 """
@@ -46,6 +47,11 @@ account_sections = Hook(
     "fn(request) -> {'template', 'context'} or None: a part of the signed-in reader's "
     "account page (accounts) about what another app keeps for them, shown in order after "
     "the account's own details.")
+
+account_data = Hook(
+    "fn(user) -> {'name': JSON-ready value} or None: what another app keeps for the account, "
+    "in the reader's own copy of it (/accounts/export/), in the words the account page uses "
+    "and never naming a moderator; dates may be datetimes (written as ISO 8601).")
 
 email_change_notes = Hook(
     "fn(user) -> a sentence or None: what changing the account's email address means for "

@@ -1,6 +1,10 @@
 """The bias reports a signed-in reader filed, on their account page (accounts shows it
 through core.hooks)."""
 
+from django.conf import settings
+
+from articles.models import story_text
+
 from .models import BiasReport
 
 # Reports listed on the account page, the latest first.
@@ -38,3 +42,24 @@ def bias_report_history(request):
     } for report in reports[:REPORTS_SHOWN]]
     return {"template": "accounts/sections/bias_reports.html",
             "context": {"entries": entries, "earlier": len(reports) > REPORTS_SHOWN}}
+
+
+def bias_report_data(user):
+    """The reader's bias reports, every one and the oldest first, with what they wrote and
+    what a moderator decided and told them, for their copy of their data
+    (core.hooks.account_data)."""
+    reports = (BiasReport.objects.filter(reader=user).select_related("article")
+               .defer(*story_text("article__")).order_by("created_at", "pk"))
+    return {"bias_reports": [{
+        "reference": report.reference, "reported_at": report.created_at,
+        # A story taken down since is not named.
+        "story": ({"headline": report.article.headline,
+                   "address": settings.SITE_URL + report.article.get_absolute_url()}
+                  if report.article.is_published() else None),
+        "reason": report.get_reason_display(), "quoted_passage": report.quoted_passage,
+        "details": report.details, "evidence_link": report.evidence_url,
+        "email_for_the_outcome": report.contact_email,
+        "status": STATUS_TEXT[report.status], "decided_at": report.resolved_at,
+        # Shown to the reporter once the report is decided, as on its page.
+        "note_to_you": "" if report.is_open else report.resolution_note,
+    } for report in reports]}

@@ -14,7 +14,7 @@ class StandardsConfig(AppConfig):
         from articles.views import register_story_annotations
         from core import hooks, pagecache
 
-        from .account import bias_report_history
+        from .account import bias_report_data, bias_report_history
         from .models import BiasReport, Correction
         from .notices import story_saved
         from .personal_data import forget_reporter, purge_reporters
@@ -26,6 +26,7 @@ class StandardsConfig(AppConfig):
         register_author_annotations(author_review_counts)
         hooks.personal_data.register(purge_reporters)
         hooks.account_sections.register(bias_report_history)
+        hooks.account_data.register(bias_report_data)
         account_deleting.connect(forget_reporter, dispatch_uid="standards-forget-reporter")
         # Correction emails held while a story was not public go when it is again.
         post_save.connect(story_saved, sender=Article, dispatch_uid="standards-held-notices")

@@ -59,7 +59,7 @@ def test_it_shows_email_password_change_newsletter_and_deletion(client, reader):
     assert 'href="/newsletter/"' in html
     headings = re.findall(r"<h2 id=\"[^\"]+\">([^<]+)</h2>", html)
     assert headings == ["Sign-in details", "Where you are signed in", "Your comments",
-                        "Newsletter", "Leaving"]
+                        "Newsletter", "Your data", "Leaving"]
 
 
 def test_comment_history_with_story_links_and_status(client, reader):
