@@ -122,6 +122,15 @@ def story_text(via):
     """CARD_DEFERRED reached from another model through `via` ("article__"), for defer()."""
     return [f"{via}{name}" for name in CARD_DEFERRED]
 
+
+def story_named(article):
+    """A story as a reader's copy of their data names it ({'headline', 'address'}), or None
+    for a story not public now: one taken down since is not named."""
+    if not article.is_published():
+        return None
+    return {"headline": article.headline,
+            "address": settings.SITE_URL + article.get_absolute_url()}
+
 # What a story card shows (articles/includes/article_card.html) and its cache tags
 # read, and nothing more: each column costs the query compiler and every row.
 CARD_FIELDS = ("headline", "slug", "dek", "published_at", "reading_minutes", "image",

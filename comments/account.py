@@ -1,11 +1,10 @@
 """The reader's comments, and what moderators decided about their commenting, on their
 account page (accounts shows them through core.hooks)."""
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils.text import capfirst
 
-from articles.models import story_text
+from articles.models import story_named, story_text
 from core.pagination import strict_page
 
 from .models import (Comment, CommentReport, ModerationAction, ReaderStanding,
@@ -124,11 +123,11 @@ def account_data(user):
                .order_by("created_at", "pk"))
     data = {
         "comments": [{"posted_at": comment.created_at, "text": comment.body,
-                      "status": STATUS_TEXT[comment.status], "story": _story(comment.article)}
+                      "status": STATUS_TEXT[comment.status], "story": story_named(comment.article)}
                      for comment in comments],
         "comments_you_reported": [{
             "reported_at": report.created_at, "reason": report.get_reason_display(),
-            "story": _story(report.comment.article),
+            "story": story_named(report.comment.article),
             # Another reader's words, while they are public only.
             "comment": report.comment.body if _public(report.comment) else None,
             "dealt_with_at": report.resolved_at,
@@ -142,14 +141,6 @@ def account_data(user):
                               "decisions": [_decision(entry) for entry
                                             in _standing_decisions(user).reverse()]}
     return data
-
-
-def _story(article):
-    """A story as a reader's copy names it: a story taken down since, not at all."""
-    if not article.is_published():
-        return None
-    return {"headline": article.headline,
-            "address": settings.SITE_URL + article.get_absolute_url()}
 
 
 def _public(comment):

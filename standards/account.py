@@ -1,9 +1,7 @@
 """The bias reports a signed-in reader filed, on their account page (accounts shows it
 through core.hooks)."""
 
-from django.conf import settings
-
-from articles.models import story_text
+from articles.models import story_named, story_text
 
 from .models import BiasReport
 
@@ -52,10 +50,7 @@ def bias_report_data(user):
                .defer(*story_text("article__")).order_by("created_at", "pk"))
     return {"bias_reports": [{
         "reference": report.reference, "reported_at": report.created_at,
-        # A story taken down since is not named.
-        "story": ({"headline": report.article.headline,
-                   "address": settings.SITE_URL + report.article.get_absolute_url()}
-                  if report.article.is_published() else None),
+        "story": story_named(report.article),
         "reason": report.get_reason_display(), "quoted_passage": report.quoted_passage,
         "details": report.details, "evidence_link": report.evidence_url,
         "email_for_the_outcome": report.contact_email,
