@@ -1467,11 +1467,12 @@ class EditConflictMixin:
             return self._deleted_since_opened(request, unquote(object_id))
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
+        page = request.POST.get("page", "")[:40]
         if request.POST.get("leaving"):
-            editing_now.mark_closed(self.opts, obj.pk, request.user)
+            editing_now.mark_closed(self.opts, obj.pk, request.user, page=page)
             return HttpResponse(status=204)
         editing_now.mark_open(self.opts, obj.pk, request.user,
-                              changed=bool(request.POST.get("changed")))
+                              changed=bool(request.POST.get("changed")), page=page)
         opened_at, _ = decode_version(request.POST.get("version", ""))
         return TemplateResponse(request, "admin/includes/editing_now.html",
                                 {"editing_now": self._editing_now(request, obj, opened_at)})

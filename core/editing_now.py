@@ -30,17 +30,28 @@ def _key(opts, pk, user_pk):
     return f"editing-now:{opts.label_lower}:{pk}:{user_pk}"
 
 
-def mark_open(opts, pk, user, changed=False):
+def mark_open(opts, pk, user, changed=False, page=""):
     """Record that user has the form of opts' object pk open now, changed since it was
-    shown or not; since when, if it was open already."""
+    shown or not; since when, if it was open already. page: the asking page's own id
+    (static/js/editing_now.js), whose question is ignored once that page has left."""
     key, now = _key(opts, pk, user.pk), time.time()
     kept = cache.get(key)
+    if page and isinstance(kept, dict) and kept.get("left") == page:
+        # Asked before the page left, and answered after it: under load a tab's last
+        # question reached the site after its leaving, and listed it open 90 seconds more.
+        return
     since = kept["since"] if isinstance(kept, dict) and "since" in kept else now
     cache.set(key, {"since": since, "seen": now, "changed": changed}, OPEN_SECONDS)
 
 
-def mark_closed(opts, pk, user):
-    cache.delete(_key(opts, pk, user.pk))
+def mark_closed(opts, pk, user, page=""):
+    """Record that user's form of opts' object pk is closed; by page (its id), which
+    mark_open then no longer hears from."""
+    key = _key(opts, pk, user.pk)
+    if page:
+        cache.set(key, {"left": page}, OPEN_SECONDS)
+    else:
+        cache.delete(key)
 
 
 def others_open(opts, pk, user):

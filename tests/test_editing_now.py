@@ -109,6 +109,23 @@ def test_leaving_closes_it_and_so_does_silence(first, second, story, monkeypatch
     assert ping(first, story) == ""
 
 
+def test_a_question_answered_after_its_page_left_does_not_list_it_open_again(first, second,
+                                                                            story):
+    first.open(change_url(story))
+    second.open(change_url(story))
+    # Under load the page's last question reached the site after its leaving (CI).
+    second.client.post(ping_url(story), {"leaving": "1", "page": "tab-1"})
+    assert "Also open by Ada First" in ping(second, story, page="tab-1")  # answered still
+    assert ping(first, story) == ""
+    # The form opened again (a reload, or the page back from history with an id of its
+    # own) is open.
+    ping(second, story, page="tab-2")
+    assert "Ben Second" in ping(first, story)
+    second.client.post(ping_url(story), {"leaving": "1", "page": "tab-2"})
+    second.open(change_url(story))
+    assert "Ben Second" in ping(first, story)
+
+
 def test_a_save_since_the_form_was_opened_is_told_with_a_link_to_the_saved_version(
         first, second, story):
     first.open(change_url(story))

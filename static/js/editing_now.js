@@ -35,11 +35,17 @@ function values() {
 }
 
 let shown = null; // the form's values once the page and its widgets are ready
+// This page's own id, sent with each question: one asked before the page left and answered
+// after its leaving does not list it open again (core/editing_now.py). New when the page
+// comes back from the browser's history, which opens the form again.
+const newPage = () => Math.random().toString(36).slice(2);
+let page = newPage();
 
 function fields(leaving) {
   const data = new FormData();
   data.set("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
   data.set("version", form.elements._edit_version?.value ?? "");
+  data.set("page", page);
   if (leaving) data.set("leaving", "1");
   else if (shown !== null && values() !== shown) data.set("changed", "1");
   return data;
@@ -102,6 +108,7 @@ if (form) {
   window.addEventListener("pageshow", (event) => {
     if (event.persisted && !outOfDate) {
       sending = false;
+      page = newPage();
       ask();
     }
   });
