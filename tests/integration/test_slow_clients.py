@@ -12,9 +12,11 @@ import urllib.request
 
 import pytest
 
-from .conftest import REQUEST_TIMEOUT, Client
+from .conftest import REQUEST_TIMEOUT, Client, Site, _site_env
 
-pytestmark = pytest.mark.integration
+# gunicorn alone, on a SQLite file of its own: the same on any database, so CI runs it in
+# one lane (tests/conftest.py).
+pytestmark = [pytest.mark.integration, pytest.mark.databaseless]
 
 SLOW = 32  # connections: twice the threads of the four workers the image runs
 PROMPT = 2.0  # seconds a normal request may take meanwhile
@@ -22,8 +24,15 @@ READ_TIMEOUT = 10  # seconds; core/gunicorn_worker.py
 
 
 @pytest.fixture(scope="module")
-def server(site, newsroom):
-    return site.start_as_in_production()
+def server(tmp_path_factory, _collected_static):
+    folder = tmp_path_factory.mktemp("slow-clients")
+    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
+                          {"CACHE_URL": f"filecache://{folder / 'cache'}"}), folder)
+    site.manage("migrate", "--noinput", "-v0")  # the pages read the site's tables
+    try:
+        yield site.start_as_in_production()
+    finally:
+        site.stop_all()
 
 
 def _connect(server):
