@@ -196,11 +196,11 @@ def database(name, default, base=None):
 def cache(name, default, base=None):
     """CACHE_URL (or SECURITY_CACHE_URL) as Django's CACHES entry.
 
-    The backend must exist (django-environ still takes memcache:// for the
-    one Django removed in 4.1), and a Redis URL needs a port from 1 to 65535
-    and a database number: a wrong one made every page a 500 while /healthz
-    said ok. A relative folder (filecache://.cache/pages) is taken from base,
-    the project folder: a worker started from another folder kept its own cache.
+    The backend must be one the site is built on (CACHE_BACKENDS), and a
+    Redis URL needs a port from 1 to 65535 and a database number: a wrong one
+    made every page a 500 while /healthz said ok. A relative folder
+    (filecache://.cache/pages) is taken from base, the project folder: a
+    worker started from another folder kept its own cache.
     """
     config = _url(name, default, _env.cache_url_config, _usable_cache,
                   "redis://127.0.0.1:6379/1 or filecache:///var/cache/evadaily")
@@ -210,8 +210,20 @@ def cache(name, default, base=None):
     return config
 
 
+# The stores the site is built and tested on: Redis, shared by processes and machines; a
+# folder, by the processes of one machine; memory or nothing, for one process (tests, a
+# trial). django-environ takes more, and each made every page a 500 while /healthz said
+# ok: memcache:// names the backend Django removed in 4.1, pymemcache:// and pylibmc://
+# one whose client library the site does not install (and memcached refuses keys over
+# 250 characters, as a long address makes), dbcache:// a table nothing creates.
+CACHE_BACKENDS = {"django.core.cache.backends.redis.RedisCache",
+                  "django.core.cache.backends.filebased.FileBasedCache",
+                  "django.core.cache.backends.locmem.LocMemCache",
+                  "django.core.cache.backends.dummy.DummyCache"}
+
+
 def _usable_cache(config):
-    if config["BACKEND"] == "django.core.cache.backends.memcached.MemcachedCache":
+    if config["BACKEND"] not in CACHE_BACKENDS:
         return False
     if config["BACKEND"].endswith(".RedisCache"):
         return all(redis_database(location) is not None

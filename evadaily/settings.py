@@ -182,9 +182,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (taggit's own parser splits on spaces when there is no comma).
 TAGGIT_TAGS_FROM_STRING = "articles.tags.parse_tags"
 
-# One cache shared by every process on the machine by default; Redis (or any
-# CACHE_URL) when there are several machines. On Redis, pages and sessions
-# are read from the database while Redis cannot be reached.
+# One cache shared by every process on the machine by default; Redis when there
+# are several machines (the stores CACHE_URL may name: core.env.CACHE_BACKENDS).
+# On Redis, pages and sessions are read from the database while Redis cannot be
+# reached.
 _REDIS = "django.core.cache.backends.redis.RedisCache"
 _FILES = "django.core.cache.backends.filebased.FileBasedCache"
 CACHES = {
@@ -199,7 +200,7 @@ if CACHES["default"]["BACKEND"] == _FILES:
 # traffic can never push them out, and it fails closed: while it cannot be
 # reached, nothing it guards goes ahead. By default: on Redis, the next
 # database number on the same server; with the file cache, a folder beside
-# it that keeps every live entry; any other shared cache needs its own URL.
+# it that keeps every live entry; SECURITY_CACHE_URL may name another.
 if read.given("SECURITY_CACHE_URL"):
     CACHES["security"] = read.cache("SECURITY_CACHE_URL", default=None, base=BASE_DIR)
 elif CACHES["default"]["BACKEND"] == _REDIS:

@@ -352,6 +352,15 @@ def test_a_relative_sqlite_path_is_taken_from_the_project_folder(tmp_path):
      "DATABASE_URL: 'mysql://app:***@127.0.0.1/evadaily' is not a URL such as postgres://"),
     ("CACHE_URL", "memcache://127.0.0.1:11211",
      "CACHE_URL: 'memcache://127.0.0.1:11211' is not a URL such as redis://"),
+    # Taken before, and every page was a 500 while /healthz said ok: a client library
+    # the site does not install (django-environ reads pymemcache:// as pylibmc), and a
+    # table nothing creates.
+    ("CACHE_URL", "pymemcache://127.0.0.1:11211",
+     "CACHE_URL: 'pymemcache://127.0.0.1:11211' is not a URL such as redis://"),
+    ("CACHE_URL", "dbcache://cache_table",
+     "CACHE_URL: 'dbcache://cache_table' is not a URL such as redis://"),
+    ("SECURITY_CACHE_URL", "pylibmc://127.0.0.1:11211",
+     "SECURITY_CACHE_URL: 'pylibmc://127.0.0.1:11211' is not a URL such as redis://"),
     ("MEDIA_STORAGE", "s4", "MEDIA_STORAGE: 's4' is not one of local, s3."),
 ])
 def test_an_unsupported_backend_stops_start_up_in_one_line(tmp_path, name, value, line):
