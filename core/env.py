@@ -44,8 +44,9 @@ def boolean(name, default):
     refuse(name, value, "true or false (or 1/0, yes/no, on/off)")
 
 
-def integer(name, default, minimum=0, zero=""):
-    """A whole number no less than minimum; zero says what 0 means, where it means something."""
+def integer(name, default, minimum=0, zero="", maximum=None):
+    """A whole number from minimum to maximum (no greater one where that is None); zero
+    says what 0 means, where it means something."""
     value = given(name)
     if not value:
         return default
@@ -53,6 +54,8 @@ def integer(name, default, minimum=0, zero=""):
         number = int(value)
     except ValueError:
         number = None
+    if maximum is not None and (number is None or not minimum <= number <= maximum):
+        refuse(name, value, f"a whole number from {minimum} to {maximum}, e.g. {default}{zero}")
     if number is None or number < minimum:
         refuse(name, value, f"a whole number of {minimum} or more, e.g. {default}{zero}")
     return number
@@ -176,6 +179,17 @@ def _url(name, default, parse, valid, example):
 ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
 
 
+def _usable_database(config):
+    """PostgreSQL or SQLite, and a database named: without a name (postgres://host/,
+    sqlite://) start-up went ahead, and every page was a 500, the site's tables being
+    nowhere (SQLite's :memory: is a new, empty database for each connection)."""
+    if config.get("ENGINE") not in ENGINES:
+        return False
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return config.get("NAME") not in ("", ":memory:")
+    return bool(config.get("NAME") or config.get("OPTIONS", {}).get("service"))
+
+
 def database(name, default, base=None):
     """DATABASE_URL as Django's DATABASES entry: PostgreSQL or SQLite.
 
@@ -183,8 +197,7 @@ def database(name, default, base=None):
     project folder, as the default is: from the current folder, a command
     run elsewhere made a new empty database there.
     """
-    config = _url(name, default, _env.db_url_config,
-                  lambda config: config.get("ENGINE") in ENGINES,
+    config = _url(name, default, _env.db_url_config, _usable_database,
                   "postgres://user:password@127.0.0.1:5432/evadaily or sqlite:////srv/db.sqlite3")
     if (base is not None and config is not None
             and config["ENGINE"] == "django.db.backends.sqlite3"

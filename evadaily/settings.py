@@ -13,6 +13,8 @@ from django.utils.csp import CSP
 from core import env as read
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The longest the durations read below may be, in seconds.
+_DAY = 24 * 60 * 60
 
 # A local .env is read for convenience; real environment variables win.
 read.dotenv(BASE_DIR / ".env")
@@ -172,10 +174,12 @@ else:
 # Seconds a query waits for another's lock, and runs at most, in the processes
 # that answer requests (core.database: PostgreSQL through core.backends.postgresql);
 # migrate, the task worker and other commands have neither. Past either, the
-# request answers 503 busy (core.busy) instead of holding a thread.
-DATABASE_LOCK_TIMEOUT = read.integer("DATABASE_LOCK_TIMEOUT", default=5, zero=" (0: no limit)")
+# request answers 503 busy (core.busy) instead of holding a thread. At most a day:
+# PostgreSQL takes no more than about 24 days, and past that every request was a 503.
+DATABASE_LOCK_TIMEOUT = read.integer("DATABASE_LOCK_TIMEOUT", default=5, zero=" (0: no limit)",
+                                     maximum=_DAY)
 DATABASE_STATEMENT_TIMEOUT = read.integer("DATABASE_STATEMENT_TIMEOUT", default=30,
-                                          zero=" (0: no limit)")
+                                          zero=" (0: no limit)", maximum=_DAY)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A story's tags field: only commas separate tags, so "New York" is one tag
@@ -362,7 +366,8 @@ except ValueError:
 # Seconds without progress after which an edition's unsent part is queued again
 # (its worker died); no subscriber gets an edition twice either way.
 # At least a second: 0 would queue the unsent part again on every look.
-EDITION_STALL_SECONDS = read.integer("EDITION_STALL_SECONDS", default=600, minimum=1)
+EDITION_STALL_SECONDS = read.integer("EDITION_STALL_SECONDS", default=600, minimum=1,
+                                     maximum=_DAY)
 
 # HTTPS: when on, the site answers only over HTTPS.
 HTTPS = read.boolean("HTTPS", default=False)
@@ -430,13 +435,17 @@ SEARCH_LIMIT_PER_MINUTE = read.integer("SEARCH_LIMIT_PER_MINUTE", default=30,
 # Searches running at once, counted across every worker and machine; past that
 # the search page asks the reader to try again in a few seconds, so that a
 # flood of searches from many addresses cannot take every worker and the
-# database from readers. 0 for no cap.
-SEARCH_CONCURRENCY = read.integer("SEARCH_CONCURRENCY", default=4, zero=" (0 for no cap)")
+# database from readers. 0 for no cap; at most 1000, each place a key tried in turn
+# (far more, and every search was a 500).
+SEARCH_CONCURRENCY = read.integer("SEARCH_CONCURRENCY", default=4, zero=" (0 for no cap)",
+                                  maximum=1000)
 
 # Whole-page cache for anonymous readers (core/pagecache.py), in seconds.
 # Entries also end at midnight and at the next scheduled publication.
 PAGE_CACHE_ENABLED = read.boolean("PAGE_CACHE_ENABLED", default=True)
-PAGE_CACHE_SECONDS = read.integer("PAGE_CACHE_SECONDS", default=600)
+# At most a day: a page ends at midnight whatever this says (far larger, every page was
+# a 500: the publication sweep looks this far back).
+PAGE_CACHE_SECONDS = read.integer("PAGE_CACHE_SECONDS", default=600, maximum=_DAY)
 # Browsers revalidate sooner than shared caches (s-maxage is the full lifetime).
 BROWSER_MAX_AGE = 60
 # Edge caches (Varnish, deploy/varnish/) purged by cache tag, comma list of URLs

@@ -33,12 +33,28 @@ REFUSED = "ImproperlyConfigured: "
     ("EDGE_CACHE_TAGS", "si", "EDGE_CACHE_TAGS: 'si' is not true or false"),
     ("SEARCH_LIMIT_PER_MINUTE", "abc", "SEARCH_LIMIT_PER_MINUTE: 'abc' is not a whole number "
                                        "of 0 or more, e.g. 30 (0 for no limit)."),
-    ("SEARCH_CONCURRENCY", "-1", "SEARCH_CONCURRENCY: '-1' is not a whole number of 0 or more"),
-    ("PAGE_CACHE_SECONDS", "abc", "PAGE_CACHE_SECONDS: 'abc' is not a whole number of 0 or more"),
+    ("SEARCH_CONCURRENCY", "-1", "SEARCH_CONCURRENCY: '-1' is not a whole number from 0 to 1000"),
+    ("PAGE_CACHE_SECONDS", "abc", "PAGE_CACHE_SECONDS: 'abc' is not a whole number from 0 to"),
     ("PAGE_CACHE_SECONDS", "-600", "PAGE_CACHE_SECONDS: '-600' is not a whole number"),
-    ("EDITION_STALL_SECONDS", "0", "EDITION_STALL_SECONDS: '0' is not a whole number of 1 or more"),
+    ("EDITION_STALL_SECONDS", "0", "EDITION_STALL_SECONDS: '0' is not a whole number from 1 to"),
+    # Past these, start-up went ahead and then every page was a 500 (a timestamp past the
+    # platform's), every request a 503 (PostgreSQL's limit of about 24 days), every search a
+    # 500 (a list of that many places).
+    ("PAGE_CACHE_SECONDS", "99999999999999999999",
+     "PAGE_CACHE_SECONDS: '99999999999999999999' is not a whole number from 0 to 86400, "
+     "e.g. 600."),
+    ("DATABASE_STATEMENT_TIMEOUT", "3000000",
+     "DATABASE_STATEMENT_TIMEOUT: '3000000' is not a whole number from 0 to 86400"),
+    ("DATABASE_LOCK_TIMEOUT", "86401", "DATABASE_LOCK_TIMEOUT: '86401' is not a whole number"),
+    ("SEARCH_CONCURRENCY", "99999999999", "SEARCH_CONCURRENCY: '99999999999' is not a whole"),
+    ("EDITION_STALL_SECONDS", "86401", "EDITION_STALL_SECONDS: '86401' is not a whole number"),
     ("DATABASE_URL", "notaurl", "DATABASE_URL: 'notaurl' is not a URL such as postgres://"),
     ("DATABASE_URL", "foo://bar", "DATABASE_URL: 'foo://bar' is not a URL such as postgres://"),
+    # No database named: the site's tables were nowhere, and every page was a 500.
+    ("DATABASE_URL", "sqlite://", "DATABASE_URL: 'sqlite://' is not a URL such as postgres://"),
+    ("DATABASE_URL", "sqlite:///:memory:", "DATABASE_URL: 'sqlite:///:memory:' is not a URL"),
+    ("DATABASE_URL", "postgres://app@127.0.0.1:5432/",
+     "DATABASE_URL: 'postgres://app@127.0.0.1:5432/' is not a URL such as postgres://"),
     ("CACHE_URL", "foo://bar", "CACHE_URL: 'foo://bar' is not a URL such as redis://"),
     ("SECURITY_CACHE_URL", "foo://bar", "SECURITY_CACHE_URL: 'foo://bar' is not a URL"),
     ("EMAIL_URL", "notaurl", "EMAIL_URL: 'notaurl' is not a URL such as smtp+tls://"),
@@ -117,6 +133,21 @@ def test_a_boolean_typo_is_refused_not_false(monkeypatch, value):
     monkeypatch.setenv("FLAG", value)
     with pytest.raises(ImproperlyConfigured, match=rf"^FLAG: '{value}' is not true or false"):
         read.boolean("FLAG", default=False)
+
+
+def test_whole_numbers_may_have_a_ceiling(monkeypatch):
+    monkeypatch.setenv("COUNT", "60")
+    assert read.integer("COUNT", default=5, maximum=60) == 60
+    for value in ("61", "-1", "ten", "99999999999999999999"):
+        monkeypatch.setenv("COUNT", value)
+        line = rf"^COUNT: '{value}' is not a whole number from 0 to 60, e\.g\. 5\.$"
+        with pytest.raises(ImproperlyConfigured, match=line):
+            read.integer("COUNT", default=5, maximum=60)
+
+
+def test_a_database_named_by_a_service_needs_no_name(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@db.internal/?service=evadaily")
+    assert read.database("DATABASE_URL", default=None)["OPTIONS"] == {"service": "evadaily"}
 
 
 def test_whole_numbers_have_a_floor(monkeypatch):
