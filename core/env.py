@@ -66,6 +66,24 @@ def text(name, default):
     return given(name) or default
 
 
+# A host name, an optional port and an optional path: what follows https:// in an address.
+_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?(?:/[^\s]*)?")
+
+
+def domain(name):
+    """A domain, and if wanted a path, that the site writes after https:// (MEDIA_CDN_DOMAIN,
+    django-storages' custom_domain): cdn.example.org or cdn.example.org/media; None when
+    unset. Written with its scheme, every picture's address began https://https://; a
+    slash at its end is left out, or every path after it began with two.
+    """
+    value = given(name)
+    if not value:
+        return None
+    if not _DOMAIN.fullmatch(value):
+        refuse(name, value, "a domain such as cdn.example.org (without https://)")
+    return value.rstrip("/")
+
+
 # One address: no spaces, brackets, quotes or separators, one @ with something either side.
 _ADDRESS = r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+"
 

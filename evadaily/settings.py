@@ -307,7 +307,7 @@ if read.choice("MEDIA_STORAGE", default="local", choices=("local", "s3")) == "s3
             "bucket_name": read.given("MEDIA_BUCKET"),
             "endpoint_url": read.text("MEDIA_ENDPOINT_URL", default=None),
             "region_name": read.text("MEDIA_REGION", default=None),
-            "custom_domain": read.text("MEDIA_CDN_DOMAIN", default=None),
+            "custom_domain": read.domain("MEDIA_CDN_DOMAIN"),
             "querystring_auth": False,
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},

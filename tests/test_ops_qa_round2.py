@@ -368,7 +368,14 @@ def test_an_unsupported_backend_stops_start_up_in_one_line(tmp_path, name, value
 
 
 def test_media_storage_is_read_in_any_case(tmp_path):
-    # The s3 extra, which start-up asks for with MEDIA_STORAGE=s3, taken as installed.
+    storages, stderr = _s3_storages(tmp_path, MEDIA_STORAGE="S3")
+    assert storages is not None, stderr
+    assert storages["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storages["default"]["OPTIONS"]["bucket_name"] == "evadaily-media"
+
+
+def _s3_storages(tmp_path, **variables):
+    """(settings.STORAGES or None, stderr) with MEDIA_STORAGE=s3, its extra taken as installed."""
     code = ("import importlib.util, json; real = importlib.util.find_spec; "
             "importlib.util.find_spec = lambda name, *args: object() "
             "if name in ('storages', 'boto3') else real(name, *args); "
@@ -377,11 +384,34 @@ def test_media_storage_is_read_in_any_case(tmp_path):
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
         env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
              "DJANGO_SETTINGS_MODULE": "evadaily.settings", "SECRET_KEY": "test-only",
-             "MEDIA_STORAGE": "S3", "MEDIA_BUCKET": "evadaily-media"})
-    assert result.returncode == 0, result.stderr
-    storages = json.loads(result.stdout.strip().splitlines()[-1])
-    assert storages["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
-    assert storages["default"]["OPTIONS"]["bucket_name"] == "evadaily-media"
+             "MEDIA_STORAGE": "s3", "MEDIA_BUCKET": "evadaily-media", **variables})
+    if result.returncode:
+        return None, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
+
+
+@pytest.mark.parametrize(("value", "kept"), [
+    ("cdn.example.org", "cdn.example.org"),
+    ("cdn.example.org/", "cdn.example.org"),  # storages writes https://{domain}/{name}
+    ("d111111abcdef8.cloudfront.net/media/", "d111111abcdef8.cloudfront.net/media"),
+    ("cdn.example.org:8443", "cdn.example.org:8443"),
+])
+def test_the_cdn_domain_is_kept_as_the_pictures_addresses_need_it(tmp_path, value, kept):
+    storages, stderr = _s3_storages(tmp_path, MEDIA_CDN_DOMAIN=value)
+    assert storages is not None, stderr
+    assert storages["default"]["OPTIONS"]["custom_domain"] == kept
+
+
+@pytest.mark.parametrize("value", ["https://cdn.example.org", "//cdn.example.org",
+                                   "cdn example.org", "http:cdn.example.org"])
+def test_a_cdn_domain_written_as_an_address_stops_start_up(tmp_path, value):
+    """django-storages writes https:// before it: every picture's address was
+    https://https://cdn.example.org/..., and no picture showed."""
+    storages, stderr = _s3_storages(tmp_path, MEDIA_CDN_DOMAIN=value)
+    assert storages is None
+    assert stderr.strip().splitlines()[-1] == (
+        f"django.core.exceptions.ImproperlyConfigured: MEDIA_CDN_DOMAIN: {value!r} is not a "
+        "domain such as cdn.example.org (without https://).")
 
 
 @pytest.fixture
