@@ -54,10 +54,9 @@ def integer(name, default, minimum=0, zero="", maximum=None):
         number = int(value)
     except ValueError:
         number = None
-    if maximum is not None and (number is None or not minimum <= number <= maximum):
-        refuse(name, value, f"a whole number from {minimum} to {maximum}, e.g. {default}{zero}")
-    if number is None or number < minimum:
-        refuse(name, value, f"a whole number of {minimum} or more, e.g. {default}{zero}")
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        bounds = f"of {minimum} or more" if maximum is None else f"from {minimum} to {maximum}"
+        refuse(name, value, f"a whole number {bounds}, e.g. {default}{zero}")
     return number
 
 

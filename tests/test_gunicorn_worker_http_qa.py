@@ -12,7 +12,7 @@ import socket
 
 import pytest
 
-from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
+from tests.integration.conftest import REQUEST_TIMEOUT, gunicorn_alone
 from tests.test_gunicorn_worker_qa_round import _answer
 
 # gunicorn on a SQLite file of its own: CI runs it in one lane (tests/conftest.py).
@@ -21,15 +21,9 @@ pytestmark = pytest.mark.databaseless
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("worker-one-thread")
-    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
-                          {"CACHE_URL": f"filecache://{folder / 'cache'}",
-                           "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "1"}), folder)
-    site.manage("migrate", "--noinput", "-v0")
-    try:
-        yield site.start_as_in_production()
-    finally:
-        site.stop_all()
+    with gunicorn_alone(tmp_path_factory.mktemp("worker-one-thread"),
+                        GUNICORN_WORKERS="1", GUNICORN_THREADS="1") as server:
+        yield server
 
 
 def _send_head(server, content_length):

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from core.gunicorn_worker import body_limit
-from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
+from tests.integration.conftest import REQUEST_TIMEOUT, gunicorn_alone
 
 # The same on any database: CI runs it in one lane (tests/conftest.py).
 pytestmark = pytest.mark.databaseless
@@ -25,16 +25,8 @@ PROMPT = 2.0  # seconds; the worker's read timeout, which ends a request that wa
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("worker")
-    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
-                          {"CACHE_URL": f"filecache://{folder / 'cache'}"}), folder)
-    # Nothing here reaches a view that reads the database, but /healthz, which the
-    # start waits for, asks for the site's tables.
-    site.manage("migrate", "--noinput", "-v0")
-    try:
-        yield site.start_as_in_production()
-    finally:
-        site.stop_all()
+    with gunicorn_alone(tmp_path_factory.mktemp("worker")) as server:
+        yield server
 
 
 def _head(server, path, length, method=b"POST", extra=b""):

@@ -4,21 +4,14 @@ import socket
 
 import pytest
 
-from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
+from tests.integration.conftest import REQUEST_TIMEOUT, gunicorn_alone
 from tests.test_gunicorn_worker_qa_round import _answer
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("qa10-attack")
-    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
-                          {"CACHE_URL": f"filecache://{folder / 'cache'}",
-                           "GUNICORN_WORKERS": "1"}), folder)
-    site.manage("migrate", "--noinput", "-v0")
-    try:
-        yield site.start_as_in_production()
-    finally:
-        site.stop_all()
+    with gunicorn_alone(tmp_path_factory.mktemp("qa10-attack"), GUNICORN_WORKERS="1") as server:
+        yield server
 
 
 def _raw(server, request):

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.integration.conftest import REQUEST_TIMEOUT, Site, _site_env
+from tests.integration.conftest import REQUEST_TIMEOUT, gunicorn_alone
 from tests.test_edge_vcl import fetch, purge, wait_for
 from tests.test_gunicorn_worker_qa_round import _answer
 from tests.varnish import PRIVATE, PUBLIC
@@ -77,14 +77,8 @@ def test_the_edges_own_refusals_are_plain_words(varnish, unique):
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("unnamed")
-    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
-                          {"CACHE_URL": f"filecache://{folder / 'cache'}"}), folder)
-    site.manage("migrate", "--noinput", "-v0")
-    try:
-        yield site.start_as_in_production()
-    finally:
-        site.stop_all()
+    with gunicorn_alone(tmp_path_factory.mktemp("unnamed")) as server:
+        yield server
 
 
 @pytest.mark.parametrize("request_head", [

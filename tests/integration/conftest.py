@@ -328,6 +328,21 @@ def _site_env(folder, database_url, cache_urls):
     return env
 
 
+@contextmanager
+def gunicorn_alone(folder, **variables):
+    """gunicorn as the image runs it, on a SQLite file and a file cache of its own in
+    folder, migrated: for tests of the server itself, the same on any database
+    (`databaseless`). variables: more of the environment (GUNICORN_WORKERS...)."""
+    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
+                          {"CACHE_URL": f"filecache://{folder / 'cache'}", **variables}), folder)
+    # /healthz, which the start waits for, reads the site's tables.
+    site.manage("migrate", "--noinput", "-v0")
+    try:
+        yield site.start_as_in_production()
+    finally:
+        site.stop_all()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, _migrated_template):
     """A migrated, empty site: start servers with site.start(), seed with site.shell()."""

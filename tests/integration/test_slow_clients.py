@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import REQUEST_TIMEOUT, Client, Site, _site_env
+from .conftest import REQUEST_TIMEOUT, Client, gunicorn_alone
 
 # gunicorn alone, on a SQLite file of its own: the same on any database, so CI runs it in
 # one lane (tests/conftest.py).
@@ -24,15 +24,9 @@ READ_TIMEOUT = 10  # seconds; core/gunicorn_worker.py
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, _collected_static):
-    folder = tmp_path_factory.mktemp("slow-clients")
-    site = Site(_site_env(folder, f"sqlite:///{folder / 'db.sqlite3'}",
-                          {"CACHE_URL": f"filecache://{folder / 'cache'}"}), folder)
-    site.manage("migrate", "--noinput", "-v0")  # the pages read the site's tables
-    try:
-        yield site.start_as_in_production()
-    finally:
-        site.stop_all()
+def server(tmp_path_factory, _collected_static):  # its pages link the collected files
+    with gunicorn_alone(tmp_path_factory.mktemp("slow-clients")) as server:
+        yield server
 
 
 def _connect(server):
