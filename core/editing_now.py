@@ -30,28 +30,37 @@ def _key(opts, pk, user_pk):
     return f"editing-now:{opts.label_lower}:{pk}:{user_pk}"
 
 
+def _left_key(key, page):
+    """The key that says the page page, of the form kept under key, has left."""
+    return f"{key}:left:{page}"
+
+
 def mark_open(opts, pk, user, changed=False, page=""):
     """Record that user has the form of opts' object pk open now, changed since it was
     shown or not; since when, if it was open already. page: the asking page's own id
     (static/js/editing_now.js), whose question is ignored once that page has left."""
     key, now = _key(opts, pk, user.pk), time.time()
-    kept = cache.get(key)
-    if page and isinstance(kept, dict) and kept.get("left") == page:
+    kept = cache.get_many([key, _left_key(key, page)] if page else [key])
+    if page and _left_key(key, page) in kept:
         # Asked before the page left, and answered after it: under load a tab's last
         # question reached the site after its leaving, and listed it open 90 seconds more.
         return
-    since = kept["since"] if isinstance(kept, dict) and "since" in kept else now
-    cache.set(key, {"since": since, "seen": now, "changed": changed}, OPEN_SECONDS)
+    since = kept[key]["since"] if isinstance(kept.get(key), dict) else now
+    cache.set(key, {"since": since, "seen": now, "changed": changed, "page": page},
+              OPEN_SECONDS)
 
 
 def mark_closed(opts, pk, user, page=""):
     """Record that user's form of opts' object pk is closed; by page (its id), which
-    mark_open then no longer hears from."""
+    mark_open then no longer hears from.
+
+    The page's leaving is kept apart from what its questions write: a question answered
+    at the same moment by another worker may write the form open after this, and
+    others_open still counts it closed."""
     key = _key(opts, pk, user.pk)
     if page:
-        cache.set(key, {"left": page}, OPEN_SECONDS)
-    else:
-        cache.delete(key)
+        cache.set(_left_key(key, page), True, OPEN_SECONDS)
+    cache.delete(key)
 
 
 def others_open(opts, pk, user):
@@ -62,7 +71,11 @@ def others_open(opts, pk, user):
         is_staff=True, is_active=True).exclude(pk=user.pk)}
     keys = {_key(opts, pk, account_pk): account_pk for account_pk in accounts}
     oldest = time.time() - OPEN_SECONDS
+    heard = {key: kept for key, kept in cache.get_many(list(keys)).items()
+             if isinstance(kept, dict) and kept.get("seen", 0) > oldest}
+    pages = {key: _left_key(key, kept["page"]) for key, kept in heard.items()
+             if kept.get("page")}
+    left = cache.get_many(list(pages.values())) if pages else {}
     found = [(accounts[keys[key]], kept["since"], kept.get("changed", False))
-             for key, kept in cache.get_many(list(keys)).items()
-             if isinstance(kept, dict) and kept.get("seen", 0) > oldest]
+             for key, kept in heard.items() if pages.get(key) not in left]
     return sorted(found, key=lambda entry: entry[1])

@@ -126,6 +126,30 @@ def test_a_question_answered_after_its_page_left_does_not_list_it_open_again(fir
     assert "Ben Second" in ping(first, story)
 
 
+def test_a_question_answered_while_its_page_leaves_does_not_list_it_open(first, second,
+                                                                        story, monkeypatch):
+    first.open(change_url(story))
+    second.open(change_url(story))
+    ping(second, story, page="tab-1")
+    # Two workers at once: the page's last question has read what was kept, and its leaving
+    # is written before the question writes the form open.
+    leaving, write = [], editing_now.cache.set  # leaving: the leaving's answer, once asked
+
+    def set_after_the_leaving(key, *args, **kwargs):
+        if key.startswith("editing-now:") and not leaving:
+            leaving.append(None)  # asked: its own writes go straight through
+            leaving[0] = second.client.post(ping_url(story), {"leaving": "1", "page": "tab-1"})
+        return write(key, *args, **kwargs)
+
+    monkeypatch.setattr(editing_now.cache, "set", set_after_the_leaving)
+    ping(second, story, page="tab-1")
+    monkeypatch.undo()
+    assert leaving[0].status_code == 204
+    assert ping(first, story) == ""
+    ping(second, story, page="tab-2")  # the form opened again
+    assert "Ben Second" in ping(first, story)
+
+
 def test_a_save_since_the_form_was_opened_is_told_with_a_link_to_the_saved_version(
         first, second, story):
     first.open(change_url(story))
