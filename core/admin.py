@@ -1467,7 +1467,9 @@ class EditConflictMixin:
             return self._deleted_since_opened(request, unquote(object_id))
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        page = request.POST.get("page", "")[:40]
+        page = request.POST.get("page", "")
+        if not editing_now.PAGE_ID.fullmatch(page):
+            page = ""  # not one the script makes (static/js/editing_now.js): none
         if request.POST.get("leaving"):
             editing_now.mark_closed(self.opts, obj.pk, request.user, page=page)
             return HttpResponse(status=204)

@@ -13,6 +13,7 @@ away (core.redis_cache) nobody shows as having anything open, and the saves
 are still checked against each other as before.
 """
 
+import re
 import time
 
 from django.contrib.auth import get_user_model
@@ -24,6 +25,8 @@ PING_SECONDS = 20
 # More than PING_SECONDS allows for the minute that browsers wait between the pings
 # of a tab left in the background.
 OPEN_SECONDS = 90
+# A page's own id (static/js/editing_now.js makes it of 0-9 and a-z): part of a cache key.
+PAGE_ID = re.compile(r"[0-9A-Za-z_-]{1,40}")
 
 
 def _key(opts, pk, user_pk):

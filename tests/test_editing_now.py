@@ -301,3 +301,16 @@ def test_a_form_changed_and_not_saved_yet_says_so_to_the_others(first, second, s
                         rf"not saved yet\)\. {OTHERS}", ping(second, story))
     ping(first, story)  # typed back as it was
     assert re.fullmatch(rf"Also open by Ada First {SINCE}\. {OTHERS}", ping(second, story))
+
+
+@pytest.mark.parametrize("page", ["tab 1", "tab\x07", "x" * 300, "ᚠ"])
+def test_a_page_id_the_script_never_sends_is_not_used(first, second, story, page):
+    # The id becomes part of a cache key: one with a space or a control character is no key
+    # for some stores, and a long one too long.
+    first.open(change_url(story))
+    second.open(change_url(story))
+    assert "Ben Second" in ping(first, story)
+    assert second.client.post(ping_url(story), {"leaving": "1", "page": page}).status_code == 204
+    assert ping(first, story) == ""
+    assert "Ada First" in ping(second, story, page=page)
+    assert "Ben Second" in ping(first, story)
