@@ -43,12 +43,14 @@ def mark_open(opts, pk, user, changed=False, page=""):
     shown or not; since when, if it was open already. page: the asking page's own id
     (static/js/editing_now.js), whose question is ignored once that page has left."""
     key, now = _key(opts, pk, user.pk), time.time()
-    kept = cache.get_many([key, _left_key(key, page)] if page else [key])
-    if page and _left_key(key, page) in kept:
+    left = _left_key(key, page) if page else None
+    kept = cache.get_many([key, left] if left else [key])
+    if left in kept:
         # Asked before the page left, and answered after it: under load a tab's last
         # question reached the site after its leaving, and listed it open 90 seconds more.
         return
-    since = kept[key]["since"] if isinstance(kept.get(key), dict) else now
+    # An entry from before a deploy may have no "since" (one saying which page left).
+    since = kept[key].get("since", now) if isinstance(kept.get(key), dict) else now
     cache.set(key, {"since": since, "seen": now, "changed": changed, "page": page},
               OPEN_SECONDS)
 

@@ -314,3 +314,15 @@ def test_a_page_id_the_script_never_sends_is_not_used(first, second, story, page
     assert ping(first, story) == ""
     assert "Ada First" in ping(second, story, page=page)
     assert "Ben Second" in ping(first, story)
+
+
+def test_an_entry_kept_by_the_version_before_is_read(first, second, story):
+    # Until 2026-12-07 a page's leaving was kept as {"left": its id}, for 90 seconds: a deploy
+    # meanwhile must not make the next question fail.
+    first.open(change_url(story))
+    second.open(change_url(story))
+    key = editing_now._key(story._meta, story.pk, second.client.session["_auth_user_id"])
+    editing_now.cache.set(key, {"left": "tab-1"}, editing_now.OPEN_SECONDS)
+    assert ping(first, story) == ""
+    ping(second, story, page="tab-2")
+    assert "Ben Second" in ping(first, story)
