@@ -46,9 +46,10 @@ _DATABASE_MARKERS = {"postgresql": "runs only on PostgreSQL", "sqlite": "runs on
 
 
 # Tests whose every run is the same whichever database the suite has: Varnish alone,
-# gunicorn on a SQLite file of its own. CI runs them in one lane only: the SQLite
-# lane sets TEST_SKIP_DATABASELESS. A test in such a module that asks for the
-# suite's database (db, transactional_db) runs in both.
+# gunicorn on a SQLite file of its own. CI runs them once, in a lane of their own
+# (TEST_ONLY_DATABASELESS), while its two database lanes set TEST_SKIP_DATABASELESS. A
+# test in such a module that asks for the suite's database (db, transactional_db) runs
+# in the database lanes.
 _DATABASELESS = "databaseless"
 _DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
                       "django_db_serialized_rollback", "live_server"}
@@ -58,7 +59,8 @@ def pytest_configure(config):
     for name, description in _DATABASE_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     config.addinivalue_line("markers", f"{_DATABASELESS}: uses no database of the suite's "
-                            "own; skipped where TEST_SKIP_DATABASELESS is set (CI's second lane)")
+                            "own; deselected where TEST_SKIP_DATABASELESS is set (CI's "
+                            "database lanes), the only tests where TEST_ONLY_DATABASELESS is")
     claims.pytest_configure(config)  # TEST_CLAIMS: CI's lanes share the browser tests
 
 
@@ -69,10 +71,15 @@ def pytest_collection_modifyitems(config, items):
     vendor = connections["default"].vendor
     other = [name for name in _DATABASE_MARKERS if name != vendor]
     skip_databaseless = bool(os.environ.get("TEST_SKIP_DATABASELESS"))
+    only_databaseless = bool(os.environ.get("TEST_ONLY_DATABASELESS"))
+    if skip_databaseless and only_databaseless:
+        raise pytest.UsageError("TEST_SKIP_DATABASELESS and TEST_ONLY_DATABASELESS together "
+                                "leave no test to run: set one of them")
     keep, deselected = [], []
     for item in items:
-        elsewhere = any(item.get_closest_marker(m) for m in other) or (
-            skip_databaseless and _databaseless(item))
+        elsewhere = any(item.get_closest_marker(m) for m in other)
+        if skip_databaseless or only_databaseless:
+            elsewhere = elsewhere or _databaseless(item) != only_databaseless
         (deselected if elsewhere else keep).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)

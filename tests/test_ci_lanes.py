@@ -1,6 +1,7 @@
-"""How CI's two lanes share work: TEST_CLAIMS, the browser tests taken by whichever lane
-is free (tests/claims.py: pytest runs over a small suite of their own, in subprocesses),
-and TEST_SKIP_DATABASELESS, tests that are the same on any database left to one lane."""
+"""How CI's lanes share work: TEST_CLAIMS, the browser tests taken by whichever lane is
+free (tests/claims.py: pytest runs over a small suite of their own, in subprocesses), and
+TEST_SKIP_DATABASELESS and TEST_ONLY_DATABASELESS, the tests that are the same on any
+database run once, in a lane of their own."""
 
 import os
 import subprocess
@@ -114,3 +115,47 @@ def test_a_test_marked_databaseless_is_left_to_one_lane_unless_it_asks_for_the_d
     assert not _databaseless(Item(fixtures=["settings"]))
     assert not _databaseless(Item("databaseless", fixtures=["settings", "transactional_db"]))
     assert not _databaseless(Item("databaseless", "django_db"))
+
+
+class Config:
+    def __init__(self):
+        self.deselected = []
+        self.hook = self
+
+    def pytest_deselected(self, items):
+        self.deselected += items
+
+
+ITEMS = {"edge": Item("databaseless", fixtures=["settings"]),
+         "edge and the database": Item("databaseless", fixtures=["settings", "db"]),
+         "page": Item(fixtures=["client", "db"]),
+         "unit": Item(fixtures=["settings"])}
+
+
+def lane(monkeypatch, **environment):
+    """The names of ITEMS a lane runs with environment set: the rest are deselected."""
+    from tests import conftest
+
+    for name in ("TEST_SKIP_DATABASELESS", "TEST_ONLY_DATABASELESS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    items, config = list(ITEMS.values()), Config()
+    conftest.pytest_collection_modifyitems(config, items)
+    assert len(items) + len(config.deselected) == len(ITEMS)
+    return sorted(name for name, item in ITEMS.items() if item in items)
+
+
+def test_the_database_lanes_and_the_databaseless_lane_run_each_test_once(monkeypatch):
+    everything = sorted(ITEMS)
+    assert lane(monkeypatch) == everything  # `make test` alone
+    database = lane(monkeypatch, TEST_SKIP_DATABASELESS="1")
+    databaseless = lane(monkeypatch, TEST_ONLY_DATABASELESS="1")
+    assert database == ["edge and the database", "page", "unit"]
+    assert databaseless == ["edge"]
+    assert sorted(database + databaseless) == everything
+
+
+def test_a_lane_told_to_skip_and_to_run_only_the_databaseless_tests_is_refused(monkeypatch):
+    with pytest.raises(pytest.UsageError, match="leave no test to run"):
+        lane(monkeypatch, TEST_SKIP_DATABASELESS="1", TEST_ONLY_DATABASELESS="1")
