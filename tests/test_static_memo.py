@@ -1,5 +1,6 @@
 """tests/static_memo.py, which keeps WhiteNoise's list of static files for the run,
-answers as WhiteNoise does, and reads a folder afresh when a file or a setting changes."""
+answers as WhiteNoise does, and reads a folder afresh when a file or a setting changes,
+whether inotify tells it or the files are read every time."""
 
 import os
 
@@ -10,8 +11,12 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 from tests import static_memo
 
 
-@pytest.fixture
-def static_root(settings, tmp_path):
+@pytest.fixture(params=["watched", "read every time"])
+def static_root(request, settings, tmp_path, monkeypatch):
+    """A static folder of a test's own, its changes told by inotify, or, as where inotify
+    cannot tell, by its files read every time."""
+    if request.param == "read every time":
+        monkeypatch.setattr(static_memo._changes, "generation", lambda root: None)
     root = tmp_path / "static"
     (root / "css").mkdir(parents=True)
     (root / "css" / "site.css").write_text("body { color: black }")
@@ -67,3 +72,66 @@ def test_a_setting_changed_is_read_afresh(static_root, settings, monkeypatch):
     assert ("Cache-Control", "max-age=60, public") in _served(short)["/static/robots.txt"]
     assert ("Cache-Control", "max-age=3600, public") in _served(long)["/static/robots.txt"]
     assert _served(long) == _served(_unkept(monkeypatch))
+
+
+def test_a_file_in_a_folder_made_since_is_read(static_root):
+    WhiteNoiseMiddleware(lambda request: None)
+    (static_root / "js" / "lib").mkdir(parents=True)
+    WhiteNoiseMiddleware(lambda request: None)  # read with the folder still empty
+    (static_root / "js" / "lib" / "menu.js").write_text("menu()")
+    after = WhiteNoiseMiddleware(lambda request: None)
+    assert "/static/js/lib/menu.js" in after.files
+    (static_root / "js" / "lib" / "menu.js").write_text("menu(1)")
+    assert ("Content-Length", "7") in _served(
+        WhiteNoiseMiddleware(lambda request: None))["/static/js/lib/menu.js"]
+
+
+def test_a_folder_removed_or_renamed_is_read_afresh(static_root):
+    WhiteNoiseMiddleware(lambda request: None)
+    (static_root / "css").rename(static_root / "styles")
+    assert set(WhiteNoiseMiddleware(lambda request: None).files) == {
+        "/static/styles/site.css", "/static/robots.txt"}
+    for path in (static_root / "styles").iterdir():
+        path.unlink()
+    (static_root / "styles").rmdir()
+    assert set(WhiteNoiseMiddleware(lambda request: None).files) == {"/static/robots.txt"}
+
+
+def test_a_file_rewritten_alone_is_read_afresh(static_root):
+    WhiteNoiseMiddleware(lambda request: None)
+    (static_root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/")
+    assert ("Content-Length", "31") in _served(
+        WhiteNoiseMiddleware(lambda request: None))["/static/robots.txt"]
+
+
+def test_a_files_time_changed_alone_is_read_afresh(static_root):
+    WhiteNoiseMiddleware(lambda request: None)
+    os.utime(static_root / "robots.txt", (10**9, 10**9))
+    assert ("Last-Modified", "Sun, 09 Sep 2001 01:46:40 GMT") in _served(
+        WhiteNoiseMiddleware(lambda request: None))["/static/robots.txt"]
+
+
+def test_a_folder_with_a_linked_file_is_read_every_time(tmp_path, settings):
+    """A change to the file it points to happens in a folder not watched."""
+    elsewhere = tmp_path / "elsewhere.css"
+    elsewhere.write_text("a { color: red }")
+    root = tmp_path / "linked"
+    root.mkdir()
+    (root / "site.css").symlink_to(elsewhere)
+    settings.STATIC_ROOT, settings.STATIC_URL = root, "/static/"
+    assert static_memo._changes.generation(str(root)) is None
+    WhiteNoiseMiddleware(lambda request: None)
+    elsewhere.write_text("a { color: darkred }")
+    assert ("Content-Length", "20") in _served(
+        WhiteNoiseMiddleware(lambda request: None))["/static/site.css"]
+
+
+def test_a_watched_folder_keeps_its_generation_until_a_change(tmp_path):
+    changes = static_memo.Changes()
+    root = tmp_path / "watched"
+    root.mkdir()
+    first = changes.generation(str(root))
+    assert first is not None and changes.generation(str(root)) == first
+    (root / "a.txt").write_text("a")
+    second = changes.generation(str(root))
+    assert second not in (None, first) and changes.generation(str(root)) == second
