@@ -145,13 +145,18 @@ def server_error(request):
     minute. Readers are told that, and when to come back (Retry-After),
     and a public page's previous copy is served instead where the page
     cache has one (core.pagecache). Django calls this view while it handles
-    the error; the database counts as away when a new connection to it
-    fails too, so a query that is wrong stays a 500.
+    the error; the database counts as away when the request could not open
+    its connection, or when a new connection fails too, so a query that is
+    wrong stays a 500.
     """
     error = sys.exc_info()[1]
     if is_busy(error):  # another writer held SQLite's lock past the busy timeout
         return busy_response(request)
-    if not isinstance(error, DatabaseError) or database_reachable():
+    # A connection refused for want of room (PostgreSQL's "too many clients") is the
+    # database away too, though a new one a moment later may find a slot freed.
+    away = isinstance(error, DatabaseError) and (connection.connection is None
+                                                 or not database_reachable())
+    if not away:
         # Not Django's view: its CSRF check (requires_csrf_token) reads the
         # form again, and a form that could not be read raised once more.
         return HttpResponseServerError(loader.get_template("500.html").render())

@@ -92,6 +92,21 @@ def test_a_query_that_fails_while_the_database_answers_is_a_500(reader, story):
     assert '<a class="skip-link" href="#main">Skip to content</a>' in _text(response)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_refused_for_want_of_room_is_the_database_away(reader, story):
+    """PostgreSQL refuses clients past max_connections ("too many clients already"), and
+    one leaving frees a slot for the next: the check that a new connection opens found
+    one, and readers got 500s. The request could not open its own: a 503."""
+    database = connections["default"]
+    refused = OperationalError("FATAL:  sorry, too many clients already")
+    # The request's connections are refused; the check's, opened a moment later, is not.
+    with mock.patch.object(database, "connection", None), \
+            mock.patch.object(database, "connect", side_effect=refused):
+        response = reader.get("/articles/harbour/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "We are back in a moment" in _text(response)
+
+
 def test_a_kept_page_is_served_as_it_is(reader, story):
     with time_machine.travel(RENDERED, tick=False):
         assert reader.get("/articles/harbour/")["X-Page-Cache"] == "miss"
