@@ -152,7 +152,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Persistent connections are worth 7x throughput on PostgreSQL here
     # (VERIFIED.md); health checks drop connections that died in between.
-    _db["CONN_MAX_AGE"] = read.integer("CONN_MAX_AGE", default=600,
+    # Not with DEBUG on (`make run`): the development server answers each
+    # request on a thread of its own, and what a thread kept open when it
+    # ended was closed only when the garbage collector next ran; browsing
+    # for a few minutes took all of PostgreSQL's 100 connections.
+    _db["CONN_MAX_AGE"] = read.integer("CONN_MAX_AGE", default=0 if DEBUG else 600,
                                        zero=" (0: a connection per request)")
     _db["CONN_HEALTH_CHECKS"] = True
     # Seconds to wait for a new connection: a database host that does not

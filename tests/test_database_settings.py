@@ -36,6 +36,17 @@ def test_postgresql_connections_are_kept_and_bind_parameters_on_the_client():
     assert pooled["ENGINE"] == "django.db.backends.postgresql"
 
 
+def test_the_development_server_keeps_no_connection_open():
+    """With DEBUG on (`make run`), runserver answers each request on a thread of its own, and
+    a connection kept by a thread that ended stayed open until the garbage collector ran:
+    browsing took all of PostgreSQL's connections. CONN_MAX_AGE still says otherwise."""
+    url = "postgres://postgres@127.0.0.1:5432/evadaily"
+    assert database_settings(DATABASE_URL=url, DEBUG="True")["CONN_MAX_AGE"] == 0
+    assert database_settings(DATABASE_URL=url, DEBUG="True",
+                             CONN_MAX_AGE="60")["CONN_MAX_AGE"] == 60
+    assert database_settings(DATABASE_URL=url, DEBUG="False")["CONN_MAX_AGE"] == 600
+
+
 def test_a_postgresql_host_that_does_not_answer_is_given_up_on_in_seconds():
     url = "postgres://postgres@127.0.0.1:5432/evadaily"
     assert database_settings(DATABASE_URL=url)["OPTIONS"]["connect_timeout"] == 5
