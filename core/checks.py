@@ -177,3 +177,28 @@ def security_cache_folder_can_be_made(app_configs, **kwargs):
         hint="Set SECURITY_CACHE_URL (or CACHE_URL, beside which it lies) to a folder the "
              "site may write, e.g. filecache:///var/cache/evadaily-security.",
         id="core.W008")]
+
+
+# What the admin's own checks ask of Django's template backend (admin.E402, E404, W411).
+# They run only for an instance of Django's backend class, so with TEMPLATE_ENGINE=native
+# (whose admin.E403 the settings silence) they are asked here of the native one.
+_ADMIN_CONTEXT_PROCESSORS = (
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "django.template.context_processors.request",
+)
+
+
+@checks.register(checks.Tags.admin, checks.Tags.templates)
+def native_templates_serve_the_admin(app_configs, **kwargs):
+    """With TEMPLATE_ENGINE=native, the admin's pages get the context they need."""
+    if settings.TEMPLATE_ENGINE != "native":
+        return []
+    processors = settings.TEMPLATES[0].get("OPTIONS", {}).get("context_processors", ())
+    return [
+        checks.Error(
+            f"TEMPLATES: the admin's pages need the context processor {processor!r}.",
+            hint="Add it to TEMPLATES[0]['OPTIONS']['context_processors'].",
+            id="core.E004")
+        for processor in _ADMIN_CONTEXT_PROCESSORS if processor not in processors
+    ]

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tests import claims, fast_flush, image_memo, static_memo
+from tests import claims, fast_flush, image_memo, static_memo, template_signals
 
 # The edge tests' app server, varnishd and paths of each test's own (tests/varnish.py).
 pytest_plugins = ["tests.varnish"]
@@ -10,10 +10,12 @@ pytest_plugins = ["tests.varnish"]
 # Pictures resized and encoded once per run, not once per test (tests/image_memo.py);
 # the static files' list once per run, not once per client (tests/static_memo.py);
 # PostgreSQL emptied with DELETE between tests that commit, the content types and
-# permissions left in place on either database (tests/fast_flush.py).
+# permissions left in place on either database (tests/fast_flush.py); the native
+# template engine's renders reported to the test client (tests/template_signals.py).
 image_memo.install()
 static_memo.install()
 fast_flush.install()
+template_signals.install()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
-from django.template import Context, Template
+from django.template import engines
 from django.utils import timezone
 
 from core.seo import iso_datetime
@@ -29,8 +29,9 @@ def test_dates_naive_times_and_nothing():
 
 
 def test_template_filter():
-    template = Template("{% load seo_tags %}<time datetime=\"{{ at|iso_datetime }}\">")
-    assert (template.render(Context({"at": MOMENT}))
+    template = engines["django"].from_string(
+        "{% load seo_tags %}<time datetime=\"{{ at|iso_datetime }}\">")
+    assert (template.render({"at": MOMENT})
             == '<time datetime="2026-02-04T23:06:07+00:00">')
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime, timezone as dt_timezone
 
 import pytest
-from django.template import Context, Template
+from django.template import engines
 from django.utils.safestring import mark_safe
 
 from core.text import render_markdown, smart_quotes
@@ -47,7 +47,7 @@ def test_dashes_and_dots_are_left_as_typed():
 
 
 def render(source, **context):
-    return Template("{% load text_tags %}" + source).render(Context(context))
+    return engines["django"].from_string("{% load text_tags %}" + source).render(context)
 
 
 def test_the_filter_escapes_after_smartening_and_leaves_markup_alone():
