@@ -9,10 +9,11 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import BaseRenderer, EngineMixin
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
 
 from .mail import INVALID_ADDRESS, NOT_ASCII_ADDRESS
 
@@ -280,10 +281,22 @@ class ErrorFocusBoundField(BoundField):
         return widgets
 
 
-class SiteFormRenderer(DjangoTemplates):
-    """Django's renderer, with ErrorFocusBoundField for every form's fields."""
+class SiteFormRenderer(EngineMixin, BaseRenderer):
+    """Django's renderer, with ErrorFocusBoundField for every form's fields, on the engine
+    that renders the site's templates (TEMPLATE_ENGINE).
+
+    Django's own renderer makes templates with Django's engine whatever TEMPLATES
+    says. django-rust-templates makes its templates through a switch it turns for
+    the whole process while it reads one, so in a threaded worker a form's template
+    read by Django's engine at that moment came out as the other engine's, refused:
+    the comments page answered 500 in every request once it had happened.
+    """
 
     bound_field_class = ErrorFocusBoundField
+
+    @property
+    def backend(self):
+        return import_string(settings.TEMPLATES[0]["BACKEND"])
 
 
 class EmailAddressField(forms.EmailField):

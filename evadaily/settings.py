@@ -108,15 +108,18 @@ MIDDLEWARE = [
 ROOT_URLCONF = "evadaily.urls"
 WSGI_APPLICATION = "evadaily.wsgi.application"
 
-# Django's template language throughout. By default it is rendered by
+# Django's template language throughout. In production it is rendered by
 # django-rust-templates, a native port of Django's own engine: the same
 # templates, tags, escaping and output, in about half the time (README,
 # "Templates"). TEMPLATE_ENGINE=django renders with Django's engine instead,
-# which is also the default where the package is not installed (its wheels are
-# for Linux).
+# which is also the default with DEBUG on (`make run`: its error pages and
+# template reloading are made for Django's engine) and where the package is not
+# installed (its wheels are for Linux). With the native engine, make templates
+# through the engine (render, get_template, engines["django"]), never with
+# django.template.Template or Engine: core.forms.SiteFormRenderer says why.
 _NATIVE_TEMPLATES = importlib.util.find_spec("django_rust_templates") is not None
 TEMPLATE_ENGINE = read.choice("TEMPLATE_ENGINE", choices=("native", "django"),
-                              default="native" if _NATIVE_TEMPLATES else "django")
+                              default="native" if _NATIVE_TEMPLATES and not DEBUG else "django")
 if TEMPLATE_ENGINE == "native" and not _NATIVE_TEMPLATES:
     raise ImproperlyConfigured("TEMPLATE_ENGINE=native needs django-rust-templates "
                                "(make install); or set TEMPLATE_ENGINE=django.")
@@ -140,8 +143,8 @@ TEMPLATES = [
     },
 ]
 if DEBUG and TEMPLATE_ENGINE == "native":
-    # `make run`: Django's autoreloader empties only its own engine's cache of templates,
-    # so here the native engine reads them afresh for each page and an edit shows at once.
+    # Django's autoreloader empties only its own engine's cache of templates, so here the
+    # native engine reads them afresh for each page and an edit shows at once.
     TEMPLATES[0]["APP_DIRS"] = False
     TEMPLATES[0]["OPTIONS"]["loaders"] = ["django.template.loaders.filesystem.Loader",
                                           "django.template.loaders.app_directories.Loader"]

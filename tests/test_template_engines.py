@@ -12,6 +12,7 @@ import difflib
 import re
 import subprocess
 import sys
+import threading
 
 import pytest
 import time_machine
@@ -57,6 +58,41 @@ def test_the_native_engine_renders_unless_told_otherwise():
     assert _settings() == f'["native", "{NATIVE}", ["admin.E403"]]'
     assert _settings(TEMPLATE_ENGINE="django") == f'["django", "{DJANGO}", []]'
     assert "TEMPLATE_ENGINE" in _settings(TEMPLATE_ENGINE="jinja2")
+    # make run: Django's error pages and template reloading are made for its own engine.
+    assert _settings(DEBUG="True") == f'["django", "{DJANGO}", []]'
+    assert _settings(DEBUG="True", TEMPLATE_ENGINE="native").startswith('["native"')
+
+
+def test_forms_and_pages_read_in_threads_at_once_all_render(settings):
+    """A threaded worker (core.gunicorn_worker) reads a form's templates and a page's at
+    once. The native engine makes its templates through a switch it turns for the whole
+    process, and a form's template read by Django's engine meanwhile was refused; once
+    the switch stayed turned, every form was: the comments page answered 500."""
+    from django.template.utils import EngineHandler
+
+    from core.forms import SiteFormRenderer
+
+    assert settings.TEMPLATE_ENGINE == "native"
+    refused = []
+
+    def read(get_template, name):
+        for _ in range(300):  # each time a new engine, so each reads its template anew
+            try:
+                get_template()(name)
+            except Exception as error:  # noqa: BLE001 (counted, then shown)
+                refused.append(f"{name}: {error}")
+
+    threads = [
+        threading.Thread(target=read, args=(
+            lambda: SiteFormRenderer().get_template, "django/forms/widgets/input.html")),
+        threading.Thread(target=read, args=(
+            lambda: EngineHandler()["django"].get_template, "base.html")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not refused, f"{len(refused)} refused, the first: {refused[0]}"
 
 
 def test_without_the_package_django_renders_and_native_is_refused():
@@ -66,8 +102,9 @@ def test_without_the_package_django_renders_and_native_is_refused():
 
 
 def test_with_debug_on_an_edited_template_shows_on_the_next_page(tmp_path):
-    """`make run`: Django's autoreloader empties only its own engine's cache of templates,
-    so the native engine kept serving a template as it was when first read."""
+    """DEBUG with TEMPLATE_ENGINE=native: Django's autoreloader empties only its own
+    engine's cache of templates, so the native engine kept serving a template as it was
+    when first read."""
     (tmp_path / "page.html").write_text("before")
     code = ("import django, pathlib; django.setup(); from django.conf import settings; "
             "from django.template.utils import EngineHandler; "
@@ -79,7 +116,7 @@ def test_with_debug_on_an_edited_template_shows_on_the_next_page(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={"DJANGO_SETTINGS_MODULE": "evadaily.settings", "DEBUG": "True",
-             "PATH": "/usr/bin:/bin"},
+             "TEMPLATE_ENGINE": "native", "PATH": "/usr/bin:/bin"},
         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["RustTemplates", "before", "after"], result.stderr
 
