@@ -29,7 +29,7 @@ from taggit.utils import edit_string_for_tags
 from core.images import (CROPS, PublicImageField, check_image, keep_made_renditions, picture,
                          queue_renditions)
 from core.oldslugs import HasOldAddresses, KeepsOldSlugs, OldSlugs, moved_slug
-from core.rows import ModelRows, once_per_connection
+from core.rows import AfterLoad, ModelRows, loaded, once_per_connection
 from core.seo import route
 from core.text import (LineFeeds, count_words, estimate_reading_minutes, lost_markup_error,
                        markdown_html, sanitised)
@@ -427,7 +427,7 @@ class ArticleRevision(models.Model):
         abstract = True
 
 
-class Article(HasOldAddresses, LineFeeds, models.Model):
+class Article(AfterLoad, HasOldAddresses, LineFeeds, models.Model):
     text_fields = ("dek", "body")
 
     class Status(models.TextChoices):
@@ -547,17 +547,14 @@ class Article(HasOldAddresses, LineFeeds, models.Model):
     def get_absolute_url(self):
         return route("articles:detail", self.slug)
 
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
+    def after_load(self):
         # The reviewer as stored: one named before a rule change, or who has since
         # left the newsroom, stays on the record; a newly named one is checked.
-        if "ai_reviewed_by_id" in instance.__dict__:
-            instance._stored_reviewer_id = instance.ai_reviewed_by_id
-        if "body" in instance.__dict__:
-            instance._stored_body = instance.body
-        instance._keep_stored_times()
-        return instance
+        if "ai_reviewed_by_id" in self.__dict__:
+            self._stored_reviewer_id = self.ai_reviewed_by_id
+        if "body" in self.__dict__:
+            self._stored_body = self.body
+        self._keep_stored_times()
 
     def _keep_stored_times(self):
         """Remember the times clean() checks only when they are given anew (_given())."""
@@ -1113,11 +1110,10 @@ def _json_rows(connection, model, alias, source, order):
     values = ", ".join(["n", *(f"c{n}" for n in range(len(fields)))])
     sql = (f"SELECT {_JSON_ROWS[connection.vendor].format(values)} FROM "
            f"(SELECT row_number() OVER (ORDER BY {order}) AS n, {columns} FROM {source}) listed")
-    attnames, using = [field.attname for field in fields], connection.alias
+    make = loaded(model, connection.alias, [field.attname for field in fields])
 
     def instances(text):
-        return [model.from_db(using, attnames, row[1:])
-                for row in sorted(json.loads(text) if text else [])]
+        return [make(row[1:]) for row in sorted(json.loads(text) if text else [])]
 
     return sql, instances
 

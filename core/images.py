@@ -41,6 +41,7 @@ from django.tasks import task
 from django.tasks.exceptions import InvalidTask
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.functional import LazyObject, empty
 from django.utils.html import format_html
 from django.utils.text import slugify
 from PIL import Image, ImageMath, ImageOps, ImageSequence, JpegImagePlugin
@@ -1251,6 +1252,10 @@ def url_maker(storage):
     name (most are: rendition_name() and the upload paths make them) is
     simply appended to the base URL, which is what urljoin() would do.
     """
+    if isinstance(storage, LazyObject):  # default_storage: each look through it costs 1 µs
+        if storage._wrapped is empty:
+            storage._setup()
+        storage = storage._wrapped
     if not isinstance(storage, FileSystemStorage):
         return storage.url
     base = storage.base_url

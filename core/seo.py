@@ -2,6 +2,7 @@
 
 import json
 import re
+import unicodedata
 from datetime import datetime
 from functools import lru_cache
 
@@ -178,7 +179,16 @@ def organization(full=False):
 def short_description(text):
     """A description as page metadata gives it: 40 words and at most 300 characters (a dek
     has no limit). Search results show about 160, link previews 200 to 300. The
-    meta tags use it as the short_description filter (seo_tags)."""
+    meta tags use it as the short_description filter (seo_tags).
+
+    What Truncator gives, where it would cut nothing without its 20 µs a call: the
+    words joined by single spaces, composed (NFC).
+    """
+    words = str(text).split()
+    if len(words) <= 40:
+        text = unicodedata.normalize("NFC", " ".join(words))
+        if len(text) <= 300:  # combining characters count for nothing: fewer, if any
+            return text
     return Truncator(Truncator(text).words(40, truncate=" …")).chars(300)
 
 

@@ -1,12 +1,13 @@
 """core/rows.py: instances from hand-written SQL, as the ORM's select_related makes them."""
 
 import pytest
+from django.db.models import signals
 from django.contrib.auth import get_user_model
 from django.db import connections
 
 from articles.models import Article, Section
 from authors.models import Author
-from core.rows import ModelRows, once_per_connection
+from core.rows import ModelRows, loaded, once_per_connection
 from tests.factories import ArticleFactory
 
 User = get_user_model()
@@ -52,3 +53,57 @@ def test_a_part_needs_its_primary_key_and_its_own_fields():
         ModelRows(connections["default"], Section, "s", ["name"])
     with pytest.raises(ValueError, match="concrete fields"):
         ModelRows(connections["default"], Section, "s", ["id", "articles"])
+
+
+def _loaded_both_ways(model, pk, names):
+    """The row of model pk as model.from_db() makes it and as loaded() does."""
+    fields = [field for field in model._meta.concrete_fields if field.name in names]
+    attnames = [field.attname for field in fields]
+    values = list(model.objects.filter(pk=pk).values_list(*attnames).get())
+    return (model.from_db("default", attnames, list(values)),
+            loaded(model, "default", attnames)(list(values)))
+
+
+def _state(instance):
+    return {name: value for name, value in instance.__dict__.items() if name != "_state"}
+
+
+@pytest.mark.django_db
+def test_loaded_makes_what_from_db_makes():
+    made = ArticleFactory(with_image=True, body="Some words.")
+    # A card's fields, and every field: each with the file field, whose descriptor sets it.
+    for names in (["id", "headline", "image", "author", "section", "image_renditions"],
+                  [field.name for field in Article._meta.concrete_fields]):
+        expected, story = _loaded_both_ways(Article, made.pk, names)
+        assert type(story) is Article and _state(story) == _state(expected)
+        assert story.get_deferred_fields() == expected.get_deferred_fields()
+        assert (story._state.db, story._state.adding) == ("default", False)
+        assert story.image.name == made.image.name and story.image.instance is story
+        assert story.author == made.author  # the foreign key's id, read again on demand
+    # after_load() ran (articles.models.Article): what clean() compares a new value with.
+    assert story._stored_body == "Some words." and "published_at" in story._stored_times
+    expected, section = _loaded_both_ways(Section, made.section_id, ["id", "name", "slug"])
+    assert _state(section) == _state(expected) and "position" in section.get_deferred_fields()
+
+
+@pytest.mark.django_db
+def test_loaded_leaves_it_to_from_db_where_the_model_asks_for_more(monkeypatch):
+    section = ArticleFactory().section
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    # A receiver of Model.__init__'s signals, connected after the maker was made.
+    make = loaded(Section, "default", ["id", "name"])
+    signals.post_init.connect(receiver, sender=Section)
+    try:
+        made = make([section.pk, section.name])
+    finally:
+        signals.post_init.disconnect(receiver, sender=Section)
+    assert seen == [made] and made.name == section.name
+
+    # A from_db() of the model's own.
+    monkeypatch.setattr(Section, "from_db", classmethod(
+        lambda cls, db, names, values: seen.append(values) or "its own"))
+    assert loaded(Section, "default", ["id", "name"])([section.pk, "x"]) == "its own"
