@@ -1,6 +1,11 @@
 """{% picture %}: the one markup of every uploaded image the public pages show."""
 
 from django.template import engines
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+
+from core.templatetags.image_tags import _escaped
 
 MADE = {
     "url": "/media/a-960w.jpeg", "width": 1200, "height": 800,
@@ -60,3 +65,12 @@ def test_every_value_is_escaped():
     assert 'sizes="1px&quot; onload=&quot;x"' in html
     assert 'class="a&quot; b"' in html
     assert 'srcset="/media/x.webp 1w&quot;onerror=&quot;alert(1)"' in html
+
+
+def test_safe_and_lazy_values_are_escaped_as_conditional_escape_does():
+    for value in ["it's <b>", mark_safe("Caf&eacute; &amp; <b>"), format_lazy("{}'s", "EVA"),
+                  1200, "&amp;"]:
+        assert _escaped(value) == conditional_escape(value)
+    html = render("{% picture image alt=alt sizes='100vw' %}", image=MADE,
+                  alt=mark_safe("Caf&eacute;"))
+    assert 'alt="Caf&eacute;"' in html  # already safe: not escaped twice

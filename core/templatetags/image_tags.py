@@ -1,7 +1,8 @@
 """The <picture> element of an uploaded image, one markup for every page that shows one."""
 
+import html
+
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -28,18 +29,24 @@ def picture(image, *, alt, sizes, css_class="", width=None, height=None, loading
         return ""
     if width is not None and height is None and image["width"]:
         height = round(int(width) * image["height"] / image["width"])
-    sizes = conditional_escape(sizes)
+    sizes = _escaped(sizes)
     webp = image["webp_srcset"]
-    source = (f'<source type="image/webp" srcset="{conditional_escape(webp)}" sizes="{sizes}">'
+    source = (f'<source type="image/webp" srcset="{_escaped(webp)}" sizes="{sizes}">'
               if webp else "")
     attributes = [
-        f' class="{conditional_escape(css_class)}"' if css_class else "",
-        f' src="{conditional_escape(image["url"])}"',
-        f' srcset="{conditional_escape(image["jpeg_srcset"])}" sizes="{sizes}"',
-        f' alt="{conditional_escape(alt)}"',
-        f' width="{conditional_escape(image["width"] if width is None else width)}"',
-        f' height="{conditional_escape(image["height"] if height is None else height)}"',
-        f' loading="{conditional_escape(loading)}"' if loading else "",
-        f' fetchpriority="{conditional_escape(fetchpriority)}"' if fetchpriority else "",
+        f' class="{_escaped(css_class)}"' if css_class else "",
+        f' src="{_escaped(image["url"])}"',
+        f' srcset="{_escaped(image["jpeg_srcset"])}" sizes="{sizes}"',
+        f' alt="{_escaped(alt)}"',
+        f' width="{_escaped(image["width"] if width is None else width)}"',
+        f' height="{_escaped(image["height"] if height is None else height)}"',
+        f' loading="{_escaped(loading)}"' if loading else "",
+        f' fetchpriority="{_escaped(fetchpriority)}"' if fetchpriority else "",
     ]
     return mark_safe(f'<picture>{source}<img{"".join(attributes)} decoding="async"></picture>')
+
+
+def _escaped(value):
+    """conditional_escape(value), without its look for lazy strings: 1 µs of a story page's
+    50 escapes."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
