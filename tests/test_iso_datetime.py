@@ -1,6 +1,7 @@
 """Machine-readable times carry no microseconds: the HTML standard allows three digits."""
 
 import re
+import zoneinfo
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 
@@ -20,6 +21,14 @@ def test_to_the_second_in_the_site_time_zone(settings):
     assert iso_datetime(MOMENT) == "2026-02-04T23:06:07+00:00"
     settings.TIME_ZONE = "Europe/Berlin"
     assert iso_datetime(MOMENT) == "2026-02-05T00:06:07+01:00"
+
+
+def test_one_instant_in_any_zone_and_the_zone_in_force(settings):
+    berlin = MOMENT.astimezone(zoneinfo.ZoneInfo("Europe/Berlin"))
+    assert iso_datetime(berlin) == iso_datetime(MOMENT) == "2026-02-04T23:06:07+00:00"
+    with timezone.override("America/New_York"):  # the zone in force, not the first one asked
+        assert iso_datetime(MOMENT) == iso_datetime(berlin) == "2026-02-04T18:06:07-05:00"
+    assert iso_datetime(berlin) == "2026-02-04T23:06:07+00:00"
 
 
 def test_dates_naive_times_and_nothing():
