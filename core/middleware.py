@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from .images import MAX_UPLOAD_BYTES
 from .ratelimit import Unavailable
+from .seo import forget_request_routes, keep_request_routes
 
 request_log = logging.getLogger("evadaily.requests")
 # Apps that answer some requests better than plain text (accounts: the sign-in page).
@@ -337,6 +338,27 @@ class RequestLogMiddleware:
             "page_cache": response.get("X-Page-Cache", ""),
         })
         return response
+
+
+class RouteMiddleware:
+    """Links (core.seo.route()) made with the request's URLconf, script prefix and language,
+    read once as its view is called, not once for each of its page's fifty links.
+
+    After the URL is resolved (process_view()): a request's own URLconf is in force by
+    then. Until the answer is made, its page rendered included.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            forget_request_routes()
+
+    def process_view(self, request, view, args, kwargs):
+        keep_request_routes()
 
 
 class UnavailableMiddleware:

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # Records who made each article revision; after authentication.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The links of the page: the request's URLconf, script prefix and language, read once.
+    "core.middleware.RouteMiddleware",
     # 503 when rate limits or lock-outs cannot be checked (the security cache).
     "core.middleware.UnavailableMiddleware",
     # Turns a sign-in lock-out into its 429 page; last, as django-axes asks.

@@ -1,9 +1,12 @@
 """core.seo.route() gives what reverse() gives, for every named route it serves."""
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
 from django.urls import NoReverseMatch, get_resolver, reverse, set_script_prefix
 
-from core.seo import route
+from core.seo import forget_request_routes, keep_request_routes, route
+from tests.factories import ArticleFactory
 
 SLUGS = ["harbour", "a", "ferry-2026", "ÄNDERUNG".lower(), "x" * 80]
 
@@ -54,3 +57,47 @@ def test_route_matches_reverse_for_every_route(prefix):
 def test_a_slug_the_converter_refuses_fails_as_reverse_does():
     with pytest.raises(NoReverseMatch):
         route("articles:detail", "not a slug/")
+
+
+def _page(path, script_name=""):
+    """The page at path, through the WSGI handler gunicorn calls (the test client sets no
+    script prefix)."""
+    environ = RequestFactory().get(path).environ
+    environ["SCRIPT_NAME"] = script_name
+    answer = WSGIHandler()(environ, lambda status, headers, exc_info=None: None)
+    try:
+        return b"".join(answer).decode()
+    finally:
+        answer.close()
+
+
+@pytest.mark.django_db
+def test_a_page_links_under_its_own_script_prefix_and_no_later_one():
+    """route() reads the request's script prefix once (core.middleware.RouteMiddleware):
+    each request its own, and nothing of it once the request is answered."""
+    story = ArticleFactory(slug="harbour")
+    under = _page("/articles/harbour/", "/news")
+    assert 'href="/news/articles/harbour/comments/"' in under and 'href="/news/about/"' in under
+    assert 'href="/about/"' not in under
+    plain = _page("/articles/harbour/")
+    assert 'href="/about/"' in plain and 'href="/news/' not in plain
+    set_script_prefix("/elsewhere/")
+    try:
+        assert route("articles:detail", story.slug) == "/elsewhere/articles/harbour/"
+    finally:
+        set_script_prefix("/")
+
+
+def test_the_request_routes_are_read_once_and_forgotten():
+    keep_request_routes()
+    try:
+        set_script_prefix("/later/")  # within the request: its links keep its own prefix
+        assert route("articles:list") == "/articles/"
+    finally:
+        forget_request_routes()
+        set_script_prefix("/")
+    set_script_prefix("/later/")
+    try:
+        assert route("articles:list") == "/later/articles/"
+    finally:
+        set_script_prefix("/")
