@@ -56,12 +56,12 @@ _PLAIN_LOADS = {Model.from_db.__func__, AfterLoad.from_db.__func__}
 
 
 def loaded(model, db, attnames):
-    """A function of a row's values giving model.from_db(db, attnames, values), 5 times
-    faster.
+    """A function of a row's values giving model.from_db(db, attnames, values), faster.
 
     from_db() makes a value for every concrete field of the model (a story has
-    40) and then Model.__init__ sets each one: 10 µs for a story card of 11
-    fields, and a story page loads some 25 instances. Here the values are put
+    40) and then Model.__init__ sets each one: 20 µs for a story card of 11
+    fields where this takes 3 (on a busy machine), and a story page loads some
+    25 instances. Here the values are put
     where Model.__init__ would put them: in the instance's __dict__, except
     where the class has a descriptor that sets them (a file field's), which
     sets them. The same instance in every way: its state, its deferred fields;
